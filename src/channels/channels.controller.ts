@@ -1,0 +1,46 @@
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ValidBody } from '../common/http/zod-params.js';
+import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
+import type { AuthMember } from '../teams/index.js';
+import { ChannelsService } from './channels.service.js';
+import { createChannelBody, updateChannelBody } from './channels.schema.js';
+
+@ApiTags('channels')
+@ApiBearerAuth()
+@Controller('api/channels')
+@UseGuards(AuthGuard)
+export class ChannelsController {
+  constructor(private readonly channels: ChannelsService) {}
+
+  @Post()
+  @RequireRole('administrator')
+  create(@CurrentMember() member: AuthMember, @ValidBody(createChannelBody) body: z.output<typeof createChannelBody>) {
+    return this.channels.create(member.teamId, body);
+  }
+
+  // Agents see which channels exist (the inbox shows them); only administrators change them.
+  @Get()
+  async list(@CurrentMember() member: AuthMember) {
+    return { items: await this.channels.list(member.teamId), nextCursor: null };
+  }
+
+  @Get(':id')
+  get(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.channels.get(member.teamId, id);
+  }
+
+  @Patch(':id')
+  @RequireRole('administrator')
+  update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateChannelBody) body: z.output<typeof updateChannelBody>) {
+    return this.channels.update(member.teamId, id, body);
+  }
+
+  @Delete(':id')
+  @RequireRole('administrator')
+  @HttpCode(204)
+  remove(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.channels.remove(member.teamId, id);
+  }
+}

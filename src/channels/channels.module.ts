@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { TeamsModule } from '../teams/index.js';
+import type { ChannelAdapter, ChannelProvider } from './channel-adapter.js';
+import { ChannelRegistry } from './channel-registry.js';
+import { ChannelsController } from './channels.controller.js';
+import { ChannelsService } from './channels.service.js';
+import { ChannelInbound } from './inbound-port.js';
+import { WebhooksController } from './webhooks.controller.js';
+import { WebchatAdapter } from './webchat/webchat.adapter.js';
+import { WebchatGateway } from './webchat/webchat.gateway.js';
+import { WebchatSender } from './webchat/webchat.sender.js';
+
+@Module({
+  imports: [TeamsModule],
+  controllers: [ChannelsController, WebhooksController],
+  providers: [
+    ChannelsService,
+    ChannelInbound,
+    WebchatSender,
+    WebchatAdapter,
+    WebchatGateway,
+    {
+      provide: ChannelRegistry,
+      inject: [WebchatAdapter],
+      // One entry per provider: leaving one out fails to compile.
+      useFactory: (webchat: WebchatAdapter) => new ChannelRegistry({ webchat } satisfies Record<ChannelProvider, ChannelAdapter>),
+    },
+  ],
+  exports: [ChannelsService, ChannelRegistry, ChannelInbound, WebchatSender],
+})
+export class ChannelsModule {}

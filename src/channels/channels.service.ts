@@ -1,0 +1,150 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HUB_CONFIG } from '../common/config/config.js';
+import type { HubConfig } from '../common/config/config.js';
+import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
+import { DATABASE, Prisma } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { parseInput } from '../common/http/validation.js';
+import type { ChannelAccount, ChannelAdapter, ChannelProvider, ChannelType } from './channel-adapter.js';
+import { ChannelRegistry } from './channel-registry.js';
+
+type ChannelRow = {
+  id: string;
+  teamId: string;
+  type: string;
+  provider: string;
+  name: string;
+  active: boolean;
+  settings: unknown;
+  secrets: string;
+  createdAt: Date;
+};
+
+export interface ChannelView {
+  id: string;
+  type: ChannelType;
+  provider: ChannelProvider;
+  name: string;
+  active: boolean;
+  webhookUrls: Record<string, string>;
+  /** The config without its secrets; `secretsSet` names the secrets that are stored. */
+  config: Record<string, unknown>;
+  secretsSet: string[];
+  createdAt: Date;
+}
+
+@Injectable()
+export class ChannelsService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly registry: ChannelRegistry,
+  ) {}
+
+  async create(teamId: string, input: { type: ChannelType; provider: string; name: string; config: Record<string, unknown> }): Promise<ChannelView> {
+    const adapter = this.registry.forRequest(input.type, input.provider);
+    const { settings, secrets } = this.split(adapter, input.config);
+    const row = await this.db.channel.create({
+      data: { teamId, type: input.type, provider: adapter.provider, name: input.name, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets) },
+    });
+    return this.view(row);
+  }
+
+  async list(teamId: string): Promise<ChannelView[]> {
+    const rows = await this.db.channel.findMany({ where: { teamId }, orderBy: { createdAt: 'asc' } });
+    return rows.map((row) => this.view(row));
+  }
+
+  async get(teamId: string, id: string): Promise<ChannelView> {
+    return this.view(await this.row(teamId, id));
+  }
+
+  async update(teamId: string, id: string, patch: { name?: string; active?: boolean; config?: Record<string, unknown> }): Promise<ChannelView> {
+    const row = await this.row(teamId, id);
+    let data: Prisma.ChannelUpdateInput = { name: patch.name, active: patch.active };
+    if (patch.config) {
+      const adapter = this.registry.get(row.provider as ChannelProvider);
+      const current = { ...(row.settings as Record<string, unknown>), ...this.box.open<Record<string, unknown>>(row.secrets) };
+      const { settings, secrets } = this.split(adapter, { ...current, ...patch.config });
+      data = { ...data, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets) };
+    }
+    return this.view(await this.db.channel.update({ where: { id: row.id }, data }));
+  }
+
+  async remove(teamId: string, id: string): Promise<void> {
+    const row = await this.row(teamId, id);
+    await this.db.channel.delete({ where: { id: row.id } });
+  }
+
+  /** A channel with its credentials opened, for adapters; any team (webhooks arrive before we know the team). */
+  async account(id: string): Promise<ChannelAccount | null> {
+    const row = await this.db.channel.findUnique({ where: { id } });
+    return row ? this.toAccount(row) : null;
+  }
+
+  toAccount(row: ChannelRow): ChannelAccount {
+    return {
+      id: row.id,
+      teamId: row.teamId,
+      type: row.type as ChannelType,
+      provider: row.provider as ChannelProvider,
+      name: row.name,
+      active: row.active,
+      settings: row.settings as Record<string, unknown>,
+      secrets: this.box.open<Record<string, unknown>>(row.secrets),
+    };
+  }
+
+  private async row(teamId: string, id: string): Promise<ChannelRow> {
+    const row = await this.db.channel.findFirst({ where: { id, teamId } });
+    if (!row) throw notFound('The channel');
+    return row;
+  }
+
+  private split(adapter: ChannelAdapter, config: Record<string, unknown>) {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = parseInput(adapter.configSchema, config);
+    } catch (error) {
+      // Name the fields as the client sent them: inside `config`.
+      if (error instanceof DomainError && Array.isArray(error.details)) {
+        throw new DomainError('invalid', 'invalid_request', 'The channel configuration is not valid.', error.details.map((d) => ({ ...d, field: `config.${d.field}` })));
+      }
+      throw error;
+    }
+    const settings: Record<string, unknown> = {};
+    const secrets: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(parsed)) {
+      if (value === undefined) continue;
+      (adapter.secretKeys.includes(key) ? secrets : settings)[key] = value;
+    }
+    return { settings, secrets };
+  }
+
+  private view(row: ChannelRow): ChannelView {
+    const account = this.toAccount(row);
+    const adapter = this.registry.get(account.provider);
+    return {
+      id: row.id,
+      type: account.type,
+      provider: account.provider,
+      name: row.name,
+      active: row.active,
+      webhookUrls: webhookUrls(adapter, row.id, this.config.publicUrl),
+      config: account.settings,
+      secretsSet: Object.keys(account.secrets),
+      createdAt: row.createdAt,
+    };
+  }
+}
+
+/** The addresses to paste into the provider's console, by purpose. */
+export function webhookUrls(adapter: ChannelAdapter, channelId: string, publicUrl: string): Record<string, string> {
+  if (!adapter.webhook) return {};
+  const { route, hooks } = adapter.webhook;
+  return Object.fromEntries(
+    Object.entries(hooks).map(([purpose, hook]) => [purpose, `${publicUrl}/webhooks/${route}/${channelId}${hook ? `/${hook}` : ''}`]),
+  );
+}

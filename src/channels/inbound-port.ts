@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import type { ChannelAccount, InboundEvent } from './channel-adapter.js';
+
+/** What the hub made of one inbound event. */
+export interface IngestOutcome {
+  /** false when the event was a redelivery (or otherwise already known) and nothing new was stored. */
+  stored: boolean;
+  conversationId?: string;
+  messageId?: string;
+}
+
+/** A message as a web chat visitor sees it. */
+export interface VisitorMessage {
+  id: string;
+  seq: string;
+  direction: 'in' | 'out';
+  body: string;
+  author: { type: 'contact' | 'member' | 'bot' | 'system'; name: string | null };
+  createdAt: string;
+}
+
+/**
+ * Where channels hand what customers send. `conversations` implements it; `channels` never imports
+ * `conversations` (the dependency runs one way), so the implementation is connected at start-up.
+ */
+export interface InboundSink {
+  ingest(channel: ChannelAccount, events: InboundEvent[]): Promise<IngestOutcome[]>;
+  /** A web chat visitor's open conversation and its messages after `afterSeq` (for resync after a reconnect). */
+  visitorThread(channel: ChannelAccount, visitorId: string, afterSeq: string | null): Promise<{ conversationId: string | null; messages: VisitorMessage[] }>;
+  /** The customer's draft as they type, for the agent's preview. */
+  customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void>;
+}
+
+@Injectable()
+export class ChannelInbound {
+  private sink: InboundSink | null = null;
+
+  connect(sink: InboundSink): void {
+    this.sink = sink;
+  }
+
+  get target(): InboundSink {
+    if (!this.sink) throw new Error('No inbound sink is connected: the conversations module did not start');
+    return this.sink;
+  }
+}

@@ -1,0 +1,18 @@
+/** Channels: the adapter contract, channel accounts, webhooks and each provider's folder. */
+export { ChannelsModule } from './channels.module.js';
+export { ChannelsService } from './channels.service.js';
+export { ChannelRegistry } from './channel-registry.js';
+export { ChannelInbound } from './inbound-port.js';
+export type { InboundSink, IngestOutcome, VisitorMessage } from './inbound-port.js';
+export type {
+  Attachment,
+  ChannelAccount,
+  ChannelAdapter,
+  ChannelAddress,
+  ChannelCapabilities,
+  ChannelProvider,
+  ChannelType,
+  InboundEvent,
+  OutboundMessage,
+  SendResult,
+} from './channel-adapter.js';

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error.js';
+import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, OutboundMessage, SendResult } from '../channel-adapter.js';
+import { webchatConfigSchema } from './webchat.schema.js';
+import { WebchatSender } from './webchat.sender.js';
+
+/** The embeddable widget: customers write over the `/widget` socket, so there is no webhook to verify. */
+@Injectable()
+export class WebchatAdapter implements ChannelAdapter {
+  readonly provider = 'webchat' as const;
+  readonly types = ['webchat'] as const;
+  readonly capabilities: ChannelCapabilities = {
+    media: false,
+    templates: false,
+    typing: true,
+    readReceipts: false,
+    replyTokens: false,
+    groups: false,
+    maxTextLength: 5000,
+    replyWindowHours: null,
+  };
+  readonly configSchema = webchatConfigSchema;
+  readonly secretKeys = [] as const;
+  readonly webhook = null;
+
+  constructor(private readonly sender: WebchatSender) {}
+
+  async verify(): Promise<void> {
+    throw new DomainError('not_found', 'no_webhooks', 'Web chat has no webhooks: visitors connect to the /widget socket.');
+  }
+
+  async parse(): Promise<never> {
+    throw new DomainError('not_found', 'no_webhooks', 'Web chat has no webhooks: visitors connect to the /widget socket.');
+  }
+
+  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+    return this.sender.send(channel, message);
+  }
+}

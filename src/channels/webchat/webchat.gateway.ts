@@ -1,0 +1,110 @@
+import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { randomBytes } from 'node:crypto';
+import type { Namespace, Socket } from 'socket.io';
+import { toErrorBody } from '../../common/errors/error-response.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { parseInput } from '../../common/http/validation.js';
+import { logger } from '../../common/logging/logger.js';
+import type { ChannelAccount } from '../channel-adapter.js';
+import { ChannelsService } from '../channels.service.js';
+import { ChannelInbound } from '../inbound-port.js';
+import { normalizeWidgetMessage } from './webchat.normalizer.js';
+import { visitorIdSchema, widgetHandshake, widgetMessageFrame, widgetTypingFrame } from './webchat.schema.js';
+import { WebchatSender, visitorRoom } from './webchat.sender.js';
+
+interface VisitorSocketData {
+  channel: ChannelAccount;
+  visitorId: string;
+}
+
+type VisitorSocket = Socket & { data: VisitorSocketData };
+
+/** Answers to a client's emit with an acknowledgement callback: `{ok: true, ...}` or the API's error body. */
+type Ack = { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string; details?: unknown };
+
+/**
+ * The `/widget` namespace: one room per visitor (all their tabs), the visitor's messages handed to the hub's
+ * inbound port exactly as a provider webhook's would be.
+ */
+@WebSocketGateway({ namespace: '/widget', cors: { origin: true, credentials: false } })
+export class WebchatGateway implements OnGatewayInit {
+  constructor(
+    private readonly channels: ChannelsService,
+    private readonly inbound: ChannelInbound,
+    private readonly sender: WebchatSender,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    this.sender.attach(namespace);
+    // A middleware, not handleConnection: a refused handshake reaches the client as `connect_error` with the reason.
+    namespace.use((socket, next) => {
+      this.admit(socket as VisitorSocket).then(
+        () => next(),
+        (error: unknown) => {
+          const body = toErrorBody(error);
+          next(Object.assign(new Error(body.message), { data: { code: body.code } }));
+        },
+      );
+    });
+    namespace.on('connection', (socket: VisitorSocket) => {
+      void this.greet(socket).catch((error: unknown) => logger.error({ err: error }, 'widget session failed'));
+    });
+  }
+
+  private async admit(socket: VisitorSocket): Promise<void> {
+    const handshake = parseInput(widgetHandshake, socket.handshake.auth);
+    const channel = await this.channels.account(handshake.channelId);
+    if (!channel || channel.type !== 'webchat') throw new DomainError('not_found', 'unknown_channel', 'This web chat does not exist.');
+    if (!channel.active) throw new DomainError('forbidden', 'channel_inactive', 'This web chat is switched off.');
+    const allowed = (channel.settings.allowedOrigins as string[] | undefined) ?? [];
+    const origin = socket.handshake.headers.origin;
+    if (allowed.length > 0 && (!origin || !allowed.includes(origin))) {
+      throw new DomainError('forbidden', 'origin_not_allowed', `This web chat is not enabled on ${origin ?? 'this page'}.`);
+    }
+    const visitorId = visitorIdSchema.safeParse(handshake.visitorId).success ? handshake.visitorId! : randomBytes(16).toString('base64url');
+    socket.data = { channel, visitorId };
+  }
+
+  private async greet(socket: VisitorSocket): Promise<void> {
+    const { channel, visitorId } = socket.data;
+    await socket.join(visitorRoom(channel.id, visitorId));
+    const afterSeq = parseInput(widgetHandshake, socket.handshake.auth).afterSeq ?? null;
+    const thread = await this.inbound.target.visitorThread(channel, visitorId, afterSeq);
+    socket.emit('session', {
+      visitorId,
+      conversationId: thread.conversationId,
+      greeting: (channel.settings.greeting as string | undefined) ?? null,
+      messages: thread.messages,
+    });
+  }
+
+  @SubscribeMessage('message')
+  async message(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const parsed = parseInput(widgetMessageFrame, frame);
+      const [outcome] = await this.inbound.target.ingest(channel, [normalizeWidgetMessage(visitorId, parsed, new Date())]);
+      return { conversationId: outcome.conversationId ?? null, id: outcome.messageId ?? null, duplicate: !outcome.stored };
+    });
+  }
+
+  @SubscribeMessage('typing')
+  async typing(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const { draft } = parseInput(widgetTypingFrame, frame);
+      await this.inbound.target.customerTyping(channel, { kind: 'visitor', address: visitorId }, draft);
+      return {};
+    });
+  }
+}
+
+async function answer(work: () => Promise<Record<string, unknown>>): Promise<Ack> {
+  try {
+    return { ok: true, ...(await work()) };
+  } catch (error) {
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500) logger.error({ err: error }, 'widget frame failed');
+    return { ok: false, code: body.code, message: body.message, details: body.details };
+  }
+}

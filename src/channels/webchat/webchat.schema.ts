@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { apiBaseUrl } from '../channels.schema.js';
+
+export const webchatConfigSchema = z.strictObject({
+  /** Pages allowed to open the widget, as origins (`https://shop.example`); empty: any page. */
+  allowedOrigins: z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)).max(50).optional(),
+  greeting: z.string().max(1000).optional(),
+  apiBaseUrl,
+});
+
+/** Random, unguessable: knowing a visitor id is what lets a browser read that visitor's chat. */
+export const visitorIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
+
+export const widgetHandshake = z.object({
+  channelId: z.string().min(1).max(64),
+  visitorId: z.string().max(64).optional(),
+  /** The last message sequence the widget holds, to resync after a reconnect. */
+  afterSeq: z.string().regex(/^\d{1,19}$/).optional(),
+});
+
+export const widgetMessageFrame = z.strictObject({
+  body: z.string().trim().min(1, 'must not be empty').max(5000),
+  /** Chosen by the widget so that a message re-sent after a lost acknowledgement is stored once. */
+  clientId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
+});
+
+export const widgetTypingFrame = z.strictObject({ draft: z.string().max(5000) });

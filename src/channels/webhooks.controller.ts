@@ -1,0 +1,71 @@
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Inject } from '@nestjs/common';
+import { HUB_CONFIG } from '../common/config/config.js';
+import type { HubConfig } from '../common/config/config.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { logger } from '../common/logging/logger.js';
+import type { WebhookRequest } from './channel-adapter.js';
+import { ChannelRegistry } from './channel-registry.js';
+import { ChannelsService } from './channels.service.js';
+import { ChannelInbound } from './inbound-port.js';
+
+/**
+ * Every provider calls `/webhooks/<provider>/<channelId>[/<hook>]`. Order matters: verify the signature over
+ * the raw body before anything is read or written, store, and only then answer 2xx.
+ */
+@ApiExcludeController()
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(
+    private readonly channels: ChannelsService,
+    private readonly registry: ChannelRegistry,
+    private readonly inbound: ChannelInbound,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  @Post(':route/:channelId')
+  @HttpCode(200)
+  receive(@Param('route') route: string, @Param('channelId') channelId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.handle(route, channelId, '', request, reply);
+  }
+
+  @Post(':route/:channelId/:hook')
+  @HttpCode(200)
+  receiveHook(
+    @Param('route') route: string,
+    @Param('channelId') channelId: string,
+    @Param('hook') hook: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.handle(route, channelId, hook, request, reply);
+  }
+
+  private async handle(route: string, channelId: string, hook: string, request: FastifyRequest, reply: FastifyReply) {
+    const channel = await this.channels.account(channelId);
+    const adapter = channel ? this.registry.get(channel.provider) : null;
+    if (!channel || !adapter?.webhook || adapter.webhook.route !== route || !Object.values(adapter.webhook.hooks).includes(hook)) {
+      throw new DomainError('not_found', 'unknown_channel', 'No channel of this provider has this id.');
+    }
+    const call: WebhookRequest = {
+      hook,
+      url: this.config.publicUrl + request.url,
+      headers: request.headers,
+      query: request.query as Record<string, string | undefined>,
+      rawBody: (request as FastifyRequest & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0),
+      body: request.body,
+    };
+    await adapter.verify(channel, call);
+    if (!channel.active) {
+      throw new DomainError('forbidden', 'channel_inactive', 'This channel is switched off in the hub; switch it on to receive messages.');
+    }
+    const events = await adapter.parse(channel, call);
+    const outcomes = await this.inbound.target.ingest(channel, events);
+    logger.info({ channelId, events: events.length, stored: outcomes.filter((o) => o.stored).length }, 'webhook stored');
+    const response = adapter.webhookResponse?.(call);
+    if (response) return reply.header('content-type', response.contentType).send(response.body);
+    return reply.send({ received: events.length });
+  }
+}

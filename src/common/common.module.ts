@@ -1,0 +1,41 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { CLOCK } from './clock.js';
+import type { Clock } from './clock.js';
+import { HUB_CONFIG } from './config/config.js';
+import type { HubConfig } from './config/config.js';
+import { SECRET_BOX, SecretBox } from './crypto/secret-box.js';
+import { DATABASE } from './database/database.js';
+import type { Db } from './database/database.js';
+import { JOB_QUEUE } from './jobs/index.js';
+import type { JobQueue } from './jobs/index.js';
+import { MAILER } from './mail/mailer.js';
+import type { Mailer } from './mail/mailer.js';
+
+/** The infrastructure opened before Nest starts, handed to every module. */
+export interface HubInfrastructure {
+  config: HubConfig;
+  db: Db;
+  jobs: JobQueue;
+  masterKey: Buffer;
+  mailer: Mailer;
+  clock: Clock;
+}
+
+export const MASTER_KEY = Symbol('MasterKey');
+
+@Global()
+@Module({})
+export class CommonModule {
+  static register(infra: HubInfrastructure): DynamicModule {
+    const providers = [
+      { provide: HUB_CONFIG, useValue: infra.config },
+      { provide: DATABASE, useValue: infra.db },
+      { provide: JOB_QUEUE, useValue: infra.jobs },
+      { provide: MASTER_KEY, useValue: infra.masterKey },
+      { provide: SECRET_BOX, useValue: new SecretBox(infra.masterKey) },
+      { provide: MAILER, useValue: infra.mailer },
+      { provide: CLOCK, useValue: infra.clock },
+    ];
+    return { module: CommonModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * The hub's configuration, parsed once at boot from the environment. A bad value stops the start with one
+ * line that names the variable (`ConfigError`).
+ */
+export interface HubConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** null: the embedded PostgreSQL (PGlite) under dataDir. */
+  databaseUrl: string | null;
+  /** null: in-process jobs and a single process. */
+  redisUrl: string | null;
+  publicUrl: string;
+  /** 32 bytes; null: generated and kept under dataDir (embedded default only). */
+  secretKey: Buffer | null;
+  admin: { email: string; password: string; teamName: string } | null;
+  operatorToken: string | null;
+  production: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  HUB_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+      .optional(),
+  ),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional(),
+  ),
+  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  HUB_SECRET_KEY: optionalText.pipe(
+    z
+      .string()
+      .refine((value) => decodeKey(value) !== null, 'must be 32 bytes, as 64 hex digits or base64')
+      .optional(),
+  ),
+  HUB_ADMIN_EMAIL: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
+  HUB_ADMIN_PASSWORD: optionalText.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
+  HUB_TEAM_NAME: optionalText,
+  HUB_OPERATOR_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  NODE_ENV: optionalText.pipe(z.enum(['production', 'development', 'test']).optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? 'environment');
+    const value = env[variable];
+    throw new ConfigError(
+      `Invalid configuration: ${variable}${value === undefined ? '' : `=${JSON.stringify(redact(variable, value))}`} ${issue.message}`,
+    );
+  }
+  const e = parsed.data;
+  if (e.HUB_ADMIN_EMAIL && !e.HUB_ADMIN_PASSWORD) {
+    throw new ConfigError('Invalid configuration: HUB_ADMIN_PASSWORD is required when HUB_ADMIN_EMAIL is set');
+  }
+  if (e.HUB_ADMIN_PASSWORD && !e.HUB_ADMIN_EMAIL) {
+    throw new ConfigError('Invalid configuration: HUB_ADMIN_EMAIL is required when HUB_ADMIN_PASSWORD is set');
+  }
+  if (e.DATABASE_URL && !e.HUB_SECRET_KEY) {
+    // Every process behind a load balancer must seal and open channel credentials with the same key.
+    throw new ConfigError(
+      'Invalid configuration: HUB_SECRET_KEY is required when DATABASE_URL is set (generate one with `openssl rand -base64 32`)',
+    );
+  }
+  const production = e.NODE_ENV === 'production';
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.HUB_DATA_DIR,
+    databaseUrl: e.DATABASE_URL ?? null,
+    redisUrl: e.REDIS_URL ?? null,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    secretKey: e.HUB_SECRET_KEY ? decodeKey(e.HUB_SECRET_KEY) : null,
+    admin: e.HUB_ADMIN_EMAIL
+      ? { email: e.HUB_ADMIN_EMAIL, password: e.HUB_ADMIN_PASSWORD!, teamName: e.HUB_TEAM_NAME ?? 'My team' }
+      : null,
+    operatorToken: e.HUB_OPERATOR_TOKEN ?? null,
+    production,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export function decodeKey(text: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === 32 ? bytes : null;
+}
+
+function redact(variable: string, value: string): string {
+  return /KEY|TOKEN|PASSWORD|SECRET/.test(variable) ? '***' : value;
+}
+
+export const HUB_CONFIG = Symbol('HubConfig');

@@ -1,0 +1,62 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { join } from 'node:path';
+import { PrismaClient } from '../../generated/prisma/client.js';
+import { startEmbeddedPostgres, EmbeddedPostgres } from './embedded-postgres.js';
+import { applyMigrations } from './migrator.js';
+import { logger } from '../logging/logger.js';
+
+export { PrismaClient, Prisma } from '../../generated/prisma/client.js';
+export type Db = PrismaClient;
+/** The client handed to code inside `db.$transaction(async (tx) => ...)`. */
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+export const DATABASE = Symbol('Database');
+
+export interface OpenDatabase {
+  prisma: PrismaClient;
+  /** Whether the embedded PostgreSQL serves it (one connection: keep transactions short). */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the hub's database: `databaseUrl` when given, else the embedded PostgreSQL persisted under
+ * `dataDir` (or in memory when `dataDir` is null, for tests). Pending migrations are applied first.
+ */
+export async function openDatabase(options: { databaseUrl: string | null; dataDir: string | null; poolSize?: number }): Promise<OpenDatabase> {
+  let embedded: EmbeddedPostgres | null = null;
+  let connectionString = options.databaseUrl;
+  if (!connectionString) {
+    embedded = await startEmbeddedPostgres(options.dataDir ? join(options.dataDir, 'db') : null);
+    connectionString = embedded.connectionString;
+  }
+  try {
+    const applied = await applyMigrations(connectionString);
+    if (applied.length) logger.info({ migrations: applied }, 'database migrations applied');
+    await embedded?.waitForNoConnections();
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  const adapter = new PrismaPg(
+    embedded
+      ? // The embedded server admits one connection: keep it open rather than reconnecting per query.
+        { connectionString, max: 1, idleTimeoutMillis: 0 }
+      : { connectionString, max: options.poolSize ?? 10 },
+  );
+  const prisma = new PrismaClient({ adapter });
+  await prisma.$connect();
+  return {
+    prisma,
+    embedded: embedded !== null,
+    async close() {
+      await prisma.$disconnect();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** PostgreSQL's unique violation, as the driver adapter reports it through Prisma. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+}

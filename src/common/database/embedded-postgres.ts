@@ -1,0 +1,84 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** PostgreSQL compiled to WebAssembly, running in this process and served on a loopback port. */
+export interface EmbeddedPostgres {
+  connectionString: string;
+  /** Resolves once no client is connected: the server admits a single connection at a time. */
+  waitForNoConnections(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts PGlite persisted under `dataDir` (or in memory when `dataDir` is null) and serves it over the
+ * PostgreSQL protocol, so the hub reaches it through the same driver adapter as a real server.
+ *
+ * One connection only: pglite-socket mixes up concurrent connections' results (an open upstream bug), and
+ * PGlite is one connection underneath anyway. Clients use a pool of one.
+ */
+export async function startEmbeddedPostgres(dataDir: string | null): Promise<EmbeddedPostgres> {
+  let releaseLock = async () => {};
+  let db: PGlite;
+  if (dataDir) {
+    await mkdir(dataDir, { recursive: true });
+    releaseLock = await lockDirectory(dataDir);
+    db = new PGlite(join(dataDir, 'pgdata'));
+  } else {
+    db = new PGlite();
+  }
+  await db.waitReady;
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  await server.start();
+  return {
+    connectionString: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
+    async waitForNoConnections() {
+      // A closed client is forgotten by the server one tick later; connecting before that is refused.
+      for (let i = 0; i < 200 && server.getStats().activeConnections > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    async stop() {
+      await server.stop();
+      await db.close();
+      await releaseLock();
+    },
+  };
+}
+
+/**
+ * PGlite does not lock its directory, and two processes writing one directory silently lose writes:
+ * a pid file refuses the second process, unless the pid it names is no longer alive.
+ */
+async function lockDirectory(dataDir: string): Promise<() => Promise<void>> {
+  const lockPath = join(dataDir, 'hub.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new Error(
+          `The data directory ${dataDir} is in use by another hub process (pid ${pid}). ` +
+            'Stop it, or set HUB_DATA_DIR to another directory.',
+        );
+      }
+      await rm(lockPath, { force: true });
+    }
+  }
+  throw new Error(`Could not lock the data directory ${dataDir}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

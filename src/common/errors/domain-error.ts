@@ -1,0 +1,29 @@
+/** What went wrong, independent of HTTP; the global filter maps each kind to a status in one place. */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'too_many_requests';
+
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+/** A refusal the caller can act on: a stable snake_case `code` and a sentence a person understands. */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details?: ErrorDetail[] | Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not_found', 'not_found', `${what} was not found.`);

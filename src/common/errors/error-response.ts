@@ -1,0 +1,60 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ZodError } from 'zod';
+import { DomainError, ErrorKind } from './domain-error.js';
+import { logger } from '../logging/logger.js';
+import { zodDetails } from '../http/validation.js';
+
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  too_many_requests: 429,
+};
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** Turns any error into the API's `{statusCode, code, message, details?}`. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof DomainError) {
+    return { statusCode: STATUS[error.kind], code: error.code, message: error.message, details: error.details };
+  }
+  if (error instanceof ZodError) {
+    return { statusCode: 400, code: 'invalid_request', message: 'The request is not valid.', details: zodDetails(error) };
+  }
+  if (error instanceof HttpException) {
+    const statusCode = error.getStatus();
+    const code = statusCode === 404 ? 'not_found' : statusCode === 400 ? 'invalid_request' : `http_${statusCode}`;
+    const message = statusCode === 404 ? 'There is nothing at this address.' : error.message;
+    return { statusCode, code, message };
+  }
+  const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    // Fastify's own refusals: a malformed JSON body, a body over the size limit, an unsupported media type.
+    return {
+      statusCode: fastifyError.statusCode,
+      code: fastifyError.statusCode === 413 ? 'payload_too_large' : fastifyError.statusCode === 415 ? 'unsupported_media_type' : 'invalid_request',
+      message: fastifyError.message ?? 'The request is not valid.',
+    };
+  }
+  return { statusCode: 500, code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' };
+}
+
+@Catch()
+export class ErrorResponseFilter implements ExceptionFilter {
+  catch(error: unknown, host: ArgumentsHost): void {
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500) logger.error({ err: error }, 'unhandled error');
+    if (host.getType() !== 'http') return;
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    void reply.status(body.statusCode).send(body);
+  }
+}

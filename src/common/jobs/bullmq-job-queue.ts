@@ -1,0 +1,175 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  assertJobName,
+  resolveConcurrency,
+  resolveJobOptions,
+  type JobHandler,
+  type JobLogger,
+  type JobOptions,
+  type JobQueue,
+  type RegisterOptions,
+} from './job-queue.js';
+
+export interface BullMqJobQueueOptions {
+  redisUrl: string;
+  /** Redis key prefix; tests pass a unique one per run to stay apart. Default 'tsunagi'. */
+  prefix?: string;
+  logger?: JobLogger;
+}
+
+interface Registration {
+  handler: JobHandler<unknown>;
+  concurrency: number;
+  queue: Queue<unknown>;
+}
+
+type State = 'created' | 'started' | 'stopping' | 'stopped';
+
+const IDLE_POLL_MS = 20;
+
+/*
+ * BullMQ refuses custom job ids that contain ':' (its key separator) or that look like integers
+ * (they could collide with its own counter ids). Our ids are entity ids and may be either, so every
+ * custom id gets a prefix and '%' / ':' are escaped; the handler sees the original id again.
+ */
+const CUSTOM_ID_PREFIX = 'id-';
+
+export function toBullMqJobId(jobId: string): string {
+  return CUSTOM_ID_PREFIX + jobId.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
+}
+
+export function fromBullMqJobId(bullId: string): string {
+  // Ids without the prefix are BullMQ's own counter ids, given when add() had no jobId.
+  if (!bullId.startsWith(CUSTOM_ID_PREFIX)) return bullId;
+  return bullId.slice(CUSTOM_ID_PREFIX.length).replace(/%(25|3A)/g, (_, hex: string) => (hex === '25' ? '%' : ':'));
+}
+
+/**
+ * The {@link JobQueue} on Redis: one BullMQ queue and worker per job name, so that concurrency is
+ * per name and a slow kind of job never starves the others.
+ */
+export class BullMqJobQueue implements JobQueue {
+  private readonly prefix: string;
+  private readonly logger: JobLogger;
+  /** Queues only write; failing fast in an outage beats an HTTP request hanging on add(). */
+  private readonly producer: Redis;
+  /** Workers block on Redis; BullMQ demands `maxRetriesPerRequest: null` for that. */
+  private readonly consumer: Redis;
+  private readonly registrations = new Map<string, Registration>();
+  private readonly workers: Worker<unknown>[] = [];
+  private state: State = 'created';
+
+  constructor(options: BullMqJobQueueOptions) {
+    this.prefix = options.prefix ?? 'tsunagi';
+    this.logger = options.logger ?? new Logger(BullMqJobQueue.name);
+    this.producer = new Redis(options.redisUrl);
+    this.consumer = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    // Without a listener ioredis prints every reconnect attempt to stderr itself.
+    for (const connection of [this.producer, this.consumer]) {
+      connection.on('error', (error: Error) => this.logger.warn(`job queue redis connection: ${error.message}`));
+    }
+  }
+
+  register<T>(name: string, handler: JobHandler<T>, options?: RegisterOptions): void {
+    assertJobName(name);
+    if (this.state !== 'created') throw new Error(`cannot register job "${name}" after start()`);
+    if (this.registrations.has(name)) throw new Error(`job "${name}" is already registered`);
+    const queue = new Queue<unknown>(name, { connection: this.producer, prefix: this.prefix });
+    queue.on('error', (error: Error) => this.logger.error(`job queue ${name}: ${error.message}`, error.stack));
+    this.registrations.set(name, {
+      // Safe: add() is the only way in, and its data is the handler's T by the caller's contract.
+      handler: handler as JobHandler<unknown>,
+      concurrency: resolveConcurrency(options),
+      queue,
+    });
+  }
+
+  async add<T>(name: string, data: T, options?: JobOptions): Promise<void> {
+    const registration = this.registrations.get(name);
+    if (!registration) throw new Error(`no handler registered for job "${name}"`);
+    if (this.state === 'stopped') throw new Error(`cannot add job "${name}": the queue is stopped`);
+    const { delayMs, attempts, backoffMs } = resolveJobOptions(options);
+    // A job id that is waiting, delayed or active makes BullMQ return the existing job; removing
+    // finished jobs frees the id again, which "after completion the same id runs again" relies on.
+    await registration.queue.add(name, data, {
+      jobId: options?.jobId === undefined ? undefined : toBullMqJobId(options.jobId),
+      delay: delayMs,
+      attempts,
+      backoff: { type: 'exponential', delay: backoffMs },
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'created') return;
+    this.state = 'started';
+    for (const [name, registration] of this.registrations) {
+      const worker = new Worker<unknown>(name, (job) => this.process(registration, job), {
+        connection: this.consumer,
+        prefix: this.prefix,
+        concurrency: registration.concurrency,
+        autorun: false,
+      });
+      worker.on('failed', (job, error) => this.onFailed(name, job, error));
+      worker.on('error', (error) => this.logger.error(`job worker ${name}: ${error.message}`, error.stack));
+      this.workers.push(worker);
+      // run() settles only when the worker closes.
+      worker.run().catch((error: unknown) => this.logger.error(`job worker ${name} stopped: ${String(error)}`));
+    }
+    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    // Workers first: their running handlers may still add follow-up jobs through the queues.
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all([...this.registrations.values()].map(({ queue }) => queue.close()));
+    await Promise.all([this.producer.quit(), this.consumer.quit()]);
+    this.state = 'stopped';
+  }
+
+  async idle(): Promise<void> {
+    // Two quiet polls in a row: the queues are read one after another, so a handler in one queue
+    // could add to another that was already read as empty, then finish before its own is read.
+    let quietPolls = 0;
+    while (quietPolls < 2 && this.state !== 'stopped') {
+      quietPolls = (await this.hasDueOrRunningJobs()) ? 0 : quietPolls + 1;
+      if (quietPolls < 2) await sleep(IDLE_POLL_MS);
+    }
+  }
+
+  private async hasDueOrRunningJobs(): Promise<boolean> {
+    for (const { queue } of this.registrations.values()) {
+      const counts = await queue.getJobCounts('waiting', 'prioritized', 'active');
+      if (Object.values(counts).some((count) => count > 0)) return true;
+      // A delayed job whose time has come counts until the worker has moved it to waiting.
+      if ((await queue.getDelayedCount(Date.now() + 1)) > 0) return true;
+    }
+    return false;
+  }
+
+  private async process(registration: Registration, job: Job<unknown>): Promise<void> {
+    // attemptsMade counts failed attempts so far; stalls move a job back without counting.
+    await registration.handler(job.data, { id: fromBullMqJobId(job.id ?? ''), attempt: job.attemptsMade + 1 });
+  }
+
+  private onFailed(name: string, job: Job<unknown> | undefined, error: Error): void {
+    if (!job) {
+      this.logger.error(`job ${name} failed: ${error.message}`, error.stack);
+      return;
+    }
+    const id = fromBullMqJobId(job.id ?? '');
+    const attempts = job.opts.attempts ?? 1;
+    // By now BullMQ has counted this attempt, and has either delayed the retry or removed the job.
+    if (job.attemptsMade < attempts) {
+      this.logger.warn(`job ${name} ${id} failed on attempt ${job.attemptsMade}/${attempts}: ${error.message}`);
+      return;
+    }
+    this.logger.error(`job ${name} ${id} failed for good on attempt ${job.attemptsMade}/${attempts}: ${error.message}`, error.stack);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Background and delayed work: the {@link JobQueue} port, bound to {@link JOB_QUEUE}, with a
+ * BullMQ adapter (Redis) and an in-process one (no Redis, nothing survives a restart).
+ */
+export {
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_CONCURRENCY,
+  JOB_QUEUE,
+  type JobContext,
+  type JobHandler,
+  type JobLogger,
+  type JobOptions,
+  type JobQueue,
+  type RegisterOptions,
+} from './job-queue.js';
+export { InProcessJobQueue } from './in-process-job-queue.js';
+export { BullMqJobQueue, type BullMqJobQueueOptions } from './bullmq-job-queue.js';

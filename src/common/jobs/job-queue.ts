@@ -1,0 +1,121 @@
+/** DI token of the {@link JobQueue}. */
+export const JOB_QUEUE = Symbol('JobQueue');
+
+/** How one job is enqueued. */
+export interface JobOptions {
+  /**
+   * De-duplication key, unique per job name: adding a jobId that is already waiting, delayed or
+   * running is a no-op; once that job has completed or failed for good the id may be used again.
+   * Use the entity id so that enqueuing twice is harmless. Any string works (adapters escape it).
+   */
+  jobId?: string;
+  /** Earliest start, counted from the add() call. Default 0. */
+  delayMs?: number;
+  /** Total tries including the first. Default 1 (no retry). */
+  attempts?: number;
+  /** Wait before retry n+1 is `backoffMs * 2^(n-1)`. Default {@link DEFAULT_BACKOFF_MS}. */
+  backoffMs?: number;
+}
+
+/** What a handler learns about the job it runs. */
+export interface JobContext {
+  /** The jobId given to add(), or an id the queue made up when none was given. */
+  id: string;
+  /** 1-based: 1 on the first try, 2 on the first retry, ... */
+  attempt: number;
+}
+
+/**
+ * Runs one job. Throwing (or rejecting) schedules a retry while attempts remain; after the last
+ * attempt the failure is logged and the job dropped. Handlers may run more than once for the same
+ * job (retries, a process dying mid-job), so they reload the row, check its state and act.
+ */
+export type JobHandler<T> = (data: T, job: JobContext) => Promise<void>;
+
+export interface RegisterOptions {
+  /** Jobs of this name running at once in this process. Default {@link DEFAULT_CONCURRENCY}. */
+  concurrency?: number;
+}
+
+/**
+ * The port behind every delayed or background piece of work: BullMQ on Redis when `REDIS_URL`
+ * is set, an in-process runner otherwise. The database row is the truth; a job only says
+ * "look at it now". Job data must be plain JSON (ids, not entities): it goes through
+ * `JSON.stringify` on both adapters, so Dates turn into strings and class instances into objects.
+ */
+export interface JobQueue {
+  /**
+   * Registers the handler of a job name; call before start(). Names may not contain ':' (BullMQ
+   * uses it as its key separator).
+   */
+  register<T>(name: string, handler: JobHandler<T>, options?: RegisterOptions): void;
+  /**
+   * Enqueues a job of a registered name; a jobId already waiting, delayed or running makes this
+   * a no-op. Jobs added before start() run once started.
+   */
+  add<T>(name: string, data: T, options?: JobOptions): Promise<void>;
+  /** Starts running jobs. */
+  start(): Promise<void>;
+  /**
+   * Stops taking jobs and waits for the running ones. Pending jobs stay pending: in Redis for
+   * BullMQ; the in-process runner loses them, which is fine because the database row is the
+   * truth and boot re-enqueues from it.
+   */
+  stop(): Promise<void>;
+  /**
+   * Resolves once no job is due or running: nothing waiting and nothing active; delayed jobs
+   * (and retries sitting out their backoff) whose time has not come yet do not count. Meant for
+   * tests ("drain the queue, then assert") and graceful shutdown. It waits for jobs that handlers
+   * enqueue as well; it never resolves while due jobs wait for a start() that does not come.
+   */
+  idle(): Promise<void>;
+}
+
+/** The part of a logger the adapters use; Nest's `Logger` fits. */
+export interface JobLogger {
+  warn(message: string): void;
+  error(message: string, stack?: string): void;
+}
+
+/**
+ * Handlers mostly wait on the database or a provider's API, so a few in parallel per process is
+ * cheap, and more would only crowd the connection pool.
+ */
+export const DEFAULT_CONCURRENCY = 4;
+/** First retry after 1 s, then 2 s, 4 s, ...: long enough for a provider's brief hiccup. */
+export const DEFAULT_BACKOFF_MS = 1_000;
+
+export interface ResolvedJobOptions {
+  delayMs: number;
+  attempts: number;
+  backoffMs: number;
+}
+
+/** Applies the defaults and rejects values that can only be programming errors. */
+export function resolveJobOptions(options: JobOptions = {}): ResolvedJobOptions {
+  const { delayMs = 0, attempts = 1, backoffMs = DEFAULT_BACKOFF_MS } = options;
+  if (!Number.isFinite(delayMs) || delayMs < 0) throw new RangeError(`delayMs must be >= 0, got ${delayMs}`);
+  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts must be an integer >= 1, got ${attempts}`);
+  if (!Number.isFinite(backoffMs) || backoffMs < 0) throw new RangeError(`backoffMs must be >= 0, got ${backoffMs}`);
+  return { delayMs, attempts, backoffMs };
+}
+
+export function resolveConcurrency(options: RegisterOptions = {}): number {
+  const { concurrency = DEFAULT_CONCURRENCY } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
+  }
+  return concurrency;
+}
+
+/** Both adapters refuse the same names, so a name that works in tests works on Redis too. */
+export function assertJobName(name: string): void {
+  if (name.length === 0 || name.includes(':')) {
+    throw new Error(`job name must be non-empty and free of ':', got "${name}"`);
+  }
+}
+
+/** Wait before the retry that follows failed attempt `attempt` (1-based). */
+export function backoffDelay(backoffMs: number, attempt: number): number {
+  return backoffMs * 2 ** (attempt - 1);
+}

@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, isUniqueViolation } from '../common/database/database.js';
+import type { Db, Tx } from '../common/database/database.js';
+
+export type IdentityKind = 'email' | 'phone' | 'line' | 'visitor';
+
+export interface ResolvedContact {
+  id: string;
+  name: string;
+  blocked: boolean;
+}
+
+/** A name to show before the customer tells us theirs. */
+function placeholderName(kind: IdentityKind, address: string): string {
+  if (kind === 'visitor') return `ゲスト ${address.slice(0, 4).toUpperCase()}`;
+  return address;
+}
+
+@Injectable()
+export class ContactsService {
+  constructor(@Inject(DATABASE) private readonly db: Db) {}
+
+  /**
+   * The contact that owns an identity in a team, created on first contact. The unique constraint on
+   * (team, kind, address) decides when two first messages race: the loser reads the winner's row.
+   * It runs before, not inside, the message's transaction: a unique violation aborts a PostgreSQL
+   * transaction, and a contact without a message yet is harmless.
+   */
+  async resolveIdentity(teamId: string, from: { kind: IdentityKind; address: string; name?: string }): Promise<ResolvedContact> {
+    const existing = await this.findByIdentity(teamId, from.kind, from.address);
+    if (existing) return existing;
+    try {
+      return await this.db.$transaction(async (tx: Tx) => {
+        const contact = await tx.contact.create({ data: { teamId, name: from.name?.trim() || placeholderName(from.kind, from.address) } });
+        await tx.contactIdentity.create({ data: { teamId, contactId: contact.id, kind: from.kind, address: from.address } });
+        return { id: contact.id, name: contact.name, blocked: contact.blocked };
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await this.findByIdentity(teamId, from.kind, from.address);
+      if (!winner) throw error;
+      return winner;
+    }
+  }
+
+  async findByIdentity(teamId: string, kind: IdentityKind, address: string): Promise<ResolvedContact | null> {
+    const identity = await this.db.contactIdentity.findUnique({
+      where: { teamId_kind_address: { teamId, kind, address } },
+      include: { contact: true },
+    });
+    return identity ? { id: identity.contact.id, name: identity.contact.name, blocked: identity.contact.blocked } : null;
+  }
+}

@@ -1,0 +1,14 @@
+import { DomainEvents } from '../common/events/domain-events.js';
+import type { ConversationView, MessageView } from './conversation.views.js';
+
+/** Emitted after commit; `teamId` scopes who may hear them. */
+export interface ConversationEventMap {
+  [name: string]: unknown;
+  'conversation.started': { teamId: string; conversation: ConversationView };
+  'conversation.updated': { teamId: string; conversation: ConversationView };
+  'message.created': { teamId: string; message: MessageView };
+  'message.updated': { teamId: string; message: MessageView };
+  'customer.typing': { teamId: string; conversationId: string; draft: string };
+}
+
+export class ConversationEvents extends DomainEvents<ConversationEventMap> {}

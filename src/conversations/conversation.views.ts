@@ -1,0 +1,105 @@
+import type { ChannelType } from '../channels/index.js';
+
+/** A conversation as the API and the agents' socket show it (API.md, Conversations). */
+export interface ConversationView {
+  id: string;
+  status: 'waiting' | 'open' | 'resolved';
+  channel: { id: string; type: ChannelType; name: string };
+  contact: { id: string; name: string };
+  assigneeId: string | null;
+  unreplied: boolean;
+  outcome: string | null;
+  lastMessageAt: string;
+  lastCustomerMessageAt: string | null;
+  lastMessagePreview: string | null;
+  createdAt: string;
+  resolvedAt: string | null;
+}
+
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  seq: string;
+  direction: 'in' | 'out';
+  kind: 'text' | 'media' | 'note' | 'event';
+  body: string;
+  attachments: unknown[];
+  author: { type: 'contact' | 'member' | 'bot' | 'system'; id: string | null };
+  status: 'received' | 'pending_approval' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+  error: string | null;
+  createdAt: string;
+}
+
+export const conversationInclude = {
+  channel: { select: { id: true, type: true, name: true } },
+  contact: { select: { id: true, name: true } },
+} as const;
+
+type ConversationRow = {
+  id: string;
+  status: ConversationView['status'];
+  channel: { id: string; type: string; name: string };
+  contact: { id: string; name: string };
+  assigneeId: string | null;
+  unreplied: boolean;
+  outcome: string | null;
+  lastMessageAt: Date;
+  lastCustomerMessageAt: Date | null;
+  lastMessagePreview: string | null;
+  createdAt: Date;
+  resolvedAt: Date | null;
+};
+
+export function toConversationView(row: ConversationRow): ConversationView {
+  return {
+    id: row.id,
+    status: row.status,
+    channel: { id: row.channel.id, type: row.channel.type as ChannelType, name: row.channel.name },
+    contact: { id: row.contact.id, name: row.contact.name },
+    assigneeId: row.assigneeId,
+    unreplied: row.unreplied,
+    outcome: row.outcome,
+    lastMessageAt: row.lastMessageAt.toISOString(),
+    lastCustomerMessageAt: row.lastCustomerMessageAt?.toISOString() ?? null,
+    lastMessagePreview: row.lastMessagePreview,
+    createdAt: row.createdAt.toISOString(),
+    resolvedAt: row.resolvedAt?.toISOString() ?? null,
+  };
+}
+
+type MessageRow = {
+  id: string;
+  conversationId: string;
+  seq: bigint;
+  direction: MessageView['direction'];
+  kind: MessageView['kind'];
+  body: string;
+  attachments: unknown;
+  authorType: MessageView['author']['type'];
+  authorId: string | null;
+  status: MessageView['status'];
+  error: string | null;
+  createdAt: Date;
+};
+
+export function toMessageView(row: MessageRow): MessageView {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    seq: row.seq.toString(),
+    direction: row.direction,
+    kind: row.kind,
+    body: row.body,
+    attachments: Array.isArray(row.attachments) ? row.attachments : [],
+    author: { type: row.authorType, id: row.authorId },
+    status: row.status,
+    error: row.error,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** The list's one-line preview: the start of the text, whitespace folded. */
+export function preview(body: string): string {
+  const line = body.replace(/\s+/g, ' ').trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ChannelsModule } from '../channels/index.js';
+import { ContactsModule } from '../contacts/index.js';
+import { ConversationEvents } from './conversation.events.js';
+import { ConversationsService } from './conversations.service.js';
+import { IngestService } from './ingest.service.js';
+import { OutboxService } from './outbox.service.js';
+
+@Module({
+  imports: [ChannelsModule, ContactsModule],
+  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService],
+  exports: [ConversationEvents, ConversationsService, OutboxService],
+})
+export class ConversationsModule {}

@@ -1,0 +1,234 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
+import type { Db, Tx } from '../common/database/database.js';
+import { DomainError, notFound } from '../common/errors/domain-error.js';
+import type { Page } from '../common/http/validation.js';
+import type { AuthMember } from '../teams/index.js';
+import { hasRole } from '../teams/index.js';
+import { ConversationEvents } from './conversation.events.js';
+import { ConversationView, MessageView, conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
+import { activeKeyOf } from './ingest.service.js';
+import { OutboxService } from './outbox.service.js';
+
+export interface ConversationQuery {
+  view: 'all' | 'mine' | 'waiting';
+  unreplied?: boolean;
+  favorite?: boolean;
+  channelType?: 'webchat' | 'email' | 'sms' | 'whatsapp' | 'line';
+  status?: 'waiting' | 'open' | 'resolved';
+  limit: number;
+  cursor?: string;
+}
+
+/** Keyset cursor over (lastMessageAt, id), newest first: stable while new messages arrive. */
+function encodeCursor(row: { lastMessageAt: Date; id: string }): string {
+  return Buffer.from(`${row.lastMessageAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = new Date(at ?? '');
+  if (!id || Number.isNaN(date.getTime())) {
+    throw new DomainError('invalid', 'invalid_request', 'The cursor is not valid.', [{ field: 'cursor', message: 'is not a cursor this API gave' }]);
+  }
+  return { at: date, id };
+}
+
+@Injectable()
+export class ConversationsService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    private readonly events: ConversationEvents,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async list(member: AuthMember, query: ConversationQuery): Promise<Page<ConversationView>> {
+    const where: Prisma.ConversationWhereInput = { teamId: member.teamId };
+    if (query.view === 'mine') Object.assign(where, { assigneeId: member.id, status: 'open' });
+    if (query.view === 'waiting') Object.assign(where, { status: 'waiting' });
+    if (query.status) where.status = query.status;
+    if (query.unreplied !== undefined) where.unreplied = query.unreplied;
+    if (query.channelType) where.channel = { type: query.channelType };
+    if (query.favorite) where.favorites = { some: { memberId: member.id } };
+    if (query.cursor) {
+      const { at, id } = decodeCursor(query.cursor);
+      where.AND = [{ OR: [{ lastMessageAt: { lt: at } }, { lastMessageAt: at, id: { lt: id } }] }];
+    }
+    const rows = await this.db.conversation.findMany({
+      where,
+      include: conversationInclude,
+      orderBy: [{ lastMessageAt: 'desc' }, { id: 'desc' }],
+      take: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    return { items: page.map(toConversationView), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]) : null };
+  }
+
+  async get(member: AuthMember, id: string): Promise<ConversationView> {
+    return toConversationView(await this.row(member, id));
+  }
+
+  async messages(member: AuthMember, id: string, page: { limit: number; cursor?: string }): Promise<Page<MessageView>> {
+    await this.row(member, id);
+    const after = page.cursor && /^\d{1,19}$/.test(page.cursor) ? BigInt(page.cursor) : null;
+    if (page.cursor && after === null) {
+      throw new DomainError('invalid', 'invalid_request', 'The cursor is not valid.', [{ field: 'cursor', message: 'is not a cursor this API gave' }]);
+    }
+    const rows = await this.db.message.findMany({
+      where: { conversationId: id, ...(after !== null ? { seq: { gt: after } } : {}) },
+      orderBy: { seq: 'asc' },
+      take: page.limit + 1,
+    });
+    const items = rows.slice(0, page.limit).map(toMessageView);
+    return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].seq : null };
+  }
+
+  /** An agent's reply (queued for delivery, or held for approval for a trainee) or an internal note. */
+  async post(member: AuthMember, id: string, input: { body: string; kind: 'text' | 'note' }): Promise<MessageView> {
+    const conversation = await this.row(member, id);
+    if (input.kind === 'note') {
+      // A note stays inside the hub: no delivery row, so nothing can ever send it. Its status reads `sent`
+      // (stored), never `queued`.
+      const note = await this.db.message.create({
+        data: {
+          teamId: member.teamId,
+          conversationId: id,
+          channelId: conversation.channel.id,
+          direction: 'out',
+          kind: 'note',
+          body: input.body,
+          authorType: 'member',
+          authorId: member.id,
+          status: 'sent',
+        },
+      });
+      const view = toMessageView(note);
+      this.events.emit('message.created', { teamId: member.teamId, message: view });
+      return view;
+    }
+    if (conversation.status === 'resolved') {
+      throw new DomainError('conflict', 'conversation_resolved', 'This conversation has ended; reopen it before replying.');
+    }
+    if (!conversation.channelActive) {
+      throw new DomainError('conflict', 'channel_inactive', 'This conversation’s channel is switched off; an administrator can switch it on.');
+    }
+    const held = member.training;
+    const now = new Date();
+    const { message, delivery, updated } = await this.db.$transaction(async (tx: Tx) => {
+      const message = await tx.message.create({
+        data: {
+          teamId: member.teamId,
+          conversationId: id,
+          channelId: conversation.channel.id,
+          direction: 'out',
+          kind: 'text',
+          body: input.body,
+          authorType: 'member',
+          authorId: member.id,
+          status: held ? 'pending_approval' : 'queued',
+          createdAt: now,
+        },
+      });
+      // The message and its delivery row commit together: a crash after this still sends it (outbox).
+      const delivery = held ? null : await tx.delivery.create({ data: { messageId: message.id } });
+      const updated = await tx.conversation.update({
+        where: { id },
+        data: {
+          lastMessageAt: now,
+          lastMessagePreview: preview(input.body),
+          unreplied: false,
+          // Replying to a chat nobody holds takes it.
+          ...(conversation.assigneeId ? {} : { assigneeId: member.id, status: 'open' }),
+        },
+        include: conversationInclude,
+      });
+      return { message, delivery, updated };
+    });
+    const view = toMessageView(message);
+    this.events.emit('message.created', { teamId: member.teamId, message: view });
+    this.events.emit('conversation.updated', { teamId: member.teamId, conversation: toConversationView(updated) });
+    if (delivery) await this.outbox.schedule(delivery.id, 0);
+    return view;
+  }
+
+  async accept(member: AuthMember, id: string): Promise<ConversationView> {
+    await this.row(member, id);
+    // One conditional update decides between agents racing for the same chat, on any number of processes.
+    const { count } = await this.db.conversation.updateMany({
+      where: { id, teamId: member.teamId, status: 'waiting', assigneeId: null },
+      data: { status: 'open', assigneeId: member.id },
+    });
+    if (count === 0) throw new DomainError('conflict', 'offer_taken', 'Someone else has already taken this chat.');
+    return this.changed(member.teamId, id);
+  }
+
+  async assign(member: AuthMember, id: string, memberId: string): Promise<ConversationView> {
+    const conversation = await this.row(member, id);
+    if (!hasRole(member, 'supervisor') && memberId !== member.id) {
+      throw new DomainError('forbidden', 'forbidden', 'Only a supervisor or above may assign a chat to someone else.');
+    }
+    const target = await this.db.member.findFirst({ where: { id: memberId, teamId: member.teamId } });
+    if (!target) throw new DomainError('invalid', 'invalid_request', 'This member is not in your team.', [{ field: 'memberId', message: 'is not a member of your team' }]);
+    if (conversation.status === 'resolved') throw new DomainError('conflict', 'conversation_resolved', 'This conversation has ended; reopen it first.');
+    await this.db.conversation.update({ where: { id }, data: { assigneeId: memberId, status: 'open' } });
+    return this.changed(member.teamId, id);
+  }
+
+  async resolve(member: AuthMember, id: string, input: { outcome?: string }): Promise<ConversationView> {
+    await this.row(member, id);
+    await this.db.conversation.update({
+      where: { id },
+      // Clearing activeKey frees the thread: the customer's next message opens a new conversation.
+      data: { status: 'resolved', activeKey: null, resolvedAt: new Date(), outcome: input.outcome ?? null },
+    });
+    return this.changed(member.teamId, id);
+  }
+
+  async reopen(member: AuthMember, id: string): Promise<ConversationView> {
+    const conversation = await this.row(member, id);
+    if (conversation.status !== 'resolved') return toConversationView(conversation);
+    const activeKey = activeKeyOf(conversation.channel.id, conversation.threadKey);
+    const { count } = await this.db.conversation.updateMany({
+      where: { id, teamId: member.teamId, status: 'resolved' },
+      data: { status: conversation.assigneeId ? 'open' : 'waiting', activeKey, resolvedAt: null },
+    }).catch((error: unknown) => {
+      if (isUniqueViolation(error)) {
+        throw new DomainError('conflict', 'conversation_exists', 'The customer has started a newer conversation on this channel; continue there.');
+      }
+      throw error;
+    });
+    if (count === 0) throw new DomainError('conflict', 'conversation_changed', 'This conversation changed meanwhile; reload it.');
+    return this.changed(member.teamId, id);
+  }
+
+  async setFavorite(member: AuthMember, id: string, favorite: boolean): Promise<{ favorite: boolean }> {
+    await this.row(member, id);
+    if (favorite) {
+      await this.db.favorite.upsert({
+        where: { memberId_conversationId: { memberId: member.id, conversationId: id } },
+        create: { memberId: member.id, conversationId: id },
+        update: {},
+      });
+    } else {
+      await this.db.favorite.deleteMany({ where: { memberId: member.id, conversationId: id } });
+    }
+    return { favorite };
+  }
+
+  private async changed(teamId: string, id: string): Promise<ConversationView> {
+    const row = await this.db.conversation.findUniqueOrThrow({ where: { id }, include: conversationInclude });
+    const view = toConversationView(row);
+    this.events.emit('conversation.updated', { teamId, conversation: view });
+    return view;
+  }
+
+  /** The conversation if it belongs to the member's team; another team's id is simply not found. */
+  private async row(member: AuthMember, id: string) {
+    const row = await this.db.conversation.findFirst({
+      where: { id, teamId: member.teamId },
+      include: { ...conversationInclude, channel: { select: { id: true, type: true, name: true, active: true } } },
+    });
+    if (!row) throw notFound('The conversation');
+    return { ...row, channelActive: row.channel.active };
+  }
+}

@@ -1,0 +1,8 @@
+/** Conversations and messages: ingest, replies, the outbox, and the domain events other modules react to. */
+export { ConversationsModule } from './conversations.module.js';
+export { ConversationsService } from './conversations.service.js';
+export type { ConversationQuery } from './conversations.service.js';
+export { OutboxService } from './outbox.service.js';
+export { ConversationEvents } from './conversation.events.js';
+export type { ConversationEventMap } from './conversation.events.js';
+export type { ConversationView, MessageView } from './conversation.views.js';

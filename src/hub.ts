@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module.js';
+import { systemClock } from './common/clock.js';
+import type { HubInfrastructure } from './common/common.module.js';
+import type { HubConfig } from './common/config/config.js';
+import { loadOrCreateKey } from './common/crypto/secret-box.js';
+import { openDatabase } from './common/database/database.js';
+import { BullMqJobQueue, InProcessJobQueue } from './common/jobs/index.js';
+import type { JobQueue } from './common/jobs/index.js';
+import { logger } from './common/logging/logger.js';
+import { nestLogger } from './common/logging/nest-logger.js';
+import { DevMailbox } from './common/mail/dev-mailbox.js';
+import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
+import { OutboxService } from './conversations/index.js';
+import { StartLogin, TeamsService, ensureFirstTeam } from './teams/index.js';
+
+export interface HubOptions {
+  /** Keep the embedded database in memory instead of under the data directory (tests). */
+  memoryDatabase?: boolean;
+  /** false: take no jobs (a hub whose worker is down, for tests of the outbox). */
+  startJobs?: boolean;
+  /** Prefix of the BullMQ keys, so test runs sharing one Redis stay apart. */
+  queuePrefix?: string;
+  /** Create the first team from the configuration (default true). */
+  bootstrap?: boolean;
+}
+
+export interface Hub {
+  app: NestFastifyApplication;
+  url: string;
+  login: StartLogin | null;
+  infra: HubInfrastructure;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = 30 * 1024 * 1024; // SendGrid's Inbound Parse posts whole mails with attachments (30 MB).
+
+export async function createHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
+  const masterKey = config.secretKey ?? (await loadOrCreateKey(config.dataDir));
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir });
+  const jobs: JobQueue = config.redisUrl
+    ? new BullMqJobQueue({ redisUrl: config.redisUrl, prefix: options.queuePrefix })
+    : new InProcessJobQueue();
+  const infra: HubInfrastructure = { config, db: database.prisma, jobs, masterKey, mailer: new DevMailbox(database.prisma), clock: systemClock };
+
+  let redisAdapter: RedisIoAdapter | null = null;
+  let app: NestFastifyApplication | null = null;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.register(infra),
+      new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true }),
+      { rawBody: true, logger: nestLogger, abortOnError: false },
+    );
+    redisAdapter = config.redisUrl ? new RedisIoAdapter(app, config.redisUrl) : null;
+    app.useWebSocketAdapter(redisAdapter ?? new IoAdapter(app));
+    app.enableShutdownHooks();
+    SwaggerModule.setup('api/docs', app, () => openApiDocument(app!), { jsonDocumentUrl: 'api/docs/openapi.json' });
+    await app.listen({ port: config.port, host: config.host });
+
+    const login = options.bootstrap === false ? null : await ensureFirstTeam(config, database.prisma, app.get(TeamsService));
+    if (options.startJobs !== false) {
+      const resumed = await app.get(OutboxService).resume();
+      if (resumed) logger.info({ deliveries: resumed }, 'pending deliveries taken up again');
+      await jobs.start();
+    }
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://localhost:${port}`;
+    const started = app;
+    return {
+      app: started,
+      url,
+      login,
+      infra,
+      async close() {
+        await jobs.stop();
+        await started.close();
+        await redisAdapter?.disconnect();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await jobs.stop().catch(() => {});
+    await app?.close().catch(() => {});
+    await redisAdapter?.disconnect();
+    await database.close();
+    throw error;
+  }
+}
+
+export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const info = new DocumentBuilder()
+    .setTitle('Tsunagi')
+    .setDescription('Omnichannel messaging hub: the HTTP API. WebSocket namespaces /inbox and /widget are described in API.md.')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  return SwaggerModule.createDocument(app, info);
+}

@@ -1,0 +1,72 @@
+import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
+import { ConversationsService } from '../conversations/index.js';
+import { AuthGuard, CurrentMember } from '../teams/index.js';
+import type { AuthMember } from '../teams/index.js';
+import { assignBody, conversationListQuery, pageQuery, postMessageBody, resolveBody } from './inbox.schema.js';
+
+@ApiTags('conversations')
+@ApiBearerAuth()
+@Controller('api/conversations')
+@UseGuards(AuthGuard)
+export class InboxController {
+  constructor(private readonly conversations: ConversationsService) {}
+
+  @Get()
+  list(@CurrentMember() member: AuthMember, @ValidQuery(conversationListQuery) query: z.output<typeof conversationListQuery>) {
+    return this.conversations.list(member, query);
+  }
+
+  @Get(':id')
+  get(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.conversations.get(member, id);
+  }
+
+  @Get(':id/messages')
+  messages(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidQuery(pageQuery) page: z.output<typeof pageQuery>) {
+    return this.conversations.messages(member, id, page);
+  }
+
+  @Post(':id/messages')
+  post(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(postMessageBody) body: z.output<typeof postMessageBody>) {
+    return this.conversations.post(member, id, body);
+  }
+
+  @Post(':id/accept')
+  @HttpCode(200)
+  accept(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.conversations.accept(member, id);
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  assign(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(assignBody) body: z.output<typeof assignBody>) {
+    return this.conversations.assign(member, id, body.memberId);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  resolve(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(resolveBody) body: z.output<typeof resolveBody>) {
+    return this.conversations.resolve(member, id, body);
+  }
+
+  @Post(':id/reopen')
+  @HttpCode(200)
+  reopen(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.conversations.reopen(member, id);
+  }
+
+  @Post(':id/favorite')
+  @HttpCode(200)
+  favorite(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.conversations.setFavorite(member, id, true);
+  }
+
+  @Post(':id/unfavorite')
+  @HttpCode(200)
+  unfavorite(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.conversations.setFavorite(member, id, false);
+  }
+}

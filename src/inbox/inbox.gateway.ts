@@ -1,0 +1,69 @@
+import { Inject, OnModuleDestroy } from '@nestjs/common';
+import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { DATABASE } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import { toErrorBody } from '../common/errors/error-response.js';
+import { ConversationEvents } from '../conversations/index.js';
+import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticate } from '../teams/index.js';
+import type { AuthMember } from '../teams/index.js';
+
+export const teamRoom = (teamId: string) => `team:${teamId}`;
+export const memberRoom = (memberId: string) => `member:${memberId}`;
+
+type AgentSocket = Socket & { data: { member: AuthMember } };
+
+/**
+ * The agents' `/inbox` namespace. Every socket joins its team's room and its member's room, so every device
+ * of a member hears every event; through the Redis adapter, events raised on one hub process reach agents
+ * connected to any other.
+ */
+@WebSocketGateway({ namespace: '/inbox', cors: { origin: true } })
+export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    @Inject(ACCESS_TOKENS) private readonly tokens: AccessTokens,
+    private readonly conversationEvents: ConversationEvents,
+    private readonly teamEvents: TeamEvents,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    namespace.use((socket, next) => {
+      const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
+      authenticate(this.db, this.tokens, token).then(
+        (member) => {
+          (socket as AgentSocket).data = { member };
+          next();
+        },
+        (error: unknown) => {
+          const body = toErrorBody(error);
+          next(Object.assign(new Error(body.message), { data: { code: body.code } }));
+        },
+      );
+    });
+    namespace.on('connection', (socket: AgentSocket) => {
+      const { member } = socket.data;
+      void socket.join([teamRoom(member.teamId), memberRoom(member.id)]);
+      socket.on('typing', () => {
+        // Agent typing indicators reach the widget once routing and the widget grow them.
+      });
+    });
+
+    const toTeam = (teamId: string, event: string, payload: unknown): void => {
+      namespace.to(teamRoom(teamId)).emit(event, payload);
+    };
+    this.unsubscribe.push(
+      this.conversationEvents.on('message.created', ({ teamId, message }) => toTeam(teamId, 'message.created', message)),
+      this.conversationEvents.on('message.updated', ({ teamId, message }) => toTeam(teamId, 'message.updated', message)),
+      this.conversationEvents.on('conversation.updated', ({ teamId, conversation }) => toTeam(teamId, 'conversation.updated', conversation)),
+      this.conversationEvents.on('customer.typing', ({ teamId, conversationId, draft }) => toTeam(teamId, 'typing', { conversationId, draft })),
+      this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) => toTeam(teamId, 'presence.updated', { memberId, status, reason })),
+    );
+  }
+
+  onModuleDestroy(): void {
+    for (const off of this.unsubscribe) off();
+  }
+}

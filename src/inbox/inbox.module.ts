@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ConversationsModule } from '../conversations/index.js';
+import { TeamsModule } from '../teams/index.js';
+import { InboxController } from './inbox.controller.js';
+import { InboxGateway } from './inbox.gateway.js';
+
+@Module({
+  imports: [ConversationsModule, TeamsModule],
+  controllers: [InboxController],
+  providers: [InboxGateway],
+})
+export class InboxModule {}

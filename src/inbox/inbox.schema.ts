@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export const conversationListQuery = z.strictObject({
+  view: z.enum(['all', 'mine', 'waiting']).default('all'),
+  unreplied: flag.optional(),
+  favorite: flag.optional(),
+  channelType: z.enum(['webchat', 'email', 'sms', 'whatsapp', 'line']).optional(),
+  status: z.enum(['waiting', 'open', 'resolved']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const postMessageBody = z.strictObject({
+  body: z.string().trim().min(1, 'must not be empty').max(5000),
+  kind: z.enum(['text', 'note']).default('text'),
+});
+
+export const assignBody = z.strictObject({ memberId: z.string().min(1).max(64) });
+
+export const resolveBody = z.strictObject({
+  outcome: z.string().trim().min(1).max(40).optional(),
+  categoryId: z.string().max(64).optional(),
+});
+
+export const inboxTypingFrame = z.strictObject({ conversationId: z.string().min(1).max(64) });

@@ -1,0 +1,37 @@
+import { Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ValidBody } from '../common/http/zod-params.js';
+import { AuthService } from './auth.service.js';
+import { loginBody, passwordResetBody, passwordResetConfirmBody, signupBody } from './teams.schema.js';
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @HttpCode(200)
+  login(@ValidBody(loginBody) body: z.output<typeof loginBody>, @Req() request: FastifyRequest) {
+    return this.auth.login(body, request.ip);
+  }
+
+  @Post('signup')
+  signup(@ValidBody(signupBody) body: z.output<typeof signupBody>) {
+    return this.auth.signup(body);
+  }
+
+  @Post('password-reset')
+  @HttpCode(202)
+  async requestReset(@ValidBody(passwordResetBody) body: z.output<typeof passwordResetBody>) {
+    await this.auth.requestPasswordReset(body.email);
+    return { accepted: true };
+  }
+
+  @Post('password-reset/confirm')
+  @HttpCode(204)
+  async confirmReset(@ValidBody(passwordResetConfirmBody) body: z.output<typeof passwordResetConfirmBody>) {
+    await this.auth.confirmPasswordReset(body);
+  }
+}

@@ -1,0 +1,11 @@
+/** Teams, members, roles and sign-in: what other modules may use. */
+export { TeamsModule } from './teams.module.js';
+export { AuthGuard, CurrentMember, RequireRole, authenticate, bearerToken, hasRole } from './auth.guard.js';
+export type { AuthMember, Role } from './auth.guard.js';
+export { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
+export { TeamsService, normalizeEmail } from './teams.service.js';
+export { MembersService } from './members.service.js';
+export { TeamEvents } from './team.events.js';
+export type { TeamEventMap } from './team.events.js';
+export { ensureFirstTeam } from './bootstrap.js';
+export type { StartLogin } from './bootstrap.js';

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/**
+ * A team's settings, with the defaults MISSION.md gives. Later features add their keys here; unknown keys are
+ * refused, so a typo never silently does nothing.
+ */
+export const teamSettingsSchema = z.strictObject({
+  /** Region used to read phone numbers written without a country code. */
+  defaultPhoneRegion: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter region code such as JP').default('JP'),
+  /** Concurrent chats a new member may hold. */
+  defaultCapacity: z.number().int().min(1).max(100).default(1),
+  /** Which key sends in the composer by default: Enter (Shift+Enter breaks the line) or the other way round. */
+  enterSends: z.boolean().default(true),
+});
+
+export type TeamSettings = z.output<typeof teamSettingsSchema>;
+
+export function readTeamSettings(stored: unknown): TeamSettings {
+  const result = teamSettingsSchema.safeParse(stored ?? {});
+  // Stored settings were valid when written; a key dropped in a later version must not break reads.
+  return result.success ? result.data : teamSettingsSchema.parse({});
+}

@@ -1,0 +1,8 @@
+import { DomainEvents } from '../common/events/domain-events.js';
+
+export interface TeamEventMap {
+  [name: string]: unknown;
+  'presence.updated': { teamId: string; memberId: string; status: 'online' | 'break' | 'offline'; reason?: string };
+}
+
+export class TeamEvents extends DomainEvents<TeamEventMap> {}

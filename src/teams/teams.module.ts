@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { MASTER_KEY } from '../common/common.module.js';
+import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
+import { AuthController } from './auth.controller.js';
+import { AuthGuard } from './auth.guard.js';
+import { AuthService } from './auth.service.js';
+import { DevMailboxController } from './dev-mailbox.controller.js';
+import { MembersController } from './members.controller.js';
+import { MembersService } from './members.service.js';
+import { TeamEvents } from './team.events.js';
+import { TeamsController } from './teams.controller.js';
+import { TeamsService } from './teams.service.js';
+
+@Module({
+  controllers: [AuthController, TeamsController, MembersController, DevMailboxController],
+  providers: [
+    AuthService,
+    TeamsService,
+    MembersService,
+    AuthGuard,
+    TeamEvents,
+    { provide: ACCESS_TOKENS, inject: [MASTER_KEY], useFactory: (key: Buffer) => new AccessTokens(key) },
+  ],
+  exports: [TeamsService, MembersService, AuthGuard, TeamEvents, ACCESS_TOKENS],
+})
+export class TeamsModule {}
