@@ -10,13 +10,22 @@ const transform = {
     module: { type: 'es6' },
   }],
 };
+// Node 20 can require() an ES module; jest's module runtime cannot. A few CommonJS dependencies
+// (@fastify/static -> content-disposition) require ESM-only packages: compile just those to CommonJS.
+const esmOnlyRequiredFromCommonJs = ['content-disposition'];
 const common = {
-  transform,
+  transform: {
+    ...transform,
+    [`node_modules/(${esmOnlyRequiredFromCommonJs.join('|')})/.+\\.js$`]: ['@swc/jest', { module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyRequiredFromCommonJs.join('|')})/)`],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
 };
 export default {
+  // A suite starts a hub on a fresh embedded database (a few seconds on 2 cores) before its first test.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.int-spec.ts'] },

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { TeamsModule } from '../teams/index.js';
+import { ContactsController } from './contacts.controller.js';
 import { ContactsService } from './contacts.service.js';
 
-@Module({ providers: [ContactsService], exports: [ContactsService] })
+@Module({ imports: [TeamsModule], controllers: [ContactsController], providers: [ContactsService], exports: [ContactsService] })
 export class ContactsModule {}

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
+import { notFound } from '../common/errors/domain-error.js';
 import type { Db, Tx } from '../common/database/database.js';
 
 export type IdentityKind = 'email' | 'phone' | 'line' | 'visitor';
@@ -43,6 +44,28 @@ export class ContactsService {
     }
   }
 
+  async list(teamId: string, query: { q?: string; limit: number; cursor?: string }): Promise<{ items: ContactView[]; nextCursor: string | null }> {
+    const q = query.q?.normalize('NFKC').trim();
+    const rows = await this.db.contact.findMany({
+      where: {
+        teamId,
+        ...(q ? { OR: [{ name: { contains: q, mode: 'insensitive' } }, { identities: { some: { address: { contains: q.toLowerCase() } } } }] } : {}),
+        ...(query.cursor ? { id: { lt: query.cursor } } : {}),
+      },
+      include: { identities: true },
+      orderBy: { id: 'desc' },
+      take: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit).map(toContactView);
+    return { items, nextCursor: rows.length > query.limit ? items[items.length - 1].id : null };
+  }
+
+  async get(teamId: string, id: string): Promise<ContactView> {
+    const row = await this.db.contact.findFirst({ where: { id, teamId }, include: { identities: true } });
+    if (!row) throw notFound('The contact');
+    return toContactView(row);
+  }
+
   async findByIdentity(teamId: string, kind: IdentityKind, address: string): Promise<ResolvedContact | null> {
     const identity = await this.db.contactIdentity.findUnique({
       where: { teamId_kind_address: { teamId, kind, address } },
@@ -50,4 +73,26 @@ export class ContactsService {
     });
     return identity ? { id: identity.contact.id, name: identity.contact.name, blocked: identity.contact.blocked } : null;
   }
+}
+
+export interface ContactView {
+  id: string;
+  name: string;
+  ownerId: string | null;
+  blocked: boolean;
+  identities: { kind: string; address: string }[];
+  createdAt: string;
+}
+
+type ContactRow = { id: string; name: string; ownerId: string | null; blocked: boolean; createdAt: Date; identities: { kind: string; address: string }[] };
+
+export function toContactView(row: ContactRow): ContactView {
+  return {
+    id: row.id,
+    name: row.name,
+    ownerId: row.ownerId,
+    blocked: row.blocked,
+    identities: row.identities.map((i) => ({ kind: i.kind, address: i.address })),
+    createdAt: row.createdAt.toISOString(),
+  };
 }

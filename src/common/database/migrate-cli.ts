@@ -1,7 +1,7 @@
 // `node dist/common/database/migrate-cli.js deploy` applies pending migrations; `... create NAME` writes a new
 // one from the difference between the migrated database and prisma/schema.prisma. With DATABASE_URL set they
 // work on that server, otherwise on the embedded database the hub itself would open.
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { applyMigrations, createMigration } from './migrator.js';
 
@@ -23,7 +23,7 @@ async function main(args: string[]): Promise<void> {
       if (!applied.length) console.log('no pending migrations');
     } else {
       const folder = await createMigration(connectionString, name!);
-      console.log(folder ? `created ${folder}` : 'no changes: the database already matches the schema');
+      console.log(folder ? `created ${relative(process.cwd(), folder)}` : 'no changes: the database already matches the schema');
     }
   } finally {
     await embedded?.stop();

@@ -395,7 +395,9 @@ class EngineAdapter implements SqlDriverAdapter {
     private readonly onScriptError: (error: unknown) => void,
   ) {
     this.adapterName = inner.adapterName;
-    inner.underlyingDriver().on('connect', relabelCharColumns);
+    const pool = inner.underlyingDriver();
+    pool.on('connect', relabelCharColumns);
+    keepConnectionAfterFailedStatements(pool);
   }
 
   /**
@@ -449,6 +451,28 @@ class EngineAdapter implements SqlDriverAdapter {
     this.disposed = true;
     await this.inner.dispose();
   }
+}
+
+/**
+ * pg's pool closes its connection after any failed query, even a failed statement, and the embedded server
+ * refuses the next connection until it has seen the old one close: the engine's next query (recording a failed
+ * migration's error) would fail with "Connection terminated unexpectedly". A failed statement leaves the
+ * connection usable, so keep it; pg still drops a connection that broke (`release()` checks).
+ * adapter-pg only calls `pool.query(textOrConfig)` and awaits the promise.
+ */
+function keepConnectionAfterFailedStatements(pool: pg.Pool): void {
+  pool.query = (async (query: string | pg.QueryConfig) => {
+    const client = await pool.connect();
+    // A socket error during the query rejects the query; without a listener it would also crash the process.
+    const ignore = () => {};
+    client.on('error', ignore);
+    try {
+      return await client.query(query);
+    } finally {
+      client.removeListener('error', ignore);
+      client.release();
+    }
+  }) as typeof pool.query;
 }
 
 function withCharacterColumns(result: SqlResultSet): SqlResultSet {

@@ -1,0 +1,50 @@
+import { io, Socket } from 'socket.io-client';
+
+/** Connects to a namespace; resolves once connected, rejects with the server's refusal. */
+export function connect(url: string, namespace: '/inbox' | '/widget', auth: Record<string, unknown>, extra: { origin?: string } = {}): Promise<Socket> {
+  const socket = io(`${url}${namespace}`, {
+    auth,
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    extraHeaders: extra.origin ? { origin: extra.origin } : undefined,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error: Error & { data?: unknown }) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** The next `event` (matching `predicate`) on a socket, or a rejection naming what was awaited. */
+export function nextEvent<T = Record<string, unknown>>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 5_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`No '${event}' event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (payload: T) => {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(payload);
+    };
+    socket.on(event, listener);
+  });
+}
+
+/** Every `event` the socket receives from now on, in order. */
+export function collect<T = Record<string, unknown>>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (payload: T) => seen.push(payload));
+  return seen;
+}
+
+/** Emits with an acknowledgement and resolves with the server's answer. */
+export function emitWithAck<T = Record<string, unknown>>(socket: Socket, event: string, payload: unknown, timeoutMs = 5_000): Promise<T> {
+  return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
