@@ -102,6 +102,21 @@ describe('Web chat round trip', () => {
     expect(second).toMatchObject({ ok: true, id: first.id, duplicate: true });
   });
 
+  // Guards the embedded database's single connection: a unique violation must not break the next query.
+  it('stores one message when the same frame races in three times, and keeps working after', async () => {
+    const visitor = await open(hub.url, '/widget', { channelId });
+    await nextEvent(visitor, 'session');
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => emitWithAck<{ ok: boolean; id: string; conversationId: string }>(visitor, 'message', { body: 'race', clientId: 'c-race-0001' })),
+    );
+    expect(answers.every((a) => a.ok)).toBe(true);
+    expect(new Set(answers.map((a) => a.id)).size).toBe(1);
+    const messages = await hub.http.get(`/api/conversations/${answers[0].conversationId}/messages`).set(agent.auth).expect(200);
+    expect(messages.body.items.filter((m: { body: string }) => m.body === 'race')).toHaveLength(1);
+    const next = await emitWithAck<{ ok: boolean; duplicate: boolean }>(visitor, 'message', { body: 'after the race' });
+    expect(next).toMatchObject({ ok: true, duplicate: false });
+  });
+
   it('refuses a widget for an unknown channel, a page outside the allowed origins, and a bad frame', async () => {
     await expect(connect(hub.url, '/widget', { channelId: 'nope' })).rejects.toMatchObject({ message: 'This web chat does not exist.' });
     const restricted = await createWebchat(hub, admin, { allowedOrigins: ['https://shop.example'] });

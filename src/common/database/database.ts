@@ -1,7 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { join } from 'node:path';
 import { PrismaClient } from '../../generated/prisma/client.js';
-import { startEmbeddedPostgres, EmbeddedPostgres } from './embedded-postgres.js';
+import { embeddedPool, startEmbeddedPostgres, EmbeddedPostgres } from './embedded-postgres.js';
 import { applyMigrations } from './migrator.js';
 import { logger } from '../logging/logger.js';
 
@@ -38,12 +38,10 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
     await embedded?.stop();
     throw error;
   }
-  const adapter = new PrismaPg(
-    embedded
-      ? // The embedded server admits one connection: keep it open rather than reconnecting per query.
-        { connectionString, max: 1, idleTimeoutMillis: 0 }
-      : { connectionString, max: options.poolSize ?? 10 },
-  );
+  const adapter = embedded
+    ? // The embedded server admits one connection: keep it open, even after a failed statement.
+      new PrismaPg(embeddedPool(connectionString), { disposeExternalPool: true })
+    : new PrismaPg({ connectionString, max: options.poolSize ?? 10 });
   const prisma = new PrismaClient({ adapter });
   await prisma.$connect();
   return {

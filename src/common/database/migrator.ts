@@ -1,6 +1,7 @@
 // Applies and creates Prisma migrations without Prisma's native schema engine, which is downloaded from outside
 // the npm registry: Prisma's own schema engine compiled to WebAssembly does the work (the same commands
 // `prisma migrate deploy` and `prisma migrate diff` run), talking to the database through the driver adapter.
+import { keepConnectionAfterFailedStatements } from './embedded-postgres.js';
 import { PrismaPg } from '@prisma/adapter-pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
@@ -261,7 +262,7 @@ function loadEngine(): Promise<void> {
       const call = original as (...args: unknown[]) => unknown;
       if (name.startsWith('__wbg_setTimeout_')) {
         // The engine starts a 10 s timer while it takes the migration lock and never clears it: unref'd, it
-        // cannot keep jest or the process alive. Its other timers race database calls, which keep the loop up.
+        // cannot keep a test run or the process alive. Its other timers race database calls, which keep the loop up.
         imports[name] = (...args: unknown[]) => {
           const timer = call(...args);
           (timer as NodeJS.Timeout).unref();
@@ -453,27 +454,6 @@ class EngineAdapter implements SqlDriverAdapter {
   }
 }
 
-/**
- * pg's pool closes its connection after any failed query, even a failed statement, and the embedded server
- * refuses the next connection until it has seen the old one close: the engine's next query (recording a failed
- * migration's error) would fail with "Connection terminated unexpectedly". A failed statement leaves the
- * connection usable, so keep it; pg still drops a connection that broke (`release()` checks).
- * adapter-pg only calls `pool.query(textOrConfig)` and awaits the promise.
- */
-function keepConnectionAfterFailedStatements(pool: pg.Pool): void {
-  pool.query = (async (query: string | pg.QueryConfig) => {
-    const client = await pool.connect();
-    // A socket error during the query rejects the query; without a listener it would also crash the process.
-    const ignore = () => {};
-    client.on('error', ignore);
-    try {
-      return await client.query(query);
-    } finally {
-      client.removeListener('error', ignore);
-      client.release();
-    }
-  }) as typeof pool.query;
-}
 
 function withCharacterColumns(result: SqlResultSet): SqlResultSet {
   for (const index of charColumnsByRows.get(result.rows) ?? []) result.columnTypes[index] = ColumnTypeEnum.Character;
