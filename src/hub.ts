@@ -20,7 +20,7 @@ import { StartLogin, TeamsService, ensureFirstTeam } from './teams/index.js';
 export interface HubOptions {
   /** Keep the embedded database in memory instead of under the data directory (tests). */
   memoryDatabase?: boolean;
-  /** false: take no jobs (a hub whose worker is down, for tests of the outbox). */
+  /** false: take no jobs until `hub.startJobs()` (a hub whose worker is down, for tests of the outbox). */
   startJobs?: boolean;
   /** Prefix of the BullMQ keys, so test runs sharing one Redis stay apart. */
   queuePrefix?: string;
@@ -33,6 +33,8 @@ export interface Hub {
   url: string;
   login: StartLogin | null;
   infra: HubInfrastructure;
+  /** Takes up pending deliveries and starts the job workers (done by createHub unless told otherwise). */
+  startJobs(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,11 +63,16 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     await app.listen({ port: config.port, host: config.host });
 
     const login = options.bootstrap === false ? null : await ensureFirstTeam(config, database.prisma, app.get(TeamsService));
-    if (options.startJobs !== false) {
-      const resumed = await app.get(OutboxService).resume();
+    const outbox = app.get(OutboxService);
+    let jobsStarted = false;
+    const startJobs = async () => {
+      if (jobsStarted) return;
+      jobsStarted = true;
+      const resumed = await outbox.resume();
       if (resumed) logger.info({ deliveries: resumed }, 'pending deliveries taken up again');
       await jobs.start();
-    }
+    };
+    if (options.startJobs !== false) await startJobs();
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://localhost:${port}`;
@@ -75,6 +82,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       url,
       login,
       infra,
+      startJobs,
       async close() {
         await jobs.stop();
         await started.close();

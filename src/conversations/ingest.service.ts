@@ -125,10 +125,12 @@ export class IngestService implements InboundSink, OnModuleInit {
     if (!conversation) return { conversationId: null, messages: [] };
     const rows = await this.db.message.findMany({
       // What the customer may see: never notes, never a trainee's unapproved draft, never a failed send.
+      // Queued replies are included: one sent while the visitor was reconnecting reached nobody's socket, and
+      // the widget drops a copy it already holds by id.
       where: {
         conversationId: conversation.id,
         kind: { in: ['text', 'media'] },
-        status: { in: ['received', 'sent', 'delivered', 'read'] },
+        status: { in: ['received', 'queued', 'sent', 'delivered', 'read'] },
         ...(afterSeq ? { seq: { gt: BigInt(afterSeq) } } : {}),
       },
       orderBy: { seq: 'desc' },

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { SendResult } from '../../src/channels/index.js';
+import { WebchatSender } from '../../src/channels/webchat/webchat.sender.js';
+import { itSendsQueuedRepliesOnceAfterRestart } from '../support/outbox-restart.scenario.js';
+import { connect, emitWithAck, nextEvent, sleep } from '../support/sockets.js';
+import { TestHub, TestMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
+
+describe('Outbox on the in-process job runner and the embedded database', () => {
+  itSendsQueuedRepliesOnceAfterRestart(() => ({}));
+});
+
+describe('Outbox when the provider fails', () => {
+  let hub: TestHub;
+  let admin: TestMember;
+  let channelId: string;
+  let sender: WebchatSender;
+  const results: SendResult[] = [];
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    admin = (await createTeam(hub)).admin;
+    channelId = await createWebchat(hub, admin);
+    sender = hub.app.get(WebchatSender);
+    const send = sender.send.bind(sender);
+    // The provider's answers, in order; once they run out, the real send.
+    sender.send = async (channel, message) => results.shift() ?? send(channel, message);
+  });
+
+  afterAll(() => hub.stop());
+
+  async function replyInNewConversation(body: string) {
+    const visitor = await connect(hub.url, '/widget', { channelId });
+    await nextEvent(visitor, 'session');
+    const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: 'hello' });
+    visitor.close();
+    const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body }).expect(201);
+    return reply.body.id as string;
+  }
+
+  async function settled(messageId: string, status: string) {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const row = await hub.infra.db.message.findUniqueOrThrow({ where: { id: messageId } });
+      if (row.status === status) return row;
+      if (Date.now() > deadline) throw new Error(`message is ${row.status}, not ${status}`);
+      await sleep(50);
+    }
+  }
+
+  it('keeps a message queued through an outage and sends it once the provider is back', async () => {
+    results.push({ ok: false, retry: true, code: 'http_503', reason: 'The provider is unavailable; retrying.' });
+    const id = await replyInNewConversation('after the outage');
+    const row = await settled(id, 'sent');
+    expect(row.error).toBeNull();
+    expect(await hub.infra.db.delivery.findUniqueOrThrow({ where: { messageId: id } })).toMatchObject({ state: 'done', attempts: 2 });
+  });
+
+  it('marks a message failed with the provider’s reason on a permanent refusal, and does not retry', async () => {
+    results.push({ ok: false, retry: false, code: 'unsubscribed', reason: 'The customer has unsubscribed from this channel.' });
+    const id = await replyInNewConversation('never delivered');
+    const row = await settled(id, 'failed');
+    expect(row.error).toBe('The customer has unsubscribed from this channel.');
+    await sleep(2_500);
+    expect(await hub.infra.db.delivery.findUniqueOrThrow({ where: { messageId: id } })).toMatchObject({ state: 'failed', attempts: 1 });
+  });
+});
