@@ -44,7 +44,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   const masterKey = config.secretKey ?? (await loadOrCreateKey(config.dataDir));
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir });
   const jobs: JobQueue = config.redisUrl
-    ? new BullMqJobQueue({ redisUrl: config.redisUrl, prefix: options.queuePrefix })
+    ? new BullMqJobQueue({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.redisPrefix })
     : new InProcessJobQueue();
   const infra: HubInfrastructure = { config, db: database.prisma, jobs, masterKey, mailer: new DevMailbox(database.prisma), clock: systemClock };
 
@@ -56,7 +56,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true }),
       { rawBody: true, logger: nestLogger, abortOnError: false },
     );
-    redisAdapter = config.redisUrl ? new RedisIoAdapter(app, config.redisUrl) : null;
+    redisAdapter = config.redisUrl ? new RedisIoAdapter(app, config.redisUrl, `${config.redisPrefix}:socket.io`) : null;
     app.useWebSocketAdapter(redisAdapter ?? new IoAdapter(app));
     app.enableShutdownHooks();
     SwaggerModule.setup('api/docs', app, () => openApiDocument(app!), { jsonDocumentUrl: 'api/docs/openapi.json' });

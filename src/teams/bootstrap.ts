@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HubConfig } from '../common/config/config.js';
 import type { Db } from '../common/database/database.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { verifyPassword } from './passwords.js';
 import { TeamsService, normalizeEmail } from './teams.service.js';
 
@@ -23,7 +24,13 @@ export async function ensureFirstTeam(config: HubConfig, db: Db, teams: TeamsSer
   if (config.admin) {
     const email = normalizeEmail(config.admin.email);
     if ((await db.team.count()) > 0) return { email, password: null, created: false };
-    await teams.createTeam({ name: config.admin.teamName, admin: { email, password: config.admin.password, name: 'Administrator' } });
+    try {
+      await teams.createTeam({ name: config.admin.teamName, admin: { email, password: config.admin.password, name: 'Administrator' } });
+    } catch (error) {
+      // Several processes starting on one empty database race to create it: the email's uniqueness lets one win.
+      if (error instanceof DomainError && error.code === 'email_taken') return { email, password: null, created: false };
+      throw error;
+    }
     return { email, password: null, created: true };
   }
   const demoFile = join(config.dataDir, 'demo-login.json');

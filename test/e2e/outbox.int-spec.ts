@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SendResult } from '../../src/channels/index.js';
 import { WebchatSender } from '../../src/channels/webchat/webchat.sender.js';
 import { itSendsQueuedRepliesOnceAfterRestart } from '../support/outbox-restart.scenario.js';
-import { connect, emitWithAck, nextEvent, sleep } from '../support/sockets.js';
+import { connect, emitWithAck, sessionOf, sleep } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
 describe('Outbox on the in-process job runner and the embedded database', () => {
@@ -30,7 +30,7 @@ describe('Outbox when the provider fails', () => {
 
   async function replyInNewConversation(body: string) {
     const visitor = await connect(hub.url, '/widget', { channelId });
-    await nextEvent(visitor, 'session');
+    await sessionOf(visitor);
     const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: 'hello' });
     visitor.close();
     const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body }).expect(201);

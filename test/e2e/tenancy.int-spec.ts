@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connect, emitWithAck, nextEvent } from '../support/sockets.js';
+import { connect, emitWithAck, nextEvent, sessionOf } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
 describe('Tenancy', () => {
@@ -14,7 +14,7 @@ describe('Tenancy', () => {
     adminB = (await createTeam(hub, 'B')).admin;
     ids.channel = await createWebchat(hub, adminA);
     const visitor = await connect(hub.url, '/widget', { channelId: ids.channel });
-    await nextEvent(visitor, 'session');
+    await sessionOf(visitor);
     ids.conversation = (await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: 'secret of team A' })).conversationId;
     visitor.close();
     const conversation = await hub.http.get(`/api/conversations/${ids.conversation}`).set(adminA.auth).expect(200);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
-import { collect, connect, emitWithAck, nextEvent, sleep } from '../support/sockets.js';
+import { collect, connect, emitWithAck, nextEvent, sleep, sessionOf } from '../support/sockets.js';
 import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
 describe('Web chat round trip', () => {
@@ -32,7 +32,7 @@ describe('Web chat round trip', () => {
     const phone = await open(hub.url, '/inbox', { token: agent.token });
     const desk = await open(hub.url, '/inbox', { token: agent.token });
     const visitor = await open(hub.url, '/widget', { channelId });
-    const session = await nextEvent<{ visitorId: string; conversationId: string | null; greeting: string }>(visitor, 'session');
+    const session = await sessionOf<{ visitorId: string; conversationId: string | null; greeting: string }>(visitor);
     expect(session.visitorId).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(session.conversationId).toBeNull();
     expect(session.greeting).toBe('いらっしゃいませ');
@@ -64,7 +64,7 @@ describe('Web chat round trip', () => {
 
   it('never sends an internal note to the visitor', async () => {
     const visitor = await open(hub.url, '/widget', { channelId });
-    await nextEvent(visitor, 'session');
+    await sessionOf(visitor);
     const ack = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: 'Hello' });
     const atVisitor = collect<{ body: string }>(visitor, 'message');
     const note = await hub.http.post(`/api/conversations/${ack.conversationId}/messages`).set(agent.auth).send({ body: 'VIP customer', kind: 'note' }).expect(201);
@@ -79,7 +79,7 @@ describe('Web chat round trip', () => {
 
   it('resumes a returning visitor with the messages they missed, in order', async () => {
     const first = await open(hub.url, '/widget', { channelId });
-    const { visitorId } = await nextEvent<{ visitorId: string }>(first, 'session');
+    const { visitorId } = await sessionOf<{ visitorId: string }>(first);
     const ack = await emitWithAck<{ conversationId: string }>(first, 'message', { body: 'one' });
     first.close();
     await hub.http.post(`/api/conversations/${ack.conversationId}/messages`).set(agent.auth).send({ body: 'two' }).expect(201);
@@ -89,14 +89,14 @@ describe('Web chat round trip', () => {
       return messages.body.items.every((m: { status: string }) => m.status !== 'queued');
     });
     const again = await open(hub.url, '/widget', { channelId, visitorId });
-    const session = await nextEvent<{ visitorId: string; conversationId: string; messages: { body: string }[] }>(again, 'session');
+    const session = await sessionOf<{ visitorId: string; conversationId: string; messages: { body: string }[] }>(again);
     expect(session).toMatchObject({ visitorId, conversationId: ack.conversationId });
     expect(session.messages.map((m) => m.body)).toEqual(['one', 'two']);
   });
 
   it('stores a message re-sent with the same client id once', async () => {
     const visitor = await open(hub.url, '/widget', { channelId });
-    await nextEvent(visitor, 'session');
+    await sessionOf(visitor);
     const first = await emitWithAck<{ ok: boolean; id: string; duplicate: boolean }>(visitor, 'message', { body: 'once', clientId: 'c-12345678' });
     const second = await emitWithAck<{ ok: boolean; id: string; duplicate: boolean }>(visitor, 'message', { body: 'once', clientId: 'c-12345678' });
     expect(second).toMatchObject({ ok: true, id: first.id, duplicate: true });
@@ -105,7 +105,7 @@ describe('Web chat round trip', () => {
   // Guards the embedded database's single connection: a unique violation must not break the next query.
   it('stores one message when the same frame races in three times, and keeps working after', async () => {
     const visitor = await open(hub.url, '/widget', { channelId });
-    await nextEvent(visitor, 'session');
+    await sessionOf(visitor);
     const answers = await Promise.all(
       [1, 2, 3].map(() => emitWithAck<{ ok: boolean; id: string; conversationId: string }>(visitor, 'message', { body: 'race', clientId: 'c-race-0001' })),
     );
@@ -124,7 +124,7 @@ describe('Web chat round trip', () => {
       data: { code: 'origin_not_allowed' },
     });
     const allowed = await open(hub.url, '/widget', { channelId: restricted }, { origin: 'https://shop.example' });
-    await nextEvent(allowed, 'session');
+    await sessionOf(allowed);
     const answer = await emitWithAck<{ ok: boolean; code: string }>(allowed, 'message', { body: '', admin: true });
     expect(answer).toMatchObject({ ok: false, code: 'invalid_request' });
   });
@@ -132,7 +132,7 @@ describe('Web chat round trip', () => {
   it('shows the customer draft to agents as they type', async () => {
     const desk = await open(hub.url, '/inbox', { token: agent.token });
     const visitor = await open(hub.url, '/widget', { channelId });
-    await nextEvent(visitor, 'session');
+    await sessionOf(visitor);
     const ack = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: 'first' });
     const typing = nextEvent<{ conversationId: string; draft: string }>(desk, 'typing');
     await emitWithAck(visitor, 'typing', { draft: '予約の変更を' });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebchatSender } from '../../src/channels/webchat/webchat.sender.js';
 import type { HubOptions } from '../../src/hub.js';
-import { connect, emitWithAck, nextEvent, sleep } from './sockets.js';
+import { connect, emitWithAck, sessionOf, sleep } from './sockets.js';
 import { createTeam, createWebchat, startTestHub } from './test-hub.js';
 
 /**
@@ -19,7 +19,7 @@ export function itSendsQueuedRepliesOnceAfterRestart(env: () => Record<string, s
     const { admin } = await createTeam(first);
     const channelId = await createWebchat(first, admin);
     const visitor = await connect(first.url, '/widget', { channelId });
-    const { visitorId } = await nextEvent<{ visitorId: string }>(visitor, 'session');
+    const { visitorId } = await sessionOf<{ visitorId: string }>(visitor);
     const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: '営業時間は？' });
     const reply = await first.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: '10時からです' }).expect(201);
     await sleep(300);
@@ -51,7 +51,7 @@ export function itSendsQueuedRepliesOnceAfterRestart(env: () => Record<string, s
       expect(delivery).toMatchObject({ state: 'done', attempts: 1 });
 
       const back = await connect(second.url, '/widget', { channelId, visitorId });
-      const session = await nextEvent<{ messages: { id: string; body: string }[] }>(back, 'session');
+      const session = await sessionOf<{ messages: { id: string; body: string }[] }>(back);
       expect(session.messages.map((m) => m.body)).toEqual(['営業時間は？', '10時からです']);
       back.close();
     } finally {

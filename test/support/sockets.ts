@@ -9,6 +9,13 @@ export function connect(url: string, namespace: '/inbox' | '/widget', auth: Reco
     reconnection: false,
     extraHeaders: extra.origin ? { origin: extra.origin } : undefined,
   });
+  if (namespace === '/widget') {
+    // Listen before connecting, as the widget does: the server greets right after the handshake, and both
+    // packets can arrive in one read, before a listener added after `connect` would exist.
+    const session = nextEvent(socket, 'session');
+    session.catch(() => {});
+    sessions.set(socket, session);
+  }
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (error: Error & { data?: unknown }) => {
@@ -16,6 +23,15 @@ export function connect(url: string, namespace: '/inbox' | '/widget', auth: Reco
       reject(error);
     });
   });
+}
+
+const sessions = new WeakMap<Socket, Promise<unknown>>();
+
+/** The `session` greeting a widget socket received on connecting. */
+export function sessionOf<T = Record<string, unknown>>(visitor: Socket): Promise<T> {
+  const session = sessions.get(visitor);
+  if (!session) throw new Error('sessionOf needs a socket opened by connect() on /widget');
+  return session as Promise<T>;
 }
 
 /** The next `event` (matching `predicate`) on a socket, or a rejection naming what was awaited. */

@@ -12,6 +12,8 @@ export interface HubConfig {
   databaseUrl: string | null;
   /** null: in-process jobs and a single process. */
   redisUrl: string | null;
+  /** Prefix of every Redis key and channel the hub uses, so several hubs can share one Redis. */
+  redisPrefix: string;
   publicUrl: string;
   /** 32 bytes; null: generated and kept under dataDir (embedded default only). */
   secretKey: Buffer | null;
@@ -45,6 +47,7 @@ const envSchema = z.object({
       .regex(/^rediss?:\/\//, 'must be a redis:// URL')
       .optional(),
   ),
+  HUB_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, - or _').default('tsunagi'),
   PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   HUB_SECRET_KEY: optionalText.pipe(
     z
@@ -90,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.HUB_DATA_DIR,
     databaseUrl: e.DATABASE_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.HUB_REDIS_PREFIX,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     secretKey: e.HUB_SECRET_KEY ? decodeKey(e.HUB_SECRET_KEY) : null,
     admin: e.HUB_ADMIN_EMAIL

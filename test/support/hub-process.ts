@@ -1,0 +1,69 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+export interface HubProcess {
+  child: ChildProcess;
+  url: string;
+  login: { email: string; password: string | null };
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+/** The environment of a clean start: nothing of the test runner's own configuration leaks in. */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' };
+  return { ...env, ...extra };
+}
+
+/** Runs `node dist/main.js` (what `npm start` runs after building) and waits for its start-up lines. */
+export function startHubProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<HubProcess> {
+  const child = spawn(process.execPath, [MAIN], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the hub did not start within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const check = () => {
+      const url = /Inbox:\s+(http\S+)\/app/.exec(out)?.[1];
+      const login = /Log in:\s+(\S+@\S+)(?: \/ (\S+))?/.exec(out);
+      if (!url || !login) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      resolve({
+        child,
+        url,
+        login: { email: login[1], password: login[2] ?? null },
+        output: () => out,
+        stop: async () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`the hub exited with ${code}:\n${out}`), { code, output: out }));
+    });
+  });
+}
+
+/** Runs the hub expecting it to refuse to start; resolves with its exit code and output. */
+export function runHubExpectingFailure(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
