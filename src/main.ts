@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Tsunagi is running on ${config.databaseUrl ? 'PostgreSQL' : `the embedded database (${config.dataDir})`}${config.redisUrl ? ' with Redis' : ''}.`,
-    `  Inbox:    ${base}/app`,
+    // The web inbox (`/app`) and the widget script are served once `web/` exists; until then the API is the inbox.
+    `  Hub:      ${base}`,
     `  API docs: ${base}/api/docs`,
   ];
   if (hub.login) {
