@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './config.js';
+
+const KEY = 'a'.repeat(64);
+
+function refusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('loadConfig', () => {
+  it('runs on the embedded default with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, dataDir: './data', databaseUrl: null, redisUrl: null, secretKey: null, admin: null, production: false });
+    expect(config.publicUrl).toBe('http://localhost:3000');
+  });
+
+  it('treats empty variables as unset, as docker and .env files produce them', () => {
+    expect(loadConfig({ DATABASE_URL: '', REDIS_URL: ' ', PUBLIC_URL: '' }).databaseUrl).toBeNull();
+  });
+
+  it('names the variable and its value in one line', () => {
+    expect(refusal({ PORT: 'eighty' })).toMatch(/^Invalid configuration: PORT="eighty" /);
+    expect(refusal({ DATABASE_URL: 'mysql://x' })).toBe('Invalid configuration: DATABASE_URL="mysql://x" must be a postgresql:// URL');
+    expect(refusal({ HUB_REDIS_PREFIX: 'a:b' })).toMatch(/HUB_REDIS_PREFIX="a:b" must be 1-40 letters/);
+  });
+
+  it('never prints a secret it refuses', () => {
+    const message = refusal({ HUB_SECRET_KEY: 'hunter2' });
+    expect(message).toContain('HUB_SECRET_KEY="***"');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('needs a shared key when the database is a server, so every process opens the same credentials', () => {
+    expect(refusal({ DATABASE_URL: 'postgresql://db/hub' })).toMatch(/HUB_SECRET_KEY is required when DATABASE_URL is set/);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/hub', HUB_SECRET_KEY: KEY }).secretKey).toHaveLength(32);
+  });
+
+  it('takes the key as hex or base64 of exactly 32 bytes', () => {
+    expect(loadConfig({ HUB_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') }).secretKey).toEqual(Buffer.alloc(32, 7));
+    expect(refusal({ HUB_SECRET_KEY: Buffer.alloc(16).toString('base64') })).toMatch(/must be 32 bytes/);
+  });
+
+  it('wants the administrator email and password together', () => {
+    expect(refusal({ HUB_ADMIN_EMAIL: 'a@b.example' })).toMatch(/HUB_ADMIN_PASSWORD is required/);
+    expect(refusal({ HUB_ADMIN_PASSWORD: 'correct horse' })).toMatch(/HUB_ADMIN_EMAIL is required/);
+    expect(loadConfig({ HUB_ADMIN_EMAIL: 'a@b.example', HUB_ADMIN_PASSWORD: 'correct horse' }).admin).toEqual({
+      email: 'a@b.example',
+      password: 'correct horse',
+      teamName: 'My team',
+    });
+  });
+
+  it('drops a trailing slash from the public URL, which webhook signatures are computed over', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://hub.example.com/' }).publicUrl).toBe('https://hub.example.com');
+  });
+});
