@@ -3,7 +3,7 @@ import type { ZodType } from 'zod';
 export type ChannelType = 'webchat' | 'email' | 'sms' | 'whatsapp' | 'line';
 
 /** The vendors a channel can run through; each has one adapter in its own folder. */
-export type ChannelProvider = 'webchat';
+export type ChannelProvider = 'webchat' | 'twilio' | 'line';
 
 /** A channel account as adapters see it: the credentials are already opened. */
 export interface ChannelAccount {
@@ -19,35 +19,82 @@ export interface ChannelAccount {
 
 /** How a customer is addressed on a channel; normalized by the adapter before it reaches the hub. */
 export interface ChannelAddress {
-  kind: 'email' | 'phone' | 'line' | 'visitor';
+  /** `line_group`: a LINE group or room, where the bot answers everyone at once. */
+  kind: 'email' | 'phone' | 'line' | 'line_group' | 'visitor';
   address: string;
   name?: string;
 }
 
 export interface Attachment {
-  url: string;
+  /** Where the agent's browser can load it; absent while the hub still has to fetch it from the provider. */
+  url?: string;
+  /** The provider's id of content that must be fetched with the channel's credentials (LINE message content). */
+  providerContentId?: string;
   contentType?: string;
   name?: string;
   size?: number;
+  /** Stickers and locations: what the attachment shows, for channels that send structured content. */
+  meta?: Record<string, unknown>;
 }
 
-/** What a provider told us, normalized. `providerEventId` makes a redelivery a no-op. */
+/**
+ * What a provider told us, normalized. `eventKey` is the provider's own id of the event: the hub takes each key
+ * once per channel, so a redelivered webhook changes nothing.
+ */
 export type InboundEvent =
   | {
       type: 'message';
+      eventKey: string;
       providerMessageId: string;
       from: ChannelAddress;
+      /** Set when the message was written in a group: the conversation is the group's, `from` its writer. */
+      thread?: ChannelAddress;
+      /** `event`: something the customer did that reads like a message (a LINE postback). */
+      kind?: 'text' | 'media' | 'event';
       body: string;
       attachments: Attachment[];
       occurredAt: Date;
+      /** A token that lets the next reply go out free and at once (LINE), valid until `replyTokenExpiresAt`. */
+      replyToken?: string;
+      quoteToken?: string;
     }
   | {
       type: 'status';
       providerMessageId: string;
       status: 'sent' | 'delivered' | 'read' | 'failed';
+      /** The provider's error code (Twilio 30007, 63016...) and a sentence for the agent. */
+      errorCode?: string;
       error?: string;
       occurredAt: Date;
+    }
+  | {
+      /** The customer followed or blocked the account (LINE), or opted out or in by keyword (STOP, START). */
+      type: 'contact';
+      eventKey: string;
+      from: ChannelAddress;
+      kind: 'follow' | 'unfollow' | 'opt_out' | 'opt_in';
+      detail: Record<string, unknown>;
+      occurredAt: Date;
+    }
+  | {
+      /** The bot was added to or removed from a group, or people joined or left one it is in. */
+      type: 'group';
+      eventKey: string;
+      group: ChannelAddress;
+      kind: 'joined' | 'left' | 'member_joined' | 'member_left';
+      members: ChannelAddress[];
+      occurredAt: Date;
+    }
+  | {
+      /** The customer took a message back: its content must no longer be shown. */
+      type: 'unsend';
+      eventKey: string;
+      providerMessageId: string;
+      occurredAt: Date;
     };
+
+/** How long a provider's reply token stays usable after its webhook, with a margin (LINE: about a minute). */
+export const REPLY_TOKEN_TTL_MS = 50_000;
 
 /** A message of ours to hand to a provider. */
 export interface OutboundMessage {
@@ -59,10 +106,12 @@ export interface OutboundMessage {
   author: { type: 'member' | 'bot' | 'system'; id: string | null; name: string | null };
   createdAt: Date;
   seq: string;
+  /** A fresh reply token the outbox took for this message (once); the adapter falls back to push without it. */
+  replyToken?: string;
 }
 
 export type SendResult =
-  | { ok: true; providerMessageId: string }
+  | { ok: true; providerMessageId: string; quoteToken?: string }
   /** retry: a transient failure (429, 5xx, timeout) that backoff may overcome; otherwise permanent. */
   | { ok: false; retry: boolean; code: string; reason: string };
 
@@ -77,6 +126,10 @@ export interface ChannelCapabilities {
   maxTextLength: number;
   /** Hours after the customer's last message during which free text may be sent; null: no window. */
   replyWindowHours: number | null;
+  /** Message objects one API call may carry (LINE: 5); longer replies are split. */
+  maxMessagesPerCall: number;
+  /** Sends per second one account may make, unless its config says otherwise (`sendsPerSecond`). */
+  sendsPerSecond: number;
 }
 
 /** A provider's webhook call, with the raw body kept for signature checks. */
@@ -116,6 +169,19 @@ export interface ChannelAdapter {
   send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult>;
   /** The body a verified webhook answers with (Twilio wants TwiML). */
   webhookResponse?(request: WebhookRequest): { contentType: string; body: string };
+  /**
+   * What one message costs of the account's rate limit, in sends (an SMS of three segments costs three);
+   * 1 when absent.
+   */
+  sendCost?(channel: ChannelAccount, message: OutboundMessage): number;
+  /** Channel-specific reasons to refuse a reply before it is queued (a closed WhatsApp window). */
+  canSend?(channel: Pick<ChannelAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date }): { ok: true } | { ok: false; code: string; reason: string };
+  /** Fetches content the provider holds (LINE images and files) with the channel's credentials. */
+  fetchContent?(channel: ChannelAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }>;
+  /** A customer's display name from the provider's profile API, or null when it cannot be had. */
+  profileName?(channel: ChannelAccount, address: ChannelAddress): Promise<string | null>;
+  /** A group's name from the provider (LINE group summary), or null. */
+  groupName?(channel: ChannelAccount, group: ChannelAddress): Promise<string | null>;
 }
 
 export const CHANNEL_ADAPTERS = Symbol('ChannelAdapters');

@@ -31,6 +31,12 @@ export class ChannelsController {
     return this.channels.get(member.teamId, id);
   }
 
+  /** The LINE groups and rooms the channel's bot is in (or was): where reports can be posted. */
+  @Get(':id/groups')
+  async groups(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return { items: await this.channels.groups(member.teamId, id) };
+  }
+
   @Patch(':id')
   @RequireRole('administrator')
   update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateChannelBody) body: z.output<typeof updateChannelBody>) {

@@ -6,6 +6,7 @@ import { ChannelsController } from './channels.controller.js';
 import { ChannelsService } from './channels.service.js';
 import { ChannelInbound } from './inbound-port.js';
 import { WebhooksController } from './webhooks.controller.js';
+import { TwilioAdapter } from './twilio/twilio.adapter.js';
 import { WebchatAdapter } from './webchat/webchat.adapter.js';
 import { WebchatGateway } from './webchat/webchat.gateway.js';
 import { WebchatSender } from './webchat/webchat.sender.js';
@@ -19,11 +20,12 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     WebchatSender,
     WebchatAdapter,
     WebchatGateway,
+    TwilioAdapter,
     {
       provide: ChannelRegistry,
-      inject: [WebchatAdapter],
+      inject: [WebchatAdapter, TwilioAdapter],
       // One entry per provider: leaving one out fails to compile.
-      useFactory: (webchat: WebchatAdapter) => new ChannelRegistry({ webchat } satisfies Record<ChannelProvider, ChannelAdapter>),
+      useFactory: (webchat: WebchatAdapter, twilio: TwilioAdapter) => new ChannelRegistry({ webchat, twilio } satisfies Record<ChannelProvider, ChannelAdapter>),
     },
   ],
   exports: [ChannelsService, ChannelRegistry, ChannelInbound, WebchatSender],

@@ -84,6 +84,51 @@ export class ChannelsService {
     return row ? this.toAccount(row) : null;
   }
 
+  /**
+   * Books the next moment this channel may send, `intervalMs` after the previous booking (the provider's rate
+   * limit). One atomic update, so every hub process books from the same clock and none overtakes another.
+   */
+  async reserveSendSlot(channelId: string, intervalMs: number): Promise<Date> {
+    const rows = await this.db.$queryRaw<{ slot: Date }[]>`
+      UPDATE channels
+         SET next_send_at = GREATEST(next_send_at, now()) + make_interval(secs => ${intervalMs / 1000}::double precision)
+       WHERE id = ${channelId}
+   RETURNING next_send_at - make_interval(secs => ${intervalMs / 1000}::double precision) AS slot`;
+    return rows[0]?.slot ?? new Date();
+  }
+
+  /** The bot was added to a group or room, or left it: the group list is what reports can be posted to. */
+  async recordGroup(channel: ChannelAccount, groupId: string, change: 'joined' | 'left', at: Date): Promise<void> {
+    const kind = groupId.startsWith('R') ? 'room' : 'group';
+    if (change === 'joined') {
+      await this.db.channelGroup.upsert({
+        where: { channelId_groupId: { channelId: channel.id, groupId } },
+        create: { teamId: channel.teamId, channelId: channel.id, groupId, kind, joinedAt: at },
+        update: { status: 'active', joinedAt: at, leftAt: null },
+      });
+    } else {
+      // A leave that arrives before its join (redeliveries are unordered) still leaves a row saying "gone".
+      await this.db.channelGroup.upsert({
+        where: { channelId_groupId: { channelId: channel.id, groupId } },
+        create: { teamId: channel.teamId, channelId: channel.id, groupId, kind, joinedAt: at, status: 'gone', leftAt: at },
+        update: { status: 'gone', leftAt: at },
+      });
+    }
+  }
+
+  async nameGroup(channelId: string, groupId: string, name: string): Promise<void> {
+    await this.db.channelGroup.updateMany({ where: { channelId, groupId }, data: { name } });
+  }
+
+  async groups(teamId: string, channelId: string): Promise<{ groupId: string; kind: string; name: string | null; status: string; joinedAt: Date; leftAt: Date | null }[]> {
+    await this.row(teamId, channelId);
+    return this.db.channelGroup.findMany({
+      where: { teamId, channelId },
+      orderBy: { joinedAt: 'asc' },
+      select: { groupId: true, kind: true, name: true, status: true, joinedAt: true, leftAt: true },
+    });
+  }
+
   toAccount(row: ChannelRow): ChannelAccount {
     return {
       id: row.id,

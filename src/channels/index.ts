@@ -16,3 +16,4 @@ export type {
   OutboundMessage,
   SendResult,
 } from './channel-adapter.js';
+export { REPLY_TOKEN_TTL_MS } from './channel-adapter.js';

@@ -28,4 +28,12 @@ export class ContactsController {
   get(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return this.contacts.get(member.teamId, id);
   }
+
+  /** What the contact did on the channels besides writing: follows, blocks, opt-outs, in order. */
+  @Get(':id/events')
+  async events(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    await this.contacts.get(member.teamId, id);
+    const rows = await this.contacts.events(member.teamId, id);
+    return { items: rows.map((row) => ({ ...row, occurredAt: row.occurredAt.toISOString() })) };
+  }
 }

@@ -1,21 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, isUniqueViolation } from '../common/database/database.js';
+import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import { notFound } from '../common/errors/domain-error.js';
 import type { Db, Tx } from '../common/database/database.js';
 
-export type IdentityKind = 'email' | 'phone' | 'line' | 'visitor';
+export type IdentityKind = 'email' | 'phone' | 'line' | 'line_group' | 'visitor';
 
 export interface ResolvedContact {
   id: string;
   name: string;
   blocked: boolean;
+  /** true when this call made the contact (its name is still a placeholder unless the channel sent one). */
+  created?: boolean;
 }
 
-/** A name to show before the customer tells us theirs. */
+/** A name to show before the customer (or the provider's profile) tells us theirs. */
 function placeholderName(kind: IdentityKind, address: string): string {
   if (kind === 'visitor') return `ゲスト ${address.slice(0, 4).toUpperCase()}`;
+  if (kind === 'line') return `LINE ${address.slice(-6)}`;
+  if (kind === 'line_group') return `LINEグループ ${address.slice(-6)}`;
   return address;
 }
+
+export type ContactEventKind = 'follow' | 'unfollow' | 'opt_out' | 'opt_in';
 
 @Injectable()
 export class ContactsService {
@@ -34,7 +40,7 @@ export class ContactsService {
       return await this.db.$transaction(async (tx: Tx) => {
         const contact = await tx.contact.create({ data: { teamId, name: from.name?.trim() || placeholderName(from.kind, from.address) } });
         await tx.contactIdentity.create({ data: { teamId, contactId: contact.id, kind: from.kind, address: from.address } });
-        return { id: contact.id, name: contact.name, blocked: contact.blocked };
+        return { id: contact.id, name: contact.name, blocked: contact.blocked, created: true };
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -42,6 +48,41 @@ export class ContactsService {
       if (!winner) throw error;
       return winner;
     }
+  }
+
+  /**
+   * Records what a contact did on a channel (followed, blocked, opted out). The provider's event key is unique
+   * per channel, so a redelivered webhook records nothing twice; answers whether this call recorded it.
+   */
+  async recordEvent(input: {
+    teamId: string;
+    contactId: string;
+    channelId: string;
+    eventKey: string;
+    kind: ContactEventKind;
+    detail: Record<string, unknown>;
+    occurredAt: Date;
+  }): Promise<boolean> {
+    try {
+      await this.db.contactEvent.create({ data: { ...input, detail: input.detail as Prisma.InputJsonObject } });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async events(teamId: string, contactId: string): Promise<{ kind: string; channelId: string; detail: unknown; occurredAt: Date }[]> {
+    return this.db.contactEvent.findMany({
+      where: { teamId, contactId },
+      orderBy: { occurredAt: 'asc' },
+      select: { kind: true, channelId: true, detail: true, occurredAt: true },
+    });
+  }
+
+  /** The provider's display name (LINE profile, group name), unless somebody has named the contact since. */
+  async nameFromProvider(contactId: string, kind: IdentityKind, address: string, name: string): Promise<void> {
+    await this.db.contact.updateMany({ where: { id: contactId, name: placeholderName(kind, address) }, data: { name: name.trim().slice(0, 200) } });
   }
 
   async list(teamId: string, query: { q?: string; limit: number; cursor?: string }): Promise<{ items: ContactView[]; nextCursor: string | null }> {

@@ -27,6 +27,8 @@ export interface MessageView {
   author: { type: 'contact' | 'member' | 'bot' | 'system'; id: string | null };
   status: 'received' | 'pending_approval' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
   error: string | null;
+  /** The customer took it back (LINE unsend): body and attachments are gone. */
+  unsent: boolean;
   createdAt: string;
 }
 
@@ -79,6 +81,7 @@ type MessageRow = {
   authorId: string | null;
   status: MessageView['status'];
   error: string | null;
+  unsentAt: Date | null;
   createdAt: Date;
 };
 
@@ -94,6 +97,7 @@ export function toMessageView(row: MessageRow): MessageView {
     author: { type: row.authorType, id: row.authorId },
     status: row.status,
     error: row.error,
+    unsent: row.unsentAt !== null,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -3,12 +3,14 @@ import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { Page } from '../common/http/validation.js';
+import type { ChannelProvider, ChannelType } from '../channels/index.js';
+import { ChannelRegistry } from '../channels/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { hasRole } from '../teams/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationView, MessageView, conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 import { activeKeyOf } from './ingest.service.js';
-import { OutboxService } from './outbox.service.js';
+import { OutboxService, addressOf } from './outbox.service.js';
 
 export interface ConversationQuery {
   view: 'all' | 'mine' | 'waiting';
@@ -40,6 +42,7 @@ export class ConversationsService {
     @Inject(DATABASE) private readonly db: Db,
     private readonly events: ConversationEvents,
     private readonly outbox: OutboxService,
+    private readonly registry: ChannelRegistry,
   ) {}
 
   async list(member: AuthMember, query: ConversationQuery): Promise<Page<ConversationView>> {
@@ -112,8 +115,9 @@ export class ConversationsService {
     if (!conversation.channelActive) {
       throw new DomainError('conflict', 'channel_inactive', 'This conversation’s channel is switched off; an administrator can switch it on.');
     }
-    const held = member.training;
     const now = new Date();
+    this.checkChannelAllows(conversation, now);
+    const held = member.training;
     const { message, delivery, updated } = await this.db.$transaction(async (tx: Tx) => {
       const message = await tx.message.create({
         data: {
@@ -223,10 +227,17 @@ export class ConversationsService {
   }
 
   /** The conversation if it belongs to the member's team; another team's id is simply not found. */
+  /** Refuses early what the channel would refuse later (WhatsApp free text after the 24-hour window). */
+  private checkChannelAllows(conversation: { channel: { provider: string; type: string }; threadKey: string; lastCustomerMessageAt: Date | null }, now: Date): void {
+    const adapter = this.registry.get(conversation.channel.provider as ChannelProvider);
+    const verdict = adapter.canSend?.({ type: conversation.channel.type as ChannelType }, { to: addressOf(conversation.threadKey), lastCustomerMessageAt: conversation.lastCustomerMessageAt, now });
+    if (verdict && !verdict.ok) throw new DomainError('conflict', verdict.code, verdict.reason);
+  }
+
   private async row(member: AuthMember, id: string) {
     const row = await this.db.conversation.findFirst({
       where: { id, teamId: member.teamId },
-      include: { ...conversationInclude, channel: { select: { id: true, type: true, name: true, active: true } } },
+      include: { ...conversationInclude, channel: { select: { id: true, type: true, name: true, active: true, provider: true } } },
     });
     if (!row) throw notFound('The conversation');
     return { ...row, channelActive: row.channel.active };

@@ -1,24 +1,38 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { DATABASE, isUniqueViolation } from '../common/database/database.js';
+import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
+import { JOB_QUEUE } from '../common/jobs/index.js';
+import type { JobQueue } from '../common/jobs/index.js';
 import type { ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, VisitorMessage } from '../channels/index.js';
-import { ChannelInbound } from '../channels/index.js';
+import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS } from '../channels/index.js';
 import { ContactsService } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
+import { EARLIER_STATUSES } from './message-status.js';
 import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 
 type InboundMessage = Extract<InboundEvent, { type: 'message' }>;
 type InboundStatus = Extract<InboundEvent, { type: 'status' }>;
+type InboundContactEvent = Extract<InboundEvent, { type: 'contact' }>;
+type InboundGroupEvent = Extract<InboundEvent, { type: 'group' }>;
+type InboundUnsend = Extract<InboundEvent, { type: 'unsend' }>;
 
 export const threadKeyOf = (address: Pick<ChannelAddress, 'kind' | 'address'>) => `${address.kind}:${address.address}`;
 export const activeKeyOf = (channelId: string, threadKey: string) => `${channelId}:${threadKey}`;
 
-/** Delivery statuses only move forward; a late or reordered callback never moves one back. */
-const EARLIER_STATUSES: Record<InboundStatus['status'], ('queued' | 'sent' | 'delivered')[]> = {
-  sent: ['queued'],
-  delivered: ['queued', 'sent'],
-  read: ['queued', 'sent', 'delivered'],
-  failed: ['queued', 'sent'],
+const NAME_CONTACT = 'conversations.name-contact';
+
+interface NameContactJob {
+  channelId: string;
+  contactId: string;
+  kind: 'line' | 'line_group';
+  address: string;
+}
+
+const MEMBER_CHANGE_TEXT: Record<InboundGroupEvent['kind'], string> = {
+  joined: 'joined',
+  left: 'left',
+  member_joined: 'メンバーが参加しました',
+  member_left: 'メンバーが退出しました',
 };
 
 /** Turns channels' normalized events into contacts, conversations and messages (DESIGN.md, "Inbound path"). */
@@ -26,30 +40,53 @@ const EARLIER_STATUSES: Record<InboundStatus['status'], ('queued' | 'sent' | 'de
 export class IngestService implements InboundSink, OnModuleInit {
   constructor(
     @Inject(DATABASE) private readonly db: Db,
+    @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
     private readonly contacts: ContactsService,
+    private readonly channels: ChannelsService,
+    private readonly registry: ChannelRegistry,
     private readonly events: ConversationEvents,
     private readonly inbound: ChannelInbound,
   ) {}
 
   onModuleInit(): void {
     this.inbound.connect(this);
+    this.jobs.register<NameContactJob>(NAME_CONTACT, (job) => this.nameContact(job), { concurrency: 2 });
   }
 
   async ingest(channel: ChannelAccount, events: InboundEvent[]): Promise<IngestOutcome[]> {
     const outcomes: IngestOutcome[] = [];
-    // In order: a batch may carry a message and then its status.
+    // In order: a batch may carry a message and then its status, or a join and then the group's first message.
     for (const event of events) {
-      outcomes.push(event.type === 'message' ? await this.storeMessage(channel, event) : await this.applyStatus(channel, event));
+      outcomes.push(await this.apply(channel, event));
     }
     return outcomes;
   }
 
+  private apply(channel: ChannelAccount, event: InboundEvent): Promise<IngestOutcome> {
+    switch (event.type) {
+      case 'message':
+        return this.storeMessage(channel, event);
+      case 'status':
+        return this.applyStatus(channel, event);
+      case 'contact':
+        return this.recordContactEvent(channel, event);
+      case 'group':
+        return this.applyGroupEvent(channel, event);
+      case 'unsend':
+        return this.unsend(channel, event);
+    }
+  }
+
   private async storeMessage(channel: ChannelAccount, event: InboundMessage): Promise<IngestOutcome> {
-    const known = await this.knownMessage(channel.id, event.providerMessageId);
+    const known = await this.knownMessage(channel.id, event.eventKey);
     if (known) return known;
-    const contact = await this.contacts.resolveIdentity(channel.teamId, event.from);
-    const threadKey = threadKeyOf(event.from);
+    // In a group the conversation belongs to the group; each message is authored by whoever wrote it.
+    const counterpart = event.thread ?? event.from;
+    const contact = await this.resolveContact(channel, counterpart);
+    const author = event.thread && threadKeyOf(event.from) !== threadKeyOf(event.thread) ? await this.resolveContact(channel, event.from) : contact;
+    const threadKey = threadKeyOf(counterpart);
     const activeKey = activeKeyOf(channel.id, threadKey);
+    const kind = event.kind ?? (event.attachments.length > 0 && !event.body ? 'media' : 'text');
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.db.$transaction(async (tx: Tx) => {
@@ -66,19 +103,28 @@ export class IngestService implements InboundSink, OnModuleInit {
               conversationId: conversation.id,
               channelId: channel.id,
               direction: 'in',
-              kind: event.attachments.length > 0 && !event.body ? 'media' : 'text',
+              kind,
               body: event.body,
-              attachments: event.attachments as object[],
+              attachments: event.attachments as unknown as Prisma.InputJsonArray,
               authorType: 'contact',
-              authorId: contact.id,
+              authorId: author.id,
               status: 'received',
               providerMessageId: event.providerMessageId,
+              eventKey: event.eventKey,
+              quoteToken: event.quoteToken ?? null,
               createdAt: event.occurredAt,
             },
           });
           const updated = await tx.conversation.update({
             where: { id: conversation.id },
-            data: { lastMessageAt: event.occurredAt, lastCustomerMessageAt: event.occurredAt, lastMessagePreview: preview(event.body), unreplied: true },
+            data: {
+              lastMessageAt: event.occurredAt,
+              lastCustomerMessageAt: event.occurredAt,
+              lastMessagePreview: preview(event.body || attachmentPreview(event)),
+              unreplied: true,
+              // The token lives from the provider's event, not from our receipt: a redelivered token is stale.
+              ...(event.replyToken ? { replyToken: event.replyToken, replyTokenExpiresAt: new Date(event.occurredAt.getTime() + REPLY_TOKEN_TTL_MS) } : {}),
+            },
             include: conversationInclude,
           });
           return { started, message, conversation: updated };
@@ -90,31 +136,127 @@ export class IngestService implements InboundSink, OnModuleInit {
         return { stored: true, conversationId: conversation.id, messageId: result.message.id };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        // Either the same provider message won a race (a concurrent redelivery: nothing new to store), or
+        // Either the same provider event won a race (a concurrent redelivery: nothing new to store), or
         // another first message opened the conversation a moment earlier (try again, and join it).
-        const duplicate = await this.knownMessage(channel.id, event.providerMessageId);
+        const duplicate = await this.knownMessage(channel.id, event.eventKey);
         if (duplicate) return duplicate;
         if (attempt >= 2) throw error;
       }
     }
   }
 
-  private async knownMessage(channelId: string, providerMessageId: string): Promise<IngestOutcome | null> {
+  /** The contact behind an address; a new one learns its name from the provider's profile in a job. */
+  private async resolveContact(channel: ChannelAccount, address: ChannelAddress) {
+    const contact = await this.contacts.resolveIdentity(channel.teamId, address);
+    if (contact.created && !address.name && (address.kind === 'line' || address.kind === 'line_group')) {
+      await this.jobs.add<NameContactJob>(
+        NAME_CONTACT,
+        { channelId: channel.id, contactId: contact.id, kind: address.kind, address: address.address },
+        { jobId: `name-${contact.id}`, attempts: 5, backoffMs: 5_000 },
+      );
+    }
+    return contact;
+  }
+
+  /** Fetched once, when the contact is made; an agent's rename is never overwritten. */
+  private async nameContact(job: NameContactJob): Promise<void> {
+    const channel = await this.channels.account(job.channelId);
+    if (!channel) return;
+    const adapter = this.registry.get(channel.provider);
+    const address: ChannelAddress = { kind: job.kind, address: job.address };
+    const name = job.kind === 'line_group' ? await adapter.groupName?.(channel, address) : await adapter.profileName?.(channel, address);
+    if (!name) return;
+    await this.contacts.nameFromProvider(job.contactId, job.kind, job.address, name);
+    if (job.kind === 'line_group') await this.channels.nameGroup(channel.id, job.address, name);
+  }
+
+  private async knownMessage(channelId: string, eventKey: string): Promise<IngestOutcome | null> {
     const row = await this.db.message.findUnique({
-      where: { channelId_providerMessageId: { channelId, providerMessageId } },
+      where: { channelId_eventKey: { channelId, eventKey } },
       select: { id: true, conversationId: true },
     });
     return row ? { stored: false, conversationId: row.conversationId, messageId: row.id } : null;
   }
 
   private async applyStatus(channel: ChannelAccount, event: InboundStatus): Promise<IngestOutcome> {
+    const error = event.status === 'failed' ? (event.error ?? 'The provider could not deliver this message.') : null;
     const { count } = await this.db.message.updateMany({
-      where: { channelId: channel.id, providerMessageId: event.providerMessageId, status: { in: EARLIER_STATUSES[event.status] } },
-      data: { status: event.status, error: event.status === 'failed' ? (event.error ?? 'The provider could not deliver this message.') : null },
+      where: { channelId: channel.id, providerMessageId: event.providerMessageId, direction: 'out', status: { in: EARLIER_STATUSES[event.status] } },
+      data: { status: event.status, error },
     });
-    const row = await this.db.message.findUnique({ where: { channelId_providerMessageId: { channelId: channel.id, providerMessageId: event.providerMessageId } } });
-    if (count > 0 && row) this.events.emit('message.updated', { teamId: channel.teamId, message: toMessageView(row) });
-    return { stored: count > 0, conversationId: row?.conversationId, messageId: row?.id };
+    if (count === 0) {
+      const known = await this.db.message.findFirst({ where: { channelId: channel.id, providerMessageId: event.providerMessageId }, select: { id: true } });
+      // Not ours yet: the send that will learn this id has not returned. Keep the report for it.
+      if (!known) {
+        await this.db.earlyStatus.createMany({
+          data: [{ channelId: channel.id, providerMessageId: event.providerMessageId, status: event.status, error, occurredAt: event.occurredAt }],
+          skipDuplicates: true,
+        });
+      }
+      return { stored: false };
+    }
+    const rows = await this.db.message.findMany({ where: { channelId: channel.id, providerMessageId: event.providerMessageId, direction: 'out' } });
+    for (const row of rows) this.events.emit('message.updated', { teamId: channel.teamId, message: toMessageView(row) });
+    return { stored: true, conversationId: rows[0]?.conversationId, messageId: rows[0]?.id };
+  }
+
+  private async recordContactEvent(channel: ChannelAccount, event: InboundContactEvent): Promise<IngestOutcome> {
+    const contact = await this.resolveContact(channel, event.from);
+    const stored = await this.contacts.recordEvent({
+      teamId: channel.teamId,
+      contactId: contact.id,
+      channelId: channel.id,
+      eventKey: event.eventKey,
+      kind: event.kind,
+      detail: event.detail,
+      occurredAt: event.occurredAt,
+    });
+    return { stored };
+  }
+
+  private async applyGroupEvent(channel: ChannelAccount, event: InboundGroupEvent): Promise<IngestOutcome> {
+    if (event.kind === 'joined' || event.kind === 'left') {
+      await this.channels.recordGroup(channel, event.group.address, event.kind, event.occurredAt);
+      if (event.kind === 'joined') await this.resolveContact(channel, event.group);
+      return { stored: true };
+    }
+    // People coming and going show in the group's open conversation, if there is one; they open none.
+    const conversation = await this.db.conversation.findUnique({ where: { activeKey: activeKeyOf(channel.id, threadKeyOf(event.group)) } });
+    if (!conversation) return { stored: false };
+    const known = await this.knownMessage(channel.id, event.eventKey);
+    if (known) return known;
+    try {
+      const message = await this.db.message.create({
+        data: {
+          teamId: channel.teamId,
+          conversationId: conversation.id,
+          channelId: channel.id,
+          direction: 'in',
+          kind: 'event',
+          body: MEMBER_CHANGE_TEXT[event.kind],
+          attachments: [{ meta: { type: event.kind, members: event.members.map((m) => m.address) } }],
+          authorType: 'system',
+          status: 'received',
+          eventKey: event.eventKey,
+          createdAt: event.occurredAt,
+        },
+      });
+      this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(message) });
+      return { stored: true, conversationId: conversation.id, messageId: message.id };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return (await this.knownMessage(channel.id, event.eventKey)) ?? { stored: false };
+    }
+  }
+
+  /** The customer took a message back: its text and media are no longer shown to anyone. */
+  private async unsend(channel: ChannelAccount, event: InboundUnsend): Promise<IngestOutcome> {
+    const where = { channelId: channel.id, providerMessageId: event.providerMessageId, direction: 'in' as const, unsentAt: null };
+    const { count } = await this.db.message.updateMany({ where, data: { unsentAt: event.occurredAt, body: '', attachments: [] } });
+    if (count === 0) return { stored: false };
+    const rows = await this.db.message.findMany({ where: { channelId: channel.id, providerMessageId: event.providerMessageId, direction: 'in' } });
+    for (const row of rows) this.events.emit('message.updated', { teamId: channel.teamId, message: toMessageView(row) });
+    return { stored: true, conversationId: rows[0]?.conversationId, messageId: rows[0]?.id };
   }
 
   async visitorThread(channel: ChannelAccount, visitorId: string, afterSeq: string | null): Promise<{ conversationId: string | null; messages: VisitorMessage[] }> {
@@ -160,4 +302,17 @@ export class IngestService implements InboundSink, OnModuleInit {
     const members = await this.db.member.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, name: true } });
     return new Map(members.map((m) => [m.id, m.name]));
   }
+}
+
+/** A line for the conversation list when a message has no text (a photo, a sticker). */
+function attachmentPreview(event: InboundMessage): string {
+  const first = event.attachments[0];
+  if (!first) return '';
+  const type = first.meta?.type;
+  if (type === 'sticker') return '[スタンプ]';
+  if (type === 'location') return '[位置情報]';
+  if (first.contentType?.startsWith('image/')) return '[画像]';
+  if (first.contentType?.startsWith('video/')) return '[動画]';
+  if (first.contentType?.startsWith('audio/')) return '[音声]';
+  return `[ファイル${first.name ? ` ${first.name}` : ''}]`;
 }

@@ -4,10 +4,12 @@ import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
-import type { ChannelAddress, SendResult } from '../channels/index.js';
+import type { ChannelAddress, OutboundMessage, SendResult } from '../channels/index.js';
 import { ChannelRegistry, ChannelsService } from '../channels/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { toMessageView } from './conversation.views.js';
+import { EARLIER_STATUSES, furthest } from './message-status.js';
+import type { ReportedStatus } from './message-status.js';
 
 const DELIVER = 'conversations.deliver';
 
@@ -15,7 +17,12 @@ interface DeliverJob {
   deliveryId: string;
   /** The attempt count this job expects to find; a job that finds another was overtaken and does nothing. */
   attempt: number;
+  /** The send slot this job already booked under the channel's rate limit (ms since epoch). */
+  slotAt?: number;
 }
+
+/** At or above this rate a channel has no limit worth booking slots for (a socket emit). */
+const UNLIMITED_SENDS_PER_SECOND = 1000;
 
 /** Backoff between attempts while a provider is down: 2 s, 4 s, 8 s ... capped at 5 minutes, never given up. */
 export function retryDelayMs(attempt: number): number {
@@ -40,8 +47,9 @@ export class OutboxService implements OnModuleInit {
     this.jobs.register<DeliverJob>(DELIVER, (job) => this.deliver(job), { concurrency: 4 });
   }
 
-  async schedule(deliveryId: string, attempt: number, delayMs = 0): Promise<void> {
-    await this.jobs.add<DeliverJob>(DELIVER, { deliveryId, attempt }, { jobId: `deliver-${deliveryId}-${attempt}`, delayMs });
+  async schedule(deliveryId: string, attempt: number, delayMs = 0, slotAt?: number): Promise<void> {
+    const jobId = slotAt === undefined ? `deliver-${deliveryId}-${attempt}` : `deliver-${deliveryId}-${attempt}-at-${slotAt}`;
+    await this.jobs.add<DeliverJob>(DELIVER, { deliveryId, attempt, slotAt }, { jobId, delayMs });
   }
 
   /** Takes up every delivery still pending, e.g. after a restart: nothing written is ever left unsent. */
@@ -51,48 +59,88 @@ export class OutboxService implements OnModuleInit {
     return pending.length;
   }
 
-  async deliver({ deliveryId, attempt }: DeliverJob): Promise<void> {
-    // Claim this attempt: one conditional update, so two workers holding the same row send it once.
-    const { count } = await this.db.delivery.updateMany({ where: { id: deliveryId, state: 'pending', attempts: attempt }, data: { attempts: attempt + 1 } });
-    if (count === 0) return;
-    const delivery = await this.db.delivery.findUniqueOrThrow({
+  async deliver({ deliveryId, attempt, slotAt }: DeliverJob): Promise<void> {
+    const delivery = await this.db.delivery.findUnique({
       where: { id: deliveryId },
       include: { message: { include: { conversation: true } } },
     });
+    // Done, failed, or overtaken by a newer attempt: nothing to do.
+    if (!delivery || delivery.state !== 'pending' || delivery.attempts !== attempt) return;
     const { message } = delivery;
     const channel = await this.channels.account(message.channelId);
+    const adapter = channel ? this.registry.get(channel.provider) : null;
+    const author = message.authorId ? await this.db.member.findUnique({ where: { id: message.authorId }, select: { name: true } }) : null;
+    const outbound: OutboundMessage = {
+      messageId: message.id,
+      conversationId: message.conversationId,
+      to: addressOf(message.conversation.threadKey),
+      body: message.body,
+      attachments: [],
+      author: { type: message.authorType === 'contact' ? 'system' : message.authorType, id: message.authorId, name: author?.name ?? null },
+      createdAt: message.createdAt,
+      seq: message.seq.toString(),
+    };
+
+    if (channel && adapter && slotAt === undefined) {
+      // Wait for the channel's rate limit: book a slot, and come back then if it is not now. Waiting never
+      // uses up an attempt and never drops the message.
+      const rate = Number(channel.settings.sendsPerSecond ?? adapter.capabilities.sendsPerSecond);
+      if (rate < UNLIMITED_SENDS_PER_SECOND) {
+        const cost = adapter.sendCost?.(channel, outbound) ?? 1;
+        const slot = await this.channels.reserveSendSlot(channel.id, (cost * 1000) / rate);
+        const wait = slot.getTime() - Date.now();
+        if (wait > 5) {
+          await this.schedule(deliveryId, attempt, wait, slot.getTime());
+          return;
+        }
+      }
+    }
+
+    // Claim this attempt: one conditional update, so two workers holding the same row send it once.
+    const { count } = await this.db.delivery.updateMany({ where: { id: deliveryId, state: 'pending', attempts: attempt }, data: { attempts: attempt + 1 } });
+    if (count === 0) return;
     let result: SendResult;
-    if (!channel) {
+    if (!channel || !adapter) {
       result = { ok: false, retry: false, code: 'channel_deleted', reason: 'The channel was deleted before this message could be sent.' };
     } else {
-      const author = message.authorId ? await this.db.member.findUnique({ where: { id: message.authorId }, select: { name: true } }) : null;
+      if (adapter.capabilities.replyTokens) outbound.replyToken = await this.takeReplyToken(message.conversationId);
       try {
-        result = await this.registry.get(channel.provider).send(channel, {
-          messageId: message.id,
-          conversationId: message.conversationId,
-          to: addressOf(message.conversation.threadKey),
-          body: message.body,
-          attachments: [],
-          author: { type: message.authorType === 'contact' ? 'system' : message.authorType, id: message.authorId, name: author?.name ?? null },
-          createdAt: message.createdAt,
-          seq: message.seq.toString(),
-        });
+        result = await adapter.send(channel, outbound);
       } catch (error) {
         // An adapter that throws (a network error inside an SDK) is treated as a provider outage: retry.
         logger.warn({ err: error, deliveryId }, 'channel send threw');
         result = { ok: false, retry: true, code: 'send_error', reason: 'The provider could not be reached; retrying.' };
       }
     }
-    await this.record(deliveryId, message.id, message.teamId, attempt + 1, result);
+    await this.record(deliveryId, message.id, message.channelId, message.teamId, attempt + 1, result);
   }
 
-  private async record(deliveryId: string, messageId: string, teamId: string, attempts: number, result: SendResult): Promise<void> {
+  /** A fresh reply token, taken by exactly one send (a conditional update), or undefined. */
+  private async takeReplyToken(conversationId: string): Promise<string | undefined> {
+    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { replyToken: true, replyTokenExpiresAt: true } });
+    const token = conversation?.replyToken;
+    if (!token || !conversation.replyTokenExpiresAt || conversation.replyTokenExpiresAt.getTime() <= Date.now()) return undefined;
+    const { count } = await this.db.conversation.updateMany({
+      where: { id: conversationId, replyToken: token },
+      data: { replyToken: null, replyTokenExpiresAt: null },
+    });
+    return count === 1 ? token : undefined;
+  }
+
+  private async record(deliveryId: string, messageId: string, channelId: string, teamId: string, attempts: number, result: SendResult): Promise<void> {
     const updated = await this.db.$transaction(async (tx: Tx) => {
       if (result.ok) {
         await tx.delivery.update({ where: { id: deliveryId }, data: { state: 'done', completedAt: new Date(), lastError: null } });
         // Only from queued: a status callback may already have moved the message on before the send returned.
         await tx.message.updateMany({ where: { id: messageId, status: 'queued' }, data: { status: 'sent', error: null } });
-        await tx.message.update({ where: { id: messageId }, data: { providerMessageId: result.providerMessageId } });
+        await tx.message.update({ where: { id: messageId }, data: { providerMessageId: result.providerMessageId, quoteToken: result.quoteToken ?? null } });
+        // Status callbacks that beat this answer (held in early_statuses) apply now, the furthest one only.
+        const early = await tx.earlyStatus.findMany({ where: { channelId, providerMessageId: result.providerMessageId } });
+        const report = furthest(early as { status: ReportedStatus; error: string | null }[]);
+        if (report) {
+          await tx.message.updateMany({ where: { id: messageId, status: { in: EARLIER_STATUSES[report.status] } }, data: { status: report.status, error: report.error } });
+          await tx.earlyStatus.deleteMany({ where: { channelId, providerMessageId: result.providerMessageId } });
+        }
       } else if (result.retry) {
         await tx.delivery.update({ where: { id: deliveryId }, data: { lastError: `${result.code}: ${result.reason}` } });
         await tx.message.update({ where: { id: messageId }, data: { error: result.reason } });

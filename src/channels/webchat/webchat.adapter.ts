@@ -18,6 +18,9 @@ export class WebchatAdapter implements ChannelAdapter {
     groups: false,
     maxTextLength: 5000,
     replyWindowHours: null,
+    maxMessagesPerCall: 1,
+    // A socket emit: no provider limit to respect.
+    sendsPerSecond: 1000,
   };
   readonly configSchema = webchatConfigSchema;
   readonly secretKeys = [] as const;

@@ -1,0 +1,89 @@
+-- CreateEnum
+CREATE TYPE "ChannelGroupStatus" AS ENUM ('active', 'gone');
+
+-- AlterEnum
+ALTER TYPE "IdentityKind" ADD VALUE 'line_group';
+
+-- DropIndex
+DROP INDEX "messages_channel_id_provider_message_id_key";
+
+-- AlterTable
+ALTER TABLE "channels" ADD COLUMN     "next_send_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;
+
+-- AlterTable
+ALTER TABLE "conversations" ADD COLUMN     "reply_token" TEXT,
+ADD COLUMN     "reply_token_expires_at" TIMESTAMP(3);
+
+-- AlterTable
+ALTER TABLE "messages" ADD COLUMN     "event_key" TEXT,
+ADD COLUMN     "quote_token" TEXT,
+ADD COLUMN     "unsent_at" TIMESTAMP(3);
+
+-- CreateTable
+CREATE TABLE "contact_events" (
+    "id" TEXT NOT NULL,
+    "team_id" TEXT NOT NULL,
+    "contact_id" TEXT NOT NULL,
+    "channel_id" TEXT NOT NULL,
+    "event_key" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "detail" JSONB NOT NULL DEFAULT '{}',
+    "occurred_at" TIMESTAMP(3) NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "contact_events_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "channel_groups" (
+    "id" TEXT NOT NULL,
+    "team_id" TEXT NOT NULL,
+    "channel_id" TEXT NOT NULL,
+    "group_id" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "name" TEXT,
+    "status" "ChannelGroupStatus" NOT NULL DEFAULT 'active',
+    "joined_at" TIMESTAMP(3) NOT NULL,
+    "left_at" TIMESTAMP(3),
+
+    CONSTRAINT "channel_groups_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "early_statuses" (
+    "channel_id" TEXT NOT NULL,
+    "provider_message_id" TEXT NOT NULL,
+    "status" "MessageStatus" NOT NULL,
+    "error" TEXT,
+    "occurred_at" TIMESTAMP(3) NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "early_statuses_pkey" PRIMARY KEY ("channel_id","provider_message_id","status")
+);
+
+-- CreateIndex
+CREATE INDEX "contact_events_contact_id_occurred_at_idx" ON "contact_events"("contact_id", "occurred_at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "contact_events_channel_id_event_key_key" ON "contact_events"("channel_id", "event_key");
+
+-- CreateIndex
+CREATE INDEX "channel_groups_team_id_idx" ON "channel_groups"("team_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "channel_groups_channel_id_group_id_key" ON "channel_groups"("channel_id", "group_id");
+
+-- CreateIndex
+CREATE INDEX "messages_channel_id_provider_message_id_idx" ON "messages"("channel_id", "provider_message_id");
+
+-- Inbound messages stored before this migration were deduplicated on their provider id.
+UPDATE "messages" SET "event_key" = "provider_message_id" WHERE "direction" = 'in';
+
+-- CreateIndex
+CREATE UNIQUE INDEX "messages_channel_id_event_key_key" ON "messages"("channel_id", "event_key");
+
+-- AddForeignKey
+ALTER TABLE "contact_events" ADD CONSTRAINT "contact_events_contact_id_fkey" FOREIGN KEY ("contact_id") REFERENCES "contacts"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "channel_groups" ADD CONSTRAINT "channel_groups_channel_id_fkey" FOREIGN KEY ("channel_id") REFERENCES "channels"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { HUB_CONFIG } from '../../common/config/config.js';
+import type { HubConfig } from '../../common/config/config.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { parseInput } from '../../common/http/validation.js';
+import type { ChannelAccount, ChannelAdapter, ChannelAddress, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
+import { normalizeTwilioInbound, normalizeTwilioStatus } from './twilio.normalizer.js';
+import { twilioConfigSchema, twilioWebhookParams } from './twilio.schema.js';
+import type { TwilioWebhookParams } from './twilio.schema.js';
+import { TwilioSender, smsSegments } from './twilio.sender.js';
+import { verifyTwilioSignature } from './twilio.verifier.js';
+
+const WHATSAPP_WINDOW_HOURS = 24;
+
+/** SMS and WhatsApp through Twilio's Programmable Messaging: one account, one adapter, two channel types. */
+@Injectable()
+export class TwilioAdapter implements ChannelAdapter {
+  readonly provider = 'twilio' as const;
+  readonly types = ['sms', 'whatsapp'] as const;
+  readonly capabilities: ChannelCapabilities = {
+    media: true,
+    templates: false,
+    typing: false,
+    readReceipts: true,
+    replyTokens: false,
+    groups: false,
+    // Twilio's limit for `Body`; carriers split it into segments.
+    maxTextLength: 1600,
+    // WhatsApp only; SMS has none (see canSend).
+    replyWindowHours: WHATSAPP_WINDOW_HOURS,
+    maxMessagesPerCall: 1,
+    sendsPerSecond: 1,
+  };
+  readonly configSchema = twilioConfigSchema;
+  readonly secretKeys = ['authToken'] as const;
+  readonly webhook = { route: 'twilio', hooks: { messages: '', status: 'status' } };
+  private readonly sender: TwilioSender;
+
+  constructor(@Inject(HUB_CONFIG) config: HubConfig) {
+    this.sender = new TwilioSender((channelId) => `${config.publicUrl}/webhooks/twilio/${channelId}/status`);
+  }
+
+  async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
+    // A JSON webhook is signed over its bytes (bodySHA256), before anything reads it.
+    verifyTwilioSignature(String(channel.secrets.authToken), request, () => this.params(request));
+  }
+
+  async parse(_channel: ChannelAccount, request: WebhookRequest): Promise<InboundEvent[]> {
+    const params = this.params(request);
+    const receivedAt = new Date();
+    return request.hook === 'status' ? normalizeTwilioStatus(params, receivedAt) : normalizeTwilioInbound(params, receivedAt);
+  }
+
+  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+    return this.sender.send(channel, message);
+  }
+
+  /** Twilio waits for TwiML; an empty Response means "no automatic reply". */
+  webhookResponse(): { contentType: string; body: string } {
+    return { contentType: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' };
+  }
+
+  sendCost(channel: ChannelAccount, message: OutboundMessage): number {
+    return channel.type === 'sms' ? smsSegments(message.body) : 1;
+  }
+
+  canSend(channel: Pick<ChannelAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date }) {
+    if (channel.type !== 'whatsapp') return { ok: true as const };
+    const last = message.lastCustomerMessageAt?.getTime();
+    if (last !== undefined && message.now.getTime() - last < WHATSAPP_WINDOW_HOURS * 3_600_000) return { ok: true as const };
+    return {
+      ok: false as const,
+      code: 'reply_window_closed',
+      reason: 'WhatsApp allows free text only within 24 hours of the customer’s last message. Send an approved template, or wait for the customer to write.',
+    };
+  }
+
+  /**
+   * The form fields, from the raw body: the signature covers exactly what Twilio sent, so nothing a body parser
+   * might normalize is trusted. JSON webhooks (signed with bodySHA256) are read the same way.
+   */
+  private params(request: WebhookRequest): TwilioWebhookParams {
+    const text = request.rawBody.toString('utf8');
+    const type = String(request.headers['content-type'] ?? '');
+    if (type.includes('application/json')) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new DomainError('invalid', 'invalid_payload', 'The webhook body is not valid JSON.');
+      }
+      // Twilio's JSON webhooks carry the same fields; values that are not text are kept as their JSON text.
+      const fields = parseInput(z.record(z.string(), z.unknown()), json);
+      return parseInput(
+        twilioWebhookParams,
+        Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)])),
+      );
+    }
+    const params: TwilioWebhookParams = {};
+    for (const [key, value] of new URLSearchParams(text)) {
+      const existing = params[key];
+      params[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+    }
+    return params;
+  }
+}

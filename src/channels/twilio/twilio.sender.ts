@@ -1,0 +1,111 @@
+import twilio from 'twilio';
+import type TwilioRequestClient from 'twilio/lib/base/RequestClient.js';
+import type { ChannelAccount, OutboundMessage, SendResult } from '../channel-adapter.js';
+import { twilioErrorReason } from './twilio.errors.js';
+
+type RequestOptions<TData> = TwilioRequestClient.RequestOptions<TData>;
+
+const TWILIO_API = 'https://api.twilio.com';
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * The SDK's HTTP client, sending to the channel's `apiBaseUrl` instead of api.twilio.com (a regional edge, or
+ * the local fake the tests run). The SDK builds absolute URIs itself, so the origin is swapped per request.
+ */
+class BaseUrlRequestClient extends twilio.RequestClient {
+  constructor(private readonly baseUrl: string) {
+    super({ timeout: REQUEST_TIMEOUT_MS, keepAlive: true });
+  }
+
+  override request<TData>(options: RequestOptions<TData>) {
+    const uri = options.uri.startsWith(TWILIO_API) ? this.baseUrl.replace(/\/+$/, '') + options.uri.slice(TWILIO_API.length) : options.uri;
+    return super.request<TData>({ ...options, uri });
+  }
+}
+
+interface TwilioSettings {
+  accountSid: string;
+  from?: string;
+  messagingServiceSid?: string;
+  apiBaseUrl?: string;
+}
+
+/** The only place that talks to Twilio's REST API. */
+export class TwilioSender {
+  private readonly clients = new Map<string, twilio.Twilio>();
+
+  constructor(private readonly statusCallbackUrl: (channelId: string) => string) {}
+
+  async send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+    const settings = channel.settings as unknown as TwilioSettings;
+    const whatsapp = channel.type === 'whatsapp';
+    const to = whatsapp ? `whatsapp:${message.to.address}` : message.to.address;
+    const from = settings.from && whatsapp && !settings.from.startsWith('whatsapp:') ? `whatsapp:${settings.from}` : settings.from;
+    try {
+      const created = await this.client(channel).messages.create({
+        to,
+        body: message.body,
+        ...(settings.messagingServiceSid ? { messagingServiceSid: settings.messagingServiceSid } : { from: from! }),
+        ...(message.attachments.length > 0 ? { mediaUrl: message.attachments.flatMap((a) => (a.url ? [a.url] : [])).slice(0, 10) } : {}),
+        statusCallback: this.statusCallbackUrl(channel.id),
+      });
+      return { ok: true, providerMessageId: created.sid };
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  private client(channel: ChannelAccount): twilio.Twilio {
+    const settings = channel.settings as unknown as TwilioSettings;
+    const authToken = String(channel.secrets.authToken);
+    const key = `${channel.id}:${settings.accountSid}:${authToken}:${settings.apiBaseUrl ?? ''}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = twilio(settings.accountSid, authToken, settings.apiBaseUrl ? { httpClient: new BaseUrlRequestClient(settings.apiBaseUrl) } : {});
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+}
+
+/**
+ * 429 and 5xx (and no answer at all) are worth retrying; any other 4xx will fail the same way again, so it is
+ * shown to the agent in words.
+ */
+function failure(error: unknown): SendResult {
+  const status = (error as { status?: number }).status;
+  const code = (error as { code?: number | string }).code;
+  if (status === undefined || typeof code === 'string') {
+    // Not a RestException: the request never got an HTTP answer (timeout, connection refused).
+    return { ok: false, retry: true, code: 'provider_unreachable', reason: 'Twilio could not be reached; the message will be sent when it answers.' };
+  }
+  if (status === 429 || status >= 500 || code === 20429) {
+    return { ok: false, retry: true, code: status === 429 || code === 20429 ? 'rate_limited' : 'provider_unavailable', reason: 'Twilio is unavailable for a moment; retrying.' };
+  }
+  const { permanent, reason } = twilioErrorReason(code, (error as Error).message);
+  return { ok: false, retry: !permanent, code: code ? `twilio_${code}` : `http_${status}`, reason };
+}
+
+// GSM 03.38: texts made only of these characters travel 160 to a segment (153 when split); anything else
+// (Japanese, emoji) makes the whole text UCS-2: 70 to a segment (67 when split), counted in UTF-16 units.
+const GSM_BASIC = new Set(
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+);
+const GSM_EXTENDED = new Set('^{}\\[~]|€\f');
+
+/** How many SMS segments a text costs: what Twilio's throughput limit counts. */
+export function smsSegments(text: string): number {
+  if (text.length === 0) return 1;
+  let septets = 0;
+  let gsm = true;
+  for (const char of text) {
+    if (GSM_BASIC.has(char)) septets += 1;
+    else if (GSM_EXTENDED.has(char)) septets += 2;
+    else {
+      gsm = false;
+      break;
+    }
+  }
+  if (gsm) return septets <= 160 ? 1 : Math.ceil(septets / 153);
+  return text.length <= 70 ? 1 : Math.ceil(text.length / 67);
+}

@@ -1,0 +1,235 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
+import type { TwilioFake } from '../fakes/twilio-fake.js';
+import type { Params } from '../fakes/http-fake.js';
+import { collect, connect, sleep } from '../support/sockets.js';
+import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-hub.js';
+
+const PUBLIC_URL = 'https://hub.example.test';
+const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
+const AUTH_TOKEN = 'twilio-auth-token-0123456789';
+const providers = join(process.cwd(), '..', 'shared', 'providers', 'twilio');
+const fixtureParams = (name: string): Params => Object.fromEntries(new URLSearchParams(readFileSync(join(providers, name), 'utf8')));
+
+let sidCounter = 0;
+const newSid = () => `SM${(Date.now().toString(16) + (sidCounter++).toString(16)).padStart(32, '0')}`;
+
+describe('SMS and WhatsApp through Twilio', () => {
+  let hub: TestHub;
+  let admin: TestMember;
+  let fake: TwilioFake;
+  let sms: string;
+  let whatsapp: string;
+  let agent: Socket;
+
+  beforeAll(async () => {
+    fake = await startTwilioFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+    hub = await startTestHub({ PUBLIC_URL });
+    admin = (await createTeam(hub)).admin;
+    const config = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: fake.url, sendsPerSecond: 200 };
+    sms = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'sms', provider: 'twilio', name: 'SMS', config: { ...config, from: '+15005550006' } }).expect(201)).body.id;
+    whatsapp = (
+      await hub.http
+        .post('/api/channels')
+        .set(admin.auth)
+        .send({ type: 'whatsapp', provider: 'twilio', name: 'WhatsApp', config: { ...config, from: 'whatsapp:+14155238886' } })
+        .expect(201)
+    ).body.id;
+    agent = await connect(hub.url, '/inbox', { token: admin.token });
+  });
+
+  afterAll(async () => {
+    agent?.close();
+    await hub?.stop();
+    await fake?.close();
+  });
+
+  /** Posts a webhook to the hub, signed as Twilio signs it for the URL it was told (PUBLIC_URL + path). */
+  function webhook(channelId: string, params: Params, options: { hook?: string; signature?: string; authToken?: string } = {}) {
+    const path = `/webhooks/twilio/${channelId}${options.hook ? `/${options.hook}` : ''}`;
+    const signature = options.signature ?? signTwilioForm(options.authToken ?? AUTH_TOKEN, PUBLIC_URL + path, params);
+    return request(hub.url).post(path).set('content-type', 'application/x-www-form-urlencoded').set('x-twilio-signature', signature).send(formBody(params));
+  }
+
+  async function counts() {
+    const db = hub.infra.db;
+    return { messages: await db.message.count(), contacts: await db.contact.count(), conversations: await db.conversation.count(), events: await db.contactEvent.count() };
+  }
+
+  async function statusOf(messageId: string, wanted: string[], timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = await hub.infra.db.message.findUniqueOrThrow({ where: { id: messageId } });
+      if (wanted.includes(row.status)) return row;
+      if (Date.now() > deadline) throw new Error(`message still ${row.status}, wanted ${wanted.join('/')}`);
+      await sleep(25);
+    }
+  }
+
+  async function inbound(channelId: string, from: string, body: string) {
+    const params = { MessageSid: newSid(), AccountSid: ACCOUNT_SID, From: from, To: '+15005550006', Body: body, NumMedia: '0' };
+    await webhook(channelId, params).expect(200);
+    const message = await hub.infra.db.message.findFirstOrThrow({ where: { channelId, eventKey: params.MessageSid } });
+    return { params, conversationId: message.conversationId };
+  }
+
+  it('takes the botbuilder SMS fixture in: a contact, a conversation, a message, and TwiML back', async () => {
+    const params = fixtureParams('inbound-sms-no-media.botbuilder-fixture.txt');
+    const response = await webhook(sms, params).expect(200);
+    expect(response.headers['content-type']).toMatch(/text\/xml/);
+    expect(response.text).toContain('<Response/>');
+    const message = await hub.infra.db.message.findFirstOrThrow({ where: { channelId: sms, eventKey: params.MessageSid as string }, include: { conversation: { include: { contact: { include: { identities: true } } } } } });
+    expect(message).toMatchObject({ body: 'Hello', direction: 'in', status: 'received' });
+    expect(message.conversation.contact.identities).toEqual([expect.objectContaining({ kind: 'phone', address: '+571138050810' })]);
+  });
+
+  it('keeps MMS media as attachments', async () => {
+    const params = { ...fixtureParams('inbound-mms-one-media.botbuilder-fixture.txt'), MessageSid: newSid() };
+    await webhook(sms, params).expect(200);
+    const message = await hub.infra.db.message.findFirstOrThrow({ where: { channelId: sms, eventKey: params.MessageSid } });
+    expect(message.attachments).toEqual([{ url: 'www.google.com', contentType: 'json' }]);
+  });
+
+  it('refuses unsigned, badly signed and tampered webhooks with 401, and writes nothing', async () => {
+    const params = { MessageSid: newSid(), From: '+819011112222', To: '+15005550006', Body: 'こんにちは', NumMedia: '0' };
+    const before = await counts();
+    const missing = await request(hub.url).post(`/webhooks/twilio/${sms}`).set('content-type', 'application/x-www-form-urlencoded').send(formBody(params)).expect(401);
+    expect(missing.body.code).toBe('signature_missing');
+    const wrongToken = await webhook(sms, params, { authToken: 'another-auth-token-000000' }).expect(401);
+    expect(wrongToken.body).toMatchObject({ code: 'signature_invalid', message: expect.stringContaining('PUBLIC_URL') });
+    const signature = signTwilioForm(AUTH_TOKEN, `${PUBLIC_URL}/webhooks/twilio/${sms}`, params);
+    await request(hub.url)
+      .post(`/webhooks/twilio/${sms}`)
+      .set('content-type', 'application/x-www-form-urlencoded')
+      .set('x-twilio-signature', signature)
+      .send(formBody({ ...params, Body: 'こんにちわ' }))
+      .expect(401);
+    await webhook(sms, params, { signature: `sha1=${signature}` }).expect(401);
+    // Signed for the SMS channel, posted to the WhatsApp one: another URL, so another signature.
+    await request(hub.url).post(`/webhooks/twilio/${whatsapp}`).set('content-type', 'application/x-www-form-urlencoded').set('x-twilio-signature', signature).send(formBody(params)).expect(401);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('stores a webhook delivered five times (three at once) exactly once, with one message.created', async () => {
+    const params = { MessageSid: newSid(), AccountSid: ACCOUNT_SID, From: '+819033334444', To: '+15005550006', Body: '予約できますか', NumMedia: '0' };
+    const created = collect<{ body: string }>(agent, 'message.created');
+    await Promise.all([webhook(sms, params).expect(200), webhook(sms, params).expect(200), webhook(sms, params).expect(200)]);
+    await webhook(sms, params).expect(200);
+    await webhook(sms, params).expect(200);
+    await sleep(200);
+    expect(await hub.infra.db.message.count({ where: { channelId: sms, eventKey: params.MessageSid } })).toBe(1);
+    expect(created.filter((m) => m.body === '予約できますか')).toHaveLength(1);
+  });
+
+  it('records STOP as an opt-out on the contact, next to the message itself', async () => {
+    const { conversationId } = await inbound(sms, '+819055556666', 'STOP');
+    const conversation = await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    const events = await hub.http.get(`/api/contacts/${conversation.contactId}/events`).set(admin.auth).expect(200);
+    expect(events.body.items).toEqual([expect.objectContaining({ kind: 'opt_out', channelId: sms, detail: expect.objectContaining({ keyword: 'STOP' }) })]);
+  });
+
+  it('sends a reply through the SDK: Basic auth, form fields, status callback URL', async () => {
+    const { conversationId } = await inbound(sms, '+819077778888', '明日は開いていますか');
+    const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: '10時から開いています' }).expect(201);
+    const sent = await statusOf(reply.body.id, ['sent']);
+    const request = fake.requests.find((r) => r.form?.Body === '10時から開いています')!;
+    expect(request.method).toBe('POST');
+    expect(request.path).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
+    expect(request.headers.authorization).toBe(`Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`);
+    expect(request.form).toMatchObject({ To: '+819077778888', From: '+15005550006', StatusCallback: `${PUBLIC_URL}/webhooks/twilio/${sms}/status` });
+    expect(sent.providerMessageId).toBe(fake.sent.find((m) => m.form.Body === '10時から開いています')!.sid);
+  });
+
+  it('sends WhatsApp replies to whatsapp: addresses', async () => {
+    const { conversationId } = await inbound(whatsapp, 'whatsapp:+819012340000', 'hello');
+    const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: 'WhatsAppでどうぞ' }).expect(201);
+    await statusOf(reply.body.id, ['sent']);
+    expect(fake.requests.find((r) => r.form?.Body === 'WhatsAppでどうぞ')!.form).toMatchObject({ To: 'whatsapp:+819012340000', From: 'whatsapp:+14155238886' });
+  });
+
+  it('delivers once after a 500: retried with backoff, never dropped', async () => {
+    const { conversationId } = await inbound(sms, '+819011110000', 'hi');
+    fake.failNext({ status: 500 });
+    const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: 'after an outage' }).expect(201);
+    const sent = await statusOf(reply.body.id, ['sent']);
+    expect(fake.requests.filter((r) => r.form?.Body === 'after an outage')).toHaveLength(2);
+    expect(fake.sent.filter((m) => m.form.Body === 'after an outage')).toHaveLength(1);
+    expect(sent.error).toBeNull();
+  });
+
+  it('leaves 21610 (opted out) and 63016 (window closed) failed, with a sentence the agent understands', async () => {
+    const { conversationId } = await inbound(sms, '+819022220000', 'hi');
+    fake.failNext({ twilioError: 21610 });
+    const optedOut = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: 'to an opted-out customer' }).expect(201);
+    expect((await statusOf(optedOut.body.id, ['failed'])).error).toMatch(/replied STOP/);
+
+    const chat = await inbound(whatsapp, 'whatsapp:+819022220001', 'hi');
+    fake.failNext({ twilioError: 63016 });
+    const late = await hub.http.post(`/api/conversations/${chat.conversationId}/messages`).set(admin.auth).send({ body: 'outside the window' }).expect(201);
+    expect((await statusOf(late.body.id, ['failed'])).error).toMatch(/24 hours/);
+    expect(fake.requests.filter((r) => r.form?.Body === 'outside the window')).toHaveLength(1);
+  });
+
+  it('refuses WhatsApp free text 24 hours after the customer’s last message, before queueing it', async () => {
+    const { conversationId } = await inbound(whatsapp, 'whatsapp:+819033330000', 'hi');
+    await hub.infra.db.conversation.update({ where: { id: conversationId }, data: { lastCustomerMessageAt: new Date(Date.now() - 25 * 3_600_000) } });
+    const refused = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: 'too late' }).expect(409);
+    expect(refused.body.code).toBe('reply_window_closed');
+    expect(await hub.infra.db.message.count({ where: { conversationId, body: 'too late' } })).toBe(0);
+    // SMS has no window.
+    const smsChat = await inbound(sms, '+819033330001', 'hi');
+    await hub.infra.db.conversation.update({ where: { id: smsChat.conversationId }, data: { lastCustomerMessageAt: new Date(Date.now() - 25 * 3_600_000) } });
+    await hub.http.post(`/api/conversations/${smsChat.conversationId}/messages`).set(admin.auth).send({ body: 'SMS any time' }).expect(201);
+  });
+
+  it('moves status forward only, whatever order the callbacks arrive in', async () => {
+    const { conversationId } = await inbound(sms, '+819044440000', 'hi');
+    const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: 'track me' }).expect(201);
+    const { providerMessageId: sid } = await statusOf(reply.body.id, ['sent']);
+    const callback = (status: string, extra: Params = {}) => webhook(sms, { MessageSid: sid!, MessageStatus: status, AccountSid: ACCOUNT_SID, ...extra }, { hook: 'status' }).expect(200);
+    await callback('delivered');
+    await callback('sent');
+    await callback('queued');
+    expect((await hub.infra.db.message.findUniqueOrThrow({ where: { id: reply.body.id } })).status).toBe('delivered');
+    await callback('undelivered', { ErrorCode: '30003' });
+    expect((await hub.infra.db.message.findUniqueOrThrow({ where: { id: reply.body.id } })).status).toBe('delivered');
+    await callback('read');
+    await callback('delivered');
+    expect((await hub.infra.db.message.findUniqueOrThrow({ where: { id: reply.body.id } })).status).toBe('read');
+  });
+
+  it('keeps a status callback that beats the send’s own answer, and applies it when the answer comes', async () => {
+    const { conversationId } = await inbound(sms, '+819055550000', 'hi');
+    fake.failNext({ delayMs: 800 });
+    const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: 'quick carrier' }).expect(201);
+    // Twilio has created the message (and may call back) while our request still waits for the 201.
+    const deadline = Date.now() + 5_000;
+    while (!fake.sent.some((m) => m.form.Body === 'quick carrier') && Date.now() < deadline) await sleep(10);
+    const sid = fake.sent.find((m) => m.form.Body === 'quick carrier')!.sid;
+    await webhook(sms, { MessageSid: sid, MessageStatus: 'delivered', AccountSid: ACCOUNT_SID }, { hook: 'status' }).expect(200);
+    expect((await hub.infra.db.message.findUniqueOrThrow({ where: { id: reply.body.id } })).status).toBe('queued');
+    const settled = await statusOf(reply.body.id, ['delivered']);
+    expect(settled.providerMessageId).toBe(sid);
+  });
+
+  it('waits for the account’s rate limit instead of dropping: sends are spaced by segments', async () => {
+    await hub.http.patch(`/api/channels/${sms}`).set(admin.auth).send({ config: { sendsPerSecond: 4 } }).expect(200);
+    try {
+      const { conversationId } = await inbound(sms, '+819066660000', 'hi');
+      const ids: string[] = [];
+      for (const body of ['one', 'two', 'three']) {
+        ids.push((await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body }).expect(201)).body.id);
+      }
+      for (const id of ids) await statusOf(id, ['sent']);
+      const times = ['one', 'two', 'three'].map((body) => fake.requests.find((r) => r.form?.Body === body)!.receivedAt);
+      // 4 sends a second: at least 250 ms between the first and second, 500 ms between the first and third.
+      expect(times[2] - times[0]).toBeGreaterThanOrEqual(450);
+    } finally {
+      await hub.http.patch(`/api/channels/${sms}`).set(admin.auth).send({ config: { sendsPerSecond: 200 } }).expect(200);
+    }
+  });
+});
