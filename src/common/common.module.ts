@@ -9,6 +9,7 @@ import type { Db } from './database/database.js';
 import { JOB_QUEUE } from './jobs/index.js';
 import type { JobQueue } from './jobs/index.js';
 import { MAILER } from './mail/mailer.js';
+import { LocalFileStorage, STORAGE } from './storage/storage.js';
 import type { Mailer } from './mail/mailer.js';
 
 /** The infrastructure opened before Nest starts, handed to every module. */
@@ -35,6 +36,7 @@ export class CommonModule {
       { provide: SECRET_BOX, useValue: new SecretBox(infra.masterKey) },
       { provide: MAILER, useValue: infra.mailer },
       { provide: CLOCK, useValue: infra.clock },
+      { provide: STORAGE, useValue: new LocalFileStorage(infra.config.dataDir) },
     ];
     return { module: CommonModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -4,11 +4,12 @@ import { ContactsModule } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationsService } from './conversations.service.js';
 import { IngestService } from './ingest.service.js';
+import { MediaService } from './media.service.js';
 import { OutboxService } from './outbox.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule],
-  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService],
-  exports: [ConversationEvents, ConversationsService, OutboxService],
+  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, MediaService],
+  exports: [ConversationEvents, ConversationsService, OutboxService, MediaService],
 })
 export class ConversationsModule {}

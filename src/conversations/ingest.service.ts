@@ -7,6 +7,7 @@ import type { ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, Inbou
 import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS } from '../channels/index.js';
 import { ContactsService } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
+import { MediaService } from './media.service.js';
 import { EARLIER_STATUSES } from './message-status.js';
 import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 
@@ -46,6 +47,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly registry: ChannelRegistry,
     private readonly events: ConversationEvents,
     private readonly inbound: ChannelInbound,
+    private readonly media: MediaService,
   ) {}
 
   onModuleInit(): void {
@@ -133,6 +135,7 @@ export class IngestService implements InboundSink, OnModuleInit {
         if (result.started) this.events.emit('conversation.started', { teamId: channel.teamId, conversation });
         this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message) });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
+        if (event.attachments.some((a) => a.providerContentId && !a.url)) await this.media.queueFetch(result.message.id);
         return { stored: true, conversationId: conversation.id, messageId: result.message.id };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;

@@ -6,7 +6,7 @@ import type { Socket } from 'socket.io-client';
 import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
 import type { TwilioFake } from '../fakes/twilio-fake.js';
 import type { Params } from '../fakes/http-fake.js';
-import { collect, connect, sleep } from '../support/sockets.js';
+import { connect, sleep } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-hub.js';
 
 const PUBLIC_URL = 'https://hub.example.test';
@@ -114,16 +114,7 @@ describe('SMS and WhatsApp through Twilio', () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('stores a webhook delivered five times (three at once) exactly once, with one message.created', async () => {
-    const params = { MessageSid: newSid(), AccountSid: ACCOUNT_SID, From: '+819033334444', To: '+15005550006', Body: '予約できますか', NumMedia: '0' };
-    const created = collect<{ body: string }>(agent, 'message.created');
-    await Promise.all([webhook(sms, params).expect(200), webhook(sms, params).expect(200), webhook(sms, params).expect(200)]);
-    await webhook(sms, params).expect(200);
-    await webhook(sms, params).expect(200);
-    await sleep(200);
-    expect(await hub.infra.db.message.count({ where: { channelId: sms, eventKey: params.MessageSid } })).toBe(1);
-    expect(created.filter((m) => m.body === '予約できますか')).toHaveLength(1);
-  });
+  // Redeliveries (five times, three at once): test/support/redelivery.scenario.ts, on both databases.
 
   it('records STOP as an opt-out on the contact, next to the message itself', async () => {
     const { conversationId } = await inbound(sms, '+819055556666', 'STOP');

@@ -1,0 +1,75 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DATABASE, Prisma } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import { notFound } from '../common/errors/domain-error.js';
+import { JOB_QUEUE } from '../common/jobs/index.js';
+import type { JobQueue } from '../common/jobs/index.js';
+import { STORAGE } from '../common/storage/storage.js';
+import type { Storage } from '../common/storage/storage.js';
+import type { Attachment } from '../channels/index.js';
+import { ChannelRegistry, ChannelsService } from '../channels/index.js';
+import type { AuthMember } from '../teams/index.js';
+import { ConversationEvents } from './conversation.events.js';
+import { toMessageView } from './conversation.views.js';
+
+const FETCH_MEDIA = 'conversations.fetch-media';
+
+interface FetchMediaJob {
+  messageId: string;
+}
+
+/**
+ * Content a provider holds for us (LINE images, files) is fetched once, in a job, and kept: the webhook answers
+ * at once, a slow or failing content API only delays the picture, and LINE deletes content after a while.
+ */
+@Injectable()
+export class MediaService implements OnModuleInit {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(STORAGE) private readonly storage: Storage,
+    private readonly channels: ChannelsService,
+    private readonly registry: ChannelRegistry,
+    private readonly events: ConversationEvents,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register<FetchMediaJob>(FETCH_MEDIA, (job) => this.fetch(job), { concurrency: 2 });
+  }
+
+  async queueFetch(messageId: string): Promise<void> {
+    await this.jobs.add<FetchMediaJob>(FETCH_MEDIA, { messageId }, { jobId: `media-${messageId}`, attempts: 8, backoffMs: 5_000 });
+  }
+
+  private async fetch({ messageId }: FetchMediaJob): Promise<void> {
+    const message = await this.db.message.findUnique({ where: { id: messageId } });
+    if (!message || message.unsentAt) return;
+    const channel = await this.channels.account(message.channelId);
+    const adapter = channel ? this.registry.get(channel.provider) : null;
+    if (!channel || !adapter?.fetchContent) return;
+    const attachments = (Array.isArray(message.attachments) ? message.attachments : []) as Attachment[];
+    let changed = false;
+    for (const [index, attachment] of attachments.entries()) {
+      if (attachment.url || !attachment.providerContentId) continue;
+      // Throws on a provider error: the job retries with backoff.
+      const content = await adapter.fetchContent(channel, attachment.providerContentId);
+      await this.storage.put(storageKey(message.teamId, message.id, index), content.data);
+      attachments[index] = { ...attachment, url: `/api/messages/${message.id}/attachments/${index}`, contentType: content.contentType, size: content.data.length };
+      changed = true;
+    }
+    if (!changed) return;
+    const updated = await this.db.message.update({ where: { id: message.id }, data: { attachments: attachments as unknown as Prisma.InputJsonArray } });
+    this.events.emit('message.updated', { teamId: message.teamId, message: toMessageView(updated) });
+  }
+
+  /** A stored attachment, for a member of the message's team only. */
+  async read(member: AuthMember, messageId: string, index: number): Promise<{ data: Buffer; contentType: string; name?: string }> {
+    const message = await this.db.message.findFirst({ where: { id: messageId, teamId: member.teamId } });
+    const attachment = message && !message.unsentAt && Array.isArray(message.attachments) ? (message.attachments[index] as Attachment | undefined) : undefined;
+    const data = attachment?.url ? await this.storage.get(storageKey(member.teamId, messageId, index)) : null;
+    if (!attachment || !data) throw notFound('The attachment');
+    return { data, contentType: attachment.contentType ?? 'application/octet-stream', name: attachment.name };
+  }
+}
+
+const storageKey = (teamId: string, messageId: string, index: number) => `${teamId}/${messageId}/${index}`;
