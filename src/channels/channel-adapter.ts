@@ -152,6 +152,8 @@ export interface ChannelAdapter {
   readonly provider: ChannelProvider;
   readonly types: readonly ChannelType[];
   readonly capabilities: ChannelCapabilities;
+  /** Where one adapter serves several channel types that differ (Twilio: WhatsApp has a reply window, SMS none). */
+  readonly capabilitiesByType?: Partial<Record<ChannelType, Partial<ChannelCapabilities>>>;
   /** Validates the `config` of `POST /api/channels`; `apiBaseUrl` is accepted by every channel. */
   readonly configSchema: ZodType<Record<string, unknown>>;
   /** Keys of the config that are credentials: sealed at rest and never returned. */
@@ -182,6 +184,11 @@ export interface ChannelAdapter {
   profileName?(channel: ChannelAccount, address: ChannelAddress): Promise<string | null>;
   /** A group's name from the provider (LINE group summary), or null. */
   groupName?(channel: ChannelAccount, group: ChannelAddress): Promise<string | null>;
+}
+
+/** What a channel of this type can do: the adapter's capabilities, refined for the type. */
+export function capabilitiesOf(adapter: ChannelAdapter, type: ChannelType): ChannelCapabilities {
+  return { ...adapter.capabilities, ...adapter.capabilitiesByType?.[type] };
 }
 
 export const CHANNEL_ADAPTERS = Symbol('ChannelAdapters');

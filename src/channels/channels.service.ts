@@ -6,7 +6,8 @@ import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { parseInput } from '../common/http/validation.js';
-import type { ChannelAccount, ChannelAdapter, ChannelProvider, ChannelType } from './channel-adapter.js';
+import { capabilitiesOf } from './channel-adapter.js';
+import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, ChannelProvider, ChannelType } from './channel-adapter.js';
 import { ChannelRegistry } from './channel-registry.js';
 
 type ChannelRow = {
@@ -28,6 +29,8 @@ export interface ChannelView {
   name: string;
   active: boolean;
   webhookUrls: Record<string, string>;
+  /** What the composer may offer on this channel: text length, media, reply window, groups. */
+  capabilities: ChannelCapabilities;
   /** The config without its secrets; `secretsSet` names the secrets that are stored. */
   config: Record<string, unknown>;
   secretsSet: string[];
@@ -178,6 +181,7 @@ export class ChannelsService {
       name: row.name,
       active: row.active,
       webhookUrls: webhookUrls(adapter, row.id, this.config.publicUrl),
+      capabilities: capabilitiesOf(adapter, account.type),
       config: account.settings,
       secretsSet: Object.keys(account.secrets),
       createdAt: row.createdAt,

@@ -27,11 +27,11 @@ export class TwilioAdapter implements ChannelAdapter {
     groups: false,
     // Twilio's limit for `Body`; carriers split it into segments.
     maxTextLength: 1600,
-    // WhatsApp only; SMS has none (see canSend).
-    replyWindowHours: WHATSAPP_WINDOW_HOURS,
+    replyWindowHours: null,
     maxMessagesPerCall: 1,
     sendsPerSecond: 1,
   };
+  readonly capabilitiesByType = { whatsapp: { replyWindowHours: WHATSAPP_WINDOW_HOURS } };
   readonly configSchema = twilioConfigSchema;
   readonly secretKeys = ['authToken'] as const;
   readonly webhook = { route: 'twilio', hooks: { messages: '', status: 'status' } };
