@@ -14,7 +14,7 @@ import type { TwilioFake } from '../fakes/twilio-fake.js';
 import type { Params } from '../fakes/http-fake.js';
 
 // The recorded provider material lives beside the repository.
-const PROVIDERS = join(process.cwd(), '..', 'shared', 'providers');
+const PROVIDERS = join(process.cwd(), 'test', 'fixtures', 'providers');
 const readProviderFile = (path: string) => readFileSync(join(PROVIDERS, path));
 
 const ACCOUNT_SID = `AC${'a1'.repeat(16)}`;

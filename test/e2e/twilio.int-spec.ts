@@ -12,7 +12,7 @@ import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-h
 const PUBLIC_URL = 'https://hub.example.test';
 const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
 const AUTH_TOKEN = 'twilio-auth-token-0123456789';
-const providers = join(process.cwd(), '..', 'shared', 'providers', 'twilio');
+const providers = join(process.cwd(), 'test', 'fixtures', 'providers', 'twilio');
 const fixtureParams = (name: string): Params => Object.fromEntries(new URLSearchParams(readFileSync(join(providers, name), 'utf8')));
 
 let sidCounter = 0;

@@ -5,7 +5,7 @@ import type { TwilioWebhookParams } from './twilio.schema.js';
 import { normalizeTwilioInbound, normalizeTwilioStatus } from './twilio.normalizer.js';
 import { smsSegments } from './twilio.sender.js';
 
-const providers = join(process.cwd(), '..', 'shared', 'providers', 'twilio');
+const providers = join(process.cwd(), 'test', 'fixtures', 'providers', 'twilio');
 const fixture = (name: string): TwilioWebhookParams => Object.fromEntries(new URLSearchParams(readFileSync(join(providers, name), 'utf8')));
 const at = new Date('2026-11-24T01:00:00Z');
 

@@ -5,8 +5,8 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import type { WebhookRequest } from '../channel-adapter.js';
 import { TwilioAdapter } from './twilio.adapter.js';
 
-// Vectors recomputed from twilio-node's own tests, kept beside the repository (../shared/providers).
-const providers = join(process.cwd(), '..', 'shared', 'providers', 'twilio');
+// Vectors from twilio-node's own tests (test/fixtures/providers/SOURCES.md says where each comes from).
+const providers = join(process.cwd(), 'test', 'fixtures', 'providers', 'twilio');
 interface Vector {
   name: string;
   auth_token: string;
