@@ -1,0 +1,31 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalFileStorage } from './storage.js';
+
+describe(LocalFileStorage.name, () => {
+  async function withStorage(run: (storage: LocalFileStorage, dir: string) => Promise<void>) {
+    const dir = await mkdtemp(join(tmpdir(), 'tsunagi-storage-'));
+    try {
+      await run(new LocalFileStorage(dir), dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('reads back what it stored, under the data directory, and nothing for an unknown key', () =>
+    withStorage(async (storage, dir) => {
+      await storage.put('team/message/0', Buffer.from('photo'));
+      expect((await storage.get('team/message/0'))?.toString()).toBe('photo');
+      expect(await storage.get('team/message/1')).toBeNull();
+      expect(await readdir(join(dir, 'files', 'team', 'message'))).toEqual(['0']);
+    }));
+
+  it('refuses keys that would leave its folder', () =>
+    withStorage(async (storage) => {
+      for (const key of ['../secret.key', 'team/../../x', '/etc/passwd', 'team//x', '']) {
+        await expect(storage.put(key, Buffer.from('x'))).rejects.toThrow('Not a storage key');
+      }
+    }));
+});
