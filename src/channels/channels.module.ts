@@ -6,6 +6,7 @@ import { ChannelsController } from './channels.controller.js';
 import { ChannelsService } from './channels.service.js';
 import { ChannelInbound } from './inbound-port.js';
 import { WebhooksController } from './webhooks.controller.js';
+import { LineAdapter } from './line/line.adapter.js';
 import { TwilioAdapter } from './twilio/twilio.adapter.js';
 import { WebchatAdapter } from './webchat/webchat.adapter.js';
 import { WebchatGateway } from './webchat/webchat.gateway.js';
@@ -21,11 +22,13 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     WebchatAdapter,
     WebchatGateway,
     TwilioAdapter,
+    LineAdapter,
     {
       provide: ChannelRegistry,
-      inject: [WebchatAdapter, TwilioAdapter],
+      inject: [WebchatAdapter, TwilioAdapter, LineAdapter],
       // One entry per provider: leaving one out fails to compile.
-      useFactory: (webchat: WebchatAdapter, twilio: TwilioAdapter) => new ChannelRegistry({ webchat, twilio } satisfies Record<ChannelProvider, ChannelAdapter>),
+      useFactory: (webchat: WebchatAdapter, twilio: TwilioAdapter, line: LineAdapter) =>
+        new ChannelRegistry({ webchat, twilio, line } satisfies Record<ChannelProvider, ChannelAdapter>),
     },
   ],
   exports: [ChannelsService, ChannelRegistry, ChannelInbound, WebchatSender],

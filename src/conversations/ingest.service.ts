@@ -151,14 +151,17 @@ export class IngestService implements InboundSink, OnModuleInit {
   /** The contact behind an address; a new one learns its name from the provider's profile in a job. */
   private async resolveContact(channel: ChannelAccount, address: ChannelAddress) {
     const contact = await this.contacts.resolveIdentity(channel.teamId, address);
-    if (contact.created && !address.name && (address.kind === 'line' || address.kind === 'line_group')) {
-      await this.jobs.add<NameContactJob>(
-        NAME_CONTACT,
-        { channelId: channel.id, contactId: contact.id, kind: address.kind, address: address.address },
-        { jobId: `name-${contact.id}`, attempts: 5, backoffMs: 5_000 },
-      );
-    }
+    if (contact.created && !address.name) await this.queueNaming(channel, contact.id, address, `name-${contact.id}`);
     return contact;
+  }
+
+  private async queueNaming(channel: ChannelAccount, contactId: string, address: ChannelAddress, jobId: string): Promise<void> {
+    if (address.kind !== 'line' && address.kind !== 'line_group') return;
+    await this.jobs.add<NameContactJob>(
+      NAME_CONTACT,
+      { channelId: channel.id, contactId, kind: address.kind, address: address.address },
+      { jobId, attempts: 5, backoffMs: 5_000 },
+    );
   }
 
   /** Fetched once, when the contact is made; an agent's rename is never overwritten. */
@@ -220,7 +223,11 @@ export class IngestService implements InboundSink, OnModuleInit {
   private async applyGroupEvent(channel: ChannelAccount, event: InboundGroupEvent): Promise<IngestOutcome> {
     if (event.kind === 'joined' || event.kind === 'left') {
       await this.channels.recordGroup(channel, event.group.address, event.kind, event.occurredAt);
-      if (event.kind === 'joined') await this.resolveContact(channel, event.group);
+      if (event.kind === 'joined') {
+        // Each join learns the group's name again: it may have been renamed while the bot was out.
+        const contact = await this.contacts.resolveIdentity(channel.teamId, event.group);
+        await this.queueNaming(channel, contact.id, event.group, `name-${event.eventKey}`);
+      }
       return { stored: true };
     }
     // People coming and going show in the group's open conversation, if there is one; they open none.
