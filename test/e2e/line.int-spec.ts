@@ -207,6 +207,56 @@ describe('LINE Messaging API', () => {
     expect(page.body.items[0]).toMatchObject({ unsent: true, body: '' });
   });
 
+  it('stores the other recorded events as the agent should see them', async () => {
+    const cases: [string, (channelId: string) => Promise<void>][] = [
+      ['single-room-text.json', async (channelId) => {
+        const conversation = await hub.infra.db.conversation.findFirstOrThrow({ where: { channelId } });
+        expect(conversation.threadKey).toMatch(/^line_group:R/);
+      }],
+      ['single-user-sticker.json', async (channelId) => {
+        const message = await hub.infra.db.message.findFirstOrThrow({ where: { channelId } });
+        expect(message).toMatchObject({ kind: 'media', attachments: [{ meta: expect.objectContaining({ type: 'sticker' }) }] });
+        expect((await hub.infra.db.conversation.findFirstOrThrow({ where: { channelId } })).lastMessagePreview).toBe('[スタンプ]');
+      }],
+      ['single-user-location.json', async (channelId) => {
+        const message = await hub.infra.db.message.findFirstOrThrow({ where: { channelId } });
+        expect(message).toMatchObject({ kind: 'text', attachments: [{ meta: expect.objectContaining({ type: 'location' }) }] });
+      }],
+      ['single-postback-datetime.json', async (channelId) => {
+        const message = await hub.infra.db.message.findFirstOrThrow({ where: { channelId } });
+        expect(message).toMatchObject({ kind: 'event', body: expect.stringContaining('datetime: 2017-12-25T01:00') });
+      }],
+      ['single-message-edited.json', async (channelId) => {
+        expect(await hub.infra.db.message.count({ where: { channelId } })).toBe(0);
+      }],
+      ['single-unknown-type-redelivered.json', async (channelId) => {
+        expect(await hub.infra.db.message.count({ where: { channelId } })).toBe(0);
+      }],
+    ];
+    for (const [fixture, check] of cases) {
+      const channelId = await lineChannel();
+      await deliver(channelId, fixtureEvents(fixture)).expect(200);
+      await check(channelId);
+    }
+  });
+
+  it('shows members joining and leaving in the group’s open conversation, and opens none for them', async () => {
+    const channelId = await lineChannel();
+    const group = 'C4af4980629...';
+    await deliver(channelId, fixtureEvents('single-member-joined-group.json')).expect(200);
+    expect(await hub.infra.db.conversation.count({ where: { channelId } })).toBe(0);
+    const [text] = fixtureEvents('single-group-text.json');
+    await deliver(channelId, [{ ...text, source: { type: 'group', groupId: group, userId: USER } }]).expect(200);
+    await deliver(channelId, fixtureEvents('single-member-joined-group.json')).expect(200);
+    await deliver(channelId, fixtureEvents('single-member-left-group.json')).expect(200);
+    const messages = await hub.infra.db.message.findMany({ where: { channelId }, orderBy: { seq: 'asc' } });
+    expect(messages.map((m) => [m.kind, m.authorType])).toEqual([
+      ['text', 'contact'],
+      ['event', 'system'],
+      ['event', 'system'],
+    ]);
+  });
+
   it('takes the SDK’s all-events fixture (ids made unique) without refusing the unknown types', async () => {
     const channelId = await lineChannel();
     await deliver(channelId, fixtureEvents('python-sdk-webhook-all-events.json')).expect(200);
