@@ -1,9 +1,10 @@
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ValidQuery } from '../common/http/zod-params.js';
+import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
+import { ConsentService } from './consent.service.js';
 import { ContactsService } from './contacts.service.js';
 
 const contactListQuery = z.strictObject({
@@ -12,12 +13,33 @@ const contactListQuery = z.strictObject({
   cursor: z.string().max(64).optional(),
 });
 
+const createContactBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  email: z.string().max(320).optional(),
+  phone: z.string().max(40).optional(),
+  lineUserId: z.string().regex(/^U[0-9a-f]{32}$/, 'must be a LINE user id (U followed by 32 hex digits)').optional(),
+});
+
+const updateContactBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  /** Supervisors: move the contact to this member's list (null: nobody's). */
+  ownerId: z.string().max(64).nullable().optional(),
+});
+
 @ApiTags('contacts')
 @ApiBearerAuth()
 @Controller('api/contacts')
 @UseGuards(AuthGuard)
 export class ContactsController {
-  constructor(private readonly contacts: ContactsService) {}
+  constructor(
+    private readonly contacts: ContactsService,
+    private readonly consent: ConsentService,
+  ) {}
+
+  @Post()
+  create(@CurrentMember() member: AuthMember, @ValidBody(createContactBody) body: z.output<typeof createContactBody>) {
+    return this.contacts.create(member, body);
+  }
 
   @Get()
   list(@CurrentMember() member: AuthMember, @ValidQuery(contactListQuery) query: z.output<typeof contactListQuery>) {
@@ -29,11 +51,16 @@ export class ContactsController {
     return this.contacts.get(member.teamId, id);
   }
 
-  /** What the contact did on the channels besides writing: follows, blocks, opt-outs, in order. */
+  @Patch(':id')
+  update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateContactBody) body: z.output<typeof updateContactBody>) {
+    return this.contacts.update(member, id, body);
+  }
+
+  /** The consent ledger: every follow, block, opt-out, opt-in and invitation, with its evidence, in order. */
   @Get(':id/events')
   async events(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     await this.contacts.get(member.teamId, id);
-    const rows = await this.contacts.events(member.teamId, id);
+    const rows = await this.consent.ledger(member.teamId, id);
     return { items: rows.map((row) => ({ ...row, occurredAt: row.occurredAt.toISOString() })) };
   }
 }

@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
-import { notFound } from '../common/errors/domain-error.js';
+import { DomainError, notFound } from '../common/errors/domain-error.js';
+import type { CountryCode } from 'libphonenumber-js';
+import { DEFAULT_REGION, normalizeIdentity, normalizeInboundIdentity } from './identity.normalizer.js';
+import { ConsentService, consentFrom } from './consent.service.js';
+import type { ConsentChannel, ConsentState, LedgerEntry } from './consent.service.js';
 import type { Db, Tx } from '../common/database/database.js';
 
 export type IdentityKind = 'email' | 'phone' | 'line' | 'line_group' | 'visitor';
@@ -21,11 +25,12 @@ function placeholderName(kind: IdentityKind, address: string): string {
   return address;
 }
 
-export type ContactEventKind = 'follow' | 'unfollow' | 'opt_out' | 'opt_in';
-
 @Injectable()
 export class ContactsService {
-  constructor(@Inject(DATABASE) private readonly db: Db) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    private readonly consent: ConsentService,
+  ) {}
 
   /**
    * The contact that owns an identity in a team, created on first contact. The unique constraint on
@@ -33,7 +38,8 @@ export class ContactsService {
    * It runs before, not inside, the message's transaction: a unique violation aborts a PostgreSQL
    * transaction, and a contact without a message yet is harmless.
    */
-  async resolveIdentity(teamId: string, from: { kind: IdentityKind; address: string; name?: string }): Promise<ResolvedContact> {
+  async resolveIdentity(teamId: string, given: { kind: IdentityKind; address: string; name?: string }): Promise<ResolvedContact> {
+    const from = { ...given, address: normalizeInboundIdentity(given.kind, given.address, await this.regionFor(teamId, given)) };
     const existing = await this.findByIdentity(teamId, from.kind, from.address);
     if (existing) return existing;
     try {
@@ -50,61 +56,129 @@ export class ContactsService {
     }
   }
 
-  /**
-   * Records what a contact did on a channel (followed, blocked, opted out). The provider's event key is unique
-   * per channel, so a redelivered webhook records nothing twice; answers whether this call recorded it.
-   */
-  async recordEvent(input: {
-    teamId: string;
-    contactId: string;
-    channelId: string;
-    eventKey: string;
-    kind: ContactEventKind;
-    detail: Record<string, unknown>;
-    occurredAt: Date;
-  }): Promise<boolean> {
-    try {
-      await this.db.contactEvent.create({ data: { ...input, detail: input.detail as Prisma.InputJsonObject } });
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
-  }
-
-  async events(teamId: string, contactId: string): Promise<{ kind: string; channelId: string; detail: unknown; occurredAt: Date }[]> {
-    return this.db.contactEvent.findMany({
-      where: { teamId, contactId },
-      orderBy: { occurredAt: 'asc' },
-      select: { kind: true, channelId: true, detail: true, occurredAt: true },
-    });
-  }
-
   /** The provider's display name (LINE profile, group name), unless somebody has named the contact since. */
   async nameFromProvider(contactId: string, kind: IdentityKind, address: string, name: string): Promise<void> {
     await this.db.contact.updateMany({ where: { id: contactId, name: placeholderName(kind, address) }, data: { name: name.trim().slice(0, 200) } });
   }
 
+  /**
+   * A contact an agent adds to their own list. Every identity is normalized first; the unique constraint on
+   * (team, kind, address) then decides, so twenty concurrent creations of one person make one contact and
+   * nineteen clear refusals.
+   */
+  async create(member: { id: string; teamId: string; role: string }, input: { name: string; email?: string; phone?: string; lineUserId?: string }): Promise<ContactView> {
+    const region = await this.teamRegion(member.teamId);
+    const identities: { kind: IdentityKind; address: string }[] = [];
+    const invalid: { field: string; message: string }[] = [];
+    const add = (kind: IdentityKind, field: string, raw: string | undefined, problem: string) => {
+      if (raw === undefined) return;
+      const address = normalizeIdentity(kind, raw, region);
+      if (address) identities.push({ kind, address });
+      else invalid.push({ field, message: problem });
+    };
+    add('email', 'email', input.email, 'is not an email address');
+    add('phone', 'phone', input.phone, `is not a phone number (numbers without a country code are read as ${region})`);
+    add('line', 'lineUserId', input.lineUserId, 'is not a LINE user id');
+    if (invalid.length > 0) throw new DomainError('invalid', 'invalid_request', 'The contact’s addresses are not valid.', invalid);
+    const taken = await this.holderOf(member.teamId, identities);
+    if (taken) throw this.duplicate(member, taken);
+    try {
+      const row = await this.db.$transaction(async (tx: Tx) => {
+        const contact = await tx.contact.create({ data: { teamId: member.teamId, name: input.name.normalize('NFKC').trim(), ownerId: member.id } });
+        for (const identity of identities) await tx.contactIdentity.create({ data: { teamId: member.teamId, contactId: contact.id, ...identity } });
+        return tx.contact.findUniqueOrThrow({ where: { id: contact.id }, include: { identities: true } });
+      });
+      return toContactView(row);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await this.holderOf(member.teamId, identities);
+      throw winner ? this.duplicate(member, winner) : error;
+    }
+  }
+
+  /** Renames a contact; supervisors may also move it to another member's list. */
+  async update(member: { id: string; teamId: string; role: string }, id: string, patch: { name?: string; ownerId?: string | null }): Promise<ContactView> {
+    const contact = await this.db.contact.findFirst({ where: { id, teamId: member.teamId } });
+    if (!contact) throw notFound('The contact');
+    if (patch.ownerId !== undefined) {
+      if (member.role === 'operator') throw new DomainError('forbidden', 'forbidden', 'Only supervisors move a contact to another member’s list.');
+      if (patch.ownerId && !(await this.db.member.findFirst({ where: { id: patch.ownerId, teamId: member.teamId } }))) throw notFound('The member');
+    }
+    const row = await this.db.contact.update({
+      where: { id },
+      data: { ...(patch.name ? { name: patch.name.normalize('NFKC').trim() } : {}), ...(patch.ownerId !== undefined ? { ownerId: patch.ownerId } : {}) },
+      include: { identities: true },
+    });
+    return toContactView(row, await this.consent.ledger(member.teamId, id));
+  }
+
+  private async holderOf(teamId: string, identities: { kind: IdentityKind; address: string }[]) {
+    if (identities.length === 0) return null;
+    const found = await this.db.contactIdentity.findFirst({
+      where: { teamId, OR: identities.map((i) => ({ kind: i.kind, address: i.address })) },
+      include: { contact: { select: { id: true, name: true, ownerId: true } } },
+    });
+    if (!found) return null;
+    const owner = found.contact.ownerId ? await this.db.member.findUnique({ where: { id: found.contact.ownerId }, select: { name: true } }) : null;
+    return { contactId: found.contact.id, kind: found.kind, ownerId: found.contact.ownerId, ownerName: owner?.name ?? null };
+  }
+
+  /** Who holds the person is told to supervisors only: an associate learns that they exist, not whose they are. */
+  private duplicate(member: { role: string }, holder: { contactId: string; kind: string; ownerId: string | null; ownerName: string | null }): DomainError {
+    const supervisor = member.role !== 'operator';
+    const whose = supervisor && holder.ownerName ? ` They are on ${holder.ownerName}’s list.` : '';
+    return new DomainError('conflict', 'duplicate_contact', `This person is already a contact of the team (same ${holder.kind}).${whose}`, {
+      ...(supervisor ? { contactId: holder.contactId, ownerId: holder.ownerId } : {}),
+    });
+  }
+
+  /** Where the team's numbers without a country code are from (team settings; Japan by default). */
+  private async teamRegion(teamId: string): Promise<CountryCode> {
+    const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
+    const region = (team?.settings as { defaultRegion?: string } | null)?.defaultRegion;
+    return region && /^[A-Z]{2}$/.test(region) ? (region as CountryCode) : DEFAULT_REGION;
+  }
+
+  /** Providers send E.164: the team's region is read only for a number written without its country code. */
+  private async regionFor(teamId: string, from: { kind: IdentityKind; address: string }): Promise<CountryCode> {
+    return from.kind === 'phone' && !from.address.replace(/^whatsapp:/, '').trim().startsWith('+') ? this.teamRegion(teamId) : DEFAULT_REGION;
+  }
+
   async list(teamId: string, query: { q?: string; limit: number; cursor?: string }): Promise<{ items: ContactView[]; nextCursor: string | null }> {
     const q = query.q?.normalize('NFKC').trim();
+    // An email or phone searched for is normalized as stored: `090-1234-5678` finds `+819012345678`.
+    const phone = q ? normalizeIdentity('phone', q, await this.teamRegion(teamId)) : null;
     const rows = await this.db.contact.findMany({
       where: {
         teamId,
-        ...(q ? { OR: [{ name: { contains: q, mode: 'insensitive' } }, { identities: { some: { address: { contains: q.toLowerCase() } } } }] } : {}),
+        ...(q
+          ? {
+              OR: [
+                { name: { contains: q, mode: 'insensitive' } },
+                { identities: { some: { address: { contains: q.toLowerCase() } } } },
+                ...(phone ? [{ identities: { some: { kind: 'phone' as const, address: phone } } }] : []),
+              ],
+            }
+          : {}),
         ...(query.cursor ? { id: { lt: query.cursor } } : {}),
       },
       include: { identities: true },
       orderBy: { id: 'desc' },
       take: query.limit + 1,
     });
-    const items = rows.slice(0, query.limit).map(toContactView);
+    const page = rows.slice(0, query.limit);
+    const ledger = await this.db.contactEvent.findMany({
+      where: { teamId, contactId: { in: page.map((row) => row.id) } },
+      select: { contactId: true, kind: true, channelId: true, channelType: true, detail: true, occurredAt: true },
+    });
+    const items = page.map((row) => toContactView(row, ledger.filter((entry) => entry.contactId === row.id)));
     return { items, nextCursor: rows.length > query.limit ? items[items.length - 1].id : null };
   }
 
   async get(teamId: string, id: string): Promise<ContactView> {
     const row = await this.db.contact.findFirst({ where: { id, teamId }, include: { identities: true } });
     if (!row) throw notFound('The contact');
-    return toContactView(row);
+    return toContactView(row, await this.consent.ledger(teamId, id));
   }
 
   async findByIdentity(teamId: string, kind: IdentityKind, address: string): Promise<ResolvedContact | null> {
@@ -122,18 +196,22 @@ export interface ContactView {
   ownerId: string | null;
   blocked: boolean;
   identities: { kind: string; address: string }[];
+  /** Per kind of channel, derived from the consent ledger. */
+  consent: Record<ConsentChannel, ConsentState>;
   createdAt: string;
 }
 
 type ContactRow = { id: string; name: string; ownerId: string | null; blocked: boolean; createdAt: Date; identities: { kind: string; address: string }[] };
 
-export function toContactView(row: ContactRow): ContactView {
+export function toContactView(row: ContactRow, ledger: LedgerEntry[] = []): ContactView {
   return {
     id: row.id,
     name: row.name,
     ownerId: row.ownerId,
     blocked: row.blocked,
     identities: row.identities.map((i) => ({ kind: i.kind, address: i.address })),
+    consent: consentFrom(ledger),
     createdAt: row.createdAt.toISOString(),
   };
 }
+

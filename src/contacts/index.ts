@@ -1,4 +1,9 @@
 /** Contacts: people per team, their channel identities (unique per team), consent and blocking. */
 export { ContactsModule } from './contacts.module.js';
 export { ContactsService } from './contacts.service.js';
-export type { ContactEventKind, IdentityKind, ResolvedContact } from './contacts.service.js';
+export type { IdentityKind, ResolvedContact, ContactView } from './contacts.service.js';
+export { ConsentService, CONSENT_CHANNELS } from './consent.service.js';
+export type { ConsentChannel, ConsentEventKind, ConsentState } from './consent.service.js';
+export { ContactEvents } from './contact.events.js';
+export type { ContactEventMap } from './contact.events.js';
+export { consentKeyword } from './consent.keywords.js';

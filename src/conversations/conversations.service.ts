@@ -10,7 +10,12 @@ import { hasRole } from '../teams/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationView, MessageView, conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 import { activeKeyOf } from './ingest.service.js';
-import { OutboxService, addressOf } from './outbox.service.js';
+import { OutboxService, addressOf, optedOutReason } from './outbox.service.js';
+import { ConsentService } from '../contacts/index.js';
+import type { ConsentChannel } from '../contacts/index.js';
+
+/** Which of a contact's addresses a channel writes to. */
+const IDENTITY_FOR_CHANNEL: Record<string, 'phone' | 'email' | 'line' | undefined> = { sms: 'phone', whatsapp: 'phone', email: 'email', line: 'line' };
 
 export interface ConversationQuery {
   view: 'all' | 'mine' | 'waiting';
@@ -43,6 +48,7 @@ export class ConversationsService {
     private readonly events: ConversationEvents,
     private readonly outbox: OutboxService,
     private readonly registry: ChannelRegistry,
+    private readonly consent: ConsentService,
   ) {}
 
   async list(member: AuthMember, query: ConversationQuery): Promise<Page<ConversationView>> {
@@ -86,8 +92,43 @@ export class ConversationsService {
     return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].seq : null };
   }
 
+  /**
+   * An agent writes first (`POST /api/conversations`): only to a contact who opted in on that kind of channel,
+   * at the address the contact has for it. An open conversation on that channel is continued, not doubled.
+   */
+  async start(member: AuthMember, input: { contactId: string; channelId: string; body: string }): Promise<{ conversation: ConversationView; message: MessageView }> {
+    const contact = await this.db.contact.findFirst({ where: { id: input.contactId, teamId: member.teamId }, include: { identities: true } });
+    if (!contact) throw notFound('The contact');
+    const channel = await this.db.channel.findFirst({ where: { id: input.channelId, teamId: member.teamId } });
+    if (!channel) throw notFound('The channel');
+    if (contact.blocked) throw new DomainError('forbidden', 'contact_blocked', 'This contact is blocked; unblock them before writing.');
+    if (!channel.active) throw new DomainError('conflict', 'channel_inactive', 'This channel is switched off; an administrator can switch it on.');
+    const kind = IDENTITY_FOR_CHANNEL[channel.type];
+    const identity = kind ? contact.identities.find((i) => i.kind === kind) : undefined;
+    if (!kind || !identity) {
+      throw new DomainError('unprocessable', 'no_address', kind ? `This contact has no ${kind} address to write to on this channel.` : 'A web chat cannot be started by an agent: the visitor starts it.');
+    }
+    await this.checkConsent(member.teamId, contact.id, channel.type, 'proactive');
+    const threadKey = `${identity.kind}:${identity.address}`;
+    const activeKey = activeKeyOf(channel.id, threadKey);
+    let conversation = await this.db.conversation.findUnique({ where: { activeKey } });
+    if (!conversation) {
+      try {
+        conversation = await this.db.conversation.create({
+          data: { teamId: member.teamId, channelId: channel.id, contactId: contact.id, threadKey, activeKey, status: 'open', assigneeId: member.id },
+        });
+      } catch (error) {
+        // The customer wrote at the same moment: join the conversation they opened.
+        if (!isUniqueViolation(error)) throw error;
+        conversation = await this.db.conversation.findUniqueOrThrow({ where: { activeKey } });
+      }
+    }
+    const message = await this.post(member, conversation.id, { body: input.body, kind: 'text' }, 'proactive');
+    return { conversation: await this.get(member, conversation.id), message };
+  }
+
   /** An agent's reply (queued for delivery, or held for approval for a trainee) or an internal note. */
-  async post(member: AuthMember, id: string, input: { body: string; kind: 'text' | 'note' }): Promise<MessageView> {
+  async post(member: AuthMember, id: string, input: { body: string; kind: 'text' | 'note' }, purpose: 'reply' | 'proactive' = 'reply'): Promise<MessageView> {
     const conversation = await this.row(member, id);
     if (input.kind === 'note') {
       // A note stays inside the hub: no delivery row, so nothing can ever send it. Its status reads `sent`
@@ -117,6 +158,7 @@ export class ConversationsService {
     }
     const now = new Date();
     this.checkChannelAllows(conversation, now);
+    await this.checkConsent(member.teamId, conversation.contactId, conversation.channel.type, purpose);
     const held = member.training;
     const { message, delivery, updated } = await this.db.$transaction(async (tx: Tx) => {
       const message = await tx.message.create({
@@ -227,6 +269,27 @@ export class ConversationsService {
   }
 
   /** The conversation if it belongs to the member's team; another team's id is simply not found. */
+  /**
+   * The one consent rule (contacts' ledger): an opted-out customer gets nothing; a conversation the agent starts
+   * needs an opt-in; a reply inside one the customer started needs only that they have not opted out.
+   */
+  private async checkConsent(teamId: string, contactId: string, channelType: string, purpose: 'reply' | 'proactive'): Promise<void> {
+    if (channelType === 'webchat') return;
+    const state = (await this.consent.states(teamId, contactId))[channelType as ConsentChannel];
+    if (state === 'opted_out') {
+      throw new DomainError('conflict', channelType === 'line' ? 'not_following' : 'opted_out', optedOutReason(channelType));
+    }
+    if (purpose === 'proactive' && state !== 'opted_in') {
+      throw new DomainError(
+        'conflict',
+        'consent_required',
+        state === 'pending'
+          ? 'The customer has been invited but has not confirmed yet; you can write once they do.'
+          : 'The customer has not agreed to messages on this channel yet: invite them first, or wait for them to write.',
+      );
+    }
+  }
+
   /** Refuses early what the channel would refuse later (WhatsApp free text after the 24-hour window). */
   private checkChannelAllows(conversation: { channel: { provider: string; type: string }; threadKey: string; lastCustomerMessageAt: Date | null }, now: Date): void {
     const adapter = this.registry.get(conversation.channel.provider as ChannelProvider);

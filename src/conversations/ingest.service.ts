@@ -5,9 +5,10 @@ import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import type { ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, VisitorMessage } from '../channels/index.js';
 import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS } from '../channels/index.js';
-import { ContactsService } from '../contacts/index.js';
+import { ConsentService, ContactsService, consentKeyword } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { MediaService } from './media.service.js';
+import { OutboxService, optedOutReason } from './outbox.service.js';
 import { EARLIER_STATUSES } from './message-status.js';
 import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 
@@ -48,6 +49,8 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly events: ConversationEvents,
     private readonly inbound: ChannelInbound,
     private readonly media: MediaService,
+    private readonly consent: ConsentService,
+    private readonly outbox: OutboxService,
   ) {}
 
   onModuleInit(): void {
@@ -136,6 +139,7 @@ export class IngestService implements InboundSink, OnModuleInit {
         this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message) });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
         if (event.attachments.some((a) => a.providerContentId && !a.url)) await this.media.queueFetch(result.message.id);
+        if (channel.type === 'sms' || channel.type === 'whatsapp') await this.applyKeyword(channel, contact.id, event, result.message.id);
         return { stored: true, conversationId: conversation.id, messageId: result.message.id };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -146,6 +150,31 @@ export class IngestService implements InboundSink, OnModuleInit {
         if (attempt >= 2) throw error;
       }
     }
+  }
+
+  /**
+   * STOP, START and their kin by SMS or WhatsApp. The key is the message's own plus `:consent`, the same key the
+   * Twilio normalizer gives Advanced Opt-Out's verdict, so whichever comes first is the one recorded.
+   */
+  private async applyKeyword(channel: ChannelAccount, contactId: string, event: InboundMessage, messageId: string): Promise<void> {
+    const match = consentKeyword(event.body, await this.teamKeywords(channel.teamId));
+    if (!match || match.kind === 'help') return;
+    const stored = await this.consent.record({
+      teamId: channel.teamId,
+      contactId,
+      channelId: channel.id,
+      channelType: channel.type,
+      eventKey: `${event.eventKey}:consent`,
+      kind: match.kind,
+      detail: { source: 'keyword', keyword: match.keyword, messageId },
+      occurredAt: event.occurredAt,
+    });
+    if (stored && match.kind === 'opt_out') await this.outbox.cancelQueued(contactId, channel.type, optedOutReason(channel.type));
+  }
+
+  private async teamKeywords(teamId: string) {
+    const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
+    return (team?.settings as { consentKeywords?: Parameters<typeof consentKeyword>[1] } | null)?.consentKeywords ?? undefined;
   }
 
   /** The contact behind an address; a new one learns its name from the provider's profile in a job. */
@@ -208,15 +237,17 @@ export class IngestService implements InboundSink, OnModuleInit {
 
   private async recordContactEvent(channel: ChannelAccount, event: InboundContactEvent): Promise<IngestOutcome> {
     const contact = await this.resolveContact(channel, event.from);
-    const stored = await this.contacts.recordEvent({
+    const stored = await this.consent.record({
       teamId: channel.teamId,
       contactId: contact.id,
       channelId: channel.id,
+      channelType: channel.type,
       eventKey: event.eventKey,
       kind: event.kind,
-      detail: event.detail,
+      detail: { source: 'provider', ...event.detail },
       occurredAt: event.occurredAt,
     });
+    if (stored && (event.kind === 'opt_out' || event.kind === 'unfollow')) await this.outbox.cancelQueued(contact.id, channel.type, optedOutReason(channel.type));
     return { stored };
   }
 

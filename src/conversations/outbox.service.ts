@@ -6,6 +6,8 @@ import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
 import type { ChannelAddress, OutboundMessage, SendResult } from '../channels/index.js';
 import { ChannelRegistry, ChannelsService } from '../channels/index.js';
+import { ConsentService } from '../contacts/index.js';
+import type { ConsentChannel } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { toMessageView } from './conversation.views.js';
 import { EARLIER_STATUSES, furthest } from './message-status.js';
@@ -41,6 +43,7 @@ export class OutboxService implements OnModuleInit {
     private readonly registry: ChannelRegistry,
     private readonly channels: ChannelsService,
     private readonly events: ConversationEvents,
+    private readonly consent: ConsentService,
   ) {}
 
   onModuleInit(): void {
@@ -102,6 +105,9 @@ export class OutboxService implements OnModuleInit {
     let result: SendResult;
     if (!channel || !adapter) {
       result = { ok: false, retry: false, code: 'channel_deleted', reason: 'The channel was deleted before this message could be sent.' };
+    } else if (channel.type !== 'webchat' && (await this.consent.states(message.teamId, message.conversation.contactId))[channel.type as ConsentChannel] === 'opted_out') {
+      // Checked again at the last moment: a STOP can arrive while a reply waits for its slot.
+      result = { ok: false, retry: false, code: channel.type === 'line' ? 'not_following' : 'opted_out', reason: optedOutReason(channel.type) };
     } else {
       if (adapter.capabilities.replyTokens) outbound.replyToken = await this.takeReplyToken(message.conversationId);
       try {
@@ -113,6 +119,26 @@ export class OutboxService implements OnModuleInit {
       }
     }
     await this.record(deliveryId, message.id, message.channelId, message.teamId, attempt + 1, result);
+  }
+
+  /**
+   * The customer opted out (STOP, a LINE block): replies still waiting for this contact on this kind of channel
+   * are not sent. Each fails with the reason, for the agent to see.
+   */
+  async cancelQueued(contactId: string, channelType: string, reason: string): Promise<void> {
+    const pending = await this.db.delivery.findMany({
+      where: { state: 'pending', message: { conversation: { contactId }, channel: { type: channelType as never } } },
+      select: { id: true, messageId: true, message: { select: { teamId: true } } },
+    });
+    for (const row of pending) {
+      const { count } = await this.db.delivery.updateMany({
+        where: { id: row.id, state: 'pending' },
+        data: { state: 'failed', completedAt: new Date(), lastError: `opted_out: ${reason}` },
+      });
+      if (count === 0) continue;
+      const message = await this.db.message.update({ where: { id: row.messageId }, data: { status: 'failed', error: reason } });
+      this.events.emit('message.updated', { teamId: row.message.teamId, message: toMessageView(message) });
+    }
   }
 
   /** A fresh reply token, taken by exactly one send (a conditional update), or undefined. */
@@ -158,4 +184,11 @@ export class OutboxService implements OnModuleInit {
 export function addressOf(threadKey: string): ChannelAddress {
   const at = threadKey.indexOf(':');
   return { kind: threadKey.slice(0, at) as ChannelAddress['kind'], address: threadKey.slice(at + 1) };
+}
+
+/** Why nothing may be sent to a customer who opted out, as the agent reads it. */
+export function optedOutReason(channelType: string): string {
+  return channelType === 'line'
+    ? 'The customer has blocked this LINE account; nothing can reach them until they add it as a friend again.'
+    : 'The customer has opted out of messages on this channel (they sent STOP); they must opt in again (START) before you can write.';
 }

@@ -5,7 +5,7 @@ import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
 import { ConversationsService } from '../conversations/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
-import { assignBody, conversationListQuery, pageQuery, postMessageBody, resolveBody } from './inbox.schema.js';
+import { assignBody, conversationListQuery, pageQuery, postMessageBody, resolveBody, startConversationBody } from './inbox.schema.js';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -17,6 +17,12 @@ export class InboxController {
   @Get()
   list(@CurrentMember() member: AuthMember, @ValidQuery(conversationListQuery) query: z.output<typeof conversationListQuery>) {
     return this.conversations.list(member, query);
+  }
+
+  /** The agent writes first; 409 `consent_required` until the contact has opted in on that channel. */
+  @Post()
+  start(@CurrentMember() member: AuthMember, @ValidBody(startConversationBody) body: z.output<typeof startConversationBody>) {
+    return this.conversations.start(member, body);
   }
 
   @Get(':id')

@@ -5,6 +5,7 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { toErrorBody } from '../common/errors/error-response.js';
 import { ConversationEvents } from '../conversations/index.js';
+import { ContactEvents } from '../contacts/index.js';
 import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticate } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 
@@ -27,6 +28,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     @Inject(ACCESS_TOKENS) private readonly tokens: AccessTokens,
     private readonly conversationEvents: ConversationEvents,
     private readonly teamEvents: TeamEvents,
+    private readonly contactEvents: ContactEvents,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -60,6 +62,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.conversationEvents.on('conversation.updated', ({ teamId, conversation }) => toTeam(teamId, 'conversation.updated', conversation)),
       this.conversationEvents.on('customer.typing', ({ teamId, conversationId, draft }) => toTeam(teamId, 'typing', { conversationId, draft })),
       this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) => toTeam(teamId, 'presence.updated', { memberId, status, reason })),
+      this.contactEvents.on('consent.changed', ({ teamId, contactId, channel, state }) => toTeam(teamId, 'consent.changed', { contactId, channel, state })),
     );
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/index.js';
 import { ConversationsModule } from '../conversations/index.js';
 import { TeamsModule } from '../teams/index.js';
 import { InboxController } from './inbox.controller.js';
@@ -6,7 +7,7 @@ import { InboxGateway } from './inbox.gateway.js';
 import { MessagesController } from './messages.controller.js';
 
 @Module({
-  imports: [ConversationsModule, TeamsModule],
+  imports: [ConversationsModule, ContactsModule, TeamsModule],
   controllers: [InboxController, MessagesController],
   providers: [InboxGateway],
 })

@@ -22,6 +22,12 @@ export const postMessageBody = z.strictObject({
   kind: z.enum(['text', 'note']).default('text'),
 });
 
+export const startConversationBody = z.strictObject({
+  contactId: z.string().min(1).max(64),
+  channelId: z.string().min(1).max(64),
+  body: z.string().trim().min(1, 'must not be empty').max(5000),
+});
+
 export const assignBody = z.strictObject({ memberId: z.string().min(1).max(64) });
 
 export const resolveBody = z.strictObject({

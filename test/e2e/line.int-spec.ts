@@ -151,8 +151,8 @@ describe('LINE Messaging API', () => {
     const events = await hub.http.get(`/api/contacts/${identity.contactId}/events`).set(admin.auth).expect(200);
     const here = events.body.items.filter((e: { channelId: string }) => e.channelId === channelId);
     expect(here.map((e: { kind: string; detail: unknown }) => [e.kind, e.detail])).toEqual([
-      ['follow', { isUnblocked: true }],
-      ['unfollow', {}],
+      ['follow', { source: 'provider', isUnblocked: true }],
+      ['unfollow', { source: 'provider' }],
     ]);
   });
 

@@ -120,7 +120,7 @@ describe('SMS and WhatsApp through Twilio', () => {
     const { conversationId } = await inbound(sms, '+819055556666', 'STOP');
     const conversation = await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
     const events = await hub.http.get(`/api/contacts/${conversation.contactId}/events`).set(admin.auth).expect(200);
-    expect(events.body.items).toEqual([expect.objectContaining({ kind: 'opt_out', channelId: sms, detail: expect.objectContaining({ keyword: 'STOP' }) })]);
+    expect(events.body.items).toEqual([expect.objectContaining({ kind: 'opt_out', channelId: sms, channelType: 'sms', detail: expect.objectContaining({ source: 'keyword', keyword: 'STOP' }) })]);
   });
 
   it('sends a reply through the SDK: Basic auth, form fields, status callback URL', async () => {

@@ -34,16 +34,14 @@ describe('normalizeTwilioInbound', () => {
     expect(message).toMatchObject({ from: { kind: 'phone', address: '+819012345678', name: '山田' } });
   });
 
-  it('records STOP and START as consent beside the message, matching Twilio’s whole-body rule', () => {
-    expect(normalizeTwilioInbound({ MessageSid: 'SM1', From: '+15005550006', Body: ' sToP ' }, at).map((e) => e.type === 'contact' && e.kind)).toEqual([false, 'opt_out']);
-    expect(normalizeTwilioInbound({ MessageSid: 'SM2', From: '+15005550006', Body: 'unstop' }, at).map((e) => e.type === 'contact' && e.kind)).toEqual([false, 'opt_in']);
-    // "STOP PLEASE" is not a keyword for Twilio, so it is not one for us.
-    expect(normalizeTwilioInbound({ MessageSid: 'SM3', From: '+15005550006', Body: 'STOP PLEASE' }, at)).toHaveLength(1);
+  it('leaves keywords to the hub (team settings): a STOP is only a message here', () => {
+    expect(normalizeTwilioInbound({ MessageSid: 'SM1', From: '+15005550006', Body: 'STOP' }, at).map((e) => e.type)).toEqual(['message']);
   });
 
-  it('trusts OptOutType from Advanced Opt-Out over the keyword list', () => {
+  it('reports Advanced Opt-Out’s verdict first, under the key the hub’s keyword check uses too', () => {
     const events = normalizeTwilioInbound({ MessageSid: 'SM4', From: '+15005550006', Body: 'やめて', OptOutType: 'STOP' }, at);
-    expect(events[1]).toMatchObject({ type: 'contact', kind: 'opt_out', eventKey: 'SM4:opt_out', detail: { optOutType: 'STOP' } });
+    expect(events.map((e) => e.type)).toEqual(['contact', 'message']);
+    expect(events[0]).toMatchObject({ type: 'contact', kind: 'opt_out', eventKey: 'SM4:consent', detail: { optOutType: 'STOP' } });
   });
 
   it('ignores a body without MessageSid or From', () => {

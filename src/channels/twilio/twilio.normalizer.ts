@@ -2,11 +2,6 @@ import type { Attachment, ChannelAddress, InboundEvent } from '../channel-adapte
 import { twilioErrorReason } from './twilio.errors.js';
 import type { TwilioWebhookParams } from './twilio.schema.js';
 
-// Twilio's own opt-out handling on long codes and toll-free numbers: the whole body, any case. "STOP PLEASE"
-// is an ordinary message, as it is for Twilio; we mirror it so that our consent matches the carrier's block.
-const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'CANCEL']);
-const OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
-
 /** Status callbacks: only the ones that move a message; Twilio sends no callback for the initial status. */
 const STATUS: Record<string, 'sent' | 'delivered' | 'read' | 'failed' | undefined> = {
   sent: 'sent',
@@ -28,7 +23,11 @@ export function twilioAddress(value: string, name?: string): ChannelAddress {
   return { kind: 'phone', address: value.replace(/^whatsapp:/, '').trim(), ...(name ? { name } : {}) };
 }
 
-/** "A message comes in": the message, and the customer's STOP or START as a consent event beside it. */
+/**
+ * "A message comes in": the message, and, when Twilio's Advanced Opt-Out has judged it (`OptOutType`), that
+ * verdict first. Our own keyword lists (team settings) are applied by the hub to every SMS and WhatsApp
+ * message; both use the key `<MessageSid>:consent`, so the provider's verdict, when present, is the one kept.
+ */
 export function normalizeTwilioInbound(params: TwilioWebhookParams, receivedAt: Date): InboundEvent[] {
   const sid = field(params, 'MessageSid') ?? field(params, 'SmsMessageSid') ?? field(params, 'SmsSid');
   const from = field(params, 'From');
@@ -46,8 +45,20 @@ export function normalizeTwilioInbound(params: TwilioWebhookParams, receivedAt: 
   if (latitude && longitude) {
     attachments.push({ meta: { type: 'location', latitude: Number(latitude), longitude: Number(longitude), address: field(params, 'Address'), title: field(params, 'Label') } });
   }
-  const events: InboundEvent[] = [
-    {
+  const events: InboundEvent[] = [];
+  const optOutType = field(params, 'OptOutType');
+  const verdict = optOutType === 'STOP' ? 'opt_out' : optOutType === 'START' ? 'opt_in' : null;
+  if (verdict) {
+    events.push({
+      type: 'contact',
+      eventKey: `${sid}:consent`,
+      from: address,
+      kind: verdict,
+      detail: { keyword: body.trim(), messageSid: sid, optOutType },
+      occurredAt: receivedAt,
+    });
+  }
+  events.push({
       type: 'message',
       eventKey: sid,
       providerMessageId: sid,
@@ -55,31 +66,8 @@ export function normalizeTwilioInbound(params: TwilioWebhookParams, receivedAt: 
       body: body || field(params, 'ButtonText') || '',
       attachments,
       occurredAt: receivedAt,
-    },
-  ];
-  const consent = consentOf(field(params, 'OptOutType'), body);
-  if (consent) {
-    events.push({
-      type: 'contact',
-      eventKey: `${sid}:${consent}`,
-      from: address,
-      kind: consent,
-      detail: { keyword: body.trim(), messageSid: sid, ...(field(params, 'OptOutType') ? { optOutType: field(params, 'OptOutType') } : {}) },
-      occurredAt: receivedAt,
-    });
-  }
+  });
   return events;
-}
-
-function consentOf(optOutType: string | undefined, body: string): 'opt_out' | 'opt_in' | null {
-  // With Advanced Opt-Out, Twilio says what it decided (custom keywords included); trust it over our list.
-  if (optOutType === 'STOP') return 'opt_out';
-  if (optOutType === 'START') return 'opt_in';
-  if (optOutType) return null;
-  const keyword = body.trim().toUpperCase();
-  if (OPT_OUT.has(keyword)) return 'opt_out';
-  if (OPT_IN.has(keyword)) return 'opt_in';
-  return null;
 }
 
 /** A status callback: forward-only moves are the hub's job; this only says what Twilio reported. */

@@ -25,6 +25,7 @@ CREATE TABLE "contact_events" (
     "team_id" TEXT NOT NULL,
     "contact_id" TEXT NOT NULL,
     "channel_id" TEXT NOT NULL,
+    "channel_type" "ChannelType" NOT NULL,
     "event_key" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "detail" JSONB NOT NULL DEFAULT '{}',

@@ -1,0 +1,90 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import { ContactEvents } from './contact.events.js';
+
+/** Consent is kept per kind of channel: a STOP by SMS says nothing about LINE. */
+export type ConsentChannel = 'sms' | 'whatsapp' | 'email' | 'line';
+export type ConsentState = 'none' | 'pending' | 'opted_in' | 'opted_out';
+export const CONSENT_CHANNELS: readonly ConsentChannel[] = ['sms', 'whatsapp', 'email', 'line'];
+
+/** What a ledger entry says: the kinds the channels and invitations record. */
+export type ConsentEventKind = 'follow' | 'unfollow' | 'opt_out' | 'opt_in' | 'invited' | 'bounced';
+
+const EFFECT: Record<ConsentEventKind, ConsentState | null> = {
+  follow: 'opted_in',
+  opt_in: 'opted_in',
+  unfollow: 'opted_out',
+  opt_out: 'opted_out',
+  invited: 'pending',
+  // A bounce says the address does not work, not that the person refused: it does not change consent.
+  bounced: null,
+};
+
+export interface LedgerEntry {
+  kind: string;
+  channelId: string;
+  channelType: string;
+  detail: unknown;
+  occurredAt: Date;
+}
+
+/** The state a ledger leads to, entry by entry, per channel type. */
+export function consentFrom(entries: LedgerEntry[]): Record<ConsentChannel, ConsentState> {
+  const state: Record<ConsentChannel, ConsentState> = { sms: 'none', whatsapp: 'none', email: 'none', line: 'none' };
+  for (const entry of [...entries].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())) {
+    const channel = entry.channelType as ConsentChannel;
+    const effect = EFFECT[entry.kind as ConsentEventKind];
+    if (!(channel in state) || !effect) continue;
+    // An invitation never reopens what the person closed: only they can opt in again.
+    if (effect === 'pending' && (state[channel] === 'opted_out' || state[channel] === 'opted_in')) continue;
+    state[channel] = effect;
+  }
+  return state;
+}
+
+/** The consent ledger: append-only, one entry per provider event (its key is unique per channel). */
+@Injectable()
+export class ConsentService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    private readonly events: ContactEvents,
+  ) {}
+
+  /** Appends an entry; answers false when the same event was recorded before (a redelivered webhook). */
+  async record(input: {
+    teamId: string;
+    contactId: string;
+    channelId: string;
+    channelType: ConsentChannel | 'webchat';
+    eventKey: string;
+    kind: ConsentEventKind;
+    detail: Record<string, unknown>;
+    occurredAt: Date;
+  }): Promise<boolean> {
+    if (input.channelType === 'webchat') return false;
+    const channelType = input.channelType;
+    const before = (await this.states(input.teamId, input.contactId))[channelType];
+    try {
+      await this.db.contactEvent.create({ data: { ...input, channelType, detail: input.detail as Prisma.InputJsonObject } });
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+    const after = (await this.states(input.teamId, input.contactId))[channelType];
+    if (after !== before) this.events.emit('consent.changed', { teamId: input.teamId, contactId: input.contactId, channel: channelType, state: after });
+    return true;
+  }
+
+  async ledger(teamId: string, contactId: string): Promise<LedgerEntry[]> {
+    return this.db.contactEvent.findMany({
+      where: { teamId, contactId },
+      orderBy: [{ occurredAt: 'asc' }, { createdAt: 'asc' }],
+      select: { kind: true, channelId: true, channelType: true, detail: true, occurredAt: true },
+    });
+  }
+
+  async states(teamId: string, contactId: string): Promise<Record<ConsentChannel, ConsentState>> {
+    return consentFrom(await this.ledger(teamId, contactId));
+  }
+}
