@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { ContactEvents } from './contact.events.js';
+import type { ConsentChannel, ConsentState } from './contact.events.js';
 
-/** Consent is kept per kind of channel: a STOP by SMS says nothing about LINE. */
-export type ConsentChannel = 'sms' | 'whatsapp' | 'email' | 'line';
-export type ConsentState = 'none' | 'pending' | 'opted_in' | 'opted_out';
+export type { ConsentChannel, ConsentState };
 export const CONSENT_CHANNELS: readonly ConsentChannel[] = ['sms', 'whatsapp', 'email', 'line'];
 
 /** What a ledger entry says: the kinds the channels and invitations record. */

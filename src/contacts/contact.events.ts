@@ -1,5 +1,8 @@
 import { DomainEvents } from '../common/events/domain-events.js';
-import type { ConsentChannel, ConsentState } from './consent.service.js';
+
+/** Consent is kept per kind of channel: a STOP by SMS says nothing about LINE. */
+export type ConsentChannel = 'sms' | 'whatsapp' | 'email' | 'line';
+export type ConsentState = 'none' | 'pending' | 'opted_in' | 'opted_out';
 
 /** Emitted after commit; `teamId` scopes who may hear them. */
 export interface ContactEventMap {

@@ -3,11 +3,12 @@ import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { CountryCode } from 'libphonenumber-js';
 import { DEFAULT_REGION, normalizeIdentity, normalizeInboundIdentity } from './identity.normalizer.js';
+import type { IdentityKind } from './identity.normalizer.js';
 import { ConsentService, consentFrom } from './consent.service.js';
 import type { ConsentChannel, ConsentState, LedgerEntry } from './consent.service.js';
 import type { Db, Tx } from '../common/database/database.js';
 
-export type IdentityKind = 'email' | 'phone' | 'line' | 'line_group' | 'visitor';
+export type { IdentityKind };
 
 export interface ResolvedContact {
   id: string;

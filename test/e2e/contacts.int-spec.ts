@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHmac, randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
+import type { TwilioFake } from '../fakes/twilio-fake.js';
+import { startLineFake } from '../fakes/line-fake.js';
+import type { LineFake } from '../fakes/line-fake.js';
+import { itKeepsOnePersonOncePerTeam } from '../support/contact-dedup.scenario.js';
+import { connect, nextEvent, sleep } from '../support/sockets.js';
+import { TestHub, TestMember, addMember, createTeam, startTestHub } from '../support/test-hub.js';
+
+const PUBLIC_URL = 'https://hub.example.test';
+const ACCOUNT_SID = 'AC' + 'c'.repeat(32);
+const AUTH_TOKEN = 'contacts-auth-token-000000';
+const LINE_SECRET = 'contacts-line-secret';
+
+describe('Contacts on the embedded database', () => {
+  itKeepsOnePersonOncePerTeam(() => ({}));
+});
+
+describe('Contacts and consent', () => {
+  let hub: TestHub;
+  let team: Awaited<ReturnType<typeof createTeam>>;
+  let admin: TestMember;
+  let twilio: TwilioFake;
+  let line: LineFake;
+  let sms: string;
+  let whatsapp: string;
+  let lineChannel: string;
+  let agent: Socket;
+
+  beforeAll(async () => {
+    twilio = await startTwilioFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+    line = await startLineFake({ channelAccessToken: 'token' });
+    hub = await startTestHub({ PUBLIC_URL });
+    team = await createTeam(hub);
+    admin = team.admin;
+    const twilioConfig = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: twilio.url, sendsPerSecond: 200 };
+    sms = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'sms', provider: 'twilio', name: 'SMS', config: { ...twilioConfig, from: '+15005550006' } }).expect(201)).body.id;
+    whatsapp = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'whatsapp', provider: 'twilio', name: 'WA', config: { ...twilioConfig, from: 'whatsapp:+14155238886' } }).expect(201)).body.id;
+    lineChannel = (
+      await hub.http.post('/api/channels').set(admin.auth).send({ type: 'line', provider: 'line', name: 'LINE', config: { channelSecret: LINE_SECRET, channelAccessToken: 'token', apiBaseUrl: line.url } }).expect(201)
+    ).body.id;
+    agent = await connect(hub.url, '/inbox', { token: admin.token });
+  });
+
+  afterAll(async () => {
+    agent?.close();
+    await hub?.stop();
+    await twilio?.close();
+    await line?.close();
+  });
+
+  function twilioMessage(channelId: string, from: string, body: string) {
+    const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: ACCOUNT_SID, From: from, To: '+15005550006', Body: body, NumMedia: '0' };
+    const path = `/webhooks/twilio/${channelId}`;
+    return request(hub.url).post(path).set('content-type', 'application/x-www-form-urlencoded').set('x-twilio-signature', signTwilioForm(AUTH_TOKEN, PUBLIC_URL + path, params)).send(formBody(params)).expect(200);
+  }
+
+  function lineEvent(event: Record<string, unknown>) {
+    const body = JSON.stringify({ destination: 'U0', events: [{ mode: 'active', timestamp: Date.now(), webhookEventId: `01${randomBytes(12).toString('hex')}`, ...event }] });
+    return request(hub.url)
+      .post(`/webhooks/line/${lineChannel}`)
+      .set('content-type', 'application/json')
+      .set('x-line-signature', createHmac('sha256', LINE_SECRET).update(body).digest('base64'))
+      .send(body)
+      .expect(200);
+  }
+
+  async function contactByPhone(phone: string) {
+    return (await hub.infra.db.contactIdentity.findFirstOrThrow({ where: { teamId: admin.teamId, kind: 'phone', address: phone } })).contactId;
+  }
+
+  async function consent(contactId: string) {
+    return (await hub.http.get(`/api/contacts/${contactId}`).set(admin.auth).expect(200)).body.consent;
+  }
+
+  it('refuses the same email however it is written, and the same number in any format', async () => {
+    const taro = await hub.http.post('/api/contacts').set(admin.auth).send({ name: 'Taro', email: 'Taro <TARO＠Example.COM>' }).expect(201);
+    expect(taro.body).toMatchObject({ ownerId: admin.id, identities: [{ kind: 'email', address: 'taro@example.com' }], consent: { sms: 'none', whatsapp: 'none', email: 'none', line: 'none' } });
+    const again = await hub.http.post('/api/contacts').set(admin.auth).send({ name: 'Taro again', email: 'taro@example.com' }).expect(409);
+    expect(again.body).toMatchObject({ code: 'duplicate_contact', message: expect.stringContaining('already a contact of the team') });
+
+    await hub.http.post('/api/contacts').set(admin.auth).send({ name: '電話 花子', phone: '090-1234-5678' }).expect(201);
+    await hub.http.post('/api/contacts').set(admin.auth).send({ name: 'Hanako', phone: '+81 90-1234-5678' }).expect(409);
+    const bad = await hub.http.post('/api/contacts').set(admin.auth).send({ name: 'x', email: 'taro(at)example.com', phone: '12' }).expect(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['email', 'phone']);
+  });
+
+  it('tells a supervisor whose list holds the person, and an associate only that they exist', async () => {
+    const associate = await addMember(hub, team, { name: '山本 一郎' });
+    await hub.http.post('/api/contacts').set(associate.auth).send({ name: 'Kenji', phone: '090-2222-3333' }).expect(201);
+    const toAssociate = await hub.http.post('/api/contacts').set((await addMember(hub, team)).auth).send({ name: 'Kenji', phone: '09022223333' }).expect(409);
+    expect(toAssociate.body.message).not.toContain('山本');
+    const toSupervisor = await hub.http.post('/api/contacts').set(admin.auth).send({ name: 'Kenji', phone: '+819022223333' }).expect(409);
+    expect(toSupervisor.body.message).toContain('山本 一郎');
+  });
+
+  it('lets another team add the same person: dedup is per team', async () => {
+    const other = (await createTeam(hub, 'Other shop')).admin;
+    await hub.http.post('/api/contacts').set(other.auth).send({ name: 'Taro', email: 'taro@example.com' }).expect(201);
+  });
+
+  it('finds a contact by a phone number typed any way', async () => {
+    const found = await hub.http.get('/api/contacts').query({ q: '０９０－１２３４－５６７８' }).set(admin.auth).expect(200);
+    expect(found.body.items.map((c: { name: string }) => c.name)).toContain('電話 花子');
+  });
+
+  it('flips SMS and WhatsApp consent on every keyword variant, not on a sentence, and keeps the evidence', async () => {
+    const variants: [string, string][] = [
+      ['STOP', 'opted_out'],
+      ['start', 'opted_in'],
+      ['Stop.', 'opted_out'],
+      ['ＵＮＳＴＯＰ', 'opted_in'],
+      ['unsubscribe', 'opted_out'],
+      ['YES', 'opted_in'],
+      ['配信停止', 'opted_out'],
+      ['開始', 'opted_in'],
+      ['cancel', 'opted_out'],
+      ['START', 'opted_in'],
+      ['end', 'opted_out'],
+      ['start', 'opted_in'],
+      ['quit', 'opted_out'],
+      ['start', 'opted_in'],
+      ['stopall', 'opted_out'],
+      ['start', 'opted_in'],
+      ['revoke', 'opted_out'],
+      ['start', 'opted_in'],
+      ['optout', 'opted_out'],
+      ['start', 'opted_in'],
+      ['停止', 'opted_out'],
+      ['start', 'opted_in'],
+      ['解除', 'opted_out'],
+      ['cancel my order', 'opted_out'],
+      ['START', 'opted_in'],
+      ['stop please', 'opted_in'],
+    ];
+    for (const [channelId, channelType, from, phone] of [
+      [sms, 'sms', '+819031110000', '+819031110000'],
+      [whatsapp, 'whatsapp', 'whatsapp:+819031110001', '+819031110001'],
+    ] as const) {
+      for (const [body, expected] of variants) {
+        await twilioMessage(channelId, from, body);
+        expect({ body, state: (await consent(await contactByPhone(phone)))[channelType] }).toEqual({ body, state: expected });
+      }
+      const ledger = (await hub.http.get(`/api/contacts/${await contactByPhone(phone)}/events`).set(admin.auth).expect(200)).body.items;
+      expect(ledger).toHaveLength(variants.length - 2);
+      expect(ledger[0]).toMatchObject({ kind: 'opt_out', channelType, detail: { source: 'keyword', keyword: 'STOP', messageId: expect.any(String) } });
+    }
+  });
+
+  it('needs an opt-in before an agent writes first; STOP refuses and cancels what was queued', async () => {
+    const created = await hub.http.post('/api/contacts').set(admin.auth).send({ name: '予約 次郎', phone: '080-7777-0000' }).expect(201);
+    const contactId = created.body.id;
+    const refused = await hub.http.post('/api/conversations').set(admin.auth).send({ contactId, channelId: sms, body: 'ご予約の確認です' }).expect(409);
+    expect(refused.body.code).toBe('consent_required');
+
+    const changed = nextEvent<{ contactId: string; channel: string; state: string }>(agent, 'consent.changed', (e) => e.contactId === contactId);
+    await twilioMessage(sms, '+818077770000', 'YES');
+    expect(await changed).toEqual({ contactId, channel: 'sms', state: 'opted_in' });
+    const started = await hub.http.post('/api/conversations').set(admin.auth).send({ contactId, channelId: sms, body: 'ご予約の確認です' }).expect(201);
+    expect(started.body.conversation).toMatchObject({ contact: { id: contactId }, assigneeId: admin.id, status: 'open' });
+
+    // A reply held back by the rate limit when the customer sends STOP is not sent.
+    await hub.http.patch(`/api/channels/${sms}`).set(admin.auth).send({ config: { sendsPerSecond: 0.2 } }).expect(200);
+    try {
+      const first = await hub.http.post(`/api/conversations/${started.body.conversation.id}/messages`).set(admin.auth).send({ body: 'one' }).expect(201);
+      const second = await hub.http.post(`/api/conversations/${started.body.conversation.id}/messages`).set(admin.auth).send({ body: 'two' }).expect(201);
+      await sleep(300);
+      await twilioMessage(sms, '+818077770000', 'STOP');
+      const statuses = await Promise.all(
+        [first.body.id, second.body.id].map(async (id: string) => {
+          for (let i = 0; i < 100; i++) {
+            const row = await hub.infra.db.message.findUniqueOrThrow({ where: { id } });
+            if (row.status !== 'queued') return row;
+            await sleep(30);
+          }
+          return hub.infra.db.message.findUniqueOrThrow({ where: { id } });
+        }),
+      );
+      expect(statuses.map((m) => m.status)).toContain('failed');
+      expect(statuses.find((m) => m.status === 'failed')!.error).toMatch(/opted out/);
+      expect(twilio.requests.filter((r) => r.form?.Body === 'two')).toHaveLength(0);
+    } finally {
+      await hub.http.patch(`/api/channels/${sms}`).set(admin.auth).send({ config: { sendsPerSecond: 200 } }).expect(200);
+    }
+    const afterStop = await hub.http.post('/api/conversations').set(admin.auth).send({ contactId, channelId: sms, body: 'again' }).expect(409);
+    expect(afterStop.body.code).toBe('opted_out');
+    const reply = await hub.http.post(`/api/conversations/${started.body.conversation.id}/messages`).set(admin.auth).send({ body: 'after STOP' }).expect(409);
+    expect(reply.body.code).toBe('opted_out');
+  });
+
+  it('refuses LINE replies to a customer who blocked the account (not_following), and allows them again after follow', async () => {
+    const userId = 'U' + randomBytes(16).toString('hex');
+    await lineEvent({ type: 'message', source: { type: 'user', userId }, message: { id: '1', type: 'text', text: 'こんにちは' } });
+    const conversation = await hub.infra.db.conversation.findFirstOrThrow({ where: { channelId: lineChannel, threadKey: `line:${userId}` } });
+    await lineEvent({ type: 'unfollow', source: { type: 'user', userId } });
+    const refused = await hub.http.post(`/api/conversations/${conversation.id}/messages`).set(admin.auth).send({ body: 'hello?' }).expect(409);
+    expect(refused.body.code).toBe('not_following');
+    await lineEvent({ type: 'follow', source: { type: 'user', userId }, follow: { isUnblocked: true } });
+    await hub.http.post(`/api/conversations/${conversation.id}/messages`).set(admin.auth).send({ body: 'おかえりなさい' }).expect(201);
+  });
+});
