@@ -72,6 +72,8 @@ export class ChannelsService {
       const current = { ...(row.settings as Record<string, unknown>), ...this.box.open<Record<string, unknown>>(row.secrets) };
       const { settings, secrets } = this.split(adapter, { ...current, ...patch.config });
       data = { ...data, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets) };
+      // A new rate starts from now: slots booked under the old one do not hold later messages back.
+      if ('sendsPerSecond' in patch.config) data.nextSendAt = new Date();
     }
     return this.view(await this.db.channel.update({ where: { id: row.id }, data }));
   }

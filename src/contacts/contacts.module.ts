@@ -4,11 +4,13 @@ import { ContactsController } from './contacts.controller.js';
 import { ContactEvents } from './contact.events.js';
 import { ContactsService } from './contacts.service.js';
 import { ConsentService } from './consent.service.js';
+import { InvitationService } from './invitation.service.js';
+import { InvitationsController } from './invitations.controller.js';
 
 @Module({
   imports: [TeamsModule],
-  controllers: [ContactsController],
-  providers: [ContactsService, ConsentService, ContactEvents],
-  exports: [ContactsService, ConsentService, ContactEvents],
+  controllers: [ContactsController, InvitationsController],
+  providers: [ContactsService, ConsentService, ContactEvents, InvitationService],
+  exports: [ContactsService, ConsentService, ContactEvents, InvitationService],
 })
 export class ContactsModule {}

@@ -7,3 +7,5 @@ export type { ConsentChannel, ConsentEventKind, ConsentState } from './consent.s
 export { ContactEvents } from './contact.events.js';
 export type { ContactEventMap } from './contact.events.js';
 export { consentKeyword } from './consent.keywords.js';
+export { InvitationService } from './invitation.service.js';
+export type { NewInvitation } from './invitation.service.js';

@@ -11,8 +11,14 @@ import { ConversationEvents } from './conversation.events.js';
 import { ConversationView, MessageView, conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 import { activeKeyOf } from './ingest.service.js';
 import { OutboxService, addressOf, optedOutReason } from './outbox.service.js';
-import { ConsentService } from '../contacts/index.js';
+import { ConsentService, InvitationService } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
+
+/** Why a message goes out: the consent rule differs (an invitation is the one proactive message before opt-in). */
+type Purpose = 'reply' | 'proactive' | 'invitation';
+
+const DEFAULT_INVITATION_TEXT =
+  '{team.name}です。今後こちらにご案内をお送りしてもよろしいですか？よろしければ「YES」とご返信ください。（配信停止は「STOP」）';
 
 /** Which of a contact's addresses a channel writes to. */
 const IDENTITY_FOR_CHANNEL: Record<string, 'phone' | 'email' | 'line' | undefined> = { sms: 'phone', whatsapp: 'phone', email: 'email', line: 'line' };
@@ -49,6 +55,7 @@ export class ConversationsService {
     private readonly outbox: OutboxService,
     private readonly registry: ChannelRegistry,
     private readonly consent: ConsentService,
+    private readonly invitations: InvitationService,
   ) {}
 
   async list(member: AuthMember, query: ConversationQuery): Promise<Page<ConversationView>> {
@@ -96,7 +103,11 @@ export class ConversationsService {
    * An agent writes first (`POST /api/conversations`): only to a contact who opted in on that kind of channel,
    * at the address the contact has for it. An open conversation on that channel is continued, not doubled.
    */
-  async start(member: AuthMember, input: { contactId: string; channelId: string; body: string }): Promise<{ conversation: ConversationView; message: MessageView }> {
+  async start(
+    member: AuthMember,
+    input: { contactId: string; channelId: string; body: string },
+    purpose: 'proactive' | 'invitation' = 'proactive',
+  ): Promise<{ conversation: ConversationView; message: MessageView }> {
     const contact = await this.db.contact.findFirst({ where: { id: input.contactId, teamId: member.teamId }, include: { identities: true } });
     if (!contact) throw notFound('The contact');
     const channel = await this.db.channel.findFirst({ where: { id: input.channelId, teamId: member.teamId } });
@@ -108,7 +119,7 @@ export class ConversationsService {
     if (!kind || !identity) {
       throw new DomainError('unprocessable', 'no_address', kind ? `This contact has no ${kind} address to write to on this channel.` : 'A web chat cannot be started by an agent: the visitor starts it.');
     }
-    await this.checkConsent(member.teamId, contact.id, channel.type, 'proactive');
+    await this.checkConsent(member.teamId, contact.id, channel.type, purpose);
     const threadKey = `${identity.kind}:${identity.address}`;
     const activeKey = activeKeyOf(channel.id, threadKey);
     let conversation = await this.db.conversation.findUnique({ where: { activeKey } });
@@ -123,12 +134,33 @@ export class ConversationsService {
         conversation = await this.db.conversation.findUniqueOrThrow({ where: { activeKey } });
       }
     }
-    const message = await this.post(member, conversation.id, { body: input.body, kind: 'text' }, 'proactive');
+    const message = await this.post(member, conversation.id, { body: input.body, kind: 'text' }, purpose);
     return { conversation: await this.get(member, conversation.id), message };
   }
 
+  /**
+   * `POST /api/contacts/:id/invitations`: asks the customer, on SMS or WhatsApp, to answer YES. The question
+   * itself is the one message that may go out before an opt-in (never after an opt-out).
+   */
+  async invite(member: AuthMember, contactId: string, input: { channel: 'sms' | 'whatsapp' | 'email'; channelId: string }): Promise<{ invitationId: string; conversationId: string }> {
+    const channel = await this.db.channel.findFirst({ where: { id: input.channelId, teamId: member.teamId } });
+    if (!channel) throw notFound('The channel');
+    if (channel.type !== input.channel) {
+      throw new DomainError('invalid', 'invalid_request', `The channel is a ${channel.type} channel, not ${input.channel}.`, [{ field: 'channelId', message: `must be a ${input.channel} channel` }]);
+    }
+    if (input.channel === 'email') {
+      throw new DomainError('unprocessable', 'channel_unsupported', 'Invitations by email go out through an email channel, which this hub does not have yet.');
+    }
+    const invitation = await this.invitations.create(member, contactId, { channelType: input.channel, channelId: channel.id });
+    const team = await this.db.team.findUniqueOrThrow({ where: { id: member.teamId } });
+    const template = (team.settings as { invitationText?: string }).invitationText ?? DEFAULT_INVITATION_TEXT;
+    const body = template.replaceAll('{team.name}', team.name).replaceAll('{contact.name}', invitation.contactName);
+    const { conversation } = await this.start(member, { contactId, channelId: channel.id, body }, 'invitation');
+    return { invitationId: invitation.id, conversationId: conversation.id };
+  }
+
   /** An agent's reply (queued for delivery, or held for approval for a trainee) or an internal note. */
-  async post(member: AuthMember, id: string, input: { body: string; kind: 'text' | 'note' }, purpose: 'reply' | 'proactive' = 'reply'): Promise<MessageView> {
+  async post(member: AuthMember, id: string, input: { body: string; kind: 'text' | 'note' }, purpose: Purpose = 'reply'): Promise<MessageView> {
     const conversation = await this.row(member, id);
     if (input.kind === 'note') {
       // A note stays inside the hub: no delivery row, so nothing can ever send it. Its status reads `sent`
@@ -273,7 +305,7 @@ export class ConversationsService {
    * The one consent rule (contacts' ledger): an opted-out customer gets nothing; a conversation the agent starts
    * needs an opt-in; a reply inside one the customer started needs only that they have not opted out.
    */
-  private async checkConsent(teamId: string, contactId: string, channelType: string, purpose: 'reply' | 'proactive'): Promise<void> {
+  private async checkConsent(teamId: string, contactId: string, channelType: string, purpose: Purpose): Promise<void> {
     if (channelType === 'webchat') return;
     const state = (await this.consent.states(teamId, contactId))[channelType as ConsentChannel];
     if (state === 'opted_out') {

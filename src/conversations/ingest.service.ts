@@ -5,7 +5,8 @@ import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import type { ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, VisitorMessage } from '../channels/index.js';
 import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS } from '../channels/index.js';
-import { ConsentService, ContactsService, consentKeyword } from '../contacts/index.js';
+import { ConsentService, ContactsService, InvitationService, consentKeyword } from '../contacts/index.js';
+import type { ConsentChannel } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { MediaService } from './media.service.js';
 import { OutboxService, optedOutReason } from './outbox.service.js';
@@ -51,6 +52,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly media: MediaService,
     private readonly consent: ConsentService,
     private readonly outbox: OutboxService,
+    private readonly invitations: InvitationService,
   ) {}
 
   onModuleInit(): void {
@@ -159,6 +161,8 @@ export class IngestService implements InboundSink, OnModuleInit {
   private async applyKeyword(channel: ChannelAccount, contactId: string, event: InboundMessage, messageId: string): Promise<void> {
     const match = consentKeyword(event.body, await this.teamKeywords(channel.teamId));
     if (!match || match.kind === 'help') return;
+    // A YES that answers an invitation names it as the evidence, and closes it.
+    const invitationId = match.kind === 'opt_in' ? await this.invitations.pending(contactId, channel.type as ConsentChannel) : null;
     const stored = await this.consent.record({
       teamId: channel.teamId,
       contactId,
@@ -166,9 +170,10 @@ export class IngestService implements InboundSink, OnModuleInit {
       channelType: channel.type,
       eventKey: `${event.eventKey}:consent`,
       kind: match.kind,
-      detail: { source: 'keyword', keyword: match.keyword, messageId },
+      detail: { source: 'keyword', keyword: match.keyword, messageId, ...(invitationId ? { invitationId } : {}) },
       occurredAt: event.occurredAt,
     });
+    if (stored && invitationId) await this.invitations.markConfirmed(invitationId);
     if (stored && match.kind === 'opt_out') await this.outbox.cancelQueued(contactId, channel.type, optedOutReason(channel.type));
   }
 

@@ -4,11 +4,12 @@ import { ConversationsModule } from '../conversations/index.js';
 import { TeamsModule } from '../teams/index.js';
 import { InboxController } from './inbox.controller.js';
 import { InboxGateway } from './inbox.gateway.js';
+import { ContactInvitationsController } from './contact-invitations.controller.js';
 import { MessagesController } from './messages.controller.js';
 
 @Module({
   imports: [ConversationsModule, ContactsModule, TeamsModule],
-  controllers: [InboxController, MessagesController],
+  controllers: [InboxController, MessagesController, ContactInvitationsController],
   providers: [InboxGateway],
 })
 export class InboxModule {}

@@ -28,6 +28,11 @@ export const startConversationBody = z.strictObject({
   body: z.string().trim().min(1, 'must not be empty').max(5000),
 });
 
+export const invitationBody = z.strictObject({
+  channel: z.enum(['sms', 'whatsapp', 'email']),
+  channelId: z.string().min(1).max(64),
+});
+
 export const assignBody = z.strictObject({ memberId: z.string().min(1).max(64) });
 
 export const resolveBody = z.strictObject({

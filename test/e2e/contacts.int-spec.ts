@@ -191,6 +191,34 @@ describe('Contacts and consent', () => {
     expect(reply.body.code).toBe('opted_out');
   });
 
+  it('invites by SMS: pending until the customer answers YES, then an agent may write first', async () => {
+    const associate = await addMember(hub, team, { name: '店員 三郎' });
+    const created = await hub.http.post('/api/contacts').set(associate.auth).send({ name: '招待 四郎', phone: '080-8888-0000' }).expect(201);
+    const contactId = created.body.id;
+    // Only the member whose list holds the contact invites them.
+    const notTheirs = await hub.http.post(`/api/contacts/${contactId}/invitations`).set(admin.auth).send({ channel: 'sms', channelId: sms }).expect(403);
+    expect(notTheirs.body.code).toBe('not_your_contact');
+    const wrongType = await hub.http.post(`/api/contacts/${contactId}/invitations`).set(associate.auth).send({ channel: 'sms', channelId: lineChannel }).expect(400);
+    expect(wrongType.body.details[0].field).toBe('channelId');
+
+    const pending = nextEvent<{ state: string }>(agent, 'consent.changed', (e: { contactId?: string }) => e.contactId === contactId);
+    const invited = await hub.http.post(`/api/contacts/${contactId}/invitations`).set(associate.auth).send({ channel: 'sms', channelId: sms }).expect(202);
+    expect((await pending).state).toBe('pending');
+    const question = await hub.infra.db.message.findFirstOrThrow({ where: { conversationId: invited.body.conversationId, direction: 'out' } });
+    expect(question.body).toContain('YES');
+    for (let i = 0; i < 100 && !twilio.sent.some((m) => m.form.To === '+818088880000'); i++) await sleep(30);
+    expect(twilio.sent.find((m) => m.form.To === '+818088880000')?.form.Body).toContain('YES');
+    await hub.http.post('/api/conversations').set(associate.auth).send({ contactId, channelId: sms, body: 'まだ早い' }).expect(409);
+
+    await twilioMessage(sms, '+818088880000', 'Yes!');
+    expect((await consent(contactId)).sms).toBe('opted_in');
+    const ledger = (await hub.http.get(`/api/contacts/${contactId}/events`).set(associate.auth).expect(200)).body.items;
+    expect(ledger.map((e: { kind: string }) => e.kind)).toEqual(['invited', 'opt_in']);
+    expect(ledger[1].detail).toMatchObject({ source: 'keyword', invitationId: invited.body.invitationId });
+    expect((await hub.infra.db.invitation.findUniqueOrThrow({ where: { id: invited.body.invitationId } })).status).toBe('confirmed');
+    await hub.http.post('/api/conversations').set(associate.auth).send({ contactId, channelId: sms, body: 'ご来店ありがとうございました' }).expect(201);
+  });
+
   it('refuses LINE replies to a customer who blocked the account (not_following), and allows them again after follow', async () => {
     const userId = 'U' + randomBytes(16).toString('hex');
     await lineEvent({ type: 'message', source: { type: 'user', userId }, message: { id: '1', type: 'text', text: 'こんにちは' } });

@@ -1,4 +1,7 @@
 -- CreateEnum
+CREATE TYPE "InvitationStatus" AS ENUM ('pending', 'confirmed');
+
+-- CreateEnum
 CREATE TYPE "ChannelGroupStatus" AS ENUM ('active', 'gone');
 
 -- AlterEnum
@@ -18,6 +21,22 @@ ADD COLUMN     "reply_token_expires_at" TIMESTAMP(3);
 ALTER TABLE "messages" ADD COLUMN     "event_key" TEXT,
 ADD COLUMN     "quote_token" TEXT,
 ADD COLUMN     "unsent_at" TIMESTAMP(3);
+
+-- CreateTable
+CREATE TABLE "invitations" (
+    "id" TEXT NOT NULL,
+    "team_id" TEXT NOT NULL,
+    "contact_id" TEXT NOT NULL,
+    "channel_id" TEXT NOT NULL,
+    "channel_type" "ChannelType" NOT NULL,
+    "invited_by" TEXT NOT NULL,
+    "token_hash" TEXT,
+    "status" "InvitationStatus" NOT NULL DEFAULT 'pending',
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "confirmed_at" TIMESTAMP(3),
+
+    CONSTRAINT "invitations_pkey" PRIMARY KEY ("id")
+);
 
 -- CreateTable
 CREATE TABLE "contact_events" (
@@ -63,6 +82,12 @@ CREATE TABLE "early_statuses" (
 );
 
 -- CreateIndex
+CREATE UNIQUE INDEX "invitations_token_hash_key" ON "invitations"("token_hash");
+
+-- CreateIndex
+CREATE INDEX "invitations_contact_id_channel_type_status_idx" ON "invitations"("contact_id", "channel_type", "status");
+
+-- CreateIndex
 CREATE INDEX "contact_events_contact_id_occurred_at_idx" ON "contact_events"("contact_id", "occurred_at");
 
 -- CreateIndex
@@ -82,6 +107,9 @@ UPDATE "messages" SET "event_key" = "provider_message_id" WHERE "direction" = 'i
 
 -- CreateIndex
 CREATE UNIQUE INDEX "messages_channel_id_event_key_key" ON "messages"("channel_id", "event_key");
+
+-- AddForeignKey
+ALTER TABLE "invitations" ADD CONSTRAINT "invitations_contact_id_fkey" FOREIGN KEY ("contact_id") REFERENCES "contacts"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "contact_events" ADD CONSTRAINT "contact_events_contact_id_fkey" FOREIGN KEY ("contact_id") REFERENCES "contacts"("id") ON DELETE CASCADE ON UPDATE CASCADE;
