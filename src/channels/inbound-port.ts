@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ChannelAccount, InboundEvent } from './channel-adapter.js';
+import type { ChannelAccount, ChannelAddress, InboundEvent } from './channel-adapter.js';
 
 /** What the hub made of one inbound event. */
 export interface IngestOutcome {
@@ -27,6 +27,8 @@ export interface InboundSink {
   ingest(channel: ChannelAccount, events: InboundEvent[]): Promise<IngestOutcome[]>;
   /** A web chat visitor's open conversation and its messages after `afterSeq` (for resync after a reconnect). */
   visitorThread(channel: ChannelAccount, visitorId: string, afterSeq: string | null): Promise<{ conversationId: string | null; messages: VisitorMessage[] }>;
+  /** Whether the team has blocked this customer (their widget then stays closed). */
+  isBlocked(channel: ChannelAccount, address: ChannelAddress): Promise<boolean>;
   /** The customer's draft as they type, for the agent's preview. */
   customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
@@ -54,6 +54,19 @@ export class ContactsController {
   @Patch(':id')
   update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateContactBody) body: z.output<typeof updateContactBody>) {
     return this.contacts.update(member, id, body);
+  }
+
+  /** Their messages are then kept but never shown or routed, and their widget stays closed. */
+  @Post(':id/block')
+  @HttpCode(200)
+  block(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.contacts.setBlocked(member, id, true);
+  }
+
+  @Post(':id/unblock')
+  @HttpCode(200)
+  unblock(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.contacts.setBlocked(member, id, false);
   }
 
   /** The consent ledger: every follow, block, opt-out, opt-in and invitation, with its evidence, in order. */

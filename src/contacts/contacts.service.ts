@@ -5,6 +5,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { DEFAULT_REGION, normalizeIdentity, normalizeInboundIdentity } from './identity.normalizer.js';
 import type { IdentityKind } from './identity.normalizer.js';
 import { ConsentService, consentFrom } from './consent.service.js';
+import { ContactEvents } from './contact.events.js';
 import type { ConsentChannel, ConsentState, LedgerEntry } from './consent.service.js';
 import type { Db, Tx } from '../common/database/database.js';
 
@@ -31,6 +32,7 @@ export class ContactsService {
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     private readonly consent: ConsentService,
+    private readonly events: ContactEvents,
   ) {}
 
   /**
@@ -110,6 +112,18 @@ export class ContactsService {
       data: { ...(patch.name ? { name: patch.name.normalize('NFKC').trim() } : {}), ...(patch.ownerId !== undefined ? { ownerId: patch.ownerId } : {}) },
       include: { identities: true },
     });
+    return toContactView(row, await this.consent.ledger(member.teamId, id));
+  }
+
+  /** Blocks or unblocks: supervisors, or the member whose list holds the contact. Supervisors are told. */
+  async setBlocked(member: { id: string; teamId: string; role: string }, id: string, blocked: boolean): Promise<ContactView> {
+    const contact = await this.db.contact.findFirst({ where: { id, teamId: member.teamId } });
+    if (!contact) throw notFound('The contact');
+    if (member.role === 'operator' && contact.ownerId !== member.id) {
+      throw new DomainError('forbidden', 'forbidden', 'Only a supervisor or the member whose list holds this contact can block them.');
+    }
+    const row = await this.db.contact.update({ where: { id }, data: { blocked }, include: { identities: true } });
+    if (contact.blocked !== blocked) this.events.emit('contact.blocked', { teamId: member.teamId, contactId: id, name: row.name, blocked, by: member.id });
     return toContactView(row, await this.consent.ledger(member.teamId, id));
   }
 

@@ -59,7 +59,8 @@ export class ConversationsService {
   ) {}
 
   async list(member: AuthMember, query: ConversationQuery): Promise<Page<ConversationView>> {
-    const where: Prisma.ConversationWhereInput = { teamId: member.teamId };
+    // A blocked contact's conversations are kept, not listed.
+    const where: Prisma.ConversationWhereInput = { teamId: member.teamId, contact: { blocked: false } };
     if (query.view === 'mine') Object.assign(where, { assigneeId: member.id, status: 'open' });
     if (query.view === 'waiting') Object.assign(where, { status: 'waiting' });
     if (query.status) where.status = query.status;
@@ -91,7 +92,7 @@ export class ConversationsService {
       throw new DomainError('invalid', 'invalid_request', 'The cursor is not valid.', [{ field: 'cursor', message: 'is not a cursor this API gave' }]);
     }
     const rows = await this.db.message.findMany({
-      where: { conversationId: id, ...(after !== null ? { seq: { gt: after } } : {}) },
+      where: { conversationId: id, blocked: false, ...(after !== null ? { seq: { gt: after } } : {}) },
       orderBy: { seq: 'asc' },
       take: page.limit + 1,
     });

@@ -94,6 +94,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     const threadKey = threadKeyOf(counterpart);
     const activeKey = activeKeyOf(channel.id, threadKey);
     const kind = event.kind ?? (event.attachments.length > 0 && !event.body ? 'media' : 'text');
+    if (contact.blocked || author.blocked) return this.storeBlocked(channel, event, contact.id, author.id, threadKey, activeKey, kind);
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.db.$transaction(async (tx: Tx) => {
@@ -152,6 +153,47 @@ export class IngestService implements InboundSink, OnModuleInit {
         if (attempt >= 2) throw error;
       }
     }
+  }
+
+  /**
+   * A blocked contact's message is kept for audit and nothing else: no conversation update, no event, no
+   * routing, no consent keyword. The contact is never told.
+   */
+  private async storeBlocked(channel: ChannelAccount, event: InboundMessage, contactId: string, authorId: string, threadKey: string, activeKey: string, kind: 'text' | 'media' | 'event') {
+    try {
+      const message = await this.db.$transaction(async (tx: Tx) => {
+        const conversation =
+          (await tx.conversation.findUnique({ where: { activeKey } })) ??
+          (await tx.conversation.create({ data: { teamId: channel.teamId, channelId: channel.id, contactId, threadKey, activeKey, status: 'waiting', lastMessageAt: event.occurredAt } }));
+        return tx.message.create({
+          data: {
+            teamId: channel.teamId,
+            conversationId: conversation.id,
+            channelId: channel.id,
+            direction: 'in',
+            kind,
+            body: event.body,
+            attachments: event.attachments as unknown as Prisma.InputJsonArray,
+            authorType: 'contact',
+            authorId,
+            status: 'received',
+            providerMessageId: event.providerMessageId,
+            eventKey: event.eventKey,
+            blocked: true,
+            createdAt: event.occurredAt,
+          },
+        });
+      });
+      return { stored: true, conversationId: message.conversationId, messageId: message.id };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return (await this.knownMessage(channel.id, event.eventKey)) ?? { stored: false };
+    }
+  }
+
+  /** A blocked visitor's widget stays closed (they are told only that chat is unavailable). */
+  async isBlocked(channel: ChannelAccount, address: ChannelAddress): Promise<boolean> {
+    return (await this.contacts.findByIdentity(channel.teamId, address.kind, address.address))?.blocked ?? false;
   }
 
   /**

@@ -62,6 +62,13 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.conversationEvents.on('conversation.updated', ({ teamId, conversation }) => toTeam(teamId, 'conversation.updated', conversation)),
       this.conversationEvents.on('customer.typing', ({ teamId, conversationId, draft }) => toTeam(teamId, 'typing', { conversationId, draft })),
       this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) => toTeam(teamId, 'presence.updated', { memberId, status, reason })),
+      this.contactEvents.on('contact.blocked', async ({ teamId, contactId, name, blocked, by }) => {
+        // Blocking is a supervisor's business: each of them hears of it, on every device.
+        const supervisors = await this.db.member.findMany({ where: { teamId, role: { in: ['supervisor', 'administrator'] } }, select: { id: true } });
+        for (const supervisor of supervisors) {
+          namespace.to(memberRoom(supervisor.id)).emit('notification', { type: blocked ? 'contact_blocked' : 'contact_unblocked', contactId, name, by });
+        }
+      }),
       this.contactEvents.on('consent.changed', ({ teamId, contactId, channel, state }) => toTeam(teamId, 'consent.changed', { contactId, channel, state })),
     );
   }

@@ -7,7 +7,7 @@ import type { TwilioFake } from '../fakes/twilio-fake.js';
 import { startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
 import { itKeepsOnePersonOncePerTeam } from '../support/contact-dedup.scenario.js';
-import { connect, nextEvent, sleep } from '../support/sockets.js';
+import { connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
 import { TestHub, TestMember, addMember, createTeam, startTestHub } from '../support/test-hub.js';
 
 const PUBLIC_URL = 'https://hub.example.test';
@@ -201,7 +201,7 @@ describe('Contacts and consent', () => {
     const wrongType = await hub.http.post(`/api/contacts/${contactId}/invitations`).set(associate.auth).send({ channel: 'sms', channelId: lineChannel }).expect(400);
     expect(wrongType.body.details[0].field).toBe('channelId');
 
-    const pending = nextEvent<{ state: string }>(agent, 'consent.changed', (e: { contactId?: string }) => e.contactId === contactId);
+    const pending = nextEvent<{ state: string; contactId: string }>(agent, 'consent.changed', (e) => e.contactId === contactId);
     const invited = await hub.http.post(`/api/contacts/${contactId}/invitations`).set(associate.auth).send({ channel: 'sms', channelId: sms }).expect(202);
     expect((await pending).state).toBe('pending');
     const question = await hub.infra.db.message.findFirstOrThrow({ where: { conversationId: invited.body.conversationId, direction: 'out' } });
@@ -217,6 +217,51 @@ describe('Contacts and consent', () => {
     expect(ledger[1].detail).toMatchObject({ source: 'keyword', invitationId: invited.body.invitationId });
     expect((await hub.infra.db.invitation.findUniqueOrThrow({ where: { id: invited.body.invitationId } })).status).toBe('confirmed');
     await hub.http.post('/api/conversations').set(associate.auth).send({ contactId, channelId: sms, body: 'ご来店ありがとうございました' }).expect(201);
+  });
+
+  it('keeps a blocked contact’s web chat and SMS messages out of sight and routing, tells supervisors, and closes their widget', async () => {
+    const channelId = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'webchat', provider: 'webchat', name: 'Shop', config: {} }).expect(201)).body.id;
+    const visitor = await connect(hub.url, '/widget', { channelId });
+    const { visitorId } = await sessionOf<{ visitorId: string }>(visitor);
+    const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: 'はじめまして' });
+    await twilioMessage(sms, '+819099990000', 'first SMS');
+    const visitorContact = (await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).contactId;
+    const smsContact = await contactByPhone('+819099990000');
+
+    const notified = nextEvent<{ type: string; contactId: string }>(agent, 'notification', (n) => n.contactId === visitorContact);
+    const associate = await addMember(hub, team);
+    await hub.http.post(`/api/contacts/${visitorContact}/block`).set(associate.auth).expect(403);
+    await hub.http.post(`/api/contacts/${visitorContact}/block`).set(admin.auth).expect(200);
+    expect(await notified).toMatchObject({ type: 'contact_blocked', contactId: visitorContact });
+    await hub.http.post(`/api/contacts/${smsContact}/block`).set(admin.auth).expect(200);
+
+    const seen: unknown[] = [];
+    const listen = (payload: unknown) => seen.push(payload);
+    agent.on('message.created', listen);
+    await emitWithAck(visitor, 'message', { body: 'blocked words' });
+    await twilioMessage(sms, '+819099990000', 'blocked SMS');
+    await sleep(300);
+    agent.off('message.created', listen);
+    expect(seen).toEqual([]);
+    expect(await hub.infra.db.message.count({ where: { blocked: true, body: { in: ['blocked words', 'blocked SMS'] } } })).toBe(2);
+    const listed = (await hub.http.get('/api/conversations').set(admin.auth).expect(200)).body.items.map((c: { contact: { id: string } }) => c.contact.id);
+    expect(listed).not.toContain(visitorContact);
+    expect(listed).not.toContain(smsContact);
+    const thread = (await hub.infra.db.message.findMany({ where: { conversationId } })).map((m) => m.body);
+    expect(thread).toContain('blocked words');
+    visitor.close();
+
+    const refused = await connect(hub.url, '/widget', { channelId, visitorId }).then(
+      () => null,
+      (error: Error & { data?: { code: string } }) => error,
+    );
+    expect(refused?.data?.code).toBe('chat_unavailable');
+    expect(refused?.message).not.toMatch(/block/i);
+
+    await hub.http.post(`/api/contacts/${visitorContact}/unblock`).set(admin.auth).expect(200);
+    const back = await connect(hub.url, '/widget', { channelId, visitorId });
+    await sessionOf(back);
+    back.close();
   });
 
   it('refuses LINE replies to a customer who blocked the account (not_following), and allows them again after follow', async () => {

@@ -62,6 +62,10 @@ export class WebchatGateway implements OnGatewayInit {
       throw new DomainError('forbidden', 'origin_not_allowed', `This web chat is not enabled on ${origin ?? 'this page'}.`);
     }
     const visitorId = visitorIdSchema.safeParse(handshake.visitorId).success ? handshake.visitorId! : randomBytes(16).toString('base64url');
+    if (await this.inbound.target.isBlocked(channel, { kind: 'visitor', address: visitorId })) {
+      // Deliberately vague: a blocked person is never told they were blocked.
+      throw new DomainError('forbidden', 'chat_unavailable', 'Chat is not available right now.');
+    }
     socket.data = { channel, visitorId };
   }
 

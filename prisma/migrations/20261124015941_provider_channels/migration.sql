@@ -18,7 +18,8 @@ ALTER TABLE "conversations" ADD COLUMN     "reply_token" TEXT,
 ADD COLUMN     "reply_token_expires_at" TIMESTAMP(3);
 
 -- AlterTable
-ALTER TABLE "messages" ADD COLUMN     "event_key" TEXT,
+ALTER TABLE "messages" ADD COLUMN     "blocked" BOOLEAN NOT NULL DEFAULT false,
+ADD COLUMN     "event_key" TEXT,
 ADD COLUMN     "quote_token" TEXT,
 ADD COLUMN     "unsent_at" TIMESTAMP(3);
 
