@@ -166,6 +166,7 @@ export class ContactsService {
     const rows = await this.db.contact.findMany({
       where: {
         teamId,
+        mergedIntoId: null,
         ...(q
           ? {
               OR: [

@@ -4,6 +4,7 @@ export { ConversationsService } from './conversations.service.js';
 export type { ConversationQuery } from './conversations.service.js';
 export { OutboxService } from './outbox.service.js';
 export { MediaService } from './media.service.js';
+export { ContactMergeService } from './contact-merge.service.js';
 export { ConversationEvents } from './conversation.events.js';
 export type { ConversationEventMap } from './conversation.events.js';
 export type { ConversationView, MessageView } from './conversation.views.js';

@@ -4,12 +4,12 @@ import { ConversationsModule } from '../conversations/index.js';
 import { TeamsModule } from '../teams/index.js';
 import { InboxController } from './inbox.controller.js';
 import { InboxGateway } from './inbox.gateway.js';
-import { ContactInvitationsController } from './contact-invitations.controller.js';
+import { ContactActionsController } from './contact-actions.controller.js';
 import { MessagesController } from './messages.controller.js';
 
 @Module({
   imports: [ConversationsModule, ContactsModule, TeamsModule],
-  controllers: [InboxController, MessagesController, ContactInvitationsController],
+  controllers: [InboxController, MessagesController, ContactActionsController],
   providers: [InboxGateway],
 })
 export class InboxModule {}

@@ -264,6 +264,51 @@ describe('Contacts and consent', () => {
     back.close();
   });
 
+  it('merges two contacts that are one person, and an undo restores both exactly', async () => {
+    const byPhone = (await hub.http.post('/api/contacts').set(admin.auth).send({ name: '統合 元', phone: '080-1212-3434' }).expect(201)).body;
+    const byEmail = (await hub.http.post('/api/contacts').set(admin.auth).send({ name: '統合 先', email: 'merge@example.com' }).expect(201)).body;
+    await twilioMessage(sms, '+818012123434', 'hello');
+    await twilioMessage(sms, '+818012123434', 'STOP');
+    const snapshot = async () => {
+      const db = hub.infra.db;
+      const of = async (id: string) => ({
+        contact: await db.contact.findUniqueOrThrow({ where: { id }, select: { name: true, ownerId: true, blocked: true, mergedIntoId: true } }),
+        identities: (await db.contactIdentity.findMany({ where: { contactId: id }, orderBy: { id: 'asc' } })).map((i) => i.id),
+        conversations: (await db.conversation.findMany({ where: { contactId: id }, orderBy: { id: 'asc' } })).map((c) => c.id),
+        authored: (await db.message.findMany({ where: { authorId: id }, orderBy: { id: 'asc' } })).map((m) => m.id),
+        ledger: (await db.contactEvent.findMany({ where: { contactId: id }, orderBy: { id: 'asc' } })).map((e) => e.id),
+      });
+      return { phone: await of(byPhone.id), email: await of(byEmail.id) };
+    };
+    const before = await snapshot();
+    expect(before.phone.conversations).toHaveLength(1);
+    expect(before.phone.ledger).toHaveLength(1);
+
+    const associate = await addMember(hub, team);
+    await hub.http.post(`/api/contacts/${byPhone.id}/merge`).set(associate.auth).send({ intoContactId: byEmail.id }).expect(403);
+    const merged = await hub.http.post(`/api/contacts/${byPhone.id}/merge`).set(admin.auth).send({ intoContactId: byEmail.id }).expect(201);
+    const into = (await hub.http.get(`/api/contacts/${byEmail.id}`).set(admin.auth).expect(200)).body;
+    expect(into.identities.map((i: { kind: string }) => i.kind).sort()).toEqual(['email', 'phone']);
+    expect(into.consent.sms).toBe('opted_out');
+    const list = (await hub.http.get('/api/contacts').query({ q: '統合' }).set(admin.auth).expect(200)).body.items.map((c: { id: string }) => c.id);
+    expect(list).toEqual([byEmail.id]);
+    // A message from the merged number now joins the contact that stayed.
+    await twilioMessage(sms, '+818012123434', 'while merged');
+    const during = await hub.infra.db.message.findFirstOrThrow({ where: { body: 'while merged' } });
+    expect(during.authorId).toBe(byEmail.id);
+
+    await hub.http.post(`/api/contacts/merges/${merged.body.mergeId}/undo`).set(admin.auth).expect(200);
+    const after = await snapshot();
+    expect(after.email).toEqual(before.email);
+    // Everything that was the phone contact's is back; what arrived during the merge stays with who received it.
+    expect(after.phone.contact).toEqual(before.phone.contact);
+    expect(after.phone.identities).toEqual(before.phone.identities);
+    expect(after.phone.conversations).toEqual(before.phone.conversations);
+    expect(after.phone.ledger).toEqual(before.phone.ledger);
+    expect(after.phone.authored).toEqual([...before.phone.authored, during.id]);
+    await hub.http.post(`/api/contacts/merges/${merged.body.mergeId}/undo`).set(admin.auth).expect(409);
+  });
+
   it('refuses LINE replies to a customer who blocked the account (not_following), and allows them again after follow', async () => {
     const userId = 'U' + randomBytes(16).toString('hex');
     await lineEvent({ type: 'message', source: { type: 'user', userId }, message: { id: '1', type: 'text', text: 'こんにちは' } });

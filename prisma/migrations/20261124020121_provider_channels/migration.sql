@@ -14,6 +14,9 @@ DROP INDEX "messages_channel_id_provider_message_id_key";
 ALTER TABLE "channels" ADD COLUMN     "next_send_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;
 
 -- AlterTable
+ALTER TABLE "contacts" ADD COLUMN     "merged_into_id" TEXT;
+
+-- AlterTable
 ALTER TABLE "conversations" ADD COLUMN     "reply_token" TEXT,
 ADD COLUMN     "reply_token_expires_at" TIMESTAMP(3);
 
@@ -22,6 +25,20 @@ ALTER TABLE "messages" ADD COLUMN     "blocked" BOOLEAN NOT NULL DEFAULT false,
 ADD COLUMN     "event_key" TEXT,
 ADD COLUMN     "quote_token" TEXT,
 ADD COLUMN     "unsent_at" TIMESTAMP(3);
+
+-- CreateTable
+CREATE TABLE "contact_merges" (
+    "id" TEXT NOT NULL,
+    "team_id" TEXT NOT NULL,
+    "source_id" TEXT NOT NULL,
+    "target_id" TEXT NOT NULL,
+    "merged_by" TEXT NOT NULL,
+    "moved" JSONB NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "undone_at" TIMESTAMP(3),
+
+    CONSTRAINT "contact_merges_pkey" PRIMARY KEY ("id")
+);
 
 -- CreateTable
 CREATE TABLE "invitations" (
@@ -81,6 +98,9 @@ CREATE TABLE "early_statuses" (
 
     CONSTRAINT "early_statuses_pkey" PRIMARY KEY ("channel_id","provider_message_id","status")
 );
+
+-- CreateIndex
+CREATE INDEX "contact_merges_team_id_idx" ON "contact_merges"("team_id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "invitations_token_hash_key" ON "invitations"("token_hash");

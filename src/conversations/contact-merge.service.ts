@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, Prisma } from '../common/database/database.js';
+import type { Db, Tx } from '../common/database/database.js';
+import { DomainError, notFound } from '../common/errors/domain-error.js';
+import type { AuthMember } from '../teams/index.js';
+
+interface Moved {
+  identityIds: string[];
+  conversationIds: string[];
+  messageIds: string[];
+  eventIds: string[];
+  invitationIds: string[];
+  source: { name: string; ownerId: string | null; blocked: boolean };
+}
+
+/**
+ * Two contacts that are one person become one: identities, conversations (with the customer's messages),
+ * the consent ledger and invitations move to the contact that stays. What moved is recorded by id, so that
+ * an undo moves exactly that back. It lives here, not in contacts, because it moves conversations too; it is
+ * one transaction so that nobody ever sees half a merge.
+ */
+@Injectable()
+export class ContactMergeService {
+  constructor(@Inject(DATABASE) private readonly db: Db) {}
+
+  async merge(member: AuthMember, sourceId: string, targetId: string): Promise<{ mergeId: string }> {
+    this.supervisorOnly(member);
+    if (sourceId === targetId) throw new DomainError('invalid', 'invalid_request', 'A contact cannot be merged into itself.');
+    return this.db.$transaction(async (tx: Tx) => {
+      const [source, target] = await Promise.all([this.live(tx, member.teamId, sourceId), this.live(tx, member.teamId, targetId)]);
+      const where = { contactId: source.id };
+      const conversations = await tx.conversation.findMany({ where, select: { id: true } });
+      const moved: Moved = {
+        identityIds: (await tx.contactIdentity.findMany({ where, select: { id: true } })).map((r) => r.id),
+        conversationIds: conversations.map((r) => r.id),
+        messageIds: (
+          await tx.message.findMany({ where: { authorType: 'contact', authorId: source.id }, select: { id: true } })
+        ).map((r) => r.id),
+        eventIds: (await tx.contactEvent.findMany({ where, select: { id: true } })).map((r) => r.id),
+        invitationIds: (await tx.invitation.findMany({ where, select: { id: true } })).map((r) => r.id),
+        source: { name: source.name, ownerId: source.ownerId, blocked: source.blocked },
+      };
+      await this.move(tx, moved, target.id);
+      await tx.contact.update({ where: { id: source.id }, data: { mergedIntoId: target.id } });
+      const merge = await tx.contactMerge.create({
+        data: { teamId: member.teamId, sourceId: source.id, targetId: target.id, mergedBy: member.id, moved: moved as unknown as Prisma.InputJsonObject },
+      });
+      return { mergeId: merge.id };
+    });
+  }
+
+  async undo(member: AuthMember, mergeId: string): Promise<void> {
+    this.supervisorOnly(member);
+    await this.db.$transaction(async (tx: Tx) => {
+      const merge = await tx.contactMerge.findFirst({ where: { id: mergeId, teamId: member.teamId } });
+      if (!merge) throw notFound('The merge');
+      if (merge.undoneAt) throw new DomainError('conflict', 'merge_undone', 'This merge has already been undone.');
+      const moved = merge.moved as unknown as Moved;
+      await this.move(tx, moved, merge.sourceId);
+      // What the customer wrote in those conversations while merged was written through the source's addresses.
+      await tx.message.updateMany({
+        where: { conversationId: { in: moved.conversationIds }, authorType: 'contact', authorId: merge.targetId },
+        data: { authorId: merge.sourceId },
+      });
+      await tx.contact.update({ where: { id: merge.sourceId }, data: { mergedIntoId: null, ...moved.source } });
+      await tx.contactMerge.update({ where: { id: merge.id }, data: { undoneAt: new Date() } });
+    });
+  }
+
+  private async move(tx: Tx, moved: Moved, contactId: string): Promise<void> {
+    await tx.contactIdentity.updateMany({ where: { id: { in: moved.identityIds } }, data: { contactId } });
+    await tx.conversation.updateMany({ where: { id: { in: moved.conversationIds } }, data: { contactId } });
+    await tx.message.updateMany({ where: { id: { in: moved.messageIds } }, data: { authorId: contactId } });
+    await tx.contactEvent.updateMany({ where: { id: { in: moved.eventIds } }, data: { contactId } });
+    await tx.invitation.updateMany({ where: { id: { in: moved.invitationIds } }, data: { contactId } });
+  }
+
+  private async live(tx: Tx, teamId: string, id: string) {
+    const contact = await tx.contact.findFirst({ where: { id, teamId, mergedIntoId: null } });
+    if (!contact) throw notFound('The contact');
+    return contact;
+  }
+
+  private supervisorOnly(member: AuthMember): void {
+    if (member.role === 'operator') throw new DomainError('forbidden', 'forbidden', 'Only supervisors merge contacts.');
+  }
+}

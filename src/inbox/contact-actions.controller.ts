@@ -1,0 +1,42 @@
+import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ValidBody } from '../common/http/zod-params.js';
+import { ContactMergeService, ConversationsService } from '../conversations/index.js';
+import { AuthGuard, CurrentMember } from '../teams/index.js';
+import type { AuthMember } from '../teams/index.js';
+import { invitationBody } from './inbox.schema.js';
+
+const mergeBody = z.strictObject({ intoContactId: z.string().min(1).max(64) });
+
+/** What agents do to contacts that reaches into conversations: invitations (a message goes out), merges. */
+@ApiTags('contacts')
+@ApiBearerAuth()
+@Controller('api/contacts')
+@UseGuards(AuthGuard)
+export class ContactActionsController {
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly merges: ContactMergeService,
+  ) {}
+
+  /** Supervisors: this contact (`:id`) is the same person as `intoContactId`, which stays. Undoable. */
+  @Post(':id/merge')
+  merge(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(mergeBody) body: z.output<typeof mergeBody>) {
+    return this.merges.merge(member, id, body.intoContactId);
+  }
+
+  @Post('merges/:mergeId/undo')
+  @HttpCode(200)
+  async undoMerge(@CurrentMember() member: AuthMember, @Param('mergeId') mergeId: string) {
+    await this.merges.undo(member, mergeId);
+    return { undone: true };
+  }
+
+  /** Asks the customer to agree to messages; their state is `pending` until they answer YES. */
+  @Post(':id/invitations')
+  @HttpCode(202)
+  invite(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(invitationBody) body: z.output<typeof invitationBody>) {
+    return this.conversations.invite(member, id, body);
+  }
+}
