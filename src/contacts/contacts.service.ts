@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { CountryCode } from 'libphonenumber-js';
@@ -46,11 +47,13 @@ export class ContactsService {
     const existing = await this.findByIdentity(teamId, from.kind, from.address);
     if (existing) return existing;
     try {
-      return await this.db.$transaction(async (tx: Tx) => {
+      const created = await this.db.$transaction(async (tx: Tx) => {
         const contact = await tx.contact.create({ data: { teamId, name: from.name?.trim() || placeholderName(from.kind, from.address) } });
         await tx.contactIdentity.create({ data: { teamId, contactId: contact.id, kind: from.kind, address: from.address } });
         return { id: contact.id, name: contact.name, blocked: contact.blocked, created: true };
       });
+      await this.reapplySuppressions(teamId, created.id, from);
+      return created;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await this.findByIdentity(teamId, from.kind, from.address);
@@ -113,6 +116,26 @@ export class ContactsService {
       include: { identities: true },
     });
     return toContactView(row, await this.consent.ledger(member.teamId, id));
+  }
+
+  /**
+   * Someone erased who had opted out comes back as a new contact: their opt-out comes back with them, found by
+   * the hash of the address that erasure left behind.
+   */
+  private async reapplySuppressions(teamId: string, contactId: string, identity: { kind: IdentityKind; address: string }): Promise<void> {
+    const suppressions = await this.db.suppression.findMany({ where: { teamId, addressHash: suppressionHash(teamId, identity.kind, identity.address) } });
+    for (const suppression of suppressions) {
+      await this.consent.record({
+        teamId,
+        contactId,
+        channelId: suppression.channelId,
+        channelType: suppression.channelType,
+        eventKey: `suppression:${suppression.id}:${contactId}`,
+        kind: 'opt_out',
+        detail: { source: 'suppression', suppressionId: suppression.id },
+        occurredAt: suppression.createdAt,
+      });
+    }
   }
 
   /** Blocks or unblocks: supervisors, or the member whose list holds the contact. Supervisors are told. */
@@ -231,3 +254,8 @@ export function toContactView(row: ContactRow, ledger: LedgerEntry[] = []): Cont
   };
 }
 
+
+/** How an erased address is remembered: a hash, salted with the team, never the address itself. */
+export function suppressionHash(teamId: string, kind: string, address: string): string {
+  return createHash('sha256').update(`${teamId}:${kind}:${address}`).digest('hex');
+}

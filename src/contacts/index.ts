@@ -1,6 +1,6 @@
 /** Contacts: people per team, their channel identities (unique per team), consent and blocking. */
 export { ContactsModule } from './contacts.module.js';
-export { ContactsService } from './contacts.service.js';
+export { ContactsService, suppressionHash } from './contacts.service.js';
 export type { IdentityKind, ResolvedContact, ContactView } from './contacts.service.js';
 export { ConsentService, CONSENT_CHANNELS } from './consent.service.js';
 export type { ConsentChannel, ConsentEventKind, ConsentState } from './consent.service.js';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/index.js';
 import { ContactsModule } from '../contacts/index.js';
+import { ContactErasureService } from './contact-erasure.service.js';
 import { ContactMergeService } from './contact-merge.service.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationsService } from './conversations.service.js';
@@ -10,7 +11,7 @@ import { OutboxService } from './outbox.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule],
-  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, MediaService, ContactMergeService],
-  exports: [ConversationEvents, ConversationsService, OutboxService, MediaService, ContactMergeService],
+  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, MediaService, ContactMergeService, ContactErasureService],
+  exports: [ConversationEvents, ConversationsService, OutboxService, MediaService, ContactMergeService, ContactErasureService],
 })
 export class ConversationsModule {}

@@ -1,15 +1,15 @@
-import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ValidBody } from '../common/http/zod-params.js';
-import { ContactMergeService, ConversationsService } from '../conversations/index.js';
+import { ContactErasureService, ContactMergeService, ConversationsService } from '../conversations/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { invitationBody } from './inbox.schema.js';
 
 const mergeBody = z.strictObject({ intoContactId: z.string().min(1).max(64) });
 
-/** What agents do to contacts that reaches into conversations: invitations (a message goes out), merges. */
+/** What agents do to contacts that reaches into conversations: invitations (a message goes out), merges, erasure. */
 @ApiTags('contacts')
 @ApiBearerAuth()
 @Controller('api/contacts')
@@ -18,7 +18,15 @@ export class ContactActionsController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly merges: ContactMergeService,
+    private readonly erasure: ContactErasureService,
   ) {}
+
+  /** Administrators: forget this person (messages, files, addresses); an opt-out survives as a hash. */
+  @Delete(':id')
+  @HttpCode(204)
+  async erase(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    await this.erasure.erase(member, id);
+  }
 
   /** Supervisors: this contact (`:id`) is the same person as `intoContactId`, which stays. Undoable. */
   @Post(':id/merge')

@@ -309,6 +309,48 @@ describe('Contacts and consent', () => {
     await hub.http.post(`/api/contacts/merges/${merged.body.mergeId}/undo`).set(admin.auth).expect(409);
   });
 
+  it('erases a person without a trace, and their opt-out survives when they write again', async () => {
+    const lineUser = 'U' + randomBytes(16).toString('hex');
+    const person = (await hub.http.post('/api/contacts').set(admin.auth).send({ name: '消去 五郎', phone: '080-4545-6767', lineUserId: lineUser }).expect(201)).body;
+    await twilioMessage(sms, '+818045456767', 'ERASE-ME-SECRET-BODY');
+    await twilioMessage(sms, '+818045456767', 'STOP');
+    line.setContent('erase-file-1', Buffer.from('private file'), 'text/plain');
+    await lineEvent({ type: 'message', source: { type: 'user', userId: lineUser }, message: { id: 'erase-file-1', type: 'file', fileName: 'カルテ.pdf', fileSize: 12 } });
+    let stored: { url?: string }[] = [];
+    for (let i = 0; i < 200 && !stored[0]?.url; i++) {
+      const file = await hub.infra.db.message.findFirst({ where: { providerMessageId: 'erase-file-1' } });
+      stored = (file?.attachments ?? []) as { url?: string }[];
+      await sleep(25);
+    }
+    await hub.http.get(stored[0].url!).set(admin.auth).expect(200);
+
+    const associate = await addMember(hub, team, { role: 'supervisor' });
+    await hub.http.delete(`/api/contacts/${person.id}`).set(associate.auth).expect(403);
+    await hub.http.delete(`/api/contacts/${person.id}`).set(admin.auth).expect(204);
+    await hub.http.get(`/api/contacts/${person.id}`).set(admin.auth).expect(404);
+    await hub.http.get(stored[0].url!).set(admin.auth).expect(404);
+
+    // Every text and JSON column of every table, searched for anything of theirs.
+    const columns = await hub.infra.db.$queryRaw<{ table_name: string; column_name: string }[]>`
+      SELECT table_name, column_name FROM information_schema.columns
+       WHERE table_schema = 'public' AND data_type IN ('text', 'jsonb', 'character varying')`;
+    const needles = ['ERASE-ME-SECRET-BODY', '+818045456767', lineUser, '消去 五郎', 'カルテ.pdf'];
+    const found: string[] = [];
+    for (const { table_name, column_name } of columns) {
+      for (const needle of needles) {
+        const rows = await hub.infra.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text LIKE $1`, `%${needle}%`);
+        if (rows[0].n > 0) found.push(`${table_name}.${column_name}: ${needle}`);
+      }
+    }
+    expect(found).toEqual([]);
+
+    // They write again: a new contact, still opted out of SMS.
+    await twilioMessage(sms, '+818045456767', 'hello again');
+    const again = await contactByPhone('+818045456767');
+    expect(again).not.toBe(person.id);
+    expect((await consent(again)).sms).toBe('opted_out');
+  });
+
   it('refuses LINE replies to a customer who blocked the account (not_following), and allows them again after follow', async () => {
     const userId = 'U' + randomBytes(16).toString('hex');
     await lineEvent({ type: 'message', source: { type: 'user', userId }, message: { id: '1', type: 'text', text: 'こんにちは' } });

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 
 /**
@@ -10,6 +10,8 @@ export interface Storage {
   put(key: string, data: Buffer): Promise<void>;
   /** null when nothing is stored under the key. */
   get(key: string): Promise<Buffer | null>;
+  /** Removes the key and everything under it (`team/message` removes each of that message's files). */
+  remove(prefix: string): Promise<void>;
 }
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
@@ -35,6 +37,11 @@ export class LocalFileStorage implements Storage {
       if (error.code === 'ENOENT') return null;
       throw error;
     });
+  }
+
+  async remove(prefix: string): Promise<void> {
+    const path = this.pathOf(prefix);
+    await rm(path, { recursive: true, force: true });
   }
 
   private pathOf(key: string): string {

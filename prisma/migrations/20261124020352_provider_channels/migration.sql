@@ -41,6 +41,18 @@ CREATE TABLE "contact_merges" (
 );
 
 -- CreateTable
+CREATE TABLE "suppressions" (
+    "id" TEXT NOT NULL,
+    "team_id" TEXT NOT NULL,
+    "address_hash" TEXT NOT NULL,
+    "channel_type" "ChannelType" NOT NULL,
+    "channel_id" TEXT NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "suppressions_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
 CREATE TABLE "invitations" (
     "id" TEXT NOT NULL,
     "team_id" TEXT NOT NULL,
@@ -101,6 +113,9 @@ CREATE TABLE "early_statuses" (
 
 -- CreateIndex
 CREATE INDEX "contact_merges_team_id_idx" ON "contact_merges"("team_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "suppressions_team_id_address_hash_channel_type_key" ON "suppressions"("team_id", "address_hash", "channel_type");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "invitations_token_hash_key" ON "invitations"("token_hash");

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE } from '../common/database/database.js';
+import type { Db, Tx } from '../common/database/database.js';
+import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { STORAGE } from '../common/storage/storage.js';
+import type { Storage } from '../common/storage/storage.js';
+import { ConsentService, suppressionHash } from '../contacts/index.js';
+import type { AuthMember } from '../teams/index.js';
+
+/**
+ * `DELETE /api/contacts/:id`: the person is forgotten. Their messages (with the files they sent), their
+ * conversations, identities, consent ledger and invitations are deleted; only a hashed suppression per address
+ * and opted-out channel stays, so that an opt-out survives the erasure.
+ */
+@Injectable()
+export class ContactErasureService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    @Inject(STORAGE) private readonly storage: Storage,
+    private readonly consent: ConsentService,
+  ) {}
+
+  async erase(member: AuthMember, contactId: string): Promise<void> {
+    if (member.role !== 'administrator') throw new DomainError('forbidden', 'forbidden', 'Only administrators erase contacts.');
+    const contact = await this.db.contact.findFirst({ where: { id: contactId, teamId: member.teamId }, include: { identities: true } });
+    if (!contact) throw notFound('The contact');
+    const optedOut = Object.entries(await this.consent.states(member.teamId, contactId)).filter(([, state]) => state === 'opted_out');
+    const lastOptOut = await this.db.contactEvent.findMany({ where: { contactId, kind: { in: ['opt_out', 'unfollow'] } }, orderBy: { occurredAt: 'desc' } });
+    // Every message of theirs: in their conversations, and what they wrote in groups held by another contact.
+    const messages = await this.db.message.findMany({
+      where: { teamId: member.teamId, OR: [{ conversation: { contactId } }, { authorType: 'contact', authorId: contactId }] },
+      select: { id: true },
+    });
+    await this.db.$transaction(async (tx: Tx) => {
+      for (const [channelType] of optedOut) {
+        const channelId = lastOptOut.find((event) => event.channelType === channelType)?.channelId ?? '';
+        for (const identity of contact.identities) {
+          await tx.suppression.upsert({
+            where: { teamId_addressHash_channelType: { teamId: member.teamId, addressHash: suppressionHash(member.teamId, identity.kind, identity.address), channelType: channelType as never } },
+            create: { teamId: member.teamId, addressHash: suppressionHash(member.teamId, identity.kind, identity.address), channelType: channelType as never, channelId },
+            update: {},
+          });
+        }
+      }
+      await tx.message.deleteMany({ where: { id: { in: messages.map((m) => m.id) } } });
+      await tx.conversation.deleteMany({ where: { contactId } });
+      await tx.contactMerge.deleteMany({ where: { OR: [{ sourceId: contactId }, { targetId: contactId }] } });
+      // Identities, ledger entries and invitations go with the contact (foreign keys cascade).
+      await tx.contact.delete({ where: { id: contactId } });
+    });
+    // Files after the rows: a crash in between leaves files nobody can reach, never a row pointing at nothing.
+    for (const message of messages) await this.storage.remove(`${member.teamId}/${message.id}`);
+  }
+}
