@@ -37,8 +37,12 @@ export interface ChannelView {
   createdAt: Date;
 }
 
+const ACCOUNT_TTL_MS = 5_000;
+
 @Injectable()
 export class ChannelsService {
+  private readonly accounts = new Map<string, { account: ChannelAccount | null; until: number }>();
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
@@ -65,6 +69,7 @@ export class ChannelsService {
   }
 
   async update(teamId: string, id: string, patch: { name?: string; active?: boolean; config?: Record<string, unknown> }): Promise<ChannelView> {
+    this.accounts.delete(id);
     const row = await this.row(teamId, id);
     let data: Prisma.ChannelUpdateInput = { name: patch.name, active: patch.active };
     if (patch.config) {
@@ -75,18 +80,32 @@ export class ChannelsService {
       // A new rate starts from now: slots booked under the old one do not hold later messages back.
       if ('sendsPerSecond' in patch.config) data.nextSendAt = new Date();
     }
-    return this.view(await this.db.channel.update({ where: { id: row.id }, data }));
+    const updated = await this.db.channel.update({ where: { id: row.id }, data });
+    // Again after the write: a read that raced the update may have cached the old row.
+    this.accounts.delete(id);
+    return this.view(updated);
   }
 
   async remove(teamId: string, id: string): Promise<void> {
+    this.accounts.delete(id);
     const row = await this.row(teamId, id);
     await this.db.channel.delete({ where: { id: row.id } });
+    this.accounts.delete(id);
   }
 
-  /** A channel with its credentials opened, for adapters; any team (webhooks arrive before we know the team). */
+  /**
+   * A channel with its credentials opened, for adapters; any team (webhooks arrive before we know the team).
+   * Every webhook and every send needs it, so it is kept a few seconds: a change made on this process is seen at
+   * once, one made on another process within ACCOUNT_TTL_MS.
+   */
   async account(id: string): Promise<ChannelAccount | null> {
+    const cached = this.accounts.get(id);
+    if (cached && cached.until > Date.now()) return cached.account;
     const row = await this.db.channel.findUnique({ where: { id } });
-    return row ? this.toAccount(row) : null;
+    const account = row ? this.toAccount(row) : null;
+    this.accounts.set(id, { account, until: Date.now() + ACCOUNT_TTL_MS });
+    if (this.accounts.size > 10_000) this.accounts.delete(this.accounts.keys().next().value!);
+    return account;
   }
 
   /**

@@ -41,6 +41,8 @@ const MEMBER_CHANGE_TEXT: Record<InboundGroupEvent['kind'], string> = {
 /** Turns channels' normalized events into contacts, conversations and messages (DESIGN.md, "Inbound path"). */
 @Injectable()
 export class IngestService implements InboundSink, OnModuleInit {
+  private readonly keywords = new Map<string, { keywords: Parameters<typeof consentKeyword>[1]; until: number }>();
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
@@ -219,9 +221,14 @@ export class IngestService implements InboundSink, OnModuleInit {
     if (stored && match.kind === 'opt_out') await this.outbox.cancelQueued(contactId, channel.type, optedOutReason(channel.type));
   }
 
+  /** Read on every SMS, changed rarely: kept half a minute. */
   private async teamKeywords(teamId: string) {
+    const cached = this.keywords.get(teamId);
+    if (cached && cached.until > Date.now()) return cached.keywords;
     const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
-    return (team?.settings as { consentKeywords?: Parameters<typeof consentKeyword>[1] } | null)?.consentKeywords ?? undefined;
+    const keywords = (team?.settings as { consentKeywords?: Parameters<typeof consentKeyword>[1] } | null)?.consentKeywords ?? undefined;
+    this.keywords.set(teamId, { keywords, until: Date.now() + 30_000 });
+    return keywords;
   }
 
   /** The contact behind an address; a new one learns its name from the provider's profile in a job. */

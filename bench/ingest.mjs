@@ -1,0 +1,261 @@
+// Inbound webhook ingestion: signed Twilio and LINE webhooks at a fixed arrival rate against the hub (embedded
+// database, and PostgreSQL when one is reachable), next to a baseline measured in the same run: a bare node:http
+// server that checks the same signatures, inserts the same row with `pg` in one transaction and emits to a
+// socket.io client. The figure we track is the hub's throughput as a share of the baseline's.
+//
+//   npm run bench:ingest                     400 webhooks/s for 8 s per target
+//   BENCH_RATE=400 BENCH_SECONDS=20 npm run bench:ingest
+//   BENCH_DATABASE_URL=postgresql://...      the server to use (default: postgres on 127.0.0.1:5432)
+process.env.LOG_LEVEL ??= 'silent';
+process.env.NODE_ENV ??= 'test';
+
+import { createHmac, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { Server } from 'socket.io';
+import { io } from 'socket.io-client';
+
+// 400/s: more than the hub takes on two cores, well within what the baseline takes, so the ratio shows.
+const RATE = Number(process.env.BENCH_RATE ?? 400);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const PUBLIC_URL = 'https://hub.bench.test';
+const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
+const AUTH_TOKEN = 'bench-twilio-auth-token';
+const LINE_SECRET = 'bench-line-channel-secret';
+const SECRET_KEY = 'a'.repeat(64);
+
+// ---- the load: one open-loop generator for every target ----
+
+function twilioSignature(url, params) {
+  const data = Object.keys(params)
+    .sort()
+    .reduce((text, key) => text + key + params[key], url);
+  return createHmac('sha1', AUTH_TOKEN).update(data).digest('base64');
+}
+
+/** The i-th webhook: even ones Twilio SMS (form, signed over URL + fields), odd ones LINE (JSON, signed body). */
+function webhook(i, paths) {
+  const tag = `bench-${i}-${randomBytes(4).toString('hex')}`;
+  if (i % 2 === 0) {
+    const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: ACCOUNT_SID, From: `+8190${String(1000000 + (i % 50)).padStart(8, '0')}`, To: '+15005550006', Body: tag, NumMedia: '0' };
+    const body = new URLSearchParams(params).toString();
+    return { tag, path: paths.twilio, body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(PUBLIC_URL + paths.twilio, params) } };
+  }
+  const body = JSON.stringify({
+    destination: 'U' + '0'.repeat(32),
+    events: [
+      {
+        type: 'message',
+        mode: 'active',
+        timestamp: Date.now(),
+        webhookEventId: `01${randomBytes(12).toString('hex').toUpperCase()}`,
+        deliveryContext: { isRedelivery: false },
+        source: { type: 'user', userId: `U${String(i % 50).padStart(32, '0')}` },
+        replyToken: randomBytes(16).toString('hex'),
+        message: { id: String(10_000_000 + i), type: 'text', text: tag, quoteToken: 'q' },
+      },
+    ],
+  });
+  return { tag, path: paths.line, body, headers: { 'content-type': 'application/json', 'x-line-signature': createHmac('sha256', LINE_SECRET).update(body).digest('base64') } };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function post(baseUrl, call) {
+  return new Promise((resolve) => {
+    const request = http.request(`${baseUrl}${call.path}`, { method: 'POST', agent, headers: { ...call.headers, 'content-length': Buffer.byteLength(call.body) } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', () => resolve(0));
+    request.end(call.body);
+  });
+}
+
+function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Sends RATE webhooks a second for SECONDS, on schedule whatever the answers; waits for the socket events. */
+async function drive(name, baseUrl, paths, socket) {
+  const total = Math.round(RATE * SECONDS);
+  const sentAt = new Map();
+  const socketMs = [];
+  socket.on('message.created', (message) => {
+    const started = sentAt.get(message.body);
+    if (started !== undefined) {
+      socketMs.push(performance.now() - started);
+      sentAt.delete(message.body);
+    }
+  });
+  const ackMs = [];
+  let accepted = 0;
+  let errors = 0;
+  const pending = [];
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const call = webhook(i, paths);
+    const started = performance.now();
+    sentAt.set(call.tag, started);
+    pending.push(
+      post(baseUrl, call).then((status) => {
+        if (status >= 200 && status < 300) {
+          accepted++;
+          ackMs.push(performance.now() - started);
+        } else errors++;
+      }),
+    );
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - t0) / 1000;
+  for (let i = 0; i < 100 && socketMs.length < accepted; i++) await sleep(50);
+  socket.off('message.created');
+  return { name, accepted: accepted / elapsed, ackP50: percentile(ackMs, 50), ackP99: percentile(ackMs, 99), socketP50: percentile(socketMs, 50), socketP99: percentile(socketMs, 99), errors, missing: accepted - socketMs.length };
+}
+
+// ---- the hub ----
+
+async function benchHub(name, env) {
+  const { loadConfig } = await import('../dist/common/config/config.js');
+  const { createHub } = await import('../dist/hub.js');
+  const { TeamsService } = await import('../dist/teams/index.js');
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', HUB_DATA_DIR: `data/bench-${process.pid}`, PUBLIC_URL, HUB_SECRET_KEY: SECRET_KEY, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const hub = await createHub(config, { memoryDatabase: true, bootstrap: false });
+  try {
+    const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
+    await hub.app.get(TeamsService).createTeam({ name: 'Bench', admin: { email, password: 'correct horse battery', name: 'Bench' } });
+    const login = await (await fetch(`${hub.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'correct horse battery' }) })).json();
+    const auth = { authorization: `Bearer ${login.accessToken}`, 'content-type': 'application/json' };
+    const channel = async (body) => (await (await fetch(`${hub.url}/api/channels`, { method: 'POST', headers: auth, body: JSON.stringify(body) })).json()).id;
+    const twilio = await channel({ type: 'sms', provider: 'twilio', name: 'SMS', config: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: '+15005550006' } });
+    const line = await channel({ type: 'line', provider: 'line', name: 'LINE', config: { channelSecret: LINE_SECRET, channelAccessToken: 'bench' } });
+    const socket = io(`${hub.url}/inbox`, { auth: { token: login.accessToken }, transports: ['websocket'] });
+    await new Promise((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const result = await drive(name, hub.url, { twilio: `/webhooks/twilio/${twilio}`, line: `/webhooks/line/${line}` }, socket);
+    socket.close();
+    return result;
+  } finally {
+    await hub.close();
+  }
+}
+
+// ---- the baseline: what the same work costs with nothing in between ----
+
+async function benchBaseline(name, connectionString) {
+  const pool = new pg.Pool({ connectionString, max: 10 });
+  await pool.query(`CREATE TABLE IF NOT EXISTS bench_messages (id bigserial PRIMARY KEY, channel_id text NOT NULL, event_key text NOT NULL, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), UNIQUE (channel_id, event_key))`);
+  const server = http.createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', async () => {
+      const raw = Buffer.concat(chunks);
+      let channel;
+      let key;
+      let body;
+      if (request.url === '/twilio') {
+        const params = Object.fromEntries(new URLSearchParams(raw.toString()));
+        if (request.headers['x-twilio-signature'] !== twilioSignature(PUBLIC_URL + '/twilio', params)) return response.writeHead(403).end();
+        [channel, key, body] = ['twilio', params.MessageSid, params.Body];
+      } else {
+        if (request.headers['x-line-signature'] !== createHmac('sha256', LINE_SECRET).update(raw).digest('base64')) return response.writeHead(401).end();
+        const event = JSON.parse(raw.toString()).events[0];
+        [channel, key, body] = ['line', event.webhookEventId, event.message.text];
+      }
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const inserted = await client.query('INSERT INTO bench_messages (channel_id, event_key, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id', [channel, key, body]);
+        await client.query('COMMIT');
+        if (inserted.rowCount) ioServer.emit('message.created', { body });
+      } finally {
+        client.release();
+      }
+      response.writeHead(200, { 'content-type': channel === 'twilio' ? 'text/xml' : 'application/json' }).end(channel === 'twilio' ? '<Response/>' : '{}');
+    });
+  });
+  const ioServer = new Server(server);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  const socket = io(url, { transports: ['websocket'] });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  try {
+    return await drive(name, url, { twilio: '/twilio', line: '/line' }, socket);
+  } finally {
+    socket.close();
+    ioServer.close();
+    await new Promise((resolve) => server.close(resolve));
+    await pool.query('DROP TABLE bench_messages');
+    await pool.end();
+  }
+}
+
+// ---- PostgreSQL, when there is one ----
+
+async function freshDatabase() {
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  try {
+    await admin.connect();
+  } catch (error) {
+    return { url: null, reason: error.message, drop: async () => {} };
+  }
+  const name = `tsunagi_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+const format = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+async function main() {
+  console.log(`ingest: ${RATE} signed webhooks/s (half Twilio, half LINE) for ${SECONDS} s per target, open loop\n`);
+  const results = [];
+  const hubDb = await freshDatabase();
+  const baselineDb = await freshDatabase();
+  try {
+    results.push(await benchHub('hub embedded', {}));
+    if (hubDb.url) results.push(await benchHub('hub postgres', { DATABASE_URL: hubDb.url }));
+    else console.log(`(no PostgreSQL at ${SERVER_URL}: ${hubDb.reason}; the hub runs on the embedded database only)`);
+    if (baselineDb.url) results.push(await benchBaseline('baseline pg', baselineDb.url));
+    else console.log('(no PostgreSQL: no baseline; it needs a server to insert into)');
+  } finally {
+    await hubDb.drop();
+    await baselineDb.drop();
+    agent.destroy();
+  }
+  console.log('target          accepted/s  ack p50 ms  ack p99 ms  socket p50 ms  socket p99 ms  errors  no event');
+  for (const r of results) {
+    console.log(
+      `${r.name.padEnd(15)} ${format(r.accepted).padStart(10)}  ${format(r.ackP50).padStart(10)}  ${format(r.ackP99).padStart(10)}  ${format(r.socketP50).padStart(13)}  ${format(r.socketP99).padStart(13)}  ${String(r.errors).padStart(6)}  ${String(r.missing).padStart(8)}`,
+    );
+  }
+  const baseline = results.find((r) => r.name === 'baseline pg');
+  for (const hub of results.filter((r) => r.name.startsWith('hub'))) {
+    if (baseline) console.log(`ratio ${hub.name}/baseline throughput: ${format(hub.accepted / baseline.accepted, 2)}  (aim: >= 0.6)`);
+  }
+  if (baseline && baseline.accepted >= RATE * 0.98) {
+    console.log(`(the baseline took all ${RATE}/s offered: its ceiling is higher, so a ratio here is an upper bound)`);
+  }
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
