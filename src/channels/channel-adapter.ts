@@ -54,6 +54,8 @@ export type InboundEvent =
       body: string;
       attachments: Attachment[];
       occurredAt: Date;
+      /** The provider judged this message a consent keyword itself (Twilio Advanced Opt-Out) and answered it. */
+      providerVerdict?: boolean;
       /** A token that lets the next reply go out free and at once (LINE), valid until `replyTokenExpiresAt`. */
       replyToken?: string;
       quoteToken?: string;

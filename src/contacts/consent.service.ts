@@ -50,7 +50,10 @@ export class ConsentService {
     private readonly events: ContactEvents,
   ) {}
 
-  /** Appends an entry; answers false when the same event was recorded before (a redelivered webhook). */
+  /**
+   * Appends an entry. `stored` is false when the same event was recorded before (a redelivered webhook);
+   * `changed` says whether the state on that channel moved.
+   */
   async record(input: {
     teamId: string;
     contactId: string;
@@ -60,19 +63,19 @@ export class ConsentService {
     kind: ConsentEventKind;
     detail: Record<string, unknown>;
     occurredAt: Date;
-  }): Promise<boolean> {
-    if (input.channelType === 'webchat') return false;
+  }): Promise<{ stored: boolean; changed: boolean }> {
+    if (input.channelType === 'webchat') return { stored: false, changed: false };
     const channelType = input.channelType;
     const before = (await this.states(input.teamId, input.contactId))[channelType];
     try {
       await this.db.contactEvent.create({ data: { ...input, channelType, detail: input.detail as Prisma.InputJsonObject } });
     } catch (error) {
-      if (isUniqueViolation(error)) return false;
+      if (isUniqueViolation(error)) return { stored: false, changed: false };
       throw error;
     }
     const after = (await this.states(input.teamId, input.contactId))[channelType];
     if (after !== before) this.events.emit('consent.changed', { teamId: input.teamId, contactId: input.contactId, channel: channelType, state: after });
-    return true;
+    return { stored: true, changed: after !== before };
   }
 
   async ledger(teamId: string, contactId: string): Promise<LedgerEntry[]> {

@@ -107,3 +107,8 @@ export function preview(body: string): string {
   const line = body.replace(/\s+/g, ' ').trim();
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
+
+/** Who a conversation answers on its channel: `<kind>:<address>` of the customer or of their group. */
+export const threadKeyOf = (address: { kind: string; address: string }) => `${address.kind}:${address.address}`;
+/** One live conversation per channel and thread: the unique key while it is not resolved. */
+export const activeKeyOf = (channelId: string, threadKey: string) => `${channelId}:${threadKey}`;

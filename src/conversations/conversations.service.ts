@@ -9,7 +9,7 @@ import type { AuthMember } from '../teams/index.js';
 import { hasRole } from '../teams/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationView, MessageView, conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
-import { activeKeyOf } from './ingest.service.js';
+import { activeKeyOf } from './conversation.views.js';
 import { OutboxService, addressOf, optedOutReason } from './outbox.service.js';
 import { ConsentService, InvitationService } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
@@ -98,6 +98,23 @@ export class ConversationsService {
     });
     const items = rows.slice(0, page.limit).map(toMessageView);
     return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].seq : null };
+  }
+
+  /**
+   * The hub's own answer in a conversation (a keyword's confirmation, HELP). Authored by the system, which the
+   * outbox lets through even to someone who just opted out: the confirmation of a STOP must reach them.
+   */
+  async systemReply(conversationId: string, body: string): Promise<void> {
+    const conversation = await this.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    const now = new Date();
+    const { message, delivery } = await this.db.$transaction(async (tx: Tx) => {
+      const message = await tx.message.create({
+        data: { teamId: conversation.teamId, conversationId, channelId: conversation.channelId, direction: 'out', kind: 'text', body, authorType: 'system', status: 'queued', createdAt: now },
+      });
+      return { message, delivery: await tx.delivery.create({ data: { messageId: message.id } }) };
+    });
+    this.events.emit('message.created', { teamId: conversation.teamId, message: toMessageView(message) });
+    await this.outbox.schedule(delivery.id, 0);
   }
 
   /**

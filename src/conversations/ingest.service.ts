@@ -10,7 +10,9 @@ import type { ConsentChannel } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { MediaService } from './media.service.js';
 import { OutboxService, optedOutReason } from './outbox.service.js';
+import { ConversationsService } from './conversations.service.js';
 import { EARLIER_STATUSES } from './message-status.js';
+import { activeKeyOf, threadKeyOf } from './conversation.views.js';
 import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 
 type InboundMessage = Extract<InboundEvent, { type: 'message' }>;
@@ -19,8 +21,6 @@ type InboundContactEvent = Extract<InboundEvent, { type: 'contact' }>;
 type InboundGroupEvent = Extract<InboundEvent, { type: 'group' }>;
 type InboundUnsend = Extract<InboundEvent, { type: 'unsend' }>;
 
-export const threadKeyOf = (address: Pick<ChannelAddress, 'kind' | 'address'>) => `${address.kind}:${address.address}`;
-export const activeKeyOf = (channelId: string, threadKey: string) => `${channelId}:${threadKey}`;
 
 const NAME_CONTACT = 'conversations.name-contact';
 
@@ -30,6 +30,24 @@ interface NameContactJob {
   kind: 'line' | 'line_group';
   address: string;
 }
+
+interface ConsentSettings {
+  teamName: string;
+  keywords: Parameters<typeof consentKeyword>[1];
+  replies: { help: string; optOut: string | null; optIn: string | null };
+}
+
+/** The team's answers to keywords (settings.consentReplies); null switches one off. */
+const DEFAULT_CONSENT_REPLIES: ConsentSettings['replies'] = {
+  help: '{team.name}です。配信停止は「STOP」、再開は「START」とご返信ください。',
+  optOut: '{team.name}からの配信を停止しました。再開するには「START」とご返信ください。',
+  optIn: '{team.name}からの配信を再開しました。停止するには「STOP」とご返信ください。',
+};
+
+// The keywords Twilio itself answers on long codes and toll-free numbers (its default opt-out handling).
+const TWILIO_ANSWERED = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'START', 'YES', 'UNSTOP']);
+
+const fill = (template: string, teamName: string) => template.replaceAll('{team.name}', teamName);
 
 const MEMBER_CHANGE_TEXT: Record<InboundGroupEvent['kind'], string> = {
   joined: 'joined',
@@ -41,7 +59,7 @@ const MEMBER_CHANGE_TEXT: Record<InboundGroupEvent['kind'], string> = {
 /** Turns channels' normalized events into contacts, conversations and messages (DESIGN.md, "Inbound path"). */
 @Injectable()
 export class IngestService implements InboundSink, OnModuleInit {
-  private readonly keywords = new Map<string, { keywords: Parameters<typeof consentKeyword>[1]; until: number }>();
+  private readonly consentSettings = new Map<string, { settings: ConsentSettings; until: number }>();
 
   constructor(
     @Inject(DATABASE) private readonly db: Db,
@@ -55,6 +73,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly consent: ConsentService,
     private readonly outbox: OutboxService,
     private readonly invitations: InvitationService,
+    private readonly replies: ConversationsService,
   ) {}
 
   onModuleInit(): void {
@@ -144,7 +163,7 @@ export class IngestService implements InboundSink, OnModuleInit {
         this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message) });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
         if (event.attachments.some((a) => a.providerContentId && !a.url)) await this.media.queueFetch(result.message.id);
-        if (channel.type === 'sms' || channel.type === 'whatsapp') await this.applyKeyword(channel, contact.id, event, result.message.id);
+        if (channel.type === 'sms' || channel.type === 'whatsapp') await this.applyKeyword(channel, contact.id, event, result.message.id, conversation.id);
         return { stored: true, conversationId: conversation.id, messageId: result.message.id };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -202,12 +221,17 @@ export class IngestService implements InboundSink, OnModuleInit {
    * STOP, START and their kin by SMS or WhatsApp. The key is the message's own plus `:consent`, the same key the
    * Twilio normalizer gives Advanced Opt-Out's verdict, so whichever comes first is the one recorded.
    */
-  private async applyKeyword(channel: ChannelAccount, contactId: string, event: InboundMessage, messageId: string): Promise<void> {
-    const match = consentKeyword(event.body, await this.teamKeywords(channel.teamId));
-    if (!match || match.kind === 'help') return;
+  private async applyKeyword(channel: ChannelAccount, contactId: string, event: InboundMessage, messageId: string, conversationId: string): Promise<void> {
+    const settings = await this.teamConsentSettings(channel.teamId);
+    const match = consentKeyword(event.body, settings.keywords);
+    if (!match) return;
+    if (match.kind === 'help') {
+      await this.replies.systemReply(conversationId, fill(settings.replies.help, settings.teamName));
+      return;
+    }
     // A YES that answers an invitation names it as the evidence, and closes it.
     const invitationId = match.kind === 'opt_in' ? await this.invitations.pending(contactId, channel.type as ConsentChannel) : null;
-    const stored = await this.consent.record({
+    const { stored, changed } = await this.consent.record({
       teamId: channel.teamId,
       contactId,
       channelId: channel.id,
@@ -218,17 +242,27 @@ export class IngestService implements InboundSink, OnModuleInit {
       occurredAt: event.occurredAt,
     });
     if (stored && invitationId) await this.invitations.markConfirmed(invitationId);
+    // At most one confirmation: Twilio answers its own English keywords on SMS numbers, and Advanced Opt-Out
+    // answers whatever it judged; we answer the rest (Japanese keywords, WhatsApp).
+    const providerAnswered = channel.provider === 'twilio' && (event.providerVerdict || (channel.type === 'sms' && TWILIO_ANSWERED.has(match.keyword)));
+    const reply = match.kind === 'opt_out' ? settings.replies.optOut : settings.replies.optIn;
+    if (changed && reply && !providerAnswered) await this.replies.systemReply(conversationId, fill(reply, settings.teamName));
     if (stored && match.kind === 'opt_out') await this.outbox.cancelQueued(contactId, channel.type, optedOutReason(channel.type));
   }
 
   /** Read on every SMS, changed rarely: kept half a minute. */
-  private async teamKeywords(teamId: string) {
-    const cached = this.keywords.get(teamId);
-    if (cached && cached.until > Date.now()) return cached.keywords;
-    const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
-    const keywords = (team?.settings as { consentKeywords?: Parameters<typeof consentKeyword>[1] } | null)?.consentKeywords ?? undefined;
-    this.keywords.set(teamId, { keywords, until: Date.now() + 30_000 });
-    return keywords;
+  private async teamConsentSettings(teamId: string): Promise<ConsentSettings> {
+    const cached = this.consentSettings.get(teamId);
+    if (cached && cached.until > Date.now()) return cached.settings;
+    const team = await this.db.team.findUnique({ where: { id: teamId }, select: { name: true, settings: true } });
+    const stored = (team?.settings ?? {}) as { consentKeywords?: ConsentSettings['keywords']; consentReplies?: Partial<ConsentSettings['replies']> };
+    const settings: ConsentSettings = {
+      teamName: team?.name ?? '',
+      keywords: stored.consentKeywords,
+      replies: { ...DEFAULT_CONSENT_REPLIES, ...stored.consentReplies },
+    };
+    this.consentSettings.set(teamId, { settings, until: Date.now() + 30_000 });
+    return settings;
   }
 
   /** The contact behind an address; a new one learns its name from the provider's profile in a job. */
@@ -291,7 +325,7 @@ export class IngestService implements InboundSink, OnModuleInit {
 
   private async recordContactEvent(channel: ChannelAccount, event: InboundContactEvent): Promise<IngestOutcome> {
     const contact = await this.resolveContact(channel, event.from);
-    const stored = await this.consent.record({
+    const { stored } = await this.consent.record({
       teamId: channel.teamId,
       contactId: contact.id,
       channelId: channel.id,

@@ -105,7 +105,7 @@ export class OutboxService implements OnModuleInit {
     let result: SendResult;
     if (!channel || !adapter) {
       result = { ok: false, retry: false, code: 'channel_deleted', reason: 'The channel was deleted before this message could be sent.' };
-    } else if (channel.type !== 'webchat' && (await this.consent.states(message.teamId, message.conversation.contactId))[channel.type as ConsentChannel] === 'opted_out') {
+    } else if (message.authorType !== 'system' && channel.type !== 'webchat' && (await this.consent.states(message.teamId, message.conversation.contactId))[channel.type as ConsentChannel] === 'opted_out') {
       // Checked again at the last moment: a STOP can arrive while a reply waits for its slot.
       result = { ok: false, retry: false, code: channel.type === 'line' ? 'not_following' : 'opted_out', reason: optedOutReason(channel.type) };
     } else {
@@ -127,7 +127,7 @@ export class OutboxService implements OnModuleInit {
    */
   async cancelQueued(contactId: string, channelType: string, reason: string): Promise<void> {
     const pending = await this.db.delivery.findMany({
-      where: { state: 'pending', message: { conversation: { contactId }, channel: { type: channelType as never } } },
+      where: { state: 'pending', message: { authorType: { not: 'system' }, conversation: { contactId }, channel: { type: channelType as never } } },
       select: { id: true, messageId: true, message: { select: { teamId: true } } },
     });
     for (const row of pending) {

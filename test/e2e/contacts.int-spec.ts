@@ -150,6 +150,25 @@ describe('Contacts and consent', () => {
     }
   });
 
+  it('answers HELP, and confirms an opt-out once: not where Twilio already answered it', async () => {
+    const systemReplies = async (phone: string) =>
+      hub.infra.db.message.findMany({ where: { authorType: 'system', conversation: { contactId: await contactByPhone(phone) } }, orderBy: { seq: 'asc' } });
+    await twilioMessage(sms, '+819051510000', 'help');
+    await twilioMessage(sms, '+819051510000', 'STOP');
+    await twilioMessage(sms, '+819051510000', '停止');
+    const smsReplies = await systemReplies('+819051510000');
+    // HELP answered; STOP answered by Twilio itself on SMS; 停止 then changes nothing (already out): no reply.
+    expect(smsReplies.map((m) => m.body)).toEqual([expect.stringContaining('「STOP」')]);
+    await twilioMessage(sms, '+819051510001', '配信停止');
+    expect((await systemReplies('+819051510001')).map((m) => m.body)).toEqual([expect.stringContaining('配信を停止しました')]);
+    await twilioMessage(whatsapp, 'whatsapp:+819051510002', 'STOP');
+    const confirmation = await systemReplies('+819051510002');
+    expect(confirmation.map((m) => m.body)).toEqual([expect.stringContaining('配信を停止しました')]);
+    // The confirmation reaches the customer although they have just opted out.
+    for (let i = 0; i < 100 && (await hub.infra.db.message.findUniqueOrThrow({ where: { id: confirmation[0].id } })).status === 'queued'; i++) await sleep(30);
+    expect((await hub.infra.db.message.findUniqueOrThrow({ where: { id: confirmation[0].id } })).status).toBe('sent');
+  });
+
   it('needs an opt-in before an agent writes first; STOP refuses and cancels what was queued', async () => {
     const created = await hub.http.post('/api/contacts').set(admin.auth).send({ name: '予約 次郎', phone: '080-7777-0000' }).expect(201);
     const contactId = created.body.id;

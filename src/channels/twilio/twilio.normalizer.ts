@@ -66,6 +66,7 @@ export function normalizeTwilioInbound(params: TwilioWebhookParams, receivedAt: 
       body: body || field(params, 'ButtonText') || '',
       attachments,
       occurredAt: receivedAt,
+      ...(verdict ? { providerVerdict: true } : {}),
   });
   return events;
 }
