@@ -8,6 +8,7 @@ export type ConsentState = 'none' | 'pending' | 'opted_in' | 'opted_out';
 export interface ContactEventMap {
   [name: string]: unknown;
   'consent.changed': { teamId: string; contactId: string; channel: ConsentChannel; state: ConsentState };
+  'merge.proposed': { teamId: string; proposalId: string; contactId: string; otherContactId: string };
   'contact.blocked': { teamId: string; contactId: string; name: string; blocked: boolean; by: string };
 }
 

@@ -20,6 +20,8 @@ const createContactBody = z.strictObject({
   lineUserId: z.string().regex(/^U[0-9a-f]{32}$/, 'must be a LINE user id (U followed by 32 hex digits)').optional(),
 });
 
+const identityBody = z.strictObject({ kind: z.enum(['email', 'phone', 'line']), address: z.string().min(1).max(320) });
+
 const updateContactBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   /** Supervisors: move the contact to this member's list (null: nobody's). */
@@ -41,6 +43,12 @@ export class ContactsController {
     return this.contacts.create(member, body);
   }
 
+  /** Supervisors: pairs of contacts the hub thinks are one person. */
+  @Get('merge-proposals')
+  mergeProposals(@CurrentMember() member: AuthMember) {
+    return this.contacts.mergeProposals(member);
+  }
+
   @Get()
   list(@CurrentMember() member: AuthMember, @ValidQuery(contactListQuery) query: z.output<typeof contactListQuery>) {
     return this.contacts.list(member.teamId, query);
@@ -54,6 +62,12 @@ export class ContactsController {
   @Patch(':id')
   update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateContactBody) body: z.output<typeof updateContactBody>) {
     return this.contacts.update(member, id, body);
+  }
+
+  /** 409 `duplicate_contact` with a merge proposal when the address belongs to another contact. */
+  @Post(':id/identities')
+  addIdentity(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(identityBody) body: z.output<typeof identityBody>) {
+    return this.contacts.addIdentity(member, id, body);
   }
 
   /** Their messages are then kept but never shown or routed, and their widget stays closed. */

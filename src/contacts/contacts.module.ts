@@ -5,11 +5,10 @@ import { ContactEvents } from './contact.events.js';
 import { ContactsService } from './contacts.service.js';
 import { ConsentService } from './consent.service.js';
 import { InvitationService } from './invitation.service.js';
-import { InvitationsController } from './invitations.controller.js';
 
 @Module({
   imports: [TeamsModule],
-  controllers: [ContactsController, InvitationsController],
+  controllers: [ContactsController],
   providers: [ContactsService, ConsentService, ContactEvents, InvitationService],
   exports: [ContactsService, ConsentService, ContactEvents, InvitationService],
 })

@@ -102,6 +102,49 @@ export class ContactsService {
     }
   }
 
+  /**
+   * Adds an address to a contact. One that already belongs to another contact of the team is not moved: the two
+   * may be one person, so the hub proposes a merge to the supervisors and answers 409 saying so.
+   */
+  async addIdentity(member: { id: string; teamId: string; role: string }, id: string, input: { kind: 'email' | 'phone' | 'line'; address: string }): Promise<ContactView> {
+    const contact = await this.db.contact.findFirst({ where: { id, teamId: member.teamId, mergedIntoId: null } });
+    if (!contact) throw notFound('The contact');
+    const address = normalizeIdentity(input.kind, input.address, await this.teamRegion(member.teamId));
+    if (!address) throw new DomainError('invalid', 'invalid_request', 'The address is not valid.', [{ field: 'address', message: `is not a valid ${input.kind} address` }]);
+    const identity = { kind: input.kind as IdentityKind, address };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const holder = await this.holderOf(member.teamId, [identity]);
+      if (holder?.contactId === id) return this.get(member.teamId, id);
+      if (holder) {
+        const proposal = await this.db.mergeProposal.upsert({
+          where: { teamId_contactId_otherContactId: { teamId: member.teamId, contactId: id, otherContactId: holder.contactId } },
+          create: { teamId: member.teamId, contactId: id, otherContactId: holder.contactId, reason: identity.kind },
+          update: { status: 'open' },
+        });
+        this.events.emit('merge.proposed', { teamId: member.teamId, proposalId: proposal.id, contactId: id, otherContactId: holder.contactId });
+        throw new DomainError('conflict', 'duplicate_contact', 'This address belongs to another contact of the team; the two may be one person, and a supervisor has been asked to merge them.', {
+          mergeProposalId: proposal.id,
+        });
+      }
+      try {
+        await this.db.contactIdentity.create({ data: { teamId: member.teamId, contactId: id, ...identity } });
+        await this.reapplySuppressions(member.teamId, id, identity);
+        return this.get(member.teamId, id);
+      } catch (error) {
+        // Someone took the address a moment ago: look again, and propose the merge.
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    throw new DomainError('conflict', 'duplicate_contact', 'This address was just added to another contact of the team.');
+  }
+
+  /** Open merge proposals, for supervisors. */
+  async mergeProposals(member: { teamId: string; role: string }) {
+    if (member.role === 'operator') throw new DomainError('forbidden', 'forbidden', 'Only supervisors see merge proposals.');
+    const rows = await this.db.mergeProposal.findMany({ where: { teamId: member.teamId, status: 'open' }, orderBy: { createdAt: 'asc' } });
+    return { items: rows.map((row) => ({ id: row.id, contactId: row.contactId, otherContactId: row.otherContactId, reason: row.reason, createdAt: row.createdAt.toISOString() })) };
+  }
+
   /** Renames a contact; supervisors may also move it to another member's list. */
   async update(member: { id: string; teamId: string; role: string }, id: string, patch: { name?: string; ownerId?: string | null }): Promise<ContactView> {
     const contact = await this.db.contact.findFirst({ where: { id, teamId: member.teamId } });

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
@@ -8,18 +7,15 @@ import type { ConsentChannel } from './consent.service.js';
 
 const IDENTITY_FOR: Record<ConsentChannel, 'phone' | 'email' | 'line'> = { sms: 'phone', whatsapp: 'phone', email: 'email', line: 'line' };
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
 export interface NewInvitation {
   id: string;
   contactName: string;
   address: string;
-  /** Email only: the secret of the confirmation link (kept as a hash). */
-  token: string | null;
 }
 
 /**
- * Asking a customer to agree to messages. Only the associate whose list holds the contact invites them, and only
+ * Asking a customer to agree to messages (by SMS or WhatsApp; email invitations, confirmed by a link, come
+ * with the email channel). Only the associate whose list holds the contact invites them, and only
  * at an address the contact has; the ledger notes the invitation (pending) and, later, the confirmation.
  */
 @Injectable()
@@ -39,9 +35,8 @@ export class InvitationService {
     const state = (await this.consent.states(member.teamId, contactId))[target.channelType];
     if (state === 'opted_out') throw new DomainError('conflict', 'opted_out', 'The customer opted out on this channel; only they can opt in again (START).');
     if (state === 'opted_in') throw new DomainError('conflict', 'already_opted_in', 'The customer has already agreed to messages on this channel.');
-    const token = target.channelType === 'email' ? randomBytes(24).toString('base64url') : null;
     const invitation = await this.db.invitation.create({
-      data: { teamId: member.teamId, contactId, channelId: target.channelId, channelType: target.channelType, invitedBy: member.id, tokenHash: token ? hashToken(token) : null },
+      data: { teamId: member.teamId, contactId, channelId: target.channelId, channelType: target.channelType, invitedBy: member.id },
     });
     await this.consent.record({
       teamId: member.teamId,
@@ -53,7 +48,7 @@ export class InvitationService {
       detail: { source: 'invitation', invitationId: invitation.id, invitedBy: member.id },
       occurredAt: invitation.createdAt,
     });
-    return { id: invitation.id, contactName: contact.name, address: identity.address, token };
+    return { id: invitation.id, contactName: contact.name, address: identity.address };
   }
 
   /** The pending invitation an opt-in answers (a YES by SMS), so the ledger can name it as evidence. */
@@ -64,24 +59,5 @@ export class InvitationService {
 
   async markConfirmed(invitationId: string): Promise<void> {
     await this.db.invitation.updateMany({ where: { id: invitationId, status: 'pending' }, data: { status: 'confirmed', confirmedAt: new Date() } });
-  }
-
-  /** The email link: confirms once; a second click (or a mail client's preview) changes nothing. */
-  async confirmByToken(token: string): Promise<{ confirmed: boolean }> {
-    const invitation = await this.db.invitation.findUnique({ where: { tokenHash: hashToken(token) } });
-    if (!invitation) throw new DomainError('not_found', 'invitation_not_found', 'This confirmation link is not valid.');
-    if (invitation.status === 'confirmed') return { confirmed: true };
-    await this.markConfirmed(invitation.id);
-    await this.consent.record({
-      teamId: invitation.teamId,
-      contactId: invitation.contactId,
-      channelId: invitation.channelId,
-      channelType: invitation.channelType as ConsentChannel,
-      eventKey: `invitation:${invitation.id}:confirmed`,
-      kind: 'opt_in',
-      detail: { source: 'invitation', invitationId: invitation.id },
-      occurredAt: new Date(),
-    });
-    return { confirmed: true };
   }
 }

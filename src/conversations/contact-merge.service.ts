@@ -42,6 +42,10 @@ export class ContactMergeService {
       };
       await this.move(tx, moved, target.id);
       await tx.contact.update({ where: { id: source.id }, data: { mergedIntoId: target.id } });
+      await tx.mergeProposal.updateMany({
+        where: { teamId: member.teamId, OR: [{ contactId: source.id, otherContactId: target.id }, { contactId: target.id, otherContactId: source.id }] },
+        data: { status: 'merged' },
+      });
       const merge = await tx.contactMerge.create({
         data: { teamId: member.teamId, sourceId: source.id, targetId: target.id, mergedBy: member.id, moved: moved as unknown as Prisma.InputJsonObject },
       });

@@ -161,13 +161,13 @@ export class ConversationsService {
    * itself is the one message that may go out before an opt-in (never after an opt-out).
    */
   async invite(member: AuthMember, contactId: string, input: { channel: 'sms' | 'whatsapp' | 'email'; channelId: string }): Promise<{ invitationId: string; conversationId: string }> {
+    if (input.channel === 'email') {
+      throw new DomainError('unprocessable', 'channel_unsupported', 'Invitations by email go out through an email channel, which this hub does not have yet.');
+    }
     const channel = await this.db.channel.findFirst({ where: { id: input.channelId, teamId: member.teamId } });
     if (!channel) throw notFound('The channel');
     if (channel.type !== input.channel) {
       throw new DomainError('invalid', 'invalid_request', `The channel is a ${channel.type} channel, not ${input.channel}.`, [{ field: 'channelId', message: `must be a ${input.channel} channel` }]);
-    }
-    if (input.channel === 'email') {
-      throw new DomainError('unprocessable', 'channel_unsupported', 'Invitations by email go out through an email channel, which this hub does not have yet.');
     }
     const invitation = await this.invitations.create(member, contactId, { channelType: input.channel, channelId: channel.id });
     const team = await this.db.team.findUniqueOrThrow({ where: { id: member.teamId } });

@@ -56,19 +56,23 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     const toTeam = (teamId: string, event: string, payload: unknown): void => {
       namespace.to(teamRoom(teamId)).emit(event, payload);
     };
+    const toSupervisors = async (teamId: string, notification: Record<string, unknown>): Promise<void> => {
+      const supervisors = await this.db.member.findMany({ where: { teamId, role: { in: ['supervisor', 'administrator'] } }, select: { id: true } });
+      for (const supervisor of supervisors) namespace.to(memberRoom(supervisor.id)).emit('notification', notification);
+    };
     this.unsubscribe.push(
       this.conversationEvents.on('message.created', ({ teamId, message }) => toTeam(teamId, 'message.created', message)),
       this.conversationEvents.on('message.updated', ({ teamId, message }) => toTeam(teamId, 'message.updated', message)),
       this.conversationEvents.on('conversation.updated', ({ teamId, conversation }) => toTeam(teamId, 'conversation.updated', conversation)),
       this.conversationEvents.on('customer.typing', ({ teamId, conversationId, draft }) => toTeam(teamId, 'typing', { conversationId, draft })),
       this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) => toTeam(teamId, 'presence.updated', { memberId, status, reason })),
-      this.contactEvents.on('contact.blocked', async ({ teamId, contactId, name, blocked, by }) => {
-        // Blocking is a supervisor's business: each of them hears of it, on every device.
-        const supervisors = await this.db.member.findMany({ where: { teamId, role: { in: ['supervisor', 'administrator'] } }, select: { id: true } });
-        for (const supervisor of supervisors) {
-          namespace.to(memberRoom(supervisor.id)).emit('notification', { type: blocked ? 'contact_blocked' : 'contact_unblocked', contactId, name, by });
-        }
-      }),
+      // Blocking and merging are supervisors' business: each of them hears of it, on every device.
+      this.contactEvents.on('contact.blocked', ({ teamId, contactId, name, blocked, by }) =>
+        toSupervisors(teamId, { type: blocked ? 'contact_blocked' : 'contact_unblocked', contactId, name, by }),
+      ),
+      this.contactEvents.on('merge.proposed', ({ teamId, proposalId, contactId, otherContactId }) =>
+        toSupervisors(teamId, { type: 'merge_proposed', proposalId, contactId, otherContactId }),
+      ),
       this.contactEvents.on('consent.changed', ({ teamId, contactId, channel, state }) => toTeam(teamId, 'consent.changed', { contactId, channel, state })),
     );
   }

@@ -219,6 +219,8 @@ describe('Contacts and consent', () => {
     expect(notTheirs.body.code).toBe('not_your_contact');
     const wrongType = await hub.http.post(`/api/contacts/${contactId}/invitations`).set(associate.auth).send({ channel: 'sms', channelId: lineChannel }).expect(400);
     expect(wrongType.body.details[0].field).toBe('channelId');
+    const byEmail = await hub.http.post(`/api/contacts/${contactId}/invitations`).set(associate.auth).send({ channel: 'email', channelId: sms }).expect(422);
+    expect(byEmail.body.code).toBe('channel_unsupported');
 
     const pending = nextEvent<{ state: string; contactId: string }>(agent, 'consent.changed', (e) => e.contactId === contactId);
     const invited = await hub.http.post(`/api/contacts/${contactId}/invitations`).set(associate.auth).send({ channel: 'sms', channelId: sms }).expect(202);
@@ -299,16 +301,26 @@ describe('Contacts and consent', () => {
       });
       return { phone: await of(byPhone.id), email: await of(byEmail.id) };
     };
+    // The hub notices: the email the associate adds to the phone contact is the other contact's.
+    const proposed = nextEvent<{ type: string; contactId: string }>(agent, 'notification', (n) => n.type === 'merge_proposed' && n.contactId === byPhone.id);
+    const clash = await hub.http.post(`/api/contacts/${byPhone.id}/identities`).set(admin.auth).send({ kind: 'email', address: 'MERGE@example.com' }).expect(409);
+    expect(clash.body).toMatchObject({ code: 'duplicate_contact', details: { mergeProposalId: expect.any(String) } });
+    expect(await proposed).toMatchObject({ otherContactId: byEmail.id });
+    const proposals = (await hub.http.get('/api/contacts/merge-proposals').set(admin.auth).expect(200)).body.items;
+    expect(proposals).toContainEqual(expect.objectContaining({ id: clash.body.details.mergeProposalId, contactId: byPhone.id, otherContactId: byEmail.id, reason: 'email' }));
     const before = await snapshot();
     expect(before.phone.conversations).toHaveLength(1);
     expect(before.phone.ledger).toHaveLength(1);
 
     const associate = await addMember(hub, team);
+    await hub.http.get('/api/contacts/merge-proposals').set(associate.auth).expect(403);
     await hub.http.post(`/api/contacts/${byPhone.id}/merge`).set(associate.auth).send({ intoContactId: byEmail.id }).expect(403);
     const merged = await hub.http.post(`/api/contacts/${byPhone.id}/merge`).set(admin.auth).send({ intoContactId: byEmail.id }).expect(201);
     const into = (await hub.http.get(`/api/contacts/${byEmail.id}`).set(admin.auth).expect(200)).body;
     expect(into.identities.map((i: { kind: string }) => i.kind).sort()).toEqual(['email', 'phone']);
     expect(into.consent.sms).toBe('opted_out');
+    const open = (await hub.http.get('/api/contacts/merge-proposals').set(admin.auth).expect(200)).body.items;
+    expect(open.map((p: { id: string }) => p.id)).not.toContain(clash.body.details.mergeProposalId);
     const list = (await hub.http.get('/api/contacts').query({ q: '統合' }).set(admin.auth).expect(200)).body.items.map((c: { id: string }) => c.id);
     expect(list).toEqual([byEmail.id]);
     // A message from the merged number now joins the contact that stayed.

@@ -27,6 +27,19 @@ ADD COLUMN     "quote_token" TEXT,
 ADD COLUMN     "unsent_at" TIMESTAMP(3);
 
 -- CreateTable
+CREATE TABLE "merge_proposals" (
+    "id" TEXT NOT NULL,
+    "team_id" TEXT NOT NULL,
+    "contact_id" TEXT NOT NULL,
+    "other_contact_id" TEXT NOT NULL,
+    "reason" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'open',
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "merge_proposals_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
 CREATE TABLE "contact_merges" (
     "id" TEXT NOT NULL,
     "team_id" TEXT NOT NULL,
@@ -60,7 +73,6 @@ CREATE TABLE "invitations" (
     "channel_id" TEXT NOT NULL,
     "channel_type" "ChannelType" NOT NULL,
     "invited_by" TEXT NOT NULL,
-    "token_hash" TEXT,
     "status" "InvitationStatus" NOT NULL DEFAULT 'pending',
     "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "confirmed_at" TIMESTAMP(3),
@@ -112,13 +124,13 @@ CREATE TABLE "early_statuses" (
 );
 
 -- CreateIndex
+CREATE UNIQUE INDEX "merge_proposals_team_id_contact_id_other_contact_id_key" ON "merge_proposals"("team_id", "contact_id", "other_contact_id");
+
+-- CreateIndex
 CREATE INDEX "contact_merges_team_id_idx" ON "contact_merges"("team_id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "suppressions_team_id_address_hash_channel_type_key" ON "suppressions"("team_id", "address_hash", "channel_type");
-
--- CreateIndex
-CREATE UNIQUE INDEX "invitations_token_hash_key" ON "invitations"("token_hash");
 
 -- CreateIndex
 CREATE INDEX "invitations_contact_id_channel_type_status_idx" ON "invitations"("contact_id", "channel_type", "status");
