@@ -13,7 +13,7 @@ import { OutboxService, optedOutReason } from './outbox.service.js';
 import { ConversationsService } from './conversations.service.js';
 import { EARLIER_STATUSES } from './message-status.js';
 import { activeKeyOf, threadKeyOf } from './conversation.views.js';
-import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
+import { preview, toConversationView, toMessageView } from './conversation.views.js';
 
 type InboundMessage = Extract<InboundEvent, { type: 'message' }>;
 type InboundStatus = Extract<InboundEvent, { type: 'status' }>;
@@ -106,8 +106,7 @@ export class IngestService implements InboundSink, OnModuleInit {
   }
 
   private async storeMessage(channel: ChannelAccount, event: InboundMessage): Promise<IngestOutcome> {
-    const known = await this.knownMessage(channel.id, event.eventKey);
-    if (known) return known;
+    // No look before the write: a redelivery is rare, and the unique key on (channel, event key) catches it.
     // In a group the conversation belongs to the group; each message is authored by whoever wrote it.
     const counterpart = event.thread ?? event.from;
     const contact = await this.resolveContact(channel, counterpart);
@@ -154,11 +153,15 @@ export class IngestService implements InboundSink, OnModuleInit {
               // The token lives from the provider's event, not from our receipt: a redelivered token is stale.
               ...(event.replyToken ? { replyToken: event.replyToken, replyTokenExpiresAt: new Date(event.occurredAt.getTime() + REPLY_TOKEN_TTL_MS) } : {}),
             },
-            include: conversationInclude,
           });
           return { started, message, conversation: updated };
         });
-        const conversation = toConversationView(result.conversation);
+        // The names it shows are at hand: no join on the hot path.
+        const conversation = toConversationView({
+          ...result.conversation,
+          channel: { id: channel.id, type: channel.type, name: channel.name },
+          contact: { id: contact.id, name: contact.name },
+        });
         if (result.started) this.events.emit('conversation.started', { teamId: channel.teamId, conversation });
         this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message) });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
