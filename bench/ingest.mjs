@@ -19,6 +19,9 @@ import { io } from 'socket.io-client';
 // 400/s: more than the hub takes on two cores, well within what the baseline takes, so the ratio shows.
 const RATE = Number(process.env.BENCH_RATE ?? 400);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+// Latency is read at a rate every target sustains: at saturation it only measures the queue.
+const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 50);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const PUBLIC_URL = 'https://hub.bench.test';
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
@@ -81,8 +84,8 @@ function percentile(values, p) {
 }
 
 /** Sends RATE webhooks a second for SECONDS, on schedule whatever the answers; waits for the socket events. */
-async function drive(name, baseUrl, paths, socket) {
-  const total = Math.round(RATE * SECONDS);
+async function drive(name, baseUrl, paths, socket, rate = RATE, seconds = SECONDS) {
+  const total = Math.round(rate * seconds);
   const sentAt = new Map();
   const socketMs = [];
   socket.on('message.created', (message) => {
@@ -98,7 +101,7 @@ async function drive(name, baseUrl, paths, socket) {
   const pending = [];
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / RATE;
+    const due = t0 + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
     const call = webhook(i, paths);
@@ -117,7 +120,7 @@ async function drive(name, baseUrl, paths, socket) {
   const elapsed = (performance.now() - t0) / 1000;
   for (let i = 0; i < 100 && socketMs.length < accepted; i++) await sleep(50);
   socket.off('message.created');
-  return { name, accepted: accepted / elapsed, ackP50: percentile(ackMs, 50), ackP99: percentile(ackMs, 99), socketP50: percentile(socketMs, 50), socketP99: percentile(socketMs, 99), errors, missing: accepted - socketMs.length };
+  return { name, rate, accepted: accepted / elapsed, ackP50: percentile(ackMs, 50), ackP99: percentile(ackMs, 99), socketP50: percentile(socketMs, 50), socketP99: percentile(socketMs, 99), errors, missing: accepted - socketMs.length };
 }
 
 // ---- the hub ----
@@ -141,9 +144,12 @@ async function benchHub(name, env) {
       socket.once('connect', resolve);
       socket.once('connect_error', reject);
     });
-    const result = await drive(name, hub.url, { twilio: `/webhooks/twilio/${twilio}`, line: `/webhooks/line/${line}` }, socket);
+    const paths = { twilio: `/webhooks/twilio/${twilio}`, line: `/webhooks/line/${line}` };
+    const latency = await drive(name, hub.url, paths, socket, LATENCY_RATE, LATENCY_SECONDS);
+    await sleep(1000);
+    const throughput = await drive(name, hub.url, paths, socket);
     socket.close();
-    return result;
+    return [latency, throughput];
   } finally {
     await hub.close();
   }
@@ -189,7 +195,8 @@ async function benchBaseline(name, connectionString) {
   const socket = io(url, { transports: ['websocket'] });
   await new Promise((resolve) => socket.once('connect', resolve));
   try {
-    return await drive(name, url, { twilio: '/twilio', line: '/line' }, socket);
+    const paths = { twilio: '/twilio', line: '/line' };
+    return [await drive(name, url, paths, socket, LATENCY_RATE, LATENCY_SECONDS), await drive(name, url, paths, socket)];
   } finally {
     socket.close();
     ioServer.close();
@@ -224,29 +231,30 @@ async function freshDatabase() {
 const format = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 async function main() {
-  console.log(`ingest: ${RATE} signed webhooks/s (half Twilio, half LINE) for ${SECONDS} s per target, open loop\n`);
+  console.log(`ingest: signed webhooks (half Twilio, half LINE), open loop: latency at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s, throughput at ${RATE}/s for ${SECONDS} s\n`);
   const results = [];
   const hubDb = await freshDatabase();
   const baselineDb = await freshDatabase();
   try {
-    results.push(await benchHub('hub embedded', {}));
-    if (hubDb.url) results.push(await benchHub('hub postgres', { DATABASE_URL: hubDb.url }));
+    results.push(...(await benchHub('hub embedded', {})));
+    if (hubDb.url) results.push(...(await benchHub('hub postgres', { DATABASE_URL: hubDb.url })));
     else console.log(`(no PostgreSQL at ${SERVER_URL}: ${hubDb.reason}; the hub runs on the embedded database only)`);
-    if (baselineDb.url) results.push(await benchBaseline('baseline pg', baselineDb.url));
+    if (baselineDb.url) results.push(...(await benchBaseline('baseline pg', baselineDb.url)));
     else console.log('(no PostgreSQL: no baseline; it needs a server to insert into)');
   } finally {
     await hubDb.drop();
     await baselineDb.drop();
     agent.destroy();
   }
-  console.log('target          accepted/s  ack p50 ms  ack p99 ms  socket p50 ms  socket p99 ms  errors  no event');
+  console.log('target          offered/s  accepted/s  ack p50 ms  ack p99 ms  socket p50 ms  socket p99 ms  errors  no event');
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(15)} ${format(r.accepted).padStart(10)}  ${format(r.ackP50).padStart(10)}  ${format(r.ackP99).padStart(10)}  ${format(r.socketP50).padStart(13)}  ${format(r.socketP99).padStart(13)}  ${String(r.errors).padStart(6)}  ${String(r.missing).padStart(8)}`,
+      `${r.name.padEnd(15)} ${String(r.rate).padStart(9)}  ${format(r.accepted).padStart(10)}  ${format(r.ackP50).padStart(10)}  ${format(r.ackP99).padStart(10)}  ${format(r.socketP50).padStart(13)}  ${format(r.socketP99).padStart(13)}  ${String(r.errors).padStart(6)}  ${String(r.missing).padStart(8)}`,
     );
   }
-  const baseline = results.find((r) => r.name === 'baseline pg');
-  for (const hub of results.filter((r) => r.name.startsWith('hub'))) {
+  const saturated = results.filter((r) => r.rate === RATE);
+  const baseline = saturated.find((r) => r.name === 'baseline pg');
+  for (const hub of saturated.filter((r) => r.name.startsWith('hub'))) {
     if (baseline) console.log(`ratio ${hub.name}/baseline throughput: ${format(hub.accepted / baseline.accepted, 2)}  (aim: >= 0.6)`);
   }
   if (baseline && baseline.accepted >= RATE * 0.98) {
