@@ -27,6 +27,8 @@ export interface InboundSink {
   ingest(channel: ChannelAccount, events: InboundEvent[]): Promise<IngestOutcome[]>;
   /** A web chat visitor's open conversation and its messages after `afterSeq` (for resync after a reconnect). */
   visitorThread(channel: ChannelAccount, visitorId: string, afterSeq: string | null): Promise<{ conversationId: string | null; messages: VisitorMessage[] }>;
+  /** What a web visitor told about themselves (pre-chat form, `Tsunagi('set', ...)`): links them to their contact. */
+  identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string }>;
   /** Whether the team has blocked this customer (their widget then stays closed). */
   isBlocked(channel: ChannelAccount, address: ChannelAddress): Promise<boolean>;
   /** The customer's draft as they type, for the agent's preview. */

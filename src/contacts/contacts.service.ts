@@ -138,6 +138,31 @@ export class ContactsService {
     throw new DomainError('conflict', 'duplicate_contact', 'This address was just added to another contact of the team.');
   }
 
+  /**
+   * An address a customer gave about themselves (the widget's pre-chat form): added to their contact when free;
+   * when another contact of the team holds it, that contact is who they are (the caller links the two).
+   */
+  async claimIdentity(teamId: string, contactId: string, kind: 'email' | 'phone', raw: string): Promise<{ status: 'added' | 'same' | 'held' | 'invalid'; holderId?: string }> {
+    const address = normalizeIdentity(kind, raw, await this.teamRegion(teamId));
+    if (!address) return { status: 'invalid' };
+    const holder = await this.holderOf(teamId, [{ kind, address }]);
+    if (holder) return holder.contactId === contactId ? { status: 'same' } : { status: 'held', holderId: holder.contactId };
+    try {
+      await this.db.contactIdentity.create({ data: { teamId, contactId, kind, address } });
+      await this.reapplySuppressions(teamId, contactId, { kind, address });
+      return { status: 'added' };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await this.holderOf(teamId, [{ kind, address }]);
+      return winner ? { status: 'held', holderId: winner.contactId } : { status: 'invalid' };
+    }
+  }
+
+  /** A name the customer typed replaces the placeholder, never a name the team gave. */
+  async nameFromCustomer(contactId: string, kind: IdentityKind, address: string, name: string): Promise<void> {
+    await this.nameFromProvider(contactId, kind, address, name);
+  }
+
   /** Open merge proposals, for supervisors. */
   async mergeProposals(member: { teamId: string; role: string }) {
     if (member.role === 'operator') throw new DomainError('forbidden', 'forbidden', 'Only supervisors see merge proposals.');

@@ -25,7 +25,16 @@ export class ContactMergeService {
 
   async merge(member: AuthMember, sourceId: string, targetId: string): Promise<{ mergeId: string }> {
     this.supervisorOnly(member);
+    return this.mergeAs(member.teamId, member.id, sourceId, targetId);
+  }
+
+  /**
+   * The merge itself; `by` is the supervisor, or `system` when a web visitor gave an address that is already a
+   * contact's (recorded and undoable all the same).
+   */
+  async mergeAs(teamId: string, by: string, sourceId: string, targetId: string): Promise<{ mergeId: string }> {
     if (sourceId === targetId) throw new DomainError('invalid', 'invalid_request', 'A contact cannot be merged into itself.');
+    const member = { teamId, id: by };
     return this.db.$transaction(async (tx: Tx) => {
       const [source, target] = await Promise.all([this.live(tx, member.teamId, sourceId), this.live(tx, member.teamId, targetId)]);
       const where = { contactId: source.id };

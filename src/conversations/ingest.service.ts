@@ -11,6 +11,8 @@ import { ConversationEvents } from './conversation.events.js';
 import { MediaService } from './media.service.js';
 import { OutboxService, optedOutReason } from './outbox.service.js';
 import { ConversationsService } from './conversations.service.js';
+import { ContactMergeService } from './contact-merge.service.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { EARLIER_STATUSES } from './message-status.js';
 import { activeKeyOf, threadKeyOf } from './conversation.views.js';
 import { preview, toConversationView, toMessageView } from './conversation.views.js';
@@ -74,6 +76,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly outbox: OutboxService,
     private readonly invitations: InvitationService,
     private readonly replies: ConversationsService,
+    private readonly merges: ContactMergeService,
   ) {}
 
   onModuleInit(): void {
@@ -213,6 +216,29 @@ export class IngestService implements InboundSink, OnModuleInit {
       if (!isUniqueViolation(error)) throw error;
       return (await this.knownMessage(channel.id, event.eventKey)) ?? { stored: false };
     }
+  }
+
+  /**
+   * A visitor who gives an email or phone that is already a contact's is that contact: the visitor's placeholder
+   * contact is merged into it (recorded, undoable by a supervisor), never left as a second one.
+   */
+  async identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string }> {
+    const visitor: ChannelAddress = { kind: 'visitor', address: visitorId };
+    let contactId = (await this.contacts.resolveIdentity(channel.teamId, visitor)).id;
+    const invalid: { field: string; message: string }[] = [];
+    for (const kind of ['email', 'phone'] as const) {
+      const raw = details[kind];
+      if (!raw) continue;
+      const claim = await this.contacts.claimIdentity(channel.teamId, contactId, kind, raw);
+      if (claim.status === 'invalid') invalid.push({ field: kind, message: kind === 'email' ? 'is not an email address' : 'is not a phone number' });
+      if (claim.status === 'held' && claim.holderId) {
+        await this.merges.mergeAs(channel.teamId, 'system', contactId, claim.holderId);
+        contactId = claim.holderId;
+      }
+    }
+    if (invalid.length > 0) throw new DomainError('invalid', 'invalid_request', 'Please check what you entered.', invalid);
+    if (details.name) await this.contacts.nameFromCustomer(contactId, 'visitor', visitorId, details.name);
+    return { contactId };
   }
 
   /** A blocked visitor's widget stays closed (they are told only that chat is unavailable). */

@@ -9,7 +9,7 @@ import type { ChannelAccount } from '../channel-adapter.js';
 import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
-import { visitorIdSchema, widgetHandshake, widgetMessageFrame, widgetTypingFrame } from './webchat.schema.js';
+import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetMessageFrame, widgetTypingFrame } from './webchat.schema.js';
 import { WebchatSender, visitorRoom } from './webchat.sender.js';
 
 interface VisitorSocketData {
@@ -89,6 +89,17 @@ export class WebchatGateway implements OnGatewayInit {
       const parsed = parseInput(widgetMessageFrame, frame);
       const [outcome] = await this.inbound.target.ingest(channel, [normalizeWidgetMessage(visitorId, parsed, new Date())]);
       return { conversationId: outcome.conversationId ?? null, id: outcome.messageId ?? null, duplicate: !outcome.stored };
+    });
+  }
+
+  @SubscribeMessage('identify')
+  async identify(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const details = parseInput(widgetIdentifyFrame, frame);
+      await this.inbound.target.identifyVisitor(channel, visitorId, details);
+      // The contact's id stays inside the hub: a visitor learns nothing about who else the team knows.
+      return {};
     });
   }
 

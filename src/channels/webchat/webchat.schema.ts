@@ -25,3 +25,12 @@ export const widgetMessageFrame = z.strictObject({
 });
 
 export const widgetTypingFrame = z.strictObject({ draft: z.string().max(5000) });
+
+/** The pre-chat form or `Tsunagi('set', ...)`: who the visitor says they are. */
+export const widgetIdentifyFrame = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z.string().trim().max(320).optional(),
+    phone: z.string().trim().max(40).optional(),
+  })
+  .refine((frame) => frame.name || frame.email || frame.phone, { message: 'needs a name, an email or a phone number' });
