@@ -241,7 +241,7 @@ export class ContactsService {
   /** Where the team's numbers without a country code are from (team settings; Japan by default). */
   private async teamRegion(teamId: string): Promise<CountryCode> {
     const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
-    const region = (team?.settings as { defaultRegion?: string } | null)?.defaultRegion;
+    const region = (team?.settings as { defaultPhoneRegion?: string } | null)?.defaultPhoneRegion;
     return region && /^[A-Z]{2}$/.test(region) ? (region as CountryCode) : DEFAULT_REGION;
   }
 

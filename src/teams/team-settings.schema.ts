@@ -11,6 +11,24 @@ export const teamSettingsSchema = z.strictObject({
   defaultCapacity: z.number().int().min(1).max(100).default(1),
   /** Which key sends in the composer by default: Enter (Shift+Enter breaks the line) or the other way round. */
   enterSends: z.boolean().default(true),
+  /** SMS and WhatsApp consent keywords, whole message; absent: the defaults (STOP, 配信停止, START, 開始, HELP...). */
+  consentKeywords: z
+    .strictObject({
+      optOut: z.array(z.string().trim().min(1).max(40)).max(50),
+      optIn: z.array(z.string().trim().min(1).max(40)).max(50),
+      help: z.array(z.string().trim().min(1).max(40)).max(50),
+    })
+    .optional(),
+  /** The hub's answers to keywords (`{team.name}` is filled in); null switches a confirmation off. */
+  consentReplies: z
+    .strictObject({
+      help: z.string().min(1).max(600).optional(),
+      optOut: z.string().min(1).max(600).nullable().optional(),
+      optIn: z.string().min(1).max(600).nullable().optional(),
+    })
+    .optional(),
+  /** The question an SMS or WhatsApp invitation asks (`{team.name}`, `{contact.name}`); it must ask for YES. */
+  invitationText: z.string().min(1).max(600).optional(),
 });
 
 export type TeamSettings = z.output<typeof teamSettingsSchema>;

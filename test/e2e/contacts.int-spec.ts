@@ -169,6 +169,31 @@ describe('Contacts and consent', () => {
     expect((await hub.infra.db.message.findUniqueOrThrow({ where: { id: confirmation[0].id } })).status).toBe('sent');
   });
 
+  it('reads phone numbers in the team’s region and uses the team’s own keywords and replies', async () => {
+    const shop = await createTeam(hub, 'US shop');
+    await hub.http
+      .patch('/api/teams/current')
+      .set(shop.admin.auth)
+      .send({ settings: { defaultPhoneRegion: 'US', consentKeywords: { optOut: ['BYE'], optIn: ['HI'], help: ['?'] }, consentReplies: { optOut: 'Bye from {team.name}.' } } })
+      .expect(200);
+    await hub.http.patch('/api/teams/current').set(shop.admin.auth).send({ settings: { consentKeywords: { optOut: ['BYE'] } } }).expect(400);
+    const created = await hub.http.post('/api/contacts').set(shop.admin.auth).send({ name: 'Pat', phone: '(415) 555-2671' }).expect(201);
+    expect(created.body.identities).toEqual([{ kind: 'phone', address: '+14155552671' }]);
+    const shopSms = (
+      await hub.http
+        .post('/api/channels')
+        .set(shop.admin.auth)
+        .send({ type: 'sms', provider: 'twilio', name: 'SMS', config: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: twilio.url, from: '+15005550006', sendsPerSecond: 200 } })
+        .expect(201)
+    ).body.id;
+    await twilioMessage(shopSms, '+14155552671', 'STOP');
+    expect((await hub.http.get(`/api/contacts/${created.body.id}`).set(shop.admin.auth).expect(200)).body.consent.sms).toBe('none');
+    await twilioMessage(shopSms, '+14155552671', 'bye');
+    expect((await hub.http.get(`/api/contacts/${created.body.id}`).set(shop.admin.auth).expect(200)).body.consent.sms).toBe('opted_out');
+    const reply = await hub.infra.db.message.findFirstOrThrow({ where: { authorType: 'system', conversation: { contactId: created.body.id } } });
+    expect(reply.body).toBe('Bye from US shop.');
+  });
+
   it('needs an opt-in before an agent writes first; STOP refuses and cancels what was queued', async () => {
     const created = await hub.http.post('/api/contacts').set(admin.auth).send({ name: '予約 次郎', phone: '080-7777-0000' }).expect(201);
     const contactId = created.body.id;
