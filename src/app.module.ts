@@ -7,6 +7,7 @@ import { HealthController } from './common/health.controller.js';
 import { ContactsModule } from './contacts/index.js';
 import { ConversationsModule } from './conversations/index.js';
 import { InboxModule } from './inbox/inbox.module.js';
+import { RoutingModule } from './routing/index.js';
 import { TeamsModule } from './teams/index.js';
 
 @Module({})
@@ -14,7 +15,7 @@ export class AppModule {
   static register(infra: HubInfrastructure): DynamicModule {
     return {
       module: AppModule,
-      imports: [CommonModule.register(infra), TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, InboxModule],
+      imports: [CommonModule.register(infra), TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, InboxModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
     };

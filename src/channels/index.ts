@@ -3,6 +3,7 @@ export { ChannelsModule } from './channels.module.js';
 export { ChannelsService } from './channels.service.js';
 export { ChannelRegistry } from './channel-registry.js';
 export { ChannelInbound } from './inbound-port.js';
+export { WebchatSender } from './webchat/webchat.sender.js';
 export type { InboundSink, IngestOutcome, VisitorMessage } from './inbound-port.js';
 export type {
   Attachment,

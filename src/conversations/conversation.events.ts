@@ -6,6 +6,8 @@ export interface ConversationEventMap {
   [name: string]: unknown;
   'conversation.started': { teamId: string; conversation: ConversationView };
   'conversation.updated': { teamId: string; conversation: ConversationView };
+  /** A member took a waiting conversation (accept won the race). */
+  'conversation.accepted': { teamId: string; conversationId: string; memberId: string };
   'message.created': { teamId: string; message: MessageView };
   'message.updated': { teamId: string; message: MessageView };
   'customer.typing': { teamId: string; conversationId: string; draft: string };

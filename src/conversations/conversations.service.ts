@@ -249,12 +249,22 @@ export class ConversationsService {
 
   async accept(member: AuthMember, id: string): Promise<ConversationView> {
     await this.row(member, id);
-    // One conditional update decides between agents racing for the same chat, on any number of processes.
-    const { count } = await this.db.conversation.updateMany({
-      where: { id, teamId: member.teamId, status: 'waiting', assigneeId: null },
-      data: { status: 'open', assigneeId: member.id },
+    const taken = await this.db.$transaction(async (tx: Tx) => {
+      // The member's row is locked while their load is counted: two chats accepted at once by one member (two
+      // devices, two processes) cannot both squeeze under the capacity.
+      const [me] = await tx.$queryRaw<{ capacity: number }[]>`SELECT capacity FROM members WHERE id = ${member.id} FOR UPDATE`;
+      const load = await tx.conversation.count({ where: { assigneeId: member.id, status: 'open' } });
+      if (me && load >= me.capacity) return 'at_capacity' as const;
+      // One conditional update decides between agents racing for the same chat, on any number of processes.
+      const { count } = await tx.conversation.updateMany({
+        where: { id, teamId: member.teamId, status: 'waiting', assigneeId: null },
+        data: { status: 'open', assigneeId: member.id },
+      });
+      return count === 0 ? ('taken' as const) : ('accepted' as const);
     });
-    if (count === 0) throw new DomainError('conflict', 'offer_taken', 'Someone else has already taken this chat.');
+    if (taken === 'at_capacity') throw new DomainError('conflict', 'at_capacity', 'You already hold as many chats as your capacity allows; finish one first.');
+    if (taken === 'taken') throw new DomainError('conflict', 'offer_taken', 'Someone else has already taken this chat.');
+    this.events.emit('conversation.accepted', { teamId: member.teamId, conversationId: id, memberId: member.id });
     return this.changed(member.teamId, id);
   }
 

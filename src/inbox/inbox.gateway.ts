@@ -6,6 +6,7 @@ import type { Db } from '../common/database/database.js';
 import { toErrorBody } from '../common/errors/error-response.js';
 import { ConversationEvents } from '../conversations/index.js';
 import { ContactEvents } from '../contacts/index.js';
+import { RoutingEvents } from '../routing/index.js';
 import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticate } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 
@@ -29,6 +30,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly conversationEvents: ConversationEvents,
     private readonly teamEvents: TeamEvents,
     private readonly contactEvents: ContactEvents,
+    private readonly routingEvents: RoutingEvents,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -73,6 +75,13 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.contactEvents.on('merge.proposed', ({ teamId, proposalId, contactId, otherContactId }) =>
         toSupervisors(teamId, { type: 'merge_proposed', proposalId, contactId, otherContactId }),
       ),
+      // Offers go to the member's room: every device of theirs rings, and every device sees it withdrawn.
+      this.routingEvents.on('offer.created', ({ memberId, offer }) => {
+        namespace.to(memberRoom(memberId)).emit('offer', offer);
+      }),
+      this.routingEvents.on('offer.withdrawn', ({ memberId, offerId, conversationId, reason }) => {
+        namespace.to(memberRoom(memberId)).emit('offer.withdrawn', { offerId, conversationId, reason });
+      }),
       this.contactEvents.on('consent.changed', ({ teamId, contactId, channel, state }) => toTeam(teamId, 'consent.changed', { contactId, channel, state })),
     );
   }

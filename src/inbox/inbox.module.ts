@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/index.js';
 import { ConversationsModule } from '../conversations/index.js';
+import { RoutingModule } from '../routing/index.js';
 import { TeamsModule } from '../teams/index.js';
 import { InboxController } from './inbox.controller.js';
 import { InboxGateway } from './inbox.gateway.js';
@@ -8,7 +9,7 @@ import { ContactActionsController } from './contact-actions.controller.js';
 import { MessagesController } from './messages.controller.js';
 
 @Module({
-  imports: [ConversationsModule, ContactsModule, TeamsModule],
+  imports: [ConversationsModule, ContactsModule, RoutingModule, TeamsModule],
   controllers: [InboxController, MessagesController, ContactActionsController],
   providers: [InboxGateway],
 })

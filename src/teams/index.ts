@@ -4,6 +4,8 @@ export { AuthGuard, CurrentMember, RequireRole, authenticate, bearerToken, hasRo
 export type { AuthMember, Role } from './auth.guard.js';
 export { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
 export { TeamsService, normalizeEmail } from './teams.service.js';
+export { readTeamSettings } from './team-settings.schema.js';
+export type { TeamSettings } from './team-settings.schema.js';
 export { MembersService } from './members.service.js';
 export { TeamEvents } from './team.events.js';
 export type { TeamEventMap } from './team.events.js';

@@ -9,6 +9,12 @@ export const teamSettingsSchema = z.strictObject({
   defaultPhoneRegion: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter region code such as JP').default('JP'),
   /** Concurrent chats a new member may hold. */
   defaultCapacity: z.number().int().min(1).max(100).default(1),
+  /** How many available members a new conversation is offered to at once. */
+  offerFanout: z.number().int().min(1).max(50).default(3),
+  /** Seconds an offer waits for an accept before the chat is missed and queued. */
+  offerTimeoutSeconds: z.number().int().min(1).max(3600).default(90),
+  /** Offers a member may let expire in a row before they are put on break. */
+  ignoredOffersBeforeBreak: z.number().int().min(1).max(100).default(3),
   /** Which key sends in the composer by default: Enter (Shift+Enter breaks the line) or the other way round. */
   enterSends: z.boolean().default(true),
   /** SMS and WhatsApp consent keywords, whole message; absent: the defaults (STOP, 配信停止, START, 開始, HELP...). */

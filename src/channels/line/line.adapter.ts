@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../common/errors/domain-error.js';
-import { parseInput } from '../../common/http/validation.js';
-import type { ChannelAccount, ChannelAdapter, ChannelAddress, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
+import type {
+  ChannelAccount,
+  ChannelAdapter,
+  ChannelAddress,
+  ChannelCapabilities,
+  InboundEvent,
+  OutboundMessage,
+  SendResult,
+  WebhookRequest,
+} from '../channel-adapter.js';
 import { normalizeLineEvents } from './line.normalizer.js';
-import { lineConfigSchema, lineWebhookBody } from './line.schema.js';
+import { LINE_SECRET_KEYS, lineConfigSchema, parseLineWebhook } from './line.schema.js';
 import { LineSender } from './line.sender.js';
 import { verifyLineSignature } from './line.verifier.js';
 
@@ -20,44 +27,40 @@ export class LineAdapter implements ChannelAdapter {
     replyTokens: true,
     groups: true,
     maxTextLength: 5000,
+    // LINE has no customer-service window: push works any time while the user follows the account.
     replyWindowHours: null,
     maxMessagesPerCall: 5,
+    // LINE's rate limit for push and reply: 2,000 requests a second per channel.
     sendsPerSecond: 2000,
   };
   readonly configSchema = lineConfigSchema;
-  readonly secretKeys = ['channelSecret', 'channelAccessToken'] as const;
+  readonly secretKeys = LINE_SECRET_KEYS;
   readonly webhook = { route: 'line', hooks: { events: '' } };
   private readonly sender = new LineSender();
 
   async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
-    verifyLineSignature(String(channel.secrets.channelSecret), request.rawBody, request.headers['x-line-signature']);
+    const secret = typeof channel.secrets.channelSecret === 'string' ? channel.secrets.channelSecret : '';
+    verifyLineSignature(secret, request.rawBody, request.headers['x-line-signature']);
   }
 
-  /** Read from the raw bytes that were verified, not from a body parser's copy. */
+  /** `{"events": []}` is the console's "Verify" button: a valid call with nothing in it. */
   async parse(_channel: ChannelAccount, request: WebhookRequest): Promise<InboundEvent[]> {
-    let json: unknown;
-    try {
-      json = JSON.parse(request.rawBody.toString('utf8'));
-    } catch {
-      throw new DomainError('invalid', 'invalid_payload', 'The webhook body is not valid JSON.');
-    }
-    // `{"events": []}` is the console's "Verify" button: a valid call with nothing in it.
-    return normalizeLineEvents(parseInput(lineWebhookBody, json));
+    return normalizeLineEvents(parseLineWebhook(request.rawBody));
   }
 
   send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message);
   }
 
-  fetchContent(channel: ChannelAccount, providerContentId: string) {
+  fetchContent(channel: ChannelAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }> {
     return this.sender.fetchContent(channel, providerContentId);
   }
 
-  profileName(channel: ChannelAccount, address: ChannelAddress) {
+  profileName(channel: ChannelAccount, address: ChannelAddress): Promise<string | null> {
     return this.sender.profileName(channel, address.address);
   }
 
-  groupName(channel: ChannelAccount, group: ChannelAddress) {
+  groupName(channel: ChannelAccount, group: ChannelAddress): Promise<string | null> {
     return this.sender.groupName(channel, group.address);
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startLineFake } from '../../../test/fakes/line-fake.js';
 import type { LineFake } from '../../../test/fakes/line-fake.js';
-import type { OutboundMessage } from '../channel-adapter.js';
+import type { ChannelAccount, OutboundMessage } from '../channel-adapter.js';
 import { LineSender, retryKeyOf, splitLineText } from './line.sender.js';
 
 describe('splitLineText', () => {
@@ -10,6 +10,7 @@ describe('splitLineText', () => {
     expect(splitLineText('a'.repeat(12_000)).map((p) => p.length)).toEqual([5000, 5000, 2000]);
   });
 
+  // An emoji is two UTF-16 units: cutting between them would send two broken characters.
   it('never cuts an emoji in half', () => {
     const pieces = splitLineText(`${'a'.repeat(4999)}😀b`);
     expect(pieces).toEqual([`${'a'.repeat(4999)}`, '😀b']);
@@ -26,13 +27,23 @@ describe('retryKeyOf', () => {
 
 describe(LineSender.name, () => {
   const token = 'sender-spec-token';
+  const USER = 'U' + 'a'.repeat(32);
   let fake: LineFake;
-  const channel = () =>
-    ({ id: 'c', teamId: 't', type: 'line', provider: 'line', name: 'LINE', active: true, settings: { apiBaseUrl: fake.url }, secrets: { channelAccessToken: token } }) as const;
+  let counter = 0;
+  const channel = (secrets: Record<string, unknown> = { channelAccessToken: token }): ChannelAccount => ({
+    id: 'c',
+    teamId: 't',
+    type: 'line',
+    provider: 'line',
+    name: 'LINE',
+    active: true,
+    settings: { apiBaseUrl: fake.url },
+    secrets,
+  });
   const message = (body: string, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({
-    messageId: `m-${body.length}-${Math.random()}`,
+    messageId: `m-${++counter}`,
     conversationId: 'conv',
-    to: { kind: 'line', address: 'U' + 'a'.repeat(32) },
+    to: { kind: 'line', address: USER },
     body,
     attachments: [],
     author: { type: 'member', id: null, name: null },
@@ -40,39 +51,117 @@ describe(LineSender.name, () => {
     seq: '1',
     ...extra,
   });
+  const pushesOf = (text: string) => fake.pushes.filter((p) => p.messages[0]?.text === text);
 
   beforeAll(async () => {
     fake = await startLineFake({ channelAccessToken: token });
   });
   afterAll(() => fake.close());
 
-  it('sends a long text as several message objects in one push', async () => {
+  it('replies with a fresh reply token, free and without a retry key, and returns the quote token', async () => {
+    const replyToken = fake.issueReplyToken();
+    const result = await new LineSender().send(channel(), message('by reply', { replyToken }));
+    const reply = fake.replies.find((r) => r.replyToken === replyToken)!;
+    expect(reply.messages).toEqual([{ type: 'text', text: 'by reply' }]);
+    expect(reply.headers['x-line-retry-key']).toBeUndefined();
+    expect(pushesOf('by reply')).toHaveLength(0);
+    expect(result).toEqual({ ok: true, providerMessageId: reply.sentMessages[0].id, quoteToken: reply.sentMessages[0].quoteToken });
+  });
+
+  it('falls back to push, with the message’s retry key, when LINE refuses a used reply token', async () => {
+    const replyToken = fake.issueReplyToken();
+    const sender = new LineSender();
+    await sender.send(channel(), message('first reply', { replyToken }));
+    const outbound = message('token already used', { replyToken });
+    const result = await sender.send(channel(), outbound);
+    const [push] = pushesOf('token already used');
+    expect(push).toMatchObject({ to: USER, retryKey: retryKeyOf(outbound.messageId, 0) });
+    expect(result).toEqual({ ok: true, providerMessageId: push.sentMessages[0].id, quoteToken: push.sentMessages[0].quoteToken });
+  });
+
+  it('counts a 409 on a push retried with the same key as sent, with the first push’s id, and sends once', async () => {
+    const sender = new LineSender();
+    const outbound = message('sent twice by the outbox');
+    const first = await sender.send(channel(), outbound);
+    const second = await sender.send(channel(), outbound);
+    expect(second).toEqual(first);
+    expect(pushesOf('sent twice by the outbox')).toHaveLength(1);
+  });
+
+  it('counts a 409 after a timed-out push (LINE took it but the answer came late) as sent, once', async () => {
+    const sender = new LineSender(200);
+    const outbound = message('timed out once');
+    fake.failNext({ delayMs: 600 });
+    const first = await sender.send(channel(), outbound);
+    expect(first).toMatchObject({ ok: false, retry: true, code: 'provider_unavailable' });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const second = await sender.send(channel(), outbound);
+    expect(second).toMatchObject({ ok: true });
+    expect(pushesOf('timed out once')).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.path === '/v2/bot/message/push' && JSON.stringify(r.json).includes('timed out once'))).toHaveLength(2);
+  });
+
+  it('sends a text of 12,000 characters as three message objects in one push', async () => {
     const result = await new LineSender().send(channel(), message('x'.repeat(12_000)));
     expect(result.ok).toBe(true);
     expect(fake.pushes.at(-1)!.messages.map((m) => m.text!.length)).toEqual([5000, 5000, 2000]);
   });
 
-  it('counts a 409 on a retried push (the first try timed out but was accepted) as sent, once', async () => {
-    const sender = new LineSender(200);
-    const outbound = message('timed out once');
-    fake.failNext({ delayMs: 600 });
-    const first = await sender.send(channel(), outbound);
-    expect(first).toMatchObject({ ok: false, retry: true });
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    const second = await sender.send(channel(), outbound);
-    expect(second).toMatchObject({ ok: true });
-    expect(fake.pushes.filter((p) => p.messages[0]?.text === 'timed out once')).toHaveLength(1);
-    expect(fake.requests.filter((r) => r.path === '/v2/bot/message/push' && JSON.stringify(r.json).includes('timed out once'))).toHaveLength(2);
+  it('sends more than five pieces in several pushes, each with its own retry key, and names the first message', async () => {
+    const outbound = message('y'.repeat(31_000), { replyToken: fake.issueReplyToken() });
+    const result = await new LineSender().send(channel(), outbound);
+    const pushes = fake.pushes.slice(-2);
+    expect(pushes.map((p) => p.messages.length)).toEqual([5, 2]);
+    expect(pushes.map((p) => p.retryKey)).toEqual([retryKeyOf(outbound.messageId, 0), retryKeyOf(outbound.messageId, 1)]);
+    // A reply cannot be retried safely, so a message that needs several calls goes by push only.
+    expect(fake.replies.some((r) => r.replyToken === outbound.replyToken)).toBe(false);
+    expect(result).toMatchObject({ ok: true, providerMessageId: pushes[0].sentMessages[0].id });
   });
 
-  it('falls back to push when LINE refuses the reply token', async () => {
-    const result = await new LineSender().send(channel(), message('with a bad token', { replyToken: 'never-issued' }));
-    expect(result.ok).toBe(true);
-    expect(fake.pushes.some((p) => p.messages[0]?.text === 'with a bad token')).toBe(true);
+  it('asks for a retry on 5xx and 429, and says which', async () => {
+    fake.failNext({ status: 500 });
+    expect(await new LineSender().send(channel(), message('server error'))).toMatchObject({ ok: false, retry: true, code: 'provider_unavailable' });
+    fake.failNext({ status: 429 });
+    expect(await new LineSender().send(channel(), message('rate limited'))).toMatchObject({ ok: false, retry: true, code: 'rate_limited' });
   });
 
   it('explains a refused access token and does not retry it', async () => {
-    const wrong = { ...channel(), secrets: { channelAccessToken: 'wrong' } };
-    expect(await new LineSender().send(wrong, message('unauthorized'))).toMatchObject({ ok: false, retry: false, code: 'line_401', reason: expect.stringContaining('access token') });
+    expect(await new LineSender().send(channel({ channelAccessToken: 'wrong' }), message('unauthorized'))).toEqual({
+      ok: false,
+      retry: false,
+      code: 'line_401',
+      reason: 'LINE refused the channel access token; check the channel settings.',
+    });
+  });
+
+  it('passes on what LINE found wrong in a refused push, without retrying', async () => {
+    fake.failNext({ status: 400, message: 'The request body has 1 error(s)' });
+    expect(await new LineSender().send(channel(), message('bad'))).toMatchObject({ ok: false, retry: false, code: 'line_400', reason: expect.stringContaining('1 error(s)') });
+  });
+
+  it('reads profile and group names, and null for the unknown and for rooms', async () => {
+    fake.setProfile(USER, { displayName: 'Brown' });
+    fake.setGroup('Cgroup', 'Book club');
+    const sender = new LineSender();
+    expect(await sender.profileName(channel(), USER)).toBe('Brown');
+    expect(await sender.profileName(channel(), 'U' + 'f'.repeat(32))).toBeNull();
+    expect(await sender.groupName(channel(), 'Cgroup')).toBe('Book club');
+    expect(await sender.groupName(channel(), 'Cunknown')).toBeNull();
+    const before = fake.requests.length;
+    expect(await sender.groupName(channel(), 'Rroom')).toBeNull();
+    expect(fake.requests).toHaveLength(before);
+  });
+
+  it('fetches content from the data API (apiBaseUrl serving both) with its content type', async () => {
+    const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+    fake.setContent('325708', bytes, 'image/jpeg');
+    expect(await new LineSender().fetchContent(channel(), '325708')).toEqual({ data: bytes, contentType: 'image/jpeg' });
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v2/bot/message/325708/content' });
+  });
+
+  it('refuses an empty text without calling LINE', async () => {
+    const before = fake.requests.length;
+    expect(await new LineSender().send(channel(), message(''))).toMatchObject({ ok: false, retry: false, code: 'empty_message' });
+    expect(fake.requests).toHaveLength(before);
   });
 });

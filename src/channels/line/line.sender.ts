@@ -6,9 +6,12 @@ import type { LineSettings } from './line.schema.js';
 
 const LINE_API = 'https://api.line.me';
 const LINE_DATA_API = 'https://api-data.line.me';
-// LINE's limits: a text message holds 5,000 UTF-16 code units; one request carries 1 to 5 messages.
+// LINE's limits: a text message holds 5,000 UTF-16 code units; one request carries 1 to 5 message objects.
 const MAX_TEXT_UNITS = 5000;
 const MAX_MESSAGES_PER_CALL = 5;
+const REQUEST_TIMEOUT_MS = 15_000;
+
+type SentMessage = { id?: string; quoteToken?: string };
 
 /** A text cut into LINE-sized pieces, never inside a surrogate pair (an emoji stays whole). */
 export function splitLineText(text: string): string[] {
@@ -26,42 +29,54 @@ export function splitLineText(text: string): string[] {
 }
 
 /**
- * X-Line-Retry-Key for one push of one message: derived from our message id, so that a retry after a timeout
- * carries the same key and LINE answers 409 instead of sending twice.
+ * X-Line-Retry-Key for one push call of one message: derived from our message id, so that a retry after a
+ * timeout carries the same key and LINE answers 409 instead of sending twice.
  */
 export function retryKeyOf(messageId: string, call: number): string {
   const hex = createHash('sha256').update(`${messageId}:${call}`).digest('hex');
-  // Shaped as a version-4 UUID, which is what LINE accepts.
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  // Shaped as a version-4 UUID (version and variant bits set), the form LINE's documentation asks for.
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The only place that talks to LINE's Messaging API. */
 export class LineSender {
-  /** The SDK has no timeout of its own: a request LINE never answers would hold a worker forever. */
-  constructor(private readonly timeoutMs = 15_000) {}
+  /** The SDK has no timeout of its own (plain fetch): a request LINE never answers would hold a worker forever. */
+  constructor(private readonly timeoutMs = REQUEST_TIMEOUT_MS) {}
 
   async send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+    if (message.body.length === 0) {
+      return { ok: false, retry: false, code: 'empty_message', reason: 'LINE cannot send an empty message.' };
+    }
     const client = this.client(channel);
     const texts = splitLineText(message.body);
     const calls: messagingApi.TextMessage[][] = [];
     for (let i = 0; i < texts.length; i += MAX_MESSAGES_PER_CALL) {
       calls.push(texts.slice(i, i + MAX_MESSAGES_PER_CALL).map((text) => ({ type: 'text', text })));
     }
-    let first: { id?: string; quoteToken?: string } | undefined;
+    // A reply cannot carry a retry key, and the outbox hands out a reply token once: if a later call of a
+    // several-call message failed, the retry would push the first part again. Such a message goes by push only.
+    const replyToken = calls.length === 1 ? message.replyToken : undefined;
+    let first: SentMessage | undefined;
     try {
       for (const [index, messages] of calls.entries()) {
-        const sent = index === 0 && message.replyToken ? await this.reply(client, message.replyToken, messages) : null;
-        const answer = sent ?? (await this.push(client, message.to.address, messages, retryKeyOf(message.messageId, index)));
+        const replied = index === 0 && replyToken ? await this.reply(client, replyToken, messages) : null;
+        const answer = replied ?? (await this.push(client, message.to.address, messages, retryKeyOf(message.messageId, index)));
         first ??= answer;
       }
     } catch (error) {
       return failure(error);
     }
+    // LINE's answer lists the sent messages; an answer without them (older API versions) still means sent.
     return { ok: true, providerMessageId: first?.id ?? `line:${message.messageId}`, ...(first?.quoteToken ? { quoteToken: first.quoteToken } : {}) };
   }
 
-  /** Free and immediate, but the token is single-use and short-lived: a refusal sends us to push. */
-  private async reply(client: messagingApi.MessagingApiClient, replyToken: string, messages: messagingApi.TextMessage[]) {
+  /**
+   * Free and immediate, but the token is single-use and expires about a minute after the webhook: LINE answers
+   * 400 for a used or expired one, and the message goes by push instead. (A reply that times out after LINE took
+   * it cannot be told apart from a lost one; it is retried by push, the one case that can send twice.)
+   */
+  private async reply(client: messagingApi.MessagingApiClient, replyToken: string, messages: messagingApi.TextMessage[]): Promise<SentMessage | null> {
     try {
       const answer = await this.timed(client.replyMessage({ replyToken, messages }));
       return answer.sentMessages?.[0] ?? {};
@@ -71,18 +86,42 @@ export class LineSender {
     }
   }
 
-  private async push(client: messagingApi.MessagingApiClient, to: string, messages: messagingApi.TextMessage[], retryKey: string) {
+  private async push(client: messagingApi.MessagingApiClient, to: string, messages: messagingApi.TextMessage[], retryKey: string): Promise<SentMessage> {
     try {
       const answer = await this.timed(client.pushMessage({ to, messages }, retryKey));
       return answer.sentMessages?.[0] ?? {};
     } catch (error) {
       // 409: a request with this retry key was accepted before (our earlier attempt timed out): it is sent.
       if (error instanceof HTTPFetchError && error.status === 409) {
-        const body = parseJson(error.body) as { sentMessages?: { id?: string; quoteToken?: string }[] } | null;
+        const body = parseJson(error.body) as { sentMessages?: SentMessage[] } | null;
         return body?.sentMessages?.[0] ?? { id: `line-accepted:${error.headers.get('x-line-accepted-request-id') ?? retryKey}` };
       }
       throw error;
     }
+  }
+
+  async profileName(channel: ChannelAccount, userId: string): Promise<string | null> {
+    return orNullWhenGone(async () => (await this.timed(this.client(channel).getProfile(userId))).displayName);
+  }
+
+  async groupName(channel: ChannelAccount, groupId: string): Promise<string | null> {
+    // Rooms (ids starting with R) have no summary and no name.
+    if (groupId.startsWith('R')) return null;
+    return orNullWhenGone(async () => (await this.timed(this.client(channel).getGroupSummary(groupId))).groupName);
+  }
+
+  /** Content of an image, video, audio or file message; LINE keeps it for a limited time only. */
+  async fetchContent(channel: ChannelAccount, messageId: string): Promise<{ data: Buffer; contentType: string }> {
+    const settings = channel.settings as LineSettings;
+    const blob = new messagingApi.MessagingApiBlobClient({
+      channelAccessToken: String(channel.secrets.channelAccessToken),
+      // Content is served from api-data.line.me; a test fake (or proxy) given as apiBaseUrl serves both.
+      baseURL: settings.dataApiBaseUrl ?? settings.apiBaseUrl ?? LINE_DATA_API,
+    });
+    // Only the WithHttpInfo variant exposes the response, and with it the content type.
+    const { httpResponse, body } = await this.timed(blob.getMessageContentWithHttpInfo(messageId));
+    const data = await this.timed(readAll(body));
+    return { data, contentType: httpResponse.headers.get('content-type') ?? 'application/octet-stream' };
   }
 
   /** Gives up waiting; the request may still succeed at LINE, which is what the push's retry key is for. */
@@ -94,49 +133,35 @@ export class LineSender {
     return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
   }
 
-  async profileName(channel: ChannelAccount, userId: string): Promise<string | null> {
-    return orNullOn404(async () => (await this.client(channel).getProfile(userId)).displayName);
-  }
-
-  async groupName(channel: ChannelAccount, groupId: string): Promise<string | null> {
-    // Rooms (R...) have no summary and no name.
-    if (!groupId.startsWith('C')) return null;
-    return orNullOn404(async () => (await this.client(channel).getGroupSummary(groupId)).groupName);
-  }
-
-  async fetchContent(channel: ChannelAccount, messageId: string): Promise<{ data: Buffer; contentType: string }> {
-    const settings = channel.settings as LineSettings;
-    const blob = new messagingApi.MessagingApiBlobClient({
-      channelAccessToken: String(channel.secrets.channelAccessToken),
-      baseURL: settings.dataApiBaseUrl ?? settings.apiBaseUrl ?? LINE_DATA_API,
-    });
-    const { httpResponse, body } = await blob.getMessageContentWithHttpInfo(messageId);
-    return { data: await readAll(body), contentType: httpResponse.headers.get('content-type') ?? 'application/octet-stream' };
-  }
-
   private client(channel: ChannelAccount): messagingApi.MessagingApiClient {
     const settings = channel.settings as LineSettings;
     return new messagingApi.MessagingApiClient({ channelAccessToken: String(channel.secrets.channelAccessToken), baseURL: settings.apiBaseUrl ?? LINE_API });
   }
 }
 
+/**
+ * 429 and 5xx (and no answer at all) are worth retrying; any other 4xx will fail the same way again, so it is
+ * shown to the agent in words.
+ */
 function failure(error: unknown): SendResult {
   if (!(error instanceof HTTPFetchError)) {
-    return { ok: false, retry: true, code: 'provider_unreachable', reason: 'LINE could not be reached; the message will be sent when it answers.' };
+    return { ok: false, retry: true, code: 'provider_unavailable', reason: 'LINE could not be reached; the message will be sent when it answers.' };
   }
   if (error.status === 429) return { ok: false, retry: true, code: 'rate_limited', reason: 'LINE is limiting how fast we send; the message will go out shortly.' };
   if (error.status >= 500) return { ok: false, retry: true, code: 'provider_unavailable', reason: 'LINE is unavailable for a moment; retrying.' };
-  const detail = (parseJson(error.body) as { message?: string } | null)?.message;
+  const answer = parseJson(error.body) as { message?: string; details?: { message?: string; property?: string }[] } | null;
+  const detail = [answer?.message, ...(answer?.details ?? []).map((d) => [d.property, d.message].filter(Boolean).join(' '))].filter(Boolean).join('; ');
   const reasons: Record<number, string> = {
     400: `LINE refused the message${detail ? ` (${detail})` : ''}.`,
-    401: 'LINE refused the channel access token; an administrator should check the channel settings.',
+    401: 'LINE refused the channel access token; check the channel settings.',
     403: 'This LINE channel may not send this message (its plan or permissions do not allow it).',
-    404: 'LINE does not know this recipient (the user or group may be gone).',
+    404: 'LINE does not know this recipient (the user, group or room may be gone).',
   };
   return { ok: false, retry: false, code: `line_${error.status}`, reason: reasons[error.status] ?? `LINE refused the message (HTTP ${error.status}).` };
 }
 
-async function orNullOn404(read: () => Promise<string>): Promise<string | null> {
+/** 404: no such user or group (any more); 403: the user is not a friend, or the bot is no longer in the group. */
+async function orNullWhenGone(read: () => Promise<string>): Promise<string | null> {
   try {
     return await read();
   } catch (error) {

@@ -1,0 +1,116 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DATABASE } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import { JOB_QUEUE } from '../common/jobs/index.js';
+import type { JobQueue } from '../common/jobs/index.js';
+import { logger } from '../common/logging/logger.js';
+import { WebchatSender } from '../channels/index.js';
+import { ConversationEvents } from '../conversations/index.js';
+import { TeamEvents, readTeamSettings } from '../teams/index.js';
+import { RoutingEvents } from './routing.events.js';
+
+const EXPIRE = 'routing.expire-offers';
+
+interface ExpireJob {
+  conversationId: string;
+}
+
+/**
+ * Offers (MISSION.md, "Presence, hours and routing"): a new conversation goes to up to N available members at
+ * once; the first to accept takes it (the conversation's own conditional update decides, on any process); the
+ * others are withdrawn. Nobody in time: the chat is missed, the customer is offered the message form, it waits
+ * in the queue, and each member who let it pass is counted; too many in a row puts them on break.
+ * The timer is a delayed job; the offer rows are the truth, so a restart neither loses nor doubles an expiry.
+ */
+@Injectable()
+export class OffersService implements OnModuleInit {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    private readonly conversations: ConversationEvents,
+    private readonly teamEvents: TeamEvents,
+    private readonly events: RoutingEvents,
+    private readonly widget: WebchatSender,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register<ExpireJob>(EXPIRE, (job) => this.expire(job.conversationId), { concurrency: 2 });
+    this.conversations.on('conversation.started', async ({ teamId, conversation }) => {
+      await this.offer(teamId, conversation.id);
+    });
+    this.conversations.on('conversation.accepted', ({ teamId, conversationId, memberId }) => this.accepted(teamId, conversationId, memberId));
+  }
+
+  /** Offers a waiting, unassigned conversation to the available members with room for it. */
+  async offer(teamId: string, conversationId: string): Promise<string[]> {
+    const team = await this.db.team.findUniqueOrThrow({ where: { id: teamId } });
+    const settings = readTeamSettings(team.settings);
+    const members = await this.db.member.findMany({ where: { teamId, status: 'online' }, select: { id: true, capacity: true } });
+    if (members.length === 0) return [];
+    const loads = await this.db.conversation.groupBy({
+      by: ['assigneeId'],
+      where: { teamId, status: 'open', assigneeId: { in: members.map((m) => m.id) } },
+      _count: { _all: true },
+    });
+    const load = new Map(loads.map((row) => [row.assigneeId, row._count._all]));
+    // A member at capacity gets no offer; the least loaded first.
+    const chosen = members
+      .filter((m) => (load.get(m.id) ?? 0) < m.capacity)
+      .sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))
+      .slice(0, settings.offerFanout);
+    if (chosen.length === 0) return [];
+    const expiresAt = new Date(Date.now() + settings.offerTimeoutSeconds * 1000);
+    const offers = await this.db.$transaction(
+      chosen.map((member) => this.db.offer.create({ data: { teamId, conversationId, memberId: member.id, expiresAt } })),
+    );
+    await this.jobs.add<ExpireJob>(EXPIRE, { conversationId }, { jobId: `expire-${conversationId}-${expiresAt.getTime()}`, delayMs: settings.offerTimeoutSeconds * 1000 });
+    for (const offer of offers) {
+      this.events.emit('offer.created', { teamId, memberId: offer.memberId, offer: { id: offer.id, conversationId, expiresAt: expiresAt.toISOString() } });
+    }
+    return offers.map((offer) => offer.memberId);
+  }
+
+  /** Someone took it: their count of ignored offers starts again, the others' offers are withdrawn at once. */
+  private async accepted(teamId: string, conversationId: string, memberId: string): Promise<void> {
+    await this.db.member.update({ where: { id: memberId }, data: { ignoredOffers: 0 } });
+    await this.db.offer.updateMany({ where: { conversationId, memberId, status: 'pending' }, data: { status: 'accepted', closedAt: new Date() } });
+    const others = await this.db.offer.findMany({ where: { conversationId, status: 'pending' } });
+    const { count } = await this.db.offer.updateMany({ where: { id: { in: others.map((o) => o.id) }, status: 'pending' }, data: { status: 'withdrawn', closedAt: new Date() } });
+    if (count === 0) return;
+    for (const offer of others) this.events.emit('offer.withdrawn', { teamId, memberId: offer.memberId, offerId: offer.id, conversationId, reason: 'taken' });
+  }
+
+  /** The timer: pending offers past their time expire, once, whichever process runs it. */
+  async expire(conversationId: string): Promise<void> {
+    const now = new Date();
+    const due = await this.db.offer.findMany({ where: { conversationId, status: 'pending', expiresAt: { lte: now } } });
+    if (due.length === 0) return;
+    // The conditional update is the claim: a second run of this job finds nothing pending.
+    const { count } = await this.db.offer.updateMany({ where: { id: { in: due.map((o) => o.id) }, status: 'pending' }, data: { status: 'expired', closedAt: now } });
+    if (count === 0) return;
+    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, include: { channel: true } });
+    if (!conversation) return;
+    for (const offer of due) this.events.emit('offer.withdrawn', { teamId: offer.teamId, memberId: offer.memberId, offerId: offer.id, conversationId, reason: 'expired' });
+    const missed = conversation.status === 'waiting' && !conversation.assigneeId;
+    if (missed) {
+      await this.db.conversation.update({ where: { id: conversationId }, data: { missedAt: now } });
+      // The visitor is offered the message form instead of waiting in silence.
+      if (conversation.channel.type === 'webchat' && conversation.threadKey.startsWith('visitor:')) {
+        this.widget.emit(conversation.channelId, conversation.threadKey.slice('visitor:'.length), 'missed', { conversationId, form: true });
+      }
+    }
+    const team = await this.db.team.findUniqueOrThrow({ where: { id: conversation.teamId } });
+    const limit = readTeamSettings(team.settings).ignoredOffersBeforeBreak;
+    for (const offer of due) {
+      const member = await this.db.member.update({ where: { id: offer.memberId }, data: { ignoredOffers: { increment: 1 } } });
+      if (member.ignoredOffers >= limit && member.status === 'online') {
+        // Conditional: a member who went offline meanwhile is not put back "on break".
+        const { count: paused } = await this.db.member.updateMany({ where: { id: member.id, status: 'online' }, data: { status: 'break' } });
+        if (paused > 0) {
+          logger.info({ memberId: member.id, ignored: member.ignoredOffers }, 'member put on break after ignored offers');
+          this.teamEvents.emit('presence.updated', { teamId: member.teamId, memberId: member.id, status: 'break', reason: 'ignored_offers' });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Socket } from 'socket.io-client';
+import { collect, connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
+import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
+
+interface Offer {
+  id: string;
+  conversationId: string;
+  expiresAt: string;
+}
+
+describe('Offers: the first to accept takes the chat', () => {
+  let hub: TestHub;
+  let team: Awaited<ReturnType<typeof createTeam>>;
+  let channelId: string;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    team = await createTeam(hub);
+    channelId = await createWebchat(hub, team.admin);
+    // Signing in makes a member available; the administrator here only watches.
+    await hub.http.put('/api/members/me/status').set(team.admin.auth).send({ status: 'offline' }).expect(200);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await hub?.stop();
+  });
+
+  async function onlineMember(): Promise<{ member: TestMember; devices: Socket[] }> {
+    const member = await addMember(hub, team);
+    await hub.http.put('/api/members/me/status').set(member.auth).send({ status: 'online' }).expect(200);
+    const devices = [await connect(hub.url, '/inbox', { token: member.token }), await connect(hub.url, '/inbox', { token: member.token })];
+    sockets.push(...devices);
+    return { member, devices };
+  }
+
+  async function newChat(body = 'こんにちは'): Promise<{ visitor: Socket; conversationId: string }> {
+    const visitor = await connect(hub.url, '/widget', { channelId });
+    sockets.push(visitor);
+    await sessionOf(visitor);
+    const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body });
+    return { visitor, conversationId };
+  }
+
+  async function offline(members: TestMember[]) {
+    for (const member of members) await hub.http.put('/api/members/me/status').set(member.auth).send({ status: 'offline' }).expect(200);
+  }
+
+  it('offers a new chat to every available member; one wins, the other hears offer_taken, all devices see it withdrawn', async () => {
+    const staff = [await onlineMember(), await onlineMember(), await onlineMember()];
+    const offers = staff.map(({ devices }) => devices.map((device) => nextEvent<Offer>(device, 'offer')));
+    const { conversationId } = await newChat();
+    const received = await Promise.all(offers.map((pair) => Promise.all(pair)));
+    for (const pair of received) for (const offer of pair) expect(offer.conversationId).toBe(conversationId);
+
+    const withdrawn = staff.map(({ devices }) => devices.map((device) => collect<{ conversationId: string; reason: string }>(device, 'offer.withdrawn')));
+    const [first, second] = await Promise.all([
+      hub.http.post(`/api/conversations/${conversationId}/accept`).set(staff[0].member.auth),
+      hub.http.post(`/api/conversations/${conversationId}/accept`).set(staff[1].member.auth),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    const loser = first.status === 409 ? first : second;
+    expect(loser.body.code).toBe('offer_taken');
+    const winnerIndex = first.status === 200 ? 0 : 1;
+    await sleep(300);
+    staff.forEach((_, i) => {
+      for (const device of withdrawn[i]) {
+        // Every device of every other member sees the offer go; the winner's see nothing withdrawn.
+        expect(device).toEqual(i === winnerIndex ? [] : [expect.objectContaining({ conversationId, reason: 'taken' })]);
+      }
+    });
+    const conversation = await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    expect(conversation.assigneeId).toBe(staff[winnerIndex].member.id);
+    await offline(staff.map((s) => s.member));
+  });
+
+  it('misses a chat nobody accepts: the visitor is offered the form, it waits, and a third ignored offer in a row means a break', async () => {
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { offerTimeoutSeconds: 1, offerFanout: 3 } }).expect(200);
+    const staff = [await onlineMember(), await onlineMember(), await onlineMember()];
+    const presence = staff[0].devices.map((device) => collect<{ memberId: string; status: string; reason?: string }>(device, 'presence.updated'));
+    for (let round = 1; round <= 3; round++) {
+      const { visitor, conversationId } = await newChat(`誰かいますか ${round}`);
+      const missed = nextEvent<{ conversationId: string; form: boolean }>(visitor, 'missed', () => true, 5_000);
+      const expired = nextEvent<{ reason: string }>(staff[0].devices[1], 'offer.withdrawn', (e) => e.reason === 'expired', 5_000);
+      expect(await missed).toEqual({ conversationId, form: true });
+      await expired;
+      const conversation = await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+      expect(conversation).toMatchObject({ status: 'waiting', assigneeId: null });
+      expect(conversation.missedAt).not.toBeNull();
+      let counts = await hub.infra.db.member.findMany({ where: { id: { in: staff.map((s) => s.member.id) } } });
+      for (let i = 0; i < 100 && counts.some((m) => m.ignoredOffers < round); i++) {
+        await sleep(20);
+        counts = await hub.infra.db.member.findMany({ where: { id: { in: staff.map((s) => s.member.id) } } });
+      }
+      expect(counts.map((m) => m.ignoredOffers)).toEqual([round, round, round]);
+    }
+    await sleep(200);
+    for (const device of presence) {
+      expect(device).toContainEqual({ memberId: staff[0].member.id, status: 'break', reason: 'ignored_offers' });
+    }
+    const members = await hub.infra.db.member.findMany({ where: { id: { in: staff.map((s) => s.member.id) } } });
+    expect(members.map((m) => m.status)).toEqual(['break', 'break', 'break']);
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { offerTimeoutSeconds: 90 } }).expect(200);
+    await offline(staff.map((s) => s.member));
+  });
+
+  it('resets the count when the member accepts, and never offers to a member at capacity', async () => {
+    const { member, devices } = await onlineMember();
+    await hub.infra.db.member.update({ where: { id: member.id }, data: { ignoredOffers: 2 } });
+    const offer = nextEvent<Offer>(devices[0], 'offer');
+    const { conversationId } = await newChat('one');
+    await offer;
+    await hub.http.post(`/api/conversations/${conversationId}/accept`).set(member.auth).expect(200);
+    expect((await hub.infra.db.member.findUniqueOrThrow({ where: { id: member.id } })).ignoredOffers).toBe(0);
+    const more = collect<Offer>(devices[0], 'offer');
+    const second = await newChat('two');
+    await sleep(300);
+    expect(more.filter((o) => o.conversationId === second.conversationId)).toEqual([]);
+    const refused = await hub.http.post(`/api/conversations/${second.conversationId}/accept`).set(member.auth).expect(409);
+    expect(refused.body.code).toBe('at_capacity');
+    await offline([member]);
+  });
+
+  it('never lets automatic routing exceed capacity: 50 chats at once, 5 members who accept every offer', async () => {
+    const staff = await Promise.all(Array.from({ length: 5 }, () => onlineMember()));
+    const accepts: Promise<unknown>[] = [];
+    for (const { member, devices } of staff) {
+      devices[0].on('offer', (offer: Offer) => {
+        accepts.push(hub.http.post(`/api/conversations/${offer.conversationId}/accept`).set(member.auth).then((r) => r.status));
+      });
+    }
+    await Promise.all(Array.from({ length: 50 }, (_, i) => newChat(`rush ${i}`)));
+    await sleep(1_000);
+    const statuses = await Promise.all(accepts);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(3);
+    for (const { member } of staff) {
+      expect(await hub.infra.db.conversation.count({ where: { assigneeId: member.id, status: 'open' } })).toBeLessThanOrEqual(1);
+    }
+  });
+});
