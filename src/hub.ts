@@ -15,6 +15,7 @@ import { nestLogger } from './common/logging/nest-logger.js';
 import { DevMailbox } from './common/mail/dev-mailbox.js';
 import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
 import { OutboxService } from './conversations/index.js';
+import { OffersService } from './routing/index.js';
 import { StartLogin, TeamsService, ensureFirstTeam } from './teams/index.js';
 
 export interface HubOptions {
@@ -64,12 +65,15 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
 
     const login = options.bootstrap === false ? null : await ensureFirstTeam(config, database.prisma, app.get(TeamsService));
     const outbox = app.get(OutboxService);
+    const offers = app.get(OffersService);
     let jobsStarted = false;
     const startJobs = async () => {
       if (jobsStarted) return;
       jobsStarted = true;
       const resumed = await outbox.resume();
       if (resumed) logger.info({ deliveries: resumed }, 'pending deliveries taken up again');
+      const timers = await offers.resume();
+      if (timers) logger.info({ conversations: timers }, 'offer timers set again');
       await jobs.start();
     };
     if (options.startJobs !== false) await startJobs();

@@ -41,6 +41,19 @@ export class OffersService implements OnModuleInit {
     this.conversations.on('conversation.accepted', ({ teamId, conversationId, memberId }) => this.accepted(teamId, conversationId, memberId));
   }
 
+  /**
+   * After a restart: every offer still pending gets its timer again, due when it was due (at once if that has
+   * passed). A timer that survived in Redis as well fires twice, and the second finds nothing pending.
+   */
+  async resume(): Promise<number> {
+    const pending = await this.db.offer.groupBy({ by: ['conversationId'], where: { status: 'pending' }, _max: { expiresAt: true } });
+    for (const row of pending) {
+      const due = row._max.expiresAt ?? new Date();
+      await this.jobs.add<ExpireJob>(EXPIRE, { conversationId: row.conversationId }, { jobId: `expire-${row.conversationId}-${due.getTime()}`, delayMs: Math.max(0, due.getTime() - Date.now()) });
+    }
+    return pending.length;
+  }
+
   /** Offers a waiting, unassigned conversation to the available members with room for it. */
   async offer(teamId: string, conversationId: string): Promise<string[]> {
     const team = await this.db.team.findUniqueOrThrow({ where: { id: teamId } });

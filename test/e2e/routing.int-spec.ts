@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { collect, connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
+import { itExpiresOffersOnceAcrossARestart } from '../support/offer-restart.scenario.js';
 import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
 interface Offer {
@@ -140,4 +141,8 @@ describe('Offers: the first to accept takes the chat', () => {
       expect(await hub.infra.db.conversation.count({ where: { assigneeId: member.id, status: 'open' } })).toBeLessThanOrEqual(1);
     }
   });
+});
+
+describe('Offer timers on the in-process job runner and the embedded database', () => {
+  itExpiresOffersOnceAcrossARestart(() => ({}));
 });

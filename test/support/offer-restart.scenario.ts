@@ -1,0 +1,69 @@
+import { expect, it } from '@jest/globals';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OffersService } from '../../src/routing/index.js';
+import { connect, emitWithAck, sessionOf, sleep } from './sockets.js';
+import { addMember, createTeam, createWebchat, startTestHub } from './test-hub.js';
+
+/**
+ * Offer timers are delayed jobs, and the offer rows are the truth: a hub stopped in the middle of a countdown
+ * expires the offer once, when it was due, after it is back (on either job runner).
+ */
+export function itExpiresOffersOnceAcrossARestart(env: () => Record<string, string>) {
+  it('expires an offer once, on time, after a restart in the middle of its countdown', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tsunagi-offers-'));
+    const options = { memoryDatabase: false, dataDir };
+    const first = await startTestHub(env(), options);
+    const team = await createTeam(first);
+    await first.http.put('/api/members/me/status').set(team.admin.auth).send({ status: 'offline' }).expect(200);
+    await first.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { offerTimeoutSeconds: 3 } }).expect(200);
+    const member = await addMember(first, team);
+    await first.http.put('/api/members/me/status').set(member.auth).send({ status: 'online' }).expect(200);
+    const channelId = await createWebchat(first, team.admin);
+    const visitor = await connect(first.url, '/widget', { channelId });
+    await sessionOf(visitor);
+    const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: '予約したいです' });
+    // Offers follow the conversation's start, just after the visitor's acknowledgement.
+    let found = await first.infra.db.offer.findFirst({ where: { conversationId } });
+    for (let i = 0; i < 100 && !found; i++) {
+      await sleep(20);
+      found = await first.infra.db.offer.findFirst({ where: { conversationId } });
+    }
+    const offer = found!;
+    expect(offer).not.toBeNull();
+    visitor.close();
+    await first.close();
+
+    const second = await startTestHub(env(), { ...options, startJobs: false });
+    try {
+      const offers = second.app.get(OffersService);
+      const expire = offers.expire.bind(offers);
+      const runs: number[] = [];
+      offers.expire = async (id: string) => {
+        if (id === conversationId) runs.push(Date.now());
+        return expire(id);
+      };
+      await second.startJobs();
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const row = await second.infra.db.offer.findUniqueOrThrow({ where: { id: offer.id } });
+        if (row.status === 'expired') break;
+        if (Date.now() > deadline) throw new Error(`offer still ${row.status}`);
+        await sleep(50);
+      }
+      const expiredAt = (await second.infra.db.offer.findUniqueOrThrow({ where: { id: offer.id } })).closedAt!;
+      // On time: not before it was due, and not long after (the restart took less than its 3 seconds).
+      expect(expiredAt.getTime()).toBeGreaterThanOrEqual(offer.expiresAt.getTime());
+      expect(expiredAt.getTime() - offer.expiresAt.getTime()).toBeLessThan(2_000);
+      await sleep(500);
+      const counted = await second.infra.db.member.findUniqueOrThrow({ where: { id: offer.memberId } });
+      // Counted once, however many timers ran.
+      expect(counted.ignoredOffers).toBe(1);
+      expect(runs.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await second.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+}
