@@ -39,6 +39,35 @@ export class OffersService implements OnModuleInit {
       await this.offer(teamId, conversation.id);
     });
     this.conversations.on('conversation.accepted', ({ teamId, conversationId, memberId }) => this.accepted(teamId, conversationId, memberId));
+    // Room appears (a member comes online, a chat ends): the queue moves, oldest first.
+    this.teamEvents.on('presence.updated', async ({ teamId, status }) => {
+      if (status === 'online') await this.offerWaiting(teamId);
+    });
+    this.conversations.on('conversation.updated', async ({ teamId, conversation }) => {
+      if (conversation.status === 'resolved' && conversation.assigneeId) await this.offerWaiting(teamId);
+    });
+  }
+
+  /**
+   * The waiting queue (接客待ち): conversations nobody holds and nobody is being offered, oldest first, offered
+   * again while members have room.
+   */
+  async offerWaiting(teamId: string): Promise<void> {
+    const waiting = await this.db.conversation.findMany({
+      where: { teamId, status: 'waiting', assigneeId: null, contact: { blocked: false }, NOT: { id: { in: await this.offeredNow(teamId) } } },
+      orderBy: { createdAt: 'asc' },
+      take: 20,
+      select: { id: true },
+    });
+    for (const conversation of waiting) {
+      const offeredTo = await this.offer(teamId, conversation.id, { pendingCountsAsLoad: true });
+      if (offeredTo.length === 0) return;
+    }
+  }
+
+  private async offeredNow(teamId: string): Promise<string[]> {
+    const rows = await this.db.offer.findMany({ where: { teamId, status: 'pending' }, select: { conversationId: true }, distinct: ['conversationId'] });
+    return rows.map((row) => row.conversationId);
   }
 
   /**
@@ -55,7 +84,7 @@ export class OffersService implements OnModuleInit {
   }
 
   /** Offers a waiting, unassigned conversation to the available members with room for it. */
-  async offer(teamId: string, conversationId: string): Promise<string[]> {
+  async offer(teamId: string, conversationId: string, options: { pendingCountsAsLoad?: boolean } = {}): Promise<string[]> {
     const team = await this.db.team.findUniqueOrThrow({ where: { id: teamId } });
     const settings = readTeamSettings(team.settings);
     const members = await this.db.member.findMany({ where: { teamId, status: 'online' }, select: { id: true, capacity: true } });
@@ -66,6 +95,11 @@ export class OffersService implements OnModuleInit {
       _count: { _all: true },
     });
     const load = new Map(loads.map((row) => [row.assigneeId, row._count._all]));
+    if (options.pendingCountsAsLoad) {
+      // From the queue, a member is offered no more chats than they have room for.
+      const pending = await this.db.offer.groupBy({ by: ['memberId'], where: { teamId, status: 'pending' }, _count: { _all: true } });
+      for (const row of pending) load.set(row.memberId, (load.get(row.memberId) ?? 0) + row._count._all);
+    }
     // A member at capacity gets no offer; the least loaded first.
     const chosen = members
       .filter((m) => (load.get(m.id) ?? 0) < m.capacity)

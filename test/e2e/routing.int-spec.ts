@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { collect, connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
 import { itExpiresOffersOnceAcrossARestart } from '../support/offer-restart.scenario.js';
@@ -18,6 +18,10 @@ describe('Offers: the first to accept takes the chat', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
+  });
+
+  // A team of its own per case: routing is per team, and one case's waiting chats are not the next one's.
+  beforeEach(async () => {
     team = await createTeam(hub);
     channelId = await createWebchat(hub, team.admin);
     // Signing in makes a member available; the administrator here only watches.
@@ -103,7 +107,6 @@ describe('Offers: the first to accept takes the chat', () => {
     }
     const members = await hub.infra.db.member.findMany({ where: { id: { in: staff.map((s) => s.member.id) } } });
     expect(members.map((m) => m.status)).toEqual(['break', 'break', 'break']);
-    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { offerTimeoutSeconds: 90 } }).expect(200);
     await offline(staff.map((s) => s.member));
   });
 
@@ -121,6 +124,22 @@ describe('Offers: the first to accept takes the chat', () => {
     expect(more.filter((o) => o.conversationId === second.conversationId)).toEqual([]);
     const refused = await hub.http.post(`/api/conversations/${second.conversationId}/accept`).set(member.auth).expect(409);
     expect(refused.body.code).toBe('at_capacity');
+    await offline([member]);
+  });
+
+  it('offers the oldest waiting chat when a member comes online, and the next when they finish one', async () => {
+    const older = await newChat('待っています 1');
+    const newer = await newChat('待っています 2');
+    const member = await addMember(hub, team);
+    const device = await connect(hub.url, '/inbox', { token: member.token });
+    sockets.push(device);
+    const first = nextEvent<Offer>(device, 'offer');
+    await hub.http.put('/api/members/me/status').set(member.auth).send({ status: 'online' }).expect(200);
+    expect((await first).conversationId).toBe(older.conversationId);
+    await hub.http.post(`/api/conversations/${older.conversationId}/accept`).set(member.auth).expect(200);
+    const next = nextEvent<Offer>(device, 'offer');
+    await hub.http.post(`/api/conversations/${older.conversationId}/resolve`).set(member.auth).send({}).expect(200);
+    expect((await next).conversationId).toBe(newer.conversationId);
     await offline([member]);
   });
 
