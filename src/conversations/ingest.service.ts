@@ -128,24 +128,7 @@ export class IngestService implements InboundSink, OnModuleInit {
               data: { teamId: channel.teamId, channelId: channel.id, contactId: contact.id, threadKey, activeKey, status: 'waiting', lastMessageAt: event.occurredAt },
             });
           }
-          const message = await tx.message.create({
-            data: {
-              teamId: channel.teamId,
-              conversationId: conversation.id,
-              channelId: channel.id,
-              direction: 'in',
-              kind,
-              body: event.body,
-              attachments: event.attachments as unknown as Prisma.InputJsonArray,
-              authorType: 'contact',
-              authorId: author.id,
-              status: 'received',
-              providerMessageId: event.providerMessageId,
-              eventKey: event.eventKey,
-              quoteToken: event.quoteToken ?? null,
-              createdAt: event.occurredAt,
-            },
-          });
+          const message = await tx.message.create({ data: inboundMessageData(channel, conversation.id, author.id, event, kind) });
           const updated = await tx.conversation.update({
             where: { id: conversation.id },
             data: {
@@ -192,24 +175,7 @@ export class IngestService implements InboundSink, OnModuleInit {
         const conversation =
           (await tx.conversation.findUnique({ where: { activeKey } })) ??
           (await tx.conversation.create({ data: { teamId: channel.teamId, channelId: channel.id, contactId, threadKey, activeKey, status: 'waiting', lastMessageAt: event.occurredAt } }));
-        return tx.message.create({
-          data: {
-            teamId: channel.teamId,
-            conversationId: conversation.id,
-            channelId: channel.id,
-            direction: 'in',
-            kind,
-            body: event.body,
-            attachments: event.attachments as unknown as Prisma.InputJsonArray,
-            authorType: 'contact',
-            authorId,
-            status: 'received',
-            providerMessageId: event.providerMessageId,
-            eventKey: event.eventKey,
-            blocked: true,
-            createdAt: event.occurredAt,
-          },
-        });
+        return tx.message.create({ data: { ...inboundMessageData(channel, conversation.id, authorId, event, kind), blocked: true } });
       });
       return { stored: true, conversationId: message.conversationId, messageId: message.id };
     } catch (error) {
@@ -473,4 +439,24 @@ function attachmentPreview(event: InboundMessage): string {
   if (first.contentType?.startsWith('video/')) return '[動画]';
   if (first.contentType?.startsWith('audio/')) return '[音声]';
   return `[ファイル${first.name ? ` ${first.name}` : ''}]`;
+}
+
+/** The row of a message a customer sent, blocked or not. */
+function inboundMessageData(channel: ChannelAccount, conversationId: string, authorId: string, event: InboundMessage, kind: 'text' | 'media' | 'event') {
+  return {
+    teamId: channel.teamId,
+    conversationId,
+    channelId: channel.id,
+    direction: 'in' as const,
+    kind,
+    body: event.body,
+    attachments: event.attachments as unknown as Prisma.InputJsonArray,
+    authorType: 'contact' as const,
+    authorId,
+    status: 'received' as const,
+    providerMessageId: event.providerMessageId,
+    eventKey: event.eventKey,
+    quoteToken: event.quoteToken ?? null,
+    createdAt: event.occurredAt,
+  };
 }
