@@ -93,7 +93,7 @@ describe(LineSender.name, () => {
     const outbound = message('timed out once');
     fake.failNext({ delayMs: 600 });
     const first = await sender.send(channel(), outbound);
-    expect(first).toMatchObject({ ok: false, retry: true, code: 'provider_unavailable' });
+    expect(first).toMatchObject({ ok: false, retry: true, code: 'provider_unreachable' });
     await new Promise((resolve) => setTimeout(resolve, 700));
     const second = await sender.send(channel(), outbound);
     expect(second).toMatchObject({ ok: true });

@@ -145,7 +145,7 @@ export class LineSender {
  */
 function failure(error: unknown): SendResult {
   if (!(error instanceof HTTPFetchError)) {
-    return { ok: false, retry: true, code: 'provider_unavailable', reason: 'LINE could not be reached; the message will be sent when it answers.' };
+    return { ok: false, retry: true, code: 'provider_unreachable', reason: 'LINE could not be reached; the message will be sent when it answers.' };
   }
   if (error.status === 429) return { ok: false, retry: true, code: 'rate_limited', reason: 'LINE is limiting how fast we send; the message will go out shortly.' };
   if (error.status >= 500) return { ok: false, retry: true, code: 'provider_unavailable', reason: 'LINE is unavailable for a moment; retrying.' };
