@@ -130,7 +130,15 @@ export class OffersService implements OnModuleInit {
   /** The timer: pending offers past their time expire, once, whichever process runs it. */
   async expire(conversationId: string): Promise<void> {
     const now = new Date();
-    const due = await this.db.offer.findMany({ where: { conversationId, status: 'pending', expiresAt: { lte: now } } });
+    const pending = await this.db.offer.findMany({ where: { conversationId, status: 'pending' } });
+    const due = pending.filter((offer) => offer.expiresAt.getTime() <= now.getTime());
+    const later = pending.filter((offer) => offer.expiresAt.getTime() > now.getTime());
+    if (later.length > 0) {
+      // The timer came early (another process's clock, a runner's rounding): come back when they are due,
+      // rather than leave them pending for ever.
+      const next = Math.min(...later.map((offer) => offer.expiresAt.getTime()));
+      await this.jobs.add<ExpireJob>(EXPIRE, { conversationId }, { jobId: `expire-${conversationId}-${next}-again-${now.getTime()}`, delayMs: next - now.getTime() });
+    }
     if (due.length === 0) return;
     // The conditional update is the claim: a second run of this job finds nothing pending.
     const { count } = await this.db.offer.updateMany({ where: { id: { in: due.map((o) => o.id) }, status: 'pending' }, data: { status: 'expired', closedAt: now } });
