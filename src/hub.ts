@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { systemClock } from './common/clock.js';
+import type { Clock } from './common/clock.js';
 import type { HubInfrastructure } from './common/common.module.js';
 import type { HubConfig } from './common/config/config.js';
 import { loadOrCreateKey } from './common/crypto/secret-box.js';
@@ -15,7 +16,7 @@ import { nestLogger } from './common/logging/nest-logger.js';
 import { DevMailbox } from './common/mail/dev-mailbox.js';
 import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
 import { OutboxService } from './conversations/index.js';
-import { OffersService } from './routing/index.js';
+import { OffersService, OpeningHoursService } from './routing/index.js';
 import { StartLogin, TeamsService, ensureFirstTeam } from './teams/index.js';
 
 export interface HubOptions {
@@ -27,6 +28,8 @@ export interface HubOptions {
   queuePrefix?: string;
   /** Create the first team from the configuration (default true). */
   bootstrap?: boolean;
+  /** What "now" is for business hours and offers (tests move it; everything else keeps real time). */
+  clock?: Clock;
 }
 
 export interface Hub {
@@ -47,7 +50,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   const jobs: JobQueue = config.redisUrl
     ? new BullMqJobQueue({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.redisPrefix })
     : new InProcessJobQueue();
-  const infra: HubInfrastructure = { config, db: database.prisma, jobs, masterKey, mailer: new DevMailbox(database.prisma), clock: systemClock };
+  const infra: HubInfrastructure = { config, db: database.prisma, jobs, masterKey, mailer: new DevMailbox(database.prisma), clock: options.clock ?? systemClock };
 
   let redisAdapter: RedisIoAdapter | null = null;
   let app: NestFastifyApplication | null = null;
@@ -74,6 +77,8 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       if (resumed) logger.info({ deliveries: resumed }, 'pending deliveries taken up again');
       const timers = await offers.resume();
       if (timers) logger.info({ conversations: timers }, 'offer timers set again');
+      const withHours = await app!.get(OpeningHoursService).resume();
+      if (withHours) logger.info({ teams: withHours }, 'business hours applied');
       await jobs.start();
     };
     if (options.startJobs !== false) await startJobs();

@@ -1,4 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
@@ -6,7 +8,8 @@ import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
 import { WebchatSender } from '../channels/index.js';
 import { ConversationEvents } from '../conversations/index.js';
-import { TeamEvents, readTeamSettings } from '../teams/index.js';
+import { TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
+import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
 
 const EXPIRE = 'routing.expire-offers';
@@ -31,12 +34,24 @@ export class OffersService implements OnModuleInit {
     private readonly teamEvents: TeamEvents,
     private readonly events: RoutingEvents,
     private readonly widget: WebchatSender,
+    private readonly away: AwayNoticeService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Per team, one pass over the queue at a time: two members coming online together must not both offer a chat. */
+  private readonly queuePasses = new Map<string, Promise<void>>();
 
   onModuleInit(): void {
     this.jobs.register<ExpireJob>(EXPIRE, (job) => this.expire(job.conversationId), { concurrency: 2 });
     this.conversations.on('conversation.started', async ({ teamId, conversation }) => {
-      await this.offer(teamId, conversation.id);
+      const offeredTo = await this.offer(teamId, conversation.id);
+      if (offeredTo.length === 0) await this.away.tell(conversation.id);
+    });
+    // A customer who writes again while still waiting on a closed team hears it again, once per closed period.
+    this.conversations.on('message.created', async ({ message }) => {
+      if (message.direction !== 'in' || message.kind === 'event') return;
+      const conversation = await this.db.conversation.findUnique({ where: { id: message.conversationId }, select: { status: true, assigneeId: true, awayNoticeAt: true } });
+      if (conversation?.status === 'waiting' && !conversation.assigneeId && conversation.awayNoticeAt) await this.away.tell(message.conversationId);
     });
     this.conversations.on('conversation.accepted', ({ teamId, conversationId, memberId }) => this.accepted(teamId, conversationId, memberId));
     // Room appears (a member comes online, a chat ends): the queue moves, oldest first.
@@ -53,6 +68,17 @@ export class OffersService implements OnModuleInit {
    * again while members have room.
    */
   async offerWaiting(teamId: string): Promise<void> {
+    const previous = this.queuePasses.get(teamId) ?? Promise.resolve();
+    const pass = previous.then(() => this.offerWaitingNow(teamId));
+    const settled = pass.catch(() => undefined);
+    this.queuePasses.set(teamId, settled);
+    void settled.then(() => {
+      if (this.queuePasses.get(teamId) === settled) this.queuePasses.delete(teamId);
+    });
+    return pass;
+  }
+
+  private async offerWaitingNow(teamId: string): Promise<void> {
     const waiting = await this.db.conversation.findMany({
       where: { teamId, status: 'waiting', assigneeId: null, contact: { blocked: false }, NOT: { id: { in: await this.offeredNow(teamId) } } },
       orderBy: { createdAt: 'asc' },
@@ -78,7 +104,7 @@ export class OffersService implements OnModuleInit {
     const pending = await this.db.offer.groupBy({ by: ['conversationId'], where: { status: 'pending' }, _max: { expiresAt: true } });
     for (const row of pending) {
       const due = row._max.expiresAt ?? new Date();
-      await this.jobs.add<ExpireJob>(EXPIRE, { conversationId: row.conversationId }, { jobId: `expire-${row.conversationId}-${due.getTime()}`, delayMs: Math.max(0, due.getTime() - Date.now()) });
+      await this.jobs.add<ExpireJob>(EXPIRE, { conversationId: row.conversationId }, { jobId: `expire-${row.conversationId}-${due.getTime()}`, delayMs: Math.max(0, due.getTime() - this.clock.now().getTime()) });
     }
     return pending.length;
   }
@@ -87,6 +113,9 @@ export class OffersService implements OnModuleInit {
   async offer(teamId: string, conversationId: string, options: { pendingCountsAsLoad?: boolean } = {}): Promise<string[]> {
     const team = await this.db.team.findUniqueOrThrow({ where: { id: teamId } });
     const settings = readTeamSettings(team.settings);
+    const now = this.clock.now();
+    // Closed: the conversation waits for the opening, which offers the queue.
+    if (!isOpen(settings.businessHours, team.timeZone, now)) return [];
     const members = await this.db.member.findMany({ where: { teamId, status: 'online' }, select: { id: true, capacity: true } });
     if (members.length === 0) return [];
     const loads = await this.db.conversation.groupBy({
@@ -106,7 +135,7 @@ export class OffersService implements OnModuleInit {
       .sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))
       .slice(0, settings.offerFanout);
     if (chosen.length === 0) return [];
-    const expiresAt = new Date(Date.now() + settings.offerTimeoutSeconds * 1000);
+    const expiresAt = new Date(now.getTime() + settings.offerTimeoutSeconds * 1000);
     const offers = await this.db.$transaction(
       chosen.map((member) => this.db.offer.create({ data: { teamId, conversationId, memberId: member.id, expiresAt } })),
     );
@@ -129,7 +158,7 @@ export class OffersService implements OnModuleInit {
 
   /** The timer: pending offers past their time expire, once, whichever process runs it. */
   async expire(conversationId: string): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     const pending = await this.db.offer.findMany({ where: { conversationId, status: 'pending' } });
     const due = pending.filter((offer) => offer.expiresAt.getTime() <= now.getTime());
     const later = pending.filter((offer) => offer.expiresAt.getTime() > now.getTime());
@@ -160,7 +189,7 @@ export class OffersService implements OnModuleInit {
       const member = await this.db.member.update({ where: { id: offer.memberId }, data: { ignoredOffers: { increment: 1 } } });
       if (member.ignoredOffers >= limit && member.status === 'online') {
         // Conditional: a member who went offline meanwhile is not put back "on break".
-        const { count: paused } = await this.db.member.updateMany({ where: { id: member.id, status: 'online' }, data: { status: 'break' } });
+        const { count: paused } = await this.db.member.updateMany({ where: { id: member.id, status: 'online' }, data: { status: 'break', statusReason: 'ignored_offers' } });
         if (paused > 0) {
           logger.info({ memberId: member.id, ignored: member.ignoredOffers }, 'member put on break after ignored offers');
           this.teamEvents.emit('presence.updated', { teamId: member.teamId, memberId: member.id, status: 'break', reason: 'ignored_offers' });

@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/index.js';
+import { ContactsModule } from '../contacts/index.js';
 import { ConversationsModule } from '../conversations/index.js';
 import { TeamsModule } from '../teams/index.js';
+import { AwayNoticeService } from './away-notice.service.js';
 import { OffersService } from './offers.service.js';
+import { OpeningHoursService } from './opening-hours.service.js';
 import { RoutingEvents } from './routing.events.js';
 
 @Module({
-  imports: [ChannelsModule, ConversationsModule, TeamsModule],
-  providers: [OffersService, RoutingEvents],
-  exports: [OffersService, RoutingEvents],
+  imports: [ChannelsModule, ContactsModule, ConversationsModule, TeamsModule],
+  providers: [OffersService, OpeningHoursService, AwayNoticeService, RoutingEvents],
+  exports: [OffersService, OpeningHoursService, RoutingEvents],
 })
 export class RoutingModule {}

@@ -7,6 +7,7 @@ import { MAILER } from '../common/mail/mailer.js';
 import type { Mailer } from '../common/mail/mailer.js';
 import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { MembersService } from './members.service.js';
 import { normalizeEmail } from './teams.service.js';
 import { readTeamSettings } from './team-settings.schema.js';
 
@@ -35,6 +36,7 @@ export class AuthService {
     @Inject(DATABASE) private readonly db: Db,
     @Inject(ACCESS_TOKENS) private readonly tokens: AccessTokens,
     @Inject(MAILER) private readonly mailer: Mailer,
+    private readonly members: MembersService,
   ) {}
 
   async login(input: { email: string; password: string }, address: string) {
@@ -53,8 +55,8 @@ export class AuthService {
       await this.db.loginFailure.create({ data: { email, address } });
       throw new DomainError('unauthenticated', 'invalid_credentials', 'The email address or the password is wrong.');
     }
-    // Signing in makes the member available (MISSION: logging in sets online).
-    const updated = await this.db.member.update({ where: { id: member.id }, data: { status: 'online' } });
+    await this.members.onlineAtSignIn(member);
+    const updated = await this.db.member.findUniqueOrThrow({ where: { id: member.id } });
     const accessToken = await this.tokens.sign({ memberId: member.id, teamId: member.teamId, version: member.tokenVersion });
     return { accessToken, member: toMemberView(updated) };
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { businessHoursSchema } from './business-hours.js';
 
 /**
  * A team's settings, with the defaults MISSION.md gives. Later features add their keys here; unknown keys are
@@ -15,6 +16,19 @@ export const teamSettingsSchema = z.strictObject({
   offerTimeoutSeconds: z.number().int().min(1).max(3600).default(90),
   /** Offers a member may let expire in a row before they are put on break. */
   ignoredOffersBeforeBreak: z.number().int().min(1).max(100).default(3),
+  /** Opening hours in the team's time zone; null: always open. */
+  businessHours: businessHoursSchema.nullable().default(null),
+  /**
+   * What a customer on a channel without the widget's form hears when nobody can answer: `closed` outside business
+   * hours (`{opensAt}` is filled in), `unavailable` when nobody is online. Sent once per conversation until the team
+   * opens again; null switches one off; absent: the defaults.
+   */
+  awayReplies: z
+    .strictObject({
+      closed: z.string().min(1).max(600).nullable().optional(),
+      unavailable: z.string().min(1).max(600).nullable().optional(),
+    })
+    .optional(),
   /** Which key sends in the composer by default: Enter (Shift+Enter breaks the line) or the other way round. */
   enterSends: z.boolean().default(true),
   /** SMS and WhatsApp consent keywords, whole message; absent: the defaults (STOP, 配信停止, START, 開始, HELP...). */

@@ -5,6 +5,8 @@ import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { DevMailboxController } from './dev-mailbox.controller.js';
+import { GroupsController } from './groups.controller.js';
+import { GroupsService } from './groups.service.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
 import { TeamEvents } from './team.events.js';
@@ -12,15 +14,16 @@ import { TeamsController } from './teams.controller.js';
 import { TeamsService } from './teams.service.js';
 
 @Module({
-  controllers: [AuthController, TeamsController, MembersController, DevMailboxController],
+  controllers: [AuthController, TeamsController, MembersController, GroupsController, DevMailboxController],
   providers: [
     AuthService,
     TeamsService,
     MembersService,
+    GroupsService,
     AuthGuard,
     TeamEvents,
     { provide: ACCESS_TOKENS, inject: [MASTER_KEY], useFactory: (key: Buffer) => new AccessTokens(key) },
   ],
-  exports: [TeamsService, MembersService, AuthGuard, TeamEvents, ACCESS_TOKENS],
+  exports: [TeamsService, MembersService, GroupsService, AuthGuard, TeamEvents, ACCESS_TOKENS],
 })
 export class TeamsModule {}

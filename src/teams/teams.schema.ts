@@ -38,6 +38,11 @@ export const updateMemberBody = z.strictObject({
   capacity: z.number().int().min(0).max(100).optional(),
   training: z.boolean().optional(),
   name: name.optional(),
+  groupIds: z.array(z.uuid()).max(100).optional(),
 });
+
+const memberIds = z.array(z.uuid()).max(1000);
+export const createGroupBody = z.strictObject({ name, memberIds: memberIds.optional() });
+export const updateGroupBody = z.strictObject({ name: name.optional(), memberIds: memberIds.optional() });
 
 export const memberStatusBody = z.strictObject({ status: z.enum(['online', 'break', 'offline']) });

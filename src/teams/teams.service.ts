@@ -4,7 +4,9 @@ import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { hashPassword } from './passwords.js';
+import { describeOpening, isOpen, nextOpening } from './business-hours.js';
 import { readTeamSettings, teamSettingsSchema, TeamSettings } from './team-settings.schema.js';
+import { TeamEvents } from './team.events.js';
 
 // No 0/O, 1/I/L: the code is read aloud and typed from paper.
 const INVITE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -27,7 +29,10 @@ export interface TeamView {
 
 @Injectable()
 export class TeamsService {
-  constructor(@Inject(DATABASE) private readonly db: Db) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    private readonly events: TeamEvents,
+  ) {}
 
   async createTeam(input: { name: string; timeZone?: string; admin: { email: string; password: string; name: string } }) {
     const passwordHash = await hashPassword(input.admin.password);
@@ -66,7 +71,25 @@ export class TeamsService {
       where: { id: teamId },
       data: { name: patch.name, timeZone: patch.timeZone, settings },
     });
+    this.events.emit('team.updated', { teamId });
     return toTeamView(team);
+  }
+
+  /** Whether the team is open at `now` by its business hours, and if not, when it opens. */
+  async openingAt(teamId: string, now: Date): Promise<{ open: boolean; opensAt: Date | null; timeZone: string }> {
+    const team = await this.db.team.findUnique({ where: { id: teamId } });
+    if (!team) throw notFound('The team');
+    const hours = readTeamSettings(team.settings).businessHours;
+    const open = isOpen(hours, team.timeZone, now);
+    return { open, opensAt: open ? null : nextOpening(hours, team.timeZone, now), timeZone: team.timeZone };
+  }
+
+  /** 409 `closed` outside business hours, saying when the team opens. */
+  async assertOpen(teamId: string, now: Date): Promise<void> {
+    const { open, opensAt, timeZone } = await this.openingAt(teamId, now);
+    if (open) return;
+    const when = opensAt ? ` It opens ${describeOpening(opensAt, timeZone)} (${timeZone}).` : '';
+    throw new DomainError('conflict', 'closed', `The team is closed now by its business hours, so you cannot go online.${when}`);
   }
 
   async regenerateInviteCode(teamId: string): Promise<TeamView> {

@@ -1,0 +1,40 @@
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ValidBody } from '../common/http/zod-params.js';
+import { AuthGuard, CurrentMember, RequireRole } from './auth.guard.js';
+import type { AuthMember } from './auth.guard.js';
+import { GroupsService } from './groups.service.js';
+import { createGroupBody, updateGroupBody } from './teams.schema.js';
+
+@ApiTags('members')
+@ApiBearerAuth()
+@Controller('api/groups')
+@UseGuards(AuthGuard)
+export class GroupsController {
+  constructor(private readonly groups: GroupsService) {}
+
+  @Get()
+  async list(@CurrentMember() member: AuthMember) {
+    return { items: await this.groups.list(member.teamId), nextCursor: null };
+  }
+
+  @Post()
+  @RequireRole('administrator')
+  create(@CurrentMember() member: AuthMember, @ValidBody(createGroupBody) body: z.output<typeof createGroupBody>) {
+    return this.groups.create(member.teamId, body);
+  }
+
+  @Patch(':id')
+  @RequireRole('administrator')
+  update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateGroupBody) body: z.output<typeof updateGroupBody>) {
+    return this.groups.update(member.teamId, id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequireRole('administrator')
+  async remove(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    await this.groups.remove(member.teamId, id);
+  }
+}
