@@ -8,6 +8,8 @@ export interface ConversationEventMap {
   'conversation.updated': { teamId: string; conversation: ConversationView };
   /** A member took a waiting conversation (accept won the race). */
   'conversation.accepted': { teamId: string; conversationId: string; memberId: string };
+  /** A supervisor (or the agent themselves) gave a conversation to a member directly. */
+  'conversation.assigned': { teamId: string; conversationId: string; memberId: string };
   'message.created': { teamId: string; message: MessageView };
   'message.updated': { teamId: string; message: MessageView };
   'customer.typing': { teamId: string; conversationId: string; draft: string };

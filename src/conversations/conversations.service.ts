@@ -7,6 +7,7 @@ import type { ChannelProvider, ChannelType } from '../channels/index.js';
 import { ChannelRegistry } from '../channels/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { hasRole } from '../teams/index.js';
+import { hasRoomFor } from './capacity.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationView, MessageView, conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 import { activeKeyOf } from './conversation.views.js';
@@ -250,11 +251,7 @@ export class ConversationsService {
   async accept(member: AuthMember, id: string): Promise<ConversationView> {
     await this.row(member, id);
     const taken = await this.db.$transaction(async (tx: Tx) => {
-      // The member's row is locked while their load is counted: two chats accepted at once by one member (two
-      // devices, two processes) cannot both squeeze under the capacity.
-      const [me] = await tx.$queryRaw<{ capacity: number }[]>`SELECT capacity FROM members WHERE id = ${member.id} FOR UPDATE`;
-      const load = await tx.conversation.count({ where: { assigneeId: member.id, status: 'open' } });
-      if (me && load >= me.capacity) return 'at_capacity' as const;
+      if (!(await hasRoomFor(tx, member.id))) return 'at_capacity' as const;
       // One conditional update decides between agents racing for the same chat, on any number of processes.
       const { count } = await tx.conversation.updateMany({
         where: { id, teamId: member.teamId, status: 'waiting', assigneeId: null },
@@ -268,15 +265,29 @@ export class ConversationsService {
     return this.changed(member.teamId, id);
   }
 
-  async assign(member: AuthMember, id: string, memberId: string): Promise<ConversationView> {
+  /**
+   * A supervisor gives a chat to a member (from the waiting queue, say); an agent may take one for themselves.
+   * Never over the member's capacity unless the supervisor says so (`override`).
+   */
+  async assign(member: AuthMember, id: string, memberId: string, override = false): Promise<ConversationView> {
     const conversation = await this.row(member, id);
-    if (!hasRole(member, 'supervisor') && memberId !== member.id) {
+    const supervisor = hasRole(member, 'supervisor');
+    if (!supervisor && memberId !== member.id) {
       throw new DomainError('forbidden', 'forbidden', 'Only a supervisor or above may assign a chat to someone else.');
     }
+    if (override && !supervisor) throw new DomainError('forbidden', 'forbidden', 'Only a supervisor or above may assign over a member’s capacity.');
     const target = await this.db.member.findFirst({ where: { id: memberId, teamId: member.teamId } });
     if (!target) throw new DomainError('invalid', 'invalid_request', 'This member is not in your team.', [{ field: 'memberId', message: 'is not a member of your team' }]);
     if (conversation.status === 'resolved') throw new DomainError('conflict', 'conversation_resolved', 'This conversation has ended; reopen it first.');
-    await this.db.conversation.update({ where: { id }, data: { assigneeId: memberId, status: 'open' } });
+    const assigned = await this.db.$transaction(async (tx: Tx) => {
+      if (conversation.assigneeId !== memberId && !override && !(await hasRoomFor(tx, memberId))) return false;
+      await tx.conversation.update({ where: { id }, data: { assigneeId: memberId, status: 'open' } });
+      return true;
+    });
+    if (!assigned) {
+      throw new DomainError('conflict', 'at_capacity', `${target.name} already holds as many chats as their capacity allows; assign with "override": true to go over it.`);
+    }
+    this.events.emit('conversation.assigned', { teamId: member.teamId, conversationId: id, memberId });
     return this.changed(member.teamId, id);
   }
 
@@ -319,6 +330,11 @@ export class ConversationsService {
       await this.db.favorite.deleteMany({ where: { memberId: member.id, conversationId: id } });
     }
     return { favorite };
+  }
+
+  /** Tells every agent of the team how the conversation looks now (after routing moved it). */
+  async announce(teamId: string, id: string): Promise<ConversationView> {
+    return this.changed(teamId, id);
   }
 
   private async changed(teamId: string, id: string): Promise<ConversationView> {

@@ -3,6 +3,7 @@ export { ConversationsModule } from './conversations.module.js';
 export { ConversationsService } from './conversations.service.js';
 export type { ConversationQuery } from './conversations.service.js';
 export { OutboxService } from './outbox.service.js';
+export { hasRoomFor } from './capacity.js';
 export { MediaService } from './media.service.js';
 export { ContactMergeService } from './contact-merge.service.js';
 export { ContactErasureService } from './contact-erasure.service.js';

@@ -3,16 +3,20 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
 import { ConversationsService } from '../conversations/index.js';
+import { TransfersService } from '../routing/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
-import { assignBody, conversationListQuery, pageQuery, postMessageBody, resolveBody, startConversationBody } from './inbox.schema.js';
+import { assignBody, conversationListQuery, pageQuery, postMessageBody, resolveBody, startConversationBody, transferBody } from './inbox.schema.js';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
 @Controller('api/conversations')
 @UseGuards(AuthGuard)
 export class InboxController {
-  constructor(private readonly conversations: ConversationsService) {}
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly transfers: TransfersService,
+  ) {}
 
   @Get()
   list(@CurrentMember() member: AuthMember, @ValidQuery(conversationListQuery) query: z.output<typeof conversationListQuery>) {
@@ -42,14 +46,23 @@ export class InboxController {
 
   @Post(':id/accept')
   @HttpCode(200)
-  accept(@CurrentMember() member: AuthMember, @Param('id') id: string) {
-    return this.conversations.accept(member, id);
+  async accept(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    // A colleague's transfer offered to this member, or else a waiting chat.
+    return (await this.transfers.accept(member, id)) ?? this.conversations.accept(member, id);
+  }
+
+  /** 202: the colleague or the group is offered the chat; it stays yours until someone accepts. */
+  @Post(':id/transfer')
+  @HttpCode(202)
+  transfer(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(transferBody) body: z.output<typeof transferBody>) {
+    const target = body.memberId !== undefined ? { memberId: body.memberId } : { groupId: body.groupId! };
+    return this.transfers.transfer(member, id, { ...target, note: body.note });
   }
 
   @Post(':id/assign')
   @HttpCode(200)
   assign(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(assignBody) body: z.output<typeof assignBody>) {
-    return this.conversations.assign(member, id, body.memberId);
+    return this.conversations.assign(member, id, body.memberId, body.override);
   }
 
   @Post(':id/resolve')

@@ -82,6 +82,9 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.routingEvents.on('offer.withdrawn', ({ memberId, offerId, conversationId, reason }) => {
         namespace.to(memberRoom(memberId)).emit('offer.withdrawn', { offerId, conversationId, reason });
       }),
+      this.routingEvents.on('transfer.updated', ({ memberId, transfer }) => {
+        namespace.to(memberRoom(memberId)).emit('transfer.updated', transfer);
+      }),
       this.contactEvents.on('consent.changed', ({ teamId, contactId, channel, state }) => toTeam(teamId, 'consent.changed', { contactId, channel, state })),
     );
   }

@@ -7,10 +7,11 @@ import { InboxController } from './inbox.controller.js';
 import { InboxGateway } from './inbox.gateway.js';
 import { ContactActionsController } from './contact-actions.controller.js';
 import { MessagesController } from './messages.controller.js';
+import { QueueController } from './queue.controller.js';
 
 @Module({
   imports: [ConversationsModule, ContactsModule, RoutingModule, TeamsModule],
-  controllers: [InboxController, MessagesController, ContactActionsController],
+  controllers: [InboxController, MessagesController, ContactActionsController, QueueController],
   providers: [InboxGateway],
 })
 export class InboxModule {}

@@ -33,7 +33,20 @@ export const invitationBody = z.strictObject({
   channelId: z.string().min(1).max(64),
 });
 
-export const assignBody = z.strictObject({ memberId: z.string().min(1).max(64) });
+export const assignBody = z.strictObject({
+  memberId: z.string().min(1).max(64),
+  /** Supervisors only: assign even though the member is at capacity. */
+  override: z.boolean().default(false),
+});
+
+export const transferBody = z
+  .strictObject({
+    memberId: z.string().min(1).max(64).optional(),
+    groupId: z.string().min(1).max(64).optional(),
+    /** Goes with the chat as an internal note: colleagues see it, the customer never does. */
+    note: z.string().trim().min(1).max(2000).optional(),
+  })
+  .refine((body) => (body.memberId === undefined) !== (body.groupId === undefined), { message: 'give either memberId or groupId, not both', path: ['memberId'] });
 
 export const resolveBody = z.strictObject({
   outcome: z.string().trim().min(1).max(40).optional(),

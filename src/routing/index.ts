@@ -2,5 +2,8 @@
 export { RoutingModule } from './routing.module.js';
 export { OffersService } from './offers.service.js';
 export { OpeningHoursService } from './opening-hours.service.js';
+export { TransfersService } from './transfers.service.js';
+export { QueueService } from './queue.service.js';
+export type { QueueView } from './queue.service.js';
 export { RoutingEvents } from './routing.events.js';
-export type { OfferView, RoutingEventMap } from './routing.events.js';
+export type { OfferView, RoutingEventMap, TransferView } from './routing.events.js';

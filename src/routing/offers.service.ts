@@ -11,6 +11,7 @@ import { ConversationEvents } from '../conversations/index.js';
 import { TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
+import { toTransferView } from './transfer.view.js';
 
 const EXPIRE = 'routing.expire-offers';
 
@@ -59,8 +60,11 @@ export class OffersService implements OnModuleInit {
       if (status === 'online') await this.offerWaiting(teamId);
     });
     this.conversations.on('conversation.updated', async ({ teamId, conversation }) => {
-      if (conversation.status === 'resolved' && conversation.assigneeId) await this.offerWaiting(teamId);
+      if (conversation.status !== 'resolved') return;
+      await this.withdrawAll(teamId, conversation.id, 'cancelled');
+      if (conversation.assigneeId) await this.offerWaiting(teamId);
     });
+    this.conversations.on('conversation.assigned', ({ teamId, conversationId }) => this.withdrawAll(teamId, conversationId, 'taken'));
   }
 
   /**
@@ -139,11 +143,53 @@ export class OffersService implements OnModuleInit {
     const offers = await this.db.$transaction(
       chosen.map((member) => this.db.offer.create({ data: { teamId, conversationId, memberId: member.id, expiresAt } })),
     );
-    await this.jobs.add<ExpireJob>(EXPIRE, { conversationId }, { jobId: `expire-${conversationId}-${expiresAt.getTime()}`, delayMs: settings.offerTimeoutSeconds * 1000 });
-    for (const offer of offers) {
-      this.events.emit('offer.created', { teamId, memberId: offer.memberId, offer: { id: offer.id, conversationId, expiresAt: expiresAt.toISOString() } });
-    }
+    await this.announce(conversationId, expiresAt);
     return offers.map((offer) => offer.memberId);
+  }
+
+  /**
+   * Rings the devices of every member just offered the conversation (offers expiring at `expiresAt`), and sets
+   * the timer that expires them.
+   */
+  async announce(conversationId: string, expiresAt: Date): Promise<void> {
+    const conversation = await this.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { channel: { select: { id: true, type: true } } } });
+    const offers = await this.db.offer.findMany({ where: { conversationId, status: 'pending', expiresAt }, include: { transfer: true } });
+    await this.jobs.add<ExpireJob>(EXPIRE, { conversationId }, { jobId: `expire-${conversationId}-${expiresAt.getTime()}`, delayMs: Math.max(0, expiresAt.getTime() - this.clock.now().getTime()) });
+    for (const offer of offers) {
+      this.events.emit('offer.created', {
+        teamId: offer.teamId,
+        memberId: offer.memberId,
+        offer: {
+          id: offer.id,
+          conversationId,
+          expiresAt: expiresAt.toISOString(),
+          channel: conversation.channel,
+          preview: conversation.lastMessagePreview,
+          transfer: offer.transfer ? { id: offer.transfer.id, fromMemberId: offer.transfer.fromMemberId, note: offer.transfer.note } : null,
+        },
+      });
+    }
+  }
+
+  /** Withdraws what is still offered of a conversation that ended or that a supervisor assigned. */
+  private async withdrawAll(teamId: string, conversationId: string, reason: 'taken' | 'cancelled'): Promise<void> {
+    const pending = await this.db.offer.findMany({ where: { conversationId, status: 'pending' } });
+    if (pending.length === 0) return;
+    const { count } = await this.db.offer.updateMany({ where: { id: { in: pending.map((o) => o.id) }, status: 'pending' }, data: { status: 'withdrawn', closedAt: this.clock.now() } });
+    if (count === 0) return;
+    for (const offer of pending) this.events.emit('offer.withdrawn', { teamId, memberId: offer.memberId, offerId: offer.id, conversationId, reason });
+    await this.closeTransfers(conversationId, 'cancelled');
+  }
+
+  /** A transfer none of whose offers is pending any more ends; its sender is told (the chat stayed theirs). */
+  private async closeTransfers(conversationId: string, status: 'expired' | 'cancelled'): Promise<void> {
+    const open = await this.db.transfer.findMany({ where: { conversationId, status: 'pending', offers: { none: { status: 'pending' } } } });
+    for (const transfer of open) {
+      const { count } = await this.db.transfer.updateMany({ where: { id: transfer.id, status: 'pending' }, data: { status, closedAt: this.clock.now() } });
+      if (count === 0) continue;
+      const closed = await this.db.transfer.findUniqueOrThrow({ where: { id: transfer.id } });
+      this.events.emit('transfer.updated', { teamId: closed.teamId, memberId: closed.fromMemberId, transfer: toTransferView(closed) });
+    }
   }
 
   /** Someone took it: their count of ignored offers starts again, the others' offers are withdrawn at once. */
@@ -172,6 +218,7 @@ export class OffersService implements OnModuleInit {
     // The conditional update is the claim: a second run of this job finds nothing pending.
     const { count } = await this.db.offer.updateMany({ where: { id: { in: due.map((o) => o.id) }, status: 'pending' }, data: { status: 'expired', closedAt: now } });
     if (count === 0) return;
+    await this.closeTransfers(conversationId, 'expired');
     const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, include: { channel: true } });
     if (!conversation) return;
     for (const offer of due) this.events.emit('offer.withdrawn', { teamId: offer.teamId, memberId: offer.memberId, offerId: offer.id, conversationId, reason: 'expired' });

@@ -6,11 +6,13 @@ import { TeamsModule } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { OffersService } from './offers.service.js';
 import { OpeningHoursService } from './opening-hours.service.js';
+import { QueueService } from './queue.service.js';
 import { RoutingEvents } from './routing.events.js';
+import { TransfersService } from './transfers.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule, ConversationsModule, TeamsModule],
-  providers: [OffersService, OpeningHoursService, AwayNoticeService, RoutingEvents],
-  exports: [OffersService, OpeningHoursService, RoutingEvents],
+  providers: [OffersService, OpeningHoursService, AwayNoticeService, TransfersService, QueueService, RoutingEvents],
+  exports: [OffersService, OpeningHoursService, TransfersService, QueueService, RoutingEvents],
 })
 export class RoutingModule {}
