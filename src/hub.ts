@@ -16,6 +16,7 @@ import { nestLogger } from './common/logging/nest-logger.js';
 import { DevMailbox } from './common/mail/dev-mailbox.js';
 import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
 import { OutboxService } from './conversations/index.js';
+import { PresenceWatch } from './inbox/presence-watch.js';
 import { OffersService, OpeningHoursService } from './routing/index.js';
 import { StartLogin, TeamsService, ensureFirstTeam } from './teams/index.js';
 
@@ -79,6 +80,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       if (timers) logger.info({ conversations: timers }, 'offer timers set again');
       const withHours = await app!.get(OpeningHoursService).resume();
       if (withHours) logger.info({ teams: withHours }, 'business hours applied');
+      await app!.get(PresenceWatch).resume();
       await jobs.start();
     };
     if (options.startJobs !== false) await startJobs();

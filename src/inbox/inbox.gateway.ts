@@ -4,11 +4,13 @@ import type { Namespace, Socket } from 'socket.io';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { toErrorBody } from '../common/errors/error-response.js';
+import { logger } from '../common/logging/logger.js';
 import { ConversationEvents } from '../conversations/index.js';
 import { ContactEvents } from '../contacts/index.js';
 import { RoutingEvents } from '../routing/index.js';
 import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticate } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
+import { PresenceWatch } from './presence-watch.js';
 
 export const teamRoom = (teamId: string) => `team:${teamId}`;
 export const memberRoom = (memberId: string) => `member:${memberId}`;
@@ -31,6 +33,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly teamEvents: TeamEvents,
     private readonly contactEvents: ContactEvents,
     private readonly routingEvents: RoutingEvents,
+    private readonly presence: PresenceWatch,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -47,9 +50,13 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
         },
       );
     });
+    this.presence.attach(namespace, memberRoom);
     namespace.on('connection', (socket: AgentSocket) => {
       const { member } = socket.data;
       void socket.join([teamRoom(member.teamId), memberRoom(member.id)]);
+      socket.on('disconnect', () => {
+        this.presence.disconnected(member.id, member.teamId).catch((error: unknown) => logger.error({ err: error }, 'presence grace not set'));
+      });
       socket.on('typing', () => {
         // Agent typing indicators reach the widget once routing and the widget grow them.
       });

@@ -7,11 +7,13 @@ import { InboxController } from './inbox.controller.js';
 import { InboxGateway } from './inbox.gateway.js';
 import { ContactActionsController } from './contact-actions.controller.js';
 import { MessagesController } from './messages.controller.js';
+import { PresenceWatch } from './presence-watch.js';
 import { QueueController } from './queue.controller.js';
 
 @Module({
   imports: [ConversationsModule, ContactsModule, RoutingModule, TeamsModule],
   controllers: [InboxController, MessagesController, ContactActionsController, QueueController],
-  providers: [InboxGateway],
+  providers: [InboxGateway, PresenceWatch],
+  exports: [PresenceWatch],
 })
 export class InboxModule {}

@@ -29,6 +29,8 @@ export const teamSettingsSchema = z.strictObject({
       unavailable: z.string().min(1).max(600).nullable().optional(),
     })
     .optional(),
+  /** Seconds a member may have no device connected before they go offline. */
+  presenceGraceSeconds: z.number().int().min(1).max(3600).default(120),
   /** Which key sends in the composer by default: Enter (Shift+Enter breaks the line) or the other way round. */
   enterSends: z.boolean().default(true),
   /** SMS and WhatsApp consent keywords, whole message; absent: the defaults (STOP, 配信停止, START, 開始, HELP...). */

@@ -143,6 +143,29 @@ describe('Offers: the first to accept takes the chat', () => {
     await offline([member]);
   });
 
+  it('takes a member offline when all their devices have been gone for the grace period, not when one goes', async () => {
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { presenceGraceSeconds: 1 } }).expect(200);
+    const watcher = await connect(hub.url, '/inbox', { token: team.admin.token });
+    sockets.push(watcher);
+    const { member, devices } = await onlineMember();
+    const heard = collect<{ memberId: string; status: string; reason?: string }>(watcher, 'presence.updated');
+    devices[0].close();
+    await sleep(1_600);
+    expect(await hub.infra.db.member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ status: 'online' });
+
+    // The phone drops and comes back within the grace: still on.
+    devices[1].close();
+    const back = await connect(hub.url, '/inbox', { token: member.token });
+    sockets.push(back);
+    await sleep(1_600);
+    expect(await hub.infra.db.member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ status: 'online' });
+    expect(heard).toEqual([]);
+
+    back.close();
+    const gone = await nextEvent<{ memberId: string; status: string; reason?: string }>(watcher, 'presence.updated', (p) => p.memberId === member.id, 5_000);
+    expect(gone).toEqual({ memberId: member.id, status: 'offline', reason: 'disconnected' });
+  });
+
   it('never lets automatic routing exceed capacity: 50 chats at once, 5 members who accept every offer', async () => {
     const staff = await Promise.all(Array.from({ length: 5 }, () => onlineMember()));
     const accepts: Promise<unknown>[] = [];
