@@ -11,12 +11,22 @@ import { ConversationEvents } from '../conversations/index.js';
 import { TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
+import { rankCandidates } from './ranking.js';
+import type { Candidate } from './ranking.js';
 import { toTransferView } from './transfer.view.js';
 
 const EXPIRE = 'routing.expire-offers';
+const WAVE = 'routing.offer-wave';
 
 interface ExpireJob {
   conversationId: string;
+}
+
+interface WaveJob {
+  conversationId: string;
+  /** The deadline of the offer being widened (ms since the epoch). */
+  expiresAt: number;
+  wave: number;
 }
 
 /**
@@ -44,6 +54,7 @@ export class OffersService implements OnModuleInit {
 
   onModuleInit(): void {
     this.jobs.register<ExpireJob>(EXPIRE, (job) => this.expire(job.conversationId), { concurrency: 2 });
+    this.jobs.register<WaveJob>(WAVE, (job) => this.wave(job));
     this.conversations.on('conversation.started', async ({ teamId, conversation }) => {
       const offeredTo = await this.offer(teamId, conversation.id);
       if (offeredTo.length === 0) await this.away.tell(conversation.id);
@@ -64,7 +75,10 @@ export class OffersService implements OnModuleInit {
       await this.withdrawAll(teamId, conversation.id, 'cancelled');
       if (conversation.assigneeId) await this.offerWaiting(teamId);
     });
-    this.conversations.on('conversation.assigned', ({ teamId, conversationId }) => this.withdrawAll(teamId, conversationId, 'taken'));
+    this.conversations.on('conversation.assigned', async ({ teamId, conversationId, memberId }) => {
+      await this.db.member.update({ where: { id: memberId }, data: { lastAssignedAt: this.clock.now() } });
+      await this.withdrawAll(teamId, conversationId, 'taken');
+    });
   }
 
   /**
@@ -113,14 +127,54 @@ export class OffersService implements OnModuleInit {
     return pending.length;
   }
 
-  /** Offers a waiting, unassigned conversation to the available members with room for it. */
+  /** Offers a waiting, unassigned conversation to the available members with room for it, best ranked first. */
   async offer(teamId: string, conversationId: string, options: { pendingCountsAsLoad?: boolean } = {}): Promise<string[]> {
     const team = await this.db.team.findUniqueOrThrow({ where: { id: teamId } });
     const settings = readTeamSettings(team.settings);
     const now = this.clock.now();
     // Closed: the conversation waits for the opening, which offers the queue.
     if (!isOpen(settings.businessHours, team.timeZone, now)) return [];
-    const members = await this.db.member.findMany({ where: { teamId, status: 'online' }, select: { id: true, capacity: true } });
+    const ranked = await this.ranked(teamId, conversationId, settings.stickyRouting, options);
+    const chosen = ranked.slice(0, settings.offerFanout).map((c) => c.id);
+    if (chosen.length === 0) return [];
+    const expiresAt = new Date(now.getTime() + settings.offerTimeoutSeconds * 1000);
+    await this.db.offer.createMany({ data: chosen.map((memberId) => ({ teamId, conversationId, memberId, expiresAt })) });
+    await this.announce(conversationId, expiresAt, chosen);
+    const waves = settings.offerWaves;
+    if (waves && ranked.length > chosen.length && waves.everySeconds * 1000 < expiresAt.getTime() - now.getTime()) {
+      await this.jobs.add<WaveJob>(WAVE, { conversationId, expiresAt: expiresAt.getTime(), wave: 1 }, { jobId: `wave-${conversationId}-${expiresAt.getTime()}-1`, delayMs: waves.everySeconds * 1000 });
+    }
+    return chosen;
+  }
+
+  /**
+   * A wave: while nobody has taken the conversation and its offer still runs, `size` more members (the next in
+   * the ranking) are offered it until the same deadline.
+   */
+  private async wave(job: WaveJob): Promise<void> {
+    const conversation = await this.db.conversation.findUnique({ where: { id: job.conversationId }, include: { team: true } });
+    if (!conversation || conversation.status !== 'waiting' || conversation.assigneeId) return;
+    const settings = readTeamSettings(conversation.team.settings);
+    const expiresAt = new Date(job.expiresAt);
+    const now = this.clock.now();
+    const round = await this.db.offer.findMany({ where: { conversationId: conversation.id, expiresAt, transferId: null } });
+    if (!settings.offerWaves || now >= expiresAt || !round.some((offer) => offer.status === 'pending')) return;
+    const offered = new Set(round.map((offer) => offer.memberId));
+    const next = (await this.ranked(conversation.teamId, conversation.id, settings.stickyRouting, { pendingCountsAsLoad: true })).filter((c) => !offered.has(c.id));
+    const chosen = next.slice(0, settings.offerWaves.size).map((c) => c.id);
+    if (chosen.length === 0) return;
+    await this.db.offer.createMany({ data: chosen.map((memberId) => ({ teamId: conversation.teamId, conversationId: conversation.id, memberId, expiresAt })) });
+    await this.announce(conversation.id, expiresAt, chosen);
+    const every = settings.offerWaves.everySeconds * 1000;
+    if (next.length > chosen.length && now.getTime() + every < expiresAt.getTime()) {
+      const wave = job.wave + 1;
+      await this.jobs.add<WaveJob>(WAVE, { ...job, wave }, { jobId: `wave-${conversation.id}-${job.expiresAt}-${wave}`, delayMs: every });
+    }
+  }
+
+  /** The online members with room for the conversation, best first (see rankCandidates). */
+  private async ranked(teamId: string, conversationId: string, sticky: boolean, options: { pendingCountsAsLoad?: boolean }): Promise<Candidate[]> {
+    const members = await this.db.member.findMany({ where: { teamId, status: 'online' }, select: { id: true, capacity: true, lastAssignedAt: true } });
     if (members.length === 0) return [];
     const loads = await this.db.conversation.groupBy({
       by: ['assigneeId'],
@@ -130,30 +184,32 @@ export class OffersService implements OnModuleInit {
     const load = new Map(loads.map((row) => [row.assigneeId, row._count._all]));
     if (options.pendingCountsAsLoad) {
       // From the queue, a member is offered no more chats than they have room for.
-      const pending = await this.db.offer.groupBy({ by: ['memberId'], where: { teamId, status: 'pending' }, _count: { _all: true } });
+      const pending = await this.db.offer.groupBy({ by: ['memberId'], where: { teamId, status: 'pending', conversationId: { not: conversationId } }, _count: { _all: true } });
       for (const row of pending) load.set(row.memberId, (load.get(row.memberId) ?? 0) + row._count._all);
     }
-    // A member at capacity gets no offer; the least loaded first.
-    const chosen = members
-      .filter((m) => (load.get(m.id) ?? 0) < m.capacity)
-      .sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))
-      .slice(0, settings.offerFanout);
-    if (chosen.length === 0) return [];
-    const expiresAt = new Date(now.getTime() + settings.offerTimeoutSeconds * 1000);
-    const offers = await this.db.$transaction(
-      chosen.map((member) => this.db.offer.create({ data: { teamId, conversationId, memberId: member.id, expiresAt } })),
-    );
-    await this.announce(conversationId, expiresAt);
-    return offers.map((offer) => offer.memberId);
+    const stickyMemberId = sticky ? await this.lastServedBy(conversationId) : null;
+    return rankCandidates(members.map((m) => ({ ...m, load: load.get(m.id) ?? 0 })), stickyMemberId);
+  }
+
+  /** The member who last held a conversation with this customer. */
+  private async lastServedBy(conversationId: string): Promise<string | null> {
+    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { contactId: true } });
+    if (!conversation) return null;
+    const previous = await this.db.conversation.findFirst({
+      where: { contactId: conversation.contactId, id: { not: conversationId }, assigneeId: { not: null } },
+      orderBy: { lastMessageAt: 'desc' },
+      select: { assigneeId: true },
+    });
+    return previous?.assigneeId ?? null;
   }
 
   /**
    * Rings the devices of every member just offered the conversation (offers expiring at `expiresAt`), and sets
    * the timer that expires them.
    */
-  async announce(conversationId: string, expiresAt: Date): Promise<void> {
+  async announce(conversationId: string, expiresAt: Date, memberIds: string[]): Promise<void> {
     const conversation = await this.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { channel: { select: { id: true, type: true } } } });
-    const offers = await this.db.offer.findMany({ where: { conversationId, status: 'pending', expiresAt }, include: { transfer: true } });
+    const offers = await this.db.offer.findMany({ where: { conversationId, status: 'pending', expiresAt, memberId: { in: memberIds } }, include: { transfer: true } });
     await this.jobs.add<ExpireJob>(EXPIRE, { conversationId }, { jobId: `expire-${conversationId}-${expiresAt.getTime()}`, delayMs: Math.max(0, expiresAt.getTime() - this.clock.now().getTime()) });
     for (const offer of offers) {
       this.events.emit('offer.created', {
@@ -194,7 +250,7 @@ export class OffersService implements OnModuleInit {
 
   /** Someone took it: their count of ignored offers starts again, the others' offers are withdrawn at once. */
   private async accepted(teamId: string, conversationId: string, memberId: string): Promise<void> {
-    await this.db.member.update({ where: { id: memberId }, data: { ignoredOffers: 0 } });
+    await this.db.member.update({ where: { id: memberId }, data: { ignoredOffers: 0, lastAssignedAt: this.clock.now() } });
     await this.db.offer.updateMany({ where: { conversationId, memberId, status: 'pending' }, data: { status: 'accepted', closedAt: new Date() } });
     const others = await this.db.offer.findMany({ where: { conversationId, status: 'pending' } });
     const { count } = await this.db.offer.updateMany({ where: { id: { in: others.map((o) => o.id) }, status: 'pending' }, data: { status: 'withdrawn', closedAt: new Date() } });

@@ -63,7 +63,7 @@ export class TransfersService {
     });
     // The note goes with the chat, for agents only: a note is never sent to the customer.
     if (target.note) await this.conversations.post(member, conversationId, { body: target.note, kind: 'note' });
-    await this.offers.announce(conversationId, expiresAt);
+    await this.offers.announce(conversationId, expiresAt, targets);
     return toTransferView(transfer);
   }
 

@@ -14,6 +14,13 @@ export const teamSettingsSchema = z.strictObject({
   offerFanout: z.number().int().min(1).max(50).default(3),
   /** Seconds an offer waits for an accept before the chat is missed and queued. */
   offerTimeoutSeconds: z.number().int().min(1).max(3600).default(90),
+  /** Offer a returning customer's chat first to the member who last served them. */
+  stickyRouting: z.boolean().default(false),
+  /** Widen an offer nobody has taken: `size` more members every `everySeconds`, until the offer expires. */
+  offerWaves: z
+    .strictObject({ size: z.number().int().min(1).max(50), everySeconds: z.number().int().min(1).max(3600) })
+    .nullable()
+    .default(null),
   /** Offers a member may let expire in a row before they are put on break. */
   ignoredOffersBeforeBreak: z.number().int().min(1).max(100).default(3),
   /** Opening hours in the team's time zone; null: always open. */

@@ -166,6 +166,50 @@ describe('Offers: the first to accept takes the chat', () => {
     expect(gone).toEqual({ memberId: member.id, status: 'offline', reason: 'disconnected' });
   });
 
+  it('widens an offer nobody takes in waves, the next ranked member each time, all to the same deadline', async () => {
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { offerFanout: 1, offerWaves: { size: 1, everySeconds: 1 }, offerTimeoutSeconds: 20 } }).expect(200);
+    const staff = [await onlineMember(), await onlineMember(), await onlineMember()];
+    const seen = staff.map(({ devices }) => collect<Offer>(devices[0], 'offer'));
+    const { conversationId } = await newChat('誰か対応できますか');
+    await sleep(400);
+    expect(seen.map((offers) => offers.length).sort()).toEqual([0, 0, 1]);
+    await sleep(1_000);
+    expect(seen.map((offers) => offers.length).sort()).toEqual([0, 1, 1]);
+    await sleep(1_000);
+    expect(seen.map((offers) => offers.length)).toEqual([1, 1, 1]);
+    const deadlines = new Set(seen.map((offers) => offers[0].expiresAt));
+    expect(deadlines.size).toBe(1);
+    for (const offers of seen) expect(offers[0].conversationId).toBe(conversationId);
+    await hub.http.post(`/api/conversations/${conversationId}/accept`).set(staff[2].member.auth).expect(200);
+    await offline(staff.map((s) => s.member));
+  });
+
+  it('offers a returning customer to the member who served them last when sticky routing is on', async () => {
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { offerFanout: 1, stickyRouting: true } }).expect(200);
+    const known = await onlineMember();
+    const first = nextEvent<Offer>(known.devices[0], 'offer');
+    const visitor = await connect(hub.url, '/widget', { channelId });
+    sockets.push(visitor);
+    const { visitorId } = await sessionOf<{ visitorId: string }>(visitor);
+    const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: '前回の件です' });
+    expect((await first).conversationId).toBe(conversationId);
+    await hub.http.post(`/api/conversations/${conversationId}/accept`).set(known.member.auth).expect(200);
+    await hub.http.post(`/api/conversations/${conversationId}/resolve`).set(known.member.auth).send({}).expect(200);
+    visitor.close();
+
+    // A colleague who has never taken a chat would be first by idleness; the customer's own agent comes first.
+    const other = await onlineMember();
+    const toOther = collect<Offer>(other.devices[0], 'offer');
+    const again = nextEvent<Offer>(known.devices[0], 'offer');
+    const back = await connect(hub.url, '/widget', { channelId, visitorId });
+    sockets.push(back);
+    await sessionOf(back);
+    const { conversationId: second } = await emitWithAck<{ conversationId: string }>(back, 'message', { body: 'またお願いします' });
+    expect((await again).conversationId).toBe(second);
+    expect(toOther).toEqual([]);
+    await offline([known.member, other.member]);
+  });
+
   it('never lets automatic routing exceed capacity: 50 chats at once, 5 members who accept every offer', async () => {
     const staff = await Promise.all(Array.from({ length: 5 }, () => onlineMember()));
     const accepts: Promise<unknown>[] = [];
