@@ -21,6 +21,9 @@ type Purpose = 'reply' | 'proactive' | 'invitation';
 const DEFAULT_INVITATION_TEXT =
   '{team.name}です。今後こちらにご案内をお送りしてもよろしいですか？よろしければ「YES」とご返信ください。（配信停止は「STOP」）';
 
+/** Two agents' first replies closer than this are a double greeting: the later one is withdrawn. */
+const GREETING_GUARD_MS = 1000;
+
 /** Which of a contact's addresses a channel writes to. */
 const IDENTITY_FOR_CHANNEL: Record<string, 'phone' | 'email' | 'line' | undefined> = { sms: 'phone', whatsapp: 'phone', email: 'email', line: 'line' };
 
@@ -212,6 +215,26 @@ export class ConversationsService {
     await this.checkConsent(member.teamId, conversation.contactId, conversation.channel.type, purpose);
     const held = member.training;
     const { message, delivery, updated } = await this.db.$transaction(async (tx: Tx) => {
+      const greetedBy = await this.greetedJustNowBy(tx, id, member.id, now);
+      if (greetedBy) {
+        // Two agents greeting the same new chat at once: the first wins, this one never leaves the hub.
+        const withdrawn = await tx.message.create({
+          data: {
+            teamId: member.teamId,
+            conversationId: id,
+            channelId: conversation.channel.id,
+            direction: 'out',
+            kind: 'text',
+            body: input.body,
+            authorType: 'member',
+            authorId: member.id,
+            status: 'failed',
+            error: `Withdrawn before delivery: ${greetedBy} greeted this customer a moment before you.`,
+            createdAt: now,
+          },
+        });
+        return { message: withdrawn, delivery: null, updated: null };
+      }
       const message = await tx.message.create({
         data: {
           teamId: member.teamId,
@@ -243,9 +266,27 @@ export class ConversationsService {
     });
     const view = toMessageView(message);
     this.events.emit('message.created', { teamId: member.teamId, message: view });
-    this.events.emit('conversation.updated', { teamId: member.teamId, conversation: toConversationView(updated) });
+    if (updated) this.events.emit('conversation.updated', { teamId: member.teamId, conversation: toConversationView(updated) });
     if (delivery) await this.outbox.schedule(delivery.id, 0);
     return view;
+  }
+
+  /**
+   * The name of the colleague whose greeting, the first agent reply of this conversation, went in less than
+   * GREETING_GUARD_MS ago; null otherwise. The conversation's row is locked first, so two greetings sent at
+   * the same moment are decided one after the other.
+   */
+  private async greetedJustNowBy(tx: Tx, conversationId: string, memberId: string, now: Date): Promise<string | null> {
+    await tx.$queryRaw`SELECT id FROM conversations WHERE id = ${conversationId} FOR UPDATE`;
+    const replies = await tx.message.findMany({
+      where: { conversationId, direction: 'out', kind: 'text', authorType: 'member', status: { not: 'failed' } },
+      orderBy: { createdAt: 'asc' },
+      take: 2,
+    });
+    const [greeting] = replies;
+    if (replies.length !== 1 || greeting.authorId === memberId || now.getTime() - greeting.createdAt.getTime() >= GREETING_GUARD_MS) return null;
+    const author = greeting.authorId ? await tx.member.findUnique({ where: { id: greeting.authorId }, select: { name: true } }) : null;
+    return author?.name ?? 'A colleague';
   }
 
   async accept(member: AuthMember, id: string): Promise<ConversationView> {

@@ -210,6 +210,31 @@ describe('Offers: the first to accept takes the chat', () => {
     await offline([known.member, other.member]);
   });
 
+  it('delivers one greeting when two agents greet a new chat at the same moment; the other is withdrawn and its author told', async () => {
+    const [a, b] = [await onlineMember(), await onlineMember()];
+    const offered = nextEvent<Offer>(a.devices[0], 'offer');
+    const { visitor, conversationId } = await newChat('はじめまして');
+    await offered;
+    await hub.http.post(`/api/conversations/${conversationId}/accept`).set(a.member.auth).expect(200);
+    const received = collect<{ body: string }>(visitor, 'message');
+    const [first, second] = await Promise.all([
+      hub.http.post(`/api/conversations/${conversationId}/messages`).set(a.member.auth).send({ body: 'いらっしゃいませ、田中です' }).expect(201),
+      hub.http.post(`/api/conversations/${conversationId}/messages`).set(b.member.auth).send({ body: 'こんにちは、山本です' }).expect(201),
+    ]);
+    const statuses = [first.body.status, second.body.status].sort();
+    expect(statuses).toEqual(['failed', 'queued']);
+    const loser = first.body.status === 'failed' ? first.body : second.body;
+    expect(loser.error).toMatch(/^Withdrawn before delivery: 鈴木 一郎 greeted this customer/);
+    await sleep(800);
+    expect(received.map((m) => m.body)).toEqual([first.body.status === 'queued' ? 'いらっしゃいませ、田中です' : 'こんにちは、山本です']);
+
+    // Later replies, by anyone, go out as usual.
+    await hub.http.post(`/api/conversations/${conversationId}/messages`).set(b.member.auth).send({ body: 'ご用件をどうぞ' }).expect(201);
+    await sleep(300);
+    expect(received).toHaveLength(2);
+    await offline([a.member, b.member]);
+  });
+
   it('never lets automatic routing exceed capacity: 50 chats at once, 5 members who accept every offer', async () => {
     const staff = await Promise.all(Array.from({ length: 5 }, () => onlineMember()));
     const accepts: Promise<unknown>[] = [];
