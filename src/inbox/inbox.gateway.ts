@@ -7,7 +7,7 @@ import { toErrorBody } from '../common/errors/error-response.js';
 import { logger } from '../common/logging/logger.js';
 import { ConversationEvents } from '../conversations/index.js';
 import { ContactEvents } from '../contacts/index.js';
-import { RoutingEvents } from '../routing/index.js';
+import { OffersService, RoutingEvents } from '../routing/index.js';
 import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticate } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { PresenceWatch } from './presence-watch.js';
@@ -34,6 +34,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly contactEvents: ContactEvents,
     private readonly routingEvents: RoutingEvents,
     private readonly presence: PresenceWatch,
+    private readonly offers: OffersService,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -54,6 +55,11 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     namespace.on('connection', (socket: AgentSocket) => {
       const { member } = socket.data;
       void socket.join([teamRoom(member.teamId), memberRoom(member.id)]);
+      // An offer made before this device connected (the member just signed in, a second phone) rings here too.
+      this.offers.pendingFor(member.id).then(
+        (offers) => offers.forEach((offer) => socket.emit('offer', offer)),
+        (error: unknown) => logger.error({ err: error }, 'pending offers not sent'),
+      );
       socket.on('disconnect', () => {
         this.presence.disconnected(member.id, member.teamId).catch((error: unknown) => logger.error({ err: error }, 'presence grace not set'));
       });

@@ -11,6 +11,7 @@ import { ConversationEvents } from '../conversations/index.js';
 import { TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
+import type { OfferView } from './routing.events.js';
 import { rankCandidates } from './ranking.js';
 import type { Candidate } from './ranking.js';
 import { toTransferView } from './transfer.view.js';
@@ -212,19 +213,22 @@ export class OffersService implements OnModuleInit {
     const offers = await this.db.offer.findMany({ where: { conversationId, status: 'pending', expiresAt, memberId: { in: memberIds } }, include: { transfer: true } });
     await this.jobs.add<ExpireJob>(EXPIRE, { conversationId }, { jobId: `expire-${conversationId}-${expiresAt.getTime()}`, delayMs: Math.max(0, expiresAt.getTime() - this.clock.now().getTime()) });
     for (const offer of offers) {
-      this.events.emit('offer.created', {
-        teamId: offer.teamId,
-        memberId: offer.memberId,
-        offer: {
-          id: offer.id,
-          conversationId,
-          expiresAt: expiresAt.toISOString(),
-          channel: conversation.channel,
-          preview: conversation.lastMessagePreview,
-          transfer: offer.transfer ? { id: offer.transfer.id, fromMemberId: offer.transfer.fromMemberId, note: offer.transfer.note } : null,
-        },
-      });
+      this.events.emit('offer.created', { teamId: offer.teamId, memberId: offer.memberId, offer: toOfferView(offer, conversation) });
     }
+  }
+
+  /** What a member is being offered right now: a device that connects late still rings, with the time left. */
+  async pendingFor(memberId: string): Promise<OfferView[]> {
+    const offers = await this.db.offer.findMany({ where: { memberId, status: 'pending' }, include: { transfer: true }, orderBy: { createdAt: 'asc' } });
+    const conversations = await this.db.conversation.findMany({
+      where: { id: { in: offers.map((o) => o.conversationId) } },
+      include: { channel: { select: { id: true, type: true } } },
+    });
+    const byId = new Map(conversations.map((c) => [c.id, c]));
+    return offers.flatMap((offer) => {
+      const conversation = byId.get(offer.conversationId);
+      return conversation ? [toOfferView(offer, conversation)] : [];
+    });
   }
 
   /** Withdraws what is still offered of a conversation that ended or that a supervisor assigned. */
@@ -300,4 +304,18 @@ export class OffersService implements OnModuleInit {
       }
     }
   }
+}
+
+function toOfferView(
+  offer: { id: string; conversationId: string; expiresAt: Date; transfer: { id: string; fromMemberId: string; note: string | null } | null },
+  conversation: { channel: { id: string; type: string }; lastMessagePreview: string | null },
+): OfferView {
+  return {
+    id: offer.id,
+    conversationId: offer.conversationId,
+    expiresAt: offer.expiresAt.toISOString(),
+    channel: conversation.channel,
+    preview: conversation.lastMessagePreview,
+    transfer: offer.transfer ? { id: offer.transfer.id, fromMemberId: offer.transfer.fromMemberId, note: offer.transfer.note } : null,
+  };
 }

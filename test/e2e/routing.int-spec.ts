@@ -130,12 +130,12 @@ describe('Offers: the first to accept takes the chat', () => {
   it('offers the oldest waiting chat when a member comes online, and the next when they finish one', async () => {
     const older = await newChat('待っています 1');
     const newer = await newChat('待っています 2');
+    // Signing in makes the member available: the oldest chat is offered, and rings on the device they open next.
     const member = await addMember(hub, team);
-    const device = await connect(hub.url, '/inbox', { token: member.token });
+    let first: Promise<Offer> | undefined;
+    const device = await connect(hub.url, '/inbox', { token: member.token }, { before: (socket) => (first = nextEvent<Offer>(socket, 'offer')) });
     sockets.push(device);
-    const first = nextEvent<Offer>(device, 'offer');
-    await hub.http.put('/api/members/me/status').set(member.auth).send({ status: 'online' }).expect(200);
-    expect((await first).conversationId).toBe(older.conversationId);
+    expect((await first!).conversationId).toBe(older.conversationId);
     await hub.http.post(`/api/conversations/${older.conversationId}/accept`).set(member.auth).expect(200);
     const next = nextEvent<Offer>(device, 'offer');
     await hub.http.post(`/api/conversations/${older.conversationId}/resolve`).set(member.auth).send({}).expect(200);
@@ -171,11 +171,17 @@ describe('Offers: the first to accept takes the chat', () => {
     const staff = [await onlineMember(), await onlineMember(), await onlineMember()];
     const seen = staff.map(({ devices }) => collect<Offer>(devices[0], 'offer'));
     const { conversationId } = await newChat('誰か対応できますか');
-    await sleep(400);
-    expect(seen.map((offers) => offers.length).sort()).toEqual([0, 0, 1]);
-    await sleep(1_000);
-    expect(seen.map((offers) => offers.length).sort()).toEqual([0, 1, 1]);
-    await sleep(1_000);
+    const offered = () => seen.map((offers) => offers.length).reduce((a, b) => a + b, 0);
+    const until = async (n: number) => {
+      for (let i = 0; i < 200 && offered() < n; i++) await sleep(25);
+      return offered();
+    };
+    // One member first; a wave a second later adds the next, and another the last.
+    expect(await until(1)).toBe(1);
+    const firstAt = Date.now();
+    expect(await until(2)).toBe(2);
+    expect(Date.now() - firstAt).toBeGreaterThanOrEqual(700);
+    expect(await until(3)).toBe(3);
     expect(seen.map((offers) => offers.length)).toEqual([1, 1, 1]);
     const deadlines = new Set(seen.map((offers) => offers[0].expiresAt));
     expect(deadlines.size).toBe(1);
@@ -225,13 +231,15 @@ describe('Offers: the first to accept takes the chat', () => {
     expect(statuses).toEqual(['failed', 'queued']);
     const loser = first.body.status === 'failed' ? first.body : second.body;
     expect(loser.error).toMatch(/^Withdrawn before delivery: 鈴木 一郎 greeted this customer/);
-    await sleep(800);
+    for (let i = 0; i < 100 && received.length < 1; i++) await sleep(50);
+    await sleep(500);
     expect(received.map((m) => m.body)).toEqual([first.body.status === 'queued' ? 'いらっしゃいませ、田中です' : 'こんにちは、山本です']);
 
     // Later replies, by anyone, go out as usual.
+    await sleep(1_100);
     await hub.http.post(`/api/conversations/${conversationId}/messages`).set(b.member.auth).send({ body: 'ご用件をどうぞ' }).expect(201);
-    await sleep(300);
-    expect(received).toHaveLength(2);
+    for (let i = 0; i < 100 && received.length < 2; i++) await sleep(50);
+    expect(received.map((m) => m.body)).toHaveLength(2);
     await offline([a.member, b.member]);
   });
 

@@ -1,7 +1,12 @@
 import { io, Socket } from 'socket.io-client';
 
 /** Connects to a namespace; resolves once connected, rejects with the server's refusal. */
-export function connect(url: string, namespace: '/inbox' | '/widget', auth: Record<string, unknown>, extra: { origin?: string } = {}): Promise<Socket> {
+export function connect(
+  url: string,
+  namespace: '/inbox' | '/widget',
+  auth: Record<string, unknown>,
+  extra: { origin?: string; /** Listeners set before connecting: what the server sends on connection is not missed. */ before?: (socket: Socket) => void } = {},
+): Promise<Socket> {
   const socket = io(`${url}${namespace}`, {
     auth,
     transports: ['websocket'],
@@ -9,6 +14,7 @@ export function connect(url: string, namespace: '/inbox' | '/widget', auth: Reco
     reconnection: false,
     extraHeaders: extra.origin ? { origin: extra.origin } : undefined,
   });
+  extra.before?.(socket);
   if (namespace === '/widget') {
     // Listen before connecting, as the widget does: the server greets right after the handshake, and both
     // packets can arrive in one read, before a listener added after `connect` would exist.
