@@ -133,7 +133,11 @@ describe('Offers: the first to accept takes the chat', () => {
     // Signing in makes the member available: the oldest chat is offered, and rings on the device they open next.
     const member = await addMember(hub, team);
     let first: Promise<Offer> | undefined;
-    const device = await connect(hub.url, '/inbox', { token: member.token }, { before: (socket) => (first = nextEvent<Offer>(socket, 'offer')) });
+    const device = await connect(hub.url, '/inbox', { token: member.token }, {
+      before: (socket) => {
+        first = nextEvent<Offer>(socket, 'offer');
+      },
+    });
     sockets.push(device);
     expect((await first!).conversationId).toBe(older.conversationId);
     await hub.http.post(`/api/conversations/${older.conversationId}/accept`).set(member.auth).expect(200);
