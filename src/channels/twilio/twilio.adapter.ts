@@ -10,8 +10,7 @@ import { twilioConfigSchema, twilioWebhookParams } from './twilio.schema.js';
 import type { TwilioWebhookParams } from './twilio.schema.js';
 import { TwilioSender, smsSegments } from './twilio.sender.js';
 import { verifyTwilioSignature } from './twilio.verifier.js';
-
-const WHATSAPP_WINDOW_HOURS = 24;
+import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js';
 
 /** SMS and WhatsApp through Twilio's Programmable Messaging: one account, one adapter, two channel types. */
 @Injectable()
@@ -65,15 +64,9 @@ export class TwilioAdapter implements ChannelAdapter {
     return channel.type === 'sms' ? smsSegments(message.body) : 1;
   }
 
-  canSend(channel: Pick<ChannelAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date }) {
+  canSend(channel: Pick<ChannelAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean }) {
     if (channel.type !== 'whatsapp') return { ok: true as const };
-    const last = message.lastCustomerMessageAt?.getTime();
-    if (last !== undefined && message.now.getTime() - last < WHATSAPP_WINDOW_HOURS * 3_600_000) return { ok: true as const };
-    return {
-      ok: false as const,
-      code: 'reply_window_closed',
-      reason: 'WhatsApp allows free text only within 24 hours of the customer’s last message. Send an approved template, or wait for the customer to write.',
-    };
+    return whatsappWindowVerdict(message.lastCustomerMessageAt, message.now, message.template);
   }
 
   /**
