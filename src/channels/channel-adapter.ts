@@ -2,8 +2,11 @@ import type { ZodType } from 'zod';
 
 export type ChannelType = 'webchat' | 'email' | 'sms' | 'whatsapp' | 'line';
 
-/** The vendors a channel can run through; each has one adapter in its own folder. */
-export type ChannelProvider = 'webchat' | 'twilio' | 'line';
+/**
+ * The vendors a channel can run through; each has one adapter in its own folder. The names are the ones the
+ * public API takes in `POST /api/channels` (`whatsapp-cloud`, `whatsapp-web`), so they are stored as given.
+ */
+export type ChannelProvider = 'webchat' | 'twilio' | 'line' | 'whatsapp-cloud' | 'whatsapp-web';
 
 /** A channel account as adapters see it: the credentials are already opened. */
 export interface ChannelAccount {
@@ -110,12 +113,30 @@ export interface OutboundMessage {
   seq: string;
   /** A fresh reply token the outbox took for this message (once); the adapter falls back to push without it. */
   replyToken?: string;
+  /** An approved template to send instead of free text (WhatsApp outside the 24-hour window). */
+  template?: OutboundTemplate;
+}
+
+/** What an agent picks to send a template: one of the channel's templates, and a value for each of its variables. */
+export interface TemplateChoice {
+  name: string;
+  variables: Record<string, string>;
+}
+
+/** A template ready for the provider: its name and language as approved, and the parameters in order. */
+export interface OutboundTemplate {
+  name: string;
+  language: string;
+  parameters: string[];
 }
 
 export type SendResult =
   | { ok: true; providerMessageId: string; quoteToken?: string }
-  /** retry: a transient failure (429, 5xx, timeout) that backoff may overcome; otherwise permanent. */
-  | { ok: false; retry: boolean; code: string; reason: string };
+  /**
+   * retry: a transient failure (429, 5xx, timeout) that backoff may overcome; otherwise permanent.
+   * `retryAfterMs`: the provider said how long to wait (a per-recipient rate limit), at least that is waited.
+   */
+  | { ok: false; retry: boolean; code: string; reason: string; retryAfterMs?: number };
 
 export interface ChannelCapabilities {
   media: boolean;
@@ -178,14 +199,47 @@ export interface ChannelAdapter {
    * 1 when absent.
    */
   sendCost?(channel: ChannelAccount, message: OutboundMessage): number;
-  /** Channel-specific reasons to refuse a reply before it is queued (a closed WhatsApp window). */
-  canSend?(channel: Pick<ChannelAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date }): { ok: true } | { ok: false; code: string; reason: string };
+  /**
+   * Channel-specific reasons to refuse a reply before it is queued (a closed WhatsApp window). `template`: the
+   * reply is an approved template, which the window does not restrict.
+   */
+  canSend?(
+    channel: Pick<ChannelAccount, 'type'>,
+    message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean },
+  ): { ok: true } | { ok: false; code: string; reason: string };
+  /**
+   * A template an agent chose, checked against the channel's settings: the template to send and the text the
+   * conversation shows for it. Throws a DomainError (400) for an unknown template or a missing variable.
+   */
+  resolveTemplate?(channel: ChannelAccount, choice: TemplateChoice): { template: OutboundTemplate; preview: string };
+  /** Answers a provider's GET check of the webhook (Meta's `hub.challenge`); throws a DomainError when refused. */
+  handshake?(channel: ChannelAccount, request: WebhookRequest): string;
+  /**
+   * For channels that hold a live connection (a WhatsApp Web session): called at start for every channel of the
+   * provider, and whenever one is created, changed or switched on; `deactivate` when it is deleted or switched off.
+   */
+  activate?(channel: ChannelAccount): Promise<void>;
+  deactivate?(channelId: string): Promise<void>;
+  /** A channel paired by scanning a QR code (WhatsApp Web): its state, and the code while it waits for a scan. */
+  pairing?(channel: ChannelAccount): Promise<ChannelPairing>;
   /** Fetches content the provider holds (LINE images and files) with the channel's credentials. */
   fetchContent?(channel: ChannelAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }>;
   /** A customer's display name from the provider's profile API, or null when it cannot be had. */
   profileName?(channel: ChannelAccount, address: ChannelAddress): Promise<string | null>;
   /** A group's name from the provider (LINE group summary), or null. */
   groupName?(channel: ChannelAccount, group: ChannelAddress): Promise<string | null>;
+}
+
+/** A live session's state as the administrator sees it, with the QR code to scan while it is `pairing`. */
+export interface ChannelPairing {
+  state: 'starting' | 'pairing' | 'ready' | 'disconnected';
+  /** The QR code's text, for a client that draws it itself. */
+  qr: string | null;
+  /** The same QR code as a PNG `data:` URL, to show as it is. */
+  qrDataUrl: string | null;
+  /** Why it is disconnected (WhatsApp's reason, LOGOUT), when it is. */
+  detail: string | null;
+  updatedAt: string | null;
 }
 
 /** What a channel of this type can do: the adapter's capabilities, refined for the type. */

@@ -15,6 +15,8 @@ export type {
   ChannelType,
   InboundEvent,
   OutboundMessage,
+  OutboundTemplate,
   SendResult,
+  TemplateChoice,
 } from './channel-adapter.js';
 export { REPLY_TOKEN_TTL_MS } from './channel-adapter.js';

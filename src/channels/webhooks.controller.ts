@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Inject } from '@nestjs/common';
@@ -6,7 +6,7 @@ import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { logger } from '../common/logging/logger.js';
-import type { WebhookRequest } from './channel-adapter.js';
+import type { ChannelAccount, ChannelAdapter, WebhookRequest } from './channel-adapter.js';
 import { ChannelRegistry } from './channel-registry.js';
 import { ChannelsService } from './channels.service.js';
 import { ChannelInbound } from './inbound-port.js';
@@ -43,13 +43,29 @@ export class WebhooksController {
     return this.handle(route, channelId, hook, request, reply);
   }
 
-  private async handle(route: string, channelId: string, hook: string, request: FastifyRequest, reply: FastifyReply) {
+  /**
+   * A provider checking that the URL is ours before it sends anything (Meta's `hub.challenge`): answered with
+   * the challenge as plain text for the right verify token only.
+   */
+  @Get(':route/:channelId')
+  async check(@Param('route') route: string, @Param('channelId') channelId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const { channel, adapter } = await this.target(route, channelId, '');
+    if (!adapter.handshake) throw new DomainError('not_found', 'unknown_channel', 'No channel of this provider has this id.');
+    const challenge = adapter.handshake(channel, this.call('', request));
+    return reply.header('content-type', 'text/plain; charset=utf-8').send(challenge);
+  }
+
+  private async target(route: string, channelId: string, hook: string): Promise<{ channel: ChannelAccount; adapter: ChannelAdapter }> {
     const channel = await this.channels.account(channelId);
     const adapter = channel ? this.registry.get(channel.provider) : null;
     if (!channel || !adapter?.webhook || adapter.webhook.route !== route || !Object.values(adapter.webhook.hooks).includes(hook)) {
       throw new DomainError('not_found', 'unknown_channel', 'No channel of this provider has this id.');
     }
-    const call: WebhookRequest = {
+    return { channel, adapter };
+  }
+
+  private call(hook: string, request: FastifyRequest): WebhookRequest {
+    return {
       hook,
       url: this.config.publicUrl + request.url,
       headers: request.headers,
@@ -57,6 +73,11 @@ export class WebhooksController {
       rawBody: (request as FastifyRequest & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0),
       body: request.body,
     };
+  }
+
+  private async handle(route: string, channelId: string, hook: string, request: FastifyRequest, reply: FastifyReply) {
+    const { channel, adapter } = await this.target(route, channelId, hook);
+    const call = this.call(hook, request);
     await adapter.verify(channel, call);
     if (!channel.active) {
       throw new DomainError('forbidden', 'channel_inactive', 'This channel is switched off in the hub; switch it on to receive messages.');

@@ -29,6 +29,8 @@ export interface MessageView {
   error: string | null;
   /** The customer took it back (LINE unsend): body and attachments are gone. */
   unsent: boolean;
+  /** The approved template this message went out as (WhatsApp), or null for free text. */
+  template: string | null;
   createdAt: string;
 }
 
@@ -82,6 +84,7 @@ type MessageRow = {
   status: MessageView['status'];
   error: string | null;
   unsentAt: Date | null;
+  template?: unknown;
   createdAt: Date;
 };
 
@@ -98,8 +101,14 @@ export function toMessageView(row: MessageRow): MessageView {
     status: row.status,
     error: row.error,
     unsent: row.unsentAt !== null,
+    template: templateName(row.template),
     createdAt: row.createdAt.toISOString(),
   };
+}
+
+function templateName(template: unknown): string | null {
+  const name = template && typeof template === 'object' ? (template as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : null;
 }
 
 /** The list's one-line preview: the start of the text, whitespace folded. */

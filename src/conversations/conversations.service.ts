@@ -3,8 +3,8 @@ import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { Page } from '../common/http/validation.js';
-import type { ChannelProvider, ChannelType } from '../channels/index.js';
-import { ChannelRegistry } from '../channels/index.js';
+import type { ChannelProvider, ChannelType, TemplateChoice } from '../channels/index.js';
+import { ChannelRegistry, ChannelsService } from '../channels/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { hasRole } from '../teams/index.js';
 import { hasRoomFor } from './capacity.js';
@@ -60,6 +60,7 @@ export class ConversationsService {
     private readonly registry: ChannelRegistry,
     private readonly consent: ConsentService,
     private readonly invitations: InvitationService,
+    private readonly channels: ChannelsService,
   ) {}
 
   async list(member: AuthMember, query: ConversationQuery): Promise<Page<ConversationView>> {
@@ -181,10 +182,20 @@ export class ConversationsService {
     return { invitationId: invitation.id, conversationId: conversation.id };
   }
 
-  /** An agent's reply (queued for delivery, or held for approval for a trainee) or an internal note. */
-  async post(member: AuthMember, id: string, input: { body: string; kind: 'text' | 'note' }, purpose: Purpose = 'reply'): Promise<MessageView> {
+  /**
+   * An agent's reply (queued for delivery, or held for approval for a trainee) or an internal note. A reply may
+   * be one of the channel's approved templates instead of free text: the only thing WhatsApp lets through
+   * after its 24-hour window.
+   */
+  async post(
+    member: AuthMember,
+    id: string,
+    input: { body?: string; kind: 'text' | 'note'; template?: TemplateChoice },
+    purpose: Purpose = 'reply',
+  ): Promise<MessageView> {
     const conversation = await this.row(member, id);
     if (input.kind === 'note') {
+      if (input.body === undefined) throw new DomainError('invalid', 'invalid_request', 'A note needs a body.', [{ field: 'body', message: 'is required' }]);
       // A note stays inside the hub: no delivery row, so nothing can ever send it. Its status reads `sent`
       // (stored), never `queued`.
       const note = await this.db.message.create({
@@ -211,8 +222,10 @@ export class ConversationsService {
       throw new DomainError('conflict', 'channel_inactive', 'This conversation’s channel is switched off; an administrator can switch it on.');
     }
     const now = new Date();
-    this.checkChannelAllows(conversation, now);
+    const template = input.template ? await this.resolveTemplate(conversation.channel.id, input.template) : null;
+    this.checkChannelAllows(conversation, now, template !== null);
     await this.checkConsent(member.teamId, conversation.contactId, conversation.channel.type, purpose);
+    const body = template?.preview ?? input.body ?? '';
     const held = member.training;
     const { message, delivery, updated } = await this.db.$transaction(async (tx: Tx) => {
       const greetedBy = await this.greetedJustNowBy(tx, id, member.id, now);
@@ -242,7 +255,8 @@ export class ConversationsService {
           channelId: conversation.channel.id,
           direction: 'out',
           kind: 'text',
-          body: input.body,
+          body,
+          ...(template ? { template: template.template as unknown as Prisma.InputJsonObject } : {}),
           authorType: 'member',
           authorId: member.id,
           status: held ? 'pending_approval' : 'queued',
@@ -255,7 +269,7 @@ export class ConversationsService {
         where: { id },
         data: {
           lastMessageAt: now,
-          lastMessagePreview: preview(input.body),
+          lastMessagePreview: preview(body),
           unreplied: false,
           // Replying to a chat nobody holds takes it.
           ...(conversation.assigneeId ? {} : { assigneeId: member.id, status: 'open' }),
@@ -408,10 +422,29 @@ export class ConversationsService {
   }
 
   /** Refuses early what the channel would refuse later (WhatsApp free text after the 24-hour window). */
-  private checkChannelAllows(conversation: { channel: { provider: string; type: string }; threadKey: string; lastCustomerMessageAt: Date | null }, now: Date): void {
+  private checkChannelAllows(
+    conversation: { channel: { provider: string; type: string }; threadKey: string; lastCustomerMessageAt: Date | null },
+    now: Date,
+    template: boolean,
+  ): void {
     const adapter = this.registry.get(conversation.channel.provider as ChannelProvider);
-    const verdict = adapter.canSend?.({ type: conversation.channel.type as ChannelType }, { to: addressOf(conversation.threadKey), lastCustomerMessageAt: conversation.lastCustomerMessageAt, now });
+    const verdict = adapter.canSend?.(
+      { type: conversation.channel.type as ChannelType },
+      { to: addressOf(conversation.threadKey), lastCustomerMessageAt: conversation.lastCustomerMessageAt, now, template },
+    );
     if (verdict && !verdict.ok) throw new DomainError('conflict', verdict.code, verdict.reason);
+  }
+
+  /** The agent's template choice, checked against the channel's templates (which only the channel knows). */
+  private async resolveTemplate(channelId: string, choice: TemplateChoice) {
+    const channel = await this.channels.account(channelId);
+    const adapter = channel ? this.registry.get(channel.provider) : null;
+    if (!channel || !adapter?.resolveTemplate) {
+      throw new DomainError('invalid', 'templates_unsupported', 'This channel cannot send templates; write the reply as text.', [
+        { field: 'template', message: 'is not supported on this channel' },
+      ]);
+    }
+    return adapter.resolveTemplate(channel, choice);
   }
 
   private async row(member: AuthMember, id: string) {

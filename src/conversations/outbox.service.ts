@@ -4,7 +4,7 @@ import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
-import type { ChannelAddress, OutboundMessage, SendResult } from '../channels/index.js';
+import type { ChannelAddress, OutboundMessage, OutboundTemplate, SendResult } from '../channels/index.js';
 import { ChannelRegistry, ChannelsService } from '../channels/index.js';
 import { ConsentService } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
@@ -82,6 +82,7 @@ export class OutboxService implements OnModuleInit {
       author: { type: message.authorType === 'contact' ? 'system' : message.authorType, id: message.authorId, name: author?.name ?? null },
       createdAt: message.createdAt,
       seq: message.seq.toString(),
+      ...(message.template ? { template: message.template as unknown as OutboundTemplate } : {}),
     };
 
     if (channel && adapter && slotAt === undefined) {
@@ -177,7 +178,8 @@ export class OutboxService implements OnModuleInit {
       return tx.message.findUniqueOrThrow({ where: { id: messageId } });
     });
     this.events.emit('message.updated', { teamId, message: toMessageView(updated) });
-    if (!result.ok && result.retry) await this.schedule(deliveryId, attempts, retryDelayMs(attempts));
+    // A provider that said how long to wait (WhatsApp's per-customer limit) is waited for at least that long.
+    if (!result.ok && result.retry) await this.schedule(deliveryId, attempts, Math.max(retryDelayMs(attempts), result.retryAfterMs ?? 0));
   }
 }
 

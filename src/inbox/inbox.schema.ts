@@ -17,10 +17,22 @@ export const pageQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 
-export const postMessageBody = z.strictObject({
-  body: z.string().trim().min(1, 'must not be empty').max(5000),
-  kind: z.enum(['text', 'note']).default('text'),
-});
+export const postMessageBody = z
+  .strictObject({
+    body: z.string().trim().min(1, 'must not be empty').max(5000).optional(),
+    kind: z.enum(['text', 'note']).default('text'),
+    /** One of the channel's approved templates (WhatsApp Cloud API), with a value for each of its variables. */
+    template: z
+      .strictObject({
+        name: z.string().min(1).max(512),
+        variables: z.record(z.string().max(60), z.string().max(1024)).default({}),
+      })
+      .optional(),
+  })
+  .superRefine((value, context) => {
+    if (value.template && value.kind === 'note') context.addIssue({ code: 'custom', path: ['template'], message: 'a note cannot be a template' });
+    if (!value.template && value.body === undefined) context.addIssue({ code: 'custom', path: ['body'], message: 'is required (or a template)' });
+  });
 
 export const startConversationBody = z.strictObject({
   contactId: z.string().min(1).max(64),

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { logger } from '../../common/logging/logger.js';
+import type {
+  ChannelAccount,
+  ChannelAdapter,
+  ChannelAddress,
+  ChannelCapabilities,
+  InboundEvent,
+  OutboundMessage,
+  OutboundTemplate,
+  SendResult,
+  TemplateChoice,
+  WebhookRequest,
+} from '../channel-adapter.js';
+import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js';
+import { normalizeWhatsAppCloud } from './whatsapp-cloud.normalizer.js';
+import { WHATSAPP_CLOUD_SECRET_KEYS, parseWhatsAppCloudWebhook, whatsappCloudConfigSchema } from './whatsapp-cloud.schema.js';
+import type { WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
+import { MAX_TEXT_LENGTH, WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
+import { verifyHandshake, verifyHubSignature } from './whatsapp-cloud.verifier.js';
+
+/** A WhatsApp Business phone number on Meta's Cloud API: webhooks signed with the app secret, sends through Graph. */
+@Injectable()
+export class WhatsAppCloudAdapter implements ChannelAdapter {
+  readonly provider = 'whatsapp-cloud' as const;
+  readonly types = ['whatsapp'] as const;
+  readonly capabilities: ChannelCapabilities = {
+    media: true,
+    templates: true,
+    typing: true,
+    readReceipts: true,
+    replyTokens: false,
+    groups: false,
+    maxTextLength: MAX_TEXT_LENGTH,
+    replyWindowHours: WHATSAPP_WINDOW_HOURS,
+    maxMessagesPerCall: 1,
+    // Meta's default throughput per business number.
+    sendsPerSecond: 80,
+  };
+  readonly configSchema = whatsappCloudConfigSchema;
+  readonly secretKeys = WHATSAPP_CLOUD_SECRET_KEYS;
+  readonly webhook = { route: 'whatsapp', hooks: { messages: '' } };
+  private readonly sender = new WhatsAppCloudSender();
+
+  async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
+    verifyHubSignature(typeof channel.secrets.appSecret === 'string' ? channel.secrets.appSecret : '', request.rawBody, request.headers['x-hub-signature-256']);
+  }
+
+  handshake(channel: ChannelAccount, request: WebhookRequest): string {
+    return verifyHandshake(typeof channel.secrets.verifyToken === 'string' ? channel.secrets.verifyToken : '', request.query);
+  }
+
+  async parse(channel: ChannelAccount, request: WebhookRequest): Promise<InboundEvent[]> {
+    const body = parseWhatsAppCloudWebhook(request.rawBody);
+    // Account-level errors (the number's rate limit, a payment problem) name no message: they are logged.
+    for (const change of body.entry.flatMap((e) => e.changes)) {
+      for (const error of change.value.errors ?? []) logger.warn({ channelId: channel.id, code: error.code, title: error.title }, 'WhatsApp reported an error');
+    }
+    return normalizeWhatsAppCloud(body, (channel.settings as unknown as WhatsAppCloudSettings).phoneNumberId);
+  }
+
+  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+    return this.sender.send(channel, message);
+  }
+
+  canSend(_channel: Pick<ChannelAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean }) {
+    return whatsappWindowVerdict(message.lastCustomerMessageAt, message.now, message.template);
+  }
+
+  resolveTemplate(channel: ChannelAccount, choice: TemplateChoice): { template: OutboundTemplate; preview: string } {
+    const templates = (channel.settings as unknown as WhatsAppCloudSettings).templates ?? [];
+    const found = templates.find((t) => t.name === choice.name);
+    if (!found) {
+      const known = templates.map((t) => t.name).join(', ') || 'none yet';
+      throw new DomainError('invalid', 'unknown_template', `This channel has no template named ${choice.name}; its templates: ${known}.`, [
+        { field: 'template.name', message: `must be one of the channel’s templates (${known})` },
+      ]);
+    }
+    const missing = found.variables.filter((name) => !choice.variables[name]?.trim());
+    if (missing.length > 0) {
+      throw new DomainError(
+        'invalid',
+        'invalid_request',
+        `The template ${found.name} needs a value for ${missing.join(', ')}.`,
+        missing.map((name) => ({ field: `template.variables.${name}`, message: 'is required by the template' })),
+      );
+    }
+    const parameters = found.variables.map((name) => choice.variables[name].trim());
+    // {{1}}, {{2}}... are the variables in order, as WhatsApp Manager numbers them.
+    const preview = found.text ? found.text.replace(/\{\{(\d+)\}\}/g, (all, n: string) => parameters[Number(n) - 1] ?? all) : `[${found.name}] ${parameters.join(' / ')}`.trim();
+    return { template: { name: found.name, language: found.language, parameters }, preview };
+  }
+
+  fetchContent(channel: ChannelAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }> {
+    return this.sender.fetchContent(channel, providerContentId);
+  }
+}

@@ -1,0 +1,114 @@
+import type { ChannelAccount, OutboundMessage, SendResult } from '../channel-adapter.js';
+import { whatsappErrorSentence } from './whatsapp-cloud.normalizer.js';
+import { GRAPH_API, graphErrorBody, graphMediaAnswer, graphSendAnswer } from './whatsapp-cloud.schema.js';
+import type { WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
+
+const REQUEST_TIMEOUT_MS = 15_000;
+// WhatsApp's limit for a text message's body.
+export const MAX_TEXT_LENGTH = 4096;
+// Meta's pair rate limit is about one message every 6 seconds to the same customer (131056).
+const PAIR_RATE_WAIT_MS = 6_000;
+
+/**
+ * The only place that talks to the Graph API. Meta publishes no Node SDK for the Cloud API, so this is plain
+ * fetch in the shape of the API reference, pointed at the channel's `apiBaseUrl` (the version is part of it).
+ */
+export class WhatsAppCloudSender {
+  constructor(private readonly timeoutMs = REQUEST_TIMEOUT_MS) {}
+
+  async send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+    const settings = channel.settings as unknown as WhatsAppCloudSettings;
+    if (!message.template && message.body.length === 0) {
+      return { ok: false, retry: false, code: 'empty_message', reason: 'WhatsApp cannot send an empty message.' };
+    }
+    const payload = {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      // E.164 digits, without the +.
+      to: message.to.address.replace(/^\+/, ''),
+      ...(message.template
+        ? {
+            type: 'template',
+            template: {
+              name: message.template.name,
+              language: { code: message.template.language },
+              components: message.template.parameters.length > 0 ? [{ type: 'body', parameters: message.template.parameters.map((value) => ({ type: 'text', text: value })) }] : [],
+            },
+          }
+        : { type: 'text', text: { body: message.body.slice(0, MAX_TEXT_LENGTH), preview_url: false } }),
+      // Comes back on every status webhook of this message.
+      biz_opaque_callback_data: message.messageId,
+    };
+    let response: Response;
+    try {
+      response = await fetch(`${base(settings)}/${settings.phoneNumberId}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${String(channel.secrets.accessToken)}`, 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch {
+      // No answer at all (refused, reset, timed out). The Graph API has no idempotency key: a send that timed out
+      // after Meta took it may go out twice on retry, which is better than never.
+      return { ok: false, retry: true, code: 'provider_unreachable', reason: 'WhatsApp could not be reached; the message will be sent when it answers.' };
+    }
+    const answer = await readJson(response);
+    if (response.ok) {
+      const sent = graphSendAnswer.safeParse(answer);
+      if (sent.success) return { ok: true, providerMessageId: sent.data.messages[0].id };
+      return { ok: false, retry: true, code: 'provider_unavailable', reason: 'WhatsApp answered without a message id; retrying.' };
+    }
+    return failure(response.status, answer, response.headers.get('retry-after'));
+  }
+
+  /**
+   * Media sent to us: the Graph API tells where it lies (a URL valid for minutes, on Meta's CDN), then that URL
+   * gives the bytes, with the same token.
+   */
+  async fetchContent(channel: ChannelAccount, mediaId: string): Promise<{ data: Buffer; contentType: string }> {
+    const settings = channel.settings as unknown as WhatsAppCloudSettings;
+    const headers = { authorization: `Bearer ${String(channel.secrets.accessToken)}` };
+    const info = await fetch(`${base(settings)}/${encodeURIComponent(mediaId)}?phone_number_id=${settings.phoneNumberId}`, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+    if (!info.ok) throw new Error(`WhatsApp media ${mediaId}: HTTP ${info.status}`);
+    const media = graphMediaAnswer.parse(await info.json());
+    const file = await fetch(media.url, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+    if (!file.ok) throw new Error(`WhatsApp media ${mediaId} download: HTTP ${file.status}`);
+    return { data: Buffer.from(await file.arrayBuffer()), contentType: media.mime_type ?? file.headers.get('content-type') ?? 'application/octet-stream' };
+  }
+}
+
+function base(settings: WhatsAppCloudSettings): string {
+  return (settings.apiBaseUrl ?? GRAPH_API).replace(/\/+$/, '');
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The Graph API's error codes decide, more than the HTTP status: 131047 (the window closed) can never succeed
+ * as it is; 130429 (the number's throughput) and 131056 (too many to one customer) pass with time. The
+ * provider's own words (`error_data.details`) go to the agent beside ours.
+ */
+function failure(status: number, answer: unknown, retryAfter: string | null): SendResult {
+  const parsed = graphErrorBody.safeParse(answer);
+  const error = parsed.success ? parsed.data.error : undefined;
+  const code = error?.code;
+  const hint = error?.error_data?.details ?? error?.message;
+  const reason = whatsappErrorSentence(code, hint);
+  const after = Number(retryAfter) > 0 ? Number(retryAfter) * 1000 : undefined;
+  if (code === 131047) return { ok: false, retry: false, code: 'reply_window_closed', reason };
+  if (code === 131056) return { ok: false, retry: true, code: 'pair_rate_limited', reason, retryAfterMs: after ?? PAIR_RATE_WAIT_MS };
+  if (code === 130429 || code === 80007 || status === 429) return { ok: false, retry: true, code: 'rate_limited', reason, ...(after ? { retryAfterMs: after } : {}) };
+  if (status >= 500 || code === 1 || code === 2 || code === 131000) {
+    return { ok: false, retry: true, code: 'provider_unavailable', reason: `WhatsApp is unavailable for a moment; retrying.${hint ? ` WhatsApp says: ${hint}` : ''}` };
+  }
+  if (code === 190 || status === 401) {
+    return { ok: false, retry: false, code: 'whatsapp_190', reason: 'WhatsApp refused the access token (expired or revoked); an administrator should update the channel settings.' };
+  }
+  return { ok: false, retry: false, code: code !== undefined ? `whatsapp_${code}` : `http_${status}`, reason };
+}
