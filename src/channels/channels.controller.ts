@@ -37,6 +37,16 @@ export class ChannelsController {
     return { items: await this.channels.groups(member.teamId, id) };
   }
 
+  /**
+   * A WhatsApp Web channel's state (starting, pairing, ready, disconnected) and, while it waits for a scan, the
+   * QR code to scan with the shop's phone (WhatsApp > Linked devices), as text and as a PNG data URL.
+   */
+  @Get(':id/pairing')
+  @RequireRole('administrator')
+  pairing(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.channels.pairing(member.teamId, id);
+  }
+
   @Patch(':id')
   @RequireRole('administrator')
   update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateChannelBody) body: z.output<typeof updateChannelBody>) {

@@ -8,6 +8,9 @@ import { ChannelInbound } from './inbound-port.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { LineAdapter } from './line/line.adapter.js';
 import { TwilioAdapter } from './twilio/twilio.adapter.js';
+import { WhatsAppCloudAdapter } from './whatsapp-cloud/whatsapp-cloud.adapter.js';
+import { WhatsAppWebAdapter } from './whatsapp-web/whatsapp-web.adapter.js';
+import { WhatsAppWebSessions } from './whatsapp-web/whatsapp-web-sessions.service.js';
 import { WebchatAdapter } from './webchat/webchat.adapter.js';
 import { WebchatGateway } from './webchat/webchat.gateway.js';
 import { WebchatSender } from './webchat/webchat.sender.js';
@@ -23,12 +26,15 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     WebchatGateway,
     TwilioAdapter,
     LineAdapter,
+    WhatsAppCloudAdapter,
+    WhatsAppWebSessions,
+    WhatsAppWebAdapter,
     {
       provide: ChannelRegistry,
-      inject: [WebchatAdapter, TwilioAdapter, LineAdapter],
+      inject: [WebchatAdapter, TwilioAdapter, LineAdapter, WhatsAppCloudAdapter, WhatsAppWebAdapter],
       // One entry per provider: leaving one out fails to compile.
-      useFactory: (webchat: WebchatAdapter, twilio: TwilioAdapter, line: LineAdapter) =>
-        new ChannelRegistry({ webchat, twilio, line } satisfies Record<ChannelProvider, ChannelAdapter>),
+      useFactory: (webchat: WebchatAdapter, twilio: TwilioAdapter, line: LineAdapter, cloud: WhatsAppCloudAdapter, web: WhatsAppWebAdapter) =>
+        new ChannelRegistry({ webchat, twilio, line, 'whatsapp-cloud': cloud, 'whatsapp-web': web } satisfies Record<ChannelProvider, ChannelAdapter>),
     },
   ],
   exports: [ChannelsService, ChannelRegistry, ChannelInbound, WebchatSender],

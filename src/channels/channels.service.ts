@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
@@ -7,8 +7,9 @@ import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { parseInput } from '../common/http/validation.js';
 import { capabilitiesOf } from './channel-adapter.js';
-import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, ChannelProvider, ChannelType } from './channel-adapter.js';
+import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, ChannelPairing, ChannelProvider, ChannelType } from './channel-adapter.js';
 import { ChannelRegistry } from './channel-registry.js';
+import { logger } from '../common/logging/logger.js';
 
 type ChannelRow = {
   id: string;
@@ -20,6 +21,7 @@ type ChannelRow = {
   settings: unknown;
   secrets: string;
   createdAt: Date;
+  session?: { state: ChannelPairing['state']; detail: string | null } | null;
 };
 
 export interface ChannelView {
@@ -34,13 +36,17 @@ export interface ChannelView {
   /** The config without its secrets; `secretsSet` names the secrets that are stored. */
   config: Record<string, unknown>;
   secretsSet: string[];
+  /** Channels that are a live connection (WhatsApp Web): `pairing`, `ready`, `disconnected`... and why. */
+  session?: { state: ChannelPairing['state']; detail: string | null };
   createdAt: Date;
 }
 
 const ACCOUNT_TTL_MS = 5_000;
 
+const withSession = { session: { select: { state: true, detail: true } } } as const;
+
 @Injectable()
-export class ChannelsService {
+export class ChannelsService implements OnApplicationBootstrap {
   private readonly accounts = new Map<string, { account: ChannelAccount | null; until: number }>();
 
   constructor(
@@ -56,11 +62,32 @@ export class ChannelsService {
     const row = await this.db.channel.create({
       data: { teamId, type: input.type, provider: adapter.provider, name: input.name, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets) },
     });
-    return this.view(row);
+    await adapter.activate?.(this.toAccount(row));
+    return this.get(teamId, row.id);
+  }
+
+  /** Channels that hold a live connection (WhatsApp Web) start theirs; a hub without such channels starts nothing. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const adapter of this.registry.all()) {
+      if (!adapter.activate) continue;
+      for (const row of await this.db.channel.findMany({ where: { provider: adapter.provider, active: true } })) {
+        await adapter.activate(this.toAccount(row)).catch((error: unknown) => logger.error({ err: error, channelId: row.id }, 'channel could not be started'));
+      }
+    }
+  }
+
+  /** `GET /api/channels/:id/pairing`: the state of a channel paired by QR code, and the code to scan. */
+  async pairing(teamId: string, id: string): Promise<ChannelPairing> {
+    const account = this.toAccount(await this.row(teamId, id));
+    const adapter = this.registry.get(account.provider);
+    if (!adapter.pairing) {
+      throw new DomainError('conflict', 'pairing_unsupported', 'This channel is not paired by QR code; only WhatsApp Web channels are.');
+    }
+    return adapter.pairing(account);
   }
 
   async list(teamId: string): Promise<ChannelView[]> {
-    const rows = await this.db.channel.findMany({ where: { teamId }, orderBy: { createdAt: 'asc' } });
+    const rows = await this.db.channel.findMany({ where: { teamId }, orderBy: { createdAt: 'asc' }, include: withSession });
     return rows.map((row) => this.view(row));
   }
 
@@ -80,15 +107,19 @@ export class ChannelsService {
       // A new rate starts from now: slots booked under the old one do not hold later messages back.
       if ('sendsPerSecond' in patch.config) data.nextSendAt = new Date();
     }
-    const updated = await this.db.channel.update({ where: { id: row.id }, data });
+    const updated = await this.db.channel.update({ where: { id: row.id }, data, include: withSession });
     // Again after the write: a read that raced the update may have cached the old row.
     this.accounts.delete(id);
+    const adapter = this.registry.get(updated.provider as ChannelProvider);
+    if (updated.active) await adapter.activate?.(this.toAccount(updated));
+    else await adapter.deactivate?.(updated.id);
     return this.view(updated);
   }
 
   async remove(teamId: string, id: string): Promise<void> {
     this.accounts.delete(id);
     const row = await this.row(teamId, id);
+    await this.registry.get(row.provider as ChannelProvider).deactivate?.(row.id);
     await this.db.channel.delete({ where: { id: row.id } });
     this.accounts.delete(id);
   }
@@ -167,7 +198,7 @@ export class ChannelsService {
   }
 
   private async row(teamId: string, id: string): Promise<ChannelRow> {
-    const row = await this.db.channel.findFirst({ where: { id, teamId } });
+    const row = await this.db.channel.findFirst({ where: { id, teamId }, include: withSession });
     if (!row) throw notFound('The channel');
     return row;
   }
@@ -205,6 +236,7 @@ export class ChannelsService {
       capabilities: capabilitiesOf(adapter, account.type),
       config: account.settings,
       secretsSet: Object.keys(account.secrets),
+      ...(row.session ? { session: { state: row.session.state, detail: row.session.detail } } : {}),
       createdAt: row.createdAt,
     };
   }

@@ -20,6 +20,8 @@ export interface HubConfig {
   admin: { email: string; password: string; teamName: string } | null;
   operatorToken: string | null;
   production: boolean;
+  /** The browser whatsapp-web.js drives for WhatsApp Web channels (nothing is downloaded at install). */
+  chromiumPath: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -61,6 +63,7 @@ const envSchema = z.object({
   HUB_OPERATOR_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   NODE_ENV: optionalText.pipe(z.enum(['production', 'development', 'test']).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
 });
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
@@ -101,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : null,
     operatorToken: e.HUB_OPERATOR_TOKEN ?? null,
     production,
+    chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error.js';
+import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, ChannelPairing, InboundEvent, OutboundMessage, SendResult } from '../channel-adapter.js';
+import { WhatsAppWebSessions } from './whatsapp-web-sessions.service.js';
+import { whatsappWebConfigSchema } from './whatsapp-web.schema.js';
+
+/**
+ * A shop's own WhatsApp account, linked as a WhatsApp Web device (whatsapp-web.js), for a shop without a
+ * Business API account. No webhooks: messages arrive as the session's events. No 24-hour window either (it is
+ * a person's account), but WhatsApp bans accounts that send like robots, so sends are slow by default.
+ */
+@Injectable()
+export class WhatsAppWebAdapter implements ChannelAdapter {
+  readonly provider = 'whatsapp-web' as const;
+  readonly types = ['whatsapp'] as const;
+  readonly capabilities: ChannelCapabilities = {
+    media: true,
+    templates: false,
+    typing: false,
+    readReceipts: true,
+    replyTokens: false,
+    groups: false,
+    maxTextLength: 4096,
+    replyWindowHours: null,
+    maxMessagesPerCall: 1,
+    sendsPerSecond: 1,
+  };
+  readonly configSchema = whatsappWebConfigSchema;
+  readonly secretKeys = [] as const;
+  readonly webhook = null;
+
+  constructor(private readonly sessions: WhatsAppWebSessions) {}
+
+  async verify(): Promise<void> {
+    throw new DomainError('not_found', 'unknown_channel', 'A WhatsApp Web channel receives no webhooks.');
+  }
+
+  async parse(): Promise<InboundEvent[]> {
+    return [];
+  }
+
+  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+    return this.sessions.send(channel.id, message);
+  }
+
+  fetchContent(channel: ChannelAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }> {
+    return this.sessions.fetchContent(channel.id, providerContentId);
+  }
+
+  activate(channel: ChannelAccount): Promise<void> {
+    return this.sessions.activate(channel);
+  }
+
+  deactivate(channelId: string): Promise<void> {
+    return this.sessions.deactivate(channelId);
+  }
+
+  pairing(channel: ChannelAccount): Promise<ChannelPairing> {
+    return this.sessions.pairing(channel.id);
+  }
+}
