@@ -59,6 +59,12 @@ export type InboundEvent =
       occurredAt: Date;
       /** The provider judged this message a consent keyword itself (Twilio Advanced Opt-Out) and answered it. */
       providerVerdict?: boolean;
+      /**
+       * A tap on a button or list row of our own interactive message (WhatsApp): its words are ours, so a row
+       * titled "Cancel" is a choice, never read as a consent keyword. (A template's quick-reply button is not
+       * this: "Stop promotions" and "Unsubscribe" there are the customer's way to opt out.)
+       */
+      choice?: boolean;
       /** A token that lets the next reply go out free and at once (LINE), valid until `replyTokenExpiresAt`. */
       replyToken?: string;
       quoteToken?: string;

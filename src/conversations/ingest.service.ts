@@ -152,7 +152,7 @@ export class IngestService implements InboundSink, OnModuleInit {
         this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message) });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
         if (event.attachments.some((a) => a.providerContentId && !a.url)) await this.media.queueFetch(result.message.id);
-        if (channel.type === 'sms' || channel.type === 'whatsapp') await this.applyKeyword(channel, contact.id, event, result.message.id, conversation.id);
+        if ((channel.type === 'sms' || channel.type === 'whatsapp') && !event.choice) await this.applyKeyword(channel, contact.id, event, result.message.id, conversation.id);
         return { stored: true, conversationId: conversation.id, messageId: result.message.id };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;

@@ -1,7 +1,7 @@
 import type { Attachment, ChannelAddress, InboundEvent } from '../channel-adapter.js';
 import type { WhatsAppCloudMessage, WhatsAppCloudStatus, WhatsAppCloudWebhookBody } from './whatsapp-cloud.schema.js';
 
-type Content = { kind: 'text' | 'media' | 'event'; body: string; attachments: Attachment[] };
+type Content = { kind: 'text' | 'media' | 'event'; body: string; attachments: Attachment[]; choice?: boolean };
 
 /** `wa_id` and `from` are the number without `+`; the identity is the E.164 number, as every phone channel's. */
 export function waAddress(waId: string, name?: string): ChannelAddress {
@@ -86,6 +86,7 @@ function contentOf(message: WhatsAppCloudMessage): Content | null {
       const reply = objectOf(interactive[kind]);
       return {
         kind: 'text',
+        choice: true,
         body: text(reply.title) ?? '',
         attachments: [{ meta: { type: kind, id: text(reply.id), title: text(reply.title), ...(text(reply.description) ? { description: text(reply.description) } : {}) } }],
       };
