@@ -95,7 +95,7 @@ describe(normalizeWhatsAppCloud.name, () => {
     const statuses = JSON.parse(statusBody([{ id: 'wamid.OUT1', status: 'delivered', timestamp: '1750000000', recipient_id: '16505551234' }]).toString()).entry[0];
     const batch = { object: 'whatsapp_business_account', entry: [{ ...one.entry[0], changes: [...one.entry[0].changes, ...other.entry[0].changes] }, statuses] };
     const normalized = normalizeWhatsAppCloud(parseWhatsAppCloudWebhook(Buffer.from(JSON.stringify(batch))), PHONE_NUMBER_ID, now);
-    expect(normalized.map((e) => (e.type === 'message' ? e.body.split('\n')[0] : `${e.type}:${e.status}`))).toEqual(['Does it come in another color?', 'Philz Coffee', 'status:delivered']);
+    expect(normalized.map((e) => (e.type === 'message' ? e.body.split('\n')[0] : e.type === 'status' ? `status:${e.status}` : e.type))).toEqual(['Does it come in another color?', 'Philz Coffee', 'status:delivered']);
   });
 
   it('maps statuses (played reads as read) and keeps a failure’s code and Meta’s words', () => {
