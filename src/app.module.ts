@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ChannelsModule } from './channels/index.js';
 import { CommonModule, HubInfrastructure } from './common/common.module.js';
@@ -10,12 +11,17 @@ import { InboxModule } from './inbox/inbox.module.js';
 import { RoutingModule } from './routing/index.js';
 import { TeamsModule } from './teams/index.js';
 
+/** Providers given at start that modules look up by token (tests hand in fakes at the edge this way). */
+@Module({})
+class HubOverridesModule {}
+
 @Module({})
 export class AppModule {
-  static register(infra: HubInfrastructure): DynamicModule {
+  static register(infra: HubInfrastructure, overrides: Provider[] = []): DynamicModule {
+    const extra: DynamicModule = { module: HubOverridesModule, global: true, providers: overrides, exports: overrides.map((p) => ('provide' in p ? p.provide : p)) };
     return {
       module: AppModule,
-      imports: [CommonModule.register(infra), TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, InboxModule],
+      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, InboxModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
     };

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -31,6 +32,11 @@ export interface HubOptions {
   bootstrap?: boolean;
   /** What "now" is for business hours and offers (tests move it; everything else keeps real time). */
   clock?: Clock;
+  /**
+   * Providers that replace what a module would otherwise use, by token: the WhatsApp Web client factory
+   * (`WHATSAPP_WEB_RUNTIME`), so tests drive a fake client instead of a browser.
+   */
+  providers?: Provider[];
 }
 
 export interface Hub {
@@ -57,7 +63,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   let app: NestFastifyApplication | null = null;
   try {
     app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.register(infra),
+      AppModule.register(infra, options.providers),
       new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true }),
       { rawBody: true, logger: nestLogger, abortOnError: false },
     );

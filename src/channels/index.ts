@@ -20,3 +20,5 @@ export type {
   TemplateChoice,
 } from './channel-adapter.js';
 export { REPLY_TOKEN_TTL_MS } from './channel-adapter.js';
+export { WHATSAPP_WEB_RUNTIME } from './whatsapp-web/whatsapp-web.sender.js';
+export type { WhatsAppWebClient, WhatsAppWebClientFactory, WhatsAppWebClientOptions, WhatsAppWebRuntime } from './whatsapp-web/whatsapp-web.sender.js';

@@ -173,8 +173,8 @@ export class WhatsAppWebSessions implements OnApplicationShutdown {
     }
     session.client = client;
     const current = () => session.generation === generation && this.sessions.get(channelId) === session;
-    client.on('qr', (qr: string) => {
-      if (current()) void this.setState(channelId, 'pairing', { qr, detail: null });
+    client.on('qr', (qr: unknown) => {
+      if (current()) void this.setState(channelId, 'pairing', { qr: String(qr), detail: null });
     });
     client.on('ready', () => {
       if (!current()) return;
@@ -182,7 +182,7 @@ export class WhatsAppWebSessions implements OnApplicationShutdown {
       session.ready = true;
       void this.setState(channelId, 'ready', { qr: null, detail: null });
     });
-    client.on('auth_failure', (message: string) => {
+    client.on('auth_failure', (message: unknown) => {
       if (current()) logger.warn({ channelId, message }, 'WhatsApp Web could not restore its login; a new QR code follows');
     });
     client.on('message', (message: unknown) => {

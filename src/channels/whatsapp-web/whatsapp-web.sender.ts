@@ -6,7 +6,7 @@ import { chatIdOf } from './whatsapp-web.normalizer.js';
  * `disconnected`, ...) and a few methods. Tests hand the session manager an EventEmitter that fills this shape.
  */
 export interface WhatsAppWebClient {
-  on(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
   removeAllListeners(event?: string): unknown;
   initialize(): Promise<void>;
   destroy(): Promise<void>;
