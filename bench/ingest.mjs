@@ -1,4 +1,4 @@
-// Inbound webhook ingestion: signed Twilio and LINE webhooks at a fixed arrival rate against the hub (embedded
+// Inbound webhook ingestion: signed Twilio, LINE and WhatsApp Cloud webhooks at a fixed arrival rate against the hub (embedded
 // database, and PostgreSQL when one is reachable), next to a baseline measured in the same run: a bare node:http
 // server that checks the same signatures, inserts the same row with `pg` in one transaction and emits to a
 // socket.io client. The figure we track is the hub's throughput as a share of the baseline's.
@@ -9,7 +9,7 @@
 process.env.LOG_LEVEL ??= 'silent';
 process.env.NODE_ENV ??= 'test';
 
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -27,6 +27,10 @@ const PUBLIC_URL = 'https://hub.bench.test';
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
 const AUTH_TOKEN = 'bench-twilio-auth-token';
 const LINE_SECRET = 'bench-line-channel-secret';
+const WHATSAPP_SECRET = 'bench-whatsapp-app-secret';
+const WHATSAPP_NUMBER_ID = '106540352242922';
+// Meta batches: one webhook may carry several messages (and statuses); each is stored.
+const WHATSAPP_BATCH = 3;
 const SECRET_KEY = 'a'.repeat(64);
 
 // ---- the load: one open-loop generator for every target ----
@@ -38,10 +42,28 @@ function twilioSignature(url, params) {
   return createHmac('sha1', AUTH_TOKEN).update(data).digest('base64');
 }
 
-/** The i-th webhook: even ones Twilio SMS (form, signed over URL + fields), odd ones LINE (JSON, signed body). */
+/** A WhatsApp Cloud webhook carrying a batch of messages from one customer, signed like Meta's (X-Hub-Signature-256). */
+function whatsappWebhook(i, tag, path) {
+  const from = `8190${String(10000000 + (i % 50))}`;
+  const messages = Array.from({ length: WHATSAPP_BATCH }, (_, k) => ({
+    from,
+    id: `wamid.bench-${i}-${k}-${randomBytes(6).toString('hex')}`,
+    timestamp: String(Math.floor(Date.now() / 1000)),
+    type: 'text',
+    text: { body: k === 0 ? tag : `${tag}/${k}` },
+  }));
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: '419561257915477', changes: [{ value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: WHATSAPP_NUMBER_ID }, contacts: [{ profile: { name: 'Bench' }, wa_id: from }], messages }, field: 'messages' }] }],
+  });
+  return { tag, path, body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', WHATSAPP_SECRET).update(body).digest('hex')}` } };
+}
+
+/** The i-th webhook, in turn: Twilio SMS (form, signed over URL + fields), LINE (JSON, signed body), a WhatsApp Cloud batch. */
 function webhook(i, paths) {
   const tag = `bench-${i}-${randomBytes(4).toString('hex')}`;
-  if (i % 2 === 0) {
+  if (i % 3 === 2) return whatsappWebhook(i, tag, paths.whatsapp);
+  if (i % 3 === 0) {
     const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: ACCOUNT_SID, From: `+8190${String(1000000 + (i % 50)).padStart(8, '0')}`, To: '+15005550006', Body: tag, NumMedia: '0' };
     const body = new URLSearchParams(params).toString();
     return { tag, path: paths.twilio, body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(PUBLIC_URL + paths.twilio, params) } };
@@ -139,12 +161,18 @@ async function benchHub(name, env) {
     const channel = async (body) => (await (await fetch(`${hub.url}/api/channels`, { method: 'POST', headers: auth, body: JSON.stringify(body) })).json()).id;
     const twilio = await channel({ type: 'sms', provider: 'twilio', name: 'SMS', config: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: '+15005550006' } });
     const line = await channel({ type: 'line', provider: 'line', name: 'LINE', config: { channelSecret: LINE_SECRET, channelAccessToken: 'bench' } });
+    const whatsapp = await channel({
+      type: 'whatsapp',
+      provider: 'whatsapp-cloud',
+      name: 'WhatsApp',
+      config: { accessToken: 'bench', appSecret: WHATSAPP_SECRET, verifyToken: 'bench-verify-token', phoneNumberId: WHATSAPP_NUMBER_ID },
+    });
     const socket = io(`${hub.url}/inbox`, { auth: { token: login.accessToken }, transports: ['websocket'] });
     await new Promise((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('connect_error', reject);
     });
-    const paths = { twilio: `/webhooks/twilio/${twilio}`, line: `/webhooks/line/${line}` };
+    const paths = { twilio: `/webhooks/twilio/${twilio}`, line: `/webhooks/line/${line}`, whatsapp: `/webhooks/whatsapp/${whatsapp}` };
     const latency = await drive(name, hub.url, paths, socket, LATENCY_RATE, LATENCY_SECONDS);
     await sleep(1000);
     const throughput = await drive(name, hub.url, paths, socket);
@@ -165,24 +193,34 @@ async function benchBaseline(name, connectionString) {
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', async () => {
       const raw = Buffer.concat(chunks);
+      // Each webhook becomes rows: one for Twilio and LINE, every message of a WhatsApp batch.
       let channel;
-      let key;
-      let body;
+      let rows;
       if (request.url === '/twilio') {
         const params = Object.fromEntries(new URLSearchParams(raw.toString()));
         if (request.headers['x-twilio-signature'] !== twilioSignature(PUBLIC_URL + '/twilio', params)) return response.writeHead(403).end();
-        [channel, key, body] = ['twilio', params.MessageSid, params.Body];
+        [channel, rows] = ['twilio', [[params.MessageSid, params.Body]]];
+      } else if (request.url === '/whatsapp') {
+        const expected = Buffer.from(`sha256=${createHmac('sha256', WHATSAPP_SECRET).update(raw).digest('hex')}`);
+        const given = Buffer.from(String(request.headers['x-hub-signature-256'] ?? ''));
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) return response.writeHead(401).end();
+        const messages = JSON.parse(raw.toString()).entry.flatMap((e) => e.changes.flatMap((c) => c.value.messages ?? []));
+        [channel, rows] = ['whatsapp', messages.map((m) => [m.id, m.text.body])];
       } else {
         if (request.headers['x-line-signature'] !== createHmac('sha256', LINE_SECRET).update(raw).digest('base64')) return response.writeHead(401).end();
         const event = JSON.parse(raw.toString()).events[0];
-        [channel, key, body] = ['line', event.webhookEventId, event.message.text];
+        [channel, rows] = ['line', [[event.webhookEventId, event.message.text]]];
       }
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const inserted = await client.query('INSERT INTO bench_messages (channel_id, event_key, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id', [channel, key, body]);
+        const inserted = [];
+        for (const [key, body] of rows) {
+          const result = await client.query('INSERT INTO bench_messages (channel_id, event_key, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id', [channel, key, body]);
+          if (result.rowCount) inserted.push(body);
+        }
         await client.query('COMMIT');
-        if (inserted.rowCount) ioServer.emit('message.created', { body });
+        for (const body of inserted) ioServer.emit('message.created', { body });
       } finally {
         client.release();
       }
@@ -195,7 +233,7 @@ async function benchBaseline(name, connectionString) {
   const socket = io(url, { transports: ['websocket'] });
   await new Promise((resolve) => socket.once('connect', resolve));
   try {
-    const paths = { twilio: '/twilio', line: '/line' };
+    const paths = { twilio: '/twilio', line: '/line', whatsapp: '/whatsapp' };
     return [await drive(name, url, paths, socket, LATENCY_RATE, LATENCY_SECONDS), await drive(name, url, paths, socket)];
   } finally {
     socket.close();
@@ -231,7 +269,7 @@ async function freshDatabase() {
 const format = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 async function main() {
-  console.log(`ingest: signed webhooks (half Twilio, half LINE), open loop: latency at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s, throughput at ${RATE}/s for ${SECONDS} s\n`);
+  console.log(`ingest: signed webhooks (a third each Twilio, LINE, and WhatsApp Cloud batches of ${WHATSAPP_BATCH} messages), open loop: latency at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s, throughput at ${RATE}/s for ${SECONDS} s\n`);
   const results = [];
   const hubDb = await freshDatabase();
   const baselineDb = await freshDatabase();
