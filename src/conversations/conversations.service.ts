@@ -238,7 +238,7 @@ export class ConversationsService {
             channelId: conversation.channel.id,
             direction: 'out',
             kind: 'text',
-            body: input.body,
+            body,
             authorType: 'member',
             authorId: member.id,
             status: 'failed',
