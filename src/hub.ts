@@ -18,7 +18,7 @@ import { DevMailbox } from './common/mail/dev-mailbox.js';
 import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
 import { OutboxService } from './conversations/index.js';
 import { PresenceWatch } from './inbox/presence-watch.js';
-import { OffersService, OpeningHoursService } from './routing/index.js';
+import { OffersService, OpeningHoursService, SlowReplyService } from './routing/index.js';
 import { StartLogin, TeamsService, ensureFirstTeam } from './teams/index.js';
 
 export interface HubOptions {
@@ -87,6 +87,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       const withHours = await app!.get(OpeningHoursService).resume();
       if (withHours) logger.info({ teams: withHours }, 'business hours applied');
       await app!.get(PresenceWatch).resume();
+      await app!.get(SlowReplyService).resume();
       await jobs.start();
     };
     if (options.startJobs !== false) await startJobs();

@@ -2,6 +2,7 @@
 export { RoutingModule } from './routing.module.js';
 export { OffersService } from './offers.service.js';
 export { OpeningHoursService } from './opening-hours.service.js';
+export { SlowReplyService } from './slow-reply.service.js';
 export { TransfersService } from './transfers.service.js';
 export { QueueService } from './queue.service.js';
 export type { QueueView } from './queue.service.js';

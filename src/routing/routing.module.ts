@@ -8,11 +8,12 @@ import { OffersService } from './offers.service.js';
 import { OpeningHoursService } from './opening-hours.service.js';
 import { QueueService } from './queue.service.js';
 import { RoutingEvents } from './routing.events.js';
+import { SlowReplyService } from './slow-reply.service.js';
 import { TransfersService } from './transfers.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule, ConversationsModule, TeamsModule],
-  providers: [OffersService, OpeningHoursService, AwayNoticeService, TransfersService, QueueService, RoutingEvents],
-  exports: [OffersService, OpeningHoursService, TransfersService, QueueService, RoutingEvents],
+  providers: [OffersService, OpeningHoursService, AwayNoticeService, TransfersService, QueueService, SlowReplyService, RoutingEvents],
+  exports: [OffersService, OpeningHoursService, SlowReplyService, TransfersService, QueueService, RoutingEvents],
 })
 export class RoutingModule {}

@@ -36,6 +36,8 @@ export const teamSettingsSchema = z.strictObject({
       unavailable: z.string().min(1).max(600).nullable().optional(),
     })
     .optional(),
+  /** Seconds a web chat customer waits for an answer before the widget offers to leave the message by email; null: never. */
+  slowReplySeconds: z.number().int().min(1).max(86400).nullable().default(300),
   /** Seconds a member may have no device connected before they go offline. */
   presenceGraceSeconds: z.number().int().min(1).max(3600).default(120),
   /** Which key sends in the composer by default: Enter (Shift+Enter breaks the line) or the other way round. */

@@ -247,6 +247,37 @@ describe('Offers: the first to accept takes the chat', () => {
     await offline([a.member, b.member]);
   });
 
+  it('offers a web chat customer who has waited too long for an answer to leave the message by email, once per wait', async () => {
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { slowReplySeconds: 1 } }).expect(200);
+    const { member } = await onlineMember();
+    const visitor = await connect(hub.url, '/widget', { channelId });
+    sockets.push(visitor);
+    await sessionOf(visitor);
+    const slow = collect<{ conversationId: string; waitedSeconds: number; form: boolean }>(visitor, 'slow_reply');
+    const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: '在庫を知りたいです' });
+    await emitWithAck(visitor, 'message', { body: 'Mサイズです' });
+    for (let i = 0; i < 100 && slow.length < 1; i++) await sleep(50);
+    await sleep(1_200);
+    // Two messages in one wait: one offer of the form.
+    expect(slow).toEqual([{ conversationId, waitedSeconds: expect.any(Number), form: true }]);
+    expect(slow[0].waitedSeconds).toBeGreaterThanOrEqual(1);
+
+    // Answered: the next wait starts with the customer's next message.
+    await hub.http.post(`/api/conversations/${conversationId}/messages`).set(member.auth).send({ body: 'お調べします' }).expect(201);
+    await emitWithAck(visitor, 'message', { body: 'よろしくお願いします' });
+    for (let i = 0; i < 100 && slow.length < 2; i++) await sleep(50);
+    expect(slow).toHaveLength(2);
+
+    // An answer within the time: nothing.
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { slowReplySeconds: 3 } }).expect(200);
+    await hub.http.post(`/api/conversations/${conversationId}/messages`).set(member.auth).send({ body: 'ありました' }).expect(201);
+    await emitWithAck(visitor, 'message', { body: 'ありがとう' });
+    await hub.http.post(`/api/conversations/${conversationId}/messages`).set(member.auth).send({ body: 'どういたしまして' }).expect(201);
+    await sleep(3_500);
+    expect(slow).toHaveLength(2);
+    await offline([member]);
+  });
+
   it('never lets automatic routing exceed capacity: 50 chats at once, 5 members who accept every offer', async () => {
     const staff = await Promise.all(Array.from({ length: 5 }, () => onlineMember()));
     const accepts: Promise<unknown>[] = [];

@@ -1,0 +1,98 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DATABASE, Prisma } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import { JOB_QUEUE } from '../common/jobs/index.js';
+import type { JobQueue } from '../common/jobs/index.js';
+import { WebchatSender } from '../channels/index.js';
+import { ConversationEvents } from '../conversations/index.js';
+import { readTeamSettings } from '../teams/index.js';
+
+const CHECK = 'routing.slow-reply';
+
+interface SlowReplyJob {
+  conversationId: string;
+  /** The customer's message whose answer is awaited. */
+  messageId: string;
+}
+
+/** What counts as an answer: something an agent (or the hub's bot) actually sent, not a note nor a withdrawn reply. */
+const answerFilter: Prisma.MessageWhereInput = {
+  direction: 'out',
+  kind: { in: ['text', 'media'] },
+  authorType: { in: ['member', 'bot'] },
+  status: { notIn: ['failed', 'pending_approval'] },
+};
+
+/**
+ * The slow-reply fallback: a web chat customer who has waited `slowReplySeconds` for an agent's answer is offered
+ * to leave their message by email instead (the widget's form). One timer per customer message, each a delayed job
+ * that looks at the messages when it fires, so a restart loses nothing and only the first unanswered message of a
+ * stretch speaks.
+ */
+@Injectable()
+export class SlowReplyService implements OnModuleInit {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    private readonly conversations: ConversationEvents,
+    private readonly widget: WebchatSender,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register<SlowReplyJob>(CHECK, (job) => this.check(job));
+    this.conversations.on('message.created', async ({ teamId, message }) => {
+      if (message.direction !== 'in' || message.kind === 'event') return;
+      await this.watch(teamId, message.conversationId, message.id, new Date(message.createdAt));
+    });
+  }
+
+  /** After a restart: every web chat still waiting for an answer gets its timer again. */
+  async resume(): Promise<number> {
+    const waiting = await this.db.conversation.findMany({
+      where: { status: { not: 'resolved' }, unreplied: true, channel: { type: 'webchat' } },
+      select: { id: true, teamId: true },
+    });
+    let timers = 0;
+    for (const conversation of waiting) {
+      const first = await this.firstUnanswered(conversation.id);
+      if (first) {
+        await this.watch(conversation.teamId, conversation.id, first.id, first.createdAt);
+        timers++;
+      }
+    }
+    return timers;
+  }
+
+  private async watch(teamId: string, conversationId: string, messageId: string, sentAt: Date): Promise<void> {
+    const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
+    const threshold = readTeamSettings(team?.settings).slowReplySeconds;
+    if (threshold === null) return;
+    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { channel: { select: { type: true } } } });
+    if (conversation?.channel.type !== 'webchat') return;
+    const delayMs = Math.max(0, sentAt.getTime() + threshold * 1000 - Date.now());
+    await this.jobs.add<SlowReplyJob>(CHECK, { conversationId, messageId }, { jobId: `slow-reply-${messageId}`, delayMs });
+  }
+
+  private async check(job: SlowReplyJob): Promise<void> {
+    const conversation = await this.db.conversation.findUnique({ where: { id: job.conversationId } });
+    if (!conversation || conversation.status === 'resolved' || !conversation.threadKey.startsWith('visitor:')) return;
+    const first = await this.firstUnanswered(conversation.id);
+    // Answered since, or a later message of a stretch whose first already spoke.
+    if (first?.id !== job.messageId) return;
+    this.widget.emit(conversation.channelId, conversation.threadKey.slice('visitor:'.length), 'slow_reply', {
+      conversationId: conversation.id,
+      waitedSeconds: Math.floor((Date.now() - first.createdAt.getTime()) / 1000),
+      form: true,
+    });
+  }
+
+  /** The customer's first message after the last answer, if any is still unanswered. */
+  private async firstUnanswered(conversationId: string): Promise<{ id: string; createdAt: Date } | null> {
+    const lastAnswer = await this.db.message.findFirst({ where: { conversationId, ...answerFilter }, orderBy: { seq: 'desc' }, select: { seq: true } });
+    return this.db.message.findFirst({
+      where: { conversationId, direction: 'in', kind: { not: 'event' }, ...(lastAnswer ? { seq: { gt: lastAnswer.seq } } : {}) },
+      orderBy: { seq: 'asc' },
+      select: { id: true, createdAt: true },
+    });
+  }
+}
