@@ -67,6 +67,12 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true }),
       { rawBody: true, logger: nestLogger, abortOnError: false },
     );
+    // SendGrid's Inbound Parse posts multipart/form-data. It is kept as bytes like every webhook body: the channel
+    // checks its token first and only then reads the parts (a whole raw mail can be one field of up to 30 MB).
+    app.getHttpAdapter().getInstance().addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+      (request as { rawBody?: Buffer }).rawBody = body as Buffer;
+      done(null, body);
+    });
     redisAdapter = config.redisUrl ? new RedisIoAdapter(app, config.redisUrl, `${config.redisPrefix}:socket.io`) : null;
     app.useWebSocketAdapter(redisAdapter ?? new IoAdapter(app));
     app.enableShutdownHooks();

@@ -6,7 +6,7 @@ export type ChannelType = 'webchat' | 'email' | 'sms' | 'whatsapp' | 'line';
  * The vendors a channel can run through; each has one adapter in its own folder. The names are the ones the
  * public API takes in `POST /api/channels` (`whatsapp-cloud`, `whatsapp-web`), so they are stored as given.
  */
-export type ChannelProvider = 'webchat' | 'twilio' | 'line' | 'whatsapp-cloud' | 'whatsapp-web';
+export type ChannelProvider = 'webchat' | 'twilio' | 'line' | 'whatsapp-cloud' | 'whatsapp-web' | 'sendgrid';
 
 /** A channel account as adapters see it: the credentials are already opened. */
 export interface ChannelAccount {
@@ -38,6 +38,35 @@ export interface Attachment {
   size?: number;
   /** Stickers and locations: what the attachment shows, for channels that send structured content. */
   meta?: Record<string, unknown>;
+  /**
+   * Content that came inside the webhook itself (an email's files): the hub stores it through the storage port
+   * before the message is written and keeps only `url` and `size` on the row.
+   */
+  data?: Buffer;
+}
+
+/**
+ * The whole of a message whose `body` is a form for display: an email's subject, its full text (quoted history and
+ * signature included) and its HTML, sanitized, with remote images held back until an agent asks for them.
+ */
+export interface MessageContent {
+  subject?: string;
+  text?: string;
+  html?: string;
+  /** Remote images held back in `html` (each `<img>` keeps its address in `data-remote-src`). */
+  remoteImages?: number;
+  /** The provider's own id of the message as the sender wrote it (an email's Message-ID). */
+  messageId?: string;
+}
+
+/** What an inbound message says it answers: the hub joins that conversation when it belongs to the same channel. */
+export interface ThreadReference {
+  /** A conversation named by a token we handed out (an email's plus-addressed Reply-To). */
+  conversationId?: string;
+  /** Our own messages it cites (the Message-IDs we put on outgoing mail). */
+  messageIds: string[];
+  /** Provider ids of earlier messages it cites (a customer's own earlier Message-IDs). */
+  providerMessageIds: string[];
 }
 
 /**
@@ -68,6 +97,10 @@ export type InboundEvent =
       /** A token that lets the next reply go out free and at once (LINE), valid until `replyTokenExpiresAt`. */
       replyToken?: string;
       quoteToken?: string;
+      /** Set when `body` is a display form of something longer (an email). */
+      content?: MessageContent;
+      /** The earlier messages this one answers, for channels whose replies cite them (email). */
+      inReplyTo?: ThreadReference;
     }
   | {
       type: 'status';
@@ -79,11 +112,14 @@ export type InboundEvent =
       occurredAt: Date;
     }
   | {
-      /** The customer followed or blocked the account (LINE), or opted out or in by keyword (STOP, START). */
+      /**
+       * The customer followed or blocked the account (LINE), opted out or in by keyword (STOP, START) or by the
+       * provider's unsubscribe link or spam button (SendGrid), or their address bounced.
+       */
       type: 'contact';
       eventKey: string;
       from: ChannelAddress;
-      kind: 'follow' | 'unfollow' | 'opt_out' | 'opt_in';
+      kind: 'follow' | 'unfollow' | 'opt_out' | 'opt_in' | 'bounced';
       detail: Record<string, unknown>;
       occurredAt: Date;
     }
@@ -121,6 +157,18 @@ export interface OutboundMessage {
   replyToken?: string;
   /** An approved template to send instead of free text (WhatsApp outside the 24-hour window). */
   template?: OutboundTemplate;
+  /** The subject of a message that starts its own thread (an email transcript); a reply takes its thread's. */
+  subject?: string;
+  /** The conversation's latest earlier messages, oldest first, for adapters that ask for them (`threadDepth`). */
+  earlier?: EarlierMessage[];
+}
+
+/** A message that came before an outbound one in its conversation, for threading headers and subjects. */
+export interface EarlierMessage {
+  messageId: string;
+  direction: 'in' | 'out';
+  providerMessageId: string | null;
+  content: MessageContent | null;
 }
 
 /** What an agent picks to send a template: one of the channel's templates, and a value for each of its variables. */
@@ -192,6 +240,8 @@ export interface ChannelAdapter {
    * one). null for a channel without webhooks (web chat speaks over its own socket).
    */
   readonly webhook: { route: string; hooks: Readonly<Record<string, string>> } | null;
+  /** How many of a conversation's earlier messages `send` wants in `earlier` (email threads replies on them). */
+  readonly threadDepth?: number;
   /** Checks the provider's signature over the raw body; throws a DomainError (401/403) when it fails. */
   verify(channel: ChannelAccount, request: WebhookRequest): Promise<void>;
   /** Provider payload -> normalized events; throws a DomainError (400) for a payload it cannot read. */

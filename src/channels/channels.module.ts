@@ -7,6 +7,7 @@ import { ChannelsService } from './channels.service.js';
 import { ChannelInbound } from './inbound-port.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { LineAdapter } from './line/line.adapter.js';
+import { SendgridAdapter } from './sendgrid/sendgrid.adapter.js';
 import { TwilioAdapter } from './twilio/twilio.adapter.js';
 import { WhatsAppCloudAdapter } from './whatsapp-cloud/whatsapp-cloud.adapter.js';
 import { WhatsAppWebAdapter } from './whatsapp-web/whatsapp-web.adapter.js';
@@ -29,12 +30,13 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     WhatsAppCloudAdapter,
     WhatsAppWebSessions,
     WhatsAppWebAdapter,
+    SendgridAdapter,
     {
       provide: ChannelRegistry,
-      inject: [WebchatAdapter, TwilioAdapter, LineAdapter, WhatsAppCloudAdapter, WhatsAppWebAdapter],
+      inject: [WebchatAdapter, TwilioAdapter, LineAdapter, WhatsAppCloudAdapter, WhatsAppWebAdapter, SendgridAdapter],
       // One entry per provider: leaving one out fails to compile.
-      useFactory: (webchat: WebchatAdapter, twilio: TwilioAdapter, line: LineAdapter, cloud: WhatsAppCloudAdapter, web: WhatsAppWebAdapter) =>
-        new ChannelRegistry({ webchat, twilio, line, 'whatsapp-cloud': cloud, 'whatsapp-web': web } satisfies Record<ChannelProvider, ChannelAdapter>),
+      useFactory: (webchat: WebchatAdapter, twilio: TwilioAdapter, line: LineAdapter, cloud: WhatsAppCloudAdapter, web: WhatsAppWebAdapter, sendgrid: SendgridAdapter) =>
+        new ChannelRegistry({ webchat, twilio, line, 'whatsapp-cloud': cloud, 'whatsapp-web': web, sendgrid } satisfies Record<ChannelProvider, ChannelAdapter>),
     },
   ],
   exports: [ChannelsService, ChannelRegistry, ChannelInbound, WebchatSender],

@@ -38,3 +38,30 @@ export function normalizeIdentity(kind: IdentityKind, raw: string, region: Count
 export function normalizeInboundIdentity(kind: IdentityKind, raw: string, region: CountryCode = DEFAULT_REGION): string {
   return normalizeIdentity(kind, raw, region) ?? raw.normalize('NFKC').trim();
 }
+
+/** An email address someone typed, checked before mail goes to it: the address to use, or what is wrong with it. */
+export type EmailCheck = { ok: true; address: string } | { ok: false; reason: string; suggestion?: string };
+
+/**
+ * Checks an address a person typed (a transcript request, a form). Unlike `normalizeIdentity`, which quietly folds a
+ * full-width `＠` when it matches what the hub already knows, this refuses it and says so: the person typed their
+ * address with the Japanese keyboard's wide characters, and should learn to write it the way mail servers read it.
+ */
+export function checkEmailAddress(raw: string): EmailCheck {
+  const typed = raw.trim();
+  if (!typed) return { ok: false, reason: 'Enter an email address.' };
+  const folded = typed.normalize('NFKC').replace(/\s+/g, '');
+  const valid = email.safeParse(folded).success;
+  if (typed.includes('＠')) {
+    return {
+      ok: false,
+      reason: 'The @ in this address is a full-width “＠”. Type it with the half-width “@” (switch the keyboard to direct input).',
+      ...(valid ? { suggestion: folded } : {}),
+    };
+  }
+  if (typed !== folded) {
+    return { ok: false, reason: 'This address contains full-width letters, digits or spaces; type it in half-width characters.', ...(valid ? { suggestion: folded } : {}) };
+  }
+  if (!valid) return { ok: false, reason: 'This is not an email address (it should read like name@example.com).' };
+  return { ok: true, address: typed };
+}

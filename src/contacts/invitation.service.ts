@@ -14,8 +14,8 @@ export interface NewInvitation {
 }
 
 /**
- * Asking a customer to agree to messages (by SMS or WhatsApp; email invitations, confirmed by a link, come
- * with the email channel). Only the associate whose list holds the contact invites them, and only
+ * Asking a customer to agree to messages by SMS, WhatsApp or email; they confirm by answering YES (by email too: a
+ * reply that says YES, its quoted history trimmed). Only the associate whose list holds the contact invites them, and only
  * at an address the contact has; the ledger notes the invitation (pending) and, later, the confirmation.
  */
 @Injectable()

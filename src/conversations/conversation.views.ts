@@ -1,4 +1,4 @@
-import type { ChannelType } from '../channels/index.js';
+import type { ChannelType, MessageContent } from '../channels/index.js';
 
 /** A conversation as the API and the agents' socket show it (API.md, Conversations). */
 export interface ConversationView {
@@ -24,6 +24,8 @@ export interface MessageView {
   kind: 'text' | 'media' | 'note' | 'event';
   body: string;
   attachments: unknown[];
+  /** The whole message when `body` is a display form: an email's subject, full text and sanitized HTML. */
+  content: MessageContent | null;
   author: { type: 'contact' | 'member' | 'bot' | 'system'; id: string | null };
   status: 'received' | 'pending_approval' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
   error: string | null;
@@ -79,6 +81,7 @@ type MessageRow = {
   kind: MessageView['kind'];
   body: string;
   attachments: unknown;
+  content?: unknown;
   authorType: MessageView['author']['type'];
   authorId: string | null;
   status: MessageView['status'];
@@ -97,6 +100,7 @@ export function toMessageView(row: MessageRow): MessageView {
     kind: row.kind,
     body: row.body,
     attachments: Array.isArray(row.attachments) ? row.attachments : [],
+    content: (row.content ?? null) as MessageContent | null,
     author: { type: row.authorType, id: row.authorId },
     status: row.status,
     error: row.error,

@@ -8,10 +8,11 @@ import { ConversationsService } from './conversations.service.js';
 import { IngestService } from './ingest.service.js';
 import { MediaService } from './media.service.js';
 import { OutboxService } from './outbox.service.js';
+import { TranscriptService } from './transcript.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule],
-  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, MediaService, ContactMergeService, ContactErasureService],
-  exports: [ConversationEvents, ConversationsService, OutboxService, MediaService, ContactMergeService, ContactErasureService],
+  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
+  exports: [ConversationEvents, ConversationsService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
 })
 export class ConversationsModule {}

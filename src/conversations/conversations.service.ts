@@ -162,13 +162,10 @@ export class ConversationsService {
   }
 
   /**
-   * `POST /api/contacts/:id/invitations`: asks the customer, on SMS or WhatsApp, to answer YES. The question
+   * `POST /api/contacts/:id/invitations`: asks the customer, by SMS, WhatsApp or email, to answer YES. The question
    * itself is the one message that may go out before an opt-in (never after an opt-out).
    */
   async invite(member: AuthMember, contactId: string, input: { channel: 'sms' | 'whatsapp' | 'email'; channelId: string }): Promise<{ invitationId: string; conversationId: string }> {
-    if (input.channel === 'email') {
-      throw new DomainError('unprocessable', 'channel_unsupported', 'Invitations by email go out through an email channel, which this hub does not have yet.');
-    }
     const channel = await this.db.channel.findFirst({ where: { id: input.channelId, teamId: member.teamId } });
     if (!channel) throw notFound('The channel');
     if (channel.type !== input.channel) {

@@ -5,6 +5,7 @@ export type { ConversationQuery } from './conversations.service.js';
 export { OutboxService } from './outbox.service.js';
 export { hasRoomFor } from './capacity.js';
 export { MediaService } from './media.service.js';
+export { TranscriptService } from './transcript.service.js';
 export { ContactMergeService } from './contact-merge.service.js';
 export { ContactErasureService } from './contact-erasure.service.js';
 export { ConversationEvents } from './conversation.events.js';

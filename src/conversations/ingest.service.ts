@@ -1,9 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
-import type { ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, VisitorMessage } from '../channels/index.js';
+import { STORAGE } from '../common/storage/storage.js';
+import type { Storage } from '../common/storage/storage.js';
+import type { Attachment, ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, VisitorMessage } from '../channels/index.js';
 import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS } from '../channels/index.js';
 import { ConsentService, ContactsService, InvitationService, consentKeyword } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
@@ -15,7 +18,7 @@ import { ContactMergeService } from './contact-merge.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { EARLIER_STATUSES } from './message-status.js';
 import { activeKeyOf, threadKeyOf } from './conversation.views.js';
-import { preview, toConversationView, toMessageView } from './conversation.views.js';
+import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 
 type InboundMessage = Extract<InboundEvent, { type: 'message' }>;
 type InboundStatus = Extract<InboundEvent, { type: 'status' }>;
@@ -66,6 +69,7 @@ export class IngestService implements InboundSink, OnModuleInit {
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(STORAGE) private readonly storage: Storage,
     private readonly contacts: ContactsService,
     private readonly channels: ChannelsService,
     private readonly registry: ChannelRegistry,
@@ -112,12 +116,20 @@ export class IngestService implements InboundSink, OnModuleInit {
     // No look before the write: a redelivery is rare, and the unique key on (channel, event key) catches it.
     // In a group the conversation belongs to the group; each message is authored by whoever wrote it.
     const counterpart = event.thread ?? event.from;
-    const contact = await this.resolveContact(channel, counterpart);
-    const author = event.thread && threadKeyOf(event.from) !== threadKeyOf(event.thread) ? await this.resolveContact(channel, event.from) : contact;
-    const threadKey = threadKeyOf(counterpart);
+    const sender = await this.resolveContact(channel, counterpart);
+    // A reply that names its conversation (an email's In-Reply-To, References or plus address) joins it, even from
+    // another address of the customer's; that conversation's customer stays its contact.
+    const joined = event.inReplyTo ? await this.threadOf(channel, event.inReplyTo) : null;
+    const contact = joined && joined.contact.id !== sender.id ? joined.contact : sender;
+    const author = event.thread && threadKeyOf(event.from) !== threadKeyOf(event.thread) ? await this.resolveContact(channel, event.from) : sender;
+    const threadKey = joined?.threadKey ?? threadKeyOf(counterpart);
     const activeKey = activeKeyOf(channel.id, threadKey);
     const kind = event.kind ?? (event.attachments.length > 0 && !event.body ? 'media' : 'text');
     if (contact.blocked || author.blocked) return this.storeBlocked(channel, event, contact.id, author.id, threadKey, activeKey, kind);
+    // Files that came inside the webhook are stored first, under the id the message will have: a crash before the
+    // row leaves an unreachable file, never a row pointing at nothing.
+    const messageId = uuidv7();
+    const attachments = await this.storeInlineFiles(channel.teamId, messageId, event.attachments);
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.db.$transaction(async (tx: Tx) => {
@@ -128,7 +140,7 @@ export class IngestService implements InboundSink, OnModuleInit {
               data: { teamId: channel.teamId, channelId: channel.id, contactId: contact.id, threadKey, activeKey, status: 'waiting', lastMessageAt: event.occurredAt },
             });
           }
-          const message = await tx.message.create({ data: inboundMessageData(channel, conversation.id, author.id, event, kind) });
+          const message = await tx.message.create({ data: { ...inboundMessageData(channel, conversation.id, author.id, { ...event, attachments }, kind), id: messageId } });
           const updated = await tx.conversation.update({
             where: { id: conversation.id },
             data: {
@@ -152,17 +164,79 @@ export class IngestService implements InboundSink, OnModuleInit {
         this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message) });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
         if (event.attachments.some((a) => a.providerContentId && !a.url)) await this.media.queueFetch(result.message.id);
-        if ((channel.type === 'sms' || channel.type === 'whatsapp') && !event.choice) await this.applyKeyword(channel, contact.id, event, result.message.id, conversation.id);
+        if ((channel.type === 'sms' || channel.type === 'whatsapp' || channel.type === 'email') && !event.choice) {
+          await this.applyKeyword(channel, author.id, event, result.message.id, conversation.id);
+        }
         return { stored: true, conversationId: conversation.id, messageId: result.message.id };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // Either the same provider event won a race (a concurrent redelivery: nothing new to store), or
         // another first message opened the conversation a moment earlier (try again, and join it).
         const duplicate = await this.knownMessage(channel.id, event.eventKey);
-        if (duplicate) return duplicate;
+        if (duplicate) {
+          if (attachments !== event.attachments) await this.storage.remove(`${channel.teamId}/${messageId}`);
+          return duplicate;
+        }
         if (attempt >= 2) throw error;
       }
     }
+  }
+
+  /**
+   * The conversation a reply names, on this channel only (so never another team's): by the token of our plus
+   * address, else by the newest message it cites, ours or the customer's. A resolved one is reopened, unless the
+   * customer has a newer live conversation on this channel, which the reply then joins like any other message.
+   */
+  private async threadOf(channel: ChannelAccount, reference: NonNullable<InboundMessage['inReplyTo']>) {
+    const select = { id: true, threadKey: true, activeKey: true, assigneeId: true, contact: { select: { id: true, name: true, blocked: true } } } as const;
+    let conversation = reference.conversationId
+      ? await this.db.conversation.findFirst({ where: { id: reference.conversationId, channelId: channel.id }, select })
+      : null;
+    if (!conversation && (reference.messageIds.length > 0 || reference.providerMessageIds.length > 0)) {
+      const cited = await this.db.message.findFirst({
+        where: {
+          channelId: channel.id,
+          OR: [
+            ...(reference.messageIds.length > 0 ? [{ id: { in: reference.messageIds }, direction: 'out' as const }] : []),
+            ...(reference.providerMessageIds.length > 0 ? [{ providerMessageId: { in: reference.providerMessageIds }, direction: 'in' as const }] : []),
+          ],
+        },
+        orderBy: { seq: 'desc' },
+        select: { conversation: { select } },
+      });
+      conversation = cited?.conversation ?? null;
+    }
+    if (!conversation || conversation.activeKey) return conversation;
+    const activeKey = activeKeyOf(channel.id, conversation.threadKey);
+    try {
+      const { count } = await this.db.conversation.updateMany({
+        where: { id: conversation.id, status: 'resolved' },
+        data: { status: conversation.assigneeId ? 'open' : 'waiting', activeKey, resolvedAt: null },
+      });
+      if (count === 1) {
+        const reopened = await this.db.conversation.findUniqueOrThrow({ where: { id: conversation.id }, include: conversationInclude });
+        this.events.emit('conversation.updated', { teamId: channel.teamId, conversation: toConversationView(reopened) });
+      }
+    } catch (error) {
+      // The customer's newer conversation holds the key: the reply goes there.
+      if (!isUniqueViolation(error)) throw error;
+    }
+    return conversation;
+  }
+
+  /** Files a webhook carried in itself (email attachments), put in storage; the rows keep where to fetch them. */
+  private async storeInlineFiles(teamId: string, messageId: string, attachments: Attachment[]): Promise<Attachment[]> {
+    if (!attachments.some((a) => a.data)) return attachments;
+    const stored: Attachment[] = [];
+    for (const [index, { data, ...attachment }] of attachments.entries()) {
+      if (!data) {
+        stored.push(attachment);
+        continue;
+      }
+      await this.storage.put(`${teamId}/${messageId}/${index}`, data);
+      stored.push({ ...attachment, url: `/api/messages/${messageId}/attachments/${index}`, size: data.length });
+    }
+    return stored;
   }
 
   /**
@@ -175,7 +249,9 @@ export class IngestService implements InboundSink, OnModuleInit {
         const conversation =
           (await tx.conversation.findUnique({ where: { activeKey } })) ??
           (await tx.conversation.create({ data: { teamId: channel.teamId, channelId: channel.id, contactId, threadKey, activeKey, status: 'waiting', lastMessageAt: event.occurredAt } }));
-        return tx.message.create({ data: { ...inboundMessageData(channel, conversation.id, authorId, event, kind), blocked: true } });
+        // A blocked sender's files are not kept, only that they sent some.
+        const attachments = event.attachments.map(({ data: _data, ...attachment }) => attachment);
+        return tx.message.create({ data: { ...inboundMessageData(channel, conversation.id, authorId, { ...event, attachments }, kind), blocked: true } });
       });
       return { stored: true, conversationId: message.conversationId, messageId: message.id };
     } catch (error) {
@@ -451,6 +527,7 @@ function inboundMessageData(channel: ChannelAccount, conversationId: string, aut
     kind,
     body: event.body,
     attachments: event.attachments as unknown as Prisma.InputJsonArray,
+    ...(event.content ? { content: event.content as Prisma.InputJsonObject } : {}),
     authorType: 'contact' as const,
     authorId,
     status: 'received' as const,

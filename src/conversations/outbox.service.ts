@@ -4,7 +4,7 @@ import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
-import type { ChannelAddress, OutboundMessage, OutboundTemplate, SendResult } from '../channels/index.js';
+import type { ChannelAddress, EarlierMessage, MessageContent, OutboundMessage, OutboundTemplate, SendResult } from '../channels/index.js';
 import { ChannelRegistry, ChannelsService } from '../channels/index.js';
 import { ConsentService } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
@@ -111,6 +111,7 @@ export class OutboxService implements OnModuleInit {
       result = { ok: false, retry: false, code: channel.type === 'line' ? 'not_following' : 'opted_out', reason: optedOutReason(channel.type) };
     } else {
       if (adapter.capabilities.replyTokens) outbound.replyToken = await this.takeReplyToken(message.conversationId);
+      if (adapter.threadDepth) outbound.earlier = await this.earlierMessages(message.conversationId, message.seq, adapter.threadDepth);
       try {
         result = await adapter.send(channel, outbound);
       } catch (error) {
@@ -140,6 +141,22 @@ export class OutboxService implements OnModuleInit {
       const message = await this.db.message.update({ where: { id: row.messageId }, data: { status: 'failed', error: reason } });
       this.events.emit('message.updated', { teamId: row.message.teamId, message: toMessageView(message) });
     }
+  }
+
+  /** The messages before this one that went to or came from the customer, oldest first (email threading). */
+  private async earlierMessages(conversationId: string, seq: bigint, depth: number): Promise<EarlierMessage[]> {
+    const rows = await this.db.message.findMany({
+      where: { conversationId, seq: { lt: seq }, kind: { in: ['text', 'media'] }, blocked: false, status: { notIn: ['failed', 'pending_approval'] } },
+      orderBy: { seq: 'desc' },
+      take: depth,
+      select: { id: true, direction: true, providerMessageId: true, content: true },
+    });
+    return rows.reverse().map((row) => ({
+      messageId: row.id,
+      direction: row.direction,
+      providerMessageId: row.providerMessageId,
+      content: (row.content ?? null) as MessageContent | null,
+    }));
   }
 
   /** A fresh reply token, taken by exactly one send (a conditional update), or undefined. */
@@ -190,7 +207,9 @@ export function addressOf(threadKey: string): ChannelAddress {
 
 /** Why nothing may be sent to a customer who opted out, as the agent reads it. */
 export function optedOutReason(channelType: string): string {
-  return channelType === 'line'
-    ? 'The customer has blocked this LINE account; nothing can reach them until they add it as a friend again.'
-    : 'The customer has opted out of messages on this channel (they sent STOP); they must opt in again (START) before you can write.';
+  if (channelType === 'line') return 'The customer has blocked this LINE account; nothing can reach them until they add it as a friend again.';
+  if (channelType === 'email') {
+    return 'The customer unsubscribed from this mail (or reported it as spam); they must opt in again (reply START) before you can write.';
+  }
+  return 'The customer has opted out of messages on this channel (they sent STOP); they must opt in again (START) before you can write.';
 }

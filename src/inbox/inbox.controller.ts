@@ -2,11 +2,11 @@ import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/commo
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
-import { ConversationsService } from '../conversations/index.js';
+import { ConversationsService, TranscriptService } from '../conversations/index.js';
 import { TransfersService } from '../routing/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
-import { assignBody, conversationListQuery, pageQuery, postMessageBody, resolveBody, startConversationBody, transferBody } from './inbox.schema.js';
+import { assignBody, conversationListQuery, pageQuery, postMessageBody, resolveBody, startConversationBody, transcriptBody, transferBody } from './inbox.schema.js';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -16,6 +16,7 @@ export class InboxController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly transfers: TransfersService,
+    private readonly transcripts: TranscriptService,
   ) {}
 
   @Get()
@@ -42,6 +43,13 @@ export class InboxController {
   @Post(':id/messages')
   post(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(postMessageBody) body: z.output<typeof postMessageBody>) {
     return this.conversations.post(member, id, body);
+  }
+
+  /** Sends the chat's transcript by email through the team's email channel; 400 `invalid_email` names the mistake. */
+  @Post(':id/transcript')
+  @HttpCode(202)
+  transcript(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(transcriptBody) body: z.output<typeof transcriptBody>) {
+    return this.transcripts.request(member, id, body);
   }
 
   @Post(':id/accept')

@@ -60,6 +60,12 @@ export const transferBody = z
   })
   .refine((body) => (body.memberId === undefined) !== (body.groupId === undefined), { message: 'give either memberId or groupId, not both', path: ['memberId'] });
 
+/** A chat's transcript by email; `channelId` picks one of several email channels (the oldest active one otherwise). */
+export const transcriptBody = z.strictObject({
+  email: z.string().max(320),
+  channelId: z.string().min(1).max(64).optional(),
+});
+
 export const resolveBody = z.strictObject({
   outcome: z.string().trim().min(1).max(40).optional(),
   categoryId: z.string().max(64).optional(),

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
+import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
+import { normalizeInboundParse, normalizeSendgridEvents } from './sendgrid.normalizer.js';
+import { SENDGRID_SECRET_KEYS, parseSendgridEvents, readInboundParse, sendgridConfigSchema } from './sendgrid.schema.js';
+import type { SendgridSettings } from './sendgrid.schema.js';
+import { SendgridMailSender, mailIdentityOf } from './sendgrid.sender.js';
+import { verifyChannelToken, verifyEventSignature } from './sendgrid.verifier.js';
+
+// Enough of a thread for References and the subject: mail programs cite far fewer than that.
+const THREAD_DEPTH = 20;
+
+/**
+ * Email through Twilio SendGrid: Inbound Parse brings mail in (`/inbound?token=`), Mail Send takes replies out, the
+ * Event Webhook (`/events`) reports what happened to them and to the customer's consent.
+ */
+@Injectable()
+export class SendgridAdapter implements ChannelAdapter {
+  readonly provider = 'sendgrid' as const;
+  readonly types = ['email'] as const;
+  readonly capabilities: ChannelCapabilities = {
+    media: true,
+    templates: false,
+    typing: false,
+    readReceipts: true,
+    replyTokens: false,
+    groups: false,
+    // Nothing in mail limits a text; this keeps one reply within what an agent's composer should produce.
+    maxTextLength: 100_000,
+    replyWindowHours: null,
+    maxMessagesPerCall: 1,
+    // Mail Send takes 10,000 requests a second; a young sending domain is better spared (config: sendsPerSecond).
+    sendsPerSecond: 100,
+  };
+  readonly configSchema = sendgridConfigSchema;
+  readonly secretKeys = SENDGRID_SECRET_KEYS;
+  readonly webhook = { route: 'sendgrid', hooks: { inbound: 'inbound', events: 'events' } };
+  readonly threadDepth = THREAD_DEPTH;
+  private readonly sender = new SendgridMailSender();
+
+  constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+
+  async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
+    const token = String(channel.secrets.inboundToken ?? '');
+    if (request.hook === 'inbound') {
+      verifyChannelToken(token, request.query.token, 'Inbound Parse');
+      return;
+    }
+    const settings = channel.settings as unknown as SendgridSettings;
+    // Without a verification key the Event Webhook URL carries the channel's token like the Parse URL does:
+    // a forged bounce or unsubscribe would otherwise change a customer's consent.
+    if (settings.eventPublicKey) verifyEventSignature(settings.eventPublicKey, request.rawBody, request.headers, this.clock.now());
+    else verifyChannelToken(token, request.query.token, 'Event Webhook');
+  }
+
+  async parse(channel: ChannelAccount, request: WebhookRequest): Promise<InboundEvent[]> {
+    const receivedAt = this.clock.now();
+    if (request.hook === 'events') return normalizeSendgridEvents(parseSendgridEvents(request.rawBody), receivedAt);
+    const contentType = request.headers['content-type'];
+    const post = await readInboundParse(request.rawBody, Array.isArray(contentType) ? contentType[0] : contentType);
+    return normalizeInboundParse(post, mailIdentityOf(channel.settings as unknown as SendgridSettings), receivedAt);
+  }
+
+  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+    return this.sender.send(channel, message, channel.name);
+  }
+}

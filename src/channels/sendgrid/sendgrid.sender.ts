@@ -1,0 +1,124 @@
+import { Client } from '@sendgrid/client';
+import { MailService } from '@sendgrid/mail';
+import type { MailDataRequired } from '@sendgrid/mail';
+import type { ChannelAccount, EarlierMessage, OutboundMessage, SendResult } from '../channel-adapter.js';
+import { conversationToken, ourMessageId, plusAddress } from './sendgrid.normalizer.js';
+import type { MailIdentity } from './sendgrid.normalizer.js';
+import type { SendgridSettings } from './sendgrid.schema.js';
+
+const SENDGRID_API = 'https://api.sendgrid.com';
+const REQUEST_TIMEOUT_MS = 15_000;
+// References grows with every reply; mail programs keep the first and the last few (RFC 5322 suggests so too).
+const MAX_REFERENCES = 10;
+
+/** Where a channel's mail comes from and goes back to. */
+export function mailIdentityOf(settings: SendgridSettings): MailIdentity {
+  return {
+    messageIdDomain: settings.fromEmail.slice(settings.fromEmail.lastIndexOf('@') + 1).toLowerCase(),
+    replyAddress: (settings.inboundAddress ?? settings.fromEmail).toLowerCase(),
+  };
+}
+
+/** The subject of a reply: "Re: " and the subject of the thread, once. */
+function replySubject(earlier: EarlierMessage[], fallback: string): string {
+  const subject = [...earlier].reverse().find((m) => m.content?.subject)?.content?.subject?.trim();
+  if (!subject) return fallback;
+  return /^(re|aw|返信)\s*[:：]/i.test(subject) ? subject : `Re: ${subject}`;
+}
+
+/** The Message-IDs a reply cites: every earlier mail's, ours as we wrote them, the customer's as they came. */
+function citedIds(earlier: EarlierMessage[], identity: MailIdentity): string[] {
+  const ids = earlier.flatMap((m) => {
+    if (m.direction === 'out') return [ourMessageId(m.messageId, identity)];
+    const id = m.content?.messageId ?? (m.providerMessageId && !m.providerMessageId.startsWith('sha256:') ? m.providerMessageId : null);
+    return id ? [`<${id}>`] : [];
+  });
+  return ids.length > MAX_REFERENCES ? [ids[0], ...ids.slice(-(MAX_REFERENCES - 1))] : ids;
+}
+
+/** The only place that talks to SendGrid's Mail Send API, through the official `@sendgrid/mail`. */
+export class SendgridMailSender {
+  private readonly services = new Map<string, MailService>();
+
+  constructor(private readonly timeoutMs = REQUEST_TIMEOUT_MS) {}
+
+  async send(channel: ChannelAccount, message: OutboundMessage, defaultSubject: string): Promise<SendResult> {
+    const settings = channel.settings as unknown as SendgridSettings;
+    const identity = mailIdentityOf(settings);
+    const token = conversationToken(message.conversationId);
+    const earlier = message.earlier ?? [];
+    const cited = citedIds(earlier, identity);
+    const mail: MailDataRequired = {
+      to: { email: message.to.address },
+      from: { email: settings.fromEmail, ...(settings.fromName ? { name: settings.fromName } : {}) },
+      // Replies come back to the plus address: the token finds the conversation even when the mail program drops
+      // In-Reply-To, and even from another address of the customer.
+      replyTo: { email: plusAddress(identity.replyAddress, token) },
+      subject: message.subject ?? replySubject(earlier, defaultSubject),
+      text: message.body,
+      headers: {
+        'Message-ID': ourMessageId(message.messageId, identity),
+        ...(cited.length > 0 ? { 'In-Reply-To': cited[cited.length - 1], References: cited.join(' ') } : {}),
+      },
+      // Flattened into every Event Webhook event of this mail: which conversation and message it was, even for an
+      // event that comes without `sg_message_id`.
+      customArgs: { conversation_token: token, hub_message_id: message.messageId },
+    };
+    try {
+      const [response] = await this.service(channel).send(mail);
+      const header = response.headers['x-message-id'] as string | string[] | undefined;
+      const providerMessageId = Array.isArray(header) ? header[0] : header;
+      // SendGrid always names the accepted mail; should it not, events cannot be matched, but the mail is sent.
+      return { ok: true, providerMessageId: providerMessageId ?? `sendgrid:${message.messageId}` };
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  private service(channel: ChannelAccount): MailService {
+    const settings = channel.settings as unknown as SendgridSettings;
+    const apiKey = String(channel.secrets.apiKey);
+    const key = `${channel.id}:${apiKey}:${settings.apiBaseUrl ?? ''}`;
+    let service = this.services.get(key);
+    if (!service) {
+      // A client of its own per channel: the package's default client is one global, shared by every account.
+      const client = new Client();
+      client.setApiKey(apiKey);
+      client.setDefaultRequest('baseUrl', (settings.apiBaseUrl ?? SENDGRID_API).replace(/\/+$/, ''));
+      service = new MailService();
+      service.setClient(client);
+      service.setTimeout(this.timeoutMs);
+      this.services.set(key, service);
+    }
+    return service;
+  }
+}
+
+interface SendgridResponseError {
+  code?: number | string;
+  response?: { body?: { errors?: { message?: string; field?: string | null }[] } };
+}
+
+/**
+ * No answer, 429 and 5xx are worth retrying (the outbox backs off and never gives up); any other 4xx fails the
+ * same way again, so the agent is told why in words.
+ */
+function failure(error: unknown): SendResult {
+  const { code, response } = error as SendgridResponseError;
+  if (typeof code !== 'number' || !response) {
+    return { ok: false, retry: true, code: 'provider_unreachable', reason: 'SendGrid could not be reached; the mail will be sent when it answers.' };
+  }
+  if (code === 429) return { ok: false, retry: true, code: 'rate_limited', reason: 'SendGrid is limiting how fast we send; the mail will go out shortly.' };
+  if (code >= 500) return { ok: false, retry: true, code: 'provider_unavailable', reason: 'SendGrid is unavailable for a moment; retrying.' };
+  const detail = (response.body?.errors ?? [])
+    .map((e) => [e.field, e.message].filter(Boolean).join(': '))
+    .filter(Boolean)
+    .join('; ');
+  const reasons: Record<number, string> = {
+    400: `SendGrid refused the mail${detail ? ` (${detail})` : ''}.`,
+    401: 'SendGrid refused the API key; an administrator should check the channel settings.',
+    403: `SendGrid does not allow this API key to send this mail${detail ? ` (${detail})` : ' (Mail Send permission, or an unverified sender)'}.`,
+    413: 'The mail is larger than SendGrid accepts (30 MB).',
+  };
+  return { ok: false, retry: false, code: `sendgrid_${code}`, reason: reasons[code] ?? `SendGrid refused the mail (HTTP ${code})${detail ? `: ${detail}` : ''}.` };
+}
