@@ -69,6 +69,15 @@ const SIGNATURE_START = /^(-- ?|―{3,}|━{3,}|-{5,}|={5,})$/;
  */
 export function trimQuotedReply(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  // quotedToEnd[i]: lines i.. are all "> " lines or blank, at least one quoted (computed once: a mail can be long).
+  const quotedToEnd: boolean[] = new Array<boolean>(lines.length + 1).fill(false);
+  let blankTail = true;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const quoted = lines[i].startsWith('>');
+    const blank = lines[i].trim() === '';
+    quotedToEnd[i] = (quoted && (quotedToEnd[i + 1] || blankTail)) || (blank && quotedToEnd[i + 1]);
+    blankTail = blankTail && blank;
+  }
   let end = lines.length;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trimEnd();
@@ -77,7 +86,8 @@ export function trimQuotedReply(text: string): string {
       end = i;
       break;
     }
-    if (line.startsWith('>') && lines.slice(i).every((rest) => rest.startsWith('>') || rest.trim() === '')) {
+    // A run of "> " lines to the end is history; so is the line that introduces it ("...のメール:", "... a écrit :").
+    if ((line.startsWith('>') && quotedToEnd[i]) || (/[:：]$/.test(line) && quotedToEnd[i + 1])) {
       end = i;
       break;
     }

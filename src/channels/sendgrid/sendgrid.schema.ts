@@ -1,4 +1,5 @@
 import busboy from 'busboy';
+import Encoding from 'encoding-japanese';
 import iconv from 'iconv-lite';
 import { z } from 'zod';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -117,11 +118,16 @@ export function fieldCharsets(post: InboundParsePost): Record<string, string> {
   }
 }
 
-/** A field's text in its declared charset; a charset iconv does not know is read as UTF-8 rather than refused. */
+/**
+ * A field's text in its declared charset. iconv-lite reads nearly all of them, but not ISO-2022-JP (JIS), which
+ * Japanese mail programs still send; that one goes through encoding-japanese. A charset neither knows is read as
+ * UTF-8 rather than refused: the mail is still worth showing.
+ */
 export function decodeField(post: InboundParsePost, charsets: Record<string, string>, name: string): string | undefined {
   const bytes = post.fields.get(name);
   if (bytes === undefined) return undefined;
-  const charset = charsets[name] ?? 'utf-8';
+  const charset = (charsets[name] ?? 'utf-8').trim().toLowerCase();
+  if (/^(iso-2022-jp|csiso2022jp|jis)$/.test(charset)) return Encoding.codeToString(Encoding.convert(bytes, { to: 'UNICODE', from: 'JIS', type: 'array' }));
   return iconv.encodingExists(charset) ? iconv.decode(bytes, charset) : bytes.toString('utf8');
 }
 
