@@ -189,7 +189,7 @@ describe('normalizeSendgridEvents', () => {
       ['unsubscribe', 'read'],
       ['group_unsubscribe', 'read'],
     ]);
-    const consent = normalized.filter((e) => e.type === 'contact').map((e) => [(e as { detail: { event: string } }).detail.event, (e as { kind: string }).kind]);
+    const consent = normalized.flatMap((e) => (e.type === 'contact' ? [[e.detail.event, e.kind]] : []));
     expect(consent).toEqual([
       ['bounce', 'bounced'],
       ['spamreport', 'opt_out'],
