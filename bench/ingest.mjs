@@ -2,13 +2,16 @@
 // database, and PostgreSQL when one is reachable), next to a baseline measured in the same run: a bare node:http
 // server that checks the same signatures, inserts the same row with `pg` in one transaction and emits to a
 // socket.io client. The figure we track is the hub's throughput as a share of the baseline's.
+// A second scenario does the same with SendGrid Inbound Parse mail (multipart, token in the URL); its baseline
+// reads the multipart body with busboy before the same insert.
 //
-//   npm run bench:ingest                     400 webhooks/s for 8 s per target
+//   npm run bench:ingest                     400 webhooks/s for 8 s per target; mail 200/s for 4 s
 //   BENCH_RATE=400 BENCH_SECONDS=20 npm run bench:ingest
 //   BENCH_DATABASE_URL=postgresql://...      the server to use (default: postgres on 127.0.0.1:5432)
 process.env.LOG_LEVEL ??= 'silent';
 process.env.NODE_ENV ??= 'test';
 
+import busboy from 'busboy';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,11 +25,15 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 // Latency is read at a rate every target sustains: at saturation it only measures the queue.
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 50);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
+// Mail is heavier per request (multipart, MIME headers, HTML sanitizing) and rarer than chat: half the rate, half the time.
+const MAIL_RATE = Number(process.env.BENCH_MAIL_RATE ?? 200);
+const MAIL_SECONDS = Number(process.env.BENCH_MAIL_SECONDS ?? 4);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const PUBLIC_URL = 'https://hub.bench.test';
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
 const AUTH_TOKEN = 'bench-twilio-auth-token';
 const LINE_SECRET = 'bench-line-channel-secret';
+const INBOUND_TOKEN = 'bench-sendgrid-inbound-token';
 const WHATSAPP_SECRET = 'bench-whatsapp-app-secret';
 const WHATSAPP_NUMBER_ID = '106540352242922';
 // Meta batches: one webhook may carry several messages (and statuses); each is stored.
@@ -59,8 +66,28 @@ function whatsappWebhook(i, tag, path) {
   return { tag, path, body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', WHATSAPP_SECRET).update(body).digest('hex')}` } };
 }
 
+/** The i-th mail as SendGrid's Inbound Parse posts it (default mode): multipart fields, the token in the URL. */
+function mailWebhook(i, paths) {
+  const tag = `bench-${i}-${randomBytes(4).toString('hex')}`;
+  const from = `customer${i % 50}@example.jp`;
+  const fields = {
+    headers: `Message-ID: <${tag}@example.jp>\r\nFrom: ${from}\r\nTo: support@shop.example.jp\r\nSubject: order ${i}`,
+    from,
+    to: 'support@shop.example.jp',
+    subject: `order ${i}`,
+    text: `${tag}\r\n`,
+    html: `<p>${tag}</p>`,
+    envelope: JSON.stringify({ to: ['support@shop.example.jp'], from }),
+    charsets: '{"to":"UTF-8","subject":"UTF-8","from":"UTF-8","text":"UTF-8","html":"UTF-8"}',
+    SPF: 'pass',
+  };
+  const body = Object.entries(fields).map(([name, value]) => `--xYzZY\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('') + '--xYzZY--\r\n';
+  return { tag, path: `${paths.sendgrid}?token=${INBOUND_TOKEN}`, body, headers: { 'content-type': 'multipart/form-data; boundary=xYzZY' } };
+}
+
 /** The i-th webhook, in turn: Twilio SMS (form, signed over URL + fields), LINE (JSON, signed body), a WhatsApp Cloud batch. */
 function webhook(i, paths) {
+  if (paths.mail) return mailWebhook(i, paths);
   const tag = `bench-${i}-${randomBytes(4).toString('hex')}`;
   if (i % 3 === 2) return whatsappWebhook(i, tag, paths.whatsapp);
   if (i % 3 === 0) {
@@ -161,6 +188,7 @@ async function benchHub(name, env) {
     const channel = async (body) => (await (await fetch(`${hub.url}/api/channels`, { method: 'POST', headers: auth, body: JSON.stringify(body) })).json()).id;
     const twilio = await channel({ type: 'sms', provider: 'twilio', name: 'SMS', config: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: '+15005550006' } });
     const line = await channel({ type: 'line', provider: 'line', name: 'LINE', config: { channelSecret: LINE_SECRET, channelAccessToken: 'bench' } });
+    const sendgrid = await channel({ type: 'email', provider: 'sendgrid', name: 'Mail', config: { apiKey: 'SG.bench-api-key-0123456789', fromEmail: 'support@shop.example.jp', inboundToken: INBOUND_TOKEN } });
     const whatsapp = await channel({
       type: 'whatsapp',
       provider: 'whatsapp-cloud',
@@ -176,8 +204,13 @@ async function benchHub(name, env) {
     const latency = await drive(name, hub.url, paths, socket, LATENCY_RATE, LATENCY_SECONDS);
     await sleep(1000);
     const throughput = await drive(name, hub.url, paths, socket);
+    await sleep(1000);
+    const mail = { sendgrid: `/webhooks/sendgrid/${sendgrid}/inbound`, mail: true };
+    const mailLatency = await drive(`${name} mail`, hub.url, mail, socket, LATENCY_RATE, LATENCY_SECONDS);
+    await sleep(1000);
+    const mailThroughput = await drive(`${name} mail`, hub.url, mail, socket, MAIL_RATE, MAIL_SECONDS);
     socket.close();
-    return [latency, throughput];
+    return [latency, throughput, mailLatency, mailThroughput];
   } finally {
     await hub.close();
   }
@@ -196,7 +229,11 @@ async function benchBaseline(name, connectionString) {
       // Each webhook becomes rows: one for Twilio and LINE, every message of a WhatsApp batch.
       let channel;
       let rows;
-      if (request.url === '/twilio') {
+      if (request.url.startsWith('/sendgrid')) {
+        if (new URL(request.url, 'http://baseline').searchParams.get('token') !== INBOUND_TOKEN) return response.writeHead(401).end();
+        const fields = await readMultipart(raw, request.headers['content-type']);
+        [channel, rows] = ['sendgrid', [[/Message-ID: <([^>]+)>/.exec(fields.headers)[1], fields.text.trim()]]];
+      } else if (request.url === '/twilio') {
         const params = Object.fromEntries(new URLSearchParams(raw.toString()));
         if (request.headers['x-twilio-signature'] !== twilioSignature(PUBLIC_URL + '/twilio', params)) return response.writeHead(403).end();
         [channel, rows] = ['twilio', [[params.MessageSid, params.Body]]];
@@ -234,7 +271,13 @@ async function benchBaseline(name, connectionString) {
   await new Promise((resolve) => socket.once('connect', resolve));
   try {
     const paths = { twilio: '/twilio', line: '/line', whatsapp: '/whatsapp' };
-    return [await drive(name, url, paths, socket, LATENCY_RATE, LATENCY_SECONDS), await drive(name, url, paths, socket)];
+    const mail = { sendgrid: '/sendgrid', mail: true };
+    return [
+      await drive(name, url, paths, socket, LATENCY_RATE, LATENCY_SECONDS),
+      await drive(name, url, paths, socket),
+      await drive(`${name} mail`, url, mail, socket, LATENCY_RATE, LATENCY_SECONDS),
+      await drive(`${name} mail`, url, mail, socket, MAIL_RATE, MAIL_SECONDS),
+    ];
   } finally {
     socket.close();
     ioServer.close();
@@ -242,6 +285,18 @@ async function benchBaseline(name, connectionString) {
     await pool.query('DROP TABLE bench_messages');
     await pool.end();
   }
+}
+
+/** A multipart body's fields, as the baseline reads Inbound Parse: busboy, nothing else. */
+function readMultipart(raw, contentType) {
+  return new Promise((resolve, reject) => {
+    const fields = {};
+    const parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 30 * 1024 * 1024 } });
+    parser.on('field', (name, value) => (fields[name] = value));
+    parser.on('error', reject);
+    parser.on('close', () => resolve(fields));
+    parser.end(raw);
+  });
 }
 
 // ---- PostgreSQL, when there is one ----
@@ -269,7 +324,8 @@ async function freshDatabase() {
 const format = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 async function main() {
-  console.log(`ingest: signed webhooks (a third each Twilio, LINE, and WhatsApp Cloud batches of ${WHATSAPP_BATCH} messages), open loop: latency at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s, throughput at ${RATE}/s for ${SECONDS} s\n`);
+  console.log(`ingest: signed webhooks (a third each Twilio, LINE, and WhatsApp Cloud batches of ${WHATSAPP_BATCH} messages), open loop: latency at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s, throughput at ${RATE}/s for ${SECONDS} s`);
+  console.log(`       SendGrid Inbound Parse mail ("mail" rows): latency at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s, throughput at ${MAIL_RATE}/s for ${MAIL_SECONDS} s\n`);
   const results = [];
   const hubDb = await freshDatabase();
   const baselineDb = await freshDatabase();
@@ -284,19 +340,21 @@ async function main() {
     await baselineDb.drop();
     agent.destroy();
   }
-  console.log('target          offered/s  accepted/s  ack p50 ms  ack p99 ms  socket p50 ms  socket p99 ms  errors  no event');
+  console.log('target               offered/s  accepted/s  ack p50 ms  ack p99 ms  socket p50 ms  socket p99 ms  errors  no event');
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(15)} ${String(r.rate).padStart(9)}  ${format(r.accepted).padStart(10)}  ${format(r.ackP50).padStart(10)}  ${format(r.ackP99).padStart(10)}  ${format(r.socketP50).padStart(13)}  ${format(r.socketP99).padStart(13)}  ${String(r.errors).padStart(6)}  ${String(r.missing).padStart(8)}`,
+      `${r.name.padEnd(20)} ${String(r.rate).padStart(9)}  ${format(r.accepted).padStart(10)}  ${format(r.ackP50).padStart(10)}  ${format(r.ackP99).padStart(10)}  ${format(r.socketP50).padStart(13)}  ${format(r.socketP99).padStart(13)}  ${String(r.errors).padStart(6)}  ${String(r.missing).padStart(8)}`,
     );
   }
-  const saturated = results.filter((r) => r.rate === RATE);
-  const baseline = saturated.find((r) => r.name === 'baseline pg');
-  for (const hub of saturated.filter((r) => r.name.startsWith('hub'))) {
-    if (baseline) console.log(`ratio ${hub.name}/baseline throughput: ${format(hub.accepted / baseline.accepted, 2)}  (aim: >= 0.6)`);
-  }
-  if (baseline && baseline.accepted >= RATE * 0.98) {
-    console.log(`(the baseline took all ${RATE}/s offered: its ceiling is higher, so a ratio here is an upper bound)`);
+  for (const [scenario, rate, suffix] of [['chat', RATE, ''], ['mail', MAIL_RATE, ' mail']]) {
+    const saturated = results.filter((r) => r.rate === rate && (suffix ? r.name.endsWith(suffix) : !r.name.endsWith(' mail')));
+    const baseline = saturated.find((r) => r.name === `baseline pg${suffix}`);
+    for (const hub of saturated.filter((r) => r.name.startsWith('hub'))) {
+      if (baseline) console.log(`ratio ${hub.name}/baseline throughput: ${format(hub.accepted / baseline.accepted, 2)}  (aim: >= 0.6)`);
+    }
+    if (baseline && baseline.accepted >= rate * 0.98) {
+      console.log(`(${scenario}: the baseline took all ${rate}/s offered: its ceiling is higher, so a ratio here is an upper bound)`);
+    }
   }
   process.exit(0);
 }
