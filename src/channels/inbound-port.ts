@@ -9,6 +9,15 @@ export interface IngestOutcome {
   messageId?: string;
 }
 
+/** What a visitor leaves in the widget's message form. */
+export interface LeftMessage {
+  email: string;
+  name?: string;
+  body: string;
+  /** The widget's id for this submission: a resend after a lost ack stores nothing new. */
+  clientId?: string;
+}
+
 /** A message as a web chat visitor sees it. */
 export interface VisitorMessage {
   id: string;
@@ -29,6 +38,11 @@ export interface InboundSink {
   visitorThread(channel: ChannelAccount, visitorId: string, afterSeq: string | null): Promise<{ conversationId: string | null; messages: VisitorMessage[] }>;
   /** What a web visitor told about themselves (pre-chat form, `Tsunagi('set', ...)`): links them to their contact. */
   identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string }>;
+  /**
+   * The widget's message form (nobody could answer, or the wait was long): an address and a message, answered by
+   * email through the team's email channel when it has one, else in the chat.
+   */
+  leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage): Promise<{ conversationId: string; channelType: 'email' | 'webchat' }>;
   /** Whether the team has blocked this customer (their widget then stays closed). */
   isBlocked(channel: ChannelAccount, address: ChannelAddress): Promise<boolean>;
   /** The customer's draft as they type, for the agent's preview. */

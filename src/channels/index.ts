@@ -4,7 +4,7 @@ export { ChannelsService } from './channels.service.js';
 export { ChannelRegistry } from './channel-registry.js';
 export { ChannelInbound } from './inbound-port.js';
 export { WebchatSender } from './webchat/webchat.sender.js';
-export type { InboundSink, IngestOutcome, VisitorMessage } from './inbound-port.js';
+export type { InboundSink, IngestOutcome, LeftMessage, VisitorMessage } from './inbound-port.js';
 export type {
   Attachment,
   ChannelAccount,

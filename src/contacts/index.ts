@@ -9,5 +9,5 @@ export type { ContactEventMap } from './contact.events.js';
 export { consentKeyword } from './consent.keywords.js';
 export { InvitationService } from './invitation.service.js';
 export type { NewInvitation } from './invitation.service.js';
-export { checkEmailAddress } from './identity.normalizer.js';
+export { checkEmailAddress, normalizeIdentity } from './identity.normalizer.js';
 export type { EmailCheck } from './identity.normalizer.js';

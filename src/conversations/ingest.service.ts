@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
@@ -6,9 +7,9 @@ import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
-import type { Attachment, ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, VisitorMessage } from '../channels/index.js';
+import type { Attachment, ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, LeftMessage, VisitorMessage } from '../channels/index.js';
 import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS } from '../channels/index.js';
-import { ConsentService, ContactsService, InvitationService, consentKeyword } from '../contacts/index.js';
+import { ConsentService, ContactsService, InvitationService, consentKeyword, normalizeIdentity } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { MediaService } from './media.service.js';
@@ -281,6 +282,24 @@ export class IngestService implements InboundSink, OnModuleInit {
     if (invalid.length > 0) throw new DomainError('invalid', 'invalid_request', 'Please check what you entered.', invalid);
     if (details.name) await this.contacts.nameFromCustomer(contactId, 'visitor', visitorId, details.name);
     return { contactId };
+  }
+
+  /**
+   * The widget's message form. The visitor becomes the contact with that address (merged if the team knew them),
+   * and what they wrote arrives as an email from them on the team's email channel, so the answer goes by mail;
+   * a team without an email channel gets it in the chat, with the address on the contact.
+   */
+  async leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage): Promise<{ conversationId: string; channelType: 'email' | 'webchat' }> {
+    await this.identifyVisitor(channel, visitorId, { email: form.email, name: form.name });
+    // identifyVisitor refused an address that does not normalize.
+    const email = normalizeIdentity('email', form.email)!;
+    const emailChannel = await this.db.channel.findFirst({ where: { teamId: channel.teamId, type: 'email', active: true }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+    const target = emailChannel ? await this.channels.account(emailChannel.id) : null;
+    const key = `form:${visitorId}:${form.clientId ?? createHash('sha256').update(form.body).digest('hex').slice(0, 32)}`;
+    const from: ChannelAddress = target ? { kind: 'email', address: email, name: form.name } : { kind: 'visitor', address: visitorId };
+    const [outcome] = await this.ingest(target ?? channel, [{ type: 'message', eventKey: key, providerMessageId: key, from, body: form.body, attachments: [], occurredAt: new Date() }]);
+    if (!outcome.conversationId) throw new DomainError('forbidden', 'chat_unavailable', 'Chat is not available right now.');
+    return { conversationId: outcome.conversationId, channelType: target ? 'email' : 'webchat' };
   }
 
   /** A blocked visitor's widget stays closed (they are told only that chat is unavailable). */

@@ -9,7 +9,7 @@ import type { ChannelAccount } from '../channel-adapter.js';
 import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
-import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetMessageFrame, widgetTypingFrame } from './webchat.schema.js';
+import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetTypingFrame } from './webchat.schema.js';
 import { WebchatSender, visitorRoom } from './webchat.sender.js';
 
 interface VisitorSocketData {
@@ -100,6 +100,17 @@ export class WebchatGateway implements OnGatewayInit {
       await this.inbound.target.identifyVisitor(channel, visitorId, details);
       // The contact's id stays inside the hub: a visitor learns nothing about who else the team knows.
       return {};
+    });
+  }
+
+  /** The message form: answered by email when the team has an email channel (`channel` in the ack says which). */
+  @SubscribeMessage('leave_message')
+  async leaveMessage(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const form = parseInput(widgetLeaveMessageFrame, frame);
+      const left = await this.inbound.target.leaveMessage(channel, visitorId, form);
+      return { conversationId: left.conversationId, channel: left.channelType };
     });
   }
 

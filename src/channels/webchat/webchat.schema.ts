@@ -34,3 +34,10 @@ export const widgetIdentifyFrame = z
     phone: z.string().trim().max(40).optional(),
   })
   .refine((frame) => frame.name || frame.email || frame.phone, { message: 'needs a name, an email or a phone number' });
+
+export const widgetLeaveMessageFrame = z.strictObject({
+  email: z.string().trim().min(1).max(320),
+  name: z.string().trim().min(1).max(200).optional(),
+  body: z.string().trim().min(1, 'must not be empty').max(5000),
+  clientId: z.string().min(1).max(100).optional(),
+});

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Socket } from 'socket.io-client';
+import { startSendgridFake } from '../fakes/sendgrid-fake.js';
+import type { SendgridFake } from '../fakes/sendgrid-fake.js';
+import { connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
+import { TestHub, TestMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
+
+const API_KEY = 'SG.message-form-key-0123456789';
+const FROM = 'support@shop.example.jp';
+
+interface Ack {
+  ok: boolean;
+  conversationId?: string;
+  channel?: string;
+  code?: string;
+  details?: Array<{ field: string; message: string }>;
+}
+
+describe('The widget’s message form', () => {
+  let hub: TestHub;
+  let fake: SendgridFake;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    fake = await startSendgridFake({ apiKey: API_KEY });
+    hub = await startTestHub({ PUBLIC_URL: 'https://hub.example.test' });
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await hub?.stop();
+    await fake?.close();
+  });
+
+  async function team(): Promise<{ admin: TestMember; channelId: string }> {
+    const { admin } = await createTeam(hub);
+    await hub.http.put('/api/members/me/status').set(admin.auth).send({ status: 'offline' }).expect(200);
+    return { admin, channelId: await createWebchat(hub, admin) };
+  }
+
+  async function visitorOf(channelId: string): Promise<Socket> {
+    const visitor = await connect(hub.url, '/widget', { channelId });
+    sockets.push(visitor);
+    await sessionOf(visitor);
+    return visitor;
+  }
+
+  it('turns what a visitor leaves when nobody is online into an email conversation, answered by mail', async () => {
+    const { admin, channelId } = await team();
+    await hub.http
+      .post('/api/channels')
+      .set(admin.auth)
+      .send({ type: 'email', provider: 'sendgrid', name: 'Support', config: { apiKey: API_KEY, fromEmail: FROM, inboundToken: 'form-token-0123456789', apiBaseUrl: fake.url } })
+      .expect(201);
+    const visitor = await visitorOf(channelId);
+    const told = nextEvent<{ reason: string; form: boolean }>(visitor, 'waiting');
+    await emitWithAck(visitor, 'message', { body: 'どなたかいますか' });
+    expect(await told).toMatchObject({ reason: 'unavailable', form: true });
+
+    // The full-width ＠ a Japanese keyboard gives is read as @.
+    const left = await emitWithAck<Ack>(visitor, 'leave_message', { email: 'Hanako＠Example.jp', name: '山田 花子', body: '明日の10時に予約できますか', clientId: 'form-1' });
+    expect(left).toMatchObject({ ok: true, channel: 'email' });
+    const again = await emitWithAck<Ack>(visitor, 'leave_message', { email: 'Hanako＠Example.jp', name: '山田 花子', body: '明日の10時に予約できますか', clientId: 'form-1' });
+    expect(again.conversationId).toBe(left.conversationId);
+
+    const conversation = await hub.http.get(`/api/conversations/${left.conversationId}`).set(admin.auth).expect(200);
+    expect(conversation.body).toMatchObject({ channel: { type: 'email' }, contact: { name: '山田 花子' } });
+    const messages = await hub.http.get(`/api/conversations/${left.conversationId}/messages`).set(admin.auth).expect(200);
+    expect(messages.body.items[0]).toMatchObject({ direction: 'in', body: '明日の10時に予約できますか' });
+    // Nobody is online: the mail is acknowledged by the team's automatic answer, once.
+    expect(messages.body.items.slice(1)).toEqual([expect.objectContaining({ direction: 'out', author: { type: 'system', id: null } })]);
+    // The chat's visitor and the email's sender are one contact.
+    const chat = await hub.infra.db.conversation.findFirstOrThrow({ where: { channelId } });
+    expect(chat.contactId).toBe(conversation.body.contact.id);
+
+    await hub.http.post(`/api/conversations/${left.conversationId}/messages`).set(admin.auth).send({ body: '承知しました。10時でお取りします。' }).expect(201);
+    const toHanako = () => fake.sent.filter((sent) => sent.body.personalizations[0].to[0].email === 'hanako@example.jp');
+    const answered = () => toHanako().some((mail) => mail.body.content?.some((part) => part.value.includes('10時でお取りします')));
+    for (let i = 0; i < 200 && !answered(); i++) await sleep(25);
+    expect(answered()).toBe(true);
+    // The automatic answer, then the agent's: two mails, no more.
+    expect(toHanako()).toHaveLength(2);
+  });
+
+  it('keeps the message in the chat when the team has no email channel, and names a bad address', async () => {
+    const { admin, channelId } = await team();
+    const visitor = await visitorOf(channelId);
+    const bad = await emitWithAck<Ack>(visitor, 'leave_message', { email: 'not an address', body: '連絡ください' });
+    expect(bad).toMatchObject({ ok: false, code: 'invalid_request', details: [expect.objectContaining({ field: 'email' })] });
+    expect(await hub.infra.db.message.count({ where: { channelId } })).toBe(0);
+
+    const left = await emitWithAck<Ack>(visitor, 'leave_message', { email: 'taro@example.jp', body: '在庫があれば連絡ください' });
+    expect(left).toMatchObject({ ok: true, channel: 'webchat' });
+    const messages = await hub.http.get(`/api/conversations/${left.conversationId}/messages`).set(admin.auth).expect(200);
+    expect(messages.body.items).toEqual([expect.objectContaining({ direction: 'in', body: '在庫があれば連絡ください' })]);
+    const contact = await hub.http.get(`/api/contacts/${(await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: left.conversationId! } })).contactId}`).set(admin.auth).expect(200);
+    expect(contact.body.identities).toContainEqual({ kind: 'email', address: 'taro@example.jp' });
+  });
+});
