@@ -224,42 +224,27 @@ export class ConversationsService {
     await this.checkConsent(member.teamId, conversation.contactId, conversation.channel.type, purpose);
     const body = template?.preview ?? input.body ?? '';
     const held = member.training;
+    const reply = {
+      teamId: member.teamId,
+      conversationId: id,
+      channelId: conversation.channel.id,
+      direction: 'out',
+      kind: 'text',
+      body,
+      ...(template ? { template: template.template as unknown as Prisma.InputJsonObject } : {}),
+      authorType: 'member',
+      authorId: member.id,
+      createdAt: now,
+    } as const;
     const { message, delivery, updated } = await this.db.$transaction(async (tx: Tx) => {
       const greetedBy = await this.greetedJustNowBy(tx, id, member.id, now);
       if (greetedBy) {
         // Two agents greeting the same new chat at once: the first wins, this one never leaves the hub.
-        const withdrawn = await tx.message.create({
-          data: {
-            teamId: member.teamId,
-            conversationId: id,
-            channelId: conversation.channel.id,
-            direction: 'out',
-            kind: 'text',
-            body,
-            authorType: 'member',
-            authorId: member.id,
-            status: 'failed',
-            error: `Withdrawn before delivery: ${greetedBy} greeted this customer a moment before you.`,
-            createdAt: now,
-          },
-        });
+        const error = `Withdrawn before delivery: ${greetedBy} greeted this customer a moment before you.`;
+        const withdrawn = await tx.message.create({ data: { ...reply, status: 'failed', error } });
         return { message: withdrawn, delivery: null, updated: null };
       }
-      const message = await tx.message.create({
-        data: {
-          teamId: member.teamId,
-          conversationId: id,
-          channelId: conversation.channel.id,
-          direction: 'out',
-          kind: 'text',
-          body,
-          ...(template ? { template: template.template as unknown as Prisma.InputJsonObject } : {}),
-          authorType: 'member',
-          authorId: member.id,
-          status: held ? 'pending_approval' : 'queued',
-          createdAt: now,
-        },
-      });
+      const message = await tx.message.create({ data: { ...reply, status: held ? 'pending_approval' : 'queued' } });
       // The message and its delivery row commit together: a crash after this still sends it (outbox).
       const delivery = held ? null : await tx.delivery.create({ data: { messageId: message.id } });
       const updated = await tx.conversation.update({
