@@ -12,6 +12,7 @@ import { TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
 import type { OfferView } from './routing.events.js';
+import { openLoads } from './loads.js';
 import { rankCandidates } from './ranking.js';
 import type { Candidate } from './ranking.js';
 import { toTransferView } from './transfer.view.js';
@@ -177,12 +178,7 @@ export class OffersService implements OnModuleInit {
   private async ranked(teamId: string, conversationId: string, sticky: boolean, options: { pendingCountsAsLoad?: boolean }): Promise<Candidate[]> {
     const members = await this.db.member.findMany({ where: { teamId, status: 'online' }, select: { id: true, capacity: true, lastAssignedAt: true } });
     if (members.length === 0) return [];
-    const loads = await this.db.conversation.groupBy({
-      by: ['assigneeId'],
-      where: { teamId, status: 'open', assigneeId: { in: members.map((m) => m.id) } },
-      _count: { _all: true },
-    });
-    const load = new Map(loads.map((row) => [row.assigneeId, row._count._all]));
+    const load = await openLoads(this.db, teamId, members.map((m) => m.id));
     if (options.pendingCountsAsLoad) {
       // From the queue, a member is offered no more chats than they have room for.
       const pending = await this.db.offer.groupBy({ by: ['memberId'], where: { teamId, status: 'pending', conversationId: { not: conversationId } }, _count: { _all: true } });

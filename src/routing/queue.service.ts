@@ -3,6 +3,7 @@ import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
+import { openLoads } from './loads.js';
 
 export interface QueueView {
   /** Oldest first: the order they are offered in. */
@@ -31,7 +32,7 @@ export class QueueService {
 
   async view(teamId: string): Promise<QueueView> {
     const now = this.clock.now().getTime();
-    const [waiting, members, loads] = await Promise.all([
+    const [waiting, members, load] = await Promise.all([
       this.db.conversation.findMany({
         where: { teamId, status: 'waiting', assigneeId: null, contact: { blocked: false } },
         orderBy: { createdAt: 'asc' },
@@ -39,10 +40,9 @@ export class QueueService {
         include: { channel: { select: { id: true, type: true } }, contact: { select: { id: true, name: true } } },
       }),
       this.db.member.findMany({ where: { teamId }, orderBy: { createdAt: 'asc' }, include: { groups: { select: { groupId: true } } } }),
-      this.db.conversation.groupBy({ by: ['assigneeId'], where: { teamId, status: 'open', assigneeId: { not: null } }, _count: { _all: true } }),
+      openLoads(this.db, teamId),
     ]);
     const offers = await this.db.offer.findMany({ where: { conversationId: { in: waiting.map((c) => c.id) }, status: 'pending' }, select: { conversationId: true, memberId: true } });
-    const load = new Map(loads.map((row) => [row.assigneeId, row._count._all]));
     return {
       waiting: waiting.map((c) => ({
         conversationId: c.id,

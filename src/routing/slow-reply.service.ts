@@ -40,9 +40,9 @@ export class SlowReplyService implements OnModuleInit {
 
   onModuleInit(): void {
     this.jobs.register<SlowReplyJob>(CHECK, (job) => this.check(job));
-    this.conversations.on('message.created', async ({ teamId, message }) => {
+    this.conversations.on('message.created', async ({ message }) => {
       if (message.direction !== 'in' || message.kind === 'event') return;
-      await this.watch(teamId, message.conversationId, message.id, new Date(message.createdAt));
+      await this.watch(message.conversationId, message.id, new Date(message.createdAt));
     });
   }
 
@@ -50,25 +50,25 @@ export class SlowReplyService implements OnModuleInit {
   async resume(): Promise<number> {
     const waiting = await this.db.conversation.findMany({
       where: { status: { not: 'resolved' }, unreplied: true, channel: { type: 'webchat' } },
-      select: { id: true, teamId: true },
+      select: { id: true },
     });
     let timers = 0;
     for (const conversation of waiting) {
       const first = await this.firstUnanswered(conversation.id);
       if (first) {
-        await this.watch(conversation.teamId, conversation.id, first.id, first.createdAt);
+        await this.watch(conversation.id, first.id, first.createdAt);
         timers++;
       }
     }
     return timers;
   }
 
-  private async watch(teamId: string, conversationId: string, messageId: string, sentAt: Date): Promise<void> {
-    const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
-    const threshold = readTeamSettings(team?.settings).slowReplySeconds;
-    if (threshold === null) return;
-    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { channel: { select: { type: true } } } });
+  private async watch(conversationId: string, messageId: string, sentAt: Date): Promise<void> {
+    // One read on every customer message: most are not web chats, and those return here.
+    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { channel: { select: { type: true } }, team: { select: { settings: true } } } });
     if (conversation?.channel.type !== 'webchat') return;
+    const threshold = readTeamSettings(conversation.team.settings).slowReplySeconds;
+    if (threshold === null) return;
     const delayMs = Math.max(0, sentAt.getTime() + threshold * 1000 - Date.now());
     await this.jobs.add<SlowReplyJob>(CHECK, { conversationId, messageId }, { jobId: `slow-reply-${messageId}`, delayMs });
   }

@@ -8,6 +8,7 @@ import { ConversationEvents, ConversationsService, hasRoomFor } from '../convers
 import type { ConversationView } from '../conversations/index.js';
 import { hasRole, readTeamSettings } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
+import { openLoads } from './loads.js';
 import { OffersService } from './offers.service.js';
 import { RoutingEvents } from './routing.events.js';
 import type { TransferView } from './routing.events.js';
@@ -103,21 +104,20 @@ export class TransfersService {
       if (!colleague) throw new DomainError('invalid', 'invalid_request', 'This member is not in your team.', [{ field: 'memberId', message: 'is not a member of your team' }]);
       if (colleague.id === holder) throw new DomainError('invalid', 'invalid_request', 'The chat is already theirs.', [{ field: 'memberId', message: 'already holds this chat' }]);
       if (colleague.status !== 'online') throw new DomainError('conflict', 'member_unavailable', `${colleague.name} is ${colleague.status === 'break' ? 'on a break' : 'offline'}; transfer to someone online.`);
-      if ((await this.withRoom([colleague.id])).length === 0) throw new DomainError('conflict', 'at_capacity', `${colleague.name} already holds as many chats as their capacity allows.`);
+      if ((await this.withRoom(teamId, [colleague.id])).length === 0) throw new DomainError('conflict', 'at_capacity', `${colleague.name} already holds as many chats as their capacity allows.`);
       return [colleague.id];
     }
     const group = await this.db.memberGroup.findFirst({ where: { id: target.groupId, teamId }, include: { members: { include: { member: true } } } });
     if (!group) throw new DomainError('invalid', 'invalid_request', 'This group is not in your team.', [{ field: 'groupId', message: 'is not a group of your team' }]);
     const online = group.members.map((m) => m.member).filter((m) => m.status === 'online' && m.id !== holder);
-    const chosen = await this.withRoom(online.map((m) => m.id));
+    const chosen = await this.withRoom(teamId, online.map((m) => m.id));
     if (chosen.length === 0) throw new DomainError('conflict', 'nobody_available', `Nobody in ${group.name} is online with room for another chat.`);
     return chosen;
   }
 
-  private async withRoom(memberIds: string[]): Promise<string[]> {
+  private async withRoom(teamId: string, memberIds: string[]): Promise<string[]> {
     const members = await this.db.member.findMany({ where: { id: { in: memberIds } }, select: { id: true, capacity: true } });
-    const loads = await this.db.conversation.groupBy({ by: ['assigneeId'], where: { status: 'open', assigneeId: { in: memberIds } }, _count: { _all: true } });
-    const load = new Map(loads.map((row) => [row.assigneeId, row._count._all]));
+    const load = await openLoads(this.db, teamId, memberIds);
     return members.filter((m) => (load.get(m.id) ?? 0) < m.capacity).map((m) => m.id);
   }
 }

@@ -122,6 +122,19 @@ describe('Business hours', () => {
     expect(await hub.infra.db.member.findUniqueOrThrow({ where: { id: weekend.id } })).toMatchObject({ status: 'offline' });
   });
 
+  it('refuses hours that cannot be read, naming the field, and keeps the old ones', async () => {
+    const team = await createTeam(hub);
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { businessHours: HOURS } }).expect(200);
+    const bad = await hub.http
+      .patch('/api/teams/current')
+      .set(team.admin.auth)
+      .send({ settings: { businessHours: { weekly: [{ days: ['mon'], open: '17:00', close: '10:30' }], holidays: ['12/31'] } } })
+      .expect(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining([expect.stringContaining('weekly'), expect.stringContaining('holidays')]));
+    const current = await hub.http.get('/api/teams/current').set(team.admin.auth).expect(200);
+    expect(current.body.settings.businessHours.weekly).toEqual(HOURS.weekly);
+  });
+
   it('answers an SMS outside hours once per closed period, with the opening time', async () => {
     clock.set(tokyo('2026-12-04T18:00'));
     const team = await createTeam(hub);

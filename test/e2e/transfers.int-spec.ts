@@ -122,6 +122,22 @@ describe('Transfers, groups and the supervisors’ queue', () => {
     expect(ignored.ignoredOffers).toBe(1);
   });
 
+  it('cancels a pending transfer when the sender resolves the chat: the colleague’s offer goes, the sender hears it', async () => {
+    const a = await agent('田中 太郎');
+    const conversationId = await chatHeldBy(a);
+    const b = await agent('山本 二郎');
+    const offered = nextEvent<OfferFrame>(b.device, 'offer');
+    await hub.http.post(`/api/conversations/${conversationId}/transfer`).set(a.member.auth).send({ memberId: b.member.id }).expect(202);
+    await offered;
+    const withdrawn = nextEvent<{ conversationId: string; reason: string }>(b.device, 'offer.withdrawn');
+    const told = nextEvent<TransferFrame>(a.device, 'transfer.updated');
+    await hub.http.post(`/api/conversations/${conversationId}/resolve`).set(a.member.auth).send({ outcome: 'other' }).expect(200);
+    expect(await withdrawn).toMatchObject({ conversationId, reason: 'cancelled' });
+    expect(await told).toMatchObject({ conversationId, status: 'cancelled' });
+    const late = await hub.http.post(`/api/conversations/${conversationId}/accept`).set(b.member.auth).expect(409);
+    expect(late.body.code).toBe('offer_taken');
+  });
+
   it('refuses transfers that cannot be offered, naming why', async () => {
     const a = await agent('田中 太郎');
     const conversationId = await chatHeldBy(a);
