@@ -9,6 +9,7 @@ import { ContactsModule } from './contacts/index.js';
 import { ConversationsModule } from './conversations/index.js';
 import { InboxModule } from './inbox/inbox.module.js';
 import { RoutingModule } from './routing/index.js';
+import { SupervisionModule } from './supervision/index.js';
 import { TeamsModule } from './teams/index.js';
 
 /** Providers given at start that modules look up by token (tests hand in fakes at the edge this way). */
@@ -21,7 +22,7 @@ export class AppModule {
     const extra: DynamicModule = { module: HubOverridesModule, global: true, providers: overrides, exports: overrides.map((p) => ('provide' in p ? p.provide : p)) };
     return {
       module: AppModule,
-      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, InboxModule],
+      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, InboxModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
     };

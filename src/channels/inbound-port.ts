@@ -45,6 +45,8 @@ export interface InboundSink {
   leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage): Promise<{ conversationId: string; channelType: 'email' | 'webchat' }>;
   /** Whether the team has blocked this customer (their widget then stays closed). */
   isBlocked(channel: ChannelAccount, address: ChannelAddress): Promise<boolean>;
+  /** The widget's rating form at the end of a chat: the score goes on the visitor's latest conversation. */
+  rateVisitorConversation(channel: ChannelAccount, visitorId: string, rating: { score: number; comment?: string }): Promise<{ conversationId: string | null }>;
   /** The customer's draft as they type, for the agent's preview. */
   customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void>;
 }

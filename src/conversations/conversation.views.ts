@@ -9,6 +9,12 @@ export interface ConversationView {
   assigneeId: string | null;
   unreplied: boolean;
   outcome: string | null;
+  /** The category its agent set (any of the three levels), or null. */
+  categoryId: string | null;
+  /** Once resolved: true when an agent replied, false when nobody answered (abandoned); null while not resolved. */
+  handled: boolean | null;
+  /** The customer's satisfaction, when they gave it. */
+  rating: { score: number; comment: string | null } | null;
   lastMessageAt: string;
   lastCustomerMessageAt: string | null;
   lastMessagePreview: string | null;
@@ -27,8 +33,10 @@ export interface MessageView {
   /** The whole message when `body` is a display form: an email's subject, full text and sanitized HTML. */
   content: MessageContent | null;
   author: { type: 'contact' | 'member' | 'bot' | 'system'; id: string | null };
-  status: 'received' | 'pending_approval' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+  status: 'received' | 'pending_approval' | 'rejected' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
   error: string | null;
+  /** A trainee's draft once a supervisor decided: who, when, and the feedback given with a rejection. */
+  review: { by: string | null; at: string; feedback: string | null } | null;
   /** The customer took it back (LINE unsend): body and attachments are gone. */
   unsent: boolean;
   /** The approved template this message went out as (WhatsApp), or null for free text. */
@@ -49,6 +57,10 @@ type ConversationRow = {
   assigneeId: string | null;
   unreplied: boolean;
   outcome: string | null;
+  categoryId: string | null;
+  handled: boolean | null;
+  ratingScore: number | null;
+  ratingComment: string | null;
   lastMessageAt: Date;
   lastCustomerMessageAt: Date | null;
   lastMessagePreview: string | null;
@@ -65,6 +77,9 @@ export function toConversationView(row: ConversationRow): ConversationView {
     assigneeId: row.assigneeId,
     unreplied: row.unreplied,
     outcome: row.outcome,
+    categoryId: row.categoryId,
+    handled: row.handled,
+    rating: row.ratingScore === null ? null : { score: row.ratingScore, comment: row.ratingComment },
     lastMessageAt: row.lastMessageAt.toISOString(),
     lastCustomerMessageAt: row.lastCustomerMessageAt?.toISOString() ?? null,
     lastMessagePreview: row.lastMessagePreview,
@@ -88,6 +103,9 @@ type MessageRow = {
   error: string | null;
   unsentAt: Date | null;
   template?: unknown;
+  reviewedById?: string | null;
+  reviewedAt?: Date | null;
+  reviewFeedback?: string | null;
   createdAt: Date;
 };
 
@@ -104,6 +122,7 @@ export function toMessageView(row: MessageRow): MessageView {
     author: { type: row.authorType, id: row.authorId },
     status: row.status,
     error: row.error,
+    review: row.reviewedAt ? { by: row.reviewedById ?? null, at: row.reviewedAt.toISOString(), feedback: row.reviewFeedback ?? null } : null,
     unsent: row.unsentAt !== null,
     template: templateName(row.template),
     createdAt: row.createdAt.toISOString(),

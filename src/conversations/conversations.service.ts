@@ -3,6 +3,7 @@ import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { Page } from '../common/http/validation.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../common/http/keyset-cursor.js';
 import type { ChannelProvider, ChannelType, TemplateChoice } from '../channels/index.js';
 import { ChannelRegistry, ChannelsService } from '../channels/index.js';
 import type { AuthMember } from '../teams/index.js';
@@ -37,20 +38,6 @@ export interface ConversationQuery {
   cursor?: string;
 }
 
-/** Keyset cursor over (lastMessageAt, id), newest first: stable while new messages arrive. */
-function encodeCursor(row: { lastMessageAt: Date; id: string }): string {
-  return Buffer.from(`${row.lastMessageAt.toISOString()}|${row.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime())) {
-    throw new DomainError('invalid', 'invalid_request', 'The cursor is not valid.', [{ field: 'cursor', message: 'is not a cursor this API gave' }]);
-  }
-  return { at: date, id };
-}
-
 @Injectable()
 export class ConversationsService {
   constructor(
@@ -73,7 +60,7 @@ export class ConversationsService {
     if (query.channelType) where.channel = { type: query.channelType };
     if (query.favorite) where.favorites = { some: { memberId: member.id } };
     if (query.cursor) {
-      const { at, id } = decodeCursor(query.cursor);
+      const { at, id } = decodeKeysetCursor(query.cursor);
       where.AND = [{ OR: [{ lastMessageAt: { lt: at } }, { lastMessageAt: at, id: { lt: id } }] }];
     }
     const rows = await this.db.conversation.findMany({
@@ -83,7 +70,7 @@ export class ConversationsService {
       take: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
-    return { items: page.map(toConversationView), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]) : null };
+    return { items: page.map(toConversationView), nextCursor: rows.length > query.limit ? encodeKeysetCursor({ at: page[page.length - 1].lastMessageAt, id: page[page.length - 1].id }) : null };
   }
 
   async get(member: AuthMember, id: string): Promise<ConversationView> {
@@ -330,12 +317,47 @@ export class ConversationsService {
 
   async resolve(member: AuthMember, id: string, input: { outcome?: string }): Promise<ConversationView> {
     await this.row(member, id);
+    // Handled when an agent's reply reached (or is on its way to) the customer; otherwise nobody answered.
+    const reply = await this.db.message.findFirst({
+      where: { conversationId: id, direction: 'out', kind: { in: ['text', 'media'] }, authorType: 'member', status: { notIn: ['failed', 'pending_approval', 'rejected'] } },
+      select: { id: true },
+    });
     await this.db.conversation.update({
       where: { id },
       // Clearing activeKey frees the thread: the customer's next message opens a new conversation.
-      data: { status: 'resolved', activeKey: null, resolvedAt: new Date(), outcome: input.outcome ?? null },
+      data: { status: 'resolved', activeKey: null, resolvedAt: new Date(), outcome: input.outcome ?? null, handled: reply !== null },
     });
     return this.changed(member.teamId, id);
+  }
+
+  /**
+   * The category its agent (or a supervisor) gives a conversation; the caller has checked that the category is the
+   * team's (categories belong to supervision).
+   */
+  async setCategory(member: AuthMember, id: string, categoryId: string | null): Promise<ConversationView> {
+    const conversation = await this.row(member, id);
+    if (conversation.assigneeId !== member.id && !hasRole(member, 'supervisor')) {
+      throw new DomainError('forbidden', 'forbidden', 'Only the conversation’s agent or a supervisor may set its category.');
+    }
+    await this.db.conversation.update({ where: { id }, data: { categoryId } });
+    return this.changed(member.teamId, id);
+  }
+
+  /** The customer's satisfaction (1-5 and what they wrote): the latest answer counts. */
+  async recordRating(teamId: string, id: string, rating: { score: number; comment?: string | null }): Promise<ConversationView> {
+    const { count } = await this.db.conversation.updateMany({
+      where: { id, teamId },
+      data: { ratingScore: rating.score, ratingComment: rating.comment ?? null, ratedAt: new Date(), ratingRequestedAt: null },
+    });
+    if (count === 0) throw notFound('The conversation');
+    return this.changed(teamId, id);
+  }
+
+  /** The agent asks for a rating: the team's question goes out on the conversation's channel. */
+  async requestRating(member: AuthMember, id: string, question: string): Promise<MessageView> {
+    const message = await this.post(member, id, { body: question, kind: 'text' });
+    await this.db.conversation.update({ where: { id }, data: { ratingRequestedAt: new Date(message.createdAt) } });
+    return message;
   }
 
   async reopen(member: AuthMember, id: string): Promise<ConversationView> {
@@ -344,7 +366,7 @@ export class ConversationsService {
     const activeKey = activeKeyOf(conversation.channel.id, conversation.threadKey);
     const { count } = await this.db.conversation.updateMany({
       where: { id, teamId: member.teamId, status: 'resolved' },
-      data: { status: conversation.assigneeId ? 'open' : 'waiting', activeKey, resolvedAt: null },
+      data: { status: conversation.assigneeId ? 'open' : 'waiting', activeKey, resolvedAt: null, handled: null },
     }).catch((error: unknown) => {
       if (isUniqueViolation(error)) {
         throw new DomainError('conflict', 'conversation_exists', 'The customer has started a newer conversation on this channel; continue there.');

@@ -11,3 +11,4 @@ export { ContactErasureService } from './contact-erasure.service.js';
 export { ConversationEvents } from './conversation.events.js';
 export type { ConversationEventMap } from './conversation.events.js';
 export type { ConversationView, MessageView } from './conversation.views.js';
+export { toMessageView } from './conversation.views.js';

@@ -511,6 +511,22 @@ export class IngestService implements InboundSink, OnModuleInit {
     };
   }
 
+  async rateVisitorConversation(channel: ChannelAccount, visitorId: string, rating: { score: number; comment?: string }): Promise<{ conversationId: string | null }> {
+    const conversation = await this.db.conversation.findFirst({
+      where: { channelId: channel.id, threadKey: threadKeyOf({ kind: 'visitor', address: visitorId }) },
+      orderBy: { createdAt: 'desc' },
+      include: conversationInclude,
+    });
+    if (!conversation) return { conversationId: null };
+    const rated = await this.db.conversation.update({
+      where: { id: conversation.id },
+      data: { ratingScore: rating.score, ratingComment: rating.comment ?? null, ratedAt: new Date(), ratingRequestedAt: null },
+      include: conversationInclude,
+    });
+    this.events.emit('conversation.updated', { teamId: channel.teamId, conversation: toConversationView(rated) });
+    return { conversationId: conversation.id };
+  }
+
   async customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void> {
     const conversation = await this.db.conversation.findUnique({ where: { activeKey: activeKeyOf(channel.id, threadKeyOf(from)) }, select: { id: true } });
     if (conversation) this.events.emit('customer.typing', { teamId: channel.teamId, conversationId: conversation.id, draft });

@@ -146,7 +146,7 @@ export class OutboxService implements OnModuleInit {
   /** The messages before this one that went to or came from the customer, oldest first (email threading). */
   private async earlierMessages(conversationId: string, seq: bigint, depth: number): Promise<EarlierMessage[]> {
     const rows = await this.db.message.findMany({
-      where: { conversationId, seq: { lt: seq }, kind: { in: ['text', 'media'] }, blocked: false, status: { notIn: ['failed', 'pending_approval'] } },
+      where: { conversationId, seq: { lt: seq }, kind: { in: ['text', 'media'] }, blocked: false, status: { notIn: ['failed', 'pending_approval', 'rejected'] } },
       orderBy: { seq: 'desc' },
       take: depth,
       select: { id: true, direction: true, providerMessageId: true, content: true },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
 import { ConversationsService, TranscriptService } from '../conversations/index.js';
 import { TransfersService } from '../routing/index.js';
+import { CannedRepliesService, CategoriesService } from '../supervision/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { assignBody, conversationListQuery, pageQuery, postMessageBody, resolveBody, startConversationBody, transcriptBody, transferBody } from './inbox.schema.js';
@@ -17,6 +18,8 @@ export class InboxController {
     private readonly conversations: ConversationsService,
     private readonly transfers: TransfersService,
     private readonly transcripts: TranscriptService,
+    private readonly cannedReplies: CannedRepliesService,
+    private readonly categories: CategoriesService,
   ) {}
 
   @Get()
@@ -41,8 +44,13 @@ export class InboxController {
   }
 
   @Post(':id/messages')
-  post(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(postMessageBody) body: z.output<typeof postMessageBody>) {
-    return this.conversations.post(member, id, body);
+  async post(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(postMessageBody) body: z.output<typeof postMessageBody>) {
+    const { cannedReplyId, ...message } = body;
+    if (cannedReplyId) await this.cannedReplies.usable(member, cannedReplyId);
+    const written = await this.conversations.post(member, id, message);
+    // A withdrawn double greeting never reaches the customer: it is no use of the canned reply.
+    if (cannedReplyId && written.status !== 'failed') await this.cannedReplies.recordUse(member, cannedReplyId, written.id);
+    return written;
   }
 
   /** Sends the chat's transcript by email through the team's email channel; 400 `invalid_email` names the mistake. */
@@ -75,8 +83,13 @@ export class InboxController {
 
   @Post(':id/resolve')
   @HttpCode(200)
-  resolve(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(resolveBody) body: z.output<typeof resolveBody>) {
-    return this.conversations.resolve(member, id, body);
+  async resolve(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(resolveBody) body: z.output<typeof resolveBody>) {
+    const { categoryId, ...outcome } = body;
+    if (categoryId) {
+      await this.categories.require(member.teamId, categoryId, 'categoryId');
+      await this.conversations.setCategory(member, id, categoryId);
+    }
+    return this.conversations.resolve(member, id, outcome);
   }
 
   @Post(':id/reopen')

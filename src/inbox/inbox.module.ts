@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/index.js';
 import { ConversationsModule } from '../conversations/index.js';
 import { RoutingModule } from '../routing/index.js';
+import { SupervisionModule } from '../supervision/index.js';
 import { TeamsModule } from '../teams/index.js';
 import { InboxController } from './inbox.controller.js';
 import { InboxGateway } from './inbox.gateway.js';
@@ -11,7 +12,7 @@ import { PresenceWatch } from './presence-watch.js';
 import { QueueController } from './queue.controller.js';
 
 @Module({
-  imports: [ConversationsModule, ContactsModule, RoutingModule, TeamsModule],
+  imports: [ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, TeamsModule],
   controllers: [InboxController, MessagesController, ContactActionsController, QueueController],
   providers: [InboxGateway, PresenceWatch],
   exports: [PresenceWatch],

@@ -21,6 +21,8 @@ export const postMessageBody = z
   .strictObject({
     body: z.string().trim().min(1, 'must not be empty').max(5000).optional(),
     kind: z.enum(['text', 'note']).default('text'),
+    /** The canned reply the text came from (`:7` expanded): its use is counted once the message is written. */
+    cannedReplyId: z.string().min(1).max(64).optional(),
     /** One of the channel's approved templates (WhatsApp Cloud API), with a value for each of its variables. */
     template: z
       .strictObject({

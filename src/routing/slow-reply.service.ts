@@ -20,7 +20,7 @@ const answerFilter: Prisma.MessageWhereInput = {
   direction: 'out',
   kind: { in: ['text', 'media'] },
   authorType: { in: ['member', 'bot'] },
-  status: { notIn: ['failed', 'pending_approval'] },
+  status: { notIn: ['failed', 'pending_approval', 'rejected'] },
 };
 
 /**

@@ -92,3 +92,17 @@ function nextMatching(hours: BusinessHours | null, timeZone: string, now: Date, 
 export function describeOpening(at: Date, timeZone: string): string {
   return DateTime.fromJSDate(at, { zone: timeZone }).setLocale('ja').toFormat('M月d日(ccc) HH:mm');
 }
+
+/** Milliseconds between two instants during which the team was open (all of them when it has no hours). */
+export function openMillisBetween(hours: BusinessHours | null, timeZone: string, start: Date, end: Date): number {
+  if (!hours) return Math.max(0, end.getTime() - start.getTime());
+  let total = 0;
+  let at = start;
+  while (at < end) {
+    const change = nextChange(hours, timeZone, at);
+    const until = change && change < end ? change : end;
+    if (isOpen(hours, timeZone, at)) total += until.getTime() - at.getTime();
+    at = until;
+  }
+  return total;
+}

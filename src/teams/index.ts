@@ -5,7 +5,7 @@ export type { AuthMember, Role } from './auth.guard.js';
 export { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
 export { TeamsService, normalizeEmail } from './teams.service.js';
 export { readTeamSettings } from './team-settings.schema.js';
-export { describeOpening, isOpen, nextChange, nextOpening } from './business-hours.js';
+export { describeOpening, isOpen, nextChange, nextOpening, openMillisBetween } from './business-hours.js';
 export type { BusinessHours } from './business-hours.js';
 export type { TeamSettings } from './team-settings.schema.js';
 export { MembersService } from './members.service.js';

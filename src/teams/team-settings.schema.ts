@@ -58,6 +58,14 @@ export const teamSettingsSchema = z.strictObject({
       optIn: z.string().min(1).max(600).nullable().optional(),
     })
     .optional(),
+  /** What the agent's rating request asks the customer on the conversation's channel; a lone 1-5 in reply is the score. */
+  ratingQuestion: z
+    .string()
+    .min(1)
+    .max(600)
+    .default('本日の対応はいかがでしたか？ 1（不満）〜5（満足）の数字でご返信ください。'),
+  /** Reports count response and handle times only while the team is open (its business hours). */
+  reportTimesInBusinessHours: z.boolean().default(false),
   /** The question an SMS or WhatsApp invitation asks (`{team.name}`, `{contact.name}`); it must ask for YES. */
   invitationText: z.string().min(1).max(600).optional(),
 });

@@ -9,7 +9,7 @@ import type { ChannelAccount } from '../channel-adapter.js';
 import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
-import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetTypingFrame } from './webchat.schema.js';
+import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetRatingFrame, widgetTypingFrame } from './webchat.schema.js';
 import { WebchatSender, visitorRoom } from './webchat.sender.js';
 
 interface VisitorSocketData {
@@ -111,6 +111,18 @@ export class WebchatGateway implements OnGatewayInit {
       const form = parseInput(widgetLeaveMessageFrame, frame);
       const left = await this.inbound.target.leaveMessage(channel, visitorId, form);
       return { conversationId: left.conversationId, channel: left.channelType };
+    });
+  }
+
+  /** The rating form at the end of a chat: 1-5 and an optional comment, on the visitor's latest conversation. */
+  @SubscribeMessage('rating')
+  async rating(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const rating = parseInput(widgetRatingFrame, frame);
+      const { conversationId } = await this.inbound.target.rateVisitorConversation(channel, visitorId, rating);
+      if (!conversationId) throw new DomainError('conflict', 'no_conversation', 'There is no chat to rate yet.');
+      return { conversationId };
     });
   }
 

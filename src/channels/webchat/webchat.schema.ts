@@ -26,6 +26,9 @@ export const widgetMessageFrame = z.strictObject({
 
 export const widgetTypingFrame = z.strictObject({ draft: z.string().max(5000) });
 
+/** The widget's rating form at the end of a chat. */
+export const widgetRatingFrame = z.strictObject({ score: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() });
+
 /** The pre-chat form or `Tsunagi('set', ...)`: who the visitor says they are. */
 export const widgetIdentifyFrame = z
   .strictObject({

@@ -1,0 +1,167 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, Prisma } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+type Message = Prisma.MessageGetPayload<object>;
+import { notFound } from '../common/errors/domain-error.js';
+
+/** One row per conversation: what the per-conversation export and the reports read. */
+export interface ConversationRow {
+  id: string;
+  channel: string;
+  channelName: string;
+  contact: string;
+  category: string | null;
+  assignee: string | null;
+  assigneeId: string | null;
+  createdAt: Date;
+  firstCustomerMessageAt: Date | null;
+  firstReplyAt: Date | null;
+  resolvedAt: Date | null;
+  outcome: string | null;
+  handled: boolean | null;
+  rating: number | null;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+export const CONVERSATION_COLUMNS = [
+  'id', 'channel', 'channel_name', 'contact', 'category', 'assignee', 'created_at', 'first_response_seconds', 'resolved_at',
+  'outcome', 'handled', 'rating', 'messages_in', 'messages_out',
+];
+
+export function conversationFields(row: ConversationRow): unknown[] {
+  return [
+    row.id, row.channel, row.channelName, row.contact, row.category, row.assignee, row.createdAt, firstResponseSeconds(row), row.resolvedAt,
+    row.outcome, row.handled === null ? '' : row.handled ? 'handled' : 'unhandled', row.rating, row.messagesIn, row.messagesOut,
+  ];
+}
+
+type ResponseTimes = Pick<ConversationRow, 'createdAt' | 'firstCustomerMessageAt' | 'firstReplyAt'>;
+
+/** When the customer started waiting: their first message before the first reply, or the start of a chat the agent began. */
+export function waitStartOf(row: ResponseTimes): Date {
+  return row.firstCustomerMessageAt && row.firstReplyAt && row.firstCustomerMessageAt < row.firstReplyAt ? row.firstCustomerMessageAt : row.createdAt;
+}
+
+/** From the customer's first message to the first agent reply, in whole seconds. */
+export function firstResponseSeconds(row: ResponseTimes): number | null {
+  if (!row.firstReplyAt) return null;
+  return Math.max(0, Math.round((row.firstReplyAt.getTime() - waitStartOf(row).getTime()) / 1000));
+}
+
+export const MESSAGE_LOG_COLUMNS = ['time', 'direction', 'kind', 'author_type', 'author', 'status', 'body'];
+
+type RawRow = {
+  id: string;
+  channel: string;
+  channel_name: string;
+  contact: string;
+  category: string | null;
+  assignee: string | null;
+  assignee_id: string | null;
+  created_at: Date;
+  first_in_at: Date | null;
+  first_reply_at: Date | null;
+  resolved_at: Date | null;
+  outcome: string | null;
+  handled: boolean | null;
+  rating_score: number | null;
+  messages_in: bigint;
+  messages_out: bigint;
+};
+
+/** What agents sent and customers could see: counted as messages out, and the first of them is the response. */
+const REPLY = Prisma.sql`direction = 'out' AND kind IN ('text', 'media') AND status NOT IN ('failed', 'pending_approval', 'rejected')`;
+
+@Injectable()
+export class ConversationExportService {
+  constructor(@Inject(DATABASE) private readonly db: Db) {}
+
+  /** The team's conversations started in [from, to), oldest first, a page at a time: never the whole period in memory. */
+  async *conversations(teamId: string, period: { from: Date; to: Date; channelType?: string }, pageSize = 1000): AsyncGenerator<ConversationRow[]> {
+    let after: { at: Date; id: string } | null = null;
+    for (;;) {
+      const rows = await this.page(teamId, period, pageSize, after);
+      if (rows.length > 0) yield rows.map(toConversationRow);
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1];
+      after = { at: last.created_at, id: last.id };
+    }
+  }
+
+  /** One conversation's messages (notes included: the export is for staff), oldest first. */
+  async *messageLog(teamId: string, conversationId: string, pageSize = 1000): AsyncGenerator<unknown[][]> {
+    const conversation = await this.db.conversation.findFirst({ where: { id: conversationId, teamId }, select: { id: true } });
+    if (!conversation) throw notFound('The conversation');
+    let after: bigint | null = null;
+    for (;;) {
+      const rows: Message[] = await this.db.message.findMany({
+        where: { conversationId, blocked: false, ...(after !== null ? { seq: { gt: after } } : {}) },
+        orderBy: { seq: 'asc' },
+        take: pageSize,
+      });
+      const authors = await this.db.member.findMany({ where: { id: { in: rows.flatMap((row) => (row.authorId ? [row.authorId] : [])) } }, select: { id: true, name: true } });
+      if (rows.length > 0) {
+        yield rows.map((row) => [
+          row.createdAt,
+          row.direction,
+          row.kind,
+          row.authorType,
+          authors.find((author) => author.id === row.authorId)?.name ?? '',
+          row.status,
+          row.unsentAt ? '' : row.body,
+        ]);
+      }
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1].seq;
+    }
+  }
+
+  private page(teamId: string, period: { from: Date; to: Date; channelType?: string }, limit: number, after: { at: Date; id: string } | null): Promise<RawRow[]> {
+    const conditions = [Prisma.sql`cv.team_id = ${teamId}`, Prisma.sql`cv.created_at >= ${period.from}`, Prisma.sql`cv.created_at < ${period.to}`];
+    if (period.channelType) conditions.push(Prisma.sql`ch.type::text = ${period.channelType}`);
+    if (after) conditions.push(Prisma.sql`(cv.created_at, cv.id) > (${after.at}, ${after.id})`);
+    return this.db.$queryRaw<RawRow[]>`
+      SELECT cv.id, ch.type::text AS channel, ch.name AS channel_name, ct.name AS contact,
+             concat_ws(' > ', c3.name, c2.name, c1.name) AS category, mb.name AS assignee, cv.assignee_id, cv.created_at,
+             s.first_in_at, s.first_reply_at, cv.resolved_at, cv.outcome, cv.handled, cv.rating_score, s.messages_in, s.messages_out
+      FROM conversations cv
+      JOIN channels ch ON ch.id = cv.channel_id
+      JOIN contacts ct ON ct.id = cv.contact_id
+      LEFT JOIN members mb ON mb.id = cv.assignee_id
+      LEFT JOIN categories c1 ON c1.id = cv.category_id
+      LEFT JOIN categories c2 ON c2.id = c1.parent_id
+      LEFT JOIN categories c3 ON c3.id = c2.parent_id
+      LEFT JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE direction = 'in' AND kind IN ('text', 'media')) AS messages_in,
+               count(*) FILTER (WHERE ${REPLY}) AS messages_out,
+               min(created_at) FILTER (WHERE direction = 'in' AND kind IN ('text', 'media')) AS first_in_at,
+               min(created_at) FILTER (WHERE ${REPLY} AND author_type = 'member') AS first_reply_at
+        FROM messages WHERE conversation_id = cv.id
+      ) s ON true
+      WHERE ${Prisma.join(conditions, ' AND ')}
+      ORDER BY cv.created_at, cv.id
+      LIMIT ${limit}`;
+  }
+}
+
+function toConversationRow(row: RawRow): ConversationRow {
+  return {
+    id: row.id,
+    channel: row.channel,
+    channelName: row.channel_name,
+    contact: row.contact,
+    category: row.category || null,
+    assignee: row.assignee,
+    assigneeId: row.assignee_id,
+    createdAt: row.created_at,
+    firstCustomerMessageAt: row.first_in_at,
+    firstReplyAt: row.first_reply_at,
+    resolvedAt: row.resolved_at,
+    outcome: row.outcome,
+    handled: row.handled,
+    rating: row.rating_score,
+    messagesIn: Number(row.messages_in),
+    messagesOut: Number(row.messages_out),
+  };
+}

@@ -1,0 +1,70 @@
+import { Controller, Get, Param, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { DomainError } from '../common/errors/domain-error.js';
+import { ValidQuery } from '../common/http/zod-params.js';
+import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
+import type { AuthMember } from '../teams/index.js';
+import { CONVERSATION_COLUMNS, ConversationExportService, MESSAGE_LOG_COLUMNS, conversationFields } from './conversation-export.service.js';
+import { csvStream } from './csv.js';
+import { MessageSearchService } from './message-search.service.js';
+import type { MessageHit } from './message-search.service.js';
+import { conversationExportQuery, searchExportQuery, searchQuery } from './supervision.schema.js';
+
+const SEARCH_COLUMNS = ['time', 'conversation_id', 'channel', 'contact', 'direction', 'kind', 'author', 'body'];
+
+function sendCsv(reply: FastifyReply, name: string, body: Readable) {
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}"`)
+    .header('cache-control', 'no-store')
+    .send(body);
+}
+
+/** Supervisors search what was written and take it away as CSV (UTF-8 with a BOM), streamed a page at a time. */
+@ApiTags('supervision')
+@ApiBearerAuth()
+@Controller('api')
+@UseGuards(AuthGuard)
+@RequireRole('supervisor')
+export class ExportsController {
+  constructor(
+    private readonly search: MessageSearchService,
+    private readonly exports: ConversationExportService,
+  ) {}
+
+  @Get('messages/search')
+  find(@CurrentMember() member: AuthMember, @ValidQuery(searchQuery) query: z.output<typeof searchQuery>) {
+    const { limit, cursor, ...terms } = query;
+    return this.search.search(member.teamId, terms, { limit, cursor });
+  }
+
+  @Get('exports/messages.csv')
+  searchCsv(@CurrentMember() member: AuthMember, @ValidQuery(searchExportQuery) query: z.output<typeof searchExportQuery>, @Res() reply: FastifyReply) {
+    const rows = this.search.all(member.teamId, query);
+    return sendCsv(reply, 'messages.csv', csvStream(SEARCH_COLUMNS, rows, (hit: MessageHit) => [hit.createdAt, hit.conversationId, hit.channelType, hit.contactName, hit.direction, hit.kind, hit.author.name ?? hit.author.type, hit.body]));
+  }
+
+  /** One row per conversation started in [from, to). */
+  @Get('exports/conversations.csv')
+  conversationsCsv(@CurrentMember() member: AuthMember, @ValidQuery(conversationExportQuery) query: z.output<typeof conversationExportQuery>, @Res() reply: FastifyReply) {
+    const period = { from: new Date(query.from), to: new Date(query.to), channelType: query.channelType };
+    if (period.to <= period.from) throw new DomainError('invalid', 'invalid_request', 'The period ends before it starts.', [{ field: 'to', message: 'must be after from' }]);
+    return sendCsv(reply, 'conversations.csv', csvStream(CONVERSATION_COLUMNS, this.exports.conversations(member.teamId, period), conversationFields));
+  }
+
+  /** One conversation's log, notes included. */
+  @Get('conversations/:id/export.csv')
+  async conversationLog(@CurrentMember() member: AuthMember, @Param('id') id: string, @Res() reply: FastifyReply) {
+    const pages = this.exports.messageLog(member.teamId, id);
+    // Read the first page before answering, so an unknown conversation is a 404, not an empty file.
+    const first = await pages.next();
+    async function* all() {
+      if (!first.done) yield first.value;
+      yield* pages;
+    }
+    return sendCsv(reply, `conversation-${id}.csv`, csvStream(MESSAGE_LOG_COLUMNS, all(), (row) => row));
+  }
+}

@@ -1,0 +1,112 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, Prisma } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../common/http/keyset-cursor.js';
+import type { KeysetPosition } from '../common/http/keyset-cursor.js';
+import type { Page } from '../common/http/validation.js';
+
+export interface MessageSearch {
+  q: string;
+  from?: string;
+  to?: string;
+  channelType?: string;
+  memberId?: string;
+}
+
+export interface MessageHit {
+  id: string;
+  conversationId: string;
+  channelType: string;
+  contactName: string;
+  direction: 'in' | 'out';
+  kind: 'text' | 'media' | 'note';
+  author: { type: string; id: string | null; name: string | null };
+  body: string;
+  createdAt: string;
+}
+
+type HitRow = {
+  id: string;
+  conversation_id: string;
+  channel_type: string;
+  contact_name: string;
+  direction: 'in' | 'out';
+  kind: 'text' | 'media' | 'note';
+  author_type: string;
+  author_id: string | null;
+  author_name: string | null;
+  body: string;
+  created_at: Date;
+};
+
+/**
+ * Search over what customers and agents wrote, scoped to one team. Japanese has no spaces between words, so the
+ * text is indexed by its pairs of adjacent characters (`text_bigrams`, a GIN index): every pair of the query must
+ * be in the message, which the index answers, and then the message must contain the query itself.
+ */
+@Injectable()
+export class MessageSearchService {
+  constructor(@Inject(DATABASE) private readonly db: Db) {}
+
+  async search(teamId: string, query: MessageSearch, page: { limit: number; cursor?: string }): Promise<Page<MessageHit>> {
+    const rows = await this.page(teamId, query, page.limit + 1, page.cursor ? decodeKeysetCursor(page.cursor) : null);
+    const items = rows.slice(0, page.limit);
+    return { items: items.map(toHit), nextCursor: rows.length > page.limit ? encodeKeysetCursor({ at: items[items.length - 1].created_at, id: items[items.length - 1].id }) : null };
+  }
+
+  /** Every hit, a page at a time (for the CSV export). */
+  async *all(teamId: string, query: MessageSearch, pageSize = 1000): AsyncGenerator<MessageHit[]> {
+    let cursor: KeysetPosition | null = null;
+    for (;;) {
+      const rows = await this.page(teamId, query, pageSize, cursor);
+      if (rows.length > 0) yield rows.map(toHit);
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1];
+      cursor = { at: last.created_at, id: last.id };
+    }
+  }
+
+  private page(teamId: string, query: MessageSearch, limit: number, cursor: KeysetPosition | null): Promise<HitRow[]> {
+    const needle = query.q.toLowerCase();
+    const conditions = [
+      Prisma.sql`m.team_id = ${teamId}`,
+      Prisma.sql`m.kind IN ('text', 'media', 'note')`,
+      Prisma.sql`m.blocked = false`,
+      Prisma.sql`m.unsent_at IS NULL`,
+      Prisma.sql`strpos(lower(m.body), ${needle}) > 0`,
+    ];
+    // A one-character query has no pair to look up: the team's messages are read through the (team, time) index.
+    if ([...needle].length >= 2) conditions.push(Prisma.sql`text_bigrams(m.body) @> text_bigrams(${needle}::text)`);
+    if (query.from) conditions.push(Prisma.sql`m.created_at >= ${new Date(query.from)}`);
+    if (query.to) conditions.push(Prisma.sql`m.created_at < ${new Date(query.to)}`);
+    if (query.channelType) conditions.push(Prisma.sql`ch.type::text = ${query.channelType}`);
+    // A member's messages: those they wrote, and those in the chats they hold.
+    if (query.memberId) conditions.push(Prisma.sql`(m.author_id = ${query.memberId} OR cv.assignee_id = ${query.memberId})`);
+    if (cursor) conditions.push(Prisma.sql`(m.created_at, m.id) < (${cursor.at}, ${cursor.id})`);
+    return this.db.$queryRaw<HitRow[]>`
+      SELECT m.id, m.conversation_id, ch.type::text AS channel_type, ct.name AS contact_name, m.direction::text AS direction,
+             m.kind::text AS kind, m.author_type::text AS author_type, m.author_id, mb.name AS author_name, m.body, m.created_at
+      FROM messages m
+      JOIN conversations cv ON cv.id = m.conversation_id
+      JOIN channels ch ON ch.id = m.channel_id
+      JOIN contacts ct ON ct.id = cv.contact_id
+      LEFT JOIN members mb ON mb.id = m.author_id AND m.author_type = 'member'
+      WHERE ${Prisma.join(conditions, ' AND ')}
+      ORDER BY m.created_at DESC, m.id DESC
+      LIMIT ${limit}`;
+  }
+}
+
+function toHit(row: HitRow): MessageHit {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    channelType: row.channel_type,
+    contactName: row.contact_name,
+    direction: row.direction,
+    kind: row.kind,
+    author: { type: row.author_type, id: row.author_id, name: row.author_name },
+    body: row.body,
+    createdAt: row.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { DATABASE } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { openMillisBetween, readTeamSettings } from '../teams/index.js';
+import type { BusinessHours } from '../teams/index.js';
+import { ConversationExportService } from './conversation-export.service.js';
+import { waitStartOf } from './conversation-export.service.js';
+import type { ConversationRow } from './conversation-export.service.js';
+
+/** The longest period one report covers. */
+const MAX_REPORT_DAYS = 366;
+
+export interface TimeFigures {
+  count: number;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
+}
+
+export interface MemberDayReport {
+  day: string;
+  memberId: string;
+  memberName: string;
+  offered: number;
+  accepted: number;
+  missed: number;
+  conversations: number;
+  handled: number;
+  unhandled: number;
+  firstResponse: TimeFigures;
+  handleTime: TimeFigures;
+  ratings: { count: number; average: number | null };
+  cannedReplyUses: number;
+}
+
+export interface GroupReport {
+  key: string;
+  conversations: number;
+  handled: number;
+  unhandled: number;
+  firstResponse: TimeFigures;
+  ratings: { count: number; average: number | null };
+}
+
+export interface TeamReport {
+  from: string;
+  to: string;
+  timeZone: string;
+  /** Whether response and handle times count only the team's business hours. */
+  businessHoursOnly: boolean;
+  members: MemberDayReport[];
+  categories: GroupReport[];
+  channels: GroupReport[];
+}
+
+export const MEMBER_REPORT_COLUMNS = [
+  'day', 'member_id', 'member', 'offered', 'accepted', 'missed', 'conversations', 'handled', 'unhandled',
+  'first_response_median_seconds', 'first_response_p90_seconds', 'handle_time_median_seconds', 'handle_time_p90_seconds',
+  'ratings', 'rating_average', 'canned_reply_uses',
+];
+
+export function memberReportFields(row: MemberDayReport): unknown[] {
+  return [
+    row.day, row.memberId, row.memberName, row.offered, row.accepted, row.missed, row.conversations, row.handled, row.unhandled,
+    row.firstResponse.medianSeconds, row.firstResponse.p90Seconds, row.handleTime.medianSeconds, row.handleTime.p90Seconds,
+    row.ratings.count, row.ratings.average, row.cannedReplyUses,
+  ];
+}
+
+/** The value below which `fraction` of the sorted values lie, interpolated between neighbours (PostgreSQL's percentile_cont). */
+export function percentile(sorted: number[], fraction: number): number | null {
+  if (sorted.length === 0) return null;
+  const position = (sorted.length - 1) * fraction;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return Math.round(sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower));
+}
+
+function listIn<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}
+
+function timeFigures(seconds: number[]): TimeFigures {
+  const sorted = [...seconds].sort((a, b) => a - b);
+  return { count: sorted.length, medianSeconds: percentile(sorted, 0.5), p90Seconds: percentile(sorted, 0.9) };
+}
+
+function ratingFigures(scores: number[]): { count: number; average: number | null } {
+  return { count: scores.length, average: scores.length ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100 : null };
+}
+
+/**
+ * Team reports over whole days in the team's time zone. A conversation counts on the day it started (so a day's
+ * figures do not change as later days pass); offers and canned reply uses on the day they happened. First response:
+ * from the customer's first message to the first agent reply; handle time: from that reply to resolution.
+ */
+@Injectable()
+export class TeamReportsService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    private readonly exports: ConversationExportService,
+  ) {}
+
+  async report(teamId: string, days: { from: string; to: string }): Promise<TeamReport> {
+    const team = await this.db.team.findUniqueOrThrow({ where: { id: teamId }, select: { timeZone: true, settings: true } });
+    const settings = readTeamSettings(team.settings);
+    const zone = team.timeZone;
+    const start = DateTime.fromISO(days.from, { zone }).startOf('day');
+    const end = DateTime.fromISO(days.to, { zone }).startOf('day').plus({ days: 1 });
+    if (end <= start) throw new DomainError('invalid', 'invalid_request', 'The period ends before it starts.', [{ field: 'to', message: 'must be on or after from' }]);
+    if (end.diff(start, 'days').days > MAX_REPORT_DAYS) {
+      throw new DomainError('invalid', 'invalid_request', `A report covers at most ${MAX_REPORT_DAYS} days.`, [{ field: 'to', message: `must be within ${MAX_REPORT_DAYS} days of from` }]);
+    }
+    const period = { from: start.toJSDate(), to: end.toJSDate() };
+    const dayOf = (at: Date) => DateTime.fromJSDate(at, { zone }).toISODate()!;
+    const hours: BusinessHours | null = settings.reportTimesInBusinessHours ? settings.businessHours : null;
+    const seconds = (from: Date, to: Date) => Math.round(openMillisBetween(hours, zone, from, to) / 1000);
+
+    const members = await this.db.member.findMany({ where: { teamId }, select: { id: true, name: true } });
+    const rows = new Map<string, MemberDayReport & { firstResponses: number[]; handleTimes: number[]; scores: number[] }>();
+    const rowFor = (day: string, memberId: string) => {
+      const key = `${day}|${memberId}`;
+      let row = rows.get(key);
+      if (!row) {
+        const name = members.find((member) => member.id === memberId)?.name ?? '';
+        row = {
+          day, memberId, memberName: name, offered: 0, accepted: 0, missed: 0, conversations: 0, handled: 0, unhandled: 0,
+          firstResponse: timeFigures([]), handleTime: timeFigures([]), ratings: ratingFigures([]), cannedReplyUses: 0,
+          firstResponses: [], handleTimes: [], scores: [],
+        };
+        rows.set(key, row);
+      }
+      return row;
+    };
+
+    const offers = await this.db.offer.findMany({
+      where: { teamId, createdAt: { gte: period.from, lt: period.to } },
+      select: { memberId: true, status: true, createdAt: true },
+    });
+    for (const offer of offers) {
+      const row = rowFor(dayOf(offer.createdAt), offer.memberId);
+      row.offered++;
+      if (offer.status === 'accepted') row.accepted++;
+      if (offer.status === 'expired') row.missed++;
+    }
+    const uses = await this.db.cannedReplyUse.findMany({ where: { teamId, createdAt: { gte: period.from, lt: period.to } }, select: { memberId: true, createdAt: true } });
+    for (const use of uses) rowFor(dayOf(use.createdAt), use.memberId).cannedReplyUses++;
+
+    const byCategory = new Map<string, ConversationRow[]>();
+    const byChannel = new Map<string, ConversationRow[]>();
+    const firstResponseOf = (row: ConversationRow): number | null => (row.firstReplyAt ? seconds(waitStartOf(row), row.firstReplyAt) : null);
+    for await (const page of this.exports.conversations(teamId, period)) {
+      for (const conversation of page) {
+        listIn(byCategory, conversation.category ?? '').push(conversation);
+        listIn(byChannel, conversation.channel).push(conversation);
+        if (!conversation.assigneeId) continue;
+        const row = rowFor(dayOf(conversation.createdAt), conversation.assigneeId);
+        row.conversations++;
+        if (conversation.handled === true) row.handled++;
+        if (conversation.handled === false) row.unhandled++;
+        const firstResponse = firstResponseOf(conversation);
+        if (firstResponse !== null) row.firstResponses.push(firstResponse);
+        if (conversation.firstReplyAt && conversation.resolvedAt) row.handleTimes.push(seconds(conversation.firstReplyAt, conversation.resolvedAt));
+        if (conversation.rating !== null) row.scores.push(conversation.rating);
+      }
+    }
+
+    const group = (key: string, conversations: ConversationRow[]): GroupReport => ({
+      key,
+      conversations: conversations.length,
+      handled: conversations.filter((c) => c.handled === true).length,
+      unhandled: conversations.filter((c) => c.handled === false).length,
+      firstResponse: timeFigures(conversations.flatMap((c) => firstResponseOf(c) ?? [])),
+      ratings: ratingFigures(conversations.flatMap((c) => (c.rating === null ? [] : [c.rating]))),
+    });
+    return {
+      from: days.from,
+      to: days.to,
+      timeZone: zone,
+      businessHoursOnly: hours !== null,
+      members: [...rows.values()]
+        .sort((a, b) => a.day.localeCompare(b.day) || a.memberName.localeCompare(b.memberName))
+        .map(({ firstResponses, handleTimes, scores, ...row }) => ({
+          ...row,
+          firstResponse: timeFigures(firstResponses),
+          handleTime: timeFigures(handleTimes),
+          ratings: ratingFigures(scores),
+        })),
+      categories: [...byCategory].map(([key, list]) => group(key, list)).sort((a, b) => a.key.localeCompare(b.key)),
+      channels: [...byChannel].map(([key, list]) => group(key, list)).sort((a, b) => a.key.localeCompare(b.key)),
+    };
+  }
+}

@@ -1,0 +1,439 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
+import type { TwilioFake } from '../fakes/twilio-fake.js';
+import { connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
+import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
+
+const PUBLIC_URL = 'https://hub.example.test';
+const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
+const AUTH_TOKEN = 'twilio-auth-token-supervision';
+const BOM = '\uFEFF';
+
+let sidCounter = 0;
+const newSid = () => `SM${(Date.now().toString(16) + (sidCounter++).toString(16)).padStart(32, '0')}`;
+
+interface MessageFrame {
+  id: string;
+  conversationId: string;
+  status: string;
+  body: string;
+  author: { type: string; id: string | null };
+  review: { by: string | null; at: string; feedback: string | null } | null;
+}
+
+/** Parses the hub's CSV (RFC 4180 quoting, CRLF rows) into rows of fields. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let field = '';
+  let row: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted && char === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (char === '"') {
+      quoted = !quoted;
+    } else if (!quoted && char === ',') {
+      row.push(field);
+      field = '';
+    } else if (!quoted && char === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else {
+      field += char;
+    }
+  }
+  return rows;
+}
+
+/** Reads a CSV response as text whatever its content type. */
+const asText = (res: request.Response, callback: (error: Error | null, body: string) => void) => {
+  let body = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (body += chunk));
+  res.on('end', () => callback(null, body));
+};
+
+describe('Supervision: drafts, canned replies, categories, ratings, search, exports and reports', () => {
+  let hub: TestHub;
+  let fake: TwilioFake;
+  let team: Awaited<ReturnType<typeof createTeam>>;
+  let sms: string;
+  let webchat: string;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    fake = await startTwilioFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+    hub = await startTestHub({ PUBLIC_URL });
+    team = await createTeam(hub, 'さくら歯科');
+    const config = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: fake.url, sendsPerSecond: 200, from: '+15005550006' };
+    sms = (await hub.http.post('/api/channels').set(team.admin.auth).send({ type: 'sms', provider: 'twilio', name: 'SMS', config }).expect(201)).body.id;
+    webchat = await createWebchat(hub, team.admin);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await hub?.stop();
+    await fake?.close();
+  });
+
+  async function device(member: TestMember): Promise<Socket> {
+    const socket = await connect(hub.url, '/inbox', { token: member.token });
+    sockets.push(socket);
+    return socket;
+  }
+
+  /** A customer's SMS, signed as Twilio signs it; resolves to its conversation. */
+  async function customerSms(from: string, body: string): Promise<string> {
+    const params = { MessageSid: newSid(), AccountSid: ACCOUNT_SID, From: from, To: '+15005550006', Body: body, NumMedia: '0' };
+    const path = `/webhooks/twilio/${sms}`;
+    await request(hub.url)
+      .post(path)
+      .set('content-type', 'application/x-www-form-urlencoded')
+      .set('x-twilio-signature', signTwilioForm(AUTH_TOKEN, PUBLIC_URL + path, params))
+      .send(formBody(params))
+      .expect(200);
+    const message = await hub.infra.db.message.findFirstOrThrow({ where: { channelId: sms, eventKey: params.MessageSid } });
+    return message.conversationId;
+  }
+
+  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+      await sleep(25);
+    }
+  }
+
+  const sentTo = (phone: string) => fake.sent.filter((message) => message.form.To === phone).map((message) => message.form.Body);
+
+  describe('trainee drafts', () => {
+    it('holds a trainee’s reply until a supervisor approves it, then sends it once as the trainee; a rejection sends nothing and tells why', async () => {
+      const trainee = await addMember(hub, team, { name: '新人 太郎', training: true });
+      const supervisor = await addMember(hub, team, { name: '主任 花子', role: 'supervisor' });
+      const operator = await addMember(hub, team, { name: '先輩 次郎' });
+      const supervisorDevice = await device(supervisor);
+      const traineeDevice = await device(trainee);
+      const phone = '+819012340001';
+      const conversationId = await customerSms(phone, '明日の予約を変更できますか');
+
+      const seen = nextEvent<MessageFrame>(supervisorDevice, 'message.created', (m) => m.status === 'pending_approval' && m.body === '変更できます。何時がよろしいですか？');
+      const good = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(trainee.auth).send({ body: '変更できます。何時がよろしいですか？' }).expect(201);
+      expect(good.body.status).toBe('pending_approval');
+      expect(await seen).toMatchObject({ id: good.body.id, author: { type: 'member', id: trainee.id } });
+      const bad = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(trainee.auth).send({ body: 'むりです' }).expect(201);
+
+      const drafts = await hub.http.get('/api/drafts').set(supervisor.auth).expect(200);
+      expect(drafts.body.items.map((d: { id: string }) => d.id)).toEqual(expect.arrayContaining([good.body.id, bad.body.id]));
+      expect(drafts.body.items.find((d: { id: string }) => d.id === good.body.id)).toMatchObject({ authorName: '新人 太郎', conversation: { id: conversationId, channelType: 'sms' } });
+
+      // Operators and the trainee cannot decide.
+      expect((await hub.http.post(`/api/messages/${good.body.id}/approve`).set(operator.auth).expect(403)).body.code).toBe('forbidden');
+      await hub.http.post(`/api/messages/${good.body.id}/approve`).set(trainee.auth).expect(403);
+      await hub.http.post(`/api/messages/${bad.body.id}/reject`).set(supervisor.auth).send({}).expect(400);
+
+      const told = nextEvent<MessageFrame>(traineeDevice, 'message.updated', (m) => m.id === bad.body.id);
+      const rejected = await hub.http.post(`/api/messages/${bad.body.id}/reject`).set(supervisor.auth).send({ feedback: '代わりの日時をご提案しましょう' }).expect(200);
+      expect(rejected.body).toMatchObject({ status: 'rejected', review: { by: supervisor.id, feedback: '代わりの日時をご提案しましょう' } });
+      expect(await told).toMatchObject({ status: 'rejected', review: { feedback: '代わりの日時をご提案しましょう' } });
+      const own = await hub.http.get('/api/drafts').set(trainee.auth).expect(200);
+      expect(own.body.items).toContainEqual(expect.objectContaining({ id: bad.body.id, status: 'rejected', review: expect.objectContaining({ feedback: '代わりの日時をご提案しましょう' }) }));
+      expect(sentTo(phone)).toEqual([]);
+
+      // Two supervisors approving at once: one wins, the draft goes out once.
+      const [first, second] = await Promise.all([
+        hub.http.post(`/api/messages/${good.body.id}/approve`).set(supervisor.auth),
+        hub.http.post(`/api/messages/${good.body.id}/approve`).set(team.admin.auth),
+      ]);
+      expect([first.status, second.status].sort()).toEqual([200, 409]);
+      expect([first, second].find((r) => r.status === 409)!.body.code).toBe('draft_decided');
+      const sent = await until(() => hub.infra.db.message.findUniqueOrThrow({ where: { id: good.body.id } }), (m) => m.status === 'sent', 'the approved draft to be sent');
+      expect(sent).toMatchObject({ authorType: 'member', authorId: trainee.id, reviewedById: expect.any(String) });
+      expect(sentTo(phone)).toEqual(['変更できます。何時がよろしいですか？']);
+      await hub.http.post(`/api/messages/${bad.body.id}/approve`).set(supervisor.auth).expect(409);
+      expect(await hub.infra.db.delivery.count({ where: { messageId: bad.body.id } })).toBe(0);
+      expect(sentTo(phone)).toEqual(['変更できます。何時がよろしいですか？']);
+    });
+  });
+
+  describe('canned replies', () => {
+    it('expands :7 with the agent’s surname and the customer’s name, counts a use when it is sent, and keeps personal ones personal', async () => {
+      const agent = await addMember(hub, team, { name: '山本 二郎' });
+      const other = await addMember(hub, team, { name: '小林 三郎' });
+      const created = await hub.http
+        .post('/api/canned-replies')
+        .set(team.admin.auth)
+        .send({ shortCode: ':7', title: 'ご挨拶', body: '{agent.surname}が承ります。{contact.name}様、{team.name}へのお問い合わせありがとうございます。' })
+        .expect(201);
+      expect(created.body).toMatchObject({ shortCode: '7', ownerId: null });
+      expect((await hub.http.post('/api/canned-replies').set(team.admin.auth).send({ shortCode: '7', title: 'x', body: 'y' }).expect(409)).body.code).toBe('short_code_taken');
+      expect((await hub.http.post('/api/canned-replies').set(agent.auth).send({ shortCode: 'x1', title: 'x', body: 'y' }).expect(403)).body.code).toBe('forbidden');
+      const bad = await hub.http.post('/api/canned-replies').set(team.admin.auth).send({ shortCode: 'a b', title: 'x', body: 'y' }).expect(400);
+      expect(bad.body.details).toContainEqual(expect.objectContaining({ field: 'shortCode' }));
+
+      const conversationId = await customerSms('+819012340002', 'こんにちは');
+      await hub.infra.db.contact.update({ where: { id: (await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).contactId }, data: { name: '田中 一郎' } });
+      const expanded = await hub.http.get('/api/canned-replies/expand').query({ code: ':7', conversationId }).set(agent.auth).expect(200);
+      expect(expanded.body).toMatchObject({ id: created.body.id, body: '山本が承ります。田中 一郎様、さくら歯科へのお問い合わせありがとうございます。' });
+      expect((await hub.http.get('/api/canned-replies/expand').query({ code: '8' }).set(agent.auth).expect(404)).body.code).toBe('unknown_short_code');
+
+      await hub.http.post(`/api/conversations/${conversationId}/messages`).set(agent.auth).send({ body: expanded.body.body, cannedReplyId: created.body.id }).expect(201);
+      await until(async () => sentTo('+819012340002'), (bodies) => bodies.length === 1, 'the canned reply to be sent');
+      expect(sentTo('+819012340002')).toEqual(['山本が承ります。田中 一郎様、さくら歯科へのお問い合わせありがとうございます。']);
+      await hub.http.post(`/api/conversations/${conversationId}/messages`).set(agent.auth).send({ body: '少々お待ちください', cannedReplyId: created.body.id }).expect(201);
+
+      const personal = await hub.http.post('/api/canned-replies').set(agent.auth).send({ shortCode: '7', title: '自分用', body: '{agent.surname}です。', personal: true }).expect(201);
+      expect((await hub.http.get('/api/canned-replies/expand').query({ code: '7' }).set(agent.auth).expect(200)).body).toMatchObject({ id: personal.body.id, body: '山本です。' });
+      expect((await hub.http.get('/api/canned-replies/expand').query({ code: '7' }).set(other.auth).expect(200)).body.id).toBe(created.body.id);
+      // Someone else's personal reply is not theirs to send or change.
+      const foreign = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(other.auth).send({ body: 'x', cannedReplyId: personal.body.id }).expect(400);
+      expect(foreign.body.details).toContainEqual(expect.objectContaining({ field: 'cannedReplyId' }));
+      await hub.http.patch(`/api/canned-replies/${personal.body.id}`).set(other.auth).send({ title: 'mine now' }).expect(404);
+
+      const list = await hub.http.get('/api/canned-replies').set(agent.auth).expect(200);
+      expect(list.body.items.find((r: { id: string }) => r.id === created.body.id).uses).toEqual({ total: 2, mine: 2 });
+      const othersView = await hub.http.get('/api/canned-replies').set(other.auth).expect(200);
+      expect(othersView.body.items.map((r: { id: string }) => r.id)).not.toContain(personal.body.id);
+      expect(othersView.body.items.find((r: { id: string }) => r.id === created.body.id).uses).toEqual({ total: 2, mine: 0 });
+    });
+  });
+
+  describe('categories, outcome and ratings', () => {
+    it('nests categories three levels deep, files a resolved chat under one, and marks it handled or unhandled', async () => {
+      const top = (await hub.http.post('/api/categories').set(team.admin.auth).send({ name: '予約' }).expect(201)).body;
+      const middle = (await hub.http.post('/api/categories').set(team.admin.auth).send({ name: '変更', parentId: top.id }).expect(201)).body;
+      const leaf = (await hub.http.post('/api/categories').set(team.admin.auth).send({ name: '日時', parentId: middle.id }).expect(201)).body;
+      expect(leaf).toMatchObject({ level: 3, path: ['予約', '変更', '日時'] });
+      const tooDeep = await hub.http.post('/api/categories').set(team.admin.auth).send({ name: '午前', parentId: leaf.id }).expect(400);
+      expect(tooDeep.body.code).toBe('category_too_deep');
+      const agent = await addMember(hub, team, { name: '佐々木 四郎' });
+      await hub.http.post('/api/categories').set(agent.auth).send({ name: 'x' }).expect(403);
+
+      const answered = await customerSms('+819012340003', '予約の時間を変えたい');
+      await hub.http.post(`/api/conversations/${answered}/messages`).set(agent.auth).send({ body: '承知しました' }).expect(201);
+      const resolved = await hub.http.post(`/api/conversations/${answered}/resolve`).set(agent.auth).send({ outcome: 'booked', categoryId: leaf.id }).expect(200);
+      expect(resolved.body).toMatchObject({ status: 'resolved', outcome: 'booked', categoryId: leaf.id, handled: true });
+      const foreign = await createTeam(hub, 'other');
+      const foreignCategory = (await hub.http.post('/api/categories').set(foreign.admin.auth).send({ name: '他' }).expect(201)).body;
+      const abandoned = await customerSms('+819012340004', 'もしもし');
+      await hub.http.post(`/api/conversations/${abandoned}/resolve`).set(agent.auth).send({ categoryId: foreignCategory.id }).expect(400);
+      expect((await hub.http.post(`/api/conversations/${abandoned}/resolve`).set(agent.auth).send({}).expect(200)).body.handled).toBe(false);
+      const reopened = await hub.http.post(`/api/conversations/${abandoned}/reopen`).set(agent.auth).expect(200);
+      expect(reopened.body.handled).toBeNull();
+    });
+
+    it('asks for a rating on SMS and takes a lone score in reply; the widget’s rating form is stored too', async () => {
+      const agent = await addMember(hub, team, { name: '高橋 五郎' });
+      const phone = '+819012340005';
+      const conversationId = await customerSms(phone, '質問があります');
+      await hub.http.post(`/api/conversations/${conversationId}/messages`).set(agent.auth).send({ body: 'どうぞ' }).expect(201);
+      await hub.http.post(`/api/conversations/${conversationId}/rating-request`).set(agent.auth).expect(201);
+      await until(async () => sentTo(phone), (bodies) => bodies.some((b) => b?.includes('1（不満）〜5（満足）')), 'the rating question');
+      await customerSms(phone, 'ありがとう 3'); // not a score on its own
+      await customerSms(phone, '５');
+      const rated = await until(() => hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } }), (c) => c.ratingScore !== null, 'the score');
+      expect(rated.ratingScore).toBe(5);
+
+      const visitor = await connect(hub.url, '/widget', { channelId: webchat });
+      sockets.push(visitor);
+      await sessionOf(visitor);
+      expect(await emitWithAck(visitor, 'rating', { score: 4 })).toMatchObject({ ok: false, code: 'no_conversation' });
+      const { conversationId: chat } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: '在庫はありますか' });
+      expect(await emitWithAck(visitor, 'rating', { score: 9 })).toMatchObject({ ok: false, code: 'invalid_request' });
+      expect(await emitWithAck(visitor, 'rating', { score: 4, comment: '早い対応でした' })).toMatchObject({ ok: true, conversationId: chat });
+      const view = await hub.http.get(`/api/conversations/${chat}`).set(agent.auth).expect(200);
+      expect(view.body.rating).toEqual({ score: 4, comment: '早い対応でした' });
+    });
+  });
+
+  describe('search', () => {
+    it('finds a two-character Japanese word inside longer text, in this team only, paged and filtered', async () => {
+      const supervisor = await addMember(hub, team, { role: 'supervisor' });
+      const phone = '+819012340006';
+      const conversationId = await customerSms(phone, '来週の予約をお願いしたいのですが');
+      await customerSms(phone, '予定が変わりました');
+      await customerSms(phone, '予 約'); // the characters apart: not the word
+      const later = await customerSms('+819012340007', 'キャンセル待ちの予約はできますか？');
+      const other = await createTeam(hub, '別の店');
+      const otherSms = { id: await createWebchat(hub, other.admin) };
+      const otherContact = await hub.infra.db.contact.create({ data: { teamId: other.teamId, name: '他店のお客様' } });
+      const otherConversation = await hub.infra.db.conversation.create({ data: { teamId: other.teamId, channelId: otherSms.id, contactId: otherContact.id, threadKey: 'visitor:other-team' } });
+      await hub.infra.db.message.create({ data: { teamId: other.teamId, conversationId: otherConversation.id, channelId: otherSms.id, direction: 'in', body: '予約したいです', authorType: 'contact', status: 'received' } });
+
+      const found = await hub.http.get('/api/messages/search').query({ q: '予約' }).set(supervisor.auth).expect(200);
+      const bodies = found.body.items.map((hit: { body: string }) => hit.body);
+      expect(bodies).toEqual(expect.arrayContaining(['来週の予約をお願いしたいのですが', 'キャンセル待ちの予約はできますか？']));
+      expect(bodies).not.toContain('予定が変わりました');
+      expect(bodies).not.toContain('予 約');
+      expect(bodies).not.toContain('予約したいです');
+      expect(found.body.items[0]).toMatchObject({ channelType: 'sms', direction: 'in', author: { type: 'contact' } });
+
+      const firstPage = await hub.http.get('/api/messages/search').query({ q: '予約', limit: 1 }).set(supervisor.auth).expect(200);
+      expect(firstPage.body.items).toHaveLength(1);
+      expect(firstPage.body.items[0].conversationId).toBe(later);
+      const secondPage = await hub.http.get('/api/messages/search').query({ q: '予約', limit: 1, cursor: firstPage.body.nextCursor }).set(supervisor.auth).expect(200);
+      expect(secondPage.body.items[0].conversationId).toBe(conversationId);
+
+      const future = new Date(Date.now() + 3_600_000).toISOString();
+      expect((await hub.http.get('/api/messages/search').query({ q: '予約', from: future }).set(supervisor.auth).expect(200)).body.items).toEqual([]);
+      expect((await hub.http.get('/api/messages/search').query({ q: '予約', channelType: 'webchat' }).set(supervisor.auth).expect(200)).body.items.map((h: { body: string }) => h.body)).not.toContain('来週の予約をお願いしたいのですが');
+      const missing = await hub.http.get('/api/messages/search').query({ q: '' }).set(supervisor.auth).expect(400);
+      expect(missing.body.details).toContainEqual(expect.objectContaining({ field: 'q' }));
+      const operator = await addMember(hub, team);
+      await hub.http.get('/api/messages/search').query({ q: '予約' }).set(operator.auth).expect(403);
+
+      const csv = await hub.http.get('/api/exports/messages.csv').query({ q: '予約' }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
+      expect(csv.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
+      expect(csv.body.startsWith(BOM)).toBe(true);
+      const rows = parseCsv(csv.body.slice(1));
+      expect(rows[0]).toEqual(['time', 'conversation_id', 'channel', 'contact', 'direction', 'kind', 'author', 'body']);
+      expect(rows.slice(1).map((row) => row[7])).toEqual(expect.arrayContaining(['来週の予約をお願いしたいのですが', 'キャンセル待ちの予約はできますか？']));
+      expect(rows.slice(1).map((row) => row[7])).not.toContain('予約したいです');
+    });
+  });
+
+  describe('exports and reports over a seeded period', () => {
+    /** A fixture team on a known day (2026-11-20 in Tokyo) with answers worked out by hand. */
+    async function seedDay() {
+      const seeded = await createTeam(hub, '梅田店');
+      const db = hub.infra.db;
+      const agentA = await addMember(hub, seeded, { name: '井上 あや' });
+      const agentB = await addMember(hub, seeded, { name: '木村 ゆう' });
+      const supervisor = await addMember(hub, seeded, { role: 'supervisor' });
+      const channel = { id: await createWebchat(hub, seeded.admin) };
+      const top = await db.category.create({ data: { teamId: seeded.teamId, name: '予約', level: 1 } });
+      const leaf = await db.category.create({ data: { teamId: seeded.teamId, name: '新規', level: 2, parentId: top.id } });
+      const at = (hhmmss: string, day = '2026-11-20') => new Date(`${day}T${hhmmss}+09:00`);
+      let n = 0;
+      async function conversation(spec: {
+        assignee: string | null; start: string; reply?: string; resolved?: string; handled?: boolean | null; rating?: number; category?: string; day?: string; extraOut?: number;
+      }) {
+        const contact = await db.contact.create({ data: { teamId: seeded.teamId, name: `お客様${++n}` } });
+        const created = at(spec.start, spec.day);
+        const row = await db.conversation.create({
+          data: {
+            teamId: seeded.teamId, channelId: channel.id, contactId: contact.id, threadKey: `visitor:v${n}`, status: spec.resolved ? 'resolved' : 'open',
+            assigneeId: spec.assignee, createdAt: created, resolvedAt: spec.resolved ? at(spec.resolved, spec.day) : null,
+            handled: spec.handled ?? null, ratingScore: spec.rating ?? null, categoryId: spec.category ?? null, outcome: spec.resolved ? 'booked' : null,
+          },
+        });
+        const message = (direction: 'in' | 'out', when: Date, authorType: 'contact' | 'member', authorId: string | null, status: 'received' | 'sent') =>
+          db.message.create({ data: { teamId: seeded.teamId, conversationId: row.id, channelId: channel.id, direction, body: 'x', authorType, authorId, status, createdAt: when } });
+        await message('in', created, 'contact', null, 'received');
+        if (spec.reply) await message('out', at(spec.reply, spec.day), 'member', spec.assignee, 'sent');
+        for (let i = 0; i < (spec.extraOut ?? 0); i++) await message('out', at(spec.reply!, spec.day), 'member', spec.assignee, 'sent');
+        return row;
+      }
+      // Agent A: first responses 60 s, 120 s, 300 s; handle times 600 s, 1200 s (the third is still open); ratings 5 and 3.
+      const first = await conversation({ assignee: agentA.id, start: '10:00:00', reply: '10:01:00', resolved: '10:11:00', handled: true, rating: 5, category: leaf.id, extraOut: 1 });
+      await conversation({ assignee: agentA.id, start: '11:00:00', reply: '11:02:00', resolved: '11:22:00', handled: true, rating: 3, category: leaf.id });
+      await conversation({ assignee: agentA.id, start: '12:00:00', reply: '12:05:00' });
+      // Agent B: one answered in 30 s, one nobody answered (unhandled).
+      await conversation({ assignee: agentB.id, start: '13:00:00', reply: '13:00:30', resolved: '13:10:30', handled: true });
+      await conversation({ assignee: agentB.id, start: '14:00:00', resolved: '14:30:00', handled: false });
+      // The evening before and the day after (Tokyo time) are outside the day, though 2026-11-19T23:30+09:00 is the 19th in UTC too.
+      await conversation({ assignee: agentA.id, start: '23:30:00', reply: '23:31:00', day: '2026-11-19' });
+      await conversation({ assignee: agentA.id, start: '00:10:00', reply: '00:11:00', day: '2026-11-21' });
+      // Offers: A was offered 3 (accepted 2, let 1 expire); B was offered 2 (accepted 2).
+      const offer = (memberId: string, status: 'accepted' | 'expired', when: string) =>
+        db.offer.create({ data: { teamId: seeded.teamId, conversationId: first.id, memberId, status, createdAt: at(when), expiresAt: at(when) } });
+      await offer(agentA.id, 'accepted', '10:00:01');
+      await offer(agentA.id, 'accepted', '11:00:01');
+      await offer(agentA.id, 'expired', '12:00:01');
+      await offer(agentB.id, 'accepted', '13:00:01');
+      await offer(agentB.id, 'accepted', '14:00:01');
+      // Canned replies: A used :7 twice that day, B once the day after.
+      const canned = await db.cannedReply.create({ data: { teamId: seeded.teamId, scope: 'team', shortCode: '7', title: 't', body: 'b' } });
+      const use = async (memberId: string, when: Date) => {
+        const message = await db.message.create({ data: { teamId: seeded.teamId, conversationId: first.id, channelId: channel.id, direction: 'out', body: 'b', authorType: 'member', authorId: memberId, status: 'sent', createdAt: when } });
+        await db.cannedReplyUse.create({ data: { teamId: seeded.teamId, cannedReplyId: canned.id, memberId, messageId: message.id, createdAt: when } });
+      };
+      await use(agentA.id, at('10:01:00'));
+      await use(agentA.id, at('10:05:00'));
+      await use(agentB.id, at('09:00:00', '2026-11-21'));
+      return { seeded, supervisor, agentA, agentB, first };
+    }
+
+    it('gives the fixture day’s counts and times per member, category and channel, as JSON and as CSV', async () => {
+      const { seeded, supervisor, agentA, agentB } = await seedDay();
+      const report = await hub.http.get('/api/reports/team').query({ from: '2026-11-20', to: '2026-11-20' }).set(supervisor.auth).expect(200);
+      expect(report.body).toMatchObject({ from: '2026-11-20', to: '2026-11-20', timeZone: 'Asia/Tokyo', businessHoursOnly: false });
+      const rowOf = (memberId: string) => report.body.members.find((row: { memberId: string }) => row.memberId === memberId);
+      expect(rowOf(agentA.id)).toEqual({
+        day: '2026-11-20', memberId: agentA.id, memberName: '井上 あや', offered: 3, accepted: 2, missed: 1, conversations: 3, handled: 2, unhandled: 0,
+        // 60, 120, 300: the median is 120; p90 interpolates 120 + 0.8 × (300 − 120) = 264.
+        firstResponse: { count: 3, medianSeconds: 120, p90Seconds: 264 },
+        handleTime: { count: 2, medianSeconds: 900, p90Seconds: 1140 },
+        ratings: { count: 2, average: 4 },
+        cannedReplyUses: 2,
+      });
+      expect(rowOf(agentB.id)).toMatchObject({ offered: 2, accepted: 2, missed: 0, conversations: 2, handled: 1, unhandled: 1, firstResponse: { count: 1, medianSeconds: 30 }, cannedReplyUses: 0 });
+      expect(report.body.members).toHaveLength(2);
+      expect(report.body.categories).toEqual([
+        expect.objectContaining({ key: '', conversations: 3, handled: 1, unhandled: 1 }),
+        expect.objectContaining({ key: '予約 > 新規', conversations: 2, handled: 2, ratings: { count: 2, average: 4 } }),
+      ]);
+      expect(report.body.channels).toEqual([expect.objectContaining({ key: 'webchat', conversations: 5, firstResponse: { count: 4, medianSeconds: 90, p90Seconds: 246 } })]);
+
+      const csv = await hub.http.get('/api/reports/team').query({ from: '2026-11-20', to: '2026-11-20', format: 'csv' }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
+      const rows = parseCsv(csv.body.slice(1));
+      expect(rows[0]).toEqual(expect.arrayContaining(['day', 'member', 'offered', 'first_response_median_seconds', 'canned_reply_uses']));
+      expect(rows).toHaveLength(3);
+      expect(rows.find((row) => row[1] === agentA.id)).toEqual(['2026-11-20', agentA.id, '井上 あや', '3', '2', '1', '3', '2', '0', '120', '264', '900', '1140', '2', '4', '2']);
+
+      // Counting only business hours (10:00-10:30 open): A's first chat waits 60 s; its handle time 10:01-10:11 is all open.
+      await hub.http
+        .patch('/api/teams/current')
+        .set(seeded.admin.auth)
+        .send({ settings: { reportTimesInBusinessHours: true, businessHours: { weekly: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], open: '10:00', close: '10:30' }] } } })
+        .expect(200);
+      const open = await hub.http.get('/api/reports/team').query({ from: '2026-11-20', to: '2026-11-20' }).set(supervisor.auth).expect(200);
+      expect(open.body.businessHoursOnly).toBe(true);
+      // 11:00-11:02 and 12:00-12:05 are closed: 0 s each; 10:00-10:01 is 60 s.
+      expect(open.body.members.find((row: { memberId: string }) => row.memberId === agentA.id).firstResponse).toEqual({ count: 3, medianSeconds: 0, p90Seconds: 48 });
+      await hub.http.get('/api/reports/team').query({ from: '2026-11-21', to: '2026-11-20' }).set(supervisor.auth).expect(400);
+      await hub.http.get('/api/reports/team').query({ from: '2026-11-20', to: '2026-11-20' }).set(agentA.auth).expect(403);
+    });
+
+    it('exports one row per conversation of the period with the agreed columns, UTF-8 with a BOM', async () => {
+      const { supervisor, first } = await seedDay();
+      const csv = await hub.http
+        .get('/api/exports/conversations.csv')
+        .query({ from: '2026-11-20T00:00:00+09:00', to: '2026-11-21T00:00:00+09:00' })
+        .set(supervisor.auth)
+        .buffer(true)
+        .parse(asText)
+        .expect(200);
+      expect(csv.headers['content-disposition']).toContain('conversations.csv');
+      expect(csv.body.startsWith(BOM)).toBe(true);
+      const rows = parseCsv(csv.body.slice(1));
+      expect(rows[0]).toEqual([
+        'id', 'channel', 'channel_name', 'contact', 'category', 'assignee', 'created_at', 'first_response_seconds', 'resolved_at',
+        'outcome', 'handled', 'rating', 'messages_in', 'messages_out',
+      ]);
+      expect(rows).toHaveLength(6);
+      expect(rows[1]).toEqual([
+        first.id, 'webchat', 'Web shop', expect.stringMatching(/^お客様/), '予約 > 新規', '井上 あや', '2026-11-20T01:00:00.000Z', '60', '2026-11-20T01:11:00.000Z',
+        // Out: the reply, one more, and the three canned replies written into this chat by the fixture.
+        'booked', 'handled', '5', '1', '5',
+      ]);
+      expect(rows.map((row) => row[10])).toEqual(['handled', 'handled', 'handled', '', 'handled', 'unhandled']);
+
+      const log = await hub.http.get(`/api/conversations/${first.id}/export.csv`).set(supervisor.auth).buffer(true).parse(asText).expect(200);
+      const lines = parseCsv(log.body.slice(1));
+      expect(lines[0]).toEqual(['time', 'direction', 'kind', 'author_type', 'author', 'status', 'body']);
+      expect(lines[1]).toEqual(['2026-11-20T01:00:00.000Z', 'in', 'text', 'contact', '', 'received', 'x']);
+      await hub.http.get('/api/conversations/00000000-0000-7000-8000-000000000000/export.csv').set(supervisor.auth).expect(404);
+      const invalid = await hub.http.get('/api/exports/conversations.csv').query({ from: 'yesterday', to: '2026-11-21T00:00:00+09:00' }).set(supervisor.auth).expect(400);
+      expect(invalid.body.details).toContainEqual(expect.objectContaining({ field: 'from' }));
+    });
+  });
+});
