@@ -34,5 +34,7 @@ export default {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.int-spec.ts'] },
     { ...common, displayName: 'services', testMatch: ['<rootDir>/test/services/**/*.int-spec.ts'] },
+    // A real browser (Debian's Chromium through playwright-core) against a hub serving the built inbox and widget.
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
   ],
 };

@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Tsunagi is running on ${config.databaseUrl ? 'PostgreSQL' : `the embedded database (${config.dataDir})`}${config.redisUrl ? ' with Redis' : ''}.`,
-    // The web inbox (`/app`) and the widget script are served once `web/` exists; until then the API is the inbox.
-    `  Hub:      ${base}`,
+    `  Inbox:    ${base}/app`,
+    `  Demo shop with the chat widget: ${base}/demo (once a web chat channel exists)`,
     `  API docs: ${base}/api/docs`,
   ];
   if (hub.login) {

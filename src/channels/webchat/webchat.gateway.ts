@@ -78,6 +78,7 @@ export class WebchatGateway implements OnGatewayInit {
       visitorId,
       conversationId: thread.conversationId,
       greeting: (channel.settings.greeting as string | undefined) ?? null,
+      consentText: (channel.settings.consentText as string | undefined) ?? null,
       messages: thread.messages,
     });
   }

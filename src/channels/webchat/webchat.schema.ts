@@ -5,6 +5,8 @@ export const webchatConfigSchema = z.strictObject({
   /** Pages allowed to open the widget, as origins (`https://shop.example`); empty: any page. */
   allowedOrigins: z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)).max(50).optional(),
   greeting: z.string().max(1000).optional(),
+  /** What the visitor agrees to before their first message (collection of personal data); absent: the widget's default. */
+  consentText: z.string().min(1).max(1000).optional(),
   apiBaseUrl,
 });
 

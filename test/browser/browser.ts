@@ -1,0 +1,58 @@
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Debian's Chromium (`apt-get install chromium`): playwright-core drives it, nothing is downloaded. */
+const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const SCREENSHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
+
+export async function launchBrowser(): Promise<Browser> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  // playwright-core gives the browser a fresh profile directory of its own (the user-data-dir the flags ask for).
+  return chromium.launch({
+    executablePath: EXECUTABLE,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** A page that fails the test on any dialog (alert from injected script) and records console errors. */
+export async function openPage(context: BrowserContext, url: string): Promise<Page & { dialogs: string[] }> {
+  const page = (await context.newPage()) as Page & { dialogs: string[] };
+  page.dialogs = [];
+  page.on('dialog', (dialog) => {
+    page.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(url);
+  return page;
+}
+
+export async function logIn(page: Page, email: string, password = 'correct horse'): Promise<void> {
+  await page.getByLabel('メールアドレス').fill(email);
+  await page.getByLabel('パスワード').fill(password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.getByRole('tablist', { name: '表示' }).waitFor();
+}
+
+/** Opens the widget on the demo page and agrees to the data notice. */
+export async function openWidget(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'チャットで問い合わせる' }).click();
+  await page.getByRole('checkbox').check();
+}
+
+/** Reads `read` until `done` holds (the page updates on its own time), or fails naming what it last saw. */
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last saw ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

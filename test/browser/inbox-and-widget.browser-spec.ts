@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestHub, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
+import { SCREENSHOTS, launchBrowser, logIn, openPage, openWidget, until } from './browser.js';
+
+describe('The inbox and the widget in a real browser', () => {
+  let browser: Browser;
+  let hub: TestHub;
+  let team: Awaited<ReturnType<typeof createTeam>>;
+  let channelId: string;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    hub = await startTestHub();
+    team = await createTeam(hub, 'つなぎ雑貨店');
+    channelId = await createWebchat(hub, team.admin, { greeting: 'いらっしゃいませ。ご質問はお気軽にどうぞ。' });
+    await hub.http.put('/api/members/me/status').set(team.admin.auth).send({ status: 'offline' }).expect(200);
+    await hub.http.post('/api/canned-replies').set(team.admin.auth).send({ shortCode: '7', title: '担当のご挨拶', body: '{agent.surname}が承ります。' }).expect(201);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  it('lets a customer and an agent talk both ways: the draft shows live, :7 expands, Shift+Enter breaks the line, Enter sends, and markup stays text', async () => {
+    const agent = await addMember(hub, team, { name: '山本 二郎' });
+    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ja-JP' });
+    const inbox = await openPage(agentContext, `${hub.url}/app`);
+    await logIn(inbox, agent.email);
+
+    const shopContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ja-JP' });
+    const shop = await openPage(shopContext, `${hub.url}/demo?channel=${channelId}`);
+    await openWidget(shop);
+    const widgetInput = shop.getByRole('textbox', { name: /メッセージを入力/ });
+    await widgetInput.fill('こんにちは、湯のみの在庫はありますか？');
+    await widgetInput.press('Enter');
+
+    // The offer rings with a countdown; the agent takes it and the thread opens.
+    const offer = inbox.locator('.offer').filter({ hasText: '湯のみの在庫' });
+    await offer.getByRole('timer').filter({ hasText: /残り\d+秒/ }).waitFor({ timeout: 10_000 });
+    await offer.getByRole('button', { name: '受ける' }).click();
+    await inbox.locator('.thread').getByText('こんにちは、湯のみの在庫はありますか？').waitFor();
+
+    // What the customer is typing reaches the agent before it is sent.
+    await widgetInput.pressSequentially('予約もできますか', { delay: 30 });
+    await inbox.getByText('入力中: 予約もできますか').waitFor({ timeout: 10_000 });
+
+    const composer = inbox.getByRole('textbox', { name: '返信' });
+    await composer.pressSequentially(':7 ', { delay: 30 });
+    await until(() => composer.inputValue(), (value) => value === '山本が承ります。', ':7 to expand');
+    await composer.press('Shift+Enter');
+    await composer.pressSequentially('在庫はございます。', { delay: 10 });
+    expect(await composer.inputValue()).toBe('山本が承ります。\n在庫はございます。');
+    await composer.press('Enter');
+    await until(() => composer.inputValue(), (value) => value === '', 'the composer to empty once sent');
+    const answer = shop.locator('.log .theirs .body').filter({ hasText: '山本が承ります。' });
+    await answer.waitFor({ timeout: 10_000 });
+    expect(await answer.innerText()).toBe('山本が承ります。\n在庫はございます。');
+    const uses = await hub.http.get('/api/canned-replies').set(agent.auth).expect(200);
+    expect(uses.body.items[0].uses).toEqual({ total: 1, mine: 1 });
+
+    // Markup from a customer is shown as text: no image element, no dialog.
+    await widgetInput.fill('<img src=x onerror=alert(1)>');
+    await widgetInput.press('Enter');
+    const hostile = inbox.locator('.thread .body').filter({ hasText: '<img src=x onerror=alert(1)>' });
+    await hostile.waitFor({ timeout: 10_000 });
+    expect(await inbox.locator('.thread img').count()).toBe(0);
+    expect(await shop.locator('.log img').count()).toBe(0);
+    expect(inbox.dialogs).toEqual([]);
+    expect(shop.dialogs).toEqual([]);
+
+    await inbox.screenshot({ path: join(SCREENSHOTS, 'inbox-desktop.png') });
+    await shop.screenshot({ path: join(SCREENSHOTS, 'widget.png') });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ja-JP' });
+    const small = await openPage(phone, `${hub.url}/app`);
+    await logIn(small, agent.email);
+    await small.screenshot({ path: join(SCREENSHOTS, 'inbox-phone-list.png') });
+    await small.locator('.row').first().click();
+    await small.locator('.thread').getByText('在庫はございます。').waitFor();
+    await small.screenshot({ path: join(SCREENSHOTS, 'inbox-phone-conversation.png') });
+    await Promise.all([agentContext.close(), shopContext.close(), phone.close()]);
+  });
+
+  it('rings an offer on two agents’ pages with a countdown; when one accepts, it disappears from the other', async () => {
+    const first = await addMember(hub, team, { name: '田中 一郎' });
+    const second = await addMember(hub, team, { name: '鈴木 花子' });
+    const contexts = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
+    const [pageA, pageB] = await Promise.all([openPage(contexts[0], `${hub.url}/app`), openPage(contexts[1], `${hub.url}/app`)]);
+    await logIn(pageA, first.email);
+    await logIn(pageB, second.email);
+    const shop = await openPage(contexts[2], `${hub.url}/demo?channel=${channelId}`);
+    await openWidget(shop);
+    const input = shop.getByRole('textbox', { name: /メッセージを入力/ });
+    await input.fill('ギフト包装はできますか');
+    await input.press('Enter');
+
+    const offerA = pageA.locator('.offer').filter({ hasText: 'ギフト包装' });
+    const offerB = pageB.locator('.offer').filter({ hasText: 'ギフト包装' });
+    await offerA.getByRole('timer').filter({ hasText: /残り\d+秒/ }).waitFor({ timeout: 10_000 });
+    await offerB.getByRole('timer').filter({ hasText: /残り\d+秒/ }).waitFor({ timeout: 10_000 });
+    const secondsLeft = async () => Number((await offerA.getByRole('timer').innerText()).match(/\d+/)![0]);
+    const before = await secondsLeft();
+    await until(secondsLeft, (left) => left < before, 'the countdown to tick', 5_000);
+
+    await offerB.getByRole('button', { name: '受ける' }).click();
+    await offerA.waitFor({ state: 'detached', timeout: 10_000 });
+    await pageB.locator('.thread').getByText('ギフト包装はできますか').waitFor();
+    await Promise.all(contexts.map((context) => context.close()));
+  });
+
+  it('reconnects the widget after the hub restarts and shows every message once, in order', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tsunagi-restart-'));
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    let persistent = await startTestHub({ PORT: port }, { dataDir, memoryDatabase: false });
+    try {
+      const owner = await createTeam(persistent, '本店');
+      const chat = await createWebchat(persistent, owner.admin);
+      const context = await browser.newContext();
+      const shop = await openPage(context, `${persistent.url}/demo?channel=${chat}`);
+      await openWidget(shop);
+      const input = shop.getByRole('textbox', { name: /メッセージを入力/ });
+      await input.fill('一通目');
+      await input.press('Enter');
+      await shop.locator('.log .mine').filter({ hasText: '一通目' }).waitFor();
+      const conversation = await persistent.infra.db.conversation.findFirstOrThrow({ where: { channelId: chat } });
+      await persistent.http.post(`/api/conversations/${conversation.id}/messages`).set(owner.admin.auth).send({ body: '二通目（再起動前）' }).expect(201);
+      await shop.getByText('二通目（再起動前）').waitFor({ timeout: 10_000 });
+
+      await persistent.stop();
+      await shop.getByText('再接続しています…').waitFor({ timeout: 10_000 });
+      persistent = await startTestHub({ PORT: port }, { dataDir, memoryDatabase: false });
+      const admin = await persistent.http.post('/api/auth/login').send({ email: owner.admin.email, password: 'correct horse' }).expect(200);
+      await persistent.http.post(`/api/conversations/${conversation.id}/messages`).set({ Authorization: `Bearer ${admin.body.accessToken}` }).send({ body: '三通目（再起動後）' }).expect(201);
+      await shop.getByText('三通目（再起動後）').waitFor({ timeout: 20_000 });
+      await input.fill('四通目');
+      await input.press('Enter');
+      await shop.locator('.log .mine').filter({ hasText: '四通目' }).waitFor();
+      const texts = await shop.locator('.log li .body').allInnerTexts();
+      expect(texts).toEqual(['一通目', '二通目（再起動前）', '三通目（再起動後）', '四通目']);
+      await context.close();
+    } finally {
+      await persistent.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { gzipSync } from 'node:zlib';
+import { TestHub, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
+
+/** What the widget may weigh on a shop's page, socket client included. */
+const WIDGET_BUDGET_GZIPPED = 40 * 1024;
+
+describe('The web inbox, the widget script and the demo page, as the hub serves them', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('serves /widget.js under 40 KB gzipped, socket client included', async () => {
+    const response = await hub.http.get('/widget.js').buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/javascript/);
+    const script = response.body as Buffer;
+    // The socket.io client is inside: it connects to the /widget namespace itself.
+    expect(script.toString('utf8')).toContain('/widget');
+    expect(script.length).toBeGreaterThan(10_000);
+    expect(gzipSync(script, { level: 9 }).length).toBeLessThan(WIDGET_BUDGET_GZIPPED);
+  });
+
+  it('serves the inbox at /app, its assets, and its own routes as the app page', async () => {
+    const page = await hub.http.get('/app').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    const script = /src="(\/app\/assets\/[^"]+\.js)"/.exec(page.text)?.[1];
+    expect(script).toBeDefined();
+    const asset = await hub.http.get(script!).expect(200);
+    expect(asset.headers['cache-control']).toContain('immutable');
+    expect((await hub.http.get('/app/conversations/123').expect(200)).text).toBe(page.text);
+    await hub.http.get('/app/../package.json').expect((response) => expect(response.text).not.toContain('"name": "tsunagi"'));
+  });
+
+  it('serves the demo shop with the widget of the chosen (or the oldest) web chat', async () => {
+    const empty = await hub.http.get('/demo').expect(404);
+    expect(empty.body.code).toBe('no_webchat_channel');
+    const team = await createTeam(hub);
+    const first = await createWebchat(hub, team.admin);
+    const second = await createWebchat(hub, team.admin);
+    expect((await hub.http.get('/demo').expect(200)).text).toContain(`data-channel="${first}"`);
+    expect((await hub.http.get('/demo').query({ channel: second }).expect(200)).text).toContain(`data-channel="${second}"`);
+  });
+});

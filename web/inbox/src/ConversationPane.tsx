@@ -1,0 +1,199 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ChangeEvent, FormEvent, KeyboardEvent } from 'react';
+import type { Socket } from 'socket.io-client';
+import { api, ApiError } from './api';
+import type { Conversation, Member, Message } from './api';
+import { fill, useText } from './i18n';
+import type { Language } from './i18n';
+
+interface CannedReply {
+  id: string;
+  shortCode: string;
+  title: string;
+  body: string;
+}
+
+/** `:7 ` or `:kanou ` just typed (the space or Tab after the code expands it). */
+const SHORT_CODE = /(^|\s):([\p{L}\p{N}_-]{1,32})\s$/u;
+
+export function ConversationPane(props: {
+  conversation: Conversation;
+  member: Member;
+  messages: Message[];
+  draft: string;
+  enterSendsDefault: boolean;
+  timeZone: string;
+  language: Language;
+  socket: Socket | null;
+  onBack: () => void;
+  onResolved: () => void;
+}) {
+  const { conversation, messages, draft, timeZone, language } = props;
+  const text = useText();
+  const [body, setBody] = useState('');
+  const [asNote, setAsNote] = useState(false);
+  const [cannedReplyId, setCannedReplyId] = useState<string | null>(null);
+  const [canned, setCanned] = useState<CannedReply[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState('booked');
+  const [enterSends, setEnterSends] = useState(() => {
+    const stored = localStorage.getItem('tsunagi:enterSends');
+    return stored === null ? props.enterSendsDefault : stored === 'true';
+  });
+  const log = useRef<HTMLOListElement>(null);
+  const time = new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, hour: '2-digit', minute: '2-digit', month: 'numeric', day: 'numeric' });
+
+  useEffect(() => {
+    void api<{ items: CannedReply[] }>('GET', '/api/canned-replies').then((page) => setCanned(page.items));
+  }, []);
+
+  useEffect(() => {
+    log.current?.lastElementChild?.scrollIntoView?.({ block: 'end' });
+  }, [messages.length, draft]);
+
+  const expand = async (code: string): Promise<CannedReply | null> => {
+    try {
+      return await api<CannedReply>('GET', `/api/canned-replies/expand?${new URLSearchParams({ code, conversationId: conversation.id })}`);
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.status === 404) return null;
+      throw failure;
+    }
+  };
+
+  const changed = async (event: ChangeEvent<HTMLTextAreaElement>) => {
+    const value = event.target.value;
+    setBody(value);
+    props.socket?.emit('typing', { conversationId: conversation.id });
+    const match = SHORT_CODE.exec(value);
+    if (!match) return;
+    const reply = await expand(match[2]);
+    if (!reply) return;
+    setBody(value.slice(0, value.length - match[0].length) + match[1] + reply.body);
+    setCannedReplyId(reply.id);
+  };
+
+  const insert = async (reply: CannedReply) => {
+    const expanded = await expand(reply.shortCode);
+    if (!expanded) return;
+    setBody((value) => (value ? `${value}\n${expanded.body}` : expanded.body));
+    setCannedReplyId(expanded.id);
+  };
+
+  const send = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!body.trim()) return;
+    setError(null);
+    try {
+      await api('POST', `/api/conversations/${conversation.id}/messages`, { body, kind: asNote ? 'note' : 'text', ...(cannedReplyId && !asNote ? { cannedReplyId } : {}) });
+      setBody('');
+      setCannedReplyId(null);
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
+  const keyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key !== 'Enter' || event.nativeEvent.isComposing) return;
+    if (event.shiftKey === !enterSends) {
+      event.preventDefault();
+      void send();
+    }
+  };
+
+  const resolve = async () => {
+    setError(null);
+    try {
+      await api('POST', `/api/conversations/${conversation.id}/resolve`, { outcome });
+      props.onResolved();
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
+  const toggleEnterSends = () => {
+    localStorage.setItem('tsunagi:enterSends', String(!enterSends));
+    setEnterSends(!enterSends);
+  };
+
+  return (
+    <main className="pane" aria-label={conversation.contact.name}>
+      <header className="pane-header">
+        <button type="button" className="back" onClick={props.onBack} aria-label={text.conversations}>
+          ←
+        </button>
+        <h2>{conversation.contact.name}</h2>
+        <span className={`channel channel-${conversation.channel.type}`}>{text.channel[conversation.channel.type] ?? conversation.channel.type}</span>
+        <label>
+          {text.outcome}
+          <select value={outcome} onChange={(e) => setOutcome(e.target.value)}>
+            <option value="booked">{text.booked}</option>
+            <option value="not_booked">{text.notBooked}</option>
+            <option value="other">{text.other}</option>
+          </select>
+        </label>
+        <button type="button" onClick={() => void resolve()} disabled={conversation.status === 'resolved'}>
+          {text.resolve}
+        </button>
+      </header>
+
+      <ol className="thread" ref={log} aria-label={text.conversations} aria-live="polite">
+        {messages.map((message) => (
+          <li key={message.id} className={`message ${message.kind === 'note' ? 'note' : message.direction}`} data-message={message.id}>
+            {message.kind === 'note' && <span className="tag">{text.internalNote}</span>}
+            {/* Text, never HTML: whatever a customer or an agent wrote is shown as written. */}
+            <p className="body">{message.body}</p>
+            <span className="meta">
+              <time dateTime={message.createdAt}>{time.format(new Date(message.createdAt))}</time>
+              {message.direction === 'out' && message.kind !== 'note' && <span className="status"> · {text.status[message.status] ?? message.status}</span>}
+            </span>
+            {message.error && <span className="failure">{fill(text.failedBecause, { reason: message.error })}</span>}
+            {message.review?.feedback && <span className="failure">{message.review.feedback}</span>}
+          </li>
+        ))}
+        {draft && (
+          <li className="message in draft" aria-live="polite">
+            <p className="body">{fill(text.typing, { draft })}</p>
+          </li>
+        )}
+      </ol>
+
+      <form className="composer" onSubmit={send} aria-label={text.composer}>
+        <textarea
+          name="reply"
+          aria-label={text.composer}
+          placeholder={enterSends ? text.composerHintEnter : text.composerHintShift}
+          value={body}
+          rows={3}
+          onChange={(e) => void changed(e)}
+          onKeyDown={keyDown}
+        />
+        <div className="composer-actions">
+          <label>
+            <input type="checkbox" checked={asNote} onChange={(e) => setAsNote(e.target.checked)} /> {text.note}
+          </label>
+          <label>
+            <input type="checkbox" checked={enterSends} onChange={toggleEnterSends} /> {text.enterSends}
+          </label>
+          <details className="canned">
+            <summary>{text.cannedReplies}</summary>
+            <ul>
+              {canned.map((reply) => (
+                <li key={reply.id}>
+                  <button type="button" onClick={() => void insert(reply)}>
+                    :{reply.shortCode} {reply.title}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </details>
+          <button type="submit">{text.send}</button>
+        </div>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,58 @@
+/** The widget's words: Japanese first, English for pages in English (`<html lang="en">` or `data-lang="en"`). */
+const ja = {
+  open: 'チャットで問い合わせる',
+  close: '閉じる',
+  title: 'チャット',
+  messages: 'メッセージ',
+  composer: 'メッセージを送る',
+  placeholder: 'メッセージを入力（Enterで送信、Shift+Enterで改行）',
+  send: '送信',
+  consentDefault: 'チャットの内容と入力された個人情報を、お問い合わせへの対応のために利用することに同意します。',
+  consentFirst: '上の内容に同意すると、メッセージを送れます',
+  agentTyping: 'スタッフが入力中です…',
+  closed: 'ただいま営業時間外です。メッセージを残していただければ、メールでご連絡します。',
+  unavailable: 'ただいま対応できるスタッフがおりません。メッセージを残していただければ、メールでご連絡します。',
+  missed: 'お待たせしております。メッセージを残していただければ、メールでご連絡します。',
+  slow: 'お返事に時間がかかっております。メールでのご連絡もご利用いただけます。',
+  reconnecting: '再接続しています…',
+  unavailableHere: 'このページではチャットをご利用いただけません。',
+  notSent: '送信できませんでした。もう一度お試しください。',
+  leaveTitle: 'メッセージを残す',
+  email: 'メールアドレス',
+  leaveBody: 'お問い合わせ内容',
+  leaveSend: '送る',
+  leaveDone: '承りました。メールでご連絡します。',
+  rate: '今回の対応を評価:',
+  thanks: 'ご評価ありがとうございました。',
+};
+
+const en: typeof ja = {
+  open: 'Chat with us',
+  close: 'Close',
+  title: 'Chat',
+  messages: 'Messages',
+  composer: 'Send a message',
+  placeholder: 'Type a message (Enter sends, Shift+Enter breaks the line)',
+  send: 'Send',
+  consentDefault: 'I agree that this chat and the personal details I enter are used to answer my enquiry.',
+  consentFirst: 'Agree above to send messages',
+  agentTyping: 'Staff are typing…',
+  closed: 'We are closed right now. Leave a message and we will answer by email.',
+  unavailable: 'Nobody is free right now. Leave a message and we will answer by email.',
+  missed: 'Sorry to keep you waiting. Leave a message and we will answer by email.',
+  slow: 'Our answer is taking a while. You can also leave a message for an answer by email.',
+  reconnecting: 'Reconnecting…',
+  unavailableHere: 'Chat is not available on this page.',
+  notSent: 'Not sent. Please try again.',
+  leaveTitle: 'Leave a message',
+  email: 'Email address',
+  leaveBody: 'Your message',
+  leaveSend: 'Send',
+  leaveDone: 'Thank you. We will answer by email.',
+  rate: 'Rate this chat:',
+  thanks: 'Thank you for your rating.',
+};
+
+export function widgetText(language: string | undefined): typeof ja {
+  return language?.toLowerCase().startsWith('en') ? en : ja;
+}

@@ -1,0 +1,273 @@
+// The embeddable chat widget: `<script src="https://hub.example/widget.js" data-channel="<channelId>"></script>`.
+// Plain DOM in a shadow root (the shop's styles never reach it, ours never leak out) and the socket.io client: the
+// whole script stays small. Everything a person wrote is set as text, never as HTML.
+import { io } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { WIDGET_STYLE } from './widget-style';
+import { widgetText } from './widget-text';
+
+interface VisitorMessage {
+  id: string;
+  seq: string;
+  direction: 'in' | 'out';
+  body: string;
+  author: { type: string; name: string | null };
+  createdAt: string;
+}
+
+interface Session {
+  visitorId: string;
+  conversationId: string | null;
+  greeting: string | null;
+  consentText?: string | null;
+  messages: VisitorMessage[];
+}
+
+type Ack = { ok: boolean; code?: string; message?: string; conversationId?: string | null; id?: string | null };
+type Command = [string, ...unknown[]];
+
+const script = document.currentScript as HTMLScriptElement | null;
+const channelId = script?.dataset.channel ?? '';
+const hubUrl = script ? new URL(script.src).origin : location.origin;
+const text = widgetText(script?.dataset.lang ?? document.documentElement.lang);
+const storageKey = `tsunagi:${channelId}`;
+/** How often the customer's draft goes to the agent while they type. */
+const DRAFT_EVERY_MS = 300;
+
+function stored(): { visitorId?: string; consented?: boolean } {
+  try {
+    return JSON.parse(localStorage.getItem(storageKey) ?? '{}') as { visitorId?: string; consented?: boolean };
+  } catch {
+    return {};
+  }
+}
+
+function store(patch: { visitorId?: string; consented?: boolean }): void {
+  try {
+    localStorage.setItem(storageKey, JSON.stringify({ ...stored(), ...patch }));
+  } catch {
+    // Private mode without storage: the chat works for this page view.
+  }
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, content?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (content !== undefined) node.textContent = content;
+  return node;
+}
+
+/** A speech bubble drawn as SVG: no emoji font needed on the customer's device. */
+function chatIcon(): SVGSVGElement {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '28');
+  svg.setAttribute('height', '28');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute('fill', 'currentColor');
+  path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z');
+  svg.append(path);
+  return svg;
+}
+
+class Widget {
+  private readonly host = element('div', { id: 'tsunagi-widget' });
+  private readonly root = this.host.attachShadow({ mode: 'open' });
+  private readonly launcher = element('button', { class: 'launcher', type: 'button', 'aria-label': text.open, 'aria-expanded': 'false' });
+  private readonly panel = element('section', { class: 'panel', role: 'dialog', 'aria-label': text.title, hidden: '' });
+  private readonly log = element('ol', { class: 'log', 'aria-live': 'polite', 'aria-label': text.messages });
+  private readonly notice = element('p', { class: 'notice', role: 'status' });
+  private readonly consent = element('label', { class: 'consent' });
+  private readonly consentBox = element('input', { type: 'checkbox', name: 'consent' });
+  private readonly input = element('textarea', { rows: '2', 'aria-label': text.placeholder, placeholder: text.placeholder });
+  private readonly send = element('button', { type: 'submit', class: 'send' }, text.send);
+  private readonly form = element('form', { class: 'leave', hidden: '', 'aria-label': text.leaveTitle });
+  private readonly rating = element('div', { class: 'rating', role: 'group', 'aria-label': text.rate });
+  private readonly messages = new Map<string, VisitorMessage>();
+  private socket: Socket | null = null;
+  private lastSeq: string | null = null;
+  private draftTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly pending: Command[] = [];
+
+  constructor() {
+    const style = element('style', {}, WIDGET_STYLE);
+    this.launcher.append(chatIcon());
+    const header = element('header', {}, text.title);
+    const close = element('button', { type: 'button', class: 'close', 'aria-label': text.close }, '×');
+    header.append(close);
+    this.consent.append(this.consentBox, element('span', {}, text.consentDefault));
+    const composer = element('form', { class: 'composer', 'aria-label': text.composer });
+    composer.append(this.input, this.send);
+    this.buildLeaveForm();
+    this.buildRating();
+    this.panel.append(header, this.log, this.notice, this.form, this.rating, this.consent, composer);
+    this.root.append(style, this.launcher, this.panel);
+    document.body.append(this.host);
+
+    this.launcher.addEventListener('click', () => this.toggle(true));
+    close.addEventListener('click', () => this.toggle(false));
+    composer.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.submit();
+    });
+    this.input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        void this.submit();
+      }
+    });
+    this.input.addEventListener('input', () => this.draftChanged());
+    this.consentBox.addEventListener('change', () => {
+      if (this.consentBox.checked) store({ consented: true });
+      this.showConsent();
+    });
+    this.showConsent();
+  }
+
+  /** `Tsunagi('set', 'e-mail', ...)` and other calls the page makes, before or after the socket is up. */
+  command(command: Command): void {
+    const [name, ...args] = command;
+    if (name === 'open') return this.toggle(true);
+    if (!this.socket?.connected) {
+      this.pending.push(command);
+      return;
+    }
+    if (name === 'set') {
+      const [key, value] = args as [string, string];
+      const field = /mail/i.test(key) ? 'email' : /phone|tel/i.test(key) ? 'phone' : /name/i.test(key) ? 'name' : null;
+      if (field && typeof value === 'string' && value.trim()) this.socket.emit('identify', { [field]: value.trim() }, () => {});
+    }
+  }
+
+  connect(): void {
+    // `auth` is read again at every reconnection: the server resends what came after the last message we hold.
+    this.socket = io(`${hubUrl}/widget`, {
+      transports: ['websocket'],
+      auth: (give) => give({ channelId, visitorId: stored().visitorId, ...(this.lastSeq ? { afterSeq: this.lastSeq } : {}) }),
+    });
+    this.socket.on('session', (session: Session) => {
+      store({ visitorId: session.visitorId });
+      if (session.greeting && this.messages.size === 0 && !this.log.querySelector('.greeting')) {
+        this.log.prepend(element('li', { class: 'greeting' }, session.greeting));
+      }
+      if (session.consentText) this.consent.querySelector('span')!.textContent = session.consentText;
+      for (const message of session.messages) this.add(message);
+      this.notice.textContent = '';
+      for (const command of this.pending.splice(0)) this.command(command);
+    });
+    this.socket.on('message', (message: VisitorMessage) => this.add(message));
+    this.socket.on('typing', () => this.status(text.agentTyping));
+    this.socket.on('waiting', (event: { reason: string; opensAt?: string | null; form?: boolean }) => {
+      this.status(event.reason === 'closed' ? text.closed : text.unavailable);
+      if (event.form) this.form.hidden = false;
+    });
+    this.socket.on('missed', () => {
+      this.status(text.missed);
+      this.form.hidden = false;
+    });
+    this.socket.on('slow_reply', () => {
+      this.status(text.slow);
+      this.form.hidden = false;
+    });
+    this.socket.on('disconnect', () => this.status(text.reconnecting));
+    this.socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+      this.status(error.data?.code === 'chat_unavailable' || error.data?.code === 'origin_not_allowed' ? text.unavailableHere : text.reconnecting);
+    });
+  }
+
+  private toggle(open: boolean): void {
+    this.panel.hidden = !open;
+    this.launcher.setAttribute('aria-expanded', String(open));
+    if (open) this.input.focus();
+  }
+
+  private showConsent(): void {
+    const consented = stored().consented === true;
+    this.consent.hidden = consented;
+    this.input.disabled = !consented;
+    this.send.disabled = !consented;
+    if (consented) this.input.placeholder = text.placeholder;
+    else this.input.placeholder = text.consentFirst;
+  }
+
+  private status(message: string): void {
+    this.notice.textContent = message;
+  }
+
+  /** Adds a message once, in sequence order, wherever it came from (ack, live event or resync). */
+  private add(message: VisitorMessage, fromServer = true): void {
+    if (this.messages.has(message.id)) return;
+    this.messages.set(message.id, message);
+    // Only a sequence the server gave moves the resync point; our own message is placed after what we hold.
+    if (fromServer && (!this.lastSeq || BigInt(message.seq) > BigInt(this.lastSeq))) this.lastSeq = message.seq;
+    const item = element('li', { class: message.direction === 'in' ? 'mine' : 'theirs', 'data-seq': message.seq });
+    if (message.direction === 'out' && message.author.name) item.append(element('span', { class: 'who' }, message.author.name));
+    item.append(element('span', { class: 'body' }, message.body));
+    const after = [...this.log.querySelectorAll<HTMLLIElement>('li[data-seq]')].find((node) => BigInt(node.dataset.seq!) > BigInt(message.seq));
+    this.log.insertBefore(item, after ?? null);
+    item.scrollIntoView?.({ block: 'end' });
+    if (message.direction === 'out') this.status('');
+  }
+
+  private draftChanged(): void {
+    if (this.draftTimer) return;
+    this.draftTimer = setTimeout(() => {
+      this.draftTimer = null;
+      this.socket?.emit('typing', { draft: this.input.value }, () => {});
+    }, DRAFT_EVERY_MS);
+  }
+
+  private async submit(): Promise<void> {
+    const body = this.input.value.trim();
+    if (!body || !this.socket || this.input.disabled) return;
+    const clientId = `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+    this.input.value = '';
+    const ack = await this.socket.timeout(10_000).emitWithAck('message', { body, clientId }).catch(() => null) as Ack | null;
+    if (!ack?.ok || !ack.id) {
+      this.input.value = body;
+      this.status(ack?.message ?? text.notSent);
+      return;
+    }
+    this.add({ id: ack.id, seq: this.lastSeq ?? '0', direction: 'in', body, author: { type: 'contact', name: null }, createdAt: new Date().toISOString() }, false);
+  }
+
+  private buildLeaveForm(): void {
+    const email = element('input', { type: 'email', name: 'email', required: '', 'aria-label': text.email, placeholder: text.email });
+    const body = element('textarea', { name: 'body', required: '', rows: '3', 'aria-label': text.leaveBody, placeholder: text.leaveBody });
+    const submit = element('button', { type: 'submit' }, text.leaveSend);
+    this.form.append(element('p', {}, text.leaveTitle), email, body, submit);
+    this.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.socket?.emit('leave_message', { email: email.value, body: body.value, clientId: `f${Date.now().toString(36)}` }, (ack: Ack) => {
+        this.status(ack.ok ? text.leaveDone : (ack.message ?? text.notSent));
+        if (ack.ok) this.form.hidden = true;
+      });
+    });
+  }
+
+  private buildRating(): void {
+    this.rating.append(element('span', {}, text.rate));
+    for (let score = 1; score <= 5; score++) {
+      const star = element('button', { type: 'button', 'aria-label': `${score} / 5` }, '★');
+      star.addEventListener('click', () => {
+        this.socket?.emit('rating', { score }, (ack: Ack) => this.status(ack.ok ? text.thanks : (ack.message ?? text.notSent)));
+      });
+      this.rating.append(star);
+    }
+  }
+}
+
+declare global {
+  interface Window {
+    Tsunagi?: ((...command: Command) => void) & { q?: Command[] };
+  }
+}
+
+if (channelId && !document.getElementById('tsunagi-widget')) {
+  const queued = window.Tsunagi?.q ?? [];
+  const widget = new Widget();
+  window.Tsunagi = (...command: Command) => widget.command(command);
+  widget.connect();
+  for (const command of queued) widget.command(command);
+}
