@@ -5,7 +5,9 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { toErrorBody } from '../common/errors/error-response.js';
 import { logger } from '../common/logging/logger.js';
+import { WebchatSender } from '../channels/index.js';
 import { ConversationEvents } from '../conversations/index.js';
+import { inboxTypingFrame } from './inbox.schema.js';
 import { ContactEvents } from '../contacts/index.js';
 import { OffersService, RoutingEvents } from '../routing/index.js';
 import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticate } from '../teams/index.js';
@@ -35,6 +37,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly routingEvents: RoutingEvents,
     private readonly presence: PresenceWatch,
     private readonly offers: OffersService,
+    private readonly widget: WebchatSender,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -63,8 +66,16 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       socket.on('disconnect', () => {
         this.presence.disconnected(member.id, member.teamId).catch((error: unknown) => logger.error({ err: error }, 'presence grace not set'));
       });
-      socket.on('typing', () => {
-        // Agent typing indicators reach the widget once routing and the widget grow them.
+      // The agent is typing: a web chat visitor sees an indicator (other channels have none to show).
+      socket.on('typing', (frame: unknown) => {
+        const parsed = inboxTypingFrame.safeParse(frame);
+        if (!parsed.success) return;
+        this.db.conversation
+          .findFirst({ where: { id: parsed.data.conversationId, teamId: member.teamId }, select: { channelId: true, threadKey: true } })
+          .then((conversation) => {
+            if (conversation?.threadKey.startsWith('visitor:')) this.widget.emit(conversation.channelId, conversation.threadKey.slice('visitor:'.length), 'typing', {});
+          })
+          .catch((error: unknown) => logger.error({ err: error }, 'agent typing not relayed'));
       });
     });
 

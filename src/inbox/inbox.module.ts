@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChannelsModule } from '../channels/index.js';
 import { ContactsModule } from '../contacts/index.js';
 import { ConversationsModule } from '../conversations/index.js';
 import { RoutingModule } from '../routing/index.js';
@@ -12,7 +13,7 @@ import { PresenceWatch } from './presence-watch.js';
 import { QueueController } from './queue.controller.js';
 
 @Module({
-  imports: [ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, TeamsModule],
+  imports: [ChannelsModule, ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, TeamsModule],
   controllers: [InboxController, MessagesController, ContactActionsController, QueueController],
   providers: [InboxGateway, PresenceWatch],
   exports: [PresenceWatch],

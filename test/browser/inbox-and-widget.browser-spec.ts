@@ -112,6 +112,38 @@ describe('The inbox and the widget in a real browser', () => {
     await Promise.all(contexts.map((context) => context.close()));
   });
 
+  it('lets a supervisor approve a trainee’s draft from the supervision screen; only then does the customer see it', async () => {
+    const trainee = await addMember(hub, team, { name: '新人 三郎', training: true });
+    await hub.http.put('/api/members/me/status').set(trainee.auth).send({ status: 'offline' }).expect(200);
+    const supervisor = await addMember(hub, team, { name: '主任 四郎', role: 'supervisor' });
+    const contexts = await Promise.all([browser.newContext({ viewport: { width: 1280, height: 800 } }), browser.newContext()]);
+    const shop = await openPage(contexts[1], `${hub.url}/demo?channel=${channelId}`);
+    await openWidget(shop);
+    const input = shop.getByRole('textbox', { name: /メッセージを入力/ });
+    await input.fill('営業時間を教えてください');
+    await input.press('Enter');
+    const conversation = await until(
+      () => hub.infra.db.message.findFirst({ where: { body: '営業時間を教えてください' } }),
+      (row) => row !== null,
+      'the customer message',
+    );
+    const draft = await hub.http.post(`/api/conversations/${conversation!.conversationId}/messages`).set(trainee.auth).send({ body: '10時から19時までです' }).expect(201);
+    expect(draft.body.status).toBe('pending_approval');
+
+    const page = await openPage(contexts[0], `${hub.url}/app`);
+    await logIn(page, supervisor.email);
+    await page.getByRole('button', { name: '監督' }).click();
+    const item = page.locator('.draft').filter({ hasText: '10時から19時までです' });
+    await item.waitFor();
+    expect(await item.innerText()).toContain('新人 三郎');
+    expect(await shop.locator('.log').innerText()).not.toContain('10時から19時までです');
+    await page.screenshot({ path: join(SCREENSHOTS, 'inbox-supervision.png') });
+    await item.getByRole('button', { name: '承認して送信' }).click();
+    await shop.locator('.log .theirs').filter({ hasText: '10時から19時までです' }).waitFor({ timeout: 10_000 });
+    await item.waitFor({ state: 'detached' });
+    await Promise.all(contexts.map((context) => context.close()));
+  });
+
   it('reconnects the widget after the hub restarts and shows every message once, in order', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tsunagi-restart-'));
     const port = String(20000 + Math.floor(Math.random() * 20000));

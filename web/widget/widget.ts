@@ -33,6 +33,8 @@ const text = widgetText(script?.dataset.lang ?? document.documentElement.lang);
 const storageKey = `tsunagi:${channelId}`;
 /** How often the customer's draft goes to the agent while they type. */
 const DRAFT_EVERY_MS = 300;
+/** How long "staff are typing" stays after the agent's last keystroke was heard. */
+const AGENT_TYPING_SHOWN_MS = 4000;
 
 function stored(): { visitorId?: string; consented?: boolean } {
   try {
@@ -88,6 +90,7 @@ class Widget {
   private socket: Socket | null = null;
   private lastSeq: string | null = null;
   private draftTimer: ReturnType<typeof setTimeout> | null = null;
+  private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly pending: Command[] = [];
 
   constructor() {
@@ -157,7 +160,14 @@ class Widget {
       for (const command of this.pending.splice(0)) this.command(command);
     });
     this.socket.on('message', (message: VisitorMessage) => this.add(message));
-    this.socket.on('typing', () => this.status(text.agentTyping));
+    this.socket.on('typing', () => {
+      this.status(text.agentTyping);
+      // The agent stops typing without telling: the indicator fades unless they type on.
+      if (this.typingTimer) clearTimeout(this.typingTimer);
+      this.typingTimer = setTimeout(() => {
+        if (this.notice.textContent === text.agentTyping) this.status('');
+      }, AGENT_TYPING_SHOWN_MS);
+    });
     this.socket.on('waiting', (event: { reason: string; opensAt?: string | null; form?: boolean }) => {
       this.status(event.reason === 'closed' ? text.closed : text.unavailable);
       if (event.form) this.form.hidden = false;

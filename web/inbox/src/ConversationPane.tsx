@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { api, ApiError } from './api';
 import type { Conversation, Member, Message } from './api';
 import { fill, useText } from './i18n';
+import { SidePanel } from './SidePanel';
 import type { Language } from './i18n';
 
 interface CannedReply {
@@ -41,6 +42,7 @@ export function ConversationPane(props: {
     return stored === null ? props.enterSendsDefault : stored === 'true';
   });
   const log = useRef<HTMLOListElement>(null);
+  const lastTyping = useRef(0);
   const time = new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, hour: '2-digit', minute: '2-digit', month: 'numeric', day: 'numeric' });
 
   useEffect(() => {
@@ -63,7 +65,11 @@ export function ConversationPane(props: {
   const changed = async (event: ChangeEvent<HTMLTextAreaElement>) => {
     const value = event.target.value;
     setBody(value);
-    props.socket?.emit('typing', { conversationId: conversation.id });
+    // At most every two seconds: the customer's indicator only needs to know the agent is still at it.
+    if (Date.now() - lastTyping.current > 2000) {
+      lastTyping.current = Date.now();
+      props.socket?.emit('typing', { conversationId: conversation.id });
+    }
     const match = SHORT_CODE.exec(value);
     if (!match) return;
     const reply = await expand(match[2]);
@@ -116,6 +122,7 @@ export function ConversationPane(props: {
   };
 
   return (
+    <div className="conversation">
     <main className="pane" aria-label={conversation.contact.name}>
       <header className="pane-header">
         <button type="button" className="back" onClick={props.onBack} aria-label={text.conversations}>
@@ -195,5 +202,7 @@ export function ConversationPane(props: {
         )}
       </form>
     </main>
+    <SidePanel conversation={conversation} memberId={props.member.id} />
+    </div>
   );
 }

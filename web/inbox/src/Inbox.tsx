@@ -3,7 +3,9 @@ import type { Socket } from 'socket.io-client';
 import { api, ApiError, connectInbox, session } from './api';
 import type { Conversation, Member, Message, Offer, Team } from './api';
 import { LanguagePicker } from './App';
+import { Admin } from './Admin';
 import { ConversationPane } from './ConversationPane';
+import { Supervision } from './Supervision';
 import { fill, useText } from './i18n';
 import type { Language } from './i18n';
 import { chime } from './sound';
@@ -47,6 +49,9 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
   const [presenceError, setPresenceError] = useState<string | null>(null);
   const [muted, setMuted] = useState(() => localStorage.getItem('tsunagi:muted') === 'true');
   const [badge, setBadge] = useState(0);
+  const [section, setSection] = useState<'inbox' | 'supervise' | 'admin'>('inbox');
+  const [supervisionKey, setSupervisionKey] = useState(0);
+  const supervisor = member.role === 'supervisor' || member.role === 'administrator';
   const socket = useRef<Socket | null>(null);
   const mutedRef = useRef(muted);
   mutedRef.current = muted;
@@ -82,6 +87,9 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
       if (message.direction === 'in') setDrafts((all) => ({ ...all, [message.conversationId]: '' }));
     });
     io.on('message.updated', upsertMessage);
+    io.on('message.created', (message: Message) => {
+      if (message.status === 'pending_approval') setSupervisionKey((n) => n + 1);
+    });
     io.on('conversation.updated', (conversation: Conversation) => {
       setConversations((list) => {
         const known = list.some((c) => c.id === conversation.id);
@@ -171,6 +179,21 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
         <button type="button" onClick={toggleMute} aria-pressed={muted} aria-label={text.sound}>
           {muted ? text.muted : text.soundOn}
         </button>
+        {supervisor && (
+          <nav className="sections" aria-label={text.sections}>
+            <button type="button" aria-current={section === 'inbox'} onClick={() => setSection('inbox')}>
+              {text.inbox}
+            </button>
+            <button type="button" aria-current={section === 'supervise'} onClick={() => setSection('supervise')}>
+              {text.supervise}
+            </button>
+            {member.role === 'administrator' && (
+              <button type="button" aria-current={section === 'admin'} onClick={() => setSection('admin')}>
+                {text.admin}
+              </button>
+            )}
+          </nav>
+        )}
         <LanguagePicker language={language} onLanguage={onLanguage} />
         <button type="button" onClick={onLogOut}>
           {text.logOut}
@@ -247,7 +270,11 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
         )}
       </nav>
 
-      {current ? (
+      {section === 'supervise' ? (
+        <Supervision refreshKey={supervisionKey} />
+      ) : section === 'admin' ? (
+        <Admin />
+      ) : current ? (
         <ConversationPane
           key={current.id}
           conversation={current}

@@ -1,0 +1,145 @@
+import { useEffect, useState } from 'react';
+import { api, ApiError } from './api';
+import type { Conversation } from './api';
+import { useText } from './i18n';
+
+interface Contact {
+  id: string;
+  name: string;
+  ownerId: string | null;
+  blocked: boolean;
+  identities: { kind: string; address: string }[];
+  consent: Record<string, string>;
+}
+
+interface Category {
+  id: string;
+  level: number;
+  path: string[];
+}
+
+interface TeamMember {
+  id: string;
+  name: string;
+  status: string;
+}
+
+/** The conversation's side: who the customer is, how to file it, and what can be done with it. */
+export function SidePanel({ conversation, memberId }: { conversation: Conversation; memberId: string }) {
+  const text = useText();
+  const [contact, setContact] = useState<Contact | null>(null);
+  const [categories, setCategories] = useState<Category[]>([]);
+  const [members, setMembers] = useState<TeamMember[]>([]);
+  const [transferTo, setTransferTo] = useState('');
+  const [transcriptTo, setTranscriptTo] = useState('');
+  const [favourite, setFavourite] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    void api<Contact>('GET', `/api/contacts/${conversation.contact.id}`).then(setContact, () => setContact(null));
+    void api<{ items: Category[] }>('GET', '/api/categories').then((page) => setCategories(page.items));
+    void api<{ items: TeamMember[] }>('GET', '/api/members').then((page) => setMembers(page.items.filter((m) => m.id !== memberId)));
+  }, [conversation.contact.id, memberId]);
+
+  const act = async (work: () => Promise<unknown>, done: string) => {
+    setNotice(null);
+    try {
+      await work();
+      setNotice(done);
+    } catch (failure) {
+      setNotice(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
+  return (
+    <aside className="side" aria-label={text.customer}>
+      <section>
+        <h3>{text.customer}</h3>
+        <p className="contact-name">{contact?.name ?? conversation.contact.name}</p>
+        {contact && (
+          <>
+            <ul className="identities" aria-label={text.identities}>
+              {contact.identities.map((identity) => (
+                <li key={`${identity.kind}:${identity.address}`}>
+                  <span className="kind">{identity.kind}</span> {identity.address}
+                </li>
+              ))}
+            </ul>
+            <dl className="consent">
+              {Object.entries(contact.consent).map(([channel, state]) => (
+                <div key={channel}>
+                  <dt>{text.channel[channel] ?? channel}</dt>
+                  <dd>{text.consentState[state] ?? state}</dd>
+                </div>
+              ))}
+            </dl>
+          </>
+        )}
+      </section>
+
+      <section>
+        <label>
+          {text.category}
+          <select
+            defaultValue=""
+            onChange={(e) => void act(() => api('PUT', `/api/conversations/${conversation.id}/category`, { categoryId: e.target.value || null }), text.saved)}
+          >
+            <option value="">—</option>
+            {categories.map((category) => (
+              <option key={category.id} value={category.id}>
+                {category.path.join(' > ')}
+              </option>
+            ))}
+          </select>
+        </label>
+      </section>
+
+      <section className="actions">
+        <button
+          type="button"
+          aria-pressed={favourite}
+          onClick={() =>
+            void act(async () => {
+              await api('POST', `/api/conversations/${conversation.id}/${favourite ? 'unfavorite' : 'favorite'}`);
+              setFavourite(!favourite);
+            }, text.saved)
+          }
+        >
+          {favourite ? `★ ${text.favourite}` : `☆ ${text.favourite}`}
+        </button>
+        <label>
+          {text.transferTo}
+          <select value={transferTo} onChange={(e) => setTransferTo(e.target.value)}>
+            <option value="">—</option>
+            {members.map((member) => (
+              <option key={member.id} value={member.id}>
+                {member.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" disabled={!transferTo} onClick={() => void act(() => api('POST', `/api/conversations/${conversation.id}/transfer`, { memberId: transferTo }), text.transferSent)}>
+          {text.transfer}
+        </button>
+        <label>
+          {text.transcriptTo}
+          <input type="email" value={transcriptTo} onChange={(e) => setTranscriptTo(e.target.value)} />
+        </label>
+        <button type="button" disabled={!transcriptTo} onClick={() => void act(() => api('POST', `/api/conversations/${conversation.id}/transcript`, { email: transcriptTo }), text.transcriptSent)}>
+          {text.sendTranscript}
+        </button>
+        <button type="button" className="danger" onClick={() => void act(() => api('POST', `/api/contacts/${conversation.contact.id}/block`), text.blocked)}>
+          {text.block}
+        </button>
+        <button type="button" onClick={() => void act(() => api('POST', `/api/conversations/${conversation.id}/rating-request`), text.ratingAsked)}>
+          {text.askRating}
+        </button>
+      </section>
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,120 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError } from './api';
+import { fill, useText } from './i18n';
+
+interface Queue {
+  waiting: { conversationId: string; channel: { type: string }; contact: { name: string }; preview: string | null; waitingSeconds: number; missed: boolean }[];
+  members: { id: string; name: string; status: string; load: number; capacity: number }[];
+}
+
+interface Draft {
+  id: string;
+  body: string;
+  status: string;
+  authorName: string | null;
+  conversation: { id: string; contactName: string; channelType: string };
+  review: { feedback: string | null } | null;
+}
+
+/** Supervisors: the waiting queue with each member's load (assign from it), and trainees' drafts to approve. */
+export function Supervision({ refreshKey }: { refreshKey: number }) {
+  const text = useText();
+  const [queue, setQueue] = useState<Queue | null>(null);
+  const [drafts, setDrafts] = useState<Draft[]>([]);
+  const [feedback, setFeedback] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    const [nextQueue, nextDrafts] = await Promise.all([api<Queue>('GET', '/api/queue'), api<{ items: Draft[] }>('GET', '/api/drafts')]);
+    setQueue(nextQueue);
+    setDrafts(nextDrafts.items);
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load, refreshKey]);
+
+  const act = async (work: () => Promise<unknown>) => {
+    setNotice(null);
+    try {
+      await work();
+    } catch (failure) {
+      setNotice(failure instanceof ApiError ? failure.message : String(failure));
+    }
+    await load();
+  };
+
+  return (
+    <main className="pane supervision">
+      {notice && (
+        <p role="alert" className="error">
+          {notice}
+        </p>
+      )}
+      <section aria-label={text.drafts}>
+        <h2>{text.drafts}</h2>
+        {drafts.length === 0 && <p className="empty">{text.noDrafts}</p>}
+        <ul className="drafts">
+          {drafts.map((draft) => (
+            <li key={draft.id} className="draft" data-draft={draft.id}>
+              <p className="who">
+                {draft.authorName} → {draft.conversation.contactName} ({text.channel[draft.conversation.channelType] ?? draft.conversation.channelType})
+              </p>
+              <p className="body">{draft.body}</p>
+              <label>
+                {text.feedback}
+                <input value={feedback[draft.id] ?? ''} onChange={(e) => setFeedback({ ...feedback, [draft.id]: e.target.value })} />
+              </label>
+              <button type="button" onClick={() => void act(() => api('POST', `/api/messages/${draft.id}/approve`))}>
+                {text.approve}
+              </button>
+              <button type="button" disabled={!feedback[draft.id]} onClick={() => void act(() => api('POST', `/api/messages/${draft.id}/reject`, { feedback: feedback[draft.id] }))}>
+                {text.reject}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-label={text.queue}>
+        <h2>{text.queue}</h2>
+        <table>
+          <caption>{text.memberLoads}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{text.member}</th>
+              <th scope="col">{text.presence}</th>
+              <th scope="col">{text.load}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {queue?.members.map((member) => (
+              <tr key={member.id}>
+                <td>{member.name}</td>
+                <td>{text[member.status as 'online' | 'break' | 'offline'] ?? member.status}</td>
+                <td>
+                  {member.load} / {member.capacity}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <ul className="queue">
+          {queue?.waiting.map((item) => (
+            <li key={item.conversationId}>
+              <span className={`channel channel-${item.channel.type}`}>{text.channel[item.channel.type] ?? item.channel.type}</span> {item.contact.name}: {item.preview} (
+              {fill(text.waitingFor, { n: item.waitingSeconds })})
+              <select aria-label={text.assign} defaultValue="" onChange={(e) => e.target.value && void act(() => api('POST', `/api/conversations/${item.conversationId}/assign`, { memberId: e.target.value }))}>
+                <option value="">{text.assign}</option>
+                {queue.members.map((member) => (
+                  <option key={member.id} value={member.id}>
+                    {member.name}
+                  </option>
+                ))}
+              </select>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </main>
+  );
+}
