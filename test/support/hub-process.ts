@@ -30,7 +30,7 @@ export function startHubProcess(env: Record<string, string>, timeoutMs = 60_000)
       reject(new Error(`the hub did not start within ${timeoutMs} ms:\n${out}`));
     }, timeoutMs);
     const check = () => {
-      const url = /Hub:\s+(http\S+)/.exec(out)?.[1];
+      const url = /Inbox:\s+(http\S+?)\/app\b/.exec(out)?.[1];
       const login = /Log in:\s+(\S+@\S+)(?: \/ (\S+))?/.exec(out);
       if (!url || !login) return;
       clearTimeout(timer);
