@@ -28,6 +28,12 @@ const GREETING_GUARD_MS = 1000;
 /** Which of a contact's addresses a channel writes to. */
 const IDENTITY_FOR_CHANNEL: Record<string, 'phone' | 'email' | 'line' | undefined> = { sms: 'phone', whatsapp: 'phone', email: 'email', line: 'line' };
 
+/** What the composer may send on a conversation right now. */
+export type Sendability = (
+  | { ok: true; templateOnly: false }
+  | { ok: false; code: string; reason: string; templateOnly: boolean }
+) & { templates: { name: string; language: string; variables: string[]; text: string | null }[] };
+
 export interface ConversationQuery {
   view: 'all' | 'mine' | 'waiting';
   unreplied?: boolean;
@@ -423,6 +429,33 @@ export class ConversationsService {
           : 'The customer has not agreed to messages on this channel yet: invite them first, or wait for them to write.',
       );
     }
+  }
+
+  /**
+   * Whether a reply may go out now, and if not why (the composer follows it): a closed conversation or channel,
+   * an opted-out customer, or a closed WhatsApp window, where only the channel's approved templates may go.
+   */
+  async sendability(member: AuthMember, id: string): Promise<Sendability> {
+    const conversation = await this.row(member, id);
+    const templates = await this.templatesOf(conversation.channel.id);
+    try {
+      if (conversation.status === 'resolved') throw new DomainError('conflict', 'conversation_resolved', 'This conversation has ended; reopen it before replying.');
+      if (!conversation.channelActive) throw new DomainError('conflict', 'channel_inactive', 'This conversation’s channel is switched off; an administrator can switch it on.');
+      await this.checkConsent(member.teamId, conversation.contactId, conversation.channel.type, 'reply');
+      this.checkChannelAllows(conversation, new Date(), false);
+      return { ok: true, templateOnly: false, templates };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      // Outside the window a template still goes out; a refusal for any other reason stops every reply.
+      const templateOnly = error.code === 'reply_window_closed' && templates.length > 0;
+      return { ok: false, code: error.code, reason: error.message, templateOnly, templates };
+    }
+  }
+
+  private async templatesOf(channelId: string): Promise<Sendability['templates']> {
+    const channel = await this.channels.account(channelId);
+    const templates = (channel?.settings.templates ?? []) as { name: string; language: string; variables?: string[]; text?: string }[];
+    return templates.map((t) => ({ name: t.name, language: t.language, variables: t.variables ?? [], text: t.text ?? null }));
   }
 
   /** Refuses early what the channel would refuse later (WhatsApp free text after the 24-hour window). */

@@ -38,6 +38,12 @@ export class InboxController {
     return this.conversations.get(member, id);
   }
 
+  /** What the composer may send now: `{ok}`, or the refusal's code and reason, and the channel's templates. */
+  @Get(':id/can-send')
+  canSend(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.conversations.sendability(member, id);
+  }
+
   @Get(':id/messages')
   messages(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidQuery(pageQuery) page: z.output<typeof pageQuery>) {
     return this.conversations.messages(member, id, page);

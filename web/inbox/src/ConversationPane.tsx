@@ -14,6 +14,15 @@ interface CannedReply {
   body: string;
 }
 
+interface Template {
+  name: string;
+  language: string;
+  variables: string[];
+  text: string | null;
+}
+
+type Sendability = { ok: true; templates: Template[] } | { ok: false; code: string; reason: string; templateOnly: boolean; templates: Template[] };
+
 /** `:7 ` or `:kanou ` just typed (the space or Tab after the code expands it). */
 const SHORT_CODE = /(^|\s):([\p{L}\p{N}_-]{1,32})\s$/u;
 
@@ -41,6 +50,8 @@ export function ConversationPane(props: {
     const stored = localStorage.getItem('tsunagi:enterSends');
     return stored === null ? props.enterSendsDefault : stored === 'true';
   });
+  const [sendability, setSendability] = useState<Sendability | null>(null);
+  const [template, setTemplate] = useState<{ name: string; variables: Record<string, string> } | null>(null);
   const log = useRef<HTMLOListElement>(null);
   const lastTyping = useRef(0);
   const time = new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, hour: '2-digit', minute: '2-digit', month: 'numeric', day: 'numeric' });
@@ -48,6 +59,11 @@ export function ConversationPane(props: {
   useEffect(() => {
     void api<{ items: CannedReply[] }>('GET', '/api/canned-replies').then((page) => setCanned(page.items));
   }, []);
+
+  // Asked again whenever the thread moves: a customer's message reopens a closed WhatsApp window.
+  useEffect(() => {
+    void api<Sendability>('GET', `/api/conversations/${conversation.id}/can-send`).then(setSendability);
+  }, [conversation.id, conversation.status, messages.length]);
 
   useEffect(() => {
     log.current?.lastElementChild?.scrollIntoView?.({ block: 'end' });
@@ -97,6 +113,22 @@ export function ConversationPane(props: {
       setError(failure instanceof ApiError ? failure.message : String(failure));
     }
   };
+
+  const sendTemplate = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!template) return;
+    setError(null);
+    try {
+      await api('POST', `/api/conversations/${conversation.id}/messages`, { template });
+      setTemplate(null);
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
+  const blocked = sendability !== null && !sendability.ok;
+  const templateOnly = sendability !== null && !sendability.ok && sendability.templateOnly;
+  const chosen = sendability?.templates.find((t) => t.name === template?.name) ?? null;
 
   const keyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key !== 'Enter' || event.nativeEvent.isComposing) return;
@@ -164,8 +196,39 @@ export function ConversationPane(props: {
         )}
       </ol>
 
+      {blocked && sendability && !sendability.ok && (
+        <p role="status" className="refusal">
+          {sendability.reason}
+        </p>
+      )}
+      {templateOnly && sendability && (
+        <form className="templates" onSubmit={sendTemplate} aria-label={text.templates}>
+          <label>
+            {text.templates}
+            <select value={template?.name ?? ''} onChange={(e) => setTemplate(e.target.value ? { name: e.target.value, variables: {} } : null)}>
+              <option value="">—</option>
+              {sendability.templates.map((t) => (
+                <option key={`${t.name}:${t.language}`} value={t.name}>
+                  {t.name} ({t.language})
+                </option>
+              ))}
+            </select>
+          </label>
+          {chosen?.text && <p className="template-text">{chosen.text}</p>}
+          {chosen?.variables.map((variable) => (
+            <label key={variable}>
+              {variable}
+              <input required value={template?.variables[variable] ?? ''} onChange={(e) => setTemplate({ name: chosen.name, variables: { ...template?.variables, [variable]: e.target.value } })} />
+            </label>
+          ))}
+          <button type="submit" disabled={!template}>
+            {text.send}
+          </button>
+        </form>
+      )}
       <form className="composer" onSubmit={send} aria-label={text.composer}>
         <textarea
+          disabled={blocked && !asNote}
           name="reply"
           aria-label={text.composer}
           placeholder={enterSends ? text.composerHintEnter : text.composerHintShift}
@@ -193,7 +256,9 @@ export function ConversationPane(props: {
               ))}
             </ul>
           </details>
-          <button type="submit">{text.send}</button>
+          <button type="submit" disabled={blocked && !asNote}>
+            {text.send}
+          </button>
         </div>
         {error && (
           <p role="alert" className="error">
