@@ -98,8 +98,8 @@ export class ReportTriggersService implements OnModuleInit {
     const note = await this.db.message.findFirst({ where: { conversationId, kind: 'note' }, orderBy: { seq: 'desc' } });
     const lastOut = await this.db.message.findFirst({ where: { conversationId, direction: 'out', kind: 'text' }, orderBy: { seq: 'desc' }, select: { createdAt: true } });
     const lastIn = conversation.lastCustomerMessageAt;
-    // Silent: the agent answered last, and the customer has said nothing for ten minutes since.
-    const silent = lastOut !== null && (lastIn === null || lastIn < lastOut.createdAt) && this.clock.now().getTime() - (lastIn ?? lastOut.createdAt).getTime() >= SILENT_CUSTOMER_MS;
+    // Silent: the agent answered last, and the customer has said nothing for ten minutes since that answer.
+    const silent = lastOut !== null && (lastIn === null || lastIn < lastOut.createdAt) && this.clock.now().getTime() - lastOut.createdAt.getTime() >= SILENT_CUSTOMER_MS;
     context.values.summary = summary || '(メッセージなし)';
     context.values.note = note?.body ?? 'なし';
     context.values.silence = silent ? 'お客様から10分以上返信がありません\n' : '';
@@ -131,7 +131,8 @@ export class ReportTriggersService implements OnModuleInit {
   }
 
   private async presence(teamId: string, memberId: string, status: 'online' | 'break' | 'offline', reason?: string): Promise<void> {
-    const now = this.clock.now();
+    // Shifts are measured in the same time as the reports they gather (the rows' own timestamps).
+    const now = new Date();
     if (status === 'online') {
       const open = await this.db.agentShift.findFirst({ where: { memberId, endedAt: null } });
       if (!open) await this.db.agentShift.create({ data: { teamId, memberId, startedAt: now } });
