@@ -142,7 +142,8 @@ export class ReportsService implements OnModuleInit {
     const quoted = report.quotedReportId ? await this.db.report.findUnique({ where: { id: report.quotedReportId } }) : null;
     // A reply waits for the post it quotes: LINE gives the quote token only once that post is accepted.
     if (quoted?.status === 'pending') {
-      await this.schedule(reportId, attempt, QUOTE_WAIT_MS, `-after-${Date.now()}`);
+      // Looked at again as often as the quoted post is retried: through a long outage it does not poll every second.
+      await this.schedule(reportId, attempt, Math.max(QUOTE_WAIT_MS, reportRetryDelayMs(quoted.attempts)), `-after-${Date.now()}`);
       return;
     }
     const channel = report.channelId ? await this.channels.account(report.channelId) : null;

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
@@ -512,6 +514,59 @@ describe('Reports to LINE groups', () => {
         .send({ settings: { stores: { patterns: [{ pattern: 'https://clinic.example/kasai/*' }] } } })
         .expect(400);
       expect(refused.body.details).toEqual([{ field: 'settings.stores.patterns.0.store', message: expect.stringContaining('defaultStore') }]);
+    });
+  });
+
+  describe('4b. delivery across a restart', () => {
+    // The row is the truth: a report written while LINE was down is taken up by the next hub process, and posted once.
+    it('posts a report left pending by a stopped hub once the next one starts', async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'tsunagi-reports-restart-'));
+      const options = { memoryDatabase: false, dataDir };
+      const first = await startTestHub({ PUBLIC_URL }, options);
+      let second: TestHub | null = null;
+      try {
+        const own = await createTeam(first, '再起動テスト');
+        const line = await first.http
+          .post('/api/channels')
+          .set(own.admin.auth)
+          .send({ type: 'line', provider: 'line', name: 'LINE公式', config: { channelSecret: SECRET, channelAccessToken: ACCESS_TOKEN, apiBaseUrl: fake.url } })
+          .expect(201);
+        const webchat = await createWebchat(first, own.admin);
+        const groupId = freshGroup();
+        fake.setGroup(groupId, 'JBコールセンター');
+        const body = JSON.stringify({ destination: 'U' + '0'.repeat(32), events: fixtureEvents('single-join-group.json', groupId) });
+        await request(first.url).post(`/webhooks/line/${line.body.id}`).set('content-type', 'application/json').set('x-line-signature', signLineBody(SECRET, body)).send(body).expect(200);
+        await first.http.put('/api/teams/current/report-targets').set(own.admin.auth).send({ callCenter: { channelId: line.body.id, groupId } }).expect(200);
+
+        fake.setOutage({ status: 503 });
+        const socket = await connect(first.url, '/widget', { channelId: webchat });
+        await sessionOf(socket);
+        const { conversationId } = await emitWithAck<{ conversationId: string }>(socket, 'message', { body: '予約したいです' });
+        socket.close();
+        await first.http.post(`/api/conversations/${conversationId}/accept`).set(own.admin.auth).expect(200);
+        const [pending] = await eventually(
+          async () => (await first.http.get('/api/reports').query({ conversationId }).set(own.admin.auth).expect(200)).body.items as ReportFrame[],
+          (items) => items.length === 1 && (fake.retryKeyRequests.get(items[0].id) ?? 0) >= 1,
+          'taking report tried during the outage',
+        );
+        await first.close();
+        expect((fake.retryKeyRequests.get(pending.id) ?? 0) >= 1 && fake.acceptedWith(pending.id) === 0).toBe(true);
+
+        fake.setOutage(null);
+        second = await startTestHub({ PUBLIC_URL }, options);
+        const restarted = second;
+        const sent = await eventually(
+          () => restarted.infra.db.report.findUniqueOrThrow({ where: { id: pending.id } }),
+          (row) => row.status === 'sent',
+          'report sent after the restart',
+        );
+        expect(sent.providerRequestId).toBe(fake.pushesTo(groupId)[0].requestId);
+        expect(fake.acceptedWith(pending.id)).toBe(1);
+        expect(fake.pushesTo(groupId)).toHaveLength(1);
+      } finally {
+        await second?.close();
+        await rm(dataDir, { recursive: true, force: true });
+      }
     });
   });
 });
