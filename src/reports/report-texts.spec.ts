@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_REPORT_TEXTS, fillReportText, outcomeKind, outcomeLabel, summaryLine, surnameOf } from './report-texts.js';
+import { DEFAULT_REPORT_TEXTS, fillReportText, outcomeKind, outcomeLabel, summaryLine } from './report-texts.js';
 
 describe('fillReportText', () => {
   it('fills the desk’s taking text as its manual writes it', () => {
@@ -9,14 +9,6 @@ describe('fillReportText', () => {
 
   it('leaves a placeholder without a value as written, and never re-reads a filled value', () => {
     expect(fillReportText('{store} {unknown}', { store: '{contact.name}' })).toBe('{contact.name} {unknown}');
-  });
-});
-
-describe('surnameOf', () => {
-  it('takes the first word, after a half- or full-width space', () => {
-    expect(surnameOf('佐藤 花子')).toBe('佐藤');
-    expect(surnameOf('田中　花子')).toBe('田中');
-    expect(surnameOf('nene')).toBe('nene');
   });
 });
 

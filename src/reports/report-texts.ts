@@ -1,3 +1,4 @@
+import { fillPlaceholders } from '../common/text/placeholders.js';
 import type { TeamSettings } from '../teams/index.js';
 
 export type ReportTextName = keyof NonNullable<TeamSettings['reportTexts']>;
@@ -29,14 +30,9 @@ export function outcomeKind(outcome: string | null): 'booked' | 'not_booked' | '
   return outcome === 'booked' ? 'booked' : outcome === 'not_booked' ? 'not_booked' : 'other';
 }
 
-/** A text with its placeholders filled; a placeholder without a value is left empty rather than shown raw. */
+/** A text with its placeholders filled; one without a value is left as written rather than dropped. */
 export function fillReportText(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([^{}\s]+)\}/g, (whole, name: string) => (name in values ? values[name] : whole));
-}
-
-/** The family name a colleague is called by: the first word of "佐藤 花子" (full- or half-width space). */
-export function surnameOf(name: string): string {
-  return name.trim().split(/[\s\u3000]+/)[0] ?? name;
+  return fillPlaceholders(template, values, { fillEmpty: true });
 }
 
 const SUMMARY_LINE_LENGTH = 80;
