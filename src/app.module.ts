@@ -8,6 +8,7 @@ import { HealthController } from './common/health.controller.js';
 import { ContactsModule } from './contacts/index.js';
 import { ConversationsModule } from './conversations/index.js';
 import { InboxModule } from './inbox/inbox.module.js';
+import { ReportsModule } from './reports/index.js';
 import { RoutingModule } from './routing/index.js';
 import { SupervisionModule } from './supervision/index.js';
 import { TeamsModule } from './teams/index.js';
@@ -22,7 +23,7 @@ export class AppModule {
     const extra: DynamicModule = { module: HubOverridesModule, global: true, providers: overrides, exports: overrides.map((p) => ('provide' in p ? p.provide : p)) };
     return {
       module: AppModule,
-      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, InboxModule],
+      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, ReportsModule, InboxModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
     };

@@ -19,6 +19,7 @@ import { DevMailbox } from './common/mail/dev-mailbox.js';
 import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
 import { OutboxService } from './conversations/index.js';
 import { PresenceWatch } from './inbox/presence-watch.js';
+import { ReportsService } from './reports/index.js';
 import { OffersService, OpeningHoursService, SlowReplyService } from './routing/index.js';
 import { StartLogin, TeamsService, ensureFirstTeam } from './teams/index.js';
 
@@ -96,6 +97,8 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       if (withHours) logger.info({ teams: withHours }, 'business hours applied');
       await app!.get(PresenceWatch).resume();
       await app!.get(SlowReplyService).resume();
+      const reports = await app!.get(ReportsService).resume();
+      if (reports) logger.info({ reports }, 'pending reports taken up again');
       await jobs.start();
     };
     if (options.startJobs !== false) await startJobs();

@@ -161,6 +161,13 @@ export interface OutboundMessage {
   subject?: string;
   /** The conversation's latest earlier messages, oldest first, for adapters that ask for them (`threadDepth`). */
   earlier?: EarlierMessage[];
+  /** A provider's token of an earlier message this one quotes (a LINE quote reply); the first part carries it. */
+  quoteToken?: string;
+  /**
+   * The idempotency key of the first provider call (LINE X-Line-Retry-Key, a UUID); later calls of a split message
+   * derive theirs from it. Absent: derived from `messageId`.
+   */
+  retryKey?: string;
 }
 
 /** A message that came before an outbound one in its conversation, for threading headers and subjects. */
@@ -185,7 +192,8 @@ export interface OutboundTemplate {
 }
 
 export type SendResult =
-  | { ok: true; providerMessageId: string; quoteToken?: string }
+  /** `providerRequestId`: the provider's id of the accepted request (LINE x-line-request-id), for its support. */
+  | { ok: true; providerMessageId: string; quoteToken?: string; providerRequestId?: string }
   /**
    * retry: a transient failure (429, 5xx, timeout) that backoff may overcome; otherwise permanent.
    * `retryAfterMs`: the provider said how long to wait (a per-recipient rate limit), at least that is waited.

@@ -4,6 +4,7 @@ import type { ChannelAdapter, ChannelProvider } from './channel-adapter.js';
 import { ChannelRegistry } from './channel-registry.js';
 import { ChannelsController } from './channels.controller.js';
 import { ChannelsService } from './channels.service.js';
+import { ChannelEvents } from './channel.events.js';
 import { ChannelInbound } from './inbound-port.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { LineAdapter } from './line/line.adapter.js';
@@ -21,6 +22,7 @@ import { WebchatSender } from './webchat/webchat.sender.js';
   controllers: [ChannelsController, WebhooksController],
   providers: [
     ChannelsService,
+    ChannelEvents,
     ChannelInbound,
     WebchatSender,
     WebchatAdapter,
@@ -39,6 +41,6 @@ import { WebchatSender } from './webchat/webchat.sender.js';
         new ChannelRegistry({ webchat, twilio, line, 'whatsapp-cloud': cloud, 'whatsapp-web': web, sendgrid } satisfies Record<ChannelProvider, ChannelAdapter>),
     },
   ],
-  exports: [ChannelsService, ChannelRegistry, ChannelInbound, WebchatSender],
+  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, WebchatSender],
 })
 export class ChannelsModule {}

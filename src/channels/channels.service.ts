@@ -9,6 +9,7 @@ import { parseInput } from '../common/http/validation.js';
 import { capabilitiesOf } from './channel-adapter.js';
 import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, ChannelPairing, ChannelProvider, ChannelType } from './channel-adapter.js';
 import { ChannelRegistry } from './channel-registry.js';
+import { ChannelEvents } from './channel.events.js';
 import { logger } from '../common/logging/logger.js';
 
 type ChannelRow = {
@@ -54,6 +55,7 @@ export class ChannelsService implements OnApplicationBootstrap {
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly registry: ChannelRegistry,
+    private readonly channelEvents: ChannelEvents,
   ) {}
 
   async create(teamId: string, input: { type: ChannelType; provider: string; name: string; config: Record<string, unknown> }): Promise<ChannelView> {
@@ -161,14 +163,24 @@ export class ChannelsService implements OnApplicationBootstrap {
         create: { teamId: channel.teamId, channelId: channel.id, groupId, kind, joinedAt: at },
         update: { status: 'active', joinedAt: at, leftAt: null },
       });
-    } else {
-      // A leave that arrives before its join (redeliveries are unordered) still leaves a row saying "gone".
-      await this.db.channelGroup.upsert({
-        where: { channelId_groupId: { channelId: channel.id, groupId } },
-        create: { teamId: channel.teamId, channelId: channel.id, groupId, kind, joinedAt: at, status: 'gone', leftAt: at },
-        update: { status: 'gone', leftAt: at },
-      });
+      this.channelEvents.emit('group.joined', { teamId: channel.teamId, channelId: channel.id, groupId });
+      return;
     }
+    // Told once: a redelivered leave finds the group gone already and changes nothing.
+    const { count } = await this.db.channelGroup.updateMany({
+      where: { channelId: channel.id, groupId, status: 'active' },
+      data: { status: 'gone', leftAt: at },
+    });
+    if (count === 0) {
+      // A leave that arrives before its join (redeliveries are unordered) still leaves a row saying "gone".
+      await this.db.channelGroup.createMany({
+        data: [{ teamId: channel.teamId, channelId: channel.id, groupId, kind, joinedAt: at, status: 'gone', leftAt: at }],
+        skipDuplicates: true,
+      });
+      return;
+    }
+    const row = await this.db.channelGroup.findUnique({ where: { channelId_groupId: { channelId: channel.id, groupId } }, select: { name: true } });
+    this.channelEvents.emit('group.left', { teamId: channel.teamId, channelId: channel.id, groupId, name: row?.name ?? null });
   }
 
   async nameGroup(channelId: string, groupId: string, name: string): Promise<void> {

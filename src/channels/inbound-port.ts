@@ -28,6 +28,12 @@ export interface VisitorMessage {
   createdAt: string;
 }
 
+/** A page the widget says its visitor is on (the page that embeds it). */
+export interface VisitorPage {
+  url: string;
+  title?: string;
+}
+
 /**
  * Where channels hand what customers send. `conversations` implements it; `channels` never imports
  * `conversations` (the dependency runs one way), so the implementation is connected at start-up.
@@ -47,6 +53,8 @@ export interface InboundSink {
   isBlocked(channel: ChannelAccount, address: ChannelAddress): Promise<boolean>;
   /** The widget's rating form at the end of a chat: the score goes on the visitor's latest conversation. */
   rateVisitorConversation(channel: ChannelAccount, visitorId: string, rating: { score: number; comment?: string }): Promise<{ conversationId: string | null }>;
+  /** The page the visitor opened the widget on, or moved to: their access log, which tells a report the store. */
+  visitorPage(channel: ChannelAccount, visitorId: string, page: VisitorPage, at: Date): Promise<void>;
   /** The customer's draft as they type, for the agent's preview. */
   customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void>;
 }

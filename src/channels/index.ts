@@ -1,10 +1,12 @@
 /** Channels: the adapter contract, channel accounts, webhooks and each provider's folder. */
 export { ChannelsModule } from './channels.module.js';
 export { ChannelsService } from './channels.service.js';
+export { ChannelEvents } from './channel.events.js';
+export type { ChannelEventMap } from './channel.events.js';
 export { ChannelRegistry } from './channel-registry.js';
 export { ChannelInbound } from './inbound-port.js';
 export { WebchatSender } from './webchat/webchat.sender.js';
-export type { InboundSink, IngestOutcome, LeftMessage, VisitorMessage } from './inbound-port.js';
+export type { InboundSink, IngestOutcome, LeftMessage, VisitorMessage, VisitorPage } from './inbound-port.js';
 export type {
   Attachment,
   ChannelAccount,

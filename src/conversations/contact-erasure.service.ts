@@ -44,6 +44,9 @@ export class ContactErasureService {
       }
       await tx.message.deleteMany({ where: { id: { in: messages.map((m) => m.id) } } });
       await tx.conversation.deleteMany({ where: { contactId } });
+      // The pages a web visitor was seen on are theirs too (the access log that tells a report the store).
+      const visitorIds = contact.identities.filter((identity) => identity.kind === 'visitor').map((identity) => identity.address);
+      if (visitorIds.length > 0) await tx.visitorPage.deleteMany({ where: { teamId: member.teamId, visitorId: { in: visitorIds } } });
       await tx.contactMerge.deleteMany({ where: { OR: [{ sourceId: contactId }, { targetId: contactId }] } });
       // Identities, ledger entries and invitations go with the contact (foreign keys cascade).
       await tx.contact.delete({ where: { id: contactId } });

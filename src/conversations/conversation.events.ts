@@ -10,6 +10,8 @@ export interface ConversationEventMap {
   'conversation.accepted': { teamId: string; conversationId: string; memberId: string };
   /** A supervisor (or the agent themselves) gave a conversation to a member directly. */
   'conversation.assigned': { teamId: string; conversationId: string; memberId: string };
+  /** A conversation ended (it was not already resolved), with the outcome the agent chose, if any. */
+  'conversation.resolved': { teamId: string; conversationId: string; memberId: string; assigneeId: string | null; outcome: string | null; resolvedAt: Date };
   'message.created': { teamId: string; message: MessageView };
   'message.updated': { teamId: string; message: MessageView };
   'customer.typing': { teamId: string; conversationId: string; draft: string };

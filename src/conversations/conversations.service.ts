@@ -322,18 +322,23 @@ export class ConversationsService {
   }
 
   async resolve(member: AuthMember, id: string, input: { outcome?: string }): Promise<ConversationView> {
-    await this.row(member, id);
+    const before = await this.row(member, id);
     // Handled when an agent's reply reached (or is on its way to) the customer; otherwise nobody answered.
     const reply = await this.db.message.findFirst({
       where: { conversationId: id, direction: 'out', kind: { in: ['text', 'media'] }, authorType: 'member', status: { notIn: ['failed', 'pending_approval', 'rejected'] } },
       select: { id: true },
     });
+    const resolvedAt = new Date();
     await this.db.conversation.update({
       where: { id },
       // Clearing activeKey frees the thread: the customer's next message opens a new conversation.
-      data: { status: 'resolved', activeKey: null, resolvedAt: new Date(), outcome: input.outcome ?? null, handled: reply !== null },
+      data: { status: 'resolved', activeKey: null, resolvedAt, outcome: input.outcome ?? null, handled: reply !== null },
     });
-    return this.changed(member.teamId, id);
+    const view = await this.changed(member.teamId, id);
+    if (before.status !== 'resolved') {
+      this.events.emit('conversation.resolved', { teamId: member.teamId, conversationId: id, memberId: member.id, assigneeId: before.assigneeId, outcome: input.outcome ?? null, resolvedAt });
+    }
+    return view;
   }
 
   /**

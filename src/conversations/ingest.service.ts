@@ -7,7 +7,7 @@ import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
-import type { Attachment, ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, LeftMessage, VisitorMessage } from '../channels/index.js';
+import type { Attachment, ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, LeftMessage, VisitorMessage, VisitorPage } from '../channels/index.js';
 import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS } from '../channels/index.js';
 import { ConsentService, ContactsService, InvitationService, consentKeyword, normalizeIdentity } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
@@ -525,6 +525,10 @@ export class IngestService implements InboundSink, OnModuleInit {
     });
     this.events.emit('conversation.updated', { teamId: channel.teamId, conversation: toConversationView(rated) });
     return { conversationId: conversation.id };
+  }
+
+  async visitorPage(channel: ChannelAccount, visitorId: string, page: VisitorPage, at: Date): Promise<void> {
+    await this.db.visitorPage.create({ data: { teamId: channel.teamId, channelId: channel.id, visitorId, url: page.url, title: page.title ?? null, seenAt: at } });
   }
 
   async customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void> {

@@ -9,6 +9,7 @@ import { WebchatSender } from '../channels/index.js';
 import { ConversationEvents } from '../conversations/index.js';
 import { inboxTypingFrame } from './inbox.schema.js';
 import { ContactEvents } from '../contacts/index.js';
+import { ReportEvents } from '../reports/index.js';
 import { OffersService, RoutingEvents } from '../routing/index.js';
 import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticate } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
@@ -35,6 +36,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly teamEvents: TeamEvents,
     private readonly contactEvents: ContactEvents,
     private readonly routingEvents: RoutingEvents,
+    private readonly reportEvents: ReportEvents,
     private readonly presence: PresenceWatch,
     private readonly offers: OffersService,
     private readonly widget: WebchatSender,
@@ -82,10 +84,11 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     const toTeam = (teamId: string, event: string, payload: unknown): void => {
       namespace.to(teamRoom(teamId)).emit(event, payload);
     };
-    const toSupervisors = async (teamId: string, notification: Record<string, unknown>): Promise<void> => {
-      const supervisors = await this.db.member.findMany({ where: { teamId, role: { in: ['supervisor', 'administrator'] } }, select: { id: true } });
-      for (const supervisor of supervisors) namespace.to(memberRoom(supervisor.id)).emit('notification', notification);
+    const toRoles = async (teamId: string, roles: ('supervisor' | 'administrator')[], notification: Record<string, unknown>): Promise<void> => {
+      const members = await this.db.member.findMany({ where: { teamId, role: { in: roles } }, select: { id: true } });
+      for (const member of members) namespace.to(memberRoom(member.id)).emit('notification', notification);
     };
+    const toSupervisors = (teamId: string, notification: Record<string, unknown>) => toRoles(teamId, ['supervisor', 'administrator'], notification);
     this.unsubscribe.push(
       this.conversationEvents.on('message.created', ({ teamId, message }) => toTeam(teamId, 'message.created', message)),
       this.conversationEvents.on('message.updated', ({ teamId, message }) => toTeam(teamId, 'message.updated', message)),
@@ -109,6 +112,12 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.routingEvents.on('transfer.updated', ({ memberId, transfer }) => {
         namespace.to(memberRoom(memberId)).emit('transfer.updated', transfer);
       }),
+      // Each report's delivery, live on the conversation it is about.
+      this.reportEvents.on('report.updated', ({ teamId, report }) => toTeam(teamId, 'report.updated', report)),
+      // Only administrators can map a purpose to another group.
+      this.reportEvents.on('report-target.gone', ({ teamId, channelId, groupId, name, purposes }) =>
+        toRoles(teamId, ['administrator'], { type: 'report_target_gone', channelId, groupId, name, purposes }),
+      ),
       this.contactEvents.on('consent.changed', ({ teamId, contactId, channel, state }) => toTeam(teamId, 'consent.changed', { contactId, channel, state })),
     );
   }

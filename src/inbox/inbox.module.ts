@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/index.js';
 import { ContactsModule } from '../contacts/index.js';
 import { ConversationsModule } from '../conversations/index.js';
+import { ReportsModule } from '../reports/index.js';
 import { RoutingModule } from '../routing/index.js';
 import { SupervisionModule } from '../supervision/index.js';
 import { TeamsModule } from '../teams/index.js';
@@ -13,7 +14,7 @@ import { PresenceWatch } from './presence-watch.js';
 import { QueueController } from './queue.controller.js';
 
 @Module({
-  imports: [ChannelsModule, ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, TeamsModule],
+  imports: [ChannelsModule, ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, ReportsModule, TeamsModule],
   controllers: [InboxController, MessagesController, ContactActionsController, QueueController],
   providers: [InboxGateway, PresenceWatch],
   exports: [PresenceWatch],

@@ -6,7 +6,7 @@ import { ConversationsService } from '../conversations/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { hasRole } from '../teams/index.js';
 import { CategoriesService } from './categories.service.js';
-import { fillPlaceholders, surnameOf } from './placeholders.js';
+import { fillPlaceholders, surnameOf } from '../common/text/placeholders.js';
 
 export interface CannedReplyView {
   id: string;

@@ -1,6 +1,59 @@
 import { z } from 'zod';
 import { businessHoursSchema } from './business-hours.js';
 
+/** Placeholders a report text may use; each is filled when the report is written (README, "Reports to LINE groups"). */
+export const REPORT_PLACEHOLDERS = [
+  'agent.name',
+  'agent.surname',
+  'contact.name',
+  'channel',
+  'store',
+  'conversation.url',
+  'team.name',
+  'summary',
+  'note',
+  'silence',
+  'outcome',
+  'shift.start',
+  'shift.end',
+  'shift.chats',
+  'total',
+  'total.booked',
+  'total.notBooked',
+  'total.other',
+  'total.open',
+] as const;
+
+const KNOWN_PLACEHOLDERS = new Set<string>(REPORT_PLACEHOLDERS);
+
+/** A report text: every `{name}` in it must be a placeholder the hub fills, so a typo is refused, not posted. */
+const reportText = z
+  .string()
+  .min(1)
+  .max(2000)
+  .superRefine((text, context) => {
+    for (const [, name] of text.matchAll(/\{([^{}\s]+)\}/g)) {
+      if (!KNOWN_PLACEHOLDERS.has(name)) context.addIssue({ code: 'custom', message: `uses {${name}}, which is not a placeholder (known: ${REPORT_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})` });
+    }
+  });
+
+/**
+ * URL patterns of a team's web pages and the store each belongs to; `*` stands for any run of characters. A pattern
+ * without a store is one of the default store's pages (one store's URLs name no store).
+ */
+const storesSchema = z
+  .strictObject({
+    patterns: z.array(z.strictObject({ pattern: z.string().trim().min(1).max(500), store: z.string().trim().min(1).max(60).optional() })).max(200),
+    defaultStore: z.string().trim().min(1).max(60).optional(),
+  })
+  .superRefine((stores, context) => {
+    stores.patterns.forEach((entry, index) => {
+      if (entry.store === undefined && stores.defaultStore === undefined) {
+        context.addIssue({ code: 'custom', path: ['patterns', index, 'store'], message: 'is missing, and no defaultStore is set for patterns without one' });
+      }
+    });
+  });
+
 /**
  * A team's settings, with the defaults MISSION.md gives. Later features add their keys here; unknown keys are
  * refused, so a typo never silently does nothing.
@@ -66,6 +119,16 @@ export const teamSettingsSchema = z.strictObject({
     .default('本日の対応はいかがでしたか？ 1（不満）〜5（満足）の数字でご返信ください。'),
   /** Reports count response and handle times only while the team is open (its business hours). */
   reportTimesInBusinessHours: z.boolean().default(false),
+  /**
+   * The texts posted to LINE groups (Japanese defaults when absent): when an agent takes a chat, asks for a handoff,
+   * ends a chat booked or not, and at the end of a shift. Placeholders: REPORT_PLACEHOLDERS.
+   */
+  reportTexts: z
+    .strictObject({ taking: reportText, handoff: reportText, booked: reportText, notBooked: reportText, shiftSummary: reportText })
+    .partial()
+    .optional(),
+  /** Which store a web chat is about, from the page the visitor is on (`{store}` in report texts). */
+  stores: storesSchema.optional(),
   /** The question an SMS or WhatsApp invitation asks (`{team.name}`, `{contact.name}`); it must ask for YES. */
   invitationText: z.string().min(1).max(600).optional(),
 });

@@ -54,6 +54,17 @@ export interface LineFake extends HttpFake {
   setGroup(groupId: string, groupName: string, pictureUrl?: string): void;
   setContent(messageId: string, content: Buffer, contentType: string): void;
   failNext(...outcomes: LineOutcome[]): void;
+  /**
+   * Every reply and push answered with this error (LINE down: 500, or limiting: 429) until called with null. A
+   * request answered so is not accepted: its retry key stays unused.
+   */
+  setOutage(outage: { status: number; message?: string } | null): void;
+  /** Push requests received per X-Line-Retry-Key, accepted or not (409s and outage answers included). */
+  retryKeyRequests: Map<string, number>;
+  /** How many pushes LINE accepted with this retry key: never more than one. */
+  acceptedWith(retryKey: string): number;
+  /** Pushes accepted to a user, group or room id. */
+  pushesTo(to: string): LinePush[];
 }
 
 // Limits from the Messaging API reference: 1 to 5 message objects per request; a text message's `text` is at
@@ -83,10 +94,18 @@ export async function startLineFake(options: LineFakeOptions): Promise<LineFake>
   const profiles = new Map<string, LineProfile>();
   const groups = new Map<string, { groupName: string; pictureUrl?: string }>();
   const contents = new Map<string, { content: Buffer; contentType: string }>();
+  const retryKeyRequests = new Map<string, number>();
+  // Quote tokens LINE handed out for the messages it sent; a quote reply must cite one of them.
+  const issuedQuoteTokens = new Set<string>();
+  let outage: { status: number; message?: string } | null = null;
   let nextMessageId = 500_000_000_000_000_000n;
 
   function sentMessagesFor(messages: LineMessage[]): LineSentMessage[] {
-    return messages.map(() => ({ id: String(nextMessageId++), quoteToken: randomBytes(24).toString('base64url') }));
+    return messages.map(() => {
+      const sent = { id: String(nextMessageId++), quoteToken: randomBytes(24).toString('base64url') };
+      issuedQuoteTokens.add(sent.quoteToken);
+      return sent;
+    });
   }
 
   function reply(request: RecordedRequest, requestId: string): FakeReply {
@@ -94,10 +113,11 @@ export async function startLineFake(options: LineFakeOptions): Promise<LineFake>
     if (request.headers['x-line-retry-key'] !== undefined) {
       return lineError(400, 'The retry key cannot be used with this API');
     }
+    if (outage) return lineError(outage.status, outage.message);
     const outcome = scripted.shift();
     if (outcome && 'status' in outcome) return { ...lineError(outcome.status, outcome.message), delayMs: outcome.delayMs };
     const body = request.json as { replyToken?: unknown; messages?: unknown } | undefined;
-    const invalid = invalidMessages(body?.messages);
+    const invalid = invalidMessages(body?.messages, issuedQuoteTokens);
     if (invalid) return invalid;
     const replyToken = typeof body?.replyToken === 'string' ? body.replyToken : '';
     if (!unusedReplyTokens.delete(replyToken)) return lineError(400, 'Invalid reply token');
@@ -112,6 +132,8 @@ export async function startLineFake(options: LineFakeOptions): Promise<LineFake>
     if (retryKey !== undefined && !UUID.test(retryKey)) {
       return lineError(400, 'The value for the \'X-Line-Retry-Key\' header is invalid');
     }
+    if (retryKey !== undefined) retryKeyRequests.set(retryKey, (retryKeyRequests.get(retryKey) ?? 0) + 1);
+    if (outage) return lineError(outage.status, outage.message);
     // A key LINE already accepted means the first attempt went through (its answer may have been lost): 409,
     // with the original request's id and sent messages, and nothing sent twice.
     const accepted = retryKey === undefined ? undefined : acceptedRetryKeys.get(retryKey);
@@ -127,7 +149,7 @@ export async function startLineFake(options: LineFakeOptions): Promise<LineFake>
     if (typeof body?.to !== 'string' || body.to === '') {
       return lineError(400, 'The request body has 1 error(s)', { details: [{ message: 'must be specified', property: 'to' }] });
     }
-    const invalid = invalidMessages(body.messages);
+    const invalid = invalidMessages(body.messages, issuedQuoteTokens);
     if (invalid) return invalid;
     const messages = body.messages as LineMessage[];
     const sentMessages = sentMessagesFor(messages);
@@ -190,20 +212,29 @@ export async function startLineFake(options: LineFakeOptions): Promise<LineFake>
     failNext: (...outcomes) => {
       scripted.push(...outcomes);
     },
+    setOutage: (next) => {
+      outage = next;
+    },
+    retryKeyRequests,
+    acceptedWith: (retryKey) => pushes.filter((push) => push.retryKey === retryKey).length,
+    pushesTo: (to) => pushes.filter((push) => push.to === to),
   };
 }
 
 /** LINE's validation answer for a `messages` array, or undefined when it is acceptable. */
-function invalidMessages(messages: unknown): FakeReply | undefined {
+function invalidMessages(messages: unknown, knownQuoteTokens: ReadonlySet<string>): FakeReply | undefined {
   if (!Array.isArray(messages) || messages.length < 1 || messages.length > MAX_MESSAGES) {
     return lineError(400, 'The request body has 1 error(s)', {
       details: [{ message: `Size must be between 1 and ${MAX_MESSAGES}`, property: 'messages' }],
     });
   }
   const details = messages.flatMap((message: unknown, index) => {
-    const { type, text } = (message ?? {}) as { type?: unknown; text?: unknown };
+    const { type, text, quoteToken } = (message ?? {}) as { type?: unknown; text?: unknown; quoteToken?: unknown };
     if (typeof type !== 'string') return [{ message: 'must be specified', property: `messages[${index}].type` }];
     if (type !== 'text') return [];
+    if (quoteToken !== undefined && (typeof quoteToken !== 'string' || !knownQuoteTokens.has(quoteToken))) {
+      return [{ message: 'The quote token is invalid', property: `messages[${index}].quoteToken` }];
+    }
     if (typeof text !== 'string' || text.length === 0) return [{ message: 'must be specified', property: `messages[${index}].text` }];
     if (text.length > MAX_TEXT_LENGTH) return [{ message: `Length must be between 0 and ${MAX_TEXT_LENGTH}`, property: `messages[${index}].text` }];
     return [];

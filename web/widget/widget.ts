@@ -59,6 +59,11 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Reco
   return node;
 }
 
+/** The page the visitor is on, for the store it belongs to and what they are looking at. */
+function currentPage(): { url: string; title?: string } {
+  return { url: location.href.slice(0, 2000), ...(document.title ? { title: document.title.slice(0, 300) } : {}) };
+}
+
 /** A speech bubble drawn as SVG: no emoji font needed on the customer's device. */
 function chatIcon(): SVGSVGElement {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -147,7 +152,7 @@ class Widget {
     // `auth` is read again at every reconnection: the server resends what came after the last message we hold.
     this.socket = io(`${hubUrl}/widget`, {
       transports: ['websocket'],
-      auth: (give) => give({ channelId, visitorId: stored().visitorId, ...(this.lastSeq ? { afterSeq: this.lastSeq } : {}) }),
+      auth: (give) => give({ channelId, visitorId: stored().visitorId, page: currentPage(), ...(this.lastSeq ? { afterSeq: this.lastSeq } : {}) }),
     });
     this.socket.on('session', (session: Session) => {
       store({ visitorId: session.visitorId });
@@ -160,6 +165,10 @@ class Widget {
       for (const command of this.pending.splice(0)) this.command(command);
     });
     this.socket.on('message', (message: VisitorMessage) => this.add(message));
+    // A shop that changes pages without reloading (history API, hash links): the hub learns each page (store detection).
+    const moved = () => this.socket?.emit('page', currentPage(), () => {});
+    window.addEventListener('popstate', moved);
+    window.addEventListener('hashchange', moved);
     this.socket.on('typing', () => {
       this.status(text.agentTyping);
       // The agent stops typing without telling: the indicator fades unless they type on.

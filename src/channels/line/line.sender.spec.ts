@@ -76,7 +76,7 @@ describe(LineSender.name, () => {
     const result = await sender.send(channel(), outbound);
     const [push] = pushesOf('token already used');
     expect(push).toMatchObject({ to: USER, retryKey: retryKeyOf(outbound.messageId, 0) });
-    expect(result).toEqual({ ok: true, providerMessageId: push.sentMessages[0].id, quoteToken: push.sentMessages[0].quoteToken });
+    expect(result).toEqual({ ok: true, providerMessageId: push.sentMessages[0].id, quoteToken: push.sentMessages[0].quoteToken, providerRequestId: push.requestId });
   });
 
   it('counts a 409 on a push retried with the same key as sent, with the first push’s id, and sends once', async () => {
@@ -116,6 +116,32 @@ describe(LineSender.name, () => {
     // A reply cannot be retried safely, so a message that needs several calls goes by push only.
     expect(fake.replies.some((r) => r.replyToken === outbound.replyToken)).toBe(false);
     expect(result).toMatchObject({ ok: true, providerMessageId: pushes[0].sentMessages[0].id });
+  });
+
+  // A report to a staff group: the hub's row id is the retry key, and a resolution quotes the taking post.
+  it('uses a given retry key for the first push (derived ones after it), quotes with the first piece only, and returns the request id', async () => {
+    const group = 'C' + 'b'.repeat(32);
+    const taking = await new LineSender().send(channel(), message('対応します', { to: { kind: 'line_group', address: group } }));
+    expect(taking.ok).toBe(true);
+    const quoteToken = taking.ok ? taking.quoteToken : undefined;
+    const key = '01a23aec-d83c-71c9-9ddf-fc8b8e54ccf6';
+    const reply = message('z'.repeat(26_000), { to: { kind: 'line_group', address: group }, quoteToken, retryKey: key });
+    const result = await new LineSender().send(channel(), reply);
+    const pushes = fake.pushes.slice(-2);
+    expect(pushes.map((p) => p.retryKey)).toEqual([key, retryKeyOf(key, 1)]);
+    expect(pushes.map((p) => p.to)).toEqual([group, group]);
+    expect(pushes[0].messages.map((m) => m.quoteToken)).toEqual([quoteToken, undefined, undefined, undefined, undefined]);
+    expect(pushes[1].messages.map((m) => m.quoteToken)).toEqual([undefined, undefined]);
+    expect(result).toMatchObject({ ok: true, providerRequestId: pushes[0].requestId });
+    // Sent again with the same key (its answer lost): 409, taken as sent, with the accepted request's id.
+    const again = await new LineSender().send(channel(), reply);
+    expect(again).toMatchObject({ ok: true, providerRequestId: pushes[0].requestId, providerMessageId: pushes[0].sentMessages[0].id });
+    expect(fake.acceptedWith(key)).toBe(1);
+  });
+
+  it('refuses a quote token LINE never gave, for good', async () => {
+    const result = await new LineSender().send(channel(), message('返信', { quoteToken: 'not-a-token' }));
+    expect(result).toMatchObject({ ok: false, retry: false, code: 'line_400', reason: expect.stringContaining('quoteToken') });
   });
 
   it('asks for a retry on 5xx and 429, and says which', async () => {

@@ -11,7 +11,7 @@ const MAX_TEXT_UNITS = 5000;
 const MAX_MESSAGES_PER_CALL = 5;
 const REQUEST_TIMEOUT_MS = 15_000;
 
-type SentMessage = { id?: string; quoteToken?: string };
+type SentMessage = { id?: string; quoteToken?: string; requestId?: string };
 
 /** A text cut into LINE-sized pieces, never inside a surrogate pair (an emoji stays whole). */
 export function splitLineText(text: string): string[] {
@@ -54,21 +54,29 @@ export class LineSender {
     for (let i = 0; i < texts.length; i += MAX_MESSAGES_PER_CALL) {
       calls.push(texts.slice(i, i + MAX_MESSAGES_PER_CALL).map((text) => ({ type: 'text', text })));
     }
+    // A quote reply: the first part cites the earlier message, the rest follow it.
+    if (message.quoteToken) calls[0][0] = { ...calls[0][0], quoteToken: message.quoteToken };
     // A reply cannot carry a retry key, and the outbox hands out a reply token once: if a later call of a
     // several-call message failed, the retry would push the first part again. Such a message goes by push only.
     const replyToken = calls.length === 1 ? message.replyToken : undefined;
+    const keyOf = (call: number) => (message.retryKey ? (call === 0 ? message.retryKey : retryKeyOf(message.retryKey, call)) : retryKeyOf(message.messageId, call));
     let first: SentMessage | undefined;
     try {
       for (const [index, messages] of calls.entries()) {
         const replied = index === 0 && replyToken ? await this.reply(client, replyToken, messages) : null;
-        const answer = replied ?? (await this.push(client, message.to.address, messages, retryKeyOf(message.messageId, index)));
+        const answer = replied ?? (await this.push(client, message.to.address, messages, keyOf(index)));
         first ??= answer;
       }
     } catch (error) {
       return failure(error);
     }
     // LINE's answer lists the sent messages; an answer without them (older API versions) still means sent.
-    return { ok: true, providerMessageId: first?.id ?? `line:${message.messageId}`, ...(first?.quoteToken ? { quoteToken: first.quoteToken } : {}) };
+    return {
+      ok: true,
+      providerMessageId: first?.id ?? `line:${message.messageId}`,
+      ...(first?.quoteToken ? { quoteToken: first.quoteToken } : {}),
+      ...(first?.requestId ? { providerRequestId: first.requestId } : {}),
+    };
   }
 
   /**
@@ -88,13 +96,14 @@ export class LineSender {
 
   private async push(client: messagingApi.MessagingApiClient, to: string, messages: messagingApi.TextMessage[], retryKey: string): Promise<SentMessage> {
     try {
-      const answer = await this.timed(client.pushMessage({ to, messages }, retryKey));
-      return answer.sentMessages?.[0] ?? {};
+      const { httpResponse, body } = await this.timed(client.pushMessageWithHttpInfo({ to, messages }, retryKey));
+      return { ...body.sentMessages?.[0], requestId: httpResponse.headers.get('x-line-request-id') ?? undefined };
     } catch (error) {
       // 409: a request with this retry key was accepted before (our earlier attempt timed out): it is sent.
       if (error instanceof HTTPFetchError && error.status === 409) {
         const body = parseJson(error.body) as { sentMessages?: SentMessage[] } | null;
-        return body?.sentMessages?.[0] ?? { id: `line-accepted:${error.headers.get('x-line-accepted-request-id') ?? retryKey}` };
+        const requestId = error.headers.get('x-line-accepted-request-id') ?? undefined;
+        return { ...(body?.sentMessages?.[0] ?? { id: `line-accepted:${requestId ?? retryKey}` }), requestId };
       }
       throw error;
     }

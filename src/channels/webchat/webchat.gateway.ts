@@ -9,7 +9,7 @@ import type { ChannelAccount } from '../channel-adapter.js';
 import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
-import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetRatingFrame, widgetTypingFrame } from './webchat.schema.js';
+import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetRatingFrame, widgetTypingFrame } from './webchat.schema.js';
 import { WebchatSender, visitorRoom } from './webchat.sender.js';
 
 interface VisitorSocketData {
@@ -72,7 +72,9 @@ export class WebchatGateway implements OnGatewayInit {
   private async greet(socket: VisitorSocket): Promise<void> {
     const { channel, visitorId } = socket.data;
     await socket.join(visitorRoom(channel.id, visitorId));
-    const afterSeq = parseInput(widgetHandshake, socket.handshake.auth).afterSeq ?? null;
+    const handshake = parseInput(widgetHandshake, socket.handshake.auth);
+    const afterSeq = handshake.afterSeq ?? null;
+    if (handshake.page) await this.inbound.target.visitorPage(channel, visitorId, handshake.page, new Date());
     const thread = await this.inbound.target.visitorThread(channel, visitorId, afterSeq);
     socket.emit('session', {
       visitorId,
@@ -124,6 +126,16 @@ export class WebchatGateway implements OnGatewayInit {
       const { conversationId } = await this.inbound.target.rateVisitorConversation(channel, visitorId, rating);
       if (!conversationId) throw new DomainError('conflict', 'no_conversation', 'There is no chat to rate yet.');
       return { conversationId };
+    });
+  }
+
+  /** The visitor moved to another page with the widget open (a single-page shop): the access log grows. */
+  @SubscribeMessage('page')
+  async page(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      await this.inbound.target.visitorPage(channel, visitorId, parseInput(widgetPageFrame, frame), new Date());
+      return {};
     });
   }
 

@@ -13,11 +13,19 @@ export const webchatConfigSchema = z.strictObject({
 /** Random, unguessable: knowing a visitor id is what lets a browser read that visitor's chat. */
 export const visitorIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 
+/** The page that embeds the widget, as the widget reads it (`location.href`, `document.title`). */
+export const widgetPageFrame = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  title: z.string().max(300).optional(),
+});
+
 export const widgetHandshake = z.object({
   channelId: z.string().min(1).max(64),
   visitorId: z.string().max(64).optional(),
   /** The last message sequence the widget holds, to resync after a reconnect. */
   afterSeq: z.string().regex(/^\d{1,19}$/).optional(),
+  /** The page the widget was opened on; one the schema cannot read is ignored rather than refusing the chat. */
+  page: widgetPageFrame.optional().catch(undefined),
 });
 
 export const widgetMessageFrame = z.strictObject({

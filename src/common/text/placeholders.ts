@@ -1,11 +1,12 @@
 /**
  * Fills `{name}` placeholders of a canned reply or a team text. A placeholder with no value (an unknown name, or a
- * store nobody has set) is left as written, so the agent sees what is missing before sending.
+ * store nobody has set) is left as written, so the agent sees what is missing before sending. `fillEmpty`: an empty
+ * string is a value too (a post the hub sends by itself, where a line may have nothing to say).
  */
-export function fillPlaceholders(text: string, values: Record<string, string | null | undefined>): string {
+export function fillPlaceholders(text: string, values: Record<string, string | null | undefined>, options: { fillEmpty?: boolean } = {}): string {
   return text.replace(/\{([a-z]+(?:\.[a-z]+)?)\}/gi, (whole, name: string) => {
     const value = values[name];
-    return value === undefined || value === null || value === '' ? whole : value;
+    return value === undefined || value === null || (value === '' && !options.fillEmpty) ? whole : value;
   });
 }
 

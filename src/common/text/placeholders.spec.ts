@@ -1,6 +1,6 @@
 import { fillPlaceholders, surnameOf } from './placeholders.js';
 
-describe('canned reply placeholders', () => {
+describe('placeholders of canned replies and team texts', () => {
   it('takes the surname as the first word of a name, with a full-width space too', () => {
     expect(surnameOf('山田 太郎')).toBe('山田');
     expect(surnameOf('佐藤　花子')).toBe('佐藤');
@@ -12,5 +12,10 @@ describe('canned reply placeholders', () => {
     expect(fillPlaceholders(text, { 'agent.surname': '山田', 'contact.name': '田中', store: null })).toBe(
       '山田が承ります。田中様、{store}へようこそ。{unknown}',
     );
+  });
+
+  it('fills an empty value only when told to (posts the hub sends by itself)', () => {
+    expect(fillPlaceholders('a{silence}b', { silence: '' })).toBe('a{silence}b');
+    expect(fillPlaceholders('a{silence}b', { silence: '' }, { fillEmpty: true })).toBe('ab');
   });
 });

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+const reportTarget = z.strictObject({ channelId: z.string().min(1).max(64), groupId: z.string().min(1).max(100) });
+
+/**
+ * The whole mapping of report purposes to LINE groups: `callCenter` and `bookings` are the hub's own; a team may add
+ * purposes of its own (letters, digits, `_` and `-`).
+ */
+export const reportTargetsBody = z
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'must be a purpose name: a letter, then letters, digits, _ or -'), reportTarget)
+  .refine((mapping) => Object.keys(mapping).length <= 50, { message: 'maps at most 50 purposes' });
+
+export const reportListQuery = z.strictObject({
+  conversationId: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(64).optional(),
+});
+
+/** A handoff request; `note` is kept as an internal note on the conversation and carried by the post. */
+export const handoffBody = z.strictObject({ note: z.string().trim().min(1).max(2000).optional() });
+
+/** The store the agent learned from the customer; null returns to what the pages tell. */
+export const storeBody = z.strictObject({ store: z.string().trim().min(1).max(60).nullable() });

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import { notFound } from '../common/errors/domain-error.js';
+import { readTeamSettings } from '../teams/index.js';
+import type { AuthMember } from '../teams/index.js';
+import { UNKNOWN_STORE, detectStore } from './store-detection.js';
+import type { DetectedStore } from './store-detection.js';
+
+/** How many of a visitor's latest pages are read for the store (the access log can be long on a busy shop). */
+const ACCESS_LOG_DEPTH = 50;
+
+/** `{store}`: which of the team's stores a conversation is about. */
+@Injectable()
+export class StoresService {
+  constructor(@Inject(DATABASE) private readonly db: Db) {}
+
+  async detect(conversationId: string, teamSettings?: unknown): Promise<DetectedStore> {
+    const conversation = await this.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { channelId: true, threadKey: true, team: { select: { settings: true } } } });
+    const settings = readTeamSettings(teamSettings ?? conversation.team.settings);
+    const chosen = await this.db.conversationStore.findUnique({ where: { conversationId } });
+    // Only a web chat has pages: its thread is the visitor (`visitor:<id>`).
+    const visitorId = conversation.threadKey.startsWith('visitor:') ? conversation.threadKey.slice('visitor:'.length) : null;
+    const pages = visitorId
+      ? await this.db.visitorPage.findMany({ where: { channelId: conversation.channelId, visitorId }, orderBy: [{ seenAt: 'desc' }, { id: 'desc' }], take: ACCESS_LOG_DEPTH })
+      : [];
+    return detectStore(settings.stores, pages, chosen?.store ?? null);
+  }
+
+  async storeLabel(conversationId: string, teamSettings?: unknown): Promise<string> {
+    return (await this.detect(conversationId, teamSettings)).store ?? UNKNOWN_STORE;
+  }
+
+  /** The agent asked the customer (`PUT /api/conversations/:id/store`); null goes back to detection. */
+  async set(member: AuthMember, conversationId: string, store: string | null): Promise<DetectedStore> {
+    const conversation = await this.db.conversation.findFirst({ where: { id: conversationId, teamId: member.teamId }, select: { id: true } });
+    if (!conversation) throw notFound('The conversation');
+    if (store === null) await this.db.conversationStore.deleteMany({ where: { conversationId } });
+    else {
+      await this.db.conversationStore.upsert({
+        where: { conversationId },
+        create: { conversationId, teamId: member.teamId, store, setBy: member.id },
+        update: { store, setBy: member.id },
+      });
+    }
+    return this.detect(conversationId);
+  }
+
+  async read(member: AuthMember, conversationId: string): Promise<DetectedStore> {
+    const conversation = await this.db.conversation.findFirst({ where: { id: conversationId, teamId: member.teamId }, select: { id: true } });
+    if (!conversation) throw notFound('The conversation');
+    return this.detect(conversationId);
+  }
+}
