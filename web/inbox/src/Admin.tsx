@@ -6,10 +6,33 @@ import { useText } from './i18n';
 interface Channel {
   id: string;
   type: string;
+  provider: string;
   name: string;
   active: boolean;
   webhookUrls: Record<string, string>;
 }
+
+interface Group {
+  groupId: string;
+  name: string | null;
+  status: string;
+}
+
+interface Target {
+  channelId: string;
+  groupId: string;
+  name: string | null;
+  status: 'active' | 'gone';
+}
+
+interface Pairing {
+  state: string;
+  qrDataUrl: string | null;
+  detail: string | null;
+}
+
+/** The purposes the hub posts to by itself; others a team adds are kept for other sinks. */
+const PURPOSES = ['callCenter', 'bookings'] as const;
 
 interface CannedReply {
   id: string;
@@ -28,6 +51,9 @@ export function Admin() {
   const [canned, setCanned] = useState<CannedReply[]>([]);
   const [draft, setDraft] = useState({ shortCode: '', title: '', body: '' });
   const [notice, setNotice] = useState<string | null>(null);
+  const [groups, setGroups] = useState<(Group & { channelId: string })[]>([]);
+  const [targets, setTargets] = useState<Record<string, Target>>({});
+  const [pairings, setPairings] = useState<Record<string, Pairing>>({});
 
   const load = useCallback(async () => {
     const [team, channelPage, cannedPage] = await Promise.all([
@@ -38,6 +64,13 @@ export function Admin() {
     setInviteCode(team.inviteCode ?? '');
     setChannels(channelPage.items);
     setCanned(cannedPage.items);
+    const lines = channelPage.items.filter((c) => c.type === 'line');
+    const groupPages = await Promise.all(lines.map((c) => api<{ items: Group[] }>('GET', `/api/channels/${c.id}/groups`).then((page) => page.items.map((g) => ({ ...g, channelId: c.id })))));
+    setGroups(groupPages.flat());
+    setTargets(await api<Record<string, Target>>('GET', '/api/teams/current/report-targets'));
+    const webSessions = channelPage.items.filter((c) => c.type === 'whatsapp' && c.provider === 'whatsapp-web');
+    const states = await Promise.all(webSessions.map(async (c) => [c.id, await api<Pairing>('GET', `/api/channels/${c.id}/pairing`)] as const));
+    setPairings(Object.fromEntries(states));
   }, []);
 
   useEffect(() => {
@@ -56,8 +89,42 @@ export function Admin() {
     }
   };
 
+  const mapTarget = async (purpose: string, value: string) => {
+    setNotice(null);
+    const next: Record<string, { channelId: string; groupId: string }> = Object.fromEntries(Object.entries(targets).map(([key, t]) => [key, { channelId: t.channelId, groupId: t.groupId }]));
+    if (value) {
+      const [channelId, groupId] = value.split('|');
+      next[purpose] = { channelId, groupId };
+    } else {
+      delete next[purpose];
+    }
+    try {
+      setTargets(await api<Record<string, Target>>('PUT', '/api/teams/current/report-targets', next));
+    } catch (failure) {
+      setNotice(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
   return (
     <main className="pane admin">
+      <section aria-label={text.reportTargets}>
+        <h2>{text.reportTargets}</h2>
+        {PURPOSES.map((purpose) => (
+          <label key={purpose}>
+            {purpose}
+            <select value={targets[purpose] ? `${targets[purpose].channelId}|${targets[purpose].groupId}` : ''} onChange={(e) => void mapTarget(purpose, e.target.value)}>
+              <option value="">—</option>
+              {groups
+                .filter((g) => g.status === 'active' || targets[purpose]?.groupId === g.groupId)
+                .map((g) => (
+                  <option key={`${g.channelId}|${g.groupId}`} value={`${g.channelId}|${g.groupId}`}>
+                    {g.name ?? g.groupId} {g.status === 'gone' ? '(×)' : ''}
+                  </option>
+                ))}
+            </select>
+          </label>
+        ))}
+      </section>
       <section aria-label={text.inviteCode}>
         <h2>{text.inviteCode}</h2>
         <p className="code">{inviteCode}</p>
@@ -78,6 +145,13 @@ export function Admin() {
                   </div>
                 ))}
               </dl>
+              {pairings[channel.id] && (
+                <p className="pairing">
+                  {pairings[channel.id].state}
+                  {pairings[channel.id].detail && ` (${pairings[channel.id].detail})`}
+                  {pairings[channel.id].qrDataUrl && <img src={pairings[channel.id].qrDataUrl!} alt="WhatsApp Web QR" width={200} height={200} />}
+                </p>
+              )}
               {channel.type === 'webchat' && (
                 <code className="embed">{`<script src="${location.origin}/widget.js" data-channel="${channel.id}"></script>`}</code>
               )}

@@ -37,6 +37,7 @@ export function ConversationPane(props: {
   socket: Socket | null;
   onBack: () => void;
   onResolved: () => void;
+  reportsChanged: number;
 }) {
   const { conversation, messages, draft, timeZone, language } = props;
   const text = useText();
@@ -267,7 +268,7 @@ export function ConversationPane(props: {
         )}
       </form>
     </main>
-    <SidePanel conversation={conversation} memberId={props.member.id} />
+    <SidePanel conversation={conversation} memberId={props.member.id} reportsChanged={props.reportsChanged} />
     </div>
   );
 }

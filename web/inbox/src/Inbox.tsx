@@ -51,6 +51,7 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
   const [badge, setBadge] = useState(0);
   const [section, setSection] = useState<'inbox' | 'supervise' | 'admin'>('inbox');
   const [supervisionKey, setSupervisionKey] = useState(0);
+  const [reportsChanged, setReportsChanged] = useState(0);
   const supervisor = member.role === 'supervisor' || member.role === 'administrator';
   const socket = useRef<Socket | null>(null);
   const mutedRef = useRef(muted);
@@ -87,6 +88,7 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
       if (message.direction === 'in') setDrafts((all) => ({ ...all, [message.conversationId]: '' }));
     });
     io.on('message.updated', upsertMessage);
+    io.on('report.updated', () => setReportsChanged((n) => n + 1));
     io.on('message.created', (message: Message) => {
       if (message.status === 'pending_approval') setSupervisionKey((n) => n + 1);
     });
@@ -287,6 +289,7 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
           socket={socket.current}
           onBack={() => setSelected(null)}
           onResolved={() => void load()}
+          reportsChanged={reportsChanged}
         />
       ) : (
         <main className="pane empty">{text.selectConversation}</main>

@@ -18,6 +18,15 @@ interface Category {
   path: string[];
 }
 
+interface Report {
+  id: string;
+  kind: string;
+  purpose: string;
+  text: string;
+  status: 'pending' | 'sent' | 'failed';
+  error: string | null;
+}
+
 interface TeamMember {
   id: string;
   name: string;
@@ -25,7 +34,7 @@ interface TeamMember {
 }
 
 /** The conversation's side: who the customer is, how to file it, and what can be done with it. */
-export function SidePanel({ conversation, memberId }: { conversation: Conversation; memberId: string }) {
+export function SidePanel({ conversation, memberId, reportsChanged }: { conversation: Conversation; memberId: string; reportsChanged: number }) {
   const text = useText();
   const [contact, setContact] = useState<Contact | null>(null);
   const [categories, setCategories] = useState<Category[]>([]);
@@ -34,6 +43,18 @@ export function SidePanel({ conversation, memberId }: { conversation: Conversati
   const [transcriptTo, setTranscriptTo] = useState('');
   const [favourite, setFavourite] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [store, setStore] = useState<{ store: string | null; source: string } | null>(null);
+  const [storeInput, setStoreInput] = useState('');
+  const [reports, setReports] = useState<Report[]>([]);
+  const [handoffNote, setHandoffNote] = useState('');
+
+  useEffect(() => {
+    void api<{ store: string | null; source: string }>('GET', `/api/conversations/${conversation.id}/store`).then(setStore, () => setStore(null));
+  }, [conversation.id]);
+
+  useEffect(() => {
+    void api<{ items: Report[] }>('GET', `/api/reports?conversationId=${conversation.id}`).then((page) => setReports(page.items), () => setReports([]));
+  }, [conversation.id, reportsChanged]);
 
   useEffect(() => {
     void api<Contact>('GET', `/api/contacts/${conversation.contact.id}`).then(setContact, () => setContact(null));
@@ -92,6 +113,54 @@ export function SidePanel({ conversation, memberId }: { conversation: Conversati
             ))}
           </select>
         </label>
+      </section>
+
+      <section>
+        <h3>{text.store}</h3>
+        <p className="store">
+          {store?.store ?? text.storeUnknown} {store && <span className="kind">({text.storeSource[store.source] ?? store.source})</span>}
+        </p>
+        <label>
+          {text.setStore}
+          <input value={storeInput} onChange={(e) => setStoreInput(e.target.value)} />
+        </label>
+        <button
+          type="button"
+          disabled={!storeInput.trim()}
+          onClick={() =>
+            void act(async () => {
+              setStore(await api('PUT', `/api/conversations/${conversation.id}/store`, { store: storeInput.trim() }));
+              setStoreInput('');
+            }, text.saved)
+          }
+        >
+          {text.save}
+        </button>
+      </section>
+
+      <section aria-label={text.reports}>
+        <h3>{text.reports}</h3>
+        {reports.length === 0 && <p className="kind">—</p>}
+        <ul className="reports">
+          {reports.map((report) => (
+            <li key={report.id} className={`report report-${report.status}`}>
+              <span className="kind">{text.reportKind[report.kind] ?? report.kind}</span> {text.reportStatus[report.status]}
+              {report.error && <span className="failure">{report.error}</span>}
+              {report.status === 'failed' && (
+                <button type="button" onClick={() => void act(() => api('POST', `/api/reports/${report.id}/retry`), text.retrying)}>
+                  {text.retry}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+        <label>
+          {text.handoffNote}
+          <input value={handoffNote} onChange={(e) => setHandoffNote(e.target.value)} />
+        </label>
+        <button type="button" onClick={() => void act(() => api('POST', `/api/conversations/${conversation.id}/handoff`, handoffNote.trim() ? { note: handoffNote.trim() } : {}), text.handoffSent)}>
+          {text.handoff}
+        </button>
       </section>
 
       <section className="actions">
