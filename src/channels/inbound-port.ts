@@ -55,6 +55,8 @@ export interface InboundSink {
   rateVisitorConversation(channel: ChannelAccount, visitorId: string, rating: { score: number; comment?: string }): Promise<{ conversationId: string | null }>;
   /** The page the visitor opened the widget on, or moved to: their access log, which tells a report the store. */
   visitorPage(channel: ChannelAccount, visitorId: string, page: VisitorPage, at: Date): Promise<void>;
+  /** The widget's request for the chat's transcript by email (sent through the team's email channel). */
+  visitorTranscript(channel: ChannelAccount, visitorId: string, email: string): Promise<{ email: string }>;
   /** The customer's draft as they type, for the agent's preview. */
   customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void>;
 }

@@ -15,6 +15,7 @@ import { ConversationEvents } from './conversation.events.js';
 import { MediaService } from './media.service.js';
 import { OutboxService, optedOutReason } from './outbox.service.js';
 import { ConversationsService } from './conversations.service.js';
+import { TranscriptService } from './transcript.service.js';
 import { ContactMergeService } from './contact-merge.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { EARLIER_STATUSES } from './message-status.js';
@@ -82,6 +83,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly invitations: InvitationService,
     private readonly replies: ConversationsService,
     private readonly merges: ContactMergeService,
+    private readonly transcripts: TranscriptService,
   ) {}
 
   onModuleInit(): void {
@@ -529,6 +531,18 @@ export class IngestService implements InboundSink, OnModuleInit {
 
   async visitorPage(channel: ChannelAccount, visitorId: string, page: VisitorPage, at: Date): Promise<void> {
     await this.db.visitorPage.create({ data: { teamId: channel.teamId, channelId: channel.id, visitorId, url: page.url, title: page.title ?? null, seenAt: at } });
+  }
+
+  /** The widget's "send me this chat by email": the visitor's latest conversation, through the team's email channel. */
+  async visitorTranscript(channel: ChannelAccount, visitorId: string, email: string): Promise<{ email: string }> {
+    const conversation = await this.db.conversation.findFirst({
+      where: { channelId: channel.id, threadKey: threadKeyOf({ kind: 'visitor', address: visitorId }) },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true },
+    });
+    if (!conversation) throw new DomainError('conflict', 'no_conversation', 'There is no chat to send yet.');
+    const { email: address } = await this.transcripts.requestForTeam(channel.teamId, conversation.id, { email });
+    return { email: address };
   }
 
   async customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void> {

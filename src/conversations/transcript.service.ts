@@ -44,16 +44,21 @@ export class TranscriptService implements OnModuleInit {
    * email channel now, and sends in a job.
    */
   async request(member: AuthMember, conversationId: string, input: { email: string; channelId?: string }): Promise<{ email: string; channelId: string }> {
+    return this.requestForTeam(member.teamId, conversationId, input);
+  }
+
+  /** The same request made by the customer from the widget: the team is the web chat channel's. */
+  async requestForTeam(teamId: string, conversationId: string, input: { email: string; channelId?: string }): Promise<{ email: string; channelId: string }> {
     const check = checkEmailAddress(input.email);
     if (!check.ok) {
       throw new DomainError('invalid', 'invalid_email', check.reason, [
         { field: 'email', message: check.suggestion ? `${check.reason} Did you mean ${check.suggestion}?` : check.reason },
       ]);
     }
-    const conversation = await this.db.conversation.findFirst({ where: { id: conversationId, teamId: member.teamId }, select: { id: true } });
+    const conversation = await this.db.conversation.findFirst({ where: { id: conversationId, teamId }, select: { id: true } });
     if (!conversation) throw notFound('The conversation');
     const channel = await this.db.channel.findFirst({
-      where: { teamId: member.teamId, type: 'email', active: true, ...(input.channelId ? { id: input.channelId } : {}) },
+      where: { teamId, type: 'email', active: true, ...(input.channelId ? { id: input.channelId } : {}) },
       orderBy: { createdAt: 'asc' },
       select: { id: true },
     });

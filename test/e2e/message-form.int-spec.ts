@@ -96,4 +96,34 @@ describe('The widget’s message form', () => {
     const contact = await hub.http.get(`/api/contacts/${(await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: left.conversationId! } })).contactId}`).set(admin.auth).expect(200);
     expect(contact.body.identities).toContainEqual({ kind: 'email', address: 'taro@example.jp' });
   });
+  it('mails the visitor their chat when they ask from the widget, and offers the team’s quick replies before the first message', async () => {
+    const { admin } = await team();
+    const channelId = (
+      await hub.http
+        .post('/api/channels')
+        .set(admin.auth)
+        .send({ type: 'webchat', provider: 'webchat', name: 'Clinic', config: { preChat: { question: '初めてのご来院ですか？', options: ['初めて', '2回目以降'] } } })
+        .expect(201)
+    ).body.id as string;
+    await hub.http
+      .post('/api/channels')
+      .set(admin.auth)
+      .send({ type: 'email', provider: 'sendgrid', name: 'Support', config: { apiKey: API_KEY, fromEmail: FROM, inboundToken: 'transcript-token-0123456789', apiBaseUrl: fake.url } })
+      .expect(201);
+    const visitor = await connect(hub.url, '/widget', { channelId });
+    sockets.push(visitor);
+    const session = await sessionOf<{ preChat: { question: string; options: string[] } }>(visitor);
+    expect(session.preChat).toEqual({ question: '初めてのご来院ですか？', options: ['初めて', '2回目以降'] });
+
+    expect(await emitWithAck<Ack>(visitor, 'transcript', { email: 'reader@example.jp' })).toMatchObject({ ok: false, code: 'no_conversation' });
+    await emitWithAck(visitor, 'message', { body: '初めて' });
+    const typo = await emitWithAck<Ack>(visitor, 'transcript', { email: 'hanako.example.jp' });
+    expect(typo).toMatchObject({ ok: false, code: 'invalid_email' });
+    expect(await emitWithAck(visitor, 'transcript', { email: 'reader@example.jp' })).toMatchObject({ ok: true, email: 'reader@example.jp' });
+    const deadline = Date.now() + 10_000;
+    while (!fake.sent.some((mail) => mail.body.personalizations[0].to[0].email === 'reader@example.jp') && Date.now() < deadline) await sleep(25);
+    const mail = fake.sent.find((sent) => sent.body.personalizations[0].to[0].email === 'reader@example.jp');
+    expect(mail).toBeDefined();
+    expect(JSON.stringify(mail!.body)).toContain('初めて');
+  });
 });

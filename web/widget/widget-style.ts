@@ -29,4 +29,11 @@ header { display: flex; justify-content: space-between; align-items: center; pad
 .leave button { padding: 8px; }
 .rating { display: flex; align-items: center; gap: 2px; padding: 4px 12px; font-size: 12px; color: #4a4a4a; }
 .rating button { background: none; border: 0; color: #8a6d00; font-size: 18px; cursor: pointer; padding: 0 2px; }
+.prechat .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
+.prechat .choices button { background: #fff; color: #0b5cad; border: 1px solid #0b5cad; border-radius: 14px; padding: 4px 10px; cursor: pointer; }
+.transcript { padding: 2px 12px; font-size: 12px; color: #4a4a4a; }
+.transcript summary { cursor: pointer; }
+.transcript form { display: flex; gap: 6px; margin: 4px 0; }
+.transcript input { flex: 1; padding: 4px; border: 1px solid #8a94a3; border-radius: 6px; }
+.transcript button { background: #0b5cad; color: #fff; border: 0; border-radius: 6px; padding: 4px 10px; }
 `;

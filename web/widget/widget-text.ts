@@ -24,6 +24,8 @@ const ja = {
   leaveDone: '承りました。メールでご連絡します。',
   rate: '今回の対応を評価:',
   thanks: 'ご評価ありがとうございました。',
+  transcript: 'この会話をメールで受け取る',
+  transcriptDone: '会話の記録をメールでお送りします。',
 };
 
 const en: typeof ja = {
@@ -51,6 +53,8 @@ const en: typeof ja = {
   leaveDone: 'Thank you. We will answer by email.',
   rate: 'Rate this chat:',
   thanks: 'Thank you for your rating.',
+  transcript: 'Email me this chat',
+  transcriptDone: 'The chat is on its way to your inbox.',
 };
 
 export function widgetText(language: string | undefined): typeof ja {

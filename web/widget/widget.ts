@@ -20,6 +20,7 @@ interface Session {
   conversationId: string | null;
   greeting: string | null;
   consentText?: string | null;
+  preChat?: { question: string; options: string[] } | null;
   messages: VisitorMessage[];
 }
 
@@ -109,7 +110,7 @@ class Widget {
     composer.append(this.input, this.send);
     this.buildLeaveForm();
     this.buildRating();
-    this.panel.append(header, this.log, this.notice, this.form, this.rating, this.consent, composer);
+    this.panel.append(header, this.log, this.notice, this.form, this.rating, this.buildTranscript(), this.consent, composer);
     this.root.append(style, this.launcher, this.panel);
     document.body.append(this.host);
 
@@ -160,6 +161,7 @@ class Widget {
         this.log.prepend(element('li', { class: 'greeting' }, session.greeting));
       }
       if (session.consentText) this.consent.querySelector('span')!.textContent = session.consentText;
+      if (session.preChat && this.messages.size === 0 && session.messages.length === 0) this.showPreChat(session.preChat);
       for (const message of session.messages) this.add(message);
       this.notice.textContent = '';
       for (const command of this.pending.splice(0)) this.command(command);
@@ -263,6 +265,42 @@ class Widget {
         if (ack.ok) this.form.hidden = true;
       });
     });
+  }
+
+  /** Quick replies before the first message: the one chosen goes as the message, once the visitor has agreed. */
+  private showPreChat(preChat: { question: string; options: string[] }): void {
+    if (this.log.querySelector('.prechat')) return;
+    const item = element('li', { class: 'prechat theirs' });
+    item.append(element('span', { class: 'body' }, preChat.question));
+    const choices = element('div', { class: 'choices', role: 'group', 'aria-label': preChat.question });
+    for (const option of preChat.options) {
+      const button = element('button', { type: 'button' }, option);
+      button.addEventListener('click', () => {
+        if (this.input.disabled) return this.status(text.consentFirst);
+        this.input.value = option;
+        item.remove();
+        void this.submit();
+      });
+      choices.append(button);
+    }
+    item.append(choices);
+    this.log.append(item);
+  }
+
+  private buildTranscript(): HTMLElement {
+    const box = element('details', { class: 'transcript' });
+    const form = element('form', { 'aria-label': text.transcript });
+    const email = element('input', { type: 'email', name: 'email', required: '', 'aria-label': text.email, placeholder: text.email });
+    form.append(email, element('button', { type: 'submit' }, text.leaveSend));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.socket?.emit('transcript', { email: email.value }, (ack: Ack) => {
+        this.status(ack.ok ? text.transcriptDone : (ack.message ?? text.notSent));
+        if (ack.ok) box.open = false;
+      });
+    });
+    box.append(element('summary', {}, text.transcript), form);
+    return box;
   }
 
   private buildRating(): void {

@@ -9,7 +9,7 @@ import type { ChannelAccount } from '../channel-adapter.js';
 import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
-import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetRatingFrame, widgetTypingFrame } from './webchat.schema.js';
+import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetRatingFrame, widgetTranscriptFrame, widgetTypingFrame } from './webchat.schema.js';
 import { WebchatSender, visitorRoom } from './webchat.sender.js';
 
 interface VisitorSocketData {
@@ -81,6 +81,7 @@ export class WebchatGateway implements OnGatewayInit {
       conversationId: thread.conversationId,
       greeting: (channel.settings.greeting as string | undefined) ?? null,
       consentText: (channel.settings.consentText as string | undefined) ?? null,
+      preChat: (channel.settings.preChat as { question: string; options: string[] } | undefined) ?? null,
       messages: thread.messages,
     });
   }
@@ -114,6 +115,16 @@ export class WebchatGateway implements OnGatewayInit {
       const form = parseInput(widgetLeaveMessageFrame, frame);
       const left = await this.inbound.target.leaveMessage(channel, visitorId, form);
       return { conversationId: left.conversationId, channel: left.channelType };
+    });
+  }
+
+  /** "Send me this chat by email": answered with the address it goes to, or `invalid_email` naming the mistake. */
+  @SubscribeMessage('transcript')
+  async transcript(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const { email } = parseInput(widgetTranscriptFrame, frame);
+      return this.inbound.target.visitorTranscript(channel, visitorId, email);
     });
   }
 

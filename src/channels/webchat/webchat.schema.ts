@@ -7,6 +7,8 @@ export const webchatConfigSchema = z.strictObject({
   greeting: z.string().max(1000).optional(),
   /** What the visitor agrees to before their first message (collection of personal data); absent: the widget's default. */
   consentText: z.string().min(1).max(1000).optional(),
+  /** Quick replies before the first message ("first visit or returning?"): the chosen one is sent as the message. */
+  preChat: z.strictObject({ question: z.string().trim().min(1).max(300), options: z.array(z.string().trim().min(1).max(60)).min(2).max(6) }).optional(),
   apiBaseUrl,
 });
 
@@ -35,6 +37,9 @@ export const widgetMessageFrame = z.strictObject({
 });
 
 export const widgetTypingFrame = z.strictObject({ draft: z.string().max(5000) });
+
+/** The widget's "send me this chat by email". */
+export const widgetTranscriptFrame = z.strictObject({ email: z.string().trim().min(1).max(320) });
 
 /** The widget's rating form at the end of a chat. */
 export const widgetRatingFrame = z.strictObject({ score: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() });
