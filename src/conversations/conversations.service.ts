@@ -229,33 +229,34 @@ export class ConversationsService {
       authorId: member.id,
       createdAt: now,
     } as const;
-    const { message, delivery, updated } = await this.db.$transaction(async (tx: Tx) => {
+    const { message, delivery, updated, took } = await this.db.$transaction(async (tx: Tx) => {
       const greetedBy = await this.greetedJustNowBy(tx, id, member.id, now);
       if (greetedBy) {
         // Two agents greeting the same new chat at once: the first wins, this one never leaves the hub.
         const error = `Withdrawn before delivery: ${greetedBy} greeted this customer a moment before you.`;
         const withdrawn = await tx.message.create({ data: { ...reply, status: 'failed', error } });
-        return { message: withdrawn, delivery: null, updated: null };
+        return { message: withdrawn, delivery: null, updated: null, took: false };
       }
       const message = await tx.message.create({ data: { ...reply, status: held ? 'pending_approval' : 'queued' } });
       // The message and its delivery row commit together: a crash after this still sends it (outbox).
       const delivery = held ? null : await tx.delivery.create({ data: { messageId: message.id } });
+      // Replying to a chat nobody holds takes it: conditionally, so an agent who accepted a moment before keeps it.
+      const took = conversation.assigneeId
+        ? false
+        : (await tx.conversation.updateMany({ where: { id, assigneeId: null }, data: { assigneeId: member.id, status: 'open' } })).count === 1;
       const updated = await tx.conversation.update({
         where: { id },
-        data: {
-          lastMessageAt: now,
-          lastMessagePreview: preview(body),
-          unreplied: false,
-          // Replying to a chat nobody holds takes it.
-          ...(conversation.assigneeId ? {} : { assigneeId: member.id, status: 'open' }),
-        },
+        // A trainee's held draft has not answered the customer yet: the chat stays unreplied until it is approved.
+        data: { lastMessageAt: now, lastMessagePreview: preview(body), ...(held ? {} : { unreplied: false }) },
         include: conversationInclude,
       });
-      return { message, delivery, updated };
+      return { message, delivery, updated, took };
     });
     const view = toMessageView(message);
     this.events.emit('message.created', { teamId: member.teamId, message: view });
     if (updated) this.events.emit('conversation.updated', { teamId: member.teamId, conversation: toConversationView(updated) });
+    // Offers of this chat to others are withdrawn, as when it is assigned.
+    if (took) this.events.emit('conversation.assigned', { teamId: member.teamId, conversationId: id, memberId: member.id });
     if (delivery) await this.outbox.schedule(delivery.id, 0);
     return view;
   }

@@ -48,6 +48,9 @@ export class DraftsService {
     const { message, deliveryId } = await this.db.$transaction(async (tx: Tx) => {
       await this.decide(tx, member, messageId, { status: 'queued' });
       const delivery = await tx.delivery.create({ data: { messageId } });
+      const draft = await tx.message.findUniqueOrThrow({ where: { id: messageId }, select: { conversationId: true, createdAt: true } });
+      // The customer is answered now, unless they wrote again after the draft.
+      await tx.conversation.updateMany({ where: { id: draft.conversationId, OR: [{ lastCustomerMessageAt: null }, { lastCustomerMessageAt: { lte: draft.createdAt } }] }, data: { unreplied: false } });
       return { message: await tx.message.findUniqueOrThrow({ where: { id: messageId } }), deliveryId: delivery.id };
     });
     const view = toMessageView(message);

@@ -81,6 +81,21 @@ describe('Offers: the first to accept takes the chat', () => {
     await offline(staff.map((s) => s.member));
   });
 
+  it('withdraws the others’ offers when someone takes the chat by replying to it, and keeps it theirs against a late accept', async () => {
+    const staff = [await onlineMember(), await onlineMember()];
+    const offered = staff.map(({ devices }) => nextEvent<Offer>(devices[0], 'offer'));
+    const { conversationId } = await newChat('配送について教えてください');
+    await Promise.all(offered);
+    const withdrawn = nextEvent<{ conversationId: string; reason: string }>(staff[1].devices[0], 'offer.withdrawn');
+    const replier = await addMember(hub, team);
+    await hub.http.post(`/api/conversations/${conversationId}/messages`).set(replier.auth).send({ body: '担当します' }).expect(201);
+    expect(await withdrawn).toMatchObject({ conversationId, reason: 'taken' });
+    expect((await hub.http.post(`/api/conversations/${conversationId}/accept`).set(staff[0].member.auth).expect(409)).body.code).toBe('offer_taken');
+    const conversation = await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    expect(conversation).toMatchObject({ assigneeId: replier.id, status: 'open' });
+    await offline([...staff.map((s) => s.member), replier]);
+  });
+
   it('misses a chat nobody accepts: the visitor is offered the form, it waits, and a third ignored offer in a row means a break', async () => {
     await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { offerTimeoutSeconds: 1, offerFanout: 3 } }).expect(200);
     const staff = [await onlineMember(), await onlineMember(), await onlineMember()];
