@@ -144,6 +144,28 @@ describe('The inbox and the widget in a real browser', () => {
     await Promise.all(contexts.map((context) => context.close()));
   });
 
+  it('lets an administrator change the widget’s greeting from the admin screen; the shop page shows it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await openPage(context, `${hub.url}/app`);
+    await logIn(page, team.admin.email);
+    await page.getByRole('button', { name: '管理' }).click();
+    const settings = page.getByRole('form', { name: 'ウィジェットの設定' }).first();
+    await settings.getByLabel('あいさつ').fill('本日は19時まで営業しています。');
+    await settings.getByRole('button', { name: '保存' }).click();
+    await until(
+      async () => (await hub.http.get(`/api/channels/${channelId}`).set(team.admin.auth)).body.config.greeting,
+      (greeting) => greeting === '本日は19時まで営業しています。',
+      'the greeting to be saved',
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'inbox-admin.png') });
+    const shop = await openPage(context, `${hub.url}/demo?channel=${channelId}`);
+    await shop.evaluate(() => localStorage.clear());
+    await shop.reload();
+    await shop.getByRole('button', { name: 'チャットで問い合わせる' }).click();
+    await shop.getByText('本日は19時まで営業しています。').waitFor();
+    await context.close();
+  });
+
   it('reconnects the widget after the hub restarts and shows every message once, in order', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tsunagi-restart-'));
     const port = String(20000 + Math.floor(Math.random() * 20000));

@@ -7,6 +7,7 @@ interface Channel {
   id: string;
   type: string;
   provider: string;
+  config: Record<string, unknown>;
   name: string;
   active: boolean;
   webhookUrls: Record<string, string>;
@@ -34,6 +35,16 @@ interface Pairing {
 /** The purposes the hub posts to by itself; others a team adds are kept for other sinks. */
 const PURPOSES = ['callCenter', 'bookings'] as const;
 
+interface TeamMemberRow {
+  id: string;
+  name: string;
+  email: string;
+  role: 'operator' | 'supervisor' | 'administrator';
+  status: string;
+  capacity: number;
+  training: boolean;
+}
+
 interface CannedReply {
   id: string;
   shortCode: string;
@@ -54,14 +65,29 @@ export function Admin() {
   const [groups, setGroups] = useState<(Group & { channelId: string })[]>([]);
   const [targets, setTargets] = useState<Record<string, Target>>({});
   const [pairings, setPairings] = useState<Record<string, Pairing>>({});
+  const [members, setMembers] = useState<TeamMemberRow[]>([]);
+  const [hours, setHours] = useState('');
+  const [widgets, setWidgets] = useState<Record<string, { greeting: string; consentText: string; allowedOrigins: string }>>({});
 
   const load = useCallback(async () => {
     const [team, channelPage, cannedPage] = await Promise.all([
-      api<{ inviteCode?: string }>('GET', '/api/teams/current'),
+      api<{ inviteCode?: string; settings: { businessHours?: unknown } }>('GET', '/api/teams/current'),
       api<{ items: Channel[] }>('GET', '/api/channels'),
       api<{ items: CannedReply[] }>('GET', '/api/canned-replies'),
     ]);
     setInviteCode(team.inviteCode ?? '');
+    setHours(team.settings.businessHours ? JSON.stringify(team.settings.businessHours, null, 2) : '');
+    setMembers((await api<{ items: TeamMemberRow[] }>('GET', '/api/members')).items);
+    setWidgets(
+      Object.fromEntries(
+        channelPage.items
+          .filter((c) => c.type === 'webchat')
+          .map((c) => {
+            const config = c.config as { greeting?: string; consentText?: string; allowedOrigins?: string[] };
+            return [c.id, { greeting: config.greeting ?? '', consentText: config.consentText ?? '', allowedOrigins: (config.allowedOrigins ?? []).join('\n') }];
+          }),
+      ),
+    );
     setChannels(channelPage.items);
     setCanned(cannedPage.items);
     const lines = channelPage.items.filter((c) => c.type === 'line');
@@ -89,6 +115,37 @@ export function Admin() {
     }
   };
 
+  const attempt = async (work: () => Promise<unknown>) => {
+    setNotice(null);
+    try {
+      await work();
+      await load();
+    } catch (failure) {
+      setNotice(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
+  const saveHours = (event: FormEvent) => {
+    event.preventDefault();
+    void attempt(() => {
+      // Invalid JSON is named here; the hub names what is wrong with valid JSON.
+      let parsed: unknown = null;
+      if (hours.trim()) parsed = JSON.parse(hours);
+      return api('PATCH', '/api/teams/current', { settings: { businessHours: parsed } });
+    });
+  };
+
+  const saveWidget = (channelId: string) => (event: FormEvent) => {
+    event.preventDefault();
+    const widget = widgets[channelId];
+    const origins = widget.allowedOrigins.split(/\s+/).filter(Boolean);
+    void attempt(() =>
+      api('PATCH', `/api/channels/${channelId}`, {
+        config: { greeting: widget.greeting, consentText: widget.consentText || undefined, allowedOrigins: origins },
+      }),
+    );
+  };
+
   const mapTarget = async (purpose: string, value: string) => {
     setNotice(null);
     const next: Record<string, { channelId: string; groupId: string }> = Object.fromEntries(Object.entries(targets).map(([key, t]) => [key, { channelId: t.channelId, groupId: t.groupId }]));
@@ -107,6 +164,63 @@ export function Admin() {
 
   return (
     <main className="pane admin">
+      {notice && (
+        <p role="alert" className="error">
+          {notice}
+        </p>
+      )}
+      <section aria-label={text.members}>
+        <h2>{text.members}</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{text.member}</th>
+              <th scope="col">{text.role}</th>
+              <th scope="col">{text.capacity}</th>
+              <th scope="col">{text.training}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((m) => (
+              <tr key={m.id}>
+                <td>
+                  {m.name} <span className="kind">{m.email}</span>
+                </td>
+                <td>
+                  <select aria-label={`${m.name} ${text.role}`} value={m.role} onChange={(e) => void attempt(() => api('PATCH', `/api/members/${m.id}`, { role: e.target.value }))}>
+                    <option value="operator">{text.roles.operator}</option>
+                    <option value="supervisor">{text.roles.supervisor}</option>
+                    <option value="administrator">{text.roles.administrator}</option>
+                  </select>
+                </td>
+                <td>
+                  <input
+                    aria-label={`${m.name} ${text.capacity}`}
+                    type="number"
+                    min={0}
+                    max={100}
+                    defaultValue={m.capacity}
+                    onBlur={(e) => Number(e.target.value) !== m.capacity && void attempt(() => api('PATCH', `/api/members/${m.id}`, { capacity: Number(e.target.value) }))}
+                  />
+                </td>
+                <td>
+                  <input aria-label={`${m.name} ${text.training}`} type="checkbox" checked={m.training} onChange={(e) => void attempt(() => api('PATCH', `/api/members/${m.id}`, { training: e.target.checked }))} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section aria-label={text.businessHours}>
+        <h2>{text.businessHours}</h2>
+        <form onSubmit={saveHours}>
+          <label>
+            {text.businessHoursHint}
+            <textarea rows={6} value={hours} onChange={(e) => setHours(e.target.value)} spellCheck={false} />
+          </label>
+          <button type="submit">{text.save}</button>
+        </form>
+      </section>
       <section aria-label={text.reportTargets}>
         <h2>{text.reportTargets}</h2>
         {PURPOSES.map((purpose) => (
@@ -152,6 +266,23 @@ export function Admin() {
                   {pairings[channel.id].qrDataUrl && <img src={pairings[channel.id].qrDataUrl!} alt="WhatsApp Web QR" width={200} height={200} />}
                 </p>
               )}
+              {channel.type === 'webchat' && widgets[channel.id] && (
+                <form onSubmit={saveWidget(channel.id)} aria-label={text.widgetSettings}>
+                  <label>
+                    {text.greeting}
+                    <input value={widgets[channel.id].greeting} onChange={(e) => setWidgets({ ...widgets, [channel.id]: { ...widgets[channel.id], greeting: e.target.value } })} />
+                  </label>
+                  <label>
+                    {text.consentText}
+                    <textarea value={widgets[channel.id].consentText} onChange={(e) => setWidgets({ ...widgets, [channel.id]: { ...widgets[channel.id], consentText: e.target.value } })} />
+                  </label>
+                  <label>
+                    {text.allowedOrigins}
+                    <textarea value={widgets[channel.id].allowedOrigins} onChange={(e) => setWidgets({ ...widgets, [channel.id]: { ...widgets[channel.id], allowedOrigins: e.target.value } })} />
+                  </label>
+                  <button type="submit">{text.save}</button>
+                </form>
+              )}
               {channel.type === 'webchat' && (
                 <code className="embed">{`<script src="${location.origin}/widget.js" data-channel="${channel.id}"></script>`}</code>
               )}
@@ -182,11 +313,6 @@ export function Admin() {
             <textarea required value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.target.value })} />
           </label>
           <button type="submit">{text.addCanned}</button>
-          {notice && (
-            <p role="alert" className="error">
-              {notice}
-            </p>
-          )}
         </form>
       </section>
     </main>
