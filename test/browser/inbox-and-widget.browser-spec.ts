@@ -159,7 +159,7 @@ describe('The inbox and the widget in a real browser', () => {
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'inbox-admin.png') });
     const shop = await openPage(context, `${hub.url}/demo?channel=${channelId}`);
-    await shop.evaluate(() => localStorage.clear());
+    await shop.evaluate('localStorage.clear()');
     await shop.reload();
     await shop.getByRole('button', { name: 'チャットで問い合わせる' }).click();
     await shop.getByText('本日は19時まで営業しています。').waitFor();
