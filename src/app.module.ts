@@ -11,6 +11,7 @@ import { InboxModule } from './inbox/inbox.module.js';
 import { ReportsModule } from './reports/index.js';
 import { RoutingModule } from './routing/index.js';
 import { SupervisionModule } from './supervision/index.js';
+import { SalesModule } from './sales/index.js';
 import { TeamsModule } from './teams/index.js';
 
 /** Providers given at start that modules look up by token (tests hand in fakes at the edge this way). */
@@ -23,7 +24,7 @@ export class AppModule {
     const extra: DynamicModule = { module: HubOverridesModule, global: true, providers: overrides, exports: overrides.map((p) => ('provide' in p ? p.provide : p)) };
     return {
       module: AppModule,
-      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, ReportsModule, InboxModule],
+      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, InboxModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
     };

@@ -6,6 +6,7 @@ import { ChannelsController } from './channels.controller.js';
 import { ChannelsService } from './channels.service.js';
 import { ChannelEvents } from './channel.events.js';
 import { ChannelInbound } from './inbound-port.js';
+import { ChannelShopperEvents } from './shopper-port.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { LineAdapter } from './line/line.adapter.js';
 import { SendgridAdapter } from './sendgrid/sendgrid.adapter.js';
@@ -24,6 +25,7 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     ChannelsService,
     ChannelEvents,
     ChannelInbound,
+    ChannelShopperEvents,
     WebchatSender,
     WebchatAdapter,
     WebchatGateway,
@@ -41,6 +43,6 @@ import { WebchatSender } from './webchat/webchat.sender.js';
         new ChannelRegistry({ webchat, twilio, line, 'whatsapp-cloud': cloud, 'whatsapp-web': web, sendgrid } satisfies Record<ChannelProvider, ChannelAdapter>),
     },
   ],
-  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, WebchatSender],
+  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, ChannelShopperEvents, WebchatSender],
 })
 export class ChannelsModule {}

@@ -6,6 +6,11 @@ export type { ChannelEventMap } from './channel.events.js';
 export { ChannelRegistry } from './channel-registry.js';
 export { ChannelInbound } from './inbound-port.js';
 export { WebchatSender } from './webchat/webchat.sender.js';
+export { ChannelShopperEvents } from './shopper-port.js';
+export { verifyWidgetOrigin } from './webchat/webchat.verifier.js';
+export type { ShopperEventSink } from './shopper-port.js';
+export { currencyCode, minorUnits, shopperProduct, visitorIdSchema, widgetEventBody } from './webchat/webchat.schema.js';
+export type { ShopperEventInput } from './webchat/webchat.schema.js';
 export type { InboundSink, IngestOutcome, LeftMessage, VisitorMessage, VisitorPage } from './inbound-port.js';
 export type {
   Attachment,

@@ -11,6 +11,7 @@ import { inboxTypingFrame } from './inbox.schema.js';
 import { ContactEvents } from '../contacts/index.js';
 import { ReportEvents } from '../reports/index.js';
 import { OffersService, RoutingEvents } from '../routing/index.js';
+import { SalesEvents } from '../sales/index.js';
 import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticate } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { PresenceWatch } from './presence-watch.js';
@@ -37,6 +38,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly contactEvents: ContactEvents,
     private readonly routingEvents: RoutingEvents,
     private readonly reportEvents: ReportEvents,
+    private readonly salesEvents: SalesEvents,
     private readonly presence: PresenceWatch,
     private readonly offers: OffersService,
     private readonly widget: WebchatSender,
@@ -118,6 +120,17 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.reportEvents.on('report-target.gone', ({ teamId, channelId, groupId, name, purposes }) =>
         toRoles(teamId, ['administrator'], { type: 'report_target_gone', channelId, groupId, name, purposes }),
       ),
+      // A sale is the credited member's news: every device of theirs hears it, and their panel figure moves.
+      this.salesEvents.on('sale.created', ({ memberId, sale }) => {
+        namespace.to(memberRoom(memberId)).emit('sale.created', sale);
+      }),
+      this.salesEvents.on('sale.reversed', ({ memberId, sale }) => {
+        namespace.to(memberRoom(memberId)).emit('sale.reversed', sale);
+      }),
+      this.salesEvents.on('sales.figure', ({ memberId, figure }) => {
+        namespace.to(memberRoom(memberId)).emit('sales.figure', figure);
+      }),
+      this.salesEvents.on('shopper.activity', ({ teamId, conversationId, event }) => toTeam(teamId, 'shopper.activity', { conversationId, event })),
       this.contactEvents.on('consent.changed', ({ teamId, contactId, channel, state }) => toTeam(teamId, 'consent.changed', { contactId, channel, state })),
     );
   }

@@ -5,6 +5,7 @@ import { ConversationsModule } from '../conversations/index.js';
 import { ReportsModule } from '../reports/index.js';
 import { RoutingModule } from '../routing/index.js';
 import { SupervisionModule } from '../supervision/index.js';
+import { SalesModule } from '../sales/index.js';
 import { TeamsModule } from '../teams/index.js';
 import { InboxController } from './inbox.controller.js';
 import { InboxGateway } from './inbox.gateway.js';
@@ -14,7 +15,7 @@ import { PresenceWatch } from './presence-watch.js';
 import { QueueController } from './queue.controller.js';
 
 @Module({
-  imports: [ChannelsModule, ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, ReportsModule, TeamsModule],
+  imports: [ChannelsModule, ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, TeamsModule],
   controllers: [InboxController, MessagesController, ContactActionsController, QueueController],
   providers: [InboxGateway, PresenceWatch],
   exports: [PresenceWatch],

@@ -129,6 +129,10 @@ export const teamSettingsSchema = z.strictObject({
     .optional(),
   /** Which store a web chat is about, from the page the visitor is on (`{store}` in report texts). */
   stores: storesSchema.optional(),
+  /** Days after a member's first reply in a chat during which the customer's purchase is credited to them. */
+  attributionWindowDays: z.number().int().min(1).max(90).default(1),
+  /** Who is credited when the customer chatted with several members within the window: the last one, or the first. */
+  attributionModel: z.enum(['last_touch', 'first_touch']).default('last_touch'),
   /** The question an SMS or WhatsApp invitation asks (`{team.name}`, `{contact.name}`); it must ask for YES. */
   invitationText: z.string().min(1).max(600).optional(),
 });

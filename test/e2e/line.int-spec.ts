@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { signLineBody, startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
-import { sleep } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-hub.js';
+import { eventually } from '../support/eventually.js';
 
 const PUBLIC_URL = 'https://hub.example.test';
 const ACCESS_TOKEN = 'line-channel-access-token';
@@ -64,16 +64,6 @@ describe('LINE Messaging API', () => {
   async function counts() {
     const db = hub.infra.db;
     return { messages: await db.message.count(), contacts: await db.contact.count(), conversations: await db.conversation.count(), events: await db.contactEvent.count(), groups: await db.channelGroup.count() };
-  }
-
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value)}`);
-      await sleep(25);
-    }
   }
 
   describe('x-line-signature', () => {

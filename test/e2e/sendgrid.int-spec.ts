@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { eventSigningKey, inboundParseBody, signEvents, startSendgridFake } from '../fakes/sendgrid-fake.js';
 import type { FormPart, SendgridFake } from '../fakes/sendgrid-fake.js';
-import { sleep } from '../support/sockets.js';
 import { TestHub, TestMember, addMember, createTeam, startTestHub } from '../support/test-hub.js';
+import { eventually } from '../support/eventually.js';
 
 const PUBLIC_URL = 'https://hub.example.test';
 const API_KEY = 'SG.test-api-key-0123456789abcdef';
@@ -65,16 +65,6 @@ describe('Email through SendGrid', () => {
   async function counts() {
     const db = hub.infra.db;
     return { messages: await db.message.count(), contacts: await db.contact.count(), conversations: await db.conversation.count(), events: await db.contactEvent.count(), statuses: await db.message.count({ where: { status: 'delivered' } }) };
-  }
-
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value)}`);
-      await sleep(25);
-    }
   }
 
   const inbound = (channelId: string) => hub.infra.db.message.findMany({ where: { channelId, direction: 'in' }, orderBy: { seq: 'asc' }, include: { conversation: true } });

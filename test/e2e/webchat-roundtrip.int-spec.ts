@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Socket } from 'socket.io-client';
-import { collect, connect, emitWithAck, nextEvent, sleep, sessionOf } from '../support/sockets.js';
+import { collect, connect, emitWithAck, nextEvent, sleep, sessionOf, socketPool } from '../support/sockets.js';
 import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
 describe('Web chat round trip', () => {
@@ -8,12 +7,7 @@ describe('Web chat round trip', () => {
   let admin: TestMember;
   let agent: TestMember;
   let channelId: string;
-  const sockets: Socket[] = [];
-  const open = async (...args: Parameters<typeof connect>) => {
-    const socket = await connect(...args);
-    sockets.push(socket);
-    return socket;
-  };
+  const { open, closeAll } = socketPool();
 
   beforeAll(async () => {
     hub = await startTestHub();
@@ -24,7 +18,7 @@ describe('Web chat round trip', () => {
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
+    closeAll();
     await hub.stop();
   });
 

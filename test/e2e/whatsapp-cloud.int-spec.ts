@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { signWhatsAppBody, startWhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
 import type { WhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
-import { sleep } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-hub.js';
+import { eventually } from '../support/eventually.js';
 
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'providers', 'whatsapp-cloud');
 const raw = (name: string) => readFileSync(join(fixtures, name), 'utf8');
@@ -99,16 +99,6 @@ describe('WhatsApp Cloud API', () => {
   async function counts() {
     const db = hub.infra.db;
     return { messages: await db.message.count(), contacts: await db.contact.count(), conversations: await db.conversation.count(), events: await db.contactEvent.count() };
-  }
-
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
-      await sleep(25);
-    }
   }
 
   const statusOf = (messageId: string, wanted: string[], timeoutMs = 10_000) =>

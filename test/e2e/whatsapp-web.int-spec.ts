@@ -4,6 +4,7 @@ import { fakeWhatsAppWebRuntime, incomingMessage } from '../fakes/whatsapp-web-f
 import type { FakeWhatsAppWebClient } from '../fakes/whatsapp-web-fake.js';
 import { sleep } from '../support/sockets.js';
 import { TestHub, TestMember, addMember, createTeam, startTestHub } from '../support/test-hub.js';
+import { eventually } from '../support/eventually.js';
 
 const CUSTOMER = '554199999999@c.us';
 const QR = '1@9Q8tWf6bnezr8uVGwVCluyRuBOJ3tIglimzI5dHB0vQW2m4DQ0GMlCGf,f1/vGcW4Z3vBa1eDNl3tOjWqLL5DpYTI84DMVkYnQE8=,ZL7YnK2qdPN8vKo2ESxhOQ==';
@@ -24,16 +25,6 @@ describe('WhatsApp Web sessions', () => {
   afterAll(async () => {
     await hub?.stop();
   });
-
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
-      await sleep(20);
-    }
-  }
 
   const pairing = async (channelId: string) => (await hub.http.get(`/api/channels/${channelId}/pairing`).set(admin.auth).expect(200)).body;
   const statusOf = (messageId: string, wanted: string[], timeoutMs = 10_000) =>

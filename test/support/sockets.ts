@@ -70,3 +70,18 @@ export function emitWithAck<T = Record<string, unknown>>(socket: Socket, event: 
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The sockets a suite opens, closed together when it ends (a socket left open keeps jest running). */
+export function socketPool(): { open: typeof connect; closeAll(): void } {
+  const opened: Socket[] = [];
+  return {
+    async open(...args: Parameters<typeof connect>) {
+      const socket = await connect(...args);
+      opened.push(socket);
+      return socket;
+    },
+    closeAll() {
+      for (const socket of opened.splice(0)) socket.close();
+    },
+  };
+}

@@ -142,6 +142,15 @@ class Widget {
       this.pending.push(command);
       return;
     }
+    if (name === 'track') {
+      // `Tsunagi('track', 'product_view' | 'add_to_cart', product)`, `('purchase', order)`, `('page_view')` (single-page shops).
+      const [type, details] = args as [string, Record<string, unknown> | undefined];
+      const frame = { type, url: location.href, ...(type === 'purchase' ? { order: details } : details ? { product: details } : {}) };
+      this.socket.emit('track', frame, (ack: Ack) => {
+        if (!ack.ok) console.warn(`Tsunagi: ${type} was not recorded: ${ack.message ?? ack.code}`);
+      });
+      return;
+    }
     if (name === 'set') {
       const [key, value] = args as [string, string];
       const field = /mail/i.test(key) ? 'email' : /phone|tel/i.test(key) ? 'phone' : /name/i.test(key) ? 'name' : null;

@@ -8,9 +8,11 @@ import { logger } from '../../common/logging/logger.js';
 import type { ChannelAccount } from '../channel-adapter.js';
 import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
+import { ChannelShopperEvents } from '../shopper-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
-import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetRatingFrame, widgetTranscriptFrame, widgetTypingFrame } from './webchat.schema.js';
+import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetRatingFrame, widgetTrackFrame, widgetTranscriptFrame, widgetTypingFrame } from './webchat.schema.js';
 import { WebchatSender, visitorRoom } from './webchat.sender.js';
+import { verifyWidgetOrigin } from './webchat.verifier.js';
 
 interface VisitorSocketData {
   channel: ChannelAccount;
@@ -32,6 +34,7 @@ export class WebchatGateway implements OnGatewayInit {
     private readonly channels: ChannelsService,
     private readonly inbound: ChannelInbound,
     private readonly sender: WebchatSender,
+    private readonly shopper: ChannelShopperEvents,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -53,14 +56,7 @@ export class WebchatGateway implements OnGatewayInit {
 
   private async admit(socket: VisitorSocket): Promise<void> {
     const handshake = parseInput(widgetHandshake, socket.handshake.auth);
-    const channel = await this.channels.account(handshake.channelId);
-    if (!channel || channel.type !== 'webchat') throw new DomainError('not_found', 'unknown_channel', 'This web chat does not exist.');
-    if (!channel.active) throw new DomainError('forbidden', 'channel_inactive', 'This web chat is switched off.');
-    const allowed = (channel.settings.allowedOrigins as string[] | undefined) ?? [];
-    const origin = socket.handshake.headers.origin;
-    if (allowed.length > 0 && (!origin || !allowed.includes(origin))) {
-      throw new DomainError('forbidden', 'origin_not_allowed', `This web chat is not enabled on ${origin ?? 'this page'}.`);
-    }
+    const channel = verifyWidgetOrigin(await this.channels.account(handshake.channelId), socket.handshake.headers.origin);
     const visitorId = visitorIdSchema.safeParse(handshake.visitorId).success ? handshake.visitorId! : randomBytes(16).toString('base64url');
     if (await this.inbound.target.isBlocked(channel, { kind: 'visitor', address: visitorId })) {
       // Deliberately vague: a blocked person is never told they were blocked.
@@ -83,6 +79,28 @@ export class WebchatGateway implements OnGatewayInit {
       consentText: (channel.settings.consentText as string | undefined) ?? null,
       preChat: (channel.settings.preChat as { question: string; options: string[] } | undefined) ?? null,
       messages: thread.messages,
+    });
+    if (handshake.page) await this.pageViewed(socket, handshake.page.url);
+  }
+
+  /**
+   * A page the visitor is on is also the shopper's page view: the widget tells its page on every page load, and
+   * on each move within a single-page shop. A page view the rate limit refuses costs that view, never the chat.
+   */
+  private async pageViewed(socket: VisitorSocket, url: string): Promise<void> {
+    const { channel, visitorId } = socket.data;
+    await this.shopper.target.record(channel, visitorId, { type: 'page_view', url }).catch((error: unknown) => {
+      if (!(error instanceof DomainError)) throw error;
+    });
+  }
+
+  /** `Tsunagi('track', ...)`: a product viewed, added to the cart, a purchase, a page (single-page shops). */
+  @SubscribeMessage('track')
+  async track(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      await this.shopper.target.record(channel, visitorId, parseInput(widgetTrackFrame, frame));
+      return {};
     });
   }
 
@@ -145,7 +163,9 @@ export class WebchatGateway implements OnGatewayInit {
   async page(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
-      await this.inbound.target.visitorPage(channel, visitorId, parseInput(widgetPageFrame, frame), new Date());
+      const page = parseInput(widgetPageFrame, frame);
+      await this.inbound.target.visitorPage(channel, visitorId, page, new Date());
+      await this.pageViewed(socket, page.url);
       return {};
     });
   }

@@ -59,3 +59,52 @@ export const widgetLeaveMessageFrame = z.strictObject({
   body: z.string().trim().min(1, 'must not be empty').max(5000),
   clientId: z.string().min(1).max(100).optional(),
 });
+
+/** ISO 4217, as the shop writes it: `JPY`, `USD`. */
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as JPY');
+/** Money in the currency's minor unit (yen, cents): an integer, never a float that rounds. */
+export const minorUnits = z.number().int('must be an integer in the currency’s minor unit (yen, cents)').min(0).max(1_000_000_000_000);
+const pageUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000);
+
+/** A product as the shop's page describes it to the widget. */
+export const shopperProduct = z.strictObject({
+  sku: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(300).optional(),
+  price: minorUnits.optional(),
+  currency: currencyCode.optional(),
+  url: pageUrl.optional(),
+  image: pageUrl.optional(),
+  quantity: z.number().int().min(1).max(9999).optional(),
+});
+
+/** A purchase as the shop's thank-you page reports it: its order id ties the shop's own report to this browser. */
+export const shopperOrder = z.strictObject({
+  id: z.string().trim().min(1).max(100),
+  amount: minorUnits.optional(),
+  currency: currencyCode.optional(),
+});
+
+const shopperEventFields = {
+  type: z.enum(['page_view', 'product_view', 'add_to_cart', 'purchase']),
+  url: pageUrl.optional(),
+  product: shopperProduct.optional(),
+  order: shopperOrder.optional(),
+};
+
+type ShopperEventShape = { type: string; product?: unknown; order?: unknown };
+
+/** What each type needs: a product for a view or a cart, an order for a purchase. */
+function requireDetails(event: ShopperEventShape, context: z.RefinementCtx): void {
+  if ((event.type === 'product_view' || event.type === 'add_to_cart') && !event.product) {
+    context.addIssue({ code: 'custom', path: ['product'], message: `is required for ${event.type}` });
+  }
+  if (event.type === 'purchase' && !event.order) context.addIssue({ code: 'custom', path: ['order'], message: 'is required for purchase' });
+}
+
+/** The widget's `track` frame (`Tsunagi('track', type, {...})`): unknown fields are refused. */
+export const widgetTrackFrame = z.strictObject(shopperEventFields).superRefine(requireDetails);
+
+/** `POST /api/widget/:channelId/events`: the same event from a page that talks HTTP, with the browser's visitor id. */
+export const widgetEventBody = z.strictObject({ visitorId: visitorIdSchema, ...shopperEventFields }).superRefine(requireDetails);
+
+export type ShopperEventInput = z.output<typeof widgetTrackFrame>;

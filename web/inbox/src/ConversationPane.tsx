@@ -5,6 +5,7 @@ import { api, ApiError } from './api';
 import type { Conversation, Member, Message } from './api';
 import { fill, useText } from './i18n';
 import { SidePanel } from './SidePanel';
+import { ShopperPanel } from './ShopperPanel';
 import type { Language } from './i18n';
 
 interface CannedReply {
@@ -175,6 +176,7 @@ export function ConversationPane(props: {
           {text.resolve}
         </button>
       </header>
+      <ShopperPanel conversationId={conversation.id} socket={props.socket} />
 
       <ol className="thread" ref={log} aria-label={text.conversations} aria-live="polite">
         {messages.map((message) => (

@@ -120,6 +120,7 @@ export const ja = {
   shortCode: '短縮コード',
   title: 'タイトル',
   body: '本文',
+  shopper: { title: 'お客様の閲覧', now: '閲覧中', viewed: '見た商品', cart: 'カート', views: '{n}回' },
   channel: {
     webchat: 'Web',
     email: 'メール',
@@ -250,6 +251,7 @@ export const en: Catalog = {
   shortCode: 'Short code',
   title: 'Title',
   body: 'Text',
+  shopper: { title: 'What the shopper is browsing', now: 'Now on', viewed: 'Viewed', cart: 'Cart', views: '{n}×' },
   channel: { webchat: 'Web', email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp', line: 'LINE' },
 };
 

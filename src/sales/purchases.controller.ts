@@ -1,0 +1,40 @@
+import { Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ValidBody } from '../common/http/zod-params.js';
+import { ApiKeyGuard, ApiKeyTeam } from './api-key.guard.js';
+import { PurchasesService } from './purchases.service.js';
+import { purchaseBody, reverseBody } from './sales.schema.js';
+
+/** The shop's server reports orders here with a team API key (administrators create them at /api/teams/current/api-keys). */
+@ApiTags('sales')
+@ApiBearerAuth()
+@Controller('api/purchases')
+@UseGuards(ApiKeyGuard)
+export class PurchasesController {
+  constructor(private readonly purchases: PurchasesService) {}
+
+  /** 201 with the attribution; the same order id again: 200 with the first answer. */
+  @Post()
+  @ApiResponse({ status: 201, description: 'Stored: `{id, orderId, status, attributedTo: {memberId, conversationId} | null, reason}`.' })
+  @ApiResponse({ status: 200, description: 'This order id was reported before: the first answer.' })
+  async record(@ApiKeyTeam() teamId: string, @ValidBody(purchaseBody) body: z.output<typeof purchaseBody>, @Res() reply: FastifyReply) {
+    const { created, answer } = await this.purchases.record(teamId, body);
+    await reply.status(created ? 201 : 200).send(answer);
+  }
+
+  /** The order was refunded: its credit is taken back (it stays listed, marked refunded). */
+  @Post(':orderId/refund')
+  @HttpCode(200)
+  refund(@ApiKeyTeam() teamId: string, @Param('orderId') orderId: string, @ValidBody(reverseBody) _body: z.output<typeof reverseBody>) {
+    return this.purchases.reverse(teamId, orderId, 'refunded');
+  }
+
+  /** The order was cancelled: its credit is taken back. */
+  @Post(':orderId/cancel')
+  @HttpCode(200)
+  cancel(@ApiKeyTeam() teamId: string, @Param('orderId') orderId: string, @ValidBody(reverseBody) _body: z.output<typeof reverseBody>) {
+    return this.purchases.reverse(teamId, orderId, 'cancelled');
+  }
+}

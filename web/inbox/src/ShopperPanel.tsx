@@ -1,0 +1,74 @@
+import { useEffect, useState } from 'react';
+import type { Socket } from 'socket.io-client';
+import { api } from './api';
+import { fill, useText } from './i18n';
+
+interface Product {
+  sku: string;
+  name?: string;
+  price?: number;
+  currency?: string;
+  url?: string;
+}
+
+interface ShopperActivity {
+  now: { type: string; url: string | null; product: Product | null } | null;
+  viewed: (Product & { views: number })[];
+  cart: (Product & { quantity: number })[];
+}
+
+/** A price in the currency's minor unit (yen, cents), written the way the currency is. */
+function money(product: Product): string {
+  if (product.price === undefined) return '';
+  const format = new Intl.NumberFormat(undefined, { style: 'currency', currency: product.currency ?? 'JPY' });
+  return format.format(product.price / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 0));
+}
+
+/** What the shopper behind the chat is looking at, has viewed and has in the cart: read on opening, kept live. */
+export function ShopperPanel(props: { conversationId: string; socket: Socket | null }) {
+  const { conversationId, socket } = props;
+  const text = useText();
+  const [activity, setActivity] = useState<ShopperActivity | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    const load = () => {
+      api<ShopperActivity>('GET', `/api/conversations/${conversationId}/shopper-activity`).then(
+        (read) => current && setActivity(read),
+        () => current && setActivity(null),
+      );
+    };
+    const onActivity = (event: { conversationId: string }) => {
+      if (event.conversationId === conversationId) load();
+    };
+    load();
+    socket?.on('shopper.activity', onActivity);
+    return () => {
+      current = false;
+      socket?.off('shopper.activity', onActivity);
+    };
+  }, [conversationId, socket]);
+
+  if (!activity || (!activity.now && activity.viewed.length === 0 && activity.cart.length === 0)) return null;
+  const now = activity.now?.product ? `${activity.now.product.name ?? activity.now.product.sku} ${money(activity.now.product)}` : activity.now?.url;
+  return (
+    <aside className="shopper" aria-label={text.shopper.title}>
+      {now && (
+        <p>
+          <strong>{text.shopper.now}</strong> {now}
+        </p>
+      )}
+      {activity.viewed.length > 0 && (
+        <p>
+          <strong>{text.shopper.viewed}</strong>{' '}
+          {activity.viewed.map((product) => `${product.name ?? product.sku} ${money(product)} (${fill(text.shopper.views, { n: product.views })})`).join(' · ')}
+        </p>
+      )}
+      {activity.cart.length > 0 && (
+        <p>
+          <strong>{text.shopper.cart}</strong> {activity.cart.map((product) => `${product.name ?? product.sku} × ${product.quantity}`).join(' · ')}
+        </p>
+      )}
+    </aside>
+  );
+}
