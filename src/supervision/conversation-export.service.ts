@@ -22,18 +22,40 @@ export interface ConversationRow {
   rating: number | null;
   messagesIn: number;
   messagesOut: number;
+  /** Sales credited through this conversation (not refunded or cancelled), per currency, in minor units. */
+  sales: { currency: string; amount: number }[];
 }
 
 export const CONVERSATION_COLUMNS = [
   'id', 'channel', 'channel_name', 'contact', 'category', 'assignee', 'created_at', 'first_response_seconds', 'resolved_at',
-  'outcome', 'handled', 'rating', 'messages_in', 'messages_out',
+  'outcome', 'handled', 'rating', 'messages_in', 'messages_out', 'sales',
 ];
 
 export function conversationFields(row: ConversationRow): unknown[] {
   return [
     row.id, row.channel, row.channelName, row.contact, row.category, row.assignee, row.createdAt, firstResponseSeconds(row), row.resolvedAt,
     row.outcome, row.handled === null ? '' : row.handled ? 'handled' : 'unhandled', row.rating, row.messagesIn, row.messagesOut,
+    formatAmounts(row.sales),
   ];
+}
+
+/** Amounts in minor units as a person reads them, per currency: `JPY 2800; USD 12.50`. */
+export function formatAmounts(amounts: { currency: string; amount: number }[]): string {
+  return amounts
+    .map(({ currency, amount }) => {
+      const digits = minorDigits(currency);
+      return `${currency} ${(amount / 10 ** digits).toFixed(digits)}`;
+    })
+    .join('; ');
+}
+
+/** Digits after the point in a currency's major unit (JPY 0, USD 2), as ISO 4217 has them. */
+function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
 }
 
 type ResponseTimes = Pick<ConversationRow, 'createdAt' | 'firstCustomerMessageAt' | 'firstReplyAt'>;
@@ -68,6 +90,7 @@ type RawRow = {
   rating_score: number | null;
   messages_in: bigint;
   messages_out: bigint;
+  sales: { currency: string; amount: number }[] | null;
 };
 
 /** What agents sent and customers could see: counted as messages out, and the first of them is the response. */
@@ -124,7 +147,7 @@ export class ConversationExportService {
     return this.db.$queryRaw<RawRow[]>`
       SELECT cv.id, ch.type::text AS channel, ch.name AS channel_name, ct.name AS contact,
              concat_ws(' > ', c3.name, c2.name, c1.name) AS category, mb.name AS assignee, cv.assignee_id, cv.created_at,
-             s.first_in_at, s.first_reply_at, cv.resolved_at, cv.outcome, cv.handled, cv.rating_score, s.messages_in, s.messages_out
+             s.first_in_at, s.first_reply_at, cv.resolved_at, cv.outcome, cv.handled, cv.rating_score, s.messages_in, s.messages_out, sa.sales
       FROM conversations cv
       JOIN channels ch ON ch.id = cv.channel_id
       JOIN contacts ct ON ct.id = cv.contact_id
@@ -139,6 +162,10 @@ export class ConversationExportService {
                min(created_at) FILTER (WHERE ${REPLY} AND author_type = 'member') AS first_reply_at
         FROM messages WHERE conversation_id = cv.id
       ) s ON true
+      LEFT JOIN LATERAL (
+        SELECT json_agg(json_build_object('currency', currency, 'amount', total) ORDER BY currency) AS sales
+        FROM (SELECT currency, sum(amount)::int AS total FROM sales WHERE conversation_id = cv.id AND status = 'completed' GROUP BY currency) credited
+      ) sa ON true
       WHERE ${Prisma.join(conditions, ' AND ')}
       ORDER BY cv.created_at, cv.id
       LIMIT ${limit}`;
@@ -163,5 +190,6 @@ function toConversationRow(row: RawRow): ConversationRow {
     rating: row.rating_score,
     messagesIn: Number(row.messages_in),
     messagesOut: Number(row.messages_out),
+    sales: row.sales ?? [],
   };
 }

@@ -6,7 +6,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { openMillisBetween, readTeamSettings } from '../teams/index.js';
 import type { BusinessHours } from '../teams/index.js';
 import { ConversationExportService } from './conversation-export.service.js';
-import { waitStartOf } from './conversation-export.service.js';
+import { formatAmounts, waitStartOf } from './conversation-export.service.js';
 import type { ConversationRow } from './conversation-export.service.js';
 
 /** The longest period one report covers. */
@@ -32,6 +32,8 @@ export interface MemberDayReport {
   handleTime: TimeFigures;
   ratings: { count: number; average: number | null };
   cannedReplyUses: number;
+  /** Sales credited to the member that day (by the purchase's time), per currency in minor units. */
+  sales: { count: number; amounts: { currency: string; amount: number }[] };
 }
 
 export interface GroupReport {
@@ -57,14 +59,14 @@ export interface TeamReport {
 export const MEMBER_REPORT_COLUMNS = [
   'day', 'member_id', 'member', 'offered', 'accepted', 'missed', 'conversations', 'handled', 'unhandled',
   'first_response_median_seconds', 'first_response_p90_seconds', 'handle_time_median_seconds', 'handle_time_p90_seconds',
-  'ratings', 'rating_average', 'canned_reply_uses',
+  'ratings', 'rating_average', 'canned_reply_uses', 'sales', 'sales_amount',
 ];
 
 export function memberReportFields(row: MemberDayReport): unknown[] {
   return [
     row.day, row.memberId, row.memberName, row.offered, row.accepted, row.missed, row.conversations, row.handled, row.unhandled,
     row.firstResponse.medianSeconds, row.firstResponse.p90Seconds, row.handleTime.medianSeconds, row.handleTime.p90Seconds,
-    row.ratings.count, row.ratings.average, row.cannedReplyUses,
+    row.ratings.count, row.ratings.average, row.cannedReplyUses, row.sales.count, formatAmounts(row.sales.amounts),
   ];
 }
 
@@ -128,7 +130,7 @@ export class TeamReportsService {
         const name = members.find((member) => member.id === memberId)?.name ?? '';
         row = {
           day, memberId, memberName: name, offered: 0, accepted: 0, missed: 0, conversations: 0, handled: 0, unhandled: 0,
-          firstResponse: timeFigures([]), handleTime: timeFigures([]), ratings: ratingFigures([]), cannedReplyUses: 0,
+          firstResponse: timeFigures([]), handleTime: timeFigures([]), ratings: ratingFigures([]), cannedReplyUses: 0, sales: { count: 0, amounts: [] },
           firstResponses: [], handleTimes: [], scores: [],
         };
         rows.set(key, row);
@@ -148,6 +150,17 @@ export class TeamReportsService {
     }
     const uses = await this.db.cannedReplyUse.findMany({ where: { teamId, createdAt: { gte: period.from, lt: period.to } }, select: { memberId: true, createdAt: true } });
     for (const use of uses) rowFor(dayOf(use.createdAt), use.memberId).cannedReplyUses++;
+    const sales = await this.db.sale.findMany({
+      where: { teamId, status: 'completed', memberId: { not: null }, occurredAt: { gte: period.from, lt: period.to } },
+      select: { memberId: true, occurredAt: true, amount: true, currency: true },
+    });
+    for (const sale of sales) {
+      const row = rowFor(dayOf(sale.occurredAt), sale.memberId!);
+      row.sales.count++;
+      const total = row.sales.amounts.find((amount) => amount.currency === sale.currency);
+      if (total) total.amount += sale.amount;
+      else row.sales.amounts.push({ currency: sale.currency, amount: sale.amount });
+    }
 
     const byCategory = new Map<string, ConversationRow[]>();
     const byChannel = new Map<string, ConversationRow[]>();

@@ -359,6 +359,13 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       await use(agentA.id, at('10:01:00'));
       await use(agentA.id, at('10:05:00'));
       await use(agentB.id, at('09:00:00', '2026-11-21'));
+      // Sales: two credited to A through the first chat that day, one refunded (left out), and B's the day after.
+      const sale = (orderId: string, memberId: string, amount: number, when: Date, status: 'completed' | 'refunded' = 'completed') =>
+        db.sale.create({ data: { teamId: seeded.teamId, orderId, amount, currency: 'JPY', occurredAt: when, memberId, conversationId: first.id, reason: { match: 'visitor' }, status } });
+      await sale('A-1', agentA.id, 2800, at('10:30:00'));
+      await sale('A-2', agentA.id, 1200, at('15:00:00'));
+      await sale('A-3', agentA.id, 9999, at('16:00:00'), 'refunded');
+      await sale('B-1', agentB.id, 3500, at('09:30:00', '2026-11-21'));
       return { seeded, supervisor, agentA, agentB, first };
     }
 
@@ -374,8 +381,9 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
         handleTime: { count: 2, medianSeconds: 900, p90Seconds: 1140 },
         ratings: { count: 2, average: 4 },
         cannedReplyUses: 2,
+        sales: { count: 2, amounts: [{ currency: 'JPY', amount: 4000 }] },
       });
-      expect(rowOf(agentB.id)).toMatchObject({ offered: 2, accepted: 2, missed: 0, conversations: 2, handled: 1, unhandled: 1, firstResponse: { count: 1, medianSeconds: 30 }, cannedReplyUses: 0 });
+      expect(rowOf(agentB.id)).toMatchObject({ offered: 2, accepted: 2, missed: 0, conversations: 2, handled: 1, unhandled: 1, firstResponse: { count: 1, medianSeconds: 30 }, cannedReplyUses: 0, sales: { count: 0, amounts: [] } });
       expect(report.body.members).toHaveLength(2);
       expect(report.body.categories).toEqual([
         expect.objectContaining({ key: '', conversations: 3, handled: 1, unhandled: 1 }),
@@ -387,7 +395,7 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       const rows = parseCsv(csv.body.slice(1));
       expect(rows[0]).toEqual(expect.arrayContaining(['day', 'member', 'offered', 'first_response_median_seconds', 'canned_reply_uses']));
       expect(rows).toHaveLength(3);
-      expect(rows.find((row) => row[1] === agentA.id)).toEqual(['2026-11-20', agentA.id, '井上 あや', '3', '2', '1', '3', '2', '0', '120', '264', '900', '1140', '2', '4', '2']);
+      expect(rows.find((row) => row[1] === agentA.id)).toEqual(['2026-11-20', agentA.id, '井上 あや', '3', '2', '1', '3', '2', '0', '120', '264', '900', '1140', '2', '4', '2', '2', 'JPY 4000']);
 
       // Counting only business hours (10:00-10:30 open): A's first chat waits 60 s; its handle time 10:01-10:11 is all open.
       await hub.http
@@ -417,13 +425,14 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       const rows = parseCsv(csv.body.slice(1));
       expect(rows[0]).toEqual([
         'id', 'channel', 'channel_name', 'contact', 'category', 'assignee', 'created_at', 'first_response_seconds', 'resolved_at',
-        'outcome', 'handled', 'rating', 'messages_in', 'messages_out',
+        'outcome', 'handled', 'rating', 'messages_in', 'messages_out', 'sales',
       ]);
       expect(rows).toHaveLength(6);
       expect(rows[1]).toEqual([
         first.id, 'webchat', 'Web shop', expect.stringMatching(/^お客様/), '予約 > 新規', '井上 あや', '2026-11-20T01:00:00.000Z', '60', '2026-11-20T01:11:00.000Z',
         // Out: the reply, one more, and the three canned replies written into this chat by the fixture.
-        'booked', 'handled', '5', '1', '5',
+        // Sales through this chat: 2,800 and 1,200 yen credited that day, 3,500 the next; the refunded one is left out.
+        'booked', 'handled', '5', '1', '5', 'JPY 7500',
       ]);
       expect(rows.map((row) => row[10])).toEqual(['handled', 'handled', 'handled', '', 'handled', 'unhandled']);
 
