@@ -195,6 +195,8 @@ describe('The inbox and the widget in a real browser', () => {
       await shop.locator('.log .mine').filter({ hasText: '四通目' }).waitFor();
       const texts = await shop.locator('.log li .body').allInnerTexts();
       expect(texts).toEqual(['一通目', '二通目（再起動前）', '三通目（再起動後）', '四通目']);
+      // One page load, one page view: the reconnection did not count as another.
+      expect(await persistent.infra.db.shopperEvent.count({ where: { channelId: chat, type: 'page_view' } })).toBe(1);
       await context.close();
     } finally {
       await persistent.stop();

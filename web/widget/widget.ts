@@ -97,6 +97,7 @@ class Widget {
   private lastSeq: string | null = null;
   private draftTimer: ReturnType<typeof setTimeout> | null = null;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
+  private pageTold = false;
   private readonly pending: Command[] = [];
 
   constructor() {
@@ -162,9 +163,11 @@ class Widget {
     // `auth` is read again at every reconnection: the server resends what came after the last message we hold.
     this.socket = io(`${hubUrl}/widget`, {
       transports: ['websocket'],
-      auth: (give) => give({ channelId, visitorId: stored().visitorId, page: currentPage(), ...(this.lastSeq ? { afterSeq: this.lastSeq } : {}) }),
+      // The page goes with the first connection only: a reconnection is not another page view.
+      auth: (give) => give({ channelId, visitorId: stored().visitorId, ...(this.pageTold ? {} : { page: currentPage() }), ...(this.lastSeq ? { afterSeq: this.lastSeq } : {}) }),
     });
     this.socket.on('session', (session: Session) => {
+      this.pageTold = true;
       store({ visitorId: session.visitorId });
       if (session.greeting && this.messages.size === 0 && !this.log.querySelector('.greeting')) {
         this.log.prepend(element('li', { class: 'greeting' }, session.greeting));
