@@ -73,6 +73,18 @@ describe('The inbox and the widget in a real browser', () => {
     expect(inbox.dialogs).toEqual([]);
     expect(shop.dialogs).toEqual([]);
 
+    // The shop's server reports a purchase from this browser: the agent who chatted is credited and told.
+    const visitorId = await shop.evaluate(`JSON.parse(localStorage.getItem('tsunagi:${channelId}')).visitorId`);
+    const key = await hub.http.post('/api/teams/current/api-keys').set(team.admin.auth).send({ name: 'shop' }).expect(201);
+    const purchase = await hub.http
+      .post('/api/purchases')
+      .set('Authorization', `Bearer ${key.body.key}`)
+      .send({ orderId: 'ORD-1001', visitorId, amount: 2800, currency: 'JPY', occurredAt: new Date().toISOString() })
+      .expect(201);
+    expect(purchase.body.attributedTo).toMatchObject({ memberId: agent.id });
+    await inbox.getByText(/売上が記録されました ORD-1001/).waitFor({ timeout: 10_000 });
+    await inbox.getByText(/売上1件/).waitFor({ timeout: 10_000 });
+
     await inbox.screenshot({ path: join(SCREENSHOTS, 'inbox-desktop.png') });
     await shop.screenshot({ path: join(SCREENSHOTS, 'widget.png') });
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ja-JP' });

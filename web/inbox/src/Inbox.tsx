@@ -11,6 +11,23 @@ import type { Language } from './i18n';
 import { chime } from './sound';
 
 type View = 'all' | 'mine' | 'waiting';
+
+/** The agent's figure for today (the hub keeps it live): chats answered, sales credited, the attribution window. */
+interface SalesFigure {
+  chats: number;
+  sales: { count: number; amounts: Record<string, number> };
+  windowDays: number;
+}
+
+function money(amounts: Record<string, number>, language: string): string {
+  return Object.entries(amounts)
+    .map(([currency, minor]) => {
+      const format = new Intl.NumberFormat(language === 'ja' ? 'ja-JP' : 'en-GB', { style: 'currency', currency });
+      const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+      return format.format(minor / 10 ** digits);
+    })
+    .join(' / ');
+}
 type ReplyFilter = 'any' | 'unreplied' | 'replied';
 
 /** Ticks every second: the list's "time since the last message" and the offers' countdowns follow it. */
@@ -52,6 +69,8 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
   const [section, setSection] = useState<'inbox' | 'supervise' | 'admin'>('inbox');
   const [supervisionKey, setSupervisionKey] = useState(0);
   const [reportsChanged, setReportsChanged] = useState(0);
+  const [figure, setFigure] = useState<SalesFigure | null>(null);
+  const [saleNotice, setSaleNotice] = useState<string | null>(null);
   const supervisor = member.role === 'supervisor' || member.role === 'administrator';
   const socket = useRef<Socket | null>(null);
   const mutedRef = useRef(muted);
@@ -71,7 +90,8 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
 
   useEffect(() => {
     void api<Team>('GET', '/api/teams/current').then(setTeam);
-  }, []);
+    void api<{ items: SalesFigure[] }>('GET', `/api/sales/figures?memberId=${member.id}`).then((page) => setFigure(page.items[0] ?? null), () => setFigure(null));
+  }, [member.id]);
 
   useEffect(() => {
     const io = connectInbox(session.token!);
@@ -89,6 +109,11 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
     });
     io.on('message.updated', upsertMessage);
     io.on('report.updated', () => setReportsChanged((n) => n + 1));
+    io.on('sales.figure', (next: SalesFigure) => setFigure(next));
+    io.on('sale.created', (sale: { orderId: string; amount: number; currency: string }) => {
+      setSaleNotice(`${sale.orderId}: ${money({ [sale.currency]: sale.amount }, document.documentElement.lang)}`);
+      if (!mutedRef.current) chime();
+    });
     io.on('message.created', (message: Message) => {
       if (message.status === 'pending_approval') setSupervisionKey((n) => n + 1);
     });
@@ -195,6 +220,16 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
               </button>
             )}
           </nav>
+        )}
+        {figure && (
+          <span className="figure" aria-label={text.todayFigure}>
+            {fill(text.figureLine, { chats: figure.chats, sales: figure.sales.count, amount: money(figure.sales.amounts, language) || '0', days: figure.windowDays })}
+          </span>
+        )}
+        {saleNotice && (
+          <button type="button" className="sale-notice" role="status" onClick={() => setSaleNotice(null)}>
+            {fill(text.saleCredited, { sale: saleNotice })}
+          </button>
         )}
         <LanguagePicker language={language} onLanguage={onLanguage} />
         <button type="button" onClick={onLogOut}>
