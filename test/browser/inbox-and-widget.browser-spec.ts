@@ -178,6 +178,19 @@ describe('The inbox and the widget in a real browser', () => {
     await context.close();
   });
 
+  it('shows what went wrong and a reload button, not a blank page, when an answer is not what the inbox expects', async () => {
+    const context = await browser.newContext();
+    // An answer shaped unlike the hub's: today's figure without its sales.
+    await context.route('**/api/sales/figures*', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items: [{ chats: 1 }] }) }));
+    const page = await openPage(context, `${hub.url}/app`);
+    await page.getByLabel('メールアドレス').fill(team.admin.email);
+    await page.getByLabel('パスワード').fill('correct horse');
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await page.getByRole('alert').filter({ hasText: '画面を表示できませんでした' }).waitFor();
+    await page.getByRole('button', { name: '再読み込み' }).waitFor();
+    await context.close();
+  });
+
   it('reconnects the widget after the hub restarts and shows every message once, in order', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tsunagi-restart-'));
     const port = String(20000 + Math.floor(Math.random() * 20000));

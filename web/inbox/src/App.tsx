@@ -4,6 +4,7 @@ import { api, ApiError, session } from './api';
 import type { Member } from './api';
 import { catalogs, I18n, useText } from './i18n';
 import type { Language } from './i18n';
+import { ErrorBoundary } from './ErrorBoundary';
 import { Inbox } from './Inbox';
 
 const LANGUAGE_KEY = 'tsunagi:language';
@@ -34,7 +35,9 @@ export function App() {
   return (
     <I18n.Provider value={catalogs[language]}>
       {!checked ? null : member ? (
-        <Inbox member={member} language={language} onLanguage={setLanguage} onLogOut={logOut} />
+        <ErrorBoundary message={catalogs[language].crashed} reload={catalogs[language].reload}>
+          <Inbox member={member} language={language} onLanguage={setLanguage} onLogOut={logOut} />
+        </ErrorBoundary>
       ) : (
         <Login onLoggedIn={setMember} language={language} onLanguage={setLanguage} />
       )}
