@@ -480,11 +480,17 @@ export class IngestService implements InboundSink, OnModuleInit {
     return { stored: true, conversationId: rows[0]?.conversationId, messageId: rows[0]?.id };
   }
 
-  async visitorThread(channel: ChannelAccount, visitorId: string, afterSeq: string | null): Promise<{ conversationId: string | null; messages: VisitorMessage[] }> {
-    const conversation = await this.db.conversation.findFirst({
+  /** A web chat visitor's latest conversation on the channel (resolved or not): what their widget shows. */
+  private latestVisitorConversation(channel: ChannelAccount, visitorId: string) {
+    return this.db.conversation.findFirst({
       where: { channelId: channel.id, threadKey: threadKeyOf({ kind: 'visitor', address: visitorId }) },
       orderBy: { createdAt: 'desc' },
+      select: { id: true, status: true },
     });
+  }
+
+  async visitorThread(channel: ChannelAccount, visitorId: string, afterSeq: string | null): Promise<{ conversationId: string | null; messages: VisitorMessage[] }> {
+    const conversation = await this.latestVisitorConversation(channel, visitorId);
     if (!conversation) return { conversationId: null, messages: [] };
     const rows = await this.db.message.findMany({
       // What the customer may see: never notes, never a trainee's unapproved draft, never a failed send.
@@ -514,18 +520,9 @@ export class IngestService implements InboundSink, OnModuleInit {
   }
 
   async rateVisitorConversation(channel: ChannelAccount, visitorId: string, rating: { score: number; comment?: string }): Promise<{ conversationId: string | null }> {
-    const conversation = await this.db.conversation.findFirst({
-      where: { channelId: channel.id, threadKey: threadKeyOf({ kind: 'visitor', address: visitorId }) },
-      orderBy: { createdAt: 'desc' },
-      include: conversationInclude,
-    });
+    const conversation = await this.latestVisitorConversation(channel, visitorId);
     if (!conversation) return { conversationId: null };
-    const rated = await this.db.conversation.update({
-      where: { id: conversation.id },
-      data: { ratingScore: rating.score, ratingComment: rating.comment ?? null, ratedAt: new Date(), ratingRequestedAt: null },
-      include: conversationInclude,
-    });
-    this.events.emit('conversation.updated', { teamId: channel.teamId, conversation: toConversationView(rated) });
+    await this.replies.recordRating(channel.teamId, conversation.id, rating);
     return { conversationId: conversation.id };
   }
 
@@ -535,11 +532,7 @@ export class IngestService implements InboundSink, OnModuleInit {
 
   /** The widget's "send me this chat by email": the visitor's latest conversation, through the team's email channel. */
   async visitorTranscript(channel: ChannelAccount, visitorId: string, email: string): Promise<{ email: string }> {
-    const conversation = await this.db.conversation.findFirst({
-      where: { channelId: channel.id, threadKey: threadKeyOf({ kind: 'visitor', address: visitorId }) },
-      orderBy: { createdAt: 'desc' },
-      select: { id: true },
-    });
+    const conversation = await this.latestVisitorConversation(channel, visitorId);
     if (!conversation) throw new DomainError('conflict', 'no_conversation', 'There is no chat to send yet.');
     const { email: address } = await this.transcripts.requestForTeam(channel.teamId, conversation.id, { email });
     return { email: address };

@@ -3,6 +3,8 @@ import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 type Message = Prisma.MessageGetPayload<object>;
 import { notFound } from '../common/errors/domain-error.js';
+import { keysetPages } from '../common/http/keyset-cursor.js';
+import type { KeysetPosition } from '../common/http/keyset-cursor.js';
 
 /** One row per conversation: what the per-conversation export and the reports read. */
 export interface ConversationRow {
@@ -101,15 +103,8 @@ export class ConversationExportService {
   constructor(@Inject(DATABASE) private readonly db: Db) {}
 
   /** The team's conversations started in [from, to), oldest first, a page at a time: never the whole period in memory. */
-  async *conversations(teamId: string, period: { from: Date; to: Date; channelType?: string }, pageSize = 1000): AsyncGenerator<ConversationRow[]> {
-    let after: { at: Date; id: string } | null = null;
-    for (;;) {
-      const rows = await this.page(teamId, period, pageSize, after);
-      if (rows.length > 0) yield rows.map(toConversationRow);
-      if (rows.length < pageSize) return;
-      const last = rows[rows.length - 1];
-      after = { at: last.created_at, id: last.id };
-    }
+  conversations(teamId: string, period: { from: Date; to: Date; channelType?: string }, pageSize = 1000): AsyncGenerator<ConversationRow[]> {
+    return keysetPages((after) => this.page(teamId, period, pageSize, after), pageSize, (row) => ({ at: row.created_at, id: row.id }), toConversationRow);
   }
 
   /** One conversation's messages (notes included: the export is for staff), oldest first. */
@@ -140,7 +135,7 @@ export class ConversationExportService {
     }
   }
 
-  private page(teamId: string, period: { from: Date; to: Date; channelType?: string }, limit: number, after: { at: Date; id: string } | null): Promise<RawRow[]> {
+  private page(teamId: string, period: { from: Date; to: Date; channelType?: string }, limit: number, after: KeysetPosition | null): Promise<RawRow[]> {
     const conditions = [Prisma.sql`cv.team_id = ${teamId}`, Prisma.sql`cv.created_at >= ${period.from}`, Prisma.sql`cv.created_at < ${period.to}`];
     if (period.channelType) conditions.push(Prisma.sql`ch.type::text = ${period.channelType}`);
     if (after) conditions.push(Prisma.sql`(cv.created_at, cv.id) > (${after.at}, ${after.id})`);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../common/http/keyset-cursor.js';
+import { decodeKeysetCursor, encodeKeysetCursor, keysetPages } from '../common/http/keyset-cursor.js';
 import type { KeysetPosition } from '../common/http/keyset-cursor.js';
 import type { Page } from '../common/http/validation.js';
 
@@ -55,15 +55,8 @@ export class MessageSearchService {
   }
 
   /** Every hit, a page at a time (for the CSV export). */
-  async *all(teamId: string, query: MessageSearch, pageSize = 1000): AsyncGenerator<MessageHit[]> {
-    let cursor: KeysetPosition | null = null;
-    for (;;) {
-      const rows = await this.page(teamId, query, pageSize, cursor);
-      if (rows.length > 0) yield rows.map(toHit);
-      if (rows.length < pageSize) return;
-      const last = rows[rows.length - 1];
-      cursor = { at: last.created_at, id: last.id };
-    }
+  all(teamId: string, query: MessageSearch, pageSize = 1000): AsyncGenerator<MessageHit[]> {
+    return keysetPages((after) => this.page(teamId, query, pageSize, after), pageSize, (row) => ({ at: row.created_at, id: row.id }), toHit);
   }
 
   private page(teamId: string, query: MessageSearch, limit: number, cursor: KeysetPosition | null): Promise<HitRow[]> {

@@ -7,7 +7,6 @@ import { openMillisBetween, readTeamSettings } from '../teams/index.js';
 import type { BusinessHours } from '../teams/index.js';
 import { ConversationExportService } from './conversation-export.service.js';
 import { formatAmounts, waitStartOf } from './conversation-export.service.js';
-import type { ConversationRow } from './conversation-export.service.js';
 
 /** The longest period one report covers. */
 const MAX_REPORT_DAYS = 366;
@@ -79,10 +78,30 @@ export function percentile(sorted: number[], fraction: number): number | null {
   return Math.round(sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower));
 }
 
-function listIn<T>(map: Map<string, T[]>, key: string): T[] {
-  let list = map.get(key);
-  if (!list) map.set(key, (list = []));
-  return list;
+/** A category's or channel's figures as the conversations stream by: counts and the times, not the rows. */
+interface GroupTally {
+  conversations: number;
+  handled: number;
+  unhandled: number;
+  firstResponses: number[];
+  scores: number[];
+}
+
+function tallyIn(map: Map<string, GroupTally>, key: string): GroupTally {
+  let tally = map.get(key);
+  if (!tally) map.set(key, (tally = { conversations: 0, handled: 0, unhandled: 0, firstResponses: [], scores: [] }));
+  return tally;
+}
+
+function groupReport(key: string, tally: GroupTally): GroupReport {
+  return {
+    key,
+    conversations: tally.conversations,
+    handled: tally.handled,
+    unhandled: tally.unhandled,
+    firstResponse: timeFigures(tally.firstResponses),
+    ratings: ratingFigures(tally.scores),
+  };
 }
 
 function timeFigures(seconds: number[]): TimeFigures {
@@ -162,33 +181,29 @@ export class TeamReportsService {
       else row.sales.amounts.push({ currency: sale.currency, amount: sale.amount });
     }
 
-    const byCategory = new Map<string, ConversationRow[]>();
-    const byChannel = new Map<string, ConversationRow[]>();
-    const firstResponseOf = (row: ConversationRow): number | null => (row.firstReplyAt ? seconds(waitStartOf(row), row.firstReplyAt) : null);
+    const byCategory = new Map<string, GroupTally>();
+    const byChannel = new Map<string, GroupTally>();
     for await (const page of this.exports.conversations(teamId, period)) {
       for (const conversation of page) {
-        listIn(byCategory, conversation.category ?? '').push(conversation);
-        listIn(byChannel, conversation.channel).push(conversation);
+        const firstResponse = conversation.firstReplyAt ? seconds(waitStartOf(conversation), conversation.firstReplyAt) : null;
+        for (const tally of [tallyIn(byCategory, conversation.category ?? ''), tallyIn(byChannel, conversation.channel)]) {
+          tally.conversations++;
+          if (conversation.handled === true) tally.handled++;
+          if (conversation.handled === false) tally.unhandled++;
+          if (firstResponse !== null) tally.firstResponses.push(firstResponse);
+          if (conversation.rating !== null) tally.scores.push(conversation.rating);
+        }
         if (!conversation.assigneeId) continue;
         const row = rowFor(dayOf(conversation.createdAt), conversation.assigneeId);
         row.conversations++;
         if (conversation.handled === true) row.handled++;
         if (conversation.handled === false) row.unhandled++;
-        const firstResponse = firstResponseOf(conversation);
         if (firstResponse !== null) row.firstResponses.push(firstResponse);
         if (conversation.firstReplyAt && conversation.resolvedAt) row.handleTimes.push(seconds(conversation.firstReplyAt, conversation.resolvedAt));
         if (conversation.rating !== null) row.scores.push(conversation.rating);
       }
     }
 
-    const group = (key: string, conversations: ConversationRow[]): GroupReport => ({
-      key,
-      conversations: conversations.length,
-      handled: conversations.filter((c) => c.handled === true).length,
-      unhandled: conversations.filter((c) => c.handled === false).length,
-      firstResponse: timeFigures(conversations.flatMap((c) => firstResponseOf(c) ?? [])),
-      ratings: ratingFigures(conversations.flatMap((c) => (c.rating === null ? [] : [c.rating]))),
-    });
     return {
       from: days.from,
       to: days.to,
@@ -202,8 +217,8 @@ export class TeamReportsService {
           handleTime: timeFigures(handleTimes),
           ratings: ratingFigures(scores),
         })),
-      categories: [...byCategory].map(([key, list]) => group(key, list)).sort((a, b) => a.key.localeCompare(b.key)),
-      channels: [...byChannel].map(([key, list]) => group(key, list)).sort((a, b) => a.key.localeCompare(b.key)),
+      categories: [...byCategory].map(([key, tally]) => groupReport(key, tally)).sort((a, b) => a.key.localeCompare(b.key)),
+      channels: [...byChannel].map(([key, tally]) => groupReport(key, tally)).sort((a, b) => a.key.localeCompare(b.key)),
     };
   }
 }

@@ -46,13 +46,3 @@ export async function openWidget(page: Page): Promise<void> {
   await page.getByRole('checkbox').check();
 }
 
-/** Reads `read` until `done` holds (the page updates on its own time), or fails naming what it last saw. */
-export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last saw ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestHub, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
-import { SCREENSHOTS, launchBrowser, logIn, openPage, openWidget, until } from './browser.js';
+import { eventually } from '../support/eventually.js';
+import { SCREENSHOTS, launchBrowser, logIn, openPage, openWidget } from './browser.js';
 
 describe('The inbox and the widget in a real browser', () => {
   let browser: Browser;
@@ -51,12 +52,12 @@ describe('The inbox and the widget in a real browser', () => {
 
     const composer = inbox.getByRole('textbox', { name: '返信' });
     await composer.pressSequentially(':7 ', { delay: 30 });
-    await until(() => composer.inputValue(), (value) => value === '山本が承ります。', ':7 to expand');
+    await eventually(() => composer.inputValue(), (value) => value === '山本が承ります。');
     await composer.press('Shift+Enter');
     await composer.pressSequentially('在庫はございます。', { delay: 10 });
     expect(await composer.inputValue()).toBe('山本が承ります。\n在庫はございます。');
     await composer.press('Enter');
-    await until(() => composer.inputValue(), (value) => value === '', 'the composer to empty once sent');
+    await eventually(() => composer.inputValue(), (value) => value === '');
     const answer = shop.locator('.log .theirs .body').filter({ hasText: '山本が承ります。' });
     await answer.waitFor({ timeout: 10_000 });
     expect(await answer.innerText()).toBe('山本が承ります。\n在庫はございます。');
@@ -116,7 +117,7 @@ describe('The inbox and the widget in a real browser', () => {
     await offerB.getByRole('timer').filter({ hasText: /残り\d+秒/ }).waitFor({ timeout: 10_000 });
     const secondsLeft = async () => Number((await offerA.getByRole('timer').innerText()).match(/\d+/)![0]);
     const before = await secondsLeft();
-    await until(secondsLeft, (left) => left < before, 'the countdown to tick', 5_000);
+    await eventually(secondsLeft, (left) => left < before, 5_000);
 
     await offerB.getByRole('button', { name: '受ける' }).click();
     await offerA.waitFor({ state: 'detached', timeout: 10_000 });
@@ -134,11 +135,9 @@ describe('The inbox and the widget in a real browser', () => {
     const input = shop.getByRole('textbox', { name: /メッセージを入力/ });
     await input.fill('営業時間を教えてください');
     await input.press('Enter');
-    const conversation = await until(
+    const conversation = await eventually(
       () => hub.infra.db.message.findFirst({ where: { body: '営業時間を教えてください' } }),
-      (row) => row !== null,
-      'the customer message',
-    );
+      (row) => row !== null);
     const draft = await hub.http.post(`/api/conversations/${conversation!.conversationId}/messages`).set(trainee.auth).send({ body: '10時から19時までです' }).expect(201);
     expect(draft.body.status).toBe('pending_approval');
 
@@ -164,11 +163,9 @@ describe('The inbox and the widget in a real browser', () => {
     const settings = page.getByRole('form', { name: 'ウィジェットの設定' }).first();
     await settings.getByLabel('あいさつ').fill('本日は19時まで営業しています。');
     await settings.getByRole('button', { name: '保存' }).click();
-    await until(
+    await eventually(
       async () => (await hub.http.get(`/api/channels/${channelId}`).set(team.admin.auth)).body.config.greeting,
-      (greeting) => greeting === '本日は19時まで営業しています。',
-      'the greeting to be saved',
-    );
+      (greeting) => greeting === '本日は19時まで営業しています。');
     await page.screenshot({ path: join(SCREENSHOTS, 'inbox-admin.png') });
     const shop = await openPage(context, `${hub.url}/demo?channel=${channelId}`);
     await shop.evaluate('localStorage.clear()');

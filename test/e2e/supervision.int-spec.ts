@@ -3,7 +3,8 @@ import request from 'supertest';
 import type { Socket } from 'socket.io-client';
 import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
 import type { TwilioFake } from '../fakes/twilio-fake.js';
-import { connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
+import { eventually } from '../support/eventually.js';
+import { connect, emitWithAck, nextEvent, sessionOf } from '../support/sockets.js';
 import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
 const PUBLIC_URL = 'https://hub.example.test';
@@ -103,16 +104,6 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
     return message.conversationId;
   }
 
-  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-      await sleep(25);
-    }
-  }
-
   const sentTo = (phone: string) => fake.sent.filter((message) => message.form.To === phone).map((message) => message.form.Body);
 
   describe('trainee drafts', () => {
@@ -155,7 +146,7 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       ]);
       expect([first.status, second.status].sort()).toEqual([200, 409]);
       expect([first, second].find((r) => r.status === 409)!.body.code).toBe('draft_decided');
-      const sent = await until(() => hub.infra.db.message.findUniqueOrThrow({ where: { id: good.body.id } }), (m) => m.status === 'sent', 'the approved draft to be sent');
+      const sent = await eventually(() => hub.infra.db.message.findUniqueOrThrow({ where: { id: good.body.id } }), (m) => m.status === 'sent');
       expect(sent).toMatchObject({ authorType: 'member', authorId: trainee.id, reviewedById: expect.any(String) });
       expect(sentTo(phone)).toEqual(['変更できます。何時がよろしいですか？']);
       await hub.http.post(`/api/messages/${bad.body.id}/approve`).set(supervisor.auth).expect(409);
@@ -186,7 +177,7 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect((await hub.http.get('/api/canned-replies/expand').query({ code: '8' }).set(agent.auth).expect(404)).body.code).toBe('unknown_short_code');
 
       await hub.http.post(`/api/conversations/${conversationId}/messages`).set(agent.auth).send({ body: expanded.body.body, cannedReplyId: created.body.id }).expect(201);
-      await until(async () => sentTo('+819012340002'), (bodies) => bodies.length === 1, 'the canned reply to be sent');
+      await eventually(async () => sentTo('+819012340002'), (bodies) => bodies.length === 1);
       expect(sentTo('+819012340002')).toEqual(['山本が承ります。田中 一郎様、さくら歯科へのお問い合わせありがとうございます。']);
       await hub.http.post(`/api/conversations/${conversationId}/messages`).set(agent.auth).send({ body: '少々お待ちください', cannedReplyId: created.body.id }).expect(201);
 
@@ -236,10 +227,10 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       const conversationId = await customerSms(phone, '質問があります');
       await hub.http.post(`/api/conversations/${conversationId}/messages`).set(agent.auth).send({ body: 'どうぞ' }).expect(201);
       await hub.http.post(`/api/conversations/${conversationId}/rating-request`).set(agent.auth).expect(201);
-      await until(async () => sentTo(phone), (bodies) => bodies.some((b) => b?.includes('1（不満）〜5（満足）')), 'the rating question');
+      await eventually(async () => sentTo(phone), (bodies) => bodies.some((b) => b?.includes('1（不満）〜5（満足）')));
       await customerSms(phone, 'ありがとう 3'); // not a score on its own
       await customerSms(phone, '５');
-      const rated = await until(() => hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } }), (c) => c.ratingScore !== null, 'the score');
+      const rated = await eventually(() => hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } }), (c) => c.ratingScore !== null);
       expect(rated.ratingScore).toBe(5);
 
       const visitor = await connect(hub.url, '/widget', { channelId: webchat });

@@ -19,3 +19,22 @@ export function decodeKeysetCursor(cursor: string): KeysetPosition {
   }
   return { at: date, id };
 }
+
+/**
+ * Every row of a query in keyset order, a page at a time (exports): `read(after)` answers up to `pageSize` rows
+ * after a position, `positionOf` names a row's position. Only one page is ever held.
+ */
+export async function* keysetPages<Row, Out>(
+  read: (after: KeysetPosition | null) => Promise<Row[]>,
+  pageSize: number,
+  positionOf: (row: Row) => KeysetPosition,
+  toOut: (row: Row) => Out,
+): AsyncGenerator<Out[]> {
+  let after: KeysetPosition | null = null;
+  for (;;) {
+    const rows = await read(after);
+    if (rows.length > 0) yield rows.map(toOut);
+    if (rows.length < pageSize) return;
+    after = positionOf(rows[rows.length - 1]);
+  }
+}
