@@ -33,6 +33,8 @@ export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.int-spec.ts'] },
+    // The attack suite: each case is an abuse that once worked (or would have), run against the whole hub.
+    { ...common, displayName: 'security', testMatch: ['<rootDir>/test/security/**/*.int-spec.ts'] },
     { ...common, displayName: 'services', testMatch: ['<rootDir>/test/services/**/*.int-spec.ts'] },
     // A real browser (Debian's Chromium through playwright-core) against a hub serving the built inbox and widget.
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
