@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+import { Redis } from 'ioredis';
 import type { Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { trustFunction } from './common/http/client-address.js';
 import { serveWebAssets } from './common/http/web-assets.js';
 import { systemClock } from './common/clock.js';
 import type { Clock } from './common/clock.js';
@@ -16,6 +18,7 @@ import type { JobQueue } from './common/jobs/index.js';
 import { logger } from './common/logging/logger.js';
 import { nestLogger } from './common/logging/nest-logger.js';
 import { DevMailbox } from './common/mail/dev-mailbox.js';
+import { FlexibleRateLimiter } from './common/rate-limit/rate-limiter.js';
 import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
 import { OutboxService } from './conversations/index.js';
 import { PresenceWatch } from './inbox/presence-watch.js';
@@ -59,14 +62,26 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   const jobs: JobQueue = config.redisUrl
     ? new BullMqJobQueue({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.redisPrefix })
     : new InProcessJobQueue();
-  const infra: HubInfrastructure = { config, db: database.prisma, jobs, masterKey, mailer: new DevMailbox(database.prisma), clock: options.clock ?? systemClock };
+  // Limits are counted in Redis when there is one, so every hub process shares each budget.
+  const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+  limitsRedis?.on('error', (error) => logger.warn({ err: error }, 'Redis for rate limits unavailable; counting in this process meanwhile'));
+  const rateLimiter = new FlexibleRateLimiter(limitsRedis ? { redis: limitsRedis, prefix: options.queuePrefix ?? config.redisPrefix } : null);
+  const infra: HubInfrastructure = {
+    config,
+    db: database.prisma,
+    jobs,
+    masterKey,
+    mailer: new DevMailbox(database.prisma),
+    clock: options.clock ?? systemClock,
+    rateLimiter,
+  };
 
   let redisAdapter: RedisIoAdapter | null = null;
   let app: NestFastifyApplication | null = null;
   try {
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(infra, options.providers),
-      new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true }),
+      new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: trustFunction(config.trustProxy) }),
       { rawBody: true, logger: nestLogger, abortOnError: false },
     );
     // SendGrid's Inbound Parse posts multipart/form-data. It is kept as bytes like every webhook body: the channel
@@ -116,6 +131,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
         await jobs.stop();
         await started.close();
         await redisAdapter?.disconnect();
+        limitsRedis?.disconnect();
         await database.close();
       },
     };
@@ -123,6 +139,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     await jobs.stop().catch(() => {});
     await app?.close().catch(() => {});
     await redisAdapter?.disconnect();
+    limitsRedis?.disconnect();
     await database.close();
     throw error;
   }

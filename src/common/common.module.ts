@@ -9,6 +9,8 @@ import type { Db } from './database/database.js';
 import { JOB_QUEUE } from './jobs/index.js';
 import type { JobQueue } from './jobs/index.js';
 import { MAILER } from './mail/mailer.js';
+import { RATE_LIMITER } from './rate-limit/rate-limiter.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { LocalFileStorage, STORAGE } from './storage/storage.js';
 import type { Mailer } from './mail/mailer.js';
 
@@ -20,6 +22,7 @@ export interface HubInfrastructure {
   masterKey: Buffer;
   mailer: Mailer;
   clock: Clock;
+  rateLimiter: RateLimiter;
 }
 
 export const MASTER_KEY = Symbol('MasterKey');
@@ -36,6 +39,7 @@ export class CommonModule {
       { provide: SECRET_BOX, useValue: new SecretBox(infra.masterKey) },
       { provide: MAILER, useValue: infra.mailer },
       { provide: CLOCK, useValue: infra.clock },
+      { provide: RATE_LIMITER, useValue: infra.rateLimiter },
       { provide: STORAGE, useValue: new LocalFileStorage(infra.config.dataDir) },
     ];
     return { module: CommonModule, providers, exports: providers.map((p) => p.provide) };

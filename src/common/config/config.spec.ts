@@ -30,6 +30,13 @@ describe('loadConfig', () => {
     expect(refusal({ HUB_REDIS_PREFIX: 'a:b' })).toMatch(/HUB_REDIS_PREFIX="a:b" must be 1-40 letters/);
   });
 
+  it('trusts no proxy unless told, and reads a hop count or a list of addresses', () => {
+    expect(loadConfig({}).trustProxy).toBeNull();
+    expect(loadConfig({ HUB_TRUST_PROXY: '1' }).trustProxy).toEqual({ hops: 1 });
+    expect(loadConfig({ HUB_TRUST_PROXY: '10.0.0.0/8, 192.168.1.5' }).trustProxy).toEqual({ addresses: ['10.0.0.0/8', '192.168.1.5'] });
+    expect(refusal({ HUB_TRUST_PROXY: 'the balancer' })).toMatch(/^Invalid configuration: HUB_TRUST_PROXY="the balancer" must be a hop count/);
+  });
+
   it('never prints a secret it refuses', () => {
     const message = refusal({ HUB_SECRET_KEY: 'hunter2' });
     expect(message).toContain('HUB_SECRET_KEY="***"');

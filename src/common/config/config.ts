@@ -1,3 +1,4 @@
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 
 /**
@@ -23,7 +24,14 @@ export interface HubConfig {
   /** The browser whatsapp-web.js drives for WhatsApp Web channels (nothing is downloaded at install). */
   chromiumPath: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Which hops may say who the client is (`X-Forwarded-For`): none (the socket's address is the client), the
+   * nearest `hops` proxies, or proxies at these addresses/CIDRs. Limits per client address depend on it.
+   */
+  trustProxy: TrustProxy;
 }
+
+export type TrustProxy = { hops: number } | { addresses: string[] } | null;
 
 export class ConfigError extends Error {}
 
@@ -64,6 +72,12 @@ const envSchema = z.object({
   NODE_ENV: optionalText.pipe(z.enum(['production', 'development', 'test']).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
+  HUB_TRUST_PROXY: optionalText.pipe(
+    z
+      .string()
+      .refine((value) => parseTrustProxy(value) !== undefined, 'must be a hop count (1, 2...) or a comma-separated list of addresses or CIDRs')
+      .optional(),
+  ),
 });
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
@@ -106,7 +120,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     production,
     chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.HUB_TRUST_PROXY ? parseTrustProxy(e.HUB_TRUST_PROXY)! : null,
   };
+}
+
+/** `2` trusts the two nearest hops; `10.0.0.0/8, 192.168.1.5` trusts proxies at those addresses; undefined if unreadable. */
+export function parseTrustProxy(text: string): TrustProxy | undefined {
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    return hops > 0 && hops < 100 ? { hops } : undefined;
+  }
+  const addresses = text.split(',').map((part) => part.trim()).filter(Boolean);
+  try {
+    proxyAddr.compile(addresses);
+  } catch {
+    return undefined;
+  }
+  return addresses.length > 0 ? { addresses } : undefined;
 }
 
 export function decodeKey(text: string): Buffer | null {

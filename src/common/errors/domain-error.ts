@@ -24,6 +24,16 @@ export class DomainError extends Error {
     super(message);
     this.name = 'DomainError';
   }
+
+  /** For `too_many_requests`: when the caller may try again (the API answers it and sets `Retry-After`). */
+  retryAfterSeconds?: number;
+}
+
+/** A limit was reached: 429 with `retryAfterSeconds`, whole seconds, at least 1. */
+export function tooManyRequests(code: string, message: string, retryAfterMs: number): DomainError {
+  const error = new DomainError('too_many_requests', code, message);
+  error.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return error;
 }
 
 export const notFound = (what: string) => new DomainError('not_found', 'not_found', `${what} was not found.`);

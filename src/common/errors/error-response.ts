@@ -20,12 +20,16 @@ export interface ErrorBody {
   code: string;
   message: string;
   details?: unknown;
+  /** With 429: whole seconds until the limit lets the caller in again. */
+  retryAfterSeconds?: number;
 }
 
 /** Turns any error into the API's `{statusCode, code, message, details?}`. */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof DomainError) {
-    return { statusCode: STATUS[error.kind], code: error.code, message: error.message, details: error.details };
+    const body: ErrorBody = { statusCode: STATUS[error.kind], code: error.code, message: error.message, details: error.details };
+    if (error.retryAfterSeconds !== undefined) body.retryAfterSeconds = error.retryAfterSeconds;
+    return body;
   }
   if (error instanceof ZodError) {
     return { statusCode: 400, code: 'invalid_request', message: 'The request is not valid.', details: zodDetails(error) };
@@ -55,6 +59,7 @@ export class ErrorResponseFilter implements ExceptionFilter {
     if (body.statusCode >= 500) logger.error({ err: error }, 'unhandled error');
     if (host.getType() !== 'http') return;
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (body.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(body.retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }
 }
