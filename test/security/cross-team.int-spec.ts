@@ -333,6 +333,8 @@ describe('Cross-team access', () => {
     const post = (path: string, body: object) => created(path, admin.auth, body);
     const webchat = await createWebchat(hub, admin);
     const chat = await visitorChat(webchat, 'team A’s own chat');
+    // A's chat is A's administrator's, so that a transfer of it gets as far as the id it names.
+    await hub.http.post(`/api/conversations/${chat.conversationId}/accept`).set(admin.auth).expect(200);
     const contact = (await post('/api/contacts', { name: 'A contact', phone: '+819011112222' })).body.id as string;
     return {
       admin,
@@ -395,6 +397,43 @@ describe('Cross-team access', () => {
           expect({ path, status: response.status }).toEqual({ path, status: 200 });
         }
       }
+    });
+
+    // Attack: a route on team A's own resource, with team B's id in the body (assign A's chat to B's member, file
+    // it under B's category...). The answer must be the one for an id that does not exist, and B must not change.
+    const BODY_CASES: [name: string, call: (b: Victim, a: Attacker, foreign: (id: string) => string) => { method: 'post' | 'put' | 'patch'; path: string; body: object }][] = [
+      ['assign to B’s member', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/assign`, body: { memberId: f(v.member), override: true } })],
+      ['transfer to B’s member', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/transfer`, body: { memberId: f(v.member) } })],
+      ['transfer to B’s group', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/transfer`, body: { groupId: f(v.group) } })],
+      ['resolve under B’s category', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/resolve`, body: { categoryId: f(v.category) } })],
+      ['file under B’s category', (v, o, f) => ({ method: 'put', path: `/api/conversations/${o.conversation}/category`, body: { categoryId: f(v.category) } })],
+      ['reply with B’s canned reply', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/messages`, body: { body: 'hi', cannedReplyId: f(v.cannedReply) } })],
+      ['transcript through B’s email channel', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/transcript`, body: { email: 'a@example.com', channelId: f(v.channels.email) } })],
+      ['start a chat with B’s contact', (v, o, f) => ({ method: 'post', path: '/api/conversations', body: { contactId: f(v.contact), channelId: o.smsChannel, body: 'hi' } })],
+      ['start a chat on B’s channel', (v, o, f) => ({ method: 'post', path: '/api/conversations', body: { contactId: o.contact, channelId: f(v.channels.sms), body: 'hi' } })],
+      ['invite through B’s channel', (v, o, f) => ({ method: 'post', path: `/api/contacts/${o.contact}/invitations`, body: { channel: 'sms', channelId: f(v.channels.sms) } })],
+      ['merge into B’s contact', (v, o, f) => ({ method: 'post', path: `/api/contacts/${o.contact}/merge`, body: { intoContactId: f(v.contact) } })],
+      ['give A’s contact to B’s member', (v, o, f) => ({ method: 'patch', path: `/api/contacts/${o.contact}`, body: { ownerId: f(v.member) } })],
+      ['put B’s member in A’s group', (v, o, f) => ({ method: 'patch', path: `/api/groups/${o.group}`, body: { memberIds: [f(v.member)] } })],
+      ['put A’s member in B’s group', (v, o, f) => ({ method: 'patch', path: `/api/members/${o.admin.id}`, body: { groupIds: [f(v.group)] } })],
+      ['a category under B’s', (v, _o, f) => ({ method: 'post', path: '/api/categories', body: { name: `sub ${randomBytes(3).toString('hex')}`, parentId: f(v.category) } })],
+      ['a canned reply under B’s category', (v, _o, f) => ({ method: 'post', path: '/api/canned-replies', body: { shortCode: `x${randomBytes(3).toString('hex')}`, title: 't', body: 'b', categoryId: f(v.category) } })],
+      ['report to B’s LINE channel', (v, _o, f) => ({ method: 'put', path: '/api/teams/current/report-targets', body: { callCenter: { channelId: f(v.channels.line), groupId: 'C' + '0'.repeat(32) } } })],
+    ];
+
+    it.each(BODY_CASES.map(([name]) => name))('%s: answered as for an id that does not exist', async (name) => {
+      const call = BODY_CASES.find(([caseName]) => caseName === name)![1];
+      const send = async (foreign: (id: string) => string) => {
+        const { method, path, body } = call(b, a, foreign);
+        const response = await hub.http[method](path).set(a.admin.auth).send(body);
+        return { status: response.status, code: response.body?.code as unknown };
+      };
+      const withB = await send((id) => id);
+      // Refused before the id was read proves nothing: the case must reach the id.
+      expect(withB.code).not.toBe('not_assigned');
+      const withNothing = await send(() => '01900000-0000-7000-8000-000000000000');
+      expect(withB).toEqual(withNothing);
+      expect(withB.status).toBeGreaterThanOrEqual(400);
     });
 
     // Attack: the shop's API key of team A names team B's order.
