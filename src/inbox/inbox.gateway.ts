@@ -1,9 +1,11 @@
 import { Inject, OnModuleDestroy } from '@nestjs/common';
-import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
+import { notFound } from '../common/errors/domain-error.js';
 import { toErrorBody } from '../common/errors/error-response.js';
+import { parseInput } from '../common/http/validation.js';
 import { logger } from '../common/logging/logger.js';
 import { WebchatSender } from '../channels/index.js';
 import { ConversationEvents } from '../conversations/index.js';
@@ -20,6 +22,9 @@ export const teamRoom = (teamId: string) => `team:${teamId}`;
 export const memberRoom = (memberId: string) => `member:${memberId}`;
 
 type AgentSocket = Socket & { data: { member: AuthMember } };
+
+/** Answers to an emit with an acknowledgement callback (the inbox's typing frames need none). */
+type Ack = { ok: true } | { ok: false; code: string; message: string };
 
 /**
  * The agents' `/inbox` namespace. Every socket joins its team's room and its member's room, so every device
@@ -69,17 +74,6 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       );
       socket.on('disconnect', () => {
         this.presence.disconnected(member.id, member.teamId).catch((error: unknown) => logger.error({ err: error }, 'presence grace not set'));
-      });
-      // The agent is typing: a web chat visitor sees an indicator (other channels have none to show).
-      socket.on('typing', (frame: unknown) => {
-        const parsed = inboxTypingFrame.safeParse(frame);
-        if (!parsed.success) return;
-        this.db.conversation
-          .findFirst({ where: { id: parsed.data.conversationId, teamId: member.teamId }, select: { channelId: true, threadKey: true } })
-          .then((conversation) => {
-            if (conversation?.threadKey.startsWith('visitor:')) this.widget.emit(conversation.channelId, conversation.threadKey.slice('visitor:'.length), 'typing', {});
-          })
-          .catch((error: unknown) => logger.error({ err: error }, 'agent typing not relayed'));
       });
     });
 
@@ -133,6 +127,26 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.salesEvents.on('shopper.activity', ({ teamId, conversationId, event }) => toTeam(teamId, 'shopper.activity', { conversationId, event })),
       this.contactEvents.on('consent.changed', ({ teamId, contactId, channel, state }) => toTeam(teamId, 'consent.changed', { contactId, channel, state })),
     );
+  }
+
+  /**
+   * The agent is typing: a web chat visitor sees an indicator (other channels have none to show). A handler, not
+   * a listener set on connection, so that the gateway's metadata lists every event it takes.
+   */
+  @SubscribeMessage('typing')
+  async typing(@ConnectedSocket() socket: AgentSocket, @MessageBody() frame: unknown): Promise<Ack> {
+    try {
+      const { conversationId } = parseInput(inboxTypingFrame, frame);
+      const { member } = socket.data;
+      const conversation = await this.db.conversation.findFirst({ where: { id: conversationId, teamId: member.teamId }, select: { channelId: true, threadKey: true } });
+      if (!conversation) throw notFound('The conversation');
+      if (conversation.threadKey.startsWith('visitor:')) this.widget.emit(conversation.channelId, conversation.threadKey.slice('visitor:'.length), 'typing', {});
+      return { ok: true };
+    } catch (error) {
+      const body = toErrorBody(error);
+      if (body.statusCode >= 500) logger.error({ err: error }, 'agent typing not relayed');
+      return { ok: false, code: body.code, message: body.message };
+    }
   }
 
   onModuleDestroy(): void {

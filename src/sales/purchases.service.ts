@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CountryCode } from 'libphonenumber-js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Prisma } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
@@ -13,7 +15,7 @@ import { SaleTouchesService } from './sale-touches.service.js';
 import { SalesFiguresService } from './sales-figures.service.js';
 import type { PurchaseInput } from './sales.schema.js';
 import { toSaleView } from './sales.views.js';
-import type { AttributionReason, SaleView } from './sales.views.js';
+import type { AttributionReason, ClaimOutcome, SaleView } from './sales.views.js';
 
 /** The answer to a purchase: the same for the first post and every repeat of it (API.md, Sales). */
 export interface PurchaseAnswer {
@@ -28,13 +30,23 @@ export interface PurchaseAnswer {
 interface Evidence {
   visitorId: string | null;
   visitorFrom?: 'purchase' | 'widget_order';
+  /** What became of the widgets' claims of this order, when any browser made one. */
+  claim?: ClaimOutcome;
   identities: { kind: 'email' | 'phone'; address: string }[];
 }
+
+/**
+ * How long before the shop's server reports an order a widget's `purchase` event still counts as that browser's
+ * claim: the thank-you page and the shop's server report the same sale within minutes; an older claim is more
+ * likely a guess made in advance (order ids are often sequential) than the buyer's page.
+ */
+export const CLAIM_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 @Injectable()
 export class PurchasesService {
   constructor(
     @Inject(DATABASE) private readonly db: Db,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly contacts: ContactsService,
     private readonly events: SalesEvents,
     private readonly figures: SalesFiguresService,
@@ -112,10 +124,31 @@ export class PurchasesService {
       else invalid.push({ field: kind, message: kind === 'email' ? 'is not an email address' : 'is not a phone number' });
     }
     if (invalid.length > 0) throw new DomainError('invalid', 'invalid_request', 'The request is not valid.', invalid);
+    // The shop's server holds the API key: the browser it names is evidence.
     if (input.visitorId) return { visitorId: input.visitorId, visitorFrom: 'purchase', identities };
-    // The shop's server often does not know the browser; the widget saw the order on the thank-you page.
-    const seen = await this.db.shopperEvent.findFirst({ where: { teamId, orderId: input.orderId, type: 'purchase' }, orderBy: { occurredAt: 'asc' } });
-    return seen ? { visitorId: seen.visitorId, visitorFrom: 'widget_order', identities } : { visitorId: null, identities };
+    return { ...(await this.claimOf(teamId, input.orderId)), identities };
+  }
+
+  /**
+   * The shop's server often does not know the browser; the widget saw the order on the thank-you page. But any
+   * page can send a `purchase` event with any order id, so a claim ties the order to a browser only when it was
+   * made within CLAIM_MAX_AGE_MS before this report and no other browser claimed the same order in that time:
+   * a pre-claimed order then has two claimants, and neither gets it.
+   */
+  private async claimOf(teamId: string, orderId: string): Promise<Omit<Evidence, 'identities'>> {
+    const reportedAt = this.clock.now();
+    const claimants = await this.db.shopperEvent.findMany({
+      where: { teamId, orderId, type: 'purchase', occurredAt: { gte: new Date(reportedAt.getTime() - CLAIM_MAX_AGE_MS), lte: reportedAt } },
+      select: { visitorId: true },
+      distinct: ['visitorId'],
+      take: 2,
+    });
+    if (claimants.length > 1) return { visitorId: null, claim: 'claim_contested' };
+    if (claimants.length === 0) {
+      const stale = await this.db.shopperEvent.findFirst({ where: { teamId, orderId, type: 'purchase' }, select: { id: true } });
+      return stale ? { visitorId: null, claim: 'claim_expired' } : { visitorId: null };
+    }
+    return { visitorId: claimants[0].visitorId, visitorFrom: 'widget_order', claim: 'visitor_claim' };
   }
 
   private async attribute(teamId: string, evidence: Evidence, occurredAt: Date, windowDays: number, rule: AttributionModel): Promise<AttributionReason> {
@@ -137,10 +170,11 @@ export class PurchasesService {
     const rows = conversationIds.length === 0 ? [] : await this.db.saleTouch.findMany({ where: { teamId, conversationId: { in: conversationIds } } });
     const touches: Touch[] = rows.map((row) => ({ conversationId: row.conversationId, memberId: row.memberId, repliedAt: row.repliedAt, match: byConversation.get(row.conversationId)!.match }));
     const { touch, candidates } = creditedTouch(touches, occurredAt, windowDays, rule);
-    const base = { rule, windowDays, candidates };
+    const base = { rule, windowDays, candidates, ...(evidence.claim ? { claim: evidence.claim } : {}) };
+    const ignored = evidence.claim && evidence.claim !== 'visitor_claim' ? ` ${IGNORED_CLAIM[evidence.claim]}` : '';
     if (!touch) {
       const why = byConversation.size === 0 ? 'no chat with this browser or this customer' : 'no chat answered within the window before the purchase';
-      return { ...base, match: null, conversationId: null, memberId: null, repliedAt: null, explanation: `Unattributed: ${why} (${describeRule(rule, windowDays)}).` };
+      return { ...base, match: null, conversationId: null, memberId: null, repliedAt: null, explanation: `Unattributed: ${why} (${describeRule(rule, windowDays)}).${ignored}` };
     }
     const member = await this.db.member.findUnique({ where: { id: touch.memberId }, select: { name: true } });
     const tied = byConversation.get(touch.conversationId)!;
@@ -159,10 +193,15 @@ export class PurchasesService {
       repliedAt: touch.repliedAt.toISOString(),
       explanation:
         `Credited to ${member?.name ?? 'a former member'}: their first reply in the chat was at ${touch.repliedAt.toISOString()}, ` +
-        `matched by ${how}; ${describeRule(rule, windowDays)}, ${candidates} chat${candidates === 1 ? '' : 's'} in the window.`,
+        `matched by ${how}; ${describeRule(rule, windowDays)}, ${candidates} chat${candidates === 1 ? '' : 's'} in the window.${ignored}`,
     };
   }
 }
+
+const IGNORED_CLAIM: Record<Exclude<ClaimOutcome, 'visitor_claim'>, string> = {
+  claim_contested: 'The widget’s report of this order was not used: it was claimed by more than one browser.',
+  claim_expired: 'The widget’s report of this order was not used: it came more than 24 hours before the shop reported the order.',
+};
 
 function describeRule(rule: AttributionModel, windowDays: number): string {
   return `${rule === 'last_touch' ? 'the last' : 'the first'} member to answer within ${windowDays} day${windowDays === 1 ? '' : 's'} before the purchase gets the credit`;

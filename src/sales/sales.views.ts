@@ -19,6 +19,13 @@ export interface ShopperProductView {
   quantity?: number;
 }
 
+/**
+ * What became of the widgets' `purchase` events naming the order, when the shop did not name the browser:
+ * `visitor_claim` one browser claimed it within 24 hours before the report and is matched; `claim_contested`
+ * several browsers did, so none is; `claim_expired` only claims older than that exist, so none is.
+ */
+export type ClaimOutcome = 'visitor_claim' | 'claim_contested' | 'claim_expired';
+
 /** Why a sale went where it went: enough to explain it to the agent and to a supervisor. */
 export interface AttributionReason {
   rule: 'last_touch' | 'first_touch';
@@ -29,6 +36,8 @@ export interface AttributionReason {
   visitorFrom?: 'purchase' | 'widget_order';
   /** With `identity`: which address matched, and whose it is. */
   identity?: { kind: 'email' | 'phone'; contactId: string };
+  /** Present when the widget saw the order and the shop did not name the browser. */
+  claim?: ClaimOutcome;
   conversationId: string | null;
   memberId: string | null;
   /** The credited member's first reply in that conversation: where the window starts. */
