@@ -297,8 +297,9 @@ export class ConversationsService {
   }
 
   /**
-   * A supervisor gives a chat to a member (from the waiting queue, say); an agent may take one for themselves.
-   * Never over the member's capacity unless the supervisor says so (`override`).
+   * A supervisor gives a chat to a member (from the waiting queue, say); an agent may take one nobody holds for
+   * themselves, never a colleague's (that is a transfer, which the colleague sees). Never over the member's capacity
+   * unless the supervisor says so (`override`).
    */
   async assign(member: AuthMember, id: string, memberId: string, override = false): Promise<ConversationView> {
     const conversation = await this.row(member, id);
@@ -309,13 +310,20 @@ export class ConversationsService {
     if (override && !supervisor) throw new DomainError('forbidden', 'forbidden', 'Only a supervisor or above may assign over a member’s capacity.');
     const target = await this.db.member.findFirst({ where: { id: memberId, teamId: member.teamId } });
     if (!target) throw new DomainError('invalid', 'invalid_request', 'This member is not in your team.', [{ field: 'memberId', message: 'is not a member of your team' }]);
+    if (target.deactivatedAt) throw new DomainError('conflict', 'member_deactivated', `${target.name} has been deactivated; assign the chat to someone else.`);
     if (conversation.status === 'resolved') throw new DomainError('conflict', 'conversation_resolved', 'This conversation has ended; reopen it first.');
+    const heldByColleague = new DomainError('forbidden', 'held_by_colleague', 'A colleague holds this chat; only they (by a transfer) or a supervisor may hand it to you.');
+    if (!supervisor && conversation.assigneeId && conversation.assigneeId !== member.id) throw heldByColleague;
     const assigned = await this.db.$transaction(async (tx: Tx) => {
-      if (conversation.assigneeId !== memberId && !override && !(await hasRoomFor(tx, memberId))) return false;
-      await tx.conversation.update({ where: { id }, data: { assigneeId: memberId, status: 'open' } });
-      return true;
+      if (conversation.assigneeId !== memberId && !override && !(await hasRoomFor(tx, memberId))) return 'at_capacity' as const;
+      // An agent's claim is conditional on nobody else holding the chat: a colleague who accepted it a moment
+      // before keeps it.
+      const mine = supervisor ? {} : { OR: [{ assigneeId: null }, { assigneeId: member.id }] };
+      const { count } = await tx.conversation.updateMany({ where: { id, ...mine }, data: { assigneeId: memberId, status: 'open' } });
+      return count === 0 ? ('held' as const) : ('assigned' as const);
     });
-    if (!assigned) {
+    if (assigned === 'held') throw heldByColleague;
+    if (assigned === 'at_capacity') {
       throw new DomainError('conflict', 'at_capacity', `${target.name} already holds as many chats as their capacity allows; assign with "override": true to go over it.`);
     }
     this.events.emit('conversation.assigned', { teamId: member.teamId, conversationId: id, memberId });

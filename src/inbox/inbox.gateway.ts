@@ -14,14 +14,25 @@ import { ContactEvents } from '../contacts/index.js';
 import { ReportEvents } from '../reports/index.js';
 import { OffersService, RoutingEvents } from '../routing/index.js';
 import { SalesEvents } from '../sales/index.js';
-import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticate } from '../teams/index.js';
+import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticateSession, sessionStillValid } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { PresenceWatch } from './presence-watch.js';
 
 export const teamRoom = (teamId: string) => `team:${teamId}`;
 export const memberRoom = (memberId: string) => `member:${memberId}`;
 
-type AgentSocket = Socket & { data: { member: AuthMember } };
+/**
+ * The token version the socket signed in with, and when it was last checked against the member's: a password
+ * change or a deactivation on any process retires it.
+ */
+type AgentSocket = Socket & { data: { member: AuthMember; tokenVersion: number; checkedAt: number } };
+
+/**
+ * How long a socket's session check is trusted before an event looks again. Retired sessions are also disconnected
+ * at once by `member.tokens_revoked`; this bounds the delay when that news is lost (another process died
+ * between its commit and its event), well within the 5 seconds promised.
+ */
+const SESSION_CHECK_MS = 2_000;
 
 /** Answers to an emit with an acknowledgement callback (the inbox's typing frames need none). */
 type Ack = { ok: true } | { ok: false; code: string; message: string };
@@ -52,9 +63,9 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
   afterInit(namespace: Namespace): void {
     namespace.use((socket, next) => {
       const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
-      authenticate(this.db, this.tokens, token).then(
-        (member) => {
-          (socket as AgentSocket).data = { member };
+      authenticateSession(this.db, this.tokens, token).then(
+        ({ member, tokenVersion }) => {
+          (socket as AgentSocket).data = { member, tokenVersion, checkedAt: performance.now() };
           next();
         },
         (error: unknown) => {
@@ -67,6 +78,22 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     namespace.on('connection', (socket: AgentSocket) => {
       const { member } = socket.data;
       void socket.join([teamRoom(member.teamId), memberRoom(member.id)]);
+      // Every event from the device first proves the session is still good; a retired one is refused and cut.
+      socket.use((_packet, next) => {
+        if (performance.now() - socket.data.checkedAt < SESSION_CHECK_MS) return next();
+        sessionStillValid(this.db, member.id, socket.data.tokenVersion).then(
+          (valid) => {
+            if (valid) {
+              socket.data.checkedAt = performance.now();
+              return next();
+            }
+            socket.emit('signed_out', { code: 'session_revoked' });
+            socket.disconnect(true);
+          },
+          (error: unknown) => next(error instanceof Error ? error : new Error('session check failed')),
+        );
+      });
+      socket.on('error', (error: Error) => logger.warn({ err: error, memberId: member.id }, 'inbox socket event refused'));
       // An offer made before this device connected (the member just signed in, a second phone) rings here too.
       this.offers.pendingFor(member.id).then(
         (offers) => offers.forEach((offer) => socket.emit('offer', offer)),
@@ -91,6 +118,16 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.conversationEvents.on('conversation.updated', ({ teamId, conversation }) => toTeam(teamId, 'conversation.updated', conversation)),
       this.conversationEvents.on('customer.typing', ({ teamId, conversationId, draft }) => toTeam(teamId, 'typing', { conversationId, draft })),
       this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) => toTeam(teamId, 'presence.updated', { memberId, status, reason })),
+      // Retired sessions are signed out on every process (the adapter finds the member's sockets wherever they are);
+      // a socket already opened with the fresh token (the device that changed the password reconnecting) stays.
+      this.teamEvents.on('member.tokens_revoked', async ({ memberId, tokenVersion, reason }) => {
+        const sockets = await namespace.in(memberRoom(memberId)).fetchSockets();
+        for (const socket of sockets) {
+          if ((socket.data as AgentSocket['data']).tokenVersion >= tokenVersion) continue;
+          socket.emit('signed_out', { code: reason });
+          socket.disconnect(true);
+        }
+      }),
       // Blocking and merging are supervisors' business: each of them hears of it, on every device.
       this.contactEvents.on('contact.blocked', ({ teamId, contactId, name, blocked, by }) =>
         toSupervisors(teamId, { type: blocked ? 'contact_blocked' : 'contact_unblocked', contactId, name, by }),

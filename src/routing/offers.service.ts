@@ -7,7 +7,7 @@ import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
 import { WebchatSender } from '../channels/index.js';
-import { ConversationEvents } from '../conversations/index.js';
+import { ConversationEvents, ConversationsService } from '../conversations/index.js';
 import { TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
@@ -49,6 +49,7 @@ export class OffersService implements OnModuleInit {
     private readonly widget: WebchatSender,
     private readonly away: AwayNoticeService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly conversationsService: ConversationsService,
   ) {}
 
   /** Per team, one pass over the queue at a time: two members coming online together must not both offer a chat. */
@@ -76,6 +77,9 @@ export class OffersService implements OnModuleInit {
       if (conversation.status !== 'resolved') return;
       await this.withdrawAll(teamId, conversation.id, 'cancelled');
       if (conversation.assigneeId) await this.offerWaiting(teamId);
+    });
+    this.teamEvents.on('member.deactivated', async ({ teamId, memberId }) => {
+      await this.releaseMember(teamId, memberId);
     });
     this.conversations.on('conversation.assigned', async ({ teamId, conversationId, memberId }) => {
       await this.db.member.update({ where: { id: memberId }, data: { lastAssignedAt: this.clock.now() } });
@@ -121,12 +125,46 @@ export class OffersService implements OnModuleInit {
    * passed). A timer that survived in Redis as well fires twice, and the second finds nothing pending.
    */
   async resume(): Promise<number> {
+    // A deactivation whose release was cut short by a stop: what the member still holds goes back to the queue.
+    const deactivated = await this.db.member.findMany({ where: { deactivatedAt: { not: null } }, select: { id: true } });
+    const stranded = await this.db.conversation.groupBy({ by: ['teamId', 'assigneeId'], where: { status: 'open', assigneeId: { in: deactivated.map((m) => m.id) } } });
+    for (const row of stranded) if (row.assigneeId) await this.releaseMember(row.teamId, row.assigneeId);
     const pending = await this.db.offer.groupBy({ by: ['conversationId'], where: { status: 'pending' }, _max: { expiresAt: true } });
     for (const row of pending) {
       const due = row._max.expiresAt ?? new Date();
       await this.jobs.add<ExpireJob>(EXPIRE, { conversationId: row.conversationId }, { jobId: `expire-${row.conversationId}-${due.getTime()}`, delayMs: Math.max(0, due.getTime() - this.clock.now().getTime()) });
     }
     return pending.length;
+  }
+
+  /**
+   * A deactivated member holds nothing: what they are offered is withdrawn (a transfer offered to them alone ends and
+   * the chat stays with its sender), their open chats go back to the waiting queue unassigned (a transfer they had
+   * started ends with it), and the queue is offered again. Answers the conversations queued.
+   */
+  async releaseMember(teamId: string, memberId: string): Promise<string[]> {
+    const now = this.clock.now();
+    const offered = await this.db.offer.findMany({ where: { memberId, status: 'pending' } });
+    if (offered.length > 0) {
+      const { count } = await this.db.offer.updateMany({ where: { id: { in: offered.map((o) => o.id) }, status: 'pending' }, data: { status: 'withdrawn', closedAt: now } });
+      if (count > 0) {
+        for (const offer of offered) this.events.emit('offer.withdrawn', { teamId, memberId, offerId: offer.id, conversationId: offer.conversationId, reason: 'cancelled' });
+        for (const conversationId of new Set(offered.map((o) => o.conversationId))) await this.closeTransfers(conversationId, 'cancelled');
+      }
+    }
+    const held = await this.db.conversation.findMany({ where: { teamId, assigneeId: memberId, status: 'open' }, select: { id: true } });
+    const queued: string[] = [];
+    for (const { id } of held) {
+      // Conditional: a chat resolved or moved by a supervisor meanwhile stays as it is.
+      const { count } = await this.db.conversation.updateMany({ where: { id, assigneeId: memberId, status: 'open' }, data: { status: 'waiting', assigneeId: null } });
+      if (count === 0) continue;
+      queued.push(id);
+      await this.withdrawAll(teamId, id, 'cancelled');
+      await this.conversationsService.announce(teamId, id);
+    }
+    if (queued.length > 0) logger.info({ memberId, conversations: queued.length }, 'chats of a deactivated member queued');
+    await this.offerWaiting(teamId);
+    return queued;
   }
 
   /** Offers a waiting, unassigned conversation to the available members with room for it, best ranked first. */
@@ -176,7 +214,7 @@ export class OffersService implements OnModuleInit {
 
   /** The online members with room for the conversation, best first (see rankCandidates). */
   private async ranked(teamId: string, conversationId: string, sticky: boolean, options: { pendingCountsAsLoad?: boolean }): Promise<Candidate[]> {
-    const members = await this.db.member.findMany({ where: { teamId, status: 'online' }, select: { id: true, capacity: true, lastAssignedAt: true } });
+    const members = await this.db.member.findMany({ where: { teamId, status: 'online', deactivatedAt: null }, select: { id: true, capacity: true, lastAssignedAt: true } });
     if (members.length === 0) return [];
     const load = await openLoads(this.db, teamId, members.map((m) => m.id));
     if (options.pendingCountsAsLoad) {

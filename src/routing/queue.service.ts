@@ -39,7 +39,8 @@ export class QueueService {
         take: 500,
         include: { channel: { select: { id: true, type: true } }, contact: { select: { id: true, name: true } } },
       }),
-      this.db.member.findMany({ where: { teamId }, orderBy: { createdAt: 'asc' }, include: { groups: { select: { groupId: true } } } }),
+      // A deactivated member is no one's colleague on duty: they are not listed.
+      this.db.member.findMany({ where: { teamId, deactivatedAt: null }, orderBy: { createdAt: 'asc' }, include: { groups: { select: { groupId: true } } } }),
       openLoads(this.db, teamId),
     ]);
     const offers = await this.db.offer.findMany({ where: { conversationId: { in: waiting.map((c) => c.id) }, status: 'pending' }, select: { conversationId: true, memberId: true } });

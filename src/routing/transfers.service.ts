@@ -103,13 +103,14 @@ export class TransfersService {
       const colleague = await this.db.member.findFirst({ where: { id: target.memberId, teamId } });
       if (!colleague) throw new DomainError('invalid', 'invalid_request', 'This member is not in your team.', [{ field: 'memberId', message: 'is not a member of your team' }]);
       if (colleague.id === holder) throw new DomainError('invalid', 'invalid_request', 'The chat is already theirs.', [{ field: 'memberId', message: 'already holds this chat' }]);
+      if (colleague.deactivatedAt) throw new DomainError('conflict', 'member_deactivated', `${colleague.name} has been deactivated; transfer to someone else.`);
       if (colleague.status !== 'online') throw new DomainError('conflict', 'member_unavailable', `${colleague.name} is ${colleague.status === 'break' ? 'on a break' : 'offline'}; transfer to someone online.`);
       if ((await this.withRoom(teamId, [colleague.id])).length === 0) throw new DomainError('conflict', 'at_capacity', `${colleague.name} already holds as many chats as their capacity allows.`);
       return [colleague.id];
     }
     const group = await this.db.memberGroup.findFirst({ where: { id: target.groupId, teamId }, include: { members: { include: { member: true } } } });
     if (!group) throw new DomainError('invalid', 'invalid_request', 'This group is not in your team.', [{ field: 'groupId', message: 'is not a group of your team' }]);
-    const online = group.members.map((m) => m.member).filter((m) => m.status === 'online' && m.id !== holder);
+    const online = group.members.map((m) => m.member).filter((m) => m.status === 'online' && !m.deactivatedAt && m.id !== holder);
     const chosen = await this.withRoom(teamId, online.map((m) => m.id));
     if (chosen.length === 0) throw new DomainError('conflict', 'nobody_available', `Nobody in ${group.name} is online with room for another chat.`);
     return chosen;

@@ -33,15 +33,33 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
-/** Resolves a token to its member; a token whose member is gone or whose version is old is refused. */
+export const memberDeactivated = () =>
+  new DomainError('unauthenticated', 'member_deactivated', 'This account has been deactivated by an administrator of your team.');
+
+/** Resolves a token to its member; a token whose member is gone or deactivated, or whose version is old, is refused. */
 export async function authenticate(db: Db, tokens: AccessTokens, token: string | null): Promise<AuthMember> {
+  return (await authenticateSession(db, tokens, token)).member;
+}
+
+/** As `authenticate`, with the token version the session holds: a socket keeps it to notice when it is retired. */
+export async function authenticateSession(db: Db, tokens: AccessTokens, token: string | null): Promise<{ member: AuthMember; tokenVersion: number }> {
   const claims = token ? await tokens.verify(token) : null;
   if (!claims) throw new DomainError('unauthenticated', 'unauthenticated', 'Sign in first: the access token is missing, invalid or expired.');
   const member = await db.member.findUnique({ where: { id: claims.memberId } });
+  if (member?.deactivatedAt && member.teamId === claims.teamId) throw memberDeactivated();
   if (!member || member.teamId !== claims.teamId || member.tokenVersion !== claims.version) {
     throw new DomainError('unauthenticated', 'unauthenticated', 'This access token is no longer valid; sign in again.');
   }
-  return { id: member.id, teamId: member.teamId, role: member.role, name: member.name, email: member.email, training: member.training };
+  return {
+    member: { id: member.id, teamId: member.teamId, role: member.role, name: member.name, email: member.email, training: member.training },
+    tokenVersion: member.tokenVersion,
+  };
+}
+
+/** Whether a session at `tokenVersion` is still good: the member is active and no newer version was issued. */
+export async function sessionStillValid(db: Db, memberId: string, tokenVersion: number): Promise<boolean> {
+  const member = await db.member.findUnique({ where: { id: memberId }, select: { tokenVersion: true, deactivatedAt: true } });
+  return member !== null && member.deactivatedAt === null && member.tokenVersion === tokenVersion;
 }
 
 @Injectable()

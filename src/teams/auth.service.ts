@@ -8,7 +8,7 @@ import type { Mailer } from '../common/mail/mailer.js';
 import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { MembersService } from './members.service.js';
-import { normalizeEmail } from './teams.service.js';
+import { TeamsService, normalizeEmail } from './teams.service.js';
 import { readTeamSettings } from './team-settings.schema.js';
 
 /** Failed logins allowed per account and address within a minute, then 429 until the minute has passed. */
@@ -37,6 +37,7 @@ export class AuthService {
     @Inject(ACCESS_TOKENS) private readonly tokens: AccessTokens,
     @Inject(MAILER) private readonly mailer: Mailer,
     private readonly members: MembersService,
+    private readonly teams: TeamsService,
   ) {}
 
   async login(input: { email: string; password: string }, address: string) {
@@ -55,6 +56,8 @@ export class AuthService {
       await this.db.loginFailure.create({ data: { email, address } });
       throw new DomainError('unauthenticated', 'invalid_credentials', 'The email address or the password is wrong.');
     }
+    // Said only after the right password: a guesser cannot tell a deactivated account from a wrong password.
+    if (member.deactivatedAt) throw new DomainError('forbidden', 'member_deactivated', 'This account has been deactivated; ask an administrator of your team.');
     await this.members.onlineAtSignIn(member);
     const updated = await this.db.member.findUniqueOrThrow({ where: { id: member.id } });
     const accessToken = await this.tokens.sign({ memberId: member.id, teamId: member.teamId, version: member.tokenVersion });
@@ -62,8 +65,7 @@ export class AuthService {
   }
 
   async signup(input: { inviteCode: string; email: string; password: string; name: string }): Promise<MemberView> {
-    const team = await this.db.team.findUnique({ where: { inviteCode: input.inviteCode.normalize('NFKC').trim().toUpperCase() } });
-    if (!team) throw new DomainError('invalid', 'invalid_invite_code', 'This invite code does not belong to any team; ask your administrator for the current one.');
+    const team = await this.teams.joinableTeam(input.inviteCode);
     const passwordHash = await hashPassword(input.password);
     try {
       const member = await this.db.member.create({
@@ -86,7 +88,8 @@ export class AuthService {
   /** Always accepted, so the answer never tells whether an account exists. */
   async requestPasswordReset(rawEmail: string): Promise<void> {
     const member = await this.db.member.findUnique({ where: { email: normalizeEmail(rawEmail) } });
-    if (!member) return;
+    // A deactivated member cannot sign in; a reset would only tell them (or a thief of their mailbox) so.
+    if (!member || member.deactivatedAt) return;
     const code = String(randomInt(0, 100_000)).padStart(5, '0');
     await this.db.$transaction(async (tx: Tx) => {
       // Only the newest code is good: earlier ones are retired.

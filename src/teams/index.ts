@@ -1,6 +1,6 @@
 /** Teams, members, roles and sign-in: what other modules may use. */
 export { TeamsModule } from './teams.module.js';
-export { AuthGuard, CurrentMember, RequireRole, authenticate, bearerToken, hasRole } from './auth.guard.js';
+export { AuthGuard, CurrentMember, RequireRole, authenticate, authenticateSession, bearerToken, hasRole, sessionStillValid } from './auth.guard.js';
 export type { AuthMember, Role } from './auth.guard.js';
 export { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
 export { TeamsService, normalizeEmail } from './teams.service.js';

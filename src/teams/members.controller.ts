@@ -1,33 +1,77 @@
-import { Controller, Get, Param, Patch, Put, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ValidBody } from '../common/http/zod-params.js';
+import { AccountService } from './account.service.js';
 import { AuthGuard, CurrentMember, RequireRole } from './auth.guard.js';
 import type { AuthMember } from './auth.guard.js';
 import { MembersService } from './members.service.js';
-import { memberStatusBody, updateMemberBody } from './teams.schema.js';
+import { changePasswordBody, emailChangeBody, emailChangeConfirmBody, memberStatusBody, renameSelfBody, updateMemberBody } from './teams.schema.js';
 
 @ApiTags('members')
 @ApiBearerAuth()
 @Controller('api/members')
 @UseGuards(AuthGuard)
 export class MembersController {
-  constructor(private readonly members: MembersService) {}
+  constructor(
+    private readonly members: MembersService,
+    private readonly account: AccountService,
+  ) {}
 
   @Get()
   async list(@CurrentMember() member: AuthMember) {
     return { items: await this.members.list(member.teamId), nextCursor: null };
   }
 
-  // Declared before ':id' so that "me" is never read as an id.
+  // The "me" routes are declared before ':id' so that "me" is never read as an id.
   @Put('me/status')
   setStatus(@CurrentMember() member: AuthMember, @ValidBody(memberStatusBody) body: z.output<typeof memberStatusBody>) {
     return this.members.setStatus(member, body.status);
+  }
+
+  @Patch('me')
+  rename(@CurrentMember() member: AuthMember, @ValidBody(renameSelfBody) body: z.output<typeof renameSelfBody>) {
+    return this.members.rename(member, body.name);
+  }
+
+  /** 403 `wrong_password`; on success a fresh token for this device, and every other device is signed out. */
+  @Put('me/password')
+  changePassword(@CurrentMember() member: AuthMember, @ValidBody(changePasswordBody) body: z.output<typeof changePasswordBody>) {
+    return this.account.changePassword(member, body);
+  }
+
+  /** 202: a 6-digit code goes to the new address; the address changes when it is confirmed. */
+  @Post('me/email')
+  @HttpCode(202)
+  requestEmailChange(@CurrentMember() member: AuthMember, @ValidBody(emailChangeBody) body: z.output<typeof emailChangeBody>) {
+    return this.account.requestEmailChange(member, body.email);
+  }
+
+  /** 400 `invalid_code` (wrong, expired, or five tries used), 409 `email_taken`. */
+  @Post('me/email/confirm')
+  @HttpCode(200)
+  confirmEmailChange(@CurrentMember() member: AuthMember, @ValidBody(emailChangeConfirmBody) body: z.output<typeof emailChangeConfirmBody>) {
+    return this.account.confirmEmailChange(member, body.code);
   }
 
   @Patch(':id')
   @RequireRole('administrator')
   update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateMemberBody) body: z.output<typeof updateMemberBody>) {
     return this.members.update(member, id, body);
+  }
+
+  /** Deactivates (not deletes) a member; 403 `cannot_deactivate_self`, 409 `last_administrator`. */
+  @Delete(':id')
+  @RequireRole('administrator')
+  @HttpCode(204)
+  async deactivate(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    await this.members.deactivate(member, id);
+  }
+
+  @Post(':id/reactivate')
+  @RequireRole('administrator')
+  @HttpCode(200)
+  reactivate(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.members.reactivate(member, id);
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
-import type { Db } from '../common/database/database.js';
+import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { AuthMember } from './auth.guard.js';
 import { TeamEvents } from './team.events.js';
@@ -18,9 +18,21 @@ export interface MemberListItem {
   capacity: number;
   training: boolean;
   groupIds: string[];
+  /** Set while an administrator has the member deactivated (no sign-in, no offers); null when active. */
+  deactivatedAt: string | null;
 }
 
-type MemberRow = { id: string; name: string; email: string; role: string; status: string; capacity: number; training: boolean; groups: Array<{ groupId: string }> };
+type MemberRow = {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  status: string;
+  capacity: number;
+  training: boolean;
+  deactivatedAt: Date | null;
+  groups: Array<{ groupId: string }>;
+};
 const toItem = (m: MemberRow): MemberListItem => ({
   id: m.id,
   name: m.name,
@@ -30,6 +42,7 @@ const toItem = (m: MemberRow): MemberListItem => ({
   capacity: m.capacity,
   training: m.training,
   groupIds: m.groups.map((g) => g.groupId).sort(),
+  deactivatedAt: m.deactivatedAt?.toISOString() ?? null,
 });
 const withGroups = { groups: { select: { groupId: true } } } as const;
 
@@ -53,13 +66,63 @@ export class MembersService {
     const target = await this.db.member.findFirst({ where: { id, teamId: actor.teamId } });
     if (!target) throw notFound('The member');
     if (target.id === actor.id && patch.role && patch.role !== 'administrator') {
-      const admins = await this.db.member.count({ where: { teamId: actor.teamId, role: 'administrator' } });
+      const admins = await this.db.member.count({ where: { teamId: actor.teamId, role: 'administrator', deactivatedAt: null } });
       if (admins <= 1) {
         throw new DomainError('conflict', 'last_administrator', 'You are the team’s only administrator; make someone else an administrator first.');
       }
     }
     if (groupIds) await this.groups.setGroupsOf(actor.teamId, id, groupIds);
     return toItem(await this.db.member.update({ where: { id }, data: patch, include: withGroups }));
+  }
+
+  async get(id: string): Promise<MemberListItem> {
+    return toItem(await this.db.member.findUniqueOrThrow({ where: { id }, include: withGroups }));
+  }
+
+  /** The member's own name, as colleagues and reports show it. */
+  async rename(actor: { id: string }, name: string): Promise<MemberListItem> {
+    return toItem(await this.db.member.update({ where: { id: actor.id }, data: { name }, include: withGroups }));
+  }
+
+  /**
+   * Someone leaves the team: every token of theirs is retired at once (the version moves), they go offline and are
+   * offered nothing, and listeners take back what they held (routing queues their chats, the inbox disconnects their
+   * devices). Their row and history stay: this is not an erasure. Deactivating a deactivated member changes nothing.
+   */
+  async deactivate(actor: AuthMember, id: string): Promise<void> {
+    if (id === actor.id) {
+      throw new DomainError('forbidden', 'cannot_deactivate_self', 'You cannot deactivate yourself; another administrator of the team can.');
+    }
+    const target = await this.db.member.findFirst({ where: { id, teamId: actor.teamId } });
+    if (!target) throw notFound('The member');
+    if (target.deactivatedAt) return;
+    const updated = await this.db.$transaction(async (tx: Tx) => {
+      // The team's administrator rows are locked first: two administrators deactivating each other at once are
+      // decided one after the other, and the second finds that they are no longer an administrator.
+      await tx.$queryRaw`SELECT id FROM members WHERE team_id = ${actor.teamId} AND role = 'administrator' FOR UPDATE`;
+      const admins = await tx.member.findMany({ where: { teamId: actor.teamId, role: 'administrator', deactivatedAt: null }, select: { id: true } });
+      if (!admins.some((admin) => admin.id === actor.id)) throw new DomainError('forbidden', 'forbidden', 'Only an administrator may deactivate a member.');
+      if (target.role === 'administrator' && !admins.some((admin) => admin.id !== id)) {
+        throw new DomainError('conflict', 'last_administrator', 'This is the team’s only administrator; make someone else an administrator first.');
+      }
+      const { count } = await tx.member.updateMany({
+        where: { id, deactivatedAt: null },
+        data: { deactivatedAt: this.clock.now(), tokenVersion: { increment: 1 }, status: 'offline', statusReason: 'deactivated' },
+      });
+      return count === 0 ? null : tx.member.findUniqueOrThrow({ where: { id } });
+    });
+    if (!updated) return;
+    this.events.emit('member.tokens_revoked', { teamId: actor.teamId, memberId: id, tokenVersion: updated.tokenVersion, reason: 'member_deactivated' });
+    this.events.emit('member.deactivated', { teamId: actor.teamId, memberId: id });
+    this.events.emit('presence.updated', { teamId: actor.teamId, memberId: id, status: 'offline', reason: 'deactivated' });
+  }
+
+  /** Brings a deactivated member back: they sign in again (tokens from before stay retired) and start offline. */
+  async reactivate(actor: AuthMember, id: string): Promise<MemberListItem> {
+    const target = await this.db.member.findFirst({ where: { id, teamId: actor.teamId } });
+    if (!target) throw notFound('The member');
+    await this.db.member.updateMany({ where: { id, deactivatedAt: { not: null } }, data: { deactivatedAt: null, statusReason: null } });
+    return this.get(id);
   }
 
   /**

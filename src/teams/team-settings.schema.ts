@@ -133,6 +133,8 @@ export const teamSettingsSchema = z.strictObject({
   attributionWindowDays: z.number().int().min(1).max(90).default(1),
   /** Who is credited when the customer chatted with several members within the window: the last one, or the first. */
   attributionModel: z.enum(['last_touch', 'first_touch']).default('last_touch'),
+  /** Days an invite code lets people sign up after it was drawn; rotating the code starts a new period. */
+  inviteCodeTtlDays: z.number().int().min(1).max(365).default(14),
   /** The question an SMS or WhatsApp invitation asks (`{team.name}`, `{contact.name}`); it must ask for YES. */
   invitationText: z.string().min(1).max(600).optional(),
 });

@@ -5,6 +5,13 @@ export interface TeamEventMap {
   'presence.updated': { teamId: string; memberId: string; status: 'online' | 'break' | 'offline'; reason?: string };
   /** Name, time zone or settings changed (business hours among them). */
   'team.updated': { teamId: string };
+  /**
+   * Tokens below `tokenVersion` are retired (password change, deactivation): devices still connected with one are
+   * signed out.
+   */
+  'member.tokens_revoked': { teamId: string; memberId: string; tokenVersion: number; reason: 'password_changed' | 'member_deactivated' };
+  /** An administrator deactivated the member: what they held goes back to the team. */
+  'member.deactivated': { teamId: string; memberId: string };
 }
 
 export class TeamEvents extends DomainEvents<TeamEventMap> {}

@@ -32,7 +32,7 @@ export class TeamsController {
   @Get('current')
   @UseGuards(AuthGuard)
   current(@CurrentMember() member: AuthMember) {
-    return this.teams.current(member.teamId);
+    return this.teams.current(member.teamId, member);
   }
 
   @Patch('current')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MASTER_KEY } from '../common/common.module.js';
 import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
+import { AccountService } from './account.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
@@ -17,6 +18,7 @@ import { TeamsService } from './teams.service.js';
   controllers: [AuthController, TeamsController, MembersController, GroupsController, DevMailboxController],
   providers: [
     AuthService,
+    AccountService,
     TeamsService,
     MembersService,
     GroupsService,

@@ -45,4 +45,9 @@ const memberIds = z.array(z.uuid()).max(1000);
 export const createGroupBody = z.strictObject({ name, memberIds: memberIds.optional() });
 export const updateGroupBody = z.strictObject({ name: name.optional(), memberIds: memberIds.optional() });
 
+export const renameSelfBody = z.strictObject({ name });
+export const changePasswordBody = z.strictObject({ currentPassword: z.string().max(200), newPassword: password });
+export const emailChangeBody = z.strictObject({ email });
+export const emailChangeConfirmBody = z.strictObject({ code: z.string().max(20) });
+
 export const memberStatusBody = z.strictObject({ status: z.enum(['online', 'break', 'offline']) });

@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { hasRole } from './auth.guard.js';
+import type { Role } from './auth.guard.js';
 import { hashPassword } from './passwords.js';
 import { describeOpening, isOpen, nextOpening } from './business-hours.js';
 import { readTeamSettings, teamSettingsSchema, TeamSettings } from './team-settings.schema.js';
@@ -22,16 +26,21 @@ export const hashApiKey = (key: string) => createHash('sha256').update(key).dige
 export interface TeamView {
   id: string;
   name: string;
-  inviteCode: string;
+  /** Administrators and supervisors only: whoever has the code can join the team. */
+  inviteCode?: string;
+  inviteCodeExpiresAt?: string;
   timeZone: string;
   settings: TeamSettings;
 }
+
+const DAY_MS = 86_400_000;
 
 @Injectable()
 export class TeamsService {
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     private readonly events: TeamEvents,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async createTeam(input: { name: string; timeZone?: string; admin: { email: string; password: string; name: string } }) {
@@ -40,7 +49,7 @@ export class TeamsService {
       try {
         return await this.db.$transaction(async (tx: Tx) => {
           const team = await tx.team.create({
-            data: { name: input.name, inviteCode: newInviteCode(), timeZone: input.timeZone ?? 'Asia/Tokyo', settings: teamSettingsSchema.parse({}) },
+            data: { name: input.name, inviteCode: newInviteCode(), inviteCodeIssuedAt: this.clock.now(), timeZone: input.timeZone ?? 'Asia/Tokyo', settings: teamSettingsSchema.parse({}) },
           });
           const admin = await tx.member.create({
             data: { teamId: team.id, email: normalizeEmail(input.admin.email), name: input.admin.name, passwordHash, role: 'administrator', capacity: 1 },
@@ -58,14 +67,32 @@ export class TeamsService {
     }
   }
 
-  async current(teamId: string): Promise<TeamView> {
+  /** The team as `viewer` may see it: the invite code only for supervisors and administrators. */
+  async current(teamId: string, viewer: { role: Role }): Promise<TeamView> {
     const team = await this.db.team.findUnique({ where: { id: teamId } });
     if (!team) throw notFound('The team');
-    return toTeamView(team);
+    const view = toTeamView(team);
+    if (hasRole(viewer, 'supervisor')) return view;
+    const { inviteCode: _code, inviteCodeExpiresAt: _expires, ...rest } = view;
+    return rest;
+  }
+
+  /**
+   * The team a sign-up with this invite code joins. An unknown code and an expired one are told apart: the second
+   * tells the newcomer whom to ask, and a guesser gains nothing from it (the code was real, and is dead).
+   */
+  async joinableTeam(rawCode: string): Promise<{ id: string; settings: unknown }> {
+    const team = await this.db.team.findUnique({ where: { inviteCode: rawCode.normalize('NFKC').trim().toUpperCase() } });
+    if (!team) throw new DomainError('invalid', 'invalid_invite_code', 'This invite code does not belong to any team; ask your administrator for the current one.');
+    if (inviteCodeExpiresAt(team).getTime() <= this.clock.now().getTime()) {
+      throw new DomainError('invalid', 'invite_code_expired', 'This invite code has expired; ask an administrator or supervisor of your team for the current one.');
+    }
+    return team;
   }
 
   async update(teamId: string, patch: { name?: string; timeZone?: string; settings?: Partial<TeamSettings> }): Promise<TeamView> {
-    const current = await this.current(teamId);
+    // Only administrators change a team (the route's guard), and they see all of it.
+    const current = await this.current(teamId, { role: 'administrator' });
     const settings = patch.settings ? teamSettingsSchema.parse({ ...current.settings, ...patch.settings }) : undefined;
     const team = await this.db.team.update({
       where: { id: teamId },
@@ -93,7 +120,8 @@ export class TeamsService {
   }
 
   async regenerateInviteCode(teamId: string): Promise<TeamView> {
-    const team = await this.db.team.update({ where: { id: teamId }, data: { inviteCode: newInviteCode() } });
+    // The old code stops working at once; the new one lives the team's full period from now.
+    const team = await this.db.team.update({ where: { id: teamId }, data: { inviteCode: newInviteCode(), inviteCodeIssuedAt: this.clock.now() } });
     return toTeamView(team);
   }
 
@@ -120,8 +148,20 @@ export class TeamsService {
   }
 }
 
-export function toTeamView(team: { id: string; name: string; inviteCode: string; timeZone: string; settings: unknown }): TeamView {
-  return { id: team.id, name: team.name, inviteCode: team.inviteCode, timeZone: team.timeZone, settings: readTeamSettings(team.settings) };
+type TeamRow = { id: string; name: string; inviteCode: string; inviteCodeIssuedAt: Date; timeZone: string; settings: unknown };
+
+const inviteCodeExpiresAt = (team: Pick<TeamRow, 'inviteCodeIssuedAt' | 'settings'>) =>
+  new Date(team.inviteCodeIssuedAt.getTime() + readTeamSettings(team.settings).inviteCodeTtlDays * DAY_MS);
+
+export function toTeamView(team: TeamRow): TeamView {
+  return {
+    id: team.id,
+    name: team.name,
+    inviteCode: team.inviteCode,
+    inviteCodeExpiresAt: inviteCodeExpiresAt(team).toISOString(),
+    timeZone: team.timeZone,
+    settings: readTeamSettings(team.settings),
+  };
 }
 
 function targetOf(error: unknown): string {

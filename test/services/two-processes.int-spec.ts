@@ -89,6 +89,24 @@ describe('Two hub processes on one PostgreSQL and one Redis', () => {
     expect(withdrawn[winner].flat()).toEqual([]);
   });
 
+  // Attack: a dismissed member keeps a socket open on another hub process than the one the administrator used.
+  it('signs a deactivated member’s socket out within 5 s although it is held by the other process', async () => {
+    const session = await request(a.url).post('/api/auth/login').send({ email: 'admin@two.example', password: 'correct horse' }).expect(200);
+    const admin = { Authorization: `Bearer ${session.body.accessToken}` };
+    const { inviteCode } = (await request(a.url).get('/api/teams/current').set(admin).expect(200)).body as { inviteCode: string };
+    const email = `leaver-${Date.now().toString(36)}@two.example`;
+    const joined = await request(a.url).post('/api/auth/signup').send({ inviteCode, email, password: 'correct horse', name: '退職 予定' }).expect(201);
+    const leaver = await request(b.url).post('/api/auth/login').send({ email, password: 'correct horse' }).expect(200);
+    const device = await connect(b.url, '/inbox', { token: leaver.body.accessToken });
+    sockets.push(device);
+    const signedOut = nextEvent<{ code: string }>(device, 'signed_out', () => true, 5_000);
+    const gone = nextEvent(device, 'disconnect', () => true, 5_000);
+    await request(a.url).delete(`/api/members/${joined.body.id}`).set(admin).expect(204);
+    expect(await signedOut).toEqual({ code: 'member_deactivated' });
+    await gone;
+    await request(b.url).get('/api/conversations').set({ Authorization: `Bearer ${leaver.body.accessToken}` }).expect(401);
+  });
+
   it('made exactly one first team although both processes started on an empty database', async () => {
     const session = await request(a.url).post('/api/auth/login').send({ email: 'admin@two.example', password: 'correct horse' }).expect(200);
     const members = await request(a.url).get('/api/members').set({ Authorization: `Bearer ${session.body.accessToken}` }).expect(200);

@@ -135,8 +135,10 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
       if (event.memberId === member.id) setPresence(event.status);
     });
     io.on('connect_error', (error: Error & { data?: { code?: string } }) => {
-      if (error.data?.code === 'unauthenticated' || error.data?.code === 'token_invalid') onLogOut();
+      if (error.data?.code === 'unauthenticated' || error.data?.code === 'token_invalid' || error.data?.code === 'member_deactivated') onLogOut();
     });
+    // The hub retired this session (deactivation, or the password changed on another device).
+    io.on('signed_out', () => onLogOut());
     return () => {
       io.close();
     };
