@@ -73,6 +73,8 @@ type Case = (b: Victim, a: Attacker) => Call | Call[];
 const CASES: Record<string, Case> = {
   'DELETE /api/teams/current/api-keys/:id': (b) => ({ path: `/api/teams/current/api-keys/${b.apiKey}` }),
   'PATCH /api/members/:id': (b) => ({ path: `/api/members/${b.member}`, body: { role: 'administrator', training: true, name: '乗っ取り' } }),
+  'DELETE /api/members/:id': (b) => ({ path: `/api/members/${b.member}` }),
+  'POST /api/members/:id/reactivate': (b) => ({ path: `/api/members/${b.member}/reactivate` }),
   'POST /api/messages/:id/approve': (b) => ({ path: `/api/messages/${b.draft}/approve` }),
   'POST /api/messages/:id/reject': (b) => ({ path: `/api/messages/${b.draft}/reject`, body: { feedback: 'rejected by another team' } }),
   'GET /api/messages/:id/attachments/:index': (b) => ({ path: `/api/messages/${b.attachmentMessage}/attachments/0` }),
