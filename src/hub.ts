@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { BODY_LIMIT, applyBodyLimits } from './common/http/body-limits.js';
 import { trustFunction } from './common/http/client-address.js';
 import { serveWebAssets } from './common/http/web-assets.js';
 import { systemClock } from './common/clock.js';
@@ -17,7 +18,8 @@ import { BullMqJobQueue, InProcessJobQueue } from './common/jobs/index.js';
 import type { JobQueue } from './common/jobs/index.js';
 import { logger } from './common/logging/logger.js';
 import { nestLogger } from './common/logging/nest-logger.js';
-import { DevMailbox } from './common/mail/dev-mailbox.js';
+import { SecretBox } from './common/crypto/secret-box.js';
+import { SystemMailService, transportFor } from './common/mail/system-mail.service.js';
 import { FlexibleRateLimiter } from './common/rate-limit/rate-limiter.js';
 import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
 import { OutboxService } from './conversations/index.js';
@@ -49,12 +51,12 @@ export interface Hub {
   url: string;
   login: StartLogin | null;
   infra: HubInfrastructure;
+  /** Where the hub's own mail goes (`SMTP host:port`, `SendGrid`, `the log`), for the start-up lines. */
+  mailTransport: string;
   /** Takes up pending deliveries and starts the job workers (done by createHub unless told otherwise). */
   startJobs(): Promise<void>;
   close(): Promise<void>;
 }
-
-const BODY_LIMIT = 30 * 1024 * 1024; // SendGrid's Inbound Parse posts whole mails with attachments (30 MB).
 
 export async function createHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const masterKey = config.secretKey ?? (await loadOrCreateKey(config.dataDir));
@@ -66,12 +68,14 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   limitsRedis?.on('error', (error) => logger.warn({ err: error }, 'Redis for rate limits unavailable; counting in this process meanwhile'));
   const rateLimiter = new FlexibleRateLimiter(limitsRedis ? { redis: limitsRedis, prefix: options.queuePrefix ?? config.redisPrefix } : null);
+  const mailTransport = transportFor(config.mail);
+  const mailer = new SystemMailService(database.prisma, jobs, new SecretBox(masterKey), mailTransport);
   const infra: HubInfrastructure = {
     config,
     db: database.prisma,
     jobs,
     masterKey,
-    mailer: new DevMailbox(database.prisma),
+    mailer,
     clock: options.clock ?? systemClock,
     rateLimiter,
   };
@@ -84,9 +88,12 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: trustFunction(config.trustProxy) }),
       { rawBody: true, logger: nestLogger, abortOnError: false },
     );
+    const fastify = app.getHttpAdapter().getInstance();
+    applyBodyLimits(fastify);
     // SendGrid's Inbound Parse posts multipart/form-data. It is kept as bytes like every webhook body: the channel
-    // checks its token first and only then reads the parts (a whole raw mail can be one field of up to 30 MB).
-    app.getHttpAdapter().getInstance().addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    // checks its token first and only then reads the parts. No limit of its own: the route's applies (30 MB for
+    // Inbound Parse, 1 MB anywhere else).
+    fastify.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request, body, done) => {
       (request as { rawBody?: Buffer }).rawBody = body as Buffer;
       done(null, body);
     });
@@ -114,6 +121,8 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       await app!.get(SlowReplyService).resume();
       const reports = await app!.get(ReportsService).resume();
       if (reports) logger.info({ reports }, 'pending reports taken up again');
+      const mails = await mailer.resume();
+      if (mails) logger.info({ mails }, 'unsent system mail taken up again');
       await jobs.start();
     };
     if (options.startJobs !== false) await startJobs();
@@ -126,10 +135,12 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       url,
       login,
       infra,
+      mailTransport: mailTransport.description,
       startJobs,
       async close() {
         await jobs.stop();
         await started.close();
+        await mailTransport.close?.();
         await redisAdapter?.disconnect();
         limitsRedis?.disconnect();
         await database.close();
@@ -138,6 +149,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   } catch (error) {
     await jobs.stop().catch(() => {});
     await app?.close().catch(() => {});
+    await mailTransport.close?.().catch(() => {});
     await redisAdapter?.disconnect();
     limitsRedis?.disconnect();
     await database.close();

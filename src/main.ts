@@ -22,6 +22,9 @@ async function main(): Promise<void> {
     `  Inbox:    ${base}/app`,
     `  Demo shop with the chat widget: ${base}/demo (once a web chat channel exists)`,
     `  API docs: ${base}/api/docs`,
+    config.mail.transport === 'log'
+      ? '  Mail:     written to the log (password reset codes too); set HUB_SMTP_URL or HUB_SENDGRID_API_KEY to send it'
+      : `  Mail:     sent through ${hub.mailTransport} from ${config.mail.from}`,
   ];
   if (hub.login) {
     lines.push(

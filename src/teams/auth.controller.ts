@@ -14,6 +14,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   login(@ValidBody(loginBody) body: z.output<typeof loginBody>, @Req() request: FastifyRequest) {
+    // request.ip is the socket's address unless the operator trusts proxies (HUB_TRUST_PROXY, set in hub.ts).
     return this.auth.login(body, request.ip);
   }
 
@@ -24,8 +25,8 @@ export class AuthController {
 
   @Post('password-reset')
   @HttpCode(202)
-  async requestReset(@ValidBody(passwordResetBody) body: z.output<typeof passwordResetBody>) {
-    await this.auth.requestPasswordReset(body.email);
+  async requestReset(@ValidBody(passwordResetBody) body: z.output<typeof passwordResetBody>, @Req() request: FastifyRequest) {
+    await this.auth.requestPasswordReset(body.email, request.ip);
     return { accepted: true };
   }
 

@@ -1,26 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { MASTER_KEY } from '../common/common.module.js';
+import { OneTimeCodes } from '../common/crypto/one-time-codes.js';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
-import { DomainError } from '../common/errors/domain-error.js';
+import { DomainError, tooManyRequests } from '../common/errors/domain-error.js';
 import { MAILER } from '../common/mail/mailer.js';
 import type { Mailer } from '../common/mail/mailer.js';
+import { RATE_LIMITER } from '../common/rate-limit/rate-limiter.js';
+import type { RateLimit, RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
-import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { LoginThrottles } from './login-throttle.repository.js';
+import { DUMMY_HASH, PASSWORD_GATE, PasswordGate, hashPassword, verifyPassword } from './passwords.js';
 import { MembersService } from './members.service.js';
 import { TeamsService, normalizeEmail } from './teams.service.js';
 import { readTeamSettings } from './team-settings.schema.js';
 
-/** Failed logins allowed per account and address within a minute, then 429 until the minute has passed. */
-const FAILURES_PER_ACCOUNT = 5;
-/** Per address across accounts: stops one client from walking through many accounts. */
-const FAILURES_PER_ADDRESS = 50;
-const WINDOW_MS = 60_000;
-const RESET_CODE_TTL_MS = 15 * 60_000;
-/** A 5-digit code has 100,000 values: a reset allows only a few guesses. */
-const RESET_CODE_ATTEMPTS = 5;
+const FIFTEEN_MINUTES = 15 * 60;
 
-const hashCode = (code: string) => createHash('sha256').update(code).digest();
+/**
+ * Failed sign-ins per client address, across accounts: a plain budget that stops one client spraying a common
+ * password over many accounts (the per-account limit is in LoginThrottles). Generous enough for an office behind one
+ * NAT address; a right password gives its point back.
+ */
+const LOGIN_FAILURES_PER_CLIENT: RateLimit = { name: 'login.client', points: 20, perSeconds: FIFTEEN_MINUTES, what: 'failed sign-ins from this address' };
+/** Per address asked for: stops mail bombing one person, and guessing against a stream of fresh codes. */
+const RESETS_PER_EMAIL: RateLimit = { name: 'password-reset.email', points: 5, perSeconds: FIFTEEN_MINUTES, what: 'password reset requests for this address' };
+/** Per client address: stops one client walking through many addresses. */
+const RESETS_PER_CLIENT: RateLimit = { name: 'password-reset.client', points: 5, perSeconds: FIFTEEN_MINUTES, what: 'password reset requests from this address' };
+
+const RESET_CODE_DIGITS = 6;
+const RESET_CODE_TTL_MS = 15 * 60_000;
+/** Wrong or right, a code takes this many tries in all: 5 in 10^6, and a new code costs a rate-limited request. */
+const RESET_CODE_ATTEMPTS = 5;
 
 export interface MemberView {
   id: string;
@@ -32,30 +43,51 @@ export interface MemberView {
 
 @Injectable()
 export class AuthService {
+  private readonly resetCodes: OneTimeCodes;
+  private readonly throttles: LoginThrottles;
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(ACCESS_TOKENS) private readonly tokens: AccessTokens,
     @Inject(MAILER) private readonly mailer: Mailer,
+    @Inject(RATE_LIMITER) private readonly limits: RateLimiter,
+    @Inject(PASSWORD_GATE) private readonly gate: PasswordGate,
+    @Inject(MASTER_KEY) masterKey: Buffer,
     private readonly members: MembersService,
     private readonly teams: TeamsService,
-  ) {}
+  ) {
+    this.resetCodes = new OneTimeCodes(masterKey, 'password-reset');
+    this.throttles = new LoginThrottles(db);
+  }
 
-  async login(input: { email: string; password: string }, address: string) {
+  /**
+   * A try is counted as a failure before the password is checked (so parallel guesses cannot all run before the
+   * first failure is written), per client address and per account, and given back when the password was right or
+   * was never checked.
+   */
+  async login(input: { email: string; password: string }, clientAddress: string) {
     const email = normalizeEmail(input.email);
-    const since = new Date(Date.now() - WINDOW_MS);
-    const [forAccount, forAddress] = await Promise.all([
-      this.db.loginFailure.count({ where: { email, address, createdAt: { gte: since } } }),
-      this.db.loginFailure.count({ where: { address, createdAt: { gte: since } } }),
-    ]);
-    if (forAccount >= FAILURES_PER_ACCOUNT || forAddress >= FAILURES_PER_ADDRESS) {
-      throw new DomainError('too_many_requests', 'too_many_attempts', 'Too many failed sign-ins; wait a minute and try again.');
+    await this.limits.consume(LOGIN_FAILURES_PER_CLIENT, clientAddress);
+    const waitMs = await this.throttles.claim(email).catch(async (error: unknown) => {
+      await this.limits.release(LOGIN_FAILURES_PER_CLIENT, clientAddress);
+      throw error;
+    });
+    if (waitMs !== null) {
+      await this.limits.release(LOGIN_FAILURES_PER_CLIENT, clientAddress);
+      throw tooManyRequests('too_many_attempts', `Too many failed sign-ins for this account; try again in ${Math.ceil(waitMs / 1000)} seconds.`, waitMs);
     }
-    const member = await this.db.member.findUnique({ where: { email } });
-    const ok = await verifyPassword(member?.passwordHash ?? DUMMY_HASH, input.password);
-    if (!member || !ok) {
-      await this.db.loginFailure.create({ data: { email, address } });
-      throw new DomainError('unauthenticated', 'invalid_credentials', 'The email address or the password is wrong.');
+    let ok: boolean;
+    let member;
+    try {
+      member = await this.db.member.findUnique({ where: { email } });
+      const hash = member?.passwordHash ?? DUMMY_HASH;
+      ok = await this.gate.run(() => verifyPassword(hash, input.password));
+    } catch (error) {
+      await Promise.all([this.throttles.giveBack(email), this.limits.release(LOGIN_FAILURES_PER_CLIENT, clientAddress)]);
+      throw error;
     }
+    if (!member || !ok) throw new DomainError('unauthenticated', 'invalid_credentials', 'The email address or the password is wrong.');
+    await Promise.all([this.throttles.clear(email), this.limits.release(LOGIN_FAILURES_PER_CLIENT, clientAddress)]);
     // Said only after the right password: a guesser cannot tell a deactivated account from a wrong password.
     if (member.deactivatedAt) throw new DomainError('forbidden', 'member_deactivated', 'This account has been deactivated; ask an administrator of your team.');
     await this.members.onlineAtSignIn(member);
@@ -66,7 +98,7 @@ export class AuthService {
 
   async signup(input: { inviteCode: string; email: string; password: string; name: string }): Promise<MemberView> {
     const team = await this.teams.joinableTeam(input.inviteCode);
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.gate.run(() => hashPassword(input.password));
     try {
       const member = await this.db.member.create({
         data: {
@@ -85,17 +117,23 @@ export class AuthService {
     }
   }
 
-  /** Always accepted, so the answer never tells whether an account exists. */
-  async requestPasswordReset(rawEmail: string): Promise<void> {
-    const member = await this.db.member.findUnique({ where: { email: normalizeEmail(rawEmail) } });
+  /**
+   * Always accepted, so the answer never tells whether an account exists; the limits count the address asked for
+   * whether it exists or not, for the same reason. The mail is only queued here: a slow relay never delays the answer.
+   */
+  async requestPasswordReset(rawEmail: string, clientAddress: string): Promise<void> {
+    const email = normalizeEmail(rawEmail);
+    await this.limits.consume(RESETS_PER_CLIENT, clientAddress);
+    await this.limits.consume(RESETS_PER_EMAIL, email);
+    const member = await this.db.member.findUnique({ where: { email } });
     // A deactivated member cannot sign in; a reset would only tell them (or a thief of their mailbox) so.
     if (!member || member.deactivatedAt) return;
-    const code = String(randomInt(0, 100_000)).padStart(5, '0');
+    const code = this.resetCodes.generate(RESET_CODE_DIGITS);
     await this.db.$transaction(async (tx: Tx) => {
       // Only the newest code is good: earlier ones are retired.
       await tx.passwordReset.updateMany({ where: { memberId: member.id, usedAt: null }, data: { usedAt: new Date() } });
       await tx.passwordReset.create({
-        data: { memberId: member.id, codeHash: hashCode(code).toString('hex'), expiresAt: new Date(Date.now() + RESET_CODE_TTL_MS) },
+        data: { memberId: member.id, codeHash: this.resetCodes.hash(code), expiresAt: new Date(Date.now() + RESET_CODE_TTL_MS) },
       });
     });
     await this.mailer.send({
@@ -110,16 +148,18 @@ export class AuthService {
     const member = await this.db.member.findUnique({ where: { email: normalizeEmail(input.email) } });
     if (!member) throw invalid;
     const reset = await this.db.passwordReset.findFirst({
-      where: { memberId: member.id, usedAt: null, expiresAt: { gt: new Date() }, attempts: { lt: RESET_CODE_ATTEMPTS } },
+      where: { memberId: member.id, usedAt: null, expiresAt: { gt: new Date() } },
       orderBy: { createdAt: 'desc' },
     });
     if (!reset) throw invalid;
-    const matches = timingSafeEqual(Buffer.from(reset.codeHash, 'hex'), hashCode(input.code.normalize('NFKC').trim()));
-    if (!matches) {
-      await this.db.passwordReset.update({ where: { id: reset.id }, data: { attempts: { increment: 1 } } });
-      throw invalid;
-    }
-    const passwordHash = await hashPassword(input.password);
+    // A guess is compared only once it has won one of the code's tries, taken by a conditional update: of 300
+    // parallel guesses, 5 are compared and the rest refused unseen.
+    const { count: tried } = await this.db.passwordReset.updateMany({
+      where: { id: reset.id, usedAt: null, attempts: { lt: RESET_CODE_ATTEMPTS } },
+      data: { attempts: { increment: 1 } },
+    });
+    if (tried === 0 || !this.resetCodes.matches(reset.codeHash, input.code)) throw invalid;
+    const passwordHash = await this.gate.run(() => hashPassword(input.password));
     await this.db.$transaction(async (tx: Tx) => {
       // Conditional on still being unused: two confirmations racing with one code succeed once.
       const { count } = await tx.passwordReset.updateMany({ where: { id: reset.id, usedAt: null }, data: { usedAt: new Date() } });

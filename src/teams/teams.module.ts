@@ -5,17 +5,17 @@ import { AccountService } from './account.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
-import { DevMailboxController } from './dev-mailbox.controller.js';
 import { GroupsController } from './groups.controller.js';
 import { GroupsService } from './groups.service.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
+import { PASSWORD_GATE, PasswordGate } from './passwords.js';
 import { TeamEvents } from './team.events.js';
 import { TeamsController } from './teams.controller.js';
 import { TeamsService } from './teams.service.js';
 
 @Module({
-  controllers: [AuthController, TeamsController, MembersController, GroupsController, DevMailboxController],
+  controllers: [AuthController, TeamsController, MembersController, GroupsController],
   providers: [
     AuthService,
     AccountService,
@@ -24,6 +24,7 @@ import { TeamsService } from './teams.service.js';
     GroupsService,
     AuthGuard,
     TeamEvents,
+    { provide: PASSWORD_GATE, useValue: new PasswordGate() },
     { provide: ACCESS_TOKENS, inject: [MASTER_KEY], useFactory: (key: Buffer) => new AccessTokens(key) },
   ],
   exports: [TeamsService, MembersService, GroupsService, AuthGuard, TeamEvents, ACCESS_TOKENS],

@@ -1,20 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startSmtpFake } from '../fakes/smtp-fake.js';
+import type { SmtpFake } from '../fakes/smtp-fake.js';
+import { eventually } from '../support/eventually.js';
 import { TestHub, TestMember, addMember, createTeam, login, startTestHub } from '../support/test-hub.js';
 
 const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
 
 describe('Teams and sign-in', () => {
   let hub: TestHub;
+  let smtp: SmtpFake;
   let team: Awaited<ReturnType<typeof createTeam>>;
   let operator: TestMember;
 
   beforeAll(async () => {
-    hub = await startTestHub({ HUB_OPERATOR_TOKEN: OPERATOR_TOKEN });
+    smtp = await startSmtpFake();
+    hub = await startTestHub({ HUB_OPERATOR_TOKEN: OPERATOR_TOKEN, HUB_SMTP_URL: smtp.url, HUB_MAIL_FROM: 'hub@example.com' });
     team = await createTeam(hub, '本店');
     operator = await addMember(hub, team);
   });
 
-  afterAll(() => hub.stop());
+  afterAll(async () => {
+    await hub.stop();
+    await smtp.close();
+  });
+
+  /** The code in the newest mail the SMTP server received for this address. */
+  const mailedCode = async (email: string) => {
+    const mails = await eventually(async () => smtp.mails.filter((m) => m.to.includes(email)), (list) => list.length > 0);
+    return /\b(\d{6})\b/.exec(mails[mails.length - 1].text)![1];
+  };
 
   it('signs in and marks the member online', async () => {
     const response = await hub.http.post('/api/auth/login').send({ email: operator.email.toUpperCase(), password: 'correct horse' }).expect(200);
@@ -58,16 +72,15 @@ describe('Teams and sign-in', () => {
     expect(taken.body.code).toBe('email_taken');
   });
 
-  it('resets a password with the 5-digit code from the mailbox, and retires the old tokens', async () => {
+  it('resets a password with the 6-digit code sent by mail, and retires the old tokens', async () => {
     const member = await addMember(hub, team);
     await hub.http.post('/api/auth/password-reset').send({ email: member.email }).expect(202);
     await hub.http.post('/api/auth/password-reset').send({ email: 'nobody@example.com' }).expect(202);
-    const mailbox = await hub.http.get('/api/dev/mailbox').expect(200);
-    const mail = mailbox.body.items.find((m: { to: string }) => m.to === member.email);
-    const code = /(\d{5})/.exec(mail.text)![1];
-    expect(mailbox.body.items.some((m: { to: string }) => m.to === 'nobody@example.com')).toBe(false);
+    const code = await mailedCode(member.email);
+    await hub.infra.jobs.idle();
+    expect(smtp.mails.some((m) => m.to.includes('nobody@example.com'))).toBe(false);
 
-    const wrongCode = code === '00000' ? '11111' : '00000';
+    const wrongCode = code === '000000' ? '111111' : '000000';
     const refused = await hub.http.post('/api/auth/password-reset/confirm').send({ email: member.email, code: wrongCode, password: 'brand new pass' }).expect(400);
     expect(refused.body.code).toBe('invalid_reset_code');
     await hub.http.post('/api/auth/password-reset/confirm').send({ email: member.email, code, password: 'brand new pass' }).expect(204);
@@ -81,9 +94,8 @@ describe('Teams and sign-in', () => {
   it('locks a reset code after five wrong guesses', async () => {
     const member = await addMember(hub, team);
     await hub.http.post('/api/auth/password-reset').send({ email: member.email }).expect(202);
-    const mailbox = await hub.http.get('/api/dev/mailbox').expect(200);
-    const code = /(\d{5})/.exec(mailbox.body.items.find((m: { to: string }) => m.to === member.email).text)![1];
-    const wrong = String((Number(code) + 1) % 100_000).padStart(5, '0');
+    const code = await mailedCode(member.email);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     for (let i = 0; i < 5; i++) {
       await hub.http.post('/api/auth/password-reset/confirm').send({ email: member.email, code: wrong, password: 'brand new pass' }).expect(400);
     }

@@ -37,6 +37,21 @@ describe('loadConfig', () => {
     expect(refusal({ HUB_TRUST_PROXY: 'the balancer' })).toMatch(/^Invalid configuration: HUB_TRUST_PROXY="the balancer" must be a hop count/);
   });
 
+  it('sends system mail through one transport, with a sender, or writes it to the log when none is set', () => {
+    expect(loadConfig({}).mail).toEqual({ transport: 'log' });
+    expect(loadConfig({ HUB_SMTP_URL: 'smtps://u:p@relay.example:465', HUB_MAIL_FROM: 'hub@example.com' }).mail).toEqual({
+      transport: 'smtp',
+      url: 'smtps://u:p@relay.example:465',
+      from: 'hub@example.com',
+    });
+    expect(loadConfig({ HUB_SENDGRID_API_KEY: 'SG.x', HUB_MAIL_FROM: 'hub@example.com' }).mail).toMatchObject({ transport: 'sendgrid', apiBaseUrl: 'https://api.sendgrid.com' });
+    expect(refusal({ HUB_SMTP_URL: 'smtp://relay.example' })).toMatch(/^Invalid configuration: HUB_MAIL_FROM is required when HUB_SMTP_URL is set/);
+    expect(refusal({ HUB_SENDGRID_API_KEY: 'SG.x' })).toMatch(/HUB_MAIL_FROM is required when HUB_SENDGRID_API_KEY is set/);
+    expect(refusal({ HUB_SMTP_URL: 'smtp://a', HUB_SENDGRID_API_KEY: 'SG.x', HUB_MAIL_FROM: 'hub@example.com' })).toMatch(/choose one mail transport/);
+    // The relay's password may be in the URL: a refused URL is not printed.
+    expect(refusal({ HUB_SMTP_URL: 'http://u:secret@relay' })).toBe('Invalid configuration: HUB_SMTP_URL="***" must be an smtp:// or smtps:// URL');
+  });
+
   it('never prints a secret it refuses', () => {
     const message = refusal({ HUB_SECRET_KEY: 'hunter2' });
     expect(message).toContain('HUB_SECRET_KEY="***"');

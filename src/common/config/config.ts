@@ -29,7 +29,14 @@ export interface HubConfig {
    * nearest `hops` proxies, or proxies at these addresses/CIDRs. Limits per client address depend on it.
    */
   trustProxy: TrustProxy;
+  /** How the hub's own mail (password reset codes, invitations, alerts) leaves: a relay, SendGrid, or the log. */
+  mail: MailConfig;
 }
+
+export type MailConfig =
+  | { transport: 'smtp'; url: string; from: string }
+  | { transport: 'sendgrid'; apiKey: string; apiBaseUrl: string; from: string }
+  | { transport: 'log' };
 
 export type TrustProxy = { hops: number } | { addresses: string[] } | null;
 
@@ -78,6 +85,10 @@ const envSchema = z.object({
       .refine((value) => parseTrustProxy(value) !== undefined, 'must be a hop count (1, 2...) or a comma-separated list of addresses or CIDRs')
       .optional(),
   ),
+  HUB_SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
+  HUB_SENDGRID_API_KEY: optionalText,
+  HUB_SENDGRID_API_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  HUB_MAIL_FROM: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
 });
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
@@ -103,6 +114,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration: HUB_SECRET_KEY is required when DATABASE_URL is set (generate one with `openssl rand -base64 32`)',
     );
   }
+  if (e.HUB_SMTP_URL && e.HUB_SENDGRID_API_KEY) {
+    throw new ConfigError('Invalid configuration: HUB_SENDGRID_API_KEY cannot be set together with HUB_SMTP_URL (choose one mail transport)');
+  }
+  if ((e.HUB_SMTP_URL || e.HUB_SENDGRID_API_KEY) && !e.HUB_MAIL_FROM) {
+    throw new ConfigError(`Invalid configuration: HUB_MAIL_FROM is required when ${e.HUB_SMTP_URL ? 'HUB_SMTP_URL' : 'HUB_SENDGRID_API_KEY'} is set`);
+  }
   const production = e.NODE_ENV === 'production';
   return {
     port: e.PORT,
@@ -121,6 +138,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.HUB_TRUST_PROXY ? parseTrustProxy(e.HUB_TRUST_PROXY)! : null,
+    mail: e.HUB_SMTP_URL
+      ? { transport: 'smtp', url: e.HUB_SMTP_URL, from: e.HUB_MAIL_FROM! }
+      : e.HUB_SENDGRID_API_KEY
+        ? { transport: 'sendgrid', apiKey: e.HUB_SENDGRID_API_KEY, apiBaseUrl: e.HUB_SENDGRID_API_BASE_URL ?? 'https://api.sendgrid.com', from: e.HUB_MAIL_FROM! }
+        : { transport: 'log' },
   };
 }
 
@@ -146,7 +168,8 @@ export function decodeKey(text: string): Buffer | null {
 }
 
 function redact(variable: string, value: string): string {
-  return /KEY|TOKEN|PASSWORD|SECRET/.test(variable) ? '***' : value;
+  // An SMTP URL may carry the relay's password (smtp://user:password@host).
+  return /KEY|TOKEN|PASSWORD|SECRET|SMTP_URL/.test(variable) ? '***' : value;
 }
 
 export const HUB_CONFIG = Symbol('HubConfig');

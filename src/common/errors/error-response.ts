@@ -36,7 +36,8 @@ export function toErrorBody(error: unknown): ErrorBody {
   }
   if (error instanceof HttpException) {
     const statusCode = error.getStatus();
-    const code = statusCode === 404 ? 'not_found' : statusCode === 400 ? 'invalid_request' : `http_${statusCode}`;
+    // Nest's raw-body JSON parser reports an oversized body as its own 413, Fastify's parsers as FST_ERR_CTP_BODY_TOO_LARGE.
+    const code = statusCode === 404 ? 'not_found' : statusCode === 400 ? 'invalid_request' : statusCode === 413 ? 'payload_too_large' : `http_${statusCode}`;
     const message = statusCode === 404 ? 'There is nothing at this address.' : error.message;
     return { statusCode, code, message };
   }

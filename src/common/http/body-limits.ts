@@ -1,0 +1,64 @@
+import { Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { errorCodes } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const MB = 1024 * 1024;
+
+/** Every body the API reads (JSON or otherwise) unless its route says more: 413 `payload_too_large` beyond. */
+export const BODY_LIMIT = 1 * MB;
+
+/**
+ * What each provider's webhook may post, by `<route>/<hook>` of `/webhooks/<route>/<channelId>[/<hook>]`. A
+ * provider not listed gets {@link BODY_LIMIT}. The numbers are the providers' own maxima, with room to spare.
+ */
+const WEBHOOK_BODY_LIMITS: Record<string, number> = {
+  // Inbound Parse posts the whole mail with its attachments; SendGrid accepts mails of up to 30 MB.
+  'sendgrid/inbound': 30 * MB,
+  // The Event Webhook posts a batch every 30 seconds or once it reaches 768 KB.
+  'sendgrid/events': 5 * MB,
+  // Meta's webhook payloads are at most 3 MB (media come as ids, fetched later).
+  'whatsapp/': 3 * MB,
+  // LINE posts event lists without media content (fetched later); it names no maximum, a batch is a few KB.
+  'line/': 2 * MB,
+  // Twilio posts form fields: a message body is at most 1,600 characters, media come as URLs.
+  'twilio/': 1 * MB,
+  'twilio/status': 1 * MB,
+};
+const LARGEST_WEBHOOK_BODY = Math.max(...Object.values(WEBHOOK_BODY_LIMITS));
+
+export function webhookBodyLimit(route: string, hook: string): number {
+  return WEBHOOK_BODY_LIMITS[`${route}/${hook}`] ?? BODY_LIMIT;
+}
+
+/**
+ * Sets the limits on a Fastify instance before its routes are added: the webhook routes take up to the largest
+ * provider's maximum at the route level, and each request is then held to its own provider's, by its path, before
+ * any byte is buffered beyond it. Every other route keeps the server's {@link BODY_LIMIT}.
+ */
+export function applyBodyLimits(fastify: FastifyInstance): void {
+  fastify.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/webhooks/') || !route.method.includes('POST')) return;
+    route.bodyLimit = LARGEST_WEBHOOK_BODY;
+    const own = route.preParsing ? [route.preParsing].flat() : [];
+    route.preParsing = [...own, limitToProvider];
+  });
+}
+
+async function limitToProvider(request: FastifyRequest, _reply: unknown, payload: NodeJS.ReadableStream & { receivedEncodedLength?: number }) {
+  const { route = '', hook = '' } = request.params as { route?: string; hook?: string };
+  const limit = webhookBodyLimit(route, hook);
+  if (Number(request.headers['content-length']) > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+  // Without a Content-Length (chunked), the bytes are counted as they come.
+  let received = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      received += chunk.length;
+      (counted as { receivedEncodedLength?: number }).receivedEncodedLength = received;
+      if (received > limit) callback(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      else callback(null, chunk);
+    },
+  });
+  payload.pipe(counted);
+  return counted;
+}

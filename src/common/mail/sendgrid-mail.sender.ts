@@ -1,0 +1,33 @@
+import { Client } from '@sendgrid/client';
+import { MailService } from '@sendgrid/mail';
+import type { MailTransport, SystemMail } from './mailer.js';
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * The hub's mail through SendGrid's Mail Send (`HUB_SENDGRID_API_KEY`), with the official client. Its own client, not
+ * the package's global one, which an email channel's sender might configure with another key.
+ */
+export class SendgridSystemMailSender implements MailTransport {
+  readonly description = 'SendGrid';
+  private readonly service = new MailService();
+
+  constructor(apiKey: string, apiBaseUrl: string, private readonly from: string) {
+    const client = new Client();
+    client.setApiKey(apiKey);
+    client.setDefaultRequest('baseUrl', apiBaseUrl.replace(/\/+$/, ''));
+    this.service.setClient(client);
+    this.service.setTimeout(REQUEST_TIMEOUT_MS);
+  }
+
+  async deliver(mail: SystemMail): Promise<void> {
+    try {
+      await this.service.send({ to: mail.to, from: this.from, subject: mail.subject, text: mail.text });
+    } catch (error) {
+      // The client's message is only "Bad Request"; the status and SendGrid's own words say what to fix.
+      const { code, response } = error as { code?: number; response?: { body?: { errors?: { message?: string }[] } } };
+      const detail = response?.body?.errors?.map((e) => e.message).join('; ');
+      throw new Error(`SendGrid refused the mail${code ? ` (HTTP ${code})` : ''}${detail ? `: ${detail}` : ''}`, { cause: error });
+    }
+  }
+}
