@@ -6,6 +6,8 @@ import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { parseInput } from '../common/http/validation.js';
+import { OUTBOUND_GUARD } from '../common/outbound/index.js';
+import type { OutboundGuard } from '../common/outbound/index.js';
 import { capabilitiesOf } from './channel-adapter.js';
 import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, ChannelPairing, ChannelProvider, ChannelType } from './channel-adapter.js';
 import { ChannelRegistry } from './channel-registry.js';
@@ -54,6 +56,7 @@ export class ChannelsService implements OnApplicationBootstrap {
     @Inject(DATABASE) private readonly db: Db,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @Inject(OUTBOUND_GUARD) private readonly guard: OutboundGuard,
     private readonly registry: ChannelRegistry,
     private readonly channelEvents: ChannelEvents,
   ) {}
@@ -226,6 +229,7 @@ export class ChannelsService implements OnApplicationBootstrap {
       }
       throw error;
     }
+    this.checkApiBases(adapter, parsed);
     const settings: Record<string, unknown> = {};
     const secrets: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(parsed)) {
@@ -233,6 +237,22 @@ export class ChannelsService implements OnApplicationBootstrap {
       (adapter.secretKeys.includes(key) ? secrets : settings)[key] = value;
     }
     return { settings, secrets };
+  }
+
+  /**
+   * Server-side request forgery: a URL the SDK will send credentials and messages to may name only the provider's
+   * official origins, or what the operator allowed; never the metadata service or the hub's own network.
+   */
+  private checkApiBases(adapter: ChannelAdapter, config: Record<string, unknown>): void {
+    const fields = new Set(['apiBaseUrl', ...Object.keys(adapter.apiOrigins ?? {})]);
+    const details = [...fields].flatMap((field) => {
+      const url = config[field];
+      const refusal = typeof url === 'string' ? this.guard.refusalOfBase(url, adapter.apiOrigins?.[field] ?? []) : null;
+      return refusal ? [{ field: `config.${field}`, message: refusal }] : [];
+    });
+    if (details.length > 0) {
+      throw new DomainError('invalid', 'url_not_allowed', `The channel's ${details.map((d) => d.field).join(' and ')} names an origin the hub may not call.`, details);
+    }
   }
 
   private view(row: ChannelRow): ChannelView {

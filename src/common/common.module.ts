@@ -9,6 +9,7 @@ import type { Db } from './database/database.js';
 import { JOB_QUEUE } from './jobs/index.js';
 import type { JobQueue } from './jobs/index.js';
 import { MAILER } from './mail/mailer.js';
+import { OUTBOUND_GUARD, OutboundGuard } from './outbound/index.js';
 import { LocalFileStorage, STORAGE } from './storage/storage.js';
 import type { Mailer } from './mail/mailer.js';
 
@@ -37,6 +38,10 @@ export class CommonModule {
       { provide: MAILER, useValue: infra.mailer },
       { provide: CLOCK, useValue: infra.clock },
       { provide: STORAGE, useValue: new LocalFileStorage(infra.config.dataDir) },
+      {
+        provide: OUTBOUND_GUARD,
+        useValue: new OutboundGuard({ allowedOrigins: infra.config.allowedApiOrigins, maxDownloadBytes: infra.config.maxDownloadBytes }),
+      },
     ];
     return { module: CommonModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseOriginList } from '../outbound/origin-rules.js';
+import type { OriginRule } from '../outbound/origin-rules.js';
 
 /**
  * The hub's configuration, parsed once at boot from the environment. A bad value stops the start with one
@@ -23,6 +25,10 @@ export interface HubConfig {
   /** The browser whatsapp-web.js drives for WhatsApp Web channels (nothing is downloaded at install). */
   chromiumPath: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** HUB_ALLOWED_API_ORIGINS: origins the hub may call whatever address they resolve to (a private system, test fakes). */
+  allowedApiOrigins: OriginRule[];
+  /** HUB_MAX_DOWNLOAD_BYTES: the largest media or file the hub downloads from a provider. */
+  maxDownloadBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +70,19 @@ const envSchema = z.object({
   NODE_ENV: optionalText.pipe(z.enum(['production', 'development', 'test']).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
+  HUB_ALLOWED_API_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text, context) => {
+      try {
+        return parseOriginList(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `has an entry ${(error as Error).message} (comma-separated scheme://host[:port], port may be *)` });
+        return z.NEVER;
+      }
+    }),
+  // 25 MB: what WhatsApp and LINE send at most for a video or a file, with room to spare.
+  HUB_MAX_DOWNLOAD_BYTES: z.coerce.number().int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').default(25 * 1024 * 1024),
 });
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
@@ -106,6 +125,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     production,
     chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,
+    allowedApiOrigins: e.HUB_ALLOWED_API_ORIGINS,
+    maxDownloadBytes: e.HUB_MAX_DOWNLOAD_BYTES,
   };
 }
 
