@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { addSecurityHeaders } from './common/http/security-headers.js';
 import { serveWebAssets } from './common/http/web-assets.js';
 import { systemClock } from './common/clock.js';
 import type { Clock } from './common/clock.js';
@@ -78,6 +79,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     redisAdapter = config.redisUrl ? new RedisIoAdapter(app, config.redisUrl, `${config.redisPrefix}:socket.io`) : null;
     app.useWebSocketAdapter(redisAdapter ?? new IoAdapter(app));
     app.enableShutdownHooks();
+    addSecurityHeaders(app.getHttpAdapter().getInstance());
     await serveWebAssets(app.getHttpAdapter().getInstance(), database.prisma);
     SwaggerModule.setup('api/docs', app, () => openApiDocument(app!), { jsonDocumentUrl: 'api/docs/openapi.json' });
     await app.listen({ port: config.port, host: config.host });
