@@ -23,6 +23,34 @@ const DEFAULT_DOWNLOAD_TIMEOUT_MS = 60_000;
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 type Connector = ReturnType<typeof buildConnector>;
+type SocketCallback = (err: Error | null, stream: Duplex) => void;
+type SocketOpener = (
+  scheme: 'http:' | 'https:',
+  options: http.ClientRequestArgs,
+  callback: SocketCallback | undefined,
+  connect: (options: http.ClientRequestArgs, callback?: SocketCallback) => Duplex | null | undefined,
+) => Duplex | null | undefined;
+
+/** Node's agents, opening each socket through the guard (axios, and so twilio and @sendgrid/client, use them). */
+class GuardedHttpAgent extends http.Agent {
+  constructor(private readonly opener: SocketOpener) {
+    super({ keepAlive: true });
+  }
+
+  override createConnection(options: http.ClientRequestArgs, callback?: SocketCallback): Duplex | null | undefined {
+    return this.opener('http:', options, callback, (o, cb) => super.createConnection(o, cb));
+  }
+}
+
+class GuardedHttpsAgent extends https.Agent {
+  constructor(private readonly opener: SocketOpener) {
+    super({ keepAlive: true });
+  }
+
+  override createConnection(options: https.RequestOptions, callback?: SocketCallback): Duplex | null | undefined {
+    return this.opener('https:', options, callback, (o, cb) => super.createConnection(o, cb));
+  }
+}
 
 /**
  * The one door for requests to URLs that came from configuration or from outside (a channel's API base, a media
@@ -49,18 +77,10 @@ export class OutboundGuard {
   constructor(private readonly policy: OutboundPolicy) {
     this.maxDownloadBytes = policy.maxDownloadBytes;
     this.downloadTimeoutMs = policy.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
-    const guard = this;
     const lookup = (hostname: string, options: LookupOptions, callback: LookupCallback) => this.lookup(hostname, options, callback);
-    this.httpAgent = new (class extends http.Agent {
-      override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-        return guard.openSocket('http:', options, callback, (o, cb) => super.createConnection(o, cb), lookup);
-      }
-    })({ keepAlive: true });
-    this.httpsAgent = new (class extends https.Agent {
-      override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-        return guard.openSocket('https:', options, callback, (o, cb) => super.createConnection(o, cb), lookup);
-      }
-    })({ keepAlive: true });
+    const opener: SocketOpener = (scheme, options, callback, connect) => this.openSocket(scheme, options, callback, connect, lookup);
+    this.httpAgent = new GuardedHttpAgent(opener);
+    this.httpsAgent = new GuardedHttpsAgent(opener);
     this.plainConnect = buildConnector({});
     this.guardedConnect = buildConnector({ lookup } as buildConnector.BuildOptions);
     this.dispatcher = new UndiciAgent({
@@ -153,6 +173,11 @@ export class OutboundGuard {
     return Buffer.concat(chunks);
   }
 
+  /** Nest calls it when the hub stops. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
   /** Lets go of kept-alive connections (the hub is stopping). */
   async close(): Promise<void> {
     this.httpAgent.destroy();
@@ -175,11 +200,11 @@ export class OutboundGuard {
   }
 
   /** Node's agents: connect as the verdict says; a refusal reaches the request as its error. */
-  private openSocket<O extends http.ClientRequestArgs>(
+  private openSocket(
     scheme: 'http:' | 'https:',
-    options: O,
-    callback: ((err: Error | null, stream: Duplex) => void) | undefined,
-    connect: (options: O, callback?: (err: Error | null, stream: Duplex) => void) => Duplex | null | undefined,
+    options: http.ClientRequestArgs,
+    callback: SocketCallback | undefined,
+    connect: (options: http.ClientRequestArgs, callback?: SocketCallback) => Duplex | null | undefined,
     lookup: (hostname: string, options: LookupOptions, callback: LookupCallback) => void,
   ): Duplex | null | undefined {
     const host = String(options.host ?? options.hostname ?? 'localhost');
