@@ -60,7 +60,7 @@ class GuardedHttpsAgent extends https.Agent {
  * a name could be re-pointed (DNS rebinding).
  *
  * - `httpAgent` / `httpsAgent`: for axios-based SDKs (twilio, @sendgrid/client).
- * - `fetch`: the global fetch through a guarded dispatcher.
+ * - `fetch`: fetch (undici's) through the guard's dispatcher.
  * - `run(fn)`: for SDKs that call the global fetch and take no dispatcher (@line/bot-sdk): fetches made inside go
  *   through the guard.
  * - `download(url)`: a size-capped, time-limited GET.
@@ -119,6 +119,7 @@ export class OutboundGuard {
    */
   fetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
     return undiciFetch(input, { ...init, dispatcher: this.dispatcher } as Parameters<typeof undiciFetch>[1]).then(
+      // The same class as the global Response at run time; only undici's typings and the DOM's differ.
       (response) => response as unknown as Response,
       (error: unknown) => {
         throw outboundRefusal(error) ?? error;
