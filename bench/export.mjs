@@ -110,7 +110,7 @@ async function main() {
   const { loadConfig } = await import('../dist/common/config/config.js');
   const { createHub } = await import('../dist/hub.js');
   const { TeamsService } = await import('../dist/teams/index.js');
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, HUB_DATA_DIR: `data/bench-${process.pid}`, HUB_SECRET_KEY: SECRET_KEY, NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, HUB_DATA_DIR: `data/bench-${process.pid}`, HUB_SECRET_KEY: SECRET_KEY, NODE_ENV: 'test', LOG_LEVEL: 'silent', HUB_ALLOWED_API_ORIGINS: 'http://127.0.0.1:*' });
   const hub = await createHub(config, { bootstrap: false });
   try {
     const email = `bench-${randomBytes(4).toString('hex')}@example.com`;

@@ -178,7 +178,7 @@ async function benchHub(name, env) {
   const { loadConfig } = await import('../dist/common/config/config.js');
   const { createHub } = await import('../dist/hub.js');
   const { TeamsService } = await import('../dist/teams/index.js');
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', HUB_DATA_DIR: `data/bench-${process.pid}`, PUBLIC_URL, HUB_SECRET_KEY: SECRET_KEY, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', HUB_DATA_DIR: `data/bench-${process.pid}`, PUBLIC_URL, HUB_SECRET_KEY: SECRET_KEY, NODE_ENV: 'test', LOG_LEVEL: 'silent', HUB_ALLOWED_API_ORIGINS: 'http://127.0.0.1:*', ...env });
   const hub = await createHub(config, { memoryDatabase: true, bootstrap: false });
   try {
     const email = `bench-${randomBytes(4).toString('hex')}@example.com`;

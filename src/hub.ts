@@ -7,6 +7,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { BODY_LIMIT, applyBodyLimits } from './common/http/body-limits.js';
 import { trustFunction } from './common/http/client-address.js';
+import { addSecurityHeaders } from './common/http/security-headers.js';
 import { serveWebAssets } from './common/http/web-assets.js';
 import { systemClock } from './common/clock.js';
 import type { Clock } from './common/clock.js';
@@ -19,6 +20,7 @@ import type { JobQueue } from './common/jobs/index.js';
 import { logger } from './common/logging/logger.js';
 import { nestLogger } from './common/logging/nest-logger.js';
 import { SecretBox } from './common/crypto/secret-box.js';
+import { OutboundGuard } from './common/outbound/index.js';
 import { SystemMailService, transportFor } from './common/mail/system-mail.service.js';
 import { FlexibleRateLimiter } from './common/rate-limit/rate-limiter.js';
 import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
@@ -68,7 +70,8 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   limitsRedis?.on('error', (error) => logger.warn({ err: error }, 'Redis for rate limits unavailable; counting in this process meanwhile'));
   const rateLimiter = new FlexibleRateLimiter(limitsRedis ? { redis: limitsRedis, prefix: options.queuePrefix ?? config.redisPrefix } : null);
-  const mailTransport = transportFor(config.mail);
+  const outboundGuard = new OutboundGuard({ allowedOrigins: config.allowedApiOrigins, maxDownloadBytes: config.maxDownloadBytes });
+  const mailTransport = transportFor(config.mail, outboundGuard);
   const mailer = new SystemMailService(database.prisma, jobs, new SecretBox(masterKey), mailTransport);
   const infra: HubInfrastructure = {
     config,
@@ -78,6 +81,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     mailer,
     clock: options.clock ?? systemClock,
     rateLimiter,
+    outboundGuard,
   };
 
   let redisAdapter: RedisIoAdapter | null = null;
@@ -100,6 +104,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     redisAdapter = config.redisUrl ? new RedisIoAdapter(app, config.redisUrl, `${config.redisPrefix}:socket.io`) : null;
     app.useWebSocketAdapter(redisAdapter ?? new IoAdapter(app));
     app.enableShutdownHooks();
+    addSecurityHeaders(app.getHttpAdapter().getInstance());
     await serveWebAssets(app.getHttpAdapter().getInstance(), database.prisma);
     SwaggerModule.setup('api/docs', app, () => openApiDocument(app!), { jsonDocumentUrl: 'api/docs/openapi.json' });
     await app.listen({ port: config.port, host: config.host });

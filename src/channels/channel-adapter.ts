@@ -39,6 +39,11 @@ export interface Attachment {
   /** Stickers and locations: what the attachment shows, for channels that send structured content. */
   meta?: Record<string, unknown>;
   /**
+   * Content the hub will not fetch (`url_not_allowed`, `download_too_large`): the message is kept, the attachment
+   * says why it has nothing to show.
+   */
+  failed?: { code: string; reason: string };
+  /**
    * Content that came inside the webhook itself (an email's files): the hub stores it through the storage port
    * before the message is written and keeps only `url` and `size` on the row.
    */
@@ -239,6 +244,12 @@ export interface ChannelAdapter {
   readonly capabilities: ChannelCapabilities;
   /** Where one adapter serves several channel types that differ (Twilio: WhatsApp has a reply window, SMS none). */
   readonly capabilitiesByType?: Partial<Record<ChannelType, Partial<ChannelCapabilities>>>;
+  /**
+   * The provider's official origins for each config field that names where the SDK sends (`apiBaseUrl`, LINE's
+   * `dataApiBaseUrl`): a saved URL must be one of them (a host label may be `*`) or an origin the operator
+   * allowed (HUB_ALLOWED_API_ORIGINS). A channel without it may name only operator-allowed origins.
+   */
+  readonly apiOrigins?: Readonly<Record<string, readonly string[]>>;
   /** Validates the `config` of `POST /api/channels`; `apiBaseUrl` is accepted by every channel. */
   readonly configSchema: ZodType<Record<string, unknown>>;
   /** Keys of the config that are credentials: sealed at rest and never returned. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
 import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
@@ -6,6 +7,8 @@ import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { parseInput } from '../common/http/validation.js';
+import { OUTBOUND_GUARD } from '../common/outbound/index.js';
+import type { OutboundGuard } from '../common/outbound/index.js';
 import { capabilitiesOf } from './channel-adapter.js';
 import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, ChannelPairing, ChannelProvider, ChannelType } from './channel-adapter.js';
 import { ChannelRegistry } from './channel-registry.js';
@@ -54,6 +57,7 @@ export class ChannelsService implements OnApplicationBootstrap {
     @Inject(DATABASE) private readonly db: Db,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @Inject(OUTBOUND_GUARD) private readonly guard: OutboundGuard,
     private readonly registry: ChannelRegistry,
     private readonly channelEvents: ChannelEvents,
   ) {}
@@ -61,21 +65,44 @@ export class ChannelsService implements OnApplicationBootstrap {
   async create(teamId: string, input: { type: ChannelType; provider: string; name: string; config: Record<string, unknown> }): Promise<ChannelView> {
     const adapter = this.registry.forRequest(input.type, input.provider);
     const { settings, secrets } = this.split(adapter, input.config);
+    // The id is chosen here: the credentials are sealed bound to it before the row exists.
+    const id = uuidv7();
     const row = await this.db.channel.create({
-      data: { teamId, type: input.type, provider: adapter.provider, name: input.name, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets) },
+      data: { id, teamId, type: input.type, provider: adapter.provider, name: input.name, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets, id) },
     });
     await adapter.activate?.(this.toAccount(row));
     return this.get(teamId, row.id);
   }
 
-  /** Channels that hold a live connection (WhatsApp Web) start theirs; a hub without such channels starts nothing. */
+  /**
+   * Credentials sealed before they were bound to their channel are re-sealed first; then channels that hold a
+   * live connection (WhatsApp Web) start theirs; a hub without such channels starts nothing.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    const resealed = await this.resealSecrets();
+    if (resealed > 0) logger.info({ channels: resealed }, 'channel credentials re-sealed bound to their channel');
     for (const adapter of this.registry.all()) {
       if (!adapter.activate) continue;
       for (const row of await this.db.channel.findMany({ where: { provider: adapter.provider, active: true } })) {
         await adapter.activate(this.toAccount(row)).catch((error: unknown) => logger.error({ err: error, channelId: row.id }, 'channel could not be started'));
       }
     }
+  }
+
+  /**
+   * Re-seals `v1` credentials (not bound to their channel) as `v2`; returns how many rows this call rewrote. Each
+   * row is rewritten only while it still holds the value read, so two processes starting at once rewrite it once
+   * between them, and a second run finds nothing to do.
+   */
+  async resealSecrets(): Promise<number> {
+    const legacy = await this.db.channel.findMany({ where: { secrets: { startsWith: 'v1.' } }, select: { id: true, secrets: true } });
+    let count = 0;
+    for (const row of legacy) {
+      const updated = await this.db.channel.updateMany({ where: { id: row.id, secrets: row.secrets }, data: { secrets: this.box.reseal(row.secrets, row.id) } });
+      count += updated.count;
+    }
+    if (count > 0) this.accounts.clear();
+    return count;
   }
 
   /** `GET /api/channels/:id/pairing`: the state of a channel paired by QR code, and the code to scan. */
@@ -103,9 +130,9 @@ export class ChannelsService implements OnApplicationBootstrap {
     let data: Prisma.ChannelUpdateInput = { name: patch.name, active: patch.active };
     if (patch.config) {
       const adapter = this.registry.get(row.provider as ChannelProvider);
-      const current = { ...(row.settings as Record<string, unknown>), ...this.box.open<Record<string, unknown>>(row.secrets) };
+      const current = { ...(row.settings as Record<string, unknown>), ...this.secretsOf(row) };
       const { settings, secrets } = this.split(adapter, { ...current, ...patch.config });
-      data = { ...data, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets) };
+      data = { ...data, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets, row.id) };
       // A new rate starts from now: slots booked under the old one do not hold later messages back.
       if ('sendsPerSecond' in patch.config) data.nextSendAt = new Date();
     }
@@ -205,8 +232,21 @@ export class ChannelsService implements OnApplicationBootstrap {
       name: row.name,
       active: row.active,
       settings: row.settings as Record<string, unknown>,
-      secrets: this.box.open<Record<string, unknown>>(row.secrets),
+      secrets: this.secretsOf(row),
     };
+  }
+
+  /**
+   * The channel's credentials, or none when they do not open (sealed for another channel, tampered with, another
+   * key): the channel then shows no stored secrets to the administrator, instead of failing every listing.
+   */
+  private secretsOf(row: { id: string; secrets: string }): Record<string, unknown> {
+    try {
+      return this.box.open<Record<string, unknown>>(row.secrets, row.id);
+    } catch (error) {
+      logger.error({ err: error, channelId: row.id }, 'channel credentials do not open: they were not sealed for this channel with this key');
+      return {};
+    }
   }
 
   private async row(teamId: string, id: string): Promise<ChannelRow> {
@@ -226,6 +266,7 @@ export class ChannelsService implements OnApplicationBootstrap {
       }
       throw error;
     }
+    this.checkApiBases(adapter, parsed);
     const settings: Record<string, unknown> = {};
     const secrets: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(parsed)) {
@@ -233,6 +274,22 @@ export class ChannelsService implements OnApplicationBootstrap {
       (adapter.secretKeys.includes(key) ? secrets : settings)[key] = value;
     }
     return { settings, secrets };
+  }
+
+  /**
+   * Server-side request forgery: a URL the SDK will send credentials and messages to may name only the provider's
+   * official origins, or what the operator allowed; never the metadata service or the hub's own network.
+   */
+  private checkApiBases(adapter: ChannelAdapter, config: Record<string, unknown>): void {
+    const fields = new Set(['apiBaseUrl', ...Object.keys(adapter.apiOrigins ?? {})]);
+    const details = [...fields].flatMap((field) => {
+      const url = config[field];
+      const refusal = typeof url === 'string' ? this.guard.refusalOfBase(url, adapter.apiOrigins?.[field] ?? []) : null;
+      return refusal ? [{ field: `config.${field}`, message: refusal }] : [];
+    });
+    if (details.length > 0) {
+      throw new DomainError('invalid', 'url_not_allowed', `The channel's ${details.map((d) => d.field).join(' and ')} names an origin the hub may not call.`, details);
+    }
   }
 
   private view(row: ChannelRow): ChannelView {

@@ -11,6 +11,8 @@ import type { JobQueue } from './jobs/index.js';
 import { MAILER } from './mail/mailer.js';
 import { RATE_LIMITER } from './rate-limit/rate-limiter.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
+import { OUTBOUND_GUARD } from './outbound/index.js';
+import type { OutboundGuard } from './outbound/index.js';
 import { LocalFileStorage, STORAGE } from './storage/storage.js';
 import type { Mailer } from './mail/mailer.js';
 
@@ -23,6 +25,8 @@ export interface HubInfrastructure {
   mailer: Mailer;
   clock: Clock;
   rateLimiter: RateLimiter;
+  /** The one door for requests to URLs from configuration or from outside (the system mail's SendGrid too). */
+  outboundGuard: OutboundGuard;
 }
 
 export const MASTER_KEY = Symbol('MasterKey');
@@ -41,6 +45,7 @@ export class CommonModule {
       { provide: CLOCK, useValue: infra.clock },
       { provide: RATE_LIMITER, useValue: infra.rateLimiter },
       { provide: STORAGE, useValue: new LocalFileStorage(infra.config.dataDir) },
+      { provide: OUTBOUND_GUARD, useValue: infra.outboundGuard },
     ];
     return { module: CommonModule, providers, exports: providers.map((p) => p.provide) };
   }

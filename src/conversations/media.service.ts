@@ -2,7 +2,9 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { notFound } from '../common/errors/domain-error.js';
+import { outboundRefusal } from '../common/outbound/index.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
+import { logger } from '../common/logging/logger.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
@@ -50,9 +52,20 @@ export class MediaService implements OnModuleInit {
     const attachments = (Array.isArray(message.attachments) ? message.attachments : []) as Attachment[];
     let changed = false;
     for (const [index, attachment] of attachments.entries()) {
-      if (attachment.url || !attachment.providerContentId) continue;
-      // Throws on a provider error: the job retries with backoff.
-      const content = await adapter.fetchContent(channel, attachment.providerContentId);
+      if (attachment.url || attachment.failed || !attachment.providerContentId) continue;
+      let content: { data: Buffer; contentType: string };
+      try {
+        content = await adapter.fetchContent(channel, attachment.providerContentId);
+      } catch (error) {
+        // A refusal of the guard (a private address, over the size cap) fails the same way every time: the
+        // attachment says so and the message stays. Any other error throws: the job retries with backoff.
+        const refused = outboundRefusal(error);
+        if (!refused) throw error;
+        logger.warn({ messageId: message.id, code: refused.code }, 'attachment not fetched');
+        attachments[index] = { ...attachment, failed: { code: refused.code, reason: refused.message } };
+        changed = true;
+        continue;
+      }
       await this.storage.put(storageKey(message.teamId, message.id, index), content.data);
       attachments[index] = { ...attachment, url: `/api/messages/${message.id}/attachments/${index}`, contentType: content.contentType, size: content.data.length };
       changed = true;

@@ -20,8 +20,10 @@ export class MessagesController {
   @Get(':id/attachments/:index')
   async attachment(@CurrentMember() member: AuthMember, @Param('id') id: string, @Param('index') index: string, @Res() reply: FastifyReply) {
     const file = await this.media.read(member, id, parseInput(attachmentIndex, index));
-    // Never rendered as a page of ours: a customer's HTML file must not run in the inbox's origin.
-    const inline = /^(image|video|audio)\//.test(file.contentType);
+    // Never rendered as a page of ours: a customer's HTML file must not run in the inbox's origin, nor an SVG
+    // (a document that runs script). The type is the provider's word, so compared without case or parameters.
+    const type = file.contentType.split(';')[0].trim().toLowerCase();
+    const inline = /^(image|video|audio)\//.test(type) && type !== 'image/svg+xml';
     const name = encodeURIComponent(file.name ?? `attachment-${index}`);
     return reply
       .header('content-type', file.contentType)

@@ -1,4 +1,6 @@
 import type { TeamSettings } from '../teams/index.js';
+import { compileUrlPattern } from './url-pattern.js';
+import type { UrlPattern } from './url-pattern.js';
 
 export type StoreTable = NonNullable<TeamSettings['stores']>;
 
@@ -15,9 +17,17 @@ export interface DetectedStore {
 /** What a report shows when the store cannot be told (the agent asks the customer and sets it). */
 export const UNKNOWN_STORE = '店舗不明';
 
-function patternRegExp(pattern: string): RegExp {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`, 'i');
+// Compiled once per pattern text: a team's table is read for every page of every visitor.
+const compiled = new Map<string, UrlPattern>();
+
+function patternOf(pattern: string): UrlPattern {
+  let found = compiled.get(pattern);
+  if (!found) {
+    found = compileUrlPattern(pattern);
+    if (compiled.size >= 10_000) compiled.delete(compiled.keys().next().value!);
+    compiled.set(pattern, found);
+  }
+  return found;
 }
 
 /** The page without its query and fragment: tracking parameters must not decide which store it is. */
@@ -37,7 +47,7 @@ export function storeOfPage(table: StoreTable | undefined, url: string): string 
   if (!address) return null;
   for (const entry of table.patterns) {
     // A pattern may be written with or without the query part; compare it with the same cut.
-    if (patternRegExp(entry.pattern.split(/[?#]/)[0]).test(address)) return entry.store ?? table.defaultStore ?? null;
+    if (patternOf(entry.pattern.split(/[?#]/)[0]).matches(address)) return entry.store ?? table.defaultStore ?? null;
   }
   return null;
 }

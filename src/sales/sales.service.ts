@@ -4,6 +4,7 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db, Prisma } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { Page } from '../common/http/validation.js';
+import { csvLine, UTF8_BOM } from '../common/text/csv.js';
 import { hasRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { CLOCK } from '../common/clock.js';
@@ -128,12 +129,6 @@ export class SalesService {
 /** The report as CSV (RFC 4180, a BOM so that spreadsheet programs read the Japanese names as UTF-8). */
 export function reportCsv(report: SalesReport): string {
   const header = ['date', 'member_id', 'member_name', 'attributed', 'sales', 'amount', 'currency'];
-  const lines = report.rows.map((row) => [row.date, row.memberId ?? '', row.memberName ?? '', row.attributed ? 'yes' : 'no', String(row.count), String(row.amount), row.currency]);
-  return '\uFEFF' + [header, ...lines].map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
-}
-
-function csvCell(value: string): string {
-  // A leading =, +, - or @ makes a spreadsheet run the cell as a formula: a member's name is not one.
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const lines = report.rows.map((row) => csvLine([row.date, row.memberId, row.memberName, row.attributed ? 'yes' : 'no', row.count, row.amount, row.currency]));
+  return UTF8_BOM + csvLine(header) + lines.join('');
 }

@@ -8,7 +8,7 @@ import { ValidQuery } from '../common/http/zod-params.js';
 import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { CONVERSATION_COLUMNS, ConversationExportService, MESSAGE_LOG_COLUMNS, conversationFields } from './conversation-export.service.js';
-import { csvStream } from './csv.js';
+import { csvStream } from '../common/text/csv.js';
 import { MessageSearchService } from './message-search.service.js';
 import type { MessageHit } from './message-search.service.js';
 import { conversationExportQuery, searchExportQuery, searchQuery } from './supervision.schema.js';

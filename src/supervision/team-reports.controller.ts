@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ValidQuery } from '../common/http/zod-params.js';
 import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
-import { csvStream } from './csv.js';
+import { csvStream } from '../common/text/csv.js';
 import { reportQuery } from './supervision.schema.js';
 import { MEMBER_REPORT_COLUMNS, TeamReportsService, memberReportFields } from './team-reports.service.js';
 

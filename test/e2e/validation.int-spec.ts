@@ -63,7 +63,7 @@ describe('Request validation', () => {
     const channel = await hub.http.get(`/api/channels/${channelId}`).set(admin.auth).expect(200);
     expect(channel.body).not.toHaveProperty('secrets');
     const rows = await hub.infra.db.channel.findMany();
-    for (const row of rows) expect(row.secrets).toMatch(/^v1\./);
+    for (const row of rows) expect(row.secrets).toMatch(/^v2\./);
   });
 
   it('answers 404 in the API’s error shape for an unknown route', async () => {

@@ -34,15 +34,19 @@ export interface FakeReply {
 export type FakeHandler = (request: RecordedRequest) => FakeReply | Promise<FakeReply>;
 
 export interface HttpFake {
-  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  /** `http://127.0.0.1:<port>` (or the host it was given), without a trailing slash. */
   url: string;
   /** Every request received, in arrival order, including the ones answered with an error. */
   requests: RecordedRequest[];
   close(): Promise<void>;
 }
 
-/** Starts a local HTTP server on a free port that records each request and answers through `handler`. */
-export async function startHttpFake(handler: FakeHandler): Promise<HttpFake> {
+/**
+ * Starts a local HTTP server on a free port that records each request and answers through `handler`. `host` is
+ * the loopback address it listens on: another one than 127.0.0.1 (127.0.0.2) stands for a private address that
+ * the hub is not allowed to reach.
+ */
+export async function startHttpFake(handler: FakeHandler, host = '127.0.0.1'): Promise<HttpFake> {
   const requests: RecordedRequest[] = [];
   // Delayed answers hold timers; close() clears them so that a test that timed out on purpose does not keep
   // jest waiting for an answer nobody reads.
@@ -76,12 +80,12 @@ export async function startHttpFake(handler: FakeHandler): Promise<HttpFake> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     requests,
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -141,7 +145,8 @@ function writeReply(res: http.ServerResponse, reply: FakeReply): void {
   } else if (reply.body !== undefined) {
     body = reply.body;
   }
-  headers['content-length'] = String(Buffer.byteLength(body));
+  // A reply that asks for chunked transfer goes without a length (a stream whose size nobody announced).
+  if (headers['transfer-encoding'] !== 'chunked') headers['content-length'] = String(Buffer.byteLength(body));
   res.writeHead(reply.status, headers);
   res.end(body);
 }

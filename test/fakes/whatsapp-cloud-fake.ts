@@ -24,7 +24,8 @@ export interface WhatsAppCloudFake extends HttpFake {
   /** The base URL a channel's `apiBaseUrl` takes: the fake's origin and the Graph API version. */
   apiBaseUrl: string;
   sent: WhatsAppCloudSent[];
-  setMedia(mediaId: string, content: Buffer, mimeType: string): void;
+  /** `downloadUrl`: where the media answer says the bytes lie, instead of the fake's own download route. */
+  setMedia(mediaId: string, content: Buffer, mimeType: string, downloadUrl?: string): void;
   failNext(...outcomes: WhatsAppCloudOutcome[]): void;
 }
 
@@ -54,7 +55,7 @@ const DETAILS: Record<number, string> = {
 export async function startWhatsAppCloudFake(options: WhatsAppCloudFakeOptions): Promise<WhatsAppCloudFake> {
   const sent: WhatsAppCloudSent[] = [];
   const scripted: WhatsAppCloudOutcome[] = [];
-  const media = new Map<string, { content: Buffer; mimeType: string }>();
+  const media = new Map<string, { content: Buffer; mimeType: string; downloadUrl?: string }>();
   let origin = '';
 
   function send(request: RecordedRequest): FakeReply {
@@ -96,7 +97,7 @@ export async function startWhatsAppCloudFake(options: WhatsAppCloudFakeOptions):
       if (!stored) return graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist.`);
       return {
         status: 200,
-        json: { messaging_product: 'whatsapp', url: `${origin}/media-download/${encodeURIComponent(id)}`, mime_type: stored.mimeType, file_size: stored.content.length, id },
+        json: { messaging_product: 'whatsapp', url: stored.downloadUrl ?? `${origin}/media-download/${encodeURIComponent(id)}`, mime_type: stored.mimeType, file_size: stored.content.length, id },
       };
     }
     return graphError(400, 100, 'Unknown path components');
@@ -108,8 +109,8 @@ export async function startWhatsAppCloudFake(options: WhatsAppCloudFakeOptions):
     ...fake,
     apiBaseUrl: `${fake.url}/${VERSION}`,
     sent,
-    setMedia: (mediaId, content, mimeType) => {
-      media.set(mediaId, { content, mimeType });
+    setMedia: (mediaId, content, mimeType, downloadUrl) => {
+      media.set(mediaId, { content, mimeType, downloadUrl });
     },
     failNext: (...outcomes) => {
       scripted.push(...outcomes);

@@ -13,7 +13,8 @@ export interface HubProcess {
 
 /** The environment of a clean start: nothing of the test runner's own configuration leaks in. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' };
+  // The provider fakes listen on 127.0.0.1: allowed the way an operator allows a private system.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', HUB_ALLOWED_API_ORIGINS: 'http://127.0.0.1:*' };
   return { ...env, ...extra };
 }
 

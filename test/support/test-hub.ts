@@ -7,6 +7,8 @@ import { createHub, Hub, HubOptions } from '../../src/hub.js';
 import { TeamsService } from '../../src/teams/index.js';
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+/** The provider fakes listen on 127.0.0.1: allowed the way an operator allows a private system. */
+export const TEST_ALLOWED_API_ORIGINS = 'http://127.0.0.1:*';
 
 export interface TestHub extends Hub {
   dataDir: string;
@@ -18,7 +20,7 @@ export interface TestHub extends Hub {
 /** A hub on a random port with its own in-memory embedded database (unless `memoryDatabase: false`). */
 export async function startTestHub(env: Record<string, string> = {}, options: HubOptions & { dataDir?: string } = {}): Promise<TestHub> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tsunagi-test-')));
-  const config = loadConfig({ HUB_SECRET_KEY: TEST_SECRET_KEY, PORT: '0', HOST: '127.0.0.1', HUB_DATA_DIR: dataDir, NODE_ENV: 'test', ...env });
+  const config = loadConfig({ HUB_SECRET_KEY: TEST_SECRET_KEY, PORT: '0', HOST: '127.0.0.1', HUB_DATA_DIR: dataDir, NODE_ENV: 'test', HUB_ALLOWED_API_ORIGINS: TEST_ALLOWED_API_ORIGINS, ...env });
   const hub = await createHub(config, { memoryDatabase: true, bootstrap: false, ...options });
   return {
     ...hub,

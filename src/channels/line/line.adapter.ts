@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
+import type { OutboundGuard } from '../../common/outbound/index.js';
 import type {
   ChannelAccount,
   ChannelAdapter,
@@ -11,7 +13,7 @@ import type {
 } from '../channel-adapter.js';
 import { normalizeLineEvents } from './line.normalizer.js';
 import { LINE_SECRET_KEYS, lineConfigSchema, parseLineWebhook } from './line.schema.js';
-import { LineSender } from './line.sender.js';
+import { LINE_API_ORIGINS, LineSender } from './line.sender.js';
 import { verifyLineSignature } from './line.verifier.js';
 
 /** A LINE Official Account through the Messaging API: one-to-one chats, and the groups and rooms the bot is in. */
@@ -36,7 +38,12 @@ export class LineAdapter implements ChannelAdapter {
   readonly configSchema = lineConfigSchema;
   readonly secretKeys = LINE_SECRET_KEYS;
   readonly webhook = { route: 'line', hooks: { events: '' } };
-  private readonly sender = new LineSender();
+  readonly apiOrigins = LINE_API_ORIGINS;
+  private readonly sender: LineSender;
+
+  constructor(@Inject(OUTBOUND_GUARD) guard: OutboundGuard) {
+    this.sender = new LineSender(guard);
+  }
 
   async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
     const secret = typeof channel.secrets.channelSecret === 'string' ? channel.secrets.channelSecret : '';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startLineFake } from '../../../test/fakes/line-fake.js';
 import type { LineFake } from '../../../test/fakes/line-fake.js';
+import { OutboundGuard, parseOriginList } from '../../common/outbound/index.js';
 import type { ChannelAccount, OutboundMessage } from '../channel-adapter.js';
 import { LineSender, retryKeyOf, splitLineText } from './line.sender.js';
 
@@ -26,6 +27,8 @@ describe('retryKeyOf', () => {
 });
 
 describe(LineSender.name, () => {
+  // The fake listens on the loopback: allowed as an operator would allow a private system.
+  const guard = new OutboundGuard({ allowedOrigins: parseOriginList('http://127.0.0.1:*'), maxDownloadBytes: 1024 * 1024 });
   const token = 'sender-spec-token';
   const USER = 'U' + 'a'.repeat(32);
   let fake: LineFake;
@@ -56,11 +59,14 @@ describe(LineSender.name, () => {
   beforeAll(async () => {
     fake = await startLineFake({ channelAccessToken: token });
   });
-  afterAll(() => fake.close());
+  afterAll(async () => {
+    await fake.close();
+    await guard.close();
+  });
 
   it('replies with a fresh reply token, free and without a retry key, and returns the quote token', async () => {
     const replyToken = fake.issueReplyToken();
-    const result = await new LineSender().send(channel(), message('by reply', { replyToken }));
+    const result = await new LineSender(guard).send(channel(), message('by reply', { replyToken }));
     const reply = fake.replies.find((r) => r.replyToken === replyToken)!;
     expect(reply.messages).toEqual([{ type: 'text', text: 'by reply' }]);
     expect(reply.headers['x-line-retry-key']).toBeUndefined();
@@ -70,7 +76,7 @@ describe(LineSender.name, () => {
 
   it('falls back to push, with the message’s retry key, when LINE refuses a used reply token', async () => {
     const replyToken = fake.issueReplyToken();
-    const sender = new LineSender();
+    const sender = new LineSender(guard);
     await sender.send(channel(), message('first reply', { replyToken }));
     const outbound = message('token already used', { replyToken });
     const result = await sender.send(channel(), outbound);
@@ -80,7 +86,7 @@ describe(LineSender.name, () => {
   });
 
   it('counts a 409 on a push retried with the same key as sent, with the first push’s id, and sends once', async () => {
-    const sender = new LineSender();
+    const sender = new LineSender(guard);
     const outbound = message('sent twice by the outbox');
     const first = await sender.send(channel(), outbound);
     const second = await sender.send(channel(), outbound);
@@ -89,7 +95,7 @@ describe(LineSender.name, () => {
   });
 
   it('counts a 409 after a timed-out push (LINE took it but the answer came late) as sent, once', async () => {
-    const sender = new LineSender(200);
+    const sender = new LineSender(guard, 200);
     const outbound = message('timed out once');
     fake.failNext({ delayMs: 600 });
     const first = await sender.send(channel(), outbound);
@@ -102,14 +108,14 @@ describe(LineSender.name, () => {
   });
 
   it('sends a text of 12,000 characters as three message objects in one push', async () => {
-    const result = await new LineSender().send(channel(), message('x'.repeat(12_000)));
+    const result = await new LineSender(guard).send(channel(), message('x'.repeat(12_000)));
     expect(result.ok).toBe(true);
     expect(fake.pushes.at(-1)!.messages.map((m) => m.text!.length)).toEqual([5000, 5000, 2000]);
   });
 
   it('sends more than five pieces in several pushes, each with its own retry key, and names the first message', async () => {
     const outbound = message('y'.repeat(31_000), { replyToken: fake.issueReplyToken() });
-    const result = await new LineSender().send(channel(), outbound);
+    const result = await new LineSender(guard).send(channel(), outbound);
     const pushes = fake.pushes.slice(-2);
     expect(pushes.map((p) => p.messages.length)).toEqual([5, 2]);
     expect(pushes.map((p) => p.retryKey)).toEqual([retryKeyOf(outbound.messageId, 0), retryKeyOf(outbound.messageId, 1)]);
@@ -121,12 +127,12 @@ describe(LineSender.name, () => {
   // A report to a staff group: the hub's row id is the retry key, and a resolution quotes the taking post.
   it('uses a given retry key for the first push (derived ones after it), quotes with the first piece only, and returns the request id', async () => {
     const group = 'C' + 'b'.repeat(32);
-    const taking = await new LineSender().send(channel(), message('対応します', { to: { kind: 'line_group', address: group } }));
+    const taking = await new LineSender(guard).send(channel(), message('対応します', { to: { kind: 'line_group', address: group } }));
     expect(taking.ok).toBe(true);
     const quoteToken = taking.ok ? taking.quoteToken : undefined;
     const key = '01a23aec-d83c-71c9-9ddf-fc8b8e54ccf6';
     const reply = message('z'.repeat(26_000), { to: { kind: 'line_group', address: group }, quoteToken, retryKey: key });
-    const result = await new LineSender().send(channel(), reply);
+    const result = await new LineSender(guard).send(channel(), reply);
     const pushes = fake.pushes.slice(-2);
     expect(pushes.map((p) => p.retryKey)).toEqual([key, retryKeyOf(key, 1)]);
     expect(pushes.map((p) => p.to)).toEqual([group, group]);
@@ -134,25 +140,25 @@ describe(LineSender.name, () => {
     expect(pushes[1].messages.map((m) => m.quoteToken)).toEqual([undefined, undefined]);
     expect(result).toMatchObject({ ok: true, providerRequestId: pushes[0].requestId });
     // Sent again with the same key (its answer lost): 409, taken as sent, with the accepted request's id.
-    const again = await new LineSender().send(channel(), reply);
+    const again = await new LineSender(guard).send(channel(), reply);
     expect(again).toMatchObject({ ok: true, providerRequestId: pushes[0].requestId, providerMessageId: pushes[0].sentMessages[0].id });
     expect(fake.acceptedWith(key)).toBe(1);
   });
 
   it('refuses a quote token LINE never gave, for good', async () => {
-    const result = await new LineSender().send(channel(), message('返信', { quoteToken: 'not-a-token' }));
+    const result = await new LineSender(guard).send(channel(), message('返信', { quoteToken: 'not-a-token' }));
     expect(result).toMatchObject({ ok: false, retry: false, code: 'line_400', reason: expect.stringContaining('quoteToken') });
   });
 
   it('asks for a retry on 5xx and 429, and says which', async () => {
     fake.failNext({ status: 500 });
-    expect(await new LineSender().send(channel(), message('server error'))).toMatchObject({ ok: false, retry: true, code: 'provider_unavailable' });
+    expect(await new LineSender(guard).send(channel(), message('server error'))).toMatchObject({ ok: false, retry: true, code: 'provider_unavailable' });
     fake.failNext({ status: 429 });
-    expect(await new LineSender().send(channel(), message('rate limited'))).toMatchObject({ ok: false, retry: true, code: 'rate_limited' });
+    expect(await new LineSender(guard).send(channel(), message('rate limited'))).toMatchObject({ ok: false, retry: true, code: 'rate_limited' });
   });
 
   it('explains a refused access token and does not retry it', async () => {
-    expect(await new LineSender().send(channel({ channelAccessToken: 'wrong' }), message('unauthorized'))).toEqual({
+    expect(await new LineSender(guard).send(channel({ channelAccessToken: 'wrong' }), message('unauthorized'))).toEqual({
       ok: false,
       retry: false,
       code: 'line_401',
@@ -162,13 +168,13 @@ describe(LineSender.name, () => {
 
   it('passes on what LINE found wrong in a refused push, without retrying', async () => {
     fake.failNext({ status: 400, message: 'The request body has 1 error(s)' });
-    expect(await new LineSender().send(channel(), message('bad'))).toMatchObject({ ok: false, retry: false, code: 'line_400', reason: expect.stringContaining('1 error(s)') });
+    expect(await new LineSender(guard).send(channel(), message('bad'))).toMatchObject({ ok: false, retry: false, code: 'line_400', reason: expect.stringContaining('1 error(s)') });
   });
 
   it('reads profile and group names, and null for the unknown and for rooms', async () => {
     fake.setProfile(USER, { displayName: 'Brown' });
     fake.setGroup('Cgroup', 'Book club');
-    const sender = new LineSender();
+    const sender = new LineSender(guard);
     expect(await sender.profileName(channel(), USER)).toBe('Brown');
     expect(await sender.profileName(channel(), 'U' + 'f'.repeat(32))).toBeNull();
     expect(await sender.groupName(channel(), 'Cgroup')).toBe('Book club');
@@ -181,13 +187,13 @@ describe(LineSender.name, () => {
   it('fetches content from the data API (apiBaseUrl serving both) with its content type', async () => {
     const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
     fake.setContent('325708', bytes, 'image/jpeg');
-    expect(await new LineSender().fetchContent(channel(), '325708')).toEqual({ data: bytes, contentType: 'image/jpeg' });
+    expect(await new LineSender(guard).fetchContent(channel(), '325708')).toEqual({ data: bytes, contentType: 'image/jpeg' });
     expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v2/bot/message/325708/content' });
   });
 
   it('refuses an empty text without calling LINE', async () => {
     const before = fake.requests.length;
-    expect(await new LineSender().send(channel(), message(''))).toMatchObject({ ok: false, retry: false, code: 'empty_message' });
+    expect(await new LineSender(guard).send(channel(), message(''))).toMatchObject({ ok: false, retry: false, code: 'empty_message' });
     expect(fake.requests).toHaveLength(before);
   });
 });

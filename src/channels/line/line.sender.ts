@@ -1,11 +1,14 @@
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { outboundRefusal } from '../../common/outbound/index.js';
+import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { ChannelAccount, OutboundMessage, SendResult } from '../channel-adapter.js';
 import type { LineSettings } from './line.schema.js';
 
 const LINE_API = 'https://api.line.me';
 const LINE_DATA_API = 'https://api-data.line.me';
+/** What a channel's `apiBaseUrl` and `dataApiBaseUrl` may name. */
+export const LINE_API_ORIGINS = { apiBaseUrl: [LINE_API], dataApiBaseUrl: [LINE_DATA_API] } as const;
 // LINE's limits: a text message holds 5,000 UTF-16 code units; one request carries 1 to 5 message objects.
 const MAX_TEXT_UNITS = 5000;
 const MAX_MESSAGES_PER_CALL = 5;
@@ -42,7 +45,10 @@ export function retryKeyOf(messageId: string, call: number): string {
 /** The only place that talks to LINE's Messaging API. */
 export class LineSender {
   /** The SDK has no timeout of its own (plain fetch): a request LINE never answers would hold a worker forever. */
-  constructor(private readonly timeoutMs = REQUEST_TIMEOUT_MS) {}
+  constructor(
+    private readonly guard: OutboundGuard,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
+  ) {}
 
   async send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
     if (message.body.length === 0) {
@@ -86,7 +92,7 @@ export class LineSender {
    */
   private async reply(client: messagingApi.MessagingApiClient, replyToken: string, messages: messagingApi.TextMessage[]): Promise<SentMessage | null> {
     try {
-      const answer = await this.timed(client.replyMessage({ replyToken, messages }));
+      const answer = await this.timed(() => client.replyMessage({ replyToken, messages }));
       return answer.sentMessages?.[0] ?? {};
     } catch (error) {
       if (error instanceof HTTPFetchError && error.status === 400) return null;
@@ -96,7 +102,7 @@ export class LineSender {
 
   private async push(client: messagingApi.MessagingApiClient, to: string, messages: messagingApi.TextMessage[], retryKey: string): Promise<SentMessage> {
     try {
-      const { httpResponse, body } = await this.timed(client.pushMessageWithHttpInfo({ to, messages }, retryKey));
+      const { httpResponse, body } = await this.timed(() => client.pushMessageWithHttpInfo({ to, messages }, retryKey));
       return { ...body.sentMessages?.[0], requestId: httpResponse.headers.get('x-line-request-id') ?? undefined };
     } catch (error) {
       // 409: a request with this retry key was accepted before (our earlier attempt timed out): it is sent.
@@ -110,16 +116,19 @@ export class LineSender {
   }
 
   async profileName(channel: ChannelAccount, userId: string): Promise<string | null> {
-    return orNullWhenGone(async () => (await this.timed(this.client(channel).getProfile(userId))).displayName);
+    return orNullWhenGone(async () => (await this.timed(() => this.client(channel).getProfile(userId))).displayName);
   }
 
   async groupName(channel: ChannelAccount, groupId: string): Promise<string | null> {
     // Rooms (ids starting with R) have no summary and no name.
     if (groupId.startsWith('R')) return null;
-    return orNullWhenGone(async () => (await this.timed(this.client(channel).getGroupSummary(groupId))).groupName);
+    return orNullWhenGone(async () => (await this.timed(() => this.client(channel).getGroupSummary(groupId))).groupName);
   }
 
-  /** Content of an image, video, audio or file message; LINE keeps it for a limited time only. */
+  /**
+   * Content of an image, video, audio or file message; LINE keeps it for a limited time only. At most the guard's
+   * download cap is read (LINE's files reach 200 MB).
+   */
   async fetchContent(channel: ChannelAccount, messageId: string): Promise<{ data: Buffer; contentType: string }> {
     const settings = channel.settings as LineSettings;
     const blob = new messagingApi.MessagingApiBlobClient({
@@ -128,13 +137,17 @@ export class LineSender {
       baseURL: settings.dataApiBaseUrl ?? settings.apiBaseUrl ?? LINE_DATA_API,
     });
     // Only the WithHttpInfo variant exposes the response, and with it the content type.
-    const { httpResponse, body } = await this.timed(blob.getMessageContentWithHttpInfo(messageId));
-    const data = await this.timed(readAll(body));
+    const { httpResponse, body } = await this.timed(() => blob.getMessageContentWithHttpInfo(messageId));
+    const data = await this.timed(() => this.guard.readLimited(body, httpResponse.headers.get('content-length')));
     return { data, contentType: httpResponse.headers.get('content-type') ?? 'application/octet-stream' };
   }
 
-  /** Gives up waiting; the request may still succeed at LINE, which is what the push's retry key is for. */
-  private timed<T>(request: Promise<T>): Promise<T> {
+  /**
+   * Runs the SDK's call through the outbound guard (the SDK fetches on its own) and gives up waiting after the
+   * timeout; the request may still succeed at LINE, which is what the push's retry key is for.
+   */
+  private timed<T>(call: () => Promise<T>): Promise<T> {
+    const request = this.guard.run(call);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`LINE did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
@@ -153,6 +166,8 @@ export class LineSender {
  * shown to the agent in words.
  */
 function failure(error: unknown): SendResult {
+  const refused = outboundRefusal(error);
+  if (refused) return { ok: false, retry: false, code: refused.code, reason: refused.message };
   if (!(error instanceof HTTPFetchError)) {
     return { ok: false, retry: true, code: 'provider_unreachable', reason: 'LINE could not be reached; the message will be sent when it answers.' };
   }
@@ -185,10 +200,4 @@ function parseJson(text: string): unknown {
   } catch {
     return null;
   }
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
 }

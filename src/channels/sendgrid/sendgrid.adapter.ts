@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '../../common/clock.js';
 import type { Clock } from '../../common/clock.js';
+import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
+import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
 import { normalizeInboundParse, normalizeSendgridEvents } from './sendgrid.normalizer.js';
 import { SENDGRID_SECRET_KEYS, parseSendgridEvents, readInboundParse, sendgridConfigSchema } from './sendgrid.schema.js';
 import type { SendgridSettings } from './sendgrid.schema.js';
-import { SendgridMailSender, mailIdentityOf } from './sendgrid.sender.js';
+import { SENDGRID_API_ORIGINS, SendgridMailSender, mailIdentityOf } from './sendgrid.sender.js';
 import { verifyChannelToken, verifyEventSignature } from './sendgrid.verifier.js';
 
 // Enough of a thread for References and the subject: mail programs cite far fewer than that.
@@ -37,9 +39,12 @@ export class SendgridAdapter implements ChannelAdapter {
   readonly secretKeys = SENDGRID_SECRET_KEYS;
   readonly webhook = { route: 'sendgrid', hooks: { inbound: 'inbound', events: 'events' } };
   readonly threadDepth = THREAD_DEPTH;
-  private readonly sender = new SendgridMailSender();
+  readonly apiOrigins = { apiBaseUrl: SENDGRID_API_ORIGINS };
+  private readonly sender: SendgridMailSender;
 
-  constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(@Inject(CLOCK) private readonly clock: Clock, @Inject(OUTBOUND_GUARD) guard: OutboundGuard) {
+    this.sender = new SendgridMailSender(guard);
+  }
 
   async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
     const token = String(channel.secrets.inboundToken ?? '');

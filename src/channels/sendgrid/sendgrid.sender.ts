@@ -1,12 +1,17 @@
 import { Client } from '@sendgrid/client';
+import type { ClientRequest } from '@sendgrid/client/src/request.js';
 import { MailService } from '@sendgrid/mail';
 import type { MailDataRequired } from '@sendgrid/mail';
+import { outboundRefusal } from '../../common/outbound/index.js';
+import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { ChannelAccount, EarlierMessage, OutboundMessage, SendResult } from '../channel-adapter.js';
 import { conversationToken, ourMessageId, plusAddress } from './sendgrid.normalizer.js';
 import type { MailIdentity } from './sendgrid.normalizer.js';
 import type { SendgridSettings } from './sendgrid.schema.js';
 
 const SENDGRID_API = 'https://api.sendgrid.com';
+/** What a channel's `apiBaseUrl` may name: the global API, or the EU one (data residency). */
+export const SENDGRID_API_ORIGINS = [SENDGRID_API, 'https://api.eu.sendgrid.com'] as const;
 const REQUEST_TIMEOUT_MS = 15_000;
 // References grows with every reply; mail programs keep the first and the last few (RFC 5322 suggests so too).
 const MAX_REFERENCES = 10;
@@ -40,7 +45,10 @@ function citedIds(earlier: EarlierMessage[], identity: MailIdentity): string[] {
 export class SendgridMailSender {
   private readonly services = new Map<string, MailService>();
 
-  constructor(private readonly timeoutMs = REQUEST_TIMEOUT_MS) {}
+  constructor(
+    private readonly guard: OutboundGuard,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
+  ) {}
 
   async send(channel: ChannelAccount, message: OutboundMessage, defaultSubject: string): Promise<SendResult> {
     const settings = channel.settings as unknown as SendgridSettings;
@@ -85,6 +93,10 @@ export class SendgridMailSender {
       const client = new Client();
       client.setApiKey(apiKey);
       client.setDefaultRequest('baseUrl', (settings.apiBaseUrl ?? SENDGRID_API).replace(/\/+$/, ''));
+      // Every request through the outbound guard's agents (the client hands its request options to axios).
+      client.setDefaultRequest('httpsAgent', this.guard.httpsAgent);
+      // axios takes `httpAgent` for http:// bases (an operator-allowed system, the test fakes); the typings omit it.
+      client.setDefaultRequest({ httpAgent: this.guard.httpAgent } as Partial<ClientRequest> as ClientRequest);
       service = new MailService();
       service.setClient(client);
       service.setTimeout(this.timeoutMs);
@@ -104,6 +116,8 @@ interface SendgridResponseError {
  * same way again, so the agent is told why in words.
  */
 function failure(error: unknown): SendResult {
+  const refused = outboundRefusal(error);
+  if (refused) return { ok: false, retry: false, code: refused.code, reason: refused.message };
   const { code, response } = error as SendgridResponseError;
   if (typeof code !== 'number' || !response) {
     return { ok: false, retry: true, code: 'provider_unreachable', reason: 'SendGrid could not be reached; the mail will be sent when it answers.' };

@@ -4,11 +4,13 @@ import { HUB_CONFIG } from '../../common/config/config.js';
 import type { HubConfig } from '../../common/config/config.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { parseInput } from '../../common/http/validation.js';
+import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
+import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { ChannelAccount, ChannelAdapter, ChannelAddress, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
 import { normalizeTwilioInbound, normalizeTwilioStatus } from './twilio.normalizer.js';
 import { twilioConfigSchema, twilioWebhookParams } from './twilio.schema.js';
 import type { TwilioWebhookParams } from './twilio.schema.js';
-import { TwilioSender, smsSegments } from './twilio.sender.js';
+import { TWILIO_API_ORIGINS, TwilioSender, smsSegments } from './twilio.sender.js';
 import { verifyTwilioSignature } from './twilio.verifier.js';
 import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js';
 
@@ -36,8 +38,10 @@ export class TwilioAdapter implements ChannelAdapter {
   readonly webhook = { route: 'twilio', hooks: { messages: '', status: 'status' } };
   private readonly sender: TwilioSender;
 
-  constructor(@Inject(HUB_CONFIG) config: HubConfig) {
-    this.sender = new TwilioSender((channelId) => `${config.publicUrl}/webhooks/twilio/${channelId}/status`);
+  readonly apiOrigins = { apiBaseUrl: TWILIO_API_ORIGINS };
+
+  constructor(@Inject(HUB_CONFIG) config: HubConfig, @Inject(OUTBOUND_GUARD) guard: OutboundGuard) {
+    this.sender = new TwilioSender(guard, (channelId) => `${config.publicUrl}/webhooks/twilio/${channelId}/status`);
   }
 
   async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {

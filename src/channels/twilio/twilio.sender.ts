@@ -1,24 +1,38 @@
 import twilio from 'twilio';
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient.js';
+import { outboundRefusal } from '../../common/outbound/index.js';
+import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { ChannelAccount, OutboundMessage, SendResult } from '../channel-adapter.js';
 import { twilioErrorReason } from './twilio.errors.js';
 
 type RequestOptions<TData> = TwilioRequestClient.RequestOptions<TData>;
 
 const TWILIO_API = 'https://api.twilio.com';
+/**
+ * What a channel's `apiBaseUrl` may name: api.twilio.com, or a regional one, `api.<region>.twilio.com` and
+ * `api.<edge>.<region>.twilio.com` (the hosts the SDK itself builds from its `region` and `edge` options).
+ */
+export const TWILIO_API_ORIGINS = [TWILIO_API, 'https://api.*.twilio.com', 'https://api.*.*.twilio.com'] as const;
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * The SDK's HTTP client, sending to the channel's `apiBaseUrl` instead of api.twilio.com (a regional edge, or
- * the local fake the tests run). The SDK builds absolute URIs itself, so the origin is swapped per request.
+ * the local fake the tests run), through the outbound guard's agents. The SDK builds absolute URIs itself, so the
+ * origin is swapped per request.
  */
-class BaseUrlRequestClient extends twilio.RequestClient {
-  constructor(private readonly baseUrl: string) {
+class GuardedRequestClient extends twilio.RequestClient {
+  constructor(
+    guard: OutboundGuard,
+    private readonly baseUrl: string | undefined,
+  ) {
     super({ timeout: REQUEST_TIMEOUT_MS, keepAlive: true });
+    // The SDK builds its own https agent (and none for http); the guard's agents check every connection instead.
+    this.axios.defaults.httpAgent = guard.httpAgent;
+    this.axios.defaults.httpsAgent = guard.httpsAgent;
   }
 
   override request<TData>(options: RequestOptions<TData>) {
-    const uri = options.uri.startsWith(TWILIO_API) ? this.baseUrl.replace(/\/+$/, '') + options.uri.slice(TWILIO_API.length) : options.uri;
+    const uri = this.baseUrl && options.uri.startsWith(TWILIO_API) ? this.baseUrl.replace(/\/+$/, '') + options.uri.slice(TWILIO_API.length) : options.uri;
     return super.request<TData>({ ...options, uri });
   }
 }
@@ -34,7 +48,10 @@ interface TwilioSettings {
 export class TwilioSender {
   private readonly clients = new Map<string, twilio.Twilio>();
 
-  constructor(private readonly statusCallbackUrl: (channelId: string) => string) {}
+  constructor(
+    private readonly guard: OutboundGuard,
+    private readonly statusCallbackUrl: (channelId: string) => string,
+  ) {}
 
   async send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
     const settings = channel.settings as unknown as TwilioSettings;
@@ -61,7 +78,7 @@ export class TwilioSender {
     const key = `${channel.id}:${settings.accountSid}:${authToken}:${settings.apiBaseUrl ?? ''}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = twilio(settings.accountSid, authToken, settings.apiBaseUrl ? { httpClient: new BaseUrlRequestClient(settings.apiBaseUrl) } : {});
+      client = twilio(settings.accountSid, authToken, { httpClient: new GuardedRequestClient(this.guard, settings.apiBaseUrl) });
       this.clients.set(key, client);
     }
     return client;
@@ -73,6 +90,8 @@ export class TwilioSender {
  * shown to the agent in words.
  */
 function failure(error: unknown): SendResult {
+  const refused = outboundRefusal(error);
+  if (refused) return { ok: false, retry: false, code: refused.code, reason: refused.message };
   const status = (error as { status?: number }).status;
   const code = (error as { code?: number | string }).code;
   if (status === undefined || typeof code === 'string') {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { WebhookRequest } from '../channel-adapter.js';
+import { OutboundGuard } from '../../common/outbound/index.js';
 import { TwilioAdapter } from './twilio.adapter.js';
 
 // Vectors from twilio-node's own tests (test/fixtures/providers/SOURCES.md says where each comes from).
@@ -21,7 +22,7 @@ const file = JSON.parse(readFileSync(join(providers, 'signature-vectors.json'), 
   derived_vector: { auth_token: string; url: string; body_file: string; signature: string };
 };
 
-const adapter = new TwilioAdapter({ publicUrl: 'https://hub.example' } as never);
+const adapter = new TwilioAdapter({ publicUrl: 'https://hub.example' } as never, new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 }));
 const channel = (authToken: string) => ({ id: 'c', teamId: 't', type: 'sms', provider: 'twilio', name: 'SMS', active: true, settings: {}, secrets: { authToken } }) as const;
 
 function formBody(params: Record<string, string | string[]>): string {

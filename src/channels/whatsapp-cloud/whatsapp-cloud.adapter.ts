@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { logger } from '../../common/logging/logger.js';
+import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
+import type { OutboundGuard } from '../../common/outbound/index.js';
 import type {
   ChannelAccount,
   ChannelAdapter,
@@ -17,7 +19,7 @@ import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js
 import { normalizeWhatsAppCloud } from './whatsapp-cloud.normalizer.js';
 import { WHATSAPP_CLOUD_SECRET_KEYS, parseWhatsAppCloudWebhook, whatsappCloudConfigSchema } from './whatsapp-cloud.schema.js';
 import type { WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
-import { MAX_TEXT_LENGTH, WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
+import { GRAPH_API_ORIGINS, MAX_TEXT_LENGTH, WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
 import { verifyHandshake, verifyHubSignature } from './whatsapp-cloud.verifier.js';
 
 /** A WhatsApp Business phone number on Meta's Cloud API: webhooks signed with the app secret, sends through Graph. */
@@ -41,7 +43,12 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
   readonly configSchema = whatsappCloudConfigSchema;
   readonly secretKeys = WHATSAPP_CLOUD_SECRET_KEYS;
   readonly webhook = { route: 'whatsapp', hooks: { messages: '' } };
-  private readonly sender = new WhatsAppCloudSender();
+  readonly apiOrigins = { apiBaseUrl: GRAPH_API_ORIGINS };
+  private readonly sender: WhatsAppCloudSender;
+
+  constructor(@Inject(OUTBOUND_GUARD) guard: OutboundGuard) {
+    this.sender = new WhatsAppCloudSender(guard);
+  }
 
   async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
     verifyHubSignature(typeof channel.secrets.appSecret === 'string' ? channel.secrets.appSecret : '', request.rawBody, request.headers['x-hub-signature-256']);

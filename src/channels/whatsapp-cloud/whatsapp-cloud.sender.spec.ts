@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWhatsAppCloudFake } from '../../../test/fakes/whatsapp-cloud-fake.js';
 import type { WhatsAppCloudFake } from '../../../test/fakes/whatsapp-cloud-fake.js';
+import { OutboundGuard, parseOriginList } from '../../common/outbound/index.js';
 import type { ChannelAccount, OutboundMessage } from '../channel-adapter.js';
 import { WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
 
@@ -12,7 +13,9 @@ const TOKEN = 'sender-spec-access-token';
 
 describe(WhatsAppCloudSender.name, () => {
   let fake: WhatsAppCloudFake;
-  const sender = new WhatsAppCloudSender(2_000);
+  // The fake listens on the loopback: allowed as an operator would allow a private system.
+  const guard = new OutboundGuard({ allowedOrigins: parseOriginList('http://127.0.0.1:*'), maxDownloadBytes: 1024 * 1024 });
+  const sender = new WhatsAppCloudSender(guard, 2_000);
   const channel = (apiBaseUrl = fake.apiBaseUrl): ChannelAccount => ({
     id: 'c',
     teamId: 't',
@@ -38,7 +41,10 @@ describe(WhatsAppCloudSender.name, () => {
   beforeAll(async () => {
     fake = await startWhatsAppCloudFake({ accessToken: TOKEN, phoneNumberId: PHONE_NUMBER_ID });
   });
-  afterAll(() => fake.close());
+  afterAll(async () => {
+    await fake.close();
+    await guard.close();
+  });
 
   it('sends free text in the shape of Meta’s own example, and keeps the wamid', async () => {
     const result = await sender.send(channel(), message());

@@ -1,9 +1,13 @@
+import { OutboundRefused, outboundRefusal } from '../../common/outbound/index.js';
+import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { ChannelAccount, OutboundMessage, SendResult } from '../channel-adapter.js';
 import { whatsappErrorSentence } from './whatsapp-cloud.normalizer.js';
 import { GRAPH_API, graphErrorBody, graphMediaAnswer, graphSendAnswer } from './whatsapp-cloud.schema.js';
 import type { WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** What a channel's `apiBaseUrl` may name (the path carries the Graph API version). */
+export const GRAPH_API_ORIGINS = ['https://graph.facebook.com'] as const;
 // WhatsApp's limit for a text message's body.
 export const MAX_TEXT_LENGTH = 4096;
 // Meta's pair rate limit is about one message every 6 seconds to the same customer (131056).
@@ -14,7 +18,10 @@ const PAIR_RATE_WAIT_MS = 6_000;
  * fetch in the shape of the API reference, pointed at the channel's `apiBaseUrl` (the version is part of it).
  */
 export class WhatsAppCloudSender {
-  constructor(private readonly timeoutMs = REQUEST_TIMEOUT_MS) {}
+  constructor(
+    private readonly guard: OutboundGuard,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
+  ) {}
 
   async send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
     const settings = channel.settings as unknown as WhatsAppCloudSettings;
@@ -41,13 +48,14 @@ export class WhatsAppCloudSender {
     };
     let response: Response;
     try {
-      response = await fetch(`${base(settings)}/${settings.phoneNumberId}/messages`, {
+      response = await this.guard.fetch(`${base(settings)}/${settings.phoneNumberId}/messages`, {
         method: 'POST',
         headers: { authorization: `Bearer ${String(channel.secrets.accessToken)}`, 'content-type': 'application/json' },
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-    } catch {
+    } catch (error) {
+      if (error instanceof OutboundRefused) return { ok: false, retry: false, code: error.code, reason: error.message };
       // No answer at all (refused, reset, timed out). The Graph API has no idempotency key: a send that timed out
       // after Meta took it may go out twice on retry, which is better than never.
       return { ok: false, retry: true, code: 'provider_unreachable', reason: 'WhatsApp could not be reached; the message will be sent when it answers.' };
@@ -63,17 +71,19 @@ export class WhatsAppCloudSender {
 
   /**
    * Media sent to us: the Graph API tells where it lies (a URL valid for minutes, on Meta's CDN), then that URL
-   * gives the bytes, with the same token.
+   * gives the bytes, with the same token. The URL comes from an answer, not from us: it is downloaded through the
+   * guard (public addresses only, capped in size and time). Throws `OutboundRefused` when refused or too large.
    */
   async fetchContent(channel: ChannelAccount, mediaId: string): Promise<{ data: Buffer; contentType: string }> {
     const settings = channel.settings as unknown as WhatsAppCloudSettings;
     const headers = { authorization: `Bearer ${String(channel.secrets.accessToken)}` };
-    const info = await fetch(`${base(settings)}/${encodeURIComponent(mediaId)}?phone_number_id=${settings.phoneNumberId}`, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+    const info = await this.guard.fetch(`${base(settings)}/${encodeURIComponent(mediaId)}?phone_number_id=${settings.phoneNumberId}`, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
     if (!info.ok) throw new Error(`WhatsApp media ${mediaId}: HTTP ${info.status}`);
     const media = graphMediaAnswer.parse(await info.json());
-    const file = await fetch(media.url, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
-    if (!file.ok) throw new Error(`WhatsApp media ${mediaId} download: HTTP ${file.status}`);
-    return { data: Buffer.from(await file.arrayBuffer()), contentType: media.mime_type ?? file.headers.get('content-type') ?? 'application/octet-stream' };
+    const file = await this.guard.download(media.url, { headers }).catch((error: unknown) => {
+      throw outboundRefusal(error) ?? new Error(`WhatsApp media ${mediaId} download: ${(error as Error).message}`);
+    });
+    return { data: file.data, contentType: media.mime_type ?? file.contentType ?? 'application/octet-stream' };
   }
 }
 

@@ -81,4 +81,24 @@ describe('loadConfig', () => {
   it('drops a trailing slash from the public URL, which webhook signatures are computed over', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://hub.example.com/' }).publicUrl).toBe('https://hub.example.com');
   });
+
+  // A typo in the allow-list must stop the start, not silently allow nothing (or everything).
+  it('reads the allowed API origins, and stops at a bad entry naming the variable', () => {
+    expect(loadConfig({}).allowedApiOrigins).toEqual([]);
+    expect(loadConfig({ HUB_ALLOWED_API_ORIGINS: 'http://127.0.0.1:*, https://reserve.clinic.internal' }).allowedApiOrigins).toEqual([
+      { scheme: 'http:', host: '127.0.0.1', port: '*' },
+      { scheme: 'https:', host: 'reserve.clinic.internal', port: 443 },
+    ]);
+    for (const bad of ['127.0.0.1:8080', 'ftp://files.example', 'https://a.example/path', 'https://*.example.com']) {
+      const message = refusal({ HUB_ALLOWED_API_ORIGINS: bad });
+      expect(message).toMatch(/^Invalid configuration: HUB_ALLOWED_API_ORIGINS="[^\n]*" has an entry /);
+      expect(message).not.toContain('\n');
+    }
+  });
+
+  it('caps downloads at 25 MB unless the operator says otherwise', () => {
+    expect(loadConfig({}).maxDownloadBytes).toBe(25 * 1024 * 1024);
+    expect(loadConfig({ HUB_MAX_DOWNLOAD_BYTES: '1048576' }).maxDownloadBytes).toBe(1048576);
+    expect(refusal({ HUB_MAX_DOWNLOAD_BYTES: 'lots' })).toMatch(/^Invalid configuration: HUB_MAX_DOWNLOAD_BYTES="lots"/);
+  });
 });

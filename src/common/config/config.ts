@@ -1,5 +1,7 @@
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
+import { parseOriginList } from '../outbound/origin-rules.js';
+import type { OriginRule } from '../outbound/origin-rules.js';
 
 /**
  * The hub's configuration, parsed once at boot from the environment. A bad value stops the start with one
@@ -31,6 +33,10 @@ export interface HubConfig {
   trustProxy: TrustProxy;
   /** How the hub's own mail (password reset codes, invitations, alerts) leaves: a relay, SendGrid, or the log. */
   mail: MailConfig;
+  /** HUB_ALLOWED_API_ORIGINS: origins the hub may call whatever address they resolve to (a private system, test fakes). */
+  allowedApiOrigins: OriginRule[];
+  /** HUB_MAX_DOWNLOAD_BYTES: the largest media or file the hub downloads from a provider. */
+  maxDownloadBytes: number;
 }
 
 export type MailConfig =
@@ -89,6 +95,19 @@ const envSchema = z.object({
   HUB_SENDGRID_API_KEY: optionalText,
   HUB_SENDGRID_API_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   HUB_MAIL_FROM: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
+  HUB_ALLOWED_API_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text, context) => {
+      try {
+        return parseOriginList(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `has an entry ${(error as Error).message} (comma-separated scheme://host[:port], port may be *)` });
+        return z.NEVER;
+      }
+    }),
+  // 25 MB: what WhatsApp and LINE send at most for a video or a file, with room to spare.
+  HUB_MAX_DOWNLOAD_BYTES: z.coerce.number().int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').default(25 * 1024 * 1024),
 });
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
@@ -143,6 +162,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : e.HUB_SENDGRID_API_KEY
         ? { transport: 'sendgrid', apiKey: e.HUB_SENDGRID_API_KEY, apiBaseUrl: e.HUB_SENDGRID_API_BASE_URL ?? 'https://api.sendgrid.com', from: e.HUB_MAIL_FROM! }
         : { transport: 'log' },
+    allowedApiOrigins: e.HUB_ALLOWED_API_ORIGINS,
+    maxDownloadBytes: e.HUB_MAX_DOWNLOAD_BYTES,
   };
 }
 

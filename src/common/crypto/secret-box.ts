@@ -3,7 +3,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeKey } from '../config/config.js';
 
-/** Seals small secrets (channel credentials) with AES-256-GCM: `v1.<iv>.<tag>.<ciphertext>`, base64url. */
+/**
+ * Seals small secrets (channel credentials) with AES-256-GCM, each bound to what it belongs to (a channel id) as
+ * associated data: `v2.<iv>.<tag>.<ciphertext>`, base64url. A value copied into another channel's row does not
+ * open there. `v1` values (no associated data) still open, until `reseal` turns them into `v2`.
+ */
 export class SecretBox {
   private readonly key: Buffer;
 
@@ -12,22 +16,38 @@ export class SecretBox {
     this.key = derive(masterKey, 'tsunagi:secret-box');
   }
 
-  seal(plain: unknown): string {
+  seal(plain: unknown, boundTo: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(associatedData(boundTo));
     const data = Buffer.concat([cipher.update(JSON.stringify(plain), 'utf8'), cipher.final()]);
-    return ['v1', iv, cipher.getAuthTag(), data].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+    return ['v2', iv, cipher.getAuthTag(), data].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
   }
 
-  open<T = unknown>(sealed: string): T {
+  /** Throws when the value was tampered with, sealed with another key, or (v2) sealed for something else. */
+  open<T = unknown>(sealed: string, boundTo: string): T {
     const [version, iv, tag, data] = sealed.split('.');
-    if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('Not a sealed secret');
+    if ((version !== 'v1' && version !== 'v2') || !iv || !tag || data === undefined) throw new Error('Not a sealed secret');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    if (version === 'v2') decipher.setAAD(associatedData(boundTo));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]);
     return JSON.parse(plain.toString('utf8')) as T;
   }
+
+  /** Whether a value is in the current format (bound); an older one is for `reseal`. */
+  isCurrent(sealed: string): boolean {
+    return sealed.startsWith('v2.');
+  }
+
+  /** The same secret, sealed in the current format and bound to `boundTo`. */
+  reseal(sealed: string, boundTo: string): string {
+    return this.seal(this.open(sealed, boundTo), boundTo);
+  }
 }
+
+// Prefixed so that a binding of this box never equals one another use of the same key might make.
+const associatedData = (boundTo: string) => Buffer.from(`tsunagi:secret-box:v2:${boundTo}`, 'utf8');
 
 export function derive(masterKey: Buffer, purpose: string): Buffer {
   return createHmac('sha256', masterKey).update(purpose).digest();

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../database/database.js';
+import { APP_CSP, DEMO_CSP } from './security-headers.js';
 
 /** Where `npm run build` puts the inbox, the widget and the demo page (web/dist), from src/ or dist/ alike. */
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -30,7 +31,12 @@ export async function serveWebAssets(fastify: FastifyInstance, db: Db): Promise<
   const appRoot = resolve(WEB_DIST, 'app');
   const appIndex = async (reply: FastifyReply) => {
     if (!existsSync(join(appRoot, 'index.html'))) return reply.code(503).send(NOT_BUILT);
-    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(await readFile(join(appRoot, 'index.html')));
+    return reply
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', APP_CSP)
+      .header('x-frame-options', 'DENY')
+      .type('text/html; charset=utf-8')
+      .send(await readFile(join(appRoot, 'index.html')));
   };
   fastify.get('/app', (_request, reply) => appIndex(reply));
   // A built file (hashed, so cached for long), or else one of the app's own routes (/app/conversations/...): its page.
@@ -65,6 +71,6 @@ export async function serveWebAssets(fastify: FastifyInstance, db: Db): Promise<
       return reply.code(404).send({ statusCode: 404, code: 'no_webchat_channel', message: 'No active web chat channel: an administrator adds one in the inbox (Channels), then reloads this page.' });
     }
     const page = (await readFile(join(WEB_DIST, 'demo', 'index.html'), 'utf8')).replace('__CHANNEL_ID__', channel.id);
-    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(page);
+    return reply.header('cache-control', 'no-cache').header('content-security-policy', DEMO_CSP).type('text/html; charset=utf-8').send(page);
   });
 }

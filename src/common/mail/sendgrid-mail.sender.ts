@@ -1,5 +1,7 @@
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
+import type { ClientRequest } from '@sendgrid/client/src/request.js';
+import type { OutboundGuard } from '../outbound/index.js';
 import type { MailTransport, SystemMail } from './mailer.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -12,10 +14,13 @@ export class SendgridSystemMailSender implements MailTransport {
   readonly description = 'SendGrid';
   private readonly service = new MailService();
 
-  constructor(apiKey: string, apiBaseUrl: string, private readonly from: string) {
+  constructor(apiKey: string, apiBaseUrl: string, private readonly from: string, guard: OutboundGuard) {
     const client = new Client();
     client.setApiKey(apiKey);
     client.setDefaultRequest('baseUrl', apiBaseUrl.replace(/\/+$/, ''));
+    // HUB_SENDGRID_API_BASE_URL comes from configuration: through the outbound guard like every channel's API base.
+    client.setDefaultRequest('httpsAgent', guard.httpsAgent);
+    client.setDefaultRequest({ httpAgent: guard.httpAgent } as Partial<ClientRequest> as ClientRequest);
     this.service.setClient(client);
     this.service.setTimeout(REQUEST_TIMEOUT_MS);
   }

@@ -1,7 +1,9 @@
+import { v7 as uuidv7 } from 'uuid';
 import type { MailConfig } from '../config/config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../database/database.js';
 import type { JobQueue } from '../jobs/index.js';
+import type { OutboundGuard } from '../outbound/index.js';
 import { logger } from '../logging/logger.js';
 import { LogMailSender } from './log-mail.sender.js';
 import type { Mailer, MailTransport, SystemMail } from './mailer.js';
@@ -29,7 +31,9 @@ export class SystemMailService implements Mailer {
 
   async send(mail: SystemMail): Promise<void> {
     // Written with the root client, not a caller's transaction: the mail is kept even if nothing else is.
-    const row = await this.db.systemMail.create({ data: { sealed: this.box.seal(mail) } });
+    // The id is chosen here so that the sealed mail is bound to its own row (it cannot be moved to another).
+    const id = uuidv7();
+    const row = await this.db.systemMail.create({ data: { id, sealed: this.box.seal(mail, `system-mail:${id}`) } });
     await this.enqueue(row.id);
   }
 
@@ -48,7 +52,7 @@ export class SystemMailService implements Mailer {
     const row = await this.db.systemMail.findUnique({ where: { id: mailId } });
     if (!row) return; // sent by an earlier run of this job
     try {
-      await this.transport.deliver(this.box.open<SystemMail>(row.sealed));
+      await this.transport.deliver(this.box.open<SystemMail>(row.sealed, `system-mail:${row.id}`));
     } catch (error) {
       logger.warn({ mailId, attempt, of: ATTEMPTS, reason: error instanceof Error ? error.message : String(error) }, `system mail not taken by ${this.transport.description}; retrying`);
       throw error;
@@ -59,12 +63,12 @@ export class SystemMailService implements Mailer {
 }
 
 /** The transport the operator configured; the log when none. */
-export function transportFor(config: MailConfig): MailTransport {
+export function transportFor(config: MailConfig, guard: OutboundGuard): MailTransport {
   switch (config.transport) {
     case 'smtp':
       return new SmtpMailSender(config.url, config.from);
     case 'sendgrid':
-      return new SendgridSystemMailSender(config.apiKey, config.apiBaseUrl, config.from);
+      return new SendgridSystemMailSender(config.apiKey, config.apiBaseUrl, config.from, guard);
     case 'log':
       return new LogMailSender(logger);
   }

@@ -11,6 +11,19 @@ describe('CSV', () => {
     expect(csvLine(['a', 1, true])).toBe('a,1,true\r\n');
   });
 
+  // CSV injection: a cell a spreadsheet would run as a formula. Excel also reads the full-width signs (an IME
+  // types them) and skips leading spaces before a formula, so those must be defused too.
+  it('defuses full-width formula signs and formulas behind leading spaces or tabs', () => {
+    for (const formula of ['＝HYPERLINK("http://evil.example")', '＋1+1', '－1+1', '＠SUM(A1)', ' =1+1', '\t=1+1', '  +cmd|x', '\u3000=1+1', '\r=1']) {
+      const field = csvField(formula);
+      expect([formula, field.replace(/^"/, '').startsWith("'")]).toEqual([formula, true]);
+    }
+    // Ordinary text and numbers stay as they were.
+    expect(csvField(' 渋谷店')).toBe(' 渋谷店');
+    expect(csvField('A-1001')).toBe('A-1001');
+    expect(csvField(-500)).toBe('-500');
+  });
+
   it('streams a BOM, the header and every page in order', async () => {
     async function* pages() {
       yield [{ n: 1 }, { n: 2 }];

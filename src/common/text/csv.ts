@@ -3,12 +3,22 @@ import { Readable } from 'node:stream';
 /** Spreadsheet programs in Japan read a CSV as Shift_JIS unless it starts with a UTF-8 byte order mark. */
 export const UTF8_BOM = '\uFEFF';
 
-/** One CSV field: quoted when it holds a comma, a quote or a line break; a formula-looking cell is defused. */
+/**
+ * A cell a spreadsheet would run as a formula when opened (CSV injection): one starting with = + - @, their
+ * full-width forms ＝ ＋ － ＠ (Excel reads those as the ASCII signs), the same behind leading spaces, tabs or
+ * ideographic spaces (skipped before a formula), or a tab or line break of its own. A leading apostrophe stops it.
+ * (`\s*` cannot backtrack into the sign class, which holds no space: linear.)
+ */
+const FORMULA = /^(?:[\t\r\n]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
+
+/**
+ * One CSV field: quoted when it holds a comma, a quote or a line break; a formula-looking text is defused. Every
+ * CSV the hub writes goes through it. Numbers stay numbers (a refund's -500 is not a formula).
+ */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text = value instanceof Date ? value.toISOString() : String(value);
-  // A cell starting with = + - @ would run as a formula when opened (CSV injection): a leading apostrophe stops it.
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (typeof value === 'string' && FORMULA.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
