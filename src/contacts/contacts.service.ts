@@ -116,14 +116,9 @@ export class ContactsService {
       const holder = await this.holderOf(member.teamId, [identity]);
       if (holder?.contactId === id) return this.get(member.teamId, id);
       if (holder) {
-        const proposal = await this.db.mergeProposal.upsert({
-          where: { teamId_contactId_otherContactId: { teamId: member.teamId, contactId: id, otherContactId: holder.contactId } },
-          create: { teamId: member.teamId, contactId: id, otherContactId: holder.contactId, reason: identity.kind },
-          update: { status: 'open' },
-        });
-        this.events.emit('merge.proposed', { teamId: member.teamId, proposalId: proposal.id, contactId: id, otherContactId: holder.contactId });
+        const mergeProposalId = await this.proposeMerge(member.teamId, id, holder.contactId, identity.kind);
         throw new DomainError('conflict', 'duplicate_contact', 'This address belongs to another contact of the team; the two may be one person, and a supervisor has been asked to merge them.', {
-          mergeProposalId: proposal.id,
+          mergeProposalId,
         });
       }
       try {
@@ -139,7 +134,29 @@ export class ContactsService {
   }
 
   /**
-   * An address a customer gave about themselves (the widget's pre-chat form): added to their contact when free;
+   * Asks the supervisors whether two contacts are one person (`GET /api/contacts/merge-proposals`); a proposal they
+   * dismissed is opened again. `reason` is the kind of address they share, never the address.
+   */
+  async proposeMerge(teamId: string, contactId: string, otherContactId: string, reason: IdentityKind): Promise<string> {
+    const proposal = await this.db.mergeProposal.upsert({
+      where: { teamId_contactId_otherContactId: { teamId, contactId, otherContactId } },
+      create: { teamId, contactId, otherContactId, reason },
+      update: { status: 'open' },
+    });
+    this.events.emit('merge.proposed', { teamId, proposalId: proposal.id, contactId, otherContactId });
+    return proposal.id;
+  }
+
+  /** An address as the team stores it (null when it does not read as one), and the contact holding it, if any. */
+  async lookupAddress(teamId: string, kind: 'email' | 'phone', raw: string): Promise<{ address: string; holderId: string | null } | null> {
+    const address = normalizeIdentity(kind, raw, await this.teamRegion(teamId));
+    if (!address) return null;
+    const holder = await this.holderOf(teamId, [{ kind, address }]);
+    return { address, holderId: holder?.contactId ?? null };
+  }
+
+  /**
+   * An address a customer proved is theirs (a code sent to it came back): added to their contact when free;
    * when another contact of the team holds it, that contact is who they are (the caller links the two).
    */
   async claimIdentity(teamId: string, contactId: string, kind: 'email' | 'phone', raw: string): Promise<{ status: 'added' | 'same' | 'held' | 'invalid'; holderId?: string }> {

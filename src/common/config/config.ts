@@ -29,6 +29,17 @@ export interface HubConfig {
    * nearest `hops` proxies, or proxies at these addresses/CIDRs. Limits per client address depend on it.
    */
   trustProxy: TrustProxy;
+  /** The widget's limits for teams that set none of their own (team setting `widgetLimits`). */
+  widgetLimits: WidgetLimits;
+}
+
+export interface WidgetLimits {
+  /** New widget sessions per client address per minute. */
+  sessionsPerMinute: number;
+  /** Messages (and message forms) per visitor, and per client address, per minute. */
+  messagesPerMinute: number;
+  /** Transcripts mailed per conversation per day. */
+  transcriptsPerDay: number;
 }
 
 export type TrustProxy = { hops: number } | { addresses: string[] } | null;
@@ -78,6 +89,9 @@ const envSchema = z.object({
       .refine((value) => parseTrustProxy(value) !== undefined, 'must be a hop count (1, 2...) or a comma-separated list of addresses or CIDRs')
       .optional(),
   ),
+  HUB_WIDGET_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  HUB_WIDGET_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  HUB_WIDGET_TRANSCRIPTS_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
 });
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
@@ -121,6 +135,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.HUB_TRUST_PROXY ? parseTrustProxy(e.HUB_TRUST_PROXY)! : null,
+    widgetLimits: {
+      sessionsPerMinute: e.HUB_WIDGET_SESSIONS_PER_MINUTE,
+      messagesPerMinute: e.HUB_WIDGET_MESSAGES_PER_MINUTE,
+      transcriptsPerDay: e.HUB_WIDGET_TRANSCRIPTS_PER_DAY,
+    },
   };
 }
 
