@@ -302,7 +302,10 @@ export class ContactsService {
   async get(teamId: string, id: string): Promise<ContactView> {
     const row = await this.db.contact.findFirst({ where: { id, teamId }, include: { identities: true } });
     if (!row) throw notFound('The contact');
-    return toContactView(row, await this.consent.ledger(teamId, id));
+    // What they typed in the widget and never proved: the agents see it, nothing is ever sent to it.
+    const claims = await this.db.visitorClaim.findMany({ where: { teamId, contactId: id, provedAt: null }, select: { kind: true, address: true }, orderBy: { createdAt: 'asc' } });
+    const unverified = [...new Map(claims.map((c) => [`${c.kind}:${c.address}`, { kind: c.kind, address: c.address }])).values()];
+    return { ...toContactView(row, await this.consent.ledger(teamId, id)), unverified };
   }
 
   async findByIdentity(teamId: string, kind: IdentityKind, address: string): Promise<ResolvedContact | null> {
@@ -322,6 +325,8 @@ export interface ContactView {
   identities: { kind: string; address: string }[];
   /** Per kind of channel, derived from the consent ledger. */
   consent: Record<ConsentChannel, ConsentState>;
+  /** Addresses the contact typed in the widget and has not proved (one contact's view only): never written to. */
+  unverified?: { kind: string; address: string }[];
   createdAt: string;
 }
 
