@@ -126,6 +126,19 @@ describe('Widget abuse limits', () => {
     expect(fake.sent.some((m) => m.body.personalizations[0].to[0].email === 'victim@elsewhere.example')).toBe(false);
   });
 
+  // Guards: a page (or a script) posting shopper events in a loop, each with a visitor id of its own making.
+  it('answers shopper events beyond the limit with 429, retryAfterSeconds and Retry-After', async () => {
+    const { channelId } = await shop();
+    const visitorId = 'shopper-limit-visitor-0001';
+    const send = () => hub.http.post(`/api/widget/${channelId}/events`).send({ visitorId, type: 'page_view', url: 'https://shop.example/' });
+    const answers = await Promise.all(Array.from({ length: 80 }, () => send()));
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(60);
+    const refused = answers.find((a) => a.status === 429)!;
+    expect(refused.body).toMatchObject({ code: 'rate_limited', retryAfterSeconds: expect.any(Number) });
+    expect(Number(refused.headers['retry-after'])).toBe(refused.body.retryAfterSeconds);
+    expect(await hub.infra.db.shopperEvent.count({ where: { channelId, visitorId } })).toBe(60);
+  });
+
   // Guards: with proof on, a typed address is not enough for a transcript either: it must be proved first.
   it('mails a transcript to an unproven address only after the proof when the team asks for proof', async () => {
     const { admin, channelId } = await shop({ visitorProof: 'code' });
