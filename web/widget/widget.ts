@@ -40,8 +40,8 @@ const channelId = script?.dataset.channel ?? '';
 const hubUrl = script ? new URL(script.src).origin : location.origin;
 const text = widgetText(script?.dataset.lang ?? document.documentElement.lang);
 const storageKey = `tsunagi:${channelId}`;
-/** How often the customer's draft goes to the agent while they type. */
-const DRAFT_EVERY_MS = 300;
+/** How often the customer's draft goes to the agent while they type: under the hub's limit of 2 typing frames a second. */
+const DRAFT_EVERY_MS = 600;
 /** How long "staff are typing" stays after the agent's last keystroke was heard. */
 const AGENT_TYPING_SHOWN_MS = 4000;
 
@@ -100,7 +100,7 @@ class Widget {
   private readonly send = element('button', { type: 'submit', class: 'send' }, text.send);
   private readonly form = element('form', { class: 'leave', hidden: '', 'aria-label': text.leaveTitle });
   private readonly rating = element('div', { class: 'rating', role: 'group', 'aria-label': text.rate });
-  private readonly proofForm = element('form', { class: 'leave proof', hidden: '', 'aria-label': text.proveTitle });
+  private readonly proofForm = element('form', { class: 'leave proof', hidden: '', 'aria-label': text.proveField });
   /** A transcript asked for before its address was proved: sent once the code is entered. */
   private transcriptAfterProof: string | null = null;
   private readonly messages = new Map<string, VisitorMessage>();
