@@ -91,6 +91,12 @@ export type InboundEvent =
       body: string;
       attachments: Attachment[];
       occurredAt: Date;
+      /**
+       * The provider vouched that `from` wrote it (an email whose DKIM or SPF pass is aligned with its From domain).
+       * SMS, WhatsApp and LINE authenticate every sender and leave it unset; what it decides is whether a consent
+       * keyword in an email counts.
+       */
+      senderAuthenticated?: boolean;
       /** The provider judged this message a consent keyword itself (Twilio Advanced Opt-Out) and answered it. */
       providerVerdict?: boolean;
       /**

@@ -16,6 +16,7 @@ import { WhatsAppWebAdapter } from './whatsapp-web/whatsapp-web.adapter.js';
 import { WhatsAppWebSessions } from './whatsapp-web/whatsapp-web-sessions.service.js';
 import { WebchatAdapter } from './webchat/webchat.adapter.js';
 import { WebchatGateway } from './webchat/webchat.gateway.js';
+import { WidgetLimitsService } from './webchat/widget-limits.service.js';
 import { WebchatSender } from './webchat/webchat.sender.js';
 
 @Module({
@@ -29,6 +30,7 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     WebchatSender,
     WebchatAdapter,
     WebchatGateway,
+    WidgetLimitsService,
     TwilioAdapter,
     LineAdapter,
     WhatsAppCloudAdapter,

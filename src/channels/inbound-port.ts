@@ -18,6 +18,14 @@ export interface LeftMessage {
   clientId?: string;
 }
 
+/** A code sent to an address a visitor typed, for them to enter in the widget (`prove`). */
+export interface ProofSent {
+  kind: 'email' | 'phone';
+  /** false: no channel could carry it, or the address had enough codes for now (`retryAfterSeconds`). */
+  sent: boolean;
+  retryAfterSeconds?: number;
+}
+
 /** A message as a web chat visitor sees it. */
 export interface VisitorMessage {
   id: string;
@@ -42,13 +50,18 @@ export interface InboundSink {
   ingest(channel: ChannelAccount, events: InboundEvent[]): Promise<IngestOutcome[]>;
   /** A web chat visitor's open conversation and its messages after `afterSeq` (for resync after a reconnect). */
   visitorThread(channel: ChannelAccount, visitorId: string, afterSeq: string | null): Promise<{ conversationId: string | null; messages: VisitorMessage[] }>;
-  /** What a web visitor told about themselves (pre-chat form, `Tsunagi('set', ...)`): links them to their contact. */
-  identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string }>;
+  /**
+   * What a web visitor told about themselves (pre-chat form, `Tsunagi('set', ...)`): a name, and addresses that are
+   * claims (a merge proposal, or a code sent to them) until proved.
+   */
+  identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string; proof: ProofSent | null }>;
+  /** The code the visitor got at an address they claimed: right, the address is theirs (merged into its holder). */
+  proveVisitor(channel: ChannelAccount, visitorId: string, code: string): Promise<{ kind: 'email' | 'phone' }>;
   /**
    * The widget's message form (nobody could answer, or the wait was long): an address and a message, answered by
    * email through the team's email channel when it has one, else in the chat.
    */
-  leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage): Promise<{ conversationId: string; channelType: 'email' | 'webchat' }>;
+  leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage): Promise<{ conversationId: string; channelType: 'email' | 'webchat'; proof: ProofSent | null }>;
   /** Whether the team has blocked this customer (their widget then stays closed). */
   isBlocked(channel: ChannelAccount, address: ChannelAddress): Promise<boolean>;
   /** The widget's rating form at the end of a chat: the score goes on the visitor's latest conversation. */

@@ -116,14 +116,9 @@ export class ContactsService {
       const holder = await this.holderOf(member.teamId, [identity]);
       if (holder?.contactId === id) return this.get(member.teamId, id);
       if (holder) {
-        const proposal = await this.db.mergeProposal.upsert({
-          where: { teamId_contactId_otherContactId: { teamId: member.teamId, contactId: id, otherContactId: holder.contactId } },
-          create: { teamId: member.teamId, contactId: id, otherContactId: holder.contactId, reason: identity.kind },
-          update: { status: 'open' },
-        });
-        this.events.emit('merge.proposed', { teamId: member.teamId, proposalId: proposal.id, contactId: id, otherContactId: holder.contactId });
+        const mergeProposalId = await this.proposeMerge(member.teamId, id, holder.contactId, identity.kind);
         throw new DomainError('conflict', 'duplicate_contact', 'This address belongs to another contact of the team; the two may be one person, and a supervisor has been asked to merge them.', {
-          mergeProposalId: proposal.id,
+          mergeProposalId,
         });
       }
       try {
@@ -139,7 +134,29 @@ export class ContactsService {
   }
 
   /**
-   * An address a customer gave about themselves (the widget's pre-chat form): added to their contact when free;
+   * Asks the supervisors whether two contacts are one person (`GET /api/contacts/merge-proposals`); a proposal they
+   * dismissed is opened again. `reason` is the kind of address they share, never the address.
+   */
+  async proposeMerge(teamId: string, contactId: string, otherContactId: string, reason: IdentityKind): Promise<string> {
+    const proposal = await this.db.mergeProposal.upsert({
+      where: { teamId_contactId_otherContactId: { teamId, contactId, otherContactId } },
+      create: { teamId, contactId, otherContactId, reason },
+      update: { status: 'open' },
+    });
+    this.events.emit('merge.proposed', { teamId, proposalId: proposal.id, contactId, otherContactId });
+    return proposal.id;
+  }
+
+  /** An address as the team stores it (null when it does not read as one), and the contact holding it, if any. */
+  async lookupAddress(teamId: string, kind: 'email' | 'phone', raw: string): Promise<{ address: string; holderId: string | null } | null> {
+    const address = normalizeIdentity(kind, raw, await this.teamRegion(teamId));
+    if (!address) return null;
+    const holder = await this.holderOf(teamId, [{ kind, address }]);
+    return { address, holderId: holder?.contactId ?? null };
+  }
+
+  /**
+   * An address a customer proved is theirs (a code sent to it came back): added to their contact when free;
    * when another contact of the team holds it, that contact is who they are (the caller links the two).
    */
   async claimIdentity(teamId: string, contactId: string, kind: 'email' | 'phone', raw: string): Promise<{ status: 'added' | 'same' | 'held' | 'invalid'; holderId?: string }> {
@@ -285,7 +302,10 @@ export class ContactsService {
   async get(teamId: string, id: string): Promise<ContactView> {
     const row = await this.db.contact.findFirst({ where: { id, teamId }, include: { identities: true } });
     if (!row) throw notFound('The contact');
-    return toContactView(row, await this.consent.ledger(teamId, id));
+    // What they typed in the widget and never proved: the agents see it, nothing is ever sent to it.
+    const claims = await this.db.visitorClaim.findMany({ where: { teamId, contactId: id, provedAt: null }, select: { kind: true, address: true }, orderBy: { createdAt: 'asc' } });
+    const unverified = [...new Map(claims.map((c) => [`${c.kind}:${c.address}`, { kind: c.kind, address: c.address }])).values()];
+    return { ...toContactView(row, await this.consent.ledger(teamId, id)), unverified };
   }
 
   async findByIdentity(teamId: string, kind: IdentityKind, address: string): Promise<ResolvedContact | null> {
@@ -305,6 +325,8 @@ export interface ContactView {
   identities: { kind: string; address: string }[];
   /** Per kind of channel, derived from the consent ledger. */
   consent: Record<ConsentChannel, ConsentState>;
+  /** Addresses the contact typed in the widget and has not proved (one contact's view only): never written to. */
+  unverified?: { kind: string; address: string }[];
   createdAt: string;
 }
 

@@ -47,6 +47,8 @@ export class ContactErasureService {
       // The pages a web visitor was seen on are theirs too (the access log that tells a report the store).
       const visitorIds = contact.identities.filter((identity) => identity.kind === 'visitor').map((identity) => identity.address);
       if (visitorIds.length > 0) await tx.visitorPage.deleteMany({ where: { teamId: member.teamId, visitorId: { in: visitorIds } } });
+      // And the addresses they typed in the widget (claims, proved or not).
+      await tx.visitorClaim.deleteMany({ where: { teamId: member.teamId, OR: [{ contactId }, { visitorId: { in: visitorIds } }] } });
       await tx.contactMerge.deleteMany({ where: { OR: [{ sourceId: contactId }, { targetId: contactId }] } });
       // Identities, ledger entries and invitations go with the contact (foreign keys cascade).
       await tx.contact.delete({ where: { id: contactId } });

@@ -9,10 +9,11 @@ import { IngestService } from './ingest.service.js';
 import { MediaService } from './media.service.js';
 import { OutboxService } from './outbox.service.js';
 import { TranscriptService } from './transcript.service.js';
+import { VisitorClaimsService } from './visitor-claims.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule],
-  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
+  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService],
   exports: [ConversationEvents, ConversationsService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
 })
 export class ConversationsModule {}

@@ -211,6 +211,7 @@ export class ConversationsService {
     if (!conversation.channelActive) {
       throw new DomainError('conflict', 'channel_inactive', 'This conversation’s channel is switched off; an administrator can switch it on.');
     }
+    checkAddressProved(conversation);
     const now = new Date();
     const template = input.template ? await this.resolveTemplate(conversation.channel.id, input.template) : null;
     this.checkChannelAllows(conversation, now, template !== null);
@@ -455,6 +456,7 @@ export class ConversationsService {
     try {
       if (conversation.status === 'resolved') throw new DomainError('conflict', 'conversation_resolved', 'This conversation has ended; reopen it before replying.');
       if (!conversation.channelActive) throw new DomainError('conflict', 'channel_inactive', 'This conversation’s channel is switched off; an administrator can switch it on.');
+      checkAddressProved(conversation);
       await this.checkConsent(member.teamId, conversation.contactId, conversation.channel.type, 'reply');
       this.checkChannelAllows(conversation, new Date(), false);
       return { ok: true, templateOnly: false, templates };
@@ -505,5 +507,15 @@ export class ConversationsService {
     });
     if (!row) throw notFound('The conversation');
     return { ...row, channelActive: row.channel.active };
+  }
+}
+
+/**
+ * The message form's conversation goes to an address the visitor only typed: nothing is written to it until they
+ * enter the code sent there (the agent is told why, rather than the reply waiting unseen).
+ */
+function checkAddressProved(conversation: { awaitingClaimId: string | null }): void {
+  if (conversation.awaitingClaimId) {
+    throw new DomainError('conflict', 'address_unproven', 'The visitor has not yet confirmed this address with the code sent to it; the reply can go once they do.');
   }
 }

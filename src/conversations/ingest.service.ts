@@ -7,16 +7,15 @@ import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
-import type { Attachment, ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, LeftMessage, VisitorMessage, VisitorPage } from '../channels/index.js';
+import type { Attachment, ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, LeftMessage, ProofSent, VisitorMessage, VisitorPage } from '../channels/index.js';
 import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS } from '../channels/index.js';
-import { ConsentService, ContactsService, InvitationService, consentKeyword, normalizeIdentity } from '../contacts/index.js';
+import { ConsentService, ContactsService, InvitationService, consentKeyword } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { MediaService } from './media.service.js';
 import { OutboxService, optedOutReason } from './outbox.service.js';
 import { ConversationsService } from './conversations.service.js';
-import { TranscriptService } from './transcript.service.js';
-import { ContactMergeService } from './contact-merge.service.js';
+import { VisitorClaimsService } from './visitor-claims.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { EARLIER_STATUSES } from './message-status.js';
 import { activeKeyOf, threadKeyOf } from './conversation.views.js';
@@ -30,6 +29,18 @@ type InboundUnsend = Extract<InboundEvent, { type: 'unsend' }>;
 
 
 const NAME_CONTACT = 'conversations.name-contact';
+
+type PlacedContact = { id: string; name: string; blocked: boolean };
+
+/** Where a customer's message is stored: whose it is, who wrote it, and the thread it belongs to. */
+export interface Placement {
+  contact: PlacedContact;
+  author: PlacedContact;
+  threadKey: string;
+  activeKey: string;
+  /** The conversation it opens holds every reply until the visitor proves this claim's address. */
+  awaitingClaimId?: string;
+}
 
 interface NameContactJob {
   channelId: string;
@@ -82,8 +93,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly outbox: OutboxService,
     private readonly invitations: InvitationService,
     private readonly replies: ConversationsService,
-    private readonly merges: ContactMergeService,
-    private readonly transcripts: TranscriptService,
+    private readonly claims: VisitorClaimsService,
   ) {}
 
   onModuleInit(): void {
@@ -115,18 +125,9 @@ export class IngestService implements InboundSink, OnModuleInit {
     }
   }
 
-  private async storeMessage(channel: ChannelAccount, event: InboundMessage): Promise<IngestOutcome> {
+  private async storeMessage(channel: ChannelAccount, event: InboundMessage, placement?: Placement): Promise<IngestOutcome> {
     // No look before the write: a redelivery is rare, and the unique key on (channel, event key) catches it.
-    // In a group the conversation belongs to the group; each message is authored by whoever wrote it.
-    const counterpart = event.thread ?? event.from;
-    const sender = await this.resolveContact(channel, counterpart);
-    // A reply that names its conversation (an email's In-Reply-To, References or plus address) joins it, even from
-    // another address of the customer's; that conversation's customer stays its contact.
-    const joined = event.inReplyTo ? await this.threadOf(channel, event.inReplyTo) : null;
-    const contact = joined && joined.contact.id !== sender.id ? joined.contact : sender;
-    const author = event.thread && threadKeyOf(event.from) !== threadKeyOf(event.thread) ? await this.resolveContact(channel, event.from) : sender;
-    const threadKey = joined?.threadKey ?? threadKeyOf(counterpart);
-    const activeKey = activeKeyOf(channel.id, threadKey);
+    const { contact, author, threadKey, activeKey } = placement ?? (await this.place(channel, event));
     const kind = event.kind ?? (event.attachments.length > 0 && !event.body ? 'media' : 'text');
     if (contact.blocked || author.blocked) return this.storeBlocked(channel, event, contact.id, author.id, threadKey, activeKey, kind);
     // Files that came inside the webhook are stored first, under the id the message will have: a crash before the
@@ -140,7 +141,16 @@ export class IngestService implements InboundSink, OnModuleInit {
           const started = !conversation;
           if (!conversation) {
             conversation = await tx.conversation.create({
-              data: { teamId: channel.teamId, channelId: channel.id, contactId: contact.id, threadKey, activeKey, status: 'waiting', lastMessageAt: event.occurredAt },
+              data: {
+                teamId: channel.teamId,
+                channelId: channel.id,
+                contactId: contact.id,
+                threadKey,
+                activeKey,
+                status: 'waiting',
+                lastMessageAt: event.occurredAt,
+                awaitingClaimId: placement?.awaitingClaimId ?? null,
+              },
             });
           }
           const message = await tx.message.create({ data: { ...inboundMessageData(channel, conversation.id, author.id, { ...event, attachments }, kind), id: messageId } });
@@ -167,7 +177,7 @@ export class IngestService implements InboundSink, OnModuleInit {
         this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message) });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
         if (event.attachments.some((a) => a.providerContentId && !a.url)) await this.media.queueFetch(result.message.id);
-        if ((channel.type === 'sms' || channel.type === 'whatsapp' || channel.type === 'email') && !event.choice) {
+        if (authenticatesSender(channel, event) && !event.choice) {
           await this.applyKeyword(channel, author.id, event, result.message.id, conversation.id);
         }
         return { stored: true, conversationId: conversation.id, messageId: result.message.id };
@@ -183,6 +193,28 @@ export class IngestService implements InboundSink, OnModuleInit {
         if (attempt >= 2) throw error;
       }
     }
+  }
+
+  /** Where a provider's message goes: its sender's contact and thread, or the conversation it says it answers. */
+  private async place(channel: ChannelAccount, event: InboundMessage): Promise<Placement> {
+    // In a group the conversation belongs to the group; each message is authored by whoever wrote it.
+    const counterpart = event.thread ?? event.from;
+    const sender = await this.resolveContact(channel, counterpart);
+    // A reply that names its conversation (an email's In-Reply-To, References or plus address) joins it, even from
+    // another address of the customer's; that conversation's customer stays its contact.
+    const joined = event.inReplyTo ? await this.threadOf(channel, event.inReplyTo) : null;
+    const contact = joined && joined.contact.id !== sender.id ? joined.contact : sender;
+    const author = event.thread && threadKeyOf(event.from) !== threadKeyOf(event.thread) ? await this.resolveContact(channel, event.from) : sender;
+    const threadKey = joined?.threadKey ?? threadKeyOf(counterpart);
+    return { contact, author, threadKey, activeKey: activeKeyOf(channel.id, threadKey) };
+  }
+
+  /**
+   * A message that did not come from the channel's provider but from the widget's message form, placed by the
+   * caller: its contact is the visitor's own, never whoever holds the address typed. No consent keyword counts.
+   */
+  async storePlaced(channel: ChannelAccount, event: InboundMessage, placement: Placement): Promise<IngestOutcome> {
+    return this.storeMessage(channel, { ...event, senderAuthenticated: false }, placement);
   }
 
   /**
@@ -263,45 +295,48 @@ export class IngestService implements InboundSink, OnModuleInit {
     }
   }
 
-  /**
-   * A visitor who gives an email or phone that is already a contact's is that contact: the visitor's placeholder
-   * contact is merged into it (recorded, undoable by a supervisor), never left as a second one.
-   */
-  async identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string }> {
-    const visitor: ChannelAddress = { kind: 'visitor', address: visitorId };
-    let contactId = (await this.contacts.resolveIdentity(channel.teamId, visitor)).id;
-    const invalid: { field: string; message: string }[] = [];
-    for (const kind of ['email', 'phone'] as const) {
-      const raw = details[kind];
-      if (!raw) continue;
-      const claim = await this.contacts.claimIdentity(channel.teamId, contactId, kind, raw);
-      if (claim.status === 'invalid') invalid.push({ field: kind, message: kind === 'email' ? 'is not an email address' : 'is not a phone number' });
-      if (claim.status === 'held' && claim.holderId) {
-        await this.merges.mergeAs(channel.teamId, 'system', contactId, claim.holderId);
-        contactId = claim.holderId;
-      }
-    }
-    if (invalid.length > 0) throw new DomainError('invalid', 'invalid_request', 'Please check what you entered.', invalid);
-    if (details.name) await this.contacts.nameFromCustomer(contactId, 'visitor', visitorId, details.name);
-    return { contactId };
+  /** What a web visitor says about themselves: a name, and addresses that stay claims until proved (VisitorClaimsService). */
+  async identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string; proof: ProofSent | null }> {
+    return this.claims.identify(channel, visitorId, details);
+  }
+
+  async proveVisitor(channel: ChannelAccount, visitorId: string, code: string): Promise<{ kind: 'email' | 'phone' }> {
+    return this.claims.prove(channel, visitorId, code);
   }
 
   /**
-   * The widget's message form. The visitor becomes the contact with that address (merged if the team knew them),
-   * and what they wrote arrives as an email from them on the team's email channel, so the answer goes by mail;
-   * a team without an email channel gets it in the chat, with the address on the contact.
+   * The widget's message form. With an email channel, what the visitor wrote opens an email conversation with the
+   * address they typed, so that the answer goes by mail; but the conversation is their own contact's (never the
+   * address's holder), and it holds every reply until they enter the code sent to the address. An address they
+   * proved before is theirs: the message arrives as a mail from it. Without an email channel it stays in the chat.
    */
-  async leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage): Promise<{ conversationId: string; channelType: 'email' | 'webchat' }> {
-    await this.identifyVisitor(channel, visitorId, { email: form.email, name: form.name });
-    // identifyVisitor refused an address that does not normalize.
-    const email = normalizeIdentity('email', form.email)!;
+  async leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage): Promise<{ conversationId: string; channelType: 'email' | 'webchat'; proof: ProofSent | null }> {
+    const { contact, claim, proofMode } = await this.claims.claimForForm(channel, visitorId, form.email, form.name);
     const emailChannel = await this.db.channel.findFirst({ where: { teamId: channel.teamId, type: 'email', active: true }, orderBy: { createdAt: 'asc' }, select: { id: true } });
     const target = emailChannel ? await this.channels.account(emailChannel.id) : null;
     const key = `form:${visitorId}:${form.clientId ?? createHash('sha256').update(form.body).digest('hex').slice(0, 32)}`;
-    const from: ChannelAddress = target ? { kind: 'email', address: email, name: form.name } : { kind: 'visitor', address: visitorId };
-    const [outcome] = await this.ingest(target ?? channel, [{ type: 'message', eventKey: key, providerMessageId: key, from, body: form.body, attachments: [], occurredAt: new Date() }]);
+    const event = (from: ChannelAddress): InboundMessage => ({ type: 'message', eventKey: key, providerMessageId: key, from, body: form.body, attachments: [], occurredAt: new Date() });
+    let outcome: IngestOutcome;
+    if (target && claim.provedAt) {
+      [outcome] = await this.ingest(target, [event({ kind: 'email', address: claim.address, name: form.name })]);
+    } else if (target) {
+      const threadKey = threadKeyOf({ kind: 'email', address: claim.address });
+      outcome = await this.storePlaced(target, event({ kind: 'email', address: claim.address }), {
+        contact,
+        author: contact,
+        threadKey,
+        // The visitor's own thread with that address: never the live conversation of whoever holds it.
+        activeKey: activeKeyOf(target.id, `form:${visitorId}:${threadKey}`),
+        awaitingClaimId: claim.id,
+      });
+    } else {
+      [outcome] = await this.ingest(channel, [event({ kind: 'visitor', address: visitorId })]);
+    }
     if (!outcome.conversationId) throw new DomainError('forbidden', 'chat_unavailable', 'Chat is not available right now.');
-    return { conversationId: outcome.conversationId, channelType: target ? 'email' : 'webchat' };
+    // A resend after a lost ack stores nothing new and sends no second code.
+    const wantsProof = !claim.provedAt && outcome.stored && (target !== null || proofMode === 'code');
+    const proof = wantsProof ? await this.claims.sendCode(channel, visitorId, claim) : null;
+    return { conversationId: outcome.conversationId, channelType: target ? 'email' : 'webchat', proof };
   }
 
   /** A blocked visitor's widget stays closed (they are told only that chat is unavailable). */
@@ -530,12 +565,11 @@ export class IngestService implements InboundSink, OnModuleInit {
     await this.db.visitorPage.create({ data: { teamId: channel.teamId, channelId: channel.id, visitorId, url: page.url, title: page.title ?? null, seenAt: at } });
   }
 
-  /** The widget's "send me this chat by email": the visitor's latest conversation, through the team's email channel. */
+  /** The widget's "send me this chat by email": the visitor's latest conversation, to an address they gave. */
   async visitorTranscript(channel: ChannelAccount, visitorId: string, email: string): Promise<{ email: string }> {
     const conversation = await this.latestVisitorConversation(channel, visitorId);
     if (!conversation) throw new DomainError('conflict', 'no_conversation', 'There is no chat to send yet.');
-    const { email: address } = await this.transcripts.requestForTeam(channel.teamId, conversation.id, { email });
-    return { email: address };
+    return this.claims.transcript(channel, visitorId, conversation.id, email);
   }
 
   async customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void> {
@@ -548,6 +582,16 @@ export class IngestService implements InboundSink, OnModuleInit {
     const members = await this.db.member.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, name: true } });
     return new Map(members.map((m) => [m.id, m.name]));
   }
+}
+
+/**
+ * Consent keywords count only where the channel vouches for who wrote: SMS and WhatsApp (the carrier's and Meta's
+ * number) and email whose DKIM or SPF pass is aligned with its From. LINE vouches too, but its consent is the follow
+ * state its own events report. A web form or the widget never changes consent: anybody can type anybody's address.
+ */
+function authenticatesSender(channel: ChannelAccount, event: InboundMessage): boolean {
+  if (channel.type === 'sms' || channel.type === 'whatsapp') return true;
+  return channel.type === 'email' && event.senderAuthenticated === true;
 }
 
 /** A line for the conversation list when a message has no text (a photo, a sticker). */

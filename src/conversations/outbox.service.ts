@@ -55,6 +55,13 @@ export class OutboxService implements OnModuleInit {
     await this.jobs.add<DeliverJob>(DELIVER, { deliveryId, attempt, slotAt }, { jobId, delayMs });
   }
 
+  /** Sends what waited for a visitor's proof of their address (the conversations it released). */
+  async release(conversationIds: string[]): Promise<void> {
+    if (conversationIds.length === 0) return;
+    const held = await this.db.delivery.findMany({ where: { state: 'pending', message: { conversationId: { in: conversationIds } } }, select: { id: true, attempts: true } });
+    for (const row of held) await this.schedule(row.id, row.attempts);
+  }
+
   /** Takes up every delivery still pending, e.g. after a restart: nothing written is ever left unsent. */
   async resume(): Promise<number> {
     const pending = await this.db.delivery.findMany({ where: { state: 'pending' }, select: { id: true, attempts: true } });
@@ -69,6 +76,8 @@ export class OutboxService implements OnModuleInit {
     });
     // Done, failed, or overtaken by a newer attempt: nothing to do.
     if (!delivery || delivery.state !== 'pending' || delivery.attempts !== attempt) return;
+    // To an address a web visitor typed and has not proved (the message form): held, not lost; the proof releases it.
+    if (delivery.message.conversation.awaitingClaimId) return;
     const { message } = delivery;
     const channel = await this.channels.account(message.channelId);
     const adapter = channel ? this.registry.get(channel.provider) : null;

@@ -3,7 +3,9 @@ import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db, Prisma } from '../common/database/database.js';
-import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { notFound } from '../common/errors/domain-error.js';
+import { RATE_LIMITER } from '../common/rate-limit/rate-limiter.js';
+import type { RateLimit, RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { ChannelShopperEvents } from '../channels/index.js';
 import type { ChannelAccount, ShopperEventInput, ShopperEventSink } from '../channels/index.js';
 import { SalesEvents } from './sales.events.js';
@@ -12,6 +14,7 @@ import type { ShopperEventView, ShopperProductView } from './sales.views.js';
 
 /** Events one browser may send per minute: a person browsing sends a few; a loop in a page sends thousands. */
 export const SHOPPER_EVENTS_PER_MINUTE = 60;
+const SHOPPER_EVENTS_PER_VISITOR: RateLimit = { name: 'shopper.events.visitor', points: SHOPPER_EVENTS_PER_MINUTE, perSeconds: 60, what: 'shopper events from this browser' };
 const HISTORY = 200;
 
 /** What the shopper behind a conversation is doing on the shop's site. */
@@ -33,6 +36,7 @@ export class ShopperEventsService implements ShopperEventSink, OnModuleInit {
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     private readonly port: ChannelShopperEvents,
     private readonly events: SalesEvents,
   ) {}
@@ -42,12 +46,9 @@ export class ShopperEventsService implements ShopperEventSink, OnModuleInit {
   }
 
   async record(channel: ChannelAccount, visitorId: string, event: ShopperEventInput): Promise<void> {
-    // Counted on the database's own time, across hub processes. Count-then-write lets a burst of parallel
-    // requests slip a few over the limit: it guards the hub against a runaway page, not an exact quota.
-    const recent = await this.db.shopperEvent.count({ where: { channelId: channel.id, visitorId, createdAt: { gte: new Date(Date.now() - 60_000) } } });
-    if (recent >= SHOPPER_EVENTS_PER_MINUTE) {
-      throw new DomainError('too_many_requests', 'rate_limited', `This browser sent more than ${SHOPPER_EVENTS_PER_MINUTE} shopper events in a minute; try again shortly.`);
-    }
+    // The hub's one limiter: atomic (a burst of parallel requests gets exactly the budget), shared across processes
+    // through Redis when there is one, and the refusal says when to try again.
+    await this.limiter.consume(SHOPPER_EVENTS_PER_VISITOR, `${channel.id}:${visitorId}`);
     const row = await this.db.shopperEvent.create({
       data: {
         teamId: channel.teamId,

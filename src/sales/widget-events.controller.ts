@@ -1,10 +1,18 @@
-import { Controller, HttpCode, Options, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Options, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ValidBody } from '../common/http/zod-params.js';
+import { RATE_LIMITER } from '../common/rate-limit/rate-limiter.js';
+import type { RateLimit, RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { ChannelsService, verifyWidgetOrigin, widgetEventBody } from '../channels/index.js';
 import { ShopperEventsService } from './shopper-events.service.js';
+
+/**
+ * Per client address as well as per browser: over HTTP a script can make up a new visitor id for every request.
+ * Generous, since a shop's visitors behind one office or mobile carrier share an address.
+ */
+const EVENTS_PER_ADDRESS: RateLimit = { name: 'shopper.events.address', points: 600, perSeconds: 60, what: 'shopper events from your network' };
 
 /**
  * Shopper events from a page that talks HTTP rather than the widget's socket. No sign-in: the browser's visitor
@@ -17,6 +25,7 @@ export class WidgetEventsController {
   constructor(
     private readonly channels: ChannelsService,
     private readonly shopper: ShopperEventsService,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
   ) {}
 
   @Post(':channelId/events')
@@ -29,6 +38,8 @@ export class WidgetEventsController {
   ) {
     const channel = verifyWidgetOrigin(await this.channels.account(channelId), request.headers.origin);
     allowOrigin(reply, request.headers.origin);
+    // `request.ip` is the socket's address unless the operator trusts a proxy (HUB_TRUST_PROXY).
+    await this.limiter.consume(EVENTS_PER_ADDRESS, `${channel.teamId}:${request.ip}`);
     const { visitorId, ...event } = body;
     await this.shopper.record(channel, visitorId, event);
     return { accepted: true };

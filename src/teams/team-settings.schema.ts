@@ -135,6 +135,26 @@ export const teamSettingsSchema = z.strictObject({
   attributionModel: z.enum(['last_touch', 'first_touch']).default('last_touch'),
   /** Days an invite code lets people sign up after it was drawn; rotating the code starts a new period. */
   inviteCodeTtlDays: z.number().int().min(1).max(365).default(14),
+  /**
+   * What an address a web visitor types (identify, `Tsunagi('set', ...)`, the message form) may do. `proposal`: an
+   * address another contact holds becomes a merge proposal for supervisors; `code`: a 6-digit code goes to the
+   * address and the visitor is merged once they enter it. Either way nothing is merged, and nothing but the code is
+   * sent there, before the proof.
+   */
+  visitorProof: z.enum(['proposal', 'code']).default('proposal'),
+  /**
+   * The widget's abuse limits; a value left out is the operator's default (HUB_WIDGET_* in the environment: 20
+   * sessions a minute per client address, 30 messages a minute per visitor and per address, 3 transcripts a day per
+   * conversation).
+   */
+  widgetLimits: z
+    .strictObject({
+      sessionsPerMinute: z.number().int().min(1).max(10_000),
+      messagesPerMinute: z.number().int().min(1).max(10_000),
+      transcriptsPerDay: z.number().int().min(0).max(100),
+    })
+    .partial()
+    .optional(),
   /** The question an SMS or WhatsApp invitation asks (`{team.name}`, `{contact.name}`); it must ask for YES. */
   invitationText: z.string().min(1).max(600).optional(),
 });

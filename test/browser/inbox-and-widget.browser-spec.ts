@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestHub, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 import { eventually } from '../support/eventually.js';
+import { startSendgridFake } from '../fakes/sendgrid-fake.js';
+import type { SendgridFake } from '../fakes/sendgrid-fake.js';
 import { SCREENSHOTS, launchBrowser, logIn, openPage, openWidget } from './browser.js';
 
 describe('The inbox and the widget in a real browser', () => {
@@ -12,8 +14,10 @@ describe('The inbox and the widget in a real browser', () => {
   let hub: TestHub;
   let team: Awaited<ReturnType<typeof createTeam>>;
   let channelId: string;
+  let sendgrid: SendgridFake;
 
   beforeAll(async () => {
+    sendgrid = await startSendgridFake({ apiKey: 'SG.browser-proof-key-0123456789' });
     browser = await launchBrowser();
     hub = await startTestHub();
     team = await createTeam(hub, 'つなぎ雑貨店');
@@ -25,6 +29,39 @@ describe('The inbox and the widget in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await hub?.stop();
+    await sendgrid?.close();
+  });
+
+  // Guards: the message form's typed address used without proof; here the visitor proves it in the widget's code field.
+  it('asks for the code mailed to the address left in the message form, and confirms it', async () => {
+    const shopTeam = await createTeam(hub, '確認テスト店');
+    await hub.http.put('/api/members/me/status').set(shopTeam.admin.auth).send({ status: 'offline' }).expect(200);
+    const shopChannel = await createWebchat(hub, shopTeam.admin);
+    await hub.http
+      .post('/api/channels')
+      .set(shopTeam.admin.auth)
+      .send({ type: 'email', provider: 'sendgrid', name: 'Support', config: { apiKey: 'SG.browser-proof-key-0123456789', fromEmail: 'support@shop.example.jp', inboundToken: 'browser-proof-token-0123456789', apiBaseUrl: sendgrid.url } })
+      .expect(201);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ja-JP' });
+    const shop = await openPage(context, `${hub.url}/demo?channel=${shopChannel}`);
+    await openWidget(shop);
+    const input = shop.getByRole('textbox', { name: /メッセージを入力/ });
+    await input.fill('どなたかいますか');
+    await input.press('Enter');
+    const form = shop.getByRole('form', { name: 'メッセージを残す' });
+    await form.getByRole('textbox', { name: 'メールアドレス' }).fill('visitor@customer.example');
+    await form.getByRole('textbox', { name: 'お問い合わせ内容' }).fill('明日の予約はできますか');
+    await form.getByRole('button', { name: '送る' }).click();
+
+    const proof = shop.getByRole('form', { name: /確認コード/ });
+    await proof.getByText('6桁の確認コード').waitFor();
+    const mail = await eventually(async () => sendgrid.sent.find((m) => m.body.personalizations[0].to[0].email === 'visitor@customer.example'), (m) => !!m);
+    const code = /\b(\d{6})\b/.exec(mail!.body.content![0].value)![1];
+    await proof.getByRole('textbox', { name: '確認コード' }).fill(code);
+    await proof.getByRole('button', { name: '確認' }).click();
+    await shop.getByText('確認できました。').waitFor();
+    await eventually(() => hub.infra.db.visitorClaim.findFirst({ where: { channelId: shopChannel, address: 'visitor@customer.example' } }), (claim) => !!claim?.provedAt);
+    await context.close();
   });
 
   it('lets a customer and an agent talk both ways: the draft shows live, :7 expands, Shift+Enter breaks the line, Enter sends, and markup stays text', async () => {

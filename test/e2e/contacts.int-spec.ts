@@ -408,7 +408,7 @@ describe('Contacts and consent', () => {
     expect((await consent(again)).sms).toBe('opted_out');
   });
 
-  it('links a web visitor who gives a known email to that contact instead of making a second one', async () => {
+  it('proposes a merge when a web visitor gives a known email, and joins them only when a supervisor merges', async () => {
     const known = (await hub.http.post('/api/contacts').set(admin.auth).send({ name: '常連 花子', email: 'regular@example.com' }).expect(201)).body;
     const channelId = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'webchat', provider: 'webchat', name: 'Shop 2', config: {} }).expect(201)).body.id;
     const visitor = await connect(hub.url, '/widget', { channelId });
@@ -416,24 +416,29 @@ describe('Contacts and consent', () => {
     const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: '在庫はありますか' });
     const wrong = await emitWithAck<{ ok: boolean; code: string; details: { field: string }[] }>(visitor, 'identify', { email: 'regular(at)example.com' });
     expect(wrong).toMatchObject({ ok: false, code: 'invalid_request', details: [{ field: 'email' }] });
-    const linked = await emitWithAck<{ ok: boolean }>(visitor, 'identify', { name: 'はなこ', email: ' REGULAR＠example.com ' });
-    expect(linked).toEqual({ ok: true });
+    const claimed = await emitWithAck<{ ok: boolean }>(visitor, 'identify', { name: 'はなこ', email: ' REGULAR＠example.com ' });
+    expect(claimed).toEqual({ ok: true });
+    // Typing an address proves nothing: the visitor stays their own contact until a supervisor merges the two.
+    const guest = (await hub.http.get(`/api/conversations/${conversationId}`).set(admin.auth).expect(200)).body.contact;
+    expect(guest.id).not.toBe(known.id);
+    expect(guest.name).toBe('はなこ');
+    const proposals = (await hub.http.get('/api/contacts/merge-proposals').set(admin.auth).expect(200)).body.items;
+    expect(proposals).toContainEqual(expect.objectContaining({ contactId: guest.id, otherContactId: known.id, reason: 'email' }));
+    await hub.http.post(`/api/contacts/${guest.id}/merge`).set(admin.auth).send({ intoContactId: known.id }).expect(201);
     const conversation = (await hub.http.get(`/api/conversations/${conversationId}`).set(admin.auth).expect(200)).body;
     expect(conversation.contact).toEqual({ id: known.id, name: '常連 花子' });
-    const found = (await hub.http.get('/api/contacts').query({ q: 'regular' }).set(admin.auth).expect(200)).body.items;
-    expect(found.map((c: { id: string }) => c.id)).toEqual([known.id]);
     const again = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: 'もう一つ' });
     expect(again.conversationId).toBe(conversationId);
     visitor.close();
 
-    // A visitor nobody knows keeps their own contact, now named and reachable by email.
+    // A visitor nobody knows keeps their own contact, named; the address they typed is not theirs until proved.
     const stranger = await connect(hub.url, '/widget', { channelId });
     await sessionOf(stranger);
     const first = await emitWithAck<{ conversationId: string }>(stranger, 'message', { body: 'はじめて' });
     await emitWithAck(stranger, 'identify', { name: '新規 太郎', email: 'new-visitor@example.com' });
     const own = (await hub.http.get(`/api/conversations/${first.conversationId}`).set(admin.auth).expect(200)).body.contact;
     expect(own.name).toBe('新規 太郎');
-    expect((await hub.http.get(`/api/contacts/${own.id}`).set(admin.auth).expect(200)).body.identities).toContainEqual({ kind: 'email', address: 'new-visitor@example.com' });
+    expect((await hub.http.get(`/api/contacts/${own.id}`).set(admin.auth).expect(200)).body.identities).not.toContainEqual({ kind: 'email', address: 'new-visitor@example.com' });
     stranger.close();
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { startSendgridFake } from '../fakes/sendgrid-fake.js';
 import type { SendgridFake } from '../fakes/sendgrid-fake.js';
+import { eventually } from '../support/eventually.js';
 import { connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
@@ -59,7 +60,7 @@ describe('The widget’s message form', () => {
 
     // The full-width ＠ a Japanese keyboard gives is read as @.
     const left = await emitWithAck<Ack>(visitor, 'leave_message', { email: 'Hanako＠Example.jp', name: '山田 花子', body: '明日の10時に予約できますか', clientId: 'form-1' });
-    expect(left).toMatchObject({ ok: true, channel: 'email' });
+    expect(left).toMatchObject({ ok: true, channel: 'email', proof: { kind: 'email', sent: true } });
     const again = await emitWithAck<Ack>(visitor, 'leave_message', { email: 'Hanako＠Example.jp', name: '山田 花子', body: '明日の10時に予約できますか', clientId: 'form-1' });
     expect(again.conversationId).toBe(left.conversationId);
 
@@ -67,19 +68,27 @@ describe('The widget’s message form', () => {
     expect(conversation.body).toMatchObject({ channel: { type: 'email' }, contact: { name: '山田 花子' } });
     const messages = await hub.http.get(`/api/conversations/${left.conversationId}/messages`).set(admin.auth).expect(200);
     expect(messages.body.items[0]).toMatchObject({ direction: 'in', body: '明日の10時に予約できますか' });
-    // Nobody is online: the mail is acknowledged by the team's automatic answer, once.
-    expect(messages.body.items.slice(1)).toEqual([expect.objectContaining({ direction: 'out', author: { type: 'system', id: null } })]);
     // The chat's visitor and the email's sender are one contact.
     const chat = await hub.infra.db.conversation.findFirstOrThrow({ where: { channelId } });
     expect(chat.contactId).toBe(conversation.body.contact.id);
 
-    await hub.http.post(`/api/conversations/${left.conversationId}/messages`).set(admin.auth).send({ body: '承知しました。10時でお取りします。' }).expect(201);
+    // The address is only typed: the code goes there (once, for the resent form too), and nothing else until it
+    // comes back; the agent is told why the reply cannot go yet.
     const toHanako = () => fake.sent.filter((sent) => sent.body.personalizations[0].to[0].email === 'hanako@example.jp');
+    const [codeMail] = await eventually(async () => toHanako(), (mails) => mails.length >= 1);
+    const code = /\b(\d{6})\b/.exec(codeMail.body.content![0].value)![1];
+    const early = await hub.http.post(`/api/conversations/${left.conversationId}/messages`).set(admin.auth).send({ body: '承知しました。' }).expect(409);
+    expect(early.body.code).toBe('address_unproven');
+    expect((await hub.http.get(`/api/conversations/${left.conversationId}/can-send`).set(admin.auth).expect(200)).body).toMatchObject({ ok: false, code: 'address_unproven' });
+    expect(await emitWithAck<Ack>(visitor, 'prove', { code })).toMatchObject({ ok: true });
+
+    await hub.http.post(`/api/conversations/${left.conversationId}/messages`).set(admin.auth).send({ body: '承知しました。10時でお取りします。' }).expect(201);
     const answered = () => toHanako().some((mail) => mail.body.content?.some((part) => part.value.includes('10時でお取りします')));
-    for (let i = 0; i < 200 && !answered(); i++) await sleep(25);
-    expect(answered()).toBe(true);
-    // The automatic answer, then the agent's: two mails, no more.
-    expect(toHanako()).toHaveLength(2);
+    await eventually(async () => answered(), (done) => done);
+    // Nobody was online: the team's automatic answer waited for the proof and went with it. The code, the automatic
+    // answer, the agent's: three mails, no more.
+    await eventually(async () => toHanako().length, (n) => n >= 3);
+    expect(toHanako()).toHaveLength(3);
   });
 
   it('keeps the message in the chat when the team has no email channel, and names a bad address', async () => {
@@ -93,8 +102,10 @@ describe('The widget’s message form', () => {
     expect(left).toMatchObject({ ok: true, channel: 'webchat' });
     const messages = await hub.http.get(`/api/conversations/${left.conversationId}/messages`).set(admin.auth).expect(200);
     expect(messages.body.items).toEqual([expect.objectContaining({ direction: 'in', body: '在庫があれば連絡ください' })]);
+    // The address is the visitor's word only: shown to the agents as unverified, never made an identity to write to.
     const contact = await hub.http.get(`/api/contacts/${(await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: left.conversationId! } })).contactId}`).set(admin.auth).expect(200);
-    expect(contact.body.identities).toContainEqual({ kind: 'email', address: 'taro@example.jp' });
+    expect(contact.body.identities).not.toContainEqual({ kind: 'email', address: 'taro@example.jp' });
+    expect(contact.body.unverified).toContainEqual({ kind: 'email', address: 'taro@example.jp' });
   });
   it('mails the visitor their chat when they ask from the widget, and offers the team’s quick replies before the first message', async () => {
     const { admin } = await team();
@@ -117,6 +128,7 @@ describe('The widget’s message form', () => {
 
     expect(await emitWithAck<Ack>(visitor, 'transcript', { email: 'reader@example.jp' })).toMatchObject({ ok: false, code: 'no_conversation' });
     await emitWithAck(visitor, 'message', { body: '初めて' });
+    await emitWithAck(visitor, 'identify', { email: 'reader@example.jp' });
     const typo = await emitWithAck<Ack>(visitor, 'transcript', { email: 'hanako.example.jp' });
     expect(typo).toMatchObject({ ok: false, code: 'invalid_email' });
     expect(await emitWithAck(visitor, 'transcript', { email: 'reader@example.jp' })).toMatchObject({ ok: true, email: 'reader@example.jp' });

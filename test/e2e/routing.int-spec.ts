@@ -294,6 +294,8 @@ describe('Offers: the first to accept takes the chat', () => {
   });
 
   it('never lets automatic routing exceed capacity: 50 chats at once, 5 members who accept every offer', async () => {
+    // Fifty customers, all on this machine's one address: over the default 20 new chats a minute per address.
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { widgetLimits: { sessionsPerMinute: 100 } } }).expect(200);
     const staff = await Promise.all(Array.from({ length: 5 }, () => onlineMember()));
     const accepts: Promise<unknown>[] = [];
     for (const { member, devices } of staff) {

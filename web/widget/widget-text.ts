@@ -26,6 +26,11 @@ const ja = {
   thanks: 'ご評価ありがとうございました。',
   transcript: 'この会話をメールで受け取る',
   transcriptDone: '会話の記録をメールでお送りします。',
+  proveTitle: 'ご入力のメールアドレスに6桁の確認コードをお送りしました。コードを入力してください。',
+  proveTitlePhone: 'ご入力の電話番号にSMSで6桁の確認コードをお送りしました。コードを入力してください。',
+  proveField: '確認コード',
+  proveSend: '確認',
+  proved: '確認できました。ありがとうございます。',
 };
 
 const en: typeof ja = {
@@ -55,6 +60,11 @@ const en: typeof ja = {
   thanks: 'Thank you for your rating.',
   transcript: 'Email me this chat',
   transcriptDone: 'The chat is on its way to your inbox.',
+  proveTitle: 'We sent a 6-digit code to the email address you gave. Please enter it here.',
+  proveTitlePhone: 'We sent a 6-digit code by SMS to the number you gave. Please enter it here.',
+  proveField: 'Code',
+  proveSend: 'Confirm',
+  proved: 'Confirmed. Thank you.',
 };
 
 export function widgetText(language: string | undefined): typeof ja {

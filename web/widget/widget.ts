@@ -24,7 +24,15 @@ interface Session {
   messages: VisitorMessage[];
 }
 
-type Ack = { ok: boolean; code?: string; message?: string; conversationId?: string | null; id?: string | null };
+type Ack = {
+  ok: boolean;
+  code?: string;
+  message?: string;
+  conversationId?: string | null;
+  id?: string | null;
+  /** A 6-digit code went to an address the visitor gave: they prove it is theirs by entering it (`prove`). */
+  proof?: { kind: 'email' | 'phone'; sent: boolean } | null;
+};
 type Command = [string, ...unknown[]];
 
 const script = document.currentScript as HTMLScriptElement | null;
@@ -32,8 +40,8 @@ const channelId = script?.dataset.channel ?? '';
 const hubUrl = script ? new URL(script.src).origin : location.origin;
 const text = widgetText(script?.dataset.lang ?? document.documentElement.lang);
 const storageKey = `tsunagi:${channelId}`;
-/** How often the customer's draft goes to the agent while they type. */
-const DRAFT_EVERY_MS = 300;
+/** How often the customer's draft goes to the agent while they type: under the hub's limit of 2 typing frames a second. */
+const DRAFT_EVERY_MS = 600;
 /** How long "staff are typing" stays after the agent's last keystroke was heard. */
 const AGENT_TYPING_SHOWN_MS = 4000;
 
@@ -92,6 +100,9 @@ class Widget {
   private readonly send = element('button', { type: 'submit', class: 'send' }, text.send);
   private readonly form = element('form', { class: 'leave', hidden: '', 'aria-label': text.leaveTitle });
   private readonly rating = element('div', { class: 'rating', role: 'group', 'aria-label': text.rate });
+  private readonly proofForm = element('form', { class: 'leave proof', hidden: '', 'aria-label': text.proveField });
+  /** A transcript asked for before its address was proved: sent once the code is entered. */
+  private transcriptAfterProof: string | null = null;
   private readonly messages = new Map<string, VisitorMessage>();
   private socket: Socket | null = null;
   private lastSeq: string | null = null;
@@ -110,8 +121,9 @@ class Widget {
     const composer = element('form', { class: 'composer', 'aria-label': text.composer });
     composer.append(this.input, this.send);
     this.buildLeaveForm();
+    this.buildProofForm();
     this.buildRating();
-    this.panel.append(header, this.log, this.notice, this.form, this.rating, this.buildTranscript(), this.consent, composer);
+    this.panel.append(header, this.log, this.notice, this.form, this.proofForm, this.rating, this.buildTranscript(), this.consent, composer);
     this.root.append(style, this.launcher, this.panel);
     document.body.append(this.host);
 
@@ -155,7 +167,7 @@ class Widget {
     if (name === 'set') {
       const [key, value] = args as [string, string];
       const field = /mail/i.test(key) ? 'email' : /phone|tel/i.test(key) ? 'phone' : /name/i.test(key) ? 'name' : null;
-      if (field && typeof value === 'string' && value.trim()) this.socket.emit('identify', { [field]: value.trim() }, () => {});
+      if (field && typeof value === 'string' && value.trim()) this.socket.emit('identify', { [field]: value.trim() }, (ack: Ack) => this.askForProof(ack));
     }
   }
 
@@ -275,6 +287,7 @@ class Widget {
       this.socket?.emit('leave_message', { email: email.value, body: body.value, clientId: `f${Date.now().toString(36)}` }, (ack: Ack) => {
         this.status(ack.ok ? text.leaveDone : (ack.message ?? text.notSent));
         if (ack.ok) this.form.hidden = true;
+        this.askForProof(ack);
       });
     });
   }
@@ -306,13 +319,50 @@ class Widget {
     form.append(email, element('button', { type: 'submit' }, text.leaveSend));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.socket?.emit('transcript', { email: email.value }, (ack: Ack) => {
-        this.status(ack.ok ? text.transcriptDone : (ack.message ?? text.notSent));
-        if (ack.ok) box.open = false;
+      // The hub mails a transcript only to an address the visitor gave (and proved, where the team asks for proof).
+      this.socket?.emit('identify', { email: email.value }, (given: Ack) => {
+        if (!given.ok) return this.status(given.message ?? text.notSent);
+        this.requestTranscript(email.value, () => (box.open = false));
+        this.askForProof(given);
       });
     });
     box.append(element('summary', {}, text.transcript), form);
     return box;
+  }
+
+  private requestTranscript(email: string, done: () => void = () => {}): void {
+    this.socket?.emit('transcript', { email }, (ack: Ack) => {
+      if (ack.code === 'address_unproven') {
+        this.transcriptAfterProof = email;
+        return;
+      }
+      this.status(ack.ok ? text.transcriptDone : (ack.message ?? text.notSent));
+      if (ack.ok) done();
+    });
+  }
+
+  /** Shows the code field when the hub sent a code to an address the visitor gave. */
+  private askForProof(ack: Ack): void {
+    if (!ack.ok || !ack.proof?.sent) return;
+    this.proofForm.querySelector('p')!.textContent = ack.proof.kind === 'phone' ? text.proveTitlePhone : text.proveTitle;
+    this.proofForm.hidden = false;
+    this.proofForm.querySelector('input')!.focus();
+  }
+
+  private buildProofForm(): void {
+    const code = element('input', { name: 'code', required: '', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '12', 'aria-label': text.proveField, placeholder: text.proveField });
+    this.proofForm.append(element('p', {}, text.proveTitle), code, element('button', { type: 'submit' }, text.proveSend));
+    this.proofForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.socket?.emit('prove', { code: code.value }, (ack: Ack) => {
+        this.status(ack.ok ? text.proved : (ack.message ?? text.notSent));
+        if (!ack.ok) return;
+        code.value = '';
+        this.proofForm.hidden = true;
+        if (this.transcriptAfterProof) this.requestTranscript(this.transcriptAfterProof);
+        this.transcriptAfterProof = null;
+      });
+    });
   }
 
   private buildRating(): void {

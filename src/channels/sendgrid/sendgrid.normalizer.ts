@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Attachment, ChannelAddress, InboundEvent, ThreadReference } from '../channel-adapter.js';
 import { htmlToPlainText, sanitizeEmailHtml, trimQuotedReply } from './email-content.normalizer.js';
 import { decodeField, fieldCharsets, parseAttachmentInfo } from './sendgrid.schema.js';
+import { senderAligned } from './sendgrid.verifier.js';
 import type { InboundParsePost, SendgridEvent } from './sendgrid.schema.js';
 
 const MAIL_OPTIONS = { skipTextToHtml: true, skipTextLinks: true, keepCidLinks: true } as const;
@@ -79,6 +80,12 @@ export async function normalizeInboundParse(post: InboundParsePost, identity: Ma
       eventKey: `${mail.messageId ?? 'no-message-id'}:${digest}`,
       providerMessageId: mail.messageId ?? `sha256:${digest}`,
       from: mail.from,
+      senderAuthenticated: senderAligned({
+        from: mail.from.address,
+        dkim: post.fields.get('dkim')?.toString('utf8'),
+        spf: post.fields.get('SPF')?.toString('utf8'),
+        envelopeFrom: envelopeOf(post).from,
+      }),
       body: trimQuotedReply(fullText),
       attachments,
       occurredAt: receivedAt,

@@ -3,7 +3,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyChannelToken, verifyEventSignature } from './sendgrid.verifier.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, senderAligned, verifyChannelToken, verifyEventSignature } from './sendgrid.verifier.js';
 
 // Vectors from SendGrid's own eventwebhook spec (test/fixtures/providers/SOURCES.md says where each comes from).
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'providers', 'sendgrid');
@@ -99,5 +99,21 @@ describe('verifyChannelToken', () => {
     expect(outcome(() => verifyChannelToken('inbound-token-0123456789', undefined, 'Inbound Parse'))).toBe('token_missing');
     // A channel saved without a token must not accept an empty one.
     expect(outcome(() => verifyChannelToken('', '', 'Inbound Parse'))).toBe('token_missing');
+  });
+});
+
+describe('senderAligned', () => {
+  // Guards: a forged From with a pass for the forger's own domain taken as the customer's word (STOP).
+  it('counts a DKIM or SPF pass only for the From domain or its parent or subdomain', () => {
+    expect(senderAligned({ from: 'a@customer.example', dkim: '{@customer.example : pass}' })).toBe(true);
+    expect(senderAligned({ from: 'a@customer.example', dkim: '{@mail.customer.example : pass}' })).toBe(true);
+    expect(senderAligned({ from: 'a@shop.customer.example', dkim: '{@customer.example : pass, @x.example : fail}' })).toBe(true);
+    expect(senderAligned({ from: 'a@customer.example', dkim: '{@attacker.example : pass}', spf: 'pass', envelopeFrom: 'b@attacker.example' })).toBe(false);
+    expect(senderAligned({ from: 'a@customer.example', dkim: '{@customer.example : fail}' })).toBe(false);
+    expect(senderAligned({ from: 'a@customer.example', spf: 'pass', envelopeFrom: 'bounce@customer.example' })).toBe(true);
+    expect(senderAligned({ from: 'a@customer.example', spf: 'softfail', envelopeFrom: 'bounce@customer.example' })).toBe(false);
+    // A look-alike suffix is not a subdomain.
+    expect(senderAligned({ from: 'a@customer.example', dkim: '{@evilcustomer.example : pass}' })).toBe(false);
+    expect(senderAligned({ from: 'a@customer.example' })).toBe(false);
   });
 });

@@ -76,3 +76,29 @@ function signatureMatches(publicKey: string, rawBody: Buffer, signature: string,
     return false;
   }
 }
+
+/**
+ * Whether an Inbound Parse mail's From is vouched for by the sending domain: SendGrid's `dkim` field lists the
+ * signatures it checked (`{@example.com : pass, @other.example : fail}`), `SPF` its verdict for the envelope sender.
+ * Either counts when its domain is aligned with the From's: the same domain, or one a subdomain of the other (a
+ * simplified DMARC relaxed alignment that does not consult the public suffix list). Without it, anyone can write a
+ * From line, so what such a mail says (STOP) must not change a customer's consent.
+ */
+export function senderAligned(mail: { from: string; dkim?: string; spf?: string; envelopeFrom?: string | null }): boolean {
+  const fromDomain = domainOf(mail.from);
+  if (!fromDomain) return false;
+  const passed = [...(mail.dkim ?? '').matchAll(/@([^\s:,{}]+)\s*:\s*([a-z]+)/gi)].filter((m) => m[2].toLowerCase() === 'pass').map((m) => m[1].toLowerCase());
+  if (passed.some((domain) => aligned(domain, fromDomain))) return true;
+  const envelopeDomain = mail.envelopeFrom ? domainOf(mail.envelopeFrom) : null;
+  return mail.spf?.trim().toLowerCase() === 'pass' && envelopeDomain !== null && aligned(envelopeDomain, fromDomain);
+}
+
+function domainOf(address: string): string | null {
+  const at = address.lastIndexOf('@');
+  const domain = at >= 0 ? address.slice(at + 1).trim().toLowerCase().replace(/\.$/, '') : '';
+  return domain.includes('.') ? domain : null;
+}
+
+function aligned(a: string, b: string): boolean {
+  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+}

@@ -1,7 +1,11 @@
+import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { randomBytes } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
+import { HUB_CONFIG } from '../../common/config/config.js';
+import type { HubConfig } from '../../common/config/config.js';
 import { toErrorBody } from '../../common/errors/error-response.js';
+import { clientAddressOf } from '../../common/http/client-address.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { parseInput } from '../../common/http/validation.js';
 import { logger } from '../../common/logging/logger.js';
@@ -10,19 +14,22 @@ import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
 import { ChannelShopperEvents } from '../shopper-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
-import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetRatingFrame, widgetTrackFrame, widgetTranscriptFrame, widgetTypingFrame } from './webchat.schema.js';
+import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetProveFrame, widgetRatingFrame, widgetTrackFrame, widgetTranscriptFrame, widgetTypingFrame } from './webchat.schema.js';
 import { WebchatSender, visitorRoom } from './webchat.sender.js';
 import { verifyWidgetOrigin } from './webchat.verifier.js';
+import { WidgetLimitsService } from './widget-limits.service.js';
 
 interface VisitorSocketData {
   channel: ChannelAccount;
   visitorId: string;
+  /** The client's address (HUB_TRUST_PROXY decides whether a proxy's X-Forwarded-For counts), for limits. */
+  address: string;
 }
 
 type VisitorSocket = Socket & { data: VisitorSocketData };
 
 /** Answers to a client's emit with an acknowledgement callback: `{ok: true, ...}` or the API's error body. */
-type Ack = { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string; details?: unknown };
+type Ack = { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string; details?: unknown; retryAfterSeconds?: number };
 
 /**
  * The `/widget` namespace: one room per visitor (all their tabs), the visitor's messages handed to the hub's
@@ -35,6 +42,8 @@ export class WebchatGateway implements OnGatewayInit {
     private readonly inbound: ChannelInbound,
     private readonly sender: WebchatSender,
     private readonly shopper: ChannelShopperEvents,
+    private readonly limits: WidgetLimitsService,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -45,7 +54,8 @@ export class WebchatGateway implements OnGatewayInit {
         () => next(),
         (error: unknown) => {
           const body = toErrorBody(error);
-          next(Object.assign(new Error(body.message), { data: { code: body.code } }));
+          const data = body.retryAfterSeconds === undefined ? { code: body.code } : { code: body.code, retryAfterSeconds: body.retryAfterSeconds };
+          next(Object.assign(new Error(body.message), { data }));
         },
       );
     });
@@ -57,12 +67,15 @@ export class WebchatGateway implements OnGatewayInit {
   private async admit(socket: VisitorSocket): Promise<void> {
     const handshake = parseInput(widgetHandshake, socket.handshake.auth);
     const channel = verifyWidgetOrigin(await this.channels.account(handshake.channelId), socket.handshake.headers.origin);
+    const address = clientAddressOf(socket.request, this.config.trustProxy);
+    // Counted before anything is looked up or made for the visitor: a refused handshake costs one read.
+    await this.limits.session(channel, address);
     const visitorId = visitorIdSchema.safeParse(handshake.visitorId).success ? handshake.visitorId! : randomBytes(16).toString('base64url');
     if (await this.inbound.target.isBlocked(channel, { kind: 'visitor', address: visitorId })) {
       // Deliberately vague: a blocked person is never told they were blocked.
       throw new DomainError('forbidden', 'chat_unavailable', 'Chat is not available right now.');
     }
-    socket.data = { channel, visitorId };
+    socket.data = { channel, visitorId, address };
   }
 
   private async greet(socket: VisitorSocket): Promise<void> {
@@ -109,6 +122,8 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const parsed = parseInput(widgetMessageFrame, frame);
+      // Before the write: a refused message is not stored, and the widget keeps it to send again.
+      await this.limits.message(channel, visitorId, socket.data.address);
       const [outcome] = await this.inbound.target.ingest(channel, [normalizeWidgetMessage(visitorId, parsed, new Date())]);
       return { conversationId: outcome.conversationId ?? null, id: outcome.messageId ?? null, duplicate: !outcome.stored };
     });
@@ -119,9 +134,20 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const details = parseInput(widgetIdentifyFrame, frame);
-      await this.inbound.target.identifyVisitor(channel, visitorId, details);
-      // The contact's id stays inside the hub: a visitor learns nothing about who else the team knows.
-      return {};
+      const { proof } = await this.inbound.target.identifyVisitor(channel, visitorId, details);
+      // The contact's id stays inside the hub: a visitor learns nothing about who else the team knows. `proof` says
+      // a code went to the address (when the team asks for proof), whether or not anybody holds it.
+      return proof ? { proof } : {};
+    });
+  }
+
+  /** The code sent to an address the visitor gave: `proof_failed` (with `attemptsLeft`), `proof_locked`, `proof_expired`. */
+  @SubscribeMessage('prove')
+  async prove(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const { code } = parseInput(widgetProveFrame, frame);
+      return this.inbound.target.proveVisitor(channel, visitorId, code);
     });
   }
 
@@ -131,8 +157,9 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const form = parseInput(widgetLeaveMessageFrame, frame);
+      await this.limits.message(channel, visitorId, socket.data.address);
       const left = await this.inbound.target.leaveMessage(channel, visitorId, form);
-      return { conversationId: left.conversationId, channel: left.channelType };
+      return { conversationId: left.conversationId, channel: left.channelType, proof: left.proof };
     });
   }
 
@@ -175,6 +202,7 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const { draft } = parseInput(widgetTypingFrame, frame);
+      if (!(await this.limits.typing(channel, visitorId))) return {};
       await this.inbound.target.customerTyping(channel, { kind: 'visitor', address: visitorId }, draft);
       return {};
     });
@@ -187,6 +215,12 @@ async function answer(work: () => Promise<Record<string, unknown>>): Promise<Ack
   } catch (error) {
     const body = toErrorBody(error);
     if (body.statusCode >= 500) logger.error({ err: error }, 'widget frame failed');
-    return { ok: false, code: body.code, message: body.message, details: body.details };
+    return {
+      ok: false,
+      code: body.code,
+      message: body.message,
+      details: body.details,
+      ...(body.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: body.retryAfterSeconds }),
+    };
   }
 }

@@ -53,6 +53,9 @@ export const widgetIdentifyFrame = z
   })
   .refine((frame) => frame.name || frame.email || frame.phone, { message: 'needs a name, an email or a phone number' });
 
+/** The code sent to an address the visitor gave, as typed (full-width digits and spaces are read). */
+export const widgetProveFrame = z.strictObject({ code: z.string().trim().min(1).max(20) });
+
 export const widgetLeaveMessageFrame = z.strictObject({
   email: z.string().trim().min(1).max(320),
   name: z.string().trim().min(1).max(200).optional(),

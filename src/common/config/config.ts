@@ -37,6 +37,17 @@ export interface HubConfig {
   allowedApiOrigins: OriginRule[];
   /** HUB_MAX_DOWNLOAD_BYTES: the largest media or file the hub downloads from a provider. */
   maxDownloadBytes: number;
+  /** The widget's limits for teams that set none of their own (team setting `widgetLimits`). */
+  widgetLimits: WidgetLimits;
+}
+
+export interface WidgetLimits {
+  /** New widget sessions per client address per minute. */
+  sessionsPerMinute: number;
+  /** Messages (and message forms) per visitor, and per client address, per minute. */
+  messagesPerMinute: number;
+  /** Transcripts mailed per conversation per day. */
+  transcriptsPerDay: number;
 }
 
 export type MailConfig =
@@ -108,6 +119,9 @@ const envSchema = z.object({
     }),
   // 25 MB: what WhatsApp and LINE send at most for a video or a file, with room to spare.
   HUB_MAX_DOWNLOAD_BYTES: z.coerce.number().int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').default(25 * 1024 * 1024),
+  HUB_WIDGET_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  HUB_WIDGET_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  HUB_WIDGET_TRANSCRIPTS_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
 });
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
@@ -164,6 +178,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : { transport: 'log' },
     allowedApiOrigins: e.HUB_ALLOWED_API_ORIGINS,
     maxDownloadBytes: e.HUB_MAX_DOWNLOAD_BYTES,
+    widgetLimits: {
+      sessionsPerMinute: e.HUB_WIDGET_SESSIONS_PER_MINUTE,
+      messagesPerMinute: e.HUB_WIDGET_MESSAGES_PER_MINUTE,
+      transcriptsPerDay: e.HUB_WIDGET_TRANSCRIPTS_PER_DAY,
+    },
   };
 }
 

@@ -9,6 +9,8 @@ interface Contact {
   ownerId: string | null;
   blocked: boolean;
   identities: { kind: string; address: string }[];
+  /** Typed by the customer in the widget and never proved: shown, never written to. */
+  unverified?: { kind: string; address: string }[];
   consent: Record<string, string>;
 }
 
@@ -83,6 +85,11 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
               {contact.identities.map((identity) => (
                 <li key={`${identity.kind}:${identity.address}`}>
                   <span className="kind">{identity.kind}</span> {identity.address}
+                </li>
+              ))}
+              {(contact.unverified ?? []).map((claim) => (
+                <li key={`unverified:${claim.kind}:${claim.address}`} className="unverified">
+                  <span className="kind">{claim.kind}</span> {claim.address} <span className="kind">({text.unverified})</span>
                 </li>
               ))}
             </ul>

@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HUB_CONFIG } from '../../common/config/config.js';
+import type { HubConfig, WidgetLimits } from '../../common/config/config.js';
+import { DATABASE } from '../../common/database/database.js';
+import type { Db } from '../../common/database/database.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { RATE_LIMITER } from '../../common/rate-limit/rate-limiter.js';
+import type { RateLimit, RateLimiter } from '../../common/rate-limit/rate-limiter.js';
+import { readTeamSettings } from '../../teams/index.js';
+import type { ChannelAccount } from '../channel-adapter.js';
+
+/** Typing previews are worth a couple a second; more is a script fanning frames out to every agent's screen. */
+const TYPING: RateLimit = { name: 'widget.typing.visitor', points: 2, perSeconds: 1, what: 'typing frames' };
+const SETTINGS_TTL_MS = 10_000;
+
+/**
+ * The widget's abuse limits, per client address and per visitor, counted per team with the team's own numbers
+ * (settings.widgetLimits) or the operator's defaults. A refusal is 429 `rate_limited` with `retryAfterSeconds`.
+ */
+@Injectable()
+export class WidgetLimitsService {
+  private readonly cache = new Map<string, { limits: WidgetLimits; until: number }>();
+
+  constructor(
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @Inject(DATABASE) private readonly db: Db,
+  ) {}
+
+  /** A new widget session (a handshake) from this client address. */
+  async session(channel: ChannelAccount, address: string): Promise<void> {
+    const { sessionsPerMinute } = await this.limits(channel.teamId);
+    await this.limiter.consume({ name: 'widget.session.address', points: sessionsPerMinute, perSeconds: 60, what: 'new chats from your network' }, `${channel.teamId}:${address}`);
+  }
+
+  /** A message (or a message form) from this visitor, and from this address across all its visitors. */
+  async message(channel: ChannelAccount, visitorId: string, address: string): Promise<void> {
+    const { messagesPerMinute } = await this.limits(channel.teamId);
+    await this.limiter.consume({ name: 'widget.message.visitor', points: messagesPerMinute, perSeconds: 60, what: 'messages' }, `${channel.id}:${visitorId}`);
+    await this.limiter.consume({ name: 'widget.message.address', points: messagesPerMinute, perSeconds: 60, what: 'messages from your network' }, `${channel.teamId}:${address}`);
+  }
+
+  /** false: drop this typing frame (silently: the visitor's widget has nothing to show for it). */
+  async typing(channel: ChannelAccount, visitorId: string): Promise<boolean> {
+    try {
+      await this.limiter.consume(TYPING, `${channel.id}:${visitorId}`);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'too_many_requests') return false;
+      throw error;
+    }
+  }
+
+  /** Read on every message, changed rarely: kept a few seconds. */
+  private async limits(teamId: string): Promise<WidgetLimits> {
+    const cached = this.cache.get(teamId);
+    if (cached && cached.until > Date.now()) return cached.limits;
+    const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
+    const limits = { ...this.config.widgetLimits, ...readTeamSettings(team?.settings).widgetLimits };
+    this.cache.set(teamId, { limits, until: Date.now() + SETTINGS_TTL_MS });
+    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+    return limits;
+  }
+}
