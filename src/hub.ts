@@ -24,6 +24,7 @@ import { OutboundGuard } from './common/outbound/index.js';
 import { SystemMailService, transportFor } from './common/mail/system-mail.service.js';
 import { FlexibleRateLimiter } from './common/rate-limit/rate-limiter.js';
 import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
+import { WebhooksController } from './channels/index.js';
 import { OutboxService } from './conversations/index.js';
 import { PresenceWatch } from './inbox/presence-watch.js';
 import { ReportsService } from './reports/index.js';
@@ -93,7 +94,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       { rawBody: true, logger: nestLogger, abortOnError: false },
     );
     const fastify = app.getHttpAdapter().getInstance();
-    applyBodyLimits(fastify);
+    applyBodyLimits(fastify, (request) => app!.get(WebhooksController).admitBeforeBody(request));
     // SendGrid's Inbound Parse posts multipart/form-data. It is kept as bytes like every webhook body: the channel
     // checks its token first and only then reads the parts. No limit of its own: the route's applies (30 MB for
     // Inbound Parse, 1 MB anywhere else).

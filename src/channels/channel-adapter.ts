@@ -269,6 +269,11 @@ export interface ChannelAdapter {
   readonly threadDepth?: number;
   /** Checks the provider's signature over the raw body; throws a DomainError (401/403) when it fails. */
   verify(channel: ChannelAccount, request: WebhookRequest): Promise<void>;
+  /**
+   * Checks what the URL and headers alone prove (a channel token in the query), before a byte of the body is
+   * read: a route that takes large bodies (Inbound Parse, 30 MB) must not buffer them for whoever knows its id.
+   */
+  verifyBeforeBody?(channel: ChannelAccount, request: Omit<WebhookRequest, 'rawBody' | 'body'>): void;
   /** Provider payload -> normalized events; throws a DomainError (400) for a payload it cannot read. */
   parse(channel: ChannelAccount, request: WebhookRequest): Promise<InboundEvent[]>;
   /** Our message -> the provider, through its official SDK. */

@@ -4,6 +4,7 @@ export { ChannelsService } from './channels.service.js';
 export { ChannelEvents } from './channel.events.js';
 export type { ChannelEventMap } from './channel.events.js';
 export { ChannelRegistry } from './channel-registry.js';
+export { WebhooksController } from './webhooks.controller.js';
 export { ChannelInbound } from './inbound-port.js';
 export { WebchatSender } from './webchat/webchat.sender.js';
 export { ChannelShopperEvents } from './shopper-port.js';

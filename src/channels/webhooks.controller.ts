@@ -55,6 +55,16 @@ export class WebhooksController {
     return reply.header('content-type', 'text/plain; charset=utf-8').send(challenge);
   }
 
+  /**
+   * Run before the body is read (body-limits' preParsing): an unknown channel, a route or hook it does not have, or
+   * a token in the URL that is not the channel's is refused without buffering what was posted.
+   */
+  async admitBeforeBody(request: FastifyRequest): Promise<void> {
+    const { route = '', channelId = '', hook = '' } = request.params as { route?: string; channelId?: string; hook?: string };
+    const { channel, adapter } = await this.target(route, channelId, hook);
+    adapter.verifyBeforeBody?.(channel, { hook, url: this.config.publicUrl + request.url, headers: request.headers, query: request.query as Record<string, string | undefined> });
+  }
+
   private async target(route: string, channelId: string, hook: string): Promise<{ channel: ChannelAccount; adapter: ChannelAdapter }> {
     const channel = await this.channels.account(channelId);
     const adapter = channel ? this.registry.get(channel.provider) : null;

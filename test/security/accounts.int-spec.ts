@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -334,13 +335,60 @@ describe('Body limits', () => {
 
   // Guards the opposite mistake: SendGrid's Inbound Parse still takes big mails, other webhooks stay bounded.
   it('keeps 30 MB for SendGrid Inbound Parse and bounds the other webhooks', async () => {
-    const channelId = '019a0000-0000-7000-8000-000000000000';
+    const { admin } = await createTeam(hub);
+    const channel = (body: object) => hub.http.post('/api/channels').set(admin.auth).send(body).expect(201).then((r) => r.body.id as string);
+    const email = await channel({ type: 'email', provider: 'sendgrid', name: 'Mail', config: { apiKey: 'SG.body-limits-key-0123456789', fromEmail: 'shop@example.com', inboundToken: 'inbound-token-0123456789' } });
+    const lineChannel = await channel({ type: 'line', provider: 'line', name: 'LINE', config: { channelSecret: 'line-secret', channelAccessToken: 'line-token' } });
     const big = Buffer.alloc(8 * 1024 * 1024, 'a');
-    const inbound = await hub.http.post(`/webhooks/sendgrid/${channelId}/inbound`).set('Content-Type', 'multipart/form-data; boundary=xYzZY').send(big);
-    expect(inbound.status).toBe(404);
-    const line = await hub.http.post(`/webhooks/line/${channelId}`).set('Content-Type', 'application/json').send(JSON.stringify({ events: [], pad: 'a'.repeat(8 * 1024 * 1024) }));
+    // Read (past any size check) and then refused as a mail it cannot parse, not as too large.
+    const inbound = await hub.http.post(`/webhooks/sendgrid/${email}/inbound?token=inbound-token-0123456789`).set('Content-Type', 'multipart/form-data; boundary=xYzZY').send(big);
+    expect(inbound.status).not.toBe(413);
+    const line = await hub.http.post(`/webhooks/line/${lineChannel}`).set('Content-Type', 'application/json').send(JSON.stringify({ events: [], pad: 'a'.repeat(8 * 1024 * 1024) }));
     expect(line.status).toBe(413);
-    const small = await hub.http.post(`/webhooks/line/${channelId}`).set('Content-Type', 'application/json').send(JSON.stringify({ events: [] }));
-    expect(small.status).toBe(404);
+    const small = await hub.http.post(`/webhooks/line/${lineChannel}`).set('Content-Type', 'application/json').send(JSON.stringify({ events: [] }));
+    expect(small.status).toBe(401);
+  });
+
+  // Guards memory exhaustion through the one large route: Inbound Parse took 30 MB from anyone who named any id, and
+  // only then looked the channel and its token up. Now the answer comes before the body: the request below announces
+  // 25 MB, sends 1 KB and waits; a hub that reads the body first would never answer it.
+  it('refuses an unknown channel or a wrong token before reading a byte of a large webhook body', async () => {
+    const { admin } = await createTeam(hub);
+    const email = (await hub.http
+      .post('/api/channels')
+      .set(admin.auth)
+      .send({ type: 'email', provider: 'sendgrid', name: 'Mail', config: { apiKey: 'SG.body-limits-key-0123456789', fromEmail: 'shop@example.com', inboundToken: 'inbound-token-0123456789' } })
+      .expect(201)).body.id as string;
+    const unknown = '019a0000-0000-7000-8000-000000000000';
+    expect(await answerWithoutBody(hub.url, `/webhooks/sendgrid/${unknown}/inbound?token=inbound-token-0123456789`)).toMatchObject({ status: 404 });
+    expect(await answerWithoutBody(hub.url, `/webhooks/sendgrid/${email}/inbound?token=guessed`)).toMatchObject({ status: 401, code: 'token_invalid' });
+    expect(await answerWithoutBody(hub.url, `/webhooks/sendgrid/${email}/inbound`)).toMatchObject({ status: 401, code: 'token_missing' });
+    expect(await answerWithoutBody(hub.url, `/webhooks/line/${unknown}`)).toMatchObject({ status: 404 });
   });
 });
+
+/** Posts headers announcing 25 MB and only 1 KB of body, then waits for an answer (null after 5 s: the hub is waiting for the rest). */
+function answerWithoutBody(base: string, path: string): Promise<{ status: number; code?: string } | null> {
+  const url = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const call = httpRequest(url, { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYzZY', 'Content-Length': String(25 * 1024 * 1024) } });
+    const timer = setTimeout(() => {
+      call.destroy();
+      resolve(null);
+    }, 5_000);
+    call.on('response', (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      response.on('end', () => {
+        clearTimeout(timer);
+        call.destroy();
+        resolve({ status: response.statusCode ?? 0, code: (JSON.parse(text || '{}') as { code?: string }).code });
+      });
+    });
+    call.on('error', (error: NodeJS.ErrnoException) => {
+      // The hub may close the connection as soon as it has answered; the answer was read by then.
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') reject(error);
+    });
+    call.write(Buffer.alloc(1024, 'a'));
+  });
+}

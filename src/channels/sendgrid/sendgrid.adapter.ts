@@ -46,6 +46,15 @@ export class SendgridAdapter implements ChannelAdapter {
     this.sender = new SendgridMailSender(guard);
   }
 
+  verifyBeforeBody(channel: ChannelAccount, request: Omit<WebhookRequest, 'rawBody' | 'body'>): void {
+    // Inbound Parse has no signature, only the URL's token, so it can be checked before the mail is read; the Event
+    // Webhook's signature (when a key is set) needs the body.
+    const settings = channel.settings as unknown as SendgridSettings;
+    if (request.hook === 'inbound' || !settings.eventPublicKey) {
+      verifyChannelToken(String(channel.secrets.inboundToken ?? ''), request.query.token, request.hook === 'inbound' ? 'Inbound Parse' : 'Event Webhook');
+    }
+  }
+
   async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
     const token = String(channel.secrets.inboundToken ?? '');
     if (request.hook === 'inbound') {

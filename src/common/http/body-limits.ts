@@ -36,12 +36,17 @@ export function webhookBodyLimit(route: string, hook: string): number {
  * provider's maximum at the route level, and each request is then held to its own provider's, by its path, before
  * any byte is buffered beyond it. Every other route keeps the server's {@link BODY_LIMIT}.
  */
-export function applyBodyLimits(fastify: FastifyInstance): void {
+export function applyBodyLimits(fastify: FastifyInstance, admitWebhook: (request: FastifyRequest) => Promise<void>): void {
   fastify.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/webhooks/') || !route.method.includes('POST')) return;
     route.bodyLimit = LARGEST_WEBHOOK_BODY;
     const own = route.preParsing ? [route.preParsing].flat() : [];
-    route.preParsing = [...own, limitToProvider];
+    // The channel (and a token its URL carries) is checked first: nobody makes the hub buffer 30 MB for a made-up id.
+    const admit = async (request: FastifyRequest, _reply: unknown, payload: NodeJS.ReadableStream) => {
+      await admitWebhook(request);
+      return payload;
+    };
+    route.preParsing = [...own, admit, limitToProvider];
   });
 }
 
