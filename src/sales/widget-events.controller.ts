@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ValidBody } from '../common/http/zod-params.js';
+import { clientLimitKey } from '../common/http/client-address.js';
 import { RATE_LIMITER } from '../common/rate-limit/rate-limiter.js';
 import type { RateLimit, RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { ChannelsService, verifyWidgetOrigin, widgetEventBody } from '../channels/index.js';
@@ -39,7 +40,7 @@ export class WidgetEventsController {
     const channel = verifyWidgetOrigin(await this.channels.account(channelId), request.headers.origin);
     allowOrigin(reply, request.headers.origin);
     // `request.ip` is the socket's address unless the operator trusts a proxy (HUB_TRUST_PROXY).
-    await this.limiter.consume(EVENTS_PER_ADDRESS, `${channel.teamId}:${request.ip}`);
+    await this.limiter.consume(EVENTS_PER_ADDRESS, `${channel.teamId}:${clientLimitKey(request.ip)}`);
     const { visitorId, ...event } = body;
     await this.shopper.record(channel, visitorId, event);
     return { accepted: true };

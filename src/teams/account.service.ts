@@ -13,7 +13,8 @@ import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
 import type { AuthMember } from './auth.guard.js';
 import { MembersService } from './members.service.js';
 import type { MemberListItem } from './members.service.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { LoginThrottles, tooManyAttempts } from './login-throttle.repository.js';
+import { PASSWORD_GATE, PasswordGate, hashPassword, verifyPassword } from './passwords.js';
 import { TeamEvents } from './team.events.js';
 import { normalizeEmail } from './teams.service.js';
 
@@ -32,26 +33,43 @@ const invalidCode = () => new DomainError('invalid', 'invalid_code', 'This code 
 @Injectable()
 export class AccountService {
   private readonly emailCodes: OneTimeCodes;
+  private readonly throttles: LoginThrottles;
 
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(ACCESS_TOKENS) private readonly tokens: AccessTokens,
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PASSWORD_GATE) private readonly gate: PasswordGate,
     @Inject(MASTER_KEY) masterKey: Buffer,
     private readonly events: TeamEvents,
     private readonly members: MembersService,
   ) {
     this.emailCodes = new OneTimeCodes(masterKey, 'email-change');
+    this.throttles = new LoginThrottles(db);
   }
 
-  /** Sets a new password and answers a token for this device; every older token (other devices) is retired. */
+  /**
+   * Sets a new password and answers a token for this device; every older token (other devices) is retired. A wrong
+   * current password counts against the account exactly as a failed sign-in does (a stolen session must not guess it
+   * faster than a stranger at the sign-in form), and both argon2 runs wait at the same gate as sign-in.
+   */
   async changePassword(actor: AuthMember, input: { currentPassword: string; newPassword: string }): Promise<{ accessToken: string }> {
     const member = await this.db.member.findUniqueOrThrow({ where: { id: actor.id } });
-    if (!(await verifyPassword(member.passwordHash, input.currentPassword))) {
+    const waitMs = await this.throttles.claim(member.email);
+    if (waitMs !== null) throw tooManyAttempts(waitMs);
+    let ok: boolean;
+    try {
+      ok = await this.gate.run(() => verifyPassword(member.passwordHash, input.currentPassword));
+    } catch (error) {
+      await this.throttles.giveBack(member.email);
+      throw error;
+    }
+    if (!ok) {
       throw new DomainError('forbidden', 'wrong_password', 'The current password is wrong.', [{ field: 'currentPassword', message: 'is not your password' }]);
     }
-    const passwordHash = await hashPassword(input.newPassword);
+    await this.throttles.clear(member.email);
+    const passwordHash = await this.gate.run(() => hashPassword(input.newPassword));
     // Conditional on the version just read: a change racing another one, or a deactivation, mints no token.
     const { count } = await this.db.member.updateMany({
       where: { id: member.id, tokenVersion: member.tokenVersion, deactivatedAt: null },

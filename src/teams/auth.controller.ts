@@ -2,6 +2,7 @@ import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { clientLimitKey } from '../common/http/client-address.js';
 import { ValidBody } from '../common/http/zod-params.js';
 import { AuthService } from './auth.service.js';
 import { loginBody, passwordResetBody, passwordResetConfirmBody, signupBody } from './teams.schema.js';
@@ -15,18 +16,18 @@ export class AuthController {
   @HttpCode(200)
   login(@ValidBody(loginBody) body: z.output<typeof loginBody>, @Req() request: FastifyRequest) {
     // request.ip is the socket's address unless the operator trusts proxies (HUB_TRUST_PROXY, set in hub.ts).
-    return this.auth.login(body, request.ip);
+    return this.auth.login(body, clientLimitKey(request.ip));
   }
 
   @Post('signup')
-  signup(@ValidBody(signupBody) body: z.output<typeof signupBody>) {
-    return this.auth.signup(body);
+  signup(@ValidBody(signupBody) body: z.output<typeof signupBody>, @Req() request: FastifyRequest) {
+    return this.auth.signup(body, clientLimitKey(request.ip));
   }
 
   @Post('password-reset')
   @HttpCode(202)
   async requestReset(@ValidBody(passwordResetBody) body: z.output<typeof passwordResetBody>, @Req() request: FastifyRequest) {
-    await this.auth.requestPasswordReset(body.email, request.ip);
+    await this.auth.requestPasswordReset(body.email, clientLimitKey(request.ip));
     return { accepted: true };
   }
 

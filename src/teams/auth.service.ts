@@ -1,15 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 import { MASTER_KEY } from '../common/common.module.js';
 import { OneTimeCodes } from '../common/crypto/one-time-codes.js';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
-import { DomainError, tooManyRequests } from '../common/errors/domain-error.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { JOB_QUEUE } from '../common/jobs/index.js';
+import type { JobQueue } from '../common/jobs/index.js';
 import { MAILER } from '../common/mail/mailer.js';
 import type { Mailer } from '../common/mail/mailer.js';
 import { RATE_LIMITER } from '../common/rate-limit/rate-limiter.js';
 import type { RateLimit, RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
-import { LoginThrottles } from './login-throttle.repository.js';
+import { LoginThrottles, tooManyAttempts } from './login-throttle.repository.js';
 import { DUMMY_HASH, PASSWORD_GATE, PasswordGate, hashPassword, verifyPassword } from './passwords.js';
 import { MembersService } from './members.service.js';
 import { TeamsService, normalizeEmail } from './teams.service.js';
@@ -28,6 +35,17 @@ const RESETS_PER_EMAIL: RateLimit = { name: 'password-reset.email', points: 5, p
 /** Per client address: stops one client walking through many addresses. */
 const RESETS_PER_CLIENT: RateLimit = { name: 'password-reset.client', points: 5, perSeconds: FIFTEEN_MINUTES, what: 'password reset requests from this address' };
 
+/**
+ * Failed sign-ups per client address: the invite code is all that stands between a stranger and a seat in a team,
+ * so a client may not walk the code space. A sign-up that works gives its point back.
+ */
+const SIGNUP_FAILURES_PER_CLIENT: RateLimit = { name: 'signup.client', points: 10, perSeconds: FIFTEEN_MINUTES, what: 'failed sign-ups from this address' };
+
+/** The lookup, the code and the mail of one accepted reset request, done after the answer. */
+const RESET_MAIL_JOB = 'password-reset-mail';
+const resetMailJob = z.object({ email: z.string() });
+type ResetMailJob = z.infer<typeof resetMailJob>;
+
 const RESET_CODE_DIGITS = 6;
 const RESET_CODE_TTL_MS = 15 * 60_000;
 /** Wrong or right, a code takes this many tries in all: 5 in 10^6, and a new code costs a rate-limited request. */
@@ -42,7 +60,7 @@ export interface MemberView {
 }
 
 @Injectable()
-export class AuthService {
+export class AuthService implements OnModuleInit {
   private readonly resetCodes: OneTimeCodes;
   private readonly throttles: LoginThrottles;
 
@@ -52,12 +70,18 @@ export class AuthService {
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(RATE_LIMITER) private readonly limits: RateLimiter,
     @Inject(PASSWORD_GATE) private readonly gate: PasswordGate,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
     @Inject(MASTER_KEY) masterKey: Buffer,
     private readonly members: MembersService,
     private readonly teams: TeamsService,
   ) {
     this.resetCodes = new OneTimeCodes(masterKey, 'password-reset');
     this.throttles = new LoginThrottles(db);
+  }
+
+  onModuleInit(): void {
+    this.jobs.register<unknown>(RESET_MAIL_JOB, (data) => this.sendResetCode(resetMailJob.parse(data).email));
   }
 
   /**
@@ -74,7 +98,7 @@ export class AuthService {
     });
     if (waitMs !== null) {
       await this.limits.release(LOGIN_FAILURES_PER_CLIENT, clientAddress);
-      throw tooManyRequests('too_many_attempts', `Too many failed sign-ins for this account; try again in ${Math.ceil(waitMs / 1000)} seconds.`, waitMs);
+      throw tooManyAttempts(waitMs);
     }
     let ok: boolean;
     let member;
@@ -96,7 +120,18 @@ export class AuthService {
     return { accessToken, member: toMemberView(updated) };
   }
 
-  async signup(input: { inviteCode: string; email: string; password: string; name: string }): Promise<MemberView> {
+  /**
+   * A try is counted against the client's budget before the invite code is looked up (so parallel guesses cannot all
+   * run before the first failure counts), and given back when the member was created.
+   */
+  async signup(input: { inviteCode: string; email: string; password: string; name: string }, client: string): Promise<MemberView> {
+    await this.limits.consume(SIGNUP_FAILURES_PER_CLIENT, client);
+    const member = await this.createMember(input);
+    await this.limits.release(SIGNUP_FAILURES_PER_CLIENT, client);
+    return member;
+  }
+
+  private async createMember(input: { inviteCode: string; email: string; password: string; name: string }): Promise<MemberView> {
     const team = await this.teams.joinableTeam(input.inviteCode);
     const passwordHash = await this.gate.run(() => hashPassword(input.password));
     try {
@@ -119,21 +154,30 @@ export class AuthService {
 
   /**
    * Always accepted, so the answer never tells whether an account exists; the limits count the address asked for
-   * whether it exists or not, for the same reason. The mail is only queued here: a slow relay never delays the answer.
+   * whether it exists or not, for the same reason. Everything else (the lookup, the code, the mail) is one job,
+   * queued alike for every accepted request: neither the answer nor its timing differs between a known address and
+   * an unknown one, and a slow relay never delays it.
    */
   async requestPasswordReset(rawEmail: string, clientAddress: string): Promise<void> {
     const email = normalizeEmail(rawEmail);
     await this.limits.consume(RESETS_PER_CLIENT, clientAddress);
     await this.limits.consume(RESETS_PER_EMAIL, email);
+    // A random id: each accepted request is its own job (the per-address limit already bounds them).
+    await this.jobs.add<ResetMailJob>(RESET_MAIL_JOB, { email }, { jobId: randomUUID(), attempts: 3 });
+  }
+
+  /** The job of a reset request: a code mailed to the member, or nothing when no active account has the address. */
+  private async sendResetCode(email: string): Promise<void> {
     const member = await this.db.member.findUnique({ where: { email } });
     // A deactivated member cannot sign in; a reset would only tell them (or a thief of their mailbox) so.
     if (!member || member.deactivatedAt) return;
     const code = this.resetCodes.generate(RESET_CODE_DIGITS);
+    const now = this.clock.now();
     await this.db.$transaction(async (tx: Tx) => {
-      // Only the newest code is good: earlier ones are retired.
-      await tx.passwordReset.updateMany({ where: { memberId: member.id, usedAt: null }, data: { usedAt: new Date() } });
+      // Only the newest code is good: earlier ones are retired (also those of an earlier try of this job).
+      await tx.passwordReset.updateMany({ where: { memberId: member.id, usedAt: null }, data: { usedAt: now } });
       await tx.passwordReset.create({
-        data: { memberId: member.id, codeHash: this.resetCodes.hash(code), expiresAt: new Date(Date.now() + RESET_CODE_TTL_MS) },
+        data: { memberId: member.id, codeHash: this.resetCodes.hash(code), expiresAt: new Date(now.getTime() + RESET_CODE_TTL_MS) },
       });
     });
     await this.mailer.send({
@@ -148,7 +192,7 @@ export class AuthService {
     const member = await this.db.member.findUnique({ where: { email: normalizeEmail(input.email) } });
     if (!member) throw invalid;
     const reset = await this.db.passwordReset.findFirst({
-      where: { memberId: member.id, usedAt: null, expiresAt: { gt: new Date() } },
+      where: { memberId: member.id, usedAt: null, expiresAt: { gt: this.clock.now() } },
       orderBy: { createdAt: 'desc' },
     });
     if (!reset) throw invalid;
@@ -162,7 +206,7 @@ export class AuthService {
     const passwordHash = await this.gate.run(() => hashPassword(input.password));
     await this.db.$transaction(async (tx: Tx) => {
       // Conditional on still being unused: two confirmations racing with one code succeed once.
-      const { count } = await tx.passwordReset.updateMany({ where: { id: reset.id, usedAt: null }, data: { usedAt: new Date() } });
+      const { count } = await tx.passwordReset.updateMany({ where: { id: reset.id, usedAt: null }, data: { usedAt: this.clock.now() } });
       if (count === 0) throw invalid;
       await tx.member.update({ where: { id: member.id }, data: { passwordHash, tokenVersion: { increment: 1 } } });
     });

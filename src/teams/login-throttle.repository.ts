@@ -1,4 +1,5 @@
 import type { Db } from '../common/database/database.js';
+import { tooManyRequests } from '../common/errors/domain-error.js';
 
 /** Failures in a row an account may have before it has to wait. */
 const FREE_FAILURES = 5;
@@ -16,30 +17,34 @@ const MAX_DELAY_SECONDS = 15 * 60;
 export class LoginThrottles {
   constructor(private readonly db: Db) {}
 
-  /** Claims a failure; null when the account may try now, else the milliseconds until it may. */
+  /**
+   * Claims a failure; null when the account may try now, else the milliseconds until it may. Times are
+   * clock_timestamp(), not now(): now() is the transaction's start, and a try that started first but waited on the
+   * row's lock would compare against a next_try_at written by one that started later, and be refused for nothing.
+   */
   async claim(email: string): Promise<number | null> {
     const claimed = await this.db.$queryRaw<{ failures: number }[]>`
       INSERT INTO login_throttles AS t (email, failures, next_try_at, updated_at)
-      VALUES (${email}, 1, now(), now())
+      VALUES (${email}, 1, clock_timestamp(), clock_timestamp())
       ON CONFLICT (email) DO UPDATE
-         SET failures = CASE WHEN t.updated_at < now() - interval '1 day' THEN 1 ELSE t.failures + 1 END,
-             next_try_at = now() + make_interval(secs => CASE
-               WHEN t.updated_at >= now() - interval '1 day' AND t.failures + 1 >= ${FREE_FAILURES}::int
+         SET failures = CASE WHEN t.updated_at < clock_timestamp() - interval '1 day' THEN 1 ELSE t.failures + 1 END,
+             next_try_at = clock_timestamp() + make_interval(secs => CASE
+               WHEN t.updated_at >= clock_timestamp() - interval '1 day' AND t.failures + 1 >= ${FREE_FAILURES}::int
                THEN LEAST(${MAX_DELAY_SECONDS}::int, ${FIRST_DELAY_SECONDS}::int * power(2, t.failures + 1 - ${FREE_FAILURES}::int))
                ELSE 0 END),
-             updated_at = now()
-       WHERE t.next_try_at <= now() OR t.updated_at < now() - interval '1 day'
+             updated_at = clock_timestamp()
+       WHERE t.next_try_at <= clock_timestamp() OR t.updated_at < clock_timestamp() - interval '1 day'
    RETURNING t.failures`;
     if (claimed.length > 0) return null;
     const [row] = await this.db.$queryRaw<{ waitMs: number }[]>`
-      SELECT GREATEST(0, EXTRACT(EPOCH FROM (next_try_at - now())) * 1000)::float8 AS "waitMs" FROM login_throttles WHERE email = ${email}`;
+      SELECT GREATEST(0, EXTRACT(EPOCH FROM (next_try_at - clock_timestamp())) * 1000)::float8 AS "waitMs" FROM login_throttles WHERE email = ${email}`;
     return Math.max(1_000, row?.waitMs ?? 0);
   }
 
   /** The password was never checked (the server was busy): the claimed failure is given back. */
   async giveBack(email: string): Promise<void> {
     await this.db.$executeRaw`
-      UPDATE login_throttles SET failures = GREATEST(failures - 1, 0), next_try_at = LEAST(next_try_at, now()) WHERE email = ${email}`;
+      UPDATE login_throttles SET failures = GREATEST(failures - 1, 0), next_try_at = LEAST(next_try_at, clock_timestamp()) WHERE email = ${email}`;
   }
 
   /** The password was right: the failures in a row end here. */
@@ -47,3 +52,7 @@ export class LoginThrottles {
     await this.db.loginThrottle.deleteMany({ where: { email } });
   }
 }
+
+/** The 429 of an account that has to wait: the same wherever its password is checked (sign-in, password change). */
+export const tooManyAttempts = (waitMs: number) =>
+  tooManyRequests('too_many_attempts', `Too many failed sign-ins for this account; try again in ${Math.ceil(waitMs / 1000)} seconds.`, waitMs);

@@ -65,14 +65,38 @@ export class MembersService {
     const { groupIds, ...patch } = input;
     const target = await this.db.member.findFirst({ where: { id, teamId: actor.teamId } });
     if (!target) throw notFound('The member');
-    if (target.id === actor.id && patch.role && patch.role !== 'administrator') {
-      const admins = await this.db.member.count({ where: { teamId: actor.teamId, role: 'administrator', deactivatedAt: null } });
-      if (admins <= 1) {
-        throw new DomainError('conflict', 'last_administrator', 'You are the team’s only administrator; make someone else an administrator first.');
-      }
+    if (target.role === 'administrator' && patch.role && patch.role !== 'administrator') {
+      // Checked and written under the lock deactivate takes: a demotion racing a deactivation (or another demotion)
+      // cannot leave the team without an administrator.
+      await this.db.$transaction(async (tx: Tx) => {
+        await this.keepAnAdministrator(tx, actor, id);
+        await tx.member.update({ where: { id }, data: patch });
+      });
+    } else {
+      await this.db.member.update({ where: { id }, data: patch });
     }
     if (groupIds) await this.groups.setGroupsOf(actor.teamId, id, groupIds);
-    return toItem(await this.db.member.update({ where: { id }, data: patch, include: withGroups }));
+    return this.get(id);
+  }
+
+  /**
+   * Every change that can take an administrator away (demotion, deactivation) runs this first, in its transaction.
+   * The team's administrator rows are locked first: two such changes at once are decided one after the other, and
+   * the second sees what the first did (an actor who is no longer an administrator, a target who is the last one).
+   */
+  private async keepAnAdministrator(tx: Tx, actor: AuthMember, targetId: string): Promise<void> {
+    await tx.$queryRaw`SELECT id FROM members WHERE team_id = ${actor.teamId} AND role = 'administrator' FOR UPDATE`;
+    const admins = await tx.member.findMany({ where: { teamId: actor.teamId, role: 'administrator', deactivatedAt: null }, select: { id: true } });
+    if (!admins.some((admin) => admin.id === actor.id)) throw new DomainError('forbidden', 'forbidden', 'Only an administrator may do this.');
+    if (admins.some((admin) => admin.id === targetId) && !admins.some((admin) => admin.id !== targetId)) {
+      throw new DomainError(
+        'conflict',
+        'last_administrator',
+        targetId === actor.id
+          ? 'You are the team’s only administrator; make someone else an administrator first.'
+          : 'This is the team’s only administrator; make someone else an administrator first.',
+      );
+    }
   }
 
   async get(id: string): Promise<MemberListItem> {
@@ -97,14 +121,7 @@ export class MembersService {
     if (!target) throw notFound('The member');
     if (target.deactivatedAt) return;
     const updated = await this.db.$transaction(async (tx: Tx) => {
-      // The team's administrator rows are locked first: two administrators deactivating each other at once are
-      // decided one after the other, and the second finds that they are no longer an administrator.
-      await tx.$queryRaw`SELECT id FROM members WHERE team_id = ${actor.teamId} AND role = 'administrator' FOR UPDATE`;
-      const admins = await tx.member.findMany({ where: { teamId: actor.teamId, role: 'administrator', deactivatedAt: null }, select: { id: true } });
-      if (!admins.some((admin) => admin.id === actor.id)) throw new DomainError('forbidden', 'forbidden', 'Only an administrator may deactivate a member.');
-      if (target.role === 'administrator' && !admins.some((admin) => admin.id !== id)) {
-        throw new DomainError('conflict', 'last_administrator', 'This is the team’s only administrator; make someone else an administrator first.');
-      }
+      await this.keepAnAdministrator(tx, actor, id);
       const { count } = await tx.member.updateMany({
         where: { id, deactivatedAt: null },
         data: { deactivatedAt: this.clock.now(), tokenVersion: { increment: 1 }, status: 'offline', statusReason: 'deactivated' },

@@ -14,9 +14,14 @@ import { TeamEvents } from './team.events.js';
 
 // No 0/O, 1/I/L: the code is read aloud and typed from paper.
 const INVITE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+/**
+ * 31^10 (about 8 * 10^14) codes: at the sign-up budget per client address, guessing one team's code is out of reach.
+ * Codes issued shorter before keep working until the team rotates them or they expire.
+ */
+const INVITE_CODE_LENGTH = 10;
 
 export function newInviteCode(): string {
-  return Array.from({ length: 6 }, () => INVITE_ALPHABET[randomInt(INVITE_ALPHABET.length)]).join('');
+  return Array.from({ length: INVITE_CODE_LENGTH }, () => INVITE_ALPHABET[randomInt(INVITE_ALPHABET.length)]).join('');
 }
 
 export const normalizeEmail = (email: string) => email.normalize('NFKC').trim().toLowerCase();
@@ -61,7 +66,7 @@ export class TeamsService {
         if (targetOf(error).includes('email')) {
           throw new DomainError('conflict', 'email_taken', 'An account with this email address already exists.');
         }
-        // An invite code collided: draw another (30^6 codes make this rare).
+        // An invite code collided: draw another (31^10 codes make this all but impossible).
         if (attempt >= 5) throw error;
       }
     }

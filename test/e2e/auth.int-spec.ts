@@ -123,7 +123,7 @@ describe('Teams and sign-in', () => {
   it('lets administrators read and change the team, and keeps the last administrator', async () => {
     const current = await hub.http.get('/api/teams/current').set(team.admin.auth).expect(200);
     expect(current.body).toMatchObject({ id: team.teamId, name: '本店', inviteCode: team.inviteCode, timeZone: 'Asia/Tokyo' });
-    expect(current.body.inviteCode).toMatch(/^[A-Z2-9]{6}$/);
+    expect(current.body.inviteCode).toMatch(/^[A-Z2-9]{10}$/);
     const patched = await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ name: '渋谷店', settings: { defaultCapacity: 3 } }).expect(200);
     expect(patched.body).toMatchObject({ name: '渋谷店', settings: { defaultCapacity: 3, defaultPhoneRegion: 'JP' } });
     const zone = await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ timeZone: 'Mars/Olympus' }).expect(400);
@@ -148,7 +148,7 @@ describe('Teams and sign-in', () => {
     await hub.http.post('/api/teams').set(team.admin.auth).send(body).expect(401);
     const created = await hub.http.post('/api/teams').set('Authorization', `Bearer ${OPERATOR_TOKEN}`).send(body).expect(201);
     expect(created.body).toMatchObject({ team: { name: '新店' }, admin: { email: 'owner@example.com' } });
-    expect(created.body.team.inviteCode).toMatch(/^[A-Z2-9]{6}$/);
+    expect(created.body.team.inviteCode).toMatch(/^[A-Z2-9]{10}$/);
     await login(hub, 'owner@example.com', 'long enough');
   });
 });

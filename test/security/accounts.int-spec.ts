@@ -392,3 +392,50 @@ function answerWithoutBody(base: string, path: string): Promise<{ status: number
     call.write(Buffer.alloc(1024, 'a'));
   });
 }
+
+describe('Invite codes and client budgets', () => {
+  let hub: TestHub;
+  let team: Awaited<ReturnType<typeof createTeam>>;
+
+  beforeAll(async () => {
+    // The loopback proxy is trusted so that each request can name its own client address.
+    hub = await startTestHub({ HUB_TRUST_PROXY: '127.0.0.1' });
+    team = await createTeam(hub);
+  });
+
+  afterAll(() => hub?.stop());
+
+  const signup = (inviteCode: string, forwardedFor: string, email = `joiner-${Math.random().toString(36).slice(2)}@example.com`) =>
+    hub.http.post('/api/auth/signup').set('X-Forwarded-For', forwardedFor).send({ inviteCode, email, password: 'correct horse', name: '新人 一郎' });
+
+  // Guards guessing a team's invite code: sign-up is public, and without a budget a client could walk the code space.
+  it('answers the eleventh failed sign-up from one client address within 15 minutes with 429, and a right code gives its point back', async () => {
+    for (let i = 0; i < 3; i++) await signup(team.inviteCode, '198.51.100.40').expect(201);
+    const statuses = [];
+    for (let i = 0; i < 12; i++) statuses.push((await signup(`WRONG${i}X`, '198.51.100.40')).status);
+    expect(statuses).toEqual([...Array(10).fill(400), 429, 429]);
+    // Even the right code waits: the budget is counted before the code is looked up, so a 429 tells nothing.
+    expect((await signup(team.inviteCode, '198.51.100.40')).body.code).toBe('rate_limited');
+    await signup(team.inviteCode, '198.51.100.41').expect(201);
+  });
+
+  // Guards a guessable code: 6 characters of 31 are under 10^9; new codes are 10 characters (about 8 * 10^14).
+  it('issues invite codes of 10 unambiguous characters, and a rotated code works', async () => {
+    const fresh = await createTeam(hub);
+    expect(fresh.inviteCode).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{10}$/);
+    const rotated = await hub.http.post('/api/teams/current/invite-code').set(fresh.admin.auth).expect(200);
+    expect(rotated.body.inviteCode).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{10}$/);
+    await signup(rotated.body.inviteCode.toLowerCase(), '198.51.100.42').expect(201);
+  });
+
+  // Guards an IPv6 client taking a fresh budget per address: one /64 holds 2^64 of them.
+  it('counts every address of one IPv6 /64 against one budget, and another /64 apart', async () => {
+    const statuses = [];
+    for (let i = 0; i < 7; i++) {
+      const response = await hub.http.post('/api/auth/password-reset').set('X-Forwarded-For', `2001:db8:7:7::${(i + 1).toString(16)}`).send({ email: `v6-${i}@example.com` });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429, 429]);
+    await hub.http.post('/api/auth/password-reset').set('X-Forwarded-For', '2001:db8:7:8::1').send({ email: 'v6-other@example.com' }).expect(202);
+  });
+});

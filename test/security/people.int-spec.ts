@@ -161,6 +161,37 @@ describe('People leave: deactivation, own account, invite codes, assignment', ()
     await login(hub, member.email, 'a new long pass');
   });
 
+  // Attack: a stolen session (without the password) guesses the current password on the change form, unthrottled,
+  // to learn it and take the account for good.
+  it('counts wrong current passwords like failed sign-ins: the sixth in a row is answered 429', async () => {
+    const member = await addMember(hub, team);
+    const statuses = [];
+    for (let i = 0; i < 7; i++) {
+      const response = await hub.http.put('/api/members/me/password').set(member.auth).send({ currentPassword: `guess number ${i}`, newPassword: 'a new long pass' });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429]);
+    // The same count as sign-in: the account itself now waits there too.
+    const signIn = await hub.http.post('/api/auth/login').send({ email: member.email, password: PASSWORD }).expect(429);
+    expect(signIn.body.code).toBe('too_many_attempts');
+  });
+
+  // Attack: the team loses its last administrator when one steps down while deactivating the other (or both step
+  // down) at the same moment: each saw two administrators before either wrote.
+  it('keeps one administrator when two administrators step down, or one steps down while deactivating the other, at once', async () => {
+    for (let round = 0; round < 4; round++) {
+      const other = await createTeam(hub, `Race ${round}`);
+      const second = await addMember(hub, other, { role: 'administrator' });
+      const demote = (who: TestMember) => hub.http.patch(`/api/members/${who.id}`).set(who.auth).send({ role: 'operator' });
+      const results = round % 2 === 0
+        ? await Promise.all([demote(other.admin), demote(second)])
+        : await Promise.all([demote(other.admin), hub.http.delete(`/api/members/${second.id}`).set(other.admin.auth)]);
+      expect(results.map((r) => r.status).filter((s) => s < 300)).toHaveLength(1);
+      const active = await hub.infra.db.member.count({ where: { teamId: other.teamId, role: 'administrator', deactivatedAt: null } });
+      expect({ round, active }).toEqual({ round, active: 1 });
+    }
+  });
+
   // Attack: a socket opened before the password changed keeps acting, even if the hub process that changed it never
   // told this one (the version is read again on events, not only at the handshake).
   it('refuses socket events from a token whose version changed, and disconnects that socket', async () => {

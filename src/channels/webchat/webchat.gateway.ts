@@ -5,7 +5,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { HUB_CONFIG } from '../../common/config/config.js';
 import type { HubConfig } from '../../common/config/config.js';
 import { toErrorBody } from '../../common/errors/error-response.js';
-import { clientAddressOf } from '../../common/http/client-address.js';
+import { clientAddressOf, clientLimitKey } from '../../common/http/client-address.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { parseInput } from '../../common/http/validation.js';
 import { logger } from '../../common/logging/logger.js';
@@ -67,7 +67,7 @@ export class WebchatGateway implements OnGatewayInit {
   private async admit(socket: VisitorSocket): Promise<void> {
     const handshake = parseInput(widgetHandshake, socket.handshake.auth);
     const channel = verifyWidgetOrigin(await this.channels.account(handshake.channelId), socket.handshake.headers.origin);
-    const address = clientAddressOf(socket.request, this.config.trustProxy);
+    const address = clientLimitKey(clientAddressOf(socket.request, this.config.trustProxy));
     // Counted before anything is looked up or made for the visitor: a refused handshake costs one read.
     await this.limits.session(channel, address);
     const visitorId = visitorIdSchema.safeParse(handshake.visitorId).success ? handshake.visitorId! : randomBytes(16).toString('base64url');
