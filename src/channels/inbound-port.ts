@@ -54,22 +54,25 @@ export interface InboundSink {
    * What a web visitor told about themselves (pre-chat form, `Tsunagi('set', ...)`): a name, and addresses that are
    * claims (a merge proposal, or a code sent to them) until proved.
    */
-  identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string; proof: ProofSent | null }>;
+  identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }, clientAddress: string): Promise<{ contactId: string; proof: ProofSent | null }>;
   /** The code the visitor got at an address they claimed: right, the address is theirs (merged into its holder). */
   proveVisitor(channel: ChannelAccount, visitorId: string, code: string): Promise<{ kind: 'email' | 'phone' }>;
   /**
    * The widget's message form (nobody could answer, or the wait was long): an address and a message, answered by
    * email through the team's email channel when it has one, else in the chat.
    */
-  leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage): Promise<{ conversationId: string; channelType: 'email' | 'webchat'; proof: ProofSent | null }>;
+  leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage, clientAddress: string): Promise<{ conversationId: string; channelType: 'email' | 'webchat'; proof: ProofSent | null }>;
   /** Whether the team has blocked this customer (their widget then stays closed). */
   isBlocked(channel: ChannelAccount, address: ChannelAddress): Promise<boolean>;
   /** The widget's rating form at the end of a chat: the score goes on the visitor's latest conversation. */
   rateVisitorConversation(channel: ChannelAccount, visitorId: string, rating: { score: number; comment?: string }): Promise<{ conversationId: string | null }>;
   /** The page the visitor opened the widget on, or moved to: their access log, which tells a report the store. */
   visitorPage(channel: ChannelAccount, visitorId: string, page: VisitorPage, at: Date): Promise<void>;
-  /** The widget's request for the chat's transcript by email (sent through the team's email channel). */
-  visitorTranscript(channel: ChannelAccount, visitorId: string, email: string): Promise<{ email: string }>;
+  /**
+   * The widget's request for the chat's transcript by email (sent through the team's email channel). The methods
+   * that may send a proof code take the socket's `clientAddress`: codes are rationed per client address too.
+   */
+  visitorTranscript(channel: ChannelAccount, visitorId: string, email: string, clientAddress: string): Promise<{ email: string }>;
   /** The customer's draft as they type, for the agent's preview. */
   customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void>;
 }

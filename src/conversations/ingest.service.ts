@@ -296,8 +296,8 @@ export class IngestService implements InboundSink, OnModuleInit {
   }
 
   /** What a web visitor says about themselves: a name, and addresses that stay claims until proved (VisitorClaimsService). */
-  async identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string; proof: ProofSent | null }> {
-    return this.claims.identify(channel, visitorId, details);
+  async identifyVisitor(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }, clientAddress: string): Promise<{ contactId: string; proof: ProofSent | null }> {
+    return this.claims.identify(channel, { visitorId, clientAddress }, details);
   }
 
   async proveVisitor(channel: ChannelAccount, visitorId: string, code: string): Promise<{ kind: 'email' | 'phone' }> {
@@ -310,7 +310,7 @@ export class IngestService implements InboundSink, OnModuleInit {
    * address's holder), and it holds every reply until they enter the code sent to the address. An address they
    * proved before is theirs: the message arrives as a mail from it. Without an email channel it stays in the chat.
    */
-  async leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage): Promise<{ conversationId: string; channelType: 'email' | 'webchat'; proof: ProofSent | null }> {
+  async leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage, clientAddress: string): Promise<{ conversationId: string; channelType: 'email' | 'webchat'; proof: ProofSent | null }> {
     const { contact, claim, proofMode } = await this.claims.claimForForm(channel, visitorId, form.email, form.name);
     const emailChannel = await this.db.channel.findFirst({ where: { teamId: channel.teamId, type: 'email', active: true }, orderBy: { createdAt: 'asc' }, select: { id: true } });
     const target = emailChannel ? await this.channels.account(emailChannel.id) : null;
@@ -335,7 +335,9 @@ export class IngestService implements InboundSink, OnModuleInit {
     if (!outcome.conversationId) throw new DomainError('forbidden', 'chat_unavailable', 'Chat is not available right now.');
     // A resend after a lost ack stores nothing new and sends no second code.
     const wantsProof = !claim.provedAt && outcome.stored && (target !== null || proofMode === 'code');
-    const proof = wantsProof ? await this.claims.sendCode(channel, visitorId, claim) : null;
+    // Proved between the claim's read and the conversation's insert: the proof's release may have missed this one.
+    if (target && !claim.provedAt) await this.claims.releaseIfProved(claim.id);
+    const proof = wantsProof ? await this.claims.sendCode(channel, { visitorId, clientAddress }, claim) : null;
     return { conversationId: outcome.conversationId, channelType: target ? 'email' : 'webchat', proof };
   }
 
@@ -566,10 +568,10 @@ export class IngestService implements InboundSink, OnModuleInit {
   }
 
   /** The widget's "send me this chat by email": the visitor's latest conversation, to an address they gave. */
-  async visitorTranscript(channel: ChannelAccount, visitorId: string, email: string): Promise<{ email: string }> {
+  async visitorTranscript(channel: ChannelAccount, visitorId: string, email: string, clientAddress: string): Promise<{ email: string }> {
     const conversation = await this.latestVisitorConversation(channel, visitorId);
     if (!conversation) throw new DomainError('conflict', 'no_conversation', 'There is no chat to send yet.');
-    return this.claims.transcript(channel, visitorId, conversation.id, email);
+    return this.claims.transcript(channel, { visitorId, clientAddress }, conversation.id, email);
   }
 
   async customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void> {

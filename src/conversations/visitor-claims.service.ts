@@ -40,12 +40,27 @@ const CODE_TTL_MS = 15 * 60_000;
 /** Codes to one address per hour (a mail bomb through the widget), and asked for by one visitor. */
 const CODES_PER_ADDRESS: RateLimit = { name: 'widget.proof.address', points: 3, perSeconds: 3600, what: 'codes to this address' };
 const CODES_PER_VISITOR: RateLimit = { name: 'widget.proof.visitor', points: 5, perSeconds: 3600, what: 'codes asked for' };
+/**
+ * Visitor ids are the client's to invent and addresses the script's to pick, so codes are also counted per client
+ * address and per team: a script cannot pump the team's mail or SMS channel (each code is a paid message) by
+ * rotating both. Ten an hour covers an office sharing an address; two hundred an hour is far above a shop's forms.
+ */
+const CODES_PER_CLIENT: RateLimit = { name: 'widget.proof.client', points: 10, perSeconds: 3600, what: 'codes asked for from your network' };
+const CODES_PER_TEAM: RateLimit = { name: 'widget.proof.team', points: 200, perSeconds: 3600, what: 'codes asked for on this chat' };
+/** Transcripts to one address a day, whichever visitor and conversation asks: every new session is a new conversation. */
+const TRANSCRIPTS_PER_ADDRESS: RateLimit = { name: 'widget.transcript.address', points: 5, perSeconds: 86_400, what: 'transcripts to this address today' };
+
+/** Who is asking, as the widget's socket knows them: the visitor id they sent, and the client address it came from. */
+export interface WidgetCaller {
+  visitorId: string;
+  clientAddress: string;
+}
 
 /**
  * What a web visitor says about themselves is a claim (`visitor_claims`), never an identity: it merges nobody and
  * changes no consent. A claim on an address another contact holds becomes a merge proposal for supervisors, or,
- * when the team asks for proof (`visitorProof: 'code'`) and always for the message form's address, a code sent to
- * the address; entered in the widget, it makes the address the visitor's (merged into its holder). Nothing but
+ * when the team asks for proof (`visitorProof: 'code'`) and always for the message form's and the transcript's
+ * address, a code sent to the address; entered in the widget, it makes the address the visitor's (merged into its holder). Nothing but
  * that code is sent to a claimed address before it is proved.
  */
 @Injectable()
@@ -70,7 +85,8 @@ export class VisitorClaimsService {
   }
 
   /** The pre-chat form or `Tsunagi('set', ...)`: a name is taken as given, an address only as a claim. */
-  async identify(channel: ChannelAccount, visitorId: string, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string; proof: ProofSent | null }> {
+  async identify(channel: ChannelAccount, caller: WidgetCaller, details: { name?: string; email?: string; phone?: string }): Promise<{ contactId: string; proof: ProofSent | null }> {
+    const { visitorId } = caller;
     const contact = await this.visitorContact(channel, visitorId);
     const given = (['email', 'phone'] as const).flatMap((kind) => (details[kind] ? [{ kind, raw: details[kind] }] : []));
     const read = await Promise.all(given.map(async ({ kind, raw }) => ({ kind, found: await this.contacts.lookupAddress(channel.teamId, kind, raw) })));
@@ -82,7 +98,7 @@ export class VisitorClaimsService {
     for (const { kind, found } of read) {
       const claim = await this.claim(channel, visitorId, contact.id, kind, found!.address);
       if (claim.provedAt || found!.holderId === contact.id) continue;
-      if (settings.visitorProof === 'code') proof = await this.sendCode(channel, visitorId, claim);
+      if (settings.visitorProof === 'code') proof = await this.sendCode(channel, caller, claim);
       else if (found!.holderId) await this.contacts.proposeMerge(channel.teamId, contact.id, found!.holderId, kind);
     }
     return { contactId: contact.id, proof };
@@ -134,10 +150,12 @@ export class VisitorClaimsService {
   }
 
   /**
-   * "Send me this chat by email": only to an address this visitor gave (and proved, when the team asks for
-   * proof), at most `transcriptsPerDay` times per conversation: the transcript is no relay for anybody's mail.
+   * "Send me this chat by email": only to an address this visitor gave and proved, whatever `visitorProof` says
+   * (an unproved one gets its code first, as the message form's does), at most `transcriptsPerDay` times per
+   * conversation and five times a day per address: the transcript is no relay for anybody's mail.
    */
-  async transcript(channel: ChannelAccount, visitorId: string, conversationId: string, email: string): Promise<{ email: string }> {
+  async transcript(channel: ChannelAccount, caller: WidgetCaller, conversationId: string, email: string): Promise<{ email: string }> {
+    const { visitorId } = caller;
     const check = checkEmailAddress(email);
     if (!check.ok) {
       throw new DomainError('invalid', 'invalid_email', check.reason, [
@@ -148,19 +166,23 @@ export class VisitorClaimsService {
     const address = normalizeIdentity('email', check.address) ?? check.address;
     const claim = await this.db.visitorClaim.findUnique({
       where: { channelId_visitorId_kind_address: { channelId: channel.id, visitorId, kind: 'email', address } },
-      select: { provedAt: true },
+      select: { id: true, provedAt: true, codeHash: true, expiresAt: true },
     });
     if (!claim) {
       throw new DomainError('forbidden', 'transcript_address_not_given', 'A transcript goes only to an email address you gave in this chat.', [
         { field: 'email', message: 'was not given in this chat' },
       ]);
     }
-    const settings = await this.settings(channel.teamId);
-    if (!claim.provedAt && settings.visitorProof === 'code') {
-      throw new DomainError('conflict', 'address_unproven', 'Confirm this address with the code sent to it first.');
+    if (!claim.provedAt) {
+      // A code still live is not replaced: asking again must not kill the code the visitor is about to type.
+      const live = claim.codeHash !== null && claim.expiresAt !== null && claim.expiresAt > this.clock.now();
+      const proof = live ? null : await this.sendCode(channel, caller, { id: claim.id, kind: 'email', address, provedAt: null });
+      throw new DomainError('conflict', 'address_unproven', 'Confirm this address with the code sent to it, then ask again.', proof ? { proof } : undefined);
     }
+    const settings = await this.settings(channel.teamId);
     const perDay = settings.widgetLimits?.transcriptsPerDay ?? this.config.widgetLimits.transcriptsPerDay;
     await this.limiter.consume({ name: 'widget.transcript.conversation', points: perDay, perSeconds: 86_400, what: 'transcripts of this chat today' }, conversationId);
+    await this.limiter.consume(TRANSCRIPTS_PER_ADDRESS, `${channel.teamId}:${address}`);
     const requested = await this.transcripts.requestForTeam(channel.teamId, conversationId, { email: address });
     return { email: requested.email };
   }
@@ -169,10 +191,12 @@ export class VisitorClaimsService {
    * Sends a fresh code for a claim (the previous one dies with its hash) through the team's own email or SMS
    * channel, or the hub's system mail for an email when the team has no email channel.
    */
-  async sendCode(channel: ChannelAccount, visitorId: string, claim: VisitorClaim): Promise<ProofSent> {
+  async sendCode(channel: ChannelAccount, caller: WidgetCaller, claim: VisitorClaim): Promise<ProofSent> {
     try {
       await this.limiter.consume(CODES_PER_ADDRESS, `${channel.teamId}:${claim.kind}:${claim.address}`);
-      await this.limiter.consume(CODES_PER_VISITOR, `${channel.id}:${visitorId}`);
+      await this.limiter.consume(CODES_PER_VISITOR, `${channel.id}:${caller.visitorId}`);
+      await this.limiter.consume(CODES_PER_CLIENT, `${channel.teamId}:${caller.clientAddress}`);
+      await this.limiter.consume(CODES_PER_TEAM, channel.teamId);
     } catch (error) {
       if (error instanceof DomainError && error.retryAfterSeconds !== undefined) return { kind: claim.kind, sent: false, retryAfterSeconds: error.retryAfterSeconds };
       throw error;
@@ -219,9 +243,25 @@ export class VisitorClaimsService {
     const contact = await this.visitorContact(channel, visitorId);
     const outcome = await this.contacts.claimIdentity(channel.teamId, contact.id, claim.kind, claim.address);
     if (outcome.status === 'held' && outcome.holderId) await this.merges.mergeAs(channel.teamId, 'system', contact.id, outcome.holderId);
-    const waiting = await this.db.conversation.findMany({ where: { awaitingClaimId: claim.id }, select: { id: true } });
-    await this.db.conversation.updateMany({ where: { awaitingClaimId: claim.id }, data: { awaitingClaimId: null } });
-    await this.outbox.release(waiting.map((c) => c.id));
+    await this.release(claim.id);
+  }
+
+  /**
+   * The message form's conversation is inserted after its claim was read: a proof made in between released the
+   * conversations waiting then, not this one. Called after the insert, it releases what the proof missed.
+   */
+  async releaseIfProved(claimId: string): Promise<void> {
+    const claim = await this.db.visitorClaim.findUnique({ where: { id: claimId }, select: { provedAt: true } });
+    if (claim?.provedAt) await this.release(claimId);
+  }
+
+  /**
+   * One conditional update that says which rows it changed: a conversation held after it began is left to
+   * `releaseIfProved`, and of two releases racing, each conversation goes to exactly one.
+   */
+  private async release(claimId: string): Promise<void> {
+    const released = await this.db.conversation.updateManyAndReturn({ where: { awaitingClaimId: claimId }, data: { awaitingClaimId: null }, select: { id: true } });
+    if (released.length > 0) await this.outbox.release(released.map((c) => c.id));
   }
 
   /** One row per visitor and address: giving it again finds the same claim (and a proof already made). */

@@ -471,6 +471,8 @@ describe('Cross-team access', () => {
       track: { type: 'purchase', url: 'https://shop.example/thanks', order: { id: 'A-1' } },
       message: { body: 'hello from A’s page' },
       identify: { name: 'spy' },
+      // No code was sent to this visitor: answered `no_proof_pending`, and with B's ids added, refused as a strict frame.
+      prove: { code: '123456' },
       leave_message: { email: 'spy@example.com', body: 'hello' },
       transcript: { email: 'spy@example.com' },
       rating: { score: 1, comment: 'spy' },

@@ -107,7 +107,7 @@ describe('Widget abuse limits', () => {
   });
 
   // Guards: the transcript as an open mail relay (any text to any address) and as a mail bomb (many to one).
-  it('mails a transcript only to an address the visitor gave, at most three times a day per conversation', async () => {
+  it('mails a transcript only to an address the visitor gave and proved, at most three times a day per conversation', async () => {
     const { admin, channelId } = await shop();
     await hub.http
       .post('/api/channels')
@@ -119,10 +119,16 @@ describe('Widget abuse limits', () => {
     const relay = await emitWithAck<Ack>(person, 'transcript', { email: 'victim@elsewhere.example' });
     expect(relay).toMatchObject({ ok: false, code: 'transcript_address_not_given' });
 
+    // A typed address is only a claim: the first ask mails it a code (and nothing else); with the code, it is the visitor's.
     expect(await emitWithAck<Ack>(person, 'identify', { email: 'me@customer.example' })).toMatchObject({ ok: true });
+    expect(await emitWithAck<Ack>(person, 'transcript', { email: 'me@customer.example' })).toMatchObject({ ok: false, code: 'address_unproven' });
+    const [codeMail] = await eventually(async () => fake.sent.filter((m) => m.body.personalizations[0].to[0].email === 'me@customer.example'), (mails) => mails.length === 1);
+    const code = /\b(\d{6})\b/.exec(codeMail.body.content?.map((part) => part.value).join('\n') ?? '')?.[1];
+    expect(await emitWithAck<Ack>(person, 'prove', { code })).toMatchObject({ ok: true });
     for (let i = 0; i < 3; i++) expect(await emitWithAck<Ack>(person, 'transcript', { email: 'ME@customer.example' })).toMatchObject({ ok: true, email: 'me@customer.example' });
     expect(await emitWithAck<Ack>(person, 'transcript', { email: 'me@customer.example' })).toMatchObject({ ok: false, code: 'rate_limited', retryAfterSeconds: expect.any(Number) });
-    await eventually(async () => fake.sent.filter((m) => m.body.personalizations[0].to[0].email === 'me@customer.example').length, (n) => n === 3);
+    // The code, then three transcripts.
+    await eventually(async () => fake.sent.filter((m) => m.body.personalizations[0].to[0].email === 'me@customer.example').length, (n) => n === 4);
     expect(fake.sent.some((m) => m.body.personalizations[0].to[0].email === 'victim@elsewhere.example')).toBe(false);
   });
 

@@ -32,6 +32,8 @@ type Ack = {
   id?: string | null;
   /** A 6-digit code went to an address the visitor gave: they prove it is theirs by entering it (`prove`). */
   proof?: { kind: 'email' | 'phone'; sent: boolean } | null;
+  /** On `address_unproven`: the code the transcript's request sent (absent when one sent before is still live). */
+  details?: { proof?: { kind: 'email' | 'phone'; sent: boolean } };
 };
 type Command = [string, ...unknown[]];
 
@@ -319,7 +321,7 @@ class Widget {
     form.append(email, element('button', { type: 'submit' }, text.leaveSend));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      // The hub mails a transcript only to an address the visitor gave (and proved, where the team asks for proof).
+      // The hub mails a transcript only to an address the visitor gave and proved: the first ask sends its code.
       this.socket?.emit('identify', { email: email.value }, (given: Ack) => {
         if (!given.ok) return this.status(given.message ?? text.notSent);
         this.requestTranscript(email.value, () => (box.open = false));
@@ -334,6 +336,9 @@ class Widget {
     this.socket?.emit('transcript', { email }, (ack: Ack) => {
       if (ack.code === 'address_unproven') {
         this.transcriptAfterProof = email;
+        const proof = ack.details?.proof ?? { kind: 'email' as const, sent: true };
+        if (proof.sent) this.askForProof({ ok: true, proof });
+        else this.status(text.notSent);
         return;
       }
       this.status(ack.ok ? text.transcriptDone : (ack.message ?? text.notSent));

@@ -77,6 +77,9 @@ function signatureMatches(publicKey: string, rawBody: Buffer, signature: string,
   }
 }
 
+/** Characters of SendGrid's `dkim` field read: dozens of signatures' worth. */
+const MAX_DKIM_FIELD = 2_000;
+
 /**
  * Whether an Inbound Parse mail's From is vouched for by the sending domain: SendGrid's `dkim` field lists the
  * signatures it checked (`{@example.com : pass, @other.example : fail}`), `SPF` its verdict for the envelope sender.
@@ -87,7 +90,10 @@ function signatureMatches(publicKey: string, rawBody: Buffer, signature: string,
 export function senderAligned(mail: { from: string; dkim?: string; spf?: string; envelopeFrom?: string | null }): boolean {
   const fromDomain = domainOf(mail.from);
   if (!fromDomain) return false;
-  const passed = [...(mail.dkim ?? '').matchAll(/@([^\s:,{}]+)\s*:\s*([a-z]+)/gi)].filter((m) => m[2].toLowerCase() === 'pass').map((m) => m[1].toLowerCase());
+  // Capped before matching: the pattern backtracks quadratically over a run of `@`, and the field is the sender's to
+  // write. A real field lists a few signatures; a longer one loses only what lies past the cap (no alignment).
+  const dkim = (mail.dkim ?? '').slice(0, MAX_DKIM_FIELD);
+  const passed = [...dkim.matchAll(/@([^\s:,{}]+)\s*:\s*([a-z]+)/gi)].filter((m) => m[2].toLowerCase() === 'pass').map((m) => m[1].toLowerCase());
   if (passed.some((domain) => aligned(domain, fromDomain))) return true;
   const envelopeDomain = mail.envelopeFrom ? domainOf(mail.envelopeFrom) : null;
   return mail.spf?.trim().toLowerCase() === 'pass' && envelopeDomain !== null && aligned(envelopeDomain, fromDomain);

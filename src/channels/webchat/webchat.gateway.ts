@@ -65,10 +65,13 @@ export class WebchatGateway implements OnGatewayInit {
   }
 
   private async admit(socket: VisitorSocket): Promise<void> {
+    const address = clientLimitKey(clientAddressOf(socket.request, this.config.trustProxy));
+    // Counted before anything is parsed or looked up: a handshake refused later (an unknown channel, a wrong origin)
+    // still costs its address a try, so channel reads cannot be had in a loop.
+    await this.limits.handshake(address);
     const handshake = parseInput(widgetHandshake, socket.handshake.auth);
     const channel = verifyWidgetOrigin(await this.channels.account(handshake.channelId), socket.handshake.headers.origin);
-    const address = clientLimitKey(clientAddressOf(socket.request, this.config.trustProxy));
-    // Counted before anything is looked up or made for the visitor: a refused handshake costs one read.
+    // Then the team's own budget, before anything is made for the visitor.
     await this.limits.session(channel, address);
     const visitorId = visitorIdSchema.safeParse(handshake.visitorId).success ? handshake.visitorId! : randomBytes(16).toString('base64url');
     if (await this.inbound.target.isBlocked(channel, { kind: 'visitor', address: visitorId })) {
@@ -134,7 +137,8 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const details = parseInput(widgetIdentifyFrame, frame);
-      const { proof } = await this.inbound.target.identifyVisitor(channel, visitorId, details);
+      await this.limits.frame('identify', channel, visitorId, socket.data.address);
+      const { proof } = await this.inbound.target.identifyVisitor(channel, visitorId, details, socket.data.address);
       // The contact's id stays inside the hub: a visitor learns nothing about who else the team knows. `proof` says
       // a code went to the address (when the team asks for proof), whether or not anybody holds it.
       return proof ? { proof } : {};
@@ -158,7 +162,7 @@ export class WebchatGateway implements OnGatewayInit {
       const { channel, visitorId } = socket.data;
       const form = parseInput(widgetLeaveMessageFrame, frame);
       await this.limits.message(channel, visitorId, socket.data.address);
-      const left = await this.inbound.target.leaveMessage(channel, visitorId, form);
+      const left = await this.inbound.target.leaveMessage(channel, visitorId, form, socket.data.address);
       return { conversationId: left.conversationId, channel: left.channelType, proof: left.proof };
     });
   }
@@ -169,7 +173,7 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const { email } = parseInput(widgetTranscriptFrame, frame);
-      return this.inbound.target.visitorTranscript(channel, visitorId, email);
+      return this.inbound.target.visitorTranscript(channel, visitorId, email, socket.data.address);
     });
   }
 
@@ -179,6 +183,7 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const rating = parseInput(widgetRatingFrame, frame);
+      await this.limits.frame('rating', channel, visitorId, socket.data.address);
       const { conversationId } = await this.inbound.target.rateVisitorConversation(channel, visitorId, rating);
       if (!conversationId) throw new DomainError('conflict', 'no_conversation', 'There is no chat to rate yet.');
       return { conversationId };
@@ -191,6 +196,7 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const page = parseInput(widgetPageFrame, frame);
+      await this.limits.frame('page', channel, visitorId, socket.data.address);
       await this.inbound.target.visitorPage(channel, visitorId, page, new Date());
       await this.pageViewed(socket, page.url);
       return {};
@@ -202,7 +208,7 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const { draft } = parseInput(widgetTypingFrame, frame);
-      if (!(await this.limits.typing(channel, visitorId))) return {};
+      if (!(await this.limits.typing(channel, visitorId, socket.data.address))) return {};
       await this.inbound.target.customerTyping(channel, { kind: 'visitor', address: visitorId }, draft);
       return {};
     });

@@ -11,6 +11,21 @@ import type { ChannelAccount } from '../channel-adapter.js';
 
 /** Typing previews are worth a couple a second; more is a script fanning frames out to every agent's screen. */
 const TYPING: RateLimit = { name: 'widget.typing.visitor', points: 2, perSeconds: 1, what: 'typing frames' };
+/** Many visitor ids from one address (a script drops its id each time) share this: an office of typists rarely tops it. */
+const TYPING_PER_ADDRESS: RateLimit = { name: 'widget.typing.address', points: 5, perSeconds: 1, what: 'typing frames from your network' };
+
+/**
+ * Frames that write a row (or notify supervisors) each time, per visitor and per client address per minute: far above
+ * what a person does (a pre-chat form, a page view per click, one rating), well below a loop.
+ */
+const FRAME_BUDGETS = {
+  // A claim row per address, a merge proposal and a supervisor notification when another contact holds it.
+  identify: { points: 10, what: 'identify requests' },
+  // A visitor_pages row each (the access log of a single-page shop).
+  page: { points: 60, what: 'page changes' },
+  rating: { points: 5, what: 'ratings' },
+} as const;
+export type BudgetedFrame = keyof typeof FRAME_BUDGETS;
 const SETTINGS_TTL_MS = 10_000;
 
 /**
@@ -27,6 +42,12 @@ export class WidgetLimitsService {
     @Inject(DATABASE) private readonly db: Db,
   ) {}
 
+  /** Any handshake from this client address, to any team: counted before its channel is looked up. */
+  async handshake(address: string): Promise<void> {
+    const points = this.config.widgetHandshakesPerMinute;
+    await this.limiter.consume({ name: 'widget.handshake.address', points, perSeconds: 60, what: 'chat connections from your network' }, address);
+  }
+
   /** A new widget session (a handshake) from this client address. */
   async session(channel: ChannelAccount, address: string): Promise<void> {
     const { sessionsPerMinute } = await this.limits(channel.teamId);
@@ -40,10 +61,18 @@ export class WidgetLimitsService {
     await this.limiter.consume({ name: 'widget.message.address', points: messagesPerMinute, perSeconds: 60, what: 'messages from your network' }, `${channel.teamId}:${address}`);
   }
 
+  /** An identify, page or rating frame from this visitor, and from this address across all its visitors. */
+  async frame(frame: BudgetedFrame, channel: ChannelAccount, visitorId: string, address: string): Promise<void> {
+    const { points, what } = FRAME_BUDGETS[frame];
+    await this.limiter.consume({ name: `widget.${frame}.visitor`, points, perSeconds: 60, what }, `${channel.id}:${visitorId}`);
+    await this.limiter.consume({ name: `widget.${frame}.address`, points, perSeconds: 60, what: `${what} from your network` }, `${channel.teamId}:${address}`);
+  }
+
   /** false: drop this typing frame (silently: the visitor's widget has nothing to show for it). */
-  async typing(channel: ChannelAccount, visitorId: string): Promise<boolean> {
+  async typing(channel: ChannelAccount, visitorId: string, address: string): Promise<boolean> {
     try {
       await this.limiter.consume(TYPING, `${channel.id}:${visitorId}`);
+      await this.limiter.consume(TYPING_PER_ADDRESS, `${channel.teamId}:${address}`);
       return true;
     } catch (error) {
       if (error instanceof DomainError && error.kind === 'too_many_requests') return false;

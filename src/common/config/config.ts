@@ -39,6 +39,11 @@ export interface HubConfig {
   maxDownloadBytes: number;
   /** The widget's limits for teams that set none of their own (team setting `widgetLimits`). */
   widgetLimits: WidgetLimits;
+  /**
+   * Widget handshakes per client address per minute, across all teams, counted before the channel is looked up: a
+   * ceiling over every team's own session limit, so a refused handshake cannot be repeated for free.
+   */
+  widgetHandshakesPerMinute: number;
 }
 
 export interface WidgetLimits {
@@ -122,6 +127,7 @@ const envSchema = z.object({
   HUB_WIDGET_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   HUB_WIDGET_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   HUB_WIDGET_TRANSCRIPTS_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
+  HUB_WIDGET_HANDSHAKES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
 });
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
@@ -183,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       messagesPerMinute: e.HUB_WIDGET_MESSAGES_PER_MINUTE,
       transcriptsPerDay: e.HUB_WIDGET_TRANSCRIPTS_PER_DAY,
     },
+    widgetHandshakesPerMinute: e.HUB_WIDGET_HANDSHAKES_PER_MINUTE,
   };
 }
 
