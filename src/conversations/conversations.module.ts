@@ -8,12 +8,13 @@ import { ConversationsService } from './conversations.service.js';
 import { IngestService } from './ingest.service.js';
 import { MediaService } from './media.service.js';
 import { OutboxService } from './outbox.service.js';
+import { SendPolicy } from './send-policy.js';
 import { TranscriptService } from './transcript.service.js';
 import { VisitorClaimsService } from './visitor-claims.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule],
-  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService],
+  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, SendPolicy, MediaService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService],
   exports: [ConversationEvents, ConversationsService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
 })
 export class ConversationsModule {}

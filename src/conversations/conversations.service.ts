@@ -4,19 +4,23 @@ import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { Page } from '../common/http/validation.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../common/http/keyset-cursor.js';
-import type { ChannelProvider, ChannelType, TemplateChoice } from '../channels/index.js';
+import type { TemplateChoice } from '../channels/index.js';
 import { ChannelRegistry, ChannelsService } from '../channels/index.js';
+import { logger } from '../common/logging/logger.js';
 import type { AuthMember } from '../teams/index.js';
 import { hasRole } from '../teams/index.js';
 import { hasRoomFor } from './capacity.js';
 import { ConversationEvents } from './conversation.events.js';
-import { ConversationView, MessageView, conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
+import { ConversationView, MessageView, conversationInclude, toConversationView, toMessageView } from './conversation.views.js';
 import { activeKeyOf } from './conversation.views.js';
-import { OutboxService, addressOf, optedOutReason } from './outbox.service.js';
-import { ConsentService, InvitationService } from '../contacts/index.js';
-import type { ConsentChannel } from '../contacts/index.js';
+import { OutboxService } from './outbox.service.js';
+import { enqueueOutbound } from './outbound.repository.js';
+import type { Outbound } from './outbound.repository.js';
+import { SendPolicy } from './send-policy.js';
+import type { SendVerdict } from './send-policy.js';
+import { InvitationService } from '../contacts/index.js';
 
-/** Why a message goes out: the consent rule differs (an invitation is the one proactive message before opt-in). */
+/** Why an agent's message goes out: the consent rule differs (an invitation is the one proactive message before opt-in). */
 type Purpose = 'reply' | 'proactive' | 'invitation';
 
 const DEFAULT_INVITATION_TEXT =
@@ -28,11 +32,14 @@ const GREETING_GUARD_MS = 1000;
 /** Which of a contact's addresses a channel writes to. */
 const IDENTITY_FOR_CHANNEL: Record<string, 'phone' | 'email' | 'line' | undefined> = { sms: 'phone', whatsapp: 'phone', email: 'email', line: 'line' };
 
-/** What the composer may send on a conversation right now. */
+/**
+ * What the composer may send on a conversation right now, the channel's templates, and the longest text it takes
+ * (a longer one is refused with `text_too_long`).
+ */
 export type Sendability = (
   | { ok: true; templateOnly: false }
   | { ok: false; code: string; reason: string; templateOnly: boolean }
-) & { templates: { name: string; language: string; variables: string[]; text: string | null }[] };
+) & { templates: { name: string; language: string; variables: string[]; text: string | null }[]; maxTextLength: number };
 
 export interface ConversationQuery {
   view: 'all' | 'mine' | 'waiting';
@@ -51,7 +58,7 @@ export class ConversationsService {
     private readonly events: ConversationEvents,
     private readonly outbox: OutboxService,
     private readonly registry: ChannelRegistry,
-    private readonly consent: ConsentService,
+    private readonly policy: SendPolicy,
     private readonly invitations: InvitationService,
     private readonly channels: ChannelsService,
   ) {}
@@ -99,20 +106,34 @@ export class ConversationsService {
   }
 
   /**
-   * The hub's own answer in a conversation (a keyword's confirmation, HELP). Authored by the system, which the
-   * outbox lets through even to someone who just opted out: the confirmation of a STOP must reach them.
+   * The hub's own answer in a conversation: a keyword's confirmation or HELP (`confirmation`, which reaches even
+   * someone who just opted out: the confirmation of a STOP must), or an away notice (`automatic`, which does not).
+   * A refusal (a closed window, a team's text too long for the channel) sends nothing and is logged: the customer's
+   * message that caused it is stored either way. Answers the policy's verdict.
    */
-  async systemReply(conversationId: string, body: string): Promise<void> {
-    const conversation = await this.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+  async systemReply(conversationId: string, body: string, purpose: 'automatic' | 'confirmation', at?: Date): Promise<SendVerdict> {
     const now = new Date();
-    const { message, delivery } = await this.db.$transaction(async (tx: Tx) => {
-      const message = await tx.message.create({
-        data: { teamId: conversation.teamId, conversationId, channelId: conversation.channelId, direction: 'out', kind: 'text', body, authorType: 'system', status: 'queued', createdAt: now },
-      });
-      return { message, delivery: await tx.delivery.create({ data: { messageId: message.id } }) };
-    });
-    this.events.emit('message.created', { teamId: conversation.teamId, message: toMessageView(message) });
-    await this.outbox.schedule(delivery.id, 0);
+    const conversation = await this.systemTarget(conversationId);
+    const verdict = await this.policy.verdict(conversation, { purpose, body, template: false, attachments: 0 }, at ?? now);
+    if (!verdict.ok) {
+      logger.warn({ conversationId, code: verdict.code, purpose }, 'automatic reply not sent');
+      return verdict;
+    }
+    const message = { teamId: conversation.teamId, conversationId, channelId: conversation.channelId, body, template: null, author: { type: 'system' }, createdAt: now } as const;
+    await this.enqueue({ kind: 'new', message, held: false });
+    return verdict;
+  }
+
+  /**
+   * Whether one of the hub's own replies may go out on this conversation at `at` (asked before claiming a
+   * once-only notice; `at` is the caller's clock, which the reply window is judged by).
+   */
+  async systemSendability(conversationId: string, body: string, purpose: 'automatic' | 'confirmation', at = new Date()): Promise<SendVerdict> {
+    return this.policy.verdict(await this.systemTarget(conversationId), { purpose, body, template: false, attachments: 0 }, at);
+  }
+
+  private systemTarget(conversationId: string) {
+    return this.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { channel: { select: { type: true, provider: true, active: true } } } });
   }
 
   /**
@@ -135,7 +156,8 @@ export class ConversationsService {
     if (!kind || !identity) {
       throw new DomainError('unprocessable', 'no_address', kind ? `This contact has no ${kind} address to write to on this channel.` : 'A web chat cannot be started by an agent: the visitor starts it.');
     }
-    await this.checkConsent(member.teamId, contact.id, channel.type, purpose);
+    // Refused before a conversation is opened for it; `post` then asks the whole policy.
+    await this.policy.checkConsent(member.teamId, contact.id, channel.type, purpose);
     const threadKey = `${identity.kind}:${identity.address}`;
     const activeKey = activeKeyOf(channel.id, threadKey);
     let conversation = await this.db.conversation.findUnique({ where: { activeKey } });
@@ -205,61 +227,108 @@ export class ConversationsService {
       this.events.emit('message.created', { teamId: member.teamId, message: view });
       return view;
     }
-    if (conversation.status === 'resolved') {
-      throw new DomainError('conflict', 'conversation_resolved', 'This conversation has ended; reopen it before replying.');
-    }
-    if (!conversation.channelActive) {
-      throw new DomainError('conflict', 'channel_inactive', 'This conversation’s channel is switched off; an administrator can switch it on.');
-    }
-    checkAddressProved(conversation);
     const now = new Date();
     const template = input.template ? await this.resolveTemplate(conversation.channel.id, input.template) : null;
-    this.checkChannelAllows(conversation, now, template !== null);
-    await this.checkConsent(member.teamId, conversation.contactId, conversation.channel.type, purpose);
     const body = template?.preview ?? input.body ?? '';
+    // A trainee's draft passes the same rules now and again when it is approved.
+    await this.policy.check(conversation, { purpose, body, template: template !== null, attachments: 0 }, now);
     const held = member.training;
-    const reply = {
-      teamId: member.teamId,
-      conversationId: id,
-      channelId: conversation.channel.id,
-      direction: 'out',
-      kind: 'text',
-      body,
-      ...(template ? { template: template.template as unknown as Prisma.InputJsonObject } : {}),
-      authorType: 'member',
-      authorId: member.id,
-      createdAt: now,
-    } as const;
-    const { message, delivery, updated, took } = await this.db.$transaction(async (tx: Tx) => {
+    const reply = { teamId: member.teamId, conversationId: id, channelId: conversation.channel.id, body, template: template?.template ?? null, author: { type: 'member', id: member.id }, createdAt: now } as const;
+    const written = await this.db.$transaction(async (tx: Tx) => {
       const greetedBy = await this.greetedJustNowBy(tx, id, member.id, now);
       if (greetedBy) {
         // Two agents greeting the same new chat at once: the first wins, this one never leaves the hub.
         const error = `Withdrawn before delivery: ${greetedBy} greeted this customer a moment before you.`;
-        const withdrawn = await tx.message.create({ data: { ...reply, status: 'failed', error } });
-        return { message: withdrawn, delivery: null, updated: null, took: false };
+        const withdrawn = await tx.message.create({
+          data: {
+            teamId: member.teamId,
+            conversationId: id,
+            channelId: conversation.channel.id,
+            direction: 'out',
+            kind: 'text',
+            body,
+            ...(template ? { template: template.template as unknown as Prisma.InputJsonObject } : {}),
+            authorType: 'member',
+            authorId: member.id,
+            createdAt: now,
+            status: 'failed',
+            error,
+          },
+        });
+        return { withdrawn, enqueued: null, took: false };
       }
-      const message = await tx.message.create({ data: { ...reply, status: held ? 'pending_approval' : 'queued' } });
-      // The message and its delivery row commit together: a crash after this still sends it (outbox).
-      const delivery = held ? null : await tx.delivery.create({ data: { messageId: message.id } });
       // Replying to a chat nobody holds takes it: conditionally, so an agent who accepted a moment before keeps it.
       const took = conversation.assigneeId
         ? false
         : (await tx.conversation.updateMany({ where: { id, assigneeId: null }, data: { assigneeId: member.id, status: 'open' } })).count === 1;
-      const updated = await tx.conversation.update({
-        where: { id },
-        // A trainee's held draft has not answered the customer yet: the chat stays unreplied until it is approved.
-        data: { lastMessageAt: now, lastMessagePreview: preview(body), ...(held ? {} : { unreplied: false }) },
-        include: conversationInclude,
-      });
-      return { message, delivery, updated, took };
+      return { withdrawn: null, enqueued: await enqueueOutbound(tx, { kind: 'new', message: reply, held }), took };
+    });
+    if (!written.enqueued) {
+      const view = toMessageView(written.withdrawn);
+      this.events.emit('message.created', { teamId: member.teamId, message: view });
+      return view;
+    }
+    const view = await this.afterEnqueue(written.enqueued, 'message.created');
+    // Offers of this chat to others are withdrawn, as when it is assigned.
+    if (written.took) this.events.emit('conversation.assigned', { teamId: member.teamId, conversationId: id, memberId: member.id });
+    return view;
+  }
+
+  /**
+   * A supervisor approves a trainee's draft: the draft passes the send policy again (the customer may have sent
+   * STOP, the window may have closed meanwhile), then goes out once, as the trainee wrote it. A refused draft stays
+   * pending, so the supervisor sees why and may reject it with feedback or approve it once it may go.
+   */
+  async approveDraft(member: AuthMember, messageId: string): Promise<MessageView> {
+    const draft = await this.db.message.findFirst({ where: { id: messageId, teamId: member.teamId }, select: { conversationId: true, status: true, body: true, template: true } });
+    if (!draft) throw notFound('The draft');
+    if (draft.status !== 'pending_approval') throw draftDecided(draft.status);
+    const now = new Date();
+    const conversation = await this.row(member, draft.conversationId);
+    await this.policy.check(conversation, { purpose: 'reply', body: draft.body, template: draft.template !== null, attachments: 0 }, now);
+    const enqueued = await this.db.$transaction(async (tx: Tx) => {
+      await this.decideDraft(tx, member, messageId, { status: 'queued' }, now);
+      return enqueueOutbound(tx, { kind: 'approved', messageId });
+    });
+    return this.afterEnqueue(enqueued, 'message.updated');
+  }
+
+  /** A supervisor rejects a trainee's draft: it never leaves the hub, and the trainee reads why. */
+  async rejectDraft(member: AuthMember, messageId: string, feedback: string): Promise<MessageView> {
+    const message = await this.db.$transaction(async (tx: Tx) => {
+      await this.decideDraft(tx, member, messageId, { status: 'rejected', reviewFeedback: feedback }, new Date());
+      return tx.message.findUniqueOrThrow({ where: { id: messageId } });
     });
     const view = toMessageView(message);
-    this.events.emit('message.created', { teamId: member.teamId, message: view });
-    if (updated) this.events.emit('conversation.updated', { teamId: member.teamId, conversation: toConversationView(updated) });
-    // Offers of this chat to others are withdrawn, as when it is assigned.
-    if (took) this.events.emit('conversation.assigned', { teamId: member.teamId, conversationId: id, memberId: member.id });
-    if (delivery) await this.outbox.schedule(delivery.id, 0);
+    // The trainee hears it on every device (message.updated reaches the team, the trainee included).
+    this.events.emit('message.updated', { teamId: member.teamId, message: view });
     return view;
+  }
+
+  /** One conditional update decides a draft, whichever supervisor or process gets there first. */
+  private async decideDraft(tx: Tx, member: AuthMember, messageId: string, data: { status: 'queued' | 'rejected'; reviewFeedback?: string }, now: Date): Promise<void> {
+    const { count } = await tx.message.updateMany({
+      where: { id: messageId, teamId: member.teamId, status: 'pending_approval' },
+      data: { ...data, reviewedById: member.id, reviewedAt: now },
+    });
+    if (count === 1) return;
+    const existing = await tx.message.findFirst({ where: { id: messageId, teamId: member.teamId }, select: { status: true } });
+    if (!existing) throw notFound('The draft');
+    throw draftDecided(existing.status);
+  }
+
+  /** After the commit: the message and the conversation as everyone now sees them, and the delivery set going. */
+  private async afterEnqueue(enqueued: Awaited<ReturnType<typeof enqueueOutbound>>, event: 'message.created' | 'message.updated'): Promise<MessageView> {
+    const { message, deliveryId, conversation } = enqueued;
+    const view = toMessageView(message);
+    this.events.emit(event, { teamId: message.teamId, message: view });
+    if (conversation) this.events.emit('conversation.updated', { teamId: message.teamId, conversation: toConversationView(conversation) });
+    if (deliveryId) await this.outbox.schedule(deliveryId, 0);
+    return view;
+  }
+
+  private async enqueue(outbound: Outbound): Promise<MessageView> {
+    return this.afterEnqueue(await this.db.$transaction((tx: Tx) => enqueueOutbound(tx, outbound)), 'message.created');
   }
 
   /**
@@ -424,68 +493,26 @@ export class ConversationsService {
     return view;
   }
 
-  /** The conversation if it belongs to the member's team; another team's id is simply not found. */
   /**
-   * The one consent rule (contacts' ledger): an opted-out customer gets nothing; a conversation the agent starts
-   * needs an opt-in; a reply inside one the customer started needs only that they have not opted out.
-   */
-  private async checkConsent(teamId: string, contactId: string, channelType: string, purpose: Purpose): Promise<void> {
-    if (channelType === 'webchat') return;
-    const state = (await this.consent.states(teamId, contactId))[channelType as ConsentChannel];
-    if (state === 'opted_out') {
-      throw new DomainError('conflict', channelType === 'line' ? 'not_following' : 'opted_out', optedOutReason(channelType));
-    }
-    if (purpose === 'proactive' && state !== 'opted_in') {
-      throw new DomainError(
-        'conflict',
-        'consent_required',
-        state === 'pending'
-          ? 'The customer has been invited but has not confirmed yet; you can write once they do.'
-          : 'The customer has not agreed to messages on this channel yet: invite them first, or wait for them to write.',
-      );
-    }
-  }
-
-  /**
-   * Whether a reply may go out now, and if not why (the composer follows it): a closed conversation or channel,
-   * an opted-out customer, or a closed WhatsApp window, where only the channel's approved templates may go.
+   * Whether a reply may go out now, and if not why (the composer follows it): the send policy's verdict on an
+   * empty reply (a closed conversation or channel, an opted-out customer, or a closed WhatsApp window, where only
+   * the channel's approved templates may go), with the longest text the channel takes.
    */
   async sendability(member: AuthMember, id: string): Promise<Sendability> {
     const conversation = await this.row(member, id);
     const templates = await this.templatesOf(conversation.channel.id);
-    try {
-      if (conversation.status === 'resolved') throw new DomainError('conflict', 'conversation_resolved', 'This conversation has ended; reopen it before replying.');
-      if (!conversation.channelActive) throw new DomainError('conflict', 'channel_inactive', 'This conversation’s channel is switched off; an administrator can switch it on.');
-      checkAddressProved(conversation);
-      await this.checkConsent(member.teamId, conversation.contactId, conversation.channel.type, 'reply');
-      this.checkChannelAllows(conversation, new Date(), false);
-      return { ok: true, templateOnly: false, templates };
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      // Outside the window a template still goes out; a refusal for any other reason stops every reply.
-      const templateOnly = error.code === 'reply_window_closed' && templates.length > 0;
-      return { ok: false, code: error.code, reason: error.message, templateOnly, templates };
-    }
+    const maxTextLength = this.policy.longestText(conversation.channel);
+    const verdict = await this.policy.verdict(conversation, { purpose: 'reply', body: '', template: false, attachments: 0 }, new Date());
+    if (verdict.ok) return { ok: true, templateOnly: false, templates, maxTextLength };
+    // Outside the window a template still goes out; a refusal for any other reason stops every reply.
+    const templateOnly = verdict.code === 'reply_window_closed' && templates.length > 0;
+    return { ok: false, code: verdict.code, reason: verdict.reason, templateOnly, templates, maxTextLength };
   }
 
   private async templatesOf(channelId: string): Promise<Sendability['templates']> {
     const channel = await this.channels.account(channelId);
     const templates = (channel?.settings.templates ?? []) as { name: string; language: string; variables?: string[]; text?: string }[];
     return templates.map((t) => ({ name: t.name, language: t.language, variables: t.variables ?? [], text: t.text ?? null }));
-  }
-
-  /** Refuses early what the channel would refuse later (WhatsApp free text after the 24-hour window). */
-  private checkChannelAllows(
-    conversation: { channel: { provider: string; type: string }; threadKey: string; lastCustomerMessageAt: Date | null },
-    now: Date,
-    template: boolean,
-  ): void {
-    const adapter = this.registry.get(conversation.channel.provider as ChannelProvider);
-    const verdict = adapter.canSend?.(
-      { type: conversation.channel.type as ChannelType },
-      { to: addressOf(conversation.threadKey), lastCustomerMessageAt: conversation.lastCustomerMessageAt, now, template },
-    );
-    if (verdict && !verdict.ok) throw new DomainError('conflict', verdict.code, verdict.reason);
   }
 
   /** The agent's template choice, checked against the channel's templates (which only the channel knows). */
@@ -500,22 +527,17 @@ export class ConversationsService {
     return adapter.resolveTemplate(channel, choice);
   }
 
+  /** The conversation if it belongs to the member's team; another team's id is simply not found. */
   private async row(member: AuthMember, id: string) {
     const row = await this.db.conversation.findFirst({
       where: { id, teamId: member.teamId },
       include: { ...conversationInclude, channel: { select: { id: true, type: true, name: true, active: true, provider: true } } },
     });
     if (!row) throw notFound('The conversation');
-    return { ...row, channelActive: row.channel.active };
+    return row;
   }
 }
 
-/**
- * The message form's conversation goes to an address the visitor only typed: nothing is written to it until they
- * enter the code sent there (the agent is told why, rather than the reply waiting unseen).
- */
-function checkAddressProved(conversation: { awaitingClaimId: string | null }): void {
-  if (conversation.awaitingClaimId) {
-    throw new DomainError('conflict', 'address_unproven', 'The visitor has not yet confirmed this address with the code sent to it; the reply can go once they do.');
-  }
+function draftDecided(status: string): DomainError {
+  return new DomainError('conflict', 'draft_decided', `This draft is no longer awaiting approval (it is ${status}).`);
 }

@@ -3,6 +3,7 @@ export { ConversationsModule } from './conversations.module.js';
 export { ConversationsService } from './conversations.service.js';
 export type { ConversationQuery } from './conversations.service.js';
 export { OutboxService } from './outbox.service.js';
+export type { SendVerdict } from './send-policy.js';
 export { hasRoomFor } from './capacity.js';
 export { MediaService } from './media.service.js';
 export { TranscriptService } from './transcript.service.js';

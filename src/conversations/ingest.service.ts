@@ -355,7 +355,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     const match = consentKeyword(event.body, settings.keywords);
     if (!match) return;
     if (match.kind === 'help') {
-      await this.replies.systemReply(conversationId, fill(settings.replies.help, settings.teamName));
+      await this.replies.systemReply(conversationId, fill(settings.replies.help, settings.teamName), 'confirmation');
       return;
     }
     // A YES that answers an invitation names it as the evidence, and closes it.
@@ -375,7 +375,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     // answers whatever it judged; we answer the rest (Japanese keywords, WhatsApp).
     const providerAnswered = channel.provider === 'twilio' && (event.providerVerdict || (channel.type === 'sms' && TWILIO_ANSWERED.has(match.keyword)));
     const reply = match.kind === 'opt_out' ? settings.replies.optOut : settings.replies.optIn;
-    if (changed && reply && !providerAnswered) await this.replies.systemReply(conversationId, fill(reply, settings.teamName));
+    if (changed && reply && !providerAnswered) await this.replies.systemReply(conversationId, fill(reply, settings.teamName), 'confirmation');
     if (stored && match.kind === 'opt_out') await this.outbox.cancelQueued(contactId, channel.type, optedOutReason(channel.type));
   }
 

@@ -4,8 +4,6 @@ import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { WebchatSender } from '../channels/index.js';
-import { ConsentService } from '../contacts/index.js';
-import type { ConsentChannel } from '../contacts/index.js';
 import { ConversationsService } from '../conversations/index.js';
 import { TeamsService, describeOpening, nextOpening, readTeamSettings } from '../teams/index.js';
 
@@ -30,7 +28,6 @@ export class AwayNoticeService {
     private readonly teams: TeamsService,
     private readonly widget: WebchatSender,
     private readonly replies: ConversationsService,
-    private readonly consent: ConsentService,
   ) {}
 
   /** Nobody was offered the conversation: says why, to the customer. */
@@ -58,15 +55,15 @@ export class AwayNoticeService {
       const openedSince = nextOpening(settings.businessHours, timeZone, toldAt);
       if (!openedSince || openedSince > now) return reason;
     }
-    const state = (await this.consent.states(conversation.teamId, conversation.contactId))[conversation.channel.type as ConsentChannel];
-    if (state === 'opted_out') return reason;
-    // The conditional update is the claim: two messages arriving together send one notice.
-    const { count } = await this.db.conversation.updateMany({ where: { id: conversationId, awayNoticeAt: toldAt }, data: { awayNoticeAt: now } });
-    if (count === 0) return reason;
     const body = template
       .replaceAll('{opensAt}', opensAt ? describeOpening(opensAt, timeZone) : '')
       .replaceAll('{team.name}', conversation.team.name);
-    await this.replies.systemReply(conversationId, body);
+    // Asked before the claim, so a notice the send policy refuses (the customer opted out) is not used up.
+    if (!(await this.replies.systemSendability(conversationId, body, 'automatic', now)).ok) return reason;
+    // The conditional update is the claim: two messages arriving together send one notice.
+    const { count } = await this.db.conversation.updateMany({ where: { id: conversationId, awayNoticeAt: toldAt }, data: { awayNoticeAt: now } });
+    if (count === 0) return reason;
+    await this.replies.systemReply(conversationId, body, 'automatic', now);
     return reason;
   }
 }

@@ -24,7 +24,7 @@ describe('GET /api/conversations/:id/can-send', () => {
     try {
       await sessionOf(visitor);
       const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: 'こんにちは' });
-      expect(await canSend(conversationId)).toEqual({ ok: true, templateOnly: false, templates: [] });
+      expect(await canSend(conversationId)).toEqual({ ok: true, templateOnly: false, templates: [], maxTextLength: 5000 });
       await hub.http.post(`/api/conversations/${conversationId}/resolve`).set(team.admin.auth).send({}).expect(200);
       expect(await canSend(conversationId)).toMatchObject({ ok: false, code: 'conversation_resolved', templateOnly: false });
     } finally {
@@ -60,6 +60,7 @@ describe('GET /api/conversations/:id/can-send', () => {
       reason: expect.stringContaining('24 hours'),
       templateOnly: true,
       templates: [{ name: 'order_update', language: 'ja', variables: ['name'], text: '{{1}}様、ご注文の件でご連絡しました。' }],
+      maxTextLength: 4096,
     });
 
     await db.contactEvent.create({ data: { teamId: team.teamId, contactId: contact.id, kind: 'opt_out', channelType: 'whatsapp', channelId: whatsapp.body.id, eventKey: 'test-stop', occurredAt: new Date(), detail: { source: 'keyword', keyword: 'STOP' } } });

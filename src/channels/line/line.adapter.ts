@@ -28,6 +28,7 @@ export class LineAdapter implements ChannelAdapter {
     readReceipts: false,
     replyTokens: true,
     groups: true,
+    // Per text object (UTF-16 units); the sender splits a longer text over several objects.
     maxTextLength: 5000,
     // LINE has no customer-service window: push works any time while the user follows the account.
     replyWindowHours: null,

@@ -26,7 +26,8 @@ export class TwilioAdapter implements ChannelAdapter {
     readReceipts: true,
     replyTokens: false,
     groups: false,
-    // Twilio's limit for `Body`; carriers split it into segments.
+    // Twilio's limit for `Body`, on SMS and WhatsApp alike (a longer one is refused with error 21617); carriers
+    // split an SMS into segments of 153 (GSM-7) or 67 (UCS-2) characters and join them again on the phone.
     maxTextLength: 1600,
     replyWindowHours: null,
     maxMessagesPerCall: 1,

@@ -16,6 +16,7 @@ export class WebchatAdapter implements ChannelAdapter {
     readReceipts: false,
     replyTokens: false,
     groups: false,
+    // The widget's own limit, the same as a visitor's message.
     maxTextLength: 5000,
     replyWindowHours: null,
     maxMessagesPerCall: 1,

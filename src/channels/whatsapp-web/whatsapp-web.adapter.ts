@@ -20,7 +20,8 @@ export class WhatsAppWebAdapter implements ChannelAdapter {
     readReceipts: true,
     replyTokens: false,
     groups: false,
-    maxTextLength: 4096,
+    // WhatsApp's own apps take 65,536 characters in one message (4,096 is the Business API's limit, not a linked device's).
+    maxTextLength: 65_536,
     replyWindowHours: null,
     maxMessagesPerCall: 1,
     sendsPerSecond: 1,

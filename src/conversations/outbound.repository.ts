@@ -1,0 +1,66 @@
+import type { Prisma, Tx } from '../common/database/database.js';
+import type { OutboundTemplate } from '../channels/index.js';
+import { conversationInclude, preview } from './conversation.views.js';
+
+/** A message about to leave the hub, as its writer gives it. */
+export interface NewOutbound {
+  teamId: string;
+  conversationId: string;
+  channelId: string;
+  body: string;
+  template: OutboundTemplate | null;
+  author: { type: 'member'; id: string } | { type: 'system' };
+  createdAt: Date;
+}
+
+export type Outbound =
+  /** A new message: queued for delivery, or (`held`) kept for a supervisor's approval with no delivery row yet. */
+  | { kind: 'new'; message: NewOutbound; held: boolean }
+  /** A trainee's draft that the caller has just decided as approved (its conditional update won). */
+  | { kind: 'approved'; messageId: string };
+
+/**
+ * The one place that writes a message on its way out, inside the caller's transaction: the message, its delivery
+ * row (the outbox's truth: committed together, a crash after this still sends it) and what the conversation shows.
+ * The caller has asked `SendPolicy` first, and after the commit emits the events and schedules the delivery.
+ *
+ * The conversation: an agent's reply answers the customer and moves the chat up the list; a held draft moves it
+ * up but answers nobody until approved, and its approval answers the customer unless they wrote again after the
+ * draft. The hub's automatic replies leave it as it is (an away notice answers nobody).
+ */
+export async function enqueueOutbound(tx: Tx, outbound: Outbound) {
+  if (outbound.kind === 'approved') {
+    const message = await tx.message.findUniqueOrThrow({ where: { id: outbound.messageId } });
+    const delivery = await tx.delivery.create({ data: { messageId: message.id } });
+    await tx.conversation.updateMany({
+      where: { id: message.conversationId, OR: [{ lastCustomerMessageAt: null }, { lastCustomerMessageAt: { lte: message.createdAt } }] },
+      data: { unreplied: false },
+    });
+    const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: message.conversationId }, include: conversationInclude });
+    return { message, deliveryId: delivery.id, conversation };
+  }
+  const { message: input, held } = outbound;
+  const message = await tx.message.create({
+    data: {
+      teamId: input.teamId,
+      conversationId: input.conversationId,
+      channelId: input.channelId,
+      direction: 'out',
+      kind: 'text',
+      body: input.body,
+      ...(input.template ? { template: input.template as unknown as Prisma.InputJsonObject } : {}),
+      authorType: input.author.type,
+      authorId: input.author.type === 'member' ? input.author.id : null,
+      status: held ? 'pending_approval' : 'queued',
+      createdAt: input.createdAt,
+    },
+  });
+  const delivery = held ? null : await tx.delivery.create({ data: { messageId: message.id } });
+  if (input.author.type === 'system') return { message, deliveryId: delivery?.id ?? null, conversation: null };
+  const conversation = await tx.conversation.update({
+    where: { id: input.conversationId },
+    data: { lastMessageAt: input.createdAt, lastMessagePreview: preview(input.body), ...(held ? {} : { unreplied: false }) },
+    include: conversationInclude,
+  });
+  return { message, deliveryId: delivery?.id ?? null, conversation };
+}
