@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { CountryCode } from 'libphonenumber-js';
+import { readTeamSettings } from '../teams/index.js';
 import { DEFAULT_REGION, normalizeIdentity, normalizeInboundIdentity } from './identity.normalizer.js';
 import type { IdentityKind } from './identity.normalizer.js';
 import { ConsentService, consentFrom } from './consent.service.js';
@@ -258,8 +259,8 @@ export class ContactsService {
   /** Where the team's numbers without a country code are from (team settings; Japan by default). */
   private async teamRegion(teamId: string): Promise<CountryCode> {
     const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
-    const region = (team?.settings as { defaultPhoneRegion?: string } | null)?.defaultPhoneRegion;
-    return region && /^[A-Z]{2}$/.test(region) ? (region as CountryCode) : DEFAULT_REGION;
+    // The schema holds it to two capital letters; libphonenumber's list of regions is its own.
+    return readTeamSettings(team?.settings).defaultPhoneRegion as CountryCode;
   }
 
   /** Providers send E.164: the team's region is read only for a number written without its country code. */
