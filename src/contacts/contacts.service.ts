@@ -107,12 +107,12 @@ export class ContactsService {
    * Adds an address to a contact. One that already belongs to another contact of the team is not moved: the two
    * may be one person, so the hub proposes a merge to the supervisors and answers 409 saying so.
    */
-  async addIdentity(member: { id: string; teamId: string; role: string }, id: string, input: { kind: 'email' | 'phone' | 'line'; address: string }): Promise<ContactView> {
+  async addIdentity(member: { id: string; teamId: string; role: string }, id: string, input: { kind: Exclude<IdentityKind, 'line_group' | 'visitor'>; address: string }): Promise<ContactView> {
     const contact = await this.db.contact.findFirst({ where: { id, teamId: member.teamId, mergedIntoId: null } });
     if (!contact) throw notFound('The contact');
     const address = normalizeIdentity(input.kind, input.address, await this.teamRegion(member.teamId));
     if (!address) throw new DomainError('invalid', 'invalid_request', 'The address is not valid.', [{ field: 'address', message: `is not a valid ${input.kind} address` }]);
-    const identity = { kind: input.kind as IdentityKind, address };
+    const identity: { kind: IdentityKind; address: string } = { kind: input.kind, address };
     for (let attempt = 0; attempt < 2; attempt++) {
       const holder = await this.holderOf(member.teamId, [identity]);
       if (holder?.contactId === id) return this.get(member.teamId, id);
