@@ -1,29 +1,41 @@
 import type { ZodType } from 'zod';
+import type { ChannelType, IdentityKind } from '../common/channel-types.js';
 
-export type ChannelType = 'webchat' | 'email' | 'sms' | 'whatsapp' | 'line';
+export type { ChannelType };
 
 /**
  * The vendors a channel can run through; each has one adapter in its own folder. The names are the ones the
  * public API takes in `POST /api/channels` (`whatsapp-cloud`, `whatsapp-web`), so they are stored as given.
  */
-export type ChannelProvider = 'webchat' | 'twilio' | 'line' | 'whatsapp-cloud' | 'whatsapp-web' | 'sendgrid';
+export const CHANNEL_PROVIDERS = ['webchat', 'twilio', 'line', 'whatsapp-cloud', 'whatsapp-web', 'sendgrid'] as const;
+export type ChannelProvider = (typeof CHANNEL_PROVIDERS)[number];
 
-/** A channel account as adapters see it: the credentials are already opened. */
-export interface ChannelAccount {
+export function isChannelProvider(value: string): value is ChannelProvider {
+  return (CHANNEL_PROVIDERS as readonly string[]).includes(value);
+}
+
+/** Settings or credentials as the row holds them, before an adapter's schema has read them. */
+export type StoredConfig = Readonly<Record<string, unknown>>;
+
+/**
+ * A channel account with its credentials opened. `Settings` and `Secrets` are what the adapter's schemas read
+ * from the row; without them (outside the adapters) they are the stored, unread records.
+ */
+export interface ChannelAccount<Settings = StoredConfig, Secrets = StoredConfig> {
   id: string;
   teamId: string;
   type: ChannelType;
   provider: ChannelProvider;
   name: string;
   active: boolean;
-  settings: Record<string, unknown>;
-  secrets: Record<string, unknown>;
+  settings: Settings;
+  secrets: Secrets;
 }
 
 /** How a customer is addressed on a channel; normalized by the adapter before it reaches the hub. */
 export interface ChannelAddress {
   /** `line_group`: a LINE group or room, where the bot answers everyone at once. */
-  kind: 'email' | 'phone' | 'line' | 'line_group' | 'visitor';
+  kind: IdentityKind;
   address: string;
   name?: string;
 }
@@ -195,6 +207,14 @@ export interface TemplateChoice {
   variables: Record<string, string>;
 }
 
+/** One of a channel's approved templates, as the composer lists it: `text` has `{{1}}`... where values go. */
+export interface ChannelTemplate {
+  name: string;
+  language: string;
+  variables: string[];
+  text: string | null;
+}
+
 /** A template ready for the provider: its name and language as approved, and the parameters in order. */
 export interface OutboundTemplate {
   name: string;
@@ -241,10 +261,13 @@ export interface WebhookRequest {
 }
 
 /**
- * The one shape every channel fills (DESIGN.md, "The channel contract"). Adding a channel means a folder with
- * its adapter, verifier, normalizer, sender and payload schema, and one line in the registry.
+ * The one shape every channel fills. Adding a channel means a folder with its adapter, verifier, normalizer,
+ * sender and payload schema, and one line in the registry (docs/adding-a-channel.md).
+ *
+ * `Settings` and `Secrets` are what `settingsSchema` and `secretsSchema` read from the stored row: every method
+ * receives a `ChannelAccount<Settings, Secrets>`, read once by the registry (`registerAdapter`) before the call.
  */
-export interface ChannelAdapter {
+export interface ChannelAdapter<Settings, Secrets> {
   readonly provider: ChannelProvider;
   readonly types: readonly ChannelType[];
   readonly capabilities: ChannelCapabilities;
@@ -260,6 +283,13 @@ export interface ChannelAdapter {
   readonly configSchema: ZodType<Record<string, unknown>>;
   /** Keys of the config that are credentials: sealed at rest and never returned. */
   readonly secretKeys: readonly string[];
+  /** Reads the stored, non-secret part of the config (what `configSchema` accepted, without the secrets). */
+  readonly settingsSchema: ZodType<Settings>;
+  /**
+   * Reads the opened credentials. Each may be absent: credentials that do not open (sealed for another channel,
+   * another key) read as none, and the provider's call then fails the way a wrong credential does.
+   */
+  readonly secretsSchema: ZodType<Secrets>;
   /**
    * Where the provider calls us: `/webhooks/<route>/<channelId>[/<hook>]`, one hook per purpose ('' is the main
    * one). null for a channel without webhooks (web chat speaks over its own socket).
@@ -268,52 +298,54 @@ export interface ChannelAdapter {
   /** How many of a conversation's earlier messages `send` wants in `earlier` (email threads replies on them). */
   readonly threadDepth?: number;
   /** Checks the provider's signature over the raw body; throws a DomainError (401/403) when it fails. */
-  verify(channel: ChannelAccount, request: WebhookRequest): Promise<void>;
+  verify(channel: ChannelAccount<Settings, Secrets>, request: WebhookRequest): Promise<void>;
   /**
    * Checks what the URL and headers alone prove (a channel token in the query), before a byte of the body is
    * read: a route that takes large bodies (Inbound Parse, 30 MB) must not buffer them for whoever knows its id.
    */
-  verifyBeforeBody?(channel: ChannelAccount, request: Omit<WebhookRequest, 'rawBody' | 'body'>): void;
+  verifyBeforeBody?(channel: ChannelAccount<Settings, Secrets>, request: Omit<WebhookRequest, 'rawBody' | 'body'>): void;
   /** Provider payload -> normalized events; throws a DomainError (400) for a payload it cannot read. */
-  parse(channel: ChannelAccount, request: WebhookRequest): Promise<InboundEvent[]>;
+  parse(channel: ChannelAccount<Settings, Secrets>, request: WebhookRequest): Promise<InboundEvent[]>;
   /** Our message -> the provider, through its official SDK. */
-  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult>;
+  send(channel: ChannelAccount<Settings, Secrets>, message: OutboundMessage): Promise<SendResult>;
   /** The body a verified webhook answers with (Twilio wants TwiML). */
   webhookResponse?(request: WebhookRequest): { contentType: string; body: string };
   /**
    * What one message costs of the account's rate limit, in sends (an SMS of three segments costs three);
    * 1 when absent.
    */
-  sendCost?(channel: ChannelAccount, message: OutboundMessage): number;
+  sendCost?(channel: ChannelAccount<Settings, Secrets>, message: OutboundMessage): number;
   /**
    * Channel-specific reasons to refuse a reply before it is queued (a closed WhatsApp window). `template`: the
    * reply is an approved template, which the window does not restrict.
    */
   canSend?(
-    channel: Pick<ChannelAccount, 'type'>,
+    channel: Pick<ChannelAccount<Settings, Secrets>, 'type'>,
     message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean },
   ): { ok: true } | { ok: false; code: string; reason: string };
   /**
    * A template an agent chose, checked against the channel's settings: the template to send and the text the
    * conversation shows for it. Throws a DomainError (400) for an unknown template or a missing variable.
    */
-  resolveTemplate?(channel: ChannelAccount, choice: TemplateChoice): { template: OutboundTemplate; preview: string };
+  resolveTemplate?(channel: ChannelAccount<Settings, Secrets>, choice: TemplateChoice): { template: OutboundTemplate; preview: string };
+  /** The approved templates an agent may pick from on this channel (WhatsApp), as the composer lists them. */
+  templates?(channel: ChannelAccount<Settings, Secrets>): ChannelTemplate[];
   /** Answers a provider's GET check of the webhook (Meta's `hub.challenge`); throws a DomainError when refused. */
-  handshake?(channel: ChannelAccount, request: WebhookRequest): string;
+  handshake?(channel: ChannelAccount<Settings, Secrets>, request: WebhookRequest): string;
   /**
    * For channels that hold a live connection (a WhatsApp Web session): called at start for every channel of the
    * provider, and whenever one is created, changed or switched on; `deactivate` when it is deleted or switched off.
    */
-  activate?(channel: ChannelAccount): Promise<void>;
+  activate?(channel: ChannelAccount<Settings, Secrets>): Promise<void>;
   deactivate?(channelId: string): Promise<void>;
   /** A channel paired by scanning a QR code (WhatsApp Web): its state, and the code while it waits for a scan. */
-  pairing?(channel: ChannelAccount): Promise<ChannelPairing>;
+  pairing?(channel: ChannelAccount<Settings, Secrets>): Promise<ChannelPairing>;
   /** Fetches content the provider holds (LINE images and files) with the channel's credentials. */
-  fetchContent?(channel: ChannelAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }>;
+  fetchContent?(channel: ChannelAccount<Settings, Secrets>, providerContentId: string): Promise<{ data: Buffer; contentType: string }>;
   /** A customer's display name from the provider's profile API, or null when it cannot be had. */
-  profileName?(channel: ChannelAccount, address: ChannelAddress): Promise<string | null>;
+  profileName?(channel: ChannelAccount<Settings, Secrets>, address: ChannelAddress): Promise<string | null>;
   /** A group's name from the provider (LINE group summary), or null. */
-  groupName?(channel: ChannelAccount, group: ChannelAddress): Promise<string | null>;
+  groupName?(channel: ChannelAccount<Settings, Secrets>, group: ChannelAddress): Promise<string | null>;
 }
 
 /** A live session's state as the administrator sees it, with the QR code to scan while it is `pairing`. */
@@ -329,8 +361,17 @@ export interface ChannelPairing {
 }
 
 /** What a channel of this type can do: the adapter's capabilities, refined for the type. */
-export function capabilitiesOf(adapter: ChannelAdapter, type: ChannelType): ChannelCapabilities {
+export function capabilitiesOf(adapter: Pick<RegisteredAdapter, 'capabilities' | 'capabilitiesByType'>, type: ChannelType): ChannelCapabilities {
   return { ...adapter.capabilities, ...adapter.capabilitiesByType?.[type] };
 }
 
-export const CHANNEL_ADAPTERS = Symbol('ChannelAdapters');
+/** Set only by `registerAdapter`: what tells a registered adapter from one that would read unparsed settings. */
+export const REGISTERED: unique symbol = Symbol('RegisteredAdapter');
+
+/**
+ * An adapter as the registry hands it out: it takes the stored account that the rest of the hub holds, and
+ * reads its settings and credentials with the adapter's schemas before each call reaches the adapter.
+ */
+export interface RegisteredAdapter extends Omit<ChannelAdapter<StoredConfig, StoredConfig>, 'settingsSchema' | 'secretsSchema'> {
+  readonly [REGISTERED]: true;
+}

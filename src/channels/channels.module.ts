@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TeamsModule } from '../teams/index.js';
-import type { ChannelAdapter, ChannelProvider } from './channel-adapter.js';
-import { ChannelRegistry } from './channel-registry.js';
+import { ChannelRegistry, registerAdapter } from './channel-registry.js';
 import { ChannelsController } from './channels.controller.js';
 import { ChannelsService } from './channels.service.js';
 import { ChannelEvents } from './channel.events.js';
@@ -40,9 +39,16 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     {
       provide: ChannelRegistry,
       inject: [WebchatAdapter, TwilioAdapter, LineAdapter, WhatsAppCloudAdapter, WhatsAppWebAdapter, SendgridAdapter],
-      // One entry per provider: leaving one out fails to compile.
+      // One entry per provider (CHANNEL_PROVIDERS): leaving one out, or an adapter not registered, fails to compile.
       useFactory: (webchat: WebchatAdapter, twilio: TwilioAdapter, line: LineAdapter, cloud: WhatsAppCloudAdapter, web: WhatsAppWebAdapter, sendgrid: SendgridAdapter) =>
-        new ChannelRegistry({ webchat, twilio, line, 'whatsapp-cloud': cloud, 'whatsapp-web': web, sendgrid } satisfies Record<ChannelProvider, ChannelAdapter>),
+        new ChannelRegistry({
+          webchat: registerAdapter(webchat),
+          twilio: registerAdapter(twilio),
+          line: registerAdapter(line),
+          'whatsapp-cloud': registerAdapter(cloud),
+          'whatsapp-web': registerAdapter(web),
+          sendgrid: registerAdapter(sendgrid),
+        }),
     },
   ],
   exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, ChannelShopperEvents, WebchatSender],

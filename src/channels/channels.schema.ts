@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { CHANNEL_TYPES } from '../common/channel-types.js';
 
 export const createChannelBody = z.strictObject({
-  type: z.enum(['webchat', 'email', 'sms', 'whatsapp', 'line']),
+  type: z.enum(CHANNEL_TYPES),
   provider: z.string().min(1).max(40),
   name: z.string().trim().min(1).max(100),
   config: z.record(z.string(), z.unknown()).default({}),

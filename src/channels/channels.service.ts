@@ -9,8 +9,8 @@ import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { parseInput } from '../common/http/validation.js';
 import { OUTBOUND_GUARD } from '../common/outbound/index.js';
 import type { OutboundGuard } from '../common/outbound/index.js';
-import { capabilitiesOf } from './channel-adapter.js';
-import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, ChannelPairing, ChannelProvider, ChannelType } from './channel-adapter.js';
+import { capabilitiesOf, isChannelProvider } from './channel-adapter.js';
+import type { ChannelAccount, ChannelCapabilities, ChannelPairing, ChannelProvider, ChannelType, RegisteredAdapter, StoredConfig } from './channel-adapter.js';
 import { ChannelRegistry } from './channel-registry.js';
 import { ChannelEvents } from './channel.events.js';
 import { logger } from '../common/logging/logger.js';
@@ -18,7 +18,7 @@ import { logger } from '../common/logging/logger.js';
 type ChannelRow = {
   id: string;
   teamId: string;
-  type: string;
+  type: ChannelType;
   provider: string;
   name: string;
   active: boolean;
@@ -129,8 +129,8 @@ export class ChannelsService implements OnApplicationBootstrap {
     const row = await this.row(teamId, id);
     let data: Prisma.ChannelUpdateInput = { name: patch.name, active: patch.active };
     if (patch.config) {
-      const adapter = this.registry.get(row.provider as ChannelProvider);
-      const current = { ...(row.settings as Record<string, unknown>), ...this.secretsOf(row) };
+      const adapter = this.registry.get(providerOf(row));
+      const current = { ...storedRecord(row.settings), ...this.secretsOf(row) };
       const { settings, secrets } = this.split(adapter, { ...current, ...patch.config });
       data = { ...data, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets, row.id) };
       // A new rate starts from now: slots booked under the old one do not hold later messages back.
@@ -139,7 +139,7 @@ export class ChannelsService implements OnApplicationBootstrap {
     const updated = await this.db.channel.update({ where: { id: row.id }, data, include: withSession });
     // Again after the write: a read that raced the update may have cached the old row.
     this.accounts.delete(id);
-    const adapter = this.registry.get(updated.provider as ChannelProvider);
+    const adapter = this.registry.get(providerOf(updated));
     if (updated.active) await adapter.activate?.(this.toAccount(updated));
     else await adapter.deactivate?.(updated.id);
     return this.view(updated);
@@ -148,7 +148,7 @@ export class ChannelsService implements OnApplicationBootstrap {
   async remove(teamId: string, id: string): Promise<void> {
     this.accounts.delete(id);
     const row = await this.row(teamId, id);
-    await this.registry.get(row.provider as ChannelProvider).deactivate?.(row.id);
+    await this.registry.get(providerOf(row)).deactivate?.(row.id);
     await this.db.channel.delete({ where: { id: row.id } });
     this.accounts.delete(id);
   }
@@ -223,15 +223,19 @@ export class ChannelsService implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * The account as stored, for the rest of the hub; the registry's adapter reads its settings and credentials
+   * with the provider's schemas when the account reaches it.
+   */
   toAccount(row: ChannelRow): ChannelAccount {
     return {
       id: row.id,
       teamId: row.teamId,
-      type: row.type as ChannelType,
-      provider: row.provider as ChannelProvider,
+      type: row.type,
+      provider: providerOf(row),
       name: row.name,
       active: row.active,
-      settings: row.settings as Record<string, unknown>,
+      settings: storedRecord(row.settings),
       secrets: this.secretsOf(row),
     };
   }
@@ -240,9 +244,9 @@ export class ChannelsService implements OnApplicationBootstrap {
    * The channel's credentials, or none when they do not open (sealed for another channel, tampered with, another
    * key): the channel then shows no stored secrets to the administrator, instead of failing every listing.
    */
-  private secretsOf(row: { id: string; secrets: string }): Record<string, unknown> {
+  private secretsOf(row: { id: string; secrets: string }): StoredConfig {
     try {
-      return this.box.open<Record<string, unknown>>(row.secrets, row.id);
+      return storedRecord(this.box.open<unknown>(row.secrets, row.id));
     } catch (error) {
       logger.error({ err: error, channelId: row.id }, 'channel credentials do not open: they were not sealed for this channel with this key');
       return {};
@@ -255,7 +259,7 @@ export class ChannelsService implements OnApplicationBootstrap {
     return row;
   }
 
-  private split(adapter: ChannelAdapter, config: Record<string, unknown>) {
+  private split(adapter: RegisteredAdapter, config: Record<string, unknown>) {
     let parsed: Record<string, unknown>;
     try {
       parsed = parseInput(adapter.configSchema, config);
@@ -280,7 +284,7 @@ export class ChannelsService implements OnApplicationBootstrap {
    * Server-side request forgery: a URL the SDK will send credentials and messages to may name only the provider's
    * official origins, or what the operator allowed; never the metadata service or the hub's own network.
    */
-  private checkApiBases(adapter: ChannelAdapter, config: Record<string, unknown>): void {
+  private checkApiBases(adapter: RegisteredAdapter, config: Record<string, unknown>): void {
     const fields = new Set(['apiBaseUrl', ...Object.keys(adapter.apiOrigins ?? {})]);
     const details = [...fields].flatMap((field) => {
       const url = config[field];
@@ -311,8 +315,21 @@ export class ChannelsService implements OnApplicationBootstrap {
   }
 }
 
+/** The provider a row names; one this hub has no adapter for (a row written by hand) is refused, not guessed. */
+function providerOf(row: { id: string; provider: string }): ChannelProvider {
+  if (!isChannelProvider(row.provider)) {
+    throw new DomainError('unprocessable', 'unsupported_channel', `This hub has no adapter for the channel's provider (${row.provider}).`);
+  }
+  return row.provider;
+}
+
+/** A JSON column or opened secret as a record; anything else (a row written by hand) reads as empty. */
+function storedRecord(value: unknown): StoredConfig {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value } : {};
+}
+
 /** The addresses to paste into the provider's console, by purpose. */
-export function webhookUrls(adapter: ChannelAdapter, channelId: string, publicUrl: string): Record<string, string> {
+export function webhookUrls(adapter: Pick<RegisteredAdapter, 'webhook'>, channelId: string, publicUrl: string): Record<string, string> {
   if (!adapter.webhook) return {};
   const { route, hooks } = adapter.webhook;
   return Object.fromEntries(

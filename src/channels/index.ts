@@ -22,6 +22,8 @@ export type {
   ChannelProvider,
   ChannelType,
   EarlierMessage,
+  RegisteredAdapter,
+  StoredConfig,
   InboundEvent,
   MessageContent,
   OutboundMessage,

@@ -6,7 +6,7 @@ import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { logger } from '../common/logging/logger.js';
-import type { ChannelAccount, ChannelAdapter, WebhookRequest } from './channel-adapter.js';
+import type { ChannelAccount, RegisteredAdapter, WebhookRequest } from './channel-adapter.js';
 import { ChannelRegistry } from './channel-registry.js';
 import { ChannelsService } from './channels.service.js';
 import { ChannelInbound } from './inbound-port.js';
@@ -65,7 +65,7 @@ export class WebhooksController {
     adapter.verifyBeforeBody?.(channel, { hook, url: this.config.publicUrl + request.url, headers: request.headers, query: request.query as Record<string, string | undefined> });
   }
 
-  private async target(route: string, channelId: string, hook: string): Promise<{ channel: ChannelAccount; adapter: ChannelAdapter }> {
+  private async target(route: string, channelId: string, hook: string): Promise<{ channel: ChannelAccount; adapter: RegisteredAdapter }> {
     const channel = await this.channels.account(channelId);
     const adapter = channel ? this.registry.get(channel.provider) : null;
     if (!channel || !adapter?.webhook || adapter.webhook.route !== route || !Object.values(adapter.webhook.hooks).includes(hook)) {

@@ -5,7 +5,7 @@ import { ContactEvents } from './contact.events.js';
 import type { ConsentChannel, ConsentState } from './contact.events.js';
 
 export type { ConsentChannel, ConsentState };
-export const CONSENT_CHANNELS: readonly ConsentChannel[] = ['sms', 'whatsapp', 'email', 'line'];
+export { CONSENT_CHANNELS } from '../common/channel-types.js';
 
 /** What a ledger entry says: the kinds the channels and invitations record. */
 export type ConsentEventKind = 'follow' | 'unfollow' | 'opt_out' | 'opt_in' | 'invited' | 'bounced';

@@ -1,7 +1,8 @@
+import type { ConsentChannel } from '../common/channel-types.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 
 /** Consent is kept per kind of channel: a STOP by SMS says nothing about LINE. */
-export type ConsentChannel = 'sms' | 'whatsapp' | 'email' | 'line';
+export type { ConsentChannel };
 export type ConsentState = 'none' | 'pending' | 'opted_in' | 'opted_out';
 
 /** Emitted after commit; `teamId` scopes who may hear them. */

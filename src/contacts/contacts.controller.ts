@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { IDENTITY_KINDS } from '../common/channel-types.js';
 import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
@@ -20,7 +21,7 @@ const createContactBody = z.strictObject({
   lineUserId: z.string().regex(/^U[0-9a-f]{32}$/, 'must be a LINE user id (U followed by 32 hex digits)').optional(),
 });
 
-const identityBody = z.strictObject({ kind: z.enum(['email', 'phone', 'line']), address: z.string().min(1).max(320) });
+const identityBody = z.strictObject({ kind: z.enum(IDENTITY_KINDS).exclude(['line_group', 'visitor']), address: z.string().min(1).max(320) });
 
 const updateContactBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),

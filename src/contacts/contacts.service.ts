@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { CountryCode } from 'libphonenumber-js';
+import { readTeamSettings } from '../teams/index.js';
 import { DEFAULT_REGION, normalizeIdentity, normalizeInboundIdentity } from './identity.normalizer.js';
 import type { IdentityKind } from './identity.normalizer.js';
 import { ConsentService, consentFrom } from './consent.service.js';
@@ -106,12 +107,12 @@ export class ContactsService {
    * Adds an address to a contact. One that already belongs to another contact of the team is not moved: the two
    * may be one person, so the hub proposes a merge to the supervisors and answers 409 saying so.
    */
-  async addIdentity(member: { id: string; teamId: string; role: string }, id: string, input: { kind: 'email' | 'phone' | 'line'; address: string }): Promise<ContactView> {
+  async addIdentity(member: { id: string; teamId: string; role: string }, id: string, input: { kind: Exclude<IdentityKind, 'line_group' | 'visitor'>; address: string }): Promise<ContactView> {
     const contact = await this.db.contact.findFirst({ where: { id, teamId: member.teamId, mergedIntoId: null } });
     if (!contact) throw notFound('The contact');
     const address = normalizeIdentity(input.kind, input.address, await this.teamRegion(member.teamId));
     if (!address) throw new DomainError('invalid', 'invalid_request', 'The address is not valid.', [{ field: 'address', message: `is not a valid ${input.kind} address` }]);
-    const identity = { kind: input.kind as IdentityKind, address };
+    const identity: { kind: IdentityKind; address: string } = { kind: input.kind, address };
     for (let attempt = 0; attempt < 2; attempt++) {
       const holder = await this.holderOf(member.teamId, [identity]);
       if (holder?.contactId === id) return this.get(member.teamId, id);
@@ -258,8 +259,8 @@ export class ContactsService {
   /** Where the team's numbers without a country code are from (team settings; Japan by default). */
   private async teamRegion(teamId: string): Promise<CountryCode> {
     const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
-    const region = (team?.settings as { defaultPhoneRegion?: string } | null)?.defaultPhoneRegion;
-    return region && /^[A-Z]{2}$/.test(region) ? (region as CountryCode) : DEFAULT_REGION;
+    // The schema holds it to two capital letters; libphonenumber's list of regions is its own.
+    return readTeamSettings(team?.settings).defaultPhoneRegion as CountryCode;
   }
 
   /** Providers send E.164: the team's region is read only for a number written without its country code. */

@@ -1,9 +1,9 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
+import type { IdentityKind } from '../common/channel-types.js';
 
-/** The kinds of address a contact can be reached at. */
-export type IdentityKind = 'email' | 'phone' | 'line' | 'line_group' | 'visitor';
+export type { IdentityKind };
 
 /** Where a team's phone numbers are written without a country code (`090-...` in Japan). */
 export const DEFAULT_REGION: CountryCode = 'JP';

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CHANNEL_IDENTITY } from '../common/channel-types.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { ConsentService } from './consent.service.js';
 import type { ConsentChannel } from './consent.service.js';
 
-const IDENTITY_FOR: Record<ConsentChannel, 'phone' | 'email' | 'line'> = { sms: 'phone', whatsapp: 'phone', email: 'email', line: 'line' };
 
 export interface NewInvitation {
   id: string;
@@ -30,8 +30,8 @@ export class InvitationService {
     if (!contact) throw notFound('The contact');
     if (contact.ownerId !== member.id) throw new DomainError('forbidden', 'not_your_contact', 'Only the member whose list holds this contact can invite them.');
     if (contact.blocked) throw new DomainError('forbidden', 'contact_blocked', 'This contact is blocked.');
-    const identity = contact.identities.find((i) => i.kind === IDENTITY_FOR[target.channelType]);
-    if (!identity) throw new DomainError('unprocessable', 'no_address', `This contact has no ${IDENTITY_FOR[target.channelType]} address to invite on.`);
+    const identity = contact.identities.find((i) => i.kind === CHANNEL_IDENTITY[target.channelType]);
+    if (!identity) throw new DomainError('unprocessable', 'no_address', `This contact has no ${CHANNEL_IDENTITY[target.channelType]} address to invite on.`);
     const state = (await this.consent.states(member.teamId, contactId))[target.channelType];
     if (state === 'opted_out') throw new DomainError('conflict', 'opted_out', 'The customer opted out on this channel; only they can opt in again (START).');
     if (state === 'opted_in') throw new DomainError('conflict', 'already_opted_in', 'The customer has already agreed to messages on this channel.');

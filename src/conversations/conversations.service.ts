@@ -8,7 +8,9 @@ import type { TemplateChoice } from '../channels/index.js';
 import { ChannelRegistry, ChannelsService } from '../channels/index.js';
 import { logger } from '../common/logging/logger.js';
 import type { AuthMember } from '../teams/index.js';
-import { hasRole } from '../teams/index.js';
+import { hasRole, readTeamSettings } from '../teams/index.js';
+import { CHANNEL_IDENTITY, CONSENT_CHANNELS } from '../common/channel-types.js';
+import type { IdentityKind } from '../common/channel-types.js';
 import { hasRoomFor } from './capacity.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationView, MessageView, conversationInclude, toConversationView, toMessageView } from './conversation.views.js';
@@ -30,7 +32,7 @@ const DEFAULT_INVITATION_TEXT =
 const GREETING_GUARD_MS = 1000;
 
 /** Which of a contact's addresses a channel writes to. */
-const IDENTITY_FOR_CHANNEL: Record<string, 'phone' | 'email' | 'line' | undefined> = { sms: 'phone', whatsapp: 'phone', email: 'email', line: 'line' };
+const IDENTITY_FOR_CHANNEL: Partial<Record<ChannelType, IdentityKind>> = Object.fromEntries(CONSENT_CHANNELS.map((type) => [type, CHANNEL_IDENTITY[type]]));
 
 /**
  * What the composer may send on a conversation right now, the channel's templates, and the longest text it takes
@@ -45,7 +47,7 @@ export interface ConversationQuery {
   view: 'all' | 'mine' | 'waiting';
   unreplied?: boolean;
   favorite?: boolean;
-  channelType?: 'webchat' | 'email' | 'sms' | 'whatsapp' | 'line';
+  channelType?: ChannelType;
   status?: 'waiting' | 'open' | 'resolved';
   limit: number;
   cursor?: string;
@@ -188,7 +190,7 @@ export class ConversationsService {
     }
     const invitation = await this.invitations.create(member, contactId, { channelType: input.channel, channelId: channel.id });
     const team = await this.db.team.findUniqueOrThrow({ where: { id: member.teamId } });
-    const template = (team.settings as { invitationText?: string }).invitationText ?? DEFAULT_INVITATION_TEXT;
+    const template = readTeamSettings(team.settings).invitationText ?? DEFAULT_INVITATION_TEXT;
     const body = template.replaceAll('{team.name}', team.name).replaceAll('{contact.name}', invitation.contactName);
     const { conversation } = await this.start(member, { contactId, channelId: channel.id, body }, 'invitation');
     return { invitationId: invitation.id, conversationId: conversation.id };
@@ -511,8 +513,7 @@ export class ConversationsService {
 
   private async templatesOf(channelId: string): Promise<Sendability['templates']> {
     const channel = await this.channels.account(channelId);
-    const templates = (channel?.settings.templates ?? []) as { name: string; language: string; variables?: string[]; text?: string }[];
-    return templates.map((t) => ({ name: t.name, language: t.language, variables: t.variables ?? [], text: t.text ?? null }));
+    return (channel && this.registry.get(channel.provider).templates?.(channel)) || [];
   }
 
   /** The agent's template choice, checked against the channel's templates (which only the channel knows). */

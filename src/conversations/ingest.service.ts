@@ -9,6 +9,7 @@ import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
 import type { Attachment, ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, LeftMessage, ProofSent, VisitorMessage, VisitorPage } from '../channels/index.js';
 import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS } from '../channels/index.js';
+import { readTeamSettings } from '../teams/index.js';
 import { ConsentService, ContactsService, InvitationService, consentKeyword } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
@@ -384,7 +385,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     const cached = this.consentSettings.get(teamId);
     if (cached && cached.until > Date.now()) return cached.settings;
     const team = await this.db.team.findUnique({ where: { id: teamId }, select: { name: true, settings: true } });
-    const stored = (team?.settings ?? {}) as { consentKeywords?: ConsentSettings['keywords']; consentReplies?: Partial<ConsentSettings['replies']> };
+    const stored = readTeamSettings(team?.settings);
     const settings: ConsentSettings = {
       teamName: team?.name ?? '',
       keywords: stored.consentKeywords,

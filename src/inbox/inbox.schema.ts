@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNEL_TYPES } from '../common/channel-types.js';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
@@ -6,7 +7,7 @@ export const conversationListQuery = z.strictObject({
   view: z.enum(['all', 'mine', 'waiting']).default('all'),
   unreplied: flag.optional(),
   favorite: flag.optional(),
-  channelType: z.enum(['webchat', 'email', 'sms', 'whatsapp', 'line']).optional(),
+  channelType: z.enum(CHANNEL_TYPES).optional(),
   status: z.enum(['waiting', 'open', 'resolved']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNEL_TYPES } from '../common/channel-types.js';
 
 const id = z.string().min(1).max(64);
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with its offset, such as 2026-12-01T00:00:00+09:00' });
@@ -52,7 +53,7 @@ const period = {
 export const searchQuery = z.strictObject({
   q: z.string().trim().min(1, 'give the words to look for').max(200),
   ...period,
-  channelType: z.enum(['webchat', 'email', 'sms', 'whatsapp', 'line']).optional(),
+  channelType: z.enum(CHANNEL_TYPES).optional(),
   memberId: id.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
@@ -63,7 +64,7 @@ export const searchExportQuery = searchQuery.omit({ limit: true, cursor: true })
 export const conversationExportQuery = z.strictObject({
   from: instant,
   to: instant,
-  channelType: z.enum(['webchat', 'email', 'sms', 'whatsapp', 'line']).optional(),
+  channelType: z.enum(CHANNEL_TYPES).optional(),
 });
 
 export const reportQuery = z.strictObject({

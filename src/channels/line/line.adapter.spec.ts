@@ -4,13 +4,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { OutboundGuard } from '../../common/outbound/index.js';
-import type { ChannelAccount, WebhookRequest } from '../channel-adapter.js';
+import type { WebhookRequest } from '../channel-adapter.js';
+import type { LineAccount } from './line.schema.js';
 import { LineAdapter } from './line.adapter.js';
 
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'providers', 'line');
 const SECRET = 'adapter-spec-secret';
 const adapter = new LineAdapter(new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 }));
-const channel: ChannelAccount = { id: 'c', teamId: 't', type: 'line', provider: 'line', name: 'LINE', active: true, settings: {}, secrets: { channelSecret: SECRET, channelAccessToken: 'token' } };
+const channel: LineAccount = { id: 'c', teamId: 't', type: 'line', provider: 'line', name: 'LINE', active: true, settings: {}, secrets: { channelSecret: SECRET, channelAccessToken: 'token' } };
 
 function request(rawBody: string | Buffer, body: unknown = undefined, signature?: string): WebhookRequest {
   const raw = Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody);

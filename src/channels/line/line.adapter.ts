@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type {
-  ChannelAccount,
   ChannelAdapter,
   ChannelAddress,
   ChannelCapabilities,
@@ -12,13 +11,14 @@ import type {
   WebhookRequest,
 } from '../channel-adapter.js';
 import { normalizeLineEvents } from './line.normalizer.js';
-import { LINE_SECRET_KEYS, lineConfigSchema, parseLineWebhook } from './line.schema.js';
+import { LINE_SECRET_KEYS, lineConfigSchema, lineSecretsSchema, lineSettingsSchema, parseLineWebhook } from './line.schema.js';
+import type { LineAccount, LineSecrets, LineSettings } from './line.schema.js';
 import { LINE_API_ORIGINS, LineSender } from './line.sender.js';
 import { verifyLineSignature } from './line.verifier.js';
 
 /** A LINE Official Account through the Messaging API: one-to-one chats, and the groups and rooms the bot is in. */
 @Injectable()
-export class LineAdapter implements ChannelAdapter {
+export class LineAdapter implements ChannelAdapter<LineSettings, LineSecrets> {
   readonly provider = 'line' as const;
   readonly types = ['line'] as const;
   readonly capabilities: ChannelCapabilities = {
@@ -38,6 +38,8 @@ export class LineAdapter implements ChannelAdapter {
   };
   readonly configSchema = lineConfigSchema;
   readonly secretKeys = LINE_SECRET_KEYS;
+  readonly settingsSchema = lineSettingsSchema;
+  readonly secretsSchema = lineSecretsSchema;
   readonly webhook = { route: 'line', hooks: { events: '' } };
   readonly apiOrigins = LINE_API_ORIGINS;
   private readonly sender: LineSender;
@@ -46,29 +48,28 @@ export class LineAdapter implements ChannelAdapter {
     this.sender = new LineSender(guard);
   }
 
-  async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
-    const secret = typeof channel.secrets.channelSecret === 'string' ? channel.secrets.channelSecret : '';
-    verifyLineSignature(secret, request.rawBody, request.headers['x-line-signature']);
+  async verify(channel: LineAccount, request: WebhookRequest): Promise<void> {
+    verifyLineSignature(channel.secrets.channelSecret ?? '', request.rawBody, request.headers['x-line-signature']);
   }
 
   /** `{"events": []}` is the console's "Verify" button: a valid call with nothing in it. */
-  async parse(_channel: ChannelAccount, request: WebhookRequest): Promise<InboundEvent[]> {
+  async parse(_channel: LineAccount, request: WebhookRequest): Promise<InboundEvent[]> {
     return normalizeLineEvents(parseLineWebhook(request.rawBody));
   }
 
-  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+  send(channel: LineAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message);
   }
 
-  fetchContent(channel: ChannelAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }> {
+  fetchContent(channel: LineAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }> {
     return this.sender.fetchContent(channel, providerContentId);
   }
 
-  profileName(channel: ChannelAccount, address: ChannelAddress): Promise<string | null> {
+  profileName(channel: LineAccount, address: ChannelAddress): Promise<string | null> {
     return this.sender.profileName(channel, address.address);
   }
 
-  groupName(channel: ChannelAccount, group: ChannelAddress): Promise<string | null> {
+  groupName(channel: LineAccount, group: ChannelAddress): Promise<string | null> {
     return this.sender.groupName(channel, group.address);
   }
 }

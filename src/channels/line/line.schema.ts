@@ -1,27 +1,34 @@
 import { z } from 'zod';
 import { DomainError } from '../../common/errors/domain-error.js';
+import type { ChannelAccount } from '../channel-adapter.js';
 import { apiBaseUrl } from '../channels.schema.js';
 
-/** `POST /api/channels` config of a LINE Official Account's Messaging API channel. */
-export const lineConfigSchema = z.strictObject({
+/** The credentials of a LINE channel: sealed at rest, never returned. */
+const secretFields = {
   channelSecret: z.string().min(8, 'must be the channel secret from the LINE Developers console').max(128),
   channelAccessToken: z.string().min(1, 'must be a (long-lived) channel access token').max(1024),
+};
+
+/** The rest of its config: stored as given and shown to administrators. */
+const settingFields = {
   /** api.line.me when absent. */
   apiBaseUrl,
   /** Where content (images, files) is fetched: api-data.line.me, or `apiBaseUrl` when only that is given. */
   dataApiBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   /** LINE allows 2,000 requests a second per channel for push and reply. */
   sendsPerSecond: z.number().positive().max(2000).optional(),
-});
+};
 
-export const LINE_SECRET_KEYS = ['channelSecret', 'channelAccessToken'] as const;
+/** `POST /api/channels` config of a LINE Official Account's Messaging API channel. */
+export const lineConfigSchema = z.strictObject({ ...secretFields, ...settingFields });
 
-/** The non-secret part of the config, as the sender reads it from `channel.settings`. */
-export interface LineSettings {
-  apiBaseUrl?: string;
-  dataApiBaseUrl?: string;
-  sendsPerSecond?: number;
-}
+export const lineSettingsSchema = z.object(settingFields);
+export const lineSecretsSchema = z.object(secretFields).partial();
+export type LineSettings = z.output<typeof lineSettingsSchema>;
+export type LineSecrets = z.output<typeof lineSecretsSchema>;
+export const LINE_SECRET_KEYS = lineSecretsSchema.keyof().options;
+/** A LINE channel as its adapter and sender see it. */
+export type LineAccount = ChannelAccount<LineSettings, LineSecrets>;
 
 const source = z.looseObject({
   type: z.string(),

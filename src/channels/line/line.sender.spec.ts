@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startLineFake } from '../../../test/fakes/line-fake.js';
 import type { LineFake } from '../../../test/fakes/line-fake.js';
 import { OutboundGuard, parseOriginList } from '../../common/outbound/index.js';
-import type { ChannelAccount, OutboundMessage } from '../channel-adapter.js';
+import type { OutboundMessage } from '../channel-adapter.js';
+import type { LineAccount, LineSecrets } from './line.schema.js';
 import { LineSender, retryKeyOf, splitLineText } from './line.sender.js';
 
 describe('splitLineText', () => {
@@ -33,7 +34,7 @@ describe(LineSender.name, () => {
   const USER = 'U' + 'a'.repeat(32);
   let fake: LineFake;
   let counter = 0;
-  const channel = (secrets: Record<string, unknown> = { channelAccessToken: token }): ChannelAccount => ({
+  const channel = (secrets: LineSecrets = { channelAccessToken: token }): LineAccount => ({
     id: 'c',
     teamId: 't',
     type: 'line',

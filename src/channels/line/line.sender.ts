@@ -2,8 +2,8 @@ import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import { createHash } from 'node:crypto';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { ChannelAccount, OutboundMessage, SendResult } from '../channel-adapter.js';
-import type { LineSettings } from './line.schema.js';
+import type { OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { LineAccount } from './line.schema.js';
 
 const LINE_API = 'https://api.line.me';
 const LINE_DATA_API = 'https://api-data.line.me';
@@ -50,7 +50,7 @@ export class LineSender {
     private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {}
 
-  async send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+  async send(channel: LineAccount, message: OutboundMessage): Promise<SendResult> {
     if (message.body.length === 0) {
       return { ok: false, retry: false, code: 'empty_message', reason: 'LINE cannot send an empty message.' };
     }
@@ -115,11 +115,11 @@ export class LineSender {
     }
   }
 
-  async profileName(channel: ChannelAccount, userId: string): Promise<string | null> {
+  async profileName(channel: LineAccount, userId: string): Promise<string | null> {
     return orNullWhenGone(async () => (await this.timed(() => this.client(channel).getProfile(userId))).displayName);
   }
 
-  async groupName(channel: ChannelAccount, groupId: string): Promise<string | null> {
+  async groupName(channel: LineAccount, groupId: string): Promise<string | null> {
     // Rooms (ids starting with R) have no summary and no name.
     if (groupId.startsWith('R')) return null;
     return orNullWhenGone(async () => (await this.timed(() => this.client(channel).getGroupSummary(groupId))).groupName);
@@ -129,10 +129,10 @@ export class LineSender {
    * Content of an image, video, audio or file message; LINE keeps it for a limited time only. At most the guard's
    * download cap is read (LINE's files reach 200 MB).
    */
-  async fetchContent(channel: ChannelAccount, messageId: string): Promise<{ data: Buffer; contentType: string }> {
-    const settings = channel.settings as LineSettings;
+  async fetchContent(channel: LineAccount, messageId: string): Promise<{ data: Buffer; contentType: string }> {
+    const { settings } = channel;
     const blob = new messagingApi.MessagingApiBlobClient({
-      channelAccessToken: String(channel.secrets.channelAccessToken),
+      channelAccessToken: channel.secrets.channelAccessToken ?? '',
       // Content is served from api-data.line.me; a test fake (or proxy) given as apiBaseUrl serves both.
       baseURL: settings.dataApiBaseUrl ?? settings.apiBaseUrl ?? LINE_DATA_API,
     });
@@ -155,9 +155,8 @@ export class LineSender {
     return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
   }
 
-  private client(channel: ChannelAccount): messagingApi.MessagingApiClient {
-    const settings = channel.settings as LineSettings;
-    return new messagingApi.MessagingApiClient({ channelAccessToken: String(channel.secrets.channelAccessToken), baseURL: settings.apiBaseUrl ?? LINE_API });
+  private client(channel: LineAccount): messagingApi.MessagingApiClient {
+    return new messagingApi.MessagingApiClient({ channelAccessToken: channel.secrets.channelAccessToken ?? '', baseURL: channel.settings.apiBaseUrl ?? LINE_API });
   }
 }
 

@@ -3,10 +3,10 @@ import { CLOCK } from '../../common/clock.js';
 import type { Clock } from '../../common/clock.js';
 import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
+import type { ChannelAdapter, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
 import { normalizeInboundParse, normalizeSendgridEvents } from './sendgrid.normalizer.js';
-import { SENDGRID_SECRET_KEYS, parseSendgridEvents, readInboundParse, sendgridConfigSchema } from './sendgrid.schema.js';
-import type { SendgridSettings } from './sendgrid.schema.js';
+import { SENDGRID_SECRET_KEYS, parseSendgridEvents, readInboundParse, sendgridConfigSchema, sendgridSecretsSchema, sendgridSettingsSchema } from './sendgrid.schema.js';
+import type { SendgridAccount, SendgridSecrets, SendgridSettings } from './sendgrid.schema.js';
 import { SENDGRID_API_ORIGINS, SendgridMailSender, mailIdentityOf } from './sendgrid.sender.js';
 import { verifyChannelToken, verifyEventSignature } from './sendgrid.verifier.js';
 
@@ -18,7 +18,7 @@ const THREAD_DEPTH = 20;
  * Event Webhook (`/events`) reports what happened to them and to the customer's consent.
  */
 @Injectable()
-export class SendgridAdapter implements ChannelAdapter {
+export class SendgridAdapter implements ChannelAdapter<SendgridSettings, SendgridSecrets> {
   readonly provider = 'sendgrid' as const;
   readonly types = ['email'] as const;
   readonly capabilities: ChannelCapabilities = {
@@ -37,6 +37,8 @@ export class SendgridAdapter implements ChannelAdapter {
   };
   readonly configSchema = sendgridConfigSchema;
   readonly secretKeys = SENDGRID_SECRET_KEYS;
+  readonly settingsSchema = sendgridSettingsSchema;
+  readonly secretsSchema = sendgridSecretsSchema;
   readonly webhook = { route: 'sendgrid', hooks: { inbound: 'inbound', events: 'events' } };
   readonly threadDepth = THREAD_DEPTH;
   readonly apiOrigins = { apiBaseUrl: SENDGRID_API_ORIGINS };
@@ -46,37 +48,36 @@ export class SendgridAdapter implements ChannelAdapter {
     this.sender = new SendgridMailSender(guard);
   }
 
-  verifyBeforeBody(channel: ChannelAccount, request: Omit<WebhookRequest, 'rawBody' | 'body'>): void {
+  verifyBeforeBody(channel: SendgridAccount, request: Omit<WebhookRequest, 'rawBody' | 'body'>): void {
     // Inbound Parse has no signature, only the URL's token, so it can be checked before the mail is read; the Event
     // Webhook's signature (when a key is set) needs the body.
-    const settings = channel.settings as unknown as SendgridSettings;
-    if (request.hook === 'inbound' || !settings.eventPublicKey) {
-      verifyChannelToken(String(channel.secrets.inboundToken ?? ''), request.query.token, request.hook === 'inbound' ? 'Inbound Parse' : 'Event Webhook');
+    if (request.hook === 'inbound' || !channel.settings.eventPublicKey) {
+      verifyChannelToken(channel.secrets.inboundToken ?? '', request.query.token, request.hook === 'inbound' ? 'Inbound Parse' : 'Event Webhook');
     }
   }
 
-  async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
-    const token = String(channel.secrets.inboundToken ?? '');
+  async verify(channel: SendgridAccount, request: WebhookRequest): Promise<void> {
+    const token = channel.secrets.inboundToken ?? '';
     if (request.hook === 'inbound') {
       verifyChannelToken(token, request.query.token, 'Inbound Parse');
       return;
     }
-    const settings = channel.settings as unknown as SendgridSettings;
+    const { settings } = channel;
     // Without a verification key the Event Webhook URL carries the channel's token like the Parse URL does:
     // a forged bounce or unsubscribe would otherwise change a customer's consent.
     if (settings.eventPublicKey) verifyEventSignature(settings.eventPublicKey, request.rawBody, request.headers, this.clock.now());
     else verifyChannelToken(token, request.query.token, 'Event Webhook');
   }
 
-  async parse(channel: ChannelAccount, request: WebhookRequest): Promise<InboundEvent[]> {
+  async parse(channel: SendgridAccount, request: WebhookRequest): Promise<InboundEvent[]> {
     const receivedAt = this.clock.now();
     if (request.hook === 'events') return normalizeSendgridEvents(parseSendgridEvents(request.rawBody), receivedAt);
     const contentType = request.headers['content-type'];
     const post = await readInboundParse(request.rawBody, Array.isArray(contentType) ? contentType[0] : contentType);
-    return normalizeInboundParse(post, mailIdentityOf(channel.settings as unknown as SendgridSettings), receivedAt);
+    return normalizeInboundParse(post, mailIdentityOf(channel.settings), receivedAt);
   }
 
-  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+  send(channel: SendgridAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message, channel.name);
   }
 }

@@ -3,19 +3,24 @@ import Encoding from 'encoding-japanese';
 import iconv from 'iconv-lite';
 import { z } from 'zod';
 import { DomainError } from '../../common/errors/domain-error.js';
+import type { ChannelAccount } from '../channel-adapter.js';
 import { apiBaseUrl } from '../channels.schema.js';
 
-/** `POST /api/channels` config of an email channel through Twilio SendGrid. */
-export const sendgridConfigSchema = z.strictObject({
+/** The credentials of an email channel: sealed at rest, never returned. */
+const secretFields = {
   apiKey: z.string().min(20, 'must be a SendGrid API key (SG.…) with Mail Send permission').max(200),
-  /** The verified sender address; replies come back to it (or to `inboundAddress`) through Inbound Parse. */
-  fromEmail: z.email('must be an email address'),
-  fromName: z.string().trim().min(1).max(100).optional(),
   /**
    * The secret the Inbound Parse URL carries (`?token=`): SendGrid signs no Parse post, so the URL is the only
    * thing that tells SendGrid from anyone else who learns the channel id.
    */
   inboundToken: z.string().min(16, 'must be at least 16 characters: it is the only proof a Parse post is SendGrid’s').max(200),
+};
+
+/** The rest of its config: stored as given and shown to administrators. */
+const settingFields = {
+  /** The verified sender address; replies come back to it (or to `inboundAddress`) through Inbound Parse. */
+  fromEmail: z.email('must be an email address'),
+  fromName: z.string().trim().min(1).max(100).optional(),
   /** The Event Webhook's verification key (base64 SPKI, from SendGrid's "Signed Event Webhook" settings). */
   eventPublicKey: z
     .string()
@@ -29,19 +34,18 @@ export const sendgridConfigSchema = z.strictObject({
   /** SendGrid's Mail Send takes thousands of requests a second; a lower rate spares a young sending domain. */
   sendsPerSecond: z.number().positive().max(10_000).optional(),
   apiBaseUrl,
-});
+};
 
-export const SENDGRID_SECRET_KEYS = ['apiKey', 'inboundToken'] as const;
+/** `POST /api/channels` config of an email channel through Twilio SendGrid. */
+export const sendgridConfigSchema = z.strictObject({ ...secretFields, ...settingFields });
 
-/** The non-secret part of the config, as the adapter reads it from `channel.settings`. */
-export interface SendgridSettings {
-  fromEmail: string;
-  fromName?: string;
-  eventPublicKey?: string;
-  inboundAddress?: string;
-  sendsPerSecond?: number;
-  apiBaseUrl?: string;
-}
+export const sendgridSettingsSchema = z.object(settingFields);
+export const sendgridSecretsSchema = z.object(secretFields).partial();
+export type SendgridSettings = z.output<typeof sendgridSettingsSchema>;
+export type SendgridSecrets = z.output<typeof sendgridSecretsSchema>;
+export const SENDGRID_SECRET_KEYS = sendgridSecretsSchema.keyof().options;
+/** An email channel as its adapter and sender see it. */
+export type SendgridAccount = ChannelAccount<SendgridSettings, SendgridSecrets>;
 
 // SendGrid keeps a whole mail with its attachments under 30 MB; the `email` field of "send raw" holds all of it.
 const MAX_PARSE_BYTES = 30 * 1024 * 1024;

@@ -4,10 +4,10 @@ import { MailService } from '@sendgrid/mail';
 import type { MailDataRequired } from '@sendgrid/mail';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { ChannelAccount, EarlierMessage, OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { EarlierMessage, OutboundMessage, SendResult } from '../channel-adapter.js';
 import { conversationToken, ourMessageId, plusAddress } from './sendgrid.normalizer.js';
 import type { MailIdentity } from './sendgrid.normalizer.js';
-import type { SendgridSettings } from './sendgrid.schema.js';
+import type { SendgridAccount, SendgridSettings } from './sendgrid.schema.js';
 
 const SENDGRID_API = 'https://api.sendgrid.com';
 /** What a channel's `apiBaseUrl` may name: the global API, or the EU one (data residency). */
@@ -50,8 +50,8 @@ export class SendgridMailSender {
     private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {}
 
-  async send(channel: ChannelAccount, message: OutboundMessage, defaultSubject: string): Promise<SendResult> {
-    const settings = channel.settings as unknown as SendgridSettings;
+  async send(channel: SendgridAccount, message: OutboundMessage, defaultSubject: string): Promise<SendResult> {
+    const { settings } = channel;
     const identity = mailIdentityOf(settings);
     const token = conversationToken(message.conversationId);
     const earlier = message.earlier ?? [];
@@ -83,9 +83,9 @@ export class SendgridMailSender {
     }
   }
 
-  private service(channel: ChannelAccount): MailService {
-    const settings = channel.settings as unknown as SendgridSettings;
-    const apiKey = String(channel.secrets.apiKey);
+  private service(channel: SendgridAccount): MailService {
+    const { settings } = channel;
+    const apiKey = channel.secrets.apiKey ?? '';
     const key = `${channel.id}:${apiKey}:${settings.apiBaseUrl ?? ''}`;
     let service = this.services.get(key);
     if (!service) {

@@ -6,17 +6,17 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { parseInput } from '../../common/http/validation.js';
 import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { ChannelAccount, ChannelAdapter, ChannelAddress, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
+import type { ChannelAdapter, ChannelAddress, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
 import { normalizeTwilioInbound, normalizeTwilioStatus } from './twilio.normalizer.js';
-import { twilioConfigSchema, twilioWebhookParams } from './twilio.schema.js';
-import type { TwilioWebhookParams } from './twilio.schema.js';
+import { TWILIO_SECRET_KEYS, twilioConfigSchema, twilioSecretsSchema, twilioSettingsSchema, twilioWebhookParams } from './twilio.schema.js';
+import type { TwilioAccount, TwilioSecrets, TwilioSettings, TwilioWebhookParams } from './twilio.schema.js';
 import { TWILIO_API_ORIGINS, TwilioSender, smsSegments } from './twilio.sender.js';
 import { verifyTwilioSignature } from './twilio.verifier.js';
 import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js';
 
 /** SMS and WhatsApp through Twilio's Programmable Messaging: one account, one adapter, two channel types. */
 @Injectable()
-export class TwilioAdapter implements ChannelAdapter {
+export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecrets> {
   readonly provider = 'twilio' as const;
   readonly types = ['sms', 'whatsapp'] as const;
   readonly capabilities: ChannelCapabilities = {
@@ -35,7 +35,9 @@ export class TwilioAdapter implements ChannelAdapter {
   };
   readonly capabilitiesByType = { whatsapp: { replyWindowHours: WHATSAPP_WINDOW_HOURS } };
   readonly configSchema = twilioConfigSchema;
-  readonly secretKeys = ['authToken'] as const;
+  readonly secretKeys = TWILIO_SECRET_KEYS;
+  readonly settingsSchema = twilioSettingsSchema;
+  readonly secretsSchema = twilioSecretsSchema;
   readonly webhook = { route: 'twilio', hooks: { messages: '', status: 'status' } };
   private readonly sender: TwilioSender;
 
@@ -45,18 +47,18 @@ export class TwilioAdapter implements ChannelAdapter {
     this.sender = new TwilioSender(guard, (channelId) => `${config.publicUrl}/webhooks/twilio/${channelId}/status`);
   }
 
-  async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
+  async verify(channel: TwilioAccount, request: WebhookRequest): Promise<void> {
     // A JSON webhook is signed over its bytes (bodySHA256), before anything reads it.
-    verifyTwilioSignature(String(channel.secrets.authToken), request, () => this.params(request));
+    verifyTwilioSignature(channel.secrets.authToken ?? '', request, () => this.params(request));
   }
 
-  async parse(_channel: ChannelAccount, request: WebhookRequest): Promise<InboundEvent[]> {
+  async parse(_channel: TwilioAccount, request: WebhookRequest): Promise<InboundEvent[]> {
     const params = this.params(request);
     const receivedAt = new Date();
     return request.hook === 'status' ? normalizeTwilioStatus(params, receivedAt) : normalizeTwilioInbound(params, receivedAt);
   }
 
-  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+  send(channel: TwilioAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message);
   }
 
@@ -65,11 +67,11 @@ export class TwilioAdapter implements ChannelAdapter {
     return { contentType: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' };
   }
 
-  sendCost(channel: ChannelAccount, message: OutboundMessage): number {
+  sendCost(channel: TwilioAccount, message: OutboundMessage): number {
     return channel.type === 'sms' ? smsSegments(message.body) : 1;
   }
 
-  canSend(channel: Pick<ChannelAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean }) {
+  canSend(channel: Pick<TwilioAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean }) {
     if (channel.type !== 'whatsapp') return { ok: true as const };
     return whatsappWindowVerdict(message.lastCustomerMessageAt, message.now, message.template);
   }

@@ -2,7 +2,8 @@ import twilio from 'twilio';
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { ChannelAccount, OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { TwilioAccount } from './twilio.schema.js';
 import { twilioErrorReason } from './twilio.errors.js';
 
 type RequestOptions<TData> = TwilioRequestClient.RequestOptions<TData>;
@@ -37,12 +38,6 @@ class GuardedRequestClient extends twilio.RequestClient {
   }
 }
 
-interface TwilioSettings {
-  accountSid: string;
-  from?: string;
-  messagingServiceSid?: string;
-  apiBaseUrl?: string;
-}
 
 /** The only place that talks to Twilio's REST API. */
 export class TwilioSender {
@@ -53,8 +48,8 @@ export class TwilioSender {
     private readonly statusCallbackUrl: (channelId: string) => string,
   ) {}
 
-  async send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
-    const settings = channel.settings as unknown as TwilioSettings;
+  async send(channel: TwilioAccount, message: OutboundMessage): Promise<SendResult> {
+    const { settings } = channel;
     const whatsapp = channel.type === 'whatsapp';
     const to = whatsapp ? `whatsapp:${message.to.address}` : message.to.address;
     const from = settings.from && whatsapp && !settings.from.startsWith('whatsapp:') ? `whatsapp:${settings.from}` : settings.from;
@@ -72,9 +67,9 @@ export class TwilioSender {
     }
   }
 
-  private client(channel: ChannelAccount): twilio.Twilio {
-    const settings = channel.settings as unknown as TwilioSettings;
-    const authToken = String(channel.secrets.authToken);
+  private client(channel: TwilioAccount): twilio.Twilio {
+    const { settings } = channel;
+    const authToken = channel.secrets.authToken ?? '';
     const key = `${channel.id}:${settings.accountSid}:${authToken}:${settings.apiBaseUrl ?? ''}`;
     let client = this.clients.get(key);
     if (!client) {

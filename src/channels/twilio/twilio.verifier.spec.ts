@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { WebhookRequest } from '../channel-adapter.js';
 import { OutboundGuard } from '../../common/outbound/index.js';
+import twilio from 'twilio';
 import { TwilioAdapter } from './twilio.adapter.js';
+import type { TwilioAccount } from './twilio.schema.js';
 
 // Vectors from twilio-node's own tests (test/fixtures/providers/SOURCES.md says where each comes from).
 const providers = join(process.cwd(), 'test', 'fixtures', 'providers', 'twilio');
@@ -23,7 +25,16 @@ const file = JSON.parse(readFileSync(join(providers, 'signature-vectors.json'), 
 };
 
 const adapter = new TwilioAdapter({ publicUrl: 'https://hub.example' } as never, new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 }));
-const channel = (authToken: string) => ({ id: 'c', teamId: 't', type: 'sms', provider: 'twilio', name: 'SMS', active: true, settings: {}, secrets: { authToken } }) as const;
+const channel = (authToken: string | undefined): TwilioAccount => ({
+  id: 'c',
+  teamId: 't',
+  type: 'sms',
+  provider: 'twilio',
+  name: 'SMS',
+  active: true,
+  settings: { accountSid: `AC${'0'.repeat(32)}`, from: '+815012345678' },
+  secrets: authToken === undefined ? {} : { authToken },
+});
 
 function formBody(params: Record<string, string | string[]>): string {
   const body = new URLSearchParams();
@@ -42,9 +53,9 @@ function request(url: string, body: string, signature: string | undefined, json 
   };
 }
 
-async function verdict(authToken: string, call: WebhookRequest): Promise<string> {
+async function verdict(authToken: string | undefined, call: WebhookRequest): Promise<string> {
   try {
-    await adapter.verify(channel(authToken) as never, call);
+    await adapter.verify(channel(authToken), call);
     return 'valid';
   } catch (error) {
     if (error instanceof DomainError) return error.code;
@@ -84,6 +95,14 @@ describe(TwilioAdapter.name, () => {
 
     it('refuses a request signed for another URL (PUBLIC_URL matters)', async () => {
       expect(await verdict(base.auth_token, request(base.url.replace('myapp.php', 'other.php'), body, base.signature))).toBe('signature_invalid');
+    });
+
+    // Guards a channel whose Auth Token does not open (sealed for another channel): an HMAC under an empty key is
+    // anyone's to compute, so it must not pass.
+    it('refuses every signature when the channel has no Auth Token', async () => {
+      const forged = twilio.getExpectedTwilioSignature('', base.url, base.params);
+      expect(await verdict('', request(base.url, body, forged))).toBe('signature_invalid');
+      expect(await verdict(undefined, request(base.url, body, forged))).toBe('signature_invalid');
     });
 
     it('refuses a missing header with its own code', async () => {

@@ -18,7 +18,10 @@ export function verifyTwilioSignature(authToken: string, request: WebhookRequest
     throw new DomainError('unauthenticated', 'signature_missing', 'The X-Twilio-Signature header is missing; only Twilio may call this webhook.');
   }
   const signedBody = new URL(request.url).searchParams.has('bodySHA256');
-  const valid = signedBody
+  // A channel whose Auth Token does not open has none: anyone can compute an HMAC with an empty key.
+  const valid = !authToken
+    ? false
+    : signedBody
     ? twilio.validateRequestWithBody(authToken, signature, request.url, request.rawBody.toString('utf8'))
     : twilio.validateRequest(authToken, signature, request.url, params());
   if (!valid) {

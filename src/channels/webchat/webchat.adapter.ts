@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
-import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, OutboundMessage, SendResult } from '../channel-adapter.js';
-import { webchatConfigSchema } from './webchat.schema.js';
+import type { ChannelAdapter, ChannelCapabilities, OutboundMessage, SendResult } from '../channel-adapter.js';
+import { webchatConfigSchema, webchatSecretsSchema, webchatSettingsSchema } from './webchat.schema.js';
+import type { WebchatAccount, WebchatSecrets, WebchatSettings } from './webchat.schema.js';
 import { WebchatSender } from './webchat.sender.js';
 
 /** The embeddable widget: customers write over the `/widget` socket, so there is no webhook to verify. */
 @Injectable()
-export class WebchatAdapter implements ChannelAdapter {
+export class WebchatAdapter implements ChannelAdapter<WebchatSettings, WebchatSecrets> {
   readonly provider = 'webchat' as const;
   readonly types = ['webchat'] as const;
   readonly capabilities: ChannelCapabilities = {
@@ -25,6 +26,8 @@ export class WebchatAdapter implements ChannelAdapter {
   };
   readonly configSchema = webchatConfigSchema;
   readonly secretKeys = [] as const;
+  readonly settingsSchema = webchatSettingsSchema;
+  readonly secretsSchema = webchatSecretsSchema;
   readonly webhook = null;
 
   constructor(private readonly sender: WebchatSender) {}
@@ -37,7 +40,7 @@ export class WebchatAdapter implements ChannelAdapter {
     throw new DomainError('not_found', 'no_webhooks', 'Web chat has no webhooks: visitors connect to the /widget socket.');
   }
 
-  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+  send(channel: WebchatAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message);
   }
 }

@@ -91,9 +91,9 @@ export class WebchatGateway implements OnGatewayInit {
     socket.emit('session', {
       visitorId,
       conversationId: thread.conversationId,
-      greeting: (channel.settings.greeting as string | undefined) ?? null,
-      consentText: (channel.settings.consentText as string | undefined) ?? null,
-      preChat: (channel.settings.preChat as { question: string; options: string[] } | undefined) ?? null,
+      greeting: channel.settings.greeting ?? null,
+      consentText: channel.settings.consentText ?? null,
+      preChat: channel.settings.preChat ?? null,
       messages: thread.messages,
     });
     if (handshake.page) await this.pageViewed(socket, handshake.page.url);

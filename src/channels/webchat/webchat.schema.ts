@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { ChannelAccount } from '../channel-adapter.js';
 import { apiBaseUrl } from '../channels.schema.js';
 
-export const webchatConfigSchema = z.strictObject({
+/** A web chat's config, all of it settings: it has no credentials (the widget's visitors prove nothing). */
+const settingFields = {
   /** Pages allowed to open the widget, as origins (`https://shop.example`); empty: any page. */
   allowedOrigins: z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)).max(50).optional(),
   greeting: z.string().max(1000).optional(),
@@ -10,7 +12,17 @@ export const webchatConfigSchema = z.strictObject({
   /** Quick replies before the first message ("first visit or returning?"): the chosen one is sent as the message. */
   preChat: z.strictObject({ question: z.string().trim().min(1).max(300), options: z.array(z.string().trim().min(1).max(60)).min(2).max(6) }).optional(),
   apiBaseUrl,
-});
+};
+
+export const webchatConfigSchema = z.strictObject(settingFields);
+
+export const webchatSettingsSchema = z.object(settingFields);
+export const webchatSecretsSchema = z.object({});
+export type WebchatSettings = z.output<typeof webchatSettingsSchema>;
+export type WebchatSecrets = z.output<typeof webchatSecretsSchema>;
+/** A web chat as its adapter, the widget's socket and its origin check see it. */
+export type WebchatAccount = ChannelAccount<WebchatSettings, WebchatSecrets>;
+
 
 /** Random, unguessable: knowing a visitor id is what lets a browser read that visitor's chat. */
 export const visitorIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);

@@ -4,10 +4,10 @@ import { logger } from '../../common/logging/logger.js';
 import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type {
-  ChannelAccount,
   ChannelAdapter,
   ChannelAddress,
   ChannelCapabilities,
+  ChannelTemplate,
   InboundEvent,
   OutboundMessage,
   OutboundTemplate,
@@ -17,14 +17,14 @@ import type {
 } from '../channel-adapter.js';
 import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js';
 import { normalizeWhatsAppCloud } from './whatsapp-cloud.normalizer.js';
-import { WHATSAPP_CLOUD_SECRET_KEYS, parseWhatsAppCloudWebhook, whatsappCloudConfigSchema } from './whatsapp-cloud.schema.js';
-import type { WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
+import { WHATSAPP_CLOUD_SECRET_KEYS, parseWhatsAppCloudWebhook, whatsappCloudConfigSchema, whatsappCloudSecretsSchema, whatsappCloudSettingsSchema } from './whatsapp-cloud.schema.js';
+import type { WhatsAppCloudAccount, WhatsAppCloudSecrets, WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
 import { GRAPH_API_ORIGINS, MAX_TEXT_LENGTH, WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
 import { verifyHandshake, verifyHubSignature } from './whatsapp-cloud.verifier.js';
 
 /** A WhatsApp Business phone number on Meta's Cloud API: webhooks signed with the app secret, sends through Graph. */
 @Injectable()
-export class WhatsAppCloudAdapter implements ChannelAdapter {
+export class WhatsAppCloudAdapter implements ChannelAdapter<WhatsAppCloudSettings, WhatsAppCloudSecrets> {
   readonly provider = 'whatsapp-cloud' as const;
   readonly types = ['whatsapp'] as const;
   readonly capabilities: ChannelCapabilities = {
@@ -42,6 +42,8 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
   };
   readonly configSchema = whatsappCloudConfigSchema;
   readonly secretKeys = WHATSAPP_CLOUD_SECRET_KEYS;
+  readonly settingsSchema = whatsappCloudSettingsSchema;
+  readonly secretsSchema = whatsappCloudSecretsSchema;
   readonly webhook = { route: 'whatsapp', hooks: { messages: '' } };
   readonly apiOrigins = { apiBaseUrl: GRAPH_API_ORIGINS };
   private readonly sender: WhatsAppCloudSender;
@@ -50,33 +52,37 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
     this.sender = new WhatsAppCloudSender(guard);
   }
 
-  async verify(channel: ChannelAccount, request: WebhookRequest): Promise<void> {
-    verifyHubSignature(typeof channel.secrets.appSecret === 'string' ? channel.secrets.appSecret : '', request.rawBody, request.headers['x-hub-signature-256']);
+  async verify(channel: WhatsAppCloudAccount, request: WebhookRequest): Promise<void> {
+    verifyHubSignature(channel.secrets.appSecret ?? '', request.rawBody, request.headers['x-hub-signature-256']);
   }
 
-  handshake(channel: ChannelAccount, request: WebhookRequest): string {
-    return verifyHandshake(typeof channel.secrets.verifyToken === 'string' ? channel.secrets.verifyToken : '', request.query);
+  handshake(channel: WhatsAppCloudAccount, request: WebhookRequest): string {
+    return verifyHandshake(channel.secrets.verifyToken ?? '', request.query);
   }
 
-  async parse(channel: ChannelAccount, request: WebhookRequest): Promise<InboundEvent[]> {
+  async parse(channel: WhatsAppCloudAccount, request: WebhookRequest): Promise<InboundEvent[]> {
     const body = parseWhatsAppCloudWebhook(request.rawBody);
     // Account-level errors (the number's rate limit, a payment problem) name no message: they are logged.
     for (const change of body.entry.flatMap((e) => e.changes)) {
       for (const error of change.value.errors ?? []) logger.warn({ channelId: channel.id, code: error.code, title: error.title }, 'WhatsApp reported an error');
     }
-    return normalizeWhatsAppCloud(body, (channel.settings as unknown as WhatsAppCloudSettings).phoneNumberId);
+    return normalizeWhatsAppCloud(body, channel.settings.phoneNumberId);
   }
 
-  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+  send(channel: WhatsAppCloudAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message);
   }
 
-  canSend(_channel: Pick<ChannelAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean }) {
+  canSend(_channel: Pick<WhatsAppCloudAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean }) {
     return whatsappWindowVerdict(message.lastCustomerMessageAt, message.now, message.template);
   }
 
-  resolveTemplate(channel: ChannelAccount, choice: TemplateChoice): { template: OutboundTemplate; preview: string } {
-    const templates = (channel.settings as unknown as WhatsAppCloudSettings).templates ?? [];
+  templates(channel: WhatsAppCloudAccount): ChannelTemplate[] {
+    return channel.settings.templates.map((t) => ({ name: t.name, language: t.language, variables: t.variables, text: t.text ?? null }));
+  }
+
+  resolveTemplate(channel: WhatsAppCloudAccount, choice: TemplateChoice): { template: OutboundTemplate; preview: string } {
+    const { templates } = channel.settings;
     const found = templates.find((t) => t.name === choice.name);
     if (!found) {
       const known = templates.map((t) => t.name).join(', ') || 'none yet';
@@ -99,7 +105,7 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
     return { template: { name: found.name, language: found.language, parameters }, preview };
   }
 
-  fetchContent(channel: ChannelAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }> {
+  fetchContent(channel: WhatsAppCloudAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }> {
     return this.sender.fetchContent(channel, providerContentId);
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../common/errors/domain-error.js';
+import type { ChannelAccount } from '../channel-adapter.js';
 import { apiBaseUrl } from '../channels.schema.js';
 
 /** The Graph API version of the wire reference the adapter follows (business-messaging-api v23.0). */
@@ -18,35 +19,40 @@ export const whatsappTemplate = z.strictObject({
 });
 export type WhatsAppTemplate = z.output<typeof whatsappTemplate>;
 
+/** The credentials of a WhatsApp Cloud channel: sealed at rest, never returned. */
+const secretFields = {
+  /** A system user's permanent token with whatsapp_business_messaging. */
+  accessToken: z.string().min(1, 'must be an access token from Meta Business').max(1024),
+  /** Signs every webhook (X-Hub-Signature-256). */
+  appSecret: z.string().min(8, 'must be the app secret from the Meta app dashboard').max(128),
+  /** What we typed as "Verify token" in the app's webhook settings; Meta sends it back in the GET check. */
+  verifyToken: z.string().min(8, 'must be at least 8 characters').max(256),
+};
+
+/** The rest of its config: stored as given and shown to administrators. */
+const settingFields = {
+  phoneNumberId: z.string().regex(/^\d{1,30}$/, 'must be the phone number id (digits) from WhatsApp Manager'),
+  /** graph.facebook.com/v23.0 when absent. */
+  apiBaseUrl,
+  templates: z
+    .array(whatsappTemplate)
+    .max(250)
+    .refine((templates) => new Set(templates.map((t) => `${t.name}:${t.language}`)).size === templates.length, 'each template (name and language) may be listed once')
+    .default([]),
+  /** Meta's default throughput is about 80 messages a second per number. */
+  sendsPerSecond: z.number().positive().max(1000).optional(),
+};
+
 /** `POST /api/channels` config of a WhatsApp Business phone number on the Cloud API. */
-export const whatsappCloudConfigSchema = z
-  .strictObject({
-    /** A system user's permanent token with whatsapp_business_messaging. */
-    accessToken: z.string().min(1, 'must be an access token from Meta Business').max(1024),
-    /** Signs every webhook (X-Hub-Signature-256). */
-    appSecret: z.string().min(8, 'must be the app secret from the Meta app dashboard').max(128),
-    /** What we typed as "Verify token" in the app's webhook settings; Meta sends it back in the GET check. */
-    verifyToken: z.string().min(8, 'must be at least 8 characters').max(256),
-    phoneNumberId: z.string().regex(/^\d{1,30}$/, 'must be the phone number id (digits) from WhatsApp Manager'),
-    /** graph.facebook.com/v23.0 when absent. */
-    apiBaseUrl,
-    templates: z.array(whatsappTemplate).max(250).default([]),
-    /** Meta's default throughput is about 80 messages a second per number. */
-    sendsPerSecond: z.number().positive().max(1000).optional(),
-  })
-  .refine((config) => new Set(config.templates.map((t) => `${t.name}:${t.language}`)).size === config.templates.length, {
-    message: 'each template (name and language) may be listed once',
-    path: ['templates'],
-  });
+export const whatsappCloudConfigSchema = z.strictObject({ ...secretFields, ...settingFields });
 
-export const WHATSAPP_CLOUD_SECRET_KEYS = ['accessToken', 'appSecret', 'verifyToken'] as const;
-
-/** The non-secret part of the config, as the sender reads it from `channel.settings`. */
-export interface WhatsAppCloudSettings {
-  phoneNumberId: string;
-  apiBaseUrl?: string;
-  templates?: WhatsAppTemplate[];
-}
+export const whatsappCloudSettingsSchema = z.object(settingFields);
+export const whatsappCloudSecretsSchema = z.object(secretFields).partial();
+export type WhatsAppCloudSettings = z.output<typeof whatsappCloudSettingsSchema>;
+export type WhatsAppCloudSecrets = z.output<typeof whatsappCloudSecretsSchema>;
+export const WHATSAPP_CLOUD_SECRET_KEYS = whatsappCloudSecretsSchema.keyof().options;
+/** A WhatsApp Cloud channel as its adapter and sender see it. */
+export type WhatsAppCloudAccount = ChannelAccount<WhatsAppCloudSettings, WhatsAppCloudSecrets>;
 
 /**
  * Webhook payloads, read leniently (passthrough): Meta adds fields and message types over time, and a message

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { startWhatsAppCloudFake } from '../../../test/fakes/whatsapp-cloud-fake.js';
 import type { WhatsAppCloudFake } from '../../../test/fakes/whatsapp-cloud-fake.js';
 import { OutboundGuard, parseOriginList } from '../../common/outbound/index.js';
-import type { ChannelAccount, OutboundMessage } from '../channel-adapter.js';
+import type { OutboundMessage } from '../channel-adapter.js';
+import type { WhatsAppCloudAccount } from './whatsapp-cloud.schema.js';
 import { WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
 
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'providers', 'whatsapp-cloud');
@@ -16,14 +17,14 @@ describe(WhatsAppCloudSender.name, () => {
   // The fake listens on the loopback: allowed as an operator would allow a private system.
   const guard = new OutboundGuard({ allowedOrigins: parseOriginList('http://127.0.0.1:*'), maxDownloadBytes: 1024 * 1024 });
   const sender = new WhatsAppCloudSender(guard, 2_000);
-  const channel = (apiBaseUrl = fake.apiBaseUrl): ChannelAccount => ({
+  const channel = (apiBaseUrl = fake.apiBaseUrl): WhatsAppCloudAccount => ({
     id: 'c',
     teamId: 't',
     type: 'whatsapp',
     provider: 'whatsapp-cloud',
     name: 'WhatsApp',
     active: true,
-    settings: { phoneNumberId: PHONE_NUMBER_ID, apiBaseUrl },
+    settings: { phoneNumberId: PHONE_NUMBER_ID, apiBaseUrl, templates: [] },
     secrets: { accessToken: TOKEN },
   });
   const message = (patch: Partial<OutboundMessage> = {}): OutboundMessage => ({

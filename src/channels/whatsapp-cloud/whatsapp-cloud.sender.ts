@@ -1,9 +1,9 @@
 import { OutboundRefused, outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { ChannelAccount, OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { OutboundMessage, SendResult } from '../channel-adapter.js';
 import { whatsappErrorSentence } from './whatsapp-cloud.normalizer.js';
 import { GRAPH_API, graphErrorBody, graphMediaAnswer, graphSendAnswer } from './whatsapp-cloud.schema.js';
-import type { WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
+import type { WhatsAppCloudAccount, WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** What a channel's `apiBaseUrl` may name (the path carries the Graph API version). */
@@ -23,8 +23,8 @@ export class WhatsAppCloudSender {
     private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {}
 
-  async send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
-    const settings = channel.settings as unknown as WhatsAppCloudSettings;
+  async send(channel: WhatsAppCloudAccount, message: OutboundMessage): Promise<SendResult> {
+    const { settings } = channel;
     if (!message.template && message.body.length === 0) {
       return { ok: false, retry: false, code: 'empty_message', reason: 'WhatsApp cannot send an empty message.' };
     }
@@ -50,7 +50,7 @@ export class WhatsAppCloudSender {
     try {
       response = await this.guard.fetch(`${base(settings)}/${settings.phoneNumberId}/messages`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${String(channel.secrets.accessToken)}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${channel.secrets.accessToken ?? ''}`, 'content-type': 'application/json' },
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -74,9 +74,9 @@ export class WhatsAppCloudSender {
    * gives the bytes, with the same token. The URL comes from an answer, not from us: it is downloaded through the
    * guard (public addresses only, capped in size and time). Throws `OutboundRefused` when refused or too large.
    */
-  async fetchContent(channel: ChannelAccount, mediaId: string): Promise<{ data: Buffer; contentType: string }> {
-    const settings = channel.settings as unknown as WhatsAppCloudSettings;
-    const headers = { authorization: `Bearer ${String(channel.secrets.accessToken)}` };
+  async fetchContent(channel: WhatsAppCloudAccount, mediaId: string): Promise<{ data: Buffer; contentType: string }> {
+    const { settings } = channel;
+    const headers = { authorization: `Bearer ${channel.secrets.accessToken ?? ''}` };
     const info = await this.guard.fetch(`${base(settings)}/${encodeURIComponent(mediaId)}?phone_number_id=${settings.phoneNumberId}`, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
     if (!info.ok) throw new Error(`WhatsApp media ${mediaId}: HTTP ${info.status}`);
     const media = graphMediaAnswer.parse(await info.json());

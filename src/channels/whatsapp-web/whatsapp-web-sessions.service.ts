@@ -7,17 +7,17 @@ import type { HubConfig } from '../../common/config/config.js';
 import { DATABASE } from '../../common/database/database.js';
 import type { Db } from '../../common/database/database.js';
 import { logger } from '../../common/logging/logger.js';
-import type { ChannelAccount, ChannelPairing, InboundEvent, OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { ChannelPairing, InboundEvent, OutboundMessage, SendResult } from '../channel-adapter.js';
 import { ChannelInbound } from '../inbound-port.js';
 import { normalizeWhatsAppWebAck, normalizeWhatsAppWebMessage } from './whatsapp-web.normalizer.js';
-import type { WhatsAppWebSettings } from './whatsapp-web.schema.js';
+import type { WhatsAppWebAccount } from './whatsapp-web.schema.js';
 import { WHATSAPP_WEB_RUNTIME, createWhatsAppWebClient, downloadThrough, sendThrough } from './whatsapp-web.sender.js';
 import type { WhatsAppWebClient, WhatsAppWebRuntime } from './whatsapp-web.sender.js';
 
 type State = ChannelPairing['state'];
 
 interface Session {
-  account: ChannelAccount;
+  account: WhatsAppWebAccount;
   client: WhatsAppWebClient | null;
   /** The client the listeners belong to: events of a client replaced since are ignored. */
   generation: number;
@@ -58,12 +58,12 @@ export class WhatsAppWebSessions implements OnApplicationShutdown {
     this.runtime = runtime ?? { createClient: createWhatsAppWebClient };
   }
 
-  async activate(account: ChannelAccount): Promise<void> {
+  async activate(account: WhatsAppWebAccount): Promise<void> {
     if (this.closed) return;
     if (!account.active) return this.deactivate(account.id);
     const existing = this.sessions.get(account.id);
     if (existing) {
-      const renamed = (existing.account.settings as unknown as WhatsAppWebSettings).sessionName !== (account.settings as unknown as WhatsAppWebSettings).sessionName;
+      const renamed = existing.account.settings.sessionName !== account.settings.sessionName;
       existing.account = account;
       // Another session name is another login: start over with it.
       if (renamed && existing.held) await this.restart(existing);
@@ -159,7 +159,7 @@ export class WhatsAppWebSessions implements OnApplicationShutdown {
     const channelId = session.account.id;
     const generation = ++session.generation;
     await this.setState(channelId, 'starting', { qr: null, detail: null });
-    const settings = session.account.settings as unknown as WhatsAppWebSettings;
+    const { settings } = session.account;
     let client: WhatsAppWebClient;
     try {
       client = await this.runtime.createClient({

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
-import type { ChannelAccount, ChannelAdapter, ChannelCapabilities, ChannelPairing, InboundEvent, OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { ChannelAdapter, ChannelCapabilities, ChannelPairing, InboundEvent, OutboundMessage, SendResult } from '../channel-adapter.js';
 import { WhatsAppWebSessions } from './whatsapp-web-sessions.service.js';
-import { whatsappWebConfigSchema } from './whatsapp-web.schema.js';
+import { whatsappWebConfigSchema, whatsappWebSecretsSchema, whatsappWebSettingsSchema } from './whatsapp-web.schema.js';
+import type { WhatsAppWebAccount, WhatsAppWebSecrets, WhatsAppWebSettings } from './whatsapp-web.schema.js';
 
 /**
  * A shop's own WhatsApp account, linked as a WhatsApp Web device (whatsapp-web.js), for a shop without a
@@ -10,7 +11,7 @@ import { whatsappWebConfigSchema } from './whatsapp-web.schema.js';
  * a person's account), but WhatsApp bans accounts that send like robots, so sends are slow by default.
  */
 @Injectable()
-export class WhatsAppWebAdapter implements ChannelAdapter {
+export class WhatsAppWebAdapter implements ChannelAdapter<WhatsAppWebSettings, WhatsAppWebSecrets> {
   readonly provider = 'whatsapp-web' as const;
   readonly types = ['whatsapp'] as const;
   readonly capabilities: ChannelCapabilities = {
@@ -28,6 +29,8 @@ export class WhatsAppWebAdapter implements ChannelAdapter {
   };
   readonly configSchema = whatsappWebConfigSchema;
   readonly secretKeys = [] as const;
+  readonly settingsSchema = whatsappWebSettingsSchema;
+  readonly secretsSchema = whatsappWebSecretsSchema;
   readonly webhook = null;
 
   constructor(private readonly sessions: WhatsAppWebSessions) {}
@@ -40,15 +43,15 @@ export class WhatsAppWebAdapter implements ChannelAdapter {
     return [];
   }
 
-  send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
+  send(channel: WhatsAppWebAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sessions.send(channel.id, message);
   }
 
-  fetchContent(channel: ChannelAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }> {
+  fetchContent(channel: WhatsAppWebAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }> {
     return this.sessions.fetchContent(channel.id, providerContentId);
   }
 
-  activate(channel: ChannelAccount): Promise<void> {
+  activate(channel: WhatsAppWebAccount): Promise<void> {
     return this.sessions.activate(channel);
   }
 
@@ -56,7 +59,7 @@ export class WhatsAppWebAdapter implements ChannelAdapter {
     return this.sessions.deactivate(channelId);
   }
 
-  pairing(channel: ChannelAccount): Promise<ChannelPairing> {
+  pairing(channel: WhatsAppWebAccount): Promise<ChannelPairing> {
     return this.sessions.pairing(channel.id);
   }
 }

@@ -49,7 +49,16 @@ export const createWhatsAppWebClient: WhatsAppWebClientFactory = async (options)
       args: ['--no-sandbox', '--disable-dev-shm-usage'],
     },
   });
-  return client as unknown as WhatsAppWebClient;
+  // The part the hub uses, spelled out: the library's own types are wider (and per event), ours are what the
+  // session manager reads through schemas.
+  return {
+    on: (event, listener) => client.on(event, listener),
+    removeAllListeners: (event) => client.removeAllListeners(event),
+    initialize: () => client.initialize(),
+    destroy: () => client.destroy(),
+    sendMessage: async (chatId, content) => await client.sendMessage(chatId, content),
+    getMessageById: async (messageId) => await client.getMessageById(messageId),
+  };
 };
 
 /** One reply through a ready client, to the customer's chat. */
