@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { systemClock } from '../common/clock.js';
 import { OutboundGuard } from '../common/outbound/index.js';
-import type { ChannelAdapter } from './channel-adapter.js';
+import type { RegisteredAdapter } from './channel-adapter.js';
 import { LineAdapter } from './line/line.adapter.js';
 import { SendgridAdapter } from './sendgrid/sendgrid.adapter.js';
 import { TwilioAdapter } from './twilio/twilio.adapter.js';
@@ -14,7 +14,7 @@ const guard = new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 });
 // The send policy refuses a reply above `maxTextLength` before it is queued: a number larger than the provider's
 // lets a message through that then fails at the provider; a smaller one refuses what would have gone.
 describe('ChannelCapabilities.maxTextLength', () => {
-  const cases: [string, Pick<ChannelAdapter, 'capabilities'>, number, number][] = [
+  const cases: [string, Pick<RegisteredAdapter, 'capabilities'>, number, number][] = [
     // Twilio's `Body`: 1,600 characters on SMS and WhatsApp (error 21617 above it).
     ['Twilio', new TwilioAdapter({ publicUrl: 'https://hub.example' } as never, guard), 1600, 1],
     // LINE: 5,000 UTF-16 units per text object, five objects per call (the sender splits).

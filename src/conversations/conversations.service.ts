@@ -10,7 +10,7 @@ import { logger } from '../common/logging/logger.js';
 import type { AuthMember } from '../teams/index.js';
 import { hasRole, readTeamSettings } from '../teams/index.js';
 import { CHANNEL_IDENTITY, CONSENT_CHANNELS } from '../common/channel-types.js';
-import type { IdentityKind } from '../common/channel-types.js';
+import type { ChannelType, IdentityKind } from '../common/channel-types.js';
 import { hasRoomFor } from './capacity.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationView, MessageView, conversationInclude, toConversationView, toMessageView } from './conversation.views.js';

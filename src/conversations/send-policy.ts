@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ErrorKind } from '../common/errors/domain-error.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import type { ChannelAdapter, ChannelCapabilities, ChannelProvider, ChannelType } from '../channels/index.js';
+import { capabilitiesOf } from '../channels/index.js';
+import type { ChannelCapabilities, ChannelProvider, ChannelType, RegisteredAdapter } from '../channels/index.js';
 import { ChannelRegistry } from '../channels/index.js';
 import { ConsentService } from '../contacts/index.js';
 import type { ConsentChannel, ConsentState } from '../contacts/index.js';
@@ -30,7 +31,7 @@ export interface SendRequest {
 
 /** What the policy decides on: the channel, the conversation and the customer's consent, as they are now. */
 export interface SendFacts {
-  adapter: Pick<ChannelAdapter, 'capabilities' | 'capabilitiesByType' | 'canSend'>;
+  adapter: Pick<RegisteredAdapter, 'capabilities' | 'capabilitiesByType' | 'canSend'>;
   channel: { type: ChannelType; active: boolean };
   conversation: { status: string; awaitingClaimId: string | null; threadKey: string; lastCustomerMessageAt: Date | null };
   /** The contact's consent on this kind of channel; null where none is kept (web chat). */
@@ -47,10 +48,6 @@ const OK: SendVerdict = { ok: true };
 /** What the hub writes by itself, as opposed to what a member writes. */
 const HUB_PURPOSES: ReadonlySet<SendPurpose> = new Set(['automatic', 'confirmation']);
 
-/** The channel's capabilities for one of its types (Twilio's WhatsApp has a reply window, its SMS none). */
-export function capabilitiesOf(adapter: Pick<ChannelAdapter, 'capabilities' | 'capabilitiesByType'>, type: ChannelType): ChannelCapabilities {
-  return { ...adapter.capabilities, ...adapter.capabilitiesByType?.[type] };
-}
 
 /**
  * The longest text one reply may carry on a channel. A channel that takes several message objects per call
