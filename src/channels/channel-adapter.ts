@@ -241,7 +241,7 @@ export interface WebhookRequest {
 }
 
 /**
- * The one shape every channel fills (DESIGN.md, "The channel contract"). Adding a channel means a folder with
+ * The one shape every channel fills (docs/architecture.md, "The channel contract"). Adding a channel means a folder with
  * its adapter, verifier, normalizer, sender and payload schema, and one line in the registry.
  */
 export interface ChannelAdapter {
