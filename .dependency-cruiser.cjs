@@ -1,4 +1,4 @@
-// Module boundaries of src/ (DESIGN "Layout", STYLE "The shape of a module"), checked by `npm run lint`.
+// Module boundaries of src/ (docs/architecture.md, "Modules" and "The rules"), checked by `npm run lint`.
 //
 // Decisions this file encodes:
 // - The composition root (src/main.ts, src/hub.ts, src/app.module.ts, src/openapi-cli.ts) may import anything, and

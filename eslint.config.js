@@ -39,7 +39,7 @@ export default defineConfig(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      // STYLE: no `any`; unknown input is `unknown` until a schema has parsed it.
+      // No `any`: unknown input is `unknown` until a schema has parsed it (docs/architecture.md, "Conventions").
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', {
         args: 'after-used',

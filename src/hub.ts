@@ -166,7 +166,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
 export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const info = new DocumentBuilder()
     .setTitle('Tsunagi')
-    .setDescription('Omnichannel messaging hub: the HTTP API. WebSocket namespaces /inbox and /widget are described in API.md.')
+    .setDescription('Omnichannel messaging hub: the HTTP API. The socket.io namespaces /inbox and /widget are described in docs/socket-protocols.md.')
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();

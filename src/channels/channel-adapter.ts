@@ -262,7 +262,7 @@ export interface WebhookRequest {
 
 /**
  * The one shape every channel fills. Adding a channel means a folder with its adapter, verifier, normalizer,
- * sender and payload schema, and one line in the registry (docs/adding-a-channel.md).
+ * sender and payload schema, and one line in the registry (docs/adding-a-channel.md; the contract in docs/architecture.md).
  *
  * `Settings` and `Secrets` are what `settingsSchema` and `secretsSchema` read from the stored row: every method
  * receives a `ChannelAccount<Settings, Secrets>`, read once by the registry (`registerAdapter`) before the call.

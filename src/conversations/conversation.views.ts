@@ -1,6 +1,6 @@
 import type { ChannelType, MessageContent } from '../channels/index.js';
 
-/** A conversation as the API and the agents' socket show it (API.md, Conversations). */
+/** A conversation as the API and the agents' socket show it (docs/socket-protocols.md, `conversation.updated`). */
 export interface ConversationView {
   id: string;
   status: 'waiting' | 'open' | 'resolved';

@@ -75,7 +75,7 @@ const MEMBER_CHANGE_TEXT: Record<InboundGroupEvent['kind'], string> = {
   member_left: 'メンバーが退出しました',
 };
 
-/** Turns channels' normalized events into contacts, conversations and messages (DESIGN.md, "Inbound path"). */
+/** Turns channels' normalized events into contacts, conversations and messages (docs/architecture.md, "The inbound path"). */
 @Injectable()
 export class IngestService implements InboundSink, OnModuleInit {
   private readonly consentSettings = new Map<string, { settings: ConsentSettings; until: number }>();

@@ -1,5 +1,5 @@
 import { Inject, OnModuleDestroy } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
@@ -7,13 +7,34 @@ import { notFound } from '../common/errors/domain-error.js';
 import { toErrorBody } from '../common/errors/error-response.js';
 import { parseInput } from '../common/http/validation.js';
 import { logger } from '../common/logging/logger.js';
+import { inboxTypingFrame } from '../common/realtime/events/index.js';
+import type {
+  AllDescribed,
+  Described,
+  HandshakeRefusal,
+  InboxAcks,
+  InboxClientEvents,
+  InboxConversation,
+  InboxMessage,
+  InboxNotification,
+  InboxOffer,
+  InboxReport,
+  InboxSalesFigure,
+  InboxServerEvents,
+  InboxShopperEvent,
+  InboxTransfer,
+} from '../common/realtime/events/index.js';
+import { frameHandler } from '../common/realtime/frame-handler.js';
 import { WebchatSender } from '../channels/index.js';
 import { ConversationEvents } from '../conversations/index.js';
-import { inboxTypingFrame } from './inbox.schema.js';
+import type { ConversationView, MessageView } from '../conversations/index.js';
 import { ContactEvents } from '../contacts/index.js';
 import { ReportEvents } from '../reports/index.js';
+import type { ReportView } from '../reports/index.js';
 import { OffersService, RoutingEvents } from '../routing/index.js';
+import type { OfferView, TransferView } from '../routing/index.js';
 import { SalesEvents } from '../sales/index.js';
+import type { SalesFigure, ShopperEventView } from '../sales/index.js';
 import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticateSession, sessionStillValid } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { PresenceWatch } from './presence-watch.js';
@@ -25,7 +46,32 @@ export const memberRoom = (memberId: string) => `member:${memberId}`;
  * The token version the socket signed in with, and when it was last checked against the member's: a password
  * change or a deactivation on any process retires it.
  */
-type AgentSocket = Socket & { data: { member: AuthMember; tokenVersion: number; checkedAt: number } };
+interface AgentSocketData {
+  member: AuthMember;
+  tokenVersion: number;
+  checkedAt: number;
+}
+
+/** The namespace and its sockets, typed by the shared event map: an event or payload the map lacks does not compile. */
+type InboxNamespace = Namespace<InboxClientEvents, InboxServerEvents, Record<string, never>, AgentSocketData>;
+type AgentSocket = Socket<InboxClientEvents, InboxServerEvents, Record<string, never>, AgentSocketData>;
+
+/** A handler for one of the map's frames, answering with that frame's acknowledgement. */
+const InboxFrame = frameHandler<InboxClientEvents>();
+
+// The modules' views reach agents as the map's wire types: the typed emits below check that each view fits, and
+// this that no field of a view is left out of the map (a field a module adds must be described there too).
+type _ViewsDescribed = AllDescribed<
+  [
+    Described<InboxMessage, MessageView>,
+    Described<InboxConversation, ConversationView>,
+    Described<InboxOffer, OfferView>,
+    Described<InboxTransfer, TransferView>,
+    Described<InboxReport, ReportView>,
+    Described<InboxSalesFigure, SalesFigure>,
+    Described<InboxShopperEvent, ShopperEventView>,
+  ]
+>;
 
 /**
  * How long a socket's session check is trusted before an event looks again. Retired sessions are also disconnected
@@ -33,9 +79,6 @@ type AgentSocket = Socket & { data: { member: AuthMember; tokenVersion: number; 
  * between its commit and its event), well within the 5 seconds promised.
  */
 const SESSION_CHECK_MS = 2_000;
-
-/** Answers to an emit with an acknowledgement callback (the inbox's typing frames need none). */
-type Ack = { ok: true } | { ok: false; code: string; message: string };
 
 /**
  * The agents' `/inbox` namespace. Every socket joins its team's room and its member's room, so every device
@@ -60,17 +103,18 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly widget: WebchatSender,
   ) {}
 
-  afterInit(namespace: Namespace): void {
+  afterInit(namespace: InboxNamespace): void {
     namespace.use((socket, next) => {
       const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
       authenticateSession(this.db, this.tokens, token).then(
         ({ member, tokenVersion }) => {
-          (socket as AgentSocket).data = { member, tokenVersion, checkedAt: performance.now() };
+          socket.data = { member, tokenVersion, checkedAt: performance.now() };
           next();
         },
         (error: unknown) => {
           const body = toErrorBody(error);
-          next(Object.assign(new Error(body.message), { data: { code: body.code } }));
+          const data: HandshakeRefusal = { code: body.code };
+          next(Object.assign(new Error(body.message), { data }));
         },
       );
     });
@@ -104,14 +148,14 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       });
     });
 
-    const toTeam = (teamId: string, event: string, payload: unknown): void => {
-      namespace.to(teamRoom(teamId)).emit(event, payload);
+    const toTeam = <E extends keyof InboxServerEvents>(teamId: string, event: E, ...payload: Parameters<InboxServerEvents[E]>): void => {
+      namespace.to(teamRoom(teamId)).emit(event, ...payload);
     };
-    const toRoles = async (teamId: string, roles: ('supervisor' | 'administrator')[], notification: Record<string, unknown>): Promise<void> => {
+    const toRoles = async (teamId: string, roles: ('supervisor' | 'administrator')[], notification: InboxNotification): Promise<void> => {
       const members = await this.db.member.findMany({ where: { teamId, role: { in: roles } }, select: { id: true } });
       for (const member of members) namespace.to(memberRoom(member.id)).emit('notification', notification);
     };
-    const toSupervisors = (teamId: string, notification: Record<string, unknown>) => toRoles(teamId, ['supervisor', 'administrator'], notification);
+    const toSupervisors = (teamId: string, notification: InboxNotification) => toRoles(teamId, ['supervisor', 'administrator'], notification);
     this.unsubscribe.push(
       this.conversationEvents.on('message.created', ({ teamId, message }) => toTeam(teamId, 'message.created', message)),
       this.conversationEvents.on('message.updated', ({ teamId, message }) => toTeam(teamId, 'message.updated', message)),
@@ -123,7 +167,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.teamEvents.on('member.tokens_revoked', async ({ memberId, tokenVersion, reason }) => {
         const sockets = await namespace.in(memberRoom(memberId)).fetchSockets();
         for (const socket of sockets) {
-          if ((socket.data as AgentSocket['data']).tokenVersion >= tokenVersion) continue;
+          if (socket.data.tokenVersion >= tokenVersion) continue;
           socket.emit('signed_out', { code: reason });
           socket.disconnect(true);
         }
@@ -170,8 +214,8 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
    * The agent is typing: a web chat visitor sees an indicator (other channels have none to show). A handler, not
    * a listener set on connection, so that the gateway's metadata lists every event it takes.
    */
-  @SubscribeMessage('typing')
-  async typing(@ConnectedSocket() socket: AgentSocket, @MessageBody() frame: unknown): Promise<Ack> {
+  @InboxFrame('typing')
+  async typing(@ConnectedSocket() socket: AgentSocket, @MessageBody() frame: unknown): Promise<InboxAcks['typing']> {
     try {
       const { conversationId } = parseInput(inboxTypingFrame, frame);
       const { member } = socket.data;

@@ -73,5 +73,3 @@ export const resolveBody = z.strictObject({
   outcome: z.string().trim().min(1).max(40).optional(),
   categoryId: z.string().max(64).optional(),
 });
-
-export const inboxTypingFrame = z.strictObject({ conversationId: z.string().min(1).max(64) });

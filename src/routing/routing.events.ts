@@ -1,6 +1,6 @@
 import { DomainEvents } from '../common/events/domain-events.js';
 
-/** An offer as the member's devices show it (API.md `offer`). */
+/** An offer as the member's devices show it (docs/socket-protocols.md, `offer`). */
 export interface OfferView {
   id: string;
   conversationId: string;

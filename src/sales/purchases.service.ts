@@ -17,7 +17,7 @@ import type { PurchaseInput } from './sales.schema.js';
 import { toSaleView } from './sales.views.js';
 import type { AttributionReason, ClaimOutcome, SaleView } from './sales.views.js';
 
-/** The answer to a purchase: the same for the first post and every repeat of it (API.md, Sales). */
+/** The answer to a purchase: the same for the first post and every repeat of it (README.md, "Sales attribution"). */
 export interface PurchaseAnswer {
   id: string;
   orderId: string;

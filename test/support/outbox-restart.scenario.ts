@@ -8,7 +8,7 @@ import { connect, emitWithAck, sessionOf, sleep } from './sockets.js';
 import { createTeam, createWebchat, startTestHub } from './test-hub.js';
 
 /**
- * The outbox's promise (DESIGN.md): a reply written while no worker runs is sent once the hub is back, and
+ * The outbox's promise (docs/architecture.md, "The outbox"): a reply written while no worker runs is sent once the hub is back, and
  * exactly once. Run on each job runner: in-process (embedded database) and BullMQ (PostgreSQL + Redis).
  */
 export function itSendsQueuedRepliesOnceAfterRestart(env: () => Record<string, string>, options: () => HubOptions = () => ({})) {

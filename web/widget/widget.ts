@@ -3,39 +3,14 @@
 // whole script stays small. Everything a person wrote is set as text, never as HTML.
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
+// Types only: the shared event map of `/widget` (the server's gateway is typed by the same map). Its zod schemas
+// must not reach this bundle, so never import a value from it here.
+import type { HandshakeRefusal, VisitorProof, WidgetClientEvents, WidgetHandshake, WidgetMessage, WidgetServerEvents, WidgetSession } from '../../src/common/realtime/events';
 import { WIDGET_STYLE } from './widget-style';
 import { widgetText } from './widget-text';
 
-interface VisitorMessage {
-  id: string;
-  seq: string;
-  direction: 'in' | 'out';
-  body: string;
-  author: { type: string; name: string | null };
-  createdAt: string;
-}
-
-interface Session {
-  visitorId: string;
-  conversationId: string | null;
-  greeting: string | null;
-  consentText?: string | null;
-  preChat?: { question: string; options: string[] } | null;
-  messages: VisitorMessage[];
-}
-
-type Ack = {
-  ok: boolean;
-  code?: string;
-  message?: string;
-  conversationId?: string | null;
-  id?: string | null;
-  /** A 6-digit code went to an address the visitor gave: they prove it is theirs by entering it (`prove`). */
-  proof?: { kind: 'email' | 'phone'; sent: boolean } | null;
-  /** On `address_unproven`: the code the transcript's request sent (absent when one sent before is still live). */
-  details?: { proof?: { kind: 'email' | 'phone'; sent: boolean } };
-};
 type Command = [string, ...unknown[]];
+type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
 
 const script = document.currentScript as HTMLScriptElement | null;
 const channelId = script?.dataset.channel ?? '';
@@ -105,8 +80,8 @@ class Widget {
   private readonly proofForm = element('form', { class: 'leave proof', hidden: '', 'aria-label': text.proveField });
   /** A transcript asked for before its address was proved: sent once the code is entered. */
   private transcriptAfterProof: string | null = null;
-  private readonly messages = new Map<string, VisitorMessage>();
-  private socket: Socket | null = null;
+  private readonly messages = new Map<string, WidgetMessage>();
+  private socket: WidgetSocket | null = null;
   private lastSeq: string | null = null;
   private draftTimer: ReturnType<typeof setTimeout> | null = null;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
@@ -160,8 +135,9 @@ class Widget {
     if (name === 'track') {
       // `Tsunagi('track', 'product_view' | 'add_to_cart', product)`, `('purchase', order)`, `('page_view')` (single-page shops).
       const [type, details] = args as [string, Record<string, unknown> | undefined];
-      const frame = { type, url: location.href, ...(type === 'purchase' ? { order: details } : details ? { product: details } : {}) };
-      this.socket.emit('track', frame, (ack: Ack) => {
+      // Whatever the page passed: the hub checks it against the frame's schema and answers what was wrong.
+      const frame = { type, url: location.href, ...(type === 'purchase' ? { order: details } : details ? { product: details } : {}) } as Parameters<WidgetClientEvents['track']>[0];
+      this.socket.emit('track', frame, (ack) => {
         if (!ack.ok) console.warn(`Tsunagi: ${type} was not recorded: ${ack.message ?? ack.code}`);
       });
       return;
@@ -169,18 +145,22 @@ class Widget {
     if (name === 'set') {
       const [key, value] = args as [string, string];
       const field = /mail/i.test(key) ? 'email' : /phone|tel/i.test(key) ? 'phone' : /name/i.test(key) ? 'name' : null;
-      if (field && typeof value === 'string' && value.trim()) this.socket.emit('identify', { [field]: value.trim() }, (ack: Ack) => this.askForProof(ack));
+      if (!field || typeof value !== 'string' || !value.trim()) return;
+      const frame: Parameters<WidgetClientEvents['identify']>[0] = {};
+      frame[field] = value.trim();
+      this.socket.emit('identify', frame, (ack) => this.askForProof(ack.ok ? ack.proof : null));
     }
   }
 
   connect(): void {
     // `auth` is read again at every reconnection: the server resends what came after the last message we hold.
-    this.socket = io(`${hubUrl}/widget`, {
+    const socket: WidgetSocket = io(`${hubUrl}/widget`, {
       transports: ['websocket'],
       // The page goes with the first connection only: a reconnection is not another page view.
-      auth: (give) => give({ channelId, visitorId: stored().visitorId, ...(this.pageTold ? {} : { page: currentPage() }), ...(this.lastSeq ? { afterSeq: this.lastSeq } : {}) }),
+      auth: (give) => give({ channelId, visitorId: stored().visitorId, ...(this.pageTold ? {} : { page: currentPage() }), ...(this.lastSeq ? { afterSeq: this.lastSeq } : {}) } satisfies WidgetHandshake),
     });
-    this.socket.on('session', (session: Session) => {
+    this.socket = socket;
+    socket.on('session', (session: WidgetSession) => {
       this.pageTold = true;
       store({ visitorId: session.visitorId });
       if (session.greeting && this.messages.size === 0 && !this.log.querySelector('.greeting')) {
@@ -192,12 +172,12 @@ class Widget {
       this.notice.textContent = '';
       for (const command of this.pending.splice(0)) this.command(command);
     });
-    this.socket.on('message', (message: VisitorMessage) => this.add(message));
+    socket.on('message', (message) => this.add(message));
     // A shop that changes pages without reloading (history API, hash links): the hub learns each page (store detection).
     const moved = () => this.socket?.emit('page', currentPage(), () => {});
     window.addEventListener('popstate', moved);
     window.addEventListener('hashchange', moved);
-    this.socket.on('typing', () => {
+    socket.on('typing', () => {
       this.status(text.agentTyping);
       // The agent stops typing without telling: the indicator fades unless they type on.
       if (this.typingTimer) clearTimeout(this.typingTimer);
@@ -205,20 +185,20 @@ class Widget {
         if (this.notice.textContent === text.agentTyping) this.status('');
       }, AGENT_TYPING_SHOWN_MS);
     });
-    this.socket.on('waiting', (event: { reason: string; opensAt?: string | null; form?: boolean }) => {
+    socket.on('waiting', (event) => {
       this.status(event.reason === 'closed' ? text.closed : text.unavailable);
       if (event.form) this.form.hidden = false;
     });
-    this.socket.on('missed', () => {
+    socket.on('missed', () => {
       this.status(text.missed);
       this.form.hidden = false;
     });
-    this.socket.on('slow_reply', () => {
+    socket.on('slow_reply', () => {
       this.status(text.slow);
       this.form.hidden = false;
     });
-    this.socket.on('disconnect', () => this.status(text.reconnecting));
-    this.socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+    socket.on('disconnect', () => this.status(text.reconnecting));
+    socket.on('connect_error', (error: Error & { data?: HandshakeRefusal }) => {
       this.status(error.data?.code === 'chat_unavailable' || error.data?.code === 'origin_not_allowed' ? text.unavailableHere : text.reconnecting);
     });
   }
@@ -243,7 +223,7 @@ class Widget {
   }
 
   /** Adds a message once, in sequence order, wherever it came from (ack, live event or resync). */
-  private add(message: VisitorMessage, fromServer = true): void {
+  private add(message: WidgetMessage, fromServer = true): void {
     if (this.messages.has(message.id)) return;
     this.messages.set(message.id, message);
     // Only a sequence the server gave moves the resync point; our own message is placed after what we hold.
@@ -270,10 +250,10 @@ class Widget {
     if (!body || !this.socket || this.input.disabled) return;
     const clientId = `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
     this.input.value = '';
-    const ack = await this.socket.timeout(10_000).emitWithAck('message', { body, clientId }).catch(() => null) as Ack | null;
+    const ack = await this.socket.timeout(10_000).emitWithAck('message', { body, clientId }).catch(() => null);
     if (!ack?.ok || !ack.id) {
       this.input.value = body;
-      this.status(ack?.message ?? text.notSent);
+      this.status(ack && !ack.ok ? ack.message : text.notSent);
       return;
     }
     this.add({ id: ack.id, seq: this.lastSeq ?? '0', direction: 'in', body, author: { type: 'contact', name: null }, createdAt: new Date().toISOString() }, false);
@@ -286,10 +266,11 @@ class Widget {
     this.form.append(element('p', {}, text.leaveTitle), email, body, submit);
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.socket?.emit('leave_message', { email: email.value, body: body.value, clientId: `f${Date.now().toString(36)}` }, (ack: Ack) => {
+      this.socket?.emit('leave_message', { email: email.value, body: body.value, clientId: `f${Date.now().toString(36)}` }, (ack) => {
         this.status(ack.ok ? text.leaveDone : (ack.message ?? text.notSent));
-        if (ack.ok) this.form.hidden = true;
-        this.askForProof(ack);
+        if (!ack.ok) return;
+        this.form.hidden = true;
+        this.askForProof(ack.proof);
       });
     });
   }
@@ -322,10 +303,10 @@ class Widget {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       // The hub mails a transcript only to an address the visitor gave and proved: the first ask sends its code.
-      this.socket?.emit('identify', { email: email.value }, (given: Ack) => {
+      this.socket?.emit('identify', { email: email.value }, (given) => {
         if (!given.ok) return this.status(given.message ?? text.notSent);
         this.requestTranscript(email.value, () => (box.open = false));
-        this.askForProof(given);
+        this.askForProof(given.proof);
       });
     });
     box.append(element('summary', {}, text.transcript), form);
@@ -333,11 +314,12 @@ class Widget {
   }
 
   private requestTranscript(email: string, done: () => void = () => {}): void {
-    this.socket?.emit('transcript', { email }, (ack: Ack) => {
-      if (ack.code === 'address_unproven') {
+    this.socket?.emit('transcript', { email }, (ack) => {
+      if (!ack.ok && ack.code === 'address_unproven') {
         this.transcriptAfterProof = email;
-        const proof = ack.details?.proof ?? { kind: 'email' as const, sent: true };
-        if (proof.sent) this.askForProof({ ok: true, proof });
+        // The code this request sent; none when one sent before is still live (the visitor has it already).
+        const proof = (ack.details as { proof?: VisitorProof } | undefined)?.proof ?? { kind: 'email' as const, sent: true };
+        if (proof.sent) this.askForProof(proof);
         else this.status(text.notSent);
         return;
       }
@@ -347,9 +329,9 @@ class Widget {
   }
 
   /** Shows the code field when the hub sent a code to an address the visitor gave. */
-  private askForProof(ack: Ack): void {
-    if (!ack.ok || !ack.proof?.sent) return;
-    this.proofForm.querySelector('p')!.textContent = ack.proof.kind === 'phone' ? text.proveTitlePhone : text.proveTitle;
+  private askForProof(proof: VisitorProof | null | undefined): void {
+    if (!proof?.sent) return;
+    this.proofForm.querySelector('p')!.textContent = proof.kind === 'phone' ? text.proveTitlePhone : text.proveTitle;
     this.proofForm.hidden = false;
     this.proofForm.querySelector('input')!.focus();
   }
@@ -359,7 +341,7 @@ class Widget {
     this.proofForm.append(element('p', {}, text.proveTitle), code, element('button', { type: 'submit' }, text.proveSend));
     this.proofForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.socket?.emit('prove', { code: code.value }, (ack: Ack) => {
+      this.socket?.emit('prove', { code: code.value }, (ack) => {
         this.status(ack.ok ? text.proved : (ack.message ?? text.notSent));
         if (!ack.ok) return;
         code.value = '';
@@ -375,7 +357,7 @@ class Widget {
     for (let score = 1; score <= 5; score++) {
       const star = element('button', { type: 'button', 'aria-label': `${score} / 5` }, '★');
       star.addEventListener('click', () => {
-        this.socket?.emit('rating', { score }, (ack: Ack) => this.status(ack.ok ? text.thanks : (ack.message ?? text.notSent)));
+        this.socket?.emit('rating', { score }, (ack) => this.status(ack.ok ? text.thanks : (ack.message ?? text.notSent)));
       });
       this.rating.append(star);
     }

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { randomBytes } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
 import { HUB_CONFIG } from '../../common/config/config.js';
@@ -9,27 +9,37 @@ import { clientAddressOf, clientLimitKey } from '../../common/http/client-addres
 import { DomainError } from '../../common/errors/domain-error.js';
 import { parseInput } from '../../common/http/validation.js';
 import { logger } from '../../common/logging/logger.js';
-import type { ChannelAccount } from '../channel-adapter.js';
+import { widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetProveFrame, widgetRatingFrame, widgetTrackFrame, widgetTranscriptFrame, widgetTypingFrame } from '../../common/realtime/events/index.js';
+import type { AllDescribed, Answer, Described, HandshakeRefusal, WidgetAcks, WidgetClientEvents, WidgetMessage, WidgetServerEvents } from '../../common/realtime/events/index.js';
+import { frameHandler } from '../../common/realtime/frame-handler.js';
 import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
+import type { VisitorMessage } from '../inbound-port.js';
 import { ChannelShopperEvents } from '../shopper-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
-import { visitorIdSchema, widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetProveFrame, widgetRatingFrame, widgetTrackFrame, widgetTranscriptFrame, widgetTypingFrame } from './webchat.schema.js';
+import { visitorIdSchema } from './webchat.schema.js';
 import { WebchatSender, visitorRoom } from './webchat.sender.js';
 import { verifyWidgetOrigin } from './webchat.verifier.js';
+import type { WebchatAccount } from './webchat.schema.js';
 import { WidgetLimitsService } from './widget-limits.service.js';
 
 interface VisitorSocketData {
-  channel: ChannelAccount;
+  channel: WebchatAccount;
   visitorId: string;
   /** The client's address (HUB_TRUST_PROXY decides whether a proxy's X-Forwarded-For counts), for limits. */
   address: string;
 }
 
-type VisitorSocket = Socket & { data: VisitorSocketData };
+/** The namespace and its sockets, typed by the shared event map: an event or payload the map lacks does not compile. */
+type WidgetNamespace = Namespace<WidgetClientEvents, WidgetServerEvents, Record<string, never>, VisitorSocketData>;
+type VisitorSocket = Socket<WidgetClientEvents, WidgetServerEvents, Record<string, never>, VisitorSocketData>;
 
-/** Answers to a client's emit with an acknowledgement callback: `{ok: true, ...}` or the API's error body. */
-type Ack = { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string; details?: unknown; retryAfterSeconds?: number };
+/** A handler for one of the map's frames, answering with that frame's acknowledgement. */
+const WidgetFrame = frameHandler<WidgetClientEvents>();
+
+// The visitor's messages reach the browser as the map's `WidgetMessage`: `session` checks that they fit, and this
+// that no field of them is left out of the map.
+type _ViewsDescribed = AllDescribed<[Described<WidgetMessage, VisitorMessage>]>;
 
 /**
  * The `/widget` namespace: one room per visitor (all their tabs), the visitor's messages handed to the hub's
@@ -46,15 +56,15 @@ export class WebchatGateway implements OnGatewayInit {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
-  afterInit(namespace: Namespace): void {
+  afterInit(namespace: WidgetNamespace): void {
     this.sender.attach(namespace);
     // A middleware, not handleConnection: a refused handshake reaches the client as `connect_error` with the reason.
     namespace.use((socket, next) => {
-      this.admit(socket as VisitorSocket).then(
+      this.admit(socket).then(
         () => next(),
         (error: unknown) => {
           const body = toErrorBody(error);
-          const data = body.retryAfterSeconds === undefined ? { code: body.code } : { code: body.code, retryAfterSeconds: body.retryAfterSeconds };
+          const data: HandshakeRefusal = body.retryAfterSeconds === undefined ? { code: body.code } : { code: body.code, retryAfterSeconds: body.retryAfterSeconds };
           next(Object.assign(new Error(body.message), { data }));
         },
       );
@@ -111,8 +121,8 @@ export class WebchatGateway implements OnGatewayInit {
   }
 
   /** `Tsunagi('track', ...)`: a product viewed, added to the cart, a purchase, a page (single-page shops). */
-  @SubscribeMessage('track')
-  async track(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+  @WidgetFrame('track')
+  async track(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['track']> {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       await this.shopper.target.record(channel, visitorId, parseInput(widgetTrackFrame, frame));
@@ -120,8 +130,8 @@ export class WebchatGateway implements OnGatewayInit {
     });
   }
 
-  @SubscribeMessage('message')
-  async message(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+  @WidgetFrame('message')
+  async message(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['message']> {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const parsed = parseInput(widgetMessageFrame, frame);
@@ -132,8 +142,8 @@ export class WebchatGateway implements OnGatewayInit {
     });
   }
 
-  @SubscribeMessage('identify')
-  async identify(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+  @WidgetFrame('identify')
+  async identify(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['identify']> {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const details = parseInput(widgetIdentifyFrame, frame);
@@ -146,8 +156,8 @@ export class WebchatGateway implements OnGatewayInit {
   }
 
   /** The code sent to an address the visitor gave: `proof_failed` (with `attemptsLeft`), `proof_locked`, `proof_expired`. */
-  @SubscribeMessage('prove')
-  async prove(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+  @WidgetFrame('prove')
+  async prove(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['prove']> {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const { code } = parseInput(widgetProveFrame, frame);
@@ -156,8 +166,8 @@ export class WebchatGateway implements OnGatewayInit {
   }
 
   /** The message form: answered by email when the team has an email channel (`channel` in the ack says which). */
-  @SubscribeMessage('leave_message')
-  async leaveMessage(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+  @WidgetFrame('leave_message')
+  async leaveMessage(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['leave_message']> {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const form = parseInput(widgetLeaveMessageFrame, frame);
@@ -168,8 +178,8 @@ export class WebchatGateway implements OnGatewayInit {
   }
 
   /** "Send me this chat by email": answered with the address it goes to, or `invalid_email` naming the mistake. */
-  @SubscribeMessage('transcript')
-  async transcript(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+  @WidgetFrame('transcript')
+  async transcript(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['transcript']> {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const { email } = parseInput(widgetTranscriptFrame, frame);
@@ -178,8 +188,8 @@ export class WebchatGateway implements OnGatewayInit {
   }
 
   /** The rating form at the end of a chat: 1-5 and an optional comment, on the visitor's latest conversation. */
-  @SubscribeMessage('rating')
-  async rating(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+  @WidgetFrame('rating')
+  async rating(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['rating']> {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const rating = parseInput(widgetRatingFrame, frame);
@@ -191,8 +201,8 @@ export class WebchatGateway implements OnGatewayInit {
   }
 
   /** The visitor moved to another page with the widget open (a single-page shop): the access log grows. */
-  @SubscribeMessage('page')
-  async page(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+  @WidgetFrame('page')
+  async page(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['page']> {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const page = parseInput(widgetPageFrame, frame);
@@ -203,8 +213,8 @@ export class WebchatGateway implements OnGatewayInit {
     });
   }
 
-  @SubscribeMessage('typing')
-  async typing(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<Ack> {
+  @WidgetFrame('typing')
+  async typing(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['typing']> {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const { draft } = parseInput(widgetTypingFrame, frame);
@@ -215,7 +225,7 @@ export class WebchatGateway implements OnGatewayInit {
   }
 }
 
-async function answer(work: () => Promise<Record<string, unknown>>): Promise<Ack> {
+async function answer<Accepted extends object>(work: () => Promise<Accepted>): Promise<Answer<Accepted>> {
   try {
     return { ok: true, ...(await work()) };
   } catch (error) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
+import type { WidgetClientEvents, WidgetMessage, WidgetServerEvents } from '../../common/realtime/events/index.js';
 import type { ChannelAccount, OutboundMessage, SendResult } from '../channel-adapter.js';
-import type { VisitorMessage } from '../inbound-port.js';
 
 export const visitorRoom = (channelId: string, visitorId: string) => `visitor:${channelId}:${visitorId}`;
 
@@ -11,19 +11,20 @@ export const visitorRoom = (channelId: string, visitorId: string) => `visitor:${
  */
 @Injectable()
 export class WebchatSender {
-  private namespace: Namespace | null = null;
+  private namespace: Namespace<WidgetClientEvents, WidgetServerEvents> | null = null;
 
-  attach(namespace: Namespace): void {
+  attach(namespace: Namespace<WidgetClientEvents, WidgetServerEvents>): void {
     this.namespace = namespace;
   }
 
-  emit(channelId: string, visitorId: string, event: string, payload: unknown): void {
-    this.namespace?.to(visitorRoom(channelId, visitorId)).emit(event, payload);
+  /** One of `/widget`'s server events (the shared map's), to every tab of the visitor. */
+  emit<E extends keyof WidgetServerEvents>(channelId: string, visitorId: string, event: E, ...payload: Parameters<WidgetServerEvents[E]>): void {
+    this.namespace?.to(visitorRoom(channelId, visitorId)).emit(event, ...payload);
   }
 
   async send(channel: ChannelAccount, message: OutboundMessage): Promise<SendResult> {
     if (!this.namespace) return { ok: false, retry: true, code: 'widget_not_ready', reason: 'The web chat server is starting.' };
-    const payload: VisitorMessage = {
+    const payload: WidgetMessage = {
       id: message.messageId,
       seq: message.seq,
       direction: 'out',

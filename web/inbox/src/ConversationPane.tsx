@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ChangeEvent, FormEvent, KeyboardEvent } from 'react';
-import type { Socket } from 'socket.io-client';
 import { api, ApiError } from './api';
-import type { Conversation, Member, Message } from './api';
+import type { Conversation, InboxSocket, Member, Message } from './api';
 import { fill, useText } from './i18n';
 import { SidePanel } from './SidePanel';
 import { ShopperPanel } from './ShopperPanel';
@@ -35,7 +34,7 @@ export function ConversationPane(props: {
   enterSendsDefault: boolean;
   timeZone: string;
   language: Language;
-  socket: Socket | null;
+  socket: InboxSocket | null;
   onBack: () => void;
   onResolved: () => void;
   reportsChanged: number;
@@ -86,7 +85,7 @@ export function ConversationPane(props: {
     // At most every two seconds: the customer's indicator only needs to know the agent is still at it.
     if (Date.now() - lastTyping.current > 2000) {
       lastTyping.current = Date.now();
-      props.socket?.emit('typing', { conversationId: conversation.id });
+      props.socket?.emit('typing', { conversationId: conversation.id }, () => {});
     }
     const match = SHORT_CODE.exec(value);
     if (!match) return;

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Socket } from 'socket.io-client';
 import { api, ApiError, connectInbox, session } from './api';
-import type { Conversation, Member, Message, Offer, Team } from './api';
+import type { Conversation, InboxSocket, Member, Message, Offer, SalesFigure, Team } from './api';
 import { LanguagePicker } from './App';
 import { Admin } from './Admin';
 import { ConversationPane } from './ConversationPane';
@@ -11,13 +10,6 @@ import type { Language } from './i18n';
 import { chime } from './sound';
 
 type View = 'all' | 'mine' | 'waiting';
-
-/** The agent's figure for today (the hub keeps it live): chats answered, sales credited, the attribution window. */
-interface SalesFigure {
-  chats: number;
-  sales: { count: number; amounts: Record<string, number> };
-  windowDays: number;
-}
 
 function money(amounts: Record<string, number>, language: string): string {
   return Object.entries(amounts)
@@ -72,7 +64,7 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
   const [figure, setFigure] = useState<SalesFigure | null>(null);
   const [saleNotice, setSaleNotice] = useState<string | null>(null);
   const supervisor = member.role === 'supervisor' || member.role === 'administrator';
-  const socket = useRef<Socket | null>(null);
+  const socket = useRef<InboxSocket | null>(null);
   const mutedRef = useRef(muted);
   mutedRef.current = muted;
 

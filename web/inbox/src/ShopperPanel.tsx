@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { Socket } from 'socket.io-client';
 import { api } from './api';
+import type { InboxSocket } from './api';
 import { fill, useText } from './i18n';
 
 interface Product {
@@ -25,7 +25,7 @@ function money(product: Product): string {
 }
 
 /** What the shopper behind the chat is looking at, has viewed and has in the cart: read on opening, kept live. */
-export function ShopperPanel(props: { conversationId: string; socket: Socket | null }) {
+export function ShopperPanel(props: { conversationId: string; socket: InboxSocket | null }) {
   const { conversationId, socket } = props;
   const text = useText();
   const [activity, setActivity] = useState<ShopperActivity | null>(null);

@@ -1,5 +1,6 @@
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
+import type { InboxClientEvents, InboxHandshake, InboxServerEvents } from '../../../src/common/realtime/events';
 
 export interface Member {
   id: string;
@@ -11,39 +12,12 @@ export interface Member {
   training: boolean;
 }
 
-export interface Conversation {
-  id: string;
-  status: 'waiting' | 'open' | 'resolved';
-  channel: { id: string; type: string; name: string };
-  contact: { id: string; name: string };
-  assigneeId: string | null;
-  unreplied: boolean;
-  outcome: string | null;
-  lastMessageAt: string;
-  lastCustomerMessageAt: string | null;
-  lastMessagePreview: string | null;
-}
+// The conversation, message and offer shapes the hub's socket and API send: from the shared event map of `/inbox`
+// (types only; the server's gateway is typed by the same map).
+export type { InboxConversation as Conversation, InboxMessage as Message, InboxOffer as Offer, InboxSalesFigure as SalesFigure } from '../../../src/common/realtime/events';
 
-export interface Message {
-  id: string;
-  conversationId: string;
-  seq: string;
-  direction: 'in' | 'out';
-  kind: 'text' | 'media' | 'note' | 'event';
-  body: string;
-  author: { type: string; id: string | null };
-  status: string;
-  error: string | null;
-  review: { feedback: string | null } | null;
-  createdAt: string;
-}
-
-export interface Offer {
-  conversationId: string;
-  expiresAt: string;
-  channel: { id: string; type: string };
-  preview: string | null;
-}
+/** The `/inbox` socket: a wrong event name or payload is a compile error. */
+export type InboxSocket = Socket<InboxServerEvents, InboxClientEvents>;
 
 export interface Team {
   id: string;
@@ -87,6 +61,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return data as T;
 }
 
-export function connectInbox(token: string): Socket {
-  return io('/inbox', { auth: { token }, transports: ['websocket'] });
+export function connectInbox(token: string): InboxSocket {
+  return io('/inbox', { auth: { token } satisfies InboxHandshake, transports: ['websocket'] });
 }

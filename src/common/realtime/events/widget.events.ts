@@ -1,0 +1,113 @@
+import type { z } from 'zod';
+import type { Answer, Frame, NamespaceCatalog } from './socket.events.js';
+import type { widgetFrames, widgetHandshake } from './widget.schema.js';
+
+// The `/widget` namespace: a shop visitor's browser and the hub. The visitor is the socket's scope (one room per
+// channel and visitor id, all their tabs), so no frame names an id. Described for people in docs/socket-protocols.md.
+
+/** The handshake's `auth`, read again on every reconnection. */
+export type WidgetHandshake = z.input<typeof widgetHandshake>;
+
+/** A message as a web chat visitor sees it (theirs `in`, the team's `out`). */
+export interface WidgetMessage {
+  id: string;
+  /** The conversation's sequence (a decimal string, 64-bit): the widget resyncs after the highest it holds. */
+  seq: string;
+  direction: 'in' | 'out';
+  body: string;
+  /** Who wrote it; `name` is the agent's display name, null for the visitor's own messages. */
+  author: { type: 'contact' | 'member' | 'bot' | 'system'; name: string | null };
+  createdAt: string;
+}
+
+/** The greeting on every connection: who the visitor is, the channel's texts, and what they missed. */
+export interface WidgetSession {
+  /** The visitor id the browser keeps (a fresh one when it sent none or one of the wrong form). */
+  visitorId: string;
+  /** The visitor's open conversation, or null before their first message. */
+  conversationId: string | null;
+  greeting: string | null;
+  /** What the visitor agrees to before their first message; null: the widget's own default text. */
+  consentText: string | null;
+  /** Quick replies shown before the first message; the chosen one is sent as the message. */
+  preChat: { question: string; options: string[] } | null;
+  /** The open conversation's messages after `afterSeq` (all of them without it). */
+  messages: WidgetMessage[];
+}
+
+/** Nobody was offered the chat: the team is closed, nobody is online, or everybody is busy. */
+export interface WidgetWaiting {
+  conversationId: string;
+  reason: 'closed' | 'unavailable' | 'busy';
+  /** When the team opens next (ISO 8601), when it is closed and has hours. */
+  opensAt: string | null;
+  /** Offer the message form (closed or nobody online). */
+  form: boolean;
+}
+
+/** A code went (or could not go) to an address the visitor gave: they prove it is theirs with `prove`. */
+export interface VisitorProof {
+  kind: 'email' | 'phone';
+  /** false: no channel could carry it, or the address had enough codes for now (`retryAfterSeconds`). */
+  sent: boolean;
+  retryAfterSeconds?: number;
+}
+
+/** Server to client on `/widget`. */
+export interface WidgetServerEvents {
+  session: (session: WidgetSession) => void;
+  message: (message: WidgetMessage) => void;
+  /** An agent is typing (no payload: the widget shows "typing" for a few seconds). */
+  typing: (event: Record<string, never>) => void;
+  waiting: (event: WidgetWaiting) => void;
+  /** Every offer of the chat expired unanswered. */
+  missed: (event: { conversationId: string; form: true }) => void;
+  /** The visitor's first unanswered message has waited longer than the team's slow-reply time. */
+  slow_reply: (event: { conversationId: string; waitedSeconds: number; form: true }) => void;
+}
+
+/** What each frame's acknowledgement carries. */
+export interface WidgetAcks {
+  track: Answer;
+  /** `duplicate`: a resend of a `clientId` already stored (nothing new was written). */
+  message: Answer<{ conversationId: string | null; id: string | null; duplicate: boolean }>;
+  identify: Answer<{ proof?: VisitorProof }>;
+  /** `proof_failed` carries `{attemptsLeft}`. */
+  prove: Answer<{ kind: 'email' | 'phone' }>;
+  /** `channel`: the answer comes by email (the team has an email channel) or in the chat. */
+  leave_message: Answer<{ conversationId: string; channel: 'email' | 'webchat'; proof: VisitorProof | null }>;
+  /** `address_unproven` carries `{proof}` when this request sent the code (absent while an earlier code is live). */
+  transcript: Answer<{ email: string }>;
+  rating: Answer<{ conversationId: string }>;
+  page: Answer;
+  typing: Answer;
+}
+
+type WidgetFrameName = keyof typeof widgetFrames;
+
+/** Client to server on `/widget`: each frame is its schema's input, answered through the acknowledgement. */
+export type WidgetClientEvents = { [E in WidgetFrameName]: Frame<z.input<(typeof widgetFrames)[E]>, WidgetAcks[E]> };
+
+/** `/widget`'s events as data, one line each on when they are sent (the protocol document is checked against it). */
+export const widgetCatalog: NamespaceCatalog<WidgetClientEvents, WidgetServerEvents> = {
+  namespace: '/widget',
+  clientToServer: {
+    track: 'A shopper event the page reports with Tsunagi("track", ...).',
+    message: 'The visitor sends a message.',
+    identify: 'The pre-chat form or Tsunagi("set", ...): a name, an email, a phone.',
+    prove: 'The code sent to an address the visitor gave.',
+    leave_message: 'The message form, when nobody can answer.',
+    transcript: 'The visitor asks for the chat by email.',
+    rating: 'The rating form at the end of a chat.',
+    page: 'The visitor moved to another page of a single-page shop.',
+    typing: 'The visitor’s draft as they type (throttled by the widget).',
+  },
+  serverToClient: {
+    session: 'Right after every accepted handshake.',
+    message: 'A message from the team reaches the visitor.',
+    typing: 'An agent is typing in the visitor’s conversation.',
+    waiting: 'Nobody was offered the chat.',
+    missed: 'Every offer of the chat expired unanswered.',
+    slow_reply: 'The visitor has waited too long for an answer.',
+  },
+};
