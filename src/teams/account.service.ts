@@ -9,6 +9,8 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { MAILER } from '../common/mail/mailer.js';
 import type { Mailer } from '../common/mail/mailer.js';
 import { logger } from '../common/logging/logger.js';
+import { RATE_LIMITER } from '../common/rate-limit/rate-limiter.js';
+import type { RateLimit, RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
 import type { AuthMember } from './auth.guard.js';
 import { MembersService } from './members.service.js';
@@ -22,6 +24,12 @@ const EMAIL_CODE_DIGITS = 6;
 const EMAIL_CODE_TTL_MS = 15 * 60_000;
 /** A 6-digit code has a million values: five tries leave a guesser one chance in 200,000. */
 const EMAIL_CODE_TRIES = 5;
+
+/**
+ * Codes mailed per member: each request mails an address the member chose, so without a budget a signed-in account
+ * (or its thief) could use the hub to mail anyone, as often as it likes.
+ */
+const EMAIL_CHANGES_PER_MEMBER: RateLimit = { name: 'email-change.member', points: 5, perSeconds: 60 * 60, what: 'email change requests from this account' };
 
 const invalidCode = () => new DomainError('invalid', 'invalid_code', 'This code is wrong or has expired; ask for a new one.');
 
@@ -41,6 +49,7 @@ export class AccountService {
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PASSWORD_GATE) private readonly gate: PasswordGate,
+    @Inject(RATE_LIMITER) private readonly limits: RateLimiter,
     @Inject(MASTER_KEY) masterKey: Buffer,
     private readonly events: TeamEvents,
     private readonly members: MembersService,
@@ -91,6 +100,7 @@ export class AccountService {
     if (email === actor.email) {
       throw new DomainError('invalid', 'invalid_request', 'This is already your email address.', [{ field: 'email', message: 'is your current address' }]);
     }
+    await this.limits.consume(EMAIL_CHANGES_PER_MEMBER, actor.id);
     const code = this.emailCodes.generate(EMAIL_CODE_DIGITS);
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + EMAIL_CODE_TTL_MS);

@@ -256,6 +256,14 @@ describe('People leave: deactivation, own account, invite codes, assignment', ()
     const stored = await hub.infra.db.emailChange.findFirstOrThrow({ where: { memberId: guesser.id } });
     expect(stored.attempts).toBeLessThanOrEqual(5);
 
+    // Mail bombing through one's own account: each request mails an address of the member's choosing.
+    const bomber = await addMember(hub, team);
+    for (let i = 0; i < 5; i += 1) {
+      await hub.http.post('/api/members/me/email').set(bomber.auth).send({ email: `victim-${i}-${bomber.id.slice(-6)}@example.com` }).expect(202);
+    }
+    const sixth = await hub.http.post('/api/members/me/email').set(bomber.auth).send({ email: `victim-6-${bomber.id.slice(-6)}@example.com` }).expect(429);
+    expect(sixth.body).toMatchObject({ code: 'rate_limited', retryAfterSeconds: expect.any(Number) });
+
     // Someone else's address: the code proves the mailbox, but the address is taken.
     const taker = await addMember(hub, team);
     mail.length = 0;
