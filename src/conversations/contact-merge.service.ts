@@ -3,6 +3,8 @@ import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { AuthMember } from '../teams/index.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 interface Moved {
   identityIds: string[];
@@ -21,7 +23,10 @@ interface Moved {
  */
 @Injectable()
 export class ContactMergeService {
-  constructor(@Inject(DATABASE) private readonly db: Db) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async merge(member: AuthMember, sourceId: string, targetId: string): Promise<{ mergeId: string }> {
     this.supervisorOnly(member);
@@ -76,7 +81,7 @@ export class ContactMergeService {
         data: { authorId: merge.sourceId },
       });
       await tx.contact.update({ where: { id: merge.sourceId }, data: { mergedIntoId: null, ...moved.source } });
-      await tx.contactMerge.update({ where: { id: merge.id }, data: { undoneAt: new Date() } });
+      await tx.contactMerge.update({ where: { id: merge.id }, data: { undoneAt: this.clock.now() } });
     });
   }
 

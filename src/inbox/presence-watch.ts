@@ -6,6 +6,8 @@ import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
 import { TeamEvents, readTeamSettings } from '../teams/index.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 const GRACE = 'inbox.presence-grace';
 
@@ -27,6 +29,7 @@ export class PresenceWatch implements OnModuleInit {
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
     private readonly teamEvents: TeamEvents,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -42,7 +45,7 @@ export class PresenceWatch implements OnModuleInit {
   async disconnected(memberId: string, teamId: string): Promise<void> {
     const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
     const graceMs = readTeamSettings(team?.settings).presenceGraceSeconds * 1000;
-    await this.jobs.add<GraceJob>(GRACE, { memberId }, { jobId: `grace-${memberId}-${Date.now()}`, delayMs: graceMs });
+    await this.jobs.add<GraceJob>(GRACE, { memberId }, { jobId: `grace-${memberId}-${this.clock.now().getTime()}`, delayMs: graceMs });
   }
 
   /** After a restart every socket is gone: members who are on get their grace to come back. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemClock } from '../../common/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { OutboundGuard } from '../../common/outbound/index.js';
 import type { WebhookRequest } from '../channel-adapter.js';
@@ -10,7 +11,7 @@ import { LineAdapter } from './line.adapter.js';
 
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'providers', 'line');
 const SECRET = 'adapter-spec-secret';
-const adapter = new LineAdapter(new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 }));
+const adapter = new LineAdapter(systemClock, new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 }));
 const channel: LineAccount = { id: 'c', teamId: 't', type: 'line', provider: 'line', name: 'LINE', active: true, settings: {}, secrets: { channelSecret: SECRET, channelAccessToken: 'token' } };
 
 function request(rawBody: string | Buffer, body: unknown = undefined, signature?: string): WebhookRequest {
