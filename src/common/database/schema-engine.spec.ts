@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlResultSet } from '@prisma/driver-adapter-utils';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,10 @@ import {
   ENGINE_VERSION,
   ENGINE_WASM_FILE,
   EngineInternalsMoved,
+  EnginePanic,
+  callEngine,
   readEnginePackage,
+  withSchemaEngine,
   type EngineInternals,
 } from './schema-engine.js';
 
@@ -131,4 +135,38 @@ describe('schema engine', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  // Last in the file: after a panic the engine refuses every call, as the process would. The panic is reported
+  // through the global registry the loader installs and trapped in a microtask the engine queued; were either
+  // patch lost, the call would never settle and the trap would surface as an uncaught exception instead.
+  it('fails the pending call with the Rust message when the engine panics, and refuses every later call', async () => {
+    let answer: SqlResultSet = { columnNames: [], columnTypes: [], rows: [] };
+    const connection: SqlDriverAdapter = {
+      provider: 'postgres',
+      adapterName: 'fake',
+      queryRaw: async () => answer,
+      executeRaw: async () => 0,
+      executeScript: async () => {},
+      startTransaction: () => Promise.reject(new Error('no transactions here')),
+      dispose: async () => {},
+    };
+    const database: SqlMigrationAwareDriverAdapterFactory = {
+      provider: 'postgres',
+      adapterName: 'fake',
+      connect: async () => connection,
+      connectToShadowDb: async () => connection,
+    };
+
+    const crash = withSchemaEngine(database, undefined, (engine) => {
+      // A row with more values than the result has columns: the engine indexes past the column list and panics.
+      answer = { columnNames: [], columnTypes: [], rows: [['16.4']] };
+      return callEngine(() => engine.version());
+    });
+
+    await expect(crash).rejects.toThrow(EnginePanic);
+    await expect(crash).rejects.toThrow(/^The schema engine crashed: panicked at .*index out of bounds/s);
+    await expect(withSchemaEngine(database, undefined, async () => 'unreachable')).rejects.toThrow(
+      /crashed: panicked at .*\(earlier in this process; restart it\)$/s,
+    );
+  }, 30_000);
 });
