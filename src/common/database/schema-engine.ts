@@ -138,8 +138,9 @@ function packageDir(): string {
 }
 
 /**
- * Reads and compiles the engine from the package in `dir`. Its entry imports the .wasm file as a module, which
- * Node does not load without a flag: the loader instantiates it itself, as the entry would.
+ * Reads and compiles the engine from the package in `dir` (the installed one unless a test names another; the glue
+ * is always the one imported above). The package's entry imports the .wasm file as a module, which Node does not
+ * load without a flag: the loader instantiates it itself, as the entry would.
  */
 export async function readEnginePackage(dir = packageDir()): Promise<{ module: WasmModule; internals: EngineInternals }> {
   const { version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { version: string };
