@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { join } from 'node:path';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { embeddedPool, startEmbeddedPostgres, EmbeddedPostgres } from './embedded-postgres.js';
-import { applyMigrations } from './migrator.js';
+import { applyMigrations } from './migrations.js';
 import { logger } from '../logging/logger.js';
 
 export { PrismaClient, Prisma } from '../../generated/prisma/client.js';
