@@ -34,6 +34,8 @@ import { StartLogin, TeamsService, ensureFirstTeam } from './teams/index.js';
 export interface HubOptions {
   /** Keep the embedded database in memory instead of under the data directory (tests). */
   memoryDatabase?: boolean;
+  /** The in-memory database starts from this image of a migrated one (tests; see `migratedImage`). */
+  databaseImage?: Blob;
   /** false: take no jobs until `hub.startJobs()` (a hub whose worker is down, for tests of the outbox). */
   startJobs?: boolean;
   /** Prefix of the BullMQ keys, so test runs sharing one Redis stay apart. */
@@ -63,7 +65,7 @@ export interface Hub {
 
 export async function createHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const masterKey = config.secretKey ?? (await loadOrCreateKey(config.dataDir));
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir, image: options.memoryDatabase ? options.databaseImage : undefined });
   const jobs: JobQueue = config.redisUrl
     ? new BullMqJobQueue({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.redisPrefix })
     : new InProcessJobQueue();

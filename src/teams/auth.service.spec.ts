@@ -6,7 +6,7 @@ import type { RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import type { AccessTokens } from './access-tokens.js';
 import { AuthService } from './auth.service.js';
 import type { MembersService } from './members.service.js';
-import { PasswordGate } from './passwords.js';
+import { PasswordGate, Passwords } from './passwords.js';
 import type { TeamsService } from './teams.service.js';
 
 const NOW = new Date('2026-12-06T09:00:00Z');
@@ -58,6 +58,7 @@ function serviceWith() {
     mailer,
     limits,
     new PasswordGate(),
+    new Passwords(19),
     { now: () => NOW },
     jobs,
     Buffer.alloc(32, 1),

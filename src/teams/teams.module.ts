@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MASTER_KEY } from '../common/common.module.js';
+import { HUB_CONFIG } from '../common/config/config.js';
+import type { HubConfig } from '../common/config/config.js';
 import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
 import { AccountService } from './account.service.js';
 import { AuthController } from './auth.controller.js';
@@ -9,7 +11,7 @@ import { GroupsController } from './groups.controller.js';
 import { GroupsService } from './groups.service.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
-import { PASSWORD_GATE, PasswordGate } from './passwords.js';
+import { PASSWORD_GATE, PASSWORDS, PasswordGate, Passwords } from './passwords.js';
 import { TeamEvents } from './team.events.js';
 import { TeamsController } from './teams.controller.js';
 import { TeamsService } from './teams.service.js';
@@ -25,6 +27,7 @@ import { TeamsService } from './teams.service.js';
     AuthGuard,
     TeamEvents,
     { provide: PASSWORD_GATE, useValue: new PasswordGate() },
+    { provide: PASSWORDS, inject: [HUB_CONFIG], useFactory: (config: HubConfig) => new Passwords(config.passwordMemoryMib) },
     { provide: ACCESS_TOKENS, inject: [MASTER_KEY], useFactory: (key: Buffer) => new AccessTokens(key) },
   ],
   exports: [TeamsService, MembersService, GroupsService, AuthGuard, TeamEvents, ACCESS_TOKENS],
