@@ -55,12 +55,18 @@ describe(OffersService.name, () => {
   const pendingOffers = (conversationId: string, count: number) => eventually(() => offersOf(conversationId), (rows) => rows.filter((o) => o.status === 'pending').length === count);
   const memberRows = (members: AuthMember[]) => ctx.db.member.findMany({ where: { id: { in: members.map((m) => m.id) } }, orderBy: { id: 'asc' } });
 
+  /** A new chat offered to `member` alone and accepted by them. */
+  async function heldBy(member: AuthMember, body: string): Promise<string> {
+    const conversationId = await newChat(body);
+    await pendingOffers(conversationId, 1);
+    await ctx.get(ConversationsService).accept(member, conversationId);
+    return conversationId;
+  }
+
   it('offers a new chat to the available members with room, up to the fan-out, until the clock plus the timeout', async () => {
     await settings({ offerFanout: 2, offerTimeoutSeconds: 90 });
     const busy = await online();
-    const held = await newChat('held');
-    await pendingOffers(held, 1);
-    await ctx.get(ConversationsService).accept(busy, held);
+    await heldBy(busy, 'held');
     const free = [await online(), await online(), await online()];
     const onBreak = await ctx.addMember(team);
     await ctx.get(MembersService).setStatus(onBreak, 'break');
@@ -77,7 +83,8 @@ describe(OffersService.name, () => {
 
   it('gives the chat to the first of two members accepting at once, and withdraws the other’s offer as taken', async () => {
     const [a, b] = [await online(), await online()];
-    await ctx.db.member.update({ where: { id: a.id }, data: { ignoredOffers: 2 } });
+    // Both have let two offers pass; only the one who takes the chat starts counting again.
+    await ctx.db.member.updateMany({ where: { id: { in: [a.id, b.id] } }, data: { ignoredOffers: 2 } });
     const conversationId = await newChat();
     await pendingOffers(conversationId, 2);
 
@@ -91,8 +98,8 @@ describe(OffersService.name, () => {
     const rows = await eventually(() => offersOf(conversationId), (r) => r.every((o) => o.status !== 'pending'));
     expect(Object.fromEntries(rows.map((o) => [o.memberId, o.status]))).toEqual({ [winner.id]: 'accepted', [loser.id]: 'withdrawn' });
     expect(withdrawn).toContainEqual(expect.objectContaining({ conversationId, memberId: loser.id, reason: 'taken' }));
-    // Taking a chat starts the count of ignored offers again.
-    if (winner === a) await eventually(() => memberRows([a]), ([row]) => row.ignoredOffers === 0);
+    const counts = await eventually(() => memberRows([winner, loser]), (rows) => rows.some((row) => row.ignoredOffers === 0));
+    expect(Object.fromEntries(counts.map((row) => [row.id, row.ignoredOffers]))).toEqual({ [winner.id]: 0, [loser.id]: 2 });
   });
 
   it('expires an offer only once the clock passes its deadline, once, and counts the chat missed', async () => {
@@ -160,9 +167,7 @@ describe(OffersService.name, () => {
 
   it('never offers a chat to a member already holding their capacity', async () => {
     const member = await online({ capacity: 1 });
-    const first = await newChat('first');
-    await pendingOffers(first, 1);
-    await ctx.get(ConversationsService).accept(member, first);
+    await heldBy(member, 'first');
 
     const second = await newChat('second');
 
@@ -172,9 +177,7 @@ describe(OffersService.name, () => {
 
   it('withdraws what a deactivated member is offered and puts the chats they held back in the queue', async () => {
     const leaving = await online({ capacity: 2 });
-    const held = await newChat('held');
-    await pendingOffers(held, 1);
-    await ctx.get(ConversationsService).accept(leaving, held);
+    const held = await heldBy(leaving, 'held');
     const offered = await newChat('offered');
     await pendingOffers(offered, 1);
 
