@@ -18,7 +18,8 @@ import type { AuthMember } from '../../src/teams/index.js';
 import { AuthService } from '../../src/teams/auth.service.js';
 import { MembersService, TeamsService } from '../../src/teams/index.js';
 import { MovableClock } from './movable-clock.js';
-import { TEST_ALLOWED_API_ORIGINS, TEST_SECRET_KEY } from './test-hub.js';
+import { testDatabaseImage } from './database-image.js';
+import { TEST_ALLOWED_API_ORIGINS, TEST_PASSWORD_MEMORY_MIB, TEST_SECRET_KEY } from './test-hub.js';
 
 /** The hub's own mail, kept for the test to read instead of being sent anywhere. */
 export class RecordingMailer implements Mailer {
@@ -64,8 +65,16 @@ const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
 export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
   // Attachments and the like go to the data directory; the database itself stays in memory.
   const dataDir = await mkdtemp(join(tmpdir(), 'tsunagi-medium-'));
-  const config = loadConfig({ HUB_SECRET_KEY: TEST_SECRET_KEY, HUB_DATA_DIR: dataDir, NODE_ENV: 'test', HUB_ALLOWED_API_ORIGINS: TEST_ALLOWED_API_ORIGINS, ...options.env });
-  const database = await openDatabase({ databaseUrl: null, dataDir: null });
+  const config = loadConfig({
+    HUB_SECRET_KEY: TEST_SECRET_KEY,
+    HUB_DATA_DIR: dataDir,
+    NODE_ENV: 'test',
+    HUB_ALLOWED_API_ORIGINS: TEST_ALLOWED_API_ORIGINS,
+    HUB_PASSWORD_MEMORY_MIB: TEST_PASSWORD_MEMORY_MIB,
+    ...options.env,
+  });
+  // Started from the image of the migrated schema that every test file shares, not migrated again.
+  const database = await openDatabase({ databaseUrl: null, dataDir: null, image: await testDatabaseImage() });
   const jobs = new InProcessJobQueue();
   const clock = new MovableClock(options.now ?? new Date());
   const mails = new RecordingMailer();
