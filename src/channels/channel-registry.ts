@@ -62,6 +62,7 @@ export function registerAdapter<Settings, Secrets>(adapter: ChannelAdapter<Setti
   const fetchContent = adapter.fetchContent?.bind(adapter);
   const profileName = adapter.profileName?.bind(adapter);
   const groupName = adapter.groupName?.bind(adapter);
+  const notify = adapter.notify?.bind(adapter);
   return {
     [REGISTERED]: true,
     provider: adapter.provider,
@@ -89,6 +90,7 @@ export function registerAdapter<Settings, Secrets>(adapter: ChannelAdapter<Setti
     fetchContent: fetchContent && (async (channel, id) => fetchContent(open(channel), id)),
     profileName: profileName && (async (channel, address) => profileName(open(channel), address)),
     groupName: groupName && (async (channel, group) => groupName(open(channel), group)),
+    notify: notify && (async (channel, to, notice) => notify(open(channel), to, notice)),
   };
 }
 
