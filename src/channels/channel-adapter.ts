@@ -356,10 +356,16 @@ export interface ChannelAdapter<Settings, Secrets> {
   pairing?(channel: ChannelAccount<Settings, Secrets>): Promise<ChannelPairing>;
   /** Fetches content the provider holds (LINE images and files) with the channel's credentials. */
   fetchContent?(channel: ChannelAccount<Settings, Secrets>, providerContentId: string): Promise<{ data: Buffer; contentType: string }>;
-  /** A customer's display name from the provider's profile API, or null when it cannot be had. */
-  profileName?(channel: ChannelAccount<Settings, Secrets>, address: ChannelAddress): Promise<string | null>;
-  /** A group's name from the provider (LINE group summary), or null. */
-  groupName?(channel: ChannelAccount<Settings, Secrets>, group: ChannelAddress): Promise<string | null>;
+  /**
+   * The name the provider shows for an address: a customer's profile name, a group's name (LINE), or null when it
+   * has none or it cannot be had. The hub asks once, for a contact it has just made.
+   */
+  displayName?(channel: ChannelAccount<Settings, Secrets>, address: ChannelAddress): Promise<string | null>;
+  /**
+   * What the provider calls a group the bot has joined, as the channel's group list shows it (LINE: a `group`, or a
+   * `room`); `group` when absent.
+   */
+  groupKind?(groupId: string): string;
   /**
    * Shows the customer at `to` a notice about their conversation, outside its messages (the widget's banners and
    * typing indicator). Optional: a channel without it shows none, and the hub tells its customers only what it

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
+import type { IdentityKind } from '../common/channel-types.js';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
@@ -46,7 +47,7 @@ export interface Placement {
 interface NameContactJob {
   channelId: string;
   contactId: string;
-  kind: 'line' | 'line_group';
+  kind: IdentityKind;
   address: string;
 }
 
@@ -403,7 +404,8 @@ export class IngestService implements InboundSink, OnModuleInit {
   }
 
   private async queueNaming(channel: ChannelAccount, contactId: string, address: ChannelAddress, jobId: string): Promise<void> {
-    if (address.kind !== 'line' && address.kind !== 'line_group') return;
+    // Only a provider that can be asked names its contacts later (LINE's profiles); the others name them in the message or not at all.
+    if (!this.registry.get(channel.provider).displayName) return;
     await this.jobs.add<NameContactJob>(
       NAME_CONTACT,
       { channelId: channel.id, contactId, kind: address.kind, address: address.address },
@@ -415,12 +417,11 @@ export class IngestService implements InboundSink, OnModuleInit {
   private async nameContact(job: NameContactJob): Promise<void> {
     const channel = await this.channels.account(job.channelId);
     if (!channel) return;
-    const adapter = this.registry.get(channel.provider);
-    const address: ChannelAddress = { kind: job.kind, address: job.address };
-    const name = job.kind === 'line_group' ? await adapter.groupName?.(channel, address) : await adapter.profileName?.(channel, address);
+    const name = await this.registry.get(channel.provider).displayName?.(channel, { kind: job.kind, address: job.address });
     if (!name) return;
     await this.contacts.nameFromProvider(job.contactId, job.kind, job.address, name);
-    if (job.kind === 'line_group') await this.channels.nameGroup(channel.id, job.address, name);
+    // The contact may be a group the bot is in: the channel's group list shows the same name (a customer's matches no group).
+    await this.channels.nameGroup(channel.id, job.address, name);
   }
 
   private async knownMessage(channelId: string, eventKey: string): Promise<IngestOutcome | null> {
