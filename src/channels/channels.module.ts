@@ -5,6 +5,7 @@ import { ChannelsController } from './channels.controller.js';
 import { ChannelsService } from './channels.service.js';
 import { ChannelEvents } from './channel.events.js';
 import { ChannelInbound } from './inbound-port.js';
+import { CustomerNotices } from './customer-notices.service.js';
 import { ChannelShopperEvents } from './shopper-port.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { LineAdapter } from './line/line.adapter.js';
@@ -26,6 +27,7 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     ChannelEvents,
     ChannelInbound,
     ChannelShopperEvents,
+    CustomerNotices,
     WebchatSender,
     WebchatAdapter,
     WebchatGateway,
@@ -51,6 +53,6 @@ import { WebchatSender } from './webchat/webchat.sender.js';
         }),
     },
   ],
-  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, ChannelShopperEvents, WebchatSender],
+  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, ChannelShopperEvents, CustomerNotices],
 })
 export class ChannelsModule {}

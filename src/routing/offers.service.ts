@@ -6,7 +6,7 @@ import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
-import { WebchatSender } from '../channels/index.js';
+import { CustomerNotices } from '../channels/index.js';
 import { ConversationEvents, ConversationsService } from '../conversations/index.js';
 import { TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
@@ -46,7 +46,7 @@ export class OffersService implements OnModuleInit {
     private readonly conversations: ConversationEvents,
     private readonly teamEvents: TeamEvents,
     private readonly events: RoutingEvents,
-    private readonly widget: WebchatSender,
+    private readonly notices: CustomerNotices,
     private readonly away: AwayNoticeService,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly conversationsService: ConversationsService,
@@ -313,16 +313,14 @@ export class OffersService implements OnModuleInit {
     const { count } = await this.db.offer.updateMany({ where: { id: { in: due.map((o) => o.id) }, status: 'pending' }, data: { status: 'expired', closedAt: now } });
     if (count === 0) return;
     await this.closeTransfers(conversationId, 'expired');
-    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, include: { channel: true } });
+    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId } });
     if (!conversation) return;
     for (const offer of due) this.events.emit('offer.withdrawn', { teamId: offer.teamId, memberId: offer.memberId, offerId: offer.id, conversationId, reason: 'expired' });
     const missed = conversation.status === 'waiting' && !conversation.assigneeId;
     if (missed) {
       await this.db.conversation.update({ where: { id: conversationId }, data: { missedAt: now } });
-      // The visitor is offered the message form instead of waiting in silence.
-      if (conversation.channel.type === 'webchat' && conversation.threadKey.startsWith('visitor:')) {
-        this.widget.emit(conversation.channelId, conversation.threadKey.slice('visitor:'.length), 'missed', { conversationId, form: true });
-      }
+      // The customer is offered the message form instead of waiting in silence, where their channel shows one.
+      await this.notices.notify(conversation, { type: 'missed', conversationId });
     }
     const team = await this.db.team.findUniqueOrThrow({ where: { id: conversation.teamId } });
     const limit = readTeamSettings(team.settings).ignoredOffersBeforeBreak;
