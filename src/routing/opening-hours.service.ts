@@ -6,7 +6,7 @@ import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
-import { TeamEvents, isOpen, nextChange, readTeamSettings } from '../teams/index.js';
+import { MembersService, TeamEvents, isOpen, nextChange, readTeamSettings } from '../teams/index.js';
 import { OffersService } from './offers.service.js';
 
 const BOUNDARY = 'routing.hours-boundary';
@@ -31,6 +31,7 @@ export class OpeningHoursService implements OnModuleInit {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly teamEvents: TeamEvents,
     private readonly offers: OffersService,
+    private readonly members: MembersService,
   ) {}
 
   onModuleInit(): void {
@@ -76,11 +77,7 @@ export class OpeningHoursService implements OnModuleInit {
   private async switchOn(teamId: string): Promise<void> {
     const members = await this.db.member.findMany({ where: { teamId, status: 'offline', statusReason: 'closed' }, select: { id: true } });
     for (const member of members) {
-      const { count } = await this.db.member.updateMany({
-        where: { id: member.id, status: 'offline', statusReason: 'closed' },
-        data: { status: 'online', statusReason: null, ignoredOffers: 0 },
-      });
-      if (count > 0) this.teamEvents.emit('presence.updated', { teamId, memberId: member.id, status: 'online', reason: 'opened' });
+      await this.members.switchPresence({ teamId, memberId: member.id, from: { status: ['offline'], reason: 'closed' }, to: 'online', reason: 'opened' });
     }
     if (members.length > 0) logger.info({ teamId, members: members.length }, 'team opened: members switched on');
   }
@@ -89,11 +86,7 @@ export class OpeningHoursService implements OnModuleInit {
   private async switchOff(teamId: string): Promise<void> {
     const members = await this.db.member.findMany({ where: { teamId, status: { in: ['online', 'break'] } }, select: { id: true } });
     for (const member of members) {
-      const { count } = await this.db.member.updateMany({
-        where: { id: member.id, status: { in: ['online', 'break'] } },
-        data: { status: 'offline', statusReason: 'closed' },
-      });
-      if (count > 0) this.teamEvents.emit('presence.updated', { teamId, memberId: member.id, status: 'offline', reason: 'closed' });
+      await this.members.switchPresence({ teamId, memberId: member.id, from: { status: ['online', 'break'] }, to: 'offline', reason: 'closed' });
     }
     if (members.length > 0) logger.info({ teamId, members: members.length }, 'team closed: members switched off');
   }
