@@ -4,6 +4,8 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
 import { MembersService, readTeamSettings } from '../teams/index.js';
 
@@ -19,17 +21,21 @@ interface GraceJob {
  * process (socket.io's adapter asks the others), are the truth; a reconnect within the grace keeps them on.
  */
 @Injectable()
-export class PresenceWatch implements OnModuleInit {
+export class PresenceWatch implements OnModuleInit, ResumableWork {
+  readonly name = 'presence checks';
+
   private namespace: Namespace | null = null;
   private memberRoom: (memberId: string) => string = (id) => id;
 
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly members: MembersService,
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<GraceJob>(GRACE, (job) => this.check(job.memberId));
   }
 

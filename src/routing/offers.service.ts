@@ -5,6 +5,8 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
 import { WebchatSender } from '../channels/index.js';
 import { ConversationEvents, ConversationsService, markMissed, requeueFrom } from '../conversations/index.js';
@@ -39,10 +41,13 @@ interface WaveJob {
  * The timer is a delayed job; the offer rows are the truth, so a restart neither loses nor doubles an expiry.
  */
 @Injectable()
-export class OffersService implements OnModuleInit {
+export class OffersService implements OnModuleInit, ResumableWork {
+  readonly name = 'offer timers';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly conversations: ConversationEvents,
     private readonly teamEvents: TeamEvents,
     private readonly events: RoutingEvents,
@@ -57,6 +62,7 @@ export class OffersService implements OnModuleInit {
   private readonly queuePasses = new Map<string, Promise<void>>();
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<ExpireJob>(EXPIRE, (job) => this.expire(job.conversationId), { concurrency: 2 });
     this.jobs.register<WaveJob>(WAVE, (job) => this.wave(job));
     this.conversations.on('conversation.started', async ({ teamId, conversation }) => {

@@ -5,6 +5,8 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
 import { MembersService, TeamEvents, isOpen, nextChange, readTeamSettings } from '../teams/index.js';
 import { OffersService } from './offers.service.js';
@@ -24,10 +26,13 @@ interface BoundaryJob {
  * so running it twice, late, or after a restart gives the same result.
  */
 @Injectable()
-export class OpeningHoursService implements OnModuleInit {
+export class OpeningHoursService implements OnModuleInit, ResumableWork {
+  readonly name = 'business hours';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly teamEvents: TeamEvents,
     private readonly offers: OffersService,
@@ -35,6 +40,7 @@ export class OpeningHoursService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<BoundaryJob>(BOUNDARY, (job) => this.boundary(job));
     // New hours take effect at once: a team that closes now is closed now.
     this.teamEvents.on('team.updated', ({ teamId }) => this.apply(teamId));
