@@ -7,6 +7,8 @@ import { ChannelEvents } from './channel.events.js';
 import { ChannelInbound } from './inbound-port.js';
 import { CustomerNotices } from './customer-notices.service.js';
 import { ChannelShopperEvents } from './shopper-port.js';
+import { WEBHOOK_ADMISSION } from '../common/http/body-limits.js';
+import { WebhookAdmissionService } from './webhook-admission.service.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { LineAdapter } from './line/line.adapter.js';
 import { SendgridAdapter } from './sendgrid/sendgrid.adapter.js';
@@ -38,6 +40,8 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     WhatsAppWebSessions,
     WhatsAppWebAdapter,
     SendgridAdapter,
+    WebhookAdmissionService,
+    { provide: WEBHOOK_ADMISSION, useExisting: WebhookAdmissionService },
     {
       provide: ChannelRegistry,
       inject: [WebchatAdapter, TwilioAdapter, LineAdapter, WhatsAppCloudAdapter, WhatsAppWebAdapter, SendgridAdapter],

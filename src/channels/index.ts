@@ -4,7 +4,6 @@ export { ChannelsService } from './channels.service.js';
 export { ChannelEvents } from './channel.events.js';
 export type { ChannelEventMap } from './channel.events.js';
 export { ChannelRegistry } from './channel-registry.js';
-export { WebhooksController } from './webhooks.controller.js';
 export { capabilitiesOf } from './channel-adapter.js';
 export { ChannelInbound } from './inbound-port.js';
 export { ThreadKey } from './thread-key.js';

@@ -3,6 +3,8 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
 import type { EarlierMessage, MessageContent, OutboundMessage, OutboundTemplate, SendResult } from '../channels/index.js';
 import { ChannelRegistry, ChannelsService, ThreadKey } from '../channels/index.js';
@@ -36,10 +38,13 @@ export function retryDelayMs(attempt: number): number {
  * truth; a job only says "look at it now", so a job run twice, or a row left behind by a crash, is harmless.
  */
 @Injectable()
-export class OutboxService implements OnModuleInit {
+export class OutboxService implements OnModuleInit, ResumableWork {
+  readonly name = 'pending deliveries';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly registry: ChannelRegistry,
     private readonly channels: ChannelsService,
     private readonly events: ConversationEvents,
@@ -47,6 +52,7 @@ export class OutboxService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<DeliverJob>(DELIVER, (job) => this.deliver(job), { concurrency: 4 });
   }
 

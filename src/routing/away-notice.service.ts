@@ -4,7 +4,7 @@ import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { CustomerNotices } from '../channels/index.js';
-import { ConversationsService } from '../conversations/index.js';
+import { ConversationsService, claimAwayNotice } from '../conversations/index.js';
 import { TeamsService, describeOpening, nextOpening, readTeamSettings } from '../teams/index.js';
 
 /** Why a customer waits: the team is closed, nobody is online, or everyone online is busy. */
@@ -54,8 +54,7 @@ export class AwayNoticeService {
     // Asked before the claim, so a notice the send policy refuses (the customer opted out) is not used up.
     if (!(await this.replies.systemSendability(conversationId, body, 'automatic', now)).ok) return reason;
     // The conditional update is the claim: two messages arriving together send one notice.
-    const { count } = await this.db.conversation.updateMany({ where: { id: conversationId, awayNoticeAt: toldAt }, data: { awayNoticeAt: now } });
-    if (count === 0) return reason;
+    if (!(await claimAwayNotice(this.db, conversationId, toldAt, now))) return reason;
     await this.replies.systemReply(conversationId, body, 'automatic', now);
     return reason;
   }

@@ -3,6 +3,8 @@ import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { CustomerNotices } from '../channels/index.js';
 import { ConversationEvents } from '../conversations/index.js';
 import { readTeamSettings } from '../teams/index.js';
@@ -30,15 +32,19 @@ const answerFilter: Prisma.MessageWhereInput = {
  * first unanswered message of a stretch speaks.
  */
 @Injectable()
-export class SlowReplyService implements OnModuleInit {
+export class SlowReplyService implements OnModuleInit, ResumableWork {
+  readonly name = 'slow reply timers';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly conversations: ConversationEvents,
     private readonly notices: CustomerNotices,
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<SlowReplyJob>(CHECK, (job) => this.check(job));
     this.conversations.on('message.created', async ({ message }) => {
       if (message.direction !== 'in' || message.kind === 'event') return;

@@ -12,6 +12,7 @@ import { InProcessJobQueue } from '../../src/common/jobs/index.js';
 import type { Mailer, SystemMail } from '../../src/common/mail/mailer.js';
 import { OutboundGuard } from '../../src/common/outbound/index.js';
 import { FlexibleRateLimiter } from '../../src/common/rate-limit/rate-limiter.js';
+import { ResumableWorkRegistry } from '../../src/common/start/resumable-work.js';
 import { ChannelsService } from '../../src/channels/index.js';
 import type { ChannelAccount, ChannelAddress, ChannelType, InboundEvent } from '../../src/channels/index.js';
 import type { AuthMember } from '../../src/teams/index.js';
@@ -87,6 +88,8 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     clock,
     rateLimiter: new FlexibleRateLimiter(null),
     outboundGuard: new OutboundGuard({ allowedOrigins: config.allowedApiOrigins, maxDownloadBytes: config.maxDownloadBytes }),
+    // Services register here as they start; nothing is resumed, as no restart came before.
+    resumableWork: new ResumableWorkRegistry(),
   };
   let app: INestApplicationContext | null = null;
   const close = async () => {
