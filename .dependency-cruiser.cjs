@@ -80,6 +80,20 @@ module.exports = {
       to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/(common|generated)/', '^src/[^/]+/index\\.ts$'] },
     },
     {
+      name: 'provider-folders-behind-the-face',
+      severity: 'error',
+      comment:
+        "The channels face re-exports from a provider folder only its payload schemas and its webhook or origin check: " +
+        'other modules reach a customer through the contract (CustomerNotices, the outbox), never through a ' +
+        "provider's sender, adapter or socket gateway. (WhatsApp Web's sender file also holds the runtime token " +
+        'the composition root and tests replace.)',
+      from: { path: '^src/channels/index\\.ts$' },
+      to: {
+        path: '^src/channels/[^/]+/',
+        pathNot: ['\\.(schema|verifier)\\.ts$', '^src/channels/whatsapp-web/whatsapp-web\\.sender\\.ts$'],
+      },
+    },
+    {
       name: 'composition-root-is-not-imported',
       severity: 'error',
       comment: 'main.ts, hub.ts and app.module.ts compose everything; nothing in a module imports them.',

@@ -32,6 +32,8 @@ export default {
   testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    // Services driven directly against the embedded database, without HTTP or sockets: one application context per file.
+    { ...common, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.int-spec.ts'] },
     // The attack suite: each case is an abuse that once worked (or would have), run against the whole hub.
     { ...common, displayName: 'security', testMatch: ['<rootDir>/test/security/**/*.int-spec.ts'] },

@@ -5,7 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
-import { BODY_LIMIT, applyBodyLimits } from './common/http/body-limits.js';
+import { BODY_LIMIT, WEBHOOK_ADMISSION, applyBodyLimits } from './common/http/body-limits.js';
+import type { WebhookAdmission } from './common/http/body-limits.js';
 import { trustFunction } from './common/http/client-address.js';
 import { addSecurityHeaders } from './common/http/security-headers.js';
 import { serveWebAssets } from './common/http/web-assets.js';
@@ -24,16 +25,15 @@ import { OutboundGuard } from './common/outbound/index.js';
 import { SystemMailService, transportFor } from './common/mail/system-mail.service.js';
 import { FlexibleRateLimiter } from './common/rate-limit/rate-limiter.js';
 import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
-import { WebhooksController } from './channels/index.js';
-import { OutboxService } from './conversations/index.js';
-import { PresenceWatch } from './inbox/presence-watch.js';
-import { ReportsService } from './reports/index.js';
-import { OffersService, OpeningHoursService, SlowReplyService } from './routing/index.js';
-import { StartLogin, TeamsService, ensureFirstTeam } from './teams/index.js';
+import { FIRST_TEAM } from './common/start/first-team.js';
+import type { FirstTeam, StartLogin } from './common/start/first-team.js';
+import { ResumableWorkRegistry } from './common/start/resumable-work.js';
 
 export interface HubOptions {
   /** Keep the embedded database in memory instead of under the data directory (tests). */
   memoryDatabase?: boolean;
+  /** The in-memory database starts from this image of a migrated one (tests; see `migratedImage`). */
+  databaseImage?: Blob;
   /** false: take no jobs until `hub.startJobs()` (a hub whose worker is down, for tests of the outbox). */
   startJobs?: boolean;
   /** Prefix of the BullMQ keys, so test runs sharing one Redis stay apart. */
@@ -66,7 +66,7 @@ export interface Hub {
 
 export async function createHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const masterKey = config.secretKey ?? (await loadOrCreateKey(config.dataDir));
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir, image: options.memoryDatabase ? options.databaseImage : undefined });
   const clock = options.clock ?? systemClock;
   const jobs: JobQueue = config.redisUrl
     ? new BullMqJobQueue({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.redisPrefix })
@@ -77,7 +77,8 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   const rateLimiter = new FlexibleRateLimiter(limitsRedis ? { redis: limitsRedis, prefix: options.queuePrefix ?? config.redisPrefix } : null);
   const outboundGuard = new OutboundGuard({ allowedOrigins: config.allowedApiOrigins, maxDownloadBytes: config.maxDownloadBytes });
   const mailTransport = transportFor(config.mail, outboundGuard);
-  const mailer = new SystemMailService(database.prisma, jobs, new SecretBox(masterKey), mailTransport);
+  const resumableWork = new ResumableWorkRegistry();
+  const mailer = new SystemMailService(database.prisma, jobs, new SecretBox(masterKey), mailTransport, resumableWork);
   const infra: HubInfrastructure = {
     config,
     db: database.prisma,
@@ -87,6 +88,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     clock,
     rateLimiter,
     outboundGuard,
+    resumableWork,
   };
 
   let redisAdapter: RedisIoAdapter | null = null;
@@ -98,7 +100,8 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       { rawBody: true, logger: nestLogger, abortOnError: false },
     );
     const fastify = app.getHttpAdapter().getInstance();
-    applyBodyLimits(fastify, (request) => app!.get(WebhooksController).admitBeforeBody(request));
+    const webhooks = app.get<symbol, WebhookAdmission>(WEBHOOK_ADMISSION);
+    applyBodyLimits(fastify, (request) => webhooks.admitBeforeBody(request));
     // SendGrid's Inbound Parse posts multipart/form-data. It is kept as bytes like every webhook body: the channel
     // checks its token first and only then reads the parts. No limit of its own: the route's applies (30 MB for
     // Inbound Parse, 1 MB anywhere else).
@@ -114,25 +117,13 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     SwaggerModule.setup('api/docs', app, () => openApiDocument(app!), { jsonDocumentUrl: 'api/docs/openapi.json' });
     await app.listen({ port: config.port, host: config.host });
 
-    const login = options.bootstrap === false ? null : await ensureFirstTeam(config, database.prisma, app.get(TeamsService));
-    const outbox = app.get(OutboxService);
-    const offers = app.get(OffersService);
+    const login = options.bootstrap === false ? null : await app.get<symbol, FirstTeam>(FIRST_TEAM).ensure();
     let jobsStarted = false;
     const startJobs = async () => {
       if (jobsStarted) return;
       jobsStarted = true;
-      const resumed = await outbox.resume();
-      if (resumed) logger.info({ deliveries: resumed }, 'pending deliveries taken up again');
-      const timers = await offers.resume();
-      if (timers) logger.info({ conversations: timers }, 'offer timers set again');
-      const withHours = await app!.get(OpeningHoursService).resume();
-      if (withHours) logger.info({ teams: withHours }, 'business hours applied');
-      await app!.get(PresenceWatch).resume();
-      await app!.get(SlowReplyService).resume();
-      const reports = await app!.get(ReportsService).resume();
-      if (reports) logger.info({ reports }, 'pending reports taken up again');
-      const mails = await mailer.resume();
-      if (mails) logger.info({ mails }, 'unsent system mail taken up again');
+      // Everything still to do is scheduled again before a worker takes a job, pending deliveries among it.
+      await resumableWork.resumeAll();
       await jobs.start();
     };
     if (options.startJobs !== false) await startJobs();

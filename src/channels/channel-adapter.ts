@@ -248,6 +248,20 @@ export interface ChannelCapabilities {
   sendsPerSecond: number;
 }
 
+/**
+ * What the hub tells a customer about their conversation besides its messages, on channels that can show it (the
+ * widget's banners and typing indicator). `form`: offer the customer to leave a message instead of waiting.
+ */
+export type CustomerNotice =
+  /** Nobody was offered the conversation: the team is closed, nobody is online, or everyone online is busy. */
+  | { type: 'waiting'; conversationId: string; reason: 'closed' | 'unavailable' | 'busy'; opensAt: Date | null; form: boolean }
+  /** Every offer of the conversation expired unanswered: the customer may leave a message. */
+  | { type: 'missed'; conversationId: string }
+  /** The customer's first unanswered message has waited longer than the team's slow-reply time. */
+  | { type: 'slow_reply'; conversationId: string; waitedSeconds: number }
+  /** An agent is typing in the conversation. */
+  | { type: 'typing'; conversationId: string };
+
 /** A provider's webhook call, with the raw body kept for signature checks. */
 export interface WebhookRequest {
   /** The route's last segment: '' for the main webhook, 'status', 'events', 'inbound'... */
@@ -342,10 +356,22 @@ export interface ChannelAdapter<Settings, Secrets> {
   pairing?(channel: ChannelAccount<Settings, Secrets>): Promise<ChannelPairing>;
   /** Fetches content the provider holds (LINE images and files) with the channel's credentials. */
   fetchContent?(channel: ChannelAccount<Settings, Secrets>, providerContentId: string): Promise<{ data: Buffer; contentType: string }>;
-  /** A customer's display name from the provider's profile API, or null when it cannot be had. */
-  profileName?(channel: ChannelAccount<Settings, Secrets>, address: ChannelAddress): Promise<string | null>;
-  /** A group's name from the provider (LINE group summary), or null. */
-  groupName?(channel: ChannelAccount<Settings, Secrets>, group: ChannelAddress): Promise<string | null>;
+  /**
+   * The name the provider shows for an address: a customer's profile name, a group's name (LINE), or null when it
+   * has none or it cannot be had. The hub asks once, for a contact it has just made.
+   */
+  displayName?(channel: ChannelAccount<Settings, Secrets>, address: ChannelAddress): Promise<string | null>;
+  /**
+   * What the provider calls a group the bot has joined, as the channel's group list shows it (LINE: a `group`, or a
+   * `room`); `group` when absent.
+   */
+  groupKind?(groupId: string): string;
+  /**
+   * Shows the customer at `to` a notice about their conversation, outside its messages (the widget's banners and
+   * typing indicator). Optional: a channel without it shows none, and the hub tells its customers only what it
+   * writes to them as messages (the away reply).
+   */
+  notify?(channel: ChannelAccount<Settings, Secrets>, to: ChannelAddress, notice: CustomerNotice): Promise<void>;
 }
 
 /** A live session's state as the administrator sees it, with the QR code to scan while it is `pairing`. */

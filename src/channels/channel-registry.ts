@@ -60,8 +60,8 @@ export function registerAdapter<Settings, Secrets>(adapter: ChannelAdapter<Setti
   const activate = adapter.activate?.bind(adapter);
   const pairing = adapter.pairing?.bind(adapter);
   const fetchContent = adapter.fetchContent?.bind(adapter);
-  const profileName = adapter.profileName?.bind(adapter);
-  const groupName = adapter.groupName?.bind(adapter);
+  const displayName = adapter.displayName?.bind(adapter);
+  const notify = adapter.notify?.bind(adapter);
   return {
     [REGISTERED]: true,
     provider: adapter.provider,
@@ -87,8 +87,9 @@ export function registerAdapter<Settings, Secrets>(adapter: ChannelAdapter<Setti
     deactivate: adapter.deactivate?.bind(adapter),
     pairing: pairing && (async (channel) => pairing(open(channel))),
     fetchContent: fetchContent && (async (channel, id) => fetchContent(open(channel), id)),
-    profileName: profileName && (async (channel, address) => profileName(open(channel), address)),
-    groupName: groupName && (async (channel, group) => groupName(open(channel), group)),
+    displayName: displayName && (async (channel, address) => displayName(open(channel), address)),
+    groupKind: adapter.groupKind?.bind(adapter),
+    notify: notify && (async (channel, to, notice) => notify(open(channel), to, notice)),
   };
 }
 

@@ -5,7 +5,10 @@ import { ChannelsController } from './channels.controller.js';
 import { ChannelsService } from './channels.service.js';
 import { ChannelEvents } from './channel.events.js';
 import { ChannelInbound } from './inbound-port.js';
+import { CustomerNotices } from './customer-notices.service.js';
 import { ChannelShopperEvents } from './shopper-port.js';
+import { WEBHOOK_ADMISSION } from '../common/http/body-limits.js';
+import { WebhookAdmissionService } from './webhook-admission.service.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { LineAdapter } from './line/line.adapter.js';
 import { SendgridAdapter } from './sendgrid/sendgrid.adapter.js';
@@ -26,6 +29,7 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     ChannelEvents,
     ChannelInbound,
     ChannelShopperEvents,
+    CustomerNotices,
     WebchatSender,
     WebchatAdapter,
     WebchatGateway,
@@ -36,6 +40,8 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     WhatsAppWebSessions,
     WhatsAppWebAdapter,
     SendgridAdapter,
+    WebhookAdmissionService,
+    { provide: WEBHOOK_ADMISSION, useExisting: WebhookAdmissionService },
     {
       provide: ChannelRegistry,
       inject: [WebchatAdapter, TwilioAdapter, LineAdapter, WhatsAppCloudAdapter, WhatsAppWebAdapter, SendgridAdapter],
@@ -51,6 +57,6 @@ import { WebchatSender } from './webchat/webchat.sender.js';
         }),
     },
   ],
-  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, ChannelShopperEvents, WebchatSender],
+  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, ChannelShopperEvents, CustomerNotices],
 })
 export class ChannelsModule {}

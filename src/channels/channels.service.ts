@@ -189,7 +189,7 @@ export class ChannelsService implements OnApplicationBootstrap {
 
   /** The bot was added to a group or room, or left it: the group list is what reports can be posted to. */
   async recordGroup(channel: ChannelAccount, groupId: string, change: 'joined' | 'left', at: Date): Promise<void> {
-    const kind = groupId.startsWith('R') ? 'room' : 'group';
+    const kind = this.registry.get(channel.provider).groupKind?.(groupId) ?? 'group';
     if (change === 'joined') {
       await this.db.channelGroup.upsert({
         where: { channelId_groupId: { channelId: channel.id, groupId } },

@@ -4,10 +4,10 @@ export { ChannelsService } from './channels.service.js';
 export { ChannelEvents } from './channel.events.js';
 export type { ChannelEventMap } from './channel.events.js';
 export { ChannelRegistry } from './channel-registry.js';
-export { WebhooksController } from './webhooks.controller.js';
 export { capabilitiesOf } from './channel-adapter.js';
 export { ChannelInbound } from './inbound-port.js';
-export { WebchatSender } from './webchat/webchat.sender.js';
+export { ThreadKey } from './thread-key.js';
+export { CustomerNotices } from './customer-notices.service.js';
 export { ChannelShopperEvents } from './shopper-port.js';
 export { verifyWidgetOrigin } from './webchat/webchat.verifier.js';
 export type { ShopperEventSink } from './shopper-port.js';
@@ -22,6 +22,7 @@ export type {
   ChannelCapabilities,
   ChannelProvider,
   ChannelType,
+  CustomerNotice,
   EarlierMessage,
   RegisteredAdapter,
   StoredConfig,

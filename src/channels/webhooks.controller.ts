@@ -6,10 +6,9 @@ import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { logger } from '../common/logging/logger.js';
-import type { ChannelAccount, RegisteredAdapter, WebhookRequest } from './channel-adapter.js';
-import { ChannelRegistry } from './channel-registry.js';
-import { ChannelsService } from './channels.service.js';
+import type { WebhookRequest } from './channel-adapter.js';
 import { ChannelInbound } from './inbound-port.js';
+import { WebhookAdmissionService } from './webhook-admission.service.js';
 
 /**
  * Every provider calls `/webhooks/<provider>/<channelId>[/<hook>]`. Order matters: verify the signature over
@@ -19,8 +18,7 @@ import { ChannelInbound } from './inbound-port.js';
 @Controller('webhooks')
 export class WebhooksController {
   constructor(
-    private readonly channels: ChannelsService,
-    private readonly registry: ChannelRegistry,
+    private readonly admission: WebhookAdmissionService,
     private readonly inbound: ChannelInbound,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
@@ -49,29 +47,10 @@ export class WebhooksController {
    */
   @Get(':route/:channelId')
   async check(@Param('route') route: string, @Param('channelId') channelId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const { channel, adapter } = await this.target(route, channelId, '');
+    const { channel, adapter } = await this.admission.target(route, channelId, '');
     if (!adapter.handshake) throw new DomainError('not_found', 'unknown_channel', 'No channel of this provider has this id.');
     const challenge = adapter.handshake(channel, this.call('', request));
     return reply.header('content-type', 'text/plain; charset=utf-8').send(challenge);
-  }
-
-  /**
-   * Run before the body is read (body-limits' preParsing): an unknown channel, a route or hook it does not have, or
-   * a token in the URL that is not the channel's is refused without buffering what was posted.
-   */
-  async admitBeforeBody(request: FastifyRequest): Promise<void> {
-    const { route = '', channelId = '', hook = '' } = request.params as { route?: string; channelId?: string; hook?: string };
-    const { channel, adapter } = await this.target(route, channelId, hook);
-    adapter.verifyBeforeBody?.(channel, { hook, url: this.config.publicUrl + request.url, headers: request.headers, query: request.query as Record<string, string | undefined> });
-  }
-
-  private async target(route: string, channelId: string, hook: string): Promise<{ channel: ChannelAccount; adapter: RegisteredAdapter }> {
-    const channel = await this.channels.account(channelId);
-    const adapter = channel ? this.registry.get(channel.provider) : null;
-    if (!channel || !adapter?.webhook || adapter.webhook.route !== route || !Object.values(adapter.webhook.hooks).includes(hook)) {
-      throw new DomainError('not_found', 'unknown_channel', 'No channel of this provider has this id.');
-    }
-    return { channel, adapter };
   }
 
   private call(hook: string, request: FastifyRequest): WebhookRequest {
@@ -86,7 +65,7 @@ export class WebhooksController {
   }
 
   private async handle(route: string, channelId: string, hook: string, request: FastifyRequest, reply: FastifyReply) {
-    const { channel, adapter } = await this.target(route, channelId, hook);
+    const { channel, adapter } = await this.admission.target(route, channelId, hook);
     const call = this.call(hook, request);
     await adapter.verify(channel, call);
     if (!channel.active) {

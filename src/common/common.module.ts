@@ -14,6 +14,8 @@ import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { OUTBOUND_GUARD } from './outbound/index.js';
 import type { OutboundGuard } from './outbound/index.js';
 import { LocalFileStorage, STORAGE } from './storage/storage.js';
+import { RESUMABLE_WORK } from './start/resumable-work.js';
+import type { ResumableWorkRegistry } from './start/resumable-work.js';
 import type { Mailer } from './mail/mailer.js';
 
 /** The infrastructure opened before Nest starts, handed to every module. */
@@ -27,6 +29,8 @@ export interface HubInfrastructure {
   rateLimiter: RateLimiter;
   /** The one door for requests to URLs from configuration or from outside (the system mail's SendGrid too). */
   outboundGuard: OutboundGuard;
+  /** Where the services with work to take up after a restart register themselves. */
+  resumableWork: ResumableWorkRegistry;
 }
 
 export const MASTER_KEY = Symbol('MasterKey');
@@ -46,6 +50,7 @@ export class CommonModule {
       { provide: RATE_LIMITER, useValue: infra.rateLimiter },
       { provide: STORAGE, useValue: new LocalFileStorage(infra.config.dataDir) },
       { provide: OUTBOUND_GUARD, useValue: infra.outboundGuard },
+      { provide: RESUMABLE_WORK, useValue: infra.resumableWork },
     ];
     return { module: CommonModule, providers, exports: providers.map((p) => p.provide) };
   }

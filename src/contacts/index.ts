@@ -1,6 +1,8 @@
 /** Contacts: people per team, their channel identities (unique per team), consent and blocking. */
 export { ContactsModule } from './contacts.module.js';
-export { ContactsService, suppressionHash } from './contacts.service.js';
+export { ContactsService } from './contacts.service.js';
+export { contactRecordIds, deleteContact, liveContact, markMerged, moveContactRecords, suppressAddresses, unmarkMerged } from './contact-records.repository.js';
+export type { ContactRecordIds, MergedContactFields } from './contact-records.repository.js';
 export type { IdentityKind, ResolvedContact, ContactView } from './contacts.service.js';
 export { ConsentService, CONSENT_CHANNELS } from './consent.service.js';
 export type { ConsentChannel, ConsentEventKind, ConsentState } from './consent.service.js';

@@ -4,7 +4,8 @@ import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
-import { ConsentService, suppressionHash } from '../contacts/index.js';
+import { ConsentService, deleteContact, suppressAddresses } from '../contacts/index.js';
+import type { ConsentChannel } from '../contacts/index.js';
 import type { AuthMember } from '../teams/index.js';
 
 /**
@@ -34,13 +35,7 @@ export class ContactErasureService {
     await this.db.$transaction(async (tx: Tx) => {
       for (const [channelType] of optedOut) {
         const channelId = lastOptOut.find((event) => event.channelType === channelType)?.channelId ?? '';
-        for (const identity of contact.identities) {
-          await tx.suppression.upsert({
-            where: { teamId_addressHash_channelType: { teamId: member.teamId, addressHash: suppressionHash(member.teamId, identity.kind, identity.address), channelType: channelType as never } },
-            create: { teamId: member.teamId, addressHash: suppressionHash(member.teamId, identity.kind, identity.address), channelType: channelType as never, channelId },
-            update: {},
-          });
-        }
+        await suppressAddresses(tx, member.teamId, contact.identities, { type: channelType as ConsentChannel, id: channelId });
       }
       await tx.message.deleteMany({ where: { id: { in: messages.map((m) => m.id) } } });
       await tx.conversation.deleteMany({ where: { contactId } });
@@ -50,8 +45,7 @@ export class ContactErasureService {
       // And the addresses they typed in the widget (claims, proved or not).
       await tx.visitorClaim.deleteMany({ where: { teamId: member.teamId, OR: [{ contactId }, { visitorId: { in: visitorIds } }] } });
       await tx.contactMerge.deleteMany({ where: { OR: [{ sourceId: contactId }, { targetId: contactId }] } });
-      // Identities, ledger entries and invitations go with the contact (foreign keys cascade).
-      await tx.contact.delete({ where: { id: contactId } });
+      await deleteContact(tx, contactId);
     });
     // Files after the rows: a crash in between leaves files nobody can reach, never a row pointing at nothing.
     for (const message of messages) await this.storage.remove(`${member.teamId}/${message.id}`);

@@ -2,17 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { contactRecordIds, liveContact, markMerged, moveContactRecords, unmarkMerged } from '../contacts/index.js';
+import type { ContactRecordIds, MergedContactFields } from '../contacts/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 
-interface Moved {
-  identityIds: string[];
+interface Moved extends ContactRecordIds {
   conversationIds: string[];
   messageIds: string[];
-  eventIds: string[];
-  invitationIds: string[];
-  source: { name: string; ownerId: string | null; blocked: boolean };
+  source: MergedContactFields;
 }
 
 /**
@@ -41,25 +40,19 @@ export class ContactMergeService {
     if (sourceId === targetId) throw new DomainError('invalid', 'invalid_request', 'A contact cannot be merged into itself.');
     const member = { teamId, id: by };
     return this.db.$transaction(async (tx: Tx) => {
-      const [source, target] = await Promise.all([this.live(tx, member.teamId, sourceId), this.live(tx, member.teamId, targetId)]);
+      const [source, target] = await Promise.all([liveContact(tx, member.teamId, sourceId), liveContact(tx, member.teamId, targetId)]);
       const where = { contactId: source.id };
       const conversations = await tx.conversation.findMany({ where, select: { id: true } });
       const moved: Moved = {
-        identityIds: (await tx.contactIdentity.findMany({ where, select: { id: true } })).map((r) => r.id),
+        ...(await contactRecordIds(tx, source.id)),
         conversationIds: conversations.map((r) => r.id),
         messageIds: (
           await tx.message.findMany({ where: { authorType: 'contact', authorId: source.id }, select: { id: true } })
         ).map((r) => r.id),
-        eventIds: (await tx.contactEvent.findMany({ where, select: { id: true } })).map((r) => r.id),
-        invitationIds: (await tx.invitation.findMany({ where, select: { id: true } })).map((r) => r.id),
         source: { name: source.name, ownerId: source.ownerId, blocked: source.blocked },
       };
       await this.move(tx, moved, target.id);
-      await tx.contact.update({ where: { id: source.id }, data: { mergedIntoId: target.id } });
-      await tx.mergeProposal.updateMany({
-        where: { teamId: member.teamId, OR: [{ contactId: source.id, otherContactId: target.id }, { contactId: target.id, otherContactId: source.id }] },
-        data: { status: 'merged' },
-      });
+      await markMerged(tx, member.teamId, source.id, target.id);
       const merge = await tx.contactMerge.create({
         data: { teamId: member.teamId, sourceId: source.id, targetId: target.id, mergedBy: member.id, moved: moved as unknown as Prisma.InputJsonObject },
       });
@@ -80,23 +73,15 @@ export class ContactMergeService {
         where: { conversationId: { in: moved.conversationIds }, authorType: 'contact', authorId: merge.targetId },
         data: { authorId: merge.sourceId },
       });
-      await tx.contact.update({ where: { id: merge.sourceId }, data: { mergedIntoId: null, ...moved.source } });
+      await unmarkMerged(tx, merge.sourceId, moved.source);
       await tx.contactMerge.update({ where: { id: merge.id }, data: { undoneAt: this.clock.now() } });
     });
   }
 
   private async move(tx: Tx, moved: Moved, contactId: string): Promise<void> {
-    await tx.contactIdentity.updateMany({ where: { id: { in: moved.identityIds } }, data: { contactId } });
+    await moveContactRecords(tx, moved, contactId);
     await tx.conversation.updateMany({ where: { id: { in: moved.conversationIds } }, data: { contactId } });
     await tx.message.updateMany({ where: { id: { in: moved.messageIds } }, data: { authorId: contactId } });
-    await tx.contactEvent.updateMany({ where: { id: { in: moved.eventIds } }, data: { contactId } });
-    await tx.invitation.updateMany({ where: { id: { in: moved.invitationIds } }, data: { contactId } });
-  }
-
-  private async live(tx: Tx, teamId: string, id: string) {
-    const contact = await tx.contact.findFirst({ where: { id, teamId, mergedIntoId: null } });
-    if (!contact) throw notFound('The contact');
-    return contact;
   }
 
   private supervisorOnly(member: AuthMember): void {

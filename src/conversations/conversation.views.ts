@@ -140,7 +140,5 @@ export function preview(body: string): string {
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
 
-/** Who a conversation answers on its channel: `<kind>:<address>` of the customer or of their group. */
-export const threadKeyOf = (address: { kind: string; address: string }) => `${address.kind}:${address.address}`;
 /** One live conversation per channel and thread: the unique key while it is not resolved. */
 export const activeKeyOf = (channelId: string, threadKey: string) => `${channelId}:${threadKey}`;

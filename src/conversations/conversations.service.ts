@@ -5,7 +5,7 @@ import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { Page } from '../common/http/validation.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../common/http/keyset-cursor.js';
 import type { TemplateChoice } from '../channels/index.js';
-import { ChannelRegistry, ChannelsService } from '../channels/index.js';
+import { ChannelRegistry, ChannelsService, ThreadKey } from '../channels/index.js';
 import { logger } from '../common/logging/logger.js';
 import type { AuthMember } from '../teams/index.js';
 import { hasRole, readTeamSettings } from '../teams/index.js';
@@ -163,7 +163,7 @@ export class ConversationsService {
     }
     // Refused before a conversation is opened for it; `post` then asks the whole policy.
     await this.policy.checkConsent(member.teamId, contact.id, channel.type, purpose);
-    const threadKey = `${identity.kind}:${identity.address}`;
+    const threadKey = ThreadKey.of(identity);
     const activeKey = activeKeyOf(channel.id, threadKey);
     let conversation = await this.db.conversation.findUnique({ where: { activeKey } });
     if (!conversation) {

@@ -5,6 +5,7 @@ export type { ConversationQuery } from './conversations.service.js';
 export { OutboxService } from './outbox.service.js';
 export type { SendVerdict } from './send-policy.js';
 export { hasRoomFor } from './capacity.js';
+export { claimAwayNotice, handOver, markMissed, requeueFrom } from './conversation-state.repository.js';
 export { MediaService } from './media.service.js';
 export { TranscriptService } from './transcript.service.js';
 export { ContactMergeService } from './contact-merge.service.js';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
+import type { IdentityKind } from '../common/channel-types.js';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
@@ -8,7 +9,7 @@ import type { JobQueue } from '../common/jobs/index.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
 import type { Attachment, ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, InboundSink, LeftMessage, ProofSent, VisitorMessage, VisitorPage } from '../channels/index.js';
-import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS } from '../channels/index.js';
+import { ChannelInbound, ChannelRegistry, ChannelsService, REPLY_TOKEN_TTL_MS, ThreadKey } from '../channels/index.js';
 import { readTeamSettings } from '../teams/index.js';
 import { ConsentService, ContactsService, InvitationService, consentKeyword } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
@@ -19,7 +20,7 @@ import { ConversationsService } from './conversations.service.js';
 import { VisitorClaimsService } from './visitor-claims.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { EARLIER_STATUSES } from './message-status.js';
-import { activeKeyOf, threadKeyOf } from './conversation.views.js';
+import { activeKeyOf } from './conversation.views.js';
 import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
@@ -48,7 +49,7 @@ export interface Placement {
 interface NameContactJob {
   channelId: string;
   contactId: string;
-  kind: 'line' | 'line_group';
+  kind: IdentityKind;
   address: string;
 }
 
@@ -208,8 +209,8 @@ export class IngestService implements InboundSink, OnModuleInit {
     // another address of the customer's; that conversation's customer stays its contact.
     const joined = event.inReplyTo ? await this.threadOf(channel, event.inReplyTo) : null;
     const contact = joined && joined.contact.id !== sender.id ? joined.contact : sender;
-    const author = event.thread && threadKeyOf(event.from) !== threadKeyOf(event.thread) ? await this.resolveContact(channel, event.from) : sender;
-    const threadKey = joined?.threadKey ?? threadKeyOf(counterpart);
+    const author = event.thread && ThreadKey.of(event.from) !== ThreadKey.of(event.thread) ? await this.resolveContact(channel, event.from) : sender;
+    const threadKey = joined?.threadKey ?? ThreadKey.of(counterpart);
     return { contact, author, threadKey, activeKey: activeKeyOf(channel.id, threadKey) };
   }
 
@@ -324,7 +325,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     if (target && claim.provedAt) {
       [outcome] = await this.ingest(target, [event({ kind: 'email', address: claim.address, name: form.name })]);
     } else if (target) {
-      const threadKey = threadKeyOf({ kind: 'email', address: claim.address });
+      const threadKey = ThreadKey.of({ kind: 'email', address: claim.address });
       outcome = await this.storePlaced(target, event({ kind: 'email', address: claim.address }), {
         contact,
         author: contact,
@@ -407,7 +408,8 @@ export class IngestService implements InboundSink, OnModuleInit {
   }
 
   private async queueNaming(channel: ChannelAccount, contactId: string, address: ChannelAddress, jobId: string): Promise<void> {
-    if (address.kind !== 'line' && address.kind !== 'line_group') return;
+    // Only a provider that can be asked names its contacts later (LINE's profiles); the others name them in the message or not at all.
+    if (!this.registry.get(channel.provider).displayName) return;
     await this.jobs.add<NameContactJob>(
       NAME_CONTACT,
       { channelId: channel.id, contactId, kind: address.kind, address: address.address },
@@ -419,12 +421,11 @@ export class IngestService implements InboundSink, OnModuleInit {
   private async nameContact(job: NameContactJob): Promise<void> {
     const channel = await this.channels.account(job.channelId);
     if (!channel) return;
-    const adapter = this.registry.get(channel.provider);
-    const address: ChannelAddress = { kind: job.kind, address: job.address };
-    const name = job.kind === 'line_group' ? await adapter.groupName?.(channel, address) : await adapter.profileName?.(channel, address);
+    const name = await this.registry.get(channel.provider).displayName?.(channel, { kind: job.kind, address: job.address });
     if (!name) return;
     await this.contacts.nameFromProvider(job.contactId, job.kind, job.address, name);
-    if (job.kind === 'line_group') await this.channels.nameGroup(channel.id, job.address, name);
+    // The contact may be a group the bot is in: the channel's group list shows the same name (a customer's matches no group).
+    await this.channels.nameGroup(channel.id, job.address, name);
   }
 
   private async knownMessage(channelId: string, eventKey: string): Promise<IngestOutcome | null> {
@@ -484,7 +485,7 @@ export class IngestService implements InboundSink, OnModuleInit {
       return { stored: true };
     }
     // People coming and going show in the group's open conversation, if there is one; they open none.
-    const conversation = await this.db.conversation.findUnique({ where: { activeKey: activeKeyOf(channel.id, threadKeyOf(event.group)) } });
+    const conversation = await this.db.conversation.findUnique({ where: { activeKey: activeKeyOf(channel.id, ThreadKey.of(event.group)) } });
     if (!conversation) return { stored: false };
     const known = await this.knownMessage(channel.id, event.eventKey);
     if (known) return known;
@@ -525,7 +526,7 @@ export class IngestService implements InboundSink, OnModuleInit {
   /** A web chat visitor's latest conversation on the channel (resolved or not): what their widget shows. */
   private latestVisitorConversation(channel: ChannelAccount, visitorId: string) {
     return this.db.conversation.findFirst({
-      where: { channelId: channel.id, threadKey: threadKeyOf({ kind: 'visitor', address: visitorId }) },
+      where: { channelId: channel.id, threadKey: ThreadKey.ofVisitor(visitorId) },
       orderBy: { createdAt: 'desc' },
       select: { id: true, status: true },
     });
@@ -580,7 +581,7 @@ export class IngestService implements InboundSink, OnModuleInit {
   }
 
   async customerTyping(channel: ChannelAccount, from: { kind: 'visitor'; address: string }, draft: string): Promise<void> {
-    const conversation = await this.db.conversation.findUnique({ where: { activeKey: activeKeyOf(channel.id, threadKeyOf(from)) }, select: { id: true } });
+    const conversation = await this.db.conversation.findUnique({ where: { activeKey: activeKeyOf(channel.id, ThreadKey.of(from)) }, select: { id: true } });
     if (conversation) this.events.emit('customer.typing', { teamId: channel.teamId, conversationId: conversation.id, draft });
   }
 

@@ -3,9 +3,11 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
-import type { ChannelAddress, EarlierMessage, MessageContent, OutboundMessage, OutboundTemplate, SendResult } from '../channels/index.js';
-import { ChannelRegistry, ChannelsService } from '../channels/index.js';
+import type { EarlierMessage, MessageContent, OutboundMessage, OutboundTemplate, SendResult } from '../channels/index.js';
+import { ChannelRegistry, ChannelsService, ThreadKey } from '../channels/index.js';
 import { ConsentService } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
@@ -38,10 +40,13 @@ export function retryDelayMs(attempt: number): number {
  * truth; a job only says "look at it now", so a job run twice, or a row left behind by a crash, is harmless.
  */
 @Injectable()
-export class OutboxService implements OnModuleInit {
+export class OutboxService implements OnModuleInit, ResumableWork {
+  readonly name = 'pending deliveries';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly registry: ChannelRegistry,
     private readonly channels: ChannelsService,
     private readonly events: ConversationEvents,
@@ -50,6 +55,7 @@ export class OutboxService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<DeliverJob>(DELIVER, (job) => this.deliver(job), { concurrency: 4 });
   }
 
@@ -88,7 +94,7 @@ export class OutboxService implements OnModuleInit {
     const outbound: OutboundMessage = {
       messageId: message.id,
       conversationId: message.conversationId,
-      to: addressOf(message.conversation.threadKey),
+      to: ThreadKey.parse(message.conversation.threadKey),
       body: message.body,
       attachments: [],
       author: { type: message.authorType === 'contact' ? 'system' : message.authorType, id: message.authorId, name: author?.name ?? null },
@@ -209,11 +215,6 @@ export class OutboxService implements OnModuleInit {
     // A provider that said how long to wait (WhatsApp's per-customer limit) is waited for at least that long.
     if (!result.ok && result.retry) await this.schedule(deliveryId, attempts, Math.max(retryDelayMs(attempts), result.retryAfterMs ?? 0));
   }
-}
-
-export function addressOf(threadKey: string): ChannelAddress {
-  const at = threadKey.indexOf(':');
-  return { kind: threadKey.slice(0, at) as ChannelAddress['kind'], address: threadKey.slice(at + 1) };
 }
 
 /** Why nothing may be sent to a customer who opted out, as the agent reads it. */

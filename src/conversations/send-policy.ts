@@ -3,10 +3,10 @@ import type { ErrorKind } from '../common/errors/domain-error.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { capabilitiesOf } from '../channels/index.js';
 import type { ChannelCapabilities, ChannelProvider, ChannelType, RegisteredAdapter } from '../channels/index.js';
-import { ChannelRegistry } from '../channels/index.js';
+import { ChannelRegistry, ThreadKey } from '../channels/index.js';
 import { ConsentService } from '../contacts/index.js';
 import type { ConsentChannel, ConsentState } from '../contacts/index.js';
-import { addressOf, optedOutReason } from './outbox.service.js';
+import { optedOutReason } from './outbox.service.js';
 
 /**
  * Why a message goes out; the consent rule differs by purpose.
@@ -109,7 +109,7 @@ export function decideSend(facts: SendFacts, request: SendRequest): SendVerdict 
   if (!consent.ok) return consent;
   const window = facts.adapter.canSend?.(
     { type: channel.type },
-    { to: addressOf(conversation.threadKey), lastCustomerMessageAt: conversation.lastCustomerMessageAt, now: facts.now, template: request.template },
+    { to: ThreadKey.parse(conversation.threadKey), lastCustomerMessageAt: conversation.lastCustomerMessageAt, now: facts.now, template: request.template },
   );
   if (window && !window.ok) return { ok: false, kind: 'conflict', code: window.code, reason: window.reason };
   const capabilities = capabilitiesOf(facts.adapter, channel.type);

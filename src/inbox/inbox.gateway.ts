@@ -25,7 +25,7 @@ import type {
   InboxTransfer,
 } from '../common/realtime/events/index.js';
 import { frameHandler } from '../common/realtime/frame-handler.js';
-import { WebchatSender } from '../channels/index.js';
+import { CustomerNotices } from '../channels/index.js';
 import { ConversationEvents } from '../conversations/index.js';
 import type { ConversationView, MessageView } from '../conversations/index.js';
 import { ContactEvents } from '../contacts/index.js';
@@ -100,7 +100,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly salesEvents: SalesEvents,
     private readonly presence: PresenceWatch,
     private readonly offers: OffersService,
-    private readonly widget: WebchatSender,
+    private readonly notices: CustomerNotices,
   ) {}
 
   afterInit(namespace: InboxNamespace): void {
@@ -211,7 +211,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
   }
 
   /**
-   * The agent is typing: a web chat visitor sees an indicator (other channels have none to show). A handler, not
+   * The agent is typing: a customer whose channel shows notices sees an indicator (the widget). A handler, not
    * a listener set on connection, so that the gateway's metadata lists every event it takes.
    */
   @InboxFrame('typing')
@@ -221,7 +221,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       const { member } = socket.data;
       const conversation = await this.db.conversation.findFirst({ where: { id: conversationId, teamId: member.teamId }, select: { channelId: true, threadKey: true } });
       if (!conversation) throw notFound('The conversation');
-      if (conversation.threadKey.startsWith('visitor:')) this.widget.emit(conversation.channelId, conversation.threadKey.slice('visitor:'.length), 'typing', {});
+      await this.notices.notify(conversation, { type: 'typing', conversationId });
       return { ok: true };
     } catch (error) {
       const body = toErrorBody(error);

@@ -4,8 +4,10 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
-import { TeamEvents, readTeamSettings } from '../teams/index.js';
+import { MembersService, readTeamSettings } from '../teams/index.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 
@@ -21,18 +23,22 @@ interface GraceJob {
  * process (socket.io's adapter asks the others), are the truth; a reconnect within the grace keeps them on.
  */
 @Injectable()
-export class PresenceWatch implements OnModuleInit {
+export class PresenceWatch implements OnModuleInit, ResumableWork {
+  readonly name = 'presence checks';
+
   private namespace: Namespace | null = null;
   private memberRoom: (memberId: string) => string = (id) => id;
 
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
-    private readonly teamEvents: TeamEvents,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
+    private readonly members: MembersService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<GraceJob>(GRACE, (job) => this.check(job.memberId));
   }
 
@@ -61,9 +67,7 @@ export class PresenceWatch implements OnModuleInit {
     if (sockets.length > 0) return;
     const member = await this.db.member.findUnique({ where: { id: memberId } });
     if (!member || member.status === 'offline') return;
-    const { count } = await this.db.member.updateMany({ where: { id: memberId, status: member.status }, data: { status: 'offline', statusReason: 'disconnected' } });
-    if (count === 0) return;
-    logger.info({ memberId }, 'member offline: no device connected for the grace period');
-    this.teamEvents.emit('presence.updated', { teamId: member.teamId, memberId, status: 'offline', reason: 'disconnected' });
+    const change = { teamId: member.teamId, memberId, from: { status: [member.status] }, to: 'offline' as const, reason: 'disconnected' };
+    if (await this.members.switchPresence(change)) logger.info({ memberId }, 'member offline: no device connected for the grace period');
   }
 }

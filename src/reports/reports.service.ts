@@ -6,6 +6,8 @@ import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { Page } from '../common/http/validation.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
 import { ChannelRegistry, ChannelsService } from '../channels/index.js';
 import type { OutboundMessage, SendResult } from '../channels/index.js';
@@ -49,10 +51,13 @@ export interface NewReport {
  * forever, so an outage delays reports and loses none.
  */
 @Injectable()
-export class ReportsService implements OnModuleInit {
+export class ReportsService implements OnModuleInit, ResumableWork {
+  readonly name = 'pending reports';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly registry: ChannelRegistry,
     private readonly channels: ChannelsService,
     private readonly targets: ReportTargetsService,
@@ -61,6 +66,7 @@ export class ReportsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<DeliverJob>(DELIVER, (job) => this.deliver(job), { concurrency: 2 });
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { notFound } from '../common/errors/domain-error.js';
+import { ThreadKey } from '../channels/index.js';
 import { readTeamSettings } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { UNKNOWN_STORE, detectStore } from './store-detection.js';
@@ -19,8 +20,8 @@ export class StoresService {
     const conversation = await this.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { channelId: true, threadKey: true, team: { select: { settings: true } } } });
     const settings = readTeamSettings(teamSettings ?? conversation.team.settings);
     const chosen = await this.db.conversationStore.findUnique({ where: { conversationId } });
-    // Only a web chat has pages: its thread is the visitor (`visitor:<id>`).
-    const visitorId = conversation.threadKey.startsWith('visitor:') ? conversation.threadKey.slice('visitor:'.length) : null;
+    // Only a web chat has pages: its thread is the visitor.
+    const visitorId = ThreadKey.visitorOf(conversation.threadKey);
     const pages = visitorId
       ? await this.db.visitorPage.findMany({ where: { channelId: conversation.channelId, visitorId }, orderBy: [{ seenAt: 'desc' }, { id: 'desc' }], take: ACCESS_LOG_DEPTH })
       : [];

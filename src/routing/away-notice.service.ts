@@ -3,8 +3,8 @@ import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
-import { WebchatSender } from '../channels/index.js';
-import { ConversationsService } from '../conversations/index.js';
+import { CustomerNotices } from '../channels/index.js';
+import { ConversationsService, claimAwayNotice } from '../conversations/index.js';
 import { TeamsService, describeOpening, nextOpening, readTeamSettings } from '../teams/index.js';
 
 /** Why a customer waits: the team is closed, nobody is online, or everyone online is busy. */
@@ -16,9 +16,9 @@ const DEFAULT_REPLIES = {
 };
 
 /**
- * Tells a waiting customer why nobody answers yet (MISSION.md: "the customer is told so"): the widget shows it
- * with the message form at once; other channels get one automatic reply per conversation until the team opens
- * again, so a customer who writes five lines at night gets one answer, not five.
+ * Tells a waiting customer why nobody answers yet (MISSION.md: "the customer is told so"): a channel that shows
+ * notices (the widget) shows it with the message form at once; other channels get one automatic reply per
+ * conversation until the team opens again, so a customer who writes five lines at night gets one answer, not five.
  */
 @Injectable()
 export class AwayNoticeService {
@@ -26,25 +26,18 @@ export class AwayNoticeService {
     @Inject(DATABASE) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly teams: TeamsService,
-    private readonly widget: WebchatSender,
+    private readonly notices: CustomerNotices,
     private readonly replies: ConversationsService,
   ) {}
 
   /** Nobody was offered the conversation: says why, to the customer. */
   async tell(conversationId: string): Promise<WaitingReason> {
     const now = this.clock.now();
-    const conversation = await this.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { channel: true, team: true } });
+    const conversation = await this.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { team: true } });
     const { open, opensAt, timeZone } = await this.teams.openingAt(conversation.teamId, now);
     const reason: WaitingReason = !open ? 'closed' : (await this.db.member.count({ where: { teamId: conversation.teamId, status: 'online' } })) === 0 ? 'unavailable' : 'busy';
-    if (conversation.channel.type === 'webchat' && conversation.threadKey.startsWith('visitor:')) {
-      this.widget.emit(conversation.channelId, conversation.threadKey.slice('visitor:'.length), 'waiting', {
-        conversationId,
-        reason,
-        opensAt: opensAt?.toISOString() ?? null,
-        form: reason !== 'busy',
-      });
-      return reason;
-    }
+    // A channel that shows notices (the widget) is told at once, with the message form; the others get a reply.
+    if (await this.notices.notify(conversation, { type: 'waiting', conversationId, reason, opensAt, form: reason !== 'busy' })) return reason;
     if (reason === 'busy') return reason;
     const settings = readTeamSettings(conversation.team.settings);
     const template = settings.awayReplies?.[reason] === undefined ? DEFAULT_REPLIES[reason] : settings.awayReplies[reason];
@@ -61,8 +54,7 @@ export class AwayNoticeService {
     // Asked before the claim, so a notice the send policy refuses (the customer opted out) is not used up.
     if (!(await this.replies.systemSendability(conversationId, body, 'automatic', now)).ok) return reason;
     // The conditional update is the claim: two messages arriving together send one notice.
-    const { count } = await this.db.conversation.updateMany({ where: { id: conversationId, awayNoticeAt: toldAt }, data: { awayNoticeAt: now } });
-    if (count === 0) return reason;
+    if (!(await claimAwayNotice(this.db, conversationId, toldAt, now))) return reason;
     await this.replies.systemReply(conversationId, body, 'automatic', now);
     return reason;
   }

@@ -5,10 +5,12 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
-import { WebchatSender } from '../channels/index.js';
-import { ConversationEvents, ConversationsService } from '../conversations/index.js';
-import { TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
+import { CustomerNotices } from '../channels/index.js';
+import { ConversationEvents, ConversationsService, markMissed, requeueFrom } from '../conversations/index.js';
+import { MembersService, TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
 import type { OfferView } from './routing.events.js';
@@ -39,23 +41,28 @@ interface WaveJob {
  * The timer is a delayed job; the offer rows are the truth, so a restart neither loses nor doubles an expiry.
  */
 @Injectable()
-export class OffersService implements OnModuleInit {
+export class OffersService implements OnModuleInit, ResumableWork {
+  readonly name = 'offer timers';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly conversations: ConversationEvents,
     private readonly teamEvents: TeamEvents,
     private readonly events: RoutingEvents,
-    private readonly widget: WebchatSender,
+    private readonly notices: CustomerNotices,
     private readonly away: AwayNoticeService,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly conversationsService: ConversationsService,
+    private readonly members: MembersService,
   ) {}
 
   /** Per team, one pass over the queue at a time: two members coming online together must not both offer a chat. */
   private readonly queuePasses = new Map<string, Promise<void>>();
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<ExpireJob>(EXPIRE, (job) => this.expire(job.conversationId), { concurrency: 2 });
     this.jobs.register<WaveJob>(WAVE, (job) => this.wave(job));
     this.conversations.on('conversation.started', async ({ teamId, conversation }) => {
@@ -82,7 +89,7 @@ export class OffersService implements OnModuleInit {
       await this.releaseMember(teamId, memberId);
     });
     this.conversations.on('conversation.assigned', async ({ teamId, conversationId, memberId }) => {
-      await this.db.member.update({ where: { id: memberId }, data: { lastAssignedAt: this.clock.now() } });
+      await this.members.recordAssignment(memberId, this.clock.now());
       await this.withdrawAll(teamId, conversationId, 'taken');
     });
   }
@@ -156,8 +163,7 @@ export class OffersService implements OnModuleInit {
     const queued: string[] = [];
     for (const { id } of held) {
       // Conditional: a chat resolved or moved by a supervisor meanwhile stays as it is.
-      const { count } = await this.db.conversation.updateMany({ where: { id, assigneeId: memberId, status: 'open' }, data: { status: 'waiting', assigneeId: null } });
-      if (count === 0) continue;
+      if (!(await requeueFrom(this.db, id, memberId))) continue;
       queued.push(id);
       await this.withdrawAll(teamId, id, 'cancelled');
       await this.conversationsService.announce(teamId, id);
@@ -288,7 +294,7 @@ export class OffersService implements OnModuleInit {
 
   /** Someone took it: their count of ignored offers starts again, the others' offers are withdrawn at once. */
   private async accepted(teamId: string, conversationId: string, memberId: string): Promise<void> {
-    await this.db.member.update({ where: { id: memberId }, data: { ignoredOffers: 0, lastAssignedAt: this.clock.now() } });
+    await this.members.recordAssignment(memberId, this.clock.now(), { offerTaken: true });
     await this.db.offer.updateMany({ where: { conversationId, memberId, status: 'pending' }, data: { status: 'accepted', closedAt: this.clock.now() } });
     const others = await this.db.offer.findMany({ where: { conversationId, status: 'pending' } });
     const { count } = await this.db.offer.updateMany({ where: { id: { in: others.map((o) => o.id) }, status: 'pending' }, data: { status: 'withdrawn', closedAt: this.clock.now() } });
@@ -313,27 +319,24 @@ export class OffersService implements OnModuleInit {
     const { count } = await this.db.offer.updateMany({ where: { id: { in: due.map((o) => o.id) }, status: 'pending' }, data: { status: 'expired', closedAt: now } });
     if (count === 0) return;
     await this.closeTransfers(conversationId, 'expired');
-    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, include: { channel: true } });
+    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId } });
     if (!conversation) return;
     for (const offer of due) this.events.emit('offer.withdrawn', { teamId: offer.teamId, memberId: offer.memberId, offerId: offer.id, conversationId, reason: 'expired' });
     const missed = conversation.status === 'waiting' && !conversation.assigneeId;
     if (missed) {
-      await this.db.conversation.update({ where: { id: conversationId }, data: { missedAt: now } });
-      // The visitor is offered the message form instead of waiting in silence.
-      if (conversation.channel.type === 'webchat' && conversation.threadKey.startsWith('visitor:')) {
-        this.widget.emit(conversation.channelId, conversation.threadKey.slice('visitor:'.length), 'missed', { conversationId, form: true });
-      }
+      await markMissed(this.db, conversationId, now);
+      // The customer is offered the message form instead of waiting in silence, where their channel shows one.
+      await this.notices.notify(conversation, { type: 'missed', conversationId });
     }
     const team = await this.db.team.findUniqueOrThrow({ where: { id: conversation.teamId } });
     const limit = readTeamSettings(team.settings).ignoredOffersBeforeBreak;
     for (const offer of due) {
-      const member = await this.db.member.update({ where: { id: offer.memberId }, data: { ignoredOffers: { increment: 1 } } });
+      const member = await this.members.recordIgnoredOffer(offer.memberId);
       if (member.ignoredOffers >= limit && member.status === 'online') {
         // Conditional: a member who went offline meanwhile is not put back "on break".
-        const { count: paused } = await this.db.member.updateMany({ where: { id: member.id, status: 'online' }, data: { status: 'break', statusReason: 'ignored_offers' } });
-        if (paused > 0) {
+        const change = { teamId: member.teamId, memberId: member.id, from: { status: ['online' as const] }, to: 'break' as const, reason: 'ignored_offers' };
+        if (await this.members.switchPresence(change)) {
           logger.info({ memberId: member.id, ignored: member.ignoredOffers }, 'member put on break after ignored offers');
-          this.teamEvents.emit('presence.updated', { teamId: member.teamId, memberId: member.id, status: 'break', reason: 'ignored_offers' });
         }
       }
     }

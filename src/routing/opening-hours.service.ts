@@ -5,8 +5,10 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
-import { TeamEvents, isOpen, nextChange, readTeamSettings } from '../teams/index.js';
+import { MembersService, TeamEvents, isOpen, nextChange, readTeamSettings } from '../teams/index.js';
 import { OffersService } from './offers.service.js';
 
 const BOUNDARY = 'routing.hours-boundary';
@@ -24,16 +26,21 @@ interface BoundaryJob {
  * so running it twice, late, or after a restart gives the same result.
  */
 @Injectable()
-export class OpeningHoursService implements OnModuleInit {
+export class OpeningHoursService implements OnModuleInit, ResumableWork {
+  readonly name = 'business hours';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly teamEvents: TeamEvents,
     private readonly offers: OffersService,
+    private readonly members: MembersService,
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<BoundaryJob>(BOUNDARY, (job) => this.boundary(job));
     // New hours take effect at once: a team that closes now is closed now.
     this.teamEvents.on('team.updated', ({ teamId }) => this.apply(teamId));
@@ -76,11 +83,7 @@ export class OpeningHoursService implements OnModuleInit {
   private async switchOn(teamId: string): Promise<void> {
     const members = await this.db.member.findMany({ where: { teamId, status: 'offline', statusReason: 'closed' }, select: { id: true } });
     for (const member of members) {
-      const { count } = await this.db.member.updateMany({
-        where: { id: member.id, status: 'offline', statusReason: 'closed' },
-        data: { status: 'online', statusReason: null, ignoredOffers: 0 },
-      });
-      if (count > 0) this.teamEvents.emit('presence.updated', { teamId, memberId: member.id, status: 'online', reason: 'opened' });
+      await this.members.switchPresence({ teamId, memberId: member.id, from: { status: ['offline'], reason: 'closed' }, to: 'online', reason: 'opened' });
     }
     if (members.length > 0) logger.info({ teamId, members: members.length }, 'team opened: members switched on');
   }
@@ -89,11 +92,7 @@ export class OpeningHoursService implements OnModuleInit {
   private async switchOff(teamId: string): Promise<void> {
     const members = await this.db.member.findMany({ where: { teamId, status: { in: ['online', 'break'] } }, select: { id: true } });
     for (const member of members) {
-      const { count } = await this.db.member.updateMany({
-        where: { id: member.id, status: { in: ['online', 'break'] } },
-        data: { status: 'offline', statusReason: 'closed' },
-      });
-      if (count > 0) this.teamEvents.emit('presence.updated', { teamId, memberId: member.id, status: 'offline', reason: 'closed' });
+      await this.members.switchPresence({ teamId, memberId: member.id, from: { status: ['online', 'break'] }, to: 'offline', reason: 'closed' });
     }
     if (members.length > 0) logger.info({ teamId, members: members.length }, 'team closed: members switched off');
   }

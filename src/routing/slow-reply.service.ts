@@ -3,7 +3,9 @@ import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
-import { WebchatSender } from '../channels/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
+import { CustomerNotices } from '../channels/index.js';
 import { ConversationEvents } from '../conversations/index.js';
 import { readTeamSettings } from '../teams/index.js';
 import { CLOCK } from '../common/clock.js';
@@ -26,22 +28,26 @@ const answerFilter: Prisma.MessageWhereInput = {
 };
 
 /**
- * The slow-reply fallback: a web chat customer who has waited `slowReplySeconds` for an agent's answer is offered
- * to leave their message by email instead (the widget's form). One timer per customer message, each a delayed job
- * that looks at the messages when it fires, so a restart loses nothing and only the first unanswered message of a
- * stretch speaks.
+ * The slow-reply fallback: a customer who has waited `slowReplySeconds` for an agent's answer on a channel that
+ * shows notices is offered to leave their message by email instead (the widget's form). One timer per customer
+ * message, each a delayed job that looks at the messages when it fires, so a restart loses nothing and only the
+ * first unanswered message of a stretch speaks.
  */
 @Injectable()
-export class SlowReplyService implements OnModuleInit {
+export class SlowReplyService implements OnModuleInit, ResumableWork {
+  readonly name = 'slow reply timers';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly conversations: ConversationEvents,
-    private readonly widget: WebchatSender,
+    private readonly notices: CustomerNotices,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<SlowReplyJob>(CHECK, (job) => this.check(job));
     this.conversations.on('message.created', async ({ message }) => {
       if (message.direction !== 'in' || message.kind === 'event') return;
@@ -50,10 +56,10 @@ export class SlowReplyService implements OnModuleInit {
     });
   }
 
-  /** After a restart: every web chat still waiting for an answer gets its timer again. */
+  /** After a restart: every conversation still waiting for an answer, on a channel that shows notices, gets its timer again. */
   async resume(): Promise<number> {
     const waiting = await this.db.conversation.findMany({
-      where: { status: { not: 'resolved' }, unreplied: true, channel: { type: 'webchat' } },
+      where: { status: { not: 'resolved' }, unreplied: true, channel: { provider: { in: this.notices.providers() } } },
       select: { id: true },
     });
     let timers = 0;
@@ -69,9 +75,9 @@ export class SlowReplyService implements OnModuleInit {
 
   /** `waitedMs`: how long the customer has waited already (after a restart), counted off the threshold. */
   private async watch(conversationId: string, messageId: string, waitedMs: number): Promise<void> {
-    // One read on every customer message: most are not web chats, and those return here.
-    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { channel: { select: { type: true } }, team: { select: { settings: true } } } });
-    if (conversation?.channel.type !== 'webchat') return;
+    // One read on every customer message: most are on channels that show no notices, and those return here.
+    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { channel: { select: { provider: true } }, team: { select: { settings: true } } } });
+    if (!conversation || !this.notices.shownBy(conversation.channel.provider)) return;
     const threshold = readTeamSettings(conversation.team.settings).slowReplySeconds;
     if (threshold === null) return;
     const delayMs = Math.max(0, threshold * 1000 - waitedMs);
@@ -80,14 +86,14 @@ export class SlowReplyService implements OnModuleInit {
 
   private async check(job: SlowReplyJob): Promise<void> {
     const conversation = await this.db.conversation.findUnique({ where: { id: job.conversationId } });
-    if (!conversation || conversation.status === 'resolved' || !conversation.threadKey.startsWith('visitor:')) return;
+    if (!conversation || conversation.status === 'resolved') return;
     const first = await this.firstUnanswered(conversation.id);
     // Answered since, or a later message of a stretch whose first already spoke.
     if (first?.id !== job.messageId) return;
-    this.widget.emit(conversation.channelId, conversation.threadKey.slice('visitor:'.length), 'slow_reply', {
+    await this.notices.notify(conversation, {
+      type: 'slow_reply',
       conversationId: conversation.id,
       waitedSeconds: Math.floor((this.clock.now().getTime() - first.createdAt.getTime()) / 1000),
-      form: true,
     });
   }
 

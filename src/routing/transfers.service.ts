@@ -4,7 +4,7 @@ import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
-import { ConversationEvents, ConversationsService, hasRoomFor } from '../conversations/index.js';
+import { ConversationEvents, ConversationsService, handOver, hasRoomFor } from '../conversations/index.js';
 import type { ConversationView } from '../conversations/index.js';
 import { hasRole, readTeamSettings } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
@@ -80,9 +80,8 @@ export class TransfersService {
       if (!(await hasRoomFor(tx, member.id))) return 'at_capacity' as const;
       const { count } = await tx.transfer.updateMany({ where: { id: transfer.id, status: 'pending' }, data: { status: 'accepted', acceptedById: member.id, closedAt: this.clock.now() } });
       if (count === 0) return 'closed' as const;
-      const moved = await tx.conversation.updateMany({ where: { id: conversationId, status: 'open', assigneeId: transfer.fromMemberId }, data: { assigneeId: member.id } });
       // The sender resolved it or a supervisor moved it meanwhile: the claim is rolled back with this.
-      if (moved.count === 0) throw new DomainError('conflict', 'conversation_changed', 'This chat changed hands or ended meanwhile; the transfer is void.');
+      if (!(await handOver(tx, conversationId, transfer.fromMemberId, member.id))) throw new DomainError('conflict', 'conversation_changed', 'This chat changed hands or ended meanwhile; the transfer is void.');
       return 'accepted' as const;
     });
     if (outcome === 'at_capacity') throw new DomainError('conflict', 'at_capacity', 'You already hold as many chats as your capacity allows; finish one first.');

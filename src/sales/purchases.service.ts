@@ -6,6 +6,7 @@ import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Prisma } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { ErrorDetail } from '../common/errors/domain-error.js';
+import { ThreadKey } from '../channels/index.js';
 import { ContactsService, normalizeIdentity } from '../contacts/index.js';
 import { readTeamSettings } from '../teams/index.js';
 import { creditedTouch } from './attribution.js';
@@ -154,7 +155,7 @@ export class PurchasesService {
   private async attribute(teamId: string, evidence: Evidence, occurredAt: Date, windowDays: number, rule: AttributionModel): Promise<AttributionReason> {
     const byConversation = new Map<string, { match: Touch['match']; identity?: AttributionReason['identity'] }>();
     if (evidence.visitorId) {
-      const chats = await this.db.conversation.findMany({ where: { teamId, threadKey: `visitor:${evidence.visitorId}` }, select: { id: true } });
+      const chats = await this.db.conversation.findMany({ where: { teamId, threadKey: ThreadKey.ofVisitor(evidence.visitorId) }, select: { id: true } });
       for (const chat of chats) byConversation.set(chat.id, { match: 'visitor' });
     }
     for (const identity of evidence.identities) {

@@ -6,7 +6,7 @@ import type { Db, Prisma } from '../common/database/database.js';
 import { notFound } from '../common/errors/domain-error.js';
 import { RATE_LIMITER } from '../common/rate-limit/rate-limiter.js';
 import type { RateLimit, RateLimiter } from '../common/rate-limit/rate-limiter.js';
-import { ChannelShopperEvents } from '../channels/index.js';
+import { ChannelShopperEvents, ThreadKey } from '../channels/index.js';
 import type { ChannelAccount, ShopperEventInput, ShopperEventSink } from '../channels/index.js';
 import { SalesEvents } from './sales.events.js';
 import { toShopperEventView } from './sales.views.js';
@@ -63,7 +63,7 @@ export class ShopperEventsService implements ShopperEventSink, OnModuleInit {
       },
     });
     const live = await this.db.conversation.findMany({
-      where: { channelId: channel.id, threadKey: `visitor:${visitorId}`, status: { not: 'resolved' } },
+      where: { channelId: channel.id, threadKey: ThreadKey.ofVisitor(visitorId), status: { not: 'resolved' } },
       select: { id: true },
     });
     const view = toShopperEventView(row);
@@ -81,7 +81,8 @@ export class ShopperEventsService implements ShopperEventSink, OnModuleInit {
     });
     if (!conversation) throw notFound('The conversation');
     const ids = new Set(conversation.contact.identities.map((identity) => identity.address));
-    if (conversation.threadKey.startsWith('visitor:')) ids.add(conversation.threadKey.slice('visitor:'.length));
+    const visitorId = ThreadKey.visitorOf(conversation.threadKey);
+    if (visitorId !== null) ids.add(visitorId);
     const visitorIds = [...ids];
     const rows =
       visitorIds.length === 0

@@ -16,7 +16,7 @@ import type { AuthMember } from './auth.guard.js';
 import { MembersService } from './members.service.js';
 import type { MemberListItem } from './members.service.js';
 import { LoginThrottles, tooManyAttempts } from './login-throttle.repository.js';
-import { PASSWORD_GATE, PasswordGate, hashPassword, verifyPassword } from './passwords.js';
+import { PASSWORDS, PASSWORD_GATE, PasswordGate, Passwords, verifyPassword } from './passwords.js';
 import { TeamEvents } from './team.events.js';
 import { normalizeEmail } from './teams.service.js';
 
@@ -49,6 +49,7 @@ export class AccountService {
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PASSWORD_GATE) private readonly gate: PasswordGate,
+    @Inject(PASSWORDS) private readonly passwords: Passwords,
     @Inject(RATE_LIMITER) private readonly limits: RateLimiter,
     @Inject(MASTER_KEY) masterKey: Buffer,
     private readonly events: TeamEvents,
@@ -78,7 +79,7 @@ export class AccountService {
       throw new DomainError('forbidden', 'wrong_password', 'The current password is wrong.', [{ field: 'currentPassword', message: 'is not your password' }]);
     }
     await this.throttles.clear(member.email);
-    const passwordHash = await this.gate.run(() => hashPassword(input.newPassword));
+    const passwordHash = await this.gate.run(() => this.passwords.hash(input.newPassword));
     // Conditional on the version just read: a change racing another one, or a deactivation, mints no token.
     const { count } = await this.db.member.updateMany({
       where: { id: member.id, tokenVersion: member.tokenVersion, deactivatedAt: null },

@@ -7,7 +7,7 @@ import type { AccessTokens } from './access-tokens.js';
 import { MovableClock } from '../../test/support/movable-clock.js';
 import { AuthService } from './auth.service.js';
 import type { MembersService } from './members.service.js';
-import { PasswordGate } from './passwords.js';
+import { PasswordGate, Passwords } from './passwords.js';
 import type { TeamsService } from './teams.service.js';
 
 const NOW = new Date('2026-12-06T09:00:00Z');
@@ -59,6 +59,7 @@ function serviceWith() {
     mailer,
     limits,
     new PasswordGate(),
+    new Passwords(19),
     new MovableClock(NOW),
     jobs,
     Buffer.alloc(32, 1),

@@ -17,7 +17,7 @@ import { RATE_LIMITER } from '../common/rate-limit/rate-limiter.js';
 import type { RateLimit, RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
 import { LoginThrottles, tooManyAttempts } from './login-throttle.repository.js';
-import { DUMMY_HASH, PASSWORD_GATE, PasswordGate, hashPassword, verifyPassword } from './passwords.js';
+import { PASSWORDS, PASSWORD_GATE, PasswordGate, Passwords, verifyPassword } from './passwords.js';
 import { MembersService } from './members.service.js';
 import { TeamsService, normalizeEmail } from './teams.service.js';
 import { readTeamSettings } from './team-settings.schema.js';
@@ -70,6 +70,7 @@ export class AuthService implements OnModuleInit {
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(RATE_LIMITER) private readonly limits: RateLimiter,
     @Inject(PASSWORD_GATE) private readonly gate: PasswordGate,
+    @Inject(PASSWORDS) private readonly passwords: Passwords,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
     @Inject(MASTER_KEY) masterKey: Buffer,
@@ -104,7 +105,7 @@ export class AuthService implements OnModuleInit {
     let member;
     try {
       member = await this.db.member.findUnique({ where: { email } });
-      const hash = member?.passwordHash ?? DUMMY_HASH;
+      const hash = member?.passwordHash ?? (await this.passwords.dummyHash());
       ok = await this.gate.run(() => verifyPassword(hash, input.password));
     } catch (error) {
       await Promise.all([this.throttles.giveBack(email), this.limits.release(LOGIN_FAILURES_PER_CLIENT, clientAddress)]);
@@ -133,7 +134,7 @@ export class AuthService implements OnModuleInit {
 
   private async createMember(input: { inviteCode: string; email: string; password: string; name: string }): Promise<MemberView> {
     const team = await this.teams.joinableTeam(input.inviteCode);
-    const passwordHash = await this.gate.run(() => hashPassword(input.password));
+    const passwordHash = await this.gate.run(() => this.passwords.hash(input.password));
     try {
       const member = await this.db.member.create({
         data: {
@@ -203,7 +204,7 @@ export class AuthService implements OnModuleInit {
       data: { attempts: { increment: 1 } },
     });
     if (tried === 0 || !this.resetCodes.matches(reset.codeHash, input.code)) throw invalid;
-    const passwordHash = await this.gate.run(() => hashPassword(input.password));
+    const passwordHash = await this.gate.run(() => this.passwords.hash(input.password));
     await this.db.$transaction(async (tx: Tx) => {
       // Conditional on still being unused: two confirmations racing with one code succeed once.
       const { count } = await tx.passwordReset.updateMany({ where: { id: reset.id, usedAt: null }, data: { usedAt: this.clock.now() } });

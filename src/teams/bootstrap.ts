@@ -1,18 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
+import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import type { FirstTeam, StartLogin } from '../common/start/first-team.js';
 import { verifyPassword } from './passwords.js';
 import { TeamsService, normalizeEmail } from './teams.service.js';
-
-export interface StartLogin {
-  email: string;
-  /** Shown only while it is still the account's password (a demo login nobody has changed yet). */
-  password: string | null;
-  created: boolean;
-}
 
 const DEMO_EMAIL = 'admin@demo.tsunagi.test';
 
@@ -20,7 +17,20 @@ const DEMO_EMAIL = 'admin@demo.tsunagi.test';
  * On a start with an empty database, creates the configured team and administrator, or a demo team whose
  * generated password is kept under the data directory so every start can print it until it is changed.
  */
-export async function ensureFirstTeam(config: HubConfig, db: Db, teams: TeamsService): Promise<StartLogin | null> {
+@Injectable()
+export class FirstTeamBootstrap implements FirstTeam {
+  constructor(
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @Inject(DATABASE) private readonly db: Db,
+    private readonly teams: TeamsService,
+  ) {}
+
+  ensure(): Promise<StartLogin | null> {
+    return ensureFirstTeam(this.config, this.db, this.teams);
+  }
+}
+
+async function ensureFirstTeam(config: HubConfig, db: Db, teams: TeamsService): Promise<StartLogin | null> {
   if (config.admin) {
     const email = normalizeEmail(config.admin.email);
     if ((await db.team.count()) > 0) return { email, password: null, created: false };

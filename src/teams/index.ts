@@ -13,5 +13,3 @@ export { GroupsService } from './groups.service.js';
 export type { GroupView } from './groups.service.js';
 export { TeamEvents } from './team.events.js';
 export type { TeamEventMap } from './team.events.js';
-export { ensureFirstTeam } from './bootstrap.js';
-export type { StartLogin } from './bootstrap.js';

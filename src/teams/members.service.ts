@@ -9,6 +9,8 @@ import { TeamEvents } from './team.events.js';
 import { GroupsService } from './groups.service.js';
 import { TeamsService } from './teams.service.js';
 
+type MemberStatus = 'online' | 'break' | 'offline';
+
 export interface MemberListItem {
   id: string;
   name: string;
@@ -146,7 +148,7 @@ export class MembersService {
    * The member's own choice. Going online outside business hours is refused (`closed`); coming back online
    * starts the count of ignored offers again, so a member back from an automatic break is not sent straight back.
    */
-  async setStatus(actor: { id: string; teamId: string }, status: 'online' | 'break' | 'offline') {
+  async setStatus(actor: { id: string; teamId: string }, status: MemberStatus) {
     if (status === 'online') await this.teams.assertOpen(actor.teamId, this.clock.now());
     const updated = await this.db.member.update({
       where: { id: actor.id },
@@ -155,6 +157,41 @@ export class MembersService {
     });
     this.events.emit('presence.updated', { teamId: actor.teamId, memberId: actor.id, status });
     return toItem(updated);
+  }
+
+  /**
+   * A change of presence the hub makes on its own (the team opened or closed, offers let pass, no device left),
+   * conditional on the status (and reason) the caller saw, so that the member's own choice made meanwhile wins.
+   * Coming online starts the count of ignored offers again, as in `setStatus`. Answers whether it took.
+   */
+  async switchPresence(change: {
+    teamId: string;
+    memberId: string;
+    from: { status: MemberStatus[]; reason?: string };
+    to: MemberStatus;
+    reason: string;
+  }): Promise<boolean> {
+    const { teamId, memberId, from, to, reason } = change;
+    const { count } = await this.db.member.updateMany({
+      where: { id: memberId, status: { in: from.status }, ...(from.reason === undefined ? {} : { statusReason: from.reason }) },
+      data: to === 'online' ? { status: to, statusReason: null, ignoredOffers: 0 } : { status: to, statusReason: reason },
+    });
+    if (count > 0) this.events.emit('presence.updated', { teamId, memberId, status: to, reason });
+    return count > 0;
+  }
+
+  /** The member took a chat: the least recently assigned go first next time; taking an offer forgives those let pass. */
+  async recordAssignment(memberId: string, at: Date, options: { offerTaken?: boolean } = {}): Promise<void> {
+    await this.db.member.update({ where: { id: memberId }, data: { lastAssignedAt: at, ...(options.offerTaken ? { ignoredOffers: 0 } : {}) } });
+  }
+
+  /** One more offer let pass in a row; answers the member as it is now. */
+  async recordIgnoredOffer(memberId: string): Promise<{ id: string; teamId: string; status: MemberStatus; ignoredOffers: number }> {
+    return this.db.member.update({
+      where: { id: memberId },
+      data: { ignoredOffers: { increment: 1 } },
+      select: { id: true, teamId: true, status: true, ignoredOffers: true },
+    });
   }
 
   /** Signing in makes the member available (MISSION.md), unless the team is closed: then they stay as they were. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '../common/errors/domain-error.js';
-import { PasswordGate } from './passwords.js';
+import { loadConfig } from '../common/config/config.js';
+import { PasswordGate, Passwords } from './passwords.js';
 
 const deferred = () => {
   let resolve!: () => void;
@@ -35,5 +36,26 @@ describe(PasswordGate.name, () => {
     const gate = new PasswordGate(1, 0);
     await expect(gate.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(gate.run(async () => 'ok')).resolves.toBe('ok');
+  });
+});
+
+describe(Passwords.name, () => {
+  const parameters = (hash: string) => hash.split('$')[3];
+
+  // Production keeps argon2's defaults; tests and small machines may go down to OWASP's floor, never below.
+  it('hashes with 64 MiB, 3 passes and 4 lanes by default, and OWASP\'s 2 passes and 1 lane below that', async () => {
+    const defaults = loadConfig({ HUB_SECRET_KEY: Buffer.alloc(32, 1).toString('base64') }).passwordMemoryMib;
+    expect(parameters(await new Passwords(defaults).hash('correct horse'))).toBe('m=65536,p=4,t=3');
+    expect(parameters(await new Passwords(19).hash('correct horse'))).toBe('m=19456,p=1,t=2');
+    expect(() => loadConfig({ HUB_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'), HUB_PASSWORD_MEMORY_MIB: '18' })).toThrow(/HUB_PASSWORD_MEMORY_MIB.*at least 19/);
+  });
+
+  it('verifies hashes made at another setting, and keeps one timing-equalizer hash', async () => {
+    const { verifyPassword } = await import('./passwords.js');
+    const old = await new Passwords(64).hash('correct horse');
+    expect(await verifyPassword(old, 'correct horse')).toBe(true);
+    const passwords = new Passwords(19);
+    expect(await passwords.dummyHash()).toBe(await passwords.dummyHash());
+    expect(parameters(await passwords.dummyHash())).toBe('m=19456,p=1,t=2');
   });
 });

@@ -7,7 +7,7 @@ import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { hasRole } from './auth.guard.js';
 import type { Role } from './auth.guard.js';
-import { hashPassword } from './passwords.js';
+import { PASSWORDS, Passwords } from './passwords.js';
 import { describeOpening, isOpen, nextOpening } from './business-hours.js';
 import { readTeamSettings, teamSettingsSchema, TeamSettings } from './team-settings.schema.js';
 import { TeamEvents } from './team.events.js';
@@ -46,10 +46,11 @@ export class TeamsService {
     @Inject(DATABASE) private readonly db: Db,
     private readonly events: TeamEvents,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PASSWORDS) private readonly passwords: Passwords,
   ) {}
 
   async createTeam(input: { name: string; timeZone?: string; admin: { email: string; password: string; name: string } }) {
-    const passwordHash = await hashPassword(input.admin.password);
+    const passwordHash = await this.passwords.hash(input.admin.password);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.db.$transaction(async (tx: Tx) => {

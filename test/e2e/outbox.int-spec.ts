@@ -66,4 +66,13 @@ describe('Outbox when the provider fails', () => {
     await hub.infra.jobs.idle();
     expect(await hub.infra.db.delivery.findUniqueOrThrow({ where: { messageId: id } })).toMatchObject({ state: 'failed', attempts: 1 });
   });
+
+  // The hub no longer lists what it resumes: a service that forgot to register would leave its rows untouched after a
+  // restart. Taking the work up again is harmless (the rows are the truth), so it can be asked of a running hub.
+  it('has every kind of work a restart leaves behind registered, pending deliveries among it', async () => {
+    const counts = await hub.infra.resumableWork.resumeAll();
+    expect(Object.keys(counts).sort()).toEqual(
+      ['business hours', 'offer timers', 'pending deliveries', 'pending reports', 'presence checks', 'slow reply timers', 'unsent system mail'].sort(),
+    );
+  });
 });

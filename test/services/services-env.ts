@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { TEST_ALLOWED_API_ORIGINS, TEST_SECRET_KEY } from '../support/test-hub.js';
+import { TEST_ALLOWED_API_ORIGINS, TEST_PASSWORD_MEMORY_MIB, TEST_SECRET_KEY } from '../support/test-hub.js';
 
 /**
  * The real services `npm run test:services` prepared, for one test file: a database of its own on the run's
@@ -28,6 +28,7 @@ export async function servicesEnv(): Promise<Record<string, string>> {
     REDIS_URL,
     HUB_SECRET_KEY: TEST_SECRET_KEY,
     HUB_ALLOWED_API_ORIGINS: TEST_ALLOWED_API_ORIGINS,
+    HUB_PASSWORD_MEMORY_MIB: TEST_PASSWORD_MEMORY_MIB,
     HUB_REDIS_PREFIX: `${process.env.HUB_REDIS_PREFIX ?? 'tsunagi-test'}-${suffix}`,
   };
 }

@@ -1,10 +1,12 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../../common/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { OutboundGuard } from '../../common/outbound/index.js';
+import { startLineFake } from '../../../test/fakes/line-fake.js';
+import type { LineFake } from '../../../test/fakes/line-fake.js';
+import { OutboundGuard, parseOriginList } from '../../common/outbound/index.js';
 import type { WebhookRequest } from '../channel-adapter.js';
 import type { LineAccount } from './line.schema.js';
 import { LineAdapter } from './line.adapter.js';
@@ -66,5 +68,38 @@ describe(LineAdapter.name, () => {
     expect(adapter.secretKeys).toEqual(['channelSecret', 'channelAccessToken']);
     expect(adapter.configSchema.safeParse({ channelSecret: 'x'.repeat(32), channelAccessToken: 't', apiBaseUrl: 'http://127.0.0.1:1' }).success).toBe(true);
     expect(adapter.configSchema.safeParse({ channelSecret: 'x'.repeat(32), channelAccessToken: 't', unknown: 1 }).success).toBe(false);
+  });
+});
+
+// How a LINE group or room becomes a group of the channel, and who names it, is LINE's rule: the hub asks the
+// adapter instead of reading LINE's ids itself.
+describe(`${LineAdapter.name} groups and names`, () => {
+  // The fake listens on the loopback: allowed as an operator would allow a private system.
+  const guard = new OutboundGuard({ allowedOrigins: parseOriginList('http://127.0.0.1:*'), maxDownloadBytes: 1024 * 1024 });
+  const named = new LineAdapter(systemClock, guard);
+  const USER = 'U' + 'b'.repeat(32);
+  let fake: LineFake;
+  const account = (): LineAccount => ({ ...channel, settings: { apiBaseUrl: fake.url }, secrets: { channelAccessToken: 'adapter-spec-token' } });
+
+  beforeAll(async () => {
+    fake = await startLineFake({ channelAccessToken: 'adapter-spec-token' });
+  });
+
+  afterAll(async () => {
+    await fake.close();
+    await guard.close();
+  });
+
+  it('tells a room (several people, no group around them) from a group by its id', () => {
+    expect(named.groupKind('Ra8dbf4673c4c812cd491258042226c99')).toBe('room');
+    expect(named.groupKind('Ca56f94637cc4347f90a25382909b24b9')).toBe('group');
+  });
+
+  it('names a customer from their profile and a group from its summary; a room has no name', async () => {
+    fake.setProfile(USER, { displayName: 'Cony' });
+    fake.setGroup('Cclub', 'Tea club');
+    expect(await named.displayName(account(), { kind: 'line', address: USER })).toBe('Cony');
+    expect(await named.displayName(account(), { kind: 'line_group', address: 'Cclub' })).toBe('Tea club');
+    expect(await named.displayName(account(), { kind: 'line_group', address: 'Rroom' })).toBeNull();
   });
 });

@@ -11,8 +11,8 @@ import type {
   WebhookRequest,
 } from '../channel-adapter.js';
 import { normalizeLineEvents } from './line.normalizer.js';
-import { LINE_SECRET_KEYS, lineConfigSchema, lineSecretsSchema, lineSettingsSchema, parseLineWebhook } from './line.schema.js';
-import type { LineAccount, LineSecrets, LineSettings } from './line.schema.js';
+import { LINE_SECRET_KEYS, lineConfigSchema, lineGroupKind, lineSecretsSchema, lineSettingsSchema, parseLineWebhook } from './line.schema.js';
+import type { LineAccount, LineGroupKind, LineSecrets, LineSettings } from './line.schema.js';
 import { LINE_API_ORIGINS, LineSender } from './line.sender.js';
 import { verifyLineSignature } from './line.verifier.js';
 import { CLOCK } from '../../common/clock.js';
@@ -67,11 +67,11 @@ export class LineAdapter implements ChannelAdapter<LineSettings, LineSecrets> {
     return this.sender.fetchContent(channel, providerContentId);
   }
 
-  profileName(channel: LineAccount, address: ChannelAddress): Promise<string | null> {
-    return this.sender.profileName(channel, address.address);
+  displayName(channel: LineAccount, address: ChannelAddress): Promise<string | null> {
+    return address.kind === 'line_group' ? this.sender.groupName(channel, address.address) : this.sender.profileName(channel, address.address);
   }
 
-  groupName(channel: LineAccount, group: ChannelAddress): Promise<string | null> {
-    return this.sender.groupName(channel, group.address);
+  groupKind(groupId: string): LineGroupKind {
+    return lineGroupKind(groupId);
   }
 }

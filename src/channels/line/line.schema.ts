@@ -30,6 +30,14 @@ export const LINE_SECRET_KEYS = lineSecretsSchema.keyof().options;
 /** A LINE channel as its adapter and sender see it. */
 export type LineAccount = ChannelAccount<LineSettings, LineSecrets>;
 
+/** A chat the bot is in with several people: a `group`, or a `room` (people invited together, without a group). */
+export type LineGroupKind = 'group' | 'room';
+
+/** LINE's ids say what they name: `U` a user, `C` a group, `R` a room. */
+export function lineGroupKind(groupId: string): LineGroupKind {
+  return groupId.startsWith('R') ? 'room' : 'group';
+}
+
 const source = z.looseObject({
   type: z.string(),
   userId: z.string().optional(),

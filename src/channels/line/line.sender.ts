@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { OutboundMessage, SendResult } from '../channel-adapter.js';
+import { lineGroupKind } from './line.schema.js';
 import type { LineAccount } from './line.schema.js';
 
 const LINE_API = 'https://api.line.me';
@@ -120,8 +121,8 @@ export class LineSender {
   }
 
   async groupName(channel: LineAccount, groupId: string): Promise<string | null> {
-    // Rooms (ids starting with R) have no summary and no name.
-    if (groupId.startsWith('R')) return null;
+    // Rooms have no summary and no name.
+    if (lineGroupKind(groupId) === 'room') return null;
     return orNullWhenGone(async () => (await this.timed(() => this.client(channel).getGroupSummary(groupId))).groupName);
   }
 

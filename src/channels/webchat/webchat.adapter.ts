@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
-import type { ChannelAdapter, ChannelCapabilities, OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { ChannelAdapter, ChannelAddress, ChannelCapabilities, CustomerNotice, OutboundMessage, SendResult } from '../channel-adapter.js';
 import { webchatConfigSchema, webchatSecretsSchema, webchatSettingsSchema } from './webchat.schema.js';
 import type { WebchatAccount, WebchatSecrets, WebchatSettings } from './webchat.schema.js';
 import { WebchatSender } from './webchat.sender.js';
@@ -42,5 +42,10 @@ export class WebchatAdapter implements ChannelAdapter<WebchatSettings, WebchatSe
 
   send(channel: WebchatAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message);
+  }
+
+  async notify(channel: WebchatAccount, to: ChannelAddress, notice: CustomerNotice): Promise<void> {
+    // A web chat's conversations are all a visitor's; anything else was never the widget's to show.
+    if (to.kind === 'visitor') this.sender.notify(channel.id, to.address, notice);
   }
 }

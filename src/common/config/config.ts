@@ -37,6 +37,8 @@ export interface HubConfig {
   allowedApiOrigins: OriginRule[];
   /** HUB_MAX_DOWNLOAD_BYTES: the largest media or file the hub downloads from a provider. */
   maxDownloadBytes: number;
+  /** HUB_PASSWORD_MEMORY_MIB: the memory each argon2id password hash takes (64 by default, 19 at least). */
+  passwordMemoryMib: number;
   /** The widget's limits for teams that set none of their own (team setting `widgetLimits`). */
   widgetLimits: WidgetLimits;
   /**
@@ -124,6 +126,8 @@ const envSchema = z.object({
     }),
   // 25 MB: what WhatsApp and LINE send at most for a video or a file, with room to spare.
   HUB_MAX_DOWNLOAD_BYTES: z.coerce.number().int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').default(25 * 1024 * 1024),
+  // 19 MiB (with two passes) is the least OWASP's password storage guidance accepts for argon2id.
+  HUB_PASSWORD_MEMORY_MIB: z.coerce.number().int('must be a whole number of MiB').min(19, 'must be at least 19 (MiB)').max(1024, 'must be at most 1024 (MiB)').default(64),
   HUB_WIDGET_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   HUB_WIDGET_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   HUB_WIDGET_TRANSCRIPTS_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
@@ -184,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : { transport: 'log' },
     allowedApiOrigins: e.HUB_ALLOWED_API_ORIGINS,
     maxDownloadBytes: e.HUB_MAX_DOWNLOAD_BYTES,
+    passwordMemoryMib: e.HUB_PASSWORD_MEMORY_MIB,
     widgetLimits: {
       sessionsPerMinute: e.HUB_WIDGET_SESSIONS_PER_MINUTE,
       messagesPerMinute: e.HUB_WIDGET_MESSAGES_PER_MINUTE,

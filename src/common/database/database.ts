@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { join } from 'node:path';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { embeddedPool, startEmbeddedPostgres, EmbeddedPostgres } from './embedded-postgres.js';
-import { applyMigrations } from './migrator.js';
+import { applyMigrations } from './migrations.js';
 import { logger } from '../logging/logger.js';
 
 export { PrismaClient, Prisma } from '../../generated/prisma/client.js';
@@ -21,13 +21,14 @@ export interface OpenDatabase {
 
 /**
  * Opens the hub's database: `databaseUrl` when given, else the embedded PostgreSQL persisted under
- * `dataDir` (or in memory when `dataDir` is null, for tests). Pending migrations are applied first.
+ * `dataDir` (or in memory when `dataDir` is null, for tests; started from `image` when given, see
+ * `migratedImage`). Pending migrations are applied first.
  */
-export async function openDatabase(options: { databaseUrl: string | null; dataDir: string | null; poolSize?: number }): Promise<OpenDatabase> {
+export async function openDatabase(options: { databaseUrl: string | null; dataDir: string | null; poolSize?: number; image?: Blob }): Promise<OpenDatabase> {
   let embedded: EmbeddedPostgres | null = null;
   let connectionString = options.databaseUrl;
   if (!connectionString) {
-    embedded = await startEmbeddedPostgres(options.dataDir ? join(options.dataDir, 'db') : null);
+    embedded = await startEmbeddedPostgres(options.dataDir ? join(options.dataDir, 'db') : null, options.image);
     connectionString = embedded.connectionString;
   }
   try {
@@ -52,6 +53,22 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * An in-memory embedded database with every migration applied, as a tarball that `openDatabase({ image })`
+ * starts from: tests make it once and start each hub's database from it instead of running initdb and the
+ * migrations again.
+ */
+export async function migratedImage(): Promise<Blob> {
+  const embedded = await startEmbeddedPostgres(null);
+  try {
+    await applyMigrations(embedded.connectionString);
+    await embedded.waitForNoConnections();
+    return await embedded.dumpImage();
+  } finally {
+    await embedded.stop();
+  }
 }
 
 /** PostgreSQL's unique violation, as the driver adapter reports it through Prisma. */

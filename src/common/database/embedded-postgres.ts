@@ -7,6 +7,8 @@ import { join } from 'node:path';
 /** PostgreSQL compiled to WebAssembly, running in this process and served on a loopback port. */
 export interface EmbeddedPostgres {
   connectionString: string;
+  /** The whole data directory as a tarball, to start another in-memory database from (see `image`). */
+  dumpImage(): Promise<Blob>;
   /** Resolves once no client is connected: the server admits a single connection at a time. */
   waitForNoConnections(): Promise<void>;
   stop(): Promise<void>;
@@ -16,10 +18,14 @@ export interface EmbeddedPostgres {
  * Starts PGlite persisted under `dataDir` (or in memory when `dataDir` is null) and serves it over the
  * PostgreSQL protocol, so the hub reaches it through the same driver adapter as a real server.
  *
+ * An in-memory database can start from `image`, a tarball of another one's data directory (`dumpImage`):
+ * that skips initdb, which is most of the start-up cost (about 1.5 s of a 2-core machine against 0.3 s), so
+ * tests start each hub from an image of the migrated schema.
+ *
  * One connection only: pglite-socket mixes up concurrent connections' results (an open upstream bug), and
  * PGlite is one connection underneath anyway. Clients use a pool of one.
  */
-export async function startEmbeddedPostgres(dataDir: string | null): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(dataDir: string | null, image?: Blob): Promise<EmbeddedPostgres> {
   let releaseLock = async () => {};
   let db: PGlite;
   if (dataDir) {
@@ -27,13 +33,17 @@ export async function startEmbeddedPostgres(dataDir: string | null): Promise<Emb
     releaseLock = await lockDirectory(dataDir);
     db = new PGlite(join(dataDir, 'pgdata'));
   } else {
-    db = new PGlite();
+    db = new PGlite(image ? { loadDataDir: image } : {});
   }
   await db.waitReady;
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   await server.start();
   return {
     connectionString: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
+    async dumpImage() {
+      // Uncompressed: loading a 40 MB tarball is quicker than inflating a 5 MB one.
+      return db.dumpDataDir('none');
+    },
     async waitForNoConnections() {
       // A closed client is forgotten by the server one tick later; connecting before that is refused.
       for (let i = 0; i < 200 && server.getStats().activeConnections > 0; i++) {

@@ -3,7 +3,7 @@
 // work on that server, otherwise on the embedded database the hub itself would open.
 import { join, relative } from 'node:path';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
-import { applyMigrations, createMigration } from './migrator.js';
+import { applyMigrations, createMigration } from './migrations.js';
 
 const USAGE = 'usage: migrate-cli deploy | migrate-cli create NAME';
 

@@ -32,6 +32,17 @@ export function webhookBodyLimit(route: string, hook: string): number {
 }
 
 /**
+ * What decides, before a byte of a webhook's body is read, whether the request may post it at all (an unknown channel
+ * or a wrong token in the URL is refused there). Provided by the module that owns the webhooks under
+ * {@link WEBHOOK_ADMISSION}; throwing refuses the request.
+ */
+export interface WebhookAdmission {
+  admitBeforeBody(request: FastifyRequest): Promise<void>;
+}
+
+export const WEBHOOK_ADMISSION = Symbol('WebhookAdmission');
+
+/**
  * Sets the limits on a Fastify instance before its routes are added: the webhook routes take up to the largest
  * provider's maximum at the route level, and each request is then held to its own provider's, by its path, before
  * any byte is buffered beyond it. Every other route keeps the server's {@link BODY_LIMIT}.

@@ -5,6 +5,7 @@ import type { Db } from '../database/database.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { OutboundGuard } from '../outbound/index.js';
 import { logger } from '../logging/logger.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../start/resumable-work.js';
 import { LogMailSender } from './log-mail.sender.js';
 import type { Mailer, MailTransport, SystemMail } from './mailer.js';
 import { SendgridSystemMailSender } from './sendgrid-mail.sender.js';
@@ -19,13 +20,17 @@ const BACKOFF_MS = 1_000;
  * The hub's own mail, kept in `system_mails` until the transport has taken it (the row is the truth; the job only
  * says "try now"). The row is sealed because a reset code in it is still good, and deleted once the mail is sent.
  */
-export class SystemMailService implements Mailer {
+export class SystemMailService implements Mailer, ResumableWork {
+  readonly name = 'unsent system mail';
+
   constructor(
     private readonly db: Db,
     private readonly jobs: JobQueue,
     private readonly box: SecretBox,
     readonly transport: MailTransport,
+    resumable: ResumableWorkRegistry,
   ) {
+    resumable.register(this);
     jobs.register<{ mailId: string }>(JOB, ({ mailId }, job) => this.deliver(mailId, job.attempt), { concurrency: 2 });
   }
 

@@ -10,10 +10,10 @@ import {
   DEFAULT_MIGRATIONS_DIR,
   DEFAULT_SCHEMA_PATH,
   MigrationError,
-} from './migrator.js';
+} from './migrations.js';
 
 // One in-memory database for the file: the cases run in order and build on each other's state.
-describe('migrator', () => {
+describe('migrations', () => {
   let db: EmbeddedPostgres;
   let scratch: string;
   let committed: string[];
@@ -43,7 +43,7 @@ describe('migrator', () => {
 
   beforeAll(async () => {
     db = await startEmbeddedPostgres(null);
-    scratch = await mkdtemp(join(tmpdir(), 'migrator-spec-'));
+    scratch = await mkdtemp(join(tmpdir(), 'migrations-spec-'));
     committed = (await readdir(DEFAULT_MIGRATIONS_DIR, { withFileTypes: true }))
       .filter((entry) => entry.isDirectory())
       .map((entry) => entry.name)

@@ -1,0 +1,31 @@
+import type { Tx } from '../common/database/database.js';
+
+/**
+ * The changes to a conversation's state that routing decides: who holds it, whether it was missed, whether the
+ * customer was told the team is away. Each is conditional on what the caller saw and answers whether it took, so the
+ * row decides when two processes act at once. They take a transaction client (a plain client is one too) so that a
+ * change can share routing's transaction.
+ */
+
+/** The away notice is claimed once per closed period: only the caller that still sees `toldAt` sends it. */
+export async function claimAwayNotice(tx: Tx, conversationId: string, toldAt: Date | null, now: Date): Promise<boolean> {
+  const { count } = await tx.conversation.updateMany({ where: { id: conversationId, awayNoticeAt: toldAt }, data: { awayNoticeAt: now } });
+  return count > 0;
+}
+
+/** An open chat goes back to the waiting queue, unassigned, unless it was resolved or moved meanwhile. */
+export async function requeueFrom(tx: Tx, conversationId: string, memberId: string): Promise<boolean> {
+  const { count } = await tx.conversation.updateMany({ where: { id: conversationId, assigneeId: memberId, status: 'open' }, data: { status: 'waiting', assigneeId: null } });
+  return count > 0;
+}
+
+/** An open chat passes from one member to another, unless it was resolved or moved meanwhile. */
+export async function handOver(tx: Tx, conversationId: string, fromMemberId: string, toMemberId: string): Promise<boolean> {
+  const { count } = await tx.conversation.updateMany({ where: { id: conversationId, status: 'open', assigneeId: fromMemberId }, data: { assigneeId: toMemberId } });
+  return count > 0;
+}
+
+/** Nobody took the offer in time. */
+export async function markMissed(tx: Tx, conversationId: string, at: Date): Promise<void> {
+  await tx.conversation.update({ where: { id: conversationId }, data: { missedAt: at } });
+}
