@@ -69,6 +69,12 @@ export default defineConfig(
     rules: {
       // Tests assert on values they have just arranged; `!` there is shorter than a guard.
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // A test waits for a condition (`eventually`), or moves the hub's clock (test/support/movable-clock.ts); a fixed
+      // sleep is slow where the machine is fast and flaky where it is loaded. Short settling pauses only.
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.name='sleep'][arguments.0.type='Literal'][arguments.0.value>200]",
+        message: 'No fixed sleep over 200 ms in tests: wait with eventually(), or move the test clock.',
+      }],
     },
   },
 

@@ -40,7 +40,10 @@ export interface HubOptions {
   queuePrefix?: string;
   /** Create the first team from the configuration (default true). */
   bootstrap?: boolean;
-  /** What "now" is for business hours and offers (tests move it; everything else keeps real time). */
+  /**
+   * What "now" is for the hub, and what runs the in-process job queue's timers: tests move it instead of sleeping.
+   * The database and BullMQ (on Redis time) keep real time.
+   */
   clock?: Clock;
   /**
    * Providers that replace what a module would otherwise use, by token: the WhatsApp Web client factory
@@ -64,9 +67,10 @@ export interface Hub {
 export async function createHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const masterKey = config.secretKey ?? (await loadOrCreateKey(config.dataDir));
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir, image: options.memoryDatabase ? options.databaseImage : undefined });
+  const clock = options.clock ?? systemClock;
   const jobs: JobQueue = config.redisUrl
     ? new BullMqJobQueue({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.redisPrefix })
-    : new InProcessJobQueue();
+    : new InProcessJobQueue(undefined, clock);
   // Limits are counted in Redis when there is one, so every hub process shares each budget.
   const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   limitsRedis?.on('error', (error) => logger.warn({ err: error }, 'Redis for rate limits unavailable; counting in this process meanwhile'));
@@ -81,7 +85,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     jobs,
     masterKey,
     mailer,
-    clock: options.clock ?? systemClock,
+    clock,
     rateLimiter,
     outboundGuard,
     resumableWork,

@@ -16,11 +16,11 @@ const guard = new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 });
 describe('ChannelCapabilities.maxTextLength', () => {
   const cases: [string, Pick<RegisteredAdapter, 'capabilities'>, number, number][] = [
     // Twilio's `Body`: 1,600 characters on SMS and WhatsApp (error 21617 above it).
-    ['Twilio', new TwilioAdapter({ publicUrl: 'https://hub.example' } as never, guard), 1600, 1],
+    ['Twilio', new TwilioAdapter(systemClock, { publicUrl: 'https://hub.example' } as never, guard), 1600, 1],
     // LINE: 5,000 UTF-16 units per text object, five objects per call (the sender splits).
-    ['LINE', new LineAdapter(guard), 5000, 5],
+    ['LINE', new LineAdapter(systemClock, guard), 5000, 5],
     // The WhatsApp Business (Cloud) API: 4,096 characters of text body.
-    ['WhatsApp Cloud', new WhatsAppCloudAdapter(guard), 4096, 1],
+    ['WhatsApp Cloud', new WhatsAppCloudAdapter(systemClock, guard), 4096, 1],
     // A linked device sends as WhatsApp's own apps do: 65,536 characters.
     ['WhatsApp Web', new WhatsAppWebAdapter(null as never), 65_536, 1],
     ['web chat', new WebchatAdapter(null as never), 5000, 1],

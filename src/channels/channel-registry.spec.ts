@@ -103,9 +103,9 @@ describe(ChannelRegistry.name, () => {
   const config: Pick<HubConfig, 'publicUrl'> = { publicUrl: 'https://hub.example' };
   const registry = new ChannelRegistry({
     webchat: registerAdapter(new WebchatAdapter(new WebchatSender())),
-    twilio: registerAdapter(new TwilioAdapter(config as HubConfig, guard)),
-    line: registerAdapter(new LineAdapter(guard)),
-    'whatsapp-cloud': registerAdapter(new WhatsAppCloudAdapter(guard)),
+    twilio: registerAdapter(new TwilioAdapter(systemClock, config as HubConfig, guard)),
+    line: registerAdapter(new LineAdapter(systemClock, guard)),
+    'whatsapp-cloud': registerAdapter(new WhatsAppCloudAdapter(systemClock, guard)),
     'whatsapp-web': registerAdapter(new WhatsAppWebAdapter({} as WhatsAppWebSessions)),
     sendgrid: registerAdapter(new SendgridAdapter(systemClock, guard)),
   });

@@ -14,6 +14,8 @@ import type { ChannelAccount, ChannelCapabilities, ChannelPairing, ChannelProvid
 import { ChannelRegistry } from './channel-registry.js';
 import { ChannelEvents } from './channel.events.js';
 import { logger } from '../common/logging/logger.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 type ChannelRow = {
   id: string;
@@ -60,6 +62,7 @@ export class ChannelsService implements OnApplicationBootstrap {
     @Inject(OUTBOUND_GUARD) private readonly guard: OutboundGuard,
     private readonly registry: ChannelRegistry,
     private readonly channelEvents: ChannelEvents,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async create(teamId: string, input: { type: ChannelType; provider: string; name: string; config: Record<string, unknown> }): Promise<ChannelView> {
@@ -134,7 +137,7 @@ export class ChannelsService implements OnApplicationBootstrap {
       const { settings, secrets } = this.split(adapter, { ...current, ...patch.config });
       data = { ...data, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets, row.id) };
       // A new rate starts from now: slots booked under the old one do not hold later messages back.
-      if ('sendsPerSecond' in patch.config) data.nextSendAt = new Date();
+      if ('sendsPerSecond' in patch.config) data.nextSendAt = this.clock.now();
     }
     const updated = await this.db.channel.update({ where: { id: row.id }, data, include: withSession });
     // Again after the write: a read that raced the update may have cached the old row.
@@ -160,6 +163,7 @@ export class ChannelsService implements OnApplicationBootstrap {
    */
   async account(id: string): Promise<ChannelAccount | null> {
     const cached = this.accounts.get(id);
+    // Wall time, not the hub's clock: a cache's age bounds how long another process's change goes unseen.
     if (cached && cached.until > Date.now()) return cached.account;
     const row = await this.db.channel.findUnique({ where: { id } });
     const account = row ? this.toAccount(row) : null;
@@ -170,15 +174,17 @@ export class ChannelsService implements OnApplicationBootstrap {
 
   /**
    * Books the next moment this channel may send, `intervalMs` after the previous booking (the provider's rate
-   * limit). One atomic update, so every hub process books from the same clock and none overtakes another.
+   * limit). One atomic update, so every hub process books from the same clock and none overtakes another: the
+   * database's, which also says how long is left until the slot (`waitMs`).
    */
-  async reserveSendSlot(channelId: string, intervalMs: number): Promise<Date> {
-    const rows = await this.db.$queryRaw<{ slot: Date }[]>`
+  async reserveSendSlot(channelId: string, intervalMs: number): Promise<{ at: Date; waitMs: number }> {
+    const rows = await this.db.$queryRaw<{ slot: Date; waitMs: number }[]>`
       UPDATE channels
          SET next_send_at = GREATEST(next_send_at, now()) + make_interval(secs => ${intervalMs / 1000}::double precision)
        WHERE id = ${channelId}
-   RETURNING next_send_at - make_interval(secs => ${intervalMs / 1000}::double precision) AS slot`;
-    return rows[0]?.slot ?? new Date();
+   RETURNING next_send_at - make_interval(secs => ${intervalMs / 1000}::double precision) AS slot,
+             (EXTRACT(EPOCH FROM (next_send_at - make_interval(secs => ${intervalMs / 1000}::double precision) - clock_timestamp())) * 1000)::float8 AS "waitMs"`;
+    return rows[0] ? { at: rows[0].slot, waitMs: rows[0].waitMs } : { at: this.clock.now(), waitMs: 0 };
   }
 
   /** The bot was added to a group or room, or left it: the group list is what reports can be posted to. */

@@ -46,9 +46,9 @@ function setup() {
   const guard = new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 });
   const registry = new ChannelRegistry({
     webchat: registerAdapter(new WebchatAdapter(sender)),
-    twilio: registerAdapter(new TwilioAdapter({ publicUrl: 'https://hub.example' } as HubConfig, guard)),
-    line: registerAdapter(new LineAdapter(guard)),
-    'whatsapp-cloud': registerAdapter(new WhatsAppCloudAdapter(guard)),
+    twilio: registerAdapter(new TwilioAdapter(systemClock, { publicUrl: 'https://hub.example' } as HubConfig, guard)),
+    line: registerAdapter(new LineAdapter(systemClock, guard)),
+    'whatsapp-cloud': registerAdapter(new WhatsAppCloudAdapter(systemClock, guard)),
     'whatsapp-web': registerAdapter(new WhatsAppWebAdapter({} as WhatsAppWebSessions)),
     sendgrid: registerAdapter(new SendgridAdapter(systemClock, guard)),
   });

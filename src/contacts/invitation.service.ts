@@ -5,6 +5,8 @@ import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { ConsentService } from './consent.service.js';
 import type { ConsentChannel } from './consent.service.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 
 export interface NewInvitation {
@@ -23,6 +25,7 @@ export class InvitationService {
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     private readonly consent: ConsentService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async create(member: { id: string; teamId: string }, contactId: string, target: { channelType: ConsentChannel; channelId: string }): Promise<NewInvitation> {
@@ -58,6 +61,6 @@ export class InvitationService {
   }
 
   async markConfirmed(invitationId: string): Promise<void> {
-    await this.db.invitation.updateMany({ where: { id: invitationId, status: 'pending' }, data: { status: 'confirmed', confirmedAt: new Date() } });
+    await this.db.invitation.updateMany({ where: { id: invitationId, status: 'pending' }, data: { status: 'confirmed', confirmedAt: this.clock.now() } });
   }
 }

@@ -5,6 +5,8 @@ import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { contactRecordIds, liveContact, markMerged, moveContactRecords, unmarkMerged } from '../contacts/index.js';
 import type { ContactRecordIds, MergedContactFields } from '../contacts/index.js';
 import type { AuthMember } from '../teams/index.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 interface Moved extends ContactRecordIds {
   conversationIds: string[];
@@ -20,7 +22,10 @@ interface Moved extends ContactRecordIds {
  */
 @Injectable()
 export class ContactMergeService {
-  constructor(@Inject(DATABASE) private readonly db: Db) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async merge(member: AuthMember, sourceId: string, targetId: string): Promise<{ mergeId: string }> {
     this.supervisorOnly(member);
@@ -69,7 +74,7 @@ export class ContactMergeService {
         data: { authorId: merge.sourceId },
       });
       await unmarkMerged(tx, merge.sourceId, moved.source);
-      await tx.contactMerge.update({ where: { id: merge.id }, data: { undoneAt: new Date() } });
+      await tx.contactMerge.update({ where: { id: merge.id }, data: { undoneAt: this.clock.now() } });
     });
   }
 

@@ -21,6 +21,8 @@ import type { Outbound } from './outbound.repository.js';
 import { SendPolicy } from './send-policy.js';
 import type { SendVerdict } from './send-policy.js';
 import { InvitationService } from '../contacts/index.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 /** Why an agent's message goes out: the consent rule differs (an invitation is the one proactive message before opt-in). */
 type Purpose = 'reply' | 'proactive' | 'invitation';
@@ -63,6 +65,7 @@ export class ConversationsService {
     private readonly policy: SendPolicy,
     private readonly invitations: InvitationService,
     private readonly channels: ChannelsService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async list(member: AuthMember, query: ConversationQuery): Promise<Page<ConversationView>> {
@@ -114,7 +117,7 @@ export class ConversationsService {
    * message that caused it is stored either way. Answers the policy's verdict.
    */
   async systemReply(conversationId: string, body: string, purpose: 'automatic' | 'confirmation', at?: Date): Promise<SendVerdict> {
-    const now = new Date();
+    const now = this.clock.now();
     const conversation = await this.systemTarget(conversationId);
     const verdict = await this.policy.verdict(conversation, { purpose, body, template: false, attachments: 0 }, at ?? now);
     if (!verdict.ok) {
@@ -130,7 +133,7 @@ export class ConversationsService {
    * Whether one of the hub's own replies may go out on this conversation at `at` (asked before claiming a
    * once-only notice; `at` is the caller's clock, which the reply window is judged by).
    */
-  async systemSendability(conversationId: string, body: string, purpose: 'automatic' | 'confirmation', at = new Date()): Promise<SendVerdict> {
+  async systemSendability(conversationId: string, body: string, purpose: 'automatic' | 'confirmation', at = this.clock.now()): Promise<SendVerdict> {
     return this.policy.verdict(await this.systemTarget(conversationId), { purpose, body, template: false, attachments: 0 }, at);
   }
 
@@ -229,7 +232,7 @@ export class ConversationsService {
       this.events.emit('message.created', { teamId: member.teamId, message: view });
       return view;
     }
-    const now = new Date();
+    const now = this.clock.now();
     const template = input.template ? await this.resolveTemplate(conversation.channel.id, input.template) : null;
     const body = template?.preview ?? input.body ?? '';
     // A trainee's draft passes the same rules now and again when it is approved.
@@ -285,7 +288,7 @@ export class ConversationsService {
     const draft = await this.db.message.findFirst({ where: { id: messageId, teamId: member.teamId }, select: { conversationId: true, status: true, body: true, template: true } });
     if (!draft) throw notFound('The draft');
     if (draft.status !== 'pending_approval') throw draftDecided(draft.status);
-    const now = new Date();
+    const now = this.clock.now();
     const conversation = await this.row(member, draft.conversationId);
     await this.policy.check(conversation, { purpose: 'reply', body: draft.body, template: draft.template !== null, attachments: 0 }, now);
     const enqueued = await this.db.$transaction(async (tx: Tx) => {
@@ -298,7 +301,7 @@ export class ConversationsService {
   /** A supervisor rejects a trainee's draft: it never leaves the hub, and the trainee reads why. */
   async rejectDraft(member: AuthMember, messageId: string, feedback: string): Promise<MessageView> {
     const message = await this.db.$transaction(async (tx: Tx) => {
-      await this.decideDraft(tx, member, messageId, { status: 'rejected', reviewFeedback: feedback }, new Date());
+      await this.decideDraft(tx, member, messageId, { status: 'rejected', reviewFeedback: feedback }, this.clock.now());
       return tx.message.findUniqueOrThrow({ where: { id: messageId } });
     });
     const view = toMessageView(message);
@@ -409,7 +412,7 @@ export class ConversationsService {
       where: { conversationId: id, direction: 'out', kind: { in: ['text', 'media'] }, authorType: 'member', status: { notIn: ['failed', 'pending_approval', 'rejected'] } },
       select: { id: true },
     });
-    const resolvedAt = new Date();
+    const resolvedAt = this.clock.now();
     await this.db.conversation.update({
       where: { id },
       // Clearing activeKey frees the thread: the customer's next message opens a new conversation.
@@ -439,7 +442,7 @@ export class ConversationsService {
   async recordRating(teamId: string, id: string, rating: { score: number; comment?: string | null }): Promise<ConversationView> {
     const { count } = await this.db.conversation.updateMany({
       where: { id, teamId },
-      data: { ratingScore: rating.score, ratingComment: rating.comment ?? null, ratedAt: new Date(), ratingRequestedAt: null },
+      data: { ratingScore: rating.score, ratingComment: rating.comment ?? null, ratedAt: this.clock.now(), ratingRequestedAt: null },
     });
     if (count === 0) throw notFound('The conversation');
     return this.changed(teamId, id);
@@ -504,7 +507,7 @@ export class ConversationsService {
     const conversation = await this.row(member, id);
     const templates = await this.templatesOf(conversation.channel.id);
     const maxTextLength = this.policy.longestText(conversation.channel);
-    const verdict = await this.policy.verdict(conversation, { purpose: 'reply', body: '', template: false, attachments: 0 }, new Date());
+    const verdict = await this.policy.verdict(conversation, { purpose: 'reply', body: '', template: false, attachments: 0 }, this.clock.now());
     if (verdict.ok) return { ok: true, templateOnly: false, templates, maxTextLength };
     // Outside the window a template still goes out; a refusal for any other reason stops every reply.
     const templateOnly = verdict.code === 'reply_window_closed' && templates.length > 0;

@@ -22,6 +22,8 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { EARLIER_STATUSES } from './message-status.js';
 import { activeKeyOf } from './conversation.views.js';
 import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 type InboundMessage = Extract<InboundEvent, { type: 'message' }>;
 type InboundStatus = Extract<InboundEvent, { type: 'status' }>;
@@ -94,6 +96,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly consent: ConsentService,
     private readonly outbox: OutboxService,
     private readonly invitations: InvitationService,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly replies: ConversationsService,
     private readonly claims: VisitorClaimsService,
   ) {}
@@ -317,7 +320,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     const emailChannel = await this.db.channel.findFirst({ where: { teamId: channel.teamId, type: 'email', active: true }, orderBy: { createdAt: 'asc' }, select: { id: true } });
     const target = emailChannel ? await this.channels.account(emailChannel.id) : null;
     const key = `form:${visitorId}:${form.clientId ?? createHash('sha256').update(form.body).digest('hex').slice(0, 32)}`;
-    const event = (from: ChannelAddress): InboundMessage => ({ type: 'message', eventKey: key, providerMessageId: key, from, body: form.body, attachments: [], occurredAt: new Date() });
+    const event = (from: ChannelAddress): InboundMessage => ({ type: 'message', eventKey: key, providerMessageId: key, from, body: form.body, attachments: [], occurredAt: this.clock.now() });
     let outcome: IngestOutcome;
     if (target && claim.provedAt) {
       [outcome] = await this.ingest(target, [event({ kind: 'email', address: claim.address, name: form.name })]);
@@ -384,6 +387,7 @@ export class IngestService implements InboundSink, OnModuleInit {
   /** Read on every SMS, changed rarely: kept half a minute. */
   private async teamConsentSettings(teamId: string): Promise<ConsentSettings> {
     const cached = this.consentSettings.get(teamId);
+    // Wall time, not the hub's clock: a cache's age bounds how long another process's change goes unseen.
     if (cached && cached.until > Date.now()) return cached.settings;
     const team = await this.db.team.findUnique({ where: { id: teamId }, select: { name: true, settings: true } });
     const stored = readTeamSettings(team?.settings);

@@ -14,6 +14,8 @@ import { ConversationEvents } from './conversation.events.js';
 import { toMessageView } from './conversation.views.js';
 import { EARLIER_STATUSES, furthest } from './message-status.js';
 import type { ReportedStatus } from './message-status.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 const DELIVER = 'conversations.deliver';
 
@@ -49,6 +51,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     private readonly channels: ChannelsService,
     private readonly events: ConversationEvents,
     private readonly consent: ConsentService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -107,9 +110,8 @@ export class OutboxService implements OnModuleInit, ResumableWork {
       if (rate < UNLIMITED_SENDS_PER_SECOND) {
         const cost = adapter.sendCost?.(channel, outbound) ?? 1;
         const slot = await this.channels.reserveSendSlot(channel.id, (cost * 1000) / rate);
-        const wait = slot.getTime() - Date.now();
-        if (wait > 5) {
-          await this.schedule(deliveryId, attempt, wait, slot.getTime());
+        if (slot.waitMs > 5) {
+          await this.schedule(deliveryId, attempt, slot.waitMs, slot.at.getTime());
           return;
         }
       }
@@ -150,7 +152,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     for (const row of pending) {
       const { count } = await this.db.delivery.updateMany({
         where: { id: row.id, state: 'pending' },
-        data: { state: 'failed', completedAt: new Date(), lastError: `opted_out: ${reason}` },
+        data: { state: 'failed', completedAt: this.clock.now(), lastError: `opted_out: ${reason}` },
       });
       if (count === 0) continue;
       const message = await this.db.message.update({ where: { id: row.messageId }, data: { status: 'failed', error: reason } });
@@ -178,7 +180,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
   private async takeReplyToken(conversationId: string): Promise<string | undefined> {
     const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { replyToken: true, replyTokenExpiresAt: true } });
     const token = conversation?.replyToken;
-    if (!token || !conversation.replyTokenExpiresAt || conversation.replyTokenExpiresAt.getTime() <= Date.now()) return undefined;
+    if (!token || !conversation.replyTokenExpiresAt || conversation.replyTokenExpiresAt.getTime() <= this.clock.now().getTime()) return undefined;
     const { count } = await this.db.conversation.updateMany({
       where: { id: conversationId, replyToken: token },
       data: { replyToken: null, replyTokenExpiresAt: null },
@@ -189,7 +191,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
   private async record(deliveryId: string, messageId: string, channelId: string, teamId: string, attempts: number, result: SendResult): Promise<void> {
     const updated = await this.db.$transaction(async (tx: Tx) => {
       if (result.ok) {
-        await tx.delivery.update({ where: { id: deliveryId }, data: { state: 'done', completedAt: new Date(), lastError: null } });
+        await tx.delivery.update({ where: { id: deliveryId }, data: { state: 'done', completedAt: this.clock.now(), lastError: null } });
         // Only from queued: a status callback may already have moved the message on before the send returned.
         await tx.message.updateMany({ where: { id: messageId, status: 'queued' }, data: { status: 'sent', error: null } });
         await tx.message.update({ where: { id: messageId }, data: { providerMessageId: result.providerMessageId, quoteToken: result.quoteToken ?? null } });
@@ -204,7 +206,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
         await tx.delivery.update({ where: { id: deliveryId }, data: { lastError: `${result.code}: ${result.reason}` } });
         await tx.message.update({ where: { id: messageId }, data: { error: result.reason } });
       } else {
-        await tx.delivery.update({ where: { id: deliveryId }, data: { state: 'failed', completedAt: new Date(), lastError: `${result.code}: ${result.reason}` } });
+        await tx.delivery.update({ where: { id: deliveryId }, data: { state: 'failed', completedAt: this.clock.now(), lastError: `${result.code}: ${result.reason}` } });
         await tx.message.update({ where: { id: messageId }, data: { status: 'failed', error: result.reason } });
       }
       return tx.message.findUniqueOrThrow({ where: { id: messageId } });

@@ -9,6 +9,8 @@ import { logger } from '../common/logging/logger.js';
 import { ChannelRegistry, ChannelsService } from '../channels/index.js';
 import { checkEmailAddress } from '../contacts/index.js';
 import type { AuthMember } from '../teams/index.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 const SEND_TRANSCRIPT = 'conversations.send-transcript';
 // A provider outage delays the transcript, it does not lose it: backoff from 5 s, doubling, over about a day.
@@ -33,6 +35,7 @@ export class TranscriptService implements OnModuleInit {
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
     private readonly channels: ChannelsService,
     private readonly registry: ChannelRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -65,7 +68,7 @@ export class TranscriptService implements OnModuleInit {
     if (!channel) {
       throw new DomainError('unprocessable', 'no_email_channel', input.channelId ? 'This is not an active email channel of your team.' : 'The team has no active email channel to send the transcript through.');
     }
-    const requestedAt = new Date().toISOString();
+    const requestedAt = this.clock.now().toISOString();
     const jobId = `transcript-${createHash('sha256').update(`${conversationId}:${check.address}:${requestedAt}`).digest('hex').slice(0, 32)}`;
     await this.jobs.add<SendTranscriptJob>(
       SEND_TRANSCRIPT,

@@ -8,6 +8,8 @@ import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
 import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
 import { MembersService, readTeamSettings } from '../teams/index.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 const GRACE = 'inbox.presence-grace';
 
@@ -32,6 +34,7 @@ export class PresenceWatch implements OnModuleInit, ResumableWork {
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
     @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly members: MembersService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -48,7 +51,7 @@ export class PresenceWatch implements OnModuleInit, ResumableWork {
   async disconnected(memberId: string, teamId: string): Promise<void> {
     const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
     const graceMs = readTeamSettings(team?.settings).presenceGraceSeconds * 1000;
-    await this.jobs.add<GraceJob>(GRACE, { memberId }, { jobId: `grace-${memberId}-${Date.now()}`, delayMs: graceMs });
+    await this.jobs.add<GraceJob>(GRACE, { memberId }, { jobId: `grace-${memberId}-${this.clock.now().getTime()}`, delayMs: graceMs });
   }
 
   /** After a restart every socket is gone: members who are on get their grace to come back. */

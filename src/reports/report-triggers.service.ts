@@ -132,7 +132,8 @@ export class ReportTriggersService implements OnModuleInit {
   }
 
   private async presence(teamId: string, memberId: string, status: 'online' | 'break' | 'offline', reason?: string): Promise<void> {
-    // Shifts are measured in the same time as the reports they gather (the rows' own timestamps).
+    // Shifts are measured in the same time as the reports they gather (the rows' own timestamps, which the database
+    // writes in wall time), not by the hub's clock.
     const now = new Date();
     if (status === 'online') {
       const open = await this.db.agentShift.findFirst({ where: { memberId, endedAt: null } });

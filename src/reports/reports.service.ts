@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
@@ -14,6 +15,8 @@ import { ReportEvents } from './report.events.js';
 import { ReportTargetsService } from './report-targets.service.js';
 import { toReportView } from './report.views.js';
 import type { ReportRow, ReportView } from './report.views.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 const DELIVER = 'reports.deliver';
 
@@ -59,6 +62,7 @@ export class ReportsService implements OnModuleInit, ResumableWork {
     private readonly channels: ChannelsService,
     private readonly targets: ReportTargetsService,
     private readonly events: ReportEvents,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -149,7 +153,7 @@ export class ReportsService implements OnModuleInit, ResumableWork {
     // A reply waits for the post it quotes: LINE gives the quote token only once that post is accepted.
     if (quoted?.status === 'pending') {
       // Looked at again as often as the quoted post is retried: through a long outage it does not poll every second.
-      await this.schedule(reportId, attempt, Math.max(QUOTE_WAIT_MS, reportRetryDelayMs(quoted.attempts)), `-after-${Date.now()}`);
+      await this.schedule(reportId, attempt, Math.max(QUOTE_WAIT_MS, reportRetryDelayMs(quoted.attempts)), `-after-${randomUUID()}`);
       return;
     }
     const channel = report.channelId ? await this.channels.account(report.channelId) : null;
@@ -213,7 +217,7 @@ export class ReportsService implements OnModuleInit, ResumableWork {
           status: 'sent' as const,
           error: null,
           text,
-          sentAt: new Date(),
+          sentAt: this.clock.now(),
           providerMessageId: result.providerMessageId,
           providerRequestId: result.providerRequestId ?? null,
           quoteToken: result.quoteToken ?? null,

@@ -138,7 +138,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
     for (const row of stranded) if (row.assigneeId) await this.releaseMember(row.teamId, row.assigneeId);
     const pending = await this.db.offer.groupBy({ by: ['conversationId'], where: { status: 'pending' }, _max: { expiresAt: true } });
     for (const row of pending) {
-      const due = row._max.expiresAt ?? new Date();
+      const due = row._max.expiresAt ?? this.clock.now();
       await this.jobs.add<ExpireJob>(EXPIRE, { conversationId: row.conversationId }, { jobId: `expire-${row.conversationId}-${due.getTime()}`, delayMs: Math.max(0, due.getTime() - this.clock.now().getTime()) });
     }
     return pending.length;
@@ -295,9 +295,9 @@ export class OffersService implements OnModuleInit, ResumableWork {
   /** Someone took it: their count of ignored offers starts again, the others' offers are withdrawn at once. */
   private async accepted(teamId: string, conversationId: string, memberId: string): Promise<void> {
     await this.members.recordAssignment(memberId, this.clock.now(), { offerTaken: true });
-    await this.db.offer.updateMany({ where: { conversationId, memberId, status: 'pending' }, data: { status: 'accepted', closedAt: new Date() } });
+    await this.db.offer.updateMany({ where: { conversationId, memberId, status: 'pending' }, data: { status: 'accepted', closedAt: this.clock.now() } });
     const others = await this.db.offer.findMany({ where: { conversationId, status: 'pending' } });
-    const { count } = await this.db.offer.updateMany({ where: { id: { in: others.map((o) => o.id) }, status: 'pending' }, data: { status: 'withdrawn', closedAt: new Date() } });
+    const { count } = await this.db.offer.updateMany({ where: { id: { in: others.map((o) => o.id) }, status: 'pending' }, data: { status: 'withdrawn', closedAt: this.clock.now() } });
     if (count === 0) return;
     for (const offer of others) this.events.emit('offer.withdrawn', { teamId, memberId: offer.memberId, offerId: offer.id, conversationId, reason: 'taken' });
   }

@@ -8,6 +8,8 @@ import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resum
 import { CustomerNotices } from '../channels/index.js';
 import { ConversationEvents } from '../conversations/index.js';
 import { readTeamSettings } from '../teams/index.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 
 const CHECK = 'routing.slow-reply';
 
@@ -41,6 +43,7 @@ export class SlowReplyService implements OnModuleInit, ResumableWork {
     @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly conversations: ConversationEvents,
     private readonly notices: CustomerNotices,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -48,7 +51,8 @@ export class SlowReplyService implements OnModuleInit, ResumableWork {
     this.jobs.register<SlowReplyJob>(CHECK, (job) => this.check(job));
     this.conversations.on('message.created', async ({ message }) => {
       if (message.direction !== 'in' || message.kind === 'event') return;
-      await this.watch(message.conversationId, message.id, new Date(message.createdAt));
+      // Just written: the whole threshold is still ahead.
+      await this.watch(message.conversationId, message.id, 0);
     });
   }
 
@@ -62,20 +66,21 @@ export class SlowReplyService implements OnModuleInit, ResumableWork {
     for (const conversation of waiting) {
       const first = await this.firstUnanswered(conversation.id);
       if (first) {
-        await this.watch(conversation.id, first.id, first.createdAt);
+        await this.watch(conversation.id, first.id, this.clock.now().getTime() - first.createdAt.getTime());
         timers++;
       }
     }
     return timers;
   }
 
-  private async watch(conversationId: string, messageId: string, sentAt: Date): Promise<void> {
+  /** `waitedMs`: how long the customer has waited already (after a restart), counted off the threshold. */
+  private async watch(conversationId: string, messageId: string, waitedMs: number): Promise<void> {
     // One read on every customer message: most are on channels that show no notices, and those return here.
     const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { channel: { select: { provider: true } }, team: { select: { settings: true } } } });
     if (!conversation || !this.notices.shownBy(conversation.channel.provider)) return;
     const threshold = readTeamSettings(conversation.team.settings).slowReplySeconds;
     if (threshold === null) return;
-    const delayMs = Math.max(0, sentAt.getTime() + threshold * 1000 - Date.now());
+    const delayMs = Math.max(0, threshold * 1000 - waitedMs);
     await this.jobs.add<SlowReplyJob>(CHECK, { conversationId, messageId }, { jobId: `slow-reply-${messageId}`, delayMs });
   }
 
@@ -88,7 +93,7 @@ export class SlowReplyService implements OnModuleInit, ResumableWork {
     await this.notices.notify(conversation, {
       type: 'slow_reply',
       conversationId: conversation.id,
-      waitedSeconds: Math.floor((Date.now() - first.createdAt.getTime()) / 1000),
+      waitedSeconds: Math.floor((this.clock.now().getTime() - first.createdAt.getTime()) / 1000),
     });
   }
 

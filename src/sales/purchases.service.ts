@@ -103,7 +103,7 @@ export class PurchasesService {
     const sale = await this.db.sale.findUnique({ where: { teamId_orderId: { teamId, orderId } } });
     if (!sale) throw new DomainError('not_found', 'unknown_order', `No purchase with order id ${orderId} was reported to this team.`);
     // Conditional: of two reversals racing, one changes the row and announces it.
-    const { count } = await this.db.sale.updateMany({ where: { id: sale.id, status: 'completed' }, data: { status, reversedAt: new Date() } });
+    const { count } = await this.db.sale.updateMany({ where: { id: sale.id, status: 'completed' }, data: { status, reversedAt: this.clock.now() } });
     const row = await this.db.sale.findUniqueOrThrow({ where: { id: sale.id } });
     const view = toSaleView(row);
     if (count > 0 && view.attributedTo) {

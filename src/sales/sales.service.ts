@@ -73,7 +73,7 @@ export class SalesService {
     const sale = await this.db.sale.findFirst({ where: { id, teamId: member.teamId } });
     if (!sale) throw notFound('The sale');
     if (sale.memberId !== member.id) throw new DomainError('forbidden', 'not_your_sale', 'Only the member credited with this sale can mark it seen.');
-    await this.db.sale.updateMany({ where: { id, seenAt: null }, data: { seenAt: new Date() } });
+    await this.db.sale.updateMany({ where: { id, seenAt: null }, data: { seenAt: this.clock.now() } });
     return toSaleView(await this.db.sale.findUniqueOrThrow({ where: { id } }));
   }
 

@@ -4,6 +4,7 @@ import type { JobHandler, JobOptions, JobQueue } from '../common/jobs/index.js';
 import type { Mailer, SystemMail as Mail } from '../common/mail/mailer.js';
 import type { RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import type { AccessTokens } from './access-tokens.js';
+import { MovableClock } from '../../test/support/movable-clock.js';
 import { AuthService } from './auth.service.js';
 import type { MembersService } from './members.service.js';
 import { PasswordGate, Passwords } from './passwords.js';
@@ -59,7 +60,7 @@ function serviceWith() {
     limits,
     new PasswordGate(),
     new Passwords(19),
-    { now: () => NOW },
+    new MovableClock(NOW),
     jobs,
     Buffer.alloc(32, 1),
     {} as MembersService,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Db } from '../common/database/database.js';
+import { MovableClock } from '../../test/support/movable-clock.js';
 import { TeamEvents } from './team.events.js';
 import { Passwords } from './passwords.js';
 import { TeamsService } from './teams.service.js';
@@ -11,7 +12,7 @@ const NOW = new Date('2026-12-06T00:00:00Z');
 function serviceWith(team: { inviteCodeIssuedAt: Date; settings?: unknown } | null) {
   const row = team && { id: 'team-1', name: '本店', inviteCode: 'ABC234', timeZone: 'Asia/Tokyo', settings: {}, ...team };
   const db = { team: { findUnique: async () => row } } as unknown as Db;
-  return new TeamsService(db, new TeamEvents(), { now: () => NOW }, new Passwords(19));
+  return new TeamsService(db, new TeamEvents(), new MovableClock(NOW), new Passwords(19));
 }
 
 describe(TeamsService.name, () => {

@@ -143,7 +143,7 @@ export class TeamsService {
   }
 
   async revokeApiKey(teamId: string, id: string): Promise<void> {
-    const { count } = await this.db.apiKey.updateMany({ where: { id, teamId, revokedAt: null }, data: { revokedAt: new Date() } });
+    const { count } = await this.db.apiKey.updateMany({ where: { id, teamId, revokedAt: null }, data: { revokedAt: this.clock.now() } });
     if (count === 0 && !(await this.db.apiKey.findFirst({ where: { id, teamId } }))) throw notFound('The API key');
   }
 

@@ -7,6 +7,7 @@ import type { TwilioFake } from '../fakes/twilio-fake.js';
 import { startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
 import { itKeepsOnePersonOncePerTeam } from '../support/contact-dedup.scenario.js';
+import { eventually } from '../support/eventually.js';
 import { connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
 import { TestHub, TestMember, addMember, createTeam, startTestHub } from '../support/test-hub.js';
 
@@ -211,7 +212,8 @@ describe('Contacts and consent', () => {
     try {
       const first = await hub.http.post(`/api/conversations/${started.body.conversation.id}/messages`).set(admin.auth).send({ body: 'one' }).expect(201);
       const second = await hub.http.post(`/api/conversations/${started.body.conversation.id}/messages`).set(admin.auth).send({ body: 'two' }).expect(201);
-      await sleep(300);
+      // The first goes out at once; the second waits for its slot.
+      await eventually(() => hub.infra.db.message.findUniqueOrThrow({ where: { id: first.body.id } }), (row) => row.status !== 'queued');
       await twilioMessage(sms, '+818077770000', 'STOP');
       const statuses = await Promise.all(
         [first.body.id, second.body.id].map(async (id: string) => {
@@ -287,7 +289,8 @@ describe('Contacts and consent', () => {
     agent.on('message.created', listen);
     await emitWithAck(visitor, 'message', { body: 'blocked words' });
     await twilioMessage(sms, '+819099990000', 'blocked SMS');
-    await sleep(300);
+    await eventually(() => hub.infra.db.message.count({ where: { blocked: true, body: { in: ['blocked words', 'blocked SMS'] } } }), (n) => n === 2);
+    await hub.infra.jobs.idle();
     agent.off('message.created', listen);
     expect(seen).toEqual([]);
     expect(await hub.infra.db.message.count({ where: { blocked: true, body: { in: ['blocked words', 'blocked SMS'] } } })).toBe(2);

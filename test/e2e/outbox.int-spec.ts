@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SendResult } from '../../src/channels/index.js';
 import { WebchatSender } from '../../src/channels/webchat/webchat.sender.js';
+import { retryDelayMs } from '../../src/conversations/outbox.service.js';
 import { itSendsQueuedRepliesOnceAfterRestart } from '../support/outbox-restart.scenario.js';
-import { connect, emitWithAck, sessionOf, sleep } from '../support/sockets.js';
+import { eventually } from '../support/eventually.js';
+import { MovableClock } from '../support/movable-clock.js';
+import { connect, emitWithAck, sessionOf } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
 describe('Outbox on the in-process job runner and the embedded database', () => {
@@ -15,9 +18,11 @@ describe('Outbox when the provider fails', () => {
   let channelId: string;
   let sender: WebchatSender;
   const results: SendResult[] = [];
+  // Retries wait on this clock: the cases move it instead of sleeping through the backoff.
+  const clock = new MovableClock(new Date());
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({}, { clock });
     admin = (await createTeam(hub)).admin;
     channelId = await createWebchat(hub, admin);
     sender = hub.app.get(WebchatSender);
@@ -37,19 +42,15 @@ describe('Outbox when the provider fails', () => {
     return reply.body.id as string;
   }
 
-  async function settled(messageId: string, status: string) {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const row = await hub.infra.db.message.findUniqueOrThrow({ where: { id: messageId } });
-      if (row.status === status) return row;
-      if (Date.now() > deadline) throw new Error(`message is ${row.status}, not ${status}`);
-      await sleep(50);
-    }
-  }
+  const settled = (messageId: string, status: string) => eventually(() => hub.infra.db.message.findUniqueOrThrow({ where: { id: messageId } }), (row) => row.status === status);
 
   it('keeps a message queued through an outage and sends it once the provider is back', async () => {
     results.push({ ok: false, retry: true, code: 'http_503', reason: 'The provider is unavailable; retrying.' });
     const id = await replyInNewConversation('after the outage');
+    // The first attempt failed and its retry waits out the backoff: the clock moves past it.
+    const retryAt = clock.now().getTime() + retryDelayMs(1);
+    await eventually(async () => clock.pending().map((at) => at.getTime()), (due) => due.includes(retryAt));
+    clock.set(new Date(retryAt));
     const row = await settled(id, 'sent');
     expect(row.error).toBeNull();
     expect(await hub.infra.db.delivery.findUniqueOrThrow({ where: { messageId: id } })).toMatchObject({ state: 'done', attempts: 2 });
@@ -60,7 +61,9 @@ describe('Outbox when the provider fails', () => {
     const id = await replyInNewConversation('never delivered');
     const row = await settled(id, 'failed');
     expect(row.error).toBe('The customer has unsubscribed from this channel.');
-    await sleep(2_500);
+    // Past any backoff, nothing tries it again.
+    clock.advance(retryDelayMs(10));
+    await hub.infra.jobs.idle();
     expect(await hub.infra.db.delivery.findUniqueOrThrow({ where: { messageId: id } })).toMatchObject({ state: 'failed', attempts: 1 });
   });
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { collect, connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
+import { eventually } from '../support/eventually.js';
+import { MovableClock } from '../support/movable-clock.js';
 import { itExpiresOffersOnceAcrossARestart } from '../support/offer-restart.scenario.js';
 import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
@@ -15,10 +17,17 @@ describe('Offers: the first to accept takes the chat', () => {
   let team: Awaited<ReturnType<typeof createTeam>>;
   let channelId: string;
   const sockets: Socket[] = [];
+  // Offer deadlines, waves, presence grace and slow replies run on this clock: the cases move it instead of sleeping.
+  const clock = new MovableClock(new Date());
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({}, { clock });
   });
+
+  /** Waits until the hub has set `count` timers due `inMs` from now: moving the clock before then would fire nothing. */
+  async function timersIn(inMs: number, count = 1): Promise<void> {
+    await eventually(async () => clock.pending().filter((at) => at.getTime() === clock.now().getTime() + inMs).length, (n) => n >= count);
+  }
 
   // A team of its own per case: routing is per team, and one case's waiting chats are not the next one's.
   beforeEach(async () => {
@@ -69,7 +78,7 @@ describe('Offers: the first to accept takes the chat', () => {
     const loser = first.status === 409 ? first : second;
     expect(loser.body.code).toBe('offer_taken');
     const winnerIndex = first.status === 200 ? 0 : 1;
-    await sleep(300);
+    await eventually(async () => withdrawn.filter((_, i) => i !== winnerIndex).flat(), (seen) => seen.every((device) => device.length > 0));
     staff.forEach((_, i) => {
       for (const device of withdrawn[i]) {
         // Every device of every other member sees the offer go; the winner's see nothing withdrawn.
@@ -102,8 +111,10 @@ describe('Offers: the first to accept takes the chat', () => {
     const presence = staff[0].devices.map((device) => collect<{ memberId: string; status: string; reason?: string }>(device, 'presence.updated'));
     for (let round = 1; round <= 3; round++) {
       const { visitor, conversationId } = await newChat(`誰かいますか ${round}`);
+      await timersIn(1_000);
       const missed = nextEvent<{ conversationId: string; form: boolean }>(visitor, 'missed', () => true, 5_000);
       const expired = nextEvent<{ reason: string }>(staff[0].devices[1], 'offer.withdrawn', (e) => e.reason === 'expired', 5_000);
+      clock.advance(1_000);
       expect(await missed).toEqual({ conversationId, form: true });
       await expired;
       const conversation = await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
@@ -116,10 +127,9 @@ describe('Offers: the first to accept takes the chat', () => {
       }
       expect(counts.map((m) => m.ignoredOffers)).toEqual([round, round, round]);
     }
-    await sleep(200);
-    for (const device of presence) {
-      expect(device).toContainEqual({ memberId: staff[0].member.id, status: 'break', reason: 'ignored_offers' });
-    }
+    const onBreak = { memberId: staff[0].member.id, status: 'break', reason: 'ignored_offers' };
+    await eventually(async () => presence, (devices) => devices.every((device) => device.some((p) => p.status === 'break')));
+    for (const device of presence) expect(device).toContainEqual(onBreak);
     const members = await hub.infra.db.member.findMany({ where: { id: { in: staff.map((s) => s.member.id) } } });
     expect(members.map((m) => m.status)).toEqual(['break', 'break', 'break']);
     await offline(staff.map((s) => s.member));
@@ -134,8 +144,13 @@ describe('Offers: the first to accept takes the chat', () => {
     await hub.http.post(`/api/conversations/${conversationId}/accept`).set(member.auth).expect(200);
     expect((await hub.infra.db.member.findUniqueOrThrow({ where: { id: member.id } })).ignoredOffers).toBe(0);
     const more = collect<Offer>(devices[0], 'offer');
-    const second = await newChat('two');
-    await sleep(300);
+    const visitor = await connect(hub.url, '/widget', { channelId });
+    sockets.push(visitor);
+    await sessionOf(visitor);
+    // Offered to nobody, the customer is told they wait: routing is done with this chat.
+    const waiting = nextEvent(visitor, 'waiting');
+    const second = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: 'two' });
+    await waiting;
     expect(more.filter((o) => o.conversationId === second.conversationId)).toEqual([]);
     const refused = await hub.http.post(`/api/conversations/${second.conversationId}/accept`).set(member.auth).expect(409);
     expect(refused.body.code).toBe('at_capacity');
@@ -169,18 +184,24 @@ describe('Offers: the first to accept takes the chat', () => {
     const { member, devices } = await onlineMember();
     const heard = collect<{ memberId: string; status: string; reason?: string }>(watcher, 'presence.updated');
     devices[0].close();
-    await sleep(1_600);
+    await timersIn(1_000);
+    clock.advance(1_000);
+    await hub.infra.jobs.idle();
     expect(await hub.infra.db.member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ status: 'online' });
 
     // The phone drops and comes back within the grace: still on.
     devices[1].close();
+    await timersIn(1_000);
     const back = await connect(hub.url, '/inbox', { token: member.token });
     sockets.push(back);
-    await sleep(1_600);
+    clock.advance(1_000);
+    await hub.infra.jobs.idle();
     expect(await hub.infra.db.member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ status: 'online' });
     expect(heard).toEqual([]);
 
     back.close();
+    await timersIn(1_000);
+    clock.advance(1_000);
     const gone = await nextEvent<{ memberId: string; status: string; reason?: string }>(watcher, 'presence.updated', (p) => p.memberId === member.id, 5_000);
     expect(gone).toEqual({ memberId: member.id, status: 'offline', reason: 'disconnected' });
   });
@@ -191,15 +212,17 @@ describe('Offers: the first to accept takes the chat', () => {
     const seen = staff.map(({ devices }) => collect<Offer>(devices[0], 'offer'));
     const { conversationId } = await newChat('誰か対応できますか');
     const offered = () => seen.map((offers) => offers.length).reduce((a, b) => a + b, 0);
-    const until = async (n: number) => {
-      for (let i = 0; i < 200 && offered() < n; i++) await sleep(25);
-      return offered();
-    };
-    // One member first; a wave a second later adds the next, and another the last.
+    const until = (n: number) => eventually(async () => offered(), (count) => count >= n);
+    // One member first; a wave a second later adds the next, and another the last; not a moment before.
     expect(await until(1)).toBe(1);
-    const firstAt = Date.now();
+    await timersIn(1_000);
+    clock.advance(999);
+    await hub.infra.jobs.idle();
+    expect(offered()).toBe(1);
+    clock.advance(1);
     expect(await until(2)).toBe(2);
-    expect(Date.now() - firstAt).toBeGreaterThanOrEqual(700);
+    await timersIn(1_000);
+    clock.advance(1_000);
     expect(await until(3)).toBe(3);
     expect(seen.map((offers) => offers.length)).toEqual([1, 1, 1]);
     const deadlines = new Set(seen.map((offers) => offers[0].expiresAt));
@@ -250,14 +273,15 @@ describe('Offers: the first to accept takes the chat', () => {
     expect(statuses).toEqual(['failed', 'queued']);
     const loser = first.body.status === 'failed' ? first.body : second.body;
     expect(loser.error).toMatch(/^Withdrawn before delivery: 鈴木 一郎 greeted this customer/);
-    for (let i = 0; i < 100 && received.length < 1; i++) await sleep(50);
-    await sleep(500);
+    // Once nothing is left to send, the visitor has had all that will ever reach them.
+    await eventually(async () => received.length, (n) => n >= 1);
+    await hub.infra.jobs.idle();
     expect(received.map((m) => m.body)).toEqual([first.body.status === 'queued' ? 'いらっしゃいませ、田中です' : 'こんにちは、山本です']);
 
-    // Later replies, by anyone, go out as usual.
-    await sleep(1_100);
+    // Later replies, by anyone, go out as usual (a greeting guards the chat for a second).
+    clock.advance(1_100);
     await hub.http.post(`/api/conversations/${conversationId}/messages`).set(b.member.auth).send({ body: 'ご用件をどうぞ' }).expect(201);
-    for (let i = 0; i < 100 && received.length < 2; i++) await sleep(50);
+    await eventually(async () => received.length, (n) => n >= 2);
     expect(received.map((m) => m.body)).toHaveLength(2);
     await offline([a.member, b.member]);
   });
@@ -271,8 +295,10 @@ describe('Offers: the first to accept takes the chat', () => {
     const slow = collect<{ conversationId: string; waitedSeconds: number; form: boolean }>(visitor, 'slow_reply');
     const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: '在庫を知りたいです' });
     await emitWithAck(visitor, 'message', { body: 'Mサイズです' });
-    for (let i = 0; i < 100 && slow.length < 1; i++) await sleep(50);
-    await sleep(1_200);
+    await timersIn(1_000, 2);
+    clock.advance(1_000);
+    await eventually(async () => slow.length, (n) => n >= 1);
+    await hub.infra.jobs.idle();
     // Two messages in one wait: one offer of the form.
     expect(slow).toEqual([{ conversationId, waitedSeconds: expect.any(Number), form: true }]);
     expect(slow[0].waitedSeconds).toBeGreaterThanOrEqual(1);
@@ -280,15 +306,19 @@ describe('Offers: the first to accept takes the chat', () => {
     // Answered: the next wait starts with the customer's next message.
     await hub.http.post(`/api/conversations/${conversationId}/messages`).set(member.auth).send({ body: 'お調べします' }).expect(201);
     await emitWithAck(visitor, 'message', { body: 'よろしくお願いします' });
-    for (let i = 0; i < 100 && slow.length < 2; i++) await sleep(50);
+    await timersIn(1_000);
+    clock.advance(1_000);
+    await eventually(async () => slow.length, (n) => n >= 2);
     expect(slow).toHaveLength(2);
 
     // An answer within the time: nothing.
     await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { slowReplySeconds: 3 } }).expect(200);
     await hub.http.post(`/api/conversations/${conversationId}/messages`).set(member.auth).send({ body: 'ありました' }).expect(201);
     await emitWithAck(visitor, 'message', { body: 'ありがとう' });
+    await timersIn(3_000);
     await hub.http.post(`/api/conversations/${conversationId}/messages`).set(member.auth).send({ body: 'どういたしまして' }).expect(201);
-    await sleep(3_500);
+    clock.advance(3_000);
+    await hub.infra.jobs.idle();
     expect(slow).toHaveLength(2);
     await offline([member]);
   });
@@ -306,8 +336,14 @@ describe('Offers: the first to accept takes the chat', () => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => newChat(`rush ${i}`)));
     // Accepts race in for as long as offers arrive; on a loaded machine that is more than a moment.
     const assigned = () => hub.infra.db.conversation.count({ where: { assigneeId: { in: staff.map((s) => s.member.id) }, status: 'open' } });
-    for (let i = 0; i < 100 && (await assigned()) < 3; i++) await sleep(100);
-    await sleep(1_000);
+    await eventually(assigned, (n) => n >= 3);
+    // Then until the accepts already sent are all answered and no new offer brings more.
+    await eventually(async () => {
+      const sent = accepts.length;
+      await Promise.all(accepts);
+      await hub.infra.jobs.idle();
+      return accepts.length === sent;
+    }, (settled) => settled);
     const statuses = await Promise.all(accepts);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(5);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(3);
@@ -318,5 +354,5 @@ describe('Offers: the first to accept takes the chat', () => {
 });
 
 describe('Offer timers on the in-process job runner and the embedded database', () => {
-  itExpiresOffersOnceAcrossARestart(() => ({}));
+  itExpiresOffersOnceAcrossARestart(() => ({}), () => new MovableClock(new Date()));
 });

@@ -125,6 +125,8 @@ describe(ReportsService.name, () => {
 
   it('says a customer has been silent once ten minutes by the clock have passed since the agent’s answer', async () => {
     const conversationId = await takenChat();
+    // The clock stands still between moves: the agent answers a minute after the customer wrote.
+    ctx.clock.set(new Date(ctx.clock.now().getTime() + 60_000));
     await ctx.get(ConversationsService).post(agent, conversationId, { kind: 'text', body: 'ご希望の日時はありますか' });
     const answeredAt = (await ctx.db.message.findFirstOrThrow({ where: { conversationId, direction: 'out', kind: 'text' } })).createdAt;
     const triggers = ctx.get(ReportTriggersService);

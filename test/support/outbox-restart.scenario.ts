@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebchatSender } from '../../src/channels/webchat/webchat.sender.js';
 import type { HubOptions } from '../../src/hub.js';
-import { connect, emitWithAck, sessionOf, sleep } from './sockets.js';
+import { eventually } from './eventually.js';
+import { connect, emitWithAck, sessionOf } from './sockets.js';
 import { createTeam, createWebchat, startTestHub } from './test-hub.js';
 
 /**
@@ -22,7 +23,8 @@ export function itSendsQueuedRepliesOnceAfterRestart(env: () => Record<string, s
     const { visitorId } = await sessionOf<{ visitorId: string }>(visitor);
     const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: '営業時間は？' });
     const reply = await first.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: '10時からです' }).expect(201);
-    await sleep(300);
+    // No worker runs: the delivery waits untried.
+    expect(await first.infra.db.delivery.findUniqueOrThrow({ where: { messageId: reply.body.id } })).toMatchObject({ state: 'pending', attempts: 0 });
     const stillQueued = await first.http.get(`/api/conversations/${conversationId}/messages`).set(admin.auth).expect(200);
     expect(stillQueued.body.items.find((m: { id: string }) => m.id === reply.body.id).status).toBe('queued');
     visitor.close();
@@ -38,14 +40,9 @@ export function itSendsQueuedRepliesOnceAfterRestart(env: () => Record<string, s
         return send(channel, message);
       };
       await second.startJobs();
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const row = await second.infra.db.message.findUniqueOrThrow({ where: { id: reply.body.id } });
-        if (row.status === 'sent') break;
-        if (Date.now() > deadline) throw new Error(`reply still ${row.status} after the restart`);
-        await sleep(50);
-      }
-      await sleep(500);
+      await eventually(() => second.infra.db.message.findUniqueOrThrow({ where: { id: reply.body.id } }), (row) => row.status === 'sent');
+      // Every job that was going to send it has run.
+      await second.infra.jobs.idle();
       expect(sent).toEqual([reply.body.id]);
       const delivery = await second.infra.db.delivery.findUniqueOrThrow({ where: { messageId: reply.body.id } });
       expect(delivery).toMatchObject({ state: 'done', attempts: 1 });

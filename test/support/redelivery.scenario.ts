@@ -3,7 +3,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { Socket } from 'socket.io-client';
 import { formBody, signTwilioForm } from '../fakes/twilio-fake.js';
-import { collect, connect, sleep } from './sockets.js';
+import { eventually } from './eventually.js';
+import { collect, connect } from './sockets.js';
 import { TestHub, TestMember, createTeam, startTestHub } from './test-hub.js';
 
 const PUBLIC_URL = 'https://hub.example.test';
@@ -52,7 +53,8 @@ export function itStoresRedeliveredWebhooksOnce(env: () => Record<string, string
     await Promise.all([send(), send(), send()]);
     await send();
     await send();
-    await sleep(300);
+    // Whatever the webhooks left to do in the background is done.
+    await hub.infra.jobs.idle();
   }
 
   it('stores a Twilio message delivered five times (three at once) once, and emits message.created once', async () => {
@@ -63,7 +65,7 @@ export function itStoresRedeliveredWebhooksOnce(env: () => Record<string, string
     const created = collect<{ body: string }>(agent, 'message.created');
     await fiveTimes(() => request(hub.url).post(path).set('content-type', 'application/x-www-form-urlencoded').set('x-twilio-signature', signature).send(formBody(params)).expect(200));
     expect(await hub.infra.db.message.count({ where: { channelId: twilioChannel, eventKey: sid } })).toBe(1);
-    expect(created.filter((m) => m.body === params.Body)).toHaveLength(1);
+    expect(await eventually(async () => created.filter((m) => m.body === params.Body), (seen) => seen.length > 0)).toHaveLength(1);
   });
 
   it('stores a LINE event delivered five times (three at once, the last ones marked isRedelivery) once', async () => {
@@ -92,6 +94,6 @@ export function itStoresRedeliveredWebhooksOnce(env: () => Record<string, string
       return request(hub.url).post(`/webhooks/line/${lineChannel}`).set('content-type', 'application/json').set('x-line-signature', signature).send(raw).expect(200);
     });
     expect(await hub.infra.db.message.count({ where: { channelId: lineChannel, eventKey: eventId } })).toBe(1);
-    expect(created.filter((m) => m.body === `line ${eventId}`)).toHaveLength(1);
+    expect(await eventually(async () => created.filter((m) => m.body === `line ${eventId}`), (seen) => seen.length > 0)).toHaveLength(1);
   });
 }

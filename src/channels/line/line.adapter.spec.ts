@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemClock } from '../../common/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { startLineFake } from '../../../test/fakes/line-fake.js';
 import type { LineFake } from '../../../test/fakes/line-fake.js';
@@ -12,7 +13,7 @@ import { LineAdapter } from './line.adapter.js';
 
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'providers', 'line');
 const SECRET = 'adapter-spec-secret';
-const adapter = new LineAdapter(new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 }));
+const adapter = new LineAdapter(systemClock, new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 }));
 const channel: LineAccount = { id: 'c', teamId: 't', type: 'line', provider: 'line', name: 'LINE', active: true, settings: {}, secrets: { channelSecret: SECRET, channelAccessToken: 'token' } };
 
 function request(rawBody: string | Buffer, body: unknown = undefined, signature?: string): WebhookRequest {
@@ -75,7 +76,7 @@ describe(LineAdapter.name, () => {
 describe(`${LineAdapter.name} groups and names`, () => {
   // The fake listens on the loopback: allowed as an operator would allow a private system.
   const guard = new OutboundGuard({ allowedOrigins: parseOriginList('http://127.0.0.1:*'), maxDownloadBytes: 1024 * 1024 });
-  const named = new LineAdapter(guard);
+  const named = new LineAdapter(systemClock, guard);
   const USER = 'U' + 'b'.repeat(32);
   let fake: LineFake;
   const account = (): LineAccount => ({ ...channel, settings: { apiBaseUrl: fake.url }, secrets: { channelAccessToken: 'adapter-spec-token' } });

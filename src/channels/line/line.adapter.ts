@@ -15,6 +15,8 @@ import { LINE_SECRET_KEYS, lineConfigSchema, lineGroupKind, lineSecretsSchema, l
 import type { LineAccount, LineGroupKind, LineSecrets, LineSettings } from './line.schema.js';
 import { LINE_API_ORIGINS, LineSender } from './line.sender.js';
 import { verifyLineSignature } from './line.verifier.js';
+import { CLOCK } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 
 /** A LINE Official Account through the Messaging API: one-to-one chats, and the groups and rooms the bot is in. */
 @Injectable()
@@ -44,7 +46,7 @@ export class LineAdapter implements ChannelAdapter<LineSettings, LineSecrets> {
   readonly apiOrigins = LINE_API_ORIGINS;
   private readonly sender: LineSender;
 
-  constructor(@Inject(OUTBOUND_GUARD) guard: OutboundGuard) {
+  constructor(@Inject(CLOCK) private readonly clock: Clock, @Inject(OUTBOUND_GUARD) guard: OutboundGuard) {
     this.sender = new LineSender(guard);
   }
 
@@ -54,7 +56,7 @@ export class LineAdapter implements ChannelAdapter<LineSettings, LineSecrets> {
 
   /** `{"events": []}` is the console's "Verify" button: a valid call with nothing in it. */
   async parse(_channel: LineAccount, request: WebhookRequest): Promise<InboundEvent[]> {
-    return normalizeLineEvents(parseLineWebhook(request.rawBody));
+    return normalizeLineEvents(parseLineWebhook(request.rawBody), this.clock.now());
   }
 
   send(channel: LineAccount, message: OutboundMessage): Promise<SendResult> {

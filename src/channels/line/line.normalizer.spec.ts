@@ -9,7 +9,9 @@ import type { LineWebhookBody } from './line.schema.js';
 // Recorded payloads from LINE's OpenAPI examples and SDK tests (test/fixtures/providers/SOURCES.md).
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'providers', 'line');
 const fixture = (name: string): LineWebhookBody => lineWebhookBody.parse(JSON.parse(readFileSync(join(fixtures, name), 'utf8')));
-const events = (name: string) => normalizeLineEvents(fixture(name));
+/** When the hub received the delivery: only events without a time of their own use it. */
+const RECEIVED = new Date('2026-01-01T00:00:00Z');
+const events = (name: string) => normalizeLineEvents(fixture(name), RECEIVED);
 const USER = { kind: 'line', address: 'U206d25c2ea6bd87c17655609a1c37cb8' };
 const GROUP = { kind: 'line_group', address: 'Ca56f94637cc4347f90a25382909b24b9' };
 const ROOM = { kind: 'line_group', address: 'Ra8dbf4673c4c812cd491258042226c99' };
@@ -53,7 +55,7 @@ describe('normalizeLineEvents', () => {
   });
 
   it('marks an image LINE holds for fetching by its message id', () => {
-    const image = normalizeLineEvents(allEvents()).find((e) => e.type === 'message' && e.providerMessageId === '354718705033693861');
+    const image = normalizeLineEvents(allEvents(), RECEIVED).find((e) => e.type === 'message' && e.providerMessageId === '354718705033693861');
     expect(image).toMatchObject({ kind: 'media', body: '', attachments: [{ providerContentId: '354718705033693861', contentType: 'image/jpeg' }] });
   });
 
@@ -128,7 +130,7 @@ describe('normalizeLineEvents', () => {
   });
 
   it('reads every kind in the SDK’s all-events fixture and leaves out beacons, account links, video plays, edits and unknown types', () => {
-    const normalized = normalizeLineEvents(allEvents());
+    const normalized = normalizeLineEvents(allEvents(), RECEIVED);
     const counts: Record<string, number> = {};
     for (const event of normalized) counts[kindOf(event)] = (counts[kindOf(event)] ?? 0) + 1;
     expect(counts).toEqual({
@@ -151,13 +153,13 @@ describe('normalizeLineEvents', () => {
   });
 
   it('keys every event of the recorded all-events fixture alike, as it reuses one webhookEventId (the hub takes one)', () => {
-    const keys = normalizeLineEvents(fixture('python-sdk-webhook-all-events.json')).map((e) => ('eventKey' in e ? e.eventKey : ''));
+    const keys = normalizeLineEvents(fixture('python-sdk-webhook-all-events.json'), RECEIVED).map((e) => ('eventKey' in e ? e.eventKey : ''));
     expect(new Set(keys)).toEqual(new Set(['testwebhookeventid']));
   });
 
   it('ignores standby events: another channel holds the chat', () => {
     const [text] = fixture('single-user-text.json').events;
-    expect(normalizeLineEvents({ events: [{ ...text, mode: 'standby' }] })).toEqual([]);
+    expect(normalizeLineEvents({ events: [{ ...text, mode: 'standby' }] }, RECEIVED)).toEqual([]);
   });
 
   it('falls back to the time and place in the body for an event without an id, and to now without a time', () => {
@@ -172,6 +174,6 @@ describe('normalizeLineEvents', () => {
   it('shows the rich menu a postback switched to beside its data', () => {
     const [postback] = fixture('single-postback-datetime.json').events;
     const body = { events: [{ ...postback, postback: { data: 'menu', params: { newRichMenuAliasId: 'richmenu-b', status: 'SUCCESS' } } }] };
-    expect(normalizeLineEvents(lineWebhookBody.parse(body))[0]).toMatchObject({ body: 'menu (newRichMenuAliasId: richmenu-b, status: SUCCESS)' });
+    expect(normalizeLineEvents(lineWebhookBody.parse(body), RECEIVED)[0]).toMatchObject({ body: 'menu (newRichMenuAliasId: richmenu-b, status: SUCCESS)' });
   });
 });

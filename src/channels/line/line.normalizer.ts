@@ -110,7 +110,7 @@ const GROUP_KINDS = { join: 'joined', leave: 'left', memberJoined: 'member_joine
  * repeats, so the hub takes each event once. Events we do not act on are left out rather than refused.
  * `now` stands in for an event without a timestamp.
  */
-export function normalizeLineEvents(body: LineWebhookBody, now: Date = new Date()): InboundEvent[] {
+export function normalizeLineEvents(body: LineWebhookBody, now: Date): InboundEvent[] {
   const events: InboundEvent[] = [];
   body.events.forEach((event, index) => {
     // Standby: another channel (a module bot, or the LINE Official Account app's chat) holds the conversation;

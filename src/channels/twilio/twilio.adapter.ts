@@ -13,6 +13,8 @@ import type { TwilioAccount, TwilioSecrets, TwilioSettings, TwilioWebhookParams 
 import { TWILIO_API_ORIGINS, TwilioSender, smsSegments } from './twilio.sender.js';
 import { verifyTwilioSignature } from './twilio.verifier.js';
 import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js';
+import { CLOCK } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 
 /** SMS and WhatsApp through Twilio's Programmable Messaging: one account, one adapter, two channel types. */
 @Injectable()
@@ -43,7 +45,7 @@ export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecre
 
   readonly apiOrigins = { apiBaseUrl: TWILIO_API_ORIGINS };
 
-  constructor(@Inject(HUB_CONFIG) config: HubConfig, @Inject(OUTBOUND_GUARD) guard: OutboundGuard) {
+  constructor(@Inject(CLOCK) private readonly clock: Clock, @Inject(HUB_CONFIG) config: HubConfig, @Inject(OUTBOUND_GUARD) guard: OutboundGuard) {
     this.sender = new TwilioSender(guard, (channelId) => `${config.publicUrl}/webhooks/twilio/${channelId}/status`);
   }
 
@@ -54,7 +56,7 @@ export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecre
 
   async parse(_channel: TwilioAccount, request: WebhookRequest): Promise<InboundEvent[]> {
     const params = this.params(request);
-    const receivedAt = new Date();
+    const receivedAt = this.clock.now();
     return request.hook === 'status' ? normalizeTwilioStatus(params, receivedAt) : normalizeTwilioInbound(params, receivedAt);
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemClock } from '../../common/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { WebhookRequest } from '../channel-adapter.js';
 import { OutboundGuard } from '../../common/outbound/index.js';
@@ -24,7 +25,7 @@ const file = JSON.parse(readFileSync(join(providers, 'signature-vectors.json'), 
   derived_vector: { auth_token: string; url: string; body_file: string; signature: string };
 };
 
-const adapter = new TwilioAdapter({ publicUrl: 'https://hub.example' } as never, new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 }));
+const adapter = new TwilioAdapter(systemClock, { publicUrl: 'https://hub.example' } as never, new OutboundGuard({ allowedOrigins: [], maxDownloadBytes: 1024 }));
 const channel = (authToken: string | undefined): TwilioAccount => ({
   id: 'c',
   teamId: 't',

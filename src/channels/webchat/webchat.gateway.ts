@@ -22,6 +22,8 @@ import { WebchatSender, visitorRoom } from './webchat.sender.js';
 import { verifyWidgetOrigin } from './webchat.verifier.js';
 import type { WebchatAccount } from './webchat.schema.js';
 import { WidgetLimitsService } from './widget-limits.service.js';
+import { CLOCK } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 
 interface VisitorSocketData {
   channel: WebchatAccount;
@@ -54,6 +56,7 @@ export class WebchatGateway implements OnGatewayInit {
     private readonly shopper: ChannelShopperEvents,
     private readonly limits: WidgetLimitsService,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   afterInit(namespace: WidgetNamespace): void {
@@ -96,7 +99,7 @@ export class WebchatGateway implements OnGatewayInit {
     await socket.join(visitorRoom(channel.id, visitorId));
     const handshake = parseInput(widgetHandshake, socket.handshake.auth);
     const afterSeq = handshake.afterSeq ?? null;
-    if (handshake.page) await this.inbound.target.visitorPage(channel, visitorId, handshake.page, new Date());
+    if (handshake.page) await this.inbound.target.visitorPage(channel, visitorId, handshake.page, this.clock.now());
     const thread = await this.inbound.target.visitorThread(channel, visitorId, afterSeq);
     socket.emit('session', {
       visitorId,
@@ -137,7 +140,7 @@ export class WebchatGateway implements OnGatewayInit {
       const parsed = parseInput(widgetMessageFrame, frame);
       // Before the write: a refused message is not stored, and the widget keeps it to send again.
       await this.limits.message(channel, visitorId, socket.data.address);
-      const [outcome] = await this.inbound.target.ingest(channel, [normalizeWidgetMessage(visitorId, parsed, new Date())]);
+      const [outcome] = await this.inbound.target.ingest(channel, [normalizeWidgetMessage(visitorId, parsed, this.clock.now())]);
       return { conversationId: outcome.conversationId ?? null, id: outcome.messageId ?? null, duplicate: !outcome.stored };
     });
   }
@@ -207,7 +210,7 @@ export class WebchatGateway implements OnGatewayInit {
       const { channel, visitorId } = socket.data;
       const page = parseInput(widgetPageFrame, frame);
       await this.limits.frame('page', channel, visitorId, socket.data.address);
-      await this.inbound.target.visitorPage(channel, visitorId, page, new Date());
+      await this.inbound.target.visitorPage(channel, visitorId, page, this.clock.now());
       await this.pageViewed(socket, page.url);
       return {};
     });

@@ -83,6 +83,7 @@ export class WidgetLimitsService {
   /** Read on every message, changed rarely: kept a few seconds. */
   private async limits(teamId: string): Promise<WidgetLimits> {
     const cached = this.cache.get(teamId);
+    // Wall time, not the hub's clock: a cache's age bounds how long another process's change goes unseen.
     if (cached && cached.until > Date.now()) return cached.limits;
     const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
     const limits = { ...this.config.widgetLimits, ...readTeamSettings(team?.settings).widgetLimits };

@@ -21,6 +21,8 @@ import { WHATSAPP_CLOUD_SECRET_KEYS, parseWhatsAppCloudWebhook, whatsappCloudCon
 import type { WhatsAppCloudAccount, WhatsAppCloudSecrets, WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
 import { GRAPH_API_ORIGINS, MAX_TEXT_LENGTH, WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
 import { verifyHandshake, verifyHubSignature } from './whatsapp-cloud.verifier.js';
+import { CLOCK } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 
 /** A WhatsApp Business phone number on Meta's Cloud API: webhooks signed with the app secret, sends through Graph. */
 @Injectable()
@@ -48,7 +50,7 @@ export class WhatsAppCloudAdapter implements ChannelAdapter<WhatsAppCloudSetting
   readonly apiOrigins = { apiBaseUrl: GRAPH_API_ORIGINS };
   private readonly sender: WhatsAppCloudSender;
 
-  constructor(@Inject(OUTBOUND_GUARD) guard: OutboundGuard) {
+  constructor(@Inject(CLOCK) private readonly clock: Clock, @Inject(OUTBOUND_GUARD) guard: OutboundGuard) {
     this.sender = new WhatsAppCloudSender(guard);
   }
 
@@ -66,7 +68,7 @@ export class WhatsAppCloudAdapter implements ChannelAdapter<WhatsAppCloudSetting
     for (const change of body.entry.flatMap((e) => e.changes)) {
       for (const error of change.value.errors ?? []) logger.warn({ channelId: channel.id, code: error.code, title: error.title }, 'WhatsApp reported an error');
     }
-    return normalizeWhatsAppCloud(body, channel.settings.phoneNumberId);
+    return normalizeWhatsAppCloud(body, channel.settings.phoneNumberId, this.clock.now());
   }
 
   send(channel: WhatsAppCloudAccount, message: OutboundMessage): Promise<SendResult> {

@@ -146,7 +146,7 @@ export function whatsappErrorSentence(code: number | undefined, hint: string | u
  * that number's channel. The event key is the message's `wamid`, which a redelivery repeats; statuses need no
  * key, since they only ever move a message forward. `now` stands in for a missing timestamp.
  */
-export function normalizeWhatsAppCloud(body: WhatsAppCloudWebhookBody, phoneNumberId: string, now: Date = new Date()): InboundEvent[] {
+export function normalizeWhatsAppCloud(body: WhatsAppCloudWebhookBody, phoneNumberId: string, now: Date): InboundEvent[] {
   const events: InboundEvent[] = [];
   for (const entry of body.entry) {
     for (const change of entry.changes) {

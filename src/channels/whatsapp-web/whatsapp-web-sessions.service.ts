@@ -13,6 +13,8 @@ import { normalizeWhatsAppWebAck, normalizeWhatsAppWebMessage } from './whatsapp
 import type { WhatsAppWebAccount } from './whatsapp-web.schema.js';
 import { WHATSAPP_WEB_RUNTIME, createWhatsAppWebClient, downloadThrough, sendThrough } from './whatsapp-web.sender.js';
 import type { WhatsAppWebClient, WhatsAppWebRuntime } from './whatsapp-web.sender.js';
+import { CLOCK } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 
 type State = ChannelPairing['state'];
 
@@ -53,6 +55,7 @@ export class WhatsAppWebSessions implements OnApplicationShutdown {
     @Inject(DATABASE) private readonly db: Db,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly inbound: ChannelInbound,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(WHATSAPP_WEB_RUNTIME) runtime?: WhatsAppWebRuntime,
   ) {
     this.runtime = runtime ?? { createClient: createWhatsAppWebClient };
@@ -85,7 +88,7 @@ export class WhatsAppWebSessions implements OnApplicationShutdown {
     this.sessions.delete(channelId);
     await this.stop(session);
     if (session.held) {
-      await this.db.channelSession.updateMany({ where: { channelId, holder: this.holder }, data: { holder: null, state: 'disconnected', qr: null, detail: 'switched off', leaseUntil: new Date() } });
+      await this.db.channelSession.updateMany({ where: { channelId, holder: this.holder }, data: { holder: null, state: 'disconnected', qr: null, detail: 'switched off', leaseUntil: this.clock.now() } });
     }
   }
 
@@ -96,7 +99,7 @@ export class WhatsAppWebSessions implements OnApplicationShutdown {
       this.sessions.delete(session.account.id);
       await this.stop(session);
       // Let another process take over at once rather than after the lease.
-      if (session.held) await this.db.channelSession.updateMany({ where: { channelId: session.account.id, holder: this.holder }, data: { holder: null, leaseUntil: new Date() } }).catch(() => {});
+      if (session.held) await this.db.channelSession.updateMany({ where: { channelId: session.account.id, holder: this.holder }, data: { holder: null, leaseUntil: this.clock.now() } }).catch(() => {});
     }
   }
 
@@ -129,7 +132,7 @@ export class WhatsAppWebSessions implements OnApplicationShutdown {
 
   /** Takes the session when nobody holds it or its holder stopped renewing: one conditional update decides. */
   private async claim(channelId: string): Promise<boolean> {
-    const now = new Date();
+    const now = this.clock.now();
     const { count } = await this.db.channelSession.updateMany({
       where: { channelId, OR: [{ holder: null }, { holder: this.holder }, { leaseUntil: { lt: now } }] },
       data: { holder: this.holder, leaseUntil: new Date(now.getTime() + LEASE_MS) },
@@ -186,10 +189,10 @@ export class WhatsAppWebSessions implements OnApplicationShutdown {
       if (current()) logger.warn({ channelId, message }, 'WhatsApp Web could not restore its login; a new QR code follows');
     });
     client.on('message', (message: unknown) => {
-      if (current()) void this.ingest(session, normalizeWhatsAppWebMessage(message));
+      if (current()) void this.ingest(session, normalizeWhatsAppWebMessage(message, this.clock.now()));
     });
     client.on('message_ack', (message: unknown, ack: unknown) => {
-      if (current()) void this.ingest(session, normalizeWhatsAppWebAck(message, ack));
+      if (current()) void this.ingest(session, normalizeWhatsAppWebAck(message, ack, this.clock.now()));
     });
     client.on('disconnected', (reason: unknown) => {
       if (current()) void this.disconnected(session, generation, String(reason));

@@ -59,7 +59,7 @@ function contentOf(message: WhatsAppWebMessage): { kind: 'text' | 'media' | 'eve
  * one-to-one chat. The id (`false_<chat>_<id>`) is unique per message and the same if the library emits it
  * again (after a reconnect it replays what arrived while away), so it is the event key.
  */
-export function normalizeWhatsAppWebMessage(raw: unknown, now: Date = new Date()): InboundEvent | null {
+export function normalizeWhatsAppWebMessage(raw: unknown, now: Date): InboundEvent | null {
   const parsed = whatsappWebMessage.safeParse(raw);
   if (!parsed.success) return null;
   const message = parsed.data;
@@ -81,7 +81,7 @@ export function normalizeWhatsAppWebMessage(raw: unknown, now: Date = new Date()
 const ACK: Record<number, 'sent' | 'delivered' | 'read' | 'failed' | undefined> = { [-1]: 'failed', 1: 'sent', 2: 'delivered', 3: 'read', 4: 'read' };
 
 /** `message_ack` on one of our messages -> its delivery status. */
-export function normalizeWhatsAppWebAck(raw: unknown, ack: unknown, now: Date = new Date()): InboundEvent | null {
+export function normalizeWhatsAppWebAck(raw: unknown, ack: unknown, now: Date): InboundEvent | null {
   const parsed = whatsappWebMessage.safeParse(raw);
   const status = typeof ack === 'number' ? ACK[ack] : undefined;
   if (!parsed.success || !status) return null;

@@ -84,6 +84,7 @@ export async function createMigration(
 
   await mkdir(migrationsDir, { recursive: true });
   if (migrations.lockfile.content === null) await writeFile(join(migrationsDir, LOCKFILE), LOCKFILE_CONTENT);
+  // A developer's command, not the hub: the folder is named for when the migration was written.
   const timestamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const folder = join(migrationsDir, `${timestamp}_${slug}`);
   // Not recursive: a second migration created in the same second must not overwrite the first.

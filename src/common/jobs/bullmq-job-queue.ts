@@ -147,7 +147,8 @@ export class BullMqJobQueue implements JobQueue {
     for (const { queue } of this.registrations.values()) {
       const counts = await queue.getJobCounts('waiting', 'prioritized', 'active');
       if (Object.values(counts).some((count) => count > 0)) return true;
-      // A delayed job whose time has come counts until the worker has moved it to waiting.
+      // A delayed job whose time has come counts until the worker has moved it to waiting. BullMQ runs delays on
+      // wall time (its own timestamps), so this is asked in wall time too.
       if ((await queue.getDelayedCount(Date.now() + 1)) > 0) return true;
     }
     return false;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import {
   assertJobName,
   backoffDelay,
@@ -21,7 +23,7 @@ interface PendingJob {
   attempts: number;
   backoffMs: number;
   dueAt: number;
-  timer?: NodeJS.Timeout;
+  cancelTimer?: () => void;
 }
 
 interface Lane {
@@ -38,7 +40,8 @@ type State = 'created' | 'started' | 'stopping' | 'stopped';
 
 /**
  * The {@link JobQueue} of a single process without Redis: timers and promises. Nothing survives a
- * restart; the database row is the truth and boot re-enqueues from it.
+ * restart; the database row is the truth and boot re-enqueues from it. Due times and timers follow the
+ * hub's {@link Clock}, so a test that moves its clock runs the jobs that have come due without waiting.
  */
 export class InProcessJobQueue implements JobQueue {
   private readonly lanes = new Map<string, Lane>();
@@ -46,7 +49,10 @@ export class InProcessJobQueue implements JobQueue {
   private idleWaiters: Array<() => void> = [];
   private state: State = 'created';
 
-  constructor(private readonly logger: JobLogger = new Logger(InProcessJobQueue.name)) {}
+  constructor(
+    private readonly logger: JobLogger = new Logger(InProcessJobQueue.name),
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   register<T>(name: string, handler: JobHandler<T>, options?: RegisterOptions): void {
     assertJobName(name);
@@ -77,7 +83,7 @@ export class InProcessJobQueue implements JobQueue {
       attempt: 1,
       attempts,
       backoffMs,
-      dueAt: Date.now() + delayMs,
+      dueAt: this.now() + delayMs,
     };
     lane.jobs.set(id, job);
     if (this.state === 'started') this.schedule(lane, job);
@@ -95,7 +101,7 @@ export class InProcessJobQueue implements JobQueue {
     if (this.state === 'stopped') return;
     this.state = 'stopping';
     for (const lane of this.lanes.values()) {
-      for (const job of lane.jobs.values()) clearTimeout(job.timer);
+      for (const job of lane.jobs.values()) job.cancelTimer?.();
       lane.ready = [];
     }
     // Handlers that finish now may add follow-up jobs; those are kept until the loop ends and
@@ -118,19 +124,21 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private schedule(lane: Lane, job: PendingJob): void {
-    const wait = job.dueAt - Date.now();
-    if (wait <= 0) {
+    if (job.dueAt <= this.now()) {
       lane.ready.push(job);
       this.pump(lane);
       return;
     }
-    job.timer = setTimeout(() => {
-      job.timer = undefined;
+    // The clock's timers never keep a process or a test alive (a 90-second offer timeout, say).
+    job.cancelTimer = this.clock.setTimer(new Date(job.dueAt), () => {
+      job.cancelTimer = undefined;
       lane.ready.push(job);
       this.pump(lane);
-    }, wait);
-    // A pending timer (a 90-second offer timeout, say) must never keep a process or a test alive.
-    job.timer.unref();
+    });
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
   }
 
   private pump(lane: Lane): void {
@@ -159,7 +167,7 @@ export class InProcessJobQueue implements JobQueue {
         this.logger.warn(`job ${job.name} ${job.id} failed on attempt ${job.attempt}/${job.attempts}: ${reason}`);
         // While stopping, the retry would be lost with the other pending jobs anyway.
         if (this.state !== 'started') return;
-        job.dueAt = Date.now() + backoffDelay(job.backoffMs, job.attempt);
+        job.dueAt = this.now() + backoffDelay(job.backoffMs, job.attempt);
         job.attempt += 1;
         this.schedule(lane, job);
         return;
@@ -176,7 +184,7 @@ export class InProcessJobQueue implements JobQueue {
 
   private isIdle(): boolean {
     if (this.state === 'stopped') return true;
-    const now = Date.now();
+    const now = this.now();
     for (const lane of this.lanes.values()) {
       if (lane.running > 0 || lane.ready.length > 0) return false;
       // With nothing running or ready, the rest are on a timer or wait for start(); a due one
