@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 // Jest in ESM mode (NestJS 12 is ESM-only): run through `node --experimental-vm-modules`.
 const transform = {
   '^.+\\.ts$': ['@swc/jest', {
@@ -28,6 +29,9 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  // A hub test waits on sockets, timers and the database about half of its time: one worker more than there are
+  // cores keeps the cores busy (jest's default, one fewer, left a 2-core machine half idle).
+  maxWorkers: availableParallelism() + 1,
   // A suite starts a hub on a fresh embedded database (a few seconds on 2 cores) before its first test.
   testTimeout: 60_000,
   projects: [

@@ -1,6 +1,5 @@
 import { ConfigError, loadConfig } from './common/config/config.js';
 import { logger } from './common/logging/logger.js';
-import { createHub } from './hub.js';
 
 /** `npm start`: the hub on its configuration, or on the embedded default with no configuration at all. */
 async function main(): Promise<void> {
@@ -14,6 +13,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Loaded only once the configuration holds: a mistake in it is reported at once, without loading the whole hub.
+  const { createHub } = await import('./hub.js');
   const hub = await createHub(config);
   const base = config.publicUrl.startsWith('http://localhost') ? hub.url : config.publicUrl;
   const lines = [
