@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Redis } from 'ioredis';
 import type { Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -16,7 +15,7 @@ import type { HubInfrastructure } from './common/common.module.js';
 import type { HubConfig } from './common/config/config.js';
 import { loadOrCreateKey } from './common/crypto/secret-box.js';
 import { openDatabase } from './common/database/database.js';
-import { BullMqJobQueue, InProcessJobQueue } from './common/jobs/index.js';
+import { InProcessJobQueue } from './common/jobs/index.js';
 import type { JobQueue } from './common/jobs/index.js';
 import { logger } from './common/logging/logger.js';
 import { nestLogger } from './common/logging/nest-logger.js';
@@ -24,7 +23,8 @@ import { SecretBox } from './common/crypto/secret-box.js';
 import { OutboundGuard } from './common/outbound/index.js';
 import { SystemMailService, transportFor } from './common/mail/system-mail.service.js';
 import { FlexibleRateLimiter } from './common/rate-limit/rate-limiter.js';
-import { IoAdapter, RedisIoAdapter } from './common/realtime/socket-adapters.js';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { RedisIoAdapter } from './common/realtime/socket-adapters.js';
 import { FIRST_TEAM } from './common/start/first-team.js';
 import type { FirstTeam, StartLogin } from './common/start/first-team.js';
 import { ResumableWorkRegistry } from './common/start/resumable-work.js';
@@ -32,7 +32,7 @@ import { ResumableWorkRegistry } from './common/start/resumable-work.js';
 export interface HubOptions {
   /** Keep the embedded database in memory instead of under the data directory (tests). */
   memoryDatabase?: boolean;
-  /** The in-memory database starts from this image of a migrated one (tests; see `migratedImage`). */
+  /** A new embedded database starts from this image of a migrated one (tests; see `migratedImage`). */
   databaseImage?: Blob;
   /** false: take no jobs until `hub.startJobs()` (a hub whose worker is down, for tests of the outbox). */
   startJobs?: boolean;
@@ -64,15 +64,29 @@ export interface Hub {
   close(): Promise<void>;
 }
 
+/**
+ * BullMQ, ioredis and socket.io's Redis adapter, loaded only when Redis is configured: a hub without Redis (and
+ * every test hub) starts without reading them.
+ */
+async function loadRedisParts() {
+  const [{ BullMqJobQueue }, { RedisIoAdapter }, { Redis }] = await Promise.all([
+    import('./common/jobs/bullmq-job-queue.js'),
+    import('./common/realtime/socket-adapters.js'),
+    import('ioredis'),
+  ]);
+  return { BullMqJobQueue, RedisIoAdapter, Redis };
+}
+
 export async function createHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const masterKey = config.secretKey ?? (await loadOrCreateKey(config.dataDir));
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir, image: options.memoryDatabase ? options.databaseImage : undefined });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir, image: options.databaseImage });
   const clock = options.clock ?? systemClock;
-  const jobs: JobQueue = config.redisUrl
-    ? new BullMqJobQueue({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.redisPrefix })
+  const redis = config.redisUrl ? await loadRedisParts() : null;
+  const jobs: JobQueue = redis
+    ? new redis.BullMqJobQueue({ redisUrl: config.redisUrl!, prefix: options.queuePrefix ?? config.redisPrefix })
     : new InProcessJobQueue(undefined, clock);
   // Limits are counted in Redis when there is one, so every hub process shares each budget.
-  const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+  const limitsRedis = redis ? new redis.Redis(config.redisUrl!, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   limitsRedis?.on('error', (error) => logger.warn({ err: error }, 'Redis for rate limits unavailable; counting in this process meanwhile'));
   const rateLimiter = new FlexibleRateLimiter(limitsRedis ? { redis: limitsRedis, prefix: options.queuePrefix ?? config.redisPrefix } : null);
   const outboundGuard = new OutboundGuard({ allowedOrigins: config.allowedApiOrigins, maxDownloadBytes: config.maxDownloadBytes });
@@ -109,7 +123,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       (request as { rawBody?: Buffer }).rawBody = body as Buffer;
       done(null, body);
     });
-    redisAdapter = config.redisUrl ? new RedisIoAdapter(app, config.redisUrl, `${config.redisPrefix}:socket.io`) : null;
+    redisAdapter = redis ? new redis.RedisIoAdapter(app, config.redisUrl!, `${config.redisPrefix}:socket.io`) : null;
     app.useWebSocketAdapter(redisAdapter ?? new IoAdapter(app));
     app.enableShutdownHooks();
     addSecurityHeaders(app.getHttpAdapter().getInstance());

@@ -24,14 +24,14 @@ export interface TestHub extends Hub {
 }
 
 /**
- * A hub on a random port with its own in-memory embedded database (unless `memoryDatabase: false`), started from
- * an image of the migrated schema.
+ * A hub on a random port with its own embedded database, in memory unless `memoryDatabase: false`; a new one starts
+ * from an image of the migrated schema.
  */
 export async function startTestHub(env: Record<string, string> = {}, options: HubOptions & { dataDir?: string } = {}): Promise<TestHub> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tsunagi-test-')));
   const config = loadConfig({ HUB_SECRET_KEY: TEST_SECRET_KEY, PORT: '0', HOST: '127.0.0.1', HUB_DATA_DIR: dataDir, NODE_ENV: 'test', HUB_ALLOWED_API_ORIGINS: TEST_ALLOWED_API_ORIGINS, HUB_PASSWORD_MEMORY_MIB: TEST_PASSWORD_MEMORY_MIB, ...env });
   const memoryDatabase = options.memoryDatabase ?? true;
-  const databaseImage = memoryDatabase && !config.databaseUrl ? await testDatabaseImage() : undefined;
+  const databaseImage = config.databaseUrl ? undefined : await testDatabaseImage();
   const hub = await createHub(config, { memoryDatabase, bootstrap: false, databaseImage, ...options });
   return {
     ...hub,

@@ -21,7 +21,7 @@ export interface OpenDatabase {
 
 /**
  * Opens the hub's database: `databaseUrl` when given, else the embedded PostgreSQL persisted under
- * `dataDir` (or in memory when `dataDir` is null, for tests; started from `image` when given, see
+ * `dataDir` (or in memory when `dataDir` is null, for tests; a new one started from `image` when given, see
  * `migratedImage`). Pending migrations are applied first.
  */
 export async function openDatabase(options: { databaseUrl: string | null; dataDir: string | null; poolSize?: number; image?: Blob }): Promise<OpenDatabase> {

@@ -1,6 +1,7 @@
 /**
  * Background and delayed work: the {@link JobQueue} port, bound to {@link JOB_QUEUE}, with a
- * BullMQ adapter (Redis) and an in-process one (no Redis, nothing survives a restart).
+ * BullMQ adapter (Redis) and an in-process one (no Redis, nothing survives a restart). The BullMQ adapter is
+ * imported from its own file, by the hub only when Redis is configured, so that a hub without Redis never loads it.
  */
 export {
   DEFAULT_BACKOFF_MS,
@@ -14,4 +15,3 @@ export {
   type RegisterOptions,
 } from './job-queue.js';
 export { InProcessJobQueue } from './in-process-job-queue.js';
-export { BullMqJobQueue, type BullMqJobQueueOptions } from './bullmq-job-queue.js';
