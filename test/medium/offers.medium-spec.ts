@@ -111,11 +111,13 @@ describe(OffersService.name, () => {
     // The timer came early (another process's clock): nothing expires yet.
     ctx.clock.set(new Date(ctx.clock.now().getTime() + 59_000));
     await offers.expire(conversationId);
+    await ctx.jobs.idle();
     expect((await offersOf(conversationId)).map((o) => o.status)).toEqual(['pending']);
 
+    // On the deadline the offer's own timer fires.
     ctx.clock.set(new Date(ctx.clock.now().getTime() + 1_000));
     const deadline = ctx.clock.now();
-    await offers.expire(conversationId);
+    await ctx.jobs.idle();
     // A second run of the same timer (a redelivered job) finds nothing pending and counts nothing twice.
     await offers.expire(conversationId);
 
@@ -127,16 +129,16 @@ describe(OffersService.name, () => {
   });
 
   it('expires offers by their own timer once the clock has moved past the deadline', async () => {
-    // The in-process runner's timers still run on real time: the shortest timeout the settings allow.
-    await settings({ offerTimeoutSeconds: 1 });
+    await settings({ offerTimeoutSeconds: 60 });
     await online();
     const conversationId = await newChat();
-    await pendingOffers(conversationId, 1);
-    ctx.clock.set(new Date(ctx.clock.now().getTime() + 5_000));
+    const [pending] = await pendingOffers(conversationId, 1);
+    // The timer is set once the offer is stored: move the clock only then, or it would be set after the move.
+    await eventually(async () => ctx.clock.pending(), (times) => times.some((at) => at.getTime() === pending.expiresAt.getTime()));
+    ctx.clock.set(pending.expiresAt);
+    await ctx.jobs.idle();
 
-    const [offer] = await eventually(() => offersOf(conversationId), ([row]) => row.status !== 'pending', 5_000);
-
-    expect(offer.status).toBe('expired');
+    expect((await offersOf(conversationId))[0].status).toBe('expired');
   });
 
   it('puts a member who let the configured number of offers pass in a row on break', async () => {
@@ -147,6 +149,7 @@ describe(OffersService.name, () => {
       await pendingOffers(conversationId, 1);
       ctx.clock.set(new Date(ctx.clock.now().getTime() + 30_000));
       await offers.expire(conversationId);
+      await ctx.jobs.idle();
     }
     const [row] = await memberRows([member]);
     expect(row).toMatchObject({ ignoredOffers: 2, status: 'break', statusReason: 'ignored_offers' });

@@ -76,8 +76,9 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   });
   // Started from the image of the migrated schema that every test file shares, not migrated again.
   const database = await openDatabase({ databaseUrl: null, dataDir: null, image: await testDatabaseImage() });
-  const jobs = new InProcessJobQueue();
+  // The job queue's delays run on the test's clock too: moving it fires what came due, nothing waits for real.
   const clock = new MovableClock(options.now ?? new Date());
+  const jobs = new InProcessJobQueue(undefined, clock);
   const mails = new RecordingMailer();
   const infra: HubInfrastructure = {
     config,
