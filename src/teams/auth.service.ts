@@ -105,14 +105,21 @@ export class AuthService implements OnModuleInit {
     let member;
     try {
       member = await this.db.member.findUnique({ where: { email } });
-      const hash = member?.passwordHash ?? (await this.passwords.dummyHash());
-      ok = await this.gate.run(() => verifyPassword(hash, input.password));
+      const found = member;
+      // The timing equalizer is made inside the gate too: its first hash is argon2 work like any other.
+      ok = await this.gate.run(async () => verifyPassword(found?.passwordHash ?? (await this.passwords.dummyHash()), input.password));
     } catch (error) {
       await Promise.all([this.throttles.giveBack(email), this.limits.release(LOGIN_FAILURES_PER_CLIENT, clientAddress)]);
       throw error;
     }
     if (!member || !ok) throw new DomainError('unauthenticated', 'invalid_credentials', 'The email address or the password is wrong.');
     await Promise.all([this.throttles.clear(email), this.limits.release(LOGIN_FAILURES_PER_CLIENT, clientAddress)]);
+    // A hash made at an older HUB_PASSWORD_MEMORY_MIB is made again at the current one, while the password is at hand:
+    // known accounts come to cost what the equalizer for unknown ones costs, so sign-in time tells nothing.
+    if (this.passwords.needsRehash(member.passwordHash)) {
+      const passwordHash = await this.gate.run(() => this.passwords.hash(input.password));
+      await this.db.member.updateMany({ where: { id: member.id, passwordHash: member.passwordHash }, data: { passwordHash } });
+    }
     // Said only after the right password: a guesser cannot tell a deactivated account from a wrong password.
     if (member.deactivatedAt) throw new DomainError('forbidden', 'member_deactivated', 'This account has been deactivated; ask an administrator of your team.');
     await this.members.onlineAtSignIn(member);

@@ -58,4 +58,12 @@ describe(Passwords.name, () => {
     expect(await passwords.dummyHash()).toBe(await passwords.dummyHash());
     expect(parameters(await passwords.dummyHash())).toBe('m=19456,p=1,t=2');
   });
+
+  // Lowering (or raising) the setting converges stored hashes at sign-in, so that a known account and the equalizer
+  // for an unknown one cost the same again.
+  it('says a hash made at another setting needs hashing again, and one made at this setting does not', async () => {
+    const passwords = new Passwords(19);
+    expect(passwords.needsRehash(await new Passwords(64).hash('correct horse'))).toBe(true);
+    expect(passwords.needsRehash(await passwords.hash('correct horse'))).toBe(false);
+  });
 });

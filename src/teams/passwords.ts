@@ -20,9 +20,19 @@ export class Passwords {
     return argon2.hash(password, this.options);
   }
 
+  /** Whether `hash` was made with other parameters than the current ones (sign-in then hashes the password again). */
+  needsRehash(hash: string): boolean {
+    const { memoryCost, timeCost, parallelism } = this.options;
+    return argon2.needsRehash(hash, { memoryCost, timeCost, parallelism });
+  }
+
   /** A hash to verify against for an unknown email, so that it takes as long as a wrong password. */
   dummyHash(): Promise<string> {
-    this.dummy ??= this.hash('tsunagi-timing-equalizer');
+    // A failed attempt (out of memory, say) is not kept: the next sign-in tries again.
+    this.dummy ??= this.hash('tsunagi-timing-equalizer').catch((error: unknown) => {
+      this.dummy = null;
+      throw error;
+    });
     return this.dummy;
   }
 }

@@ -211,6 +211,7 @@ describe('SMS and WhatsApp through Twilio', () => {
     await hub.http.patch(`/api/channels/${sms}`).set(admin.auth).send({ config: { sendsPerSecond: 4 } }).expect(200);
     try {
       const { conversationId } = await inbound(sms, '+819066660000', 'hi');
+      const unbooked = (await hub.infra.db.channel.findUniqueOrThrow({ where: { id: sms } })).nextSendAt;
       const ids: string[] = [];
       for (const body of ['one', 'two', 'three']) {
         ids.push((await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body }).expect(201)).body.id);
@@ -220,6 +221,7 @@ describe('SMS and WhatsApp through Twilio', () => {
       // 4 sends a second: the channel booked three slots 250 ms apart, and no send reached Twilio before its slot.
       // Measured against the bookings, not against each other: a busy machine only makes a send later.
       const { nextSendAt } = await hub.infra.db.channel.findUniqueOrThrow({ where: { id: sms } });
+      expect(nextSendAt.getTime() - unbooked.getTime()).toBeGreaterThanOrEqual(3 * 250);
       const firstSlot = nextSendAt.getTime() - 3 * 250;
       times.forEach((receivedAt, i) => expect(receivedAt).toBeGreaterThanOrEqual(firstSlot + i * 250 - 5));
     } finally {

@@ -118,6 +118,7 @@ describe(OffersService.name, () => {
     ctx.clock.set(new Date(ctx.clock.now().getTime() + 1_000));
     const deadline = ctx.clock.now();
     await ctx.jobs.idle();
+    expect((await offersOf(conversationId)).map((o) => o.status)).toEqual(['expired']);
     // A second run of the same timer (a redelivered job) finds nothing pending and counts nothing twice.
     await offers.expire(conversationId);
 
