@@ -27,7 +27,7 @@ interface SendTranscriptJob {
 
 const AUTHOR_LABEL = { contact: 'お客様', member: '担当', bot: 'ボット', system: 'システム' } as const;
 
-/** A chat's transcript, sent by email on the customer's request through the team's email channel (MISSION.md). */
+/** A chat's transcript, sent by email on the customer's request through the team's email channel (README, "The web inbox and the widget"). */
 @Injectable()
 export class TranscriptService implements OnModuleInit {
   constructor(

@@ -16,7 +16,7 @@ const DEFAULT_REPLIES = {
 };
 
 /**
- * Tells a waiting customer why nobody answers yet (MISSION.md: "the customer is told so"): a channel that shows
+ * Tells a waiting customer why nobody answers yet (README, "Routing: presence, hours, offers"): a channel that shows
  * notices (the widget) shows it with the message form at once; other channels get one automatic reply per
  * conversation until the team opens again, so a customer who writes five lines at night gets one answer, not five.
  */

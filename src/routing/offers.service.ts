@@ -34,7 +34,7 @@ interface WaveJob {
 }
 
 /**
- * Offers (MISSION.md, "Presence, hours and routing"): a new conversation goes to up to N available members at
+ * Offers (README, "Routing: presence, hours, offers"): a new conversation goes to up to N available members at
  * once; the first to accept takes it (the conversation's own conditional update decides, on any process); the
  * others are withdrawn. Nobody in time: the chat is missed, the customer is offered the message form, it waits
  * in the queue, and each member who let it pass is counted; too many in a row puts them on break.

@@ -20,7 +20,7 @@ const MIN_TRANSFER_SECONDS = 15;
 export type TransferTarget = { memberId: string; groupId?: undefined } | { groupId: string; memberId?: undefined };
 
 /**
- * Transfers (MISSION.md): an agent hands a chat to a colleague or a group. The targets are offered it with what
+ * Transfers (README, "Routing: presence, hours, offers"): an agent hands a chat to a colleague or a group. The targets are offered it with what
  * is left of the customer's countdown; the chat stays the sender's until someone accepts (one conditional update
  * on the transfer decides between racing colleagues), and if nobody does it simply stays, and the sender is told.
  */

@@ -194,7 +194,7 @@ export class MembersService {
     });
   }
 
-  /** Signing in makes the member available (MISSION.md), unless the team is closed: then they stay as they were. */
+  /** Signing in makes the member available (README, "Routing: presence, hours, offers"), unless the team is closed: then they stay as they were. */
   async onlineAtSignIn(member: { id: string; teamId: string; status: string }): Promise<void> {
     if (member.status === 'online') return;
     const { open } = await this.teams.openingAt(member.teamId, this.clock.now());

@@ -55,7 +55,7 @@ const storesSchema = z
   });
 
 /**
- * A team's settings, with the defaults MISSION.md gives. Later features add their keys here; unknown keys are
+ * A team's settings, with their defaults (each described in README.md where its feature is). Later features add their keys here; unknown keys are
  * refused, so a typo never silently does nothing.
  */
 export const teamSettingsSchema = z.strictObject({
