@@ -1,48 +1,17 @@
 import type { ChannelType, MessageContent } from '../channels/index.js';
+import type { InboxConversation, InboxMessage } from '../common/realtime/events/index.js';
 
-/** A conversation as the API and the agents' socket show it (docs/socket-protocols.md, `conversation.updated`). */
-export interface ConversationView {
-  id: string;
-  status: 'waiting' | 'open' | 'resolved';
-  channel: { id: string; type: ChannelType; name: string };
-  contact: { id: string; name: string };
-  assigneeId: string | null;
-  unreplied: boolean;
-  outcome: string | null;
-  /** The category its agent set (any of the three levels), or null. */
-  categoryId: string | null;
-  /** Once resolved: true when an agent replied, false when nobody answered (abandoned); null while not resolved. */
-  handled: boolean | null;
-  /** The customer's satisfaction, when they gave it. */
-  rating: { score: number; comment: string | null } | null;
-  lastMessageAt: string;
-  lastCustomerMessageAt: string | null;
-  lastMessagePreview: string | null;
-  createdAt: string;
-  resolvedAt: string | null;
-}
+/**
+ * A conversation as the API and the agents' socket show it (docs/socket-protocols.md, `conversation.updated`): the
+ * wire shape of the shared event map, with the channel type narrowed to the hub's list.
+ */
+export type ConversationView = Omit<InboxConversation, 'channel'> & { channel: { id: string; type: ChannelType; name: string } };
 
-export interface MessageView {
-  id: string;
-  conversationId: string;
-  seq: string;
-  direction: 'in' | 'out';
-  kind: 'text' | 'media' | 'note' | 'event';
-  body: string;
-  attachments: unknown[];
+/** A message as the API and the agents' socket show it: the wire shape, its content typed by the channels module. */
+export type MessageView = Omit<InboxMessage, 'content'> & {
   /** The whole message when `body` is a display form: an email's subject, full text and sanitized HTML. */
   content: MessageContent | null;
-  author: { type: 'contact' | 'member' | 'bot' | 'system'; id: string | null };
-  status: 'received' | 'pending_approval' | 'rejected' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
-  error: string | null;
-  /** A trainee's draft once a supervisor decided: who, when, and the feedback given with a rejection. */
-  review: { by: string | null; at: string; feedback: string | null } | null;
-  /** The customer took it back (LINE unsend): body and attachments are gone. */
-  unsent: boolean;
-  /** The approved template this message went out as (WhatsApp), or null for free text. */
-  template: string | null;
-  createdAt: string;
-}
+};
 
 export const conversationInclude = {
   channel: { select: { id: true, type: true, name: true } },

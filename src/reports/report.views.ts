@@ -1,27 +1,10 @@
 import type { Db } from '../common/database/database.js';
+import type { InboxReport } from '../common/realtime/events/index.js';
 
 export type ReportRow = Awaited<ReturnType<Db['report']['findUniqueOrThrow']>>;
 
-/** A report as the API and the inbox show it. */
-export interface ReportView {
-  id: string;
-  kind: string;
-  purpose: string;
-  conversationId: string | null;
-  memberId: string | null;
-  channelId: string | null;
-  groupId: string | null;
-  text: string;
-  status: 'pending' | 'sent' | 'failed';
-  attempts: number;
-  error: string | null;
-  quotedReportId: string | null;
-  providerRequestId: string | null;
-  providerMessageId: string | null;
-  quoteToken: string | null;
-  createdAt: string;
-  sentAt: string | null;
-}
+/** A report as the API and the inbox show it: the wire shape of the shared event map. */
+export type ReportView = InboxReport;
 
 export function toReportView(row: ReportRow): ReportView {
   return {

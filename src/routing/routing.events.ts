@@ -1,27 +1,10 @@
 import { DomainEvents } from '../common/events/domain-events.js';
+import type { InboxOffer, InboxTransfer } from '../common/realtime/events/index.js';
 
-/** An offer as the member's devices show it (docs/socket-protocols.md, `offer`). */
-export interface OfferView {
-  id: string;
-  conversationId: string;
-  expiresAt: string;
-  channel: { id: string; type: string };
-  preview: string | null;
-  /** Set when a colleague transfers the chat: who, and their note. */
-  transfer: { id: string; fromMemberId: string; note: string | null } | null;
-}
+/** An offer as the member's devices show it (docs/socket-protocols.md, `offer`): the shared event map's shape. */
+export type OfferView = InboxOffer;
 
-export interface TransferView {
-  id: string;
-  conversationId: string;
-  fromMemberId: string;
-  toMemberId: string | null;
-  groupId: string | null;
-  note: string | null;
-  status: 'pending' | 'accepted' | 'expired' | 'cancelled';
-  acceptedById: string | null;
-  expiresAt: string;
-}
+export type TransferView = InboxTransfer;
 
 /** Emitted after commit; the inbox gateway carries them to every device of the members named. */
 export interface RoutingEventMap {

@@ -5,8 +5,8 @@ import type { Answer, Frame, NamespaceCatalog } from './socket.events.js';
 // The `/inbox` namespace: agents' devices and the hub. Every socket is in its team's room and its member's room, so
 // every device of a member hears what is theirs. Described for people in docs/socket-protocols.md.
 //
-// These are the wire shapes clients may rely on. The modules build their own views (ConversationView, MessageView,
-// OfferView, ...); the inbox gateway's typed namespace makes the compiler check each one against the type here.
+// These are the wire shapes clients may rely on. The modules' views (ConversationView, MessageView, OfferView, ...)
+// are these types (narrowed where a module knows more), so server and clients cannot drift apart.
 
 /** The handshake's `auth`. */
 export interface InboxHandshake {
