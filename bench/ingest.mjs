@@ -63,6 +63,7 @@ const LATENCY_SECONDS = setting('BENCH_LATENCY_SECONDS', QUICK ? 3 : 10);
 const WARMUP = setting('BENCH_WARMUP', QUICK ? 50 : 100);
 const SETTLE_SECONDS = setting('BENCH_SETTLE_SECONDS', 5);
 const EVENT_WAIT_SECONDS = setting('BENCH_EVENT_WAIT_SECONDS', 15);
+const IDLE_WAIT_SECONDS = setting('BENCH_IDLE_WAIT_SECONDS', 10);
 const BENCH_PROVIDERS = (process.env.BENCH_PROVIDERS || 'twilio,line,whatsapp').split(',').map((p) => p.trim());
 const DATABASES = (process.env.BENCH_DATABASES || 'postgres,embedded').split(',').map((d) => d.trim());
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -196,6 +197,32 @@ function rssMb(pid) {
     return kb / 1024;
   } catch {
     return NaN;
+  }
+}
+
+/** CPU time the process has used, in clock ticks (Linux), NaN elsewhere. */
+function cpuTicks(pid) {
+  try {
+    // Fields after the command (which may hold spaces, so read from the closing parenthesis): utime is the 12th, stime the 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Waits (up to BENCH_IDLE_WAIT_SECONDS) until none of the processes used more than 5% of a core over half a second:
+ * the follow-up work of the last run (offers, away replies, naming jobs) is not charged to the next run, whichever
+ * target it measures.
+ */
+async function waitIdle(pids) {
+  const deadline = performance.now() + IDLE_WAIT_SECONDS * 1000;
+  for (;;) {
+    const before = pids.map(cpuTicks);
+    await sleep(500);
+    const busy = pids.map(cpuTicks).some((ticks, i) => !(ticks - before[i] <= 2.5));
+    if (!busy || performance.now() > deadline) return;
   }
 }
 
@@ -352,7 +379,7 @@ async function benchDatabase(database, { startTargets, openLoopToo }) {
     if (openLoopToo) {
       report.openLoop = {};
       for (const target of [hub, baseline]) {
-        await sleep(1000);
+        await waitIdle([hub.pid, baseline.pid]);
         report.openLoop[target.kind] = record(`open loop ${LATENCY_RATE}/s`, 'mixed', target, await openLoop(target));
       }
     }
@@ -360,8 +387,7 @@ async function benchDatabase(database, { startTargets, openLoopToo }) {
       for (const provider of BENCH_PROVIDERS) {
         report.saturation[provider] ??= { hub: [], baseline: [] };
         for (const target of [hub, baseline]) {
-          // A pause between runs: follow-up work of the last run (routing offers, jobs) is not charged to the next.
-          await sleep(1000);
+          await waitIdle([hub.pid, baseline.pid]);
           report.saturation[provider][target.kind].push(record(`closed loop ${repeat + 1}/${REPEAT}`, provider, target, await closedLoop(target, provider)));
         }
       }
