@@ -67,8 +67,9 @@ const IDLE_WAIT_SECONDS = setting('BENCH_IDLE_WAIT_SECONDS', 10);
 const BENCH_PROVIDERS = (process.env.BENCH_PROVIDERS || 'twilio,line,whatsapp').split(',').map((p) => p.trim());
 const DATABASES = (process.env.BENCH_DATABASES || 'postgres,embedded').split(',').map((d) => d.trim());
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-// error: no line per webhook (the baseline writes none either), but a failed webhook says why.
-const HUB_LOG_LEVEL = process.env.BENCH_HUB_LOG_LEVEL ?? 'error';
+// info, the level `npm start` runs at, into a pipe the bench reads (as a container's log collector would): what the hub
+// logs per webhook is part of what it costs. A failed webhook's reason is the last line.
+const HUB_LOG_LEVEL = process.env.BENCH_HUB_LOG_LEVEL ?? 'info';
 // direct: PGlite's own API in the baseline's process; socket: served by pglite-socket and reached over loopback, as the hub does.
 const PGLITE_BASELINE = process.env.BENCH_PGLITE_BASELINE || 'direct';
 const PROVIDER_NAMES = { twilio: 'Twilio SMS', line: 'LINE', whatsapp: 'WhatsApp Cloud', sendgrid: 'SendGrid mail' };
