@@ -279,6 +279,8 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect(firstPage.body.items[0].conversationId).toBe(later);
       const secondPage = await hub.http.get('/api/messages/search').query({ q: '予約', limit: 1, cursor: firstPage.body.nextCursor }).set(supervisor.auth).expect(200);
       expect(secondPage.body.items[0].conversationId).toBe(conversationId);
+      // The count comes with the first page; a later page does not count again.
+      expect(secondPage.body.total).toBeNull();
 
       const future = new Date(Date.now() + 3_600_000).toISOString();
       expect((await hub.http.get('/api/messages/search').query({ q: '予約', from: future }).set(supervisor.auth).expect(200)).body.items).toEqual([]);
@@ -302,12 +304,22 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       const supervisor = await addMember(hub, team, { role: 'supervisor' });
       const phone = '+819012340016';
       // Both pairs of 予約変 (予約, 約変) are in this text, but not the word: the pairs narrow, the text decides.
-      await customerSms(phone, 'ご予約、契約変更について');
+      const conversationId = await customerSms(phone, 'ご予約、契約変更について');
       await customerSms(phone, '予約変更をお願いします');
 
       const found = await hub.http.get('/api/messages/search').query({ q: '予約変' }).set(supervisor.auth).expect(200);
       expect(found.body.items.map((hit: { body: string }) => hit.body)).toEqual(['予約変更をお願いします']);
       expect(found.body.total).toBe(1);
+
+      // A member's messages include those of the chats they hold, counted alike.
+      const holder = await addMember(hub, team);
+      const bystander = await addMember(hub, team);
+      await hub.infra.db.conversation.update({ where: { id: conversationId }, data: { assigneeId: holder.id, status: 'open' } });
+      const held = await hub.http.get('/api/messages/search').query({ q: '予約変', memberId: holder.id }).set(supervisor.auth).expect(200);
+      expect(held.body.items.map((hit: { body: string }) => hit.body)).toEqual(['予約変更をお願いします']);
+      expect(held.body.total).toBe(1);
+      const notHeld = await hub.http.get('/api/messages/search').query({ q: '予約変', memberId: bystander.id }).set(supervisor.auth).expect(200);
+      expect(notHeld.body).toMatchObject({ items: [], total: 0 });
     });
   });
 
