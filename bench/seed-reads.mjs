@@ -149,7 +149,7 @@ export async function seedReads(db, teamId, log = () => {}) {
                                 category_id, rating_score)
      SELECT s.id, $1, s.channel_id, s.contact_id, s.status::"ConversationStatus",
             CASE WHEN s.status = 'waiting' THEN NULL
-                 WHEN s.i % ($2::int + 1) = 0 THEN $3 ELSE 'bench-member-' || lpad((1 + s.i % ($2::int + 1))::text, 2, '0') END,
+                 WHEN s.i % ($2::int + 1) = 0 THEN $3 ELSE 'bench-member-' || lpad((s.i % ($2::int + 1))::text, 2, '0') END,
             s.status <> 'resolved' AND s.i % 2 = 0,
             'visitor:bench-' || s.i, CASE WHEN s.status <> 'resolved' THEN s.channel_id || ':visitor:bench-' || s.i END,
             s.created_at, s.created_at + (s.length - 1) * interval '40 seconds', s.created_at + (s.length - 2) * interval '40 seconds',
@@ -205,6 +205,9 @@ export async function seedReads(db, teamId, log = () => {}) {
     log(`  index ${index.indexname}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   await db.query('COMMIT');
+  // As autovacuum would leave a table of that age: hint bits set and pages all-visible, so that the first reads
+  // measured do not pay for writing them.
+  await db.query('VACUUM (ANALYZE) messages');
   await db.query('ANALYZE');
   log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
