@@ -321,6 +321,16 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       const notHeld = await hub.http.get('/api/messages/search').query({ q: '予約変', memberId: bystander.id }).set(supervisor.auth).expect(200);
       expect(notHeld.body).toMatchObject({ items: [], total: 0 });
     });
+
+    it('looks up quotes, backslashes and query syntax as plain characters', async () => {
+      const supervisor = await addMember(hub, team, { role: 'supervisor' });
+      // Each pair becomes a quoted lexeme of a text-search query: these must not break out of their quotes.
+      await customerSms('+819012340026', "Tom's 予約 C:\\temp & !|");
+      for (const q of ["m's", 's 予', ':\\t', '& !|']) {
+        const found = await hub.http.get('/api/messages/search').query({ q }).set(supervisor.auth).expect(200);
+        expect({ q, bodies: found.body.items.map((hit: { body: string }) => hit.body), total: found.body.total }).toEqual({ q, bodies: ["Tom's 予約 C:\\temp & !|"], total: 1 });
+      }
+    });
   });
 
   describe('exports and reports over a seeded period', () => {

@@ -1,11 +1,17 @@
 -- DropIndex
 DROP INDEX "conversations_team_id_assignee_id_idx";
 
+-- DropIndex
+DROP INDEX "conversations_team_id_status_last_message_at_idx";
+
 -- CreateIndex
 CREATE INDEX "conversations_team_id_last_message_at_id_idx" ON "conversations"("team_id", "last_message_at", "id");
 
 -- CreateIndex
-CREATE INDEX "conversations_team_id_assignee_id_status_last_message_at_idx" ON "conversations"("team_id", "assignee_id", "status", "last_message_at");
+CREATE INDEX "conversations_team_id_status_last_message_at_id_idx" ON "conversations"("team_id", "status", "last_message_at", "id");
+
+-- CreateIndex
+CREATE INDEX "conversations_team_id_assignee_id_status_last_message_at_id_idx" ON "conversations"("team_id", "assignee_id", "status", "last_message_at", "id");
 
 -- Message search, reshaped for words found in many messages (counting 100,000 hits reads them all):
 -- 1. The pairs are indexed as a tsvector (each pair a lexeme, taken as it is) rather than an array. The array's
