@@ -41,17 +41,28 @@ type HitRow = {
 
 /**
  * Search over what customers and agents wrote, scoped to one team. Japanese has no spaces between words, so the
- * text is indexed by its pairs of adjacent characters (`text_bigrams`, a GIN index): every pair of the query must
+ * text is indexed by its pairs of adjacent characters (`search_bigrams`, a GIN index): every pair of the query must
  * be in the message, which the index answers, and then the message must contain the query itself.
  */
 @Injectable()
 export class MessageSearchService {
   constructor(@Inject(DATABASE) private readonly db: Db) {}
 
-  async search(teamId: string, query: MessageSearch, page: { limit: number; cursor?: string }): Promise<Page<MessageHit>> {
-    const rows = await this.page(teamId, query, page.limit + 1, page.cursor ? decodeKeysetCursor(page.cursor) : null);
+  /**
+   * A page of hits, newest first. The first page also answers `total`, how many messages match over all pages;
+   * later pages answer null rather than count again (counting a frequent word reads every one of its messages).
+   */
+  async search(teamId: string, query: MessageSearch, page: { limit: number; cursor?: string }): Promise<Page<MessageHit> & { total: number | null }> {
+    const [rows, total] = await Promise.all([
+      this.page(teamId, query, page.limit + 1, page.cursor ? decodeKeysetCursor(page.cursor) : null),
+      page.cursor ? null : this.count(teamId, query),
+    ]);
     const items = rows.slice(0, page.limit);
-    return { items: items.map(toHit), nextCursor: rows.length > page.limit ? encodeKeysetCursor({ at: items[items.length - 1].created_at, id: items[items.length - 1].id }) : null };
+    return {
+      items: items.map(toHit),
+      nextCursor: rows.length > page.limit ? encodeKeysetCursor({ at: items[items.length - 1].created_at, id: items[items.length - 1].id }) : null,
+      total,
+    };
   }
 
   /** Every hit, a page at a time (for the CSV export). */
@@ -59,22 +70,16 @@ export class MessageSearchService {
     return keysetPages((after) => this.page(teamId, query, pageSize, after), pageSize, (row) => ({ at: row.created_at, id: row.id }), toHit);
   }
 
+  private async count(teamId: string, query: MessageSearch): Promise<number> {
+    // Only the join a filter needs: every message has its channel (a foreign key), so leaving it out changes no count.
+    const [row] = await this.db.$queryRaw<[{ total: number }]>`
+      SELECT count(*)::int AS total FROM messages m ${query.channelType ? Prisma.sql`JOIN channels ch ON ch.id = m.channel_id` : Prisma.empty}
+      WHERE ${Prisma.join(matching(teamId, query), ' AND ')}`;
+    return row.total;
+  }
+
   private page(teamId: string, query: MessageSearch, limit: number, cursor: KeysetPosition | null): Promise<HitRow[]> {
-    const needle = query.q.toLowerCase();
-    const conditions = [
-      Prisma.sql`m.team_id = ${teamId}`,
-      Prisma.sql`m.kind IN ('text', 'media', 'note')`,
-      Prisma.sql`m.blocked = false`,
-      Prisma.sql`m.unsent_at IS NULL`,
-      Prisma.sql`strpos(lower(m.body), ${needle}) > 0`,
-    ];
-    // A one-character query has no pair to look up: the team's messages are read through the (team, time) index.
-    if ([...needle].length >= 2) conditions.push(Prisma.sql`text_bigrams(m.body) @> text_bigrams(${needle}::text)`);
-    if (query.from) conditions.push(Prisma.sql`m.created_at >= ${new Date(query.from)}`);
-    if (query.to) conditions.push(Prisma.sql`m.created_at < ${new Date(query.to)}`);
-    if (query.channelType) conditions.push(Prisma.sql`ch.type::text = ${query.channelType}`);
-    // A member's messages: those they wrote, and those in the chats they hold.
-    if (query.memberId) conditions.push(Prisma.sql`(m.author_id = ${query.memberId} OR cv.assignee_id = ${query.memberId})`);
+    const conditions = matching(teamId, query);
     if (cursor) conditions.push(Prisma.sql`(m.created_at, m.id) < (${cursor.at}, ${cursor.id})`);
     return this.db.$queryRaw<HitRow[]>`
       SELECT m.id, m.conversation_id, ch.type::text AS channel_type, ct.name AS contact_name, m.direction::text AS direction,
@@ -88,6 +93,30 @@ export class MessageSearchService {
       ORDER BY m.created_at DESC, m.id DESC
       LIMIT ${limit}`;
   }
+}
+
+/** What a message must be to be a hit: conditions on `m` (messages) and `ch` (its channel). */
+function matching(teamId: string, query: MessageSearch): Prisma.Sql[] {
+  const needle = query.q.toLowerCase();
+  const conditions = [
+    Prisma.sql`m.team_id = ${teamId}`,
+    Prisma.sql`m.kind IN ('text', 'media', 'note')`,
+    Prisma.sql`m.blocked = false`,
+    Prisma.sql`m.unsent_at IS NULL`,
+    Prisma.sql`strpos(lower(m.body), ${needle}) > 0`,
+  ];
+  // A one-character query has no pair to look up: the team's messages are read through the (team, time) index.
+  if ([...needle].length >= 2) conditions.push(Prisma.sql`search_bigrams(m.body) @@ search_bigram_query(${needle}::text)`);
+  if (query.from) conditions.push(Prisma.sql`m.created_at >= ${new Date(query.from)}`);
+  if (query.to) conditions.push(Prisma.sql`m.created_at < ${new Date(query.to)}`);
+  if (query.channelType) conditions.push(Prisma.sql`ch.type::text = ${query.channelType}`);
+  // A member's messages: those they wrote, and those in the chats they hold.
+  if (query.memberId) {
+    conditions.push(
+      Prisma.sql`(m.author_id = ${query.memberId} OR m.conversation_id IN (SELECT id FROM conversations WHERE team_id = ${teamId} AND assignee_id = ${query.memberId}))`,
+    );
+  }
+  return conditions;
 }
 
 function toHit(row: HitRow): MessageHit {

@@ -266,16 +266,26 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect(bodies).not.toContain('予 約');
       expect(bodies).not.toContain('予約したいです');
       expect(found.body.items[0]).toMatchObject({ channelType: 'sms', direction: 'in', author: { type: 'contact' } });
+      // The hit count is exact: the messages that hold the word (this file's earlier chats included), not those
+      // that hold its characters.
+      expect(found.body.nextCursor).toBeNull();
+      expect(found.body.total).toBe(found.body.items.length);
+      expect(found.body.items.every((hit: { body: string }) => hit.body.includes('予約'))).toBe(true);
 
       const firstPage = await hub.http.get('/api/messages/search').query({ q: '予約', limit: 1 }).set(supervisor.auth).expect(200);
       expect(firstPage.body.items).toHaveLength(1);
+      // Counted over every page, not the one answered.
+      expect(firstPage.body.total).toBe(found.body.total);
       expect(firstPage.body.items[0].conversationId).toBe(later);
       const secondPage = await hub.http.get('/api/messages/search').query({ q: '予約', limit: 1, cursor: firstPage.body.nextCursor }).set(supervisor.auth).expect(200);
       expect(secondPage.body.items[0].conversationId).toBe(conversationId);
+      // The count comes with the first page; a later page does not count again.
+      expect(secondPage.body.total).toBeNull();
 
       const future = new Date(Date.now() + 3_600_000).toISOString();
       expect((await hub.http.get('/api/messages/search').query({ q: '予約', from: future }).set(supervisor.auth).expect(200)).body.items).toEqual([]);
       expect((await hub.http.get('/api/messages/search').query({ q: '予約', channelType: 'webchat' }).set(supervisor.auth).expect(200)).body.items.map((h: { body: string }) => h.body)).not.toContain('来週の予約をお願いしたいのですが');
+      expect((await hub.http.get('/api/messages/search').query({ q: '予約', from: future }).set(supervisor.auth).expect(200)).body.total).toBe(0);
       const missing = await hub.http.get('/api/messages/search').query({ q: '' }).set(supervisor.auth).expect(400);
       expect(missing.body.details).toContainEqual(expect.objectContaining({ field: 'q' }));
       const operator = await addMember(hub, team);
@@ -288,6 +298,38 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect(rows[0]).toEqual(['time', 'conversation_id', 'channel', 'contact', 'direction', 'kind', 'author', 'body']);
       expect(rows.slice(1).map((row) => row[7])).toEqual(expect.arrayContaining(['来週の予約をお願いしたいのですが', 'キャンセル待ちの予約はできますか？']));
       expect(rows.slice(1).map((row) => row[7])).not.toContain('予約したいです');
+    });
+
+    it('finds a longer word only where it is written whole, not where its character pairs are apart', async () => {
+      const supervisor = await addMember(hub, team, { role: 'supervisor' });
+      const phone = '+819012340016';
+      // Both pairs of 予約変 (予約, 約変) are in this text, but not the word: the pairs narrow, the text decides.
+      const conversationId = await customerSms(phone, 'ご予約、契約変更について');
+      await customerSms(phone, '予約変更をお願いします');
+
+      const found = await hub.http.get('/api/messages/search').query({ q: '予約変' }).set(supervisor.auth).expect(200);
+      expect(found.body.items.map((hit: { body: string }) => hit.body)).toEqual(['予約変更をお願いします']);
+      expect(found.body.total).toBe(1);
+
+      // A member's messages include those of the chats they hold, counted alike.
+      const holder = await addMember(hub, team);
+      const bystander = await addMember(hub, team);
+      await hub.infra.db.conversation.update({ where: { id: conversationId }, data: { assigneeId: holder.id, status: 'open' } });
+      const held = await hub.http.get('/api/messages/search').query({ q: '予約変', memberId: holder.id }).set(supervisor.auth).expect(200);
+      expect(held.body.items.map((hit: { body: string }) => hit.body)).toEqual(['予約変更をお願いします']);
+      expect(held.body.total).toBe(1);
+      const notHeld = await hub.http.get('/api/messages/search').query({ q: '予約変', memberId: bystander.id }).set(supervisor.auth).expect(200);
+      expect(notHeld.body).toMatchObject({ items: [], total: 0 });
+    });
+
+    it('looks up quotes, backslashes and query syntax as plain characters', async () => {
+      const supervisor = await addMember(hub, team, { role: 'supervisor' });
+      // Each pair becomes a quoted lexeme of a text-search query: these must not break out of their quotes.
+      await customerSms('+819012340026', "Tom's 予約 C:\\temp & !|");
+      for (const q of ["m's", 's 予', ':\\t', '& !|']) {
+        const found = await hub.http.get('/api/messages/search').query({ q }).set(supervisor.auth).expect(200);
+        expect({ q, bodies: found.body.items.map((hit: { body: string }) => hit.body), total: found.body.total }).toEqual({ q, bodies: ["Tom's 予約 C:\\temp & !|"], total: 1 });
+      }
     });
   });
 
