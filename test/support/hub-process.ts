@@ -18,9 +18,12 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs `node dist/main.js` (what `npm start` runs after building) and waits for its start-up lines. */
-export function startHubProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<HubProcess> {
-  const child = spawn(process.execPath, [MAIN], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs `node dist/main.js` (what `npm start` runs after building) and waits for its start-up lines. `nodeArgs` go
+ * before the script (`--import` a module that watches the process).
+ */
+export function startHubProcess(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<HubProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -51,7 +51,7 @@ export class LineAdapter implements ChannelAdapter<LineSettings, LineSecrets> {
   }
 
   async verify(channel: LineAccount, request: WebhookRequest): Promise<void> {
-    verifyLineSignature(channel.secrets.channelSecret ?? '', request.rawBody, request.headers['x-line-signature']);
+    await verifyLineSignature(channel.secrets.channelSecret ?? '', request.rawBody, request.headers['x-line-signature']);
   }
 
   /** `{"events": []}` is the console's "Verify" button: a valid call with nothing in it. */

@@ -1,5 +1,7 @@
-import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
+import type { HTTPFetchError, messagingApi } from '@line/bot-sdk';
+import type * as LineSdk from '@line/bot-sdk';
 import { createHash } from 'node:crypto';
+import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { OutboundMessage, SendResult } from '../channel-adapter.js';
@@ -16,6 +18,15 @@ const MAX_MESSAGES_PER_CALL = 5;
 const REQUEST_TIMEOUT_MS = 15_000;
 
 type SentMessage = { id?: string; quoteToken?: string; requestId?: string };
+
+let loadedSdk: typeof LineSdk | null = null;
+/** LINE's SDK, loaded with the first call a LINE channel makes. */
+const lineSdk = onDemand(async () => (loadedSdk = await import('@line/bot-sdk')));
+
+/** An error of the SDK's HTTP client (none can exist before the SDK is loaded). */
+function isHttpFetchError(error: unknown): error is HTTPFetchError {
+  return loadedSdk !== null && error instanceof loadedSdk.HTTPFetchError;
+}
 
 /** A text cut into LINE-sized pieces, never inside a surrogate pair (an emoji stays whole). */
 export function splitLineText(text: string): string[] {
@@ -55,7 +66,7 @@ export class LineSender {
     if (message.body.length === 0) {
       return { ok: false, retry: false, code: 'empty_message', reason: 'LINE cannot send an empty message.' };
     }
-    const client = this.client(channel);
+    const client = await this.client(channel);
     const texts = splitLineText(message.body);
     const calls: messagingApi.TextMessage[][] = [];
     for (let i = 0; i < texts.length; i += MAX_MESSAGES_PER_CALL) {
@@ -96,7 +107,7 @@ export class LineSender {
       const answer = await this.timed(() => client.replyMessage({ replyToken, messages }));
       return answer.sentMessages?.[0] ?? {};
     } catch (error) {
-      if (error instanceof HTTPFetchError && error.status === 400) return null;
+      if (isHttpFetchError(error) && error.status === 400) return null;
       throw error;
     }
   }
@@ -107,7 +118,7 @@ export class LineSender {
       return { ...body.sentMessages?.[0], requestId: httpResponse.headers.get('x-line-request-id') ?? undefined };
     } catch (error) {
       // 409: a request with this retry key was accepted before (our earlier attempt timed out): it is sent.
-      if (error instanceof HTTPFetchError && error.status === 409) {
+      if (isHttpFetchError(error) && error.status === 409) {
         const body = parseJson(error.body) as { sentMessages?: SentMessage[] } | null;
         const requestId = error.headers.get('x-line-accepted-request-id') ?? undefined;
         return { ...(body?.sentMessages?.[0] ?? { id: `line-accepted:${requestId ?? retryKey}` }), requestId };
@@ -117,13 +128,15 @@ export class LineSender {
   }
 
   async profileName(channel: LineAccount, userId: string): Promise<string | null> {
-    return orNullWhenGone(async () => (await this.timed(() => this.client(channel).getProfile(userId))).displayName);
+    const client = await this.client(channel);
+    return orNullWhenGone(async () => (await this.timed(() => client.getProfile(userId))).displayName);
   }
 
   async groupName(channel: LineAccount, groupId: string): Promise<string | null> {
     // Rooms have no summary and no name.
     if (lineGroupKind(groupId) === 'room') return null;
-    return orNullWhenGone(async () => (await this.timed(() => this.client(channel).getGroupSummary(groupId))).groupName);
+    const client = await this.client(channel);
+    return orNullWhenGone(async () => (await this.timed(() => client.getGroupSummary(groupId))).groupName);
   }
 
   /**
@@ -132,6 +145,7 @@ export class LineSender {
    */
   async fetchContent(channel: LineAccount, messageId: string): Promise<{ data: Buffer; contentType: string }> {
     const { settings } = channel;
+    const { messagingApi } = await lineSdk();
     const blob = new messagingApi.MessagingApiBlobClient({
       channelAccessToken: channel.secrets.channelAccessToken ?? '',
       // Content is served from api-data.line.me; a test fake (or proxy) given as apiBaseUrl serves both.
@@ -156,7 +170,8 @@ export class LineSender {
     return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
   }
 
-  private client(channel: LineAccount): messagingApi.MessagingApiClient {
+  private async client(channel: LineAccount): Promise<messagingApi.MessagingApiClient> {
+    const { messagingApi } = await lineSdk();
     return new messagingApi.MessagingApiClient({ channelAccessToken: channel.secrets.channelAccessToken ?? '', baseURL: channel.settings.apiBaseUrl ?? LINE_API });
   }
 }
@@ -168,7 +183,7 @@ export class LineSender {
 function failure(error: unknown): SendResult {
   const refused = outboundRefusal(error);
   if (refused) return { ok: false, retry: false, code: refused.code, reason: refused.message };
-  if (!(error instanceof HTTPFetchError)) {
+  if (!(isHttpFetchError(error))) {
     return { ok: false, retry: true, code: 'provider_unreachable', reason: 'LINE could not be reached; the message will be sent when it answers.' };
   }
   if (error.status === 429) return { ok: false, retry: true, code: 'rate_limited', reason: 'LINE is limiting how fast we send; the message will go out shortly.' };
@@ -189,7 +204,7 @@ async function orNullWhenGone(read: () => Promise<string>): Promise<string | nul
   try {
     return await read();
   } catch (error) {
-    if (error instanceof HTTPFetchError && (error.status === 404 || error.status === 403)) return null;
+    if (isHttpFetchError(error) && (error.status === 404 || error.status === 403)) return null;
     throw error;
   }
 }

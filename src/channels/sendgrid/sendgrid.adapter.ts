@@ -65,7 +65,7 @@ export class SendgridAdapter implements ChannelAdapter<SendgridSettings, Sendgri
     const { settings } = channel;
     // Without a verification key the Event Webhook URL carries the channel's token like the Parse URL does:
     // a forged bounce or unsubscribe would otherwise change a customer's consent.
-    if (settings.eventPublicKey) verifyEventSignature(settings.eventPublicKey, request.rawBody, request.headers, this.clock.now());
+    if (settings.eventPublicKey) await verifyEventSignature(settings.eventPublicKey, request.rawBody, request.headers, this.clock.now());
     else verifyChannelToken(token, request.query.token, 'Event Webhook');
   }
 

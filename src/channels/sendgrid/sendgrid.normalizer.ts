@@ -1,14 +1,17 @@
-import { simpleParser } from 'mailparser';
 import type { AddressObject, ParsedMail } from 'mailparser';
 import { createHash } from 'node:crypto';
+import { onDemand } from '../../common/on-demand.js';
 import type { Attachment, ChannelAddress, InboundEvent, ThreadReference } from '../channel-adapter.js';
-import { htmlToPlainText, sanitizeEmailHtml, trimQuotedReply } from './email-content.normalizer.js';
 import { decodeField, fieldCharsets, parseAttachmentInfo } from './sendgrid.schema.js';
 import { senderAligned } from './sendgrid.verifier.js';
 import type { InboundParsePost, SendgridEvent } from './sendgrid.schema.js';
 
 const MAIL_OPTIONS = { skipTextToHtml: true, skipTextLinks: true, keepCidLinks: true } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The MIME parser and the HTML sanitizer, loaded with the first mail a channel receives.
+const mailParser = onDemand(async () => (await import('mailparser')).simpleParser);
+const emailContent = onDemand(() => import('./email-content.normalizer.js'));
 
 /** The addresses that make a mail ours: the domain of our Message-IDs and the address our Reply-To plus-addresses. */
 export interface MailIdentity {
@@ -59,6 +62,7 @@ interface ReadMail {
  */
 export async function normalizeInboundParse(post: InboundParsePost, identity: MailIdentity, receivedAt: Date): Promise<InboundEvent[]> {
   const mail = post.fields.has('email') ? await readRawMail(post) : await readParsedMail(post);
+  const { htmlToPlainText, sanitizeEmailHtml, trimQuotedReply } = await emailContent();
   if (!mail.from) return [];
   const html = mail.html ? sanitizeEmailHtml(mail.html) : null;
   const fullText = mail.text.trim() || (mail.html ? htmlToPlainText(mail.html) : '');
@@ -127,6 +131,7 @@ function threadReference(mail: ReadMail, identity: MailIdentity): ThreadReferenc
 }
 
 async function readRawMail(post: InboundParsePost): Promise<ReadMail> {
+  const simpleParser = await mailParser();
   const parsed = await simpleParser(post.fields.get('email')!, MAIL_OPTIONS);
   const envelope = envelopeOf(post);
   return {
@@ -142,6 +147,7 @@ async function readRawMail(post: InboundParsePost): Promise<ReadMail> {
 }
 
 async function readParsedMail(post: InboundParsePost): Promise<ReadMail> {
+  const simpleParser = await mailParser();
   const charsets = fieldCharsets(post);
   const field = (name: string) => decodeField(post, charsets, name);
   // The header block is where Message-ID, In-Reply-To and References live in this mode.

@@ -1,7 +1,7 @@
-import { Client } from '@sendgrid/client';
+import type { Client } from '@sendgrid/client';
 import type { ClientRequest } from '@sendgrid/client/src/request.js';
-import { MailService } from '@sendgrid/mail';
-import type { MailDataRequired } from '@sendgrid/mail';
+import type { MailDataRequired, MailService } from '@sendgrid/mail';
+import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { EarlierMessage, OutboundMessage, SendResult } from '../channel-adapter.js';
@@ -41,6 +41,17 @@ function citedIds(earlier: EarlierMessage[], identity: MailIdentity): string[] {
   return ids.length > MAX_REFERENCES ? [ids[0], ...ids.slice(-(MAX_REFERENCES - 1))] : ids;
 }
 
+/** SendGrid's client and Mail Send service, loaded with the first mail a SendGrid channel sends. */
+const sendgridSdk = onDemand(async () => {
+  const [client, mail] = await Promise.all([import('@sendgrid/client'), import('@sendgrid/mail')]);
+  // Each package's module.exports is its default instance with the class beside it; the typings declare the class
+  // for static imports only.
+  return {
+    Client: (client.default as unknown as { Client: typeof Client }).Client,
+    MailService: (mail.default as unknown as { MailService: typeof MailService }).MailService,
+  };
+});
+
 /** The only place that talks to SendGrid's Mail Send API, through the official `@sendgrid/mail`. */
 export class SendgridMailSender {
   private readonly services = new Map<string, MailService>();
@@ -73,7 +84,7 @@ export class SendgridMailSender {
       customArgs: { conversation_token: token, hub_message_id: message.messageId },
     };
     try {
-      const [response] = await this.service(channel).send(mail);
+      const [response] = await (await this.service(channel)).send(mail);
       const header = response.headers['x-message-id'] as string | string[] | undefined;
       const providerMessageId = Array.isArray(header) ? header[0] : header;
       // SendGrid always names the accepted mail; should it not, events cannot be matched, but the mail is sent.
@@ -83,7 +94,8 @@ export class SendgridMailSender {
     }
   }
 
-  private service(channel: SendgridAccount): MailService {
+  private async service(channel: SendgridAccount): Promise<MailService> {
+    const { Client, MailService } = await sendgridSdk();
     const { settings } = channel;
     const apiKey = channel.secrets.apiKey ?? '';
     const key = `${channel.id}:${apiKey}:${settings.apiBaseUrl ?? ''}`;

@@ -1,8 +1,10 @@
-import eventWebhookModule from '@sendgrid/eventwebhook';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { onDemand } from '../../common/on-demand.js';
+import type { EventWebhook } from '@sendgrid/eventwebhook';
 
-const { EventWebhook } = eventWebhookModule;
+/** SendGrid's signature helper, loaded with the first signed Event Webhook post a channel receives. */
+const eventWebhookSdk = onDemand(async () => (await import('@sendgrid/eventwebhook')).default.EventWebhook);
 
 /** SendGrid signs each post with the time it was sent; an older one is a replay (its libraries check no window). */
 export const EVENT_TIMESTAMP_TOLERANCE_S = 5 * 60;
@@ -34,12 +36,12 @@ export function verifyChannelToken(expected: string, given: string | undefined, 
  * helper; then the timestamp must be within five minutes of now, either way (a replayed post keeps its old
  * signature, and a clock far ahead is no better).
  */
-export function verifyEventSignature(
+export async function verifyEventSignature(
   publicKey: string,
   rawBody: Buffer,
   headers: Record<string, string | string[] | undefined>,
   now: Date,
-): void {
+): Promise<void> {
   const signature = single(headers[SIGNATURE_HEADER]);
   const timestamp = single(headers[TIMESTAMP_HEADER]);
   if (!signature || !timestamp) {
@@ -49,7 +51,7 @@ export function verifyEventSignature(
   if (!/^\d{1,12}$/.test(timestamp)) {
     throw new DomainError('unauthenticated', 'signature_invalid', 'The X-Twilio-Email-Event-Webhook-Timestamp header is not a Unix time in seconds.');
   }
-  if (!signatureMatches(publicKey, rawBody, signature, timestamp)) {
+  if (!signatureMatches(new (await eventWebhookSdk())(), publicKey, rawBody, signature, timestamp)) {
     throw new DomainError(
       'unauthenticated',
       'signature_invalid',
@@ -66,8 +68,7 @@ export function verifyEventSignature(
   }
 }
 
-function signatureMatches(publicKey: string, rawBody: Buffer, signature: string, timestamp: string): boolean {
-  const helper = new EventWebhook();
+function signatureMatches(helper: EventWebhook, publicKey: string, rawBody: Buffer, signature: string, timestamp: string): boolean {
   try {
     // The helper concatenates the timestamp and the body as text: the body's bytes are UTF-8 JSON, so nothing is lost.
     return helper.verifySignature(helper.convertPublicKeyToECDSA(publicKey), rawBody, signature, timestamp);

@@ -51,7 +51,7 @@ export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecre
 
   async verify(channel: TwilioAccount, request: WebhookRequest): Promise<void> {
     // A JSON webhook is signed over its bytes (bodySHA256), before anything reads it.
-    verifyTwilioSignature(channel.secrets.authToken ?? '', request, () => this.params(request));
+    await verifyTwilioSignature(channel.secrets.authToken ?? '', request, () => this.params(request));
   }
 
   async parse(_channel: TwilioAccount, request: WebhookRequest): Promise<InboundEvent[]> {

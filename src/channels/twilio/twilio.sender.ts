@@ -1,5 +1,6 @@
-import twilio from 'twilio';
+import type twilio from 'twilio';
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient.js';
+import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { OutboundMessage, SendResult } from '../channel-adapter.js';
@@ -19,25 +20,32 @@ const REQUEST_TIMEOUT_MS = 15_000;
 /**
  * The SDK's HTTP client, sending to the channel's `apiBaseUrl` instead of api.twilio.com (a regional edge, or
  * the local fake the tests run), through the outbound guard's agents. The SDK builds absolute URIs itself, so the
- * origin is swapped per request.
+ * origin is swapped per request. Made once the SDK is loaded (it extends the SDK's own client).
  */
-class GuardedRequestClient extends twilio.RequestClient {
-  constructor(
-    guard: OutboundGuard,
-    private readonly baseUrl: string | undefined,
-  ) {
-    super({ timeout: REQUEST_TIMEOUT_MS, keepAlive: true });
-    // The SDK builds its own https agent (and none for http); the guard's agents check every connection instead.
-    this.axios.defaults.httpAgent = guard.httpAgent;
-    this.axios.defaults.httpsAgent = guard.httpsAgent;
-  }
+function guardedRequestClient(sdk: typeof twilio) {
+  return class GuardedRequestClient extends sdk.RequestClient {
+    constructor(
+      guard: OutboundGuard,
+      private readonly baseUrl: string | undefined,
+    ) {
+      super({ timeout: REQUEST_TIMEOUT_MS, keepAlive: true });
+      // The SDK builds its own https agent (and none for http); the guard's agents check every connection instead.
+      this.axios.defaults.httpAgent = guard.httpAgent;
+      this.axios.defaults.httpsAgent = guard.httpsAgent;
+    }
 
-  override request<TData>(options: RequestOptions<TData>) {
-    const uri = this.baseUrl && options.uri.startsWith(TWILIO_API) ? this.baseUrl.replace(/\/+$/, '') + options.uri.slice(TWILIO_API.length) : options.uri;
-    return super.request<TData>({ ...options, uri });
-  }
+    override request<TData>(options: RequestOptions<TData>) {
+      const uri = this.baseUrl && options.uri.startsWith(TWILIO_API) ? this.baseUrl.replace(/\/+$/, '') + options.uri.slice(TWILIO_API.length) : options.uri;
+      return super.request<TData>({ ...options, uri });
+    }
+  };
 }
 
+/** Twilio's SDK, loaded with the first message a Twilio channel sends. */
+const twilioSdk = onDemand(async () => {
+  const { default: sdk } = await import('twilio');
+  return { sdk, GuardedRequestClient: guardedRequestClient(sdk) };
+});
 
 /** The only place that talks to Twilio's REST API. */
 export class TwilioSender {
@@ -54,7 +62,7 @@ export class TwilioSender {
     const to = whatsapp ? `whatsapp:${message.to.address}` : message.to.address;
     const from = settings.from && whatsapp && !settings.from.startsWith('whatsapp:') ? `whatsapp:${settings.from}` : settings.from;
     try {
-      const created = await this.client(channel).messages.create({
+      const created = await (await this.client(channel)).messages.create({
         to,
         body: message.body,
         ...(settings.messagingServiceSid ? { messagingServiceSid: settings.messagingServiceSid } : { from: from! }),
@@ -67,13 +75,14 @@ export class TwilioSender {
     }
   }
 
-  private client(channel: TwilioAccount): twilio.Twilio {
+  private async client(channel: TwilioAccount): Promise<twilio.Twilio> {
+    const { sdk, GuardedRequestClient } = await twilioSdk();
     const { settings } = channel;
     const authToken = channel.secrets.authToken ?? '';
     const key = `${channel.id}:${settings.accountSid}:${authToken}:${settings.apiBaseUrl ?? ''}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = twilio(settings.accountSid, authToken, { httpClient: new GuardedRequestClient(this.guard, settings.apiBaseUrl) });
+      client = sdk(settings.accountSid, authToken, { httpClient: new GuardedRequestClient(this.guard, settings.apiBaseUrl) });
       this.clients.set(key, client);
     }
     return client;

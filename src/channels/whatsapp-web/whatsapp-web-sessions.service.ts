@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import QRCode from 'qrcode';
 import { HUB_CONFIG } from '../../common/config/config.js';
 import type { HubConfig } from '../../common/config/config.js';
 import { DATABASE } from '../../common/database/database.js';
@@ -15,6 +14,10 @@ import { WHATSAPP_WEB_RUNTIME, createWhatsAppWebClient, downloadThrough, sendThr
 import type { WhatsAppWebClient, WhatsAppWebRuntime } from './whatsapp-web.sender.js';
 import { CLOCK } from '../../common/clock.js';
 import type { Clock } from '../../common/clock.js';
+import { onDemand } from '../../common/on-demand.js';
+
+/** The QR code renderer, loaded with the first pairing code a WhatsApp Web channel shows. */
+const qrCodes = onDemand(async () => (await import('qrcode')).default);
 
 type State = ChannelPairing['state'];
 
@@ -109,7 +112,7 @@ export class WhatsAppWebSessions implements OnApplicationShutdown {
     return {
       state: row?.state ?? 'starting',
       qr,
-      qrDataUrl: qr ? await QRCode.toDataURL(qr, { errorCorrectionLevel: 'M', margin: 2, width: 264 }) : null,
+      qrDataUrl: qr ? await (await qrCodes()).toDataURL(qr, { errorCorrectionLevel: 'M', margin: 2, width: 264 }) : null,
       detail: row?.detail ?? null,
       updatedAt: row?.updatedAt.toISOString() ?? null,
     };

@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { join } from 'node:path';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { embeddedPool, startEmbeddedPostgres, EmbeddedPostgres } from './embedded-postgres.js';
-import { applyMigrations } from './migrations.js';
+import { applyMigrations, migrationsUpToDate } from './migrations.js';
 import { logger } from '../logging/logger.js';
 
 export { PrismaClient, Prisma } from '../../generated/prisma/client.js';
@@ -32,7 +32,9 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
     connectionString = embedded.connectionString;
   }
   try {
-    const applied = await applyMigrations(connectionString);
+    const upToDate = await migrationsUpToDate(connectionString);
+    await embedded?.waitForNoConnections();
+    const applied = upToDate ? [] : await applyMigrations(connectionString);
     if (applied.length) logger.info({ migrations: applied }, 'database migrations applied');
     await embedded?.waitForNoConnections();
   } catch (error) {

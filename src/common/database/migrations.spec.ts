@@ -10,6 +10,7 @@ import {
   DEFAULT_MIGRATIONS_DIR,
   DEFAULT_SCHEMA_PATH,
   MigrationError,
+  migrationsUpToDate,
 } from './migrations.js';
 
 // One in-memory database for the file: the cases run in order and build on each other's state.
@@ -129,6 +130,28 @@ describe('migrations', () => {
       `UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '${broken}' AND finished_at IS NULL`,
     );
     await expect(applyMigrations(db.connectionString)).resolves.toEqual([]);
+  }, 30_000);
+
+  // Guards the start-up of a hub on an up-to-date database: it must not load the engine (tens of megabytes of
+  // WebAssembly), and must still hand the engine every case it has to apply or report.
+  it('tells an up-to-date database from one with a pending or a failed migration', async () => {
+    const upToDate = async (options?: { migrationsDir: string }) => {
+      await db.waitForNoConnections();
+      return migrationsUpToDate(db.connectionString, options);
+    };
+    expect(await upToDate()).toBe(true);
+    const pending = await migrationsWith({ '20990101000001_probe': 'CREATE TABLE "probe" (id integer);\n' });
+    expect(await upToDate({ migrationsDir: pending })).toBe(false);
+    await sql(`INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('failed-probe', '', '20990101000002_failed', now(), 0)`);
+    expect(await upToDate()).toBe(false);
+    await sql(`UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = 'failed-probe'`);
+    expect(await upToDate()).toBe(true);
+    const empty = await startEmbeddedPostgres(null);
+    try {
+      await expect(migrationsUpToDate(empty.connectionString)).resolves.toBe(false);
+    } finally {
+      await empty.stop();
+    }
   }, 30_000);
 
   // The embedded database admits one connection: one the engine left open would lock the hub out.
