@@ -45,7 +45,7 @@ async function login(url: string): Promise<Answer> {
 }
 
 /** Polls readiness as a balancer does, as often as it can: answers the time of the first 200. */
-async function firstReady(hub: SpawnedHub, timeoutMs = 60_000): Promise<void> {
+async function firstReady(hub: SpawnedHub, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void hub.exited.then(() => (exited = true));
@@ -185,5 +185,5 @@ describe('Starting and stopping a hub process on PostgreSQL and Redis', () => {
     } finally {
       await db.end();
     }
-  }, 120_000);
+  }, 240_000);
 });
