@@ -205,6 +205,13 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
         step('HTTP requests in flight');
         await door.drained();
         // Requests are answered; their follow-up work and the running jobs' may still add jobs, which must be taken.
+        if (!redis && jobsStarted) {
+          // The in-process queue keeps nothing across a restart, and not every job is taken up again from its rows
+          // (media to fetch, a contact to name): the jobs already due are run now. On Redis they wait there.
+          step('due jobs of the in-process queue');
+          await domainListenersSettled();
+          await jobs.idle();
+        }
         step('running jobs');
         await jobs.pause();
         step('follow-up work of requests and jobs');
