@@ -202,7 +202,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
         door.stopAdmitting();
         step('telling sockets to reconnect elsewhere');
         sockets.reconnectElsewhere();
-        step('HTTP requests in flight');
+        step('HTTP requests');
         await door.drained();
         // Requests are answered; their follow-up work and the running jobs' may still add jobs, which must be taken.
         if (!redis && jobsStarted) {

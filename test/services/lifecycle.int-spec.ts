@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect as connectTcp } from 'node:net';
+import type { Socket } from 'node:net';
 import pg from 'pg';
 import { formBody, signTwilioForm } from '../fakes/twilio-fake.js';
 import { SpawnedHub, spawnHub } from '../support/hub-process.js';
@@ -186,4 +188,43 @@ describe('Starting and stopping a hub process on PostgreSQL and Redis', () => {
       await db.end();
     }
   }, 240_000);
+
+  /** A request the hub has taken and cannot finish: its body never comes. */
+  async function heldRequest(hub: SpawnedHub): Promise<Socket> {
+    const { hostname, port } = new URL(hub.url);
+    const socket = connectTcp(Number(port), hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('POST /api/auth/login HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    socket.on('error', () => undefined);
+    // The hub has it once it counts it in flight; waiting a little for the headers to arrive is all a test can do.
+    await sleep(150);
+    return socket;
+  }
+
+  it('exits with 1 after HUB_STOP_TIMEOUT_SECONDS, naming what still ran, and at once on a second signal', async () => {
+    const env = { ...(await servicesEnv()), ...ADMIN, LOG_LEVEL: 'info' };
+    const slow = await spawnHub({ ...env, HUB_STOP_TIMEOUT_SECONDS: '2' });
+    running.push(slow);
+    await firstReady(slow);
+    const held = await heldRequest(slow);
+    const signalled = Date.now();
+    slow.child.kill('SIGTERM');
+    expect(await slow.exited).toBe(1);
+    expect(Date.now() - signalled).toBeLessThan(10_000);
+    expect(slow.output()).toMatch(/"stillRunning":"HTTP requests \(1 HTTP requests in flight\)".*stop took too long/);
+    held.destroy();
+
+    const impatient = await spawnHub(env);
+    running.push(impatient);
+    await firstReady(impatient);
+    const heldAgain = await heldRequest(impatient);
+    impatient.child.kill('SIGTERM');
+    await sleep(200);
+    const second = Date.now();
+    impatient.child.kill('SIGTERM');
+    expect(await impatient.exited).toBe(1);
+    expect(Date.now() - second).toBeLessThan(5_000);
+    expect(impatient.output()).toContain('second signal while stopping');
+    heldAgain.destroy();
+  }, 300_000);
 });
