@@ -23,8 +23,10 @@ import { SecretBox } from './common/crypto/secret-box.js';
 import { OutboundGuard } from './common/outbound/index.js';
 import { SystemMailService, transportFor } from './common/mail/system-mail.service.js';
 import { FlexibleRateLimiter } from './common/rate-limit/rate-limiter.js';
-import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { RedisIoAdapter } from './common/realtime/socket-adapters.js';
+import { domainListenersSettled } from './common/events/domain-events.js';
+import { FrontDoor } from './common/http/front-door.js';
+import { HubIoAdapter } from './common/realtime/hub-io-adapter.js';
+import { HubReadiness } from './common/start/readiness.js';
 import { FIRST_TEAM } from './common/start/first-team.js';
 import type { FirstTeam, StartLogin } from './common/start/first-team.js';
 import { ResumableWorkRegistry } from './common/start/resumable-work.js';
@@ -34,7 +36,10 @@ export interface HubOptions {
   memoryDatabase?: boolean;
   /** A new embedded database starts from this image of a migrated one (tests; see `migratedImage`). */
   databaseImage?: Blob;
-  /** false: take no jobs until `hub.startJobs()` (a hub whose worker is down, for tests of the outbox). */
+  /**
+   * false: take no jobs until `hub.startJobs()` (a hub whose worker is down, for tests of the outbox). Such a hub takes
+   * requests, although its readiness names the job workers as not ready.
+   */
   startJobs?: boolean;
   /** Prefix of the BullMQ keys, so test runs sharing one Redis stay apart. */
   queuePrefix?: string;
@@ -61,7 +66,14 @@ export interface Hub {
   mailTransport: string;
   /** Takes up pending deliveries and starts the job workers (done by createHub unless told otherwise). */
   startJobs(): Promise<void>;
+  /**
+   * Stops gracefully: readiness turns 503 and new requests are refused at once (503 with `Retry-After`), sockets are
+   * told to reconnect elsewhere, requests in flight finish, then running jobs and the work they and the requests
+   * left (job adds), and only then do the job queue and the database close.
+   */
   close(): Promise<void>;
+  /** What a stop still waits for, for the line logged when it takes too long. */
+  stopProgress(): string;
 }
 
 /**
@@ -78,8 +90,24 @@ async function loadRedisParts() {
 }
 
 export async function createHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
-  const masterKey = config.secretKey ?? (await loadOrCreateKey(config.dataDir));
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir, image: options.databaseImage });
+  const readiness = new HubReadiness();
+  const door = new FrontDoor(readiness);
+  // Listening before anything else: liveness and readiness answer while the database opens and migrates, and every
+  // other request is refused with 503 until the hub is ready (a login then would fail for want of the first team).
+  await door.listen(config.port, config.host);
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  let masterKey: Buffer;
+  try {
+    masterKey = config.secretKey ?? (await loadOrCreateKey(config.dataDir));
+    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.memoryDatabase ? null : config.dataDir, image: options.databaseImage });
+  } catch (error) {
+    door.server.close();
+    throw error;
+  }
+  // openDatabase connects and applies pending migrations before it answers.
+  readiness.markDone('database');
+  readiness.markDone('migrations');
+  readiness.probeDatabaseWith(() => database.prisma.$queryRaw`SELECT 1`);
   const clock = options.clock ?? systemClock;
   const redis = config.redisUrl ? await loadRedisParts() : null;
   const jobs: JobQueue = redis
@@ -103,14 +131,15 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     rateLimiter,
     outboundGuard,
     resumableWork,
+    readiness,
   };
 
-  let redisAdapter: RedisIoAdapter | null = null;
+  let redisAdapter: { disconnect(): Promise<void> } | null = null;
   let app: NestFastifyApplication | null = null;
   try {
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(infra, options.providers),
-      new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: trustFunction(config.trustProxy) }),
+      new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: trustFunction(config.trustProxy), serverFactory: door.serverFactory }),
       { rawBody: true, logger: nestLogger, abortOnError: false },
     );
     const fastify = app.getHttpAdapter().getInstance();
@@ -123,28 +152,40 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       (request as { rawBody?: Buffer }).rawBody = body as Buffer;
       done(null, body);
     });
-    redisAdapter = redis ? new redis.RedisIoAdapter(app, config.redisUrl!, `${config.redisPrefix}:socket.io`) : null;
-    app.useWebSocketAdapter(redisAdapter ?? new IoAdapter(app));
-    app.enableShutdownHooks();
+    const admits = () => door.admitting;
+    const redisSockets = redis ? new redis.RedisIoAdapter(app, admits, config.redisUrl!, `${config.redisPrefix}:socket.io`) : null;
+    redisAdapter = redisSockets;
+    const sockets = redisSockets ?? new HubIoAdapter(app, admits);
+    app.useWebSocketAdapter(sockets);
+    // No shutdown hooks of Nest's own: on a signal it would close the application at once, beside the hub's ordered
+    // stop (close() below, called by main.ts), which closes it only once requests and jobs are done.
     addSecurityHeaders(app.getHttpAdapter().getInstance());
     await serveWebAssets(app.getHttpAdapter().getInstance(), database.prisma);
     SwaggerModule.setup('api/docs', app, () => openApiDocument(app!), { jsonDocumentUrl: 'api/docs/openapi.json' });
-    await app.listen({ port: config.port, host: config.host });
+    // The server already listens (the front door): the application is made ready on it instead of listening.
+    await app.init();
+    await fastify.ready();
+    door.attachApplication();
 
     const login = options.bootstrap === false ? null : await app.get<symbol, FirstTeam>(FIRST_TEAM).ensure();
+    readiness.markDone('first_team');
     let jobsStarted = false;
     const startJobs = async () => {
       if (jobsStarted) return;
       jobsStarted = true;
       // Everything still to do is scheduled again before a worker takes a job, pending deliveries among it.
       await resumableWork.resumeAll();
+      readiness.markDone('pending_work');
       await jobs.start();
+      readiness.markDone('job_workers');
     };
     if (options.startJobs !== false) await startJobs();
-    const address = app.getHttpServer().address();
+    door.open();
+    const address = door.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://localhost:${port}`;
     const started = app;
+    let stopStep: string | null = null;
     return {
       app: started,
       url,
@@ -153,12 +194,46 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
       mailTransport: mailTransport.description,
       startJobs,
       async close() {
-        await jobs.stop();
+        const step = (name: string) => {
+          stopStep = name;
+          logger.debug({ step: name }, 'stopping');
+        };
+        readiness.beginStop();
+        door.stopAdmitting();
+        step('telling sockets to reconnect elsewhere');
+        sockets.reconnectElsewhere();
+        step('HTTP requests');
+        await door.drained();
+        // Requests are answered; their follow-up work and the running jobs' may still add jobs, which must be taken.
+        if (!redis && jobsStarted) {
+          // The in-process queue keeps nothing across a restart, and not every job is taken up again from its rows
+          // (media to fetch, a contact to name): the jobs already due are run now. On Redis they wait there.
+          step('due jobs of the in-process queue');
+          await domainListenersSettled();
+          await jobs.idle();
+        }
+        step('running jobs');
+        await jobs.pause();
+        step('follow-up work of requests and jobs');
+        await domainListenersSettled();
+        step('clients still connecting');
+        await door.quiet();
+        step('closing the application');
         await started.close();
+        step('closing the job queue');
+        await jobs.stop();
+        step('closing connections');
         await mailTransport.close?.();
         await redisAdapter?.disconnect();
         limitsRedis?.disconnect();
         await database.close();
+        door.server.closeAllConnections();
+        stopStep = 'stopped';
+      },
+      stopProgress() {
+        if (stopStep === null) return 'not stopping';
+        const waiting = door.requestsInFlight;
+        return waiting > 0 ? `${stopStep} (${waiting} HTTP requests in flight)` : stopStep;
       },
     };
   } catch (error) {
@@ -168,6 +243,8 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     await redisAdapter?.disconnect();
     limitsRedis?.disconnect();
     await database.close();
+    door.server.close();
+    door.server.closeAllConnections();
     throw error;
   }
 }

@@ -36,21 +36,30 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      // A second signal: the operator will not wait.
+      logger.warn({ signal, stillRunning: hub.stopProgress() }, 'second signal while stopping; exiting at once');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, timeoutSeconds: config.stopTimeoutSeconds }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error({ stillRunning: hub.stopProgress(), timeoutSeconds: config.stopTimeoutSeconds }, 'stop took too long; exiting anyway');
+      process.exit(1);
+    }, config.stopTimeoutSeconds * 1000);
+    timer.unref();
     hub.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
+        logger.error({ err: error, stillRunning: hub.stopProgress() }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

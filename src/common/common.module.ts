@@ -16,6 +16,8 @@ import type { OutboundGuard } from './outbound/index.js';
 import { LocalFileStorage, STORAGE } from './storage/storage.js';
 import { RESUMABLE_WORK } from './start/resumable-work.js';
 import type { ResumableWorkRegistry } from './start/resumable-work.js';
+import { READINESS } from './start/readiness.js';
+import type { HubReadiness } from './start/readiness.js';
 import type { Mailer } from './mail/mailer.js';
 
 /** The infrastructure opened before Nest starts, handed to every module. */
@@ -31,6 +33,8 @@ export interface HubInfrastructure {
   outboundGuard: OutboundGuard;
   /** Where the services with work to take up after a restart register themselves. */
   resumableWork: ResumableWorkRegistry;
+  /** What `/health/ready` reports: the steps of the start done, and whether the hub is stopping. */
+  readiness: HubReadiness;
 }
 
 export const MASTER_KEY = Symbol('MasterKey');
@@ -51,6 +55,7 @@ export class CommonModule {
       { provide: STORAGE, useValue: new LocalFileStorage(infra.config.dataDir) },
       { provide: OUTBOUND_GUARD, useValue: infra.outboundGuard },
       { provide: RESUMABLE_WORK, useValue: infra.resumableWork },
+      { provide: READINESS, useValue: infra.readiness },
     ];
     return { module: CommonModule, providers, exports: providers.map((p) => p.provide) };
   }

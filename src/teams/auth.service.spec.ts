@@ -48,6 +48,7 @@ function serviceWith() {
     register: <T>(name: string, handler: JobHandler<T>) => void handlers.set(name, handler as JobHandler<unknown>),
     add: async (name, data, options) => void added.push({ name, data, options }),
     start: async () => undefined,
+    pause: async () => undefined,
     stop: async () => undefined,
     idle: async () => undefined,
   };

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -70,4 +71,35 @@ export function runHubExpectingFailure(env: Record<string, string>, timeoutMs = 
       resolve({ code, stderr });
     });
   });
+}
+
+/** A port nobody listens on right now, for a hub whose address must be known before it prints it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface SpawnedHub {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  /** The exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
+}
+
+/** Runs `node dist/main.js` on a known port without waiting for anything: the test watches it start or stop. */
+export async function spawnHub(env: Record<string, string>): Promise<SpawnedHub> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], { env: cleanEnv({ HOST: '127.0.0.1', ...env, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, url: `http://127.0.0.1:${port}`, output: () => out, exited };
 }

@@ -12,6 +12,7 @@ import { InProcessJobQueue } from '../../src/common/jobs/index.js';
 import type { Mailer, SystemMail } from '../../src/common/mail/mailer.js';
 import { OutboundGuard } from '../../src/common/outbound/index.js';
 import { FlexibleRateLimiter } from '../../src/common/rate-limit/rate-limiter.js';
+import { HubReadiness } from '../../src/common/start/readiness.js';
 import { ResumableWorkRegistry } from '../../src/common/start/resumable-work.js';
 import { ChannelsService } from '../../src/channels/index.js';
 import type { ChannelAccount, ChannelAddress, ChannelType, InboundEvent } from '../../src/channels/index.js';
@@ -91,6 +92,8 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     outboundGuard: new OutboundGuard({ allowedOrigins: config.allowedApiOrigins, maxDownloadBytes: config.maxDownloadBytes }),
     // Services register here as they start; nothing is resumed, as no restart came before.
     resumableWork: new ResumableWorkRegistry(),
+    // No server listens in a medium test: nothing asks whether it is ready.
+    readiness: new HubReadiness(),
   };
   let app: INestApplicationContext | null = null;
   const close = async () => {

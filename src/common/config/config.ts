@@ -46,6 +46,8 @@ export interface HubConfig {
    * ceiling over every team's own session limit, so a refused handshake cannot be repeated for free.
    */
   widgetHandshakesPerMinute: number;
+  /** HUB_STOP_TIMEOUT_SECONDS: how long a stop may take before the process exits anyway, naming what still ran. */
+  stopTimeoutSeconds: number;
 }
 
 export interface WidgetLimits {
@@ -132,6 +134,8 @@ const envSchema = z.object({
   HUB_WIDGET_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   HUB_WIDGET_TRANSCRIPTS_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
   HUB_WIDGET_HANDSHAKES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+  // 25: done before the 30 seconds after which an orchestrator (Kubernetes' default grace period) kills the process.
+  HUB_STOP_TIMEOUT_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1, 'must be at least 1').max(3600).default(25),
 });
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
@@ -195,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       transcriptsPerDay: e.HUB_WIDGET_TRANSCRIPTS_PER_DAY,
     },
     widgetHandshakesPerMinute: e.HUB_WIDGET_HANDSHAKES_PER_MINUTE,
+    stopTimeoutSeconds: e.HUB_STOP_TIMEOUT_SECONDS,
   };
 }
 

@@ -1,6 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { logger } from '../logging/logger.js';
 
+/** Listeners still running, in every `DomainEvents` of the process: a stopping hub waits for them (their job adds). */
+const listenersRunning = new Set<Promise<void>>();
+
+/**
+ * Resolves once no listener runs, those that listeners' own events started included. A hub that stops waits for
+ * this before it closes the job queue, so the follow-up work a request or a job caused is enqueued, not refused.
+ */
+export async function domainListenersSettled(): Promise<void> {
+  while (listenersRunning.size > 0) await Promise.allSettled([...listenersRunning]);
+}
+
 /**
  * In-process domain events, emitted after the transaction that caused them has committed. Listeners run
  * in this process; what must reach other processes goes through socket.io's Redis adapter or a job.
@@ -15,9 +26,11 @@ export class DomainEvents<Events extends { [name: string]: unknown }> {
   on<K extends keyof Events & string>(name: K, listener: (payload: Events[K]) => void | Promise<void>): () => void {
     const wrapped = (payload: Events[K]) => {
       // A failing listener must not break the emitter nor the other listeners.
-      Promise.resolve()
+      const running: Promise<void> = Promise.resolve()
         .then(() => listener(payload))
-        .catch((error: unknown) => logger.error({ err: error, event: name }, 'domain event listener failed'));
+        .catch((error: unknown) => logger.error({ err: error, event: name }, 'domain event listener failed'))
+        .finally(() => listenersRunning.delete(running));
+      listenersRunning.add(running);
     };
     this.emitter.on(name, wrapped);
     return () => this.emitter.off(name, wrapped);

@@ -26,7 +26,7 @@ interface Registration {
   queue: Queue<unknown>;
 }
 
-type State = 'created' | 'started' | 'stopping' | 'stopped';
+type State = 'created' | 'started' | 'paused' | 'stopping' | 'stopped';
 
 const IDLE_POLL_MS = 20;
 
@@ -123,10 +123,18 @@ export class BullMqJobQueue implements JobQueue {
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
   }
 
+  async pause(): Promise<void> {
+    if (this.state !== 'created' && this.state !== 'started') return;
+    this.state = 'paused';
+    // A closing worker takes no new job and waits for its running ones; the queues stay open for adds.
+    await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+
   async stop(): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
-    // Workers first: their running handlers may still add follow-up jobs through the queues.
+    // Workers first: their running handlers may still add follow-up jobs through the queues. (Closed already after
+    // pause(); closing again waits for the same close.)
     await Promise.all(this.workers.map((worker) => worker.close()));
     await Promise.all([...this.registrations.values()].map(({ queue }) => queue.close()));
     await Promise.all([this.producer.quit(), this.consumer.quit()]);

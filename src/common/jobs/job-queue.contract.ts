@@ -278,6 +278,25 @@ export function describeJobQueueContract(
       expect(finished).toBe(true);
     }, TEST_TIMEOUT_MS);
 
+    // Guards a stopping hub that refused the follow-up work of its last requests: paused, the queue runs nothing
+    // more but still takes what is added, for later.
+    it('waits in pause() for a running handler, then runs nothing more but still accepts adds', async () => {
+      const q = await setUp();
+      let finished = false;
+      const runs = recorder(q, 'paused', async (run) => {
+        if ((run.data as { n: number }).n === 1) await sleep(200);
+        finished = true;
+      });
+      await q.start();
+      await q.add('paused', { n: 1 });
+      await waitFor('the job to start', () => runs.length === 1);
+      await withinLimit('pause', q.pause());
+      expect(finished).toBe(true);
+      await q.add('paused', { n: 2 });
+      await sleep(200);
+      expect(runs).toHaveLength(1);
+    }, TEST_TIMEOUT_MS);
+
     it('takes no new jobs after stop()', async () => {
       const q = await setUp();
       const runs = recorder(q, 'after-stop');

@@ -57,6 +57,12 @@ export interface JobQueue {
   /** Starts running jobs. */
   start(): Promise<void>;
   /**
+   * Stops taking jobs and waits for the running ones, while add() keeps working: what is added now waits, in Redis
+   * for BullMQ, in this process for the in-process runner (lost at exit; the row is the truth and the next start
+   * takes it up). A stopping hub pauses first, lets the last follow-up work enqueue, and then stops.
+   */
+  pause(): Promise<void>;
+  /**
    * Stops taking jobs and waits for the running ones. Pending jobs stay pending: in Redis for
    * BullMQ; the in-process runner loses them, which is fine because the database row is the
    * truth and boot re-enqueues from it.

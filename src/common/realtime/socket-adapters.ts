@@ -1,23 +1,24 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
+import { HubIoAdapter } from './hub-io-adapter.js';
 
 /**
  * socket.io over Redis pub/sub: an event emitted to a room on one hub process reaches sockets held by the
  * others, so processes behind a load balancer act as one.
  */
-export class RedisIoAdapter extends IoAdapter {
+export class RedisIoAdapter extends HubIoAdapter {
   private readonly pub: Redis;
   private readonly sub: Redis;
 
   constructor(
     app: INestApplicationContext,
+    admits: () => boolean,
     redisUrl: string,
     private readonly key: string,
   ) {
-    super(app);
+    super(app, admits);
     this.pub = new Redis(redisUrl, { maxRetriesPerRequest: null });
     this.sub = this.pub.duplicate();
   }
@@ -32,5 +33,3 @@ export class RedisIoAdapter extends IoAdapter {
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
   }
 }
-
-export { IoAdapter };

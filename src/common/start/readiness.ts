@@ -1,0 +1,73 @@
+/**
+ * What a hub must have done before it takes traffic, in the order it does them. `database` is also asked again at
+ * every readiness check (a hub that lost its database is not ready, though it once was).
+ */
+export const READINESS_STEPS = ['database', 'migrations', 'first_team', 'pending_work', 'job_workers'] as const;
+export type ReadinessStep = (typeof READINESS_STEPS)[number];
+
+export interface ReadinessReport {
+  status: 'ready' | 'not_ready' | 'stopping';
+  /** Each step and whether it holds; `database` is the answer of this very check once the database is open. */
+  checks: Record<ReadinessStep, boolean>;
+  /** The steps that do not hold, for the 503's body and the operator reading it. */
+  notReady: ReadinessStep[];
+}
+
+/**
+ * Whether this process should be sent traffic: not ready (a step not done yet, or the database not answering), ready,
+ * or stopping (a signal came; never ready again). Shared by the front door, which answers before the application exists, and the health route.
+ */
+export class HubReadiness {
+  private readonly done = new Set<ReadinessStep>();
+  private stopping = false;
+  private probe: (() => Promise<unknown>) | null = null;
+
+  markDone(step: ReadinessStep): void {
+    this.done.add(step);
+  }
+
+  /** How to ask the database at each check once it is open (`SELECT 1`). */
+  probeDatabaseWith(probe: () => Promise<unknown>): void {
+    this.probe = probe;
+  }
+
+  beginStop(): void {
+    this.stopping = true;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  async report(): Promise<ReadinessReport> {
+    const checks = Object.fromEntries(READINESS_STEPS.map((step) => [step, this.done.has(step)])) as Record<ReadinessStep, boolean>;
+    if (checks.database && this.probe) checks.database = await answersWithin(this.probe, PROBE_TIMEOUT_MS);
+    const notReady = READINESS_STEPS.filter((step) => !checks[step]);
+    const status = this.stopping ? 'stopping' : notReady.length > 0 ? 'not_ready' : 'ready';
+    return { status, checks, notReady };
+  }
+}
+
+export const READINESS = Symbol('HubReadiness');
+
+/** What `/health/ready` (and `/health`, its older name) answers: 200 when ready, else 503, with the report as body. */
+export async function readinessAnswer(readiness: HubReadiness): Promise<{ statusCode: 200 | 503; body: ReadinessReport }> {
+  const report = await readiness.report();
+  return { statusCode: report.status === 'ready' ? 200 : 503, body: report };
+}
+
+/** A balancer's check times out after a few seconds; a database that takes longer than this is as good as down. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+async function answersWithin(probe: () => Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([probe().then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
