@@ -46,6 +46,11 @@ export interface HubConfig {
    * ceiling over every team's own session limit, so a refused handshake cannot be repeated for free.
    */
   widgetHandshakesPerMinute: number;
+  /**
+   * HUB_TEST_HOLD_FOLLOW_UPS (tests of a crash, NODE_ENV=test only): the work that follows a stored message is left
+   * pending, `before` it runs or `after` it ran, as a process killed at that moment leaves it.
+   */
+  testHoldFollowUps: 'before' | 'after' | null;
 }
 
 export interface WidgetLimits {
@@ -101,6 +106,7 @@ const envSchema = z.object({
   HUB_TEAM_NAME: optionalText,
   HUB_OPERATOR_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   NODE_ENV: optionalText.pipe(z.enum(['production', 'development', 'test']).optional()),
+  HUB_TEST_HOLD_FOLLOW_UPS: optionalText.pipe(z.enum(['before', 'after']).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
   HUB_TRUST_PROXY: optionalText.pipe(
@@ -195,6 +201,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       transcriptsPerDay: e.HUB_WIDGET_TRANSCRIPTS_PER_DAY,
     },
     widgetHandshakesPerMinute: e.HUB_WIDGET_HANDSHAKES_PER_MINUTE,
+    // Honoured under NODE_ENV=test only: a production hub never leaves its follow-ups undone on purpose.
+    testHoldFollowUps: e.NODE_ENV === 'test' ? (e.HUB_TEST_HOLD_FOLLOW_UPS ?? null) : null,
   };
 }
 
