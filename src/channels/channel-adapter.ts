@@ -362,6 +362,11 @@ export interface ChannelAdapter<Settings, Secrets> {
    */
   displayName?(channel: ChannelAccount<Settings, Secrets>, address: ChannelAddress): Promise<string | null>;
   /**
+   * Whether the provider itself already answered this consent keyword to the customer (Twilio's default opt-out
+   * handling): the hub then sends no confirmation of its own, so the customer gets one, not two.
+   */
+  answersConsentKeyword?(channel: Pick<ChannelAccount<Settings, Secrets>, 'type'>, event: { providerVerdict?: boolean }, keyword: string): boolean;
+  /**
    * What the provider calls a group the bot has joined, as the channel's group list shows it (LINE: a `group`, or a
    * `room`); `group` when absent.
    */

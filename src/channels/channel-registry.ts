@@ -89,6 +89,7 @@ export function registerAdapter<Settings, Secrets>(adapter: ChannelAdapter<Setti
     fetchContent: fetchContent && (async (channel, id) => fetchContent(open(channel), id)),
     displayName: displayName && (async (channel, address) => displayName(open(channel), address)),
     groupKind: adapter.groupKind?.bind(adapter),
+    answersConsentKeyword: adapter.answersConsentKeyword?.bind(adapter),
     notify: notify && (async (channel, to, notice) => notify(open(channel), to, notice)),
   };
 }

@@ -7,6 +7,7 @@ import { ChannelEvents } from './channel.events.js';
 import { ChannelInbound } from './inbound-port.js';
 import { CustomerNotices } from './customer-notices.service.js';
 import { ChannelShopperEvents } from './shopper-port.js';
+import { WebchatVisitors } from './visitor-port.js';
 import { WEBHOOK_ADMISSION } from '../common/http/body-limits.js';
 import { WebhookAdmissionService } from './webhook-admission.service.js';
 import { WebhooksController } from './webhooks.controller.js';
@@ -29,6 +30,7 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     ChannelEvents,
     ChannelInbound,
     ChannelShopperEvents,
+    WebchatVisitors,
     CustomerNotices,
     WebchatSender,
     WebchatAdapter,
@@ -57,6 +59,6 @@ import { WebchatSender } from './webchat/webchat.sender.js';
         }),
     },
   ],
-  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, ChannelShopperEvents, CustomerNotices],
+  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, ChannelShopperEvents, WebchatVisitors, CustomerNotices],
 })
 export class ChannelsModule {}

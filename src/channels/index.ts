@@ -13,7 +13,9 @@ export { verifyWidgetOrigin } from './webchat/webchat.verifier.js';
 export type { ShopperEventSink } from './shopper-port.js';
 export { currencyCode, minorUnits, shopperProduct, visitorIdSchema, widgetEventBody } from './webchat/webchat.schema.js';
 export type { ShopperEventInput } from './webchat/webchat.schema.js';
-export type { InboundSink, IngestOutcome, LeftMessage, ProofSent, VisitorMessage, VisitorPage } from './inbound-port.js';
+export type { InboundSink, IngestOutcome } from './inbound-port.js';
+export { WebchatVisitors } from './visitor-port.js';
+export type { LeftMessage, ProofSent, VisitorMessage, VisitorPage, VisitorSessions } from './visitor-port.js';
 export type {
   Attachment,
   ChannelAccount,

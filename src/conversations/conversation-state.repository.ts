@@ -29,3 +29,12 @@ export async function handOver(tx: Tx, conversationId: string, fromMemberId: str
 export async function markMissed(tx: Tx, conversationId: string, at: Date): Promise<void> {
   await tx.conversation.update({ where: { id: conversationId }, data: { missedAt: at } });
 }
+
+/**
+ * A new conversation is offered once: the first offers' transaction claims it, so the follow-up that offers it, run
+ * again after a crash, finds it claimed and offers nothing.
+ */
+export async function claimFirstOffer(tx: Tx, conversationId: string, at: Date): Promise<boolean> {
+  const { count } = await tx.conversation.updateMany({ where: { id: conversationId, routedAt: null }, data: { routedAt: at } });
+  return count > 0;
+}

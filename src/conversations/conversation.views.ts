@@ -18,7 +18,7 @@ export const conversationInclude = {
   contact: { select: { id: true, name: true } },
 } as const;
 
-type ConversationRow = {
+export type ConversationRow = {
   id: string;
   status: ConversationView['status'];
   channel: { id: string; type: string; name: string };

@@ -1,20 +1,25 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/index.js';
 import { ContactsModule } from '../contacts/index.js';
+import { ConsentKeywordHandler } from './consent-keywords.service.js';
+import { ContactNamingJob } from './contact-naming.service.js';
 import { ContactErasureService } from './contact-erasure.service.js';
 import { ContactMergeService } from './contact-merge.service.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationsService } from './conversations.service.js';
+import { MessageFollowUps } from './follow-ups.service.js';
 import { IngestService } from './ingest.service.js';
 import { MediaService } from './media.service.js';
+import { ProviderEventApplier } from './provider-events.service.js';
 import { OutboxService } from './outbox.service.js';
 import { SendPolicy } from './send-policy.js';
 import { TranscriptService } from './transcript.service.js';
 import { VisitorClaimsService } from './visitor-claims.service.js';
+import { WebchatSessionService } from './webchat-sessions.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule],
-  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, SendPolicy, MediaService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService],
-  exports: [ConversationEvents, ConversationsService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
+  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, SendPolicy, MediaService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier],
+  exports: [ConversationEvents, MessageFollowUps, ConversationsService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
 })
 export class ConversationsModule {}

@@ -9,7 +9,7 @@ import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
 import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
 import { CustomerNotices } from '../channels/index.js';
-import { ConversationEvents, ConversationsService, markMissed, requeueFrom } from '../conversations/index.js';
+import { ConversationEvents, ConversationsService, MessageFollowUps, claimFirstOffer, markMissed, requeueFrom } from '../conversations/index.js';
 import { MembersService, TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
@@ -56,6 +56,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly conversationsService: ConversationsService,
     private readonly members: MembersService,
+    private readonly followUps: MessageFollowUps,
   ) {}
 
   /** Per team, one pass over the queue at a time: two members coming online together must not both offer a chat. */
@@ -65,15 +66,16 @@ export class OffersService implements OnModuleInit, ResumableWork {
     this.resumable.register(this);
     this.jobs.register<ExpireJob>(EXPIRE, (job) => this.expire(job.conversationId), { concurrency: 2 });
     this.jobs.register<WaveJob>(WAVE, (job) => this.wave(job));
-    this.conversations.on('conversation.started', async ({ teamId, conversation }) => {
-      const offeredTo = await this.offer(teamId, conversation.id);
-      if (offeredTo.length === 0) await this.away.tell(conversation.id);
+    // Durable steps after the message (conversations' follow-ups): run again after a crash, so each is idempotent.
+    this.followUps.on('started', async ({ teamId, conversationId }) => {
+      const offeredTo = await this.offer(teamId, conversationId, { first: true });
+      if (offeredTo === 'offered before') return;
+      if (offeredTo.length === 0) await this.away.tell(conversationId);
     });
     // A customer who writes again while still waiting on a closed team hears it again, once per closed period.
-    this.conversations.on('message.created', async ({ message }) => {
-      if (message.direction !== 'in' || message.kind === 'event') return;
-      const conversation = await this.db.conversation.findUnique({ where: { id: message.conversationId }, select: { status: true, assigneeId: true, awayNoticeAt: true } });
-      if (conversation?.status === 'waiting' && !conversation.assigneeId && conversation.awayNoticeAt) await this.away.tell(message.conversationId);
+    this.followUps.on('waiting', async ({ conversationId }) => {
+      const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { status: true, assigneeId: true, awayNoticeAt: true } });
+      if (conversation?.status === 'waiting' && !conversation.assigneeId && conversation.awayNoticeAt) await this.away.tell(conversationId);
     });
     this.conversations.on('conversation.accepted', ({ teamId, conversationId, memberId }) => this.accepted(teamId, conversationId, memberId));
     // Room appears (a member comes online, a chat ends): the queue moves, oldest first.
@@ -173,8 +175,13 @@ export class OffersService implements OnModuleInit, ResumableWork {
     return queued;
   }
 
-  /** Offers a waiting, unassigned conversation to the available members with room for it, best ranked first. */
-  async offer(teamId: string, conversationId: string, options: { pendingCountsAsLoad?: boolean } = {}): Promise<string[]> {
+  /**
+   * Offers a waiting, unassigned conversation to the available members with room for it, best ranked first.
+   * `first`: the offers that follow its first message, made once (`offered before` when they were).
+   */
+  async offer(teamId: string, conversationId: string, options: { pendingCountsAsLoad?: boolean; first: true }): Promise<string[] | 'offered before'>;
+  async offer(teamId: string, conversationId: string, options?: { pendingCountsAsLoad?: boolean }): Promise<string[]>;
+  async offer(teamId: string, conversationId: string, options: { pendingCountsAsLoad?: boolean; first?: true } = {}): Promise<string[] | 'offered before'> {
     const team = await this.db.team.findUniqueOrThrow({ where: { id: teamId } });
     const settings = readTeamSettings(team.settings);
     const now = this.clock.now();
@@ -184,7 +191,13 @@ export class OffersService implements OnModuleInit, ResumableWork {
     const chosen = ranked.slice(0, settings.offerFanout).map((c) => c.id);
     if (chosen.length === 0) return [];
     const expiresAt = new Date(now.getTime() + settings.offerTimeoutSeconds * 1000);
-    await this.db.offer.createMany({ data: chosen.map((memberId) => ({ teamId, conversationId, memberId, expiresAt })) });
+    const data = chosen.map((memberId) => ({ teamId, conversationId, memberId, expiresAt }));
+    if (options.first) {
+      const claimed = await this.db.$transaction(async (tx) => (await claimFirstOffer(tx, conversationId, now)) && (await tx.offer.createMany({ data })).count > 0);
+      if (!claimed) return 'offered before';
+    } else {
+      await this.db.offer.createMany({ data });
+    }
     await this.announce(conversationId, expiresAt, chosen);
     const waves = settings.offerWaves;
     if (waves && ranked.length > chosen.length && waves.everySeconds * 1000 < expiresAt.getTime() - now.getTime()) {
@@ -234,10 +247,9 @@ export class OffersService implements OnModuleInit, ResumableWork {
 
   /** The member who last held a conversation with this customer. */
   private async lastServedBy(conversationId: string): Promise<string | null> {
-    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { contactId: true } });
-    if (!conversation) return null;
+    // One statement: the customer is found through the conversation, not read first.
     const previous = await this.db.conversation.findFirst({
-      where: { contactId: conversation.contactId, id: { not: conversationId }, assigneeId: { not: null } },
+      where: { contact: { conversations: { some: { id: conversationId } } }, id: { not: conversationId }, assigneeId: { not: null } },
       orderBy: { lastMessageAt: 'desc' },
       select: { assigneeId: true },
     });

@@ -16,6 +16,9 @@ import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js
 import { CLOCK } from '../../common/clock.js';
 import type { Clock } from '../../common/clock.js';
 
+// The keywords Twilio itself answers on long codes and toll-free numbers (its default opt-out handling).
+const TWILIO_ANSWERED_KEYWORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'START', 'YES', 'UNSTOP']);
+
 /** SMS and WhatsApp through Twilio's Programmable Messaging: one account, one adapter, two channel types. */
 @Injectable()
 export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecrets> {
@@ -67,6 +70,14 @@ export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecre
   /** Twilio waits for TwiML; an empty Response means "no automatic reply". */
   webhookResponse(): { contentType: string; body: string } {
     return { contentType: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' };
+  }
+
+  /**
+   * Twilio answers its own English keywords on SMS long codes and toll-free numbers (default opt-out handling), and
+   * Advanced Opt-Out answers whatever it judged (the webhook then carries its verdict).
+   */
+  answersConsentKeyword(channel: Pick<TwilioAccount, 'type'>, event: { providerVerdict?: boolean }, keyword: string): boolean {
+    return event.providerVerdict === true || (channel.type === 'sms' && TWILIO_ANSWERED_KEYWORDS.has(keyword));
   }
 
   sendCost(channel: TwilioAccount, message: OutboundMessage): number {

@@ -14,7 +14,8 @@ import type { AllDescribed, Answer, Described, HandshakeRefusal, WidgetAcks, Wid
 import { frameHandler } from '../../common/realtime/frame-handler.js';
 import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
-import type { VisitorMessage } from '../inbound-port.js';
+import { WebchatVisitors } from '../visitor-port.js';
+import type { VisitorMessage } from '../visitor-port.js';
 import { ChannelShopperEvents } from '../shopper-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
 import { visitorIdSchema } from './webchat.schema.js';
@@ -52,6 +53,7 @@ export class WebchatGateway implements OnGatewayInit {
   constructor(
     private readonly channels: ChannelsService,
     private readonly inbound: ChannelInbound,
+    private readonly visitors: WebchatVisitors,
     private readonly sender: WebchatSender,
     private readonly shopper: ChannelShopperEvents,
     private readonly limits: WidgetLimitsService,
@@ -87,7 +89,7 @@ export class WebchatGateway implements OnGatewayInit {
     // Then the team's own budget, before anything is made for the visitor.
     await this.limits.session(channel, address);
     const visitorId = visitorIdSchema.safeParse(handshake.visitorId).success ? handshake.visitorId! : randomBytes(16).toString('base64url');
-    if (await this.inbound.target.isBlocked(channel, { kind: 'visitor', address: visitorId })) {
+    if (await this.visitors.target.isBlocked(channel, { kind: 'visitor', address: visitorId })) {
       // Deliberately vague: a blocked person is never told they were blocked.
       throw new DomainError('forbidden', 'chat_unavailable', 'Chat is not available right now.');
     }
@@ -99,8 +101,8 @@ export class WebchatGateway implements OnGatewayInit {
     await socket.join(visitorRoom(channel.id, visitorId));
     const handshake = parseInput(widgetHandshake, socket.handshake.auth);
     const afterSeq = handshake.afterSeq ?? null;
-    if (handshake.page) await this.inbound.target.visitorPage(channel, visitorId, handshake.page, this.clock.now());
-    const thread = await this.inbound.target.visitorThread(channel, visitorId, afterSeq);
+    if (handshake.page) await this.visitors.target.visitorPage(channel, visitorId, handshake.page, this.clock.now());
+    const thread = await this.visitors.target.visitorThread(channel, visitorId, afterSeq);
     socket.emit('session', {
       visitorId,
       conversationId: thread.conversationId,
@@ -151,7 +153,7 @@ export class WebchatGateway implements OnGatewayInit {
       const { channel, visitorId } = socket.data;
       const details = parseInput(widgetIdentifyFrame, frame);
       await this.limits.frame('identify', channel, visitorId, socket.data.address);
-      const { proof } = await this.inbound.target.identifyVisitor(channel, visitorId, details, socket.data.address);
+      const { proof } = await this.visitors.target.identifyVisitor(channel, visitorId, details, socket.data.address);
       // The contact's id stays inside the hub: a visitor learns nothing about who else the team knows. `proof` says
       // a code went to the address (when the team asks for proof), whether or not anybody holds it.
       return proof ? { proof } : {};
@@ -164,7 +166,7 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const { code } = parseInput(widgetProveFrame, frame);
-      return this.inbound.target.proveVisitor(channel, visitorId, code);
+      return this.visitors.target.proveVisitor(channel, visitorId, code);
     });
   }
 
@@ -175,7 +177,7 @@ export class WebchatGateway implements OnGatewayInit {
       const { channel, visitorId } = socket.data;
       const form = parseInput(widgetLeaveMessageFrame, frame);
       await this.limits.message(channel, visitorId, socket.data.address);
-      const left = await this.inbound.target.leaveMessage(channel, visitorId, form, socket.data.address);
+      const left = await this.visitors.target.leaveMessage(channel, visitorId, form, socket.data.address);
       return { conversationId: left.conversationId, channel: left.channelType, proof: left.proof };
     });
   }
@@ -186,7 +188,7 @@ export class WebchatGateway implements OnGatewayInit {
     return answer(async () => {
       const { channel, visitorId } = socket.data;
       const { email } = parseInput(widgetTranscriptFrame, frame);
-      return this.inbound.target.visitorTranscript(channel, visitorId, email, socket.data.address);
+      return this.visitors.target.visitorTranscript(channel, visitorId, email, socket.data.address);
     });
   }
 
@@ -197,7 +199,7 @@ export class WebchatGateway implements OnGatewayInit {
       const { channel, visitorId } = socket.data;
       const rating = parseInput(widgetRatingFrame, frame);
       await this.limits.frame('rating', channel, visitorId, socket.data.address);
-      const { conversationId } = await this.inbound.target.rateVisitorConversation(channel, visitorId, rating);
+      const { conversationId } = await this.visitors.target.rateVisitorConversation(channel, visitorId, rating);
       if (!conversationId) throw new DomainError('conflict', 'no_conversation', 'There is no chat to rate yet.');
       return { conversationId };
     });
@@ -210,7 +212,7 @@ export class WebchatGateway implements OnGatewayInit {
       const { channel, visitorId } = socket.data;
       const page = parseInput(widgetPageFrame, frame);
       await this.limits.frame('page', channel, visitorId, socket.data.address);
-      await this.inbound.target.visitorPage(channel, visitorId, page, this.clock.now());
+      await this.visitors.target.visitorPage(channel, visitorId, page, this.clock.now());
       await this.pageViewed(socket, page.url);
       return {};
     });
@@ -222,7 +224,7 @@ export class WebchatGateway implements OnGatewayInit {
       const { channel, visitorId } = socket.data;
       const { draft } = parseInput(widgetTypingFrame, frame);
       if (!(await this.limits.typing(channel, visitorId, socket.data.address))) return {};
-      await this.inbound.target.customerTyping(channel, { kind: 'visitor', address: visitorId }, draft);
+      await this.visitors.target.customerTyping(channel, { kind: 'visitor', address: visitorId }, draft);
       return {};
     });
   }

@@ -48,6 +48,11 @@ export interface HubConfig {
   widgetHandshakesPerMinute: number;
   /** HUB_STOP_TIMEOUT_SECONDS: how long a stop may take before the process exits anyway, naming what still ran. */
   stopTimeoutSeconds: number;
+  /**
+   * HUB_TEST_HOLD_FOLLOW_UPS (tests of a crash, NODE_ENV=test only): the work that follows a stored message is left
+   * pending, `before` it runs or `after` it ran, as a process killed at that moment leaves it.
+   */
+  testHoldFollowUps: 'before' | 'after' | null;
 }
 
 export interface WidgetLimits {
@@ -103,6 +108,7 @@ const envSchema = z.object({
   HUB_TEAM_NAME: optionalText,
   HUB_OPERATOR_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   NODE_ENV: optionalText.pipe(z.enum(['production', 'development', 'test']).optional()),
+  HUB_TEST_HOLD_FOLLOW_UPS: optionalText.pipe(z.enum(['before', 'after']).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
   HUB_TRUST_PROXY: optionalText.pipe(
@@ -200,6 +206,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     widgetHandshakesPerMinute: e.HUB_WIDGET_HANDSHAKES_PER_MINUTE,
     stopTimeoutSeconds: e.HUB_STOP_TIMEOUT_SECONDS,
+    // Honoured under NODE_ENV=test only: a production hub never leaves its follow-ups undone on purpose.
+    testHoldFollowUps: e.NODE_ENV === 'test' ? (e.HUB_TEST_HOLD_FOLLOW_UPS ?? null) : null,
   };
 }
 

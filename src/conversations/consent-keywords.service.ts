@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import type { ChannelAccount } from '../channels/index.js';
+import { ChannelRegistry } from '../channels/index.js';
+import { readTeamSettings } from '../teams/index.js';
+import { ConsentService, InvitationService, consentKeyword } from '../contacts/index.js';
+import type { ConsentChannel } from '../contacts/index.js';
+import { OutboxService, optedOutReason } from './outbox.service.js';
+import { ConversationsService } from './conversations.service.js';
+
+interface ConsentSettings {
+  teamName: string;
+  keywords: Parameters<typeof consentKeyword>[1];
+  replies: { help: string; optOut: string | null; optIn: string | null };
+}
+
+/** A stored message that may be a keyword: what the handler needs of it, whether it runs now or after a restart. */
+export interface KeywordMessage {
+  messageId: string;
+  conversationId: string;
+  contactId: string;
+  body: string;
+  eventKey: string;
+  occurredAt: Date;
+  /** The provider judged it a keyword itself (Twilio's Advanced Opt-Out). */
+  providerVerdict?: boolean;
+}
+
+/** The team's answers to keywords (settings.consentReplies); null switches one off. */
+const DEFAULT_CONSENT_REPLIES: ConsentSettings['replies'] = {
+  help: '{team.name}です。配信停止は「STOP」、再開は「START」とご返信ください。',
+  optOut: '{team.name}からの配信を停止しました。再開するには「START」とご返信ください。',
+  optIn: '{team.name}からの配信を再開しました。停止するには「STOP」とご返信ください。',
+};
+
+const fill = (template: string, teamName: string) => template.replaceAll('{team.name}', teamName);
+
+/**
+ * STOP, START and their kin by SMS or WhatsApp. The key is the message's own plus `:consent`, the same key the
+ * Twilio normalizer gives Advanced Opt-Out's verdict, so whichever comes first is the one recorded, and a keyword
+ * handled again after a restart records nothing new and confirms nothing twice.
+ */
+@Injectable()
+export class ConsentKeywordHandler {
+  private readonly settingsCache = new Map<string, { settings: ConsentSettings; until: number }>();
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    private readonly registry: ChannelRegistry,
+    private readonly consent: ConsentService,
+    private readonly invitations: InvitationService,
+    private readonly outbox: OutboxService,
+    private readonly replies: ConversationsService,
+  ) {}
+
+  /** Whether the text is one of the team's keywords: asked before the message is stored, so only those carry the work. */
+  async isKeyword(teamId: string, body: string): Promise<boolean> {
+    return consentKeyword(body, (await this.teamSettings(teamId)).keywords) !== null;
+  }
+
+  async handle(channel: ChannelAccount, message: KeywordMessage): Promise<void> {
+    const settings = await this.teamSettings(channel.teamId);
+    const match = consentKeyword(message.body, settings.keywords);
+    if (!match) return;
+    if (match.kind === 'help') {
+      await this.replies.systemReply(message.conversationId, fill(settings.replies.help, settings.teamName), 'confirmation');
+      return;
+    }
+    // A YES that answers an invitation names it as the evidence, and closes it.
+    const invitationId = match.kind === 'opt_in' ? await this.invitations.pending(message.contactId, channel.type as ConsentChannel) : null;
+    const { stored, changed } = await this.consent.record({
+      teamId: channel.teamId,
+      contactId: message.contactId,
+      channelId: channel.id,
+      channelType: channel.type,
+      eventKey: `${message.eventKey}:consent`,
+      kind: match.kind,
+      detail: { source: 'keyword', keyword: match.keyword, messageId: message.messageId, ...(invitationId ? { invitationId } : {}) },
+      occurredAt: message.occurredAt,
+    });
+    if (stored && invitationId) await this.invitations.markConfirmed(invitationId);
+    // At most one confirmation: a provider that answers keywords itself (see answersConsentKeyword) is not doubled.
+    const providerAnswered = this.registry.get(channel.provider).answersConsentKeyword?.(channel, message, match.keyword) ?? false;
+    const reply = match.kind === 'opt_out' ? settings.replies.optOut : settings.replies.optIn;
+    if (changed && reply && !providerAnswered) await this.replies.systemReply(message.conversationId, fill(reply, settings.teamName), 'confirmation');
+    if (stored && match.kind === 'opt_out') await this.outbox.cancelQueued(message.contactId, channel.type, optedOutReason(channel.type));
+  }
+
+  /** Read on every SMS, changed rarely: kept half a minute. */
+  private async teamSettings(teamId: string): Promise<ConsentSettings> {
+    const cached = this.settingsCache.get(teamId);
+    // Wall time, not the hub's clock: a cache's age bounds how long another process's change goes unseen.
+    if (cached && cached.until > Date.now()) return cached.settings;
+    const team = await this.db.team.findUnique({ where: { id: teamId }, select: { name: true, settings: true } });
+    const stored = readTeamSettings(team?.settings);
+    const settings: ConsentSettings = {
+      teamName: team?.name ?? '',
+      keywords: stored.consentKeywords,
+      replies: { ...DEFAULT_CONSENT_REPLIES, ...stored.consentReplies },
+    };
+    this.settingsCache.set(teamId, { settings, until: Date.now() + 30_000 });
+    return settings;
+  }
+}
