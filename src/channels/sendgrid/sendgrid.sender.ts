@@ -44,11 +44,11 @@ function citedIds(earlier: EarlierMessage[], identity: MailIdentity): string[] {
 /** SendGrid's client and Mail Send service, loaded with the first mail a SendGrid channel sends. */
 const sendgridSdk = onDemand(async () => {
   const [client, mail] = await Promise.all([import('@sendgrid/client'), import('@sendgrid/mail')]);
-  // Each package's module.exports is its default instance with the class beside it; the typings declare the class
-  // for static imports only.
+  // Each package's export is a ready instance; its typings name the class for static imports only. A channel needs
+  // instances of its own (one API key each), made by the same constructor.
   return {
-    Client: (client.default as unknown as { Client: typeof Client }).Client,
-    MailService: (mail.default as unknown as { MailService: typeof MailService }).MailService,
+    Client: client.default.constructor as new () => Client,
+    MailService: mail.default.constructor as new () => MailService,
   };
 });
 
