@@ -16,4 +16,17 @@ describe(HubReadiness.name, () => {
     readiness.beginStop();
     expect((await readiness.report()).status).toBe('stopping');
   });
+
+  it('asks the database once for many checks at a time, so a stranger calling the public route cannot multiply queries', async () => {
+    const readiness = new HubReadiness();
+    let probes = 0;
+    readiness.probeDatabaseWith(async () => {
+      probes += 1;
+    });
+    for (const step of READINESS_STEPS) readiness.markDone(step);
+    const reports = await Promise.all(Array.from({ length: 100 }, () => readiness.report()));
+    expect(reports.every((report) => report.status === 'ready')).toBe(true);
+    await readiness.report();
+    expect(probes).toBe(1);
+  });
 });

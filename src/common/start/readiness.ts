@@ -21,6 +21,8 @@ export class HubReadiness {
   private readonly done = new Set<ReadinessStep>();
   private stopping = false;
   private probe: (() => Promise<unknown>) | null = null;
+  /** The database's latest answer, shared by every check while it is asked and for a second after. */
+  private databaseAnswer: Promise<boolean> | null = null;
 
   markDone(step: ReadinessStep): void {
     this.done.add(step);
@@ -29,6 +31,7 @@ export class HubReadiness {
   /** How to ask the database at each check once it is open (`SELECT 1`). */
   probeDatabaseWith(probe: () => Promise<unknown>): void {
     this.probe = probe;
+    this.databaseAnswer = null;
   }
 
   beginStop(): void {
@@ -41,10 +44,24 @@ export class HubReadiness {
 
   async report(): Promise<ReadinessReport> {
     const checks = Object.fromEntries(READINESS_STEPS.map((step) => [step, this.done.has(step)])) as Record<ReadinessStep, boolean>;
-    if (checks.database && this.probe) checks.database = await answersWithin(this.probe, PROBE_TIMEOUT_MS);
+    if (checks.database && this.probe) checks.database = await this.askDatabase(this.probe);
     const notReady = READINESS_STEPS.filter((step) => !checks[step]);
     const status = this.stopping ? 'stopping' : notReady.length > 0 ? 'not_ready' : 'ready';
     return { status, checks, notReady };
+  }
+
+  /**
+   * The routes are public and probed by balancers every few seconds: however many checks come at once, the database
+   * is asked at most once a second.
+   */
+  private askDatabase(probe: () => Promise<unknown>): Promise<boolean> {
+    if (this.databaseAnswer) return this.databaseAnswer;
+    const answer = answersWithin(probe, PROBE_TIMEOUT_MS);
+    this.databaseAnswer = answer;
+    void answer.then(() => setTimeout(() => {
+      if (this.databaseAnswer === answer) this.databaseAnswer = null;
+    }, PROBE_REUSE_MS).unref());
+    return answer;
   }
 }
 
@@ -58,6 +75,7 @@ export async function readinessAnswer(readiness: HubReadiness): Promise<{ status
 
 /** A balancer's check times out after a few seconds; a database that takes longer than this is as good as down. */
 const PROBE_TIMEOUT_MS = 2_000;
+const PROBE_REUSE_MS = 1_000;
 
 async function answersWithin(probe: () => Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
