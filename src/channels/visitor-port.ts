@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ChannelAccount, ChannelAddress } from './channel-adapter.js';
+import type { WidgetMessage } from '../common/realtime/events/widget.events.js';
 
 /** What a visitor leaves in the widget's message form. */
 export interface LeftMessage {
@@ -18,15 +19,8 @@ export interface ProofSent {
   retryAfterSeconds?: number;
 }
 
-/** A message as a web chat visitor sees it. */
-export interface VisitorMessage {
-  id: string;
-  seq: string;
-  direction: 'in' | 'out';
-  body: string;
-  author: { type: 'contact' | 'member' | 'bot' | 'system'; name: string | null };
-  createdAt: string;
-}
+/** A message as a web chat visitor sees it: the widget protocol's own wire type. */
+export type VisitorMessage = WidgetMessage;
 
 /** A page the widget says its visitor is on (the page that embeds it). */
 export interface VisitorPage {
