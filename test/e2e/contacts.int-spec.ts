@@ -17,7 +17,7 @@ const AUTH_TOKEN = 'contacts-auth-token-000000';
 const LINE_SECRET = 'contacts-line-secret';
 
 describe('Contacts on the embedded database', () => {
-  itKeepsOnePersonOncePerTeam(() => ({}));
+  itKeepsOnePersonOncePerTeam(() => ({}), () => ({ embedded: true }));
 });
 
 describe('Contacts and consent', () => {

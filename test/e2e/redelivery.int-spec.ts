@@ -2,5 +2,5 @@ import { describe } from '@jest/globals';
 import { itStoresRedeliveredWebhooksOnce } from '../support/redelivery.scenario.js';
 
 describe('Redelivered webhooks on the embedded database', () => {
-  itStoresRedeliveredWebhooksOnce(() => ({}));
+  itStoresRedeliveredWebhooksOnce(() => ({}), () => ({ embedded: true }));
 });

@@ -10,7 +10,8 @@ describe('Web chat round trip', () => {
   const { open, closeAll } = socketPool();
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    // The whole web chat round trip on the embedded database, the default of `npm start`, wherever the tests run.
+    hub = await startTestHub({}, { embedded: true });
     const team = await createTeam(hub, 'Shop A');
     admin = team.admin;
     agent = await addMember(hub, team);

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { TestHub, TestMember, createTeam, startTestHub } from './test-hub.js';
+import { TestHub, TestHubOptions, TestMember, createTeam, startTestHub } from './test-hub.js';
 
 /**
  * One person is one contact per team, however their address is typed and however many agents add them at once
  * (the unique constraint decides, on the embedded database and on PostgreSQL alike).
  */
-export function itKeepsOnePersonOncePerTeam(env: () => Record<string, string>) {
+export function itKeepsOnePersonOncePerTeam(env: () => Record<string, string>, options: () => TestHubOptions = () => ({})) {
   let hub: TestHub;
   let admin: TestMember;
 
   beforeAll(async () => {
-    hub = await startTestHub(env());
+    hub = await startTestHub(env(), options());
     admin = (await createTeam(hub)).admin;
   });
 

@@ -5,7 +5,7 @@ import type { Socket } from 'socket.io-client';
 import { formBody, signTwilioForm } from '../fakes/twilio-fake.js';
 import { eventually } from './eventually.js';
 import { collect, connect } from './sockets.js';
-import { TestHub, TestMember, createTeam, startTestHub } from './test-hub.js';
+import { TestHub, TestHubOptions, TestMember, createTeam, startTestHub } from './test-hub.js';
 
 const PUBLIC_URL = 'https://hub.example.test';
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
@@ -17,7 +17,7 @@ const LINE_SECRET = 'redelivery-line-secret';
  * webhook five times, three of them at once, stores one message and tells the agents once. Run on the embedded
  * database and on PostgreSQL, whose unique-violation paths differ.
  */
-export function itStoresRedeliveredWebhooksOnce(env: () => Record<string, string>) {
+export function itStoresRedeliveredWebhooksOnce(env: () => Record<string, string>, options: () => TestHubOptions = () => ({})) {
   let hub: TestHub;
   let admin: TestMember;
   let agent: Socket;
@@ -25,7 +25,7 @@ export function itStoresRedeliveredWebhooksOnce(env: () => Record<string, string
   let lineChannel: string;
 
   beforeAll(async () => {
-    hub = await startTestHub({ ...env(), PUBLIC_URL });
+    hub = await startTestHub({ ...env(), PUBLIC_URL }, options());
     admin = (await createTeam(hub)).admin;
     twilioChannel = (
       await hub.http

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/common/config/config.js';
 import { createHub, Hub, HubOptions } from '../../src/hub.js';
 import { TeamsService } from '../../src/teams/index.js';
 import { testDatabaseImage } from './database-image.js';
+import { createHubDatabase } from './test-database.js';
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 /**
@@ -24,13 +25,23 @@ export interface TestHub extends Hub {
 }
 
 /**
- * A hub on a random port with its own embedded database, in memory unless `memoryDatabase: false`; a new one starts
- * from an image of the migrated schema.
+ * A hub on a random port with a database of its own: a clone of the migrated template on the tests' PostgreSQL when
+ * one answers, else the embedded database started from an image of the migrated schema, in memory unless
+ * `memoryDatabase: false`. A data directory kept across a restart, or `embedded: true`, always means the embedded one.
  */
-export async function startTestHub(env: Record<string, string> = {}, options: HubOptions & { dataDir?: string } = {}): Promise<TestHub> {
+export type TestHubOptions = HubOptions & {
+  /** Keep the embedded database under this directory (and keep the directory at stop): a restart finds it again. */
+  dataDir?: string;
+  /** Run on the embedded database even where the tests' PostgreSQL answers (see `test-database.ts`). */
+  embedded?: boolean;
+};
+
+export async function startTestHub(env: Record<string, string> = {}, options: TestHubOptions = {}): Promise<TestHub> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tsunagi-test-')));
-  const config = loadConfig({ HUB_SECRET_KEY: TEST_SECRET_KEY, PORT: '0', HOST: '127.0.0.1', HUB_DATA_DIR: dataDir, NODE_ENV: 'test', HUB_ALLOWED_API_ORIGINS: TEST_ALLOWED_API_ORIGINS, HUB_PASSWORD_MEMORY_MIB: TEST_PASSWORD_MEMORY_MIB, ...env });
   const memoryDatabase = options.memoryDatabase ?? true;
+  // A hub that keeps its data directory across a restart, or asks for it, tests the embedded database itself.
+  const ownDatabase = env.DATABASE_URL || options.dataDir || !memoryDatabase || options.embedded ? null : await createHubDatabase();
+  const config = loadConfig({ HUB_SECRET_KEY: TEST_SECRET_KEY, PORT: '0', HOST: '127.0.0.1', HUB_DATA_DIR: dataDir, NODE_ENV: 'test', HUB_ALLOWED_API_ORIGINS: TEST_ALLOWED_API_ORIGINS, HUB_PASSWORD_MEMORY_MIB: TEST_PASSWORD_MEMORY_MIB, ...(ownDatabase ? { DATABASE_URL: ownDatabase.url } : {}), ...env });
   const databaseImage = config.databaseUrl ? undefined : await testDatabaseImage();
   const hub = await createHub(config, { memoryDatabase, bootstrap: false, databaseImage, ...options });
   return {
@@ -39,6 +50,7 @@ export async function startTestHub(env: Record<string, string> = {}, options: Hu
     http: request(hub.url),
     async stop() {
       await hub.close();
+      await ownDatabase?.drop();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
