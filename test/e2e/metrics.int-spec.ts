@@ -6,6 +6,7 @@ import type { TwilioFake } from '../fakes/twilio-fake.js';
 import type { Params } from '../fakes/http-fake.js';
 import { connect } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-hub.js';
+import { metricValue as valueOf } from '../support/metrics-text.js';
 
 const PUBLIC_URL = 'https://hub.example.test';
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
@@ -14,12 +15,6 @@ const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
 let sidCounter = 0;
 const newSid = () => `SM${(Date.now().toString(16) + (sidCounter++).toString(16)).padStart(32, '0')}`;
-
-/** The value of one series in the text format (`name{labels} value`), or undefined when it is absent. */
-function valueOf(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('GET /metrics', () => {
   let fake: TwilioFake;

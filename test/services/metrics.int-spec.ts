@@ -2,13 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { TestHub, startTestHub } from '../support/test-hub.js';
+import { metricValue as valueOf } from '../support/metrics-text.js';
 import { servicesEnv } from './services-env.js';
-
-/** The value of one series in the text format (`name{labels} value`), or undefined when it is absent. */
-function valueOf(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('GET /metrics on PostgreSQL and Redis', () => {
   let env: Record<string, string>;
