@@ -4,7 +4,8 @@ import type { Socket } from 'socket.io-client';
 import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
 import type { TwilioFake } from '../fakes/twilio-fake.js';
 import type { Params } from '../fakes/http-fake.js';
-import { connect } from '../support/sockets.js';
+import { eventually } from '../support/eventually.js';
+import { connect, sleep } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-hub.js';
 import { metricValue as valueOf } from '../support/metrics-text.js';
 
@@ -85,6 +86,23 @@ describe('GET /metrics', () => {
       expect(text).toMatch(/^tsunagi_job_queue_jobs\{queue="[^"]+",state="waiting"\} \d+$/m);
       expect(text).toMatch(/^tsunagi_job_queue_oldest_waiting_seconds\{queue="[^"]+"\} [\d.e-]+$/m);
       expect(valueOf(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+    });
+
+    it('counts a reply the outbox sent, and reads the outbox empty again', async () => {
+      const params = inbound('返信をください');
+      await webhook(params).expect(200);
+      const { conversationId } = await hub.infra.db.message.findFirstOrThrow({ where: { channelId: sms, eventKey: String(params.MessageSid) } });
+      const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: 'お待たせしました' }).expect(201);
+      await eventually(() => hub.infra.db.delivery.findUniqueOrThrow({ where: { messageId: reply.body.id } }), (delivery) => delivery.state === 'done');
+      // Scrapes within a second of a read share it; polled gently, as the scrapes count against the route's limit.
+      const text = await eventually(
+        async () => {
+          await sleep(150);
+          return (await hub.http.get('/metrics').expect(200)).text;
+        },
+        (t) => valueOf(t, 'tsunagi_deliveries_total{outcome="sent"}') === 1 && valueOf(t, 'tsunagi_outbox_deliveries{state="pending"}') === 0,
+      );
+      expect(valueOf(text, 'tsunagi_outbox_deliveries{state="failed"}')).toBe(0);
     });
 
     // Guards the default: a hub on a public address with no settings must not show its figures to anyone.
