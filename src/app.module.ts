@@ -5,6 +5,7 @@ import { ChannelsModule } from './channels/index.js';
 import { CommonModule, HubInfrastructure } from './common/common.module.js';
 import { ErrorResponseFilter } from './common/errors/error-response.js';
 import { HealthController } from './common/health.controller.js';
+import { MetricsController } from './common/metrics/metrics.controller.js';
 import { ContactsModule } from './contacts/index.js';
 import { ConversationsModule } from './conversations/index.js';
 import { InboxModule } from './inbox/inbox.module.js';
@@ -25,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, InboxModule],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
     };
   }

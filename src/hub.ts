@@ -27,6 +27,7 @@ import { domainListenersSettled } from './common/events/domain-events.js';
 import { FrontDoor } from './common/http/front-door.js';
 import { HubIoAdapter } from './common/realtime/hub-io-adapter.js';
 import { HubReadiness } from './common/start/readiness.js';
+import { PrometheusMetrics } from './common/metrics/prometheus-metrics.js';
 import { FIRST_TEAM } from './common/start/first-team.js';
 import type { FirstTeam, StartLogin } from './common/start/first-team.js';
 import { ResumableWorkRegistry } from './common/start/resumable-work.js';
@@ -120,6 +121,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   const outboundGuard = new OutboundGuard({ allowedOrigins: config.allowedApiOrigins, maxDownloadBytes: config.maxDownloadBytes });
   const mailTransport = transportFor(config.mail, outboundGuard);
   const resumableWork = new ResumableWorkRegistry();
+  const metrics = new PrometheusMetrics({ jobs, pool: { ...database.pool, embedded: database.embedded } });
   const mailer = new SystemMailService(database.prisma, jobs, new SecretBox(masterKey), mailTransport, resumableWork);
   const infra: HubInfrastructure = {
     config,
@@ -132,6 +134,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     outboundGuard,
     resumableWork,
     readiness,
+    metrics,
   };
 
   let redisAdapter: { disconnect(): Promise<void> } | null = null;
@@ -157,6 +160,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     redisAdapter = redisSockets;
     const sockets = redisSockets ?? new HubIoAdapter(app, admits);
     app.useWebSocketAdapter(sockets);
+    metrics.watchSockets(() => sockets.socketsByNamespace());
     // No shutdown hooks of Nest's own: on a signal it would close the application at once, beside the hub's ordered
     // stop (close() below, called by main.ts), which closes it only once requests and jobs are done.
     addSecurityHeaders(app.getHttpAdapter().getInstance());

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -6,6 +7,8 @@ import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { logger } from '../common/logging/logger.js';
+import { HUB_METRICS } from '../common/metrics/hub-metrics.js';
+import type { HubMetrics } from '../common/metrics/hub-metrics.js';
 import type { WebhookRequest } from './channel-adapter.js';
 import { ChannelInbound } from './inbound-port.js';
 import { WebhookAdmissionService } from './webhook-admission.service.js';
@@ -21,6 +24,7 @@ export class WebhooksController {
     private readonly admission: WebhookAdmissionService,
     private readonly inbound: ChannelInbound,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @Inject(HUB_METRICS) private readonly metrics: HubMetrics,
   ) {}
 
   @Post(':route/:channelId')
@@ -65,7 +69,22 @@ export class WebhooksController {
   }
 
   private async handle(route: string, channelId: string, hook: string, request: FastifyRequest, reply: FastifyReply) {
+    const began = performance.now();
+    // The route segment is the caller's to choose: only a provider the hub knows becomes a label.
+    let provider = 'unknown';
+    try {
+      const answer = await this.store(route, channelId, hook, request, reply, (known) => (provider = known));
+      this.metrics.webhookAnswered(provider, 'stored', (performance.now() - began) / 1000);
+      return answer;
+    } catch (error) {
+      this.metrics.webhookAnswered(provider, error instanceof DomainError ? error.code : 'error', (performance.now() - began) / 1000);
+      throw error;
+    }
+  }
+
+  private async store(route: string, channelId: string, hook: string, request: FastifyRequest, reply: FastifyReply, knownProvider: (provider: string) => void) {
     const { channel, adapter } = await this.admission.target(route, channelId, hook);
+    knownProvider(channel.provider);
     const call = this.call(hook, request);
     await adapter.verify(channel, call);
     if (!channel.active) {

@@ -9,7 +9,7 @@ import { systemClock } from './clock.js';
  */
 const WALL_CLOCK_ALLOWED: Record<string, { count: number; why: string }> = {
   'src/common/clock.ts': { count: 1, why: 'the system clock itself' },
-  'src/common/jobs/bullmq-job-queue.ts': { count: 1, why: 'BullMQ runs its delays on wall time' },
+  'src/common/jobs/bullmq-job-queue.ts': { count: 2, why: 'BullMQ runs its delays and stamps its jobs on wall time' },
   'src/common/database/migrations.ts': { count: 1, why: "a developer's command names a migration for when it was written" },
   'src/reports/report-triggers.service.ts': { count: 1, why: 'shifts are cut on the rows’ database timestamps' },
   'src/conversations/consent-keywords.service.ts': { count: 2, why: 'the age of a cache of another process’s writes' },

@@ -19,6 +19,8 @@ import type { ResumableWorkRegistry } from './start/resumable-work.js';
 import { READINESS } from './start/readiness.js';
 import type { HubReadiness } from './start/readiness.js';
 import type { Mailer } from './mail/mailer.js';
+import { HUB_METRICS } from './metrics/hub-metrics.js';
+import type { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 
 /** The infrastructure opened before Nest starts, handed to every module. */
 export interface HubInfrastructure {
@@ -35,6 +37,8 @@ export interface HubInfrastructure {
   resumableWork: ResumableWorkRegistry;
   /** What `/health/ready` reports: the steps of the start done, and whether the hub is stopping. */
   readiness: HubReadiness;
+  /** What `/metrics` answers; modules report to it through the `HubMetrics` port (`HUB_METRICS`). */
+  metrics: PrometheusMetrics;
 }
 
 export const MASTER_KEY = Symbol('MasterKey');
@@ -56,6 +60,7 @@ export class CommonModule {
       { provide: OUTBOUND_GUARD, useValue: infra.outboundGuard },
       { provide: RESUMABLE_WORK, useValue: infra.resumableWork },
       { provide: READINESS, useValue: infra.readiness },
+      { provide: HUB_METRICS, useValue: infra.metrics },
     ];
     return { module: CommonModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -16,6 +16,8 @@ import { EARLIER_STATUSES, furthest } from './message-status.js';
 import type { ReportedStatus } from './message-status.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
+import { HUB_METRICS } from '../common/metrics/hub-metrics.js';
+import type { HubMetrics } from '../common/metrics/hub-metrics.js';
 
 const DELIVER = 'conversations.deliver';
 
@@ -52,10 +54,22 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     private readonly events: ConversationEvents,
     private readonly consent: ConsentService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(HUB_METRICS) private readonly metrics: HubMetrics,
   ) {}
 
   onModuleInit(): void {
     this.resumable.register(this);
+    // Both states are bounded by what is still to do or to look at; `done` rows are counted as they happen instead
+    // (tsunagi_deliveries_total), since counting every delivery ever made at each scrape would grow without end.
+    this.metrics.gaugeFromDatabase({
+      name: 'tsunagi_outbox_deliveries',
+      help: 'Deliveries of the outbox still pending, and failed for good, by state.',
+      label: 'state',
+      read: async () => ({
+        pending: await this.db.delivery.count({ where: { state: 'pending' } }),
+        failed: await this.db.delivery.count({ where: { state: 'failed' } }),
+      }),
+    });
     this.jobs.register<DeliverJob>(DELIVER, (job) => this.deliver(job), { concurrency: 4 });
   }
 
@@ -155,6 +169,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
         data: { state: 'failed', completedAt: this.clock.now(), lastError: `opted_out: ${reason}` },
       });
       if (count === 0) continue;
+      this.metrics.deliveryFinished('failed');
       const message = await this.db.message.update({ where: { id: row.messageId }, data: { status: 'failed', error: reason } });
       this.events.emit('message.updated', { teamId: row.message.teamId, message: toMessageView(message) });
     }
@@ -211,6 +226,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
       }
       return tx.message.findUniqueOrThrow({ where: { id: messageId } });
     });
+    if (result.ok || !result.retry) this.metrics.deliveryFinished(result.ok ? 'sent' : 'failed');
     this.events.emit('message.updated', { teamId, message: toMessageView(updated) });
     // A provider that said how long to wait (WhatsApp's per-customer limit) is waited for at least that long.
     if (!result.ok && result.retry) await this.schedule(deliveryId, attempts, Math.max(retryDelayMs(attempts), result.retryAfterMs ?? 0));

@@ -17,6 +17,8 @@ import { toReportView } from './report.views.js';
 import type { ReportRow, ReportView } from './report.views.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
+import { HUB_METRICS } from '../common/metrics/hub-metrics.js';
+import type { HubMetrics } from '../common/metrics/hub-metrics.js';
 
 const DELIVER = 'reports.deliver';
 
@@ -63,11 +65,17 @@ export class ReportsService implements OnModuleInit, ResumableWork {
     private readonly targets: ReportTargetsService,
     private readonly events: ReportEvents,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(HUB_METRICS) private readonly metrics: HubMetrics,
   ) {}
 
   onModuleInit(): void {
     this.resumable.register(this);
     this.jobs.register<DeliverJob>(DELIVER, (job) => this.deliver(job), { concurrency: 2 });
+    this.metrics.gaugeFromDatabase({
+      name: 'tsunagi_report_posts_pending',
+      help: 'Report posts to LINE groups waiting to be sent.',
+      read: () => this.db.report.count({ where: { status: 'pending' } }),
+    });
   }
 
   /**

@@ -1,6 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
+import { HUB_METRICS } from '../common/metrics/hub-metrics.js';
+import type { HubMetrics } from '../common/metrics/hub-metrics.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
@@ -54,6 +56,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
     private readonly notices: CustomerNotices,
     private readonly away: AwayNoticeService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(HUB_METRICS) private readonly metrics: HubMetrics,
     private readonly conversationsService: ConversationsService,
     private readonly members: MembersService,
     private readonly followUps: MessageFollowUps,
@@ -65,6 +68,11 @@ export class OffersService implements OnModuleInit, ResumableWork {
   onModuleInit(): void {
     this.resumable.register(this);
     this.jobs.register<ExpireJob>(EXPIRE, (job) => this.expire(job.conversationId), { concurrency: 2 });
+    this.metrics.gaugeFromDatabase({
+      name: 'tsunagi_offers_pending',
+      help: 'Offers made to members and not yet accepted, withdrawn or expired.',
+      read: () => this.db.offer.count({ where: { status: 'pending' } }),
+    });
     this.jobs.register<WaveJob>(WAVE, (job) => this.wave(job));
     // Durable steps after the message (conversations' follow-ups): run again after a crash, so each is idempotent.
     this.followUps.on('started', async ({ teamId, conversationId }) => {

@@ -51,6 +51,7 @@ function serviceWith() {
     pause: async () => undefined,
     stop: async () => undefined,
     idle: async () => undefined,
+    depth: async () => [],
   };
   const mailer = { send: async (mail: Mail) => void mails.push(mail) } as unknown as Mailer;
   const limits = { consume: async () => undefined, release: async () => undefined } as unknown as RateLimiter;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { INestApplicationContext, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../src/app.module.js';
+import { PrometheusMetrics } from '../../src/common/metrics/prometheus-metrics.js';
 import type { HubInfrastructure } from '../../src/common/common.module.js';
 import { loadConfig } from '../../src/common/config/config.js';
 import { openDatabase } from '../../src/common/database/database.js';
@@ -94,6 +95,8 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     resumableWork: new ResumableWorkRegistry(),
     // No server listens in a medium test: nothing asks whether it is ready.
     readiness: new HubReadiness(),
+    // Nothing scrapes a medium test; services report to it as they do in a hub.
+    metrics: new PrometheusMetrics({ jobs, pool: { ...database.pool, embedded: database.embedded } }),
   };
   let app: INestApplicationContext | null = null;
   const close = async () => {

@@ -22,6 +22,8 @@ export interface HubConfig {
   secretKey: Buffer | null;
   admin: { email: string; password: string; teamName: string } | null;
   operatorToken: string | null;
+  /** HUB_METRICS_TOKEN: the bearer token `/metrics` asks for; null: `/metrics` answers loopback clients only. */
+  metricsToken: string | null;
   production: boolean;
   /** The browser whatsapp-web.js drives for WhatsApp Web channels (nothing is downloaded at install). */
   chromiumPath: string;
@@ -107,6 +109,7 @@ const envSchema = z.object({
   HUB_ADMIN_PASSWORD: optionalText.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
   HUB_TEAM_NAME: optionalText,
   HUB_OPERATOR_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  HUB_METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   NODE_ENV: optionalText.pipe(z.enum(['production', 'development', 'test']).optional()),
   HUB_TEST_HOLD_FOLLOW_UPS: optionalText.pipe(z.enum(['before', 'after']).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -187,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { email: e.HUB_ADMIN_EMAIL, password: e.HUB_ADMIN_PASSWORD!, teamName: e.HUB_TEAM_NAME ?? 'My team' }
       : null,
     operatorToken: e.HUB_OPERATOR_TOKEN ?? null,
+    metricsToken: e.HUB_METRICS_TOKEN ?? null,
     production,
     chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,

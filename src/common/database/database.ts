@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { join } from 'node:path';
+import pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { embeddedPool, startEmbeddedPostgres, EmbeddedPostgres } from './embedded-postgres.js';
 import { applyMigrations, migrationsUpToDate } from './migrations.js';
@@ -16,6 +17,8 @@ export interface OpenDatabase {
   prisma: PrismaClient;
   /** Whether the embedded PostgreSQL serves it (one connection: keep transactions short). */
   embedded: boolean;
+  /** The driver's connection pool and its size, for the metrics (one connection on the embedded database). */
+  pool: { use: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>; max: number };
   close(): Promise<void>;
 }
 
@@ -41,15 +44,16 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
     await embedded?.stop();
     throw error;
   }
-  const adapter = embedded
-    ? // The embedded server admits one connection: keep it open, even after a failed statement.
-      new PrismaPg(embeddedPool(connectionString), { disposeExternalPool: true })
-    : new PrismaPg({ connectionString, max: options.poolSize ?? 10 });
+  // The embedded server admits one connection: keep it open, even after a failed statement.
+  const max = embedded ? 1 : (options.poolSize ?? 10);
+  const pool = embedded ? embeddedPool(connectionString) : new pg.Pool({ connectionString, max });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   await prisma.$connect();
   return {
     prisma,
     embedded: embedded !== null,
+    pool: { use: pool, max },
     async close() {
       await prisma.$disconnect();
       await embedded?.stop();

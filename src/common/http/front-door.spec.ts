@@ -70,6 +70,19 @@ describe(FrontDoor.name, () => {
   });
 
   // Guards the stop that went on taking webhooks: from the signal on, new requests are refused, the ones in flight finish.
+  // A starting hub's figures are worth seeing: /metrics reaches the application as soon as it exists, not before.
+  it('hands /metrics to the application once attached, before open, and refuses it again once stopping', async () => {
+    const { door, port, handled } = await openDoor();
+    expect(await send(port, 'GET', '/metrics')).toMatchObject({ status: 503 });
+    door.attachApplication();
+    expect(await send(port, 'GET', '/metrics')).toMatchObject({ status: 200, body: 'app' });
+    expect((await send(port, 'GET', '/api/teams/current')).status).toBe(503);
+    door.open();
+    door.stopAdmitting();
+    expect(JSON.parse((await send(port, 'GET', '/metrics')).body)).toMatchObject({ code: 'shutting_down' });
+    expect(handled).toEqual(['/metrics']);
+  });
+
   it('lets requests in flight finish after the stop began, refuses new ones, and drains', async () => {
     let release!: () => void;
     const hold = new Promise<void>((resolve) => (release = resolve));

@@ -13,6 +13,13 @@ type RequestHandler = (request: IncomingMessage, response: ServerResponse) => vo
 export const HEALTH_PATHS = new Set(['/health', '/health/live', '/health/ready']);
 
 /**
+ * Answered by the application while the hub is still starting, once the application exists (the first team made, the
+ * pending work resumed, the job workers started): a starting hub's figures are worth seeing. Refused while the
+ * database opens (nothing to read yet) and once the hub stops, as every other route.
+ */
+export const EARLY_PATHS = new Set(['/metrics']);
+
+/**
  * How long a refused client should wait: about a restart of one hub process, so a provider's retry (which honours
  * `Retry-After`) lands on this process once it is back or on another behind the balancer.
  */
@@ -107,7 +114,8 @@ export class FrontDoor {
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const path = (request.url ?? '/').split('?')[0];
     const health = HEALTH_PATHS.has(path);
-    if (!health && this.state !== 'open') return this.refuse(request, response);
+    const early = EARLY_PATHS.has(path) && this.state === 'starting' && this.app !== null;
+    if (!health && !early && this.state !== 'open') return this.refuse(request, response);
     if (!this.app) {
       void this.answerHealth(path, response);
       return;

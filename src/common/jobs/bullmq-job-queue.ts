@@ -10,6 +10,7 @@ import {
   type JobLogger,
   type JobOptions,
   type JobQueue,
+  type JobQueueDepth,
   type RegisterOptions,
 } from './job-queue.js';
 
@@ -149,6 +150,20 @@ export class BullMqJobQueue implements JobQueue {
       quietPolls = (await this.hasDueOrRunningJobs()) ? 0 : quietPolls + 1;
       if (quietPolls < 2) await sleep(IDLE_POLL_MS);
     }
+  }
+
+  async depth(): Promise<JobQueueDepth[]> {
+    return Promise.all(
+      [...this.registrations].map(async ([name, { queue }]) => {
+        const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed');
+        const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+        // The wait list's far end holds the job taken next, the one that has waited longest.
+        const [oldest] = waiting > 0 ? await queue.getJobs(['waiting'], 0, 0, true) : [];
+        // BullMQ stamps its jobs with wall time, not the hub's clock. A retry counts from its first due time.
+        const waitedMs = oldest ? Date.now() - (oldest.timestamp + (oldest.opts.delay ?? 0)) : 0;
+        return { name, waiting, delayed: counts.delayed ?? 0, active: counts.active ?? 0, oldestWaitingSeconds: Math.max(0, waitedMs) / 1000 };
+      }),
+    );
   }
 
   private async hasDueOrRunningJobs(): Promise<boolean> {

@@ -12,6 +12,7 @@ import {
   type JobLogger,
   type JobOptions,
   type JobQueue,
+  type JobQueueDepth,
   type RegisterOptions,
 } from './job-queue.js';
 
@@ -23,6 +24,8 @@ interface PendingJob {
   attempts: number;
   backoffMs: number;
   dueAt: number;
+  /** Its handler runs now (a job stays in its lane's `jobs` until it is done). */
+  running: boolean;
   cancelTimer?: () => void;
 }
 
@@ -84,6 +87,7 @@ export class InProcessJobQueue implements JobQueue {
       attempts,
       backoffMs,
       dueAt: this.now() + delayMs,
+      running: false,
     };
     lane.jobs.set(id, job);
     if (this.state === 'started') this.schedule(lane, job);
@@ -121,6 +125,25 @@ export class InProcessJobQueue implements JobQueue {
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async depth(): Promise<JobQueueDepth[]> {
+    const now = this.now();
+    return [...this.lanes].map(([name, lane]) => {
+      let waiting = 0;
+      let delayed = 0;
+      let oldestDueAt = now;
+      for (const job of lane.jobs.values()) {
+        if (job.running) continue;
+        if (job.dueAt > now) {
+          delayed += 1;
+          continue;
+        }
+        waiting += 1;
+        oldestDueAt = Math.min(oldestDueAt, job.dueAt);
+      }
+      return { name, waiting, delayed, active: lane.running, oldestWaitingSeconds: (now - oldestDueAt) / 1000 };
+    });
   }
 
   private lane(name: string): Lane {
@@ -164,10 +187,12 @@ export class InProcessJobQueue implements JobQueue {
 
   private async run(lane: Lane, job: PendingJob): Promise<void> {
     const context: JobContext = { id: job.id, attempt: job.attempt };
+    job.running = true;
     try {
       await lane.handler(job.data, context);
       lane.jobs.delete(job.id);
     } catch (error) {
+      job.running = false;
       const reason = error instanceof Error ? error.message : String(error);
       if (job.attempt < job.attempts) {
         this.logger.warn(`job ${job.name} ${job.id} failed on attempt ${job.attempt}/${job.attempts}: ${reason}`);

@@ -12,6 +12,7 @@ export {
   type JobLogger,
   type JobOptions,
   type JobQueue,
+  type JobQueueDepth,
   type RegisterOptions,
 } from './job-queue.js';
 export { InProcessJobQueue } from './in-process-job-queue.js';

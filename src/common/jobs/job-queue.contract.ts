@@ -332,6 +332,32 @@ export function describeJobQueueContract(
       expect(far).toHaveLength(0);
     }, TEST_TIMEOUT_MS);
 
+    // The metrics read this at every scrape: a queue that backs up shows as depth and as the age of its oldest due job.
+    it('counts waiting, delayed and running jobs per name, and how long the oldest due job has waited', async () => {
+      const q = await setUp();
+      let release = (): void => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const runs = recorder(q, 'backlog', () => released);
+      recorder(q, 'quiet');
+      await q.add('backlog', { n: 1 });
+      await q.add('backlog', { n: 2 });
+      await q.add('backlog', { n: 3 }, { delayMs: 60_000 });
+      await sleep(120);
+      const before = await q.depth();
+      expect(before.find((d) => d.name === 'quiet')).toEqual({ name: 'quiet', waiting: 0, delayed: 0, active: 0, oldestWaitingSeconds: 0 });
+      const backlog = before.find((d) => d.name === 'backlog');
+      expect(backlog).toMatchObject({ waiting: 2, delayed: 1, active: 0 });
+      expect(backlog!.oldestWaitingSeconds).toBeGreaterThanOrEqual(0.1);
+      expect(backlog!.oldestWaitingSeconds).toBeLessThan(5);
+
+      await q.start();
+      await waitFor('both due jobs to start', () => runs.length === 2);
+      expect((await q.depth()).find((d) => d.name === 'backlog')).toEqual({ name: 'backlog', waiting: 0, delayed: 1, active: 2, oldestWaitingSeconds: 0 });
+      release();
+      await withinLimit('idle', q.idle());
+      expect((await q.depth()).find((d) => d.name === 'backlog')).toMatchObject({ waiting: 0, delayed: 1, active: 0 });
+    }, TEST_TIMEOUT_MS);
+
     it('refuses unknown job names and names with a colon', async () => {
       const q = await setUp();
       expect(() => q.register('a:b', async () => undefined)).toThrow(/':'/);

@@ -10,6 +10,7 @@ import type { Server, ServerOptions } from 'socket.io';
 export class HubIoAdapter extends IoAdapter {
   /** The engine connections open on this process (one per browser tab, whatever namespaces it joined). */
   private readonly connections = new Set<{ close(): void; once(event: 'close', listener: () => void): unknown }>();
+  private server: Server | null = null;
 
   constructor(
     app: INestApplicationContext,
@@ -23,11 +24,19 @@ export class HubIoAdapter extends IoAdapter {
       ...options,
       allowRequest: (_request, callback) => (this.admits() ? callback(null, true) : callback('not_ready', false)),
     } as ServerOptions) as Server;
+    this.server = server;
     server.engine.on('connection', (connection: { close(): void; once(event: 'close', listener: () => void): unknown }) => {
       this.connections.add(connection);
       connection.once('close', () => this.connections.delete(connection));
     });
     return server;
+  }
+
+  /** The sockets connected to this process, by namespace (`/inbox`, `/widget`), for the metrics. */
+  socketsByNamespace(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [name, namespace] of this.server?._nsps ?? []) counts[name] = namespace.sockets.size;
+    return counts;
   }
 
   /**

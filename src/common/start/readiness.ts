@@ -1,3 +1,6 @@
+import { sharedRead } from '../shared-read.js';
+import type { SharedRead } from '../shared-read.js';
+
 /**
  * What a hub must have done before it takes traffic, in the order it does them. `database` is also asked again at
  * every readiness check (a hub that lost its database is not ready, though it once was).
@@ -20,9 +23,12 @@ export interface ReadinessReport {
 export class HubReadiness {
   private readonly done = new Set<ReadinessStep>();
   private stopping = false;
-  private probe: (() => Promise<unknown>) | null = null;
-  /** The database's latest answer, shared by every check while it is asked and for a second after. */
-  private databaseAnswer: Promise<boolean> | null = null;
+  /**
+   * The database's latest answer, shared by every check while it is asked and for a second after: the routes are
+   * public and probed by balancers every few seconds, so however many checks come at once, the database is asked at
+   * most once a second.
+   */
+  private databaseAnswer: SharedRead<boolean> | null = null;
 
   markDone(step: ReadinessStep): void {
     this.done.add(step);
@@ -30,8 +36,7 @@ export class HubReadiness {
 
   /** How to ask the database at each check once it is open (`SELECT 1`). */
   probeDatabaseWith(probe: () => Promise<unknown>): void {
-    this.probe = probe;
-    this.databaseAnswer = null;
+    this.databaseAnswer = sharedRead(() => answersWithin(probe, PROBE_TIMEOUT_MS), PROBE_REUSE_MS);
   }
 
   beginStop(): void {
@@ -44,24 +49,10 @@ export class HubReadiness {
 
   async report(): Promise<ReadinessReport> {
     const checks = Object.fromEntries(READINESS_STEPS.map((step) => [step, this.done.has(step)])) as Record<ReadinessStep, boolean>;
-    if (checks.database && this.probe) checks.database = await this.askDatabase(this.probe);
+    if (checks.database && this.databaseAnswer) checks.database = await this.databaseAnswer.get();
     const notReady = READINESS_STEPS.filter((step) => !checks[step]);
     const status = this.stopping ? 'stopping' : notReady.length > 0 ? 'not_ready' : 'ready';
     return { status, checks, notReady };
-  }
-
-  /**
-   * The routes are public and probed by balancers every few seconds: however many checks come at once, the database
-   * is asked at most once a second.
-   */
-  private askDatabase(probe: () => Promise<unknown>): Promise<boolean> {
-    if (this.databaseAnswer) return this.databaseAnswer;
-    const answer = answersWithin(probe, PROBE_TIMEOUT_MS);
-    this.databaseAnswer = answer;
-    void answer.then(() => setTimeout(() => {
-      if (this.databaseAnswer === answer) this.databaseAnswer = null;
-    }, PROBE_REUSE_MS).unref());
-    return answer;
   }
 }
 

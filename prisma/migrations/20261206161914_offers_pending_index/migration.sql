@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "offers_status_idx" ON "offers"("status");
