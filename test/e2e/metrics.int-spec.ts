@@ -36,7 +36,8 @@ describe('GET /metrics', () => {
 
     beforeAll(async () => {
       // The hub trusts the proxy on loopback, so a forwarded address stands for a client elsewhere.
-      hub = await startTestHub({ PUBLIC_URL, HUB_TRUST_PROXY: '127.0.0.1' });
+      // On the embedded database: its one connection is what the pool gauges show here (the service suite reads PostgreSQL's pool).
+      hub = await startTestHub({ PUBLIC_URL, HUB_TRUST_PROXY: '127.0.0.1' }, { embedded: true });
       admin = (await createTeam(hub)).admin;
       const config = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: fake.url, sendsPerSecond: 200, from: '+15005550006' };
       sms = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'sms', provider: 'twilio', name: 'SMS', config }).expect(201)).body.id;
