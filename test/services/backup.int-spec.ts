@@ -36,7 +36,13 @@ function cli(args: string[], env: Record<string, string>): Promise<Run> {
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })));
+  const began = Date.now();
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      process.stdout.write(`${args[0]} exited with ${code} after ${Date.now() - began} ms\n`);
+      resolve({ code, out });
+    }),
+  );
 }
 
 /** The few fields of the answers this test reads. */
@@ -196,12 +202,27 @@ describe('Backup, restore and moving to PostgreSQL', () => {
     expect((await inboundMail(hub, channels.email)).status).toBe(200);
     await eventually(() => api(hub, 'GET', '/api/conversations', token), (list) => list.body.items?.length === 3);
 
+    // Under load: webhooks keep coming (to a known number, so no new conversation) while the hub copies its database.
+    let copying = true;
+    const load = (async () => {
+      const statuses: number[] = [];
+      for (let i = 0; copying; i++) statuses.push((await twilioText(hub, channels.sms, '+819012345678', `during the backup ${i}`)).status);
+      return statuses;
+    })();
+    const busy = await cli(['backup', join(root, 'busy.backup')], { HUB_DATA_DIR: dataDir });
+    copying = false;
+    const statuses = await load;
+    expect(busy).toMatchObject({ code: 0 });
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    process.stdout.write(`${statuses.length} webhooks answered while a backup ran\n`);
     // While it runs: the hub writes the database's part, the command the rest. Moving it is refused meanwhile.
     const live = await cli(['backup', join(root, 'live.backup')], { HUB_DATA_DIR: dataDir });
     expect(live).toMatchObject({ code: 0 });
     expect(live.out).toContain(`from the running hub, pid ${hub.child.pid}`);
     expect(live.out).toContain('the secret key is in the file');
-    expect((await stat(join(root, 'live.backup'))).mode & 0o777).toBe(0o600);
+    const file = await stat(join(root, 'live.backup'));
+    expect(file.mode & 0o777).toBe(0o600);
+    process.stdout.write(`backup of a running hub: ${file.size} bytes\n`);
     const refused = await cli(['migrate-to-postgres', 'postgresql://postgres@127.0.0.1:5432/unused'], { HUB_DATA_DIR: dataDir });
     expect(refused.code).toBe(1);
     expect(refused.out).toContain(`a hub (pid ${hub.child.pid}) is running on ${dataDir}: stop it first`);
@@ -223,6 +244,16 @@ describe('Backup, restore and moving to PostgreSQL', () => {
       expect(counts(contents)).toEqual(counts(original));
       expect(contents).toEqual(original);
     }
+
+    // The copy made under load is one moment of the database: messages stored up to then, none invented.
+    const busyCopy = join(root, 'restored-busy');
+    expect(await cli(['restore', join(root, 'busy.backup')], { HUB_DATA_DIR: busyCopy })).toMatchObject({ code: 0 });
+    const busyContents = await embeddedContents(busyCopy);
+    const duringLoad = original.messages.filter((row) => row.includes('during the backup'));
+    const copiedDuringLoad = busyContents.messages.filter((row) => row.includes('during the backup'));
+    expect(copiedDuringLoad.every((row) => original.messages.includes(row))).toBe(true);
+    expect(copiedDuringLoad.length).toBeLessThanOrEqual(duringLoad.length);
+    process.stdout.write(`the backup under load holds ${copiedDuringLoad.length} of the ${duringLoad.length} messages sent meanwhile\n`);
 
     // The hub started on a restored directory runs on the backup's key (none is set), so the credentials still open.
     emailMessageId = JSON.parse(original.messages.find((row) => row.includes('SendGrid.jpg'))!).id;
