@@ -12,11 +12,13 @@ async function main(args: string[]): Promise<void> {
   if (extra.length || !argument || !['backup', 'restore', 'migrate-to-postgres'].includes(command)) throw new Error(USAGE);
   const dataDir = process.env.HUB_DATA_DIR?.trim() || './data';
   const keyFromEnvironment = Boolean(process.env.HUB_SECRET_KEY?.trim());
+  // npm runs scripts in the project's folder: a file named from elsewhere is relative to where npm was run.
+  const file = resolve(process.env.INIT_CWD ?? process.cwd(), argument);
   if (command !== 'migrate-to-postgres' && process.env.DATABASE_URL?.trim()) {
     throw new Error(`${command} covers the embedded database, and DATABASE_URL is set: back up PostgreSQL with its own tools`);
   }
   if (command === 'backup') {
-    const summary = await writeBackup(dataDir, resolve(argument), keyFromEnvironment);
+    const summary = await writeBackup(dataDir, file, keyFromEnvironment);
     console.log(`wrote ${argument}: the database of ${dataDir} (${summary.hubPid ? `from the running hub, pid ${summary.hubPid}` : 'no hub running'}), ${summary.files} stored files`);
     console.log(
       summary.secretKey === 'included'
@@ -24,7 +26,7 @@ async function main(args: string[]): Promise<void> {
         : 'HUB_SECRET_KEY is not in the file: keep it separately, the restored hub needs the same value',
     );
   } else if (command === 'restore') {
-    const summary = await restoreBackup(resolve(argument), dataDir);
+    const summary = await restoreBackup(file, dataDir);
     console.log(`restored ${argument} into ${dataDir}: the database, ${summary.files} stored files${summary.secretKey === 'included' ? ' and the secret key' : ''}`);
     if (summary.secretKey === 'environment') console.log('the backup holds no secret key: start the hub with the HUB_SECRET_KEY it had');
   } else {

@@ -38,17 +38,14 @@ export interface BackupSummary {
  */
 export async function writeBackup(dataDir: string, file: string, keyFromEnvironment: boolean): Promise<BackupSummary> {
   const dbDir = join(dataDir, 'db');
-  const key = keyFromEnvironment ? null : await readKeyFile(dataDir);
   const hubPid = await directoryHolder(dbDir);
-  let database: Buffer;
-  if (hubPid) {
-    database = await requestBackup(dbDir).catch((error: unknown) => {
-      throw new Error(`the hub holding ${dataDir} (pid ${hubPid}) did not write the backup: ${(error as Error).message}`, { cause: error });
-    });
-  } else {
-    if (!(await holdsDatabase(dbDir))) throw new Error(`${dataDir} holds no embedded database (HUB_DATA_DIR names the hub's data directory)`);
-    database = await dumpStopped(dbDir);
-  }
+  if (!hubPid && !(await holdsDatabase(dbDir))) throw new Error(`${dataDir} holds no embedded database (HUB_DATA_DIR names the hub's data directory)`);
+  const key = keyFromEnvironment ? null : await readKeyFile(dataDir);
+  const database = hubPid
+    ? await requestBackup(dbDir).catch((error: unknown) => {
+        throw new Error(`the hub holding ${dataDir} (pid ${hubPid}) did not write the backup: ${(error as Error).message}`, { cause: error });
+      })
+    : await dumpStopped(dbDir);
   const manifest: Manifest = { format: FORMAT, secretKey: key ? 'included' : 'environment' };
   const pack = tar.pack();
   const partial = `${file}.partial`;
