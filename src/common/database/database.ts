@@ -5,6 +5,8 @@ import { PrismaClient } from '../../generated/prisma/client.js';
 import { embeddedPool, startEmbeddedPostgres, EmbeddedPostgres } from './embedded-postgres.js';
 import { applyMigrations, migrationsUpToDate } from './migrations.js';
 import { logger } from '../logging/logger.js';
+import { backupSocketPath, serveBackups } from './backup-socket.js';
+import type { BackupSocket } from './backup-socket.js';
 
 export { PrismaClient, Prisma } from '../../generated/prisma/client.js';
 export type Db = PrismaClient;
@@ -50,15 +52,43 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   await prisma.$connect();
+  let backups: BackupSocket | null = null;
+  if (embedded && options.dataDir) {
+    const dbDir = join(options.dataDir, 'db');
+    // A hub without the socket still runs: only a backup while it runs is lost, and the warning says so.
+    try {
+      backups = await serveBackups(dbDir, () => consistentDump(pool, embedded));
+      if (!backups) logger.warn({ socket: backupSocketPath(dbDir) }, 'the data directory path is too long for the backup socket: stop the hub to back it up');
+    } catch (error) {
+      logger.warn({ err: error }, 'the backup socket could not be opened: stop the hub to back it up');
+    }
+  }
   return {
     prisma,
     embedded: embedded !== null,
     pool: { use: pool, max },
     async close() {
+      await backups?.close();
       await prisma.$disconnect();
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * The embedded database's files at a moment when no statement or transaction runs: the pool's one connection is
+ * taken (waiting for a transaction in progress to end) and held while a checkpoint writes every committed change to
+ * the data files and PGlite copies them, so the copy opens without recovery. The hub waits meanwhile, about a
+ * second for a small database.
+ */
+export async function consistentDump(pool: pg.Pool, embedded: EmbeddedPostgres): Promise<Blob> {
+  const client = await pool.connect();
+  try {
+    await client.query('CHECKPOINT');
+    return await embedded.dumpImage();
+  } finally {
+    client.release();
+  }
 }
 
 /**

@@ -32,9 +32,8 @@ export async function startEmbeddedPostgres(dataDir: string | null, image?: Blob
   if (dataDir) {
     await mkdir(dataDir, { recursive: true });
     releaseLock = await lockDirectory(dataDir);
-    const pgdata = join(dataDir, 'pgdata');
-    const exists = await stat(join(pgdata, 'PG_VERSION')).then(() => true, () => false);
-    db = new PGlite(pgdata, image && !exists ? { loadDataDir: image } : {});
+    const exists = await holdsDatabase(dataDir);
+    db = new PGlite(join(dataDir, 'pgdata'), image && !exists ? { loadDataDir: image } : {});
   } else {
     db = new PGlite(image ? { loadDataDir: image } : {});
   }
@@ -61,12 +60,25 @@ export async function startEmbeddedPostgres(dataDir: string | null, image?: Blob
   };
 }
 
+const LOCK_FILE = 'hub.pid';
+
+/** Whether `dataDir` holds an embedded database already (a new directory would be initialised instead). */
+export function holdsDatabase(dataDir: string): Promise<boolean> {
+  return stat(join(dataDir, 'pgdata', 'PG_VERSION')).then(() => true, () => false);
+}
+
+/** The pid of the live process (another than this one) that holds `dataDir`, or null when none does. */
+export async function directoryHolder(dataDir: string): Promise<number | null> {
+  const pid = Number((await readFile(join(dataDir, LOCK_FILE), 'utf8').catch(() => '')).trim());
+  return pid && pid !== process.pid && isAlive(pid) ? pid : null;
+}
+
 /**
  * PGlite does not lock its directory, and two processes writing one directory silently lose writes:
  * a pid file refuses the second process, unless the pid it names is no longer alive.
  */
 async function lockDirectory(dataDir: string): Promise<() => Promise<void>> {
-  const lockPath = join(dataDir, 'hub.pid');
+  const lockPath = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(lockPath, 'wx');
@@ -75,8 +87,8 @@ async function lockDirectory(dataDir: string): Promise<() => Promise<void>> {
       return () => rm(lockPath, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-      if (pid && pid !== process.pid && isAlive(pid)) {
+      const pid = await directoryHolder(dataDir);
+      if (pid) {
         throw new Error(
           `The data directory ${dataDir} is in use by another hub process (pid ${pid}). ` +
             'Stop it, or set HUB_DATA_DIR to another directory.',
