@@ -58,6 +58,8 @@ const RESUME_BATCH = 200;
 @Injectable()
 export class MessageFollowUps implements OnModuleInit, ResumableWork {
   readonly name = 'message follow-ups';
+  // Its steps run in the process that stored the message, not in jobs: a Redis that lost its jobs lost none of them.
+  readonly heldBy = 'process';
   private readonly handlers: Record<OtherModulesStep, ((target: FollowUpTarget) => Promise<void>)[]> = { started: [], waiting: [] };
   private readonly hold: HubConfig['testHoldFollowUps'];
 
