@@ -177,7 +177,9 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     const startJobs = async () => {
       if (jobsStarted) return;
       jobsStarted = true;
-      // Everything still to do is scheduled again before a worker takes a job, pending deliveries among it.
+      // Everything still to do is scheduled again before a worker takes a job, pending deliveries among it; what waits
+      // in jobs is scheduled again whenever Redis comes back without them.
+      await jobs.watchForLoss(async () => void (await resumableWork.resumeAll({ jobsOnly: true })));
       await resumableWork.resumeAll();
       readiness.markDone('pending_work');
       await jobs.start();

@@ -3,6 +3,7 @@ import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
 import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
+import { trackBackgroundWork } from '../common/events/domain-events.js';
 import { logger } from '../common/logging/logger.js';
 import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
 import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
@@ -58,6 +59,8 @@ const RESUME_BATCH = 200;
 @Injectable()
 export class MessageFollowUps implements OnModuleInit, ResumableWork {
   readonly name = 'message follow-ups';
+  // Its steps run in the process that stored the message, not in jobs: a Redis that lost its jobs lost none of them.
+  readonly heldBy = 'process';
   private readonly handlers: Record<OtherModulesStep, ((target: FollowUpTarget) => Promise<void>)[]> = { started: [], waiting: [] };
   private readonly hold: HubConfig['testHoldFollowUps'];
 
@@ -97,7 +100,10 @@ export class MessageFollowUps implements OnModuleInit, ResumableWork {
     if (!hasWork(work) || this.hold === 'before') return;
     const own = await this.ownSteps(message, work);
     const others = this.otherSteps(message, work);
-    void others.then((done) => (done && own ? this.finish(message.messageId) : undefined)).catch((error: unknown) => logger.error({ err: error, messageId: message.messageId }, 'follow-up marker not cleared; taken up again at the next start'));
+    // Tracked like a listener: a stopping hub waits for it before it closes the job queue its steps add to.
+    trackBackgroundWork(
+      others.then((done) => (done && own ? this.finish(message.messageId) : undefined)).catch((error: unknown) => logger.error({ err: error, messageId: message.messageId }, 'follow-up marker not cleared; taken up again at the next start')),
+    );
   }
 
   /** At start: every marker a stopped process left, in the order the messages came, run to the end. */

@@ -6,6 +6,8 @@ import { outboundRefusal } from '../common/outbound/index.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
 import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
 import type { Attachment } from '../channels/index.js';
@@ -22,13 +24,18 @@ interface FetchMediaJob {
 
 /**
  * Content a provider holds for us (LINE images, files) is fetched once, in a job, and kept: the webhook answers
- * at once, a slow or failing content API only delays the picture, and LINE deletes content after a while.
+ * at once, a slow or failing content API only delays the picture, and LINE deletes content after a while. A
+ * `media_fetches` row says the message still has some to fetch; it outlives the job (a stop of the in-process queue,
+ * a Redis that came back empty, retries run out) and is taken up again from there.
  */
 @Injectable()
-export class MediaService implements OnModuleInit {
+export class MediaService implements OnModuleInit, ResumableWork {
+  readonly name = 'media to fetch';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     @Inject(STORAGE) private readonly storage: Storage,
     private readonly channels: ChannelsService,
     private readonly registry: ChannelRegistry,
@@ -36,14 +43,34 @@ export class MediaService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.jobs.register<FetchMediaJob>(FETCH_MEDIA, (job) => this.fetch(job), { concurrency: 2 });
   }
 
+  /** The row first (written twice, kept once), then the job: a lost job leaves the row to take up again. */
   async queueFetch(messageId: string): Promise<void> {
+    await this.db.mediaFetch.createMany({ data: [{ messageId }], skipDuplicates: true });
+    await this.enqueue(messageId);
+  }
+
+  async resume(): Promise<number> {
+    const rows = await this.db.mediaFetch.findMany({ select: { messageId: true }, orderBy: { createdAt: 'asc' } });
+    for (const row of rows) await this.enqueue(row.messageId);
+    return rows.length;
+  }
+
+  private async enqueue(messageId: string): Promise<void> {
     await this.jobs.add<FetchMediaJob>(FETCH_MEDIA, { messageId }, { jobId: `media-${messageId}`, attempts: 8, backoffMs: 5_000 });
   }
 
   private async fetch({ messageId }: FetchMediaJob): Promise<void> {
+    await this.fetchAttachments(messageId);
+    // Every attachment is stored or failed for good, or there is nothing left to fetch them for. A throw above (a
+    // provider down) keeps the row.
+    await this.db.mediaFetch.deleteMany({ where: { messageId } });
+  }
+
+  private async fetchAttachments(messageId: string): Promise<void> {
     const message = await this.db.message.findUnique({ where: { id: messageId } });
     if (!message || message.unsentAt) return;
     const channel = await this.channels.account(message.channelId);

@@ -6,6 +6,8 @@ import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { ChannelRegistry, ChannelsService } from '../channels/index.js';
 import { checkEmailAddress } from '../contacts/index.js';
 import type { AuthMember } from '../teams/index.js';
@@ -27,19 +29,39 @@ interface SendTranscriptJob {
 
 const AUTHOR_LABEL = { contact: 'お客様', member: '担当', bot: 'ボット', system: 'システム' } as const;
 
-/** A chat's transcript, sent by email on the customer's request through the team's email channel (README, "The web inbox and the widget"). */
+/**
+ * A chat's transcript, sent by email on the customer's request through the team's email channel (README, "The web
+ * inbox and the widget"). Somebody asked for it and its retries span a day of an outage, so the request is a
+ * `transcript_requests` row until the channel took it: a job lost with the job store is taken up again from there.
+ */
 @Injectable()
-export class TranscriptService implements OnModuleInit {
+export class TranscriptService implements OnModuleInit, ResumableWork {
+  readonly name = 'transcripts to mail';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly channels: ChannelsService,
     private readonly registry: ChannelRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register<SendTranscriptJob>(SEND_TRANSCRIPT, (job) => this.send(job), { concurrency: 2 });
+    this.resumable.register(this);
+    this.jobs.register<SendTranscriptJob>(SEND_TRANSCRIPT, (job, context) => this.sendAndForget(job, context.id), { concurrency: 2 });
+  }
+
+  async resume(): Promise<number> {
+    const rows = await this.db.transcriptRequest.findMany({ orderBy: { createdAt: 'asc' } });
+    for (const row of rows) {
+      await this.enqueue(row.id, { conversationId: row.conversationId, channelId: row.channelId, email: row.email, requestedAt: row.requestedAt.toISOString() });
+    }
+    return rows.length;
+  }
+
+  private async enqueue(jobId: string, job: SendTranscriptJob): Promise<void> {
+    await this.jobs.add<SendTranscriptJob>(SEND_TRANSCRIPT, job, { jobId, attempts: TRANSCRIPT_ATTEMPTS, backoffMs: TRANSCRIPT_BACKOFF_MS });
   }
 
   /**
@@ -70,12 +92,19 @@ export class TranscriptService implements OnModuleInit {
     }
     const requestedAt = this.clock.now().toISOString();
     const jobId = `transcript-${createHash('sha256').update(`${conversationId}:${check.address}:${requestedAt}`).digest('hex').slice(0, 32)}`;
-    await this.jobs.add<SendTranscriptJob>(
-      SEND_TRANSCRIPT,
-      { conversationId, channelId: channel.id, email: check.address, requestedAt },
-      { jobId, attempts: TRANSCRIPT_ATTEMPTS, backoffMs: TRANSCRIPT_BACKOFF_MS },
-    );
+    // Answered 202 only once the request is kept.
+    await this.db.transcriptRequest.createMany({
+      data: [{ id: jobId, conversationId, channelId: channel.id, email: check.address, requestedAt: new Date(requestedAt) }],
+      skipDuplicates: true,
+    });
+    await this.enqueue(jobId, { conversationId, channelId: channel.id, email: check.address, requestedAt });
     return { email: check.address, channelId: channel.id };
+  }
+
+  private async sendAndForget(job: SendTranscriptJob, jobId: string): Promise<void> {
+    await this.send(job);
+    // Sent, refused for good, or nothing left to send it for. A throw above (the provider down) keeps the row.
+    await this.db.transcriptRequest.deleteMany({ where: { id: jobId } });
   }
 
   private async send(job: SendTranscriptJob): Promise<void> {

@@ -209,6 +209,9 @@ export class OffersService implements OnModuleInit, ResumableWork {
     await this.announce(conversationId, expiresAt, chosen);
     const waves = settings.offerWaves;
     if (waves && ranked.length > chosen.length && waves.everySeconds * 1000 < expiresAt.getTime() - now.getTime()) {
+      // Safe to lose (a stop of the in-process queue, a Redis that came back empty), so no row keeps it: a wave only
+      // widens a round early; the round's expiry timer, rebuilt from the offer rows, still ends it and offers the
+      // conversation again.
       await this.jobs.add<WaveJob>(WAVE, { conversationId, expiresAt: expiresAt.getTime(), wave: 1 }, { jobId: `wave-${conversationId}-${expiresAt.getTime()}-1`, delayMs: waves.everySeconds * 1000 });
     }
     return chosen;

@@ -47,6 +47,7 @@ function serviceWith() {
   const jobs: JobQueue = {
     register: <T>(name: string, handler: JobHandler<T>) => void handlers.set(name, handler as JobHandler<unknown>),
     add: async (name, data, options) => void added.push({ name, data, options }),
+    watchForLoss: async () => undefined,
     start: async () => undefined,
     pause: async () => undefined,
     stop: async () => undefined,

@@ -170,7 +170,11 @@ export class AuthService implements OnModuleInit {
     const email = normalizeEmail(rawEmail);
     await this.limits.consume(RESETS_PER_CLIENT, clientAddress);
     await this.limits.consume(RESETS_PER_EMAIL, email);
-    // A random id: each accepted request is its own job (the per-address limit already bounds them).
+    // A random id: each accepted request is its own job (the per-address limit already bounds them). Safe to lose (a
+    // stop of the in-process queue, a Redis that came back empty), so no row keeps it: it runs at once and its first
+    // act stores the mail as a system mail, durable from then on; only a request still waiting for that first run is
+    // lost, and its asker, who was told a code may be on its way, asks again. A row would keep, for a while, addresses
+    // that belong to no account.
     await this.jobs.add<ResetMailJob>(RESET_MAIL_JOB, { email }, { jobId: randomUUID(), attempts: 3 });
   }
 

@@ -59,6 +59,8 @@ export interface LineFake extends HttpFake {
    * request answered so is not accepted: its retry key stays unused.
    */
   setOutage(outage: { status: number; message?: string } | null): void;
+  /** Every profile, group summary and content request answered with this error (500: LINE down) until null. */
+  setReadOutage(status: number | null): void;
   /** Push requests received per X-Line-Retry-Key, accepted or not (409s and outage answers included). */
   retryKeyRequests: Map<string, number>;
   /** How many pushes LINE accepted with this retry key: never more than one. */
@@ -98,6 +100,7 @@ export async function startLineFake(options: LineFakeOptions): Promise<LineFake>
   // Quote tokens LINE handed out for the messages it sent; a quote reply must cite one of them.
   const issuedQuoteTokens = new Set<string>();
   let outage: { status: number; message?: string } | null = null;
+  let readOutage: number | null = null;
   let nextMessageId = 500_000_000_000_000_000n;
 
   function sentMessagesFor(messages: LineMessage[]): LineSentMessage[] {
@@ -172,6 +175,7 @@ export async function startLineFake(options: LineFakeOptions): Promise<LineFake>
     const { method, path } = request;
     if (method === 'POST' && path === '/v2/bot/message/reply') return reply(request, requestId);
     if (method === 'POST' && path === '/v2/bot/message/push') return push(request, requestId);
+    if (method === 'GET' && readOutage !== null) return lineError(readOutage, 'Internal server error');
     let match: RegExpExecArray | null;
     if (method === 'GET' && (match = /^\/v2\/bot\/profile\/([^/]+)$/.exec(path))) {
       const userId = decodeURIComponent(match[1]);
@@ -211,6 +215,9 @@ export async function startLineFake(options: LineFakeOptions): Promise<LineFake>
     },
     failNext: (...outcomes) => {
       scripted.push(...outcomes);
+    },
+    setReadOutage: (status) => {
+      readOutage = status;
     },
     setOutage: (next) => {
       outage = next;

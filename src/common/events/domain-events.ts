@@ -13,6 +13,15 @@ export async function domainListenersSettled(): Promise<void> {
 }
 
 /**
+ * Work a listener-like step runs in the background, after the answer it followed (the steps after an inbound
+ * message): a stopping hub waits for it as for listeners, since it may still add jobs.
+ */
+export function trackBackgroundWork(work: Promise<unknown>): void {
+  const running: Promise<void> = work.then(() => undefined, () => undefined).finally(() => listenersRunning.delete(running));
+  listenersRunning.add(running);
+}
+
+/**
  * In-process domain events, emitted after the transaction that caused them has committed. Listeners run
  * in this process; what must reach other processes goes through socket.io's Redis adapter or a job.
  */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
@@ -19,6 +20,8 @@ export interface BullMqJobQueueOptions {
   /** Redis key prefix; tests pass a unique one per run to stay apart. Default 'tsunagi'. */
   prefix?: string;
   logger?: JobLogger;
+  /** How often the store is checked for a loss besides each reconnection. Default {@link STORE_CHECK_MS}. */
+  storeCheckMs?: number;
 }
 
 interface Registration {
@@ -30,6 +33,16 @@ interface Registration {
 type State = 'created' | 'started' | 'paused' | 'stopping' | 'stopped';
 
 const IDLE_POLL_MS = 20;
+/**
+ * A Redis restarted without persistence comes back empty and the connections simply reconnect; a flush leaves them
+ * connected. Every reconnection is checked, and every 5 s besides: one EXISTS-like command per hub.
+ */
+export const STORE_CHECK_MS = 5_000;
+/**
+ * How long a hub's claim on a rebuild lasts: a hub that dies while rebuilding leaves it to lapse, and another hub
+ * rebuilds. Far longer than a rebuild takes (one job add per pending row).
+ */
+const REBUILD_CLAIM_MS = 10 * 60_000;
 
 /*
  * BullMQ refuses custom job ids that contain ':' (its key separator) or that look like integers
@@ -62,9 +75,21 @@ export class BullMqJobQueue implements JobQueue {
   private readonly registrations = new Map<string, Registration>();
   private readonly workers: Worker<unknown>[] = [];
   private state: State = 'created';
+  /**
+   * Present while the store holds what the hubs put in it: set before a rebuild reads its rows, so a store emptied
+   * at any moment after is noticed (the key is gone) and rebuilt again.
+   */
+  private readonly marker: string;
+  private readonly storeCheckMs: number;
+  private rebuild: (() => Promise<void>) | null = null;
+  private checking: Promise<void> | null = null;
+  private storeWatch: NodeJS.Timeout | null = null;
+  private readonly checkOnReconnect = () => void this.checkStore();
 
   constructor(options: BullMqJobQueueOptions) {
     this.prefix = options.prefix ?? 'tsunagi';
+    this.marker = `${this.prefix}:jobs-intact`;
+    this.storeCheckMs = options.storeCheckMs ?? STORE_CHECK_MS;
     this.logger = options.logger ?? new Logger(BullMqJobQueue.name);
     this.producer = new Redis(options.redisUrl);
     this.consumer = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
@@ -105,6 +130,51 @@ export class BullMqJobQueue implements JobQueue {
     });
   }
 
+  async watchForLoss(rebuild: () => Promise<void>): Promise<void> {
+    this.rebuild = rebuild;
+    await this.producer.set(this.marker, randomUUID());
+    // 'ready' follows every reconnection: a Redis that restarted empty is rebuilt as soon as it answers.
+    this.producer.on('ready', this.checkOnReconnect);
+    this.storeWatch = setInterval(this.checkOnReconnect, this.storeCheckMs);
+    this.storeWatch.unref();
+  }
+
+  /**
+   * Rebuilds when the marker is gone, once at a time in this process and, through a claim in Redis, in the cluster. A
+   * hub that is stopping (paused) leaves it to the others, or to its own next start.
+   */
+  private checkStore(): Promise<void> {
+    if (this.checking || !this.rebuild || (this.state !== 'created' && this.state !== 'started')) return this.checking ?? Promise.resolve();
+    this.checking = this.rebuildIfLost(this.rebuild).finally(() => (this.checking = null));
+    return this.checking;
+  }
+
+  private async rebuildIfLost(rebuild: () => Promise<void>): Promise<void> {
+    const claim = `rebuilding-${randomUUID()}`;
+    let claimed: string | null;
+    try {
+      // NX: of the hubs that find the marker gone, one takes the rebuild; the others find the claim and wait for the
+      // next check. A claim that lapses (its hub died) is taken by another.
+      claimed = await this.producer.set(this.marker, claim, 'PX', REBUILD_CLAIM_MS, 'NX');
+    } catch {
+      return; // Redis is unreachable: the reconnection checks again.
+    }
+    if (claimed !== 'OK') return;
+    this.logger.warn(`job store under "${this.prefix}" lost its jobs (Redis restarted empty or was flushed): rebuilding them from the database`);
+    try {
+      await rebuild();
+    } catch (error) {
+      // The next check claims and rebuilds again; the rows are still the truth.
+      await this.producer.del(this.marker).catch(() => undefined);
+      this.logger.error(`job store rebuild failed: ${error instanceof Error ? error.message : String(error)}`, error instanceof Error ? error.stack : undefined);
+      return;
+    }
+    // XX: only while a claim is there. If the store was emptied again meanwhile, the claim went with it, the marker
+    // stays missing and the next check rebuilds once more.
+    const kept = await this.producer.set(this.marker, randomUUID(), 'XX').catch(() => null);
+    if (kept === 'OK') this.logger.warn(`job store under "${this.prefix}" rebuilt`);
+  }
+
   async start(): Promise<void> {
     if (this.state !== 'created') return;
     this.state = 'started';
@@ -134,12 +204,19 @@ export class BullMqJobQueue implements JobQueue {
   async stop(): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
+    this.stopWatchingStore();
+    await this.checking;
     // Workers first: their running handlers may still add follow-up jobs through the queues. (Closed already after
     // pause(); closing again waits for the same close.)
     await Promise.all(this.workers.map((worker) => worker.close()));
     await Promise.all([...this.registrations.values()].map(({ queue }) => queue.close()));
     await Promise.all([this.producer.quit(), this.consumer.quit()]);
     this.state = 'stopped';
+  }
+
+  private stopWatchingStore(): void {
+    if (this.storeWatch) clearInterval(this.storeWatch);
+    this.producer.off('ready', this.checkOnReconnect);
   }
 
   async idle(): Promise<void> {

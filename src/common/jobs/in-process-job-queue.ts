@@ -93,6 +93,9 @@ export class InProcessJobQueue implements JobQueue {
     if (this.state === 'started') this.schedule(lane, job);
   }
 
+  /** Nothing held here is lost while the process runs: the start's rebuild is the only one. */
+  async watchForLoss(): Promise<void> {}
+
   async start(): Promise<void> {
     if (this.state !== 'created') return;
     this.state = 'started';

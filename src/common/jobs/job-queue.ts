@@ -54,6 +54,14 @@ export interface JobQueue {
    * a no-op. Jobs added before start() run once started.
    */
   add<T>(name: string, data: T, options?: JobOptions): Promise<void>;
+  /**
+   * Watches for the loss of the jobs the queue holds while the hub runs (Redis restarted without persistence, or
+   * flushed), and then runs `rebuild`, which schedules every pending piece of work again from the database rows.
+   * Called before the start's own rebuild reads its rows, so that a loss from then on is caught. The in-process runner
+   * loses nothing while it runs and ignores it. Several hubs may find a loss at once and a rebuild may meet jobs still
+   * there or running, so `rebuild` must be idempotent: jobIds dedupe, handlers claim their rows.
+   */
+  watchForLoss(rebuild: () => Promise<void>): Promise<void>;
   /** Starts running jobs. */
   start(): Promise<void>;
   /**

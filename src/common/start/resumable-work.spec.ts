@@ -37,4 +37,16 @@ describe(ResumableWorkRegistry.name, () => {
     await registry.resumeAll();
     expect(events).toEqual(['slow started', 'slow done', 'next started']);
   });
+
+  // Guards a rebuild after Redis lost its jobs running the steps after a message beside the process still doing them.
+  it('leaves out the work a process holds itself when only jobs were lost', async () => {
+    const registry = new ResumableWorkRegistry();
+    const calls: string[] = [];
+    registry.register({ name: 'pending deliveries', resume: async () => (calls.push('deliveries'), 0) });
+    registry.register({ name: 'message follow-ups', heldBy: 'process', resume: async () => (calls.push('follow-ups'), 0) });
+    await registry.resumeAll({ jobsOnly: true });
+    expect(calls).toEqual(['deliveries']);
+    await registry.resumeAll();
+    expect(calls).toEqual(['deliveries', 'deliveries', 'follow-ups']);
+  });
 });
