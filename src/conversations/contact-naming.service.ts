@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { IdentityKind } from '../common/channel-types.js';
+import type { Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import type { ChannelAccount, ChannelAddress } from '../channels/index.js';
@@ -38,10 +39,10 @@ export class ContactNamingJob implements OnModuleInit {
 
   /**
    * The contact behind an address. A new one learns its name from the provider's profile: with `naming`, once the
-   * message that made it is stored (the request rides on its follow-up); without, at once.
+   * message that made it is stored (the request rides on its follow-up); without, at once. In `tx` when given.
    */
-  async resolve(channel: ChannelAccount, address: ChannelAddress, naming?: NamingRequest[]) {
-    const contact = await this.contacts.resolveIdentity(channel.teamId, address);
+  async resolve(channel: ChannelAccount, address: ChannelAddress, naming?: NamingRequest[], tx?: Tx) {
+    const contact = await this.contacts.resolveIdentity(channel.teamId, address, tx);
     const request = contact.created && !address.name ? this.request(channel, contact.id, address, `name-${contact.id}`) : null;
     if (request && naming) naming.push(request);
     else if (request) await this.queue(request);
