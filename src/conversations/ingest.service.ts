@@ -120,7 +120,6 @@ export class IngestService implements InboundSink, OnModuleInit {
             replyToken: event.replyToken ? { token: event.replyToken, expiresAt: new Date(event.occurredAt.getTime() + REPLY_TOKEN_TTL_MS) } : null,
           });
           const { started } = updated;
-          const message = await tx.message.create({ data: { ...inboundMessageData(channel, updated.id, author.id, { ...event, attachments }, kind), id: messageId } });
           // What follows the message is written with it, so that a crash after the commit neither loses nor doubles it.
           const work: FollowUpWork = {
             ...(started ? { started: true } : {}),
@@ -129,7 +128,9 @@ export class IngestService implements InboundSink, OnModuleInit {
             ...(naming?.length ? { naming } : {}),
             ...(event.attachments.some((a) => a.providerContentId && !a.url) ? { media: true } : {}),
           };
-          await this.followUps.mark(tx, messageId, work);
+          const message = await tx.message.create({
+            data: { ...inboundMessageData(channel, updated.id, author.id, { ...event, attachments }, kind), id: messageId, followUp: this.followUps.marker(work) },
+          });
           return { blocked: false as const, started, message, conversation: updated, work, contact, author };
         }, { maxWait }));
         if (result.blocked) {
@@ -144,7 +145,7 @@ export class IngestService implements InboundSink, OnModuleInit {
           contact: { id: contact.id, name: contact.name },
         });
         if (result.started) this.events.emit('conversation.started', { teamId: channel.teamId, conversation });
-        this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message) });
+        this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message), provider: channel.provider });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
         const { message } = result;
         await this.followUps.afterCommit(

@@ -121,7 +121,7 @@ describe('statements per Twilio SMS webhook', () => {
     const cost = await counter.measure(() => webhook('+819000000002', 'はじめまして'));
 
     process.stdout.write(`new sender: ${JSON.stringify(cost)}\n`);
-    expect(cost.total.statements).toBeLessThanOrEqual(21);
+    expect(cost.total.statements).toBeLessThanOrEqual(17);
   });
 
   it('costs a known sender with an open conversation at most its budget', async () => {
@@ -130,6 +130,6 @@ describe('statements per Twilio SMS webhook', () => {
     const cost = await counter.measure(() => webhook('+819000000003', '二通目'));
 
     process.stdout.write(`known sender: ${JSON.stringify(cost)}\n`);
-    expect(cost.total.statements).toBeLessThanOrEqual(8);
+    expect(cost.total.statements).toBeLessThanOrEqual(5);
   });
 });
