@@ -57,8 +57,10 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly keywords: ConsentKeywordHandler,
     private readonly naming: ContactNamingJob,
   ) {
-    // The embedded database has one connection; PostgreSQL's pool (10) keeps two for the rest of the hub.
-    this.gate = new TransactionGate({ permits: config.databaseUrl ? 8 : 1, maxQueued: config.ingestQueue.limit, maxWaitMs: config.ingestQueue.waitMs });
+    // PostgreSQL's pool (10) keeps two connections for the rest of the hub. The embedded database has one: a few
+    // transactions wait in its pool beside the rest of the hub's queries (one alone would queue behind every
+    // follow-up's query, once per message), and the gate turns a timeout there into the same 503.
+    this.gate = new TransactionGate({ permits: config.databaseUrl ? 8 : 4, maxQueued: config.ingestQueue.limit, maxWaitMs: config.ingestQueue.waitMs });
   }
 
   onModuleInit(): void {

@@ -79,6 +79,12 @@ interface Cost {
   transactions: number;
 }
 
+/**
+ * The channel account is cached for 5 seconds: on a loaded machine the measured webhook may be the one that reads it
+ * again (once per 5 seconds per channel, not per webhook), so the budget allows that one read.
+ */
+const CACHE_REFRESH = 1;
+
 let sidCounter = 0;
 const newSid = () => `SM${(Date.now().toString(16) + (sidCounter++).toString(16)).padStart(32, '0')}`;
 
@@ -121,7 +127,7 @@ describe('statements per Twilio SMS webhook', () => {
     const cost = await counter.measure(() => webhook('+819000000002', 'はじめまして'));
 
     process.stdout.write(`new sender: ${JSON.stringify(cost)}\n`);
-    expect(cost.total.statements).toBeLessThanOrEqual(17);
+    expect(cost.total.statements).toBeLessThanOrEqual(17 + CACHE_REFRESH);
   });
 
   it('costs a known sender with an open conversation at most its budget', async () => {
@@ -130,6 +136,6 @@ describe('statements per Twilio SMS webhook', () => {
     const cost = await counter.measure(() => webhook('+819000000003', '二通目'));
 
     process.stdout.write(`known sender: ${JSON.stringify(cost)}\n`);
-    expect(cost.total.statements).toBeLessThanOrEqual(5);
+    expect(cost.total.statements).toBeLessThanOrEqual(5 + CACHE_REFRESH);
   });
 });
