@@ -1,7 +1,7 @@
 import type { Tx } from '../common/database/database.js';
 import { notFound } from '../common/errors/domain-error.js';
 import type { ConsentChannel } from './consent.service.js';
-import { suppressionHash } from './contacts.service.js';
+import { suppressionHash } from './contact-identities.repository.js';
 
 /**
  * The writes to contacts' tables that a merge or an erasure makes inside a transaction of its own: those reach

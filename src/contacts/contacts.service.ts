@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { CountryCode } from 'libphonenumber-js';
@@ -8,26 +7,14 @@ import { DEFAULT_REGION, normalizeIdentity, normalizeInboundIdentity } from './i
 import type { IdentityKind } from './identity.normalizer.js';
 import { ConsentService, consentFrom } from './consent.service.js';
 import { ContactEvents } from './contact.events.js';
+import { findOrMakeContact, placeholderName, reappliedOptOut, suppressionsOf } from './contact-identities.repository.js';
+import type { ResolvedContact } from './contact-identities.repository.js';
 import type { ConsentChannel, ConsentState, LedgerEntry } from './consent.service.js';
 import type { Db, Tx } from '../common/database/database.js';
 
-export type { IdentityKind };
+export type { IdentityKind, ResolvedContact };
 
-export interface ResolvedContact {
-  id: string;
-  name: string;
-  blocked: boolean;
-  /** true when this call made the contact (its name is still a placeholder unless the channel sent one). */
-  created?: boolean;
-}
 
-/** A name to show before the customer (or the provider's profile) tells us theirs. */
-function placeholderName(kind: IdentityKind, address: string): string {
-  if (kind === 'visitor') return `ゲスト ${address.slice(0, 4).toUpperCase()}`;
-  if (kind === 'line') return `LINE ${address.slice(-6)}`;
-  if (kind === 'line_group') return `LINEグループ ${address.slice(-6)}`;
-  return address;
-}
 
 @Injectable()
 export class ContactsService {
@@ -38,29 +25,13 @@ export class ContactsService {
   ) {}
 
   /**
-   * The contact that owns an identity in a team, created on first contact. The unique constraint on
-   * (team, kind, address) decides when two first messages race: the loser reads the winner's row.
-   * It runs before, not inside, the message's transaction: a unique violation aborts a PostgreSQL
-   * transaction, and a contact without a message yet is harmless.
+   * The contact that owns an identity in a team, created on first contact (`findOrMakeContact`): in the caller's
+   * transaction when one is handed in (the ingest's, so that the contact, the conversation and the message commit
+   * together), else on its own.
    */
-  async resolveIdentity(teamId: string, given: { kind: IdentityKind; address: string; name?: string }): Promise<ResolvedContact> {
+  async resolveIdentity(teamId: string, given: { kind: IdentityKind; address: string; name?: string }, tx: Tx = this.db): Promise<ResolvedContact> {
     const from = { ...given, address: normalizeInboundIdentity(given.kind, given.address, await this.regionFor(teamId, given)) };
-    const existing = await this.findByIdentity(teamId, from.kind, from.address);
-    if (existing) return existing;
-    try {
-      const created = await this.db.$transaction(async (tx: Tx) => {
-        const contact = await tx.contact.create({ data: { teamId, name: from.name?.trim() || placeholderName(from.kind, from.address) } });
-        await tx.contactIdentity.create({ data: { teamId, contactId: contact.id, kind: from.kind, address: from.address } });
-        return { id: contact.id, name: contact.name, blocked: contact.blocked, created: true };
-      });
-      await this.reapplySuppressions(teamId, created.id, from);
-      return created;
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const winner = await this.findByIdentity(teamId, from.kind, from.address);
-      if (!winner) throw error;
-      return winner;
-    }
+    return findOrMakeContact(tx, teamId, from);
   }
 
   /** The provider's display name (LINE profile, group name), unless somebody has named the contact since. */
@@ -205,23 +176,11 @@ export class ContactsService {
   }
 
   /**
-   * Someone erased who had opted out comes back as a new contact: their opt-out comes back with them, found by
-   * the hash of the address that erasure left behind.
+   * An address added to a contact agents already see, once held by someone erased who had opted out: the opt-out
+   * comes back, and the agents are told (a new contact's come back with it: `findOrMakeContact`).
    */
   private async reapplySuppressions(teamId: string, contactId: string, identity: { kind: IdentityKind; address: string }): Promise<void> {
-    const suppressions = await this.db.suppression.findMany({ where: { teamId, addressHash: suppressionHash(teamId, identity.kind, identity.address) } });
-    for (const suppression of suppressions) {
-      await this.consent.record({
-        teamId,
-        contactId,
-        channelId: suppression.channelId,
-        channelType: suppression.channelType,
-        eventKey: `suppression:${suppression.id}:${contactId}`,
-        kind: 'opt_out',
-        detail: { source: 'suppression', suppressionId: suppression.id },
-        occurredAt: suppression.createdAt,
-      });
-    }
+    for (const suppression of await suppressionsOf(this.db, teamId, identity)) await this.consent.record(reappliedOptOut(teamId, contactId, suppression));
   }
 
   /** Blocks or unblocks: supervisors, or the member whose list holds the contact. Supervisors are told. */
@@ -346,7 +305,3 @@ export function toContactView(row: ContactRow, ledger: LedgerEntry[] = []): Cont
 }
 
 
-/** How an erased address is remembered: a hash, salted with the team, never the address itself. */
-export function suppressionHash(teamId: string, kind: string, address: string): string {
-  return createHash('sha256').update(`${teamId}:${kind}:${address}`).digest('hex');
-}

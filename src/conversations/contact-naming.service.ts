@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { IDENTITY_KINDS } from '../common/channel-types.js';
 import type { IdentityKind } from '../common/channel-types.js';
 import { DATABASE } from '../common/database/database.js';
-import type { Db } from '../common/database/database.js';
+import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobContext, JobQueue } from '../common/jobs/index.js';
 import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
@@ -50,10 +50,10 @@ export class ContactNamingJob implements OnModuleInit, ResumableWork {
 
   /**
    * The contact behind an address. A new one learns its name from the provider's profile: with `naming`, once the
-   * message that made it is stored (the request rides on its follow-up); without, at once.
+   * message that made it is stored (the request rides on its follow-up); without, at once. In `tx` when given.
    */
-  async resolve(channel: ChannelAccount, address: ChannelAddress, naming?: NamingRequest[]) {
-    const contact = await this.contacts.resolveIdentity(channel.teamId, address);
+  async resolve(channel: ChannelAccount, address: ChannelAddress, naming?: NamingRequest[], tx?: Tx) {
+    const contact = await this.contacts.resolveIdentity(channel.teamId, address, tx);
     const request = contact.created && !address.name ? this.request(channel, contact.id, address, `name-${contact.id}`) : null;
     if (request && naming) naming.push(request);
     else if (request) await this.queue(request);

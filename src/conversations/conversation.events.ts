@@ -12,7 +12,8 @@ export interface ConversationEventMap {
   'conversation.assigned': { teamId: string; conversationId: string; memberId: string };
   /** A conversation ended (it was not already resolved), with the outcome the agent chose, if any. */
   'conversation.resolved': { teamId: string; conversationId: string; memberId: string; assigneeId: string | null; outcome: string | null; resolvedAt: Date };
-  'message.created': { teamId: string; message: MessageView };
+  /** `provider`: the provider of the channel a customer's message came by (set by the ingest), so listeners need not read it. */
+  'message.created': { teamId: string; message: MessageView; provider?: string };
   'message.updated': { teamId: string; message: MessageView };
   'customer.typing': { teamId: string; conversationId: string; draft: string };
 }

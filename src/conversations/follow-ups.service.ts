@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
 import { DATABASE, Prisma } from '../common/database/database.js';
-import type { Db, Tx } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
 import { trackBackgroundWork } from '../common/events/domain-events.js';
 import { logger } from '../common/logging/logger.js';
 import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
@@ -50,9 +50,9 @@ interface StoredMessage {
 const RESUME_BATCH = 200;
 
 /**
- * The work that follows a new inbound message, made durable: its marker (a `follow_ups` row) is written in the
- * message's transaction, the work runs right after the commit, and the row is deleted once every step is done. A
- * process that dies in between leaves the row, and the next start takes it up again (ResumableWork). So every step
+ * The work that follows a new inbound message, made durable: its marker (the message's `follow_up`) is written with
+ * the message, the work runs right after the commit, and the marker is cleared once every step is done. A process
+ * that dies in between leaves it, and the next start takes it up again (ResumableWork). So every step
  * must be idempotent: routing offers a conversation once (its claim shares the offers' transaction), a keyword is
  * recorded on `<eventKey>:consent`, naming and media jobs carry the contact's and the message's id.
  */
@@ -85,16 +85,14 @@ export class MessageFollowUps implements OnModuleInit, ResumableWork {
     this.handlers[step].push(handler);
   }
 
-  /** Writes the marker, in the message's transaction; nothing to do writes nothing. */
-  async mark(tx: Tx, messageId: string, work: FollowUpWork): Promise<boolean> {
-    if (!hasWork(work)) return false;
-    await tx.followUp.create({ data: { messageId, work: work as Prisma.InputJsonObject } });
-    return true;
+  /** The marker to write with the message (its `follow_up`); nothing to do writes none. */
+  marker(work: FollowUpWork): Prisma.InputJsonObject | undefined {
+    return hasWork(work) ? (work as Prisma.InputJsonObject) : undefined;
   }
 
   /**
    * After the commit: this module's own steps (keyword, media, naming) before the webhook is answered, as before;
-   * the other modules' steps (routing) after, in the background. The marker goes when all of them are done.
+   * the other modules' steps (routing) after, in the background. The marker is cleared when all of them are done.
    */
   async afterCommit(message: StoredMessage, work: FollowUpWork): Promise<void> {
     if (!hasWork(work) || this.hold === 'before') return;
@@ -111,22 +109,22 @@ export class MessageFollowUps implements OnModuleInit, ResumableWork {
     let count = 0;
     let after: string | undefined;
     for (;;) {
-      const rows = await this.db.followUp.findMany({
-        where: after ? { messageId: { gt: after } } : {},
-        orderBy: { messageId: 'asc' },
+      // Read through the partial index of pending markers, not the messages table.
+      const rows = await this.db.message.findMany({
+        where: { followUp: { not: Prisma.DbNull }, ...(after ? { id: { gt: after } } : {}) },
+        orderBy: { id: 'asc' },
         take: RESUME_BATCH,
-        include: { message: { select: { teamId: true, channelId: true, conversationId: true, authorId: true, body: true, eventKey: true, createdAt: true } } },
+        select: { id: true, teamId: true, channelId: true, conversationId: true, authorId: true, body: true, eventKey: true, createdAt: true, followUp: true },
       });
-      for (const row of rows) {
-        const { message } = row;
-        const stored: StoredMessage = { messageId: row.messageId, ...message, occurredAt: message.createdAt };
-        const work = row.work as FollowUpWork;
+      for (const { id, followUp, ...message } of rows) {
+        const stored: StoredMessage = { messageId: id, ...message, occurredAt: message.createdAt };
+        const work = followUp as FollowUpWork;
         const own = await this.ownSteps(stored, work);
-        if ((await this.otherSteps(stored, work)) && own) await this.finish(row.messageId);
+        if ((await this.otherSteps(stored, work)) && own) await this.finish(id);
         count++;
       }
       if (rows.length < RESUME_BATCH) return count;
-      after = rows[rows.length - 1].messageId;
+      after = rows[rows.length - 1].id;
     }
   }
 
@@ -170,7 +168,7 @@ export class MessageFollowUps implements OnModuleInit, ResumableWork {
 
   private async finish(messageId: string): Promise<void> {
     if (this.hold === 'after') return;
-    await this.db.followUp.deleteMany({ where: { messageId } });
+    await this.db.message.updateMany({ where: { id: messageId }, data: { followUp: Prisma.DbNull } });
   }
 }
 

@@ -1,6 +1,9 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+import { HUB_CONFIG } from '../common/config/config.js';
+import type { HubConfig } from '../common/config/config.js';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
+import { TransactionGate } from '../common/database/transaction-gate.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
@@ -21,6 +24,9 @@ type InboundMessage = Extract<InboundEvent, { type: 'message' }>;
 
 type PlacedContact = { id: string; name: string; blocked: boolean };
 
+/** The conversation a reply names (an email's In-Reply-To), as the placement needs it. */
+type ReplyThread = { threadKey: string; contact: PlacedContact };
+
 /** Where a customer's message is stored: whose it is, who wrote it, and the thread it belongs to. */
 export interface Placement {
   contact: PlacedContact;
@@ -38,8 +44,11 @@ export interface Placement {
  * provider's other events go to the ProviderEventApplier. Turns them into contacts, conversations and messages (docs/architecture.md, "The inbound path"). */
 @Injectable()
 export class IngestService implements InboundSink, OnModuleInit {
+  private readonly gate: TransactionGate;
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
+    @Inject(HUB_CONFIG) config: HubConfig,
     @Inject(STORAGE) private readonly storage: Storage,
     private readonly events: ConversationEvents,
     private readonly inbound: ChannelInbound,
@@ -47,7 +56,12 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly providerEvents: ProviderEventApplier,
     private readonly keywords: ConsentKeywordHandler,
     private readonly naming: ContactNamingJob,
-  ) {}
+  ) {
+    // PostgreSQL's pool (10) keeps two connections for the rest of the hub. The embedded database has one: a few
+    // transactions wait in its pool beside the rest of the hub's queries (one alone would queue behind every
+    // follow-up's query, once per message), and the gate turns a timeout there into the same 503.
+    this.gate = new TransactionGate({ permits: config.databaseUrl ? 8 : 4, maxQueued: config.ingestQueue.limit, maxWaitMs: config.ingestQueue.waitMs });
+  }
 
   onModuleInit(): void {
     this.inbound.connect(this);
@@ -77,33 +91,37 @@ export class IngestService implements InboundSink, OnModuleInit {
     }
   }
 
-  private async storeMessage(channel: ChannelAccount, event: InboundMessage, placement?: Placement): Promise<IngestOutcome> {
+  private async storeMessage(channel: ChannelAccount, event: InboundMessage, given?: Placement): Promise<IngestOutcome> {
     // No look before the write: a redelivery is rare, and the unique key on (channel, event key) catches it.
-    const { contact, author, threadKey, activeKey, naming } = placement ?? (await this.place(channel, event));
     const kind = event.kind ?? (event.attachments.length > 0 && !event.body ? 'media' : 'text');
-    if (contact.blocked || author.blocked) return this.storeBlocked(channel, event, contact.id, author.id, threadKey, activeKey, kind);
     // Files that came inside the webhook are stored first, under the id the message will have: a crash before the
     // row leaves an unreachable file, never a row pointing at nothing.
     const messageId = uuidv7();
     const attachments = await this.storeInlineFiles(channel.teamId, messageId, event.attachments);
+    const dropFiles = () => (attachments !== event.attachments ? this.storage.remove(`${channel.teamId}/${messageId}`) : undefined);
     const keyword = authenticatesSender(channel, event) && !event.choice && (await this.keywords.isKeyword(channel.teamId, event.body));
+    // Before the transaction: reopening the conversation a reply names may lose a race on its key, which would abort it.
+    const joined = !given && event.inReplyTo ? await this.threadOf(channel, event.inReplyTo) : null;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.db.$transaction(async (tx: Tx) => {
+        // One transaction from the sender to the message: the contact a first message makes commits with it or not at all.
+        const result = await this.gate.run((maxWait) => this.db.$transaction(async (tx: Tx) => {
+          const placement = given ?? (await this.place(tx, channel, event, joined));
+          const { contact, author, naming } = placement;
+          if (contact.blocked || author.blocked) return { blocked: true as const, outcome: await storeBlocked(tx, channel, event, placement, kind) };
           const updated = await openOrJoinConversation(tx, {
             teamId: channel.teamId,
             channelId: channel.id,
             contactId: contact.id,
-            threadKey,
-            activeKey,
-            awaitingClaimId: placement?.awaitingClaimId ?? null,
+            threadKey: placement.threadKey,
+            activeKey: placement.activeKey,
+            awaitingClaimId: placement.awaitingClaimId ?? null,
             at: event.occurredAt,
             preview: preview(event.body || attachmentPreview(event)),
             // The token lives from the provider's event, not from our receipt: a redelivered token is stale.
             replyToken: event.replyToken ? { token: event.replyToken, expiresAt: new Date(event.occurredAt.getTime() + REPLY_TOKEN_TTL_MS) } : null,
           });
           const { started } = updated;
-          const message = await tx.message.create({ data: { ...inboundMessageData(channel, updated.id, author.id, { ...event, attachments }, kind), id: messageId } });
           // What follows the message is written with it, so that a crash after the commit neither loses nor doubles it.
           const work: FollowUpWork = {
             ...(started ? { started: true } : {}),
@@ -112,9 +130,16 @@ export class IngestService implements InboundSink, OnModuleInit {
             ...(naming?.length ? { naming } : {}),
             ...(event.attachments.some((a) => a.providerContentId && !a.url) ? { media: true } : {}),
           };
-          await this.followUps.mark(tx, messageId, work);
-          return { started, message, conversation: updated, work };
-        });
+          const message = await tx.message.create({
+            data: { ...inboundMessageData(channel, updated.id, author.id, { ...event, attachments }, kind), id: messageId, followUp: this.followUps.marker(work) },
+          });
+          return { blocked: false as const, started, message, conversation: updated, work, contact, author };
+        }, { maxWait }));
+        if (result.blocked) {
+          await dropFiles();
+          return result.outcome;
+        }
+        const { contact, author } = result;
         // The names it shows are at hand: no join on the hot path.
         const conversation = toConversationView({
           ...result.conversation,
@@ -122,7 +147,7 @@ export class IngestService implements InboundSink, OnModuleInit {
           contact: { id: contact.id, name: contact.name },
         });
         if (result.started) this.events.emit('conversation.started', { teamId: channel.teamId, conversation });
-        this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message) });
+        this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message), provider: channel.provider });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
         const { message } = result;
         await this.followUps.afterCommit(
@@ -136,7 +161,7 @@ export class IngestService implements InboundSink, OnModuleInit {
         // another first message opened the conversation a moment earlier (try again, and join it).
         const duplicate = await knownMessage(this.db, channel.id, event.eventKey);
         if (duplicate) {
-          if (attachments !== event.attachments) await this.storage.remove(`${channel.teamId}/${messageId}`);
+          await dropFiles();
           return duplicate;
         }
         if (attempt >= 2) throw error;
@@ -145,16 +170,15 @@ export class IngestService implements InboundSink, OnModuleInit {
   }
 
   /** Where a provider's message goes: its sender's contact and thread, or the conversation it says it answers. */
-  private async place(channel: ChannelAccount, event: InboundMessage): Promise<Placement> {
+  private async place(tx: Tx, channel: ChannelAccount, event: InboundMessage, joined: ReplyThread | null): Promise<Placement> {
     // In a group the conversation belongs to the group; each message is authored by whoever wrote it.
     const counterpart = event.thread ?? event.from;
     const naming: NamingRequest[] = [];
-    const sender = await this.naming.resolve(channel, counterpart, naming);
+    const sender = await this.naming.resolve(channel, counterpart, naming, tx);
     // A reply that names its conversation (an email's In-Reply-To, References or plus address) joins it, even from
     // another address of the customer's; that conversation's customer stays its contact.
-    const joined = event.inReplyTo ? await this.threadOf(channel, event.inReplyTo) : null;
-    const contact = joined && joined.contact.id !== sender.id ? joined.contact : sender;
-    const author = event.thread && ThreadKey.of(event.from) !== ThreadKey.of(event.thread) ? await this.naming.resolve(channel, event.from, naming) : sender;
+        const contact = joined && joined.contact.id !== sender.id ? joined.contact : sender;
+    const author = event.thread && ThreadKey.of(event.from) !== ThreadKey.of(event.thread) ? await this.naming.resolve(channel, event.from, naming, tx) : sender;
     const threadKey = joined?.threadKey ?? ThreadKey.of(counterpart);
     return { contact, author, threadKey, activeKey: activeKeyOf(channel.id, threadKey), naming };
   }
@@ -224,27 +248,6 @@ export class IngestService implements InboundSink, OnModuleInit {
     return stored;
   }
 
-  /**
-   * A blocked contact's message is kept for audit and nothing else: no conversation update, no event, no
-   * routing, no consent keyword. The contact is never told.
-   */
-  private async storeBlocked(channel: ChannelAccount, event: InboundMessage, contactId: string, authorId: string, threadKey: string, activeKey: string, kind: 'text' | 'media' | 'event') {
-    try {
-      const message = await this.db.$transaction(async (tx: Tx) => {
-        const conversation =
-          (await tx.conversation.findUnique({ where: { activeKey } })) ??
-          (await tx.conversation.create({ data: { teamId: channel.teamId, channelId: channel.id, contactId, threadKey, activeKey, status: 'waiting', lastMessageAt: event.occurredAt } }));
-        // A blocked sender's files are not kept, only that they sent some.
-        const attachments = event.attachments.map(({ data: _data, ...attachment }) => attachment);
-        return tx.message.create({ data: { ...inboundMessageData(channel, conversation.id, authorId, { ...event, attachments }, kind), blocked: true } });
-      });
-      return { stored: true, conversationId: message.conversationId, messageId: message.id };
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      return (await knownMessage(this.db, channel.id, event.eventKey)) ?? { stored: false };
-    }
-  }
-
 }
 
 /**
@@ -268,6 +271,20 @@ function attachmentPreview(event: InboundMessage): string {
   if (first.contentType?.startsWith('video/')) return '[動画]';
   if (first.contentType?.startsWith('audio/')) return '[音声]';
   return `[ファイル${first.name ? ` ${first.name}` : ''}]`;
+}
+
+/**
+ * A blocked contact's message is kept for audit and nothing else: no conversation update, no event, no routing, no
+ * consent keyword, and not their files, only that they sent some. The contact is never told.
+ */
+async function storeBlocked(tx: Tx, channel: ChannelAccount, event: InboundMessage, placement: Placement, kind: 'text' | 'media' | 'event'): Promise<IngestOutcome> {
+  const { activeKey, threadKey } = placement;
+  const conversation =
+    (await tx.conversation.findUnique({ where: { activeKey } })) ??
+    (await tx.conversation.create({ data: { teamId: channel.teamId, channelId: channel.id, contactId: placement.contact.id, threadKey, activeKey, status: 'waiting', lastMessageAt: event.occurredAt } }));
+  const attachments = event.attachments.map(({ data: _data, ...attachment }) => attachment);
+  const message = await tx.message.create({ data: { ...inboundMessageData(channel, conversation.id, placement.author.id, { ...event, attachments }, kind), blocked: true } });
+  return { stored: true, conversationId: message.conversationId, messageId: message.id };
 }
 
 /** The row of a message a customer sent, blocked or not. */

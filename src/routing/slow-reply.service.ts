@@ -49,8 +49,10 @@ export class SlowReplyService implements OnModuleInit, ResumableWork {
   onModuleInit(): void {
     this.resumable.register(this);
     this.jobs.register<SlowReplyJob>(CHECK, (job) => this.check(job));
-    this.conversations.on('message.created', async ({ message }) => {
+    this.conversations.on('message.created', async ({ message, provider }) => {
       if (message.direction !== 'in' || message.kind === 'event') return;
+      // Most customers' messages come by channels that show no notices: when the event says so, nothing is read.
+      if (provider && !this.notices.shownBy(provider)) return;
       // Just written: the whole threshold is still ahead.
       await this.watch(message.conversationId, message.id, 0);
     });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import request from 'supertest';
 import twilio from 'twilio';
 import { startHttpFake } from './http-fake.js';
 import type { FakeReply, HttpFake, Params, RecordedRequest } from './http-fake.js';
@@ -235,4 +236,13 @@ export function formBody(params: Params): string {
     for (const item of Array.isArray(value) ? value : [value]) search.append(key, item);
   }
   return search.toString();
+}
+
+/** Posts a form to a hub's Twilio webhook path, signed as Twilio signs it for the URL it was told (`publicUrl` + path). */
+export function postSignedTwilioForm(hubUrl: string, publicUrl: string, path: string, authToken: string, params: Params) {
+  return request(hubUrl)
+    .post(path)
+    .set('content-type', 'application/x-www-form-urlencoded')
+    .set('x-twilio-signature', signTwilioForm(authToken, publicUrl + path, params))
+    .send(formBody(params));
 }

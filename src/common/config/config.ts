@@ -51,6 +51,11 @@ export interface HubConfig {
   /** HUB_STOP_TIMEOUT_SECONDS: how long a stop may take before the process exits anyway, naming what still ran. */
   stopTimeoutSeconds: number;
   /**
+   * HUB_INGEST_QUEUE_LIMIT and HUB_INGEST_QUEUE_WAIT_MS: how many inbound messages may wait for the database at
+   * once, and how long each may, before a webhook is answered 503 with Retry-After.
+   */
+  ingestQueue: { limit: number; waitMs: number };
+  /**
    * HUB_TEST_HOLD_FOLLOW_UPS (tests of a crash, NODE_ENV=test only): the work that follows a stored message is left
    * pending, `before` it runs or `after` it ran, as a process killed at that moment leaves it.
    */
@@ -144,6 +149,8 @@ const envSchema = z.object({
   HUB_WIDGET_TRANSCRIPTS_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
   HUB_WIDGET_HANDSHAKES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
   // 25: done before the 30 seconds after which an orchestrator (Kubernetes' default grace period) kills the process.
+  HUB_INGEST_QUEUE_LIMIT: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000).default(1000),
+  HUB_INGEST_QUEUE_WAIT_MS: z.coerce.number().int('must be a whole number of milliseconds').min(100, 'must be at least 100').max(60_000).default(5000),
   HUB_STOP_TIMEOUT_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1, 'must be at least 1').max(3600).default(25),
 });
 
@@ -210,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     widgetHandshakesPerMinute: e.HUB_WIDGET_HANDSHAKES_PER_MINUTE,
     stopTimeoutSeconds: e.HUB_STOP_TIMEOUT_SECONDS,
+    ingestQueue: { limit: e.HUB_INGEST_QUEUE_LIMIT, waitMs: e.HUB_INGEST_QUEUE_WAIT_MS },
     // Honoured under NODE_ENV=test only: a production hub never leaves its follow-ups undone on purpose.
     testHoldFollowUps: e.NODE_ENV === 'test' ? (e.HUB_TEST_HOLD_FOLLOW_UPS ?? null) : null,
   };

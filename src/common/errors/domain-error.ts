@@ -6,7 +6,9 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'unprocessable'
-  | 'too_many_requests';
+  | 'too_many_requests'
+  /** The hub cannot take it now (its database is busy); the caller should come again after `retryAfterSeconds`. */
+  | 'unavailable';
 
 export interface ErrorDetail {
   field: string;
@@ -25,13 +27,20 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 
-  /** For `too_many_requests`: when the caller may try again (the API answers it and sets `Retry-After`). */
+  /** For `too_many_requests` and `unavailable`: when the caller may try again (the API answers it and sets `Retry-After`). */
   retryAfterSeconds?: number;
 }
 
 /** A limit was reached: 429 with `retryAfterSeconds`, whole seconds, at least 1. */
 export function tooManyRequests(code: string, message: string, retryAfterMs: number): DomainError {
   const error = new DomainError('too_many_requests', code, message);
+  error.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return error;
+}
+
+/** The hub cannot take the request now: 503 with `retryAfterSeconds`, whole seconds, at least 1. */
+export function unavailable(code: string, message: string, retryAfterMs: number): DomainError {
+  const error = new DomainError('unavailable', code, message);
   error.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return error;
 }

@@ -13,6 +13,7 @@ const STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   unprocessable: 422,
   too_many_requests: 429,
+  unavailable: 503,
 };
 
 export interface ErrorBody {
@@ -20,7 +21,7 @@ export interface ErrorBody {
   code: string;
   message: string;
   details?: unknown;
-  /** With 429: whole seconds until the limit lets the caller in again. */
+  /** With 429 and 503: whole seconds until the caller may try again. */
   retryAfterSeconds?: number;
 }
 

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import type { Socket } from 'socket.io-client';
+import { postSignedTwilioForm } from '../fakes/twilio-fake.js';
+import { connect, nextEvent, sleep } from '../support/sockets.js';
+import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-hub.js';
+
+const PUBLIC_URL = 'https://hub.example.test';
+const ACCOUNT_SID = 'AC' + 'c'.repeat(32);
+const AUTH_TOKEN = 'twilio-auth-token-0123456789';
+
+/**
+ * The database work of one Twilio SMS webhook, counted on the wire's side of the driver: every statement the hub's
+ * `pg` clients send (BEGIN and COMMIT included) from the request until the hub falls quiet again, follow-ups
+ * (routing's offer) included. Unlike throughput, the count does not depend on how busy the machine is, so it is the
+ * figure the hot path's budget is written in. The budgets fail a change that adds round trips to the hot path.
+ */
+class StatementCounter {
+  statements = 0;
+  transactions = 0;
+  private readonly original = pg.Client.prototype.query;
+
+  install(): void {
+    const original = this.original;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const counter = this;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+      counter.statements++;
+      trace(String(text).replace(/\s+/g, ' ').slice(0, 200));
+      if (text && /^\s*BEGIN\b/i.test(text)) counter.transactions++;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof pg.Client.prototype.query;
+  }
+
+  uninstall(): void {
+    pg.Client.prototype.query = this.original;
+  }
+
+  /** What `work` and whatever it set going cost, once no statement has been sent for `quietMs`. */
+  async measure(work: () => Promise<void>): Promise<{ request: Cost; total: Cost }> {
+    // What came before (an earlier webhook's follow-ups) is not charged to this one.
+    await this.quiet();
+    trace('-- measured from here');
+    const start = this.snapshot();
+    await work();
+    const request = this.since(start);
+    trace('-- answered');
+    await this.quiet();
+    trace('-- quiet');
+    return { request, total: this.since(start) };
+  }
+
+  private async quiet(quietMs = 400): Promise<void> {
+    let last = this.statements;
+    for (;;) {
+      await sleep(quietMs);
+      if (this.statements === last) return;
+      last = this.statements;
+    }
+  }
+
+  private snapshot(): Cost {
+    return { statements: this.statements, transactions: this.transactions };
+  }
+
+  private since(start: Cost): Cost {
+    return { statements: this.statements - start.statements, transactions: this.transactions - start.transactions };
+  }
+}
+
+/** STATEMENTS_TRACE=1 prints each statement, to see where they come from. */
+function trace(line: string): void {
+  if (process.env.STATEMENTS_TRACE) process.stdout.write(`${line}\n`);
+}
+
+interface Cost {
+  statements: number;
+  transactions: number;
+}
+
+/**
+ * The channel account is cached for 5 seconds: on a loaded machine the measured webhook may be the one that reads it
+ * again (once per 5 seconds per channel, not per webhook), so the budget allows that one read.
+ */
+const CACHE_REFRESH = 1;
+
+let sidCounter = 0;
+const newSid = () => `SM${(Date.now().toString(16) + (sidCounter++).toString(16)).padStart(32, '0')}`;
+
+describe('statements per Twilio SMS webhook', () => {
+  let hub: TestHub;
+  let admin: TestMember;
+  let sms: string;
+  let agent: Socket;
+  const counter = new StatementCounter();
+
+  beforeAll(async () => {
+    hub = await startTestHub({ PUBLIC_URL });
+    admin = (await createTeam(hub)).admin;
+    const config = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: 'http://127.0.0.1:9', sendsPerSecond: 200, from: '+15005550006' };
+    sms = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'sms', provider: 'twilio', name: 'SMS', config }).expect(201)).body.id;
+    // As in the benchmark: an agent online, so that a new conversation is offered.
+    await hub.http.put('/api/members/me/status').set(admin.auth).send({ status: 'online' }).expect(200);
+    agent = await connect(hub.url, '/inbox', { token: admin.token });
+    counter.install();
+  });
+
+  afterAll(async () => {
+    counter.uninstall();
+    agent?.close();
+    await hub?.stop();
+  });
+
+  async function webhook(from: string, body: string): Promise<void> {
+    const path = `/webhooks/twilio/${sms}`;
+    const params = { MessageSid: newSid(), AccountSid: ACCOUNT_SID, From: from, To: '+15005550006', Body: body, NumMedia: '0' };
+    const created = nextEvent<{ body: string }>(agent, 'message.created', (m) => m.body === body, 15_000);
+    await postSignedTwilioForm(hub.url, PUBLIC_URL, path, AUTH_TOKEN, params).expect(200);
+    await created;
+  }
+
+  it('costs a new sender at most its budget, offer included', async () => {
+    // The first webhook of a channel warms what is cached (the channel account, the team's keywords): not counted.
+    await webhook('+819000000001', 'warm');
+
+    const cost = await counter.measure(() => webhook('+819000000002', 'はじめまして'));
+
+    process.stdout.write(`new sender: ${JSON.stringify(cost)}\n`);
+    expect(cost.total.statements).toBeLessThanOrEqual(17 + CACHE_REFRESH);
+  });
+
+  it('costs a known sender with an open conversation at most its budget', async () => {
+    await webhook('+819000000003', '一通目');
+
+    const cost = await counter.measure(() => webhook('+819000000003', '二通目'));
+
+    process.stdout.write(`known sender: ${JSON.stringify(cost)}\n`);
+    expect(cost.total.statements).toBeLessThanOrEqual(5 + CACHE_REFRESH);
+  });
+});
