@@ -120,6 +120,26 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     // Claim this attempt: one conditional update, so two workers holding the same row send it once.
     const { count } = await this.db.delivery.updateMany({ where: { id: deliveryId, state: 'pending', attempts: attempt }, data: { attempts: attempt + 1 } });
     if (count === 0) return;
+    try {
+      await this.attempt(deliveryId, attempt, channel, adapter, message, outbound);
+    } catch (error) {
+      // The attempt is claimed, so a rerun of this job would find it taken and do nothing: a database that refused
+      // the send's record (a pool that could not start the transaction, a dropped connection) would leave the row
+      // pending until some hub restarted. The next attempt is scheduled instead; a send that did go out is sent again
+      // under the same message id, which LINE's retry key and the widget (by id) take once.
+      logger.warn({ err: error, deliveryId }, 'delivery attempt not recorded; trying again');
+      await this.schedule(deliveryId, attempt + 1, retryDelayMs(attempt + 1));
+    }
+  }
+
+  private async attempt(
+    deliveryId: string,
+    attempt: number,
+    channel: Awaited<ReturnType<ChannelsService['account']>>,
+    adapter: ReturnType<ChannelRegistry['get']> | null,
+    message: { id: string; teamId: string; channelId: string; conversationId: string; authorType: string; seq: bigint; conversation: { contactId: string } },
+    outbound: OutboundMessage,
+  ): Promise<void> {
     let result: SendResult;
     if (!channel || !adapter) {
       result = { ok: false, retry: false, code: 'channel_deleted', reason: 'The channel was deleted before this message could be sent.' };

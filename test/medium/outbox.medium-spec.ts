@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { ConversationsService, OutboxService } from '../../src/conversations/index.js';
+import { IngestService } from '../../src/conversations/ingest.service.js';
+import { startLineFake } from '../fakes/line-fake.js';
+import type { LineFake } from '../fakes/line-fake.js';
+import { eventually } from '../support/eventually.js';
+import { TestContext, createTestContext, inboundMessage } from '../support/test-context.js';
+
+describe(OutboxService.name, () => {
+  let ctx: TestContext;
+  let line: LineFake;
+
+  beforeAll(async () => {
+    line = await startLineFake({ channelAccessToken: 'outbox-token' });
+    ctx = await createTestContext();
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await line?.close();
+  });
+
+  // Found by the cluster suite: under load the database refused the transaction that records a send ("unable to
+  // start a transaction in the given time"); the job failed for good with its attempt claimed, and the delivery
+  // stayed pending until some hub restarted.
+  it('takes up a delivery again when recording its attempt fails, and LINE still gets it once', async () => {
+    const team = await ctx.createTeam();
+    const channel = await ctx.createChannel(team.teamId, {
+      type: 'line',
+      provider: 'line',
+      config: { channelSecret: 'outbox-secret', channelAccessToken: 'outbox-token', apiBaseUrl: line.url },
+    });
+    const userId = `U${'a'.repeat(32)}`;
+    line.setProfile(userId, { displayName: 'お客様' });
+    const [outcome] = await ctx.get(IngestService).ingest(channel, [inboundMessage({ kind: 'line', address: userId }, 'こんにちは')]);
+    const conversationId = outcome.conversationId!;
+
+    // The first transaction after LINE accepted the reply is the one that records it: it fails once.
+    const text = 'お待たせしました';
+    const pushed = () => line.pushesTo(userId).flatMap((push) => push.messages.map((message) => message.text)).filter((sent) => sent === text);
+    const transaction = ctx.db.$transaction.bind(ctx.db);
+    let failed = false;
+    const spy = jest.spyOn(ctx.db, '$transaction').mockImplementation(((...args: Parameters<typeof transaction>) => {
+      if (!failed && pushed().length > 0) {
+        failed = true;
+        return Promise.reject(new Error('Transaction API error: Unable to start a transaction in the given time.'));
+      }
+      return transaction(...args);
+    }) as typeof ctx.db.$transaction);
+    try {
+      const reply = await ctx.get(ConversationsService).post(team.admin, conversationId, { body: text, kind: 'text' });
+      await eventually(async () => failed, Boolean);
+      const delivery = () => ctx.db.delivery.findUniqueOrThrow({ where: { messageId: reply.id } });
+      await eventually(
+        async () => {
+          // The retry waits its backoff on the hub's clock.
+          ctx.clock.advance(5_000);
+          return (await delivery()).state;
+        },
+        (state) => state === 'done',
+      );
+      expect((await ctx.db.message.findUniqueOrThrow({ where: { id: reply.id } })).status).toBe('sent');
+      expect(pushed()).toEqual([text]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
