@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { join } from 'node:path';
+import pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { embeddedPool, startEmbeddedPostgres, EmbeddedPostgres } from './embedded-postgres.js';
 import { applyMigrations, migrationsUpToDate } from './migrations.js';
@@ -17,6 +18,22 @@ export interface OpenDatabase {
   /** Whether the embedded PostgreSQL serves it (one connection: keep transactions short). */
   embedded: boolean;
   close(): Promise<void>;
+}
+
+/**
+ * The pool to a PostgreSQL server. A connection the server ends (a restart, a failover, `pg_terminate_backend`)
+ * emits `error` on its client; a client checked out at that moment with no listener of its own (between a
+ * transaction's statements) would crash the process with an unhandled error event. Every client gets a listener
+ * for its whole life: the error is logged, the pool drops the broken client when it comes back, and the next
+ * request gets a fresh connection.
+ */
+function serverPool(connectionString: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'database connection lost'));
+  });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  return pool;
 }
 
 /**
@@ -44,7 +61,7 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
   const adapter = embedded
     ? // The embedded server admits one connection: keep it open, even after a failed statement.
       new PrismaPg(embeddedPool(connectionString), { disposeExternalPool: true })
-    : new PrismaPg({ connectionString, max: options.poolSize ?? 10 });
+    : new PrismaPg(serverPool(connectionString, options.poolSize ?? 10), { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   await prisma.$connect();
   return {
