@@ -61,7 +61,9 @@ export class OutboxService implements OnModuleInit, ResumableWork {
 
   async schedule(deliveryId: string, attempt: number, delayMs = 0, slotAt?: number): Promise<void> {
     const jobId = slotAt === undefined ? `deliver-${deliveryId}-${attempt}` : `deliver-${deliveryId}-${attempt}-at-${slotAt}`;
-    await this.jobs.add<DeliverJob>(DELIVER, { deliveryId, attempt, slotAt }, { jobId, delayMs });
+    // A job that throws before it claims its attempt (the database refused a read) runs again after a backoff; the
+    // claim keeps a rerun from sending twice, and a failure after the claim schedules the next attempt itself.
+    await this.jobs.add<DeliverJob>(DELIVER, { deliveryId, attempt, slotAt }, { jobId, delayMs, attempts: 5 });
   }
 
   /** Sends what waited for a visitor's proof of their address (the conversations it released). */

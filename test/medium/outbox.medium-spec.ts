@@ -65,4 +65,35 @@ describe(OutboxService.name, () => {
       spy.mockRestore();
     }
   });
+
+  // Found by the cluster suite: the delivery job's first read met a connection PostgreSQL had just ended; the job
+  // failed for good before claiming its attempt, and the reply stayed pending (attempts 0) until a restart.
+  it('runs a delivery job again when it fails before claiming its attempt', async () => {
+    const team = await ctx.createTeam();
+    const channel = await ctx.createChannel(team.teamId, {
+      type: 'line',
+      provider: 'line',
+      config: { channelSecret: 'outbox-secret', channelAccessToken: 'outbox-token', apiBaseUrl: line.url },
+    });
+    const userId = `U${'b'.repeat(32)}`;
+    line.setProfile(userId, { displayName: 'お客様' });
+    const [outcome] = await ctx.get(IngestService).ingest(channel, [inboundMessage({ kind: 'line', address: userId }, 'もしもし')]);
+    const text = '確認いたします';
+    // Once, then the real read: a spy calls through when its one-off answers are used up.
+    const spy = jest.spyOn(ctx.db.delivery, 'findUnique').mockRejectedValueOnce(new Error('terminating connection due to administrator command'));
+    try {
+      const reply = await ctx.get(ConversationsService).post(team.admin, outcome.conversationId!, { body: text, kind: 'text' });
+      await eventually(
+        async () => {
+          ctx.clock.advance(5_000);
+          return (await ctx.db.delivery.findUniqueOrThrow({ where: { messageId: reply.id } })).state;
+        },
+        (state) => state === 'done',
+      );
+      expect(spy.mock.calls.length).toBeGreaterThan(1);
+      expect(line.pushesTo(userId).flatMap((push) => push.messages.map((message) => message.text))).toContain(text);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
