@@ -20,20 +20,25 @@ describe(OutboxService.name, () => {
     await line?.close();
   });
 
-  // Found by the cluster suite: under load the database refused the transaction that records a send ("unable to
-  // start a transaction in the given time"); the job failed for good with its attempt claimed, and the delivery
-  // stayed pending until some hub restarted.
-  it('takes up a delivery again when recording its attempt fails, and LINE still gets it once', async () => {
+  /** A LINE customer's new chat in a team of its own: what a reply goes out to. */
+  async function lineChat(userId: string, text: string) {
     const team = await ctx.createTeam();
     const channel = await ctx.createChannel(team.teamId, {
       type: 'line',
       provider: 'line',
       config: { channelSecret: 'outbox-secret', channelAccessToken: 'outbox-token', apiBaseUrl: line.url },
     });
-    const userId = `U${'a'.repeat(32)}`;
     line.setProfile(userId, { displayName: 'お客様' });
-    const [outcome] = await ctx.get(IngestService).ingest(channel, [inboundMessage({ kind: 'line', address: userId }, 'こんにちは')]);
-    const conversationId = outcome.conversationId!;
+    const [outcome] = await ctx.get(IngestService).ingest(channel, [inboundMessage({ kind: 'line', address: userId }, text)]);
+    return { admin: team.admin, conversationId: outcome.conversationId! };
+  }
+
+  // Found by the cluster suite: under load the database refused the transaction that records a send ("unable to
+  // start a transaction in the given time"); the job failed for good with its attempt claimed, and the delivery
+  // stayed pending until some hub restarted.
+  it('takes up a delivery again when recording its attempt fails, and LINE still gets it once', async () => {
+    const userId = `U${'a'.repeat(32)}`;
+    const { admin, conversationId } = await lineChat(userId, 'こんにちは');
 
     // The first transaction after LINE accepted the reply is the one that records it: it fails once.
     const text = 'お待たせしました';
@@ -48,7 +53,7 @@ describe(OutboxService.name, () => {
       return transaction(...args);
     }) as typeof ctx.db.$transaction);
     try {
-      const reply = await ctx.get(ConversationsService).post(team.admin, conversationId, { body: text, kind: 'text' });
+      const reply = await ctx.get(ConversationsService).post(admin, conversationId, { body: text, kind: 'text' });
       await eventually(async () => failed, Boolean);
       const delivery = () => ctx.db.delivery.findUniqueOrThrow({ where: { messageId: reply.id } });
       await eventually(
@@ -69,20 +74,13 @@ describe(OutboxService.name, () => {
   // Found by the cluster suite: the delivery job's first read met a connection PostgreSQL had just ended; the job
   // failed for good before claiming its attempt, and the reply stayed pending (attempts 0) until a restart.
   it('runs a delivery job again when it fails before claiming its attempt', async () => {
-    const team = await ctx.createTeam();
-    const channel = await ctx.createChannel(team.teamId, {
-      type: 'line',
-      provider: 'line',
-      config: { channelSecret: 'outbox-secret', channelAccessToken: 'outbox-token', apiBaseUrl: line.url },
-    });
     const userId = `U${'b'.repeat(32)}`;
-    line.setProfile(userId, { displayName: 'お客様' });
-    const [outcome] = await ctx.get(IngestService).ingest(channel, [inboundMessage({ kind: 'line', address: userId }, 'もしもし')]);
+    const { admin, conversationId } = await lineChat(userId, 'もしもし');
     const text = '確認いたします';
     // Once, then the real read: a spy calls through when its one-off answers are used up.
     const spy = jest.spyOn(ctx.db.delivery, 'findUnique').mockRejectedValueOnce(new Error('terminating connection due to administrator command'));
     try {
-      const reply = await ctx.get(ConversationsService).post(team.admin, outcome.conversationId!, { body: text, kind: 'text' });
+      const reply = await ctx.get(ConversationsService).post(admin, conversationId, { body: text, kind: 'text' });
       await eventually(
         async () => {
           ctx.clock.advance(5_000);
