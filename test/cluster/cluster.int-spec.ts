@@ -43,7 +43,8 @@ describe('Three hubs behind nginx under faults', () => {
       await topology.startHub(1);
       const restartSeconds = secondsSince(killedAt);
       await until(() => allConnected(context.agents, visitors), 60_000);
-      return { 'hub killed and ready again after (s)': restartSeconds, 'every client connected again after (s)': secondsSince(killedAt) };
+      // Read once the hub is back: clients that moved to the other hubs sooner are not timed apart.
+      return { 'hub killed and ready again after (s)': restartSeconds, 'then every client connected after (s)': secondsSince(killedAt) };
     });
     expect(result.problems).toEqual([]);
   }, 600_000);
