@@ -42,6 +42,8 @@ export default {
     // The attack suite: each case is an abuse that once worked (or would have), run against the whole hub.
     { ...common, displayName: 'security', testMatch: ['<rootDir>/test/security/**/*.int-spec.ts'] },
     { ...common, displayName: 'services', testMatch: ['<rootDir>/test/services/**/*.int-spec.ts'] },
+    // Three hub processes behind nginx on PostgreSQL and a Redis of their own, under faults (`npm run test:cluster`).
+    { ...common, displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.int-spec.ts'] },
     // A real browser (Debian's Chromium through playwright-core) against a hub serving the built inbox and widget.
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
   ],

@@ -75,7 +75,9 @@ export class OutboxService implements OnModuleInit, ResumableWork {
 
   async schedule(deliveryId: string, attempt: number, delayMs = 0, slotAt?: number): Promise<void> {
     const jobId = slotAt === undefined ? `deliver-${deliveryId}-${attempt}` : `deliver-${deliveryId}-${attempt}-at-${slotAt}`;
-    await this.jobs.add<DeliverJob>(DELIVER, { deliveryId, attempt, slotAt }, { jobId, delayMs });
+    // A job that throws before it claims its attempt (the database refused a read) runs again after a backoff; the
+    // claim keeps a rerun from sending twice, and a failure after the claim schedules the next attempt itself.
+    await this.jobs.add<DeliverJob>(DELIVER, { deliveryId, attempt, slotAt }, { jobId, delayMs, attempts: 5 });
   }
 
   /** Sends what waited for a visitor's proof of their address (the conversations it released). */
@@ -134,6 +136,26 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     // Claim this attempt: one conditional update, so two workers holding the same row send it once.
     const { count } = await this.db.delivery.updateMany({ where: { id: deliveryId, state: 'pending', attempts: attempt }, data: { attempts: attempt + 1 } });
     if (count === 0) return;
+    try {
+      await this.attempt(deliveryId, attempt, channel, adapter, message, outbound);
+    } catch (error) {
+      // The attempt is claimed, so a rerun of this job would find it taken and do nothing: a database that refused
+      // the send's record (a pool that could not start the transaction, a dropped connection) would leave the row
+      // pending until some hub restarted. The next attempt is scheduled instead; a send that did go out is sent again
+      // under the same message id, which LINE's retry key and the widget (by id) take once.
+      logger.warn({ err: error, deliveryId }, 'delivery attempt not recorded; trying again');
+      await this.schedule(deliveryId, attempt + 1, retryDelayMs(attempt + 1));
+    }
+  }
+
+  private async attempt(
+    deliveryId: string,
+    attempt: number,
+    channel: Awaited<ReturnType<ChannelsService['account']>>,
+    adapter: ReturnType<ChannelRegistry['get']> | null,
+    message: { id: string; teamId: string; channelId: string; conversationId: string; authorType: string; seq: bigint; conversation: { contactId: string } },
+    outbound: OutboundMessage,
+  ): Promise<void> {
     let result: SendResult;
     if (!channel || !adapter) {
       result = { ok: false, retry: false, code: 'channel_deleted', reason: 'The channel was deleted before this message could be sent.' };

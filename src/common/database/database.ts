@@ -25,6 +25,22 @@ export interface OpenDatabase {
 }
 
 /**
+ * The pool to a PostgreSQL server. A connection the server ends (a restart, a failover, `pg_terminate_backend`)
+ * emits `error` on its client; a client checked out at that moment with no listener of its own (between a
+ * transaction's statements) would crash the process with an unhandled error event. Every client gets a listener
+ * for its whole life: the error is logged, the pool drops the broken client when it comes back, and the next
+ * request gets a fresh connection.
+ */
+function serverPool(connectionString: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'database connection lost'));
+  });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  return pool;
+}
+
+/**
  * Opens the hub's database: `databaseUrl` when given, else the embedded PostgreSQL persisted under
  * `dataDir` (or in memory when `dataDir` is null, for tests; a new one started from `image` when given, see
  * `migratedImage`). Pending migrations are applied first.
@@ -48,7 +64,7 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
   }
   // The embedded server admits one connection: keep it open, even after a failed statement.
   const max = embedded ? 1 : (options.poolSize ?? 10);
-  const pool = embedded ? embeddedPool(connectionString) : new pg.Pool({ connectionString, max });
+  const pool = embedded ? embeddedPool(connectionString) : serverPool(connectionString, max);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   await prisma.$connect();

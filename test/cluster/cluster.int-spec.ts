@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startLineFake } from '../fakes/line-fake.js';
+import type { LineFake } from '../fakes/line-fake.js';
+import { sleep } from '../support/sockets.js';
+import { Addresses, HttpClient } from './clients.js';
+import { LINE_TOKEN, LoadAgent, loadSize, setUpTeam } from './load.js';
+import { ScenarioContext, allConnected, runScenario, secondsSince } from './scenario.js';
+import { Topology, startTopology } from './topology.js';
+
+// Production's topology under faults: three hubs on PostgreSQL and Redis behind nginx, providers, web visitors and
+// agents at once. Every scenario must end with nothing lost and nothing twice.
+describe('Three hubs behind nginx under faults', () => {
+  let topology: Topology;
+  let line: LineFake;
+  let context: ScenarioContext;
+
+  beforeAll(async () => {
+    line = await startLineFake({ channelAccessToken: LINE_TOKEN });
+    topology = await startTopology();
+    const setup = await setUpTeam(topology.url, topology.admin, line);
+    const size = loadSize();
+    const team = await setup.admin.send('GET', '/api/teams/current', { headers: setup.adminAuth });
+    const { inviteCode } = team.json as { inviteCode: string };
+    const agentAddresses = new Addresses(1);
+    const agents: LoadAgent[] = [];
+    // One at a time: each sign-up hashes a password.
+    for (let i = 0; i < size.agents; i++) agents.push(await LoadAgent.signUp(setup, inviteCode, i, agentAddresses.take()));
+    context = { topology, setup, line, agents, size, visitorAddresses: new Addresses(2), providerAddresses: new Addresses(3) };
+    await until(() => agents.every((agent) => agent.socket.connected), 30_000);
+  }, 240_000);
+
+  afterAll(async () => {
+    await Promise.all(context?.agents.map((agent) => agent.close()) ?? []);
+    await context?.setup.admin.close();
+    await topology?.close();
+    await line?.close();
+  }, 60_000);
+
+  it('1. loses and repeats nothing when a hub is killed under load and started again', async () => {
+    const result = await runScenario('kill', context, async (visitors) => {
+      const killedAt = Date.now();
+      await topology.killHub(1);
+      await topology.startHub(1);
+      const restartSeconds = secondsSince(killedAt);
+      await until(() => allConnected(context.agents, visitors), 60_000);
+      // Read once the hub is back: clients that moved to the other hubs sooner are not timed apart.
+      return { 'hub killed and ready again after (s)': restartSeconds, 'then every client connected after (s)': secondsSince(killedAt) };
+    });
+    expect(result.problems).toEqual([]);
+  }, 600_000);
+
+  // Scenario 2 (Redis restarted under load, every queued job gone) needs the hubs to rebuild their jobs from the
+  // database; it runs here through `topology.restartRedis()` once they do.
+
+  it('3. recovers without a restart when every database connection of the hubs is terminated under load', async () => {
+    const result = await runScenario('database', context, async () => {
+      const cutAt = Date.now();
+      const terminated = await topology.terminateDatabaseConnections();
+      // Every hub answers a request that needs the database again.
+      await until(() => allHubsServe(topology), 60_000);
+      return { 'connections terminated': terminated, 'every hub serving from the database again after (s)': secondsSince(cutAt) };
+    });
+    expect(result.problems).toEqual([]);
+  }, 600_000);
+
+  it('5. loses and repeats nothing through a rolling restart of every hub', async () => {
+    const result = await runScenario('rolling', context, async (visitors) => {
+      const started = Date.now();
+      const stops: number[] = [];
+      for (let index = 0; index < topology.hubs.length; index++) {
+        const stopping = Date.now();
+        const code = await topology.stopHub(index);
+        stops.push(secondsSince(stopping));
+        if (code !== 0) throw new Error(`hub ${index} exited with ${code} on SIGTERM`);
+        await topology.startHub(index);
+      }
+      await until(() => allConnected(context.agents, visitors), 60_000);
+      return { 'rolling restart took (s)': secondsSince(started), 'slowest stop (s)': Math.max(...stops) };
+    });
+    expect(result.problems).toEqual([]);
+  }, 600_000);
+
+  it('4. sends every reply once, late, after LINE was down', async () => {
+    const outageSeconds = Number(process.env.CLUSTER_OUTAGE_SECONDS ?? 30);
+    const result = await runScenario(
+      'outage',
+      context,
+      async () => {
+        line.setOutage({ status: 500 });
+        const downAt = Date.now();
+        const refusedBefore = line.requests.length;
+        await until(() => Date.now() - downAt >= outageSeconds * 1000, outageSeconds * 1000 + 1_000);
+        const refused = line.requests.length - refusedBefore;
+        line.setOutage(null);
+        return { 'LINE down (s)': outageSeconds, 'requests to LINE while down': refused };
+      },
+      // The outbox backs off up to about as long as it has waited: the last reply may wait a whole outage more.
+      outageSeconds * 1000 + 60_000,
+    );
+    expect(result.problems).toEqual([]);
+  }, 600_000);
+});
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(100);
+  }
+}
+
+/** Whether each hub, asked directly, reads the database: its readiness answers 200. */
+async function allHubsServe(topology: Topology): Promise<boolean> {
+  const answers = await Promise.all(
+    topology.hubs.map(async (hub) => {
+      if (!hub) return false;
+      const client = new HttpClient(hub.url, '127.0.0.1');
+      try {
+        return (await client.send('GET', '/health/ready', { timeoutMs: 2_000 })).status === 200;
+      } catch {
+        return false;
+      } finally {
+        await client.close();
+      }
+    }),
+  );
+  return answers.every(Boolean);
+}
