@@ -18,7 +18,8 @@ describe('webhooks while the database is busy', () => {
   let sms: string;
 
   beforeAll(async () => {
-    hub = await startTestHub({ PUBLIC_URL, HUB_INGEST_QUEUE_LIMIT: '3', HUB_INGEST_QUEUE_WAIT_MS: '1500' });
+    // On the embedded database, whose one connection the test holds to make the burst wait.
+    hub = await startTestHub({ PUBLIC_URL, HUB_INGEST_QUEUE_LIMIT: '3', HUB_INGEST_QUEUE_WAIT_MS: '1500' }, { embedded: true });
     const { admin } = await createTeam(hub);
     const config = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: 'http://127.0.0.1:9', sendsPerSecond: 200, from: '+15005550006' };
     sms = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'sms', provider: 'twilio', name: 'SMS', config }).expect(201)).body.id;
