@@ -38,3 +38,11 @@ export async function claimFirstOffer(tx: Tx, conversationId: string, at: Date):
   const { count } = await tx.conversation.updateMany({ where: { id: conversationId, routedAt: null }, data: { routedAt: at } });
   return count > 0;
 }
+
+/**
+ * Holds the conversation's row until the transaction ends, so that two offers of it (its first message's follow-up
+ * and a pass over the waiting queue, in this process or another) take turns and the second sees the first's offers.
+ */
+export async function lockForOffer(tx: Tx, conversationId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM conversations WHERE id = ${conversationId} FOR UPDATE`;
+}

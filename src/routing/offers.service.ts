@@ -11,7 +11,7 @@ import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
 import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
 import { CustomerNotices } from '../channels/index.js';
-import { ConversationEvents, ConversationsService, MessageFollowUps, claimFirstOffer, markMissed, requeueFrom } from '../conversations/index.js';
+import { ConversationEvents, ConversationsService, MessageFollowUps, claimFirstOffer, lockForOffer, markMissed, requeueFrom } from '../conversations/index.js';
 import { MembersService, TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
@@ -200,12 +200,18 @@ export class OffersService implements OnModuleInit, ResumableWork {
     if (chosen.length === 0) return [];
     const expiresAt = new Date(now.getTime() + settings.offerTimeoutSeconds * 1000);
     const data = chosen.map((memberId) => ({ teamId, conversationId, memberId, expiresAt }));
-    if (options.first) {
-      const claimed = await this.db.$transaction(async (tx) => (await claimFirstOffer(tx, conversationId, now)) && (await tx.offer.createMany({ data })).count > 0);
-      if (!claimed) return 'offered before';
-    } else {
-      await this.db.offer.createMany({ data });
-    }
+    // The first message's follow-up and a pass over the waiting queue may both reach a new conversation: the row
+    // lock makes them take turns, and the second finds the first's offers pending and makes none.
+    const made = await this.db.$transaction(async (tx) => {
+      await lockForOffer(tx, conversationId);
+      const pending = await tx.offer.findMany({ where: { conversationId, status: 'pending' }, select: { memberId: true } });
+      if (pending.length) return pending.map((offer) => offer.memberId);
+      if (options.first && !(await claimFirstOffer(tx, conversationId, now))) return 'offered before';
+      await tx.offer.createMany({ data });
+      return null;
+    });
+    if (made === 'offered before' || (made && options.first)) return 'offered before';
+    if (made) return made;
     await this.announce(conversationId, expiresAt, chosen);
     const waves = settings.offerWaves;
     if (waves && ranked.length > chosen.length && waves.everySeconds * 1000 < expiresAt.getTime() - now.getTime()) {
