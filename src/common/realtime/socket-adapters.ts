@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
+import { logger } from '../logging/logger.js';
 import { HubIoAdapter } from './hub-io-adapter.js';
 
 /**
@@ -21,6 +22,19 @@ export class RedisIoAdapter extends HubIoAdapter {
     super(app, admits);
     this.pub = new Redis(redisUrl, { maxRetriesPerRequest: null });
     this.sub = this.pub.duplicate();
+    // While the subscription is away (Redis restarted, the network cut), events other processes emit to this
+    // process's sockets are gone for good. Once it is back, the sockets held here are dropped at the transport: the
+    // inbox and the widget reconnect and catch up from the database, as after any lost connection.
+    let away = false;
+    this.sub.on('close', () => {
+      away = true;
+    });
+    this.sub.on('ready', () => {
+      if (!away) return;
+      away = false;
+      const dropped = this.reconnectElsewhere();
+      logger.warn({ sockets: dropped }, 'socket events between hub processes were lost while Redis was away: sockets told to reconnect and catch up');
+    });
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
