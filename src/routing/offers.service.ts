@@ -200,13 +200,17 @@ export class OffersService implements OnModuleInit, ResumableWork {
     if (chosen.length === 0) return [];
     const expiresAt = new Date(now.getTime() + settings.offerTimeoutSeconds * 1000);
     const data = chosen.map((memberId) => ({ teamId, conversationId, memberId, expiresAt }));
-    // The first message's follow-up and a pass over the waiting queue may both reach a new conversation: the row
-    // lock makes them take turns, and the second finds the first's offers pending and makes none.
+    // The first message's follow-up and a pass over the waiting queue may both reach a new conversation: holding its
+    // row (the first offers' claim writes it, a queue pass locks it) makes them take turns, and the second finds the
+    // first's offers pending and makes none.
     const made = await this.db.$transaction(async (tx) => {
-      await lockForOffer(tx, conversationId);
+      if (options.first) {
+        if (!(await claimFirstOffer(tx, conversationId, now))) return 'offered before';
+      } else {
+        await lockForOffer(tx, conversationId);
+      }
       const pending = await tx.offer.findMany({ where: { conversationId, status: 'pending' }, select: { memberId: true } });
       if (pending.length) return pending.map((offer) => offer.memberId);
-      if (options.first && !(await claimFirstOffer(tx, conversationId, now))) return 'offered before';
       await tx.offer.createMany({ data });
       return null;
     });

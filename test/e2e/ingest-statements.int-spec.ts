@@ -127,7 +127,8 @@ describe('statements per Twilio SMS webhook', () => {
     const cost = await counter.measure(() => webhook('+819000000002', 'はじめまして'));
 
     process.stdout.write(`new sender: ${JSON.stringify(cost)}\n`);
-    expect(cost.total.statements).toBeLessThanOrEqual(17 + CACHE_REFRESH);
+    // 18: the first offers read the pending ones under their claim, so that a pass over the waiting queue cannot offer it twice.
+    expect(cost.total.statements).toBeLessThanOrEqual(18 + CACHE_REFRESH);
   });
 
   it('costs a known sender with an open conversation at most its budget', async () => {
