@@ -44,6 +44,8 @@ export default {
     { ...common, displayName: 'services', testMatch: ['<rootDir>/test/services/**/*.int-spec.ts'] },
     // Three hub processes behind nginx on PostgreSQL and a Redis of their own, under faults (`npm run test:cluster`).
     { ...common, displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.int-spec.ts'] },
+    // The same topology under a steady mixed load for minutes (`npm run soak -- --minutes N`).
+    { ...common, displayName: 'soak', testMatch: ['<rootDir>/test/soak/**/*.int-spec.ts'] },
     // A real browser (Debian's Chromium through playwright-core) against a hub serving the built inbox and widget.
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
   ],

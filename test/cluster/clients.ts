@@ -27,6 +27,9 @@ export interface HttpAnswer {
  */
 export class HttpClient {
   private readonly agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 4_000 });
+  /** Requests sent, and those that failed: a 5xx, a 429, no answer or a network error (the soak's error rate). */
+  requests = 0;
+  failures = 0;
 
   constructor(
     private readonly base: string,
@@ -36,7 +39,8 @@ export class HttpClient {
   send(method: string, path: string, options: { body?: string | object; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<HttpAnswer> {
     const body = options.body === undefined || typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     const headers = { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers };
-    return new Promise((resolve, reject) => {
+    this.requests++;
+    const answered = new Promise<HttpAnswer>((resolve, reject) => {
       const call = http.request(`${this.base}${path}`, { method, headers, agent: this.agent, localAddress: this.localAddress, timeout: options.timeoutMs ?? 90_000 }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -57,6 +61,11 @@ export class HttpClient {
       call.on('error', reject);
       call.end(body);
     });
+    answered.then(
+      (answer) => void (answer.status >= 500 || answer.status === 429 ? this.failures++ : undefined),
+      () => void this.failures++,
+    );
+    return answered;
   }
 
   close(): Promise<void> {

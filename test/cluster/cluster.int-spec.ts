@@ -1,40 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
 import { sleep } from '../support/sockets.js';
-import { Addresses, HttpClient } from './clients.js';
-import { LINE_TOKEN, LoadAgent, loadSize, setUpTeam } from './load.js';
+import { HttpClient } from './clients.js';
+import { startCluster, stopCluster } from './cluster-context.js';
+import { loadSize } from './load.js';
 import { ScenarioContext, allConnected, runScenario, secondsSince } from './scenario.js';
-import { Topology, startTopology } from './topology.js';
+import type { Topology } from './topology.js';
 
 // Production's topology under faults: three hubs on PostgreSQL and Redis behind nginx, providers, web visitors and
 // agents at once. Every scenario must end with nothing lost and nothing twice.
 describe('Three hubs behind nginx under faults', () => {
+  let context: ScenarioContext;
   let topology: Topology;
   let line: LineFake;
-  let context: ScenarioContext;
 
   beforeAll(async () => {
-    line = await startLineFake({ channelAccessToken: LINE_TOKEN });
-    topology = await startTopology();
-    const setup = await setUpTeam(topology.url, topology.admin, line);
-    const size = loadSize();
-    const team = await setup.admin.send('GET', '/api/teams/current', { headers: setup.adminAuth });
-    const { inviteCode } = team.json as { inviteCode: string };
-    const agentAddresses = new Addresses(1);
-    const agents: LoadAgent[] = [];
-    // One at a time: each sign-up hashes a password.
-    for (let i = 0; i < size.agents; i++) agents.push(await LoadAgent.signUp(setup, inviteCode, i, agentAddresses.take()));
-    context = { topology, setup, line, agents, size, visitorAddresses: new Addresses(2), providerAddresses: new Addresses(3) };
-    await until(() => agents.every((agent) => agent.socket.connected), 30_000);
+    context = await startCluster(loadSize());
+    ({ topology, line } = context);
   }, 240_000);
 
-  afterAll(async () => {
-    await Promise.all(context?.agents.map((agent) => agent.close()) ?? []);
-    await context?.setup.admin.close();
-    await topology?.close();
-    await line?.close();
-  }, 60_000);
+  afterAll(() => stopCluster(context), 60_000);
 
   it('1. loses and repeats nothing when a hub is killed under load and started again', async () => {
     const result = await runScenario('kill', context, async (visitors) => {

@@ -34,12 +34,17 @@ export interface Setup {
   webchatId: string;
   lineId: string;
   lineSecret: string;
+  /** The staff LINE groups the reports go to: takings and ordinary endings, and bookings. */
+  reportGroups: { callCenter: string; bookings: string };
 }
 
 const LINE_SECRET = 'cluster-line-secret';
 export const LINE_TOKEN = 'cluster-line-token';
 
-/** The team as the scenarios need it: agents who can hold every chat, offers that wait long enough, two channels. */
+/**
+ * The team as the scenarios need it: agents who can hold every chat, offers that wait long enough, two channels, and
+ * reports to two staff LINE groups (each accept and each ending posts one).
+ */
 export async function setUpTeam(url: string, admin: { email: string; password: string }, line: LineFake): Promise<Setup> {
   const client = new HttpClient(url, '127.0.0.1');
   const login = await client.send('POST', '/api/auth/login', { body: admin });
@@ -58,7 +63,24 @@ export async function setUpTeam(url: string, admin: { email: string; password: s
     201,
     'line channel',
   );
-  return { url, admin: client, adminAuth, webchatId: (webchat as { id: string }).id, lineId: (lineChannel as { id: string }).id, lineSecret: LINE_SECRET };
+  const lineId = (lineChannel as { id: string }).id;
+  const reportGroups = { callCenter: `C${'1'.repeat(32)}`, bookings: `C${'2'.repeat(32)}` };
+  for (const [groupId, name] of [[reportGroups.callCenter, 'Call center'], [reportGroups.bookings, 'Bookings']]) {
+    line.setGroup(groupId, name);
+    // The bot joins the group: LINE tells the hub with a join event, and only then may reports go there.
+    const join = { type: 'join', mode: 'active', timestamp: Date.now(), source: { type: 'group', groupId }, webhookEventId: `01JOIN${groupId.slice(1, 21)}`, deliveryContext: { isRedelivery: false }, replyToken: randomUUID().replaceAll('-', '') };
+    const raw = JSON.stringify({ destination: 'U' + '0'.repeat(32), events: [join] });
+    await expectStatus(client.send('POST', `/webhooks/line/${lineId}`, { body: raw, headers: { 'x-line-signature': signLineBody(LINE_SECRET, raw) } }), 200, 'join');
+    for (let attempt = 0; ; attempt++) {
+      const groups = (await client.send('GET', `/api/channels/${lineId}/groups`, { headers: adminAuth })).json as { items?: { groupId: string }[] };
+      if (groups.items?.some((group) => group.groupId === groupId)) break;
+      if (attempt === 100) throw new Error(`the hub never recorded the join of ${name}`);
+      await pace(100);
+    }
+  }
+  const targets = { callCenter: { channelId: lineId, groupId: reportGroups.callCenter }, bookings: { channelId: lineId, groupId: reportGroups.bookings } };
+  await expectStatus(client.send('PUT', '/api/teams/current/report-targets', { headers: adminAuth, body: targets }), 200, 'report targets');
+  return { url, admin: client, adminAuth, webchatId: (webchat as { id: string }).id, lineId, lineSecret: LINE_SECRET, reportGroups };
 }
 
 async function expectStatus(answer: Promise<{ status: number; json: unknown }>, status: number, what: string): Promise<unknown> {
@@ -87,8 +109,14 @@ export class LoadAgent {
   readonly shown = new Map<string, string>();
   readonly replied = new Set<string>();
   readonly mine = new Set<string>();
+  transfers = 0;
+  resolved = 0;
   readonly errors: string[] = [];
   reconnects = 0;
+  /** Told each time a customer's message is first shown live: the soak's webhook-to-agent latency. */
+  onShown: ((body: string) => void) | null = null;
+  /** Chats handed to a colleague and not answered here meanwhile, until when: the lists may still show them as ours. */
+  private readonly givingAway = new Map<string, number>();
   private readonly queue = new Map<string, Promise<void>>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -98,6 +126,7 @@ export class LoadAgent {
     private readonly auth: Record<string, string>,
     url: string,
     token: string,
+    sweepEveryMs: number,
   ) {
     this.socket = balancedSocket(url, '/inbox', http.localAddress, () => ({ token }));
     this.socket.on('offer', (offer: { conversationId: string }) => this.onConversation(offer.conversationId, true));
@@ -108,7 +137,7 @@ export class LoadAgent {
       this.reconnects++;
       for (const conversationId of this.mine) this.onConversation(conversationId, false);
     });
-    this.sweeper = setInterval(() => void this.sweep(), 3_000);
+    this.sweeper = setInterval(() => void this.sweep(), sweepEveryMs);
   }
 
   /**
@@ -122,13 +151,17 @@ export class LoadAgent {
     for (const conversation of waiting?.items ?? []) if (!conversation.assigneeId && !this.queue.has(conversation.id)) this.onConversation(conversation.id, true);
     const mine = await this.tryGet<{ items: { id: string }[] }>('/api/conversations?view=mine&limit=200');
     for (const conversation of mine?.items ?? []) {
-      if (this.mine.has(conversation.id)) continue;
+      if (this.mine.has(conversation.id) || (this.givingAway.get(conversation.id) ?? 0) > Date.now()) continue;
       this.mine.add(conversation.id);
       this.onConversation(conversation.id, false);
     }
   }
 
-  static async signUp(setup: Setup, inviteCode: string, index: number, localAddress: string): Promise<LoadAgent> {
+  /**
+   * `sweepEveryMs`: how often the agent looks at the waiting and "mine" lists. Often under faults, where offers expire
+   * while devices are away; seldom in a steady load, where each look is a cost the hubs would not see from people.
+   */
+  static async signUp(setup: Setup, inviteCode: string, index: number, localAddress: string, sweepEveryMs = 3_000): Promise<LoadAgent> {
     const http = new HttpClient(setup.url, localAddress);
     const email = `agent${index}-${randomUUID().slice(0, 8)}@cluster.example`;
     const password = 'correct horse battery';
@@ -136,7 +169,7 @@ export class LoadAgent {
     const session = (await expectStatus(http.send('POST', '/api/auth/login', { body: { email, password } }), 200, 'login')) as { accessToken: string };
     const auth = { authorization: `Bearer ${session.accessToken}` };
     await expectStatus(http.send('PUT', '/api/members/me/status', { headers: auth, body: { status: 'online' } }), 200, 'online');
-    return new LoadAgent(member.id, http, auth, setup.url, session.accessToken);
+    return new LoadAgent(member.id, http, auth, setup.url, session.accessToken, sweepEveryMs);
   }
 
   /** One chain per conversation: its accept, reloads and replies in order, as one agent's screen would. */
@@ -177,21 +210,84 @@ export class LoadAgent {
 
   private async reload(conversationId: string): Promise<void> {
     const page = await this.getWithRetry<{ items: InboxMessageEvent[] }>(`/api/conversations/${conversationId}/messages?limit=200`);
-    for (const message of page.items) this.onInbound(message, false);
+    // What a colleague already answered before handing the chat over is not answered again.
+    const answered = new Set(page.items.filter((message) => message.direction === 'out').map((message) => message.body));
+    for (const message of page.items) {
+      if (message.direction === 'in' && answered.has(`re ${message.body}`)) {
+        this.shown.set(message.id, message.body);
+        this.replied.add(message.id);
+      } else this.onInbound(message, false);
+    }
   }
 
   private onInbound(message: InboxMessageEvent, live = true): void {
     if (message.direction !== 'in' || message.author.type !== 'contact') return;
+    if (live && !this.shown.has(message.id)) this.onShown?.(message.body);
     this.shown.set(message.id, message.body);
     if (this.replied.has(message.id)) return;
     this.replied.add(message.id);
     const body = `re ${message.body}`;
-    const reply = () => this.reply(message.conversationId, body);
+    const reply = () => this.reply(message.conversationId, message.id, body);
     if (live) this.serial(message.conversationId, reply);
     else void reply().catch((error: unknown) => this.errors.push(String(error)));
   }
 
-  private async reply(conversationId: string, body: string): Promise<void> {
+  /**
+   * Hands a chat to a colleague, after the replies already on their way: from then on this agent answers nothing
+   * in it; the colleague answers what is left once they accept. Should nobody accept, the chat comes back to the
+   * "mine" list after the offer's time and is taken up again.
+   */
+  transfer(conversationId: string, memberId: string): void {
+    this.serial(conversationId, async () => {
+      if (!this.mine.has(conversationId)) return;
+      this.mine.delete(conversationId);
+      this.givingAway.set(conversationId, Date.now() + 45_000);
+      for (let attempt = 0; attempt < 20; attempt++) {
+        try {
+          const answer = await this.http.send('POST', `/api/conversations/${conversationId}/transfer`, { headers: this.auth, body: { memberId } });
+          if (answer.status === 202) {
+            this.transfers++;
+            return;
+          }
+          // Taken, resolved or the colleague away meanwhile: the chat comes back through the lists.
+          if (answer.status < 500 && answer.status !== 429) return;
+        } catch {
+          // The answer was lost: a transfer stored meanwhile stays one, and a second one is refused.
+        }
+        await pace(500);
+      }
+      throw new Error('transfer never answered');
+    });
+  }
+
+  /** Ends a chat as the agent does once the customer is done: a booking now and then, the call center told. */
+  resolve(conversationId: string, outcome: 'booked' | 'not_booked'): void {
+    this.serial(conversationId, async () => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        try {
+          const answer = await this.http.send('POST', `/api/conversations/${conversationId}/resolve`, { headers: this.auth, body: { outcome } });
+          // 409: already resolved, by this request whose answer was lost.
+          if (answer.status === 200 || answer.status === 409) {
+            this.mine.delete(conversationId);
+            this.resolved++;
+            return;
+          }
+          if (answer.status < 500 && answer.status !== 429) throw new Error(`resolve refused: ${answer.status} ${JSON.stringify(answer.json)}`);
+        } catch (error) {
+          if (error instanceof Error && error.message.startsWith('resolve refused')) throw error;
+        }
+        await pace(500);
+      }
+      throw new Error('resolve never answered');
+    });
+  }
+
+  private async reply(conversationId: string, messageId: string, body: string): Promise<void> {
+    if (!this.mine.has(conversationId)) {
+      // Handed over after this message came: the colleague answers it (or this agent does, should it come back).
+      this.replied.delete(messageId);
+      return;
+    }
     for (let attempt = 0; attempt < 40; attempt++) {
       try {
         const answer = await this.http.send('POST', `/api/conversations/${conversationId}/messages`, { headers: this.auth, body: { body } });
@@ -235,6 +331,11 @@ export class LoadAgent {
     }
   }
 
+  /** The agent's HTTP requests so far, and how many of them failed. */
+  requestCounts(): { requests: number; failures: number } {
+    return { requests: this.http.requests, failures: this.http.failures };
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.socket.close();
@@ -262,6 +363,8 @@ export class LoadVisitor {
   /** Each of the visitor's own messages, by body, with the id its ack gave. */
   readonly sent = new Map<string, string | null>();
   resends = 0;
+  /** Told of each message the widget shows for the first time (the agents' replies among them). */
+  onShown: ((body: string) => void) | null = null;
 
   constructor(url: string, channelId: string, localAddress: string) {
     this.socket = balancedSocket(url, '/widget', localAddress, () => ({ channelId, ...(this.visitorId ? { visitorId: this.visitorId } : {}), ...(this.lastSeq ? { afterSeq: this.lastSeq } : {}) }));
@@ -273,6 +376,7 @@ export class LoadVisitor {
   }
 
   private add(message: WidgetMessage): void {
+    if (!this.shown.has(message.id)) this.onShown?.(message.body);
     this.shown.set(message.id, message.body);
     if (!this.lastSeq || BigInt(message.seq) > BigInt(this.lastSeq)) this.lastSeq = message.seq;
   }
@@ -288,7 +392,8 @@ export class LoadVisitor {
           this.sent.set(body, ack.id ?? null);
           return;
         }
-        if (ack.code !== 'rate_limited' && ack.code !== 'internal_error') throw new Error(`message refused: ${ack.code}`);
+        // The widget shows these refusals and keeps the text for the visitor to send again: nothing of it was stored.
+        if (ack.code !== 'rate_limited' && ack.code !== 'internal_error' && ack.code !== 'ingest_busy') throw new Error(`message refused: ${ack.code}`);
       } catch (error) {
         if (error instanceof Error && error.message.startsWith('message refused')) throw error;
       }
@@ -374,6 +479,11 @@ export class LineSender {
       pause = Math.min(pause * 2, 5_000);
     }
     throw new Error(`webhook ${webhook.webhookEventId} never accepted`);
+  }
+
+  /** LINE's requests so far, and how many of them failed. */
+  requestCounts(): { requests: number; failures: number } {
+    return this.clients.reduce((sum, client) => ({ requests: sum.requests + client.requests, failures: sum.failures + client.failures }), { requests: 0, failures: 0 });
   }
 
   private failed(reason: string): void {

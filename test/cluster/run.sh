@@ -25,5 +25,6 @@ trap 'dropdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" --if-exists --force "$databa
 export DATABASE_URL="postgresql://$PGUSER@$PGHOST:$PGPORT/$database"
 
 npm run build --silent
-# One file, its scenarios in order: each leaves the cluster whole for the next.
-node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects cluster --runInBand "$@"
+# One file, its scenarios in order: each leaves the cluster whole for the next. The soak runs on the same topology
+# (test/soak/run.sh sets CLUSTER_JEST_PROJECT=soak).
+node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects "${CLUSTER_JEST_PROJECT:-cluster}" --runInBand "$@"

@@ -125,7 +125,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
   }
 }
 
-interface Audit {
+export interface Audit {
   /** Not yet there: may still come while the load settles. */
   pending: string[];
   /** Wrong for good: a duplicate never goes away. */
@@ -136,7 +136,7 @@ interface Audit {
 const MAX_LISTED = 5;
 
 /** Counts and compares what was sent, what the database holds, what agents, visitors and LINE received. */
-async function auditScenario(tag: string, context: ScenarioContext, visitors: LoadVisitor[], sender: LineSender, errors: string[]): Promise<Audit> {
+export async function auditScenario(tag: string, context: ScenarioContext, visitors: LoadVisitor[], sender: LineSender, errors: string[]): Promise<Audit> {
   const { topology, line, agents } = context;
   const pending: string[] = [];
   const problems: string[] = [...errors, ...agents.flatMap((agent) => agent.errors)];
@@ -221,12 +221,30 @@ async function auditScenario(tag: string, context: ScenarioContext, visitors: Lo
   // An offer still pending well after it expired is a timer that never fired.
   const [offers] = await topology.query<{ total: number; overdue: number; accepted: number; conversations: number }>(
     `SELECT count(*)::int AS total, count(*) FILTER (WHERE o.status = 'pending' AND o.expires_at < now() - interval '15 seconds')::int AS overdue,
-            count(*) FILTER (WHERE o.status = 'accepted')::int AS accepted, count(DISTINCT o.conversation_id)::int AS conversations
+            count(*) FILTER (WHERE o.status = 'accepted' AND o.transfer_id IS NULL)::int AS accepted, count(DISTINCT o.conversation_id)::int AS conversations
      FROM offers o WHERE o.conversation_id = ANY($1::text[])`,
     [[...new Set(inbound.map((row) => row.conversation))]],
   );
   if (offers.overdue > 0) problems.push(`${offers.overdue} offers pending after their deadline (a timer that never fired)`);
   if (offers.accepted > offers.conversations) problems.push(`${offers.accepted} offers accepted for ${offers.conversations} chats`);
+
+  // Report posts to the staff groups: every accept posts "taking" once, each post reaches LINE once (its row id is
+  // the X-Line-Retry-Key, so LINE itself refuses a second post of one row).
+  const chats = [...new Set(inbound.map((row) => row.conversation))];
+  const reports = await topology.query<{ id: string; kind: string; status: string; conversation: string; member: string | null }>(
+    `SELECT id, kind, status, conversation_id AS conversation, member_id AS member FROM reports WHERE conversation_id = ANY($1::text[])`,
+    [chats],
+  );
+  list('report posts pending', reports.filter((report) => report.status === 'pending').map((report) => `${report.kind} ${report.id}`), pending);
+  list('report posts failed', reports.filter((report) => report.status === 'failed').map((report) => `${report.kind} ${report.id}`), problems);
+  list('report posts marked sent that LINE never took', reports.filter((report) => report.status === 'sent' && line.acceptedWith(report.id) === 0).map((report) => `${report.kind} ${report.id}`), problems);
+  const takings = count(reports.filter((report) => report.kind === 'taking').map((report) => `${report.conversation}/${report.member}`));
+  list('accepts reported more than once', [...takings].filter(([, n]) => n > 1).map(([key, n]) => `${key} x${n}`), problems);
+  const acceptedOffers = await topology.query<{ conversation: string; member: string }>(
+    `SELECT DISTINCT conversation_id AS conversation, member_id AS member FROM offers WHERE status = 'accepted' AND conversation_id = ANY($1::text[])`,
+    [chats],
+  );
+  list('accepts without their report post', acceptedOffers.filter((offer) => !takings.has(`${offer.conversation}/${offer.member}`)).map((offer) => `${offer.conversation}/${offer.member}`), pending);
 
   return {
     pending,
@@ -240,11 +258,12 @@ async function auditScenario(tag: string, context: ScenarioContext, visitors: Lo
       'replies delivered to LINE': deliveredLine,
       offers: offers.total,
       chats: offers.conversations,
+      'report posts sent': reports.filter((report) => report.status === 'sent').length,
     },
   };
 }
 
-function printResult(result: ScenarioResult): void {
+export function printResult(result: ScenarioResult): void {
   const lines = [`scenario ${result.name}: ${result.problems.length === 0 ? '0 lost, 0 duplicated' : `${result.problems.length} problems`}`];
   for (const [key, value] of Object.entries(result.figures)) lines.push(`  ${key}: ${value}`);
   for (const problem of result.problems) lines.push(`  PROBLEM ${problem}`);

@@ -32,6 +32,8 @@ export interface Topology {
   /** Terminates every connection the hubs hold to the run's database; returns how many there were. */
   terminateDatabaseConnections(): Promise<number>;
   query<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
+  /** The processes of the run that are up, by name (`hub-0`..., `nginx`, `redis`): for reading their memory. */
+  processes(): { name: string; pid: number }[];
   close(): Promise<void>;
 }
 
@@ -80,7 +82,8 @@ export async function startTopology(): Promise<Topology> {
   rmSync(LOGS, { recursive: true, force: true });
   mkdirSync(LOGS, { recursive: true });
   const startHub = async (index: number) => {
-    const hub = await startHubProcess(hubEnv(index), 90_000);
+    // CLUSTER_HUB_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=DIR`, profiles every hub of a run.
+    const hub = await startHubProcess(hubEnv(index), 90_000, process.env.CLUSTER_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
     hubs[index] = hub;
     let written = 0;
     const keep = () => {
@@ -151,6 +154,11 @@ export async function startTopology(): Promise<Topology> {
       return rows.rows.filter((row) => row.terminated).length;
     },
     query: async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await database.query<T>(text, values)).rows,
+    processes: () => [
+      ...hubs.flatMap((hub, index) => (hub?.child.pid ? [{ name: `hub-${index}`, pid: hub.child.pid }] : [])),
+      ...(nginx?.pid ? [{ name: 'nginx', pid: nginx.pid }] : []),
+      ...(redis.pid ? [{ name: 'redis', pid: redis.pid }] : []),
+    ],
     close,
   };
 }

@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { pace } from '../cluster/clients.js';
+import { LineSender, LineWebhook, LoadVisitor } from '../cluster/load.js';
+import { Audit, ScenarioContext, auditScenario, secondsSince } from '../cluster/scenario.js';
+import { sleep } from '../support/sockets.js';
+
+/** How the soak is driven; `npm run soak -- --minutes N --rate R` sets the first two, the environment the rest. */
+export interface SoakSettings {
+  minutes: number;
+  /** Customer messages per second, web chat and LINE together. */
+  rate: number;
+  /** The part of them that comes from web chat visitors; the rest are LINE webhooks. */
+  webShare: number;
+  /** Chats going on at once: each customer sends this many messages, waits for the answers and is done. */
+  chatsAtOnce: number;
+  messagesPerChat: number;
+  /** Chats handed from one agent to another per minute. */
+  transfersPerMinute: number;
+}
+
+export function soakSettings(): SoakSettings {
+  const number = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+  return {
+    minutes: number('SOAK_MINUTES', 2),
+    rate: number('SOAK_RATE', 50),
+    webShare: number('SOAK_WEB_SHARE', 0.4),
+    chatsAtOnce: number('SOAK_CHATS', 150),
+    messagesPerChat: number('SOAK_MESSAGES_PER_CHAT', 12),
+    transfersPerMinute: number('SOAK_TRANSFERS_PER_MINUTE', 20),
+  };
+}
+
+export interface SoakResult {
+  audit: Audit;
+  /** Failed requests and messages sent again, over all sent. */
+  errorRate: number;
+  /** Per process: resident memory (MB) at each minute's end. */
+  memory: Map<string, number[]>;
+  minutes: MinuteFigures[];
+}
+
+interface MinuteFigures {
+  minute: number;
+  seconds: number;
+  messagesPerSecond: number;
+  repliesPerSecond: number;
+  chatsEnded: number;
+  transfers: number;
+  webhookAckP99: number;
+  widgetAckP99: number;
+  agentSeesP99: number;
+  customerGetsReplyP99: number;
+  errors: string;
+  rssMb: Record<string, number>;
+}
+
+/** A customer of the soak: a web chat visitor or a LINE user, sending `messagesPerChat` messages and then done. */
+interface Customer {
+  visitor: LoadVisitor | null;
+  lineUser: string | null;
+  index: number;
+  bodies: string[];
+  /** Replies the customer has seen (from the widget, or pushed by LINE). */
+  answered: Set<string>;
+  done: boolean;
+}
+
+/**
+ * A steady mixed load on the cluster: customers on web chat and LINE at `rate` messages a second in all, agents who
+ * accept the offers, answer each message, hand some chats to colleagues and end each chat once its customer is done
+ * (which posts the reports). Prints each minute's throughput, p99 latencies, errors and every process's resident
+ * memory; at the end, waits for the load to settle and audits it as the fault scenarios do.
+ */
+export async function runSoak(context: ScenarioContext, settings: SoakSettings): Promise<SoakResult> {
+  const { setup, line, agents, topology } = context;
+  const tag = `soak-${randomBytes(3).toString('hex')}`;
+  const sender = new LineSender(setup, context.providerAddresses, 8);
+  const visitors: LoadVisitor[] = [];
+  const sentAt = new Map<string, number>();
+  const errors: string[] = [];
+  const window = { webhookAck: [] as number[], widgetAck: [] as number[], agentSees: [] as number[], customerGetsReply: [] as number[], messages: 0, replies: 0, chatsEnded: 0 };
+  const replyDelivered = (customer: Customer, reply: string) => {
+    const body = reply.slice(3);
+    if (customer.answered.has(body)) return;
+    customer.answered.add(body);
+    window.replies++;
+    const at = sentAt.get(body);
+    if (at !== undefined) window.customerGetsReply.push(Date.now() - at);
+  };
+  for (const agent of agents) {
+    agent.errors.length = 0;
+    agent.onShown = (body) => {
+      const at = sentAt.get(body);
+      if (at !== undefined) window.agentSees.push(Date.now() - at);
+    };
+  }
+
+  let customerCount = 0;
+  const customers: Customer[] = [];
+  const byLineUser = new Map<string, Customer>();
+  const newCustomer = (): Customer => {
+    const index = customerCount++;
+    const web = Math.random() < settings.webShare;
+    const customer: Customer = { visitor: null, lineUser: null, index, bodies: [], answered: new Set(), done: false };
+    if (web) {
+      const visitor = new LoadVisitor(setup.url, setup.webchatId, context.visitorAddresses.take());
+      visitor.onShown = (body) => {
+        if (body.startsWith(`re ${tag}:`)) replyDelivered(customer, body);
+      };
+      visitors.push(visitor);
+      customer.visitor = visitor;
+    } else {
+      customer.lineUser = `U${randomBytes(16).toString('hex')}`;
+      line.setProfile(customer.lineUser, { displayName: `Soak ${index}` });
+      byLineUser.set(customer.lineUser, customer);
+    }
+    customers.push(customer);
+    return customer;
+  };
+  // A customer takes part once it can send: a visitor once the widget has its session.
+  const ready = (customer: Customer) => !customer.visitor || customer.visitor.visitorId !== undefined;
+  let active = Array.from({ length: settings.chatsAtOnce }, newCustomer);
+
+  let webhookCounter = 0;
+  const inFlight = new Set<Promise<void>>();
+  const send = (customer: Customer) => {
+    const body = `${tag}:${customer.visitor ? 'w' : 'l'}${customer.index}:${customer.bodies.length}`;
+    customer.bodies.push(body);
+    const started = Date.now();
+    sentAt.set(body, started);
+    const sending = customer.visitor
+      ? customer.visitor.say(body).then(() => void window.widgetAck.push(Date.now() - started))
+      : (async () => {
+          const webhook: LineWebhook = {
+            userId: customer.lineUser!,
+            body,
+            webhookEventId: `01${tag.replace(/[^A-Za-z0-9]/g, '').toUpperCase()}${String(webhookCounter++).padStart(12, '0')}`,
+            messageId: `${Date.now()}${String(webhookCounter).padStart(6, '0')}`,
+            attempts: 0,
+            acceptedAt: null,
+          };
+          await sender.deliver(webhook);
+          window.webhookAck.push(Date.now() - started);
+        })();
+    const tracked = sending.then(
+      () => void window.messages++,
+      (error: unknown) => void errors.push(String(error)),
+    );
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+  };
+
+  // LINE's side: replies pushed to a customer's LINE user.
+  let pushesRead = 0;
+  const readPushes = () => {
+    for (; pushesRead < line.pushes.length; pushesRead++) {
+      const push = line.pushes[pushesRead];
+      const customer = byLineUser.get(push.to);
+      if (!customer) continue;
+      for (const message of push.messages) if (message.text?.startsWith(`re ${tag}:`)) replyDelivered(customer, message.text);
+    }
+  };
+
+  /** The chat a customer's first message went to, and the agent holding it. */
+  const chatOf = async (customer: Customer) => {
+    const [row] = await topology.query<{ id: string; assignee: string | null }>(
+      'SELECT c.id, c.assignee_id AS assignee FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.body = $1',
+      [customer.bodies[0]],
+    );
+    return row ? { id: row.id, agent: agents.find((agent) => agent.memberId === row.assignee) } : null;
+  };
+  // A customer who sent everything and saw every answer is done: the agent ends the chat, a new customer comes.
+  const endChats = async () => {
+    const finished = active.filter((customer) => customer.bodies.length >= settings.messagesPerChat && customer.answered.size >= customer.bodies.length);
+    for (const customer of finished) {
+      customer.done = true;
+      const chat = await chatOf(customer);
+      if (chat?.agent) chat.agent.resolve(chat.id, Math.random() < 0.2 ? 'booked' : 'not_booked');
+      customer.visitor?.close();
+      window.chatsEnded++;
+    }
+    if (finished.length > 0) active = [...active.filter((customer) => !customer.done), ...finished.map(() => newCustomer())];
+  };
+  let transfers = 0;
+  const transferOne = async () => {
+    const candidates = active.filter((customer) => customer.bodies.length > 0 && customer.bodies.length < settings.messagesPerChat - 3);
+    const customer = candidates[Math.floor(Math.random() * candidates.length)];
+    if (!customer) return;
+    const chat = await chatOf(customer);
+    if (!chat?.agent) return;
+    const others = agents.filter((agent) => agent !== chat.agent);
+    chat.agent.transfer(chat.id, others[Math.floor(Math.random() * others.length)].memberId);
+    transfers++;
+  };
+
+  const requestCounts = () => {
+    const counts = [...agents.map((agent) => agent.requestCounts()), sender.requestCounts()];
+    const http = counts.reduce((sum, count) => ({ requests: sum.requests + count.requests, failures: sum.failures + count.failures }), { requests: 0, failures: 0 });
+    const resends = visitors.reduce((sum, visitor) => sum + visitor.resends, 0);
+    const said = visitors.reduce((sum, visitor) => sum + visitor.sent.size, 0);
+    return { requests: http.requests + said + resends, failures: http.failures + resends };
+  };
+
+  const memory = new Map<string, number[]>();
+  const minutes: MinuteFigures[] = [];
+  const started = Date.now();
+  let sent = 0;
+  let nextTransfer = started + 60_000 / Math.max(settings.transfersPerMinute, 1e-9);
+  let nextEnding = started;
+  let minuteStart = started;
+  let transfersAtMinuteStart = 0;
+  const end = started + settings.minutes * 60_000;
+  let turn = 0;
+  const closeMinute = () => {
+    const figures = minuteFigures(minutes.length + 1, (Date.now() - minuteStart) / 1000, window, transfers - transfersAtMinuteStart, requestCounts(), topology.processes());
+    for (const [name, mb] of Object.entries(figures.rssMb)) memory.set(name, [...(memory.get(name) ?? []), mb]);
+    minutes.push(figures);
+    printMinute(figures);
+    Object.assign(window, { webhookAck: [], widgetAck: [], agentSees: [], customerGetsReply: [], messages: 0, replies: 0, chatsEnded: 0 });
+    minuteStart = Date.now();
+    transfersAtMinuteStart = transfers;
+  };
+  try {
+    while (Date.now() < end) {
+      // Open loop: the messages due by now are sent whatever the answers take, as customers do.
+      const due = Math.floor(((Date.now() - started) / 1000) * settings.rate);
+      while (sent < due) {
+        const sending = active.filter((customer) => ready(customer) && customer.bodies.length < settings.messagesPerChat);
+        if (sending.length === 0) break;
+        send(sending[turn++ % sending.length]);
+        sent++;
+      }
+      readPushes();
+      if (Date.now() >= nextEnding) {
+        await endChats();
+        nextEnding = Date.now() + 1_000;
+      }
+      if (settings.transfersPerMinute > 0 && Date.now() >= nextTransfer) {
+        await transferOne();
+        nextTransfer += 60_000 / settings.transfersPerMinute;
+      }
+      if (Date.now() - minuteStart >= 60_000) closeMinute();
+      await pace(20);
+    }
+    // The last part of a minute, when the run is not whole minutes: its memory is the run's end.
+    if (Date.now() - minuteStart >= 10_000) closeMinute();
+    const loadSeconds = secondsSince(started);
+    await Promise.all([...inFlight]);
+
+    // The load is over: wait until everything sent is stored, seen, answered and delivered, then audit it all.
+    const settleStart = Date.now();
+    let audit = await auditScenario(tag, context, visitors, sender, errors);
+    while (audit.pending.length > 0 && Date.now() - settleStart < 120_000) {
+      await sleep(200);
+      readPushes();
+      audit = await auditScenario(tag, context, visitors, sender, errors);
+    }
+    await Promise.all(agents.map((agent) => agent.idle()));
+    readPushes();
+    audit = await auditScenario(tag, context, visitors, sender, errors);
+    const counts = requestCounts();
+    const errorRate = counts.requests === 0 ? 0 : counts.failures / counts.requests;
+    Object.assign(audit.figures, {
+      'load (s)': loadSeconds,
+      'settled after the load (s)': secondsSince(settleStart),
+      'messages offered': sent,
+      'chats ended': customers.filter((customer) => customer.done).length,
+      transfers,
+      'requests and messages sent': counts.requests,
+      'failed or sent again': counts.failures,
+    });
+    return { audit, errorRate, memory, minutes };
+  } finally {
+    for (const visitor of visitors) visitor.close();
+    await sender.close();
+    for (const agent of agents) agent.onShown = null;
+  }
+}
+
+function minuteFigures(
+  minute: number,
+  seconds: number,
+  window: { webhookAck: number[]; widgetAck: number[]; agentSees: number[]; customerGetsReply: number[]; messages: number; replies: number; chatsEnded: number },
+  transfers: number,
+  counts: { requests: number; failures: number },
+  processes: { name: string; pid: number }[],
+): MinuteFigures {
+  return {
+    minute,
+    seconds: Math.round(seconds),
+    messagesPerSecond: round(window.messages / seconds),
+    repliesPerSecond: round(window.replies / seconds),
+    chatsEnded: window.chatsEnded,
+    transfers,
+    webhookAckP99: p99(window.webhookAck),
+    widgetAckP99: p99(window.widgetAck),
+    agentSeesP99: p99(window.agentSees),
+    customerGetsReplyP99: p99(window.customerGetsReply),
+    errors: `${counts.failures} of ${counts.requests}`,
+    rssMb: Object.fromEntries(processes.map(({ name, pid }) => [name, round(residentMb(pid))])),
+  };
+}
+
+function printMinute(figures: MinuteFigures): void {
+  const rss = Object.entries(figures.rssMb)
+    .map(([name, mb]) => `${name} ${mb}`)
+    .join(', ');
+  process.stdout.write(
+    `soak minute ${figures.minute} (${figures.seconds} s): in ${figures.messagesPerSecond} msg/s, replies delivered ${figures.repliesPerSecond}/s, chats ended ${figures.chatsEnded}, ` +
+      `transfers ${figures.transfers}; p99 ms: webhook ack ${figures.webhookAckP99}, widget ack ${figures.widgetAckP99}, agent sees ${figures.agentSeesP99}, ` +
+      `customer gets the reply ${figures.customerGetsReplyP99}; failed or sent again so far ${figures.errors}; RSS MB: ${rss}\n`,
+  );
+}
+
+/** Resident memory of a process and its children (nginx's master and its worker), in MB. */
+function residentMb(pid: number): number {
+  const own = (id: number) => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${id}/status`, 'utf8'));
+      return match ? Number(match[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // Without the children list only the process itself is counted.
+  }
+  return own(pid) + children.reduce((sum, child) => sum + own(child), 0);
+}
+
+function p99(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]);
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
