@@ -95,6 +95,8 @@ interface InboxMessageEvent {
   direction: 'in' | 'out';
   body: string;
   author: { type: string };
+  /** `failed` for a reply the hub withdrew or could not deliver: the customer never saw it. */
+  status: string;
 }
 
 /**
@@ -111,6 +113,8 @@ export class LoadAgent {
   readonly mine = new Set<string>();
   transfers = 0;
   resolved = 0;
+  /** Replies the hub withdrew (another agent's greeting a moment before) and the agent sent again. */
+  withdrawn = 0;
   readonly errors: string[] = [];
   reconnects = 0;
   /** Told each time a customer's message is first shown live: the soak's webhook-to-agent latency. */
@@ -211,7 +215,7 @@ export class LoadAgent {
   private async reload(conversationId: string): Promise<void> {
     const page = await this.getWithRetry<{ items: InboxMessageEvent[] }>(`/api/conversations/${conversationId}/messages?limit=200`);
     // What a colleague already answered before handing the chat over is not answered again.
-    const answered = new Set(page.items.filter((message) => message.direction === 'out').map((message) => message.body));
+    const answered = new Set(page.items.filter((message) => message.direction === 'out' && message.status !== 'failed').map((message) => message.body));
     for (const message of page.items) {
       if (message.direction === 'in' && answered.has(`re ${message.body}`)) {
         this.shown.set(message.id, message.body);
@@ -291,14 +295,21 @@ export class LoadAgent {
     for (let attempt = 0; attempt < 40; attempt++) {
       try {
         const answer = await this.http.send('POST', `/api/conversations/${conversationId}/messages`, { headers: this.auth, body: { body } });
-        if (answer.status === 201) return;
+        if (answer.status === 201) {
+          if ((answer.json as InboxMessageEvent).status !== 'failed') return;
+          // Withdrawn before delivery: a colleague greeted this customer within the hub's guard second (the chat was
+          // handed over faster than a person hands one over). The agent reads the notice and sends it again.
+          this.withdrawn++;
+          await pace(1_000);
+          continue;
+        }
         if (answer.status < 500 && answer.status !== 429) throw new Error(`reply refused: ${answer.status} ${JSON.stringify(answer.json)}`);
       } catch (error) {
         if (error instanceof Error && error.message.startsWith('reply refused')) throw error;
       }
       // Before typing it again, look whether the hub stored it.
       const page = await this.tryGet<{ items: InboxMessageEvent[] }>(`/api/conversations/${conversationId}/messages?limit=200`);
-      if (page?.items.some((message) => message.body === body)) return;
+      if (page?.items.some((message) => message.body === body && message.status !== 'failed')) return;
       await pace(500);
     }
     throw new Error(`reply never stored: ${body}`);

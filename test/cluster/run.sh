@@ -21,7 +21,12 @@ done
 
 database="tsunagi_cluster_$(date +%s)_$$"
 createdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$database"
-trap 'dropdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" --if-exists --force "$database" >/dev/null 2>&1 || true' EXIT
+if [ -n "${CLUSTER_KEEP_DATABASE:-}" ]; then
+  # For looking into a failed run: the database stays, named here.
+  trap 'echo "kept the database $database"' EXIT
+else
+  trap 'dropdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" --if-exists --force "$database" >/dev/null 2>&1 || true' EXIT
+fi
 export DATABASE_URL="postgresql://$PGUSER@$PGHOST:$PGPORT/$database"
 
 npm run build --silent

@@ -107,6 +107,7 @@ export async function runScenario(
       'webhook redeliveries': sender.webhooks.reduce((sum, webhook) => sum + Math.max(0, webhook.attempts - 1), 0),
       'webhook failures seen by LINE': [...sender.failures].map(([reason, n]) => `${reason} x${n}`).join(', ') || 'none',
       'visitor resends': visitors.reduce((sum, visitor) => sum + visitor.resends, 0),
+      'replies withdrawn by the hub and sent again': agents.reduce((sum, agent) => sum + agent.withdrawn, 0),
     };
     const result = { name, problems: [...audit.problems, ...audit.pending.map((line) => `not settled: ${line}`)], figures };
     printResult(result);
@@ -151,9 +152,11 @@ export async function auditScenario(tag: string, context: ScenarioContext, visit
   const unsent = [...visitors.flatMap((visitor) => [...visitor.sent].filter(([, id]) => !id).map(([body]) => body)), ...sender.webhooks.filter((webhook) => !webhook.acceptedAt).map((webhook) => webhook.body)];
   list('sent but never acknowledged', unsent, pending);
 
+  // A reply the hub withdrew before delivery (status failed, no delivery row) never reached the customer: it is not
+  // counted as stored. A reply whose delivery failed is caught below, by its delivery row.
   const rows = await topology.query<{ id: string; body: string; direction: 'in' | 'out'; assignee: string | null; conversation: string }>(
     `SELECT m.id, m.body, m.direction, c.assignee_id AS assignee, c.id AS conversation FROM messages m JOIN conversations c ON c.id = m.conversation_id
-     WHERE m.body LIKE $1 OR m.body LIKE $2`,
+     WHERE m.body LIKE $1 OR (m.body LIKE $2 AND NOT (m.status = 'failed' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id)))`,
     [`${tag}:%`, `re ${tag}:%`],
   );
   const inbound = rows.filter((row) => row.direction === 'in');
@@ -199,7 +202,17 @@ export async function auditScenario(tag: string, context: ScenarioContext, visit
       if (times > 0) deliveredLine++;
     }
   }
-  list('replies not delivered', undelivered, pending);
+  if (undelivered.length > 0) {
+    // What the hub knows of each: the message's status, its delivery row, and whether its chat was handed over.
+    const known = await topology.query<{ body: string; status: string; delivery: string | null; attempts: number | null; error: string | null; transfers: number }>(
+      `SELECT m.body, m.status, d.state AS delivery, d.attempts, d.last_error AS error,
+              (SELECT count(*)::int FROM transfers t WHERE t.conversation_id = m.conversation_id) AS transfers
+       FROM messages m LEFT JOIN deliveries d ON d.message_id = m.id WHERE m.body = ANY($1::text[])`,
+      [undelivered.slice(0, MAX_LISTED)],
+    );
+    const detail = new Map(known.map((row) => [row.body, `${row.body} (message ${row.status}, delivery ${row.delivery ?? 'none'}${row.attempts ? ` after ${row.attempts}` : ''}${row.error ? `: ${row.error}` : ''}, transfers ${row.transfers})`]));
+    list('replies not delivered', undelivered.map((body) => detail.get(body) ?? body), pending);
+  }
   for (const visitor of visitors) {
     const own = count([...visitor.shown.values()].filter((body) => body.startsWith(`${tag}:`)));
     list('visitor messages shown twice in their widget', [...own].filter(([, n]) => n > 1).map(([body]) => body), problems);

@@ -267,6 +267,7 @@ export async function runSoak(context: ScenarioContext, settings: SoakSettings):
       'messages offered': sent,
       'chats ended': customers.filter((customer) => customer.done).length,
       transfers,
+      'replies withdrawn by the hub and sent again': agents.reduce((sum, agent) => sum + agent.withdrawn, 0),
       'requests and messages sent': counts.requests,
       'failed or sent again': counts.failures,
     });
