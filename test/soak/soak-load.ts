@@ -35,7 +35,10 @@ export interface SoakResult {
   audit: Audit;
   /** Failed requests and messages sent again, over all sent. */
   errorRate: number;
-  /** Per process: resident memory (MB) at each minute's end. */
+  /**
+   * Per process: the lowest resident memory (MB) read in each minute (read every 5 s). A garbage-collected process
+   * swings by a hundred MB and more between collections; what it keeps shows in the lows, so a leak raises them.
+   */
   memory: Map<string, number[]>;
   minutes: MinuteFigures[];
 }
@@ -52,7 +55,9 @@ interface MinuteFigures {
   agentSeesP99: number;
   customerGetsReplyP99: number;
   errors: string;
+  /** Each process's resident memory at the minute's end, and the lowest read during it. */
   rssMb: Record<string, number>;
+  lowestRssMb: Record<string, number>;
 }
 
 /** A customer of the soak: a web chat visitor or a LINE user, sending `messagesPerChat` messages and then done. */
@@ -212,9 +217,16 @@ export async function runSoak(context: ScenarioContext, settings: SoakSettings):
   let transfersAtMinuteStart = 0;
   const end = started + settings.minutes * 60_000;
   let turn = 0;
+  let lowest = new Map<string, number>();
+  let nextReading = started;
+  const readMemory = () => {
+    for (const { name, pid } of topology.processes()) lowest.set(name, Math.min(lowest.get(name) ?? Infinity, residentMb(pid)));
+  };
   const closeMinute = () => {
-    const figures = minuteFigures(minutes.length + 1, (Date.now() - minuteStart) / 1000, window, transfers - transfersAtMinuteStart, requestCounts(), topology.processes());
-    for (const [name, mb] of Object.entries(figures.rssMb)) memory.set(name, [...(memory.get(name) ?? []), mb]);
+    readMemory();
+    const figures = minuteFigures(minutes.length + 1, (Date.now() - minuteStart) / 1000, window, transfers - transfersAtMinuteStart, requestCounts(), topology.processes(), lowest);
+    for (const [name, mb] of Object.entries(figures.lowestRssMb)) memory.set(name, [...(memory.get(name) ?? []), mb]);
+    lowest = new Map();
     minutes.push(figures);
     printMinute(figures);
     Object.assign(window, { webhookAck: [], widgetAck: [], agentSees: [], customerGetsReply: [], messages: 0, replies: 0, chatsEnded: 0 });
@@ -239,6 +251,10 @@ export async function runSoak(context: ScenarioContext, settings: SoakSettings):
       if (settings.transfersPerMinute > 0 && Date.now() >= nextTransfer) {
         await transferOne();
         nextTransfer += 60_000 / settings.transfersPerMinute;
+      }
+      if (Date.now() >= nextReading) {
+        readMemory();
+        nextReading += 5_000;
       }
       if (Date.now() - minuteStart >= 60_000) closeMinute();
       await pace(20);
@@ -286,6 +302,7 @@ function minuteFigures(
   transfers: number,
   counts: { requests: number; failures: number },
   processes: { name: string; pid: number }[],
+  lowest: Map<string, number>,
 ): MinuteFigures {
   return {
     minute,
@@ -300,12 +317,13 @@ function minuteFigures(
     customerGetsReplyP99: p99(window.customerGetsReply),
     errors: `${counts.failures} of ${counts.requests}`,
     rssMb: Object.fromEntries(processes.map(({ name, pid }) => [name, round(residentMb(pid))])),
+    lowestRssMb: Object.fromEntries([...lowest].map(([name, mb]) => [name, round(mb)])),
   };
 }
 
 function printMinute(figures: MinuteFigures): void {
   const rss = Object.entries(figures.rssMb)
-    .map(([name, mb]) => `${name} ${mb}`)
+    .map(([name, mb]) => `${name} ${mb} (lowest ${figures.lowestRssMb[name] ?? mb})`)
     .join(', ');
   process.stdout.write(
     `soak minute ${figures.minute} (${figures.seconds} s): in ${figures.messagesPerSecond} msg/s, replies delivered ${figures.repliesPerSecond}/s, chats ended ${figures.chatsEnded}, ` +

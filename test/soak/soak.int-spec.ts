@@ -6,8 +6,8 @@ import { runSoak, soakSettings } from './soak-load.js';
 const settings = soakSettings();
 const AGENTS = Number(process.env.SOAK_AGENTS ?? 20);
 // Memory is judged from minute 5 on: the first minutes fill caches, pools and the JIT's code. A hub's resident memory
-// swings by 10-20% from one minute to the next with its garbage collector, so each end is the median of three
-// minutes' readings: minutes 4-6 against the last three.
+// swings by up to 40% with its garbage collector (a 30-minute run read 372-547 MB on one hub, with no trend), so the
+// figure compared is what it keeps: the lowest reading of minutes 4-6 against the lowest of the last three.
 const MEMORY_FROM_MINUTE = 5;
 const MEMORY_GROWTH_LIMIT = 0.15;
 
@@ -32,17 +32,12 @@ describe(`Soak: three hubs behind nginx at ${settings.rate} messages/s for ${set
     if (settings.minutes >= 20) {
       const growth = [...result.memory].flatMap(([name, series]) => {
         if (!name.startsWith('hub-') || series.length < MEMORY_FROM_MINUTE + 4) return [];
-        const from = median(series.slice(MEMORY_FROM_MINUTE - 2, MEMORY_FROM_MINUTE + 1));
-        const to = median(series.slice(-3));
-        process.stdout.write(`soak memory ${name}: minutes ${MEMORY_FROM_MINUTE - 1}-${MEMORY_FROM_MINUTE + 1} ${from} MB, last three minutes ${to} MB (${Math.round(((to - from) / from) * 1000) / 10}%)\n`);
+        const from = Math.min(...series.slice(MEMORY_FROM_MINUTE - 2, MEMORY_FROM_MINUTE + 1));
+        const to = Math.min(...series.slice(-3));
+        process.stdout.write(`soak memory ${name}: lowest in minutes ${MEMORY_FROM_MINUTE - 1}-${MEMORY_FROM_MINUTE + 1} ${from} MB, in the last three minutes ${to} MB (${Math.round(((to - from) / from) * 1000) / 10}%)\n`);
         return (to - from) / from > MEMORY_GROWTH_LIMIT ? [`${name} grew from ${from} MB to ${to} MB`] : [];
       });
       expect(growth).toEqual([]);
     }
   }, (settings.minutes * 60 + 600) * 1000);
 });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
