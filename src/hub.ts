@@ -31,6 +31,9 @@ import { PrometheusMetrics } from './common/metrics/prometheus-metrics.js';
 import { FIRST_TEAM } from './common/start/first-team.js';
 import type { FirstTeam, StartLogin } from './common/start/first-team.js';
 import { ResumableWorkRegistry } from './common/start/resumable-work.js';
+import { LocalCacheInvalidation } from './common/cache/cache-invalidation.js';
+import type { CacheInvalidation } from './common/cache/cache-invalidation.js';
+import { PostgresCacheInvalidation, listeningClient } from './common/cache/postgres-cache-invalidation.js';
 
 export interface HubOptions {
   /** Keep the embedded database in memory instead of under the data directory (tests). */
@@ -90,6 +93,18 @@ async function loadRedisParts() {
   return { BullMqJobQueue, RedisIoAdapter, Redis };
 }
 
+/**
+ * Every process on a PostgreSQL server hears the others' cache changes through LISTEN/NOTIFY on that server; the
+ * embedded database is held by this process alone (its directory is locked), so its changes are all made here.
+ */
+async function openCacheInvalidation(databaseUrl: string | null, db: HubInfrastructure['db']): Promise<CacheInvalidation> {
+  if (!databaseUrl) return new LocalCacheInvalidation();
+  return new PostgresCacheInvalidation({
+    connect: () => listeningClient(databaseUrl),
+    notify: async (channel, payload) => void (await db.$executeRaw`SELECT pg_notify(${channel}, ${payload})`),
+  }).start();
+}
+
 export async function createHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const readiness = new HubReadiness();
   const door = new FrontDoor(readiness);
@@ -110,6 +125,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   readiness.markDone('migrations');
   readiness.probeDatabaseWith(() => database.prisma.$queryRaw`SELECT 1`);
   const clock = options.clock ?? systemClock;
+  const cacheInvalidation = await openCacheInvalidation(config.databaseUrl, database.prisma);
   const redis = config.redisUrl ? await loadRedisParts() : null;
   const jobs: JobQueue = redis
     ? new redis.BullMqJobQueue({ redisUrl: config.redisUrl!, prefix: options.queuePrefix ?? config.redisPrefix })
@@ -135,6 +151,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     resumableWork,
     readiness,
     metrics,
+    cacheInvalidation,
   };
 
   let redisAdapter: { disconnect(): Promise<void> } | null = null;
@@ -232,6 +249,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
         await mailTransport.close?.();
         await redisAdapter?.disconnect();
         limitsRedis?.disconnect();
+        await cacheInvalidation.close();
         await database.close();
         door.server.closeAllConnections();
         stopStep = 'stopped';
@@ -248,6 +266,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     await mailTransport.close?.().catch(() => {});
     await redisAdapter?.disconnect();
     limitsRedis?.disconnect();
+    await cacheInvalidation.close();
     await database.close();
     door.server.close();
     door.server.closeAllConnections();

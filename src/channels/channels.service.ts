@@ -16,6 +16,9 @@ import { ChannelEvents } from './channel.events.js';
 import { logger } from '../common/logging/logger.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
+import { CACHE_INVALIDATION } from '../common/cache/cache-invalidation.js';
+import type { CacheInvalidation } from '../common/cache/cache-invalidation.js';
+import { InvalidatedCache } from '../common/cache/invalidated-cache.js';
 
 type ChannelRow = {
   id: string;
@@ -47,13 +50,17 @@ export interface ChannelView {
   createdAt: Date;
 }
 
-const ACCOUNT_TTL_MS = 5_000;
+/**
+ * Every change to a channel is published to every process's cache (`CacheInvalidation`); the TTL only bounds a
+ * change whose publication was lost (the writer died between its commit and the publish).
+ */
+const ACCOUNT_CACHE = { ttlMs: 10 * 60_000, maxEntries: 10_000 };
 
 const withSession = { session: { select: { state: true, detail: true } } } as const;
 
 @Injectable()
 export class ChannelsService implements OnApplicationBootstrap {
-  private readonly accounts = new Map<string, { account: ChannelAccount | null; until: number }>();
+  private readonly accounts: InvalidatedCache<ChannelAccount | null>;
 
   constructor(
     @Inject(DATABASE) private readonly db: Db,
@@ -63,7 +70,10 @@ export class ChannelsService implements OnApplicationBootstrap {
     private readonly registry: ChannelRegistry,
     private readonly channelEvents: ChannelEvents,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(CACHE_INVALIDATION) invalidation: CacheInvalidation,
+  ) {
+    this.accounts = new InvalidatedCache(invalidation, 'channel', ACCOUNT_CACHE);
+  }
 
   async create(teamId: string, input: { type: ChannelType; provider: string; name: string; config: Record<string, unknown> }): Promise<ChannelView> {
     const adapter = this.registry.forRequest(input.type, input.provider);
@@ -73,6 +83,8 @@ export class ChannelsService implements OnApplicationBootstrap {
     const row = await this.db.channel.create({
       data: { id, teamId, type: input.type, provider: adapter.provider, name: input.name, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets, id) },
     });
+    // A webhook that named the id before it existed was kept as "no such channel".
+    await this.accounts.changed(row.id);
     await adapter.activate?.(this.toAccount(row));
     return this.get(teamId, row.id);
   }
@@ -104,7 +116,7 @@ export class ChannelsService implements OnApplicationBootstrap {
       const updated = await this.db.channel.updateMany({ where: { id: row.id, secrets: row.secrets }, data: { secrets: this.box.reseal(row.secrets, row.id) } });
       count += updated.count;
     }
-    if (count > 0) this.accounts.clear();
+    for (const row of legacy) await this.accounts.changed(row.id);
     return count;
   }
 
@@ -128,7 +140,6 @@ export class ChannelsService implements OnApplicationBootstrap {
   }
 
   async update(teamId: string, id: string, patch: { name?: string; active?: boolean; config?: Record<string, unknown> }): Promise<ChannelView> {
-    this.accounts.delete(id);
     const row = await this.row(teamId, id);
     let data: Prisma.ChannelUpdateInput = { name: patch.name, active: patch.active };
     if (patch.config) {
@@ -140,8 +151,7 @@ export class ChannelsService implements OnApplicationBootstrap {
       if ('sendsPerSecond' in patch.config) data.nextSendAt = this.clock.now();
     }
     const updated = await this.db.channel.update({ where: { id: row.id }, data, include: withSession });
-    // Again after the write: a read that raced the update may have cached the old row.
-    this.accounts.delete(id);
+    await this.accounts.changed(row.id);
     const adapter = this.registry.get(providerOf(updated));
     if (updated.active) await adapter.activate?.(this.toAccount(updated));
     else await adapter.deactivate?.(updated.id);
@@ -149,27 +159,22 @@ export class ChannelsService implements OnApplicationBootstrap {
   }
 
   async remove(teamId: string, id: string): Promise<void> {
-    this.accounts.delete(id);
     const row = await this.row(teamId, id);
     await this.registry.get(providerOf(row)).deactivate?.(row.id);
     await this.db.channel.delete({ where: { id: row.id } });
-    this.accounts.delete(id);
+    await this.accounts.changed(row.id);
   }
 
   /**
-   * A channel with its credentials opened, for adapters; any team (webhooks arrive before we know the team).
-   * Every webhook and every send needs it, so it is kept a few seconds: a change made on this process is seen at
-   * once, one made on another process within ACCOUNT_TTL_MS.
+   * A channel with its credentials opened, for adapters; any team (webhooks arrive before we know the team), so a
+   * caller that acts for a team compares the account's `teamId`. Every webhook and every send needs it, so it is
+   * cached: a change made by any process reaches every process's cache within about a second.
    */
   async account(id: string): Promise<ChannelAccount | null> {
-    const cached = this.accounts.get(id);
-    // Wall time, not the hub's clock: a cache's age bounds how long another process's change goes unseen.
-    if (cached && cached.until > Date.now()) return cached.account;
-    const row = await this.db.channel.findUnique({ where: { id } });
-    const account = row ? this.toAccount(row) : null;
-    this.accounts.set(id, { account, until: Date.now() + ACCOUNT_TTL_MS });
-    if (this.accounts.size > 10_000) this.accounts.delete(this.accounts.keys().next().value!);
-    return account;
+    return this.accounts.get(id, async () => {
+      const row = await this.db.channel.findUnique({ where: { id } });
+      return row ? this.toAccount(row) : null;
+    });
   }
 
   /**

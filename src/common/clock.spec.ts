@@ -12,9 +12,7 @@ const WALL_CLOCK_ALLOWED: Record<string, { count: number; why: string }> = {
   'src/common/jobs/bullmq-job-queue.ts': { count: 2, why: 'BullMQ runs its delays and stamps its jobs on wall time' },
   'src/common/database/migrations.ts': { count: 1, why: "a developer's command names a migration for when it was written" },
   'src/reports/report-triggers.service.ts': { count: 1, why: 'shifts are cut on the rows’ database timestamps' },
-  'src/conversations/consent-keywords.service.ts': { count: 2, why: 'the age of a cache of another process’s writes' },
-  'src/channels/channels.service.ts': { count: 2, why: 'the age of a cache of another process’s writes' },
-  'src/channels/webchat/widget-limits.service.ts': { count: 2, why: 'the age of a cache of another process’s writes' },
+  'src/common/cache/invalidated-cache.ts': { count: 1, why: 'a cache’s age bounds, in real time, a change whose publication was lost' },
 };
 
 const WALL_CLOCK = /new Date\(\s*\)|Date\.now\(\s*\)/g;

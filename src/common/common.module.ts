@@ -20,6 +20,8 @@ import { READINESS } from './start/readiness.js';
 import type { HubReadiness } from './start/readiness.js';
 import type { Mailer } from './mail/mailer.js';
 import { HUB_METRICS } from './metrics/hub-metrics.js';
+import { CACHE_INVALIDATION } from './cache/cache-invalidation.js';
+import type { CacheInvalidation } from './cache/cache-invalidation.js';
 import type { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 
 /** The infrastructure opened before Nest starts, handed to every module. */
@@ -39,6 +41,8 @@ export interface HubInfrastructure {
   readiness: HubReadiness;
   /** What `/metrics` answers; modules report to it through the `HubMetrics` port (`HUB_METRICS`). */
   metrics: PrometheusMetrics;
+  /** How a change to a cached row reaches the caches of every hub process (`CACHE_INVALIDATION`). */
+  cacheInvalidation: CacheInvalidation;
 }
 
 export const MASTER_KEY = Symbol('MasterKey');
@@ -61,6 +65,7 @@ export class CommonModule {
       { provide: RESUMABLE_WORK, useValue: infra.resumableWork },
       { provide: READINESS, useValue: infra.readiness },
       { provide: HUB_METRICS, useValue: infra.metrics },
+      { provide: CACHE_INVALIDATION, useValue: infra.cacheInvalidation },
     ];
     return { module: CommonModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -1,9 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE } from '../common/database/database.js';
-import type { Db } from '../common/database/database.js';
+import { Injectable } from '@nestjs/common';
 import type { ChannelAccount } from '../channels/index.js';
 import { ChannelRegistry } from '../channels/index.js';
-import { readTeamSettings } from '../teams/index.js';
+import { TeamsService, readTeamSettings } from '../teams/index.js';
 import { ConsentService, InvitationService, consentKeyword } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
 import { OutboxService, optedOutReason } from './outbox.service.js';
@@ -43,10 +41,8 @@ const fill = (template: string, teamName: string) => template.replaceAll('{team.
  */
 @Injectable()
 export class ConsentKeywordHandler {
-  private readonly settingsCache = new Map<string, { settings: ConsentSettings; until: number }>();
-
   constructor(
-    @Inject(DATABASE) private readonly db: Db,
+    private readonly teams: TeamsService,
     private readonly registry: ChannelRegistry,
     private readonly consent: ConsentService,
     private readonly invitations: InvitationService,
@@ -87,19 +83,14 @@ export class ConsentKeywordHandler {
     if (stored && match.kind === 'opt_out') await this.outbox.cancelQueued(message.contactId, channel.type, optedOutReason(channel.type));
   }
 
-  /** Read on every SMS, changed rarely: kept half a minute. */
+  /** Read on every SMS: the team's profile is cached (see TeamsService.profile). */
   private async teamSettings(teamId: string): Promise<ConsentSettings> {
-    const cached = this.settingsCache.get(teamId);
-    // Wall time, not the hub's clock: a cache's age bounds how long another process's change goes unseen.
-    if (cached && cached.until > Date.now()) return cached.settings;
-    const team = await this.db.team.findUnique({ where: { id: teamId }, select: { name: true, settings: true } });
-    const stored = readTeamSettings(team?.settings);
-    const settings: ConsentSettings = {
-      teamName: team?.name ?? '',
-      keywords: stored.consentKeywords,
-      replies: { ...DEFAULT_CONSENT_REPLIES, ...stored.consentReplies },
+    const profile = await this.teams.profile(teamId);
+    const settings = profile?.settings ?? readTeamSettings(undefined);
+    return {
+      teamName: profile?.name ?? '',
+      keywords: settings.consentKeywords,
+      replies: { ...DEFAULT_CONSENT_REPLIES, ...settings.consentReplies },
     };
-    this.settingsCache.set(teamId, { settings, until: Date.now() + 30_000 });
-    return settings;
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/index.js';
 import { ContactsModule } from '../contacts/index.js';
+import { TeamsModule } from '../teams/index.js';
 import { ConsentKeywordHandler } from './consent-keywords.service.js';
 import { ContactNamingJob } from './contact-naming.service.js';
 import { ContactErasureService } from './contact-erasure.service.js';
@@ -18,7 +19,7 @@ import { VisitorClaimsService } from './visitor-claims.service.js';
 import { WebchatSessionService } from './webchat-sessions.service.js';
 
 @Module({
-  imports: [ChannelsModule, ContactsModule],
+  imports: [ChannelsModule, ContactsModule, TeamsModule],
   providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, SendPolicy, MediaService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier],
   exports: [ConversationEvents, MessageFollowUps, ConversationsService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
 })

@@ -12,7 +12,7 @@ import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resum
 import { logger } from '../common/logging/logger.js';
 import { CustomerNotices } from '../channels/index.js';
 import { ConversationEvents, ConversationsService, MessageFollowUps, claimFirstOffer, lockForOffer, markMissed, requeueFrom } from '../conversations/index.js';
-import { MembersService, TeamEvents, isOpen, readTeamSettings } from '../teams/index.js';
+import { MembersService, TeamEvents, TeamsService, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
 import type { OfferView } from './routing.events.js';
@@ -60,6 +60,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
     private readonly conversationsService: ConversationsService,
     private readonly members: MembersService,
     private readonly followUps: MessageFollowUps,
+    private readonly teams: TeamsService,
   ) {}
 
   /** Per team, one pass over the queue at a time: two members coming online together must not both offer a chat. */
@@ -190,8 +191,9 @@ export class OffersService implements OnModuleInit, ResumableWork {
   async offer(teamId: string, conversationId: string, options: { pendingCountsAsLoad?: boolean; first: true }): Promise<string[] | 'offered before'>;
   async offer(teamId: string, conversationId: string, options?: { pendingCountsAsLoad?: boolean }): Promise<string[]>;
   async offer(teamId: string, conversationId: string, options: { pendingCountsAsLoad?: boolean; first?: true } = {}): Promise<string[] | 'offered before'> {
-    const team = await this.db.team.findUniqueOrThrow({ where: { id: teamId } });
-    const settings = readTeamSettings(team.settings);
+    const team = await this.teams.profile(teamId);
+    if (!team) return [];
+    const { settings } = team;
     const now = this.clock.now();
     // Closed: the conversation waits for the opening, which offers the queue.
     if (!isOpen(settings.businessHours, team.timeZone, now)) return [];

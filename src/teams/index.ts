@@ -4,6 +4,7 @@ export { AuthGuard, CurrentMember, RequireRole, authenticate, authenticateSessio
 export type { AuthMember, Role } from './auth.guard.js';
 export { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
 export { TeamsService, normalizeEmail } from './teams.service.js';
+export type { TeamProfile } from './teams.service.js';
 export { REPORT_PLACEHOLDERS, readTeamSettings } from './team-settings.schema.js';
 export { describeOpening, isOpen, nextChange, nextOpening, openMillisBetween } from './business-hours.js';
 export type { BusinessHours } from './business-hours.js';

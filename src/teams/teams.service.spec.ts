@@ -4,6 +4,7 @@ import { MovableClock } from '../../test/support/movable-clock.js';
 import { TeamEvents } from './team.events.js';
 import { Passwords } from './passwords.js';
 import { TeamsService } from './teams.service.js';
+import { LocalCacheInvalidation } from '../common/cache/cache-invalidation.js';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-12-06T00:00:00Z');
@@ -12,7 +13,7 @@ const NOW = new Date('2026-12-06T00:00:00Z');
 function serviceWith(team: { inviteCodeIssuedAt: Date; settings?: unknown } | null) {
   const row = team && { id: 'team-1', name: '本店', inviteCode: 'ABC234', timeZone: 'Asia/Tokyo', settings: {}, ...team };
   const db = { team: { findUnique: async () => row } } as unknown as Db;
-  return new TeamsService(db, new TeamEvents(), new MovableClock(NOW), new Passwords(19));
+  return new TeamsService(db, new TeamEvents(), new MovableClock(NOW), new Passwords(19), new LocalCacheInvalidation());
 }
 
 describe(TeamsService.name, () => {

@@ -11,6 +11,9 @@ import { PASSWORDS, Passwords } from './passwords.js';
 import { describeOpening, isOpen, nextOpening } from './business-hours.js';
 import { readTeamSettings, teamSettingsSchema, TeamSettings } from './team-settings.schema.js';
 import { TeamEvents } from './team.events.js';
+import { CACHE_INVALIDATION } from '../common/cache/cache-invalidation.js';
+import type { CacheInvalidation } from '../common/cache/cache-invalidation.js';
+import { InvalidatedCache } from '../common/cache/invalidated-cache.js';
 
 // No 0/O, 1/I/L: the code is read aloud and typed from paper.
 const INVITE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -38,16 +41,44 @@ export interface TeamView {
   settings: TeamSettings;
 }
 
+/** What the hot paths read of a team on every message: its name, time zone and settings. */
+export interface TeamProfile {
+  id: string;
+  name: string;
+  timeZone: string;
+  settings: TeamSettings;
+}
+
 const DAY_MS = 86_400_000;
+
+/** Kept until a change is published (see `update`); the TTL only bounds a publication that was lost. */
+const PROFILE_CACHE = { ttlMs: 10 * 60_000, maxEntries: 10_000 };
 
 @Injectable()
 export class TeamsService {
+  private readonly profiles: InvalidatedCache<TeamProfile | null>;
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     private readonly events: TeamEvents,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PASSWORDS) private readonly passwords: Passwords,
-  ) {}
+    @Inject(CACHE_INVALIDATION) invalidation: CacheInvalidation,
+  ) {
+    this.profiles = new InvalidatedCache(invalidation, 'team', PROFILE_CACHE);
+  }
+
+  /**
+   * The team's name, time zone and settings, cached: every inbound message reads them (consent keywords, offers,
+   * widget limits), and a change made by any process reaches every process's cache within about a second. Null
+   * when there is no such team.
+   */
+  async profile(teamId: string): Promise<TeamProfile | null> {
+    return this.profiles.get(teamId, async () => {
+      const team = await this.db.team.findUnique({ where: { id: teamId }, select: { id: true, name: true, timeZone: true, settings: true } });
+      return team ? { ...team, settings: readTeamSettings(team.settings) } : null;
+    });
+  }
 
   async createTeam(input: { name: string; timeZone?: string; admin: { email: string; password: string; name: string } }) {
     const passwordHash = await this.passwords.hash(input.admin.password);
@@ -104,6 +135,7 @@ export class TeamsService {
       where: { id: teamId },
       data: { name: patch.name, timeZone: patch.timeZone, settings },
     });
+    await this.profiles.changed(teamId);
     this.events.emit('team.updated', { teamId });
     return toTeamView(team);
   }

@@ -5,6 +5,7 @@ import type { INestApplicationContext, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../src/app.module.js';
 import { PrometheusMetrics } from '../../src/common/metrics/prometheus-metrics.js';
+import { LocalCacheInvalidation } from '../../src/common/cache/cache-invalidation.js';
 import type { HubInfrastructure } from '../../src/common/common.module.js';
 import { loadConfig } from '../../src/common/config/config.js';
 import { openDatabase } from '../../src/common/database/database.js';
@@ -97,6 +98,8 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     readiness: new HubReadiness(),
     // Nothing scrapes a medium test; services report to it as they do in a hub.
     metrics: new PrometheusMetrics({ jobs, pool: { ...database.pool, embedded: database.embedded } }),
+    // One process on the embedded database, as in a hub on it.
+    cacheInvalidation: new LocalCacheInvalidation(),
   };
   let app: INestApplicationContext | null = null;
   const close = async () => {

@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HUB_CONFIG } from '../../common/config/config.js';
 import type { HubConfig, WidgetLimits } from '../../common/config/config.js';
-import { DATABASE } from '../../common/database/database.js';
-import type { Db } from '../../common/database/database.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { RATE_LIMITER } from '../../common/rate-limit/rate-limiter.js';
 import type { RateLimit, RateLimiter } from '../../common/rate-limit/rate-limiter.js';
-import { readTeamSettings } from '../../teams/index.js';
+import { TeamsService } from '../../teams/index.js';
 import type { ChannelAccount } from '../channel-adapter.js';
 
 /** Typing previews are worth a couple a second; more is a script fanning frames out to every agent's screen. */
@@ -26,7 +24,6 @@ const FRAME_BUDGETS = {
   rating: { points: 5, what: 'ratings' },
 } as const;
 export type BudgetedFrame = keyof typeof FRAME_BUDGETS;
-const SETTINGS_TTL_MS = 10_000;
 
 /**
  * The widget's abuse limits, per client address and per visitor, counted per team with the team's own numbers
@@ -34,12 +31,10 @@ const SETTINGS_TTL_MS = 10_000;
  */
 @Injectable()
 export class WidgetLimitsService {
-  private readonly cache = new Map<string, { limits: WidgetLimits; until: number }>();
-
   constructor(
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
-    @Inject(DATABASE) private readonly db: Db,
+    private readonly teams: TeamsService,
   ) {}
 
   /** Any handshake from this client address, to any team: counted before its channel is looked up. */
@@ -80,15 +75,8 @@ export class WidgetLimitsService {
     }
   }
 
-  /** Read on every message, changed rarely: kept a few seconds. */
+  /** Read on every message: the team's profile is cached (see TeamsService.profile). */
   private async limits(teamId: string): Promise<WidgetLimits> {
-    const cached = this.cache.get(teamId);
-    // Wall time, not the hub's clock: a cache's age bounds how long another process's change goes unseen.
-    if (cached && cached.until > Date.now()) return cached.limits;
-    const team = await this.db.team.findUnique({ where: { id: teamId }, select: { settings: true } });
-    const limits = { ...this.config.widgetLimits, ...readTeamSettings(team?.settings).widgetLimits };
-    this.cache.set(teamId, { limits, until: Date.now() + SETTINGS_TTL_MS });
-    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
-    return limits;
+    return { ...this.config.widgetLimits, ...(await this.teams.profile(teamId))?.settings.widgetLimits };
   }
 }

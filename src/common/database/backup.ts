@@ -10,7 +10,8 @@ import tar from 'tar-stream';
 import { decodeKey } from '../config/config.js';
 import { requestBackup } from './backup-socket.js';
 import { consistentDump } from './database.js';
-import { directoryHolder, embeddedPool, holdsDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
+import { embeddedPool } from './embedded-pool.js';
+import { directoryHolder, holdsDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 
 const MANIFEST = 'tsunagi-backup.json';
 const KEY = 'secret.key';

@@ -2,8 +2,9 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.js';
-import { embeddedPool, startEmbeddedPostgres, EmbeddedPostgres } from './embedded-postgres.js';
-import { applyMigrations, migrationsUpToDate } from './migrations.js';
+import { embeddedPool } from './embedded-pool.js';
+import type { EmbeddedPostgres } from './embedded-postgres.js';
+import { applyMigrations, applyMigrationsApart, migrationsUpToDate } from './migrations.js';
 import { logger } from '../logging/logger.js';
 import { backupSocketPath, serveBackups } from './backup-socket.js';
 import type { BackupSocket } from './backup-socket.js';
@@ -49,13 +50,15 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
   let embedded: EmbeddedPostgres | null = null;
   let connectionString = options.databaseUrl;
   if (!connectionString) {
+    // Loaded only here: PGlite is megabytes of modules that a hub on a PostgreSQL server never uses.
+    const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
     embedded = await startEmbeddedPostgres(options.dataDir ? join(options.dataDir, 'db') : null, options.image);
     connectionString = embedded.connectionString;
   }
   try {
     const upToDate = await migrationsUpToDate(connectionString);
     await embedded?.waitForNoConnections();
-    const applied = upToDate ? [] : await applyMigrations(connectionString);
+    const applied = upToDate ? [] : await applyMigrationsApart(connectionString);
     if (applied.length) logger.info({ migrations: applied }, 'database migrations applied');
     await embedded?.waitForNoConnections();
   } catch (error) {
@@ -113,6 +116,7 @@ export async function consistentDump(pool: pg.Pool, embedded: EmbeddedPostgres):
  * migrations again.
  */
 export async function migratedImage(): Promise<Blob> {
+  const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
   const embedded = await startEmbeddedPostgres(null);
   try {
     await applyMigrations(embedded.connectionString);

@@ -1,7 +1,7 @@
 // What the schema engine reaches the database through: `@prisma/adapter-pg`, corrected where the engine and
 // adapter-pg disagree (PostgreSQL's internal "char" columns, scripts split at every ";"). The engine itself is
 // loaded in schema-engine.ts; the migration commands that join the two are in migrations.ts.
-import { keepConnectionAfterFailedStatements } from './embedded-postgres.js';
+import { keepConnectionAfterFailedStatements } from './embedded-pool.js';
 import { PrismaPg } from '@prisma/adapter-pg';
 import {
   ColumnTypeEnum,

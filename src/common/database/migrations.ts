@@ -4,9 +4,11 @@
 // through the driver adapter in engine-driver-adapter.ts.
 import { EngineConnections } from './engine-driver-adapter.js';
 import { callEngine, EnginePanic, withSchemaEngine, type MigrationList, type SchemaEngine, type SchemaFilter } from './schema-engine.js';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 /** Where migrations and the schema live unless told otherwise. src/ and dist/ sit at the same depth. */
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -39,6 +41,32 @@ export class MigrationError extends Error {
 export async function applyMigrations(connectionString: string, options: { migrationsDir?: string } = {}): Promise<string[]> {
   const migrations = await readMigrations(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
   return withEngine(connectionString, undefined, (engine, connections) => deploy(engine, connections, migrations));
+}
+
+/**
+ * `applyMigrations` in a worker thread, for the hub: once compiled, the engine's WebAssembly (tens of megabytes)
+ * stays for the life of the thread that loaded it, so a hub started on a database with migrations to apply kept it
+ * as long as it ran. The thread ends when they are applied, and the memory goes with it. Run from the TypeScript
+ * sources (the tests' transform), there is no compiled worker to start: the migrations run in this thread.
+ */
+export async function applyMigrationsApart(connectionString: string): Promise<string[]> {
+  const script = new URL('./migrations-worker.js', import.meta.url);
+  if (!existsSync(fileURLToPath(script))) return applyMigrations(connectionString);
+  const worker = new Worker(script, { workerData: { connectionString } });
+  try {
+    const answer = await new Promise<{ applied?: string[]; failed?: { name: string; message: string; migrationName?: string | null } }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`The migrations' worker stopped (exit code ${code}) before it answered`)));
+    });
+    if (answer.failed) {
+      const { name, message, migrationName } = answer.failed;
+      throw migrationName !== undefined ? new MigrationError(message, migrationName) : Object.assign(new Error(message), { name });
+    }
+    return answer.applied ?? [];
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /**
