@@ -142,6 +142,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   const infra: HubInfrastructure = {
     config,
     db: database.prisma,
+    directSql: database.direct,
     jobs,
     masterKey,
     mailer,

@@ -4,8 +4,8 @@ import type { Clock } from './clock.js';
 import { HUB_CONFIG } from './config/config.js';
 import type { HubConfig } from './config/config.js';
 import { SECRET_BOX, SecretBox } from './crypto/secret-box.js';
-import { DATABASE } from './database/database.js';
-import type { Db } from './database/database.js';
+import { DATABASE, DIRECT_SQL } from './database/database.js';
+import type { Db, DirectSql } from './database/database.js';
 import { JOB_QUEUE } from './jobs/index.js';
 import type { JobQueue } from './jobs/index.js';
 import { MAILER } from './mail/mailer.js';
@@ -28,6 +28,8 @@ import type { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 export interface HubInfrastructure {
   config: HubConfig;
   db: Db;
+  /** The same database's pool past Prisma, for the hot path's one statement. */
+  directSql: DirectSql;
   jobs: JobQueue;
   masterKey: Buffer;
   mailer: Mailer;
@@ -54,6 +56,7 @@ export class CommonModule {
     const providers = [
       { provide: HUB_CONFIG, useValue: infra.config },
       { provide: DATABASE, useValue: infra.db },
+      { provide: DIRECT_SQL, useValue: infra.directSql },
       { provide: JOB_QUEUE, useValue: infra.jobs },
       { provide: MASTER_KEY, useValue: infra.masterKey },
       { provide: SECRET_BOX, useValue: new SecretBox(infra.masterKey) },

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { Prisma } from '../common/database/database.js';
 import type { Tx } from '../common/database/database.js';
 import type { IdentityKind } from './identity.normalizer.js';
 import { createHash } from 'node:crypto';
@@ -70,6 +71,17 @@ export async function findOrMakeContact(tx: Tx, teamId: string, identity: { kind
   if (!row) throw new Error('the contact identity was neither made nor found');
   if (row.suppressed) await reapplySuppressions(tx, teamId, row.id, { kind, address });
   return { id: row.id, name: row.name, blocked: row.blocked, ...(row.created ? { created: true } : {}) };
+}
+
+/**
+ * The contact that already owns an identity and may write (not blocked), as a query with columns `id` and `name`
+ * that yields no row otherwise: for a statement that stores a known sender's message around it in one round trip.
+ * The address must be normalized.
+ */
+export function knownSenderQuery(teamId: string, identity: { kind: IdentityKind; address: string }): Prisma.Sql {
+  return Prisma.sql`
+    SELECT c.id, c.name FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+    WHERE i.team_id = ${teamId} AND i.kind = ${identity.kind}::"IdentityKind" AND i.address = ${identity.address} AND NOT c.blocked`;
 }
 
 /** The erasures of an address that opted out: its opt-outs come back with whoever holds it next. */

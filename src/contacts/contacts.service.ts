@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, isUniqueViolation } from '../common/database/database.js';
+import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { CountryCode } from 'libphonenumber-js';
 import { readTeamSettings } from '../teams/index.js';
@@ -7,7 +7,7 @@ import { DEFAULT_REGION, normalizeIdentity, normalizeInboundIdentity } from './i
 import type { IdentityKind } from './identity.normalizer.js';
 import { ConsentService, consentFrom } from './consent.service.js';
 import { ContactEvents } from './contact.events.js';
-import { findOrMakeContact, placeholderName, reappliedOptOut, suppressionsOf } from './contact-identities.repository.js';
+import { findOrMakeContact, knownSenderQuery, placeholderName, reappliedOptOut, suppressionsOf } from './contact-identities.repository.js';
 import type { ResolvedContact } from './contact-identities.repository.js';
 import type { ConsentChannel, ConsentState, LedgerEntry } from './consent.service.js';
 import type { Db, Tx } from '../common/database/database.js';
@@ -30,8 +30,20 @@ export class ContactsService {
    * together), else on its own.
    */
   async resolveIdentity(teamId: string, given: { kind: IdentityKind; address: string; name?: string }, tx: Tx = this.db): Promise<ResolvedContact> {
-    const from = { ...given, address: normalizeInboundIdentity(given.kind, given.address, await this.regionFor(teamId, given)) };
-    return findOrMakeContact(tx, teamId, from);
+    return findOrMakeContact(tx, teamId, { ...given, address: await this.inboundAddress(teamId, given) });
+  }
+
+  /**
+   * The query for the contact that already holds an address a provider sent, if they may write (`knownSenderQuery`):
+   * the ingest stores a known sender's message around it in one statement, and falls back to `resolveIdentity`
+   * when it yields no row.
+   */
+  async knownSender(teamId: string, given: { kind: IdentityKind; address: string }): Promise<Prisma.Sql> {
+    return knownSenderQuery(teamId, { kind: given.kind, address: await this.inboundAddress(teamId, given) });
+  }
+
+  private async inboundAddress(teamId: string, given: { kind: IdentityKind; address: string }): Promise<string> {
+    return normalizeInboundIdentity(given.kind, given.address, await this.regionFor(teamId, given));
   }
 
   /** The provider's display name (LINE profile, group name), unless somebody has named the contact since. */

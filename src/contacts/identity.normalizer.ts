@@ -36,8 +36,19 @@ export function normalizeIdentity(kind: IdentityKind, raw: string, region: Count
  * codes) is kept as the provider wrote it rather than dropped, so the message still finds its conversation.
  */
 export function normalizeInboundIdentity(kind: IdentityKind, raw: string, region: CountryCode = DEFAULT_REGION): string {
-  return normalizeIdentity(kind, raw, region) ?? raw.normalize('NFKC').trim();
+  const key = `${kind}\u0000${region}\u0000${raw}`;
+  let address = recentInbound.get(key);
+  if (address === undefined) {
+    address = normalizeIdentity(kind, raw, region) ?? raw.normalize('NFKC').trim();
+    // Bounded: a busy hour's senders write again and again, and parsing a phone number is most of this function's cost.
+    if (recentInbound.size >= RECENT_INBOUND_LIMIT) recentInbound.clear();
+    recentInbound.set(key, address);
+  }
+  return address;
 }
+
+const RECENT_INBOUND_LIMIT = 10_000;
+const recentInbound = new Map<string, string>();
 
 /** An email address someone typed, checked before mail goes to it: the address to use, or what is wrong with it. */
 export type EmailCheck = { ok: true; address: string } | { ok: false; reason: string; suggestion?: string };

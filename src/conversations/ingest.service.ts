@@ -2,23 +2,25 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
-import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
+import { DATABASE, DIRECT_SQL, Prisma, isUniqueViolation } from '../common/database/database.js';
 import { TransactionGate } from '../common/database/transaction-gate.js';
-import type { Db, Tx } from '../common/database/database.js';
+import type { Db, DirectSql, Tx } from '../common/database/database.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
 import type { Attachment, ChannelAccount, InboundEvent, IngestOutcome, InboundSink } from '../channels/index.js';
 import { ChannelInbound, REPLY_TOKEN_TTL_MS, ThreadKey } from '../channels/index.js';
+import { ContactsService } from '../contacts/index.js';
 import { ConsentKeywordHandler } from './consent-keywords.service.js';
 import { ContactNamingJob } from './contact-naming.service.js';
 import type { NamingRequest } from './contact-naming.service.js';
 import { ConversationEvents } from './conversation.events.js';
 import { MessageFollowUps } from './follow-ups.service.js';
-import { knownMessage, openOrJoinConversation } from './inbound.repository.js';
+import { givenSender, inboundMessageWrite, knownMessage } from './inbound.repository.js';
+import type { InboundMessageFields, InboundTouch, InboundWrite } from './inbound.repository.js';
 import { ProviderEventApplier } from './provider-events.service.js';
-import type { FollowUpWork } from './follow-ups.service.js';
 import { activeKeyOf } from './conversation.views.js';
-import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
+import { conversationInclude, preview, toConversationView } from './conversation.views.js';
+import type { MessageView } from './conversation.views.js';
 
 type InboundMessage = Extract<InboundEvent, { type: 'message' }>;
 
@@ -48,6 +50,7 @@ export class IngestService implements InboundSink, OnModuleInit {
 
   constructor(
     @Inject(DATABASE) private readonly db: Db,
+    @Inject(DIRECT_SQL) private readonly sql: DirectSql,
     @Inject(HUB_CONFIG) config: HubConfig,
     @Inject(STORAGE) private readonly storage: Storage,
     private readonly events: ConversationEvents,
@@ -56,6 +59,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly providerEvents: ProviderEventApplier,
     private readonly keywords: ConsentKeywordHandler,
     private readonly naming: ContactNamingJob,
+    private readonly contacts: ContactsService,
   ) {
     // PostgreSQL's pool (10) keeps two connections for the rest of the hub. The embedded database has one: a few
     // transactions wait in its pool beside the rest of the hub's queries (one alone would queue behind every
@@ -102,59 +106,77 @@ export class IngestService implements InboundSink, OnModuleInit {
     const keyword = authenticatesSender(channel, event) && !event.choice && (await this.keywords.isKeyword(channel.teamId, event.body));
     // Before the transaction: reopening the conversation a reply names may lose a race on its key, which would abort it.
     const joined = !given && event.inReplyTo ? await this.threadOf(channel, event.inReplyTo) : null;
+    const touch = (threadKey: string, activeKey: string, awaitingClaimId: string | null): InboundTouch => ({
+      teamId: channel.teamId,
+      channelId: channel.id,
+      threadKey,
+      activeKey,
+      awaitingClaimId,
+      at: event.occurredAt,
+      preview: preview(event.body || attachmentPreview(event)),
+      // The token lives from the provider's event, not from our receipt: a redelivered token is stale.
+      replyToken: event.replyToken ? { token: event.replyToken, expiresAt: new Date(event.occurredAt.getTime() + REPLY_TOKEN_TTL_MS) } : null,
+    });
+    const fields: InboundMessageFields = {
+      id: messageId,
+      kind,
+      body: event.body,
+      attachments,
+      content: event.content ?? null,
+      providerMessageId: event.providerMessageId ?? null,
+      eventKey: event.eventKey,
+      quoteToken: event.quoteToken ?? null,
+      authorId: null,
+      // What follows the message is written with it, so that a crash after the commit neither loses nor doubles it.
+      followUp: {
+        ...(keyword ? { consent: event.providerVerdict ? { providerVerdict: true } : {} } : {}),
+        ...(event.attachments.some((a) => a.providerContentId && !a.url) ? { media: true as const } : {}),
+      },
+    };
+    // The usual message, from a customer the team knows, on their own thread: one statement, no transaction.
+    const direct = !given && !joined && !event.thread;
     for (let attempt = 0; ; attempt++) {
       try {
-        // One transaction from the sender to the message: the contact a first message makes commits with it or not at all.
-        const result = await this.gate.run((maxWait) => this.db.$transaction(async (tx: Tx) => {
-          const placement = given ?? (await this.place(tx, channel, event, joined));
-          const { contact, author, naming } = placement;
-          if (contact.blocked || author.blocked) return { blocked: true as const, outcome: await storeBlocked(tx, channel, event, placement, kind) };
-          const updated = await openOrJoinConversation(tx, {
-            teamId: channel.teamId,
-            channelId: channel.id,
-            contactId: contact.id,
-            threadKey: placement.threadKey,
-            activeKey: placement.activeKey,
-            awaitingClaimId: placement.awaitingClaimId ?? null,
-            at: event.occurredAt,
-            preview: preview(event.body || attachmentPreview(event)),
-            // The token lives from the provider's event, not from our receipt: a redelivered token is stale.
-            replyToken: event.replyToken ? { token: event.replyToken, expiresAt: new Date(event.occurredAt.getTime() + REPLY_TOKEN_TTL_MS) } : null,
-          });
-          const { started } = updated;
-          // What follows the message is written with it, so that a crash after the commit neither loses nor doubles it.
-          const work: FollowUpWork = {
-            ...(started ? { started: true } : {}),
-            ...(!started && updated.status === 'waiting' && !updated.assigneeId && updated.awayNoticeAt ? { waiting: true } : {}),
-            ...(keyword ? { consent: event.providerVerdict ? { providerVerdict: true } : {} } : {}),
-            ...(naming?.length ? { naming } : {}),
-            ...(event.attachments.some((a) => a.providerContentId && !a.url) ? { media: true } : {}),
-          };
-          const message = await tx.message.create({
-            data: { ...inboundMessageData(channel, updated.id, author.id, { ...event, attachments }, kind), id: messageId, followUp: this.followUps.marker(work) },
-          });
-          return { blocked: false as const, started, message, conversation: updated, work, contact, author };
-        }, { maxWait }));
+        const result = await this.gate.run(async (maxWait) => {
+          if (direct) {
+            const threadKey = ThreadKey.of(event.from);
+            const sender = await this.contacts.knownSender(channel.teamId, event.from);
+            const [written] = await this.sql.query<InboundWrite>(inboundMessageWrite(sender, touch(threadKey, activeKeyOf(channel.id, threadKey), null), fields), maxWait);
+            if (written) return { blocked: false as const, written };
+          }
+          // One transaction from the sender to the message: the contact a first message makes commits with it or not at all.
+          return this.db.$transaction(async (tx: Tx) => {
+            const placement = given ?? (await this.place(tx, channel, event, joined));
+            const { contact, author, naming } = placement;
+            if (contact.blocked || author.blocked) return { blocked: true as const, outcome: await storeBlocked(tx, channel, event, placement, kind) };
+            const [written] = await tx.$queryRaw<InboundWrite[]>(inboundMessageWrite(
+              givenSender(contact),
+              touch(placement.threadKey, placement.activeKey, placement.awaitingClaimId ?? null),
+              { ...fields, authorId: author.id, followUp: { ...fields.followUp, ...(naming?.length ? { naming } : {}) } },
+            ));
+            if (!written) throw new Error('the message was not written for a contact at hand');
+            return { blocked: false as const, written };
+          }, { maxWait });
+        });
         if (result.blocked) {
           await dropFiles();
           return result.outcome;
         }
-        const { contact, author } = result;
+        const { written } = result;
         // The names it shows are at hand: no join on the hot path.
         const conversation = toConversationView({
-          ...result.conversation,
+          ...written,
           channel: { id: channel.id, type: channel.type, name: channel.name },
-          contact: { id: contact.id, name: contact.name },
+          contact: { id: written.contactId, name: written.contactName },
         });
-        if (result.started) this.events.emit('conversation.started', { teamId: channel.teamId, conversation });
-        this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(result.message), provider: channel.provider });
+        if (written.started) this.events.emit('conversation.started', { teamId: channel.teamId, conversation });
+        this.events.emit('message.created', { teamId: channel.teamId, message: inboundMessageView(conversation.id, written, fields, event.occurredAt), provider: channel.provider });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
-        const { message } = result;
         await this.followUps.afterCommit(
-          { messageId, teamId: channel.teamId, channelId: channel.id, conversationId: conversation.id, authorId: author.id, body: message.body, eventKey: message.eventKey, occurredAt: message.createdAt },
-          result.work,
+          { messageId, teamId: channel.teamId, channelId: channel.id, conversationId: conversation.id, authorId: written.authorId, body: event.body, eventKey: event.eventKey, occurredAt: event.occurredAt },
+          written.followUp ?? {},
         );
-        return { stored: true, conversationId: conversation.id, messageId: result.message.id };
+        return { stored: true, conversationId: conversation.id, messageId };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // Either the same provider event won a race (a concurrent redelivery: nothing new to store), or
@@ -285,6 +307,27 @@ async function storeBlocked(tx: Tx, channel: ChannelAccount, event: InboundMessa
   const attachments = event.attachments.map(({ data: _data, ...attachment }) => attachment);
   const message = await tx.message.create({ data: { ...inboundMessageData(channel, conversation.id, placement.author.id, { ...event, attachments }, kind), blocked: true } });
   return { stored: true, conversationId: message.conversationId, messageId: message.id };
+}
+
+/** The agents' view of a message `writeInboundMessage` stored: its fields are at hand, the statement gave its place. */
+function inboundMessageView(conversationId: string, written: InboundWrite, fields: InboundMessageFields, at: Date): MessageView {
+  return {
+    id: fields.id,
+    conversationId,
+    seq: written.seq.toString(),
+    direction: 'in',
+    kind: fields.kind,
+    body: fields.body,
+    attachments: fields.attachments as MessageView['attachments'],
+    content: fields.content as MessageView['content'],
+    author: { type: 'contact', id: written.authorId },
+    status: 'received',
+    error: null,
+    review: null,
+    unsent: false,
+    template: null,
+    createdAt: at.toISOString(),
+  };
 }
 
 /** The row of a message a customer sent, blocked or not. */

@@ -86,6 +86,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const infra: HubInfrastructure = {
     config,
     db: database.prisma,
+    directSql: database.direct,
     jobs,
     masterKey: config.secretKey ?? Buffer.from(TEST_SECRET_KEY, 'base64'),
     mailer: mails,

@@ -7,6 +7,7 @@ import type { EmbeddedPostgres } from './embedded-postgres.js';
 import { applyMigrations, applyMigrationsApart, migrationsUpToDate } from './migrations.js';
 import { logger } from '../logging/logger.js';
 import { backupSocketPath, serveBackups } from './backup-socket.js';
+import { DirectSql } from './direct-sql.js';
 import type { BackupSocket } from './backup-socket.js';
 
 export { PrismaClient, Prisma } from '../../generated/prisma/client.js';
@@ -15,9 +16,14 @@ export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 export const DATABASE = Symbol('Database');
+/** The driver's pool for a hot path's single statement (`DirectSql`). */
+export const DIRECT_SQL = Symbol('DirectSql');
+export { DirectSql };
 
 export interface OpenDatabase {
   prisma: PrismaClient;
+  /** The same pool, past Prisma, for the hot path's one statement. */
+  direct: DirectSql;
   /** Whether the embedded PostgreSQL serves it (one connection: keep transactions short). */
   embedded: boolean;
   /** The driver's connection pool and its size, for the metrics (one connection on the embedded database). */
@@ -84,6 +90,7 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
   }
   return {
     prisma,
+    direct: new DirectSql(pool),
     embedded: embedded !== null,
     pool: { use: pool, max },
     async close() {
@@ -127,7 +134,13 @@ export async function migratedImage(): Promise<Blob> {
   }
 }
 
-/** PostgreSQL's unique violation, as the driver adapter reports it through Prisma. */
+/**
+ * PostgreSQL's unique violation, however it came: through Prisma's models (P2002), through `$queryRaw` (P2010, the
+ * driver adapter's error inside), or from the driver itself (`DirectSql`, SQLSTATE 23505).
+ */
 export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, meta } = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+  if (code === 'P2002' || code === '23505') return true;
+  return code === 'P2010' && meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';
 }

@@ -1,4 +1,5 @@
 import { unavailable } from '../errors/domain-error.js';
+import { ConnectionWaitTimeout } from './direct-sql.js';
 
 export interface TransactionGateLimits {
   /** Transactions through the gate at once: what the pool can give them and still serve the rest of the hub. */
@@ -75,7 +76,8 @@ export class TransactionGate {
   }
 }
 
-/** Prisma gave up waiting for a connection to start the transaction on (its `maxWait`). */
+/** Prisma gave up waiting for a connection to start the transaction on (its `maxWait`), or `DirectSql` did. */
 export function isTransactionStartTimeout(error: unknown): boolean {
+  if (error instanceof ConnectionWaitTimeout) return true;
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2028';
 }
