@@ -10,6 +10,8 @@ import type { Role } from './auth.guard.js';
 import { PASSWORDS, Passwords } from './passwords.js';
 import { describeOpening, isOpen, nextOpening } from './business-hours.js';
 import { readTeamSettings, teamSettingsSchema, TeamSettings } from './team-settings.schema.js';
+import type { teamView } from './teams.schema.js';
+import type { z } from 'zod';
 import { TeamEvents } from './team.events.js';
 
 // No 0/O, 1/I/L: the code is read aloud and typed from paper.
@@ -28,15 +30,7 @@ export const normalizeEmail = (email: string) => email.normalize('NFKC').trim().
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
-export interface TeamView {
-  id: string;
-  name: string;
-  /** Administrators and supervisors only: whoever has the code can join the team. */
-  inviteCode?: string;
-  inviteCodeExpiresAt?: string;
-  timeZone: string;
-  settings: TeamSettings;
-}
+export type TeamView = z.output<typeof teamView>;
 
 const DAY_MS = 86_400_000;
 
@@ -139,7 +133,7 @@ export class TeamsService {
 
   async listApiKeys(teamId: string) {
     const rows = await this.db.apiKey.findMany({ where: { teamId }, orderBy: { createdAt: 'desc' } });
-    return rows.map((row) => ({ id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, revokedAt: row.revokedAt }));
+    return rows.map((row) => ({ id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt.toISOString(), revokedAt: row.revokedAt?.toISOString() ?? null }));
   }
 
   async revokeApiKey(teamId: string, id: string): Promise<void> {
