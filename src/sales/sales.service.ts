@@ -13,7 +13,7 @@ import { SalesFiguresService } from './sales-figures.service.js';
 import type { z } from 'zod';
 import type { ReportQuery, SalesQuery, salesReportView } from './sales.schema.js';
 import { toSaleView } from './sales.views.js';
-import type { Amounts, SaleView, SalesFigure } from './sales.views.js';
+import type { SaleView, SalesFigure } from './sales.views.js';
 
 /** One line of the report: a member's (or the unattributed) sales of one day in one currency. */
 /** The report's type is its view's (sales.schema.ts): the route sends it as it is. */
