@@ -1,8 +1,10 @@
 // @ts-check
-// Lint for src/, test/, bench/ and scripts/. Module boundaries are not checked here: they live in
+// Lint for src/, test/, bench/, scripts/ and web/ (the inbox and the widget, with React's rules). Module boundaries are not checked here: they live in
 // .dependency-cruiser.cjs (the second half of `npm run lint`).
 import { defineConfig, globalIgnores } from 'eslint/config';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
+import react from 'eslint-plugin-react';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // ESLint's own recommended set (what `@eslint/js` ships as `configs.recommended`), read from the
@@ -18,11 +20,12 @@ const nodeGlobals = Object.fromEntries(
     .map((name) => [name, 'readonly']),
 );
 
-const typeScriptFiles = ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'];
+const typeScriptFiles = ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'web/**/*.ts', 'web/**/*.tsx'];
+const webFiles = ['web/**/*.ts', 'web/**/*.tsx'];
 const testFiles = ['test/**/*.ts', 'src/**/*.spec.ts', 'src/**/*.int-spec.ts', 'src/**/*.browser-spec.ts', 'src/**/*.contract.ts'];
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', 'src/generated/', 'web/dist/', 'coverage/', 'test-artifacts/']),
+  globalIgnores(['dist/', 'node_modules/', 'src/generated/', 'web/dist/', 'web/inbox/src/openapi-types.ts', 'coverage/', 'test-artifacts/']),
 
   {
     files: [...typeScriptFiles, 'scripts/*.mjs'],
@@ -61,6 +64,24 @@ export default defineConfig(
       // or type alias used in a decorated signature but imported without `import type`, is TS1272 and
       // already fails `npm run typecheck`.
       '@typescript-eslint/consistent-type-imports': 'off',
+    },
+  },
+
+  {
+    files: webFiles,
+    plugins: { react, 'react-hooks': reactHooks },
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
+    // Named, not detected: the plugin's detection calls a rule-context method that ESLint 10 removed.
+    settings: { react: { version: '19.3' } },
+    rules: {
+      ...react.configs.flat.recommended.rules,
+      // The automatic JSX runtime (React 17+): no `React` in scope, no prop-types (TypeScript checks props).
+      ...react.configs.flat['jsx-runtime'].rules,
+      'react/prop-types': 'off',
+      // A hook called conditionally, or an effect that reads a value it does not list, shows stale data or
+      // subscribes twice: both are errors, not warnings, so `npm run lint` stops on them.
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
     },
   },
 

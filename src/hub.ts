@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import { BODY_LIMIT, WEBHOOK_ADMISSION, applyBodyLimits } from './common/http/body-limits.js';
 import type { WebhookAdmission } from './common/http/body-limits.js';
 import { trustFunction } from './common/http/client-address.js';
+import { collectNamedViews } from './common/http/answers.js';
 import { addSecurityHeaders } from './common/http/security-headers.js';
 import { serveWebAssets } from './common/http/web-assets.js';
 import { systemClock } from './common/clock.js';
@@ -282,5 +283,6 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  return SwaggerModule.createDocument(app, info);
+  // The answers' named views become components (one type each in the web app's generated client).
+  return collectNamedViews(SwaggerModule.createDocument(app, info));
 }

@@ -2,11 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from './common/config/config.js';
+import { undescribedAnswers } from './common/http/answers.js';
 import { createHub, openApiDocument } from './hub.js';
 
 /**
  * `npm run openapi` writes the HTTP API's OpenAPI document to `openapi.json` at the repository root;
- * `npm run openapi:check` fails when the committed file differs from what the code describes.
+ * `npm run openapi:check` fails when the committed file differs from what the code describes. Both refuse a document
+ * with an operation whose success answer has no schema (a route without `@Answers` or `@SendsAnswer`).
  * The document comes from a hub started in memory on a free port, so nothing here needs a database.
  */
 async function main(): Promise<void> {
@@ -16,8 +18,15 @@ async function main(): Promise<void> {
   try {
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', HUB_DATA_DIR: dataDir, NODE_ENV: 'test' });
     const hub = await createHub(config, { memoryDatabase: true, bootstrap: false, startJobs: false });
-    const document = `${JSON.stringify(openApiDocument(hub.app), null, 2)}\n`;
+    const described = openApiDocument(hub.app);
+    const document = `${JSON.stringify(described, null, 2)}\n`;
     await hub.close();
+    const undescribed = undescribedAnswers(described);
+    if (undescribed.length > 0) {
+      process.stderr.write(`${undescribed.length} operations do not describe their answer (add @Answers or @SendsAnswer):\n${undescribed.map((line) => `  ${line}\n`).join('')}`);
+      process.exitCode = 1;
+      return;
+    }
     if (!check) {
       await writeFile(target, document);
       process.stdout.write(`openapi.json written (${Object.keys(JSON.parse(document).paths).length} paths)\n`);

@@ -5,7 +5,8 @@ import { ValidBody } from '../common/http/zod-params.js';
 import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { ChannelsService } from './channels.service.js';
-import { createChannelBody, updateChannelBody } from './channels.schema.js';
+import { channelGroupListView, channelListView, channelPairingView, channelView, createChannelBody, updateChannelBody } from './channels.schema.js';
+import { Answers } from '../common/http/answers.js';
 
 @ApiTags('channels')
 @ApiBearerAuth()
@@ -14,6 +15,7 @@ import { createChannelBody, updateChannelBody } from './channels.schema.js';
 export class ChannelsController {
   constructor(private readonly channels: ChannelsService) {}
 
+  @Answers(channelView)
   @Post()
   @RequireRole('administrator')
   create(@CurrentMember() member: AuthMember, @ValidBody(createChannelBody) body: z.output<typeof createChannelBody>) {
@@ -21,17 +23,20 @@ export class ChannelsController {
   }
 
   // Agents see which channels exist (the inbox shows them); only administrators change them.
+  @Answers(channelListView)
   @Get()
   async list(@CurrentMember() member: AuthMember) {
     return { items: await this.channels.list(member.teamId), nextCursor: null };
   }
 
+  @Answers(channelView)
   @Get(':id')
   get(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return this.channels.get(member.teamId, id);
   }
 
   /** The LINE groups and rooms the channel's bot is in (or was): where reports can be posted. */
+  @Answers(channelGroupListView)
   @Get(':id/groups')
   async groups(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return { items: await this.channels.groups(member.teamId, id) };
@@ -41,12 +46,14 @@ export class ChannelsController {
    * A WhatsApp Web channel's state (starting, pairing, ready, disconnected) and, while it waits for a scan, the
    * QR code to scan with the shop's phone (WhatsApp > Linked devices), as text and as a PNG data URL.
    */
+  @Answers(channelPairingView)
   @Get(':id/pairing')
   @RequireRole('administrator')
   pairing(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return this.channels.pairing(member.teamId, id);
   }
 
+  @Answers(channelView)
   @Patch(':id')
   @RequireRole('administrator')
   update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateChannelBody) body: z.output<typeof updateChannelBody>) {

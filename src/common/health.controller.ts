@@ -1,8 +1,12 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { READINESS, readinessAnswer } from './start/readiness.js';
+import { z } from 'zod';
+import { Answers, answerSchema } from './http/answers.js';
+import { READINESS, readinessAnswer, readinessView } from './start/readiness.js';
 import type { HubReadiness, ReadinessReport } from './start/readiness.js';
+
+const liveView = z.object({ status: z.literal('live') });
 
 const READY_DESCRIPTION =
   'Ready for traffic: `{status: "ready", checks, notReady: []}`. `checks` names each step: database (asked again at each check), migrations, first_team, pending_work, job_workers.';
@@ -18,28 +22,28 @@ const NOT_READY_DESCRIPTION =
 export class HealthController {
   constructor(@Inject(READINESS) private readonly readiness: HubReadiness) {}
 
+  @Answers(liveView, 'From the moment the process listens, through its start and its stop.')
   @Get('live')
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Liveness: the process answers (restart it when this fails)' })
-  @ApiResponse({ status: 200, description: '`{status: "live"}`, from the moment the process listens, through its start and its stop.' })
   live() {
-    return { status: 'live' };
+    return { status: 'live' as const };
   }
 
+  @Answers(readinessView, READY_DESCRIPTION)
   @Get('ready')
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Readiness: send this process traffic only while this answers 200' })
-  @ApiResponse({ status: 200, description: READY_DESCRIPTION })
-  @ApiResponse({ status: 503, description: NOT_READY_DESCRIPTION })
+  @ApiResponse({ status: 503, description: NOT_READY_DESCRIPTION, schema: answerSchema(readinessView) as never })
   ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     return this.answer(reply);
   }
 
+  @Answers(readinessView, READY_DESCRIPTION)
   @Get()
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Readiness under its older name (scripts written before /health/ready): the same answers' })
-  @ApiResponse({ status: 200, description: READY_DESCRIPTION })
-  @ApiResponse({ status: 503, description: NOT_READY_DESCRIPTION })
+  @ApiResponse({ status: 503, description: NOT_READY_DESCRIPTION, schema: answerSchema(readinessView) as never })
   health(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     return this.answer(reply);
   }

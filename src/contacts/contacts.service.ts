@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
@@ -9,8 +10,9 @@ import { ConsentService, consentFrom } from './consent.service.js';
 import { ContactEvents } from './contact.events.js';
 import { findOrMakeContact, knownSenderQuery, placeholderName, reappliedOptOut, suppressionsOf } from './contact-identities.repository.js';
 import type { ResolvedContact } from './contact-identities.repository.js';
-import type { ConsentChannel, ConsentState, LedgerEntry } from './consent.service.js';
+import type { LedgerEntry } from './consent.service.js';
 import type { Db, Tx } from '../common/database/database.js';
+import type { contactView } from './contacts.schema.js';
 
 export type { IdentityKind, ResolvedContact };
 
@@ -289,18 +291,8 @@ export class ContactsService {
   }
 }
 
-export interface ContactView {
-  id: string;
-  name: string;
-  ownerId: string | null;
-  blocked: boolean;
-  identities: { kind: string; address: string }[];
-  /** Per kind of channel, derived from the consent ledger. */
-  consent: Record<ConsentChannel, ConsentState>;
-  /** Addresses the contact typed in the widget and has not proved (one contact's view only): never written to. */
-  unverified?: { kind: string; address: string }[];
-  createdAt: string;
-}
+/** The route's view (the type is the zod view's). */
+export type ContactView = z.output<typeof contactView>;
 
 type ContactRow = { id: string; name: string; ownerId: string | null; blocked: boolean; createdAt: Date; identities: { kind: string; address: string }[] };
 

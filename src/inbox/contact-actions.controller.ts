@@ -5,7 +5,8 @@ import { ValidBody } from '../common/http/zod-params.js';
 import { ContactErasureService, ContactMergeService, ConversationsService } from '../conversations/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
-import { invitationBody } from './inbox.schema.js';
+import { invitationBody, invitationView, mergeView, undoneView } from './inbox.schema.js';
+import { Answers } from '../common/http/answers.js';
 
 const mergeBody = z.strictObject({ intoContactId: z.string().min(1).max(64) });
 
@@ -29,11 +30,13 @@ export class ContactActionsController {
   }
 
   /** Supervisors: this contact (`:id`) is the same person as `intoContactId`, which stays. Undoable. */
+  @Answers(mergeView)
   @Post(':id/merge')
   merge(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(mergeBody) body: z.output<typeof mergeBody>) {
     return this.merges.merge(member, id, body.intoContactId);
   }
 
+  @Answers(undoneView)
   @Post('merges/:mergeId/undo')
   @HttpCode(200)
   async undoMerge(@CurrentMember() member: AuthMember, @Param('mergeId') mergeId: string) {
@@ -42,6 +45,7 @@ export class ContactActionsController {
   }
 
   /** Asks the customer to agree to messages; their state is `pending` until they answer YES. */
+  @Answers(invitationView, 'The invitation is on its way in a new conversation.')
   @Post(':id/invitations')
   @HttpCode(202)
   invite(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(invitationBody) body: z.output<typeof invitationBody>) {

@@ -7,7 +7,9 @@ import { TransfersService } from '../routing/index.js';
 import { CannedRepliesService, CategoriesService } from '../supervision/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
-import { assignBody, conversationListQuery, pageQuery, postMessageBody, resolveBody, startConversationBody, transcriptBody, transferBody } from './inbox.schema.js';
+import { assignBody, conversationListQuery, conversationListView, favoriteView, messageListView, pageQuery, postMessageBody, resolveBody, sendabilityView, startConversationBody, startedConversationView, transcriptBody, transcriptView, transferBody } from './inbox.schema.js';
+import { Answers } from '../common/http/answers.js';
+import { inboxConversationView, inboxMessageView, inboxTransferView } from '../common/realtime/events/index.js';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -22,33 +24,39 @@ export class InboxController {
     private readonly categories: CategoriesService,
   ) {}
 
+  @Answers(conversationListView)
   @Get()
   list(@CurrentMember() member: AuthMember, @ValidQuery(conversationListQuery) query: z.output<typeof conversationListQuery>) {
     return this.conversations.list(member, query);
   }
 
   /** The agent writes first; 409 `consent_required` until the contact has opted in on that channel. */
+  @Answers(startedConversationView)
   @Post()
   start(@CurrentMember() member: AuthMember, @ValidBody(startConversationBody) body: z.output<typeof startConversationBody>) {
     return this.conversations.start(member, body);
   }
 
+  @Answers(inboxConversationView)
   @Get(':id')
   get(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return this.conversations.get(member, id);
   }
 
   /** What the composer may send now: `{ok}`, or the refusal's code and reason, and the channel's templates. */
+  @Answers(sendabilityView)
   @Get(':id/can-send')
   canSend(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return this.conversations.sendability(member, id);
   }
 
+  @Answers(messageListView)
   @Get(':id/messages')
   messages(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidQuery(pageQuery) page: z.output<typeof pageQuery>) {
     return this.conversations.messages(member, id, page);
   }
 
+  @Answers(inboxMessageView, 'Written; it goes out through the outbox (its status follows on the socket).')
   @Post(':id/messages')
   async post(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(postMessageBody) body: z.output<typeof postMessageBody>) {
     const { cannedReplyId, ...message } = body;
@@ -60,12 +68,14 @@ export class InboxController {
   }
 
   /** Sends the chat's transcript by email through the team's email channel; 400 `invalid_email` names the mistake. */
+  @Answers(transcriptView)
   @Post(':id/transcript')
   @HttpCode(202)
   transcript(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(transcriptBody) body: z.output<typeof transcriptBody>) {
     return this.transcripts.request(member, id, body);
   }
 
+  @Answers(inboxConversationView)
   @Post(':id/accept')
   @HttpCode(200)
   async accept(@CurrentMember() member: AuthMember, @Param('id') id: string) {
@@ -74,6 +84,7 @@ export class InboxController {
   }
 
   /** 202: the colleague or the group is offered the chat; it stays yours until someone accepts. */
+  @Answers(inboxTransferView, 'Offered to the member or group until accepted or expired.')
   @Post(':id/transfer')
   @HttpCode(202)
   transfer(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(transferBody) body: z.output<typeof transferBody>) {
@@ -81,12 +92,14 @@ export class InboxController {
     return this.transfers.transfer(member, id, { ...target, note: body.note });
   }
 
+  @Answers(inboxConversationView)
   @Post(':id/assign')
   @HttpCode(200)
   assign(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(assignBody) body: z.output<typeof assignBody>) {
     return this.conversations.assign(member, id, body.memberId, body.override);
   }
 
+  @Answers(inboxConversationView)
   @Post(':id/resolve')
   @HttpCode(200)
   async resolve(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(resolveBody) body: z.output<typeof resolveBody>) {
@@ -98,18 +111,21 @@ export class InboxController {
     return this.conversations.resolve(member, id, outcome);
   }
 
+  @Answers(inboxConversationView)
   @Post(':id/reopen')
   @HttpCode(200)
   reopen(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return this.conversations.reopen(member, id);
   }
 
+  @Answers(favoriteView)
   @Post(':id/favorite')
   @HttpCode(200)
   favorite(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return this.conversations.setFavorite(member, id, true);
   }
 
+  @Answers(favoriteView)
   @Post(':id/unfavorite')
   @HttpCode(200)
   unfavorite(@CurrentMember() member: AuthMember, @Param('id') id: string) {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { CHANNEL_TYPES } from '../common/channel-types.js';
+import { pageView } from '../common/http/validation.js';
+import { inboxConversationView, inboxMessageView } from '../common/realtime/events/index.js';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
@@ -73,3 +75,51 @@ export const resolveBody = z.strictObject({
   outcome: z.string().trim().min(1).max(40).optional(),
   categoryId: z.string().max(64).optional(),
 });
+
+// What the routes answer with (documented in openapi.json through @Answers, which holds each route to its view).
+
+export const conversationListView = pageView(inboxConversationView);
+export const messageListView = pageView(inboxMessageView);
+/** A conversation an agent started (SMS, WhatsApp, email, LINE) and its first message. */
+export const startedConversationView = z.object({ conversation: inboxConversationView, message: inboxMessageView });
+
+const sendFacts = {
+  /** The approved templates the channel may open a conversation with (WhatsApp). */
+  templates: z.array(z.object({ name: z.string(), language: z.string(), variables: z.array(z.string()), text: z.string().nullable() })),
+  maxTextLength: z.number(),
+};
+/** Whether free text may go out now; when not, why (`code`) and whether a template still may. */
+export const sendabilityView = z
+  .discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), templateOnly: z.literal(false), ...sendFacts }),
+    z.object({ ok: z.literal(false), code: z.string(), reason: z.string(), templateOnly: z.boolean(), ...sendFacts }),
+  ])
+  .meta({ id: 'Sendability' });
+
+/** The transcript is on its way to this address, over this email channel. */
+export const transcriptView = z.object({ email: z.string(), channelId: z.string() });
+export const favoriteView = z.object({ favorite: z.boolean() });
+export const mergeView = z.object({ mergeId: z.string() });
+export const undoneView = z.object({ undone: z.boolean() });
+export const invitationView = z.object({ invitationId: z.string(), conversationId: z.string() });
+
+/** The waiting queue, oldest first (the order they are offered in), and who could take them. */
+export const queueView = z
+  .object({
+    waiting: z.array(
+      z.object({
+        conversationId: z.string(),
+        channel: z.object({ id: z.string(), type: z.string() }),
+        contact: z.object({ id: z.string(), name: z.string() }),
+        preview: z.string().nullable(),
+        createdAt: z.string(),
+        waitingSeconds: z.number(),
+        /** Offered to nobody's acceptance in time at least once. */
+        missed: z.boolean(),
+        /** Members it is offered to right now. */
+        offeredTo: z.array(z.string()),
+      }),
+    ),
+    members: z.array(z.object({ id: z.string(), name: z.string(), status: z.string(), load: z.number(), capacity: z.number(), groupIds: z.array(z.string()) })),
+  })
+  .meta({ id: 'Queue' });

@@ -6,6 +6,7 @@ import { parseInput } from '../common/http/validation.js';
 import { MediaService } from '../conversations/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
+import { SendsAnswer } from '../common/http/answers.js';
 
 const attachmentIndex = z.coerce.number().int().min(0).max(99);
 
@@ -17,6 +18,7 @@ export class MessagesController {
   constructor(private readonly media: MediaService) {}
 
   /** A file the customer sent, once the hub has fetched it from the provider. */
+  @SendsAnswer({ '*/*': 'bytes' }, 'The file, with the content type the provider gave.')
   @Get(':id/attachments/:index')
   async attachment(@CurrentMember() member: AuthMember, @Param('id') id: string, @Param('index') index: string, @Res() reply: FastifyReply) {
     const file = await this.media.read(member, id, parseInput(attachmentIndex, index));

@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { QueueService } from '../routing/index.js';
 import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
+import { Answers } from '../common/http/answers.js';
+import { queueView } from './inbox.schema.js';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -12,6 +14,7 @@ export class QueueController {
   constructor(private readonly queue: QueueService) {}
 
   /** The waiting queue with waiting times, and each member's load against their capacity (supervisors). */
+  @Answers(queueView)
   @Get()
   @RequireRole('supervisor')
   view(@CurrentMember() member: AuthMember) {

@@ -14,18 +14,14 @@ import type { AttributionModel, Touch } from './attribution.js';
 import { SalesEvents } from './sales.events.js';
 import { SaleTouchesService } from './sale-touches.service.js';
 import { SalesFiguresService } from './sales-figures.service.js';
-import type { PurchaseInput } from './sales.schema.js';
+import type { z } from 'zod';
+import type { PurchaseInput, purchaseView } from './sales.schema.js';
 import { toSaleView } from './sales.views.js';
 import type { AttributionReason, ClaimOutcome, SaleView } from './sales.views.js';
 
 /** The answer to a purchase: the same for the first post and every repeat of it (README.md, "Sales attribution"). */
-export interface PurchaseAnswer {
-  id: string;
-  orderId: string;
-  status: SaleView['status'];
-  attributedTo: SaleView['attributedTo'];
-  reason: AttributionReason;
-}
+/** The answer's type is its view's (sales.schema.ts): the route sends it as it is. */
+export type PurchaseAnswer = z.output<typeof purchaseView>;
 
 /** How the purchase can be tied to chats: the shopper's browser, and the contact their email or phone names. */
 interface Evidence {

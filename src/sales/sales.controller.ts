@@ -6,8 +6,9 @@ import { ValidQuery } from '../common/http/zod-params.js';
 import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { ShopperEventsService } from './shopper-events.service.js';
-import { figuresQuery, reportQuery, salesQuery } from './sales.schema.js';
+import { figuresQuery, reportQuery, saleListView, salesFigureListView, salesQuery, salesReportView, saleView, shopperActivityView } from './sales.schema.js';
 import { SalesService, reportCsv } from './sales.service.js';
+import { Answers, SendsAnswer } from '../common/http/answers.js';
 
 @ApiTags('sales')
 @ApiBearerAuth()
@@ -20,18 +21,21 @@ export class SalesController {
   ) {}
 
   /** An agent's own credited sales; supervisors see the team's (`attributed=false`: the unattributed ones). */
+  @Answers(saleListView)
   @Get('sales')
   list(@CurrentMember() member: AuthMember, @ValidQuery(salesQuery) query: z.output<typeof salesQuery>) {
     return this.sales.list(member, query);
   }
 
   /** The panel figure: today's chats, today's sales (count, amount per currency) and the attribution window. */
+  @Answers(salesFigureListView)
   @Get('sales/figures')
   figures(@CurrentMember() member: AuthMember, @ValidQuery(figuresQuery) query: z.output<typeof figuresQuery>) {
     return this.sales.panel(member, query.memberId);
   }
 
   /** Sales per day and member, attributed and unattributed; `format=csv` for a spreadsheet. */
+  @SendsAnswer({ 'application/json': salesReportView, 'text/csv': 'text' }, 'JSON, or with `format=csv` a spreadsheet.')
   @Get('sales/report')
   @RequireRole('supervisor')
   @ApiProduces('application/json', 'text/csv')
@@ -45,6 +49,7 @@ export class SalesController {
   }
 
   /** The credited agent opened the sale: no longer shown as new. */
+  @Answers(saleView)
   @Post('sales/:id/seen')
   @HttpCode(200)
   seen(@CurrentMember() member: AuthMember, @Param('id') id: string) {
@@ -52,6 +57,7 @@ export class SalesController {
   }
 
   /** What the shopper behind the conversation is looking at, has viewed and has in the cart. */
+  @Answers(shopperActivityView)
   @Get('conversations/:id/shopper-activity')
   activity(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return this.shopper.activity(member.teamId, id);

@@ -10,28 +10,15 @@ import type { AuthMember } from '../teams/index.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { SalesFiguresService } from './sales-figures.service.js';
-import type { ReportQuery, SalesQuery } from './sales.schema.js';
+import type { z } from 'zod';
+import type { ReportQuery, SalesQuery, salesReportView } from './sales.schema.js';
 import { toSaleView } from './sales.views.js';
-import type { Amounts, SaleView, SalesFigure } from './sales.views.js';
+import type { SaleView, SalesFigure } from './sales.views.js';
 
 /** One line of the report: a member's (or the unattributed) sales of one day in one currency. */
-export interface SalesReportRow {
-  date: string;
-  memberId: string | null;
-  memberName: string | null;
-  attributed: boolean;
-  count: number;
-  amount: number;
-  currency: string;
-}
-
-export interface SalesReport {
-  from: string;
-  to: string;
-  timeZone: string;
-  rows: SalesReportRow[];
-  totals: { attributed: { count: number; amounts: Amounts }; unattributed: { count: number; amounts: Amounts } };
-}
+/** The report's type is its view's (sales.schema.ts): the route sends it as it is. */
+export type SalesReport = z.output<typeof salesReportView>;
+export type SalesReportRow = SalesReport['rows'][number];
 
 const REPORT_MAX_DAYS = 366;
 

@@ -1,23 +1,17 @@
-/** One thing a shopper did on the shop's site, as agents see it. */
-export interface ShopperEventView {
-  id: string;
-  type: 'page_view' | 'product_view' | 'add_to_cart' | 'purchase';
-  visitorId: string;
-  url: string | null;
-  product: ShopperProductView | null;
-  order: { id: string; amount?: number; currency?: string } | null;
-  occurredAt: string;
-}
+import type { z } from 'zod';
+import type { InboxSalesFigure, InboxShopperEvent, shopperProductView } from '../common/realtime/events/index.js';
+import type { attributionReasonView, saleView } from './sales.schema.js';
 
-export interface ShopperProductView {
-  sku: string;
-  name?: string;
-  price?: number;
-  currency?: string;
-  url?: string;
-  image?: string;
-  quantity?: number;
-}
+// The types are the zod views' (sales.schema.ts and the shared socket views): what the routes answer with.
+
+/** One thing a shopper did on the shop's site, as agents see it. */
+export type ShopperEventView = InboxShopperEvent;
+export type ShopperProductView = z.output<typeof shopperProductView>;
+/** Why a sale went where it went: enough to explain it to the agent and to a supervisor. */
+export type AttributionReason = z.output<typeof attributionReasonView>;
+export type SaleView = z.output<typeof saleView>;
+/** A member's live panel figure: today (in the team's time zone) and the window sales are credited in. */
+export type SalesFigure = InboxSalesFigure;
 
 /**
  * What became of the widgets' `purchase` events naming the order, when the shop did not name the browser:
@@ -26,58 +20,8 @@ export interface ShopperProductView {
  */
 export type ClaimOutcome = 'visitor_claim' | 'claim_contested' | 'claim_expired';
 
-/** Why a sale went where it went: enough to explain it to the agent and to a supervisor. */
-export interface AttributionReason {
-  rule: 'last_touch' | 'first_touch';
-  windowDays: number;
-  /** How the purchase was tied to the chat: the same browser (`visitor`), or the contact's email or phone (`identity`). */
-  match: 'visitor' | 'identity' | null;
-  /** With `visitor`: whether the shop sent the visitor id, or the widget saw this order on that browser. */
-  visitorFrom?: 'purchase' | 'widget_order';
-  /** With `identity`: which address matched, and whose it is. */
-  identity?: { kind: 'email' | 'phone'; contactId: string };
-  /** Present when the widget saw the order and the shop did not name the browser. */
-  claim?: ClaimOutcome;
-  conversationId: string | null;
-  memberId: string | null;
-  /** The credited member's first reply in that conversation: where the window starts. */
-  repliedAt: string | null;
-  /** Chats within the window that could have been credited. */
-  candidates: number;
-  /** The same, in one sentence. */
-  explanation: string;
-}
-
-export interface SaleView {
-  id: string;
-  orderId: string;
-  amount: number;
-  currency: string;
-  occurredAt: string;
-  items: unknown[];
-  status: 'completed' | 'refunded' | 'cancelled';
-  attributedTo: { memberId: string; conversationId: string } | null;
-  reason: AttributionReason;
-  /** Not yet opened by the credited member (shown as new). */
-  new: boolean;
-  seenAt: string | null;
-  reversedAt: string | null;
-  createdAt: string;
-}
-
 /** Per currency: amounts in different currencies are never added together. */
 export type Amounts = Record<string, number>;
-
-/** A member's live panel figure: today (in the team's time zone) and the window sales are credited in. */
-export interface SalesFigure {
-  memberId: string;
-  date: string;
-  timeZone: string;
-  chats: number;
-  sales: { count: number; amounts: Amounts };
-  windowDays: number;
-  model: 'last_touch' | 'first_touch';
-}
 
 type SaleRow = {
   id: string;

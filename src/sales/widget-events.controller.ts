@@ -8,6 +8,8 @@ import { RATE_LIMITER } from '../common/rate-limit/rate-limiter.js';
 import type { RateLimit, RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { ChannelsService, verifyWidgetOrigin, widgetEventBody } from '../channels/index.js';
 import { ShopperEventsService } from './shopper-events.service.js';
+import { Answers } from '../common/http/answers.js';
+import { widgetEventAcceptedView } from './sales.schema.js';
 
 /**
  * Per client address as well as per browser: over HTTP a script can make up a new visitor id for every request.
@@ -29,6 +31,7 @@ export class WidgetEventsController {
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
   ) {}
 
+  @Answers(widgetEventAcceptedView)
   @Post(':channelId/events')
   @HttpCode(202)
   async event(

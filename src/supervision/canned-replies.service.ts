@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
@@ -7,18 +8,10 @@ import type { AuthMember } from '../teams/index.js';
 import { hasRole } from '../teams/index.js';
 import { CategoriesService } from './categories.service.js';
 import { fillPlaceholders, surnameOf } from '../common/text/placeholders.js';
+import type { cannedReplyView } from './supervision.schema.js';
 
-export interface CannedReplyView {
-  id: string;
-  shortCode: string;
-  title: string;
-  body: string;
-  categoryId: string | null;
-  /** The owner's id for a personal reply; null for a team-wide one. */
-  ownerId: string | null;
-  /** How often it was sent: by the whole team, and by the member asking. */
-  uses: { total: number; mine: number };
-}
+/** The route's view (the type is the zod view's). */
+export type CannedReplyView = z.output<typeof cannedReplyView>;
 
 type CannedReplyRow = { id: string; shortCode: string; title: string; body: string; categoryId: string | null; ownerId: string | null };
 

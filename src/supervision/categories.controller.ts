@@ -6,7 +6,9 @@ import { ConversationsService } from '../conversations/index.js';
 import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { CategoriesService } from './categories.service.js';
-import { conversationCategoryBody, createCategoryBody, updateCategoryBody } from './supervision.schema.js';
+import { categoryListView, categoryView, conversationCategoryBody, createCategoryBody, updateCategoryBody } from './supervision.schema.js';
+import { Answers } from '../common/http/answers.js';
+import { inboxConversationView } from '../common/realtime/events/index.js';
 
 @ApiTags('supervision')
 @ApiBearerAuth()
@@ -15,17 +17,20 @@ import { conversationCategoryBody, createCategoryBody, updateCategoryBody } from
 export class CategoriesController {
   constructor(private readonly categories: CategoriesService) {}
 
+  @Answers(categoryListView)
   @Get()
   async list(@CurrentMember() member: AuthMember) {
     return { items: await this.categories.list(member.teamId), nextCursor: null };
   }
 
+  @Answers(categoryView)
   @Post()
   @RequireRole('administrator')
   create(@CurrentMember() member: AuthMember, @ValidBody(createCategoryBody) body: z.output<typeof createCategoryBody>) {
     return this.categories.create(member.teamId, body);
   }
 
+  @Answers(categoryView)
   @Patch(':id')
   @RequireRole('administrator')
   rename(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateCategoryBody) body: z.output<typeof updateCategoryBody>) {
@@ -51,6 +56,7 @@ export class ConversationCategoryController {
   ) {}
 
   /** Its agent (or a supervisor) files the conversation under one of the team's categories; null clears it. */
+  @Answers(inboxConversationView)
   @Put(':id/category')
   async set(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(conversationCategoryBody) body: z.output<typeof conversationCategoryBody>) {
     if (body.categoryId) await this.categories.require(member.teamId, body.categoryId, 'categoryId');

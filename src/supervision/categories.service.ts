@@ -1,19 +1,15 @@
+import type { z } from 'zod';
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
+import type { categoryView } from './supervision.schema.js';
 
 /** Categories nest at most this deep (大分類 / 中分類 / 小分類). */
 export const MAX_CATEGORY_LEVEL = 3;
 
-export interface CategoryView {
-  id: string;
-  name: string;
-  parentId: string | null;
-  level: number;
-  /** The names from the top level down to this one. */
-  path: string[];
-}
+/** The route's view (the type is the zod view's). */
+export type CategoryView = z.output<typeof categoryView>;
 
 @Injectable()
 export class CategoriesService {

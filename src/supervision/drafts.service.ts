@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
@@ -6,11 +7,10 @@ import { ConversationsService, toMessageView } from '../conversations/index.js';
 import type { MessageView } from '../conversations/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { hasRole } from '../teams/index.js';
+import type { draftView } from './supervision.schema.js';
 
-export interface DraftView extends MessageView {
-  conversation: { id: string; contactName: string; channelType: string };
-  authorName: string | null;
-}
+/** The route's view (the type is the zod view's). */
+export type DraftView = z.output<typeof draftView>;
 
 /**
  * Trainees' replies wait here for a supervisor: approved, a draft goes out as the trainee wrote it (through the

@@ -11,7 +11,8 @@ import { CONVERSATION_COLUMNS, ConversationExportService, MESSAGE_LOG_COLUMNS, c
 import { csvStream } from '../common/text/csv.js';
 import { MessageSearchService } from './message-search.service.js';
 import type { MessageHit } from './message-search.service.js';
-import { conversationExportQuery, searchExportQuery, searchQuery } from './supervision.schema.js';
+import { conversationExportQuery, messageSearchView, searchExportQuery, searchQuery } from './supervision.schema.js';
+import { Answers, SendsAnswer } from '../common/http/answers.js';
 
 const SEARCH_COLUMNS = ['time', 'conversation_id', 'channel', 'contact', 'direction', 'kind', 'author', 'body'];
 
@@ -35,12 +36,14 @@ export class ExportsController {
     private readonly exports: ConversationExportService,
   ) {}
 
+  @Answers(messageSearchView)
   @Get('messages/search')
   find(@CurrentMember() member: AuthMember, @ValidQuery(searchQuery) query: z.output<typeof searchQuery>) {
     const { limit, cursor, ...terms } = query;
     return this.search.search(member.teamId, terms, { limit, cursor });
   }
 
+  @SendsAnswer({ 'text/csv': 'text' }, 'UTF-8 with a BOM, one row per message.')
   @Get('exports/messages.csv')
   searchCsv(@CurrentMember() member: AuthMember, @ValidQuery(searchExportQuery) query: z.output<typeof searchExportQuery>, @Res() reply: FastifyReply) {
     const rows = this.search.all(member.teamId, query);
@@ -48,6 +51,7 @@ export class ExportsController {
   }
 
   /** One row per conversation started in [from, to). */
+  @SendsAnswer({ 'text/csv': 'text' }, 'UTF-8 with a BOM, one row per conversation.')
   @Get('exports/conversations.csv')
   conversationsCsv(@CurrentMember() member: AuthMember, @ValidQuery(conversationExportQuery) query: z.output<typeof conversationExportQuery>, @Res() reply: FastifyReply) {
     const period = { from: new Date(query.from), to: new Date(query.to), channelType: query.channelType };
@@ -56,6 +60,7 @@ export class ExportsController {
   }
 
   /** One conversation's log, notes included. */
+  @SendsAnswer({ 'text/csv': 'text' }, 'UTF-8 with a BOM, one row per message, notes included.')
   @Get('conversations/:id/export.csv')
   async conversationLog(@CurrentMember() member: AuthMember, @Param('id') id: string, @Res() reply: FastifyReply) {
     const pages = this.exports.messageLog(member.teamId, id);

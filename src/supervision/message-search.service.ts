@@ -1,9 +1,11 @@
+import type { z } from 'zod';
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { decodeKeysetCursor, encodeKeysetCursor, keysetPages } from '../common/http/keyset-cursor.js';
 import type { KeysetPosition } from '../common/http/keyset-cursor.js';
 import type { Page } from '../common/http/validation.js';
+import type { messageHitView } from './supervision.schema.js';
 
 export interface MessageSearch {
   q: string;
@@ -13,17 +15,8 @@ export interface MessageSearch {
   memberId?: string;
 }
 
-export interface MessageHit {
-  id: string;
-  conversationId: string;
-  channelType: string;
-  contactName: string;
-  direction: 'in' | 'out';
-  kind: 'text' | 'media' | 'note';
-  author: { type: string; id: string | null; name: string | null };
-  body: string;
-  createdAt: string;
-}
+/** The route's view (the type is the zod view's). */
+export type MessageHit = z.output<typeof messageHitView>;
 
 type HitRow = {
   id: string;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { CHANNEL_TYPES } from '../common/channel-types.js';
+import { pageView } from '../common/http/validation.js';
+import { inboxMessageView } from '../common/realtime/events/index.js';
 
 const id = z.string().min(1).max(64);
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with its offset, such as 2026-12-01T00:00:00+09:00' });
@@ -73,3 +75,88 @@ export const reportQuery = z.strictObject({
   to: z.iso.date({ message: 'must be a day such as 2026-12-01' }),
   format: z.enum(['json', 'csv']).default('json'),
 });
+
+// What the routes answer with (documented in openapi.json through @Answers, which holds each route to its view).
+
+export const cannedReplyView = z
+  .object({
+    id: z.string(),
+    shortCode: z.string(),
+    title: z.string(),
+    body: z.string(),
+    categoryId: z.string().nullable(),
+    /** The owner's id for a personal reply; null for a team-wide one. */
+    ownerId: z.string().nullable(),
+    /** How often it was sent: by the whole team, and by the member asking. */
+    uses: z.object({ total: z.number(), mine: z.number() }),
+  })
+  .meta({ id: 'CannedReply' });
+export const cannedReplyListView = z.object({ items: z.array(cannedReplyView), nextCursor: z.null() });
+
+export const categoryView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    parentId: z.string().nullable(),
+    level: z.number(),
+    /** The names from the top level down to this one. */
+    path: z.array(z.string()),
+  })
+  .meta({ id: 'Category' });
+export const categoryListView = z.object({ items: z.array(categoryView), nextCursor: z.null() });
+
+/** A trainee's message waiting for a supervisor, with what the review list shows beside it. */
+export const draftView = inboxMessageView
+  .extend({ conversation: z.object({ id: z.string(), contactName: z.string(), channelType: z.string() }), authorName: z.string().nullable() })
+  .meta({ id: 'Draft' });
+export const draftListView = z.object({ items: z.array(draftView), nextCursor: z.null() });
+
+export const messageHitView = z
+  .object({
+    id: z.string(),
+    conversationId: z.string(),
+    channelType: z.string(),
+    contactName: z.string(),
+    direction: z.enum(['in', 'out']),
+    kind: z.enum(['text', 'media', 'note']),
+    author: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable() }),
+    body: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'MessageHit' });
+/** `total` is counted on the first page only (null on the next ones). */
+export const messageSearchView = pageView(messageHitView).extend({ total: z.number().nullable() });
+
+const timeFigures = z.object({ count: z.number(), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() });
+const ratingFigures = z.object({ count: z.number(), average: z.number().nullable() });
+const groupReport = z.object({ key: z.string(), conversations: z.number(), handled: z.number(), unhandled: z.number(), firstResponse: timeFigures, ratings: ratingFigures });
+export const memberDayReportView = z.object({
+  day: z.string(),
+  memberId: z.string(),
+  memberName: z.string(),
+  offered: z.number(),
+  accepted: z.number(),
+  missed: z.number(),
+  conversations: z.number(),
+  handled: z.number(),
+  unhandled: z.number(),
+  firstResponse: timeFigures,
+  handleTime: timeFigures,
+  ratings: ratingFigures,
+  cannedReplyUses: z.number(),
+  /** Sales credited to the member that day (by the purchase's time), per currency in minor units. */
+  sales: z.object({ count: z.number(), amounts: z.array(z.object({ currency: z.string(), amount: z.number() })) }),
+});
+/** Per member and day, per category and per channel over [from, to] in the team's time zone. */
+export const teamReportView = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    timeZone: z.string(),
+    /** Whether response and handle times count only the team's business hours. */
+    businessHoursOnly: z.boolean(),
+    members: z.array(memberDayReportView),
+    categories: z.array(groupReport),
+    channels: z.array(groupReport),
+  })
+  .meta({ id: 'TeamReport' });

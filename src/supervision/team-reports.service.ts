@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
+import type { z } from 'zod';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -7,53 +8,16 @@ import { openMillisBetween, readTeamSettings } from '../teams/index.js';
 import type { BusinessHours } from '../teams/index.js';
 import { ConversationExportService } from './conversation-export.service.js';
 import { formatAmounts, waitStartOf } from './conversation-export.service.js';
+import type { memberDayReportView, teamReportView } from './supervision.schema.js';
 
 /** The longest period one report covers. */
 const MAX_REPORT_DAYS = 366;
 
-export interface TimeFigures {
-  count: number;
-  medianSeconds: number | null;
-  p90Seconds: number | null;
-}
-
-export interface MemberDayReport {
-  day: string;
-  memberId: string;
-  memberName: string;
-  offered: number;
-  accepted: number;
-  missed: number;
-  conversations: number;
-  handled: number;
-  unhandled: number;
-  firstResponse: TimeFigures;
-  handleTime: TimeFigures;
-  ratings: { count: number; average: number | null };
-  cannedReplyUses: number;
-  /** Sales credited to the member that day (by the purchase's time), per currency in minor units. */
-  sales: { count: number; amounts: { currency: string; amount: number }[] };
-}
-
-export interface GroupReport {
-  key: string;
-  conversations: number;
-  handled: number;
-  unhandled: number;
-  firstResponse: TimeFigures;
-  ratings: { count: number; average: number | null };
-}
-
-export interface TeamReport {
-  from: string;
-  to: string;
-  timeZone: string;
-  /** Whether response and handle times count only the team's business hours. */
-  businessHoursOnly: boolean;
-  members: MemberDayReport[];
-  categories: GroupReport[];
-  channels: GroupReport[];
-}
+/** The report's types are its views' (supervision.schema.ts): the route sends it as it is. */
+export type MemberDayReport = z.output<typeof memberDayReportView>;
+export type TeamReport = z.output<typeof teamReportView>;
+type GroupReport = TeamReport['channels'][number];
+type TimeFigures = MemberDayReport['handleTime'];
 
 export const MEMBER_REPORT_COLUMNS = [
   'day', 'member_id', 'member', 'offered', 'accepted', 'missed', 'conversations', 'handled', 'unhandled',

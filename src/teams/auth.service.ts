@@ -21,6 +21,8 @@ import { PASSWORDS, PASSWORD_GATE, PasswordGate, Passwords, verifyPassword } fro
 import { MembersService } from './members.service.js';
 import { TeamsService, normalizeEmail } from './teams.service.js';
 import { readTeamSettings } from './team-settings.schema.js';
+import type { signedInMemberView } from './teams.schema.js';
+import type { Role } from './auth.guard.js';
 
 const FIFTEEN_MINUTES = 15 * 60;
 
@@ -51,13 +53,7 @@ const RESET_CODE_TTL_MS = 15 * 60_000;
 /** Wrong or right, a code takes this many tries in all: 5 in 10^6, and a new code costs a rate-limited request. */
 const RESET_CODE_ATTEMPTS = 5;
 
-export interface MemberView {
-  id: string;
-  teamId: string;
-  role: string;
-  name: string;
-  email: string;
-}
+export type MemberView = z.output<typeof signedInMemberView>;
 
 @Injectable()
 export class AuthService implements OnModuleInit {
@@ -225,6 +221,6 @@ export class AuthService implements OnModuleInit {
   }
 }
 
-export function toMemberView(member: { id: string; teamId: string; role: string; name: string; email: string }): MemberView {
+export function toMemberView(member: { id: string; teamId: string; role: Role; name: string; email: string }): MemberView {
   return { id: member.id, teamId: member.teamId, role: member.role, name: member.name, email: member.email };
 }

@@ -1,13 +1,11 @@
+import type { z } from 'zod';
+import type { groupView } from './teams.schema.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 
-export interface GroupView {
-  id: string;
-  name: string;
-  memberIds: string[];
-}
+export type GroupView = z.output<typeof groupView>;
 
 type GroupRow = { id: string; name: string; members: Array<{ memberId: string }> };
 const toView = (row: GroupRow): GroupView => ({ id: row.id, name: row.name, memberIds: row.members.map((m) => m.memberId).sort() });

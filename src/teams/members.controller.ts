@@ -6,7 +6,8 @@ import { AccountService } from './account.service.js';
 import { AuthGuard, CurrentMember, RequireRole } from './auth.guard.js';
 import type { AuthMember } from './auth.guard.js';
 import { MembersService } from './members.service.js';
-import { changePasswordBody, emailChangeBody, emailChangeConfirmBody, memberStatusBody, renameSelfBody, updateMemberBody } from './teams.schema.js';
+import { accessTokenView, changePasswordBody, emailChangeBody, emailChangeConfirmBody, emailChangeView, memberListView, memberStatusBody, memberView, renameSelfBody, updateMemberBody } from './teams.schema.js';
+import { Answers } from '../common/http/answers.js';
 
 @ApiTags('members')
 @ApiBearerAuth()
@@ -18,29 +19,34 @@ export class MembersController {
     private readonly account: AccountService,
   ) {}
 
+  @Answers(memberListView)
   @Get()
   async list(@CurrentMember() member: AuthMember) {
     return { items: await this.members.list(member.teamId), nextCursor: null };
   }
 
   // The "me" routes are declared before ':id' so that "me" is never read as an id.
+  @Answers(memberView)
   @Put('me/status')
   setStatus(@CurrentMember() member: AuthMember, @ValidBody(memberStatusBody) body: z.output<typeof memberStatusBody>) {
     return this.members.setStatus(member, body.status);
   }
 
+  @Answers(memberView)
   @Patch('me')
   rename(@CurrentMember() member: AuthMember, @ValidBody(renameSelfBody) body: z.output<typeof renameSelfBody>) {
     return this.members.rename(member, body.name);
   }
 
   /** 403 `wrong_password`; on success a fresh token for this device, and every other device is signed out. */
+  @Answers(accessTokenView)
   @Put('me/password')
   changePassword(@CurrentMember() member: AuthMember, @ValidBody(changePasswordBody) body: z.output<typeof changePasswordBody>) {
     return this.account.changePassword(member, body);
   }
 
   /** 202: a 6-digit code goes to the new address; the address changes when it is confirmed. */
+  @Answers(emailChangeView, 'The address the code went to, and until when it holds.')
   @Post('me/email')
   @HttpCode(202)
   requestEmailChange(@CurrentMember() member: AuthMember, @ValidBody(emailChangeBody) body: z.output<typeof emailChangeBody>) {
@@ -48,12 +54,14 @@ export class MembersController {
   }
 
   /** 400 `invalid_code` (wrong, expired, or five tries used), 409 `email_taken`. */
+  @Answers(memberView)
   @Post('me/email/confirm')
   @HttpCode(200)
   confirmEmailChange(@CurrentMember() member: AuthMember, @ValidBody(emailChangeConfirmBody) body: z.output<typeof emailChangeConfirmBody>) {
     return this.account.confirmEmailChange(member, body.code);
   }
 
+  @Answers(memberView)
   @Patch(':id')
   @RequireRole('administrator')
   update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateMemberBody) body: z.output<typeof updateMemberBody>) {
@@ -68,6 +76,7 @@ export class MembersController {
     await this.members.deactivate(member, id);
   }
 
+  @Answers(memberView)
   @Post(':id/reactivate')
   @RequireRole('administrator')
   @HttpCode(200)

@@ -1,35 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { z } from 'zod';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
-import type { AuthMember } from './auth.guard.js';
+import type { AuthMember, Role } from './auth.guard.js';
+import type { memberView } from './teams.schema.js';
 import { TeamEvents } from './team.events.js';
 import { GroupsService } from './groups.service.js';
 import { TeamsService } from './teams.service.js';
 
 type MemberStatus = 'online' | 'break' | 'offline';
 
-export interface MemberListItem {
-  id: string;
-  name: string;
-  email: string;
-  role: string;
-  status: string;
-  capacity: number;
-  training: boolean;
-  groupIds: string[];
-  /** Set while an administrator has the member deactivated (no sign-in, no offers); null when active. */
-  deactivatedAt: string | null;
-}
+export type MemberListItem = z.output<typeof memberView>;
 
 type MemberRow = {
   id: string;
   name: string;
   email: string;
-  role: string;
-  status: string;
+  role: Role;
+  status: MemberStatus;
   capacity: number;
   training: boolean;
   deactivatedAt: Date | null;

@@ -10,7 +10,8 @@ import { ValidBody } from '../common/http/zod-params.js';
 import { AuthGuard, CurrentMember, RequireRole, bearerToken } from './auth.guard.js';
 import type { AuthMember } from './auth.guard.js';
 import { TeamsService } from './teams.service.js';
-import { createApiKeyBody, createTeamBody, updateTeamBody } from './teams.schema.js';
+import { apiKeyListView, createApiKeyBody, createdApiKeyView, createdTeamView, createTeamBody, teamView, updateTeamBody } from './teams.schema.js';
+import { Answers } from '../common/http/answers.js';
 
 @ApiTags('teams')
 @ApiBearerAuth()
@@ -22,6 +23,7 @@ export class TeamsController {
   ) {}
 
   /** For the server's operator (HUB_OPERATOR_TOKEN), not for team members. */
+  @Answers(createdTeamView)
   @Post()
   async create(@ValidBody(createTeamBody) body: z.output<typeof createTeamBody>, @Req() request: FastifyRequest) {
     this.assertOperator(bearerToken(request.headers.authorization));
@@ -29,12 +31,14 @@ export class TeamsController {
     return { team: { id: team.id, name: team.name, inviteCode: team.inviteCode }, admin: { id: admin.id, email: admin.email } };
   }
 
+  @Answers(teamView, 'The invite code only for administrators and supervisors.')
   @Get('current')
   @UseGuards(AuthGuard)
   current(@CurrentMember() member: AuthMember) {
     return this.teams.current(member.teamId, member);
   }
 
+  @Answers(teamView)
   @Patch('current')
   @UseGuards(AuthGuard)
   @RequireRole('administrator')
@@ -42,6 +46,7 @@ export class TeamsController {
     return this.teams.update(member.teamId, body);
   }
 
+  @Answers(teamView)
   @Post('current/invite-code')
   @UseGuards(AuthGuard)
   @RequireRole('administrator')
@@ -50,6 +55,7 @@ export class TeamsController {
     return this.teams.regenerateInviteCode(member.teamId);
   }
 
+  @Answers(createdApiKeyView, 'The key is shown this once.')
   @Post('current/api-keys')
   @UseGuards(AuthGuard)
   @RequireRole('administrator')
@@ -57,6 +63,7 @@ export class TeamsController {
     return this.teams.createApiKey(member.teamId, body.name);
   }
 
+  @Answers(apiKeyListView)
   @Get('current/api-keys')
   @UseGuards(AuthGuard)
   @RequireRole('administrator')

@@ -51,3 +51,59 @@ export const emailChangeBody = z.strictObject({ email });
 export const emailChangeConfirmBody = z.strictObject({ code: z.string().max(20) });
 
 export const memberStatusBody = z.strictObject({ status: z.enum(['online', 'break', 'offline']) });
+
+// What the routes answer with (documented in openapi.json through @Answers, which holds each route to its view).
+
+const role = z.enum(['operator', 'supervisor', 'administrator']);
+const presence = z.enum(['online', 'break', 'offline']);
+
+/** The member who signed in or up, as their own session sees them. */
+export const signedInMemberView = z.object({ id: z.string(), teamId: z.string(), role, name: z.string(), email: z.string() }).meta({ id: 'SignedInMember' });
+export const loginView = z.object({ accessToken: z.string(), member: signedInMemberView }).meta({ id: 'Login' });
+/** The same answer whether the address is known or not, so the route does not tell who has an account. */
+export const acceptedView = z.object({ accepted: z.boolean() }).meta({ id: 'Accepted' });
+/** A fresh token for this device after a password change (every other device is signed out). */
+export const accessTokenView = z.object({ accessToken: z.string() }).meta({ id: 'AccessToken' });
+export const emailChangeView = z.object({ email: z.string(), expiresAt: z.string() }).meta({ id: 'EmailChange' });
+
+/** A member as the team's lists show them. */
+export const memberView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role,
+    status: presence,
+    capacity: z.number(),
+    training: z.boolean(),
+    groupIds: z.array(z.string()),
+    /** Set while an administrator has the member deactivated (no sign-in, no offers); null when active. */
+    deactivatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Member' });
+export const memberListView = z.object({ items: z.array(memberView), nextCursor: z.null() });
+
+export const groupView = z.object({ id: z.string(), name: z.string(), memberIds: z.array(z.string()) }).meta({ id: 'Group' });
+export const groupListView = z.object({ items: z.array(groupView), nextCursor: z.null() });
+
+export const teamView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    /** Administrators and supervisors only: whoever has the code can join the team. */
+    inviteCode: z.string().optional(),
+    inviteCodeExpiresAt: z.string().optional(),
+    timeZone: z.string(),
+    settings: teamSettingsSchema,
+  })
+  .meta({ id: 'Team' });
+/** A team the server's operator created, and its first administrator. */
+export const createdTeamView = z.object({
+  team: z.object({ id: z.string(), name: z.string(), inviteCode: z.string() }),
+  admin: z.object({ id: z.string(), email: z.string() }),
+});
+
+/** A new API key: `key` is shown this once (the hub keeps only its hash). */
+export const createdApiKeyView = z.object({ id: z.string(), name: z.string(), key: z.string() }).meta({ id: 'CreatedApiKey' });
+export const apiKeyView = z.object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() }).meta({ id: 'ApiKey' });
+export const apiKeyListView = z.object({ items: z.array(apiKeyView), nextCursor: z.null() });

@@ -10,6 +10,8 @@ import type { Role } from './auth.guard.js';
 import { PASSWORDS, Passwords } from './passwords.js';
 import { describeOpening, isOpen, nextOpening } from './business-hours.js';
 import { readTeamSettings, teamSettingsSchema, TeamSettings } from './team-settings.schema.js';
+import type { teamView } from './teams.schema.js';
+import type { z } from 'zod';
 import { TeamEvents } from './team.events.js';
 import { CACHE_INVALIDATION } from '../common/cache/cache-invalidation.js';
 import type { CacheInvalidation } from '../common/cache/cache-invalidation.js';
@@ -31,15 +33,7 @@ export const normalizeEmail = (email: string) => email.normalize('NFKC').trim().
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
-export interface TeamView {
-  id: string;
-  name: string;
-  /** Administrators and supervisors only: whoever has the code can join the team. */
-  inviteCode?: string;
-  inviteCodeExpiresAt?: string;
-  timeZone: string;
-  settings: TeamSettings;
-}
+export type TeamView = z.output<typeof teamView>;
 
 /** What the hot paths read of a team on every message: its name, time zone and settings. */
 export interface TeamProfile {
@@ -171,7 +165,7 @@ export class TeamsService {
 
   async listApiKeys(teamId: string) {
     const rows = await this.db.apiKey.findMany({ where: { teamId }, orderBy: { createdAt: 'desc' } });
-    return rows.map((row) => ({ id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, revokedAt: row.revokedAt }));
+    return rows.map((row) => ({ id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt.toISOString(), revokedAt: row.revokedAt?.toISOString() ?? null }));
   }
 
   async revokeApiKey(teamId: string, id: string): Promise<void> {

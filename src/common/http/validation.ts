@@ -25,6 +25,9 @@ export const pageQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
+/** The view of a page of `item`s, as `Page<T>` answers it. */
+export const pageView = <T extends ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

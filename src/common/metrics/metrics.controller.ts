@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { SendsAnswer } from '../http/answers.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { HUB_CONFIG } from '../config/config.js';
@@ -29,12 +30,11 @@ export class MetricsController {
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
   ) {}
 
+  @SendsAnswer({ 'text/plain': 'text' }, 'Webhooks, ingest latency, outbox, job queues, sockets, offers, report posts, event-loop lag, database pool: see the README, "Metrics".')
   @Get()
   @Header('cache-control', 'no-store')
   @ApiBearerAuth()
-  @ApiProduces('text/plain')
   @ApiOperation({ summary: "The hub's metrics in Prometheus's text format (answered from the moment the application is up, before ready too)" })
-  @ApiResponse({ status: 200, description: 'Webhooks, ingest latency, outbox, job queues, sockets, offers, report posts, event-loop lag, database pool: see the README, "Metrics".' })
   @ApiResponse({ status: 401, description: '`metrics_token_required`: HUB_METRICS_TOKEN is set and the request did not carry it as `Authorization: Bearer <token>`.' })
   @ApiResponse({ status: 403, description: '`metrics_token_not_set`: without HUB_METRICS_TOKEN only loopback clients may scrape; set it to scrape from elsewhere.' })
   @ApiResponse({ status: 429, description: '`rate_limited`: more than 120 scrapes a minute from one client address.' })

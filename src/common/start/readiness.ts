@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { sharedRead } from '../shared-read.js';
 import type { SharedRead } from '../shared-read.js';
 
@@ -8,13 +9,17 @@ import type { SharedRead } from '../shared-read.js';
 export const READINESS_STEPS = ['database', 'migrations', 'first_team', 'pending_work', 'job_workers'] as const;
 export type ReadinessStep = (typeof READINESS_STEPS)[number];
 
-export interface ReadinessReport {
-  status: 'ready' | 'not_ready' | 'stopping';
-  /** Each step and whether it holds; `database` is the answer of this very check once the database is open. */
-  checks: Record<ReadinessStep, boolean>;
-  /** The steps that do not hold, for the 503's body and the operator reading it. */
-  notReady: ReadinessStep[];
-}
+/** What the readiness probes answer, 200 or 503 alike. */
+export const readinessView = z
+  .object({
+    status: z.enum(['ready', 'not_ready', 'stopping']),
+    /** Each step and whether it holds; `database` is the answer of this very check once the database is open. */
+    checks: z.record(z.enum(READINESS_STEPS), z.boolean()),
+    /** The steps that do not hold, for the 503's body and the operator reading it. */
+    notReady: z.array(z.enum(READINESS_STEPS)),
+  })
+  .meta({ id: 'Readiness' });
+export type ReadinessReport = z.output<typeof readinessView>;
 
 /**
  * Whether this process should be sent traffic: not ready (a step not done yet, or the database not answering), ready,

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { api, ApiError, session } from './api';
+import { answer, ApiError, hub, session } from './api';
 import type { Member } from './api';
 import { catalogs, I18n, useText } from './i18n';
 import type { Language } from './i18n';
@@ -21,7 +21,8 @@ export function App() {
 
   useEffect(() => {
     if (!session.token) return setChecked(true);
-    api<{ items: Member[] }>('GET', '/api/members')
+    // Any authenticated call tells whether the stored token still holds.
+    answer(hub.GET('/api/members'))
       .then(async () => setMember(await me()))
       .catch(() => (session.token = null))
       .finally(() => setChecked(true));
@@ -62,7 +63,7 @@ function Login({ onLoggedIn, language, onLanguage }: { onLoggedIn: (member: Memb
     event.preventDefault();
     setError(null);
     try {
-      const result = await api<{ accessToken: string; member: Member }>('POST', '/api/auth/login', { email, password });
+      const result = await answer(hub.POST('/api/auth/login', { body: { email, password } }));
       session.token = result.accessToken;
       localStorage.setItem('tsunagi:member', JSON.stringify(result.member));
       onLoggedIn(result.member);

@@ -1,27 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ChangeEvent, FormEvent, KeyboardEvent } from 'react';
-import { api, ApiError } from './api';
-import type { Conversation, InboxSocket, Member, Message } from './api';
+import { answer, ApiError, hub } from './api';
+import type { Conversation, InboxSocket, Member, Message, Views } from './api';
 import { fill, useText } from './i18n';
 import { SidePanel } from './SidePanel';
 import { ShopperPanel } from './ShopperPanel';
 import type { Language } from './i18n';
 
-interface CannedReply {
-  id: string;
-  shortCode: string;
-  title: string;
-  body: string;
-}
-
-interface Template {
-  name: string;
-  language: string;
-  variables: string[];
-  text: string | null;
-}
-
-type Sendability = { ok: true; templates: Template[] } | { ok: false; code: string; reason: string; templateOnly: boolean; templates: Template[] };
+type CannedReply = Views['CannedReply'];
+type Sendability = Views['Sendability'];
 
 /** `:7 ` or `:kanou ` just typed (the space or Tab after the code expands it). */
 const SHORT_CODE = /(^|\s):([\p{L}\p{N}_-]{1,32})\s$/u;
@@ -58,12 +45,12 @@ export function ConversationPane(props: {
   const time = new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, hour: '2-digit', minute: '2-digit', month: 'numeric', day: 'numeric' });
 
   useEffect(() => {
-    void api<{ items: CannedReply[] }>('GET', '/api/canned-replies').then((page) => setCanned(page.items));
+    void answer(hub.GET('/api/canned-replies')).then((page) => setCanned(page.items));
   }, []);
 
   // Asked again whenever the thread moves: a customer's message reopens a closed WhatsApp window.
   useEffect(() => {
-    void api<Sendability>('GET', `/api/conversations/${conversation.id}/can-send`).then(setSendability);
+    void answer(hub.GET('/api/conversations/{id}/can-send', { params: { path: { id: conversation.id } } })).then(setSendability);
   }, [conversation.id, conversation.status, messages.length]);
 
   useEffect(() => {
@@ -72,7 +59,7 @@ export function ConversationPane(props: {
 
   const expand = async (code: string): Promise<CannedReply | null> => {
     try {
-      return await api<CannedReply>('GET', `/api/canned-replies/expand?${new URLSearchParams({ code, conversationId: conversation.id })}`);
+      return await answer(hub.GET('/api/canned-replies/expand', { params: { query: { code, conversationId: conversation.id } } }));
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 404) return null;
       throw failure;
@@ -107,7 +94,12 @@ export function ConversationPane(props: {
     if (!body.trim()) return;
     setError(null);
     try {
-      await api('POST', `/api/conversations/${conversation.id}/messages`, { body, kind: asNote ? 'note' : 'text', ...(cannedReplyId && !asNote ? { cannedReplyId } : {}) });
+      await answer(
+        hub.POST('/api/conversations/{id}/messages', {
+          params: { path: { id: conversation.id } },
+          body: { body, kind: asNote ? 'note' : 'text', ...(cannedReplyId && !asNote ? { cannedReplyId } : {}) },
+        }),
+      );
       setBody('');
       setCannedReplyId(null);
     } catch (failure) {
@@ -120,7 +112,7 @@ export function ConversationPane(props: {
     if (!template) return;
     setError(null);
     try {
-      await api('POST', `/api/conversations/${conversation.id}/messages`, { template });
+      await answer(hub.POST('/api/conversations/{id}/messages', { params: { path: { id: conversation.id } }, body: { template } }));
       setTemplate(null);
     } catch (failure) {
       setError(failure instanceof ApiError ? failure.message : String(failure));
@@ -142,7 +134,7 @@ export function ConversationPane(props: {
   const resolve = async () => {
     setError(null);
     try {
-      await api('POST', `/api/conversations/${conversation.id}/resolve`, { outcome });
+      await answer(hub.POST('/api/conversations/{id}/resolve', { params: { path: { id: conversation.id } }, body: { outcome } }));
       props.onResolved();
     } catch (failure) {
       setError(failure instanceof ApiError ? failure.message : String(failure));

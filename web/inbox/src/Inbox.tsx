@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, ApiError, connectInbox, session } from './api';
-import type { Conversation, InboxSocket, Member, Message, Offer, SalesFigure, Team } from './api';
+import { answer, ApiError, connectInbox, hub, session } from './api';
+import type { Conversation, InboxSocket, Member, Message, Offer, Presence, SalesFigure, Team } from './api';
 import { LanguagePicker } from './App';
 import { Admin } from './Admin';
 import { ConversationPane } from './ConversationPane';
@@ -54,7 +54,8 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
   const [messages, setMessages] = useState<Record<string, Message[]>>({});
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [offers, setOffers] = useState<Offer[]>([]);
-  const [presence, setPresence] = useState(member.status);
+  // Read with the team's members (the login's answer does not carry it), then kept by the socket.
+  const [presence, setPresence] = useState<Presence | ''>('');
   const [presenceError, setPresenceError] = useState<string | null>(null);
   const [muted, setMuted] = useState(() => localStorage.getItem('tsunagi:muted') === 'true');
   const [badge, setBadge] = useState(0);
@@ -69,10 +70,8 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
   mutedRef.current = muted;
 
   const load = useCallback(async () => {
-    const query = new URLSearchParams({ view, limit: '100' });
-    if (replyFilter !== 'any') query.set('unreplied', String(replyFilter === 'unreplied'));
-    if (favourites) query.set('favorite', 'true');
-    const page = await api<{ items: Conversation[] }>('GET', `/api/conversations?${query}`);
+    const query = { view, limit: 100, ...(replyFilter !== 'any' ? { unreplied: replyFilter === 'unreplied' ? 'true' : 'false' } as const : {}), ...(favourites ? { favorite: 'true' } as const : {}) };
+    const page = await answer(hub.GET('/api/conversations', { params: { query } }));
     setConversations(page.items.filter((c) => c.status !== 'resolved' || view === 'all'));
   }, [view, replyFilter, favourites]);
 
@@ -81,8 +80,9 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
   }, [load]);
 
   useEffect(() => {
-    void api<Team>('GET', '/api/teams/current').then(setTeam);
-    void api<{ items: SalesFigure[] }>('GET', `/api/sales/figures?memberId=${member.id}`).then((page) => setFigure(page.items[0] ?? null), () => setFigure(null));
+    void answer(hub.GET('/api/teams/current')).then(setTeam);
+    void answer(hub.GET('/api/members')).then((page) => setPresence((known) => known || (page.items.find((m) => m.id === member.id)?.status ?? '')));
+    void answer(hub.GET('/api/sales/figures', { params: { query: { memberId: member.id } } })).then((page) => setFigure(page.items[0] ?? null), () => setFigure(null));
   }, [member.id]);
 
   useEffect(() => {
@@ -123,7 +123,7 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
       if (!mutedRef.current) chime();
     });
     io.on('offer.withdrawn', (event: { conversationId: string }) => setOffers((list) => list.filter((o) => o.conversationId !== event.conversationId)));
-    io.on('presence.updated', (event: { memberId: string; status: Member['status'] }) => {
+    io.on('presence.updated', (event: { memberId: string; status: Presence }) => {
       if (event.memberId === member.id) setPresence(event.status);
     });
     io.on('connect_error', (error: Error & { data?: { code?: string } }) => {
@@ -143,13 +143,13 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
   const open = async (id: string) => {
     setSelected(id);
     setBadge(0);
-    const page = await api<{ items: Message[] }>('GET', `/api/conversations/${id}/messages?limit=200`);
+    const page = await answer(hub.GET('/api/conversations/{id}/messages', { params: { path: { id }, query: { limit: 200 } } }));
     setMessages((all) => ({ ...all, [id]: page.items }));
   };
 
   const accept = async (offer: Offer) => {
     try {
-      await api('POST', `/api/conversations/${offer.conversationId}/accept`);
+      await answer(hub.POST('/api/conversations/{id}/accept', { params: { path: { id: offer.conversationId } } }));
       setOffers((list) => list.filter((o) => o.conversationId !== offer.conversationId));
       await load();
       await open(offer.conversationId);
@@ -159,10 +159,10 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
     }
   };
 
-  const changePresence = async (status: Member['status']) => {
+  const changePresence = async (status: Presence) => {
     setPresenceError(null);
     try {
-      const updated = await api<{ status: Member['status'] }>('PUT', '/api/members/me/status', { status });
+      const updated = await answer(hub.PUT('/api/members/me/status', { body: { status } }));
       setPresence(updated.status);
     } catch (failure) {
       setPresenceError(failure instanceof ApiError ? failure.message : String(failure));
@@ -186,7 +186,7 @@ export function Inbox({ member, language, onLanguage, onLogOut }: { member: Memb
         <span className="team">{team?.name}</span>
         <label className="presence">
           {text.presence}
-          <select value={presence} onChange={(e) => void changePresence(e.target.value as Member['status'])} aria-describedby="presence-error">
+          <select value={presence} onChange={(e) => void changePresence(e.target.value as Presence)} aria-describedby="presence-error">
             <option value="online">{text.online}</option>
             <option value="break">{text.break}</option>
             <option value="offline">{text.offline}</option>

@@ -1,21 +1,10 @@
 import { useEffect, useState } from 'react';
-import { api } from './api';
-import type { InboxSocket } from './api';
+import { answer, hub } from './api';
+import type { InboxSocket, Views } from './api';
 import { fill, useText } from './i18n';
 
-interface Product {
-  sku: string;
-  name?: string;
-  price?: number;
-  currency?: string;
-  url?: string;
-}
-
-interface ShopperActivity {
-  now: { type: string; url: string | null; product: Product | null } | null;
-  viewed: (Product & { views: number })[];
-  cart: (Product & { quantity: number })[];
-}
+type Product = Views['ShopperProduct'];
+type ShopperActivity = Views['ShopperActivity'];
 
 /** A price in the currency's minor unit (yen, cents), written the way the currency is. */
 function money(product: Product): string {
@@ -33,7 +22,7 @@ export function ShopperPanel(props: { conversationId: string; socket: InboxSocke
   useEffect(() => {
     let current = true;
     const load = () => {
-      api<ShopperActivity>('GET', `/api/conversations/${conversationId}/shopper-activity`).then(
+      answer(hub.GET('/api/conversations/{id}/shopper-activity', { params: { path: { id: conversationId } } })).then(
         (read) => current && setActivity(read),
         () => current && setActivity(null),
       );

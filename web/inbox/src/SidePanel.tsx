@@ -1,39 +1,12 @@
 import { useEffect, useState } from 'react';
-import { api, ApiError } from './api';
-import type { Conversation } from './api';
+import { answer, ApiError, hub } from './api';
+import type { Conversation, Views } from './api';
 import { useText } from './i18n';
 
-interface Contact {
-  id: string;
-  name: string;
-  ownerId: string | null;
-  blocked: boolean;
-  identities: { kind: string; address: string }[];
-  /** Typed by the customer in the widget and never proved: shown, never written to. */
-  unverified?: { kind: string; address: string }[];
-  consent: Record<string, string>;
-}
-
-interface Category {
-  id: string;
-  level: number;
-  path: string[];
-}
-
-interface Report {
-  id: string;
-  kind: string;
-  purpose: string;
-  text: string;
-  status: 'pending' | 'sent' | 'failed';
-  error: string | null;
-}
-
-interface TeamMember {
-  id: string;
-  name: string;
-  status: string;
-}
+type Contact = Views['Contact'];
+type Category = Views['Category'];
+type Report = Views['Report'];
+type TeamMember = Views['Member'];
 
 /** The conversation's side: who the customer is, how to file it, and what can be done with it. */
 export function SidePanel({ conversation, memberId, reportsChanged }: { conversation: Conversation; memberId: string; reportsChanged: number }) {
@@ -45,23 +18,23 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
   const [transcriptTo, setTranscriptTo] = useState('');
   const [favourite, setFavourite] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const [store, setStore] = useState<{ store: string | null; source: string } | null>(null);
+  const [store, setStore] = useState<Views['DetectedStore'] | null>(null);
   const [storeInput, setStoreInput] = useState('');
   const [reports, setReports] = useState<Report[]>([]);
   const [handoffNote, setHandoffNote] = useState('');
 
   useEffect(() => {
-    void api<{ store: string | null; source: string }>('GET', `/api/conversations/${conversation.id}/store`).then(setStore, () => setStore(null));
+    void answer(hub.GET('/api/conversations/{id}/store', { params: { path: { id: conversation.id } } })).then(setStore, () => setStore(null));
   }, [conversation.id]);
 
   useEffect(() => {
-    void api<{ items: Report[] }>('GET', `/api/reports?conversationId=${conversation.id}`).then((page) => setReports(page.items), () => setReports([]));
+    void answer(hub.GET('/api/reports', { params: { query: { conversationId: conversation.id } } })).then((page) => setReports(page.items), () => setReports([]));
   }, [conversation.id, reportsChanged]);
 
   useEffect(() => {
-    void api<Contact>('GET', `/api/contacts/${conversation.contact.id}`).then(setContact, () => setContact(null));
-    void api<{ items: Category[] }>('GET', '/api/categories').then((page) => setCategories(page.items));
-    void api<{ items: TeamMember[] }>('GET', '/api/members').then((page) => setMembers(page.items.filter((m) => m.id !== memberId)));
+    void answer(hub.GET('/api/contacts/{id}', { params: { path: { id: conversation.contact.id } } })).then(setContact, () => setContact(null));
+    void answer(hub.GET('/api/categories')).then((page) => setCategories(page.items));
+    void answer(hub.GET('/api/members')).then((page) => setMembers(page.items.filter((m) => m.id !== memberId)));
   }, [conversation.contact.id, memberId]);
 
   const act = async (work: () => Promise<unknown>, done: string) => {
@@ -110,7 +83,7 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
           {text.category}
           <select
             defaultValue=""
-            onChange={(e) => void act(() => api('PUT', `/api/conversations/${conversation.id}/category`, { categoryId: e.target.value || null }), text.saved)}
+            onChange={(e) => void act(() => answer(hub.PUT('/api/conversations/{id}/category', { ...{ params: { path: { id: conversation.id } } }, body: { categoryId: e.target.value || null } })), text.saved)}
           >
             <option value="">—</option>
             {categories.map((category) => (
@@ -136,7 +109,7 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
           disabled={!storeInput.trim()}
           onClick={() =>
             void act(async () => {
-              setStore(await api('PUT', `/api/conversations/${conversation.id}/store`, { store: storeInput.trim() }));
+              setStore(await answer(hub.PUT('/api/conversations/{id}/store', { ...{ params: { path: { id: conversation.id } } }, body: { store: storeInput.trim() } })));
               setStoreInput('');
             }, text.saved)
           }
@@ -154,7 +127,7 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
               <span className="kind">{text.reportKind[report.kind] ?? report.kind}</span> {text.reportStatus[report.status]}
               {report.error && <span className="failure">{report.error}</span>}
               {report.status === 'failed' && (
-                <button type="button" onClick={() => void act(() => api('POST', `/api/reports/${report.id}/retry`), text.retrying)}>
+                <button type="button" onClick={() => void act(() => answer(hub.POST('/api/reports/{id}/retry', { params: { path: { id: report.id } } })), text.retrying)}>
                   {text.retry}
                 </button>
               )}
@@ -165,7 +138,7 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
           {text.handoffNote}
           <input value={handoffNote} onChange={(e) => setHandoffNote(e.target.value)} />
         </label>
-        <button type="button" onClick={() => void act(() => api('POST', `/api/conversations/${conversation.id}/handoff`, handoffNote.trim() ? { note: handoffNote.trim() } : {}), text.handoffSent)}>
+        <button type="button" onClick={() => void act(() => answer(hub.POST('/api/conversations/{id}/handoff', { ...{ params: { path: { id: conversation.id } } }, body: handoffNote.trim() ? { note: handoffNote.trim() } : {} })), text.handoffSent)}>
           {text.handoff}
         </button>
       </section>
@@ -176,7 +149,7 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
           aria-pressed={favourite}
           onClick={() =>
             void act(async () => {
-              await api('POST', `/api/conversations/${conversation.id}/${favourite ? 'unfavorite' : 'favorite'}`);
+              await answer(hub.POST(favourite ? '/api/conversations/{id}/unfavorite' : '/api/conversations/{id}/favorite', { params: { path: { id: conversation.id } } }));
               setFavourite(!favourite);
             }, text.saved)
           }
@@ -194,20 +167,20 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
             ))}
           </select>
         </label>
-        <button type="button" disabled={!transferTo} onClick={() => void act(() => api('POST', `/api/conversations/${conversation.id}/transfer`, { memberId: transferTo }), text.transferSent)}>
+        <button type="button" disabled={!transferTo} onClick={() => void act(() => answer(hub.POST('/api/conversations/{id}/transfer', { ...{ params: { path: { id: conversation.id } } }, body: { memberId: transferTo } })), text.transferSent)}>
           {text.transfer}
         </button>
         <label>
           {text.transcriptTo}
           <input type="email" value={transcriptTo} onChange={(e) => setTranscriptTo(e.target.value)} />
         </label>
-        <button type="button" disabled={!transcriptTo} onClick={() => void act(() => api('POST', `/api/conversations/${conversation.id}/transcript`, { email: transcriptTo }), text.transcriptSent)}>
+        <button type="button" disabled={!transcriptTo} onClick={() => void act(() => answer(hub.POST('/api/conversations/{id}/transcript', { ...{ params: { path: { id: conversation.id } } }, body: { email: transcriptTo } })), text.transcriptSent)}>
           {text.sendTranscript}
         </button>
-        <button type="button" className="danger" onClick={() => void act(() => api('POST', `/api/contacts/${conversation.contact.id}/block`), text.blocked)}>
+        <button type="button" className="danger" onClick={() => void act(() => answer(hub.POST('/api/contacts/{id}/block', { params: { path: { id: conversation.contact.id } } })), text.blocked)}>
           {text.block}
         </button>
-        <button type="button" onClick={() => void act(() => api('POST', `/api/conversations/${conversation.id}/rating-request`), text.ratingAsked)}>
+        <button type="button" onClick={() => void act(() => answer(hub.POST('/api/conversations/{id}/rating-request', { params: { path: { id: conversation.id } } })), text.ratingAsked)}>
           {text.askRating}
         </button>
       </section>

@@ -1,20 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from './api';
+import { answer, ApiError, hub } from './api';
+import type { Views } from './api';
 import { fill, useText } from './i18n';
 
-interface Queue {
-  waiting: { conversationId: string; channel: { type: string }; contact: { name: string }; preview: string | null; waitingSeconds: number; missed: boolean }[];
-  members: { id: string; name: string; status: string; load: number; capacity: number }[];
-}
-
-interface Draft {
-  id: string;
-  body: string;
-  status: string;
-  authorName: string | null;
-  conversation: { id: string; contactName: string; channelType: string };
-  review: { feedback: string | null } | null;
-}
+type Queue = Views['Queue'];
+type Draft = Views['Draft'];
 
 /** Supervisors: the waiting queue with each member's load (assign from it), and trainees' drafts to approve. */
 export function Supervision({ refreshKey }: { refreshKey: number }) {
@@ -25,7 +15,7 @@ export function Supervision({ refreshKey }: { refreshKey: number }) {
   const [notice, setNotice] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    const [nextQueue, nextDrafts] = await Promise.all([api<Queue>('GET', '/api/queue'), api<{ items: Draft[] }>('GET', '/api/drafts')]);
+    const [nextQueue, nextDrafts] = await Promise.all([answer(hub.GET('/api/queue')), answer(hub.GET('/api/drafts'))]);
     setQueue(nextQueue);
     setDrafts(nextDrafts.items);
   }, []);
@@ -65,10 +55,10 @@ export function Supervision({ refreshKey }: { refreshKey: number }) {
                 {text.feedback}
                 <input value={feedback[draft.id] ?? ''} onChange={(e) => setFeedback({ ...feedback, [draft.id]: e.target.value })} />
               </label>
-              <button type="button" onClick={() => void act(() => api('POST', `/api/messages/${draft.id}/approve`))}>
+              <button type="button" onClick={() => void act(() => answer(hub.POST('/api/messages/{id}/approve', { params: { path: { id: draft.id } } })))}>
                 {text.approve}
               </button>
-              <button type="button" disabled={!feedback[draft.id]} onClick={() => void act(() => api('POST', `/api/messages/${draft.id}/reject`, { feedback: feedback[draft.id] }))}>
+              <button type="button" disabled={!feedback[draft.id]} onClick={() => void act(() => answer(hub.POST('/api/messages/{id}/reject', { params: { path: { id: draft.id } }, body: { feedback: feedback[draft.id] } })))}>
                 {text.reject}
               </button>
             </li>
@@ -103,7 +93,7 @@ export function Supervision({ refreshKey }: { refreshKey: number }) {
             <li key={item.conversationId}>
               <span className={`channel channel-${item.channel.type}`}>{text.channel[item.channel.type] ?? item.channel.type}</span> {item.contact.name}: {item.preview} (
               {fill(text.waitingFor, { n: item.waitingSeconds })})
-              <select aria-label={text.assign} defaultValue="" onChange={(e) => e.target.value && void act(() => api('POST', `/api/conversations/${item.conversationId}/assign`, { memberId: e.target.value }))}>
+              <select aria-label={text.assign} defaultValue="" onChange={(e) => e.target.value && void act(() => answer(hub.POST('/api/conversations/{id}/assign', { params: { path: { id: item.conversationId } }, body: { memberId: e.target.value } })))}>
                 <option value="">{text.assign}</option>
                 {queue.members.map((member) => (
                   <option key={member.id} value={member.id}>

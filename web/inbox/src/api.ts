@@ -1,30 +1,29 @@
+import createClient from 'openapi-fetch';
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import type { InboxClientEvents, InboxHandshake, InboxServerEvents } from '../../../src/common/realtime/events';
+import type { components, paths } from './openapi-types';
 
-export interface Member {
-  id: string;
-  teamId: string;
-  name: string;
-  email: string;
-  role: 'operator' | 'supervisor' | 'administrator';
-  status: 'online' | 'break' | 'offline';
-  training: boolean;
-}
+// The hub's HTTP API, typed by openapi-types.ts (generated from openapi.json, which the server's zod views
+// describe): a wrong path, parameter, body or answer field is a compile error here, not a blank in the page.
 
-// The conversation, message and offer shapes the hub's socket and API send: from the shared event map of `/inbox`
-// (types only; the server's gateway is typed by the same map).
+/** The views the hub answers with, by their name in openapi.json. */
+export type Views = components['schemas'];
+
+/** What a route takes as its JSON body. */
+export type RequestBody<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+
+/** The signed-in member, as the login answered. */
+export type Member = Views['SignedInMember'];
+export type Presence = Views['Member']['status'];
+export type Team = Views['Team'];
+
+// The conversation, message and offer shapes the hub's socket sends: from the shared event map of `/inbox`
+// (types only; the server's gateway is typed by the same map, and the HTTP API answers with the same views).
 export type { InboxConversation as Conversation, InboxMessage as Message, InboxOffer as Offer, InboxSalesFigure as SalesFigure } from '../../../src/common/realtime/events';
 
 /** The `/inbox` socket: a wrong event name or payload is a compile error. */
 export type InboxSocket = Socket<InboxServerEvents, InboxClientEvents>;
-
-export interface Team {
-  id: string;
-  name: string;
-  timeZone: string;
-  settings: { enterSends?: boolean };
-}
 
 /** A refusal from the hub: its code and the sentence it gave. */
 export class ApiError extends Error {
@@ -49,15 +48,27 @@ export const session = {
   },
 };
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(session.token ? { authorization: `Bearer ${session.token}` } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  if (response.status === 204) return undefined as T;
-  const data = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
-  if (!response.ok) throw new ApiError(response.status, data.code ?? 'error', data.message ?? response.statusText);
+/** `hub.GET('/api/conversations/{id}', {params: {path: {id}}})` and so on; wrap each call in `answer()`. */
+export const hub = createClient<paths>({ baseUrl: location.origin });
+
+hub.use({
+  onRequest({ request }) {
+    if (session.token) request.headers.set('authorization', `Bearer ${session.token}`);
+    return request;
+  },
+});
+
+/** The answer of a call to the hub, or the hub's refusal as an ApiError (`{code, message}` in its body). */
+export async function answer<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) {
+    const refusal = (error ?? {}) as { code?: unknown; message?: unknown };
+    throw new ApiError(
+      response.status,
+      typeof refusal.code === 'string' ? refusal.code : 'error',
+      typeof refusal.message === 'string' ? refusal.message : response.statusText,
+    );
+  }
   return data as T;
 }
 

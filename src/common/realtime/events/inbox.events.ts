@@ -1,12 +1,22 @@
 import type { z } from 'zod';
 import type { inboxFrames } from './inbox.schema.js';
+import type {
+  inboxConversationView,
+  inboxMessageContentView,
+  inboxMessageView,
+  inboxReportView,
+  inboxSalesFigureView,
+  inboxShopperEventView,
+  inboxTransferView,
+} from './inbox-views.schema.js';
 import type { Answer, Frame, NamespaceCatalog } from './socket.events.js';
 
 // The `/inbox` namespace: agents' devices and the hub. Every socket is in its team's room and its member's room, so
 // every device of a member hears what is theirs. Described for people in docs/socket-protocols.md.
 //
-// These are the wire shapes clients may rely on. The modules' views (ConversationView, MessageView, OfferView, ...)
-// are these types (narrowed where a module knows more), so server and clients cannot drift apart.
+// These are the wire shapes clients may rely on, taken from the zod views the HTTP API answers with
+// (inbox-views.schema.ts). The modules' views (ConversationView, MessageView, ...) are these types (narrowed where a
+// module knows more), so server and clients cannot drift apart.
 
 /** The handshake's `auth`. */
 export interface InboxHandshake {
@@ -15,61 +25,13 @@ export interface InboxHandshake {
 }
 
 /** A conversation as the list and the thread show it (the same as the HTTP API's). */
-export interface InboxConversation {
-  id: string;
-  status: 'waiting' | 'open' | 'resolved';
-  /** `type` is one of the hub's channel types (`webchat`, `email`, `sms`, `whatsapp`, `line`). */
-  channel: { id: string; type: string; name: string };
-  contact: { id: string; name: string };
-  assigneeId: string | null;
-  unreplied: boolean;
-  outcome: string | null;
-  /** The category its agent set (any of the three levels), or null. */
-  categoryId: string | null;
-  /** Once resolved: true when an agent replied, false when nobody answered (abandoned); null while not resolved. */
-  handled: boolean | null;
-  /** The customer's satisfaction, when they gave it. */
-  rating: { score: number; comment: string | null } | null;
-  lastMessageAt: string;
-  lastCustomerMessageAt: string | null;
-  lastMessagePreview: string | null;
-  createdAt: string;
-  resolvedAt: string | null;
-}
+export type InboxConversation = z.output<typeof inboxConversationView>;
 
 /** The whole message when a message's `body` is a display form: an email's subject, full text and sanitized HTML. */
-export interface InboxMessageContent {
-  subject?: string;
-  text?: string;
-  html?: string;
-  /** Remote images held back in `html` (each `<img>` keeps its address in `data-remote-src`). */
-  remoteImages?: number;
-  messageId?: string;
-}
+export type InboxMessageContent = z.output<typeof inboxMessageContentView>;
 
 /** A message as the thread shows it (the same as the HTTP API's). */
-export interface InboxMessage {
-  id: string;
-  conversationId: string;
-  /** The conversation's sequence (a decimal string, 64-bit): messages are ordered by it. */
-  seq: string;
-  direction: 'in' | 'out';
-  kind: 'text' | 'media' | 'note' | 'event';
-  body: string;
-  /** `{url?, contentType?, name?, size?, meta?, failed?: {code, reason}}` each (see docs/socket-protocols.md). */
-  attachments: unknown[];
-  content: InboxMessageContent | null;
-  author: { type: 'contact' | 'member' | 'bot' | 'system'; id: string | null };
-  status: 'received' | 'pending_approval' | 'rejected' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
-  error: string | null;
-  /** A trainee's draft once a supervisor decided: who, when, and the feedback given with a rejection. */
-  review: { by: string | null; at: string; feedback: string | null } | null;
-  /** The customer took it back (LINE unsend): body and attachments are gone. */
-  unsent: boolean;
-  /** The approved template this message went out as (WhatsApp), or null for free text. */
-  template: string | null;
-  createdAt: string;
-}
+export type InboxMessage = z.output<typeof inboxMessageView>;
 
 /** A chat offered to the member: it rings on every device of theirs until taken, declined or expired. */
 export interface InboxOffer {
@@ -82,61 +44,16 @@ export interface InboxOffer {
   transfer: { id: string; fromMemberId: string; note: string | null } | null;
 }
 
-export interface InboxTransfer {
-  id: string;
-  conversationId: string;
-  fromMemberId: string;
-  toMemberId: string | null;
-  groupId: string | null;
-  note: string | null;
-  status: 'pending' | 'accepted' | 'expired' | 'cancelled';
-  acceptedById: string | null;
-  expiresAt: string;
-}
+export type InboxTransfer = z.output<typeof inboxTransferView>;
 
 /** A report to a LINE group, as the side panel shows it. */
-export interface InboxReport {
-  id: string;
-  kind: string;
-  purpose: string;
-  conversationId: string | null;
-  memberId: string | null;
-  channelId: string | null;
-  groupId: string | null;
-  text: string;
-  status: 'pending' | 'sent' | 'failed';
-  attempts: number;
-  error: string | null;
-  quotedReportId: string | null;
-  providerRequestId: string | null;
-  providerMessageId: string | null;
-  quoteToken: string | null;
-  createdAt: string;
-  sentAt: string | null;
-}
+export type InboxReport = z.output<typeof inboxReportView>;
 
 /** A member's live panel figure: today (in the team's time zone) and the window sales are credited in. */
-export interface InboxSalesFigure {
-  memberId: string;
-  date: string;
-  timeZone: string;
-  chats: number;
-  /** Amounts per currency, in its minor unit: amounts in different currencies are never added together. */
-  sales: { count: number; amounts: Record<string, number> };
-  windowDays: number;
-  model: 'last_touch' | 'first_touch';
-}
+export type InboxSalesFigure = z.output<typeof inboxSalesFigureView>;
 
 /** One thing a shopper did on the shop's site. */
-export interface InboxShopperEvent {
-  id: string;
-  type: 'page_view' | 'product_view' | 'add_to_cart' | 'purchase';
-  visitorId: string;
-  url: string | null;
-  product: { sku: string; name?: string; price?: number; currency?: string; url?: string; image?: string; quantity?: number } | null;
-  order: { id: string; amount?: number; currency?: string } | null;
-  occurredAt: string;
-}
+export type InboxShopperEvent = z.output<typeof inboxShopperEventView>;
 
 /** News for supervisors and administrators, on every device of each. */
 export type InboxNotification =

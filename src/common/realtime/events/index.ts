@@ -6,5 +6,6 @@
 export type { AckOf, AllDescribed, Answer, Described, FieldProblem, Frame, FrameRefused, HandshakeRefusal, NamespaceCatalog } from './socket.events.js';
 export * from './inbox.events.js';
 export * from './inbox.schema.js';
+export * from './inbox-views.schema.js';
 export * from './widget.events.js';
 export * from './widget.schema.js';

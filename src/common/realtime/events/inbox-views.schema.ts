@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+// The wire shapes of the `/inbox` socket that the HTTP API answers with too, as zod views: the socket's event map
+// (inbox.events.ts) takes its types from here and the OpenAPI document its schemas, so neither can drift from the
+// other. Each view's `id` is its name in the document's components (and in the web app's generated client).
+
+/** A conversation as the list and the thread show it. */
+export const inboxConversationView = z
+  .object({
+    id: z.string(),
+    status: z.enum(['waiting', 'open', 'resolved']),
+    /** `type` is one of the hub's channel types (`webchat`, `email`, `sms`, `whatsapp`, `line`). */
+    channel: z.object({ id: z.string(), type: z.string(), name: z.string() }),
+    contact: z.object({ id: z.string(), name: z.string() }),
+    assigneeId: z.string().nullable(),
+    unreplied: z.boolean(),
+    outcome: z.string().nullable(),
+    /** The category its agent set (any of the three levels), or null. */
+    categoryId: z.string().nullable(),
+    /** Once resolved: true when an agent replied, false when nobody answered (abandoned); null while not resolved. */
+    handled: z.boolean().nullable(),
+    /** The customer's satisfaction, when they gave it. */
+    rating: z.object({ score: z.number(), comment: z.string().nullable() }).nullable(),
+    lastMessageAt: z.string(),
+    lastCustomerMessageAt: z.string().nullable(),
+    lastMessagePreview: z.string().nullable(),
+    createdAt: z.string(),
+    resolvedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Conversation' });
+
+/** The whole message when a message's `body` is a display form: an email's subject, full text and sanitized HTML. */
+export const inboxMessageContentView = z
+  .object({
+    subject: z.string().optional(),
+    text: z.string().optional(),
+    html: z.string().optional(),
+    /** Remote images held back in `html` (each `<img>` keeps its address in `data-remote-src`). */
+    remoteImages: z.number().optional(),
+    /** The provider's own id of the message as the sender wrote it (an email's Message-ID). */
+    messageId: z.string().optional(),
+  })
+  .meta({ id: 'MessageContent' });
+
+/** A message as the thread shows it. */
+export const inboxMessageView = z
+  .object({
+    id: z.string(),
+    conversationId: z.string(),
+    /** The conversation's sequence (a decimal string, 64-bit): messages are ordered by it. */
+    seq: z.string(),
+    direction: z.enum(['in', 'out']),
+    kind: z.enum(['text', 'media', 'note', 'event']),
+    body: z.string(),
+    /** `{url?, contentType?, name?, size?, meta?, failed?: {code, reason}}` each (see docs/socket-protocols.md). */
+    attachments: z.array(z.unknown()),
+    content: inboxMessageContentView.nullable(),
+    author: z.object({ type: z.enum(['contact', 'member', 'bot', 'system']), id: z.string().nullable() }),
+    status: z.enum(['received', 'pending_approval', 'rejected', 'queued', 'sent', 'delivered', 'read', 'failed']),
+    error: z.string().nullable(),
+    /** A trainee's draft once a supervisor decided: who, when, and the feedback given with a rejection. */
+    review: z.object({ by: z.string().nullable(), at: z.string(), feedback: z.string().nullable() }).nullable(),
+    /** The customer took it back (LINE unsend): body and attachments are gone. */
+    unsent: z.boolean(),
+    /** The approved template this message went out as (WhatsApp), or null for free text. */
+    template: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Message' });
+
+/** A chat handed from one member to another or to a group, until accepted, expired or cancelled. */
+export const inboxTransferView = z
+  .object({
+    id: z.string(),
+    conversationId: z.string(),
+    fromMemberId: z.string(),
+    toMemberId: z.string().nullable(),
+    groupId: z.string().nullable(),
+    note: z.string().nullable(),
+    status: z.enum(['pending', 'accepted', 'expired', 'cancelled']),
+    acceptedById: z.string().nullable(),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'Transfer' });
+
+/** A report to a LINE group, as the side panel shows it. */
+export const inboxReportView = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    purpose: z.string(),
+    conversationId: z.string().nullable(),
+    memberId: z.string().nullable(),
+    channelId: z.string().nullable(),
+    groupId: z.string().nullable(),
+    text: z.string(),
+    status: z.enum(['pending', 'sent', 'failed']),
+    attempts: z.number(),
+    error: z.string().nullable(),
+    quotedReportId: z.string().nullable(),
+    providerRequestId: z.string().nullable(),
+    providerMessageId: z.string().nullable(),
+    quoteToken: z.string().nullable(),
+    createdAt: z.string(),
+    sentAt: z.string().nullable(),
+  })
+  .meta({ id: 'Report' });
+
+/** A member's live panel figure: today (in the team's time zone) and the window sales are credited in. */
+export const inboxSalesFigureView = z
+  .object({
+    memberId: z.string(),
+    date: z.string(),
+    timeZone: z.string(),
+    chats: z.number(),
+    /** Amounts per currency, in its minor unit: amounts in different currencies are never added together. */
+    sales: z.object({ count: z.number(), amounts: z.record(z.string(), z.number()) }),
+    windowDays: z.number(),
+    model: z.enum(['last_touch', 'first_touch']),
+  })
+  .meta({ id: 'SalesFigure' });
+
+/** A product as a shopper saw it on the shop's site. */
+export const shopperProductView = z
+  .object({
+    sku: z.string(),
+    name: z.string().optional(),
+    price: z.number().optional(),
+    currency: z.string().optional(),
+    url: z.string().optional(),
+    image: z.string().optional(),
+    quantity: z.number().optional(),
+  })
+  .meta({ id: 'ShopperProduct' });
+
+/** One thing a shopper did on the shop's site. */
+export const inboxShopperEventView = z
+  .object({
+    id: z.string(),
+    type: z.enum(['page_view', 'product_view', 'add_to_cart', 'purchase']),
+    visitorId: z.string(),
+    url: z.string().nullable(),
+    product: shopperProductView.nullable(),
+    order: z.object({ id: z.string(), amount: z.number().optional(), currency: z.string().optional() }).nullable(),
+    occurredAt: z.string(),
+  })
+  .meta({ id: 'ShopperEvent' });
