@@ -53,10 +53,13 @@ class StatementCounter {
 
   private async quiet(quietMs = 400): Promise<void> {
     let last = this.statements;
-    for (;;) {
-      await sleep(quietMs);
-      if (this.statements === last) return;
-      last = this.statements;
+    let quietSince = Date.now();
+    while (Date.now() - quietSince < quietMs) {
+      await sleep(50);
+      if (this.statements !== last) {
+        last = this.statements;
+        quietSince = Date.now();
+      }
     }
   }
 
