@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { answer, hub, session } from './api';
 import type { Member } from './api';
-import { catalogs, I18n } from './i18n';
+import { catalogs, CurrentLanguage, I18n } from './i18n';
 import type { Language } from './i18n';
 import { ErrorBoundary } from './shared/ErrorBoundary';
 import { SessionContext, storedMember } from './shared/session';
@@ -53,9 +53,10 @@ export function App() {
     setSignedIn({ token, member });
   };
 
-  const value = useMemo<Session | null>(
+  const value = useMemo<(Session & { token: string }) | null>(
     () =>
       signedIn && {
+        token: signedIn.token,
         member: signedIn.member,
         language,
         setLanguage,
@@ -81,37 +82,39 @@ export function App() {
   const page = (node: ReactNode) => <Suspense fallback={null}>{node}</Suspense>;
 
   return (
-    <I18n.Provider value={text}>
-      <ErrorBoundary message={text.crashed} reload={text.reload}>
-        {checked && (
-          <BrowserRouter basename="/app">
-            <Routes>
-              <Route path="login" element={value ? <BackToWhereItWas /> : page(<LoginPage {...accountProps} />)} />
-              <Route path="join" element={page(<JoinPage {...accountProps} />)} />
-              <Route path="forgot-password" element={page(<ForgotPasswordPage {...accountProps} />)} />
-              <Route
-                element={
-                  value ? (
-                    <SessionContext.Provider value={value}>
-                      <Shell token={signedIn!.token} />
-                    </SessionContext.Provider>
-                  ) : (
-                    <ToLogin />
-                  )
-                }
-              >
-                <Route index element={<InboxArea />} />
-                <Route path="conversations/:id" element={<InboxArea />} />
-                <Route path="supervision" element={value && value.member.role !== 'operator' ? <SupervisionArea /> : <Navigate to="/" replace />} />
-                <Route path="admin/*" element={value?.member.role === 'administrator' ? <AdminArea /> : <Navigate to="/" replace />} />
-                <Route path="account" element={<AccountPage />} />
-                <Route path="*" element={<Navigate to="/" replace />} />
-              </Route>
-            </Routes>
-          </BrowserRouter>
-        )}
-      </ErrorBoundary>
-    </I18n.Provider>
+    <CurrentLanguage.Provider value={language}>
+      <I18n.Provider value={text}>
+        <ErrorBoundary message={text.crashed} reload={text.reload}>
+          {checked && (
+            <BrowserRouter basename="/app">
+              <Routes>
+                <Route path="login" element={value ? <BackToWhereItWas /> : page(<LoginPage {...accountProps} />)} />
+                <Route path="join" element={page(<JoinPage {...accountProps} />)} />
+                <Route path="forgot-password" element={page(<ForgotPasswordPage {...accountProps} />)} />
+                <Route
+                  element={
+                    value ? (
+                      <SessionContext.Provider value={value}>
+                        <Shell token={value.token} />
+                      </SessionContext.Provider>
+                    ) : (
+                      <ToLogin />
+                    )
+                  }
+                >
+                  <Route index element={<InboxArea />} />
+                  <Route path="conversations/:id" element={<InboxArea />} />
+                  <Route path="supervision" element={value && value.member.role !== 'operator' ? <SupervisionArea /> : <Navigate to="/" replace />} />
+                  <Route path="admin/*" element={value?.member.role === 'administrator' ? <AdminArea /> : <Navigate to="/" replace />} />
+                  <Route path="account" element={<AccountPage />} />
+                  <Route path="*" element={<Navigate to="/" replace />} />
+                </Route>
+              </Routes>
+            </BrowserRouter>
+          )}
+        </ErrorBoundary>
+      </I18n.Provider>
+    </CurrentLanguage.Provider>
   );
 }
 

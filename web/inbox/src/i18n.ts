@@ -83,7 +83,6 @@ export const ja = {
   capacity: '同時対応数',
   training: '研修中',
   businessHours: '営業時間',
-  businessHoursHint: 'JSON（空欄: 常に営業）',
   widgetSettings: 'ウィジェットの設定',
   greeting: 'あいさつ',
   consentText: '個人情報の同意文',
@@ -250,7 +249,6 @@ export const en: Catalog = {
   capacity: 'Capacity',
   training: 'In training',
   businessHours: 'Business hours',
-  businessHoursHint: 'JSON (empty: always open)',
   widgetSettings: 'Widget settings',
   greeting: 'Greeting',
   consentText: 'Data notice to agree to',
@@ -332,6 +330,17 @@ export type Language = keyof typeof catalogs;
 
 export const I18n = createContext<Catalog>(ja);
 export const useText = () => useContext(I18n);
+
+/** The language the app is shown in (the app provides it with the catalog). */
+export const CurrentLanguage = createContext<Language>('ja');
+
+/**
+ * A screen's own words, kept beside it (`<folder>/words.ts`: `{ ja: {...}, en: {...} }`, English typed by the
+ * Japanese), so that screens built in parallel do not all add lines to this file.
+ */
+export function useWords<W>(words: { ja: W; en: W }): W {
+  return words[useContext(CurrentLanguage)];
+}
 
 /** Fills `{name}` in a catalog sentence. */
 export function fill(sentence: string, values: Record<string, string | number>): string {

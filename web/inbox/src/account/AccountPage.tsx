@@ -5,6 +5,7 @@ import { Field, FormSubmit, useServerForm } from '../shared/forms';
 import { LanguagePicker } from '../shared/LanguagePicker';
 import { enterSendsPreference, useSession } from '../shared/session';
 import { useAccount } from './useAccount';
+import { useTeam } from '../shared/useTeam';
 
 /** `/app/account`: the member's name, sign-in address, password, this device's preferences, and logging out everywhere. */
 export default function AccountPage() {
@@ -131,7 +132,10 @@ function PasswordForm() {
 function Preferences() {
   const text = useText();
   const { language, setLanguage } = useSession();
-  const [enterSends, setEnterSends] = useState(() => enterSendsPreference.read(true));
+  const team = useTeam();
+  // Until this device chose, the team's default holds (the composer reads the same).
+  const [chosen, setChosen] = useState<boolean | null>(null);
+  const enterSends = chosen ?? enterSendsPreference.read(team?.settings.enterSends ?? true);
   return (
     <section aria-label={text.preferences}>
       <h3>{text.preferences}</h3>
@@ -142,7 +146,7 @@ function Preferences() {
           checked={enterSends}
           onChange={(e) => {
             enterSendsPreference.write(e.target.checked);
-            setEnterSends(e.target.checked);
+            setChosen(e.target.checked);
           }}
         />{' '}
         {text.enterSends}

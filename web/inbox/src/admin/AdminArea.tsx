@@ -10,7 +10,7 @@ export default function AdminArea() {
       <nav className="admin-sections" aria-label={text.admin}>
         {ADMIN_SECTIONS.map((section) => (
           <NavLink key={section.path} to={`/admin/${section.path}`}>
-            {text[section.label]}
+            {section.label(text)}
           </NavLink>
         ))}
       </nav>

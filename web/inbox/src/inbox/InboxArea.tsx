@@ -1,11 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { answer, hub } from '../api';
-import type { Team } from '../api';
 import { useText } from '../i18n';
 import { useSession } from '../shared/session';
 import { useInboxEvent, useSocket } from '../shared/socket';
 import { elapsed, useNow } from '../shared/time';
+import { useTeam } from '../shared/useTeam';
 import { ConversationPane } from './ConversationPane';
 import { useConversations } from './useConversations';
 import type { ReplyFilter, View } from './useConversations';
@@ -22,14 +21,10 @@ export default function InboxArea() {
   const [view, setView] = useState<View>('all');
   const [replyFilter, setReplyFilter] = useState<ReplyFilter>('any');
   const [favourites, setFavourites] = useState(false);
-  const [team, setTeam] = useState<Team | null>(null);
+  const team = useTeam();
   const [reportsChanged, setReportsChanged] = useState(0);
   const { conversations, reload } = useConversations({ view, replyFilter, favourites }, selected);
   const { messages, draft } = useMessages(selected);
-
-  useEffect(() => {
-    void answer(hub.GET('/api/teams/current')).then(setTeam);
-  }, []);
 
   useInboxEvent('report.updated', () => setReportsChanged((n) => n + 1));
 

@@ -42,6 +42,8 @@ export function useInboxEvent<E extends keyof InboxServerEvents>(event: E, handl
   useEffect(() => {
     if (!socket) return;
     const listener = ((...args: Parameters<InboxServerEvents[E]>) => latest(...args)) as InboxServerEvents[E];
+    // socket.io's typed `on` resolves its listener type per literal event name; for a generic `E` TypeScript cannot,
+    // so the listener (typed by the same map just above) is passed through `never`.
     socket.on(event, listener as never);
     return () => {
       socket.off(event, listener as never);

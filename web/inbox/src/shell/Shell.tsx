@@ -7,6 +7,7 @@ import { useSession } from '../shared/session';
 import { chime } from '../shared/sound';
 import { InboxSocketContext, useInboxSocket } from '../shared/socket';
 import { money, useNow } from '../shared/time';
+import { useTeam } from '../shared/useTeam';
 import { useOffers } from './useOffers';
 import { usePresence } from './usePresence';
 import { useSalesFigure } from './useSalesFigure';
@@ -32,6 +33,7 @@ function Frame() {
   const text = useText();
   const { member, language, setLanguage, signOut } = useSession();
   const { pathname } = useLocation();
+  const team = useTeam();
   const now = useNow();
   const [muted, setMuted] = useState(() => localStorage.getItem('tsunagi:muted') === 'true');
   const [badge, setBadge] = useState(0);
@@ -65,9 +67,10 @@ function Frame() {
   };
 
   return (
-    <div className={`inbox${INBOX_PATH.test(pathname) ? '' : ' wide'}`}>
+    <div className="inbox">
       <header className="topbar">
         <h1>{text.appName}</h1>
+        <span className="team">{team?.name}</span>
         <label className="presence">
           {text.presence}
           <select value={presence} onChange={(e) => void changePresence(e.target.value as Presence)} aria-describedby="presence-error">

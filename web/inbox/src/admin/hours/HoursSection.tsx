@@ -1,13 +1,15 @@
 import { useState } from 'react';
 import { ApiError } from '../../api';
-import { useText } from '../../i18n';
+import { useText, useWords } from '../../i18n';
 import { Field, FormSubmit, useServerForm } from '../../shared/forms';
 import { useBusinessHours } from './useBusinessHours';
 import type { TeamSettings } from './useBusinessHours';
+import { hoursWords } from './words';
 
 /** `/app/admin/hours`: the business hours. The week editor replaces the JSON box (issue 19); the hub checks either. */
 export function HoursSection() {
   const text = useText();
+  const words = useWords(hoursWords);
   const { businessHours, save } = useBusinessHours();
   const [edited, setEdited] = useState<string | null>(null);
   const form = useServerForm(['settings'] as const);
@@ -29,7 +31,7 @@ export function HoursSection() {
     <section aria-label={text.businessHours}>
       <h2>{text.businessHours}</h2>
       <form onSubmit={submit} aria-label={text.businessHours}>
-        <Field form={form} name="settings" label={text.businessHoursHint}>
+        <Field form={form} name="settings" label={words.hoursJson}>
           {(control) => <textarea {...control} rows={10} value={shown} onChange={(e) => setEdited(e.target.value)} spellCheck={false} />}
         </Field>
         <FormSubmit form={form} label={text.save} />
