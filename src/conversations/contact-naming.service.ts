@@ -100,7 +100,7 @@ export class ContactNamingJob implements OnModuleInit, ResumableWork {
     const name = await this.registry.get(channel.provider).displayName?.(channel, { kind: job.kind, address: job.address });
     if (!name) return;
     await this.contacts.nameFromProvider(job.contactId, job.kind, job.address, name);
-    // The contact may be a group the bot is in: the channel's group list shows the same name (a customer's matches no group).
-    await this.channels.nameGroup(channel.id, job.address, name);
+    // A group the bot is in: the channel's group list shows the same name.
+    if (job.kind === 'line_group') await this.channels.nameGroup(channel.id, job.address, name);
   }
 }

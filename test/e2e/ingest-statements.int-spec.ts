@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
+import request from 'supertest';
+import { signLineBody, startLineFake } from '../fakes/line-fake.js';
+import type { LineFake } from '../fakes/line-fake.js';
 import { postSignedTwilioForm } from '../fakes/twilio-fake.js';
 import { connect, nextEvent, sleep } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-hub.js';
@@ -138,6 +141,78 @@ describe('statements per Twilio SMS webhook', () => {
 
     process.stdout.write(`known sender: ${JSON.stringify(cost)}\n`);
     // One statement, no transaction around it: the conversation upserted and the message inserted beside the sender's lookup.
+    expect(cost.total.statements).toBeLessThanOrEqual(1);
+    expect(cost.total.transactions).toBe(0);
+  });
+});
+
+describe('statements per LINE webhook', () => {
+  const SECRET = 'line-channel-secret';
+  let hub: TestHub;
+  let fake: LineFake;
+  let line: string;
+  let agent: Socket;
+  let events = 0;
+  const counter = new StatementCounter();
+
+  beforeAll(async () => {
+    fake = await startLineFake({ channelAccessToken: 'line-access-token' });
+    hub = await startTestHub({ PUBLIC_URL });
+    const { admin } = await createTeam(hub);
+    const config = { channelSecret: SECRET, channelAccessToken: 'line-access-token', apiBaseUrl: fake.url };
+    line = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'line', provider: 'line', name: 'LINE', config }).expect(201)).body.id;
+    await hub.http.put('/api/members/me/status').set(admin.auth).send({ status: 'online' }).expect(200);
+    agent = await connect(hub.url, '/inbox', { token: admin.token });
+    counter.install();
+  });
+
+  afterAll(async () => {
+    counter.uninstall();
+    agent?.close();
+    await hub?.stop();
+    await fake?.close();
+  });
+
+  async function webhook(userId: string, text: string): Promise<void> {
+    const event = {
+      type: 'message',
+      mode: 'active',
+      timestamp: Date.now(),
+      webhookEventId: `01STATEMENTS${String(events++).padStart(14, '0')}`,
+      deliveryContext: { isRedelivery: false },
+      source: { type: 'user', userId },
+      replyToken: `reply-token-${events}`,
+      message: { id: String(900_000 + events), type: 'text', text, quoteToken: 'q' },
+    };
+    const body = JSON.stringify({ destination: 'U' + '0'.repeat(32), events: [event] });
+    const created = nextEvent<{ body: string }>(agent, 'message.created', (m) => m.body === text, 15_000);
+    await request(hub.url).post(`/webhooks/line/${line}`).set('content-type', 'application/json').set('x-line-signature', signLineBody(SECRET, body)).send(body).expect(200);
+    await created;
+  }
+
+  const userId = (n: number) => `U${String(n).padStart(32, '0')}`;
+
+  it('costs a new LINE customer at most its budget, offer and naming from the profile included', async () => {
+    fake.setProfile(userId(2), { userId: userId(2), displayName: '葛西 花子' });
+    await webhook(userId(1), 'warm');
+
+    const cost = await counter.measure(() => webhook(userId(2), 'はじめまして'));
+
+    process.stdout.write(`new LINE customer: ${JSON.stringify(cost)}\n`);
+    // 7, no transaction: the message with its new contact and conversation, the naming request's row (kept until the
+    // name is in, so that a lost job is taken up again), the members and their loads, the claim with its offers, then
+    // the name from LINE's profile, the row's deletion and the follow-up marker's clearing.
+    expect(cost.total.statements).toBeLessThanOrEqual(7);
+    expect(cost.total.transactions).toBe(0);
+    expect((await hub.infra.db.contact.findFirstOrThrow({ where: { identities: { some: { address: userId(2) } } } })).name).toBe('葛西 花子');
+  });
+
+  it('costs a known LINE customer one statement', async () => {
+    await webhook(userId(3), '一通目');
+
+    const cost = await counter.measure(() => webhook(userId(3), '二通目'));
+
+    process.stdout.write(`known LINE customer: ${JSON.stringify(cost)}\n`);
     expect(cost.total.statements).toBeLessThanOrEqual(1);
     expect(cost.total.transactions).toBe(0);
   });
