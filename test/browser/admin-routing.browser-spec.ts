@@ -133,6 +133,8 @@ describe('Routing and replies screens in a real browser', () => {
     await saveIn(away);
 
     const consent = page.getByRole('form', { name: '配信停止・再開のキーワード（SMS・WhatsApp）' });
+    // A team without lists of its own sees the hub's defaults, the lists it answers to today.
+    expect((await consent.getByLabel('配信停止のキーワード').inputValue()).split('\n')).toEqual(expect.arrayContaining(['STOP', '配信停止']));
     await consent.getByLabel('配信停止のキーワード').fill('STOP\n停止');
     await consent.getByLabel('配信再開のキーワード').fill('START');
     await consent.getByLabel('ヘルプのキーワード').fill('HELP\nヘルプ');
@@ -223,11 +225,21 @@ describe('Routing and replies screens in a real browser', () => {
 
     await page.getByRole('listitem', { name: '予約', exact: true }).getByRole('button', { name: '削除' }).click();
     await page.getByRole('listitem', { name: '予約', exact: true }).waitFor({ state: 'detached' });
-    const categories = (await hub.http.get('/api/categories').set(team.admin.auth).expect(200)).body.items as { path: string[]; level: number }[];
+    const categories = (await hub.http.get('/api/categories').set(team.admin.auth).expect(200)).body.items as { id: string; path: string[]; level: number }[];
     expect(categories.map((c) => c.path.join('/')).sort()).toEqual(['問い合わせ', '問い合わせ/日程変更', '問い合わせ/日程変更/日時']);
     expect(categories.find((c) => c.path.length === 3)!.level).toBe(3);
     await page.reload();
     await page.getByRole('listitem', { name: '問い合わせ › 日程変更 › 日時' }).waitFor();
+
+    // A canned reply filed under the new level-3 category.
+    await open('replies');
+    await page.getByRole('button', { name: '編集 :hours' }).click();
+    const editor = page.getByRole('form', { name: '定型文を編集' });
+    await editor.getByLabel('カテゴリ').selectOption({ label: '問い合わせ › 日程変更 › 日時' });
+    await editor.getByRole('button', { name: '保存' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const leaf = categories.find((c) => c.path.length === 3)!;
+    expect((await hub.http.get('/api/canned-replies').set(team.admin.auth).expect(200)).body.items[0].categoryId).toBe(leaf.id);
   });
 
   it('edits the store URL patterns, tells the store of a pasted URL as the hub would, and keeps the table', async () => {

@@ -4,6 +4,8 @@ import { Field, FormSubmit, useServerForm } from '../../shared/forms';
 import type { FieldControl, ServerForm } from '../../shared/forms';
 import { useTeamSettings } from '../routing/useTeamSettings';
 import type { SettingsFormProps } from '../routing/useTeamSettings';
+// The hub's own default lists (a module without dependencies), shown while the team has none of its own.
+import { DEFAULT_CONSENT_KEYWORDS } from '../../../../../src/contacts/consent.keywords';
 import { CannedRepliesForm } from './CannedRepliesForm';
 import { repliesWords } from './words';
 
@@ -87,11 +89,9 @@ const listOf = (text: string) =>
 function ConsentForm({ settings, save }: SettingsFormProps) {
   const words = useWords(repliesWords);
   const text = useText();
-  const [keywords, setKeywords] = useState({
-    optOut: lines(settings.consentKeywords?.optOut),
-    optIn: lines(settings.consentKeywords?.optIn),
-    help: lines(settings.consentKeywords?.help),
-  });
+  // A team without lists of its own is shown the hub's defaults, so the page shows what the hub answers to.
+  const active = settings.consentKeywords ?? DEFAULT_CONSENT_KEYWORDS;
+  const [keywords, setKeywords] = useState({ optOut: lines(active.optOut), optIn: lines(active.optIn), help: lines(active.help) });
   const [help, setHelp] = useState(replyDraft(settings.consentReplies?.help));
   const [optOut, setOptOut] = useState(replyDraft(settings.consentReplies?.optOut));
   const [optIn, setOptIn] = useState(replyDraft(settings.consentReplies?.optIn));
@@ -109,12 +109,11 @@ function ConsentForm({ settings, save }: SettingsFormProps) {
 
   const submit = form.handle(async () => {
     const lists = { optOut: listOf(keywords.optOut), optIn: listOf(keywords.optIn), help: listOf(keywords.help) };
-    // Three blank lists keep the hub's defaults (a key left out is not changed); any list typed sets all three.
-    const anyTyped = KEYWORD_LISTS.some((name) => lists[name].length > 0);
-    const helpReply = replyValue(help);
+    // The lists as shown unchanged from the defaults are not stored: a later change of the defaults reaches the team.
+    const asDefaults = KEYWORD_LISTS.every((name) => lines(lists[name]) === lines(DEFAULT_CONSENT_KEYWORDS[name]));
     await save({
-      ...(anyTyped ? { consentKeywords: lists } : {}),
-      consentReplies: { help: helpReply ?? undefined, optOut: replyValue(optOut), optIn: replyValue(optIn) },
+      ...(asDefaults && !settings.consentKeywords ? {} : { consentKeywords: lists }),
+      consentReplies: { help: replyValue(help) ?? undefined, optOut: replyValue(optOut), optIn: replyValue(optIn) },
     });
     setSaved(true);
   });
@@ -131,6 +130,16 @@ function ConsentForm({ settings, save }: SettingsFormProps) {
             </Field>
           ))}
         </div>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            setKeywords({ optOut: lines(DEFAULT_CONSENT_KEYWORDS.optOut), optIn: lines(DEFAULT_CONSENT_KEYWORDS.optIn), help: lines(DEFAULT_CONSENT_KEYWORDS.help) });
+            changed();
+          }}
+        >
+          {words.defaultKeywords}
+        </button>
         <ReplyField form={form} name="settings.consentReplies.help" label={words.helpReply} hint={words.teamNameHint} draft={help} onChange={(d) => (setHelp(d), changed())} canSwitchOff={false} />
         <ReplyField form={form} name="settings.consentReplies.optOut" label={words.optOutReply} hint={words.teamNameHint} draft={optOut} onChange={(d) => (setOptOut(d), changed())} />
         <ReplyField form={form} name="settings.consentReplies.optIn" label={words.optInReply} hint={words.teamNameHint} draft={optIn} onChange={(d) => (setOptIn(d), changed())} />

@@ -7,7 +7,8 @@ const ja = {
   blankIsDefault: '空欄: 標準の文',
   dontSend: '送らない',
   consent: '配信停止・再開のキーワード（SMS・WhatsApp）',
-  consentHint: '1行に1つ。メッセージ全体が一致したときに反応します。3つとも空欄: 標準（STOP、配信停止、START、開始、HELPなど）',
+  consentHint: '1行に1つ。メッセージ全体が一致したときに反応します（大文字・小文字、全角・半角、記号は区別しません）。空のリストには反応しません。',
+  defaultKeywords: '標準のキーワードに戻す',
   optOutKeywords: '配信停止のキーワード',
   optInKeywords: '配信再開のキーワード',
   helpKeywords: 'ヘルプのキーワード',
@@ -28,6 +29,7 @@ const ja = {
   delete: '削除',
   cancel: 'やめる',
   kind: '種類',
+  noCategory: '（なし）',
 };
 
 const en: typeof ja = {
@@ -38,7 +40,8 @@ const en: typeof ja = {
   blankIsDefault: 'Blank: the default text',
   dontSend: 'Don’t send',
   consent: 'Opt-out and opt-in keywords (SMS, WhatsApp)',
-  consentHint: 'One per line; the whole message must match. All three blank: the defaults (STOP, 配信停止, START, 開始, HELP…)',
+  consentHint: 'One per line; the whole message must match (case, width and punctuation aside). An empty list answers to nothing.',
+  defaultKeywords: 'Back to the default keywords',
   optOutKeywords: 'Opt-out keywords',
   optInKeywords: 'Opt-in keywords',
   helpKeywords: 'Help keywords',
@@ -59,6 +62,7 @@ const en: typeof ja = {
   delete: 'Delete',
   cancel: 'Cancel',
   kind: 'Kind',
+  noCategory: '(none)',
 };
 
 export const repliesWords = { ja, en };
