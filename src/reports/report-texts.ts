@@ -1,7 +1,10 @@
 import { fillPlaceholders } from '../common/text/placeholders.js';
-import type { TeamSettings } from '../teams/index.js';
 
-export type ReportTextName = keyof NonNullable<TeamSettings['reportTexts']>;
+// The names are written here, not read from the teams module's settings type: the admin page imports this file for
+// its defaults and preview, and must not pull the server in with it. `settings.reportTexts?.[name]` in the report
+// triggers still fails to compile if a name here is not a key of the settings.
+export const REPORT_TEXT_NAMES = ['taking', 'handoff', 'booked', 'notBooked', 'shiftSummary'] as const;
+export type ReportTextName = (typeof REPORT_TEXT_NAMES)[number];
 
 /**
  * The reservation desk's own wording (its manual: "I take this chat", "please take over this chat", the booking and

@@ -1,8 +1,14 @@
-import type { TeamSettings } from '../teams/index.js';
 import { compileUrlPattern } from './url-pattern.js';
 import type { UrlPattern } from './url-pattern.js';
 
-export type StoreTable = NonNullable<TeamSettings['stores']>;
+/**
+ * A team's `settings.stores`, written out rather than read from the teams module: the admin page's URL tester imports
+ * this file as it is, so that it matches a URL exactly as the hub does, and must not pull the server in with it.
+ */
+export interface StoreTable {
+  patterns: { pattern: string; store?: string }[];
+  defaultStore?: string;
+}
 
 /** Where `{store}` came from: the agent said so, the page the chat is on, an earlier page of the visitor, or nothing. */
 export type StoreSource = 'agent' | 'page' | 'access_log' | 'unknown';

@@ -33,8 +33,8 @@ export class CategoriesController {
   @Answers(categoryView)
   @Patch(':id')
   @RequireRole('administrator')
-  rename(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateCategoryBody) body: z.output<typeof updateCategoryBody>) {
-    return this.categories.rename(member.teamId, id, body.name);
+  update(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(updateCategoryBody) body: z.output<typeof updateCategoryBody>) {
+    return this.categories.update(member.teamId, id, body);
   }
 
   @Delete(':id')

@@ -37,9 +37,36 @@ export class CategoriesService {
     return (await this.list(teamId)).find((category) => category.id === row.id)!;
   }
 
-  async rename(teamId: string, id: string, name: string): Promise<CategoryView> {
-    await this.require(teamId, id, 'id');
-    await this.db.category.update({ where: { id }, data: { name } });
+  /**
+   * Renames a category, moves it (with everything under it) to another parent, or both. A move that would put the
+   * category under itself, or any of its descendants deeper than level 3, is refused naming `parentId`.
+   */
+  async update(teamId: string, id: string, input: { name?: string; parentId?: string | null }): Promise<CategoryView> {
+    const row = await this.require(teamId, id, 'id');
+    if (input.parentId === undefined) {
+      await this.db.category.update({ where: { id }, data: { name: input.name } });
+      return (await this.list(teamId)).find((category) => category.id === id)!;
+    }
+    const parent = input.parentId ? await this.require(teamId, input.parentId, 'parentId') : null;
+    const rows = await this.db.category.findMany({ where: { teamId }, select: { id: true, parentId: true, level: true } });
+    const subtree = descendantsOf(rows, row.id);
+    if (parent && (parent.id === row.id || subtree.some((child) => child.id === parent.id))) {
+      throw new DomainError('invalid', 'category_cycle', 'A category cannot move under itself or under one of its own subcategories.', [
+        { field: 'parentId', message: 'is this category or one below it' },
+      ]);
+    }
+    const shift = (parent ? parent.level + 1 : 1) - row.level;
+    const deepest = Math.max(row.level, ...subtree.map((child) => child.level)) + shift;
+    if (deepest > MAX_CATEGORY_LEVEL) {
+      throw new DomainError('invalid', 'category_too_deep', `Categories nest at most ${MAX_CATEGORY_LEVEL} levels; this one has subcategories that would end up deeper.`, [
+        { field: 'parentId', message: `would put a subcategory below level ${MAX_CATEGORY_LEVEL}` },
+      ]);
+    }
+    // The level is stored on every row (reports group by it), so the whole subtree moves in one transaction.
+    await this.db.$transaction([
+      this.db.category.update({ where: { id }, data: { name: input.name, parentId: parent?.id ?? null, level: row.level + shift } }),
+      ...(shift === 0 ? [] : [this.db.category.updateMany({ where: { teamId, id: { in: subtree.map((child) => child.id) } }, data: { level: { increment: shift } } })]),
+    ]);
     return (await this.list(teamId)).find((category) => category.id === id)!;
   }
 
@@ -56,4 +83,10 @@ export class CategoriesService {
     if (!row) throw new DomainError('invalid', 'invalid_request', 'There is no such category in your team.', [{ field, message: 'is not one of your team’s categories' }]);
     return row;
   }
+}
+
+/** Every category below `id` (children, grandchildren). */
+function descendantsOf<R extends { id: string; parentId: string | null }>(rows: R[], id: string): R[] {
+  const below = rows.filter((row) => row.parentId === id);
+  return below.flatMap((child) => [child, ...descendantsOf(rows, child.id)]);
 }

@@ -11,7 +11,10 @@ export const createCategoryBody = z.strictObject({
   parentId: id.nullable().optional(),
 });
 
-export const updateCategoryBody = z.strictObject({ name: z.string().trim().min(1).max(80) });
+/** A rename, a move (`parentId`; null makes it a top-level category), or both at once. */
+export const updateCategoryBody = z
+  .strictObject({ name: z.string().trim().min(1).max(80).optional(), parentId: id.nullable().optional() })
+  .refine((body) => body.name !== undefined || body.parentId !== undefined, { message: 'give a new name, a new parentId, or both', path: ['name'] });
 
 export const conversationCategoryBody = z.strictObject({ categoryId: id.nullable() });
 

@@ -25,10 +25,23 @@ const timeZone = z.string().refine((zone) => {
   }
 }, 'must be an IANA time zone such as Asia/Tokyo');
 
+/** Each field of a settings shape optional and without its default. */
+type PatchShape<S extends z.ZodRawShape> = { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer Inner> ? Inner : S[K]> };
+
+/**
+ * The settings a PATCH names, and only those. Not `teamSettingsSchema.partial()`: zod fills a default even for an
+ * optional key that is absent, so saving one setting would put every other defaulted one back to its default.
+ */
+function settingsPatch<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
+  const fields = Object.entries(schema.shape).map(([key, field]) => [key, z.optional(field instanceof z.ZodDefault ? field.unwrap() : field)]);
+  // Object.fromEntries loses the keys' types; PatchShape says what the loop above built.
+  return z.strictObject(Object.fromEntries(fields) as PatchShape<S>);
+}
+
 export const updateTeamBody = z.strictObject({
   name: name.optional(),
   timeZone: timeZone.optional(),
-  settings: teamSettingsSchema.partial().optional(),
+  settings: settingsPatch(teamSettingsSchema).optional(),
 });
 
 export const createApiKeyBody = z.strictObject({ name });

@@ -140,6 +140,10 @@ describe('Teams and sign-in', () => {
     expect(current.body.inviteCode).toMatch(/^[A-Z2-9]{10}$/);
     const patched = await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ name: '渋谷店', settings: { defaultCapacity: 3 } }).expect(200);
     expect(patched.body).toMatchObject({ name: '渋谷店', settings: { defaultCapacity: 3, defaultPhoneRegion: 'JP' } });
+    // A setting left out of a PATCH keeps its value: zod's defaults once put every other setting back (a page saving
+    // the attribution window reset the offer fan-out the page before had saved).
+    const another = await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { attributionWindowDays: 7 } }).expect(200);
+    expect(another.body.settings).toMatchObject({ defaultCapacity: 3, attributionWindowDays: 7 });
     const zone = await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ timeZone: 'Mars/Olympus' }).expect(400);
     expect(zone.body.details[0].field).toBe('timeZone');
     const last = await hub.http.patch(`/api/members/${team.admin.id}`).set(team.admin.auth).send({ role: 'operator' }).expect(409);

@@ -221,6 +221,39 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect(reopened.body.handled).toBeNull();
     });
 
+    it('moves a category with its subcategories, renames it, and refuses a move under itself or below level 3', async () => {
+      const create = async (name: string, parentId?: string) =>
+        (await hub.http.post('/api/categories').set(team.admin.auth).send({ name, parentId }).expect(201)).body as { id: string };
+      const shop = await create('店舗');
+      const visit = await create('来店', shop.id);
+      const hours = await create('営業時間', visit.id);
+      const goods = await create('商品');
+
+      // A two-level branch under a top category: its leaf goes from level 3 to level 3 (unchanged), then up a level.
+      const moved = await hub.http.patch(`/api/categories/${visit.id}`).set(team.admin.auth).send({ parentId: goods.id, name: '来店予約' }).expect(200);
+      expect(moved.body).toMatchObject({ parentId: goods.id, level: 2, path: ['商品', '来店予約'] });
+      const toTop = await hub.http.patch(`/api/categories/${visit.id}`).set(team.admin.auth).send({ parentId: null }).expect(200);
+      expect(toTop.body).toMatchObject({ parentId: null, level: 1 });
+      const list = (await hub.http.get('/api/categories').set(team.admin.auth).expect(200)).body.items as { id: string; level: number; path: string[] }[];
+      expect(list.find((c) => c.id === hours.id)).toMatchObject({ level: 2, path: ['来店予約', '営業時間'] });
+
+      const cycle = await hub.http.patch(`/api/categories/${visit.id}`).set(team.admin.auth).send({ parentId: hours.id }).expect(400);
+      expect(cycle.body).toMatchObject({ code: 'category_cycle', details: [{ field: 'parentId' }] });
+      const deepLeaf = await create('午前', hours.id);
+      // 来店予約 > 営業時間 > 午前 under 商品 > x would reach level 4.
+      const middle = await create('在庫', goods.id);
+      const tooDeep = await hub.http.patch(`/api/categories/${visit.id}`).set(team.admin.auth).send({ parentId: middle.id }).expect(400);
+      expect(tooDeep.body).toMatchObject({ code: 'category_too_deep', details: [{ field: 'parentId' }] });
+      expect((await hub.http.get('/api/categories').set(team.admin.auth).expect(200)).body.items.find((c: { id: string }) => c.id === deepLeaf.id).level).toBe(3);
+
+      // A parent from another team is refused by the field, as on create.
+      const foreign = await createTeam(hub, 'other-categories');
+      const foreignTop = (await hub.http.post('/api/categories').set(foreign.admin.auth).send({ name: '他' }).expect(201)).body;
+      const refused = await hub.http.patch(`/api/categories/${goods.id}`).set(team.admin.auth).send({ parentId: foreignTop.id }).expect(400);
+      expect(refused.body.details).toEqual([{ field: 'parentId', message: expect.any(String) }]);
+      await hub.http.patch(`/api/categories/${goods.id}`).set(team.admin.auth).send({}).expect(400);
+    });
+
     it('asks for a rating on SMS and takes a lone score in reply; the widget’s rating form is stored too', async () => {
       const agent = await addMember(hub, team, { name: '高橋 五郎' });
       const phone = '+819012340005';

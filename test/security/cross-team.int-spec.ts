@@ -124,7 +124,11 @@ const CASES: Record<string, Case> = {
   'POST /api/conversations/:id/assign': (b, a) => ({ path: `/api/conversations/${b.conversation}/assign`, body: { memberId: a.admin.id, override: true } }),
   'POST /api/conversations/:id/favorite': (b) => ({ path: `/api/conversations/${b.conversation}/favorite` }),
   'POST /api/conversations/:id/unfavorite': (b) => ({ path: `/api/conversations/${b.conversation}/unfavorite` }),
-  'PATCH /api/categories/:id': (b) => ({ path: `/api/categories/${b.category}`, body: { name: 'taken over' } }),
+  'PATCH /api/categories/:id': (b, a) => [
+    { path: `/api/categories/${b.category}`, body: { name: 'taken over' } },
+    { path: `/api/categories/${b.category}`, body: { parentId: a.category } },
+    { path: `/api/categories/${b.category}`, body: { parentId: null } },
+  ],
   'DELETE /api/categories/:id': (b) => ({ path: `/api/categories/${b.category}` }),
   'PATCH /api/canned-replies/:id': (b) => ({ path: `/api/canned-replies/${b.cannedReply}`, body: { title: 'taken over', body: 'phishing link' } }),
   'DELETE /api/canned-replies/:id': (b) => ({ path: `/api/canned-replies/${b.cannedReply}` }),

@@ -599,7 +599,7 @@ export interface paths {
         delete: operations["CategoriesController_remove"];
         options?: never;
         head?: never;
-        patch: operations["CategoriesController_rename"];
+        patch: operations["CategoriesController_update"];
         trace?: never;
     };
     "/api/conversations/{id}/category": {
@@ -2309,24 +2309,16 @@ export interface operations {
                     name?: string;
                     timeZone?: string;
                     settings?: {
-                        /** @default JP */
                         defaultPhoneRegion?: string;
-                        /** @default 1 */
                         defaultCapacity?: number;
-                        /** @default 3 */
                         offerFanout?: number;
-                        /** @default 90 */
                         offerTimeoutSeconds?: number;
-                        /** @default false */
                         stickyRouting?: boolean;
-                        /** @default null */
                         offerWaves?: {
                             size: number;
                             everySeconds: number;
                         } | null;
-                        /** @default 3 */
                         ignoredOffersBeforeBreak?: number;
-                        /** @default null */
                         businessHours?: {
                             weekly: {
                                 days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
@@ -2350,11 +2342,8 @@ export interface operations {
                             closed?: string | null;
                             unavailable?: string | null;
                         };
-                        /** @default 300 */
                         slowReplySeconds?: number | null;
-                        /** @default 120 */
                         presenceGraceSeconds?: number;
-                        /** @default true */
                         enterSends?: boolean;
                         consentKeywords?: {
                             optOut: string[];
@@ -2366,9 +2355,7 @@ export interface operations {
                             optOut?: string | null;
                             optIn?: string | null;
                         };
-                        /** @default 本日の対応はいかがでしたか？ 1（不満）〜5（満足）の数字でご返信ください。 */
                         ratingQuestion?: string;
-                        /** @default false */
                         reportTimesInBusinessHours?: boolean;
                         reportTexts?: {
                             taking?: string;
@@ -2384,19 +2371,11 @@ export interface operations {
                             }[];
                             defaultStore?: string;
                         };
-                        /** @default 1 */
                         attributionWindowDays?: number;
-                        /**
-                         * @default last_touch
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         attributionModel?: "last_touch" | "first_touch";
-                        /** @default 14 */
                         inviteCodeTtlDays?: number;
-                        /**
-                         * @default proposal
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         visitorProof?: "proposal" | "code";
                         widgetLimits?: {
                             sessionsPerMinute?: number;
@@ -3329,7 +3308,7 @@ export interface operations {
             };
         };
     };
-    CategoriesController_rename: {
+    CategoriesController_update: {
         parameters: {
             query?: never;
             header?: never;
@@ -3341,7 +3320,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    name: string;
+                    name?: string;
+                    parentId?: string | null;
                 };
             };
         };

@@ -4,6 +4,11 @@ import { ChannelsSection } from './channels/ChannelsSection';
 import { HoursSection } from './hours/HoursSection';
 import { MembersSection } from './members/MembersSection';
 import { RoutingSection } from './routing/RoutingSection';
+import { RepliesSection } from './replies/RepliesSection';
+import { CategoriesSection } from './categories/CategoriesSection';
+import { StoresSection } from './stores/StoresSection';
+import { ReportsSection } from './reports/ReportsSection';
+import { ApiKeysSection } from './api-keys/ApiKeysSection';
 
 /** One admin screen: its address under `/app/admin/`, its name in the catalog, and the component that draws it. */
 export interface AdminSection {
@@ -18,4 +23,9 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   { path: 'channels', label: (text) => text.channels, component: ChannelsSection },
   { path: 'hours', label: (text) => text.businessHours, component: HoursSection },
   { path: 'routing', label: (text) => text.routing, component: RoutingSection },
+  { path: 'replies', label: (text) => text.adminReplies, component: RepliesSection },
+  { path: 'categories', label: (text) => text.adminCategories, component: CategoriesSection },
+  { path: 'stores', label: (text) => text.adminStores, component: StoresSection },
+  { path: 'reports', label: (text) => text.adminReports, component: ReportsSection },
+  { path: 'api-keys', label: (text) => text.apiKeys, component: ApiKeysSection },
 ];
