@@ -193,7 +193,7 @@ describe('statements per LINE webhook', () => {
   const userId = (n: number) => `U${String(n).padStart(32, '0')}`;
 
   it('costs a new LINE customer at most its budget, offer and naming from the profile included', async () => {
-    fake.setProfile(userId(2), { userId: userId(2), displayName: '葛西 花子' });
+    fake.setProfile(userId(2), { displayName: '葛西 花子' });
     await webhook(userId(1), 'warm');
 
     const cost = await counter.measure(() => webhook(userId(2), 'はじめまして'));
