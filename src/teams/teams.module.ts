@@ -8,6 +8,7 @@ import { AccountService } from './account.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
+import { BusinessHoursController } from './business-hours.controller.js';
 import { FirstTeamBootstrap } from './bootstrap.js';
 import { GroupsController } from './groups.controller.js';
 import { GroupsService } from './groups.service.js';
@@ -19,7 +20,7 @@ import { TeamsController } from './teams.controller.js';
 import { TeamsService } from './teams.service.js';
 
 @Module({
-  controllers: [AuthController, TeamsController, MembersController, GroupsController],
+  controllers: [AuthController, TeamsController, MembersController, GroupsController, BusinessHoursController],
   providers: [
     AuthService,
     AccountService,

@@ -107,3 +107,13 @@ export const createdTeamView = z.object({
 export const createdApiKeyView = z.object({ id: z.string(), name: z.string(), key: z.string() }).meta({ id: 'CreatedApiKey' });
 export const apiKeyView = z.object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() }).meta({ id: 'ApiKey' });
 export const apiKeyListView = z.object({ items: z.array(apiKeyView), nextCursor: z.null() });
+
+/**
+ * What the team's business hours say now, by the hub's clock ("open now until 13:00; next: 14:00"): instants in
+ * ISO 8601 (UTC), to show in `timeZone`. `until`: when the open spell ends (null while closed, or always open);
+ * `next`: the next opening after now (or after `until` while open); null when none within a year or always open.
+ */
+export const openingPreviewView = z
+  .object({ openNow: z.boolean(), until: z.string().nullable(), next: z.string().nullable(), timeZone: z.string(), alwaysOpen: z.boolean() })
+  .meta({ id: 'OpeningPreview' });
+export type OpeningPreview = z.output<typeof openingPreviewView>;

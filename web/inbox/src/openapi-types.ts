@@ -378,6 +378,22 @@ export interface paths {
         patch: operations["GroupsController_update"];
         trace?: never;
     };
+    "/api/business-hours/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BusinessHoursController_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels": {
         parameters: {
             query?: never;
@@ -1574,6 +1590,13 @@ export interface components {
             body: string;
             createdAt: string;
         };
+        OpeningPreview: {
+            openNow: boolean;
+            until: string | null;
+            next: string | null;
+            timeZone: string;
+            alwaysOpen: boolean;
+        };
         Purchase: {
             id: string;
             orderId: string;
@@ -1837,6 +1860,11 @@ export interface components {
                             close: string;
                         }[];
                     }[];
+                    /**
+                     * @default null
+                     * @enum {string|null}
+                     */
+                    nationalHolidays: "JP" | null;
                     /** @default true */
                     switchMembers: boolean;
                 } | null;
@@ -2327,6 +2355,8 @@ export interface operations {
                                     close: string;
                                 }[];
                             }[];
+                            /** @default null */
+                            nationalHolidays?: "JP" | null;
                             /** @default true */
                             switchMembers?: boolean;
                         } | null;
@@ -2805,6 +2835,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Group"];
+                };
+            };
+        };
+    };
+    BusinessHoursController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpeningPreview"];
                 };
             };
         };
