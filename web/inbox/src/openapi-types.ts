@@ -458,6 +458,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ChannelsController_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/contacts": {
         parameters: {
             query?: never;
@@ -1397,6 +1413,16 @@ export interface components {
             replyWindowHours: number | null;
             maxMessagesPerCall: number;
             sendsPerSecond: number;
+        };
+        ChannelCheck: {
+            ok: boolean;
+            /** @enum {string} */
+            code: "ok" | "credentials_refused" | "permission_missing" | "not_found" | "account_inactive" | "not_paired" | "rate_limited" | "provider_unavailable" | "provider_unreachable" | "provider_refused" | "url_not_allowed";
+            message: string;
+            account: string | null;
+            providerStatus: number | null;
+            providerMessage: string | null;
+            checkedAt: string;
         };
         ChannelGroup: {
             groupId: string;
@@ -3024,6 +3050,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelPairing"];
+                };
+            };
+        };
+    };
+    ChannelsController_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelCheck"];
                 };
             };
         };
