@@ -162,6 +162,10 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.conversationEvents.on('conversation.updated', ({ teamId, conversation }) => toTeam(teamId, 'conversation.updated', conversation)),
       this.conversationEvents.on('customer.typing', ({ teamId, conversationId, draft }) => toTeam(teamId, 'typing', { conversationId, draft })),
       this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) => toTeam(teamId, 'presence.updated', { memberId, status, reason })),
+      // A colleague switched the member: each of their devices shows who and why.
+      this.teamEvents.on('presence.set', ({ memberId, status, reason, by, at }) => {
+        namespace.to(memberRoom(memberId)).emit('presence.set', { status, reason, by, at: at.toISOString() });
+      }),
       // Retired sessions are signed out on every process (the adapter finds the member's sockets wherever they are);
       // a socket already opened with the fresh token (the device that changed the password reconnecting) stays.
       this.teamEvents.on('member.tokens_revoked', async ({ memberId, tokenVersion, reason }) => {

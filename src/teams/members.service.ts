@@ -12,6 +12,8 @@ import { GroupsService } from './groups.service.js';
 import { TeamsService } from './teams.service.js';
 
 type MemberStatus = 'online' | 'break' | 'offline';
+/** The member row's `statusReason` (and `presence.updated`'s reason) when a colleague set the status. */
+const COLLEAGUE_REASON = 'set_by_colleague';
 
 export type MemberListItem = z.output<typeof memberView>;
 
@@ -147,6 +149,34 @@ export class MembersService {
       include: withGroups,
     });
     this.events.emit('presence.updated', { teamId: actor.teamId, memberId: actor.id, status });
+    return toItem(updated);
+  }
+
+  /**
+   * A supervisor or administrator switches a colleague online, on a break or offline (the clinic's 担当者管理):
+   * recorded with who and why, told to the team (`presence.updated`, reason `set_by_colleague`) and to the member's
+   * own devices (`presence.set`, with the reason and who). Going online outside business hours is refused as for the
+   * member themselves; a deactivated member cannot be switched on.
+   */
+  async setStatusOf(actor: AuthMember, id: string, input: { status: MemberStatus; reason: string }): Promise<MemberListItem> {
+    const target = await this.db.member.findFirst({ where: { id, teamId: actor.teamId } });
+    if (!target) throw notFound('The member');
+    if (target.deactivatedAt && input.status !== 'offline') {
+      throw new DomainError('conflict', 'member_deactivated', 'This member is deactivated; reactivate them first.');
+    }
+    if (input.status === 'online') await this.teams.assertOpen(actor.teamId, this.clock.now());
+    const at = this.clock.now();
+    const updated = await this.db.$transaction(async (tx: Tx) => {
+      await tx.presenceChange.create({ data: { teamId: actor.teamId, memberId: id, status: input.status, reason: input.reason, byId: actor.id, at } });
+      return tx.member.update({
+        where: { id },
+        // Not `closed`: the next opening must not switch back on a member a colleague switched off.
+        data: input.status === 'online' ? { status: 'online', statusReason: null, ignoredOffers: 0 } : { status: input.status, statusReason: COLLEAGUE_REASON },
+        include: withGroups,
+      });
+    });
+    this.events.emit('presence.updated', { teamId: actor.teamId, memberId: id, status: input.status, reason: COLLEAGUE_REASON });
+    this.events.emit('presence.set', { teamId: actor.teamId, memberId: id, status: input.status, reason: input.reason, by: { id: actor.id, name: actor.name }, at });
     return toItem(updated);
   }
 

@@ -51,6 +51,8 @@ export const emailChangeBody = z.strictObject({ email });
 export const emailChangeConfirmBody = z.strictObject({ code: z.string().max(20) });
 
 export const memberStatusBody = z.strictObject({ status: z.enum(['online', 'break', 'offline']) });
+/** A colleague's status set by a supervisor or administrator: the reason is recorded and shown to the member. */
+export const colleagueStatusBody = z.strictObject({ status: z.enum(['online', 'break', 'offline']), reason: z.string().trim().min(1, 'say why').max(200) });
 
 // What the routes answer with (documented in openapi.json through @Answers, which holds each route to its view).
 
