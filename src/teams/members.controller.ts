@@ -22,7 +22,7 @@ export class MembersController {
   @Answers(memberListView)
   @Get()
   async list(@CurrentMember() member: AuthMember) {
-    return { items: await this.members.list(member.teamId), nextCursor: null };
+    return { items: await this.members.list(member), nextCursor: null };
   }
 
   // The "me" routes are declared before ':id' so that "me" is never read as an id.

@@ -5,8 +5,10 @@ import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { hasRole } from './auth.guard.js';
 import type { AuthMember, Role } from './auth.guard.js';
-import type { memberView } from './teams.schema.js';
+import { MemberDevices } from './member-devices.js';
+import type { memberView, memberWithDevicesView } from './teams.schema.js';
 import { TeamEvents } from './team.events.js';
 import { GroupsService } from './groups.service.js';
 import { TeamsService } from './teams.service.js';
@@ -16,6 +18,7 @@ type MemberStatus = 'online' | 'break' | 'offline';
 const COLLEAGUE_REASON = 'set_by_colleague';
 
 export type MemberListItem = z.output<typeof memberView>;
+type MemberWithDevices = z.output<typeof memberWithDevicesView>;
 
 type MemberRow = {
   id: string;
@@ -26,6 +29,7 @@ type MemberRow = {
   capacity: number;
   training: boolean;
   deactivatedAt: Date | null;
+  lastActiveAt: Date | null;
   groups: Array<{ groupId: string }>;
 };
 const toItem = (m: MemberRow): MemberListItem => ({
@@ -38,6 +42,7 @@ const toItem = (m: MemberRow): MemberListItem => ({
   training: m.training,
   groupIds: m.groups.map((g) => g.groupId).sort(),
   deactivatedAt: m.deactivatedAt?.toISOString() ?? null,
+  lastActiveAt: m.lastActiveAt?.toISOString() ?? null,
 });
 const withGroups = { groups: { select: { groupId: true } } } as const;
 
@@ -49,11 +54,19 @@ export class MembersService {
     private readonly teams: TeamsService,
     private readonly groups: GroupsService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly devices: MemberDevices,
   ) {}
 
-  async list(teamId: string): Promise<MemberListItem[]> {
-    const rows = await this.db.member.findMany({ where: { teamId }, orderBy: { createdAt: 'asc' }, include: withGroups });
-    return rows.map(toItem);
+  /** The team's members; supervisors and administrators also see each one's connected devices. */
+  async list(viewer: Pick<AuthMember, 'teamId' | 'role'>): Promise<MemberWithDevices[]> {
+    const [rows, devices] = await Promise.all([
+      this.db.member.findMany({ where: { teamId: viewer.teamId }, orderBy: { createdAt: 'asc' }, include: withGroups }),
+      hasRole(viewer, 'supervisor') ? this.devices.ofTeam(viewer.teamId) : null,
+    ]);
+    return rows.map((row) => ({
+      ...toItem(row),
+      devices: devices ? (devices.get(row.id) ?? []).map((d) => ({ ...d, connectedAt: d.connectedAt.toISOString() })) : null,
+    }));
   }
 
   async update(actor: AuthMember, id: string, input: { role?: 'operator' | 'supervisor' | 'administrator'; capacity?: number; training?: boolean; name?: string; groupIds?: string[] }) {

@@ -14,6 +14,7 @@ import { GroupsController } from './groups.controller.js';
 import { GroupsService } from './groups.service.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
+import { MemberActivity, MemberDevices } from './member-devices.js';
 import { PASSWORD_GATE, PASSWORDS, PasswordGate, Passwords } from './passwords.js';
 import { TeamEvents } from './team.events.js';
 import { TeamsController } from './teams.controller.js';
@@ -28,12 +29,14 @@ import { TeamsService } from './teams.service.js';
     MembersService,
     GroupsService,
     AuthGuard,
+    MemberActivity,
+    MemberDevices,
     TeamEvents,
     { provide: FIRST_TEAM, useClass: FirstTeamBootstrap },
     { provide: PASSWORD_GATE, useValue: new PasswordGate() },
     { provide: PASSWORDS, inject: [HUB_CONFIG], useFactory: (config: HubConfig) => new Passwords(config.passwordMemoryMib) },
     { provide: ACCESS_TOKENS, inject: [MASTER_KEY], useFactory: (key: Buffer) => new AccessTokens(key) },
   ],
-  exports: [TeamsService, MembersService, GroupsService, AuthGuard, TeamEvents, ACCESS_TOKENS],
+  exports: [TeamsService, MembersService, GroupsService, AuthGuard, MemberActivity, MemberDevices, TeamEvents, ACCESS_TOKENS],
 })
 export class TeamsModule {}

@@ -81,9 +81,20 @@ export const memberView = z
     groupIds: z.array(z.string()),
     /** Set while an administrator has the member deactivated (no sign-in, no offers); null when active. */
     deactivatedAt: z.string().nullable(),
+    /** When the member last used the hub (a request or a socket event from any device), to the minute; null: never. */
+    lastActiveAt: z.string().nullable(),
   })
   .meta({ id: 'Member' });
-export const memberListView = z.object({ items: z.array(memberView), nextCursor: z.null() });
+/** A live `/inbox` connection of the member's, on any hub process: what the browser says it is, and since when. */
+export const memberDeviceView = z
+  .object({ kind: z.enum(['mobile', 'tablet', 'desktop', 'other']), userAgent: z.string().nullable(), connectedAt: z.string() })
+  .meta({ id: 'MemberDevice' });
+/**
+ * A member in the team's list, with their connected devices: listed for supervisors and administrators; null for
+ * operators, and when the devices cannot be known at the moment (a hub process did not answer).
+ */
+export const memberWithDevicesView = memberView.extend({ devices: z.array(memberDeviceView).nullable() }).meta({ id: 'MemberWithDevices' });
+export const memberListView = z.object({ items: z.array(memberWithDevicesView), nextCursor: z.null() });
 
 export const groupView = z.object({ id: z.string(), name: z.string(), memberIds: z.array(z.string()) }).meta({ id: 'Group' });
 export const groupListView = z.object({ items: z.array(groupView), nextCursor: z.null() });

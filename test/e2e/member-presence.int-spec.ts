@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { connect, nextEvent } from '../support/sockets.js';
+import { eventually } from '../support/eventually.js';
 import { TestHub, addMember, createTeam, startTestHub } from '../support/test-hub.js';
 
 /** Supervisors and administrators switching a colleague on, on break or off (the clinic's 担当者管理). */
@@ -20,8 +21,8 @@ describe('A colleague’s status', () => {
     await hub?.stop();
   });
 
-  async function device(token: string): Promise<Socket> {
-    const socket = await connect(hub.url, '/inbox', { token });
+  async function device(token: string, userAgent?: string): Promise<Socket> {
+    const socket = await connect(hub.url, '/inbox', { token }, { userAgent });
     sockets.push(socket);
     return socket;
   }
@@ -72,5 +73,36 @@ describe('A colleague’s status', () => {
     const deactivated = await hub.http.put(`/api/members/${colleague.id}/status`).set(team.admin.auth).send({ status: 'online', reason: '復帰' }).expect(409);
     expect(deactivated.body.code).toBe('member_deactivated');
     expect(await hub.infra.db.presenceChange.count({ where: { teamId: { in: [team.teamId, other.teamId] } } })).toBe(0);
+  });
+
+  const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+  const WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+  it('lists each member’s connected devices and last activity for supervisors; operators see no devices', async () => {
+    const team = await createTeam(hub);
+    const agent = await addMember(hub, team);
+    const listed = async (by = team.admin) => {
+      const body = (await hub.http.get('/api/members').set(by.auth).expect(200)).body as { items: { id: string; devices: unknown[] | null; lastActiveAt: string | null }[] };
+      return body.items.find((m) => m.id === agent.id)!;
+    };
+    expect(await listed()).toMatchObject({ devices: [], lastActiveAt: null });
+
+    const before = Date.now();
+    const phone = await device(agent.token, IPHONE);
+    await device(agent.token, WINDOWS);
+    const both = await eventually(listed, (m) => m.devices?.length === 2);
+    expect(both.devices).toEqual(
+      expect.arrayContaining([
+        { kind: 'mobile', userAgent: IPHONE, connectedAt: expect.any(String) },
+        { kind: 'desktop', userAgent: WINDOWS, connectedAt: expect.any(String) },
+      ]),
+    );
+    // Connecting is activity: recorded at once, to the minute.
+    const active = await eventually(listed, (m) => m.lastActiveAt !== null);
+    expect(Date.parse(active.lastActiveAt!)).toBeGreaterThanOrEqual(before - 1000);
+
+    phone.close();
+    expect((await eventually(listed, (m) => m.devices?.length === 1)).devices).toEqual([{ kind: 'desktop', userAgent: WINDOWS, connectedAt: expect.any(String) }]);
+    expect((await listed(agent)).devices).toBeNull();
   });
 });

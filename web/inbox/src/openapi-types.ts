@@ -1579,6 +1579,28 @@ export interface components {
             training: boolean;
             groupIds: string[];
             deactivatedAt: string | null;
+            lastActiveAt: string | null;
+        };
+        MemberDevice: {
+            /** @enum {string} */
+            kind: "mobile" | "tablet" | "desktop" | "other";
+            userAgent: string | null;
+            connectedAt: string;
+        };
+        MemberWithDevices: {
+            id: string;
+            name: string;
+            email: string;
+            /** @enum {string} */
+            role: "operator" | "supervisor" | "administrator";
+            /** @enum {string} */
+            status: "online" | "break" | "offline";
+            capacity: number;
+            training: boolean;
+            groupIds: string[];
+            deactivatedAt: string | null;
+            lastActiveAt: string | null;
+            devices: components["schemas"]["MemberDevice"][] | null;
         };
         Message: {
             id: string;
@@ -2577,7 +2599,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Member"][];
+                        items: components["schemas"]["MemberWithDevices"][];
                         /** @enum {string|null} */
                         nextCursor: null;
                     };
