@@ -22,7 +22,9 @@ const interval = z
 const NATIONAL_CALENDARS = ['JP'] as const;
 const NATIONAL_HOLIDAYS: Record<(typeof NATIONAL_CALENDARS)[number], (date: string) => boolean> = {
   // The Cabinet Office's list, as @holiday-jp/holiday_jp publishes it (substitute and citizens' holidays included).
-  JP: (date) => holidayJp.isHoliday(date),
+  // Its table keyed by date, not its isHoliday(), which lists every key on each call: finding the next opening asks
+  // about hundreds of days.
+  JP: (date) => Object.hasOwn(holidayJp.holidays, date),
 };
 
 /**
