@@ -26,6 +26,7 @@
 //   BENCH_QUICK=1 npm run bench:ingest                a check of the harness: 600 webhooks, 1 repeat
 //   BENCH_N=3000 BENCH_CONCURRENCY=16 BENCH_REPEAT=3 BENCH_PROVIDERS=twilio,line,whatsapp,sendgrid npm run bench:ingest
 //   BENCH_DATABASE_URL=postgresql://...               the server to make databases on (default postgres@127.0.0.1:5432)
+//   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"    node options for the targets' processes (a CPU profile of each)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -99,7 +100,9 @@ async function freePort() {
 /** Starts `node <script>` with only `env` (and PATH/HOME) and waits until it prints `readyLine` on stdout. */
 async function startProcess(name, script, env, readyLine) {
   const port = await freePort();
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=profiles") is given to the hub and the baselines alike.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stderr = '';
   let stdout = '';

@@ -74,14 +74,41 @@ export async function findOrMakeContact(tx: Tx, teamId: string, identity: { kind
 }
 
 /**
- * The contact that already owns an identity and may write (not blocked), as a query with columns `id` and `name`
- * that yields no row otherwise: for a statement that stores a known sender's message around it in one round trip.
- * The address must be normalized.
+ * The contacts an inbound message's statement starts from, as common table expressions ending in `sender` (columns
+ * `id`, `name`, `created`): the contact that owns the identity and may write (not blocked), or, for an address the
+ * team has never seen, a new contact with `contactId` made in the same statement. `sender` yields no row for a
+ * blocked contact and for an address whose earlier holder was erased after opting out (`reapplySuppressions` has
+ * work to do): the caller then takes the long way, `findOrMakeContact` in a transaction. The address must be
+ * normalized.
+ *
+ * No `ON CONFLICT` on the identity: when two first messages race, the loser's insert waits for the winner's commit
+ * and fails the whole statement with a unique violation (nothing of it is kept), and its caller runs it again, when
+ * `existing` finds the winner's contact. The foreign key from the identity to the contact is checked at the
+ * statement's end, after both inserts.
  */
-export function knownSenderQuery(teamId: string, identity: { kind: IdentityKind; address: string }): Prisma.Sql {
+export function senderFoundOrMade(teamId: string, identity: { kind: IdentityKind; address: string; name?: string }, contactId: string): Prisma.Sql {
+  const { kind, address } = identity;
+  const name = identity.name?.trim() || placeholderName(kind, address);
   return Prisma.sql`
-    SELECT c.id, c.name FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
-    WHERE i.team_id = ${teamId} AND i.kind = ${identity.kind}::"IdentityKind" AND i.address = ${identity.address} AND NOT c.blocked`;
+    existing AS (
+      SELECT c.id, c.name, c.blocked FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+      WHERE i.team_id = ${teamId} AND i.kind = ${kind}::"IdentityKind" AND i.address = ${address}
+    ),
+    made_identity AS (
+      INSERT INTO contact_identities (id, team_id, contact_id, kind, address)
+      SELECT ${uuidv7()}, ${teamId}, ${contactId}, ${kind}::"IdentityKind", ${address}
+      WHERE NOT EXISTS (SELECT 1 FROM existing)
+        AND NOT EXISTS (SELECT 1 FROM suppressions WHERE team_id = ${teamId} AND address_hash = ${suppressionHash(teamId, kind, address)})
+      RETURNING contact_id
+    ),
+    made AS (
+      INSERT INTO contacts (id, team_id, name) SELECT contact_id, ${teamId}, ${name} FROM made_identity RETURNING id, name
+    ),
+    sender AS (
+      SELECT id, name, false AS created FROM existing WHERE NOT blocked
+      UNION ALL
+      SELECT id, name, true FROM made
+    )`;
 }
 
 /** The erasures of an address that opted out: its opt-outs come back with whoever holds it next. */

@@ -8,7 +8,7 @@ import { DEFAULT_REGION, normalizeIdentity, normalizeInboundIdentity } from './i
 import type { IdentityKind } from './identity.normalizer.js';
 import { ConsentService, consentFrom } from './consent.service.js';
 import { ContactEvents } from './contact.events.js';
-import { findOrMakeContact, knownSenderQuery, placeholderName, reappliedOptOut, suppressionsOf } from './contact-identities.repository.js';
+import { findOrMakeContact, senderFoundOrMade, placeholderName, reappliedOptOut, suppressionsOf } from './contact-identities.repository.js';
 import type { ResolvedContact } from './contact-identities.repository.js';
 import type { LedgerEntry } from './consent.service.js';
 import type { Db, Tx } from '../common/database/database.js';
@@ -36,12 +36,12 @@ export class ContactsService {
   }
 
   /**
-   * The query for the contact that already holds an address a provider sent, if they may write (`knownSenderQuery`):
-   * the ingest stores a known sender's message around it in one statement, and falls back to `resolveIdentity`
-   * when it yields no row.
+   * The contact an inbound message's single statement starts from (`senderFoundOrMade`): the one that holds the
+   * address a provider sent, or a new one with `contactId` for an address never seen. When it yields no row (a
+   * blocked contact, an erased opt-out to give back), the ingest falls back to `resolveIdentity`.
    */
-  async knownSender(teamId: string, given: { kind: IdentityKind; address: string }): Promise<Prisma.Sql> {
-    return knownSenderQuery(teamId, { kind: given.kind, address: await this.inboundAddress(teamId, given) });
+  async senderFoundOrMade(teamId: string, given: { kind: IdentityKind; address: string; name?: string }, contactId: string): Promise<Prisma.Sql> {
+    return senderFoundOrMade(teamId, { ...given, address: await this.inboundAddress(teamId, given) }, contactId);
   }
 
   private async inboundAddress(teamId: string, given: { kind: IdentityKind; address: string }): Promise<string> {

@@ -1,3 +1,4 @@
+import { Prisma } from '../common/database/database.js';
 import type { Tx } from '../common/database/database.js';
 
 /**
@@ -31,18 +32,23 @@ export async function markMissed(tx: Tx, conversationId: string, at: Date): Prom
 }
 
 /**
- * A new conversation is offered once: the first offers' transaction claims it, so the follow-up that offers it, run
- * again after a crash, finds it claimed and offers nothing.
+ * A new conversation is offered once: its first offers claim it, as the common table expression `claim` (its `id`,
+ * `channel_id` and `last_message_preview`; no row when it was claimed before) of the one statement that also inserts
+ * them, so that a crash keeps both or neither and the follow-up that offers it, run again after a crash, finds it
+ * claimed and offers nothing. A pass over the waiting queue that offered it first claimed it too (`lockForOffer`).
  */
-export async function claimFirstOffer(tx: Tx, conversationId: string, at: Date): Promise<boolean> {
-  const { count } = await tx.conversation.updateMany({ where: { id: conversationId, routedAt: null }, data: { routedAt: at } });
-  return count > 0;
+export function firstOfferClaim(conversationId: string, at: Date): Prisma.Sql {
+  return Prisma.sql`claim AS (
+    UPDATE conversations SET routed_at = ${at}::timestamp WHERE id = ${conversationId} AND routed_at IS NULL
+    RETURNING id, channel_id, last_message_preview
+  )`;
 }
 
 /**
  * Holds the conversation's row until the transaction ends, so that two offers of it (its first message's follow-up
  * and a pass over the waiting queue, in this process or another) take turns and the second sees the first's offers.
+ * It claims the first offers as well: a first message's follow-up that comes after finds them made.
  */
-export async function lockForOffer(tx: Tx, conversationId: string): Promise<void> {
-  await tx.$queryRaw`SELECT id FROM conversations WHERE id = ${conversationId} FOR UPDATE`;
+export async function lockForOffer(tx: Tx, conversationId: string, at: Date): Promise<void> {
+  await tx.$executeRaw`UPDATE conversations SET routed_at = COALESCE(routed_at, ${at}::timestamp) WHERE id = ${conversationId}`;
 }

@@ -3,6 +3,7 @@ import { Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import type { IngestOutcome } from '../channels/index.js';
 import type { ConversationRow } from './conversation.views.js';
+import type { NamingRequest } from './contact-naming.service.js';
 import type { FollowUpWork } from './follow-ups.service.js';
 
 /** The conversation row a customer's message lands in, as the ingest needs it for its view and its follow-ups. */
@@ -37,6 +38,8 @@ export interface InboundMessageFields {
   authorId: string | null;
   /** What follows the message whatever its conversation (a consent keyword, naming, media): the marker's fixed part. */
   followUp: FollowUpWork;
+  /** Added to the marker when the statement made the sender's contact: the provider is to name it. */
+  namingIfMade?: NamingRequest[];
 }
 
 /** What one write stored: the conversation as it is now, its contact, and the message's place and marker. */
@@ -50,8 +53,9 @@ export type InboundWrite = InboundConversationRow & {
 };
 
 /**
- * The statement that stores a customer's message: the sender (`sender`, a query with columns `id` and `name`: the
- * contact found or made, or the owner of a known identity), the live conversation on its thread opened or joined, and
+ * The statement that stores a customer's message: the sender (`sender`, common table expressions ending in one named
+ * `sender` with columns `id`, `name` and `created`: a contact at hand, or the one `senderFoundOrMade` finds or makes in
+ * this statement), the live conversation on its thread opened or joined, and
  * the message inserted with its follow-up marker; one `InboundWrite` row. It yields no row when `sender` yields none (an unknown or blocked
  * sender: the caller takes the long way). The unique `active_key` decides between two first messages racing (no
  * read before the write), `xmax = 0` tells whether this statement opened the conversation, and the unique event key
@@ -65,7 +69,7 @@ export function inboundMessageWrite(sender: Prisma.Sql, touch: InboundTouch, mes
   // The parts of the marker that depend on the conversation are decided here, from the row as the upsert left it:
   // a new conversation is to be offered; a waiting one whose customer was told the team is away may be told again.
   return Prisma.sql`
-    WITH sender AS (${sender}),
+    WITH ${sender},
     conversation AS (
       INSERT INTO conversations AS c (id, team_id, channel_id, contact_id, status, unreplied, thread_key, active_key, last_message_at,
         last_customer_message_at, last_message_preview, awaiting_claim_id, reply_token, reply_token_expires_at)
@@ -95,7 +99,9 @@ export function inboundMessageWrite(sender: Prisma.Sql, touch: InboundTouch, mes
         NULLIF(jsonb_strip_nulls(jsonb_build_object(
           'started', CASE WHEN conversation.started THEN true END,
           'waiting', CASE WHEN NOT conversation.started AND conversation.status = 'waiting' AND conversation."assigneeId" IS NULL AND conversation."awayNoticeAt" IS NOT NULL THEN true END
-        )) || ${JSON.stringify(message.followUp)}::jsonb, '{}'::jsonb)
+        )) || ${JSON.stringify(message.followUp)}::jsonb
+          || CASE WHEN sender.created THEN ${JSON.stringify(message.namingIfMade?.length ? { naming: message.namingIfMade } : {})}::jsonb ELSE '{}'::jsonb END,
+        '{}'::jsonb)
       FROM conversation, sender
       RETURNING author_id, seq, follow_up
     )
@@ -103,9 +109,9 @@ export function inboundMessageWrite(sender: Prisma.Sql, touch: InboundTouch, mes
     FROM conversation, sender, message`;
 }
 
-/** A contact already at hand (found or made in the caller's transaction), as the `sender` of `writeInboundMessage`. */
+/** A contact already at hand (found or made in the caller's transaction), as the `sender` of `inboundMessageWrite`. */
 export function givenSender(contact: { id: string; name: string }): Prisma.Sql {
-  return Prisma.sql`SELECT ${contact.id}::text AS id, ${contact.name}::text AS name`;
+  return Prisma.sql`sender AS (SELECT ${contact.id}::text AS id, ${contact.name}::text AS name, false AS created)`;
 }
 
 /** The message a provider event already brought in: a redelivery answers with it and stores nothing. */

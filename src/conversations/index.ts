@@ -5,7 +5,7 @@ export type { ConversationQuery } from './conversations.service.js';
 export { OutboxService } from './outbox.service.js';
 export type { SendVerdict } from './send-policy.js';
 export { hasRoomFor } from './capacity.js';
-export { claimAwayNotice, claimFirstOffer, handOver, lockForOffer, markMissed, requeueFrom } from './conversation-state.repository.js';
+export { claimAwayNotice, firstOfferClaim, handOver, lockForOffer, markMissed, requeueFrom } from './conversation-state.repository.js';
 export { MessageFollowUps } from './follow-ups.service.js';
 export type { FollowUpTarget } from './follow-ups.service.js';
 export { MediaService } from './media.service.js';

@@ -133,15 +133,19 @@ export class IngestService implements InboundSink, OnModuleInit {
         ...(event.attachments.some((a) => a.providerContentId && !a.url) ? { media: true as const } : {}),
       },
     };
-    // The usual message, from a customer the team knows, on their own thread: one statement, no transaction.
+    // The usual message, on the customer's own thread: one statement, no transaction, the contact made in it for an
+    // address never seen (its naming riding on the message's marker).
     const direct = !given && !joined && !event.thread;
+    const newContactId = uuidv7();
+    const namingIfMade = direct && !event.from.name ? this.naming.request(channel, newContactId, event.from, `name-${newContactId}`) : null;
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.gate.run(async (maxWait) => {
           if (direct) {
             const threadKey = ThreadKey.of(event.from);
-            const sender = await this.contacts.knownSender(channel.teamId, event.from);
-            const [written] = await this.sql.query<InboundWrite>(inboundMessageWrite(sender, touch(threadKey, activeKeyOf(channel.id, threadKey), null), fields), maxWait);
+            const sender = await this.contacts.senderFoundOrMade(channel.teamId, event.from, newContactId);
+            const write = inboundMessageWrite(sender, touch(threadKey, activeKeyOf(channel.id, threadKey), null), { ...fields, ...(namingIfMade ? { namingIfMade: [namingIfMade] } : {}) });
+            const [written] = await this.sql.query<InboundWrite>(write, maxWait);
             if (written) return { blocked: false as const, written };
           }
           // One transaction from the sender to the message: the contact a first message makes commits with it or not at all.

@@ -3,26 +3,28 @@ import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { HUB_METRICS } from '../common/metrics/hub-metrics.js';
 import type { HubMetrics } from '../common/metrics/hub-metrics.js';
-import { DATABASE } from '../common/database/database.js';
-import type { Db } from '../common/database/database.js';
+import { v7 as uuidv7 } from 'uuid';
+import { DATABASE, DIRECT_SQL, Prisma } from '../common/database/database.js';
+import type { Db, DirectSql } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
 import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { logger } from '../common/logging/logger.js';
 import { CustomerNotices } from '../channels/index.js';
-import { ConversationEvents, ConversationsService, MessageFollowUps, claimFirstOffer, lockForOffer, markMissed, requeueFrom } from '../conversations/index.js';
+import { ConversationEvents, ConversationsService, MessageFollowUps, firstOfferClaim, lockForOffer, markMissed, requeueFrom } from '../conversations/index.js';
 import { MembersService, TeamEvents, TeamsService, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
 import type { OfferView } from './routing.events.js';
-import { openLoads } from './loads.js';
 import { rankCandidates } from './ranking.js';
 import type { Candidate } from './ranking.js';
 import { toTransferView } from './transfer.view.js';
 
 const EXPIRE = 'routing.expire-offers';
 const WAVE = 'routing.offer-wave';
+/** How long routing's own statements wait for a free database connection before they fail. */
+const ROUTING_WAIT_MS = 10_000;
 
 interface ExpireJob {
   conversationId: string;
@@ -48,6 +50,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
 
   constructor(
     @Inject(DATABASE) private readonly db: Db,
+    @Inject(DIRECT_SQL) private readonly sql: DirectSql,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
     @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
     private readonly conversations: ConversationEvents,
@@ -202,23 +205,25 @@ export class OffersService implements OnModuleInit, ResumableWork {
     if (chosen.length === 0) return [];
     const expiresAt = new Date(now.getTime() + settings.offerTimeoutSeconds * 1000);
     const data = chosen.map((memberId) => ({ teamId, conversationId, memberId, expiresAt }));
-    // The first message's follow-up and a pass over the waiting queue may both reach a new conversation: holding its
-    // row (the first offers' claim writes it, a queue pass locks it) makes them take turns, and the second finds the
-    // first's offers pending and makes none.
-    const made = await this.db.$transaction(async (tx) => {
-      if (options.first) {
-        if (!(await claimFirstOffer(tx, conversationId, now))) return 'offered before';
-      } else {
-        await lockForOffer(tx, conversationId);
-      }
-      const pending = await tx.offer.findMany({ where: { conversationId, status: 'pending' }, select: { memberId: true } });
-      if (pending.length) return pending.map((offer) => offer.memberId);
-      await tx.offer.createMany({ data });
-      return null;
-    });
-    if (made === 'offered before' || (made && options.first)) return 'offered before';
-    if (made) return made;
-    await this.announce(conversationId, expiresAt, chosen);
+    if (options.first) {
+      // One statement claims the new conversation and inserts its offers. A pass over the waiting queue that reached
+      // it first claimed it too (holding its row while it offered, so the two take turns): then nothing is made here.
+      const made = await this.firstOffers(teamId, conversationId, chosen, now, expiresAt);
+      if (made.length === 0) return 'offered before';
+      await this.ring(teamId, conversationId, expiresAt, made);
+    } else {
+      // Holding the row makes this pass and a first message's follow-up (or another pass) take turns; the second
+      // finds the first's offers pending and makes none.
+      const pending = await this.db.$transaction(async (tx) => {
+        await lockForOffer(tx, conversationId, now);
+        const pending = await tx.offer.findMany({ where: { conversationId, status: 'pending' }, select: { memberId: true } });
+        if (pending.length) return pending.map((offer) => offer.memberId);
+        await tx.offer.createMany({ data });
+        return null;
+      });
+      if (pending) return pending;
+      await this.announce(conversationId, expiresAt, chosen);
+    }
     const waves = settings.offerWaves;
     if (waves && ranked.length > chosen.length && waves.everySeconds * 1000 < expiresAt.getTime() - now.getTime()) {
       // Safe to lose (a stop of the in-process queue, a Redis that came back empty), so no row keeps it: a wave only
@@ -254,18 +259,46 @@ export class OffersService implements OnModuleInit, ResumableWork {
     }
   }
 
-  /** The online members with room for the conversation, best first (see rankCandidates). */
+  /**
+   * The online members with room for the conversation, best first (see rankCandidates). One statement reads them
+   * with the open chats each holds and, from the queue (`pendingCountsAsLoad`), the other chats each is being
+   * offered, so that a member is offered no more chats than they have room for.
+   */
   private async ranked(teamId: string, conversationId: string, sticky: boolean, options: { pendingCountsAsLoad?: boolean }): Promise<Candidate[]> {
-    const members = await this.db.member.findMany({ where: { teamId, status: 'online', deactivatedAt: null }, select: { id: true, capacity: true, lastAssignedAt: true } });
+    const members = await this.sql.query<Candidate>(
+      Prisma.sql`
+        SELECT m.id, m.capacity, m.last_assigned_at AS "lastAssignedAt",
+          (SELECT count(*)::int FROM conversations c WHERE c.team_id = m.team_id AND c.assignee_id = m.id AND c.status = 'open')
+          + CASE WHEN ${options.pendingCountsAsLoad === true}::boolean
+              THEN (SELECT count(*)::int FROM offers o WHERE o.member_id = m.id AND o.status = 'pending' AND o.conversation_id <> ${conversationId})
+              ELSE 0 END AS load
+        FROM members m WHERE m.team_id = ${teamId} AND m.status = 'online' AND m.deactivated_at IS NULL`,
+      ROUTING_WAIT_MS,
+    );
     if (members.length === 0) return [];
-    const load = await openLoads(this.db, teamId, members.map((m) => m.id));
-    if (options.pendingCountsAsLoad) {
-      // From the queue, a member is offered no more chats than they have room for.
-      const pending = await this.db.offer.groupBy({ by: ['memberId'], where: { teamId, status: 'pending', conversationId: { not: conversationId } }, _count: { _all: true } });
-      for (const row of pending) load.set(row.memberId, (load.get(row.memberId) ?? 0) + row._count._all);
-    }
     const stickyMemberId = sticky ? await this.lastServedBy(conversationId) : null;
-    return rankCandidates(members.map((m) => ({ ...m, load: load.get(m.id) ?? 0 })), stickyMemberId);
+    return rankCandidates(members, stickyMemberId);
+  }
+
+  /**
+   * A new conversation's first offers to `memberIds`, with its claim, in one statement: the offers made (none when
+   * it was claimed before), each with what its member's devices show.
+   */
+  private firstOffers(teamId: string, conversationId: string, memberIds: string[], now: Date, expiresAt: Date): Promise<(OfferView & { memberId: string })[]> {
+    return this.sql.query<OfferView & { memberId: string }>(
+      Prisma.sql`
+        WITH ${firstOfferClaim(conversationId, now)},
+        made AS (
+          INSERT INTO offers (id, team_id, conversation_id, member_id, status, created_at, expires_at)
+          SELECT chosen.id, ${teamId}, claim.id, chosen.member_id, 'pending'::"OfferStatus", ${now}::timestamp, ${expiresAt}::timestamp
+          FROM claim, unnest(${memberIds.map(() => uuidv7())}::text[], ${memberIds}::text[]) AS chosen(id, member_id)
+          RETURNING id, member_id
+        )
+        SELECT made.id, made.member_id AS "memberId", claim.id AS "conversationId", ${expiresAt.toISOString()} AS "expiresAt",
+          json_build_object('id', ch.id, 'type', ch.type) AS channel, claim.last_message_preview AS preview, NULL AS transfer
+        FROM made, claim JOIN channels ch ON ch.id = claim.channel_id`,
+      ROUTING_WAIT_MS,
+    );
   }
 
   /** The member who last held a conversation with this customer. */
@@ -286,10 +319,13 @@ export class OffersService implements OnModuleInit, ResumableWork {
   async announce(conversationId: string, expiresAt: Date, memberIds: string[]): Promise<void> {
     const conversation = await this.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { channel: { select: { id: true, type: true } } } });
     const offers = await this.db.offer.findMany({ where: { conversationId, status: 'pending', expiresAt, memberId: { in: memberIds } }, include: { transfer: true } });
+    await this.ring(conversation.teamId, conversationId, expiresAt, offers.map((offer) => ({ memberId: offer.memberId, ...toOfferView(offer, conversation) })));
+  }
+
+  /** Sets the timer that expires the offers, and rings the devices of each member offered. */
+  private async ring(teamId: string, conversationId: string, expiresAt: Date, offers: (OfferView & { memberId: string })[]): Promise<void> {
     await this.jobs.add<ExpireJob>(EXPIRE, { conversationId }, { jobId: `expire-${conversationId}-${expiresAt.getTime()}`, delayMs: Math.max(0, expiresAt.getTime() - this.clock.now().getTime()) });
-    for (const offer of offers) {
-      this.events.emit('offer.created', { teamId: offer.teamId, memberId: offer.memberId, offer: toOfferView(offer, conversation) });
-    }
+    for (const { memberId, ...offer } of offers) this.events.emit('offer.created', { teamId, memberId, offer });
   }
 
   /** What a member is being offered right now: a device that connects late still rings, with the time left. */

@@ -93,6 +93,16 @@ export class AccountService {
   }
 
   /**
+   * "Log out everywhere": retires every token of the account, this device's included, and tells connected devices.
+   * For a member who left a session open on a shared computer or lost a phone; the password stays as it is.
+   */
+  async signOutEverywhere(actor: AuthMember): Promise<void> {
+    const updated = await this.db.member.update({ where: { id: actor.id }, data: { tokenVersion: { increment: 1 } }, select: { tokenVersion: true } });
+    this.events.emit('member.tokens_revoked', { teamId: actor.teamId, memberId: actor.id, tokenVersion: updated.tokenVersion, reason: 'session_revoked' });
+    logger.info({ memberId: actor.id }, 'member signed out everywhere');
+  }
+
+  /**
    * Mails a code to the new address; the account moves only when the code comes back. Whether the address is taken
    * is told only then, to someone who has shown they read its mail. A newer request retires the older code.
    */

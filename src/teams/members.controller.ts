@@ -45,6 +45,13 @@ export class MembersController {
     return this.account.changePassword(member, body);
   }
 
+  /** 204: every device of this account is signed out, this one included; connected ones are told (`signed_out`). */
+  @Post('me/sign-out-everywhere')
+  @HttpCode(204)
+  async signOutEverywhere(@CurrentMember() member: AuthMember) {
+    await this.account.signOutEverywhere(member);
+  }
+
   /** 202: a 6-digit code goes to the new address; the address changes when it is confirmed. */
   @Answers(emailChangeView, 'The address the code went to, and until when it holds.')
   @Post('me/email')

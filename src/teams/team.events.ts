@@ -8,10 +8,10 @@ export interface TeamEventMap {
   /** Name, time zone or settings changed (business hours among them). */
   'team.updated': { teamId: string };
   /**
-   * Tokens below `tokenVersion` are retired (password change, deactivation): devices still connected with one are
+   * Tokens below `tokenVersion` are retired (password change, deactivation, "log out everywhere"): devices still connected with one are
    * signed out.
    */
-  'member.tokens_revoked': { teamId: string; memberId: string; tokenVersion: number; reason: 'password_changed' | 'member_deactivated' };
+  'member.tokens_revoked': { teamId: string; memberId: string; tokenVersion: number; reason: 'password_changed' | 'member_deactivated' | 'session_revoked' };
   /** An administrator deactivated the member: what they held goes back to the team. */
   'member.deactivated': { teamId: string; memberId: string };
 }

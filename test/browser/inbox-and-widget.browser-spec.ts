@@ -180,7 +180,7 @@ describe('The inbox and the widget in a real browser', () => {
 
     const page = await openPage(contexts[0], `${hub.url}/app`);
     await logIn(page, supervisor.email);
-    await page.getByRole('button', { name: '監督' }).click();
+    await page.getByRole('link', { name: '監督' }).click();
     const item = page.locator('.draft').filter({ hasText: '10時から19時までです' });
     await item.waitFor();
     expect(await item.innerText()).toContain('新人 三郎');
@@ -196,7 +196,9 @@ describe('The inbox and the widget in a real browser', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await openPage(context, `${hub.url}/app`);
     await logIn(page, team.admin.email);
-    await page.getByRole('button', { name: '管理' }).click();
+    await page.getByRole('link', { name: '管理' }).click();
+    await page.getByRole('link', { name: 'チャネル' }).click();
+    expect(new URL(page.url()).pathname).toBe('/app/admin/channels');
     const settings = page.getByRole('form', { name: 'ウィジェットの設定' }).first();
     await settings.getByLabel('あいさつ').fill('本日は19時まで営業しています。');
     await settings.getByRole('button', { name: '保存' }).click();

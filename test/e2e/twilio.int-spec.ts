@@ -88,6 +88,20 @@ describe('SMS and WhatsApp through Twilio', () => {
     expect(message.conversation.contact.identities).toEqual([expect.objectContaining({ kind: 'phone', address: '+571138050810' })]);
   });
 
+  it('makes one contact and one conversation when a new number’s first messages arrive at once, each message kept', async () => {
+    // On PostgreSQL the racing statements really overlap: the losers fail on the identity's key and run again.
+    const from = '+819055501234';
+    const bodies = ['はじめまして', '予約したいです', '明日', '14時', 'お願いします', '葛西です'];
+    const before = await counts();
+
+    const outcomes = await Promise.all(bodies.map((body) => inbound(sms, from, body)));
+
+    expect(new Set(outcomes.map((o) => o.conversationId)).size).toBe(1);
+    expect(await counts()).toMatchObject({ messages: before.messages + bodies.length, contacts: before.contacts + 1, conversations: before.conversations + 1 });
+    const contact = await hub.infra.db.contact.findFirstOrThrow({ where: { identities: { some: { address: from } } }, include: { identities: true } });
+    expect(contact.identities).toHaveLength(1);
+  });
+
   it('keeps MMS media as attachments', async () => {
     const params = { ...fixtureParams('inbound-mms-one-media.botbuilder-fixture.txt'), MessageSid: newSid() };
     await webhook(sms, params).expect(200);

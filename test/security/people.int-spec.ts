@@ -161,6 +161,27 @@ describe('People leave: deactivation, own account, invite codes, assignment', ()
     await login(hub, member.email, 'a new long pass');
   });
 
+  // A phone left signed in on a shared counter: "log out everywhere" retires every token, this device's too, and the
+  // devices still connected hear it at once; the password is unchanged and a colleague's sessions are untouched.
+  it('logs out everywhere: every token of the account answers 401, its sockets are told and closed, others keep theirs', async () => {
+    const member = await addMember(hub, team);
+    const phone = await login(hub, member.email, PASSWORD);
+    const colleague = await addMember(hub, team);
+    const phoneSocket = await sockets.open(hub.url, '/inbox', { token: phone.token });
+    const told = nextEvent(phoneSocket, 'signed_out', () => true, 5_000);
+    const gone = nextEvent(phoneSocket, 'disconnect', () => true, 5_000);
+
+    await hub.http.post('/api/members/me/sign-out-everywhere').expect(401);
+    await hub.http.post('/api/members/me/sign-out-everywhere').set(member.auth).expect(204);
+    expect(await told).toEqual({ code: 'session_revoked' });
+    await gone;
+    await hub.http.get('/api/conversations').set(member.auth).expect(401);
+    await hub.http.get('/api/conversations').set(phone.auth).expect(401);
+    await hub.http.get('/api/conversations').set(colleague.auth).expect(200);
+    const again = await login(hub, member.email, PASSWORD);
+    await hub.http.get('/api/conversations').set(again.auth).expect(200);
+  });
+
   // Attack: a stolen session (without the password) guesses the current password on the change form, unthrottled,
   // to learn it and take the account for good.
   it('counts wrong current passwords like failed sign-ins: the sixth in a row is answered 429', async () => {

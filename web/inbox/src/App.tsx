@@ -1,17 +1,34 @@
-import { useEffect, useState } from 'react';
-import type { FormEvent } from 'react';
-import { answer, ApiError, hub, session } from './api';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import type { ReactNode } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { answer, hub, session } from './api';
 import type { Member } from './api';
-import { catalogs, I18n, useText } from './i18n';
+import { catalogs, CurrentLanguage, I18n } from './i18n';
 import type { Language } from './i18n';
-import { ErrorBoundary } from './ErrorBoundary';
-import { Inbox } from './Inbox';
+import { ErrorBoundary } from './shared/ErrorBoundary';
+import { SessionContext, storedMember } from './shared/session';
+import type { Session } from './shared/session';
+import { Shell } from './shell/Shell';
+
+// Each area is its own chunk, fetched the first time its address is opened: an operator never loads the admin screens.
+const InboxArea = lazy(() => import('./inbox/InboxArea'));
+const SupervisionArea = lazy(() => import('./supervision/SupervisionArea'));
+const AdminArea = lazy(() => import('./admin/AdminArea'));
+const AccountPage = lazy(() => import('./account/AccountPage'));
+const LoginPage = lazy(() => import('./account/LoginPage'));
+const JoinPage = lazy(() => import('./account/JoinPage'));
+const ForgotPasswordPage = lazy(() => import('./account/ForgotPasswordPage'));
 
 const LANGUAGE_KEY = 'tsunagi:language';
 
+/** Where the signed-in member was sent from to log in: back there afterwards. */
+export interface ReturnTo {
+  from?: string;
+}
+
 export function App() {
   const [language, setLanguage] = useState<Language>(() => (localStorage.getItem(LANGUAGE_KEY) === 'en' ? 'en' : 'ja'));
-  const [member, setMember] = useState<Member | null>(null);
+  const [signedIn, setSignedIn] = useState<{ token: string; member: Member } | null>(null);
   const [checked, setChecked] = useState(false);
 
   useEffect(() => {
@@ -20,91 +37,95 @@ export function App() {
   }, [language]);
 
   useEffect(() => {
-    if (!session.token) return setChecked(true);
+    const token = session.token;
+    const member = storedMember.read();
+    if (!token || !member) return setChecked(true);
     // Any authenticated call tells whether the stored token still holds.
     answer(hub.GET('/api/members'))
-      .then(async () => setMember(await me()))
+      .then(() => setSignedIn({ token, member }))
       .catch(() => (session.token = null))
       .finally(() => setChecked(true));
   }, []);
 
-  const logOut = () => {
-    session.token = null;
-    setMember(null);
+  const signIn = (token: string, member: Member) => {
+    session.token = token;
+    storedMember.write(member);
+    setSignedIn({ token, member });
   };
 
+  const value = useMemo<(Session & { token: string }) | null>(
+    () =>
+      signedIn && {
+        token: signedIn.token,
+        member: signedIn.member,
+        language,
+        setLanguage,
+        updateMember: (member) => {
+          storedMember.write(member);
+          setSignedIn((current) => current && { ...current, member });
+        },
+        replaceToken: (token) => {
+          session.token = token;
+          setSignedIn((current) => current && { ...current, token });
+        },
+        signOut: () => {
+          session.token = null;
+          storedMember.write(null);
+          setSignedIn(null);
+        },
+      },
+    [signedIn, language],
+  );
+
+  const text = catalogs[language];
+  const accountProps = { language, onLanguage: setLanguage, onSignedIn: signIn };
+  const page = (node: ReactNode) => <Suspense fallback={null}>{node}</Suspense>;
+
   return (
-    <I18n.Provider value={catalogs[language]}>
-      {!checked ? null : member ? (
-        <ErrorBoundary message={catalogs[language].crashed} reload={catalogs[language].reload}>
-          <Inbox member={member} language={language} onLanguage={setLanguage} onLogOut={logOut} />
+    <CurrentLanguage.Provider value={language}>
+      <I18n.Provider value={text}>
+        <ErrorBoundary message={text.crashed} reload={text.reload}>
+          {checked && (
+            <BrowserRouter basename="/app">
+              <Routes>
+                <Route path="login" element={value ? <BackToWhereItWas /> : page(<LoginPage {...accountProps} />)} />
+                <Route path="join" element={page(<JoinPage {...accountProps} />)} />
+                <Route path="forgot-password" element={page(<ForgotPasswordPage {...accountProps} />)} />
+                <Route
+                  element={
+                    value ? (
+                      <SessionContext.Provider value={value}>
+                        <Shell token={value.token} />
+                      </SessionContext.Provider>
+                    ) : (
+                      <ToLogin />
+                    )
+                  }
+                >
+                  <Route index element={<InboxArea />} />
+                  <Route path="conversations/:id" element={<InboxArea />} />
+                  <Route path="supervision" element={value && value.member.role !== 'operator' ? <SupervisionArea /> : <Navigate to="/" replace />} />
+                  <Route path="admin/*" element={value?.member.role === 'administrator' ? <AdminArea /> : <Navigate to="/" replace />} />
+                  <Route path="account" element={<AccountPage />} />
+                  <Route path="*" element={<Navigate to="/" replace />} />
+                </Route>
+              </Routes>
+            </BrowserRouter>
+          )}
         </ErrorBoundary>
-      ) : (
-        <Login onLoggedIn={setMember} language={language} onLanguage={setLanguage} />
-      )}
-    </I18n.Provider>
+      </I18n.Provider>
+    </CurrentLanguage.Provider>
   );
 }
 
-/** The signed-in member, read back from the token's claims through the members list. */
-async function me(): Promise<Member> {
-  const stored = localStorage.getItem('tsunagi:member');
-  if (!stored) throw new Error('no member');
-  return JSON.parse(stored) as Member;
+/** Not signed in: to the login page, remembering the address asked for. */
+function ToLogin() {
+  const location = useLocation();
+  return <Navigate to="/login" replace state={{ from: location.pathname + location.search } satisfies ReturnTo} />;
 }
 
-function Login({ onLoggedIn, language, onLanguage }: { onLoggedIn: (member: Member) => void; language: Language; onLanguage: (language: Language) => void }) {
-  const text = useText();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    try {
-      const result = await answer(hub.POST('/api/auth/login', { body: { email, password } }));
-      session.token = result.accessToken;
-      localStorage.setItem('tsunagi:member', JSON.stringify(result.member));
-      onLoggedIn(result.member);
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure.message : String(failure));
-    }
-  };
-
-  return (
-    <main className="login">
-      <form onSubmit={submit} aria-label={text.logIn}>
-        <h1>{text.appName}</h1>
-        <label>
-          {text.email}
-          <input type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <label>
-          {text.password}
-          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        </label>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <button type="submit">{text.logIn}</button>
-        <LanguagePicker language={language} onLanguage={onLanguage} />
-      </form>
-    </main>
-  );
-}
-
-export function LanguagePicker({ language, onLanguage }: { language: Language; onLanguage: (language: Language) => void }) {
-  const text = useText();
-  return (
-    <label className="language">
-      {text.language}
-      <select value={language} onChange={(e) => onLanguage(e.target.value as Language)}>
-        <option value="ja">日本語</option>
-        <option value="en">English</option>
-      </select>
-    </label>
-  );
+function BackToWhereItWas() {
+  const location = useLocation();
+  const from = (location.state as ReturnTo | null)?.from;
+  return <Navigate to={from && from !== '/login' ? from : '/'} replace />;
 }

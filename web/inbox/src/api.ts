@@ -25,15 +25,27 @@ export type { InboxConversation as Conversation, InboxMessage as Message, InboxO
 /** The `/inbox` socket: a wrong event name or payload is a compile error. */
 export type InboxSocket = Socket<InboxServerEvents, InboxClientEvents>;
 
-/** A refusal from the hub: its code and the sentence it gave. */
+/** A refusal from the hub: its stable code, the sentence it gave, and what it said about each field it named. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** `details: [{field, message}]` of the hub's refusal, by field path (`config.apiKey`). */
+    readonly fields: Record<string, string> = {},
   ) {
     super(message);
   }
+}
+
+/** The hub's `details` when it names fields (validation, or a service naming the field it refuses). */
+function fieldsOf(details: unknown): Record<string, string> {
+  if (!Array.isArray(details)) return {};
+  const fields: Record<string, string> = {};
+  for (const detail of details as { field?: unknown; message?: unknown }[]) {
+    if (typeof detail?.field === 'string' && typeof detail.message === 'string') fields[detail.field] ??= detail.message;
+  }
+  return fields;
 }
 
 const TOKEN_KEY = 'tsunagi:token';
@@ -62,11 +74,12 @@ hub.use({
 export async function answer<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
   if (!response.ok) {
-    const refusal = (error ?? {}) as { code?: unknown; message?: unknown };
+    const refusal = (error ?? {}) as { code?: unknown; message?: unknown; details?: unknown };
     throw new ApiError(
       response.status,
       typeof refusal.code === 'string' ? refusal.code : 'error',
       typeof refusal.message === 'string' ? refusal.message : response.statusText,
+      fieldsOf(refusal.details),
     );
   }
   return data as T;

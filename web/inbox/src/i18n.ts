@@ -83,7 +83,6 @@ export const ja = {
   capacity: '同時対応数',
   training: '研修中',
   businessHours: '営業時間',
-  businessHoursHint: 'JSON（空欄: 常に営業）',
   widgetSettings: 'ウィジェットの設定',
   greeting: 'あいさつ',
   consentText: '個人情報の同意文',
@@ -126,6 +125,36 @@ export const ja = {
   shortCode: '短縮コード',
   title: 'タイトル',
   body: '本文',
+  account: 'アカウント',
+  myAccount: 'マイアカウント',
+  routing: 'ルーティングと返信',
+  name: '名前',
+  join: '招待コードで登録',
+  joinHint: '管理者から受け取った招待コードで、チームに参加します。',
+  signUp: '登録する',
+  toLogIn: 'ログイン画面へ',
+  forgotPassword: 'パスワードを忘れた方',
+  resetTitle: 'パスワードの再設定',
+  resetHint: '登録したメールアドレスに確認コードを送ります。',
+  sendCode: 'コードを送る',
+  codeSent: '{email} に登録がある場合、確認コードを送りました。メールに届いたコードと新しいパスワードを入力してください。',
+  resetCode: 'メールに届いたコード',
+  newPassword: '新しいパスワード',
+  setPassword: 'パスワードを設定',
+  passwordReset: 'パスワードを設定しました。新しいパスワードでログインしてください。',
+  currentPassword: '現在のパスワード',
+  changePassword: 'パスワードを変更',
+  passwordChanged: 'パスワードを変更しました。他の端末はログアウトされました。',
+  changeEmail: 'メールアドレスを変更',
+  newEmail: '新しいメールアドレス',
+  emailCode: '確認コード',
+  emailCodeSent: '{email} に確認コードを送りました（{time}まで有効）。',
+  confirm: '確認',
+  emailChanged: 'メールアドレスを変更しました',
+  preferences: 'この端末の設定',
+  logOutEverywhere: 'すべての端末からログアウト',
+  logOutEverywhereHint: 'この端末を含め、このアカウントでログインしているすべての端末からログアウトします。',
+  passwordRule: '8文字以上',
   shopper: { title: 'お客様の閲覧', now: '閲覧中', viewed: '見た商品', cart: 'カート', views: '{n}回' },
   channel: {
     webchat: 'Web',
@@ -220,7 +249,6 @@ export const en: Catalog = {
   capacity: 'Capacity',
   training: 'In training',
   businessHours: 'Business hours',
-  businessHoursHint: 'JSON (empty: always open)',
   widgetSettings: 'Widget settings',
   greeting: 'Greeting',
   consentText: 'Data notice to agree to',
@@ -263,6 +291,36 @@ export const en: Catalog = {
   shortCode: 'Short code',
   title: 'Title',
   body: 'Text',
+  account: 'Account',
+  myAccount: 'My account',
+  routing: 'Routing and replies',
+  name: 'Name',
+  join: 'Sign up with an invite code',
+  joinHint: 'Join your team with the invite code your administrator gave you.',
+  signUp: 'Sign up',
+  toLogIn: 'Back to log in',
+  forgotPassword: 'Forgot your password?',
+  resetTitle: 'Reset your password',
+  resetHint: 'We send a code to the address you signed up with.',
+  sendCode: 'Send the code',
+  codeSent: 'If {email} has an account, a code is on its way. Enter it with your new password.',
+  resetCode: 'Code from the mail',
+  newPassword: 'New password',
+  setPassword: 'Set the password',
+  passwordReset: 'Your password is set. Log in with it.',
+  currentPassword: 'Current password',
+  changePassword: 'Change the password',
+  passwordChanged: 'Password changed; your other devices were logged out.',
+  changeEmail: 'Change the email address',
+  newEmail: 'New email address',
+  emailCode: 'Confirmation code',
+  emailCodeSent: 'A code went to {email} (valid until {time}).',
+  confirm: 'Confirm',
+  emailChanged: 'Email address changed',
+  preferences: 'This device',
+  logOutEverywhere: 'Log out everywhere',
+  logOutEverywhereHint: 'Logs out every device signed in to this account, this one included.',
+  passwordRule: 'at least 8 characters',
   shopper: { title: 'What the shopper is browsing', now: 'Now on', viewed: 'Viewed', cart: 'Cart', views: '{n}×' },
   channel: { webchat: 'Web', email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp', line: 'LINE' },
 };
@@ -272,6 +330,17 @@ export type Language = keyof typeof catalogs;
 
 export const I18n = createContext<Catalog>(ja);
 export const useText = () => useContext(I18n);
+
+/** The language the app is shown in (the app provides it with the catalog). */
+export const CurrentLanguage = createContext<Language>('ja');
+
+/**
+ * A screen's own words, kept beside it (`<folder>/words.ts`: `{ ja: {...}, en: {...} }`, English typed by the
+ * Japanese), so that screens built in parallel do not all add lines to this file.
+ */
+export function useWords<W>(words: { ja: W; en: W }): W {
+  return words[useContext(CurrentLanguage)];
+}
 
 /** Fills `{name}` in a catalog sentence. */
 export function fill(sentence: string, values: Record<string, string | number>): string {

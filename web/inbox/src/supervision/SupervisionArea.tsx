@@ -1,18 +1,25 @@
 import { useCallback, useEffect, useState } from 'react';
-import { answer, ApiError, hub } from './api';
-import type { Views } from './api';
-import { fill, useText } from './i18n';
+import { answer, ApiError, hub } from '../api';
+import type { Views } from '../api';
+import { fill, useText } from '../i18n';
+import { useInboxEvent } from '../shared/socket';
 
 type Queue = Views['Queue'];
 type Draft = Views['Draft'];
 
-/** Supervisors: the waiting queue with each member's load (assign from it), and trainees' drafts to approve. */
-export function Supervision({ refreshKey }: { refreshKey: number }) {
+/** `/app/supervision`, supervisors and administrators: the waiting queue with each member's load (assign from it), and trainees' drafts to approve. */
+export default function SupervisionArea() {
   const text = useText();
+  const [refreshKey, setRefreshKey] = useState(0);
   const [queue, setQueue] = useState<Queue | null>(null);
   const [drafts, setDrafts] = useState<Draft[]>([]);
   const [feedback, setFeedback] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<string | null>(null);
+
+  // A trainee's new draft is what this screen is for: read the lists again when one arrives.
+  useInboxEvent('message.created', (message) => {
+    if (message.status === 'pending_approval') setRefreshKey((n) => n + 1);
+  });
 
   const load = useCallback(async () => {
     const [nextQueue, nextDrafts] = await Promise.all([answer(hub.GET('/api/queue')), answer(hub.GET('/api/drafts'))]);

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ChangeEvent, FormEvent, KeyboardEvent } from 'react';
-import { answer, ApiError, hub } from './api';
-import type { Conversation, InboxSocket, Member, Message, Views } from './api';
-import { fill, useText } from './i18n';
+import { answer, ApiError, hub } from '../api';
+import type { Conversation, InboxSocket, Member, Message, Views } from '../api';
+import { fill, useText } from '../i18n';
 import { SidePanel } from './SidePanel';
 import { ShopperPanel } from './ShopperPanel';
-import type { Language } from './i18n';
+import type { Language } from '../i18n';
+import { enterSendsPreference } from '../shared/session';
 
 type CannedReply = Views['CannedReply'];
 type Sendability = Views['Sendability'];
@@ -34,10 +35,7 @@ export function ConversationPane(props: {
   const [canned, setCanned] = useState<CannedReply[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState('booked');
-  const [enterSends, setEnterSends] = useState(() => {
-    const stored = localStorage.getItem('tsunagi:enterSends');
-    return stored === null ? props.enterSendsDefault : stored === 'true';
-  });
+  const [enterSends, setEnterSends] = useState(() => enterSendsPreference.read(props.enterSendsDefault));
   const [sendability, setSendability] = useState<Sendability | null>(null);
   const [template, setTemplate] = useState<{ name: string; variables: Record<string, string> } | null>(null);
   const log = useRef<HTMLOListElement>(null);
@@ -142,7 +140,7 @@ export function ConversationPane(props: {
   };
 
   const toggleEnterSends = () => {
-    localStorage.setItem('tsunagi:enterSends', String(!enterSends));
+    enterSendsPreference.write(!enterSends);
     setEnterSends(!enterSends);
   };
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { answer, ApiError, hub } from './api';
-import type { Conversation, Views } from './api';
-import { useText } from './i18n';
+import { answer, ApiError, hub } from '../api';
+import type { Conversation, Views } from '../api';
+import { useText } from '../i18n';
 
 type Contact = Views['Contact'];
 type Category = Views['Category'];

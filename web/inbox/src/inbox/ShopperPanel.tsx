@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { answer, hub } from './api';
-import type { InboxSocket, Views } from './api';
-import { fill, useText } from './i18n';
+import { answer, hub } from '../api';
+import type { InboxSocket, Views } from '../api';
+import { fill, useText } from '../i18n';
 
 type Product = Views['ShopperProduct'];
 type ShopperActivity = Views['ShopperActivity'];
