@@ -6,7 +6,7 @@ import { AccountService } from './account.service.js';
 import { AuthGuard, CurrentMember, RequireRole } from './auth.guard.js';
 import type { AuthMember } from './auth.guard.js';
 import { MembersService } from './members.service.js';
-import { accessTokenView, changePasswordBody, colleagueStatusBody, emailChangeBody, emailChangeConfirmBody, emailChangeView, memberListView, memberStatusBody, memberView, renameSelfBody, updateMemberBody } from './teams.schema.js';
+import { accessTokenView, changePasswordBody, colleagueStatusBody, presenceChangeListView, emailChangeBody, emailChangeConfirmBody, emailChangeView, memberListView, memberStatusBody, memberView, renameSelfBody, updateMemberBody } from './teams.schema.js';
 import { Answers } from '../common/http/answers.js';
 
 @ApiTags('members')
@@ -78,6 +78,14 @@ export class MembersController {
   @RequireRole('supervisor')
   setStatusOf(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(colleagueStatusBody) body: z.output<typeof colleagueStatusBody>) {
     return this.members.setStatusOf(member, id, body);
+  }
+
+  /** The statuses colleagues set for this member (`PUT /api/members/:id/status`), latest first, at most 50. */
+  @Answers(presenceChangeListView)
+  @Get(':id/status-changes')
+  @RequireRole('supervisor')
+  async presenceChanges(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return { items: await this.members.presenceChanges(member.teamId, id), nextCursor: null };
   }
 
   @Answers(memberView)

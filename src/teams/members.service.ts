@@ -8,7 +8,7 @@ import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { hasRole } from './auth.guard.js';
 import type { AuthMember, Role } from './auth.guard.js';
 import { MemberDevices } from './member-devices.js';
-import type { memberView, memberWithDevicesView } from './teams.schema.js';
+import type { memberView, memberWithDevicesView, presenceChangeView } from './teams.schema.js';
 import { TeamEvents } from './team.events.js';
 import { GroupsService } from './groups.service.js';
 import { TeamsService } from './teams.service.js';
@@ -19,6 +19,9 @@ const COLLEAGUE_REASON = 'set_by_colleague';
 
 export type MemberListItem = z.output<typeof memberView>;
 type MemberWithDevices = z.output<typeof memberWithDevicesView>;
+type PresenceChangeItem = z.output<typeof presenceChangeView>;
+/** How many of a member's status changes the history shows: a screen's worth, not an audit export. */
+const PRESENCE_CHANGES_SHOWN = 50;
 
 type MemberRow = {
   id: string;
@@ -191,6 +194,17 @@ export class MembersService {
     this.events.emit('presence.updated', { teamId: actor.teamId, memberId: id, status: input.status, reason: COLLEAGUE_REASON });
     this.events.emit('presence.set', { teamId: actor.teamId, memberId: id, status: input.status, reason: input.reason, by: { id: actor.id, name: actor.name }, at });
     return toItem(updated);
+  }
+
+  /** The statuses colleagues set for the member, latest first; `by.name` is null when that colleague's row is gone. */
+  async presenceChanges(teamId: string, id: string): Promise<PresenceChangeItem[]> {
+    const target = await this.db.member.findFirst({ where: { id, teamId }, select: { id: true } });
+    if (!target) throw notFound('The member');
+    const rows = await this.db.presenceChange.findMany({ where: { memberId: id, teamId }, orderBy: { at: 'desc' }, take: PRESENCE_CHANGES_SHOWN });
+    const names = new Map(
+      (await this.db.member.findMany({ where: { teamId, id: { in: [...new Set(rows.map((r) => r.byId))] } }, select: { id: true, name: true } })).map((m) => [m.id, m.name]),
+    );
+    return rows.map((r) => ({ status: r.status, reason: r.reason, by: { id: r.byId, name: names.get(r.byId) ?? null }, at: r.at.toISOString() }));
   }
 
   /**

@@ -89,6 +89,13 @@ export const memberView = z
 export const memberDeviceView = z
   .object({ kind: z.enum(['mobile', 'tablet', 'desktop', 'other']), userAgent: z.string().nullable(), connectedAt: z.string() })
   .meta({ id: 'MemberDevice' });
+/** A status a colleague set for the member: what, why, who (`name` null when their row is gone) and when. */
+export const presenceChangeView = z
+  .object({ status: presence, reason: z.string(), by: z.object({ id: z.string(), name: z.string().nullable() }), at: z.string() })
+  .meta({ id: 'PresenceChange' });
+/** The latest first, at most 50. */
+export const presenceChangeListView = z.object({ items: z.array(presenceChangeView), nextCursor: z.null() });
+
 /**
  * A member in the team's list, with their connected devices: listed for supervisors and administrators; null for
  * operators, and when the devices cannot be known at the moment (a hub process did not answer).

@@ -50,7 +50,14 @@ describe('A colleague’s status', () => {
     // An administrator switches them back on.
     await hub.http.put(`/api/members/${agent.id}/status`).set(team.admin.auth).send({ status: 'online', reason: '応援終了' }).expect(200);
     expect(await hub.infra.db.member.findUniqueOrThrow({ where: { id: agent.id } })).toMatchObject({ status: 'online', statusReason: null });
-    expect(await hub.infra.db.presenceChange.count({ where: { memberId: agent.id } })).toBe(2);
+    const history = await hub.http.get(`/api/members/${agent.id}/status-changes`).set(supervisor.auth).expect(200);
+    expect(history.body).toEqual({
+      items: [
+        { status: 'online', reason: '応援終了', by: { id: team.admin.id, name: expect.any(String) }, at: expect.any(String) },
+        { status: 'break', reason: '受付の応援', by: { id: supervisor.id, name: '佐藤 花子' }, at: expect.any(String) },
+      ],
+      nextCursor: null,
+    });
   });
 
   it('refuses agents (403), another team’s member (404), a missing reason (400) and switching on a deactivated member (409)', async () => {
@@ -59,12 +66,14 @@ describe('A colleague’s status', () => {
     const colleague = await addMember(hub, team);
     const forbidden = await hub.http.put(`/api/members/${colleague.id}/status`).set(agent.auth).send({ status: 'offline', reason: 'いたずら' }).expect(403);
     expect(forbidden.body.code).toBe('forbidden');
+    await hub.http.get(`/api/members/${colleague.id}/status-changes`).set(agent.auth).expect(403);
 
     const other = await createTeam(hub);
     const stranger = await addMember(hub, other);
     const notFound = await hub.http.put(`/api/members/${stranger.id}/status`).set(team.admin.auth).send({ status: 'offline', reason: '退勤' }).expect(404);
     expect(notFound.body.code).toBe('not_found');
     expect(await hub.infra.db.member.findUniqueOrThrow({ where: { id: stranger.id } })).toMatchObject({ status: 'online' });
+    await hub.http.get(`/api/members/${stranger.id}/status-changes`).set(team.admin.auth).expect(404);
 
     const unexplained = await hub.http.put(`/api/members/${colleague.id}/status`).set(team.admin.auth).send({ status: 'offline' }).expect(400);
     expect(unexplained.body.details.map((d: { field: string }) => d.field)).toEqual(['reason']);

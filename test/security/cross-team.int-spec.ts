@@ -75,6 +75,7 @@ const CASES: Record<string, Case> = {
   'PATCH /api/members/:id': (b) => ({ path: `/api/members/${b.member}`, body: { role: 'administrator', training: true, name: '乗っ取り' } }),
   'DELETE /api/members/:id': (b) => ({ path: `/api/members/${b.member}` }),
   'POST /api/members/:id/reactivate': (b) => ({ path: `/api/members/${b.member}/reactivate` }),
+  'GET /api/members/:id/status-changes': (b) => ({ path: `/api/members/${b.member}/status-changes` }),
   'PUT /api/members/:id/status': (b) => ({ path: `/api/members/${b.member}/status`, body: { status: 'offline', reason: 'switched off by another team' } }),
   'POST /api/messages/:id/approve': (b) => ({ path: `/api/messages/${b.draft}/approve` }),
   'POST /api/messages/:id/reject': (b) => ({ path: `/api/messages/${b.draft}/reject`, body: { feedback: 'rejected by another team' } }),

@@ -346,6 +346,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/members/{id}/status-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MembersController_presenceChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/members/{id}": {
         parameters: {
             query?: never;
@@ -1677,6 +1693,16 @@ export interface components {
             timeZone: string;
             alwaysOpen: boolean;
         };
+        PresenceChange: {
+            /** @enum {string} */
+            status: "online" | "break" | "offline";
+            reason: string;
+            by: {
+                id: string;
+                name: string | null;
+            };
+            at: string;
+        };
         Purchase: {
             id: string;
             orderId: string;
@@ -2793,6 +2819,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Member"];
+                };
+            };
+        };
+    };
+    MembersController_presenceChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PresenceChange"][];
+                        /** @enum {string|null} */
+                        nextCursor: null;
+                    };
                 };
             };
         };
