@@ -1,10 +1,12 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import type { z } from 'zod';
+import { ValidBody } from '../common/http/zod-params.js';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Answers } from '../common/http/answers.js';
-import { AuthGuard, CurrentMember } from './auth.guard.js';
+import { AuthGuard, CurrentMember, RequireRole } from './auth.guard.js';
 import type { AuthMember } from './auth.guard.js';
 import { TeamsService } from './teams.service.js';
-import { openingPreviewView } from './teams.schema.js';
+import { hoursPreviewBody, openingPreviewView } from './teams.schema.js';
 
 /**
  * The team's business hours as the hub reads them. The hours themselves are saved with the team's settings
@@ -25,5 +27,17 @@ export class BusinessHoursController {
   @Get('preview')
   preview(@CurrentMember() member: AuthMember) {
     return this.teams.openingPreview(member.teamId);
+  }
+
+  /**
+   * The same for hours being edited, before they are saved (the week editor's preview): 400 with the field for hours
+   * that cannot be read, as saving them would answer. Nothing is stored.
+   */
+  @Answers(openingPreviewView)
+  @Post('preview')
+  @RequireRole('administrator')
+  @HttpCode(200)
+  previewDraft(@CurrentMember() member: AuthMember, @ValidBody(hoursPreviewBody) body: z.output<typeof hoursPreviewBody>) {
+    return this.teams.openingPreview(member.teamId, body);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { businessHoursSchema } from './business-hours.js';
 import { teamSettingsSchema } from './team-settings.schema.js';
 
 const email = z.string().trim().max(254).pipe(z.email({ error: 'must be an email address' }));
@@ -30,6 +31,9 @@ export const updateTeamBody = z.strictObject({
   timeZone: timeZone.optional(),
   settings: teamSettingsSchema.partial().optional(),
 });
+
+/** Hours being edited, previewed before they are saved; the team's own time zone when `timeZone` is absent. */
+export const hoursPreviewBody = z.strictObject({ businessHours: businessHoursSchema.nullable(), timeZone: timeZone.optional() });
 
 export const createApiKeyBody = z.strictObject({ name });
 

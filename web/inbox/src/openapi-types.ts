@@ -435,7 +435,7 @@ export interface paths {
         };
         get: operations["BusinessHoursController_preview"];
         put?: never;
-        post?: never;
+        post: operations["BusinessHoursController_previewDraft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3024,6 +3024,52 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpeningPreview"];
+                };
+            };
+        };
+    };
+    BusinessHoursController_previewDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    businessHours: {
+                        weekly: {
+                            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                            open: string;
+                            close: string;
+                        }[];
+                        /** @default [] */
+                        holidays?: string[];
+                        /** @default [] */
+                        exceptions?: {
+                            date: string;
+                            intervals: {
+                                open: string;
+                                close: string;
+                            }[];
+                        }[];
+                        /** @default null */
+                        nationalHolidays?: "JP" | null;
+                        /** @default true */
+                        switchMembers?: boolean;
+                    } | null;
+                    timeZone?: string;
+                };
+            };
+        };
         responses: {
             200: {
                 headers: {
