@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import type { ChannelType, IdentityKind } from '../common/channel-types.js';
+import type { ChannelCheck } from './channel-check.js';
 
 export type { ChannelType };
 
@@ -322,6 +323,12 @@ export interface ChannelAdapter<Settings, Secrets> {
   parse(channel: ChannelAccount<Settings, Secrets>, request: WebhookRequest): Promise<InboundEvent[]>;
   /** Our message -> the provider, through its official SDK. */
   send(channel: ChannelAccount<Settings, Secrets>, message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Asks the provider whether the channel's stored credentials work (an administrator's "check"): a cheap read of
+   * the account through the same SDK and base URL that sends, never a message. Answers what is wrong, never throws
+   * for the provider's refusal.
+   */
+  check(channel: ChannelAccount<Settings, Secrets>): Promise<ChannelCheck>;
   /** The body a verified webhook answers with (Twilio wants TwiML). */
   webhookResponse?(request: WebhookRequest): { contentType: string; body: string };
   /**

@@ -13,6 +13,7 @@ import { SendgridAdapter } from './sendgrid/sendgrid.adapter.js';
 import { TwilioAdapter } from './twilio/twilio.adapter.js';
 import { WebchatAdapter } from './webchat/webchat.adapter.js';
 import { WebchatSender } from './webchat/webchat.sender.js';
+import { checkPassed } from './channel-check.js';
 import { WhatsAppCloudAdapter } from './whatsapp-cloud/whatsapp-cloud.adapter.js';
 import { WhatsAppWebAdapter } from './whatsapp-web/whatsapp-web.adapter.js';
 import type { WhatsAppWebSessions } from './whatsapp-web/whatsapp-web-sessions.service.js';
@@ -43,6 +44,10 @@ function recordingAdapter(): ChannelAdapter<Settings, Secrets> & { seen: Channel
       seen.push(channel);
       // Typed: a misspelled field here does not compile.
       return { ok: true, providerMessageId: `${channel.settings.fromEmail}:${channel.settings.templates.length}:${channel.secrets.apiKey ?? 'none'}` };
+    },
+    async check(channel) {
+      seen.push(channel);
+      return checkPassed(channel.settings.fromEmail, 'recorded');
     },
   };
 }

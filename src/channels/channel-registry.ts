@@ -77,6 +77,7 @@ export function registerAdapter<Settings, Secrets>(adapter: ChannelAdapter<Setti
     verifyBeforeBody: verifyBeforeBody && ((channel, request) => verifyBeforeBody(open(channel), request)),
     parse: async (channel, request) => adapter.parse(open(channel), request),
     send: async (channel, message) => adapter.send(open(channel), message),
+    check: async (channel) => adapter.check(open(channel)),
     webhookResponse: adapter.webhookResponse?.bind(adapter),
     sendCost: sendCost && ((channel, message) => sendCost(open(channel), message)),
     canSend: adapter.canSend?.bind(adapter),

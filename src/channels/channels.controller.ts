@@ -5,7 +5,7 @@ import { ValidBody } from '../common/http/zod-params.js';
 import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { ChannelsService } from './channels.service.js';
-import { channelGroupListView, channelListView, channelPairingView, channelView, createChannelBody, updateChannelBody } from './channels.schema.js';
+import { channelCheckView, channelGroupListView, channelListView, channelPairingView, channelView, createChannelBody, updateChannelBody } from './channels.schema.js';
 import { Answers } from '../common/http/answers.js';
 
 @ApiTags('channels')
@@ -51,6 +51,19 @@ export class ChannelsController {
   @RequireRole('administrator')
   pairing(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return this.channels.pairing(member.teamId, id);
+  }
+
+  /**
+   * Asks the provider whether the channel's stored credentials work (LINE's bot info, Twilio's account, SendGrid's
+   * key scopes, the Graph API's phone number; WhatsApp Web: paired or not; web chat: nothing to ask). Always 200
+   * when the channel exists: a refused credential is an answer (`ok: false` and its `code`), not an error.
+   */
+  @Answers(channelCheckView)
+  @Post(':id/check')
+  @RequireRole('administrator')
+  @HttpCode(200)
+  check(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.channels.check(member.teamId, id);
   }
 
   @Answers(channelView)

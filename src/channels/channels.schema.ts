@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNEL_CHECK_CODES } from './channel-check.js';
 import { CHANNEL_TYPES } from '../common/channel-types.js';
 import { CHANNEL_PROVIDERS } from './channel-adapter.js';
 
@@ -82,3 +83,20 @@ export const channelPairingView = z
     updatedAt: z.string().nullable(),
   })
   .meta({ id: 'ChannelPairing' });
+
+/**
+ * What `POST /api/channels/:id/check` found: `ok`, and `code` the stable reason when not (see `ChannelCheckCode`);
+ * `message` a sentence for the administrator; `account` whom the credentials belong to when the provider said;
+ * `providerStatus` and `providerMessage` the provider's own answer to a refused request.
+ */
+export const channelCheckView = z
+  .object({
+    ok: z.boolean(),
+    code: z.enum(CHANNEL_CHECK_CODES),
+    message: z.string(),
+    account: z.string().nullable(),
+    providerStatus: z.number().nullable(),
+    providerMessage: z.string().nullable(),
+    checkedAt: z.string(),
+  })
+  .meta({ id: 'ChannelCheck' });

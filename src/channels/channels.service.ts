@@ -12,6 +12,7 @@ import type { OutboundGuard } from '../common/outbound/index.js';
 import { capabilitiesOf, isChannelProvider } from './channel-adapter.js';
 import type { ChannelAccount, ChannelCapabilities, ChannelPairing, ChannelProvider, ChannelType, RegisteredAdapter, StoredConfig } from './channel-adapter.js';
 import { ChannelRegistry } from './channel-registry.js';
+import type { ChannelCheck } from './channel-check.js';
 import { ChannelEvents } from './channel.events.js';
 import { logger } from '../common/logging/logger.js';
 import { CLOCK } from '../common/clock.js';
@@ -128,6 +129,16 @@ export class ChannelsService implements OnApplicationBootstrap {
       throw new DomainError('conflict', 'pairing_unsupported', 'This channel is not paired by QR code; only WhatsApp Web channels are.');
     }
     return adapter.pairing(account);
+  }
+
+  /**
+   * `POST /api/channels/:id/check`: asks the provider whether the stored credentials work, through the channel's
+   * own SDK and API address (so through the outbound guard), and says what is wrong in a stable code.
+   */
+  async check(teamId: string, id: string): Promise<ChannelCheck & { checkedAt: Date }> {
+    const account = this.toAccount(await this.row(teamId, id));
+    const result = await this.registry.get(account.provider).check(account);
+    return { ...result, checkedAt: this.clock.now() };
   }
 
   async list(teamId: string): Promise<ChannelView[]> {

@@ -35,7 +35,7 @@ import { OffersService, RoutingEvents } from '../routing/index.js';
 import type { OfferView, TransferView } from '../routing/index.js';
 import { SalesEvents } from '../sales/index.js';
 import type { SalesFigure, ShopperEventView } from '../sales/index.js';
-import { ACCESS_TOKENS, AccessTokens, TeamEvents, authenticateSession, sessionStillValid } from '../teams/index.js';
+import { ACCESS_TOKENS, AccessTokens, MemberActivity, MemberDevices, TeamEvents, authenticateSession, deviceKindOf, sessionStillValid } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { PresenceWatch } from './presence-watch.js';
 
@@ -79,6 +79,8 @@ type _ViewsDescribed = AllDescribed<
  * between its commit and its event), well within the 5 seconds promised.
  */
 const SESSION_CHECK_MS = 2_000;
+/** A user agent is shown, not parsed further: kept to a length no real browser's exceeds. */
+const USER_AGENT_MAX = 300;
 
 /**
  * The agents' `/inbox` namespace. Every socket joins its team's room and its member's room, so every device
@@ -101,6 +103,8 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly presence: PresenceWatch,
     private readonly offers: OffersService,
     private readonly notices: CustomerNotices,
+    private readonly devices: MemberDevices,
+    private readonly activity: MemberActivity,
   ) {}
 
   afterInit(namespace: InboxNamespace): void {
@@ -119,11 +123,22 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       );
     });
     this.presence.attach(namespace, memberRoom);
+    // The members list's devices: the team's sockets on every process (the adapter asks the others).
+    this.devices.attach(async (teamId) =>
+      (await namespace.in(teamRoom(teamId)).fetchSockets()).map((socket) => {
+        const agent = socket.handshake.headers['user-agent'];
+        const userAgent = typeof agent === 'string' ? agent.slice(0, USER_AGENT_MAX) : null;
+        return { memberId: socket.data.member.id, kind: deviceKindOf(userAgent), userAgent, connectedAt: new Date(socket.handshake.issued) };
+      }),
+    );
+    const active = (memberId: string) => this.activity.record(memberId).catch((error: unknown) => logger.warn({ err: error, memberId }, 'activity not recorded'));
     namespace.on('connection', (socket: AgentSocket) => {
       const { member } = socket.data;
       void socket.join([teamRoom(member.teamId), memberRoom(member.id)]);
+      void active(member.id);
       // Every event from the device first proves the session is still good; a retired one is refused and cut.
       socket.use((_packet, next) => {
+        void active(member.id);
         if (performance.now() - socket.data.checkedAt < SESSION_CHECK_MS) return next();
         sessionStillValid(this.db, member.id, socket.data.tokenVersion).then(
           (valid) => {
@@ -162,6 +177,10 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.conversationEvents.on('conversation.updated', ({ teamId, conversation }) => toTeam(teamId, 'conversation.updated', conversation)),
       this.conversationEvents.on('customer.typing', ({ teamId, conversationId, draft }) => toTeam(teamId, 'typing', { conversationId, draft })),
       this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) => toTeam(teamId, 'presence.updated', { memberId, status, reason })),
+      // A colleague switched the member: each of their devices shows who and why.
+      this.teamEvents.on('presence.set', ({ memberId, status, reason, by, at }) => {
+        namespace.to(memberRoom(memberId)).emit('presence.set', { status, reason, by, at: at.toISOString() });
+      }),
       // Retired sessions are signed out on every process (the adapter finds the member's sockets wherever they are);
       // a socket already opened with the fresh token (the device that changed the password reconnecting) stays.
       this.teamEvents.on('member.tokens_revoked', async ({ memberId, tokenVersion, reason }) => {

@@ -5,6 +5,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { ACCESS_TOKENS, AccessTokens } from './access-tokens.js';
+import { MemberActivity } from './member-devices.js';
 
 export type Role = 'operator' | 'supervisor' | 'administrator';
 
@@ -68,6 +69,7 @@ export class AuthGuard implements CanActivate {
     @Inject(DATABASE) private readonly db: Db,
     @Inject(ACCESS_TOKENS) private readonly tokens: AccessTokens,
     private readonly reflector: Reflector,
+    private readonly activity: MemberActivity,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -78,6 +80,7 @@ export class AuthGuard implements CanActivate {
       throw new DomainError('forbidden', 'forbidden', `Only a ${least} or above may do this.`);
     }
     request.member = member;
+    await this.activity.record(member.id);
     return true;
   }
 }

@@ -1,4 +1,4 @@
-import { businessHoursSchema, describeOpening, isOpen, nextChange, nextOpening } from './business-hours.js';
+import { businessHoursSchema, describeOpening, isOpen, nextChange, nextOpening, openingPreview } from './business-hours.js';
 
 const TOKYO = 'Asia/Tokyo';
 const hours = businessHoursSchema.parse({
@@ -63,5 +63,69 @@ describe('business hours', () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues[0].path).toEqual(['weekly']);
     expect(businessHoursSchema.safeParse({ weekly: [{ days: ['mon'], open: '9:00', close: '10:00' }] }).success).toBe(false);
+  });
+});
+
+describe('business hours with Japanese national holidays', () => {
+  // Weekdays with a lunch break; 2027-01-01 (元日, a Friday) and 2027-01-11 (成人の日, a Monday) are national
+  // holidays, and 2027-01-12 has hours of its own.
+  const withHolidays = businessHoursSchema.parse({
+    weekly: [
+      { days: ['mon', 'tue', 'wed', 'thu', 'fri'], open: '09:00', close: '13:00' },
+      { days: ['mon', 'tue', 'wed', 'thu', 'fri'], open: '14:00', close: '18:00' },
+    ],
+    exceptions: [{ date: '2027-01-12', intervals: [{ open: '10:00', close: '12:00' }] }],
+    nationalHolidays: 'JP',
+  });
+
+  it('closes on New Year’s Day and Coming of Age Day, and opens on the ordinary days around them', () => {
+    expect(isOpen(withHolidays, TOKYO, tokyo('2027-01-01T10:00:00'))).toBe(false);
+    expect(isOpen(withHolidays, TOKYO, tokyo('2027-01-11T10:00:00'))).toBe(false);
+    expect(isOpen(withHolidays, TOKYO, tokyo('2027-01-08T10:00:00'))).toBe(true);
+    // The same Monday is an ordinary day for a team that does not follow the national calendar.
+    expect(isOpen({ ...withHolidays, nationalHolidays: null }, TOKYO, tokyo('2027-01-11T10:00:00'))).toBe(true);
+    // Friday evening: the weekend and the holiday Monday are skipped; Tuesday has its exception's hours.
+    expect(nextOpening(withHolidays, TOKYO, tokyo('2027-01-08T18:30:00'))).toEqual(tokyo('2027-01-12T10:00:00'));
+  });
+
+  it('reads the holiday in the team’s zone: New Year’s Day in Tokyo starts at 15:00 UTC the day before', () => {
+    expect(isOpen(withHolidays, TOKYO, new Date('2026-12-31T15:30:00Z'))).toBe(false);
+    expect(isOpen(withHolidays, TOKYO, new Date('2026-12-31T05:30:00Z'))).toBe(true);
+  });
+
+  it('lets an exception date open a national holiday on its own hours, and the team’s holidays close it again', () => {
+    const openOnHoliday = { ...withHolidays, exceptions: [{ date: '2027-01-11', intervals: [{ open: '11:00', close: '15:00' }] }] };
+    expect(isOpen(openOnHoliday, TOKYO, tokyo('2027-01-11T12:00:00'))).toBe(true);
+    expect(isOpen({ ...openOnHoliday, holidays: ['2027-01-11'] }, TOKYO, tokyo('2027-01-11T12:00:00'))).toBe(false);
+  });
+});
+
+describe(openingPreview.name, () => {
+  const lunch = businessHoursSchema.parse({
+    weekly: [
+      { days: ['mon', 'tue', 'wed', 'thu', 'fri'], open: '09:00', close: '13:00' },
+      { days: ['mon', 'tue', 'wed', 'thu', 'fri'], open: '14:00', close: '18:00' },
+    ],
+    exceptions: [{ date: '2027-01-13', intervals: [] }],
+    nationalHolidays: 'JP',
+  });
+
+  it('says open until the lunch break and when it opens again', () => {
+    expect(openingPreview(lunch, TOKYO, tokyo('2027-01-08T11:00:00'))).toEqual({ openNow: true, until: tokyo('2027-01-08T13:00:00'), next: tokyo('2027-01-08T14:00:00') });
+  });
+
+  it('says closed over lunch, with the afternoon as the next opening', () => {
+    expect(openingPreview(lunch, TOKYO, tokyo('2027-01-08T13:30:00'))).toEqual({ openNow: false, until: null, next: tokyo('2027-01-08T14:00:00') });
+  });
+
+  it('skips a national holiday and a closed exception date to find the next opening', () => {
+    // Sunday night: Monday 11th is Coming of Age Day; Tuesday is ordinary.
+    expect(openingPreview(lunch, TOKYO, tokyo('2027-01-10T20:00:00'))).toEqual({ openNow: false, until: null, next: tokyo('2027-01-12T09:00:00') });
+    // Tuesday evening: Wednesday 13th is closed by its exception.
+    expect(openingPreview(lunch, TOKYO, tokyo('2027-01-12T18:00:00'))).toEqual({ openNow: false, until: null, next: tokyo('2027-01-14T09:00:00') });
+  });
+
+  it('is always open without hours', () => {
+    expect(openingPreview(null, TOKYO, tokyo('2027-01-01T03:00:00'))).toEqual({ openNow: true, until: null, next: null });
   });
 });

@@ -1,3 +1,4 @@
+import holidayJp from '@holiday-jp/holiday_jp';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 
@@ -14,14 +15,31 @@ const interval = z
   .refine((i) => minutesOf(i.close) > minutesOf(i.open), { message: 'close must be later than open on the same day' });
 
 /**
+ * National holiday calendars a team can close on, read at run time from a maintained package rather than from a
+ * list someone types in: a calendar that changes by law (a moved holiday, a new one) reaches the hub with the
+ * package's update. Keyed by ISO country code; each answers for a local date (YYYY-MM-DD).
+ */
+const NATIONAL_CALENDARS = ['JP'] as const;
+const NATIONAL_HOLIDAYS: Record<(typeof NATIONAL_CALENDARS)[number], (date: string) => boolean> = {
+  // The Cabinet Office's list, as @holiday-jp/holiday_jp publishes it (substitute and citizens' holidays included).
+  // Its table keyed by date, not its isHoliday(), which lists every key on each call: finding the next opening asks
+  // about hundreds of days.
+  JP: (date) => Object.hasOwn(holidayJp.holidays, date),
+};
+
+/**
  * A team's opening hours in its own time zone: weekly intervals (a lunch break is the gap between two), whole
- * days closed (holidays), and dates with hours of their own (exceptions, empty for closed).
+ * days closed (holidays, and a country's national holidays), and dates with hours of their own (exceptions, empty
+ * for closed). An exception wins over a national holiday (a shop open on a holiday says so by date); the team's own
+ * holidays win over both.
  */
 export const businessHoursSchema = z.strictObject({
   weekly: z.array(z.strictObject({ days: z.array(z.enum(WEEKDAYS)).min(1), open: clockTime, close: clockTime })).max(50)
     .refine((rows) => rows.every((row) => minutesOf(row.close) > minutesOf(row.open)), { message: 'each interval must close later than it opens' }),
   holidays: z.array(calendarDate).max(500).default([]),
   exceptions: z.array(z.strictObject({ date: calendarDate, intervals: z.array(interval).max(10) })).max(500).default([]),
+  /** Closed on this country's national holidays (`JP`); null: national holidays are ordinary days. */
+  nationalHolidays: z.enum(NATIONAL_CALENDARS).nullable().default(null),
   /** Members are switched offline at closing and back online at opening, when they were switched off by it. */
   switchMembers: z.boolean().default(true),
 });
@@ -36,6 +54,7 @@ function intervalsOn(hours: BusinessHours, day: DateTime): Array<{ start: DateTi
   const date = day.toISODate()!;
   if (hours.holidays.includes(date)) return [];
   const exception = hours.exceptions.find((e) => e.date === date);
+  if (!exception && hours.nationalHolidays && NATIONAL_HOLIDAYS[hours.nationalHolidays](date)) return [];
   const weekday: Weekday = WEEKDAYS[day.weekday - 1];
   const rows = exception ? exception.intervals : hours.weekly.filter((row) => row.days.includes(weekday));
   return rows.map((row) => ({ start: at(day, row.open), end: at(day, row.close) }));
@@ -86,6 +105,17 @@ function nextMatching(hours: BusinessHours | null, timeZone: string, now: Date, 
     }
   }
   return null;
+}
+
+/**
+ * What the hours say at `now`: open or not, until when it stays so (the closing while open), and the next opening
+ * after that ("open now until 13:00; next: 14:00"). Always open (no hours): open, with no end and no next.
+ */
+export function openingPreview(hours: BusinessHours | null, timeZone: string, now: Date): { openNow: boolean; until: Date | null; next: Date | null } {
+  const openNow = isOpen(hours, timeZone, now);
+  if (!hours) return { openNow, until: null, next: null };
+  const until = openNow ? nextChange(hours, timeZone, now) : null;
+  return { openNow, until, next: nextOpening(hours, timeZone, until ?? now) };
 }
 
 /** "12月3日(木) 10:30": when the team opens, in its time zone, for a customer or an agent to read. */

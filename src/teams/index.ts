@@ -10,6 +10,8 @@ export { describeOpening, isOpen, nextChange, nextOpening, openMillisBetween } f
 export type { BusinessHours } from './business-hours.js';
 export type { TeamSettings } from './team-settings.schema.js';
 export { MembersService } from './members.service.js';
+export { MemberActivity, MemberDevices, deviceKindOf } from './member-devices.js';
+export type { ConnectedDevice } from './member-devices.js';
 export { GroupsService } from './groups.service.js';
 export type { GroupView } from './groups.service.js';
 export { TeamEvents } from './team.events.js';

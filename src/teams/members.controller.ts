@@ -6,7 +6,7 @@ import { AccountService } from './account.service.js';
 import { AuthGuard, CurrentMember, RequireRole } from './auth.guard.js';
 import type { AuthMember } from './auth.guard.js';
 import { MembersService } from './members.service.js';
-import { accessTokenView, changePasswordBody, emailChangeBody, emailChangeConfirmBody, emailChangeView, memberListView, memberStatusBody, memberView, renameSelfBody, updateMemberBody } from './teams.schema.js';
+import { accessTokenView, changePasswordBody, colleagueStatusBody, presenceChangeListView, emailChangeBody, emailChangeConfirmBody, emailChangeView, memberListView, memberStatusBody, memberView, renameSelfBody, updateMemberBody } from './teams.schema.js';
 import { Answers } from '../common/http/answers.js';
 
 @ApiTags('members')
@@ -22,7 +22,7 @@ export class MembersController {
   @Answers(memberListView)
   @Get()
   async list(@CurrentMember() member: AuthMember) {
-    return { items: await this.members.list(member.teamId), nextCursor: null };
+    return { items: await this.members.list(member), nextCursor: null };
   }
 
   // The "me" routes are declared before ':id' so that "me" is never read as an id.
@@ -66,6 +66,26 @@ export class MembersController {
   @HttpCode(200)
   confirmEmailChange(@CurrentMember() member: AuthMember, @ValidBody(emailChangeConfirmBody) body: z.output<typeof emailChangeConfirmBody>) {
     return this.account.confirmEmailChange(member, body.code);
+  }
+
+  /**
+   * A supervisor or administrator switches a colleague online, on a break or offline, saying why (recorded with who
+   * did it; the member's devices get `presence.set`). 409 `closed` outside business hours for `online`, 409
+   * `member_deactivated` for a deactivated member.
+   */
+  @Answers(memberView)
+  @Put(':id/status')
+  @RequireRole('supervisor')
+  setStatusOf(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(colleagueStatusBody) body: z.output<typeof colleagueStatusBody>) {
+    return this.members.setStatusOf(member, id, body);
+  }
+
+  /** The statuses colleagues set for this member (`PUT /api/members/:id/status`), latest first, at most 50. */
+  @Answers(presenceChangeListView)
+  @Get(':id/status-changes')
+  @RequireRole('supervisor')
+  async presenceChanges(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return { items: await this.members.presenceChanges(member.teamId, id), nextCursor: null };
   }
 
   @Answers(memberView)

@@ -5,15 +5,23 @@ import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { hasRole } from './auth.guard.js';
 import type { AuthMember, Role } from './auth.guard.js';
-import type { memberView } from './teams.schema.js';
+import { MemberDevices } from './member-devices.js';
+import type { memberView, memberWithDevicesView, presenceChangeView } from './teams.schema.js';
 import { TeamEvents } from './team.events.js';
 import { GroupsService } from './groups.service.js';
 import { TeamsService } from './teams.service.js';
 
 type MemberStatus = 'online' | 'break' | 'offline';
+/** The member row's `statusReason` (and `presence.updated`'s reason) when a colleague set the status. */
+const COLLEAGUE_REASON = 'set_by_colleague';
 
 export type MemberListItem = z.output<typeof memberView>;
+type MemberWithDevices = z.output<typeof memberWithDevicesView>;
+type PresenceChangeItem = z.output<typeof presenceChangeView>;
+/** How many of a member's status changes the history shows: a screen's worth, not an audit export. */
+const PRESENCE_CHANGES_SHOWN = 50;
 
 type MemberRow = {
   id: string;
@@ -24,6 +32,7 @@ type MemberRow = {
   capacity: number;
   training: boolean;
   deactivatedAt: Date | null;
+  lastActiveAt: Date | null;
   groups: Array<{ groupId: string }>;
 };
 const toItem = (m: MemberRow): MemberListItem => ({
@@ -36,6 +45,7 @@ const toItem = (m: MemberRow): MemberListItem => ({
   training: m.training,
   groupIds: m.groups.map((g) => g.groupId).sort(),
   deactivatedAt: m.deactivatedAt?.toISOString() ?? null,
+  lastActiveAt: m.lastActiveAt?.toISOString() ?? null,
 });
 const withGroups = { groups: { select: { groupId: true } } } as const;
 
@@ -47,11 +57,19 @@ export class MembersService {
     private readonly teams: TeamsService,
     private readonly groups: GroupsService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly devices: MemberDevices,
   ) {}
 
-  async list(teamId: string): Promise<MemberListItem[]> {
-    const rows = await this.db.member.findMany({ where: { teamId }, orderBy: { createdAt: 'asc' }, include: withGroups });
-    return rows.map(toItem);
+  /** The team's members; supervisors and administrators also see each one's connected devices. */
+  async list(viewer: Pick<AuthMember, 'teamId' | 'role'>): Promise<MemberWithDevices[]> {
+    const [rows, devices] = await Promise.all([
+      this.db.member.findMany({ where: { teamId: viewer.teamId }, orderBy: { createdAt: 'asc' }, include: withGroups }),
+      hasRole(viewer, 'supervisor') ? this.devices.ofTeam(viewer.teamId) : null,
+    ]);
+    return rows.map((row) => ({
+      ...toItem(row),
+      devices: devices ? (devices.get(row.id) ?? []).map((d) => ({ ...d, connectedAt: d.connectedAt.toISOString() })) : null,
+    }));
   }
 
   async update(actor: AuthMember, id: string, input: { role?: 'operator' | 'supervisor' | 'administrator'; capacity?: number; training?: boolean; name?: string; groupIds?: string[] }) {
@@ -148,6 +166,45 @@ export class MembersService {
     });
     this.events.emit('presence.updated', { teamId: actor.teamId, memberId: actor.id, status });
     return toItem(updated);
+  }
+
+  /**
+   * A supervisor or administrator switches a colleague online, on a break or offline (the clinic's 担当者管理):
+   * recorded with who and why, told to the team (`presence.updated`, reason `set_by_colleague`) and to the member's
+   * own devices (`presence.set`, with the reason and who). Going online outside business hours is refused as for the
+   * member themselves; a deactivated member cannot be switched on.
+   */
+  async setStatusOf(actor: AuthMember, id: string, input: { status: MemberStatus; reason: string }): Promise<MemberListItem> {
+    const target = await this.db.member.findFirst({ where: { id, teamId: actor.teamId } });
+    if (!target) throw notFound('The member');
+    if (target.deactivatedAt && input.status !== 'offline') {
+      throw new DomainError('conflict', 'member_deactivated', 'This member is deactivated; reactivate them first.');
+    }
+    if (input.status === 'online') await this.teams.assertOpen(actor.teamId, this.clock.now());
+    const at = this.clock.now();
+    const updated = await this.db.$transaction(async (tx: Tx) => {
+      await tx.presenceChange.create({ data: { teamId: actor.teamId, memberId: id, status: input.status, reason: input.reason, byId: actor.id, at } });
+      return tx.member.update({
+        where: { id },
+        // Not `closed`: the next opening must not switch back on a member a colleague switched off.
+        data: input.status === 'online' ? { status: 'online', statusReason: null, ignoredOffers: 0 } : { status: input.status, statusReason: COLLEAGUE_REASON },
+        include: withGroups,
+      });
+    });
+    this.events.emit('presence.updated', { teamId: actor.teamId, memberId: id, status: input.status, reason: COLLEAGUE_REASON });
+    this.events.emit('presence.set', { teamId: actor.teamId, memberId: id, status: input.status, reason: input.reason, by: { id: actor.id, name: actor.name }, at });
+    return toItem(updated);
+  }
+
+  /** The statuses colleagues set for the member, latest first; `by.name` is null when that colleague's row is gone. */
+  async presenceChanges(teamId: string, id: string): Promise<PresenceChangeItem[]> {
+    const target = await this.db.member.findFirst({ where: { id, teamId }, select: { id: true } });
+    if (!target) throw notFound('The member');
+    const rows = await this.db.presenceChange.findMany({ where: { memberId: id, teamId }, orderBy: { at: 'desc' }, take: PRESENCE_CHANGES_SHOWN });
+    const names = new Map(
+      (await this.db.member.findMany({ where: { teamId, id: { in: [...new Set(rows.map((r) => r.byId))] } }, select: { id: true, name: true } })).map((m) => [m.id, m.name]),
+    );
+    return rows.map((r) => ({ status: r.status, reason: r.reason, by: { id: r.byId, name: names.get(r.byId) ?? null }, at: r.at.toISOString() }));
   }
 
   /**

@@ -3,6 +3,8 @@ import { DomainEvents } from '../common/events/domain-events.js';
 export interface TeamEventMap {
   [name: string]: unknown;
   'presence.updated': { teamId: string; memberId: string; status: 'online' | 'break' | 'offline'; reason?: string };
+  /** A supervisor or administrator switched the member's status, with a reason: the member's devices are told. */
+  'presence.set': { teamId: string; memberId: string; status: 'online' | 'break' | 'offline'; reason: string; by: { id: string; name: string }; at: Date };
   /** Name, time zone or settings changed (business hours among them). */
   'team.updated': { teamId: string };
   /**

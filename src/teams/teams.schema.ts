@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { businessHoursSchema } from './business-hours.js';
 import { teamSettingsSchema } from './team-settings.schema.js';
 
 const email = z.string().trim().max(254).pipe(z.email({ error: 'must be an email address' }));
@@ -44,6 +45,9 @@ export const updateTeamBody = z.strictObject({
   settings: settingsPatch(teamSettingsSchema).optional(),
 });
 
+/** Hours being edited, previewed before they are saved; the team's own time zone when `timeZone` is absent. */
+export const hoursPreviewBody = z.strictObject({ businessHours: businessHoursSchema.nullable(), timeZone: timeZone.optional() });
+
 export const createApiKeyBody = z.strictObject({ name });
 
 export const updateMemberBody = z.strictObject({
@@ -64,6 +68,8 @@ export const emailChangeBody = z.strictObject({ email });
 export const emailChangeConfirmBody = z.strictObject({ code: z.string().max(20) });
 
 export const memberStatusBody = z.strictObject({ status: z.enum(['online', 'break', 'offline']) });
+/** A colleague's status set by a supervisor or administrator: the reason is recorded and shown to the member. */
+export const colleagueStatusBody = z.strictObject({ status: z.enum(['online', 'break', 'offline']), reason: z.string().trim().min(1, 'say why').max(200) });
 
 // What the routes answer with (documented in openapi.json through @Answers, which holds each route to its view).
 
@@ -92,9 +98,27 @@ export const memberView = z
     groupIds: z.array(z.string()),
     /** Set while an administrator has the member deactivated (no sign-in, no offers); null when active. */
     deactivatedAt: z.string().nullable(),
+    /** When the member last used the hub (a request or a socket event from any device), to the minute; null: never. */
+    lastActiveAt: z.string().nullable(),
   })
   .meta({ id: 'Member' });
-export const memberListView = z.object({ items: z.array(memberView), nextCursor: z.null() });
+/** A live `/inbox` connection of the member's, on any hub process: what the browser says it is, and since when. */
+export const memberDeviceView = z
+  .object({ kind: z.enum(['mobile', 'tablet', 'desktop', 'other']), userAgent: z.string().nullable(), connectedAt: z.string() })
+  .meta({ id: 'MemberDevice' });
+/** A status a colleague set for the member: what, why, who (`name` null when their row is gone) and when. */
+export const presenceChangeView = z
+  .object({ status: presence, reason: z.string(), by: z.object({ id: z.string(), name: z.string().nullable() }), at: z.string() })
+  .meta({ id: 'PresenceChange' });
+/** The latest first, at most 50. */
+export const presenceChangeListView = z.object({ items: z.array(presenceChangeView), nextCursor: z.null() });
+
+/**
+ * A member in the team's list, with their connected devices: listed for supervisors and administrators; null for
+ * operators, and when the devices cannot be known at the moment (a hub process did not answer).
+ */
+export const memberWithDevicesView = memberView.extend({ devices: z.array(memberDeviceView).nullable() }).meta({ id: 'MemberWithDevices' });
+export const memberListView = z.object({ items: z.array(memberWithDevicesView), nextCursor: z.null() });
 
 export const groupView = z.object({ id: z.string(), name: z.string(), memberIds: z.array(z.string()) }).meta({ id: 'Group' });
 export const groupListView = z.object({ items: z.array(groupView), nextCursor: z.null() });
@@ -120,3 +144,13 @@ export const createdTeamView = z.object({
 export const createdApiKeyView = z.object({ id: z.string(), name: z.string(), key: z.string() }).meta({ id: 'CreatedApiKey' });
 export const apiKeyView = z.object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() }).meta({ id: 'ApiKey' });
 export const apiKeyListView = z.object({ items: z.array(apiKeyView), nextCursor: z.null() });
+
+/**
+ * What the team's business hours say now, by the hub's clock ("open now until 13:00; next: 14:00"): instants in
+ * ISO 8601 (UTC), to show in `timeZone`. `until`: when the open spell ends (null while closed, or always open);
+ * `next`: the next opening after now (or after `until` while open); null when none within a year or always open.
+ */
+export const openingPreviewView = z
+  .object({ openNow: z.boolean(), until: z.string().nullable(), next: z.string().nullable(), timeZone: z.string(), alwaysOpen: z.boolean() })
+  .meta({ id: 'OpeningPreview' });
+export type OpeningPreview = z.output<typeof openingPreviewView>;

@@ -8,9 +8,10 @@ import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { hasRole } from './auth.guard.js';
 import type { Role } from './auth.guard.js';
 import { PASSWORDS, Passwords } from './passwords.js';
-import { describeOpening, isOpen, nextOpening } from './business-hours.js';
+import { describeOpening, isOpen, nextOpening, openingPreview } from './business-hours.js';
+import type { BusinessHours } from './business-hours.js';
 import { readTeamSettings, teamSettingsSchema, TeamSettings } from './team-settings.schema.js';
-import type { teamView } from './teams.schema.js';
+import type { OpeningPreview, teamView } from './teams.schema.js';
 import type { z } from 'zod';
 import { TeamEvents } from './team.events.js';
 import { CACHE_INVALIDATION } from '../common/cache/cache-invalidation.js';
@@ -141,6 +142,19 @@ export class TeamsService {
     const hours = readTeamSettings(team.settings).businessHours;
     const open = isOpen(hours, team.timeZone, now);
     return { open, opensAt: open ? null : nextOpening(hours, team.timeZone, now), timeZone: team.timeZone };
+  }
+
+  /**
+   * What business hours say at the hub's clock: open now or not, until when, and the next opening. The team's saved
+   * hours, or `draft` (hours being edited, in `draft.timeZone` or the team's).
+   */
+  async openingPreview(teamId: string, draft?: { businessHours: BusinessHours | null; timeZone?: string }): Promise<OpeningPreview> {
+    const team = await this.db.team.findUnique({ where: { id: teamId } });
+    if (!team) throw notFound('The team');
+    const hours = draft ? draft.businessHours : readTeamSettings(team.settings).businessHours;
+    const timeZone = draft?.timeZone ?? team.timeZone;
+    const { openNow, until, next } = openingPreview(hours, timeZone, this.clock.now());
+    return { openNow, until: until?.toISOString() ?? null, next: next?.toISOString() ?? null, timeZone, alwaysOpen: hours === null };
   }
 
   /** 409 `closed` outside business hours, saying when the team opens. */

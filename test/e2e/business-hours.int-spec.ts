@@ -172,4 +172,56 @@ describe('Business hours', () => {
     expect(again).toHaveLength(2);
     expect(again[1].form.Body).toContain('12月9日(水) 10:30');
   });
+  // The page's preview and routing read the same hours at the same clock, national holidays included: a preview
+  // computed in the browser from a list it kept would drift from what routing does.
+  it('previews the hours at the hub’s clock, lunch break and Japanese national holidays included, and routing follows them', async () => {
+    const team = await createTeam(hub);
+    // Joined before the clock moves a month on (an invite code lives for a while only).
+    const agent = await addMember(hub, team);
+    const lunch = {
+      weekly: [
+        { days: ['mon', 'tue', 'wed', 'thu', 'fri'], open: '09:00', close: '13:00' },
+        { days: ['mon', 'tue', 'wed', 'thu', 'fri'], open: '14:00', close: '18:00' },
+      ],
+      nationalHolidays: 'JP',
+    };
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { businessHours: lunch } }).expect(200);
+    const preview = async () => (await hub.http.get('/api/business-hours/preview').set(team.admin.auth).expect(200)).body;
+
+    await boundary(team.teamId, tokyo('2027-01-08T11:00'));
+    expect(await preview()).toEqual({ openNow: true, until: tokyo('2027-01-08T13:00').toISOString(), next: tokyo('2027-01-08T14:00').toISOString(), timeZone: 'Asia/Tokyo', alwaysOpen: false });
+
+    // Monday 11 January 2027 is Coming of Age Day: closed all day, going online refused, next opening Tuesday.
+    await boundary(team.teamId, tokyo('2027-01-11T10:00'));
+    expect(await preview()).toMatchObject({ openNow: false, until: null, next: tokyo('2027-01-12T09:00').toISOString() });
+    const refused = await hub.http.put('/api/members/me/status').set(team.admin.auth).send({ status: 'online' }).expect(409);
+    expect(refused.body.code).toBe('closed');
+
+    // The same Monday without the national calendar is an ordinary working day.
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { businessHours: { ...lunch, nationalHolidays: null } } }).expect(200);
+    expect(await preview()).toMatchObject({ openNow: true, until: tokyo('2027-01-11T13:00').toISOString() });
+    await hub.http.put('/api/members/me/status').set(team.admin.auth).send({ status: 'online' }).expect(200);
+
+    // Hours being edited, previewed unsaved: Coming of Age Day counts only with the national calendar on.
+    const draft = await hub.http.post('/api/business-hours/preview').set(team.admin.auth).send({ businessHours: lunch }).expect(200);
+    expect(draft.body).toMatchObject({ openNow: false, next: tokyo('2027-01-12T09:00').toISOString(), timeZone: 'Asia/Tokyo' });
+    const london = await hub.http.post('/api/business-hours/preview').set(team.admin.auth).send({ businessHours: { ...lunch, nationalHolidays: null }, timeZone: 'Europe/London' }).expect(200);
+    // 10:00 in Tokyo is 01:00 in London: closed until 09:00 there.
+    expect(london.body).toMatchObject({ openNow: false, next: '2027-01-11T09:00:00.000Z', timeZone: 'Europe/London' });
+    const unread = await hub.http.post('/api/business-hours/preview').set(team.admin.auth).send({ businessHours: { ...lunch, weekly: [{ days: ['mon'], open: '18:00', close: '09:00' }] } }).expect(400);
+    expect(unread.body.details[0].field).toContain('weekly');
+    await hub.http.post('/api/business-hours/preview').set(agent.auth).send({ businessHours: lunch }).expect(403);
+    // Nothing was saved by the previews.
+    expect((await hub.http.get('/api/teams/current').set(team.admin.auth).expect(200)).body.settings.businessHours.nationalHolidays).toBeNull();
+
+    const unknown = await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { businessHours: { ...lunch, nationalHolidays: 'XX' } } }).expect(400);
+    expect(unknown.body.details.map((d: { field: string }) => d.field)).toEqual([expect.stringContaining('nationalHolidays')]);
+  });
+
+  it('previews a team without hours as always open', async () => {
+    const team = await createTeam(hub);
+    const agent = await addMember(hub, team);
+    expect((await hub.http.get('/api/business-hours/preview').set(agent.auth).expect(200)).body).toEqual({ openNow: true, until: null, next: null, timeZone: 'Asia/Tokyo', alwaysOpen: true });
+    await hub.http.get('/api/business-hours/preview').expect(401);
+  });
 });

@@ -4,6 +4,8 @@ import type { FakeReply, HttpFake, RecordedRequest } from './http-fake.js';
 
 export interface LineFakeOptions {
   channelAccessToken: string;
+  /** The bot's name as `GET /v2/bot/info` answers it. */
+  botName?: string;
 }
 
 /**
@@ -176,6 +178,10 @@ export async function startLineFake(options: LineFakeOptions): Promise<LineFake>
     if (method === 'POST' && path === '/v2/bot/message/reply') return reply(request, requestId);
     if (method === 'POST' && path === '/v2/bot/message/push') return push(request, requestId);
     if (method === 'GET' && readOutage !== null) return lineError(readOutage, 'Internal server error');
+    // The bot's own account: what a channel's "check" asks (Messaging API, "Get bot info").
+    if (method === 'GET' && path === '/v2/bot/info') {
+      return { status: 200, json: { userId: 'U' + 'b07'.repeat(10) + 'ab', basicId: '@123abcde', displayName: options.botName ?? 'Tsunagi test bot', chatMode: 'chat', markAsReadMode: 'auto' } };
+    }
     let match: RegExpExecArray | null;
     if (method === 'GET' && (match = /^\/v2\/bot\/profile\/([^/]+)$/.exec(path))) {
       const userId = decodeURIComponent(match[1]);

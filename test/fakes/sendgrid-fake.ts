@@ -5,6 +5,8 @@ import type { FakeReply, HttpFake, RecordedRequest } from './http-fake.js';
 
 export interface SendgridFakeOptions {
   apiKey: string;
+  /** The API key's permissions as `GET /v3/scopes` lists them; a key with Mail Send access by default. */
+  scopes?: string[];
 }
 
 /** What the next Mail Send gets instead of 202: a status with SendGrid's error body, or an answer held back. */
@@ -49,6 +51,8 @@ export async function startSendgridFake(options: SendgridFakeOptions): Promise<S
     if (request.headers.authorization !== `Bearer ${options.apiKey}`) {
       return errors(401, [{ message: 'The provided authorization grant is invalid, expired, or revoked', field: null }]);
     }
+    // The key's own permissions (API Keys API, "Retrieve a list of scopes for which this user has access").
+    if (request.method === 'GET' && request.path === '/v3/scopes') return { status: 200, json: { scopes: options.scopes ?? ['mail.send', 'user.profile.read'] } };
     if (request.method !== 'POST' || request.path !== '/v3/mail/send') return errors(404, [{ message: 'Not found', field: null }]);
     const outcome = scripted.shift();
     if (outcome && 'status' in outcome) return { ...errors(outcome.status, [{ message: outcome.message ?? 'error', field: outcome.field ?? null }]), delayMs: outcome.delayMs };

@@ -7,6 +7,8 @@ import type { FakeReply, HttpFake, Params, RecordedRequest } from './http-fake.j
 export interface TwilioFakeOptions {
   accountSid: string;
   authToken: string;
+  /** The account's name in the console, as the account fetch answers it. */
+  friendlyName?: string;
 }
 
 /**
@@ -77,6 +79,7 @@ const TWILIO_ERROR_MESSAGES: Record<number, string> = {
 };
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/;
 const MAX_BODY_LENGTH = 1600;
 
 /**
@@ -91,6 +94,12 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
     if (!hasCredentials(request, options)) {
       // Twilio checks credentials before it looks at the path.
       return { ...twilioError(401, 20003), headers: { 'www-authenticate': 'Basic realm="Twilio API"' } };
+    }
+    const account = ACCOUNT_PATH.exec(request.path);
+    // The account fetch (`client.api.v2010.accounts(sid).fetch()`): what a channel's "check" asks.
+    if (account && request.method === 'GET') {
+      if (decodeURIComponent(account[1]) !== options.accountSid) return twilioError(404, 20404, `The requested resource ${request.path} was not found`);
+      return { status: 200, json: accountResource(options) };
     }
     const route = MESSAGES_PATH.exec(request.path);
     if (!route) return twilioError(404, 20404, `The requested resource ${request.path} was not found`);
@@ -115,6 +124,22 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
     failNext: (...outcomes) => {
       scripted.push(...outcomes);
     },
+  };
+}
+
+/** The Account resource as Twilio's REST API answers it (the fields the SDK reads; dates in RFC 2822). */
+function accountResource({ accountSid, friendlyName }: TwilioFakeOptions): Record<string, unknown> {
+  return {
+    sid: accountSid,
+    owner_account_sid: accountSid,
+    friendly_name: friendlyName ?? 'My first Twilio account',
+    status: 'active',
+    type: 'Full',
+    auth_token: '[redacted]',
+    date_created: 'Tue, 01 Dec 2026 09:00:00 +0000',
+    date_updated: 'Tue, 01 Dec 2026 09:00:00 +0000',
+    uri: `/2010-04-01/Accounts/${accountSid}.json`,
+    subresource_uris: { messages: `/2010-04-01/Accounts/${accountSid}/Messages.json` },
   };
 }
 

@@ -5,6 +5,9 @@ import type { FakeReply, HttpFake, RecordedRequest } from './http-fake.js';
 export interface WhatsAppCloudFakeOptions {
   accessToken: string;
   phoneNumberId: string;
+  /** The number as `GET /{phone-number-id}` describes it. */
+  displayPhoneNumber?: string;
+  verifiedName?: string;
 }
 
 /**
@@ -93,6 +96,13 @@ export async function startWhatsAppCloudFake(options: WhatsAppCloudFakeOptions):
     }
     if (method === 'GET' && (match = new RegExp(`^/${VERSION}/([^/]+)$`).exec(path))) {
       const id = decodeURIComponent(match[1]);
+      // The business phone number itself (WhatsApp Business Management API, "Get phone number"): a channel's "check".
+      if (id === options.phoneNumberId) {
+        return {
+          status: 200,
+          json: { verified_name: options.verifiedName ?? 'Tsunagi Test Shop', display_phone_number: options.displayPhoneNumber ?? '+1 555-010-0001', quality_rating: 'GREEN', code_verification_status: 'VERIFIED', platform_type: 'CLOUD_API', id },
+        };
+      }
       const stored = media.get(id);
       if (!stored) return graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist.`);
       return {

@@ -196,7 +196,7 @@ describe(OffersService.name, () => {
   it('offers nothing while the team is closed by its business hours', async () => {
     const member = await online();
     // Open on Sundays only, and the clock says Monday noon in Tokyo; members stay online, so only the hours decide.
-    await settings({ businessHours: { weekly: [{ days: ['sun'], open: '09:00', close: '18:00' }], holidays: [], exceptions: [], switchMembers: false } });
+    await settings({ businessHours: { weekly: [{ days: ['sun'], open: '09:00', close: '18:00' }], holidays: [], exceptions: [], nationalHolidays: null, switchMembers: false } });
     ctx.clock.set(new Date('2026-12-07T03:00:00Z'));
     const conversationId = await newChat();
 

@@ -107,6 +107,29 @@ describe('Two hub processes on one PostgreSQL and one Redis', () => {
     await request(b.url).get('/api/conversations').set({ Authorization: `Bearer ${leaver.body.accessToken}` }).expect(401);
   });
 
+  // The members list asks every process for the team's sockets (the Redis adapter), and a colleague's status switch
+  // made on one process reaches the member's devices held by the other.
+  it('lists a member’s devices held by both processes, and tells both of a status a supervisor set', async () => {
+    const session = await request(a.url).post('/api/auth/login').send({ email: 'admin@two.example', password: 'correct horse' }).expect(200);
+    const admin = { Authorization: `Bearer ${session.body.accessToken}` };
+    const { inviteCode } = (await request(a.url).get('/api/teams/current').set(admin).expect(200)).body as { inviteCode: string };
+    const email = `devices-${Date.now().toString(36)}@two.example`;
+    const joined = await request(a.url).post('/api/auth/signup').send({ inviteCode, email, password: 'correct horse', name: '二台 持ち' }).expect(201);
+    const login = await request(b.url).post('/api/auth/login').send({ email, password: 'correct horse' }).expect(200);
+    const onA = await connect(a.url, '/inbox', { token: login.body.accessToken }, { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Mobile/15E148' });
+    const onB = await connect(b.url, '/inbox', { token: login.body.accessToken }, { userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0' });
+    sockets.push(onA, onB);
+
+    for (const hub of [a, b]) {
+      const members = (await request(hub.url).get('/api/members').set(admin).expect(200)).body.items as { id: string; devices: { kind: string }[] }[];
+      expect(members.find((m) => m.id === joined.body.id)?.devices.map((d) => d.kind).sort()).toEqual(['desktop', 'mobile']);
+    }
+
+    const told = [onA, onB].map((device) => nextEvent<{ status: string; reason: string }>(device, 'presence.set'));
+    await request(a.url).put(`/api/members/${joined.body.id}/status`).set(admin).send({ status: 'break', reason: '休憩' }).expect(200);
+    for (const event of await Promise.all(told)) expect(event).toMatchObject({ status: 'break', reason: '休憩' });
+  });
+
   it('made exactly one first team although both processes started on an empty database', async () => {
     const session = await request(a.url).post('/api/auth/login').send({ email: 'admin@two.example', password: 'correct horse' }).expect(200);
     const members = await request(a.url).get('/api/members').set({ Authorization: `Bearer ${session.body.accessToken}` }).expect(200);

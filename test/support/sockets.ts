@@ -5,14 +5,20 @@ export function connect(
   url: string,
   namespace: '/inbox' | '/widget',
   auth: Record<string, unknown>,
-  extra: { origin?: string; /** Listeners set before connecting: what the server sends on connection is not missed. */ before?: (socket: Socket) => void } = {},
+  extra: {
+    origin?: string;
+    /** The browser the socket claims to be (the members list shows it). */
+    userAgent?: string;
+    /** Listeners set before connecting: what the server sends on connection is not missed. */
+    before?: (socket: Socket) => void;
+  } = {},
 ): Promise<Socket> {
   const socket = io(`${url}${namespace}`, {
     auth,
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
-    extraHeaders: extra.origin ? { origin: extra.origin } : undefined,
+    extraHeaders: extra.origin || extra.userAgent ? { ...(extra.origin ? { origin: extra.origin } : {}), ...(extra.userAgent ? { 'user-agent': extra.userAgent } : {}) } : undefined,
   });
   extra.before?.(socket);
   if (namespace === '/widget') {

@@ -10,6 +10,7 @@ import type {
   SendResult,
   WebhookRequest,
 } from '../channel-adapter.js';
+import type { ChannelCheck } from '../channel-check.js';
 import { normalizeLineEvents } from './line.normalizer.js';
 import { LINE_SECRET_KEYS, lineConfigSchema, lineGroupKind, lineSecretsSchema, lineSettingsSchema, parseLineWebhook } from './line.schema.js';
 import type { LineAccount, LineGroupKind, LineSecrets, LineSettings } from './line.schema.js';
@@ -61,6 +62,10 @@ export class LineAdapter implements ChannelAdapter<LineSettings, LineSecrets> {
 
   send(channel: LineAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message);
+  }
+
+  check(channel: LineAccount): Promise<ChannelCheck> {
+    return this.sender.check(channel);
   }
 
   fetchContent(channel: LineAccount, providerContentId: string): Promise<{ data: Buffer; contentType: string }> {

@@ -5,6 +5,8 @@ import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { OutboundMessage, SendResult } from '../channel-adapter.js';
+import { checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
+import type { ChannelCheck } from '../channel-check.js';
 import { lineGroupKind } from './line.schema.js';
 import type { LineAccount } from './line.schema.js';
 
@@ -124,6 +126,19 @@ export class LineSender {
         return { ...(body?.sentMessages?.[0] ?? { id: `line-accepted:${requestId ?? retryKey}` }), requestId };
       }
       throw error;
+    }
+  }
+
+  /** The bot's own account ("Get bot info"): a read that only a valid channel access token answers. */
+  async check(channel: LineAccount): Promise<ChannelCheck> {
+    try {
+      const client = await this.client(channel);
+      const bot = await this.timed(() => client.getBotInfo());
+      return checkPassed(`${bot.displayName} (${bot.basicId})`, `LINE accepts the channel access token of ${bot.displayName}.`);
+    } catch (error) {
+      if (!isHttpFetchError(error)) return checkUnanswered('LINE', error);
+      const answer = parseJson(error.body) as { message?: string } | null;
+      return checkRefused({ provider: 'LINE', credentials: 'the channel access token', target: 'this bot' }, error.status, answer?.message ?? null);
     }
   }
 

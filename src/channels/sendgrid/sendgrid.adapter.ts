@@ -4,6 +4,7 @@ import type { Clock } from '../../common/clock.js';
 import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { ChannelAdapter, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
+import type { ChannelCheck } from '../channel-check.js';
 import { normalizeInboundParse, normalizeSendgridEvents } from './sendgrid.normalizer.js';
 import { SENDGRID_SECRET_KEYS, parseSendgridEvents, readInboundParse, sendgridConfigSchema, sendgridSecretsSchema, sendgridSettingsSchema } from './sendgrid.schema.js';
 import type { SendgridAccount, SendgridSecrets, SendgridSettings } from './sendgrid.schema.js';
@@ -79,5 +80,9 @@ export class SendgridAdapter implements ChannelAdapter<SendgridSettings, Sendgri
 
   send(channel: SendgridAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message, channel.name);
+  }
+
+  check(channel: SendgridAccount): Promise<ChannelCheck> {
+    return this.sender.check(channel);
   }
 }

@@ -5,6 +5,8 @@ import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { EarlierMessage, OutboundMessage, SendResult } from '../channel-adapter.js';
+import { checkFailed, checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
+import type { ChannelCheck } from '../channel-check.js';
 import { conversationToken, ourMessageId, plusAddress } from './sendgrid.normalizer.js';
 import type { MailIdentity } from './sendgrid.normalizer.js';
 import type { SendgridAccount, SendgridSettings } from './sendgrid.schema.js';
@@ -13,6 +15,8 @@ const SENDGRID_API = 'https://api.sendgrid.com';
 /** What a channel's `apiBaseUrl` may name: the global API, or the EU one (data residency). */
 export const SENDGRID_API_ORIGINS = [SENDGRID_API, 'https://api.eu.sendgrid.com'] as const;
 const REQUEST_TIMEOUT_MS = 15_000;
+/** The API key permission that Mail Send needs. */
+const SEND_SCOPE = 'mail.send';
 // References grows with every reply; mail programs keep the first and the last few (RFC 5322 suggests so too).
 const MAX_REFERENCES = 10;
 
@@ -55,6 +59,7 @@ const sendgridSdk = onDemand(async () => {
 /** The only place that talks to SendGrid's Mail Send API, through the official `@sendgrid/mail`. */
 export class SendgridMailSender {
   private readonly services = new Map<string, MailService>();
+  private readonly clients = new Map<string, Client>();
 
   constructor(
     private readonly guard: OutboundGuard,
@@ -94,27 +99,61 @@ export class SendgridMailSender {
     }
   }
 
+  /**
+   * The key's own permissions (`GET /v3/scopes`): a read any valid key may make. A key that works but lacks
+   * `mail.send` is the usual mistake (a "Restricted Access" key made without it), so the check names that scope.
+   */
+  async check(channel: SendgridAccount): Promise<ChannelCheck> {
+    const wording = { provider: 'SendGrid', credentials: 'the API key', target: 'this API key' };
+    try {
+      const [, body] = await (await this.client(channel)).request({ method: 'GET', url: '/v3/scopes' });
+      const scopes = (body as { scopes?: unknown } | null)?.scopes;
+      const granted = Array.isArray(scopes) ? scopes.filter((scope): scope is string => typeof scope === 'string') : [];
+      if (!granted.includes(SEND_SCOPE)) {
+        return checkFailed('permission_missing', `SendGrid accepts the API key, but it lacks the ${SEND_SCOPE} permission; give the key Mail Send access.`);
+      }
+      return checkPassed(channel.settings.fromEmail, `SendGrid accepts the API key, with Mail Send access, for ${channel.settings.fromEmail}.`);
+    } catch (error) {
+      const { code, response } = error as SendgridResponseError;
+      if (typeof code !== 'number' || !response) return checkUnanswered('SendGrid', error);
+      return checkRefused(wording, code, errorDetail(response) || null);
+    }
+  }
+
   private async service(channel: SendgridAccount): Promise<MailService> {
-    const { Client, MailService } = await sendgridSdk();
-    const { settings } = channel;
-    const apiKey = channel.secrets.apiKey ?? '';
-    const key = `${channel.id}:${apiKey}:${settings.apiBaseUrl ?? ''}`;
+    const { MailService } = await sendgridSdk();
+    const key = this.keyOf(channel);
     let service = this.services.get(key);
     if (!service) {
-      // A client of its own per channel: the package's default client is one global, shared by every account.
-      const client = new Client();
-      client.setApiKey(apiKey);
-      client.setDefaultRequest('baseUrl', (settings.apiBaseUrl ?? SENDGRID_API).replace(/\/+$/, ''));
-      // Every request through the outbound guard's agents (the client hands its request options to axios).
-      client.setDefaultRequest('httpsAgent', this.guard.httpsAgent);
-      // axios takes `httpAgent` for http:// bases (an operator-allowed system, the test fakes); the typings omit it.
-      client.setDefaultRequest({ httpAgent: this.guard.httpAgent } as Partial<ClientRequest> as ClientRequest);
       service = new MailService();
-      service.setClient(client);
+      service.setClient(await this.client(channel));
       service.setTimeout(this.timeoutMs);
       this.services.set(key, service);
     }
     return service;
+  }
+
+  /** A client of its own per channel: the package's default client is one global, shared by every account. */
+  private async client(channel: SendgridAccount): Promise<Client> {
+    const { Client } = await sendgridSdk();
+    const key = this.keyOf(channel);
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new Client();
+      client.setApiKey(channel.secrets.apiKey ?? '');
+      client.setDefaultRequest('baseUrl', (channel.settings.apiBaseUrl ?? SENDGRID_API).replace(/\/+$/, ''));
+      // Every request through the outbound guard's agents (the client hands its request options to axios).
+      client.setDefaultRequest('httpsAgent', this.guard.httpsAgent);
+      // axios takes `httpAgent` for http:// bases (an operator-allowed system, the test fakes) and `timeout` for the
+      // client's own requests (the mail service times its sends itself); the typings omit both.
+      client.setDefaultRequest({ httpAgent: this.guard.httpAgent, timeout: this.timeoutMs } as Partial<ClientRequest> as ClientRequest);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private keyOf(channel: SendgridAccount): string {
+    return `${channel.id}:${channel.secrets.apiKey ?? ''}:${channel.settings.apiBaseUrl ?? ''}`;
   }
 }
 
@@ -136,10 +175,7 @@ function failure(error: unknown): SendResult {
   }
   if (code === 429) return { ok: false, retry: true, code: 'rate_limited', reason: 'SendGrid is limiting how fast we send; the mail will go out shortly.' };
   if (code >= 500) return { ok: false, retry: true, code: 'provider_unavailable', reason: 'SendGrid is unavailable for a moment; retrying.' };
-  const detail = (response.body?.errors ?? [])
-    .map((e) => [e.field, e.message].filter(Boolean).join(': '))
-    .filter(Boolean)
-    .join('; ');
+  const detail = errorDetail(response);
   const reasons: Record<number, string> = {
     400: `SendGrid refused the mail${detail ? ` (${detail})` : ''}.`,
     401: 'SendGrid refused the API key; an administrator should check the channel settings.',
@@ -147,4 +183,12 @@ function failure(error: unknown): SendResult {
     413: 'The mail is larger than SendGrid accepts (30 MB).',
   };
   return { ok: false, retry: false, code: `sendgrid_${code}`, reason: reasons[code] ?? `SendGrid refused the mail (HTTP ${code})${detail ? `: ${detail}` : ''}.` };
+}
+
+/** SendGrid's `errors` list in one line: each field and its message. */
+function errorDetail(response: NonNullable<SendgridResponseError['response']>): string {
+  return (response.body?.errors ?? [])
+    .map((e) => [e.field, e.message].filter(Boolean).join(': '))
+    .filter(Boolean)
+    .join('; ');
 }

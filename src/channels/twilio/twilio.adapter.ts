@@ -7,6 +7,7 @@ import { parseInput } from '../../common/http/validation.js';
 import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { ChannelAdapter, ChannelAddress, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
+import type { ChannelCheck } from '../channel-check.js';
 import { normalizeTwilioInbound, normalizeTwilioStatus } from './twilio.normalizer.js';
 import { TWILIO_SECRET_KEYS, twilioConfigSchema, twilioSecretsSchema, twilioSettingsSchema, twilioWebhookParams } from './twilio.schema.js';
 import type { TwilioAccount, TwilioSecrets, TwilioSettings, TwilioWebhookParams } from './twilio.schema.js';
@@ -65,6 +66,10 @@ export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecre
 
   send(channel: TwilioAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message);
+  }
+
+  check(channel: TwilioAccount): Promise<ChannelCheck> {
+    return this.sender.check(channel);
   }
 
   /** Twilio waits for TwiML; an empty Response means "no automatic reply". */

@@ -4,6 +4,8 @@ import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { OutboundMessage, SendResult } from '../channel-adapter.js';
+import { checkFailed, checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
+import type { ChannelCheck } from '../channel-check.js';
 import type { TwilioAccount } from './twilio.schema.js';
 import { twilioErrorReason } from './twilio.errors.js';
 
@@ -72,6 +74,28 @@ export class TwilioSender {
       return { ok: true, providerMessageId: created.sid };
     } catch (error) {
       return failure(error);
+    }
+  }
+
+  /**
+   * The account itself (`accounts(sid).fetch()`): Twilio checks the SID and auth token before the path, so a wrong
+   * token answers 401 (20003), and a token of another account 404 on this SID.
+   */
+  async check(channel: TwilioAccount): Promise<ChannelCheck> {
+    const { accountSid } = channel.settings;
+    try {
+      const account = await (await this.client(channel)).api.v2010.accounts(accountSid).fetch();
+      const name = account.friendlyName ?? accountSid;
+      if (account.status && account.status !== 'active') {
+        return checkFailed('account_inactive', `Twilio says the account ${name} is ${account.status}; reactivate it in the Twilio console.`);
+      }
+      return checkPassed(name, `Twilio accepts the Account SID and auth token of ${name}.`);
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      const code = (error as { code?: number | string }).code;
+      // An error without an HTTP status, or with a network code ('ECONNREFUSED'), never reached Twilio's API.
+      if (status === undefined || typeof code === 'string') return checkUnanswered('Twilio', error);
+      return checkRefused({ provider: 'Twilio', credentials: 'the Account SID and auth token', target: 'the Account SID' }, status, (error as Error).message);
     }
   }
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { ChannelAdapter, ChannelAddress, ChannelCapabilities, CustomerNotice, OutboundMessage, SendResult } from '../channel-adapter.js';
+import { checkPassed } from '../channel-check.js';
+import type { ChannelCheck } from '../channel-check.js';
 import { webchatConfigSchema, webchatSecretsSchema, webchatSettingsSchema } from './webchat.schema.js';
 import type { WebchatAccount, WebchatSecrets, WebchatSettings } from './webchat.schema.js';
 import { WebchatSender } from './webchat.sender.js';
@@ -42,6 +44,11 @@ export class WebchatAdapter implements ChannelAdapter<WebchatSettings, WebchatSe
 
   send(channel: WebchatAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message);
+  }
+
+  /** Nothing to ask a provider: the widget talks to this hub. The channel works as soon as it exists. */
+  async check(channel: WebchatAccount): Promise<ChannelCheck> {
+    return checkPassed(channel.name, 'Web chat needs no provider credentials: the widget connects to this hub directly.');
   }
 
   async notify(channel: WebchatAccount, to: ChannelAddress, notice: CustomerNotice): Promise<void> {

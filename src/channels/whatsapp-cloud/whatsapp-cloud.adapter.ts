@@ -15,6 +15,7 @@ import type {
   TemplateChoice,
   WebhookRequest,
 } from '../channel-adapter.js';
+import type { ChannelCheck } from '../channel-check.js';
 import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js';
 import { normalizeWhatsAppCloud } from './whatsapp-cloud.normalizer.js';
 import { WHATSAPP_CLOUD_SECRET_KEYS, parseWhatsAppCloudWebhook, whatsappCloudConfigSchema, whatsappCloudSecretsSchema, whatsappCloudSettingsSchema } from './whatsapp-cloud.schema.js';
@@ -73,6 +74,10 @@ export class WhatsAppCloudAdapter implements ChannelAdapter<WhatsAppCloudSetting
 
   send(channel: WhatsAppCloudAccount, message: OutboundMessage): Promise<SendResult> {
     return this.sender.send(channel, message);
+  }
+
+  check(channel: WhatsAppCloudAccount): Promise<ChannelCheck> {
+    return this.sender.check(channel);
   }
 
   canSend(_channel: Pick<WhatsAppCloudAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean }) {

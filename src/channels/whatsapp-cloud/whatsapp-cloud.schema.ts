@@ -119,6 +119,9 @@ export const graphErrorBody = z.looseObject({
   }),
 });
 
+/** 200 of `GET /{phone-number-id}`: the business number as Meta knows it. */
+export const graphPhoneNumber = z.looseObject({ display_phone_number: z.string().optional(), verified_name: z.string().optional() });
+
 /** 200 of `POST /{phone-number-id}/messages`. */
 export const graphSendAnswer = z.looseObject({ messages: z.array(z.looseObject({ id: z.string() })).min(1) });
 

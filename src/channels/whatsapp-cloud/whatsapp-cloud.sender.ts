@@ -1,8 +1,10 @@
 import { OutboundRefused, outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { OutboundMessage, SendResult } from '../channel-adapter.js';
+import { checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
+import type { ChannelCheck } from '../channel-check.js';
 import { whatsappErrorSentence } from './whatsapp-cloud.normalizer.js';
-import { GRAPH_API, graphErrorBody, graphMediaAnswer, graphSendAnswer } from './whatsapp-cloud.schema.js';
+import { GRAPH_API, graphErrorBody, graphMediaAnswer, graphPhoneNumber, graphSendAnswer } from './whatsapp-cloud.schema.js';
 import type { WhatsAppCloudAccount, WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -67,6 +69,36 @@ export class WhatsAppCloudSender {
       return { ok: false, retry: true, code: 'provider_unavailable', reason: 'WhatsApp answered without a message id; retrying.' };
     }
     return failure(response.status, answer, response.headers.get('retry-after'));
+  }
+
+  /**
+   * The business phone number (`GET /{phone-number-id}`): a wrong token answers 401 (code 190), a number id the
+   * token's business does not own 400 with code 100 ("Object with ID ... does not exist"), read as `not_found`.
+   */
+  async check(channel: WhatsAppCloudAccount): Promise<ChannelCheck> {
+    const { settings } = channel;
+    let response: Response;
+    try {
+      response = await this.guard.fetch(`${base(settings)}/${encodeURIComponent(settings.phoneNumberId)}?fields=display_phone_number,verified_name,quality_rating`, {
+        headers: { authorization: `Bearer ${channel.secrets.accessToken ?? ''}` },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      return checkUnanswered('WhatsApp', error);
+    }
+    const answer = await readJson(response);
+    if (response.ok) {
+      const number = graphPhoneNumber.safeParse(answer);
+      const name = number.success ? [number.data.verified_name, number.data.display_phone_number].filter(Boolean).join(' ') : '';
+      return checkPassed(name || settings.phoneNumberId, `WhatsApp accepts the access token for the number ${name || settings.phoneNumberId}.`);
+    }
+    const error = graphErrorBody.safeParse(answer);
+    const detail = error.success ? (error.data.error.error_data?.details ?? error.data.error.message ?? null) : null;
+    const wording = { provider: 'WhatsApp', credentials: 'the access token', target: 'the phone number ID' };
+    const code = error.success ? error.data.error.code : undefined;
+    if (code === 190) return checkRefused(wording, response.status, detail, 'credentials_refused');
+    if (code === 100 && response.status === 400) return checkRefused(wording, response.status, detail, 'not_found');
+    return checkRefused(wording, response.status, detail);
   }
 
   /**

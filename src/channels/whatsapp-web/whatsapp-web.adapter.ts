@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { ChannelAdapter, ChannelCapabilities, ChannelPairing, InboundEvent, OutboundMessage, SendResult } from '../channel-adapter.js';
+import { checkFailed, checkPassed } from '../channel-check.js';
+import type { ChannelCheck } from '../channel-check.js';
 import { WhatsAppWebSessions } from './whatsapp-web-sessions.service.js';
 import { whatsappWebConfigSchema, whatsappWebSecretsSchema, whatsappWebSettingsSchema } from './whatsapp-web.schema.js';
 import type { WhatsAppWebAccount, WhatsAppWebSecrets, WhatsAppWebSettings } from './whatsapp-web.schema.js';
@@ -57,6 +59,18 @@ export class WhatsAppWebAdapter implements ChannelAdapter<WhatsAppWebSettings, W
 
   deactivate(channelId: string): Promise<void> {
     return this.sessions.deactivate(channelId);
+  }
+
+  /** From the session's own state (the hub holds the connection): paired and connected, or what it waits for. */
+  async check(channel: WhatsAppWebAccount): Promise<ChannelCheck> {
+    const { state, detail } = await this.sessions.pairing(channel.id);
+    if (state === 'ready') return checkPassed(channel.name, 'The phone is linked and the WhatsApp Web session is connected.');
+    const why: Record<Exclude<ChannelPairing['state'], 'ready'>, string> = {
+      starting: 'The WhatsApp Web session is starting; check again in a moment.',
+      pairing: 'The phone is not linked yet: scan the QR code (WhatsApp > Linked devices) from the pairing view.',
+      disconnected: `The WhatsApp Web session is disconnected${detail ? ` (${detail})` : ''}; link the phone again.`,
+    };
+    return checkFailed('not_paired', why[state]);
   }
 
   pairing(channel: WhatsAppWebAccount): Promise<ChannelPairing> {

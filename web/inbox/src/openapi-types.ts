@@ -330,6 +330,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/members/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["MembersController_setStatusOf"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/members/{id}/status-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MembersController_presenceChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/members/{id}": {
         parameters: {
             query?: never;
@@ -394,6 +426,22 @@ export interface paths {
         patch: operations["GroupsController_update"];
         trace?: never;
     };
+    "/api/business-hours/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BusinessHoursController_preview"];
+        put?: never;
+        post: operations["BusinessHoursController_previewDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels": {
         parameters: {
             query?: never;
@@ -452,6 +500,22 @@ export interface paths {
         get: operations["ChannelsController_pairing"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ChannelsController_check"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1398,6 +1462,16 @@ export interface components {
             maxMessagesPerCall: number;
             sendsPerSecond: number;
         };
+        ChannelCheck: {
+            ok: boolean;
+            /** @enum {string} */
+            code: "ok" | "credentials_refused" | "permission_missing" | "not_found" | "account_inactive" | "not_paired" | "rate_limited" | "provider_unavailable" | "provider_unreachable" | "provider_refused" | "url_not_allowed";
+            message: string;
+            account: string | null;
+            providerStatus: number | null;
+            providerMessage: string | null;
+            checkedAt: string;
+        };
         ChannelGroup: {
             groupId: string;
             kind: string;
@@ -1537,6 +1611,28 @@ export interface components {
             training: boolean;
             groupIds: string[];
             deactivatedAt: string | null;
+            lastActiveAt: string | null;
+        };
+        MemberDevice: {
+            /** @enum {string} */
+            kind: "mobile" | "tablet" | "desktop" | "other";
+            userAgent: string | null;
+            connectedAt: string;
+        };
+        MemberWithDevices: {
+            id: string;
+            name: string;
+            email: string;
+            /** @enum {string} */
+            role: "operator" | "supervisor" | "administrator";
+            /** @enum {string} */
+            status: "online" | "break" | "offline";
+            capacity: number;
+            training: boolean;
+            groupIds: string[];
+            deactivatedAt: string | null;
+            lastActiveAt: string | null;
+            devices: components["schemas"]["MemberDevice"][] | null;
         };
         Message: {
             id: string;
@@ -1589,6 +1685,23 @@ export interface components {
             };
             body: string;
             createdAt: string;
+        };
+        OpeningPreview: {
+            openNow: boolean;
+            until: string | null;
+            next: string | null;
+            timeZone: string;
+            alwaysOpen: boolean;
+        };
+        PresenceChange: {
+            /** @enum {string} */
+            status: "online" | "break" | "offline";
+            reason: string;
+            by: {
+                id: string;
+                name: string | null;
+            };
+            at: string;
         };
         Purchase: {
             id: string;
@@ -1853,6 +1966,11 @@ export interface components {
                             close: string;
                         }[];
                     }[];
+                    /**
+                     * @default null
+                     * @enum {string|null}
+                     */
+                    nationalHolidays: "JP" | null;
                     /** @default true */
                     switchMembers: boolean;
                 } | null;
@@ -2335,6 +2453,8 @@ export interface operations {
                                     close: string;
                                 }[];
                             }[];
+                            /** @default null */
+                            nationalHolidays?: "JP" | null;
                             /** @default true */
                             switchMembers?: boolean;
                         } | null;
@@ -2500,7 +2620,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Member"][];
+                        items: components["schemas"]["MemberWithDevices"][];
                         /** @enum {string|null} */
                         nextCursor: null;
                     };
@@ -2649,6 +2769,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Member"];
+                };
+            };
+        };
+    };
+    MembersController_setStatusOf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "online" | "break" | "offline";
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+        };
+    };
+    MembersController_presenceChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PresenceChange"][];
+                        /** @enum {string|null} */
+                        nextCursor: null;
+                    };
                 };
             };
         };
@@ -2821,6 +2995,71 @@ export interface operations {
             };
         };
     };
+    BusinessHoursController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpeningPreview"];
+                };
+            };
+        };
+    };
+    BusinessHoursController_previewDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    businessHours: {
+                        weekly: {
+                            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                            open: string;
+                            close: string;
+                        }[];
+                        /** @default [] */
+                        holidays?: string[];
+                        /** @default [] */
+                        exceptions?: {
+                            date: string;
+                            intervals: {
+                                open: string;
+                                close: string;
+                            }[];
+                        }[];
+                        /** @default null */
+                        nationalHolidays?: "JP" | null;
+                        /** @default true */
+                        switchMembers?: boolean;
+                    } | null;
+                    timeZone?: string;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpeningPreview"];
+                };
+            };
+        };
+    };
     ChannelsController_list: {
         parameters: {
             query?: never;
@@ -2987,6 +3226,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelPairing"];
+                };
+            };
+        };
+    };
+    ChannelsController_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelCheck"];
                 };
             };
         };

@@ -55,6 +55,14 @@ export type InboxSalesFigure = z.output<typeof inboxSalesFigureView>;
 /** One thing a shopper did on the shop's site. */
 export type InboxShopperEvent = z.output<typeof inboxShopperEventView>;
 
+/** A colleague switched the member online, on a break or offline: the new status, the reason given, and who. */
+export interface InboxPresenceSet {
+  status: 'online' | 'break' | 'offline';
+  reason: string;
+  by: { id: string; name: string };
+  at: string;
+}
+
 /** News for supervisors and administrators, on every device of each. */
 export type InboxNotification =
   | { type: 'contact_blocked' | 'contact_unblocked'; contactId: string; name: string; by: string }
@@ -70,6 +78,8 @@ export interface InboxServerEvents {
   /** The customer's draft as they type (web chat). */
   typing: (event: { conversationId: string; draft: string }) => void;
   'presence.updated': (event: { memberId: string; status: 'online' | 'break' | 'offline'; reason?: string }) => void;
+  /** A supervisor or administrator switched this member's status: every device of theirs hears who and why. */
+  'presence.set': (event: InboxPresenceSet) => void;
   /** This device's session was retired: the socket is disconnected right after. */
   signed_out: (event: { code: 'session_revoked' | 'password_changed' | 'member_deactivated' }) => void;
   notification: (notification: InboxNotification) => void;
@@ -104,6 +114,7 @@ export const inboxCatalog: NamespaceCatalog<InboxClientEvents, InboxServerEvents
     'conversation.updated': 'A conversation of the team changed.',
     typing: 'A web chat customer is typing.',
     'presence.updated': 'A member of the team went online, on a break or offline.',
+    'presence.set': 'A supervisor or administrator switched the member’s status.',
     signed_out: 'This device’s session was retired.',
     notification: 'News for supervisors or administrators.',
     offer: 'A chat is offered to the member.',
