@@ -135,6 +135,36 @@ describe('The inbox and the widget in a real browser', () => {
     await Promise.all([agentContext.close(), shopContext.close(), phone.close()]);
   });
 
+  it('sends a message again while the hub answers it is busy, and it is stored once', async () => {
+    const shopContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ja-JP' });
+    // Between the page and the hub, the first two sends of the message are answered as a hub storing a burst answers
+    // them (socket.io's ack of a refusal with ingest_busy); every other frame passes through.
+    let refused = 0;
+    await shopContext.routeWebSocket(/\/socket\.io\//, (page) => {
+      const hub = page.connectToServer();
+      page.onMessage((frame) => {
+        const send = typeof frame === 'string' ? /^42\/widget,(\d+)\["message"/.exec(frame) : null;
+        if (send && refused < 2) {
+          refused++;
+          page.send(`43/widget,${send[1]}[${JSON.stringify({ ok: false, code: 'ingest_busy', message: 'busy', retryAfterSeconds: 1 })}]`);
+          return;
+        }
+        hub.send(frame);
+      });
+    });
+    const shop = await openPage(shopContext, `${hub.url}/demo?channel=${channelId}`);
+    await openWidget(shop);
+    const input = shop.getByRole('textbox', { name: /メッセージを入力/ });
+    await input.fill('混雑中でも届きますか');
+    await input.press('Enter');
+
+    await shop.locator('.log .mine .body').filter({ hasText: '混雑中でも届きますか' }).waitFor({ timeout: 15_000 });
+    expect(refused).toBe(2);
+    expect(await input.inputValue()).toBe('');
+    expect(await hub.infra.db.message.count({ where: { body: '混雑中でも届きますか' } })).toBe(1);
+    await shopContext.close();
+  });
+
   it('rings an offer on two agents’ pages with a countdown; when one accepts, it disappears from the other', async () => {
     const first = await addMember(hub, team, { name: '田中 一郎' });
     const second = await addMember(hub, team, { name: '鈴木 花子' });

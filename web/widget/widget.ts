@@ -21,6 +21,9 @@ const storageKey = `tsunagi:${channelId}`;
 const DRAFT_EVERY_MS = 600;
 /** How long "staff are typing" stays after the agent's last keystroke was heard. */
 const AGENT_TYPING_SHOWN_MS = 4000;
+// A message the hub could not store yet (a burst: `ingest_busy`) or whose answer was lost is sent again this many times
+// in all, spaced as the hub asks, before the visitor is asked to send it again.
+const SEND_ATTEMPTS = 6;
 
 function stored(): { visitorId?: string; consented?: boolean } {
   try {
@@ -250,13 +253,29 @@ class Widget {
     if (!body || !this.socket || this.input.disabled) return;
     const clientId = `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
     this.input.value = '';
-    const ack = await this.socket.timeout(10_000).emitWithAck('message', { body, clientId }).catch(() => null);
+    const ack = await this.sendMessage(body, clientId);
     if (!ack?.ok || !ack.id) {
       this.input.value = body;
       this.status(ack && !ack.ok ? ack.message : text.notSent);
       return;
     }
+    if (this.notice.textContent === text.sending) this.status('');
     this.add({ id: ack.id, seq: this.lastSeq ?? '0', direction: 'in', body, author: { type: 'contact', name: null }, createdAt: new Date().toISOString() }, false);
+  }
+
+  /**
+   * Sends a message, again with the same `clientId` while the hub is busy or its answer is lost: the hub stores one
+   * message per `clientId` and answers a repeat with it, so a burst delays the message and never drops or doubles it.
+   */
+  private async sendMessage(body: string, clientId: string) {
+    for (let attempt = 1; ; attempt++) {
+      const ack = await this.socket?.timeout(10_000).emitWithAck('message', { body, clientId }).catch(() => null);
+      const again = !ack || (!ack.ok && ack.code === 'ingest_busy');
+      if (!again || attempt >= SEND_ATTEMPTS) return ack ?? null;
+      this.status(text.sending);
+      const waitSeconds = ack && !ack.ok && ack.retryAfterSeconds ? ack.retryAfterSeconds : 2 ** (attempt - 1);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(waitSeconds, 30) * 1000));
+    }
   }
 
   private buildLeaveForm(): void {
