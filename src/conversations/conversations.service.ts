@@ -338,7 +338,7 @@ export class ConversationsService {
 
   /**
    * The name of the colleague whose greeting, the first agent reply of this conversation, went in less than
-   * GREETING_GUARD_MS ago; null otherwise. The conversation's row is locked first, so two greetings sent at
+   * GREETING_GUARD_MS ago; null otherwise, and for the colleague the greeter has just handed the chat to. The conversation's row is locked first, so two greetings sent at
    * the same moment are decided one after the other.
    */
   private async greetedJustNowBy(tx: Tx, conversationId: string, memberId: string, now: Date): Promise<string | null> {
@@ -350,6 +350,9 @@ export class ConversationsService {
     });
     const [greeting] = replies;
     if (replies.length !== 1 || greeting.authorId === memberId || now.getTime() - greeting.createdAt.getTime() >= GREETING_GUARD_MS) return null;
+    // The greeter handed the chat to this member a moment ago (a transfer they accepted): this is the new holder's
+    // answer, not a second greeting.
+    if (greeting.authorId && (await tx.transfer.count({ where: { conversationId, fromMemberId: greeting.authorId, acceptedById: memberId, status: 'accepted' } }))) return null;
     const author = greeting.authorId ? await tx.member.findUnique({ where: { id: greeting.authorId }, select: { name: true } }) : null;
     return author?.name ?? 'A colleague';
   }

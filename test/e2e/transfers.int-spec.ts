@@ -99,6 +99,23 @@ describe('Transfers, groups and the supervisors’ queue', () => {
     expect(messages.body.items).toContainEqual(expect.objectContaining({ kind: 'note', body: '2回目のご来店、変更希望', author: { type: 'member', id: a.member.id } }));
   });
 
+  it('lets the colleague a chat was just handed to answer at once: the sender’s greeting a moment before is no double greeting', async () => {
+    const a = await agent('田中 太郎');
+    const conversationId = await chatHeldBy(a, '駐車場はありますか');
+    const b = await agent('山本 二郎');
+    // The clock stands still: the greeting, the transfer and the answer all fall within the guard's second.
+    const greeting = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(a.member.auth).send({ body: 'いらっしゃいませ、田中です' }).expect(201);
+    const offered = nextEvent<OfferFrame>(b.device, 'offer');
+    await hub.http.post(`/api/conversations/${conversationId}/transfer`).set(a.member.auth).send({ memberId: b.member.id, note: '駐車場の件' }).expect(202);
+    await offered;
+    await hub.http.post(`/api/conversations/${conversationId}/accept`).set(b.member.auth).expect(200);
+
+    const answer = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(b.member.auth).send({ body: '山本が代わります。駐車場は3台分ございます' }).expect(201);
+
+    expect(greeting.body.status).not.toBe('failed');
+    expect(answer.body.status).not.toBe('failed');
+  });
+
   it('leaves a transfer nobody accepts with the sender, who is told, and carries what is left of the countdown', async () => {
     await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { offerTimeoutSeconds: 2 } }).expect(200);
     const a = await agent('田中 太郎');
