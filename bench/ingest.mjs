@@ -207,6 +207,9 @@ function rssMb(pid) {
   }
 }
 
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** CPU time the process has used, in clock ticks (Linux), NaN elsewhere. */
 function cpuTicks(pid) {
   try {
@@ -288,10 +291,15 @@ async function measure(target, send) {
     }
   };
   const t0 = performance.now();
+  const ticks0 = cpuTicks(target.pid);
   await send(fire);
   const waitUntil = performance.now() + EVENT_WAIT_SECONDS * 1000;
   while (sentAt.size > 0 && performance.now() < waitUntil) await sleep(20);
   target.socket.off('message.created', onMessage);
+  // The target's own CPU per message, its follow-ups included (read once it is idle again): unlike throughput, it
+  // hardly moves with what else runs on the machine. A PostgreSQL server's work is not in it; PGlite's is.
+  await waitIdle([target.pid]);
+  const cpuMsPerMessage = ((cpuTicks(target.pid) - ticks0) * (1000 / CLOCK_TICKS_PER_SECOND)) / Math.max(1, messages);
   // Throughput counts a message once its agent saw it (or, for one that never arrived, once it was answered).
   const seconds = (last - t0) / 1000;
   return {
@@ -303,6 +311,7 @@ async function measure(target, send) {
     errors,
     missing: sentAt.size,
     errorSample,
+    cpuMsPerMessage,
   };
 }
 
@@ -335,9 +344,9 @@ function openLoop(target, rate = LATENCY_RATE, seconds = LATENCY_SECONDS) {
 // ---- the report ----
 
 const ms = (n) => (Number.isFinite(n) ? n.toFixed(1) : '-');
-const header = `${'provider'.padEnd(15)} ${'target'.padEnd(16)} ${'msg/s'.padStart(7)} ${'ack p50'.padStart(8)} ${'ack p99'.padStart(8)} ${'agent p50'.padStart(9)} ${'agent p99'.padStart(9)} ${'errors'.padStart(6)} ${'missing'.padStart(7)}`;
+const header = `${'provider'.padEnd(15)} ${'target'.padEnd(16)} ${'msg/s'.padStart(7)} ${'ack p50'.padStart(8)} ${'ack p99'.padStart(8)} ${'agent p50'.padStart(9)} ${'agent p99'.padStart(9)} ${'errors'.padStart(6)} ${'missing'.padStart(7)} ${'cpu ms'.padStart(6)}`;
 function row(provider, target, r, extra = '') {
-  return `${provider.padEnd(15)} ${target.padEnd(16)} ${ms(r.msgPerSec).padStart(7)} ${ms(r.ackP50).padStart(8)} ${ms(r.ackP99).padStart(8)} ${ms(r.agentP50).padStart(9)} ${ms(r.agentP99).padStart(9)} ${String(r.errors).padStart(6)} ${String(r.missing).padStart(7)}${extra}`;
+  return `${provider.padEnd(15)} ${target.padEnd(16)} ${ms(r.msgPerSec).padStart(7)} ${ms(r.ackP50).padStart(8)} ${ms(r.ackP99).padStart(8)} ${ms(r.agentP50).padStart(9)} ${ms(r.agentP99).padStart(9)} ${String(r.errors).padStart(6)} ${String(r.missing).padStart(7)} ${(Number.isFinite(r.cpuMsPerMessage) ? r.cpuMsPerMessage.toFixed(2) : '-').padStart(6)}${extra}`;
 }
 
 /** The median of each figure over the runs; errors and missing events summed (any one of them counts). */
@@ -349,6 +358,7 @@ function summarize(runs) {
     ackP99: figure('ackP99'),
     agentP50: figure('agentP50'),
     agentP99: figure('agentP99'),
+    cpuMsPerMessage: figure('cpuMsPerMessage'),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     missing: runs.reduce((sum, r) => sum + r.missing, 0),
   };
