@@ -90,7 +90,7 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
   }
   return {
     prisma,
-    direct: new DirectSql(pool),
+    direct: new DirectSql(pool, { prepare: !embedded }),
     embedded: embedded !== null,
     pool: { use: pool, max },
     async close() {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Prisma } from '../../generated/prisma/client.js';
 
@@ -7,6 +8,9 @@ export class ConnectionWaitTimeout extends Error {
     super(`no database connection within ${waitedMs} ms`);
   }
 }
+
+/** Distinct statement texts prepared at most. */
+const MAX_PREPARED = 64;
 
 // PostgreSQL's type ids of the columns read differently from pg's defaults.
 const TIMESTAMP = 1114;
@@ -31,7 +35,18 @@ const prismaLikeTypes = {
  * `tx.$queryRaw` inside a transaction. Parameters go as Prisma sends them (a Date as its ISO text in UTC).
  */
 export class DirectSql {
-  constructor(private readonly pool: pg.Pool) {}
+  /** The name each statement text is prepared under, on each connection the first time it runs there. */
+  private readonly names = new Map<string, string>();
+
+  /**
+   * `prepare`: statements are prepared once per connection and then only bound and executed, so the hot path's long
+   * texts are neither sent nor parsed and planned again for every message. Off for the embedded database, whose one
+   * session outlives a reconnected client (which would prepare a name the session already has).
+   */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: { prepare: boolean } = { prepare: false },
+  ) {}
 
   /** Runs `statement` once a connection is free; refuses with `ConnectionWaitTimeout` after `maxWaitMs` without one. */
   async query<T>(statement: Prisma.Sql, maxWaitMs: number): Promise<T[]> {
@@ -41,7 +56,7 @@ export class DirectSql {
     client.on('error', ignore);
     try {
       const values = statement.values.map((value) => (value instanceof Date ? value.toISOString() : value));
-      const result = await client.query({ text: statement.text, values, types: prismaLikeTypes });
+      const result = await client.query({ text: statement.text, values, types: prismaLikeTypes, name: this.nameOf(statement.text) });
       return result.rows as T[];
     } finally {
       client.removeListener('error', ignore);
@@ -49,6 +64,17 @@ export class DirectSql {
       // server, which admits one, refuses an immediate reconnect.
       client.release();
     }
+  }
+
+  /** A name per distinct text (the hot path has a handful); unnamed past a bound, in case a caller builds texts freely. */
+  private nameOf(text: string): string | undefined {
+    if (!this.options.prepare) return undefined;
+    let name = this.names.get(text);
+    if (!name && this.names.size < MAX_PREPARED) {
+      name = `direct_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      this.names.set(text, name);
+    }
+    return name;
   }
 
   private connect(maxWaitMs: number): Promise<pg.PoolClient> {
