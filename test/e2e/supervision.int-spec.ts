@@ -355,6 +355,54 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect(notHeld.body).toMatchObject({ items: [], total: 0 });
     });
 
+    it('counts a two-character word from its pair alone, exactly: case folded, not reversed or apart, not unsent or blocked', async () => {
+      // A two-character query is answered by the pairs' index without reading the text again: guards that this
+      // shortcut counts the same messages the text would (an ASCII word, so that case folding is in play).
+      const supervisor = await addMember(hub, team, { role: 'supervisor' });
+      const phone = '+819012340036';
+      await customerSms(phone, 'QZ の件です');
+      await customerSms(phone, 'それはqzでした');
+      await customerSms(phone, 'zq は逆さま');
+      await customerSms(phone, 'q z は離れている');
+      await customerSms(phone, 'Qz 取り消し');
+      await customerSms(phone, 'qZ 受け取り拒否');
+      await customerSms(phone, 'qz の記録');
+      const db = hub.infra.db;
+      await db.message.updateMany({ where: { body: 'Qz 取り消し' }, data: { unsentAt: new Date() } });
+      await db.message.updateMany({ where: { body: 'qZ 受け取り拒否' }, data: { blocked: true } });
+      await db.message.updateMany({ where: { body: 'qz の記録' }, data: { kind: 'event' } });
+
+      for (const q of ['qz', 'QZ']) {
+        const found = await hub.http.get('/api/messages/search').query({ q }).set(supervisor.auth).expect(200);
+        expect({ q, bodies: found.body.items.map((hit: { body: string }) => hit.body).sort(), total: found.body.total }).toEqual({ q, bodies: ['QZ の件です', 'それはqzでした'], total: 2 });
+      }
+      // A longer query still reads the text, under the same conditions.
+      const three = await hub.http.get('/api/messages/search').query({ q: 'QZ の' }).set(supervisor.auth).expect(200);
+      expect(three.body).toMatchObject({ total: 1, items: [expect.objectContaining({ body: 'QZ の件です' })] });
+    });
+
+    it('narrows to a member: what they wrote in any chat, and every message of the chats they hold', async () => {
+      // Guards both halves of the member filter, on the page and in the count: a reply in a chat someone else holds
+      // still counts for its writer, and a held chat's customer messages count for its holder.
+      const supervisor = await addMember(hub, team, { role: 'supervisor' });
+      const writer = await addMember(hub, team);
+      const holder = await addMember(hub, team);
+      const held = await customerSms('+819012340046', 'xj を持つ人の会話');
+      const elsewhere = await customerSms('+819012340047', 'xj とだけ書いた客');
+      await hub.infra.db.conversation.update({ where: { id: held }, data: { assigneeId: holder.id, status: 'open' } });
+      await hub.infra.db.message.create({
+        data: { teamId: team.teamId, conversationId: elsewhere, channelId: sms, direction: 'out', body: 'xj の件、代わりに返信します', authorType: 'member', authorId: writer.id, status: 'sent' },
+      });
+
+      const search = async (memberId: string) => {
+        const found = await hub.http.get('/api/messages/search').query({ q: 'XJ', memberId }).set(supervisor.auth).expect(200);
+        return { bodies: found.body.items.map((hit: { body: string }) => hit.body), total: found.body.total };
+      };
+      expect(await search(writer.id)).toEqual({ bodies: ['xj の件、代わりに返信します'], total: 1 });
+      expect(await search(holder.id)).toEqual({ bodies: ['xj を持つ人の会話'], total: 1 });
+      expect(await search(supervisor.id)).toEqual({ bodies: [], total: 0 });
+    });
+
     it('looks up quotes, backslashes and query syntax as plain characters', async () => {
       const supervisor = await addMember(hub, team, { role: 'supervisor' });
       // Each pair becomes a quoted lexeme of a text-search query: these must not break out of their quotes.
