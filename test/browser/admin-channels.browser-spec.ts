@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { join } from 'node:path';
 import request from 'supertest';
+import { WHATSAPP_WEB_RUNTIME } from '../../src/channels/index.js';
 import { signLineBody, startLineFake } from '../fakes/line-fake.js';
+import { fakeWhatsAppWebRuntime } from '../fakes/whatsapp-web-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
 import { eventually } from '../support/eventually.js';
 import { TestHub, createTeam, startTestHub } from '../support/test-hub.js';
@@ -29,6 +31,8 @@ describe('Channels screen in a real browser', () => {
   let team: Awaited<ReturnType<typeof createTeam>>;
   let context: BrowserContext;
   let page: Page & { dialogs: string[] };
+  // WhatsApp Web's library stands in for the phone's session: the test emits its QR code and its `ready`.
+  const whatsappWeb = fakeWhatsAppWebRuntime(1_000);
 
   const channels = async (): Promise<ChannelBody[]> => (await hub.http.get('/api/channels').set(team.admin.auth).expect(200)).body.items;
   const card = (name: string) => page.getByRole('listitem', { name });
@@ -47,7 +51,7 @@ describe('Channels screen in a real browser', () => {
   beforeAll(async () => {
     line = await startLineFake({ channelAccessToken: LINE_TOKEN, botName: 'つなぎ整骨院 Bot' });
     browser = await launchBrowser();
-    hub = await startTestHub({ PUBLIC_URL });
+    hub = await startTestHub({ PUBLIC_URL }, { providers: [{ provide: WHATSAPP_WEB_RUNTIME, useValue: whatsappWeb }] });
     team = await createTeam(hub, 'つなぎ整骨院');
     await hub.http.put('/api/members/me/status').set(team.admin.auth).send({ status: 'offline' }).expect(200);
     context = await browser.newContext(WIDTHS[0].options);
@@ -185,6 +189,60 @@ describe('Channels screen in a real browser', () => {
     expect(page.dialogs).toEqual([]);
   });
 
+  it('keeps a WhatsApp Cloud number’s templates through the form, with a bad name refused under the list', async () => {
+    const created = await hub.http
+      .post('/api/channels')
+      .set(team.admin.auth)
+      .send({ type: 'whatsapp', provider: 'whatsapp-cloud', name: 'WhatsApp 本店', config: { phoneNumberId: '1234567890', accessToken: 'meta-access-token', appSecret: 'meta-app-secret', verifyToken: 'meta-verify-token' } })
+      .expect(201);
+    await page.reload();
+    const templates = card('WhatsApp 本店').getByRole('form', { name: 'メッセージテンプレート' });
+    await templates.getByText('テンプレートはまだありません').waitFor();
+    await templates.getByRole('button', { name: 'テンプレートを追加' }).click();
+    await templates.getByLabel('テンプレート名').fill('Reservation Reminder');
+    await templates.getByLabel('変数（{{1}}, {{2}}… の順にカンマ区切り）').fill('お名前, 日時');
+    await templates.getByLabel('本文（{{1}} などを含めて）').fill('{{1}}様、{{2}}のご予約をお待ちしております。');
+    await templates.getByRole('button', { name: '保存' }).click();
+    // WhatsApp Manager's names are lower case: the hub's sentence shows under the list, nothing is kept.
+    await templates.getByRole('alert').filter({ hasText: /lower case/ }).waitFor();
+    const stored = async () => (await hub.http.get(`/api/channels/${created.body.id}`).set(team.admin.auth).expect(200)).body.config.templates;
+    expect(await stored()).toEqual([]);
+
+    await templates.getByLabel('テンプレート名').fill('reservation_reminder');
+    await templates.getByRole('button', { name: '保存' }).click();
+    await templates.getByRole('status').filter({ hasText: '保存しました' }).waitFor();
+    expect(await stored()).toEqual([{ name: 'reservation_reminder', language: 'ja', variables: ['お名前', '日時'], text: '{{1}}様、{{2}}のご予約をお待ちしております。' }]);
+    // The secrets the API was given stay unseen in the page.
+    expect(await page.content()).not.toContain('meta-access-token');
+  });
+
+  it('adds a WhatsApp Web channel and shows its QR code while it waits for the phone, then that it is paired', async () => {
+    await startAdding('whatsapp-web');
+    const form = page.getByRole('form', { name: /WhatsApp Web.*を追加/ });
+    await form.getByLabel('表示名').fill('WhatsApp 店頭');
+    await form.getByLabel('セッション名').fill('店頭の電話');
+    await form.getByRole('button', { name: '追加する' }).click();
+    // The session name becomes a folder name of the library's: the hub's rule shows under the field.
+    expect(await refusalUnder(form.getByLabel('セッション名'))).toMatch(/letters, digits/);
+    await form.getByLabel('セッション名').fill('shop-front');
+    await form.getByRole('button', { name: '追加する' }).click();
+    const webCard = card('WhatsApp 店頭');
+    const pairing = webCard.getByRole('region', { name: 'WhatsAppとの連携' });
+    await pairing.waitFor();
+
+    const client = await eventually(async () => whatsappWeb.clients.find((c) => c.options.sessionName === 'shop-front'), (c) => c !== undefined);
+    client!.emit('qr', '2@pairing-code-from-whatsapp');
+    await pairing.getByRole('img', { name: 'WhatsApp Web の QRコード' }).waitFor({ timeout: 15_000 });
+    await webCard.getByRole('button', { name: '接続を確認' }).click();
+    await webCard.getByRole('alert').filter({ hasText: 'リンク済みデバイス' }).waitFor();
+
+    client!.emit('ready');
+    await pairing.getByRole('status').filter({ hasText: '連携済み' }).waitFor({ timeout: 15_000 });
+    expect(await pairing.getByRole('img').count()).toBe(0);
+    await webCard.getByRole('button', { name: '接続を確認' }).click();
+    await webCard.getByRole('status').filter({ hasText: '接続できました' }).waitFor();
+  });
+
   it('shows the channels screen and each provider’s form at desktop and phone width (screenshots)', async () => {
     // A web chat again, so the list shows both kinds of card.
     await hub.http.post('/api/channels').set(team.admin.auth).send({ type: 'webchat', provider: 'webchat', name: 'ホームページ', config: { greeting: 'こんにちは' } }).expect(201);
@@ -193,7 +251,7 @@ describe('Channels screen in a real browser', () => {
       const shot = await openPage(shots, `${hub.url}/app/login`);
       await logIn(shot, team.admin.email);
       await shot.goto(`${hub.url}/app/admin/channels`);
-      await shot.getByRole('listitem', { name: 'LINE公式' }).waitFor();
+      await shot.getByRole('listitem', { name: 'WhatsApp 本店' }).waitFor();
       await shot.waitForLoadState('networkidle');
       await shot.screenshot({ path: join(SCREENSHOTS, `admin-channels-${name}.png`), fullPage: true });
       for (const kind of ['webchat', 'line', 'twilio-sms', 'twilio-whatsapp', 'whatsapp-cloud', 'whatsapp-web', 'sendgrid']) {

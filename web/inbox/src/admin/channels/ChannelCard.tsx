@@ -39,7 +39,7 @@ export function ChannelCard({ channel, actions }: { channel: Channel; actions: C
   });
 
   return (
-    <li className={`channel-card${channel.active ? '' : ' inactive'}`} aria-label={channel.name}>
+    <li className={`channel-card${channel.active ? '' : ' inactive'}`} aria-label={channel.name} style={{ borderTop: '1px solid var(--line)', paddingTop: 8, opacity: channel.active ? 1 : 0.75 }}>
       <h3>
         {channel.name} <span className={`channel channel-${channel.type}`}>{words.kinds[kind.id]}</span>{' '}
         <span role="status" className="hint" style={{ fontSize: 13, fontWeight: 400 }}>
