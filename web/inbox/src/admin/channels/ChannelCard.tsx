@@ -110,12 +110,12 @@ function WebhookList({ channel }: { channel: Channel }) {
               <dt>{label}</dt>
               <dd>
                 <code>{url}</code> <CopyButton text={url} label={label} />
+                {words.webhookHints[`${channel.provider}.${purpose}`] && <p className="hint">{words.webhookHints[`${channel.provider}.${purpose}`]}</p>}
               </dd>
             </div>
           );
         })}
       </dl>
-      {channel.provider === 'sendgrid' && <p className="hint">{words.sendgridToken}</p>}
     </div>
   );
 }
