@@ -1,42 +1,45 @@
-import { useText } from '../../i18n';
+import { useState } from 'react';
+import { useWords } from '../../i18n';
+import { ChannelCard } from './ChannelCard';
+import { ChannelForm } from './ChannelForm';
+import { CHANNEL_KINDS } from './channelKinds';
+import type { ChannelKind } from './channelKinds';
 import { useChannels } from './useChannels';
-import { WidgetSettingsForm } from './WidgetSettingsForm';
+import { channelsWords } from './words';
 
-/** `/app/admin/channels`: each channel with the webhook addresses to paste into its provider, pairing, and the widget. */
+/** `/app/admin/channels`: add a channel of any kind through its provider's form, and each channel's card. */
 export function ChannelsSection() {
-  const text = useText();
-  const { channels, pairings, update } = useChannels();
+  const words = useWords(channelsWords);
+  const { channels, create, update, remove, check } = useChannels();
+  const [kindId, setKindId] = useState<ChannelKind['id']>('webchat');
+  const [adding, setAdding] = useState(false);
+  const kind = CHANNEL_KINDS.find((k) => k.id === kindId) ?? CHANNEL_KINDS[0];
+
   return (
-    <section aria-label={text.channels}>
-      <h2>{text.channels}</h2>
-      <ul>
-        {channels.map((channel) => (
-          <li key={channel.id}>
-            <strong>{channel.name}</strong> <span className={`channel channel-${channel.type}`}>{text.channel[channel.type] ?? channel.type}</span>
-            <dl>
-              {Object.entries(channel.webhookUrls).map(([purpose, url]) => (
-                <div key={purpose}>
-                  <dt>{purpose}</dt>
-                  <dd>
-                    <code>{url}</code>
-                  </dd>
-                </div>
-              ))}
-            </dl>
-            {pairings[channel.id] && (
-              <p className="pairing">
-                {pairings[channel.id].state}
-                {pairings[channel.id].detail && ` (${pairings[channel.id].detail})`}
-                {pairings[channel.id].qrDataUrl && <img src={pairings[channel.id].qrDataUrl!} alt="WhatsApp Web QR" width={200} height={200} />}
-              </p>
-            )}
-            {channel.type === 'webchat' && (
-              <>
-                <WidgetSettingsForm channel={channel} onSave={(config) => update(channel.id, { config })} />
-                <code className="embed">{`<script src="${location.origin}/widget.js" data-channel="${channel.id}"></script>`}</code>
-              </>
-            )}
-          </li>
+    <section aria-label={words.channels}>
+      <h2>{words.channels}</h2>
+      <p className="hint">{words.channelsHint}</p>
+      <div className="inline-fields">
+        <label>
+          {words.kind}
+          <select value={kindId} onChange={(e) => setKindId(e.target.value as ChannelKind['id'])}>
+            {CHANNEL_KINDS.map((k) => (
+              <option key={k.id} value={k.id}>
+                {words.kinds[k.id]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={() => setAdding(true)} disabled={adding}>
+          {words.add}
+        </button>
+      </div>
+      {/* Keyed by kind: another kind is another form, with none of the last one's values. */}
+      {adding && <ChannelForm key={kind.id} kind={kind} onCreate={create} onDone={() => setAdding(false)} />}
+      {channels?.length === 0 && <p>{words.noChannels}</p>}
+      <ul className="channel-list">
+        {(channels ?? []).map((channel) => (
+          <ChannelCard key={channel.id} channel={channel} actions={{ update, remove, check }} />
         ))}
       </ul>
     </section>

@@ -4,21 +4,34 @@ import { useResource } from '../../shared/useResource';
 
 export type Channel = Views['Channel'];
 export type Pairing = Views['ChannelPairing'];
+export type ChannelCheck = Views['ChannelCheck'];
+export type NewChannel = RequestBody<'/api/channels', 'post'>;
+export type ChannelChange = RequestBody<'/api/channels/{id}', 'patch'>;
 
-const loadChannels = async () => {
-  const channels = (await answer(hub.GET('/api/channels'))).items;
-  // WhatsApp Web pairs by a QR code on the hub's own session: its state is read per channel.
-  const webSessions = channels.filter((c) => c.type === 'whatsapp' && c.provider === 'whatsapp-web');
-  const states = await Promise.all(webSessions.map(async (c) => [c.id, await answer(hub.GET('/api/channels/{id}/pairing', { params: { path: { id: c.id } } }))] as const));
-  return { channels, pairings: Object.fromEntries(states) as Record<string, Pairing> };
-};
+const loadChannels = async () => (await answer(hub.GET('/api/channels'))).items;
 
-/** The team's channels with their webhook addresses and pairing states, and changes to a channel. */
+const byId = (id: string) => ({ params: { path: { id } } });
+
+/** The team's channels (config without secrets, webhook addresses) and every change to them, each followed by a re-read. */
 export function useChannels() {
   const { data, reload } = useResource(loadChannels);
-  const update = async (id: string, body: RequestBody<'/api/channels/{id}', 'patch'>) => {
-    await answer(hub.PATCH('/api/channels/{id}', { params: { path: { id } }, body }));
+  const create = async (body: NewChannel): Promise<Channel> => {
+    const created = await answer(hub.POST('/api/channels', { body }));
+    await reload();
+    return created;
+  };
+  const update = async (id: string, body: ChannelChange) => {
+    await answer(hub.PATCH('/api/channels/{id}', { ...byId(id), body }));
     await reload();
   };
-  return { channels: data?.channels ?? [], pairings: data?.pairings ?? {}, update };
+  const remove = async (id: string) => {
+    await answer(hub.DELETE('/api/channels/{id}', byId(id)));
+    await reload();
+  };
+  /** Asks the provider whether the stored credentials work; a refusal is an answer (`ok: false`), not an error. */
+  const check = (id: string): Promise<ChannelCheck> => answer(hub.POST('/api/channels/{id}/check', byId(id)));
+  return { channels: data ?? null, create, update, remove, check };
 }
+
+/** A WhatsApp Web channel's pairing state and QR code. */
+export const loadPairing = (id: string): Promise<Pairing> => answer(hub.GET('/api/channels/{id}/pairing', byId(id)));
