@@ -96,6 +96,10 @@ describe('Members and business hours screens in a real browser', () => {
     const [group] = (await hub.http.get('/api/groups').set(team.admin.auth).expect(200)).body.items as Array<{ id: string; name: string; memberIds: string[] }>;
     expect(group).toMatchObject({ name: '受付', memberIds: [colleague.id] });
     expect((await members()).find((m) => m.id === colleague.id)?.groupIds).toEqual([group.id]);
+
+    // A switch made elsewhere (here by the API) shows on the open page without a reload.
+    await hub.http.put(`/api/members/${colleague.id}/status`).set(team.admin.auth).send({ status: 'offline', reason: '終業' }).expect(200);
+    await card('鈴木 一郎').locator('.badge').filter({ hasText: 'オフライン' }).waitFor();
   });
 
   // Issue 19, Done-when 3: the hub retires the member's tokens and tells their socket; the page must go to the login.
@@ -106,6 +110,8 @@ describe('Members and business hours screens in a real browser', () => {
     await logIn(theirPage, leaving.email);
 
     await open('members');
+    // Their browser is one connected device, shown on their card.
+    await card('田中 次郎').getByText(/パソコン/).waitFor();
     await card('田中 次郎').getByRole('button', { name: '無効にする' }).click();
     const started = Date.now();
     await card('田中 次郎').getByRole('group', { name: '無効にする' }).getByRole('button', { name: '無効にする' }).click();
@@ -180,6 +186,13 @@ describe('Members and business hours screens in a real browser', () => {
     await page.reload();
     await preview.filter({ hasText: /^営業時間外 · 次は 1\/4\(月\) 09:00$/ }).waitFor();
     expect((await hub.http.get('/api/business-hours/preview').set(team.admin.auth).expect(200)).body).toMatchObject({ openNow: false, next: tokyo('2027-01-04T09:00').toISOString() });
+    // Closed on the holiday: switching a colleague online is refused, and the page says why in its language.
+    await open('members');
+    const statusForm = card('鈴木 一郎').getByRole('form', { name: '鈴木 一郎 状態を切り替える' });
+    await statusForm.getByLabel('切り替え先').selectOption('online');
+    await statusForm.getByLabel('理由').fill('元日の当番');
+    await statusForm.getByRole('button', { name: '切り替える' }).click();
+    await statusForm.getByText('営業時間外のため、対応可能にはできません。').waitFor();
     clock.set(MONDAY_MORNING);
     await page.clock.setFixedTime(MONDAY_MORNING);
   });

@@ -145,6 +145,9 @@ function StatusSwitchForm({ member, switchStatus, onSwitched }: { member: TeamMe
       <Field form={form} name="reason" label={words.reason} hint={words.reasonHint} scope={`${member.id}-status`}>
         {(control) => <input {...control} value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} />}
       </Field>
+      {/* The two refusals a switch meets in a working day, said in the page's language above the hub's sentence. */}
+      {form.code === 'closed' && <p className="field-error">{words.closedRefusal}</p>}
+      {form.code === 'member_deactivated' && <p className="field-error">{words.deactivatedRefusal}</p>}
       <FormSubmit form={form} label={words.switchButton} />
     </form>
   );

@@ -1,5 +1,6 @@
 import { useText } from '../../i18n';
 import { useSession } from '../../shared/session';
+import { useInboxEvent } from '../../shared/socket';
 import { GroupsCard } from './GroupsCard';
 import { InviteCard } from './InviteCard';
 import { MemberCard } from './MemberCard';
@@ -14,6 +15,8 @@ export function MembersSection() {
   const text = useText();
   const { member: me } = useSession();
   const actions = useMembers();
+  // A status switched elsewhere (by the member, a colleague, or the hours) and the devices that come with it show at once.
+  useInboxEvent('presence.updated', () => void actions.reload());
   // Active members first, then the deactivated ones, each in the hub's order.
   const members = [...actions.members].sort((a, b) => Number(a.deactivatedAt !== null) - Number(b.deactivatedAt !== null));
 
