@@ -49,7 +49,7 @@ describe('Members and business hours screens in a real browser', () => {
     await hub?.stop();
   });
 
-  it('rotates the invite and copies the join link, sets a colleague’s role and capacity, puts them on break with a reason, and groups them', async () => {
+  it('rotates the invite and copies the join link, sets a colleague’s role and capacity, puts them on break with a reason, and groups them (create, rename, delete)', async () => {
     await open('members');
     const invite = page.getByRole('region', { name: 'メンバーを招待' });
     await invite.getByRole('button', { name: 'コードを作り直す' }).click();
@@ -96,6 +96,16 @@ describe('Members and business hours screens in a real browser', () => {
     const [group] = (await hub.http.get('/api/groups').set(team.admin.auth).expect(200)).body.items as Array<{ id: string; name: string; memberIds: string[] }>;
     expect(group).toMatchObject({ name: '受付', memberIds: [colleague.id] });
     expect((await members()).find((m) => m.id === colleague.id)?.groupIds).toEqual([group.id]);
+    await groups.getByRole('form', { name: '受付 名前を変える' }).getByLabel('名前').fill('受付・会計');
+    await groups.getByRole('button', { name: '名前を変える' }).click();
+    await card('鈴木 一郎').getByText('受付・会計', { exact: true }).waitFor();
+    await groups.getByLabel('新しいグループの名前').fill('臨時');
+    await groups.getByRole('button', { name: 'グループを作る' }).click();
+    const temporary = groups.getByRole('group', { name: '臨時', exact: true });
+    await temporary.getByRole('button', { name: '削除' }).click();
+    await temporary.getByRole('group', { name: '削除' }).getByRole('button', { name: '削除' }).click();
+    await temporary.waitFor({ state: 'detached' });
+    expect((await hub.http.get('/api/groups').set(team.admin.auth).expect(200)).body.items).toEqual([expect.objectContaining({ name: '受付・会計', memberIds: [colleague.id] })]);
 
     // A switch made elsewhere (here by the API) shows on the open page without a reload.
     await hub.http.put(`/api/members/${colleague.id}/status`).set(team.admin.auth).send({ status: 'offline', reason: '終業' }).expect(200);
