@@ -1,41 +1,127 @@
 import { useState } from 'react';
-import { ApiError } from '../../api';
 import { useText, useWords } from '../../i18n';
 import { Field, FormSubmit, useServerForm } from '../../shared/forms';
+import { HoursCalendar } from './HoursCalendar';
+import { HoursPreview } from './HoursPreview';
+import { IntervalsEditor } from './IntervalsEditor';
+import { WEEKDAYS, draftOf, hoursOf } from './hours-draft';
+import type { HoursDraft } from './hours-draft';
 import { useBusinessHours } from './useBusinessHours';
-import type { TeamSettings } from './useBusinessHours';
 import { hoursWords } from './words';
+import './hours.css';
 
-/** `/app/admin/hours`: the business hours. The week editor replaces the JSON box (issue 19); the hub checks either. */
+/** `/app/admin/hours`: the business hours, with what they mean now beside them. */
 export function HoursSection() {
+  const { team, save } = useBusinessHours();
+  if (!team) return null;
+  // The editor starts from the hours as the hub first answered them, and keeps its own draft from then on (a save
+  // sends the draft, so the two agree after it).
+  return <HoursForm initial={draftOf(team.settings.businessHours, team.timeZone)} save={save} />;
+}
+
+/** Every IANA time zone the browser knows, and the team's own even if the browser does not list it (`UTC`). */
+const timeZones = (current: string) => {
+  const zones = Intl.supportedValuesOf('timeZone');
+  return zones.includes(current) ? zones : [current, ...zones];
+};
+
+function HoursForm({ initial, save }: { initial: HoursDraft; save: ReturnType<typeof useBusinessHours>['save'] }) {
   const text = useText();
   const words = useWords(hoursWords);
-  const { businessHours, save } = useBusinessHours();
-  const [edited, setEdited] = useState<string | null>(null);
-  const form = useServerForm(['settings'] as const);
-  const shown = edited ?? (businessHours ? JSON.stringify(businessHours, null, 2) : '');
-
+  const [draft, setDraft] = useState(initial);
+  const [saved, setSaved] = useState(false);
+  const form = useServerForm(['timeZone', 'settings.businessHours'] as const);
+  const { hours, rows } = hoursOf(draft);
+  const edit = (next: HoursDraft) => {
+    setDraft(next);
+    setSaved(false);
+  };
   const submit = form.handle(async () => {
-    let parsed: unknown = null;
-    try {
-      if (shown.trim()) parsed = JSON.parse(shown);
-    } catch (error) {
-      // Invalid JSON is named here, by the field; the hub names what is wrong with valid JSON.
-      throw new ApiError(400, 'invalid_json', String(error), { settings: String(error) });
-    }
-    await save(parsed as TeamSettings['businessHours']);
-    setEdited(null);
+    await save(hours, draft.timeZone);
+    setSaved(true);
   });
+
+  // The hub names a refused weekly interval by its index in what was sent; `rows` says which day and interval that is.
+  const weeklyError = (day: string, index: number) => {
+    const row = rows.findIndex((r) => r.day === day && r.index === index);
+    return form.error(`settings.businessHours.weekly.${row}` as 'settings.businessHours');
+  };
+  const sentDates = hours ? { holidays: hours.holidays ?? [], exceptions: (hours.exceptions ?? []).map((e) => e.date) } : { holidays: [], exceptions: [] };
+  const dateError = (date: string) =>
+    form.error(`settings.businessHours.holidays.${sentDates.holidays.indexOf(date)}` as 'settings.businessHours') ??
+    form.error(`settings.businessHours.exceptions.${sentDates.exceptions.indexOf(date)}` as 'settings.businessHours');
+  const rowErrorShown = rows.some((_, i) => form.error(`settings.businessHours.weekly.${i}` as 'settings.businessHours'));
+  const weekError = rowErrorShown ? undefined : form.error('settings.businessHours.weekly' as 'settings.businessHours');
+  // Any other refusal of the hours (a date in a month not on screen): said again by the button, where it is seen.
+  const hoursError = rowErrorShown || weekError ? undefined : form.error('settings.businessHours');
+  const copyMondayToWeekdays = () =>
+    edit({ ...draft, week: { ...draft.week, ...Object.fromEntries(['tue', 'wed', 'thu', 'fri'].map((day) => [day, draft.week.mon.map((i) => ({ ...i }))])) } });
 
   return (
     <section aria-label={text.businessHours}>
       <h2>{text.businessHours}</h2>
-      <form onSubmit={submit} aria-label={text.businessHours}>
-        <Field form={form} name="settings" label={words.hoursJson}>
-          {(control) => <textarea {...control} rows={10} value={shown} onChange={(e) => setEdited(e.target.value)} spellCheck={false} />}
+      <form onSubmit={submit} aria-label={text.businessHours} noValidate className="hours-form">
+        <HoursPreview hours={hours} timeZone={draft.timeZone} />
+        <Field form={form} name="timeZone" label={words.timeZone} hint={words.timeZoneHint}>
+          {(control) => (
+            <select {...control} value={draft.timeZone} onChange={(e) => edit({ ...draft, timeZone: e.target.value })}>
+              {timeZones(draft.timeZone).map((zone) => (
+                <option key={zone} value={zone}>
+                  {zone}
+                </option>
+              ))}
+            </select>
+          )}
         </Field>
+        <Switch id="always-open-hint" label={words.alwaysOpen} hint={words.alwaysOpenHint} checked={draft.alwaysOpen} onChange={(on) => edit({ ...draft, alwaysOpen: on })} />
+        {!draft.alwaysOpen && (
+          <>
+            <fieldset className="week">
+              <legend>{words.week}</legend>
+              <p className="hint">{words.weekHint}</p>
+              {/* A refusal about the week as a whole (an interval closing before it opens) names `weekly` itself. */}
+              {weekError && (
+                <p className="field-error" role="alert">
+                  {weekError}
+                </p>
+              )}
+              {WEEKDAYS.map((day) => (
+                <div key={day} className="weekday" role="group" aria-label={words.days[day]}>
+                  <span className="weekday-name">{words.days[day]}</span>
+                  <IntervalsEditor name={words.days[day]} intervals={draft.week[day]} onChange={(intervals) => edit({ ...draft, week: { ...draft.week, [day]: intervals } })} errorOf={(index) => weeklyError(day, index)} />
+                </div>
+              ))}
+              <button type="button" className="secondary" onClick={copyMondayToWeekdays}>
+                {words.copyToWeekdays}
+              </button>
+            </fieldset>
+            <HoursCalendar draft={draft} onChange={edit} errorOf={dateError} />
+            <Switch id="national-holidays-hint" label={words.nationalHolidays} hint={words.nationalHolidaysHint} checked={draft.nationalHolidays} onChange={(on) => edit({ ...draft, nationalHolidays: on })} />
+            <Switch id="switch-members-hint" label={words.switchMembers} hint={words.switchMembersHint} checked={draft.switchMembers} onChange={(on) => edit({ ...draft, switchMembers: on })} />
+          </>
+        )}
+        {hoursError && (
+          <p className="field-error" role="alert">
+            {hoursError}
+          </p>
+        )}
         <FormSubmit form={form} label={text.save} />
+        {saved && <p role="status">{text.saved}</p>}
       </form>
     </section>
+  );
+}
+
+/** A setting that is on or off, with a sentence under it saying what it does. */
+function Switch(props: { id: string; label: string; hint: string; checked: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <>
+      <label className="check">
+        <input type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} aria-describedby={props.id} /> {props.label}
+      </label>
+      <p id={props.id} className="hint">
+        {props.hint}
+      </p>
+    </>
   );
 }

@@ -1,17 +1,23 @@
 import { answer, hub } from '../../api';
-import type { RequestBody } from '../../api';
+import type { RequestBody, Views } from '../../api';
 import { useResource } from '../../shared/useResource';
 
-export type TeamSettings = NonNullable<RequestBody<'/api/teams/current', 'patch'>['settings']>;
+/** Business hours as the hub keeps them in the team's settings (null: always open). */
+export type BusinessHours = NonNullable<RequestBody<'/api/business-hours/preview', 'post'>['businessHours']>;
+export type OpeningPreview = Views['OpeningPreview'];
 
 const loadTeam = () => answer(hub.GET('/api/teams/current'));
 
-/** The team's business hours as the hub keeps them in its settings, and saving them back. */
+/** The team's business hours and time zone, saving both back, and what hours being edited would mean now. */
 export function useBusinessHours() {
   const { data: team, reload } = useResource(loadTeam);
-  const save = async (businessHours: TeamSettings['businessHours']) => {
-    await answer(hub.PATCH('/api/teams/current', { body: { settings: { businessHours } } }));
+  const save = async (businessHours: BusinessHours | null, timeZone: string) => {
+    await answer(hub.PATCH('/api/teams/current', { body: { timeZone, settings: { businessHours } } }));
     await reload();
   };
-  return { team, businessHours: team?.settings.businessHours ?? null, save };
+  return { team, save };
 }
+
+/** Open now or not, until when and the next opening, for hours not saved yet, by the hub's clock (nothing is stored). */
+export const previewHours = (businessHours: BusinessHours | null, timeZone: string) =>
+  answer(hub.POST('/api/business-hours/preview', { body: { businessHours, timeZone } }));

@@ -1,60 +1,37 @@
 import { useText } from '../../i18n';
-import { FormRefusal, useServerForm } from '../../shared/forms';
+import { useSession } from '../../shared/session';
+import { useInboxEvent } from '../../shared/socket';
+import { GroupsCard } from './GroupsCard';
+import { InviteCard } from './InviteCard';
+import { MemberCard } from './MemberCard';
 import { useMembers } from './useMembers';
-import type { TeamMember } from './useMembers';
+import './members.css';
 
-/** `/app/admin/members`: each member's role, capacity and training, and the invite code a colleague signs up with. */
+/**
+ * `/app/admin/members`: the invite, each member (role, capacity, training, status with its history, devices, last
+ * activity, deactivation) and the groups.
+ */
 export function MembersSection() {
   const text = useText();
-  const { members, inviteCode, update } = useMembers();
-  const form = useServerForm([] as const);
+  const { member: me } = useSession();
+  const actions = useMembers();
+  // A status switched elsewhere (by the member, a colleague, or the hours) and the devices that come with it show at once.
+  useInboxEvent('presence.updated', () => void actions.reload());
+  // Active members first, then the deactivated ones, each in the hub's order.
+  const members = [...actions.members].sort((a, b) => Number(a.deactivatedAt !== null) - Number(b.deactivatedAt !== null));
 
   return (
-    <section aria-label={text.members}>
-      <h2>{text.members}</h2>
-      <FormRefusal form={form} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{text.member}</th>
-            <th scope="col">{text.role}</th>
-            <th scope="col">{text.capacity}</th>
-            <th scope="col">{text.training}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {members.map((m) => (
-            <tr key={m.id}>
-              <td>
-                {m.name} <span className="kind">{m.email}</span>
-              </td>
-              <td>
-                <select aria-label={`${m.name} ${text.role}`} value={m.role} onChange={(e) => form.handle(() => update(m.id, { role: e.target.value as TeamMember['role'] }))()}>
-                  <option value="operator">{text.roles.operator}</option>
-                  <option value="supervisor">{text.roles.supervisor}</option>
-                  <option value="administrator">{text.roles.administrator}</option>
-                </select>
-              </td>
-              <td>
-                <input
-                  aria-label={`${m.name} ${text.capacity}`}
-                  type="number"
-                  min={0}
-                  max={100}
-                  defaultValue={m.capacity}
-                  onBlur={(e) => Number(e.target.value) !== m.capacity && form.handle(() => update(m.id, { capacity: Number(e.target.value) }))()}
-                />
-              </td>
-              <td>
-                <input aria-label={`${m.name} ${text.training}`} type="checkbox" checked={m.training} onChange={(e) => form.handle(() => update(m.id, { training: e.target.checked }))()} />
-              </td>
-            </tr>
+    <>
+      <InviteCard invite={actions.invite} rotateInvite={actions.rotateInvite} />
+      <section aria-label={text.members}>
+        <h2>{text.members}</h2>
+        <div className="member-cards">
+          {members.map((member) => (
+            <MemberCard key={member.id} member={member} groups={actions.groups} isSelf={member.id === me.id} actions={actions} />
           ))}
-        </tbody>
-      </table>
-      <h3>{text.inviteCode}</h3>
-      <p className="code">{inviteCode}</p>
-      {inviteCode && <code className="embed">{`${location.origin}/app/join?code=${encodeURIComponent(inviteCode)}`}</code>}
-    </section>
+        </div>
+      </section>
+      <GroupsCard groups={actions.groups} members={actions.members} actions={actions} />
+    </>
   );
 }
