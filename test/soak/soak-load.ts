@@ -17,6 +17,12 @@ export interface SoakSettings {
   messagesPerChat: number;
   /** Chats handed from one agent to another per minute. */
   transfersPerMinute: number;
+  /**
+   * The load rises evenly from nothing to `rate` over these first seconds, as a day's traffic does, instead of 150 new
+   * chats reaching processes that have just started (their code not yet compiled by V8) in the first three seconds.
+   * Everything sent in them counts like the rest.
+   */
+  rampSeconds: number;
 }
 
 export function soakSettings(): SoakSettings {
@@ -28,6 +34,7 @@ export function soakSettings(): SoakSettings {
     chatsAtOnce: number('SOAK_CHATS', 150),
     messagesPerChat: number('SOAK_MESSAGES_PER_CHAT', 12),
     transfersPerMinute: number('SOAK_TRANSFERS_PER_MINUTE', 20),
+    rampSeconds: number('SOAK_RAMP_SECONDS', 30),
   };
 }
 
@@ -236,7 +243,7 @@ export async function runSoak(context: ScenarioContext, settings: SoakSettings):
   try {
     while (Date.now() < end) {
       // Open loop: the messages due by now are sent whatever the answers take, as customers do.
-      const due = Math.floor(((Date.now() - started) / 1000) * settings.rate);
+      const due = Math.floor(messagesDue((Date.now() - started) / 1000, settings.rate, settings.rampSeconds));
       while (sent < due) {
         const sending = active.filter((customer) => ready(customer) && customer.bodies.length < settings.messagesPerChat);
         if (sending.length === 0) break;
@@ -358,3 +365,10 @@ function p99(values: number[]): number {
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;
+
+/** How many messages are due `seconds` into the run: the rate rises evenly to `rate` over `ramp` seconds, then holds. */
+export function messagesDue(seconds: number, rate: number, ramp: number): number {
+  if (ramp <= 0) return seconds * rate;
+  if (seconds <= ramp) return (rate * seconds * seconds) / (2 * ramp);
+  return (rate * ramp) / 2 + rate * (seconds - ramp);
+}
