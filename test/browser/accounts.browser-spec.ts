@@ -39,8 +39,11 @@ describe('Accounts and addresses in a real browser', () => {
     const page = await openPage(context, `${hub.url}/app`);
     await page.getByRole('link', { name: 'パスワードを忘れた方' }).click();
     expect(new URL(page.url()).pathname).toBe('/app/forgot-password');
+    // The page is a chunk of its own: until it has loaded, the login page (with an address field too) stays on screen.
+    const send = page.getByRole('button', { name: 'コードを送る' });
+    await send.waitFor();
     await page.getByLabel('メールアドレス').fill(team.admin.email);
-    await page.getByRole('button', { name: 'コードを送る' }).click();
+    await send.click();
     const form = page.getByRole('form', { name: 'パスワードを設定' });
     await form.waitFor();
 
