@@ -204,7 +204,6 @@ export class OffersService implements OnModuleInit, ResumableWork {
     const chosen = ranked.slice(0, settings.offerFanout).map((c) => c.id);
     if (chosen.length === 0) return [];
     const expiresAt = new Date(now.getTime() + settings.offerTimeoutSeconds * 1000);
-    const data = chosen.map((memberId) => ({ teamId, conversationId, memberId, expiresAt }));
     if (options.first) {
       // One statement claims the new conversation and inserts its offers. A pass over the waiting queue that reached
       // it first claimed it too (holding its row while it offered, so the two take turns): then nothing is made here.
@@ -218,7 +217,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
         await lockForOffer(tx, conversationId, now);
         const pending = await tx.offer.findMany({ where: { conversationId, status: 'pending' }, select: { memberId: true } });
         if (pending.length) return pending.map((offer) => offer.memberId);
-        await tx.offer.createMany({ data });
+        await tx.offer.createMany({ data: chosen.map((memberId) => ({ teamId, conversationId, memberId, expiresAt })) });
         return null;
       });
       if (pending) return pending;

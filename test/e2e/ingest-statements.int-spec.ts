@@ -88,36 +88,45 @@ interface Cost {
 let sidCounter = 0;
 const newSid = () => `SM${(Date.now().toString(16) + (sidCounter++).toString(16)).padStart(32, '0')}`;
 
-describe('statements per Twilio SMS webhook', () => {
-  let hub: TestHub;
-  let admin: TestMember;
-  let sms: string;
+/**
+ * A hub with one channel (`channel` makes it for the team's administrator) and that administrator online with the
+ * inbox open, as in the benchmark, so that a new conversation is offered; the counter runs from then on. `webhook`
+ * posts what `post` sends and waits until the agent's socket shows the message.
+ */
+function countedHub(channel: (hub: TestHub, admin: TestMember) => Promise<string>) {
+  const counted = { hub: undefined as unknown as TestHub, channelId: '', counter: new StatementCounter() };
   let agent: Socket;
-  const counter = new StatementCounter();
-
   beforeAll(async () => {
-    hub = await startTestHub({ PUBLIC_URL });
-    admin = (await createTeam(hub)).admin;
-    const config = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: 'http://127.0.0.1:9', sendsPerSecond: 200, from: '+15005550006' };
-    sms = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'sms', provider: 'twilio', name: 'SMS', config }).expect(201)).body.id;
-    // As in the benchmark: an agent online, so that a new conversation is offered.
-    await hub.http.put('/api/members/me/status').set(admin.auth).send({ status: 'online' }).expect(200);
-    agent = await connect(hub.url, '/inbox', { token: admin.token });
-    counter.install();
+    counted.hub = await startTestHub({ PUBLIC_URL });
+    const { admin } = await createTeam(counted.hub);
+    counted.channelId = await channel(counted.hub, admin);
+    await counted.hub.http.put('/api/members/me/status').set(admin.auth).send({ status: 'online' }).expect(200);
+    agent = await connect(counted.hub.url, '/inbox', { token: admin.token });
+    counted.counter.install();
   });
-
   afterAll(async () => {
-    counter.uninstall();
+    counted.counter.uninstall();
     agent?.close();
-    await hub?.stop();
+    await counted.hub?.stop();
   });
-
-  async function webhook(from: string, body: string): Promise<void> {
-    const path = `/webhooks/twilio/${sms}`;
-    const params = { MessageSid: newSid(), AccountSid: ACCOUNT_SID, From: from, To: '+15005550006', Body: body, NumMedia: '0' };
+  const webhook = async (body: string, post: () => Promise<unknown>) => {
     const created = nextEvent<{ body: string }>(agent, 'message.created', (m) => m.body === body, 15_000);
-    await postSignedTwilioForm(hub.url, PUBLIC_URL, path, AUTH_TOKEN, params).expect(200);
+    await post();
     await created;
+  };
+  return { counted, webhook };
+}
+
+describe('statements per Twilio SMS webhook', () => {
+  const { counted, webhook: shown } = countedHub(async (hub, admin) => {
+    const config = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: 'http://127.0.0.1:9', sendsPerSecond: 200, from: '+15005550006' };
+    return (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'sms', provider: 'twilio', name: 'SMS', config }).expect(201)).body.id;
+  });
+  const counter = counted.counter;
+
+  function webhook(from: string, body: string): Promise<void> {
+    const params = { MessageSid: newSid(), AccountSid: ACCOUNT_SID, From: from, To: '+15005550006', Body: body, NumMedia: '0' };
+    return shown(body, () => postSignedTwilioForm(counted.hub.url, PUBLIC_URL, `/webhooks/twilio/${counted.channelId}`, AUTH_TOKEN, params).expect(200));
   }
 
   it('costs a new sender at most its budget, offer included', async () => {
@@ -148,32 +157,20 @@ describe('statements per Twilio SMS webhook', () => {
 
 describe('statements per LINE webhook', () => {
   const SECRET = 'line-channel-secret';
-  let hub: TestHub;
   let fake: LineFake;
-  let line: string;
-  let agent: Socket;
   let events = 0;
-  const counter = new StatementCounter();
-
-  beforeAll(async () => {
+  const { counted, webhook: shown } = countedHub(async (hub, admin) => {
     fake = await startLineFake({ channelAccessToken: 'line-access-token' });
-    hub = await startTestHub({ PUBLIC_URL });
-    const { admin } = await createTeam(hub);
     const config = { channelSecret: SECRET, channelAccessToken: 'line-access-token', apiBaseUrl: fake.url };
-    line = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'line', provider: 'line', name: 'LINE', config }).expect(201)).body.id;
-    await hub.http.put('/api/members/me/status').set(admin.auth).send({ status: 'online' }).expect(200);
-    agent = await connect(hub.url, '/inbox', { token: admin.token });
-    counter.install();
+    return (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'line', provider: 'line', name: 'LINE', config }).expect(201)).body.id;
   });
+  const counter = counted.counter;
 
   afterAll(async () => {
-    counter.uninstall();
-    agent?.close();
-    await hub?.stop();
     await fake?.close();
   });
 
-  async function webhook(userId: string, text: string): Promise<void> {
+  function webhook(userId: string, text: string): Promise<void> {
     const event = {
       type: 'message',
       mode: 'active',
@@ -185,9 +182,9 @@ describe('statements per LINE webhook', () => {
       message: { id: String(900_000 + events), type: 'text', text, quoteToken: 'q' },
     };
     const body = JSON.stringify({ destination: 'U' + '0'.repeat(32), events: [event] });
-    const created = nextEvent<{ body: string }>(agent, 'message.created', (m) => m.body === text, 15_000);
-    await request(hub.url).post(`/webhooks/line/${line}`).set('content-type', 'application/json').set('x-line-signature', signLineBody(SECRET, body)).send(body).expect(200);
-    await created;
+    return shown(text, () =>
+      request(counted.hub.url).post(`/webhooks/line/${counted.channelId}`).set('content-type', 'application/json').set('x-line-signature', signLineBody(SECRET, body)).send(body).expect(200),
+    );
   }
 
   const userId = (n: number) => `U${String(n).padStart(32, '0')}`;
@@ -204,7 +201,7 @@ describe('statements per LINE webhook', () => {
     // the name from LINE's profile, the row's deletion and the follow-up marker's clearing.
     expect(cost.total.statements).toBeLessThanOrEqual(7);
     expect(cost.total.transactions).toBe(0);
-    expect((await hub.infra.db.contact.findFirstOrThrow({ where: { identities: { some: { address: userId(2) } } } })).name).toBe('葛西 花子');
+    expect((await counted.hub.infra.db.contact.findFirstOrThrow({ where: { identities: { some: { address: userId(2) } } } })).name).toBe('葛西 花子');
   });
 
   it('costs a known LINE customer one statement', async () => {
