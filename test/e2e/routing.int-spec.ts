@@ -128,7 +128,9 @@ describe('Offers: the first to accept takes the chat', () => {
       expect(counts.map((m) => m.ignoredOffers)).toEqual([round, round, round]);
     }
     const onBreak = { memberId: staff[0].member.id, status: 'break', reason: 'ignored_offers' };
-    await eventually(async () => presence, (devices) => devices.every((device) => device.some((p) => p.status === 'break')));
+    // The three are put on break one after another, in no set order: wait until every device has heard of all three.
+    const breaks = (device: { memberId: string; status: string }[]) => new Set(device.filter((p) => p.status === 'break').map((p) => p.memberId)).size;
+    await eventually(async () => presence, (devices) => devices.every((device) => breaks(device) === staff.length));
     for (const device of presence) expect(device).toContainEqual(onBreak);
     const members = await hub.infra.db.member.findMany({ where: { id: { in: staff.map((s) => s.member.id) } } });
     expect(members.map((m) => m.status)).toEqual(['break', 'break', 'break']);
