@@ -19,7 +19,7 @@ import { givenSender, inboundMessageWrite, knownMessage } from './inbound.reposi
 import type { InboundMessageFields, InboundTouch, InboundWrite } from './inbound.repository.js';
 import { ProviderEventApplier } from './provider-events.service.js';
 import { activeKeyOf } from './conversation.views.js';
-import { conversationInclude, preview, toConversationView } from './conversation.views.js';
+import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
 import type { MessageView } from './conversation.views.js';
 
 type InboundMessage = Extract<InboundEvent, { type: 'message' }>;
@@ -188,11 +188,22 @@ export class IngestService implements InboundSink, OnModuleInit {
         const duplicate = await knownMessage(this.db, channel.id, event.eventKey);
         if (duplicate) {
           await dropFiles();
+          if (duplicate.messageId) await this.announceAgain(channel, duplicate.messageId);
           return duplicate;
         }
         if (attempt >= 2) throw error;
       }
     }
+  }
+
+  /**
+   * A provider redelivers an event when it never heard our answer: the hub that stored the message may have stopped
+   * between its commit and telling the agents' devices. So it is told again, as stored; devices show a message once
+   * by its id, and what listens to messages takes one twice as once.
+   */
+  private async announceAgain(channel: ChannelAccount, messageId: string): Promise<void> {
+    const message = await this.db.message.findUnique({ where: { id: messageId } });
+    if (message) this.events.emit('message.created', { teamId: channel.teamId, message: toMessageView(message), provider: channel.provider });
   }
 
   /** Where a provider's message goes: its sender's contact and thread, or the conversation it says it answers. */

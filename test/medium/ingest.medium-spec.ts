@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { ChannelAccount, ChannelAddress } from '../../src/channels/index.js';
 import { ConsentService } from '../../src/contacts/index.js';
-import { ConversationsService } from '../../src/conversations/index.js';
+import { ConversationEvents, ConversationsService } from '../../src/conversations/index.js';
 import { IngestService } from '../../src/conversations/ingest.service.js';
 import { startTwilioFake } from '../fakes/twilio-fake.js';
 import type { TwilioFake } from '../fakes/twilio-fake.js';
@@ -63,6 +63,23 @@ describe(IngestService.name, () => {
       expect(third).toEqual(again);
       expect(await messagesWithKey(sms.id, event.eventKey)).toBe(1);
       expect((await ctx.db.message.findUniqueOrThrow({ where: { id: first.messageId! } })).body).toBe('予約できますか');
+    });
+
+    it('announces a redelivered message again, as it was stored: the hub that stored it may have stopped before telling the agents', async () => {
+      const event = inboundMessage(newPhone(), '届いていますか');
+      const announced: { id: string; body: string }[] = [];
+      const off = ctx.get(ConversationEvents).on('message.created', ({ message }) => void announced.push({ id: message.id, body: message.body }));
+      try {
+        const [first] = await ingest.ingest(sms, [event]);
+        await ingest.ingest(sms, [{ ...event, body: 'a body the provider changed' }]);
+
+        expect(announced.filter((message) => message.id === first.messageId)).toEqual([
+          { id: first.messageId, body: '届いていますか' },
+          { id: first.messageId, body: '届いていますか' },
+        ]);
+      } finally {
+        off();
+      }
     });
 
     it('stores one message when the same event is ingested five times at once', async () => {
