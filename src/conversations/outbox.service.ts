@@ -38,12 +38,20 @@ export function retryDelayMs(attempt: number): number {
 }
 
 /**
+ * Failures that say the provider was down, not that this one message must wait (a rate limit, a customer's own limit,
+ * a widget not open): once the channel sends again, what failed with them need not wait out its backoff.
+ */
+const OUTAGE_CODES = ['provider_unreachable', 'provider_unavailable', 'send_error'];
+
+/**
  * The outbox's worker: sends queued messages through their channel's adapter. The delivery row is the
  * truth; a job only says "look at it now", so a job run twice, or a row left behind by a crash, is harmless.
  */
 @Injectable()
 export class OutboxService implements OnModuleInit, ResumableWork {
   readonly name = 'pending deliveries';
+  /** Channels this hub backed a delivery off for an outage: the first send that goes through on one ends the wait. */
+  private readonly waitingOutOutage = new Set<string>();
 
   constructor(
     @Inject(DATABASE) private readonly db: Db,
@@ -251,7 +259,27 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     if (result.ok || !result.retry) this.metrics.deliveryFinished(result.ok ? 'sent' : 'failed');
     this.events.emit('message.updated', { teamId, message: toMessageView(updated) });
     // A provider that said how long to wait (WhatsApp's per-customer limit) is waited for at least that long.
-    if (!result.ok && result.retry) await this.schedule(deliveryId, attempts, Math.max(retryDelayMs(attempts), result.retryAfterMs ?? 0));
+    if (!result.ok && result.retry) {
+      if (OUTAGE_CODES.includes(result.code)) this.waitingOutOutage.add(channelId);
+      await this.schedule(deliveryId, attempts, Math.max(retryDelayMs(attempts), result.retryAfterMs ?? 0));
+    }
+    if (result.ok && this.waitingOutOutage.delete(channelId)) await this.sendWaiting(channelId);
+  }
+
+  /**
+   * The provider answers again: every delivery of the channel that an outage backed off (on any hub) is taken up now
+   * instead of after its backoff, which by then may be minutes. Each still books its send slot, so the channel's
+   * rate limit holds; the backoff's own job later finds its attempt taken and does nothing.
+   */
+  private async sendWaiting(channelId: string): Promise<void> {
+    const waiting = await this.db.delivery.findMany({
+      where: { state: 'pending', message: { channelId }, OR: OUTAGE_CODES.map((code) => ({ lastError: { startsWith: `${code}:` } })) },
+      select: { id: true, attempts: true },
+    });
+    for (const row of waiting) {
+      await this.jobs.add<DeliverJob>(DELIVER, { deliveryId: row.id, attempt: row.attempts }, { jobId: `deliver-${row.id}-${row.attempts}-provider-back`, attempts: 5 });
+    }
+    if (waiting.length > 0) logger.info({ channelId, deliveries: waiting.length }, 'provider answers again: deliveries that waited out its outage go now');
   }
 }
 

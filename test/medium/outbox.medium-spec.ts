@@ -94,4 +94,55 @@ describe(OutboxService.name, () => {
       spy.mockRestore();
     }
   });
+  // Found by the soak: LINE's API stalled for a minute now and then; replies that failed in it had backed off to a
+  // few minutes each, and went out that late although LINE was answering again within seconds.
+  it('sends the replies that waited out an outage as soon as the channel sends again, not after their backoff', async () => {
+    const team = await ctx.createTeam();
+    const channel = await ctx.createChannel(team.teamId, {
+      type: 'line',
+      provider: 'line',
+      config: { channelSecret: 'outbox-secret', channelAccessToken: 'outbox-token', apiBaseUrl: line.url },
+    });
+    const [early, late] = [`U${'c'.repeat(32)}`, `U${'d'.repeat(32)}`];
+    const chats: string[] = [];
+    for (const userId of [early, late]) {
+      line.setProfile(userId, { displayName: 'お客様' });
+      const [outcome] = await ctx.get(IngestService).ingest(channel, [inboundMessage({ kind: 'line', address: userId }, 'すみません')]);
+      chats.push(outcome.conversationId!);
+    }
+    // The team's away reply (nobody is online) waits out the outage too: only the agents' replies are looked at.
+    const written = ['停止中に書きました', '復旧後に書きました'];
+    const texts = (userId: string) => line.pushesTo(userId).flatMap((push) => push.messages.map((message) => message.text)).filter((text) => written.includes(text ?? ''));
+    const conversations = ctx.get(ConversationsService);
+
+    line.setOutage({ status: 500 });
+    let waiting: Awaited<ReturnType<typeof conversations.post>>;
+    try {
+      waiting = await conversations.post(team.admin, chats[0], { body: '停止中に書きました', kind: 'text' });
+      // Three failed attempts: the next one is 8 s away on the hub's clock, which the test does not move from here.
+      await eventually(
+        async () => {
+          ctx.clock.advance(10_000);
+          return (await ctx.db.delivery.findUniqueOrThrow({ where: { messageId: waiting.id } })).attempts;
+        },
+        (attempts) => attempts >= 3,
+      );
+      // An attempt the last move of the clock started fails too: LINE is still down until it has heard nothing for a while.
+      const heard = () => [...line.retryKeyRequests.values()].reduce((sum, n) => sum + n, 0);
+      for (let before = -1; before !== heard(); ) {
+        before = heard();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    } finally {
+      line.setOutage(null);
+    }
+    expect(texts(early)).toEqual([]);
+
+    await conversations.post(team.admin, chats[1], { body: '復旧後に書きました', kind: 'text' });
+
+    await eventually(async () => texts(early), (sent) => sent.length > 0);
+    expect(texts(early)).toEqual(['停止中に書きました']);
+    expect(texts(late)).toEqual(['復旧後に書きました']);
+    expect((await ctx.db.delivery.findUniqueOrThrow({ where: { messageId: waiting.id } })).state).toBe('done');
+  });
 });
