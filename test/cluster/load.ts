@@ -119,6 +119,8 @@ export class LoadAgent {
   reconnects = 0;
   /** Told each time a customer's message is first shown live: the soak's webhook-to-agent latency. */
   onShown: ((body: string) => void) | null = null;
+  /** Told of every customer's message this agent is shown, live or reloaded, with its chat: the soak finds chats by it. */
+  onSeen: ((body: string, conversationId: string) => void) | null = null;
   /** Chats handed to a colleague and not answered here meanwhile, until when: the lists may still show them as ours. */
   private readonly givingAway = new Map<string, number>();
   private readonly queue = new Map<string, Promise<void>>();
@@ -227,6 +229,7 @@ export class LoadAgent {
   private onInbound(message: InboxMessageEvent, live = true): void {
     if (message.direction !== 'in' || message.author.type !== 'contact') return;
     if (live && !this.shown.has(message.id)) this.onShown?.(message.body);
+    this.onSeen?.(message.body, message.conversationId);
     this.shown.set(message.id, message.body);
     if (this.replied.has(message.id)) return;
     this.replied.add(message.id);

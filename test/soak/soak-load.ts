@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pace } from '../cluster/clients.js';
 import { LineSender, LineWebhook, LoadVisitor } from '../cluster/load.js';
 import { Audit, ScenarioContext, auditScenario, secondsSince } from '../cluster/scenario.js';
@@ -65,6 +66,14 @@ interface MinuteFigures {
   /** Each process's resident memory at the minute's end, and the lowest read during it. */
   rssMb: Record<string, number>;
   lowestRssMb: Record<string, number>;
+  /**
+   * The share of one core each process used in the minute (children included): the hubs, nginx, Redis, every
+   * PostgreSQL process of the machine, and this driver, which plays the customers, the agents and LINE.
+   */
+  cpuPercent: Record<string, number>;
+  /** How late this driver's timers ran (p99 and max, ms): a busy driver answers LINE's API late too. */
+  driverDelayP99: number;
+  driverDelayMax: number;
 }
 
 /** A customer of the soak: a web chat visitor or a LINE user, sending `messagesPerChat` messages and then done. */
@@ -100,8 +109,15 @@ export async function runSoak(context: ScenarioContext, settings: SoakSettings):
     const at = sentAt.get(body);
     if (at !== undefined) window.customerGetsReply.push(Date.now() - at);
   };
+  // Each customer's chat, by its first message, as the agents were shown it: ending and handing over a chat then
+  // reads its row by key, not the message table by body (a scan that grows with the run and was the soak's own
+  // load on the database).
+  const chatByFirstMessage = new Map<string, string>();
   for (const agent of agents) {
     agent.errors.length = 0;
+    agent.onSeen = (body, conversationId) => {
+      if (body.endsWith(':0') && body.startsWith(`${tag}:`)) chatByFirstMessage.set(body, conversationId);
+    };
     agent.onShown = (body) => {
       const at = sentAt.get(body);
       if (at !== undefined) window.agentSees.push(Date.now() - at);
@@ -174,13 +190,12 @@ export async function runSoak(context: ScenarioContext, settings: SoakSettings):
     }
   };
 
-  /** The chat a customer's first message went to, and the agent holding it. */
+  /** The chat a customer's first message went to (once an agent was shown it), and the agent holding it now. */
   const chatOf = async (customer: Customer) => {
-    const [row] = await topology.query<{ id: string; assignee: string | null }>(
-      'SELECT c.id, c.assignee_id AS assignee FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.body = $1',
-      [customer.bodies[0]],
-    );
-    return row ? { id: row.id, agent: agents.find((agent) => agent.memberId === row.assignee) } : null;
+    const id = chatByFirstMessage.get(customer.bodies[0]);
+    if (!id) return null;
+    const [row] = await topology.query<{ assignee: string | null }>('SELECT assignee_id AS assignee FROM conversations WHERE id = $1', [id]);
+    return row ? { id, agent: agents.find((agent) => agent.memberId === row.assignee) } : null;
   };
   // A customer who sent everything and saw every answer is done: the agent ends the chat, a new customer comes.
   const endChats = async () => {
@@ -229,9 +244,20 @@ export async function runSoak(context: ScenarioContext, settings: SoakSettings):
   const readMemory = () => {
     for (const { name, pid } of topology.processes()) lowest.set(name, Math.min(lowest.get(name) ?? Infinity, residentMb(pid)));
   };
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const cpuNow = () => new Map([...topology.processes().map(({ name, pid }): [string, number] => [name, cpuSeconds(pid)]), ['postgres', postgresCpuSeconds()], ['driver', driverCpuSeconds()]]);
+  let cpuAtMinuteStart = cpuNow();
   const closeMinute = () => {
     readMemory();
-    const figures = minuteFigures(minutes.length + 1, (Date.now() - minuteStart) / 1000, window, transfers - transfersAtMinuteStart, requestCounts(), topology.processes(), lowest);
+    const seconds = (Date.now() - minuteStart) / 1000;
+    const cpu = cpuNow();
+    // A PostgreSQL backend that ended in the minute takes its time with it: never below nothing.
+    const cpuPercent = Object.fromEntries([...cpu].map(([name, used]) => [name, Math.max(0, Math.round((100 * (used - (cpuAtMinuteStart.get(name) ?? used))) / seconds))]));
+    cpuAtMinuteStart = cpu;
+    const driver = { p99: Math.round(delay.percentile(99) / 1e6), max: Math.round(delay.max / 1e6) };
+    delay.reset();
+    const figures = minuteFigures(minutes.length + 1, seconds, window, transfers - transfersAtMinuteStart, requestCounts(), topology.processes(), lowest, cpuPercent, driver);
     for (const [name, mb] of Object.entries(figures.lowestRssMb)) memory.set(name, [...(memory.get(name) ?? []), mb]);
     lowest = new Map();
     minutes.push(figures);
@@ -296,9 +322,13 @@ export async function runSoak(context: ScenarioContext, settings: SoakSettings):
     });
     return { audit, errorRate, memory, minutes };
   } finally {
+    delay.disable();
     for (const visitor of visitors) visitor.close();
     await sender.close();
-    for (const agent of agents) agent.onShown = null;
+    for (const agent of agents) {
+      agent.onShown = null;
+      agent.onSeen = null;
+    }
   }
 }
 
@@ -310,6 +340,8 @@ function minuteFigures(
   counts: { requests: number; failures: number },
   processes: { name: string; pid: number }[],
   lowest: Map<string, number>,
+  cpuPercent: Record<string, number>,
+  driverDelay: { p99: number; max: number },
 ): MinuteFigures {
   return {
     minute,
@@ -325,6 +357,9 @@ function minuteFigures(
     errors: `${counts.failures} of ${counts.requests}`,
     rssMb: Object.fromEntries(processes.map(({ name, pid }) => [name, round(residentMb(pid))])),
     lowestRssMb: Object.fromEntries([...lowest].map(([name, mb]) => [name, round(mb)])),
+    cpuPercent,
+    driverDelayP99: driverDelay.p99,
+    driverDelayMax: driverDelay.max,
   };
 }
 
@@ -335,8 +370,58 @@ function printMinute(figures: MinuteFigures): void {
   process.stdout.write(
     `soak minute ${figures.minute} (${figures.seconds} s): in ${figures.messagesPerSecond} msg/s, replies delivered ${figures.repliesPerSecond}/s, chats ended ${figures.chatsEnded}, ` +
       `transfers ${figures.transfers}; p99 ms: webhook ack ${figures.webhookAckP99}, widget ack ${figures.widgetAckP99}, agent sees ${figures.agentSeesP99}, ` +
-      `customer gets the reply ${figures.customerGetsReplyP99}; failed or sent again so far ${figures.errors}; RSS MB: ${rss}\n`,
+      `customer gets the reply ${figures.customerGetsReplyP99}; failed or sent again so far ${figures.errors}; RSS MB: ${rss}; ` +
+      `CPU % of a core: ${Object.entries(figures.cpuPercent).map(([name, percent]) => `${name} ${percent}`).join(', ')}; ` +
+      `driver's timers late p99 ${figures.driverDelayP99} ms, max ${figures.driverDelayMax} ms\n`,
   );
+}
+
+// Clock ticks per second of /proc's CPU times: 100 on Linux for every architecture Node runs on.
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user and system) a process has used so far, by /proc/PID/stat; 0 once it is gone. */
+function ownCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command's name, which may hold spaces and ends with the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** A process's children; none when the list cannot be read, and then only the process itself is counted. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** CPU seconds of a process and its children (nginx's master and its worker). */
+function cpuSeconds(pid: number): number {
+  return ownCpuSeconds(pid) + childrenOf(pid).reduce((sum, child) => sum + ownCpuSeconds(child), 0);
+}
+
+/** CPU seconds of every PostgreSQL process now running: its backends come and go with the hubs' pools. */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += ownCpuSeconds(Number(entry));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return total;
+}
+
+function driverCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 /** Resident memory of a process and its children (nginx's master and its worker), in MB. */
@@ -349,13 +434,7 @@ function residentMb(pid: number): number {
       return 0;
     }
   };
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    // Without the children list only the process itself is counted.
-  }
-  return own(pid) + children.reduce((sum, child) => sum + own(child), 0);
+  return own(pid) + childrenOf(pid).reduce((sum, child) => sum + own(child), 0);
 }
 
 function p99(values: number[]): number {
