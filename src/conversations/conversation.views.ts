@@ -57,7 +57,7 @@ export function toConversationView(row: ConversationRow): ConversationView {
   };
 }
 
-type MessageRow = {
+export type MessageRow = {
   id: string;
   conversationId: string;
   seq: bigint;

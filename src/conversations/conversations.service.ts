@@ -266,7 +266,8 @@ export class ConversationsService {
       const took = conversation.assigneeId
         ? false
         : (await tx.conversation.updateMany({ where: { id, assigneeId: null }, data: { assigneeId: member.id, status: 'open' } })).count === 1;
-      return { withdrawn: null, enqueued: await enqueueOutbound(tx, { kind: 'new', message: reply, held }), took };
+      const shown = { channel: conversation.channel, contact: conversation.contact };
+      return { withdrawn: null, enqueued: await enqueueOutbound(tx, { kind: 'new', message: reply, held, shown }), took };
     });
     if (!written.enqueued) {
       const view = toMessageView(written.withdrawn);

@@ -1,6 +1,7 @@
 import type { Prisma, Tx } from '../common/database/database.js';
 import type { OutboundTemplate } from '../channels/index.js';
 import { conversationInclude, preview } from './conversation.views.js';
+import type { ConversationRow } from './conversation.views.js';
 
 /** A message about to leave the hub, as its writer gives it. */
 export interface NewOutbound {
@@ -13,9 +14,16 @@ export interface NewOutbound {
   createdAt: Date;
 }
 
+/** What a conversation's view shows of its channel and contact (`conversationInclude`). */
+export type ConversationShown = Pick<ConversationRow, 'channel' | 'contact'>;
+
 export type Outbound =
-  /** A new message: queued for delivery, or (`held`) kept for a supervisor's approval with no delivery row yet. */
-  | { kind: 'new'; message: NewOutbound; held: boolean }
+  /**
+   * A new message: queued for delivery, or (`held`) kept for a supervisor's approval with no delivery row yet.
+   * `shown`: the conversation's channel and contact as the caller has just read them, for the conversation's view,
+   * which is then not read again.
+   */
+  | { kind: 'new'; message: NewOutbound; held: boolean; shown?: ConversationShown }
   /** A trainee's draft that the caller has just decided as approved (its conditional update won). */
   | { kind: 'approved'; messageId: string };
 
@@ -57,10 +65,10 @@ export async function enqueueOutbound(tx: Tx, outbound: Outbound) {
   });
   const delivery = held ? null : await tx.delivery.create({ data: { messageId: message.id } });
   if (input.author.type === 'system') return { message, deliveryId: delivery?.id ?? null, conversation: null };
-  const conversation = await tx.conversation.update({
-    where: { id: input.conversationId },
-    data: { lastMessageAt: input.createdAt, lastMessagePreview: preview(input.body), ...(held ? {} : { unreplied: false }) },
-    include: conversationInclude,
-  });
+  const where = { id: input.conversationId };
+  const data = { lastMessageAt: input.createdAt, lastMessagePreview: preview(input.body), ...(held ? {} : { unreplied: false }) };
+  const conversation = outbound.shown
+    ? { ...(await tx.conversation.update({ where, data })), channel: outbound.shown.channel, contact: outbound.shown.contact }
+    : await tx.conversation.update({ where, data, include: conversationInclude });
   return { message, deliveryId: delivery?.id ?? null, conversation };
 }

@@ -12,6 +12,9 @@ import { ConsentService } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
 import { ConversationEvents } from './conversation.events.js';
 import { toMessageView } from './conversation.views.js';
+import type { MessageRow } from './conversation.views.js';
+import { deliveryToSend, recordSent } from './delivery.repository.js';
+import type { DeliveryToSend } from './delivery.repository.js';
 import { EARLIER_STATUSES, furthest } from './message-status.js';
 import type { ReportedStatus } from './message-status.js';
 import { CLOCK } from '../common/clock.js';
@@ -103,28 +106,23 @@ export class OutboxService implements OnModuleInit, ResumableWork {
   }
 
   async deliver({ deliveryId, attempt, slotAt }: DeliverJob): Promise<void> {
-    const delivery = await this.db.delivery.findUnique({
-      where: { id: deliveryId },
-      include: { message: { include: { conversation: true } } },
-    });
+    const delivery = await deliveryToSend(this.db, deliveryId);
     // Done, failed, or overtaken by a newer attempt: nothing to do.
     if (!delivery || delivery.state !== 'pending' || delivery.attempts !== attempt) return;
     // To an address a web visitor typed and has not proved (the message form): held, not lost; the proof releases it.
-    if (delivery.message.conversation.awaitingClaimId) return;
-    const { message } = delivery;
-    const channel = await this.channels.account(message.channelId);
+    if (delivery.awaitingClaimId) return;
+    const channel = await this.channels.account(delivery.channelId);
     const adapter = channel ? this.registry.get(channel.provider) : null;
-    const author = message.authorId ? await this.db.member.findUnique({ where: { id: message.authorId }, select: { name: true } }) : null;
     const outbound: OutboundMessage = {
-      messageId: message.id,
-      conversationId: message.conversationId,
-      to: ThreadKey.parse(message.conversation.threadKey),
-      body: message.body,
+      messageId: delivery.messageId,
+      conversationId: delivery.conversationId,
+      to: ThreadKey.parse(delivery.threadKey),
+      body: delivery.body,
       attachments: [],
-      author: { type: message.authorType === 'contact' ? 'system' : message.authorType, id: message.authorId, name: author?.name ?? null },
-      createdAt: message.createdAt,
-      seq: message.seq.toString(),
-      ...(message.template ? { template: message.template as unknown as OutboundTemplate } : {}),
+      author: { type: delivery.authorType === 'contact' ? 'system' : delivery.authorType, id: delivery.authorId, name: delivery.authorName },
+      createdAt: delivery.createdAt,
+      seq: delivery.seq.toString(),
+      ...(delivery.template ? { template: delivery.template as unknown as OutboundTemplate } : {}),
     };
 
     if (channel && adapter && slotAt === undefined) {
@@ -145,7 +143,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     const { count } = await this.db.delivery.updateMany({ where: { id: deliveryId, state: 'pending', attempts: attempt }, data: { attempts: attempt + 1 } });
     if (count === 0) return;
     try {
-      await this.attempt(deliveryId, attempt, channel, adapter, message, outbound);
+      await this.attempt(deliveryId, attempt, channel, adapter, delivery, outbound);
     } catch (error) {
       // The attempt is claimed, so a rerun of this job would find it taken and do nothing: a database that refused
       // the send's record (a pool that could not start the transaction, a dropped connection) would leave the row
@@ -161,18 +159,18 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     attempt: number,
     channel: Awaited<ReturnType<ChannelsService['account']>>,
     adapter: ReturnType<ChannelRegistry['get']> | null,
-    message: { id: string; teamId: string; channelId: string; conversationId: string; authorType: string; seq: bigint; conversation: { contactId: string } },
+    delivery: DeliveryToSend,
     outbound: OutboundMessage,
   ): Promise<void> {
     let result: SendResult;
     if (!channel || !adapter) {
       result = { ok: false, retry: false, code: 'channel_deleted', reason: 'The channel was deleted before this message could be sent.' };
-    } else if (message.authorType !== 'system' && channel.type !== 'webchat' && (await this.consent.states(message.teamId, message.conversation.contactId))[channel.type as ConsentChannel] === 'opted_out') {
+    } else if (delivery.authorType !== 'system' && channel.type !== 'webchat' && (await this.consent.states(delivery.teamId, delivery.contactId))[channel.type as ConsentChannel] === 'opted_out') {
       // Checked again at the last moment: a STOP can arrive while a reply waits for its slot.
       result = { ok: false, retry: false, code: channel.type === 'line' ? 'not_following' : 'opted_out', reason: optedOutReason(channel.type) };
     } else {
-      if (adapter.capabilities.replyTokens) outbound.replyToken = await this.takeReplyToken(message.conversationId);
-      if (adapter.threadDepth) outbound.earlier = await this.earlierMessages(message.conversationId, message.seq, adapter.threadDepth);
+      if (adapter.capabilities.replyTokens) outbound.replyToken = await this.takeReplyToken(delivery);
+      if (adapter.threadDepth) outbound.earlier = await this.earlierMessages(delivery.conversationId, delivery.seq, adapter.threadDepth);
       try {
         result = await adapter.send(channel, outbound);
       } catch (error) {
@@ -181,7 +179,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
         result = { ok: false, retry: true, code: 'send_error', reason: 'The provider could not be reached; retrying.' };
       }
     }
-    await this.record(deliveryId, message.id, message.channelId, message.teamId, attempt + 1, result);
+    await this.record(deliveryId, delivery.messageId, delivery.channelId, delivery.teamId, attempt + 1, result);
   }
 
   /**
@@ -221,41 +219,31 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     }));
   }
 
-  /** A fresh reply token, taken by exactly one send (a conditional update), or undefined. */
-  private async takeReplyToken(conversationId: string): Promise<string | undefined> {
-    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { replyToken: true, replyTokenExpiresAt: true } });
-    const token = conversation?.replyToken;
-    if (!token || !conversation.replyTokenExpiresAt || conversation.replyTokenExpiresAt.getTime() <= this.clock.now().getTime()) return undefined;
+  /** The conversation's reply token as the delivery read it, if still fresh, taken by exactly one send (a conditional update). */
+  private async takeReplyToken({ conversationId, replyToken, replyTokenExpiresAt }: DeliveryToSend): Promise<string | undefined> {
+    if (!replyToken || !replyTokenExpiresAt || replyTokenExpiresAt.getTime() <= this.clock.now().getTime()) return undefined;
     const { count } = await this.db.conversation.updateMany({
-      where: { id: conversationId, replyToken: token },
+      where: { id: conversationId, replyToken },
       data: { replyToken: null, replyTokenExpiresAt: null },
     });
-    return count === 1 ? token : undefined;
+    return count === 1 ? replyToken : undefined;
   }
 
   private async record(deliveryId: string, messageId: string, channelId: string, teamId: string, attempts: number, result: SendResult): Promise<void> {
-    const updated = await this.db.$transaction(async (tx: Tx) => {
-      if (result.ok) {
-        await tx.delivery.update({ where: { id: deliveryId }, data: { state: 'done', completedAt: this.clock.now(), lastError: null } });
-        // Only from queued: a status callback may already have moved the message on before the send returned.
-        await tx.message.updateMany({ where: { id: messageId, status: 'queued' }, data: { status: 'sent', error: null } });
-        await tx.message.update({ where: { id: messageId }, data: { providerMessageId: result.providerMessageId, quoteToken: result.quoteToken ?? null } });
-        // Status callbacks that beat this answer (held in early_statuses) apply now, the furthest one only.
-        const early = await tx.earlyStatus.findMany({ where: { channelId, providerMessageId: result.providerMessageId } });
-        const report = furthest(early as { status: ReportedStatus; error: string | null }[]);
-        if (report) {
-          await tx.message.updateMany({ where: { id: messageId, status: { in: EARLIER_STATUSES[report.status] } }, data: { status: report.status, error: report.error } });
-          await tx.earlyStatus.deleteMany({ where: { channelId, providerMessageId: result.providerMessageId } });
+    let updated: MessageRow;
+    if (result.ok) {
+      const sent = await recordSent(this.db, { deliveryId, messageId, channelId, providerMessageId: result.providerMessageId, quoteToken: result.quoteToken ?? null, at: this.clock.now() });
+      updated = sent.hasEarlyStatuses ? await this.applyEarlyStatuses(messageId, channelId, result.providerMessageId) : sent;
+    } else {
+      updated = await this.db.$transaction(async (tx: Tx) => {
+        if (result.retry) {
+          await tx.delivery.update({ where: { id: deliveryId }, data: { lastError: `${result.code}: ${result.reason}` } });
+          return tx.message.update({ where: { id: messageId }, data: { error: result.reason } });
         }
-      } else if (result.retry) {
-        await tx.delivery.update({ where: { id: deliveryId }, data: { lastError: `${result.code}: ${result.reason}` } });
-        await tx.message.update({ where: { id: messageId }, data: { error: result.reason } });
-      } else {
         await tx.delivery.update({ where: { id: deliveryId }, data: { state: 'failed', completedAt: this.clock.now(), lastError: `${result.code}: ${result.reason}` } });
-        await tx.message.update({ where: { id: messageId }, data: { status: 'failed', error: result.reason } });
-      }
-      return tx.message.findUniqueOrThrow({ where: { id: messageId } });
-    });
+        return tx.message.update({ where: { id: messageId }, data: { status: 'failed', error: result.reason } });
+      });
+    }
     if (result.ok || !result.retry) this.metrics.deliveryFinished(result.ok ? 'sent' : 'failed');
     this.events.emit('message.updated', { teamId, message: toMessageView(updated) });
     // A provider that said how long to wait (WhatsApp's per-customer limit) is waited for at least that long.
@@ -264,6 +252,19 @@ export class OutboxService implements OnModuleInit, ResumableWork {
       await this.schedule(deliveryId, attempts, Math.max(retryDelayMs(attempts), result.retryAfterMs ?? 0));
     }
     if (result.ok && this.waitingOutOutage.delete(channelId)) await this.sendWaiting(channelId);
+  }
+
+  /** Status callbacks that beat the send's answer (held in early_statuses) apply now, the furthest one only. */
+  private applyEarlyStatuses(messageId: string, channelId: string, providerMessageId: string): Promise<MessageRow> {
+    return this.db.$transaction(async (tx: Tx) => {
+      const early = await tx.earlyStatus.findMany({ where: { channelId, providerMessageId } });
+      const report = furthest(early as { status: ReportedStatus; error: string | null }[]);
+      if (report) {
+        await tx.message.updateMany({ where: { id: messageId, status: { in: EARLIER_STATUSES[report.status] } }, data: { status: report.status, error: report.error } });
+        await tx.earlyStatus.deleteMany({ where: { channelId, providerMessageId } });
+      }
+      return tx.message.findUniqueOrThrow({ where: { id: messageId } });
+    });
   }
 
   /**

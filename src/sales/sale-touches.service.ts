@@ -10,6 +10,9 @@ import { SalesFiguresService } from './sales-figures.service.js';
 /** A reply the customer gets (or will, once delivered): not a note, not a trainee's draft, not a withdrawn greeting. */
 const REACHES_CUSTOMER = new Set<MessageView['status']>(['queued', 'sent', 'delivered', 'read']);
 
+/** Pairs remembered as touched: a busy day's open chats times the members answering them, a few hundred KB. */
+const TOUCHED_REMEMBERED = 10_000;
+
 /**
  * Records each member's first reply in each conversation, the moment attribution counts from. The time is the
  * hub's clock when the reply went out (or was approved, for a trainee), not when the chat was accepted: a member
@@ -18,6 +21,12 @@ const REACHES_CUSTOMER = new Set<MessageView['status']>(['queued', 'sent', 'deli
 @Injectable()
 export class SaleTouchesService implements OnModuleInit, OnModuleDestroy {
   private readonly unsubscribe: (() => void)[] = [];
+  /**
+   * (conversation, member) pairs whose touch this process has seen stored: their later replies and the status updates
+   * of every reply would only meet the unique key again, a round trip each on the outbox's path. Bounded: once full it
+   * starts over, and a pair it forgot costs one such round trip.
+   */
+  private readonly touched = new Set<string>();
 
   constructor(
     @Inject(DATABASE) private readonly db: Db,
@@ -56,11 +65,15 @@ export class SaleTouchesService implements OnModuleInit, OnModuleDestroy {
     if (message.direction !== 'out' || message.kind !== 'text' || message.author.type !== 'member' || !message.author.id) return;
     if (!REACHES_CUSTOMER.has(message.status)) return;
     const memberId = message.author.id;
+    const pair = `${message.conversationId}:${memberId}`;
+    if (this.touched.has(pair)) return;
     // The unique (conversation, member) keeps the first reply: later replies and status updates change nothing.
     const { count } = await this.db.saleTouch.createMany({
       data: [{ teamId, conversationId: message.conversationId, memberId, repliedAt: this.clock.now() }],
       skipDuplicates: true,
     });
+    if (this.touched.size >= TOUCHED_REMEMBERED) this.touched.clear();
+    this.touched.add(pair);
     if (count > 0) await this.figures.announce(teamId, memberId);
   }
 }

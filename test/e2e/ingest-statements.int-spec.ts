@@ -5,6 +5,7 @@ import request from 'supertest';
 import { signLineBody, startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
 import { postSignedTwilioForm } from '../fakes/twilio-fake.js';
+import { eventually } from '../support/eventually.js';
 import { connect, nextEvent, sleep } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-hub.js';
 
@@ -94,11 +95,12 @@ const newSid = () => `SM${(Date.now().toString(16) + (sidCounter++).toString(16)
  * posts what `post` sends and waits until the agent's socket shows the message.
  */
 function countedHub(channel: (hub: TestHub, admin: TestMember) => Promise<string>) {
-  const counted = { hub: undefined as unknown as TestHub, channelId: '', counter: new StatementCounter() };
+  const counted = { hub: undefined as unknown as TestHub, channelId: '', counter: new StatementCounter(), admin: undefined as unknown as TestMember };
   let agent: Socket;
   beforeAll(async () => {
     counted.hub = await startTestHub({ PUBLIC_URL });
     const { admin } = await createTeam(counted.hub);
+    counted.admin = admin;
     counted.channelId = await channel(counted.hub, admin);
     await counted.hub.http.put('/api/members/me/status').set(admin.auth).send({ status: 'online' }).expect(200);
     agent = await connect(counted.hub.url, '/inbox', { token: admin.token });
@@ -202,6 +204,29 @@ describe('statements per LINE webhook', () => {
     expect(cost.total.statements).toBeLessThanOrEqual(7);
     expect(cost.total.transactions).toBe(0);
     expect((await counted.hub.infra.db.contact.findFirstOrThrow({ where: { identities: { some: { address: userId(2) } } } })).name).toBe('葛西 花子');
+  });
+
+  it('costs an agent’s reply to LINE at most its budget, its delivery included', async () => {
+    await webhook(userId(4), '予約できますか');
+    const { hub, admin } = counted;
+    const conversation = await hub.infra.db.conversation.findFirstOrThrow({ where: { contact: { identities: { some: { address: userId(4) } } } } });
+    await hub.http.post(`/api/conversations/${conversation.id}/accept`).set(admin.auth).expect(200);
+    await hub.http.post(`/api/conversations/${conversation.id}/messages`).set(admin.auth).send({ body: 'warm' }).expect(201);
+    await eventually(async () => fake.pushesTo(userId(4)).length, (n) => n === 1);
+
+    const cost = await counter.measure(async () => {
+      await hub.http.post(`/api/conversations/${conversation.id}/messages`).set(admin.auth).send({ body: 'ご予約承りました' }).expect(201);
+      await eventually(async () => fake.pushesTo(userId(4)).length, (n) => n === 2);
+    });
+
+    process.stdout.write(`agent's reply to LINE: ${JSON.stringify(cost)}\n`);
+    // 16 (was 37), one transaction. The request: the member, the conversation with its channel and contact, the
+    // consent ledger, then the transaction (the conversation's lock, the greeting guard's read, the message, its
+    // delivery row, the conversation's update). The delivery: its row with the message, the conversation and the
+    // author in one read, the attempt's claim, the consent ledger again (a STOP may have come meanwhile), and the
+    // send's record in one statement. The first-reply touch for sales is stored once, not again for every reply.
+    expect(cost.total.statements).toBeLessThanOrEqual(16);
+    expect(cost.total.transactions).toBe(1);
   });
 
   it('costs a known LINE customer one statement', async () => {
