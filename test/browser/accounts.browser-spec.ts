@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startSmtpFake } from '../fakes/smtp-fake.js';
 import type { SmtpFake } from '../fakes/smtp-fake.js';
 import { eventually } from '../support/eventually.js';
-import { TestHub, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
+import { TestHub, addMember, createTeam, createWebchat, login, startTestHub } from '../support/test-hub.js';
 import { SCREENSHOTS, launchBrowser, logIn, openPage, openWidget } from './browser.js';
 
 /** The widths every screen is shot at: a desk and a phone. */
@@ -160,6 +160,56 @@ describe('Accounts and addresses in a real browser', () => {
     await other.getByRole('form', { name: 'ログイン' }).waitFor({ timeout: 5_000 });
     await hub.http.get('/api/members').set(team.admin.auth).expect(401);
     await Promise.all([laptop.close(), phone.close()]);
+  });
+
+  // Done-when 4 for the account page's own forms: the address (changed only once the mailed code comes back), the
+  // password, and this device's language and Enter-to-send, each kept over a reload.
+  it('changes the sign-in address with the mailed code, the password, the language and Enter-to-send on the account page', async () => {
+    const member = await addMember(hub, team, { name: '伊藤 四郎' });
+    const [context, phoneContext] = await Promise.all([browser.newContext(WIDTHS[0].options), browser.newContext(WIDTHS[1].options)]);
+    const phone = await openPage(phoneContext, `${hub.url}/app/login`);
+    await logIn(phone, member.email);
+    const page = await openPage(context, `${hub.url}/app/login`);
+    await logIn(page, member.email);
+    await page.getByRole('link', { name: 'アカウント' }).click();
+
+    const email = page.getByRole('region', { name: 'メールアドレスを変更' });
+    await email.getByLabel('新しいメールアドレス').fill('ito@clinic.example');
+    await email.getByRole('button', { name: 'コードを送る' }).click();
+    const confirm = email.getByRole('form', { name: '確認コード' });
+    await confirm.getByText('ito@clinic.example に確認コードを送りました').waitFor();
+    const mail = await eventually(async () => smtp.mails.find((m) => m.to.includes('ito@clinic.example')), (m) => m !== undefined);
+    const code = /\b(\d{5,6})\b/.exec(mail!.text)![1];
+    // Nothing changes before the code comes back: the old address still signs in.
+    await login(hub, member.email, 'correct horse');
+    await confirm.getByLabel('確認コード').fill(code);
+    await confirm.getByRole('button', { name: '確認' }).click();
+    await email.getByRole('status').filter({ hasText: 'メールアドレスを変更しました' }).waitFor();
+    await email.getByText('ito@clinic.example', { exact: true }).waitFor();
+
+    const password = page.getByRole('form', { name: 'パスワードを変更' });
+    await password.getByLabel('現在のパスワード').fill('correct horse');
+    await password.getByLabel('新しいパスワード').fill('another long pass');
+    await password.getByRole('button', { name: 'パスワードを変更' }).click();
+    // Guards: the hub tells the old token's sockets before it answers, and the page that changed it signed itself out.
+    await password.getByRole('status').filter({ hasText: 'パスワードを変更しました' }).waitFor();
+    await phone.getByRole('form', { name: 'ログイン' }).waitFor({ timeout: 5_000 });
+    expect(new URL(page.url()).pathname).toBe('/app/account');
+    await hub.http.post('/api/auth/login').send({ email: member.email, password: 'correct horse' }).expect(401);
+    await hub.http.post('/api/auth/login').send({ email: 'ito@clinic.example', password: 'correct horse' }).expect(401);
+    await login(hub, 'ito@clinic.example', 'another long pass');
+
+    const preferences = page.getByRole('region', { name: 'この端末の設定' });
+    await preferences.getByLabel('Enterで送信').uncheck();
+    await preferences.getByLabel('言語').selectOption('en');
+    await page.getByRole('heading', { name: 'My account' }).waitFor();
+    // This page's session survived its own password change; the choices are this device's, kept over a reload.
+    await page.reload();
+    const kept = page.getByRole('region', { name: 'This device' });
+    expect(await kept.getByLabel('Language').inputValue()).toBe('en');
+    expect(await kept.getByLabel('Enter sends').isChecked()).toBe(false);
+    expect(page.dialogs).toEqual([]);
+    await Promise.all([context.close(), phoneContext.close()]);
   });
 
   async function relogin(email: string, password: string) {

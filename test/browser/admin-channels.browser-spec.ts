@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { WHATSAPP_WEB_RUNTIME } from '../../src/channels/index.js';
 import { signLineBody, startLineFake } from '../fakes/line-fake.js';
+import { startSendgridFake } from '../fakes/sendgrid-fake.js';
+import { startTwilioFake } from '../fakes/twilio-fake.js';
+import { startWhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
 import { fakeWhatsAppWebRuntime } from '../fakes/whatsapp-web-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
+import type { SendgridFake } from '../fakes/sendgrid-fake.js';
+import type { TwilioFake } from '../fakes/twilio-fake.js';
+import type { WhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
 import { eventually } from '../support/eventually.js';
 import { TestHub, createTeam, startTestHub } from '../support/test-hub.js';
 import { SCREENSHOTS, launchBrowser, logIn, openPage } from './browser.js';
@@ -19,6 +25,11 @@ const WIDTHS = [
 const PUBLIC_URL = 'https://hub.example.test';
 const LINE_TOKEN = 'line-channel-access-token';
 const LINE_SECRET = 'line-channel-secret';
+const TWILIO_SID = 'AC' + 'c'.repeat(32);
+const TWILIO_TOKEN = 'twilio-auth-token';
+const SENDGRID_KEY = 'SG.browser-form-key-0123456789';
+const WHATSAPP_TOKEN = 'meta-system-user-token';
+const PHONE_NUMBER_ID = '106540352242922';
 
 type ChannelBody = { id: string; name: string; type: string; provider: string; active: boolean; config: Record<string, unknown>; secretsSet: string[] };
 
@@ -28,6 +39,9 @@ describe('Channels screen in a real browser', () => {
   let browser: Browser;
   let hub: TestHub;
   let line: LineFake;
+  let twilio: TwilioFake;
+  let sendgrid: SendgridFake;
+  let cloud: WhatsAppCloudFake;
   let team: Awaited<ReturnType<typeof createTeam>>;
   let context: BrowserContext;
   let page: Page & { dialogs: string[] };
@@ -49,7 +63,12 @@ describe('Channels screen in a real browser', () => {
   };
 
   beforeAll(async () => {
-    line = await startLineFake({ channelAccessToken: LINE_TOKEN, botName: 'つなぎ整骨院 Bot' });
+    [line, twilio, sendgrid, cloud] = await Promise.all([
+      startLineFake({ channelAccessToken: LINE_TOKEN, botName: 'つなぎ整骨院 Bot' }),
+      startTwilioFake({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, friendlyName: 'つなぎ整骨院 Twilio' }),
+      startSendgridFake({ apiKey: SENDGRID_KEY }),
+      startWhatsAppCloudFake({ accessToken: WHATSAPP_TOKEN, phoneNumberId: PHONE_NUMBER_ID, verifiedName: 'つなぎ整骨院', displayPhoneNumber: '+81 3-1234-5678' }),
+    ]);
     browser = await launchBrowser();
     hub = await startTestHub({ PUBLIC_URL }, { providers: [{ provide: WHATSAPP_WEB_RUNTIME, useValue: whatsappWeb }] });
     team = await createTeam(hub, 'つなぎ整骨院');
@@ -66,7 +85,7 @@ describe('Channels screen in a real browser', () => {
     await context?.close();
     await browser?.close();
     await hub?.stop();
-    await line?.close();
+    await Promise.all([line, twilio, sendgrid, cloud].map((fake) => fake?.close()));
   });
 
   it('adds a web chat, previews the widget as it is typed, refuses a bad site under its field, and copies the snippet', async () => {
@@ -241,6 +260,40 @@ describe('Channels screen in a real browser', () => {
     expect(await pairing.getByRole('img').count()).toBe(0);
     await webCard.getByRole('button', { name: '接続を確認' }).click();
     await webCard.getByRole('status').filter({ hasText: '接続できました' }).waitFor();
+  });
+
+  // Done-when 4 for the providers the cases above do not add: each form walked once and its check asked of the fake.
+  it('adds a Twilio SMS number, a Twilio WhatsApp sender, a SendGrid address and a WhatsApp Cloud number through their forms, and checks each', async () => {
+    const kinds = [
+      { kind: 'twilio-sms', title: /SMS（Twilio）.*を追加/, name: 'SMS 受付', type: 'sms', provider: 'twilio', apiBaseUrl: twilio.url, account: 'つなぎ整骨院 Twilio', fields: { 'Account SID': TWILIO_SID, 'Auth Token': TWILIO_TOKEN, 送信元の番号: '+15005550006' } },
+      { kind: 'twilio-whatsapp', title: /WhatsApp（Twilio）.*を追加/, name: 'WhatsApp Twilio', type: 'whatsapp', provider: 'twilio', apiBaseUrl: twilio.url, account: 'つなぎ整骨院 Twilio', fields: { 'Account SID': TWILIO_SID, 'Auth Token': TWILIO_TOKEN, 送信元の番号: 'whatsapp:+14155238886' } },
+      { kind: 'sendgrid', title: /メール（SendGrid）.*を追加/, name: 'メール受付', type: 'email', provider: 'sendgrid', apiBaseUrl: sendgrid.url, account: 'support@clinic.example.jp', fields: { 送信元メールアドレス: 'support@clinic.example.jp', 送信者名: 'つなぎ整骨院', APIキー: SENDGRID_KEY } },
+      { kind: 'whatsapp-cloud', title: /WhatsApp（Meta Cloud API）.*を追加/, name: 'WhatsApp Cloud', type: 'whatsapp', provider: 'whatsapp-cloud', apiBaseUrl: cloud.apiBaseUrl, account: 'つなぎ整骨院 +81 3-1234-5678', fields: { 電話番号ID: PHONE_NUMBER_ID, アクセストークン: WHATSAPP_TOKEN, アプリシークレット: 'meta-app-secret' } },
+    ];
+    for (const { kind, title, name, type, provider, apiBaseUrl, account, fields } of kinds) {
+      await startAdding(kind);
+      const form = page.getByRole('form', { name: title });
+      await form.getByLabel('表示名').fill(name);
+      for (const [label, value] of Object.entries(fields)) await form.getByLabel(label, { exact: true }).fill(value);
+      // The token pasted into the provider's console (SendGrid's Inbound Parse, Meta's verify token) is made by the page.
+      const generate = form.getByRole('button', { name: '作成' });
+      if ((await generate.count()) > 0) await generate.click();
+      await form.getByText('詳細設定（通常は空欄のまま）').click();
+      await form.getByLabel('APIの接続先', { exact: true }).fill(apiBaseUrl);
+      await form.getByRole('button', { name: '追加する' }).click();
+      const added = card(name);
+      await added.getByRole('button', { name: '接続を確認' }).click();
+      await added.getByRole('status').filter({ hasText: '接続できました' }).getByText(`アカウント: ${account}`).waitFor();
+      const stored = (await channels()).find((c) => c.name === name);
+      expect(stored).toMatchObject({ type, provider, active: true, config: { apiBaseUrl } });
+    }
+    expect((await channels()).find((c) => c.name === 'メール受付')!.secretsSet.sort()).toEqual(['apiKey', 'inboundToken']);
+    expect((await channels()).find((c) => c.name === 'WhatsApp Cloud')!.secretsSet.sort()).toEqual(['accessToken', 'appSecret', 'verifyToken']);
+    // Each check reached its provider with the credentials typed in the form.
+    expect(twilio.requests.filter((r) => r.path === `/2010-04-01/Accounts/${TWILIO_SID}.json`)).toHaveLength(2);
+    expect(sendgrid.requests.some((r) => r.path === '/v3/scopes' && r.headers.authorization === `Bearer ${SENDGRID_KEY}`)).toBe(true);
+    expect(cloud.requests.some((r) => r.path.endsWith(`/${PHONE_NUMBER_ID}`) && r.headers.authorization === `Bearer ${WHATSAPP_TOKEN}`)).toBe(true);
+    expect(page.dialogs).toEqual([]);
   });
 
   it('shows the channels screen and each provider’s form at desktop and phone width (screenshots)', async () => {

@@ -227,4 +227,32 @@ describe('Members and business hours screens in a real browser', () => {
       await shotContext.close();
     }
   });
+  // Done-when 4 for the settings the cases above leave as they are: a member's training flag, the hours' time zone and
+  // the switch at opening and closing. After the screenshots, so those show the hours as edited above.
+  it('puts a colleague in training, and moves the hours to another time zone without the switch at opening and closing', async () => {
+    await open('members');
+    const settings = card('鈴木 一郎').getByRole('form', { name: '鈴木 一郎 保存' });
+    await settings.getByLabel('研修中').check();
+    await settings.getByRole('button', { name: '保存' }).click();
+    await settings.getByRole('status').filter({ hasText: '保存しました' }).waitFor();
+    const members = (await hub.http.get('/api/members').set(team.admin.auth).expect(200)).body.items as Array<{ id: string; training: boolean }>;
+    expect(members.find((m) => m.id === colleague.id)?.training).toBe(true);
+
+    await open('hours');
+    const form = page.getByRole('form', { name: '営業時間' });
+    const preview = form.getByRole('region', { name: 'いまの状態（保存前の設定で）' }).getByRole('status');
+    await preview.filter({ hasText: '営業中 13:00まで · 次は 14:00' }).waitFor();
+    // Monday 10:00 in Tokyo is 01:00 in London: the same week read in London's hours is closed until 09:00.
+    await form.getByLabel('タイムゾーン').selectOption('Europe/London');
+    await preview.filter({ hasText: /^営業時間外 · 次は 09:00$/ }).waitFor();
+    await form.getByLabel('開始・終了時刻にメンバーの状態を切り替える').uncheck();
+    await form.getByRole('button', { name: '保存' }).click();
+    await form.getByRole('status').filter({ hasText: '保存しました' }).waitFor();
+    const saved = (await hub.http.get('/api/teams/current').set(team.admin.auth).expect(200)).body;
+    expect(saved.timeZone).toBe('Europe/London');
+    expect(saved.settings.businessHours).toMatchObject({ switchMembers: false, nationalHolidays: 'JP' });
+    await page.reload();
+    expect(await form.getByLabel('タイムゾーン').inputValue()).toBe('Europe/London');
+    expect(await form.getByLabel('開始・終了時刻にメンバーの状態を切り替える').isChecked()).toBe(false);
+  });
 });

@@ -58,6 +58,11 @@ export const session = {
     if (value) localStorage.setItem(TOKEN_KEY, value);
     else localStorage.removeItem(TOKEN_KEY);
   },
+  /**
+   * This device's own password change while it is in flight. The hub retires the old token and tells every socket
+   * opened with it, this device's too, before it answers with the fresh token: that socket's news is no sign-out.
+   */
+  passwordChange: null as Promise<unknown> | null,
 };
 
 /** `hub.GET('/api/conversations/{id}', {params: {path: {id}}})` and so on; wrap each call in `answer()`. */

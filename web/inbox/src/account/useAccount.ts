@@ -1,4 +1,4 @@
-import { answer, hub } from '../api';
+import { answer, hub, session } from '../api';
 import { useSession } from '../shared/session';
 
 /** The signed-in member's own account: each change goes to the hub and the device keeps what it answered. */
@@ -16,7 +16,13 @@ export function useAccount() {
       updateMember({ ...member, email: updated.email });
     },
     changePassword: async (currentPassword: string, newPassword: string) => {
-      replaceToken((await answer(hub.PUT('/api/members/me/password', { body: { currentPassword, newPassword } }))).accessToken);
+      const change = answer(hub.PUT('/api/members/me/password', { body: { currentPassword, newPassword } }));
+      session.passwordChange = change;
+      try {
+        replaceToken((await change).accessToken);
+      } finally {
+        if (session.passwordChange === change) session.passwordChange = null;
+      }
     },
     signOutEverywhere: async () => {
       await answer(hub.POST('/api/members/me/sign-out-everywhere'));

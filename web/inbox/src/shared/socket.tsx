@@ -1,6 +1,6 @@
 import { createContext, useContext, useEffect, useEffectEvent, useState } from 'react';
 import type { InboxServerEvents } from '../../../../src/common/realtime/events';
-import { connectInbox } from '../api';
+import { connectInbox, session } from '../api';
 import type { InboxSocket } from '../api';
 
 /** The one `/inbox` socket of the signed-in shell; areas listen on it with `useInboxEvent`. */
@@ -21,7 +21,19 @@ export function useInboxSocket(token: string, onSignedOut: () => void): InboxSoc
     io.on('connect_error', (error: Error & { data?: { code?: string } }) => {
       if (SIGNED_OUT_CODES.has(error.data?.code ?? '')) signedOut();
     });
-    io.on('signed_out', () => signedOut());
+    io.on('signed_out', ({ code }) => {
+      if (code !== 'password_changed') return signedOut();
+      // The hub tells the old token's sockets before it answers the device that changed the password with a fresh
+      // token: on that device, the answer (awaited, or already kept) is the news, and the socket reopens with it.
+      if (session.token && session.token !== token) return;
+      const ownChange = session.passwordChange;
+      if (!ownChange) return signedOut();
+      // A refused change here retired nothing: the news came from a change on another device.
+      ownChange.then(
+        () => undefined,
+        () => signedOut(),
+      );
+    });
     setSocket(io);
     return () => {
       io.close();
