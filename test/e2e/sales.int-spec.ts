@@ -296,6 +296,12 @@ describe('Sales attribution', () => {
       expect(after.sales.amounts.JPY).toBe(before.sales.amounts.JPY - 3700);
       const listed = await hub.http.get('/api/sales').set(agent.auth).expect(200);
       expect(listed.body.items.find((s: { id: string }) => s.id === sale.id)).toMatchObject({ status: 'refunded', reversedAt: expect.any(String) });
+      // The refunds list: only the reversed ones; the rest, only those that stand.
+      const reversedOnly = await hub.http.get('/api/sales?reversed=true').set(agent.auth).expect(200);
+      expect(reversedOnly.body.items.map((s: { orderId: string }) => s.orderId).sort()).toEqual([refunded, cancelled].sort());
+      const standing = await hub.http.get('/api/sales?reversed=false').set(agent.auth).expect(200);
+      expect(standing.body.items.filter((s: { status: string }) => s.status !== 'completed')).toEqual([]);
+      expect(standing.body.items.length).toBeGreaterThan(0);
       const unknown = await request(hub.url).post('/api/purchases/no-such-order/refund').set('Authorization', `Bearer ${team.apiKey}`).send({}).expect(404);
       expect(unknown.body.code).toBe('unknown_order');
     });
