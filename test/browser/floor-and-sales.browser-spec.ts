@@ -10,6 +10,24 @@ import { SCREENSHOTS, WIDTHS, launchBrowser, logIn, openPage, openWidget } from 
 const NEW_BLUE = 'rgb(11, 92, 173)';
 const SEEN_GREY = 'rgb(138, 143, 152)';
 
+/**
+ * Run in the page before its scripts: every WebSocket it opens is remembered so that `cutSockets()` can close them,
+ * and while cut, new ones go to a closed port (socket.io keeps retrying) until `letSocketsThrough()`.
+ */
+const CUTTABLE_SOCKETS = `(() => {
+  const Native = window.WebSocket;
+  const opened = [];
+  let cut = false;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(cut ? 'ws://127.0.0.1:9/' : url, protocols);
+      opened.push(this);
+    }
+  };
+  window.cutSockets = () => { cut = true; opened.forEach((socket) => socket.close()); };
+  window.letSocketsThrough = () => { cut = false; };
+})();`;
+
 const colourOf = (row: Locator) =>
   row.evaluate((element) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderLeftColor: string } }).getComputedStyle(element).borderLeftColor);
 
@@ -120,6 +138,30 @@ describe('The floor view and the sales list in a real browser', () => {
     const phone = await supervising('/supervision', WIDTHS[1]);
     await phone.getByRole('table', { name: 'メンバーの状況' }).getByRole('row').filter({ hasText: '山本 二郎' }).getByRole('cell', { name: '1 / 1' }).waitFor();
     await phone.screenshot({ path: join(SCREENSHOTS, 'floor-phone.png'), fullPage: true });
+  });
+
+  // Guards: events sent while the page's socket was away are lost; the floor must not keep showing what was before.
+  it('reads the floor again when its socket comes back after being cut off', async () => {
+    const member = await addMember(hub, team, { name: '森 六郎' });
+    await hub.http.put('/api/members/me/status').set(member.auth).send({ status: 'online' }).expect(200);
+    // The page's WebSockets can be cut, and kept from connecting again until let through.
+    const cuttable = await context();
+    await cuttable.addInitScript(CUTTABLE_SOCKETS);
+    const floor = await openPage(cuttable, `${hub.url}/app/login`);
+    await logIn(floor, team.admin.email);
+    await floor.goto(`${hub.url}/app/supervision`);
+    await hub.http.put('/api/members/me/status').set(team.admin.auth).send({ status: 'offline' }).expect(200);
+    const row = floor.getByRole('table', { name: 'メンバーの状況' }).getByRole('row').filter({ hasText: '森 六郎' });
+    await row.getByRole('cell', { name: '対応可能' }).waitFor();
+    await markNoReload(floor);
+
+    await floor.evaluate('window.cutSockets()');
+    await hub.http.put('/api/members/me/status').set(member.auth).send({ status: 'break' }).expect(200);
+    expect(await row.getByRole('cell', { name: '対応可能' }).count()).toBe(1);
+    await floor.evaluate('window.letSocketsThrough()');
+    await row.getByRole('cell', { name: '休憩中' }).waitFor({ timeout: 20_000 });
+    await notReloaded(floor);
+    await hub.http.put('/api/members/me/status').set(member.auth).send({ status: 'offline' }).expect(200);
   });
 
   it('switches a member’s presence and assigns a waiting chat past a full member’s capacity', async () => {

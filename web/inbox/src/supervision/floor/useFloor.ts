@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { answer, answerJson, hub } from '../../api';
 import type { Presence, Views } from '../../api';
-import { useInboxEvent } from '../../shared/socket';
+import { useInboxEvent, useSocket } from '../../shared/socket';
 
 export type Queue = Views['Queue'];
 export type TeamReport = Views['TeamReport'];
@@ -91,6 +91,21 @@ export function useFloor(timeZone: string | null) {
   // A message can start or end a wait for a reply, and a first reply is a first response.
   useInboxEvent('message.created', both);
   useInboxEvent('floor.changed', (event) => (event.cause === 'offer' ? both() : figures.soon()));
+  // Events sent while the socket was away are lost: back again, the floor is read anew.
+  const socket = useSocket();
+  const { soon: queueSoon } = queue;
+  const { soon: figuresSoon } = figures;
+  useEffect(() => {
+    if (!socket) return;
+    const again = () => {
+      queueSoon();
+      figuresSoon();
+    };
+    socket.io.on('reconnect', again);
+    return () => {
+      socket.io.off('reconnect', again);
+    };
+  }, [socket, queueSoon, figuresSoon]);
 
   return {
     queue: queue.data,
