@@ -359,6 +359,9 @@ describe('Sales attribution', () => {
       const desk = await open(hub.url, '/inbox', { token: agent.token });
       const elsewhere = await open(hub.url, '/inbox', { token: colleague.token });
       const heardElsewhere = collect(elsewhere, 'sale.created');
+      // The supervisors' floor view is cued to read its figures again (the sale itself stays the agent's news).
+      const watching = await open(hub.url, '/inbox', { token: supervisor.token });
+      const cue = nextEvent<Record<string, unknown>>(watching, 'floor.changed', (event) => event.cause === 'sale');
       const onPhone = nextEvent<Record<string, unknown>>(phone, 'sale.created');
       const onDesk = nextEvent<Record<string, unknown>>(desk, 'sale.created');
       const figure = nextEvent<{ sales: { count: number; amounts: Record<string, number> } }>(phone, 'sales.figure');
@@ -369,6 +372,7 @@ describe('Sales attribution', () => {
       expect(await onPhone).toMatchObject(expected);
       expect(await onDesk).toMatchObject(expected);
       expect(await figure).toMatchObject({ sales: { count: 1, amounts: { JPY: 9900 } } });
+      expect(await cue).toEqual({ cause: 'sale', conversationId });
 
       const listed = await hub.http.get('/api/sales').set(agent.auth).expect(200);
       expect(listed.body.items).toEqual([expect.objectContaining({ id: sale.id, new: true, seenAt: null })]);

@@ -195,11 +195,16 @@ describe('Transfers, groups and the supervisors’ queue', () => {
 
   // The floor view re-reads the queue on this cue: offers are news for their member only, so without it a
   // supervisor's page would not see an offer ringing.
-  it('cues supervisors, and not agents, when an offer is made', async () => {
+  it('cues supervisors, and not agents nor another team, when an offer is made', async () => {
     const supervisor = await addMember(hub, team, { role: 'supervisor' });
     await hub.http.put('/api/members/me/status').set(supervisor.auth).send({ status: 'offline' }).expect(200);
     const watching = await connect(hub.url, '/inbox', { token: supervisor.token });
     sockets.push(watching);
+    // Another team's administrator: a supervisor's cue, never a stranger's.
+    const other = await createTeam(hub, 'Other');
+    const stranger = await connect(hub.url, '/inbox', { token: other.admin.token });
+    sockets.push(stranger);
+    const heardByStranger = collect(stranger, 'floor.changed');
     const a = await agent('田中 太郎');
     const heardByAgent = collect(a.device, 'floor.changed');
     const cue = nextEvent<{ cause: string; conversationId: string }>(watching, 'floor.changed');
@@ -209,6 +214,7 @@ describe('Transfers, groups and the supervisors’ queue', () => {
     expect(await cue).toEqual({ cause: 'offer', conversationId });
     expect((await taken).id).toBe(conversationId);
     expect(heardByAgent).toEqual([]);
+    expect(heardByStranger).toEqual([]);
   });
 
   it('shows supervisors the queue with waiting times and loads; assigning over capacity needs an override', async () => {
