@@ -159,6 +159,8 @@ export const teamReportView = z
     /** Whether response and handle times count only the team's business hours. */
     businessHoursOnly: z.boolean(),
     members: z.array(memberDayReportView),
+    /** The whole team's conversations of the period, each once (assigned or not): its median is not the members' medians'. */
+    team: groupReport,
     categories: z.array(groupReport),
     channels: z.array(groupReport),
   })

@@ -147,10 +147,11 @@ export class TeamReportsService {
 
     const byCategory = new Map<string, GroupTally>();
     const byChannel = new Map<string, GroupTally>();
+    const whole = new Map<string, GroupTally>();
     for await (const page of this.exports.conversations(teamId, period)) {
       for (const conversation of page) {
         const firstResponse = conversation.firstReplyAt ? seconds(waitStartOf(conversation), conversation.firstReplyAt) : null;
-        for (const tally of [tallyIn(byCategory, conversation.category ?? ''), tallyIn(byChannel, conversation.channel)]) {
+        for (const tally of [tallyIn(byCategory, conversation.category ?? ''), tallyIn(byChannel, conversation.channel), tallyIn(whole, '')]) {
           tally.conversations++;
           if (conversation.handled === true) tally.handled++;
           if (conversation.handled === false) tally.unhandled++;
@@ -181,6 +182,7 @@ export class TeamReportsService {
           handleTime: timeFigures(handleTimes),
           ratings: ratingFigures(scores),
         })),
+      team: groupReport('', tallyIn(whole, '')),
       categories: [...byCategory].map(([key, tally]) => groupReport(key, tally)).sort((a, b) => a.key.localeCompare(b.key)),
       channels: [...byChannel].map(([key, tally]) => groupReport(key, tally)).sort((a, b) => a.key.localeCompare(b.key)),
     };

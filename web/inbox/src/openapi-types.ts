@@ -1738,6 +1738,20 @@ export interface components {
                 load: number;
                 capacity: number;
                 groupIds: string[];
+                offersPending: number;
+                chats: {
+                    conversationId: string;
+                    channel: {
+                        id: string;
+                        type: string;
+                    };
+                    contact: {
+                        id: string;
+                        name: string;
+                    };
+                    awaitingReplySince: string | null;
+                    awaitingReplySeconds: number | null;
+                }[];
             }[];
         };
         Readiness: {
@@ -2072,6 +2086,21 @@ export interface components {
                     }[];
                 };
             }[];
+            team: {
+                key: string;
+                conversations: number;
+                handled: number;
+                unhandled: number;
+                firstResponse: {
+                    count: number;
+                    medianSeconds: number | null;
+                    p90Seconds: number | null;
+                };
+                ratings: {
+                    count: number;
+                    average: number | null;
+                };
+            };
             categories: {
                 key: string;
                 conversations: number;
@@ -4256,6 +4285,7 @@ export interface operations {
                 from?: string;
                 to?: string;
                 attributed?: "true" | "false";
+                reversed?: "true" | "false";
                 limit?: number;
                 cursor?: string;
             };
