@@ -92,6 +92,8 @@ function Frame() {
             {text.inbox}
           </NavLink>
           {supervisor && <NavLink to="/supervision">{text.supervise}</NavLink>}
+          {supervisor && <NavLink to="/search">{text.searchMessages}</NavLink>}
+          {supervisor && <NavLink to="/history">{text.conversationHistory}</NavLink>}
           {member.role === 'administrator' && <NavLink to="/admin">{text.admin}</NavLink>}
           <NavLink to="/account">{text.account}</NavLink>
         </nav>
