@@ -18,6 +18,7 @@ export interface ConversationFilter {
   outcome?: string;
   handled?: boolean;
   rating?: number;
+  store?: string;
 }
 
 /** One row per conversation: what the per-conversation export and the reports read. */
@@ -167,6 +168,8 @@ export class ConversationExportService {
     if (filter.outcome) conditions.push(Prisma.sql`cv.outcome = ${filter.outcome}`);
     if (filter.handled !== undefined) conditions.push(Prisma.sql`cv.handled = ${filter.handled}`);
     if (filter.rating !== undefined) conditions.push(Prisma.sql`cv.rating_score = ${filter.rating}`);
+    // The reports module keeps each conversation's store (an agent's choice, or detection at resolution) in its table.
+    if (filter.store) conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM conversation_stores cs WHERE cs.conversation_id = cv.id AND cs.store = ${filter.store})`);
     if (after) conditions.push(order === 'oldest' ? Prisma.sql`(cv.created_at, cv.id) > (${after.at}, ${after.id})` : Prisma.sql`(cv.created_at, cv.id) < (${after.at}, ${after.id})`);
     return this.db.$queryRaw<RawRow[]>`
       SELECT cv.id, ch.type::text AS channel, ch.name AS channel_name, ct.name AS contact,

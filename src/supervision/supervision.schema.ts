@@ -83,6 +83,8 @@ const conversationFilters = {
   /** Resolved with an agent's reply (`true`) or with none (`false`); an unresolved conversation is neither. */
   handled: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
   rating: z.coerce.number().int().min(1).max(5).optional(),
+  /** As an agent set it, or as detected from the visitor's pages when the conversation was resolved. */
+  store: z.string().trim().min(1).max(60).optional(),
 };
 
 /** Started in [from, to): a period that ends before it starts is refused naming `to`. */

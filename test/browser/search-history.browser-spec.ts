@@ -74,6 +74,8 @@ describe('Search and conversation history in a real browser', () => {
     for (let i = 1; i <= 30; i++) await tanaka.say(i % 2 ? 'in' : 'out', `その後のやりとり ${i}`);
     const sato = await chat('佐藤 様', 'v-sato', { assigneeId: supervisor.id, resolved: true, handled: true, ratingScore: 4, categoryId: booking.id });
     seeded.sato = sato.id;
+    await hub.http.patch('/api/teams/current').set(team.admin.auth).send({ settings: { stores: { patterns: [{ pattern: 'https://clinic.example/shibuya/*', store: '渋谷' }] } } }).expect(200);
+    await hub.http.put(`/api/conversations/${sato.id}/store`).set(supervisor.auth).send({ store: '渋谷' }).expect(200);
     await sato.say('in', '予約の変更はできますか');
     await sato.say('out', '変更できます。');
     const suzuki = await chat('鈴木 様', 'v-suzuki', { resolved: true, handled: false });
@@ -166,6 +168,7 @@ describe('Search and conversation history in a real browser', () => {
     await filters.getByLabel('対応').selectOption({ label: '対応済み' });
     await filters.getByLabel('分類').selectOption({ label: '予約' });
     await filters.getByLabel('評価').selectOption({ label: '★4' });
+    await filters.getByLabel('店舗').selectOption('渋谷');
     await filters.getByRole('button', { name: '表示' }).click();
     await list.locator('tbody tr').filter({ hasText: '鈴木 様' }).waitFor({ state: 'detached' });
     const rows = list.locator('tbody tr');
@@ -173,7 +176,7 @@ describe('Search and conversation history in a real browser', () => {
     expect(await rows.first().textContent()).toContain('対応済み');
     expect(await rows.first().textContent()).toContain('★4');
     const address = new URL(page.url()).searchParams;
-    expect({ handled: address.get('handled'), rating: address.get('rating') }).toEqual({ handled: 'true', rating: '4' });
+    expect({ handled: address.get('handled'), rating: address.get('rating'), store: address.get('store') }).toEqual({ handled: 'true', rating: '4', store: '渋谷' });
 
     // The CSV asks the hub with the same filters: one row, the same conversation.
     const csv = await saved(page, () => page.getByRole('region', { name: '会話の一覧' }).getByRole('button', { name: 'CSVでダウンロード' }).click());

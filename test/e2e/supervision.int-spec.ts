@@ -586,6 +586,53 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect((await hub.http.get('/api/conversation-history').query({ memberId: agentA.id }).set(elsewhere.admin.auth).expect(200)).body.items).toEqual([]);
     });
 
+    it('filters the history by store: as the agent set it, or as the visitor’s pages told it when the chat was resolved', async () => {
+      // Detection reads URL patterns no query can: the store a resolved chat was detected in is kept, so that the
+      // filter is a condition in the database; an agent's choice still wins over it, and clearing it goes back to it.
+      const shop = await createTeam(hub, '整骨院チェーン');
+      await hub.http
+        .patch('/api/teams/current')
+        .set(shop.admin.auth)
+        .send({ settings: { stores: { patterns: [{ pattern: 'https://clinic.example/shibuya/*', store: '渋谷' }, { pattern: 'https://clinic.example/ikebukuro/*', store: '池袋' }] } } })
+        .expect(200);
+      const channelId = await createWebchat(hub, shop.admin);
+      const db = hub.infra.db;
+      let minute = 0;
+      const chat = async (visitorId: string, url: string) => {
+        const contact = await db.contact.create({ data: { teamId: shop.teamId, name: visitorId } });
+        const conversation = await db.conversation.create({
+          data: { teamId: shop.teamId, channelId, contactId: contact.id, threadKey: `visitor:${visitorId}`, status: 'open', assigneeId: shop.admin.id, createdAt: new Date(Date.now() - 3_600_000 + minute++ * 60_000) },
+        });
+        await db.visitorPage.create({ data: { teamId: shop.teamId, channelId, visitorId, url } });
+        return conversation.id;
+      };
+      const shibuya = await chat('v-shibuya', 'https://clinic.example/shibuya/reserve');
+      const ikebukuro = await chat('v-ikebukuro', 'https://clinic.example/ikebukuro/access');
+      const told = await chat('v-told', 'https://www.instagram.com/clinic/');
+      await chat('v-open', 'https://clinic.example/shibuya/menu');
+      await hub.http.put(`/api/conversations/${told}/store`).set(shop.admin.auth).send({ store: '渋谷' }).expect(200);
+      for (const id of [shibuya, ikebukuro, told]) await hub.http.post(`/api/conversations/${id}/resolve`).set(shop.admin.auth).send({ outcome: 'booked' }).expect(200);
+
+      const inStore = async (store: string) => (await hub.http.get('/api/conversation-history').query({ store }).set(shop.admin.auth).expect(200)).body.items.map((item: { id: string }) => item.id);
+      // The open chat is not in it yet: its store is kept when it is resolved.
+      await eventually(() => inStore('渋谷'), (ids) => ids.length === 2);
+      expect(await inStore('渋谷')).toEqual([told, shibuya]);
+      await eventually(() => inStore('池袋'), (ids) => ids.length === 1);
+      expect(await inStore('池袋')).toEqual([ikebukuro]);
+      expect(await inStore('新宿')).toEqual([]);
+      // Kept for the history, it is still detection: the page says where it came from, not an agent.
+      expect((await hub.http.get(`/api/conversations/${shibuya}/store`).set(shop.admin.auth).expect(200)).body).toEqual({ store: '渋谷', source: 'page', url: 'https://clinic.example/shibuya/reserve' });
+
+      // The agent says otherwise after the chat ended, then takes it back: detection again.
+      await hub.http.put(`/api/conversations/${ikebukuro}/store`).set(shop.admin.auth).send({ store: '渋谷' }).expect(200);
+      expect(await inStore('池袋')).toEqual([]);
+      expect(await inStore('渋谷')).toEqual([told, ikebukuro, shibuya]);
+      await hub.http.put(`/api/conversations/${ikebukuro}/store`).set(shop.admin.auth).send({ store: null }).expect(200);
+      expect(await inStore('池袋')).toEqual([ikebukuro]);
+      const csv = await hub.http.get('/api/exports/conversations.csv').query({ from: new Date(Date.now() - 7_200_000).toISOString(), to: new Date().toISOString(), store: '渋谷' }).set(shop.admin.auth).buffer(true).parse(asText).expect(200);
+      expect(parseCsv(csv.body.slice(1)).slice(1).map((row) => row[0])).toEqual([shibuya, told]);
+    });
+
     it('exports one row per conversation of the period with the agreed columns, UTF-8 with a BOM', async () => {
       const { supervisor, first } = await seedDay();
       const csv = await hub.http

@@ -3929,6 +3929,7 @@ export interface operations {
                 outcome?: string;
                 handled?: "true" | "false";
                 rating?: number;
+                store?: string;
                 limit?: number;
                 cursor?: string;
             };
@@ -3962,6 +3963,7 @@ export interface operations {
                 outcome?: string;
                 handled?: "true" | "false";
                 rating?: number;
+                store?: string;
             };
             header?: never;
             path?: never;

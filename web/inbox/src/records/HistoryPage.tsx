@@ -12,8 +12,8 @@ import type { HistoryItem, HistoryTerms } from './useConversationHistory';
 import { recordsWords } from './words';
 import './records.css';
 
-const FIELDS = ['from', 'to', 'channelType', 'memberId', 'categoryId', 'outcome', 'handled', 'rating'] as const;
-type HistoryDraft = CommonFilters & { outcome: string; handled: string; rating: string };
+const FIELDS = ['from', 'to', 'channelType', 'memberId', 'categoryId', 'outcome', 'handled', 'rating', 'store'] as const;
+type HistoryDraft = CommonFilters & { outcome: string; handled: string; rating: string; store: string };
 const OUTCOMES = ['booked', 'not_booked', 'other'];
 
 /** The last 30 days unless the address says otherwise: the conversation CSV always has a period to export. */
@@ -33,16 +33,21 @@ function termsOf(draft: HistoryDraft, timeZone: string): HistoryTerms {
     ...(draft.handled === 'true' || draft.handled === 'false' ? { handled: draft.handled } : {}),
     // As typed: the hub's range check, not the page, says what is wrong with a rating.
     ...(draft.rating ? { rating: Number(draft.rating) } : {}),
+    ...(draft.store ? { store: draft.store } : {}),
   };
 }
 
 /** `/app/history`, supervisors and administrators: past conversations, filtered and paged by the hub, with the CSVs. */
 export default function HistoryPage() {
-  const timeZone = useTeam()?.timeZone;
-  return timeZone ? <History timeZone={timeZone} /> : <main className="pane records" aria-busy="true" />;
+  const team = useTeam();
+  if (!team) return <main className="pane records" aria-busy="true" />;
+  // The stores the team's URL table names: what agents pick from and detection tells.
+  const table = team.settings.stores;
+  const stores = [...new Set([...(table?.patterns.flatMap((entry) => (entry.store ? [entry.store] : [])) ?? []), ...(table?.defaultStore ? [table.defaultStore] : [])])];
+  return <History timeZone={team.timeZone} stores={stores} />;
 }
 
-function History({ timeZone }: { timeZone: string }) {
+function History({ timeZone, stores }: { timeZone: string; stores: string[] }) {
   const words = useWords(recordsWords);
   const [params, setParams] = useSearchParams();
   const [draft, setDraft] = useState<HistoryDraft>(() => draftFrom(params, timeZone));
@@ -73,7 +78,7 @@ function History({ timeZone }: { timeZone: string }) {
     setFailure(null);
     await work().catch((error: unknown) => setFailure(error instanceof Error ? error.message : String(error)));
   };
-  const choose = (name: 'outcome' | 'handled' | 'rating') => (event: { target: { value: string } }) => setDraft({ ...draft, [name]: event.target.value });
+  const choose = (name: 'outcome' | 'handled' | 'rating' | 'store') => (event: { target: { value: string } }) => setDraft({ ...draft, [name]: event.target.value });
 
   return (
     <main className="pane records" aria-labelledby="history-title">
@@ -113,6 +118,20 @@ function History({ timeZone }: { timeZone: string }) {
             </select>
           )}
         </Field>
+        {stores.length > 0 && (
+          <Field form={form} name="store" label={words.store} hint={words.storeHint}>
+            {(control) => (
+              <select {...control} value={draft.store} onChange={choose('store')}>
+                <option value="">{words.any}</option>
+                {stores.map((store) => (
+                  <option key={store} value={store}>
+                    {store}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
         <FormSubmit form={form} label={words.show} />
       </form>
       {failure && (
