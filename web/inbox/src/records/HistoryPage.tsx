@@ -205,13 +205,15 @@ function Row({ item, timeZone, onLog }: { item: HistoryItem; timeZone: string; o
       <td>{item.outcome ? (words.outcomes[item.outcome] ?? item.outcome) : ''}</td>
       <td>{item.handled === null ? '' : item.handled ? words.handledYes : words.handledNo}</td>
       <td>{item.rating === null ? '' : fill(words.stars, { n: item.rating })}</td>
-      <td className="record-actions">
-        <Link to={`/conversations/${item.id}`} aria-label={`${words.open} ${item.contactName}`}>
-          {words.open}
-        </Link>
-        <button type="button" onClick={() => void onLog()} aria-label={`${words.downloadLog} ${item.contactName}`}>
-          {words.downloadLog}
-        </button>
+      <td>
+        <div className="record-actions">
+          <Link to={`/conversations/${item.id}`} aria-label={`${words.open} ${item.contactName}`}>
+            {words.open}
+          </Link>
+          <button type="button" onClick={() => void onLog()} aria-label={`${words.downloadLog} ${item.contactName}`}>
+            {words.downloadLog}
+          </button>
+        </div>
       </td>
     </tr>
   );
