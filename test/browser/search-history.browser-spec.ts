@@ -24,6 +24,11 @@ async function saved(page: Page, click: () => Promise<void>): Promise<{ name: st
   return { name: download.suggestedFilename(), bom: bytes.subarray(0, 3).equals(BOM), rows: parseCsv(bytes.subarray(3).toString('utf8')) };
 }
 
+/** The day after today in Tokyo, as a date field takes it. */
+function tomorrowInTokyo(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(new Date(Date.now() + 86_400_000));
+}
+
 // Issue 20: the search page and the conversation history page, walked through in the page by a supervisor.
 describe('Search and conversation history in a real browser', () => {
   let browser: Browser;
@@ -146,6 +151,12 @@ describe('Search and conversation history in a real browser', () => {
     await page.goBack();
     await page.getByRole('region', { name: '検索結果' }).getByRole('status').filter({ hasText: '4件見つかりました' }).waitFor();
     expect(await page.getByRole('search', { name: '絞り込み' }).getByLabel('検索する言葉').inputValue()).toBe('予約');
+    // A period in the team's days: from tomorrow on, nothing yet, and nothing to download.
+    const search = page.getByRole('search', { name: '絞り込み' });
+    await search.getByLabel('開始日').fill(tomorrowInTokyo());
+    await search.getByRole('button', { name: '検索' }).click();
+    await page.getByRole('region', { name: '検索結果' }).getByRole('status').filter({ hasText: '見つかりませんでした' }).waitFor();
+    expect(await page.getByRole('region', { name: '検索結果' }).getByRole('button', { name: 'CSVでダウンロード' }).isDisabled()).toBe(true);
     await context.close();
 
     const phone = await signedIn(WIDTHS[1], supervisor);
@@ -165,6 +176,15 @@ describe('Search and conversation history in a real browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'history-desktop.png'), fullPage: true });
 
     const filters = page.getByRole('form', { name: '絞り込み' });
+    // A period that ends before it starts: the hub's refusal shows under the field it names.
+    const [from, to] = [await filters.getByLabel('開始日').inputValue(), await filters.getByLabel('終了日').inputValue()];
+    await filters.getByLabel('開始日').fill(tomorrowInTokyo());
+    await filters.getByLabel('終了日').fill(from);
+    await filters.getByRole('button', { name: '表示' }).click();
+    await page.locator('#field-to-error').waitFor();
+    await filters.getByLabel('開始日').fill(from);
+    await filters.getByLabel('終了日').fill(to);
+
     await filters.getByLabel('対応').selectOption({ label: '対応済み' });
     await filters.getByLabel('分類').selectOption({ label: '予約' });
     await filters.getByLabel('評価').selectOption({ label: '★4' });
