@@ -3,7 +3,7 @@
 // administrator. Each query is asked many times with varied parameters (filters, later pages, other conversations),
 // one request at a time, and its p50 and p95 are printed beside the aim: the conversation list (each view and filter)
 // 50 ms, a conversation's messages 30 ms, the search for a two-character word (first page with the exact hit count)
-// 300 ms. The figures are measured, never asserted: two shared cores are noisy.
+// 300 ms, a page of the conversation history (newest first, with each chat's figures) 100 ms. The figures are measured, never asserted: two shared cores are noisy.
 //
 //   npm run bench:reads                   seeds a fresh database (tsunagi_bench_reads), then measures
 //   BENCH_REUSE=1 npm run bench:reads     measures on the database seeded by an earlier run (seeds it if it is not)
@@ -26,7 +26,7 @@ const EXPLAIN = process.env.BENCH_EXPLAIN === '1';
 const WARMUP = 5;
 const ADMIN = { email: 'admin@bench-reads.example.jp', password: 'correct horse battery' };
 const SECRET_KEY = 'b'.repeat(64);
-const AIM = { list: 50, messages: 30, search: 300 };
+const AIM = { list: 50, messages: 30, search: 300, history: 100 };
 
 function databaseUrl(name) {
   const url = new URL(SERVER_URL);
@@ -259,6 +259,7 @@ async function main() {
     const channelTypes = ['webchat', 'sms', 'line', 'whatsapp', 'email'];
     const agents = (await db.query(`SELECT id FROM members WHERE team_id = $1 AND id <> $2 ORDER BY id`, [team.id, team.admin])).rows.map((row) => row.id);
     const longChats = (await db.query(`SELECT conversation_id AS id FROM messages WHERE team_id = $1 GROUP BY 1 HAVING count(*) > 100 ORDER BY 1 LIMIT 40`, [team.id])).rows.map((row) => row.id);
+    const categories = (await db.query(`SELECT id FROM categories WHERE team_id = $1 ORDER BY id`, [team.id])).rows.map((row) => row.id);
     const chats = (await db.query(`SELECT id FROM conversations WHERE team_id = $1 ORDER BY md5(id) LIMIT 60`, [team.id])).rows.map((row) => row.id);
     const expected = (
       await db.query(
@@ -298,6 +299,13 @@ async function main() {
       { group: 'search', name: `search ${SEARCH_WORD} + channel`, paths: channelTypes.map((type) => `/api/messages/search?q=${word}&channelType=${type}`) },
       { group: 'search', name: `search ${SEARCH_WORD} + member`, paths: agents.slice(0, 10).map((id) => `/api/messages/search?q=${word}&memberId=${id}`) },
       { group: 'search', name: `search ${SEARCH_WORD} + period`, paths: [7, 30, 90].map((days) => `/api/messages/search?q=${word}&from=${at(days)}&to=${at(0)}`) },
+      { group: 'search', name: `search ${SEARCH_WORD} + category`, paths: categories.map((id) => `/api/messages/search?q=${word}&categoryId=${id}`) },
+      { group: 'history', name: 'history (pages 1-5)', paths: await pagesOf(hub.base, auth, '/api/conversation-history', 5) },
+      { group: 'history', name: 'history + period', paths: [7, 30, 90].map((days) => `/api/conversation-history?from=${at(days)}&to=${at(0)}`) },
+      { group: 'history', name: 'history + member', paths: agents.slice(0, 10).map((id) => `/api/conversation-history?memberId=${id}`) },
+      { group: 'history', name: 'history + category', paths: categories.map((id) => `/api/conversation-history?categoryId=${id}`) },
+      { group: 'history', name: 'history unhandled', paths: ['/api/conversation-history?handled=false'] },
+      { group: 'history', name: 'history rating', paths: [1, 2, 3, 4, 5].map((score) => `/api/conversation-history?rating=${score}`) },
     ];
 
     const first = await get(hub.base, auth, `/api/messages/search?q=${word}`);

@@ -3,8 +3,23 @@ import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 type Message = Prisma.MessageGetPayload<object>;
 import { notFound } from '../common/errors/domain-error.js';
-import { keysetPages } from '../common/http/keyset-cursor.js';
+import { decodeKeysetCursor, encodeKeysetCursor, keysetPages } from '../common/http/keyset-cursor.js';
 import type { KeysetPosition } from '../common/http/keyset-cursor.js';
+import type { Page } from '../common/http/validation.js';
+import { inCategory } from './category-subtree.js';
+
+/** Which of the team's conversations: started in [from, to), and the history's filters (see `conversationHistoryQuery`). */
+export interface ConversationFilter {
+  from?: Date;
+  to?: Date;
+  channelType?: string;
+  memberId?: string;
+  categoryId?: string;
+  outcome?: string;
+  handled?: boolean;
+  rating?: number;
+  store?: string;
+}
 
 /** One row per conversation: what the per-conversation export and the reports read. */
 export interface ConversationRow {
@@ -102,9 +117,17 @@ const REPLY = Prisma.sql`direction = 'out' AND kind IN ('text', 'media') AND sta
 export class ConversationExportService {
   constructor(@Inject(DATABASE) private readonly db: Db) {}
 
-  /** The team's conversations started in [from, to), oldest first, a page at a time: never the whole period in memory. */
-  conversations(teamId: string, period: { from: Date; to: Date; channelType?: string }, pageSize = 1000): AsyncGenerator<ConversationRow[]> {
-    return keysetPages((after) => this.page(teamId, period, pageSize, after), pageSize, (row) => ({ at: row.created_at, id: row.id }), toConversationRow);
+  /** The team's conversations the filter picks, oldest first, a page at a time: never the whole period in memory. */
+  conversations(teamId: string, filter: ConversationFilter, pageSize = 1000): AsyncGenerator<ConversationRow[]> {
+    return keysetPages((after) => this.page(teamId, filter, pageSize, after, 'oldest'), pageSize, (row) => ({ at: row.created_at, id: row.id }), toConversationRow);
+  }
+
+  /** One page of the history: the same rows as the CSV, newest first. */
+  async history(teamId: string, filter: ConversationFilter, page: { limit: number; cursor?: string }): Promise<Page<ConversationRow>> {
+    const rows = await this.page(teamId, filter, page.limit + 1, page.cursor ? decodeKeysetCursor(page.cursor) : null, 'newest');
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return { items: items.map(toConversationRow), nextCursor: rows.length > page.limit ? encodeKeysetCursor({ at: last.created_at, id: last.id }) : null };
   }
 
   /** One conversation's messages (notes included: the export is for staff), oldest first. */
@@ -135,10 +158,19 @@ export class ConversationExportService {
     }
   }
 
-  private page(teamId: string, period: { from: Date; to: Date; channelType?: string }, limit: number, after: KeysetPosition | null): Promise<RawRow[]> {
-    const conditions = [Prisma.sql`cv.team_id = ${teamId}`, Prisma.sql`cv.created_at >= ${period.from}`, Prisma.sql`cv.created_at < ${period.to}`];
-    if (period.channelType) conditions.push(Prisma.sql`ch.type::text = ${period.channelType}`);
-    if (after) conditions.push(Prisma.sql`(cv.created_at, cv.id) > (${after.at}, ${after.id})`);
+  private page(teamId: string, filter: ConversationFilter, limit: number, after: KeysetPosition | null, order: 'oldest' | 'newest'): Promise<RawRow[]> {
+    const conditions = [Prisma.sql`cv.team_id = ${teamId}`];
+    if (filter.from) conditions.push(Prisma.sql`cv.created_at >= ${filter.from}`);
+    if (filter.to) conditions.push(Prisma.sql`cv.created_at < ${filter.to}`);
+    if (filter.channelType) conditions.push(Prisma.sql`ch.type::text = ${filter.channelType}`);
+    if (filter.memberId) conditions.push(Prisma.sql`cv.assignee_id = ${filter.memberId}`);
+    if (filter.categoryId) conditions.push(inCategory(Prisma.sql`cv.category_id`, teamId, filter.categoryId));
+    if (filter.outcome) conditions.push(Prisma.sql`cv.outcome = ${filter.outcome}`);
+    if (filter.handled !== undefined) conditions.push(Prisma.sql`cv.handled = ${filter.handled}`);
+    if (filter.rating !== undefined) conditions.push(Prisma.sql`cv.rating_score = ${filter.rating}`);
+    // The reports module keeps each conversation's store (an agent's choice, or detection at resolution) in its table.
+    if (filter.store) conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM conversation_stores cs WHERE cs.conversation_id = cv.id AND cs.store = ${filter.store})`);
+    if (after) conditions.push(order === 'oldest' ? Prisma.sql`(cv.created_at, cv.id) > (${after.at}, ${after.id})` : Prisma.sql`(cv.created_at, cv.id) < (${after.at}, ${after.id})`);
     return this.db.$queryRaw<RawRow[]>`
       SELECT cv.id, ch.type::text AS channel, ch.name AS channel_name, ct.name AS contact,
              concat_ws(' > ', c3.name, c2.name, c1.name) AS category, mb.name AS assignee, cv.assignee_id, cv.created_at,
@@ -162,7 +194,7 @@ export class ConversationExportService {
         FROM (SELECT currency, sum(amount)::int AS total FROM sales WHERE conversation_id = cv.id AND status = 'completed' GROUP BY currency) credited
       ) sa ON true
       WHERE ${Prisma.join(conditions, ' AND ')}
-      ORDER BY cv.created_at, cv.id
+      ORDER BY ${order === 'oldest' ? Prisma.sql`cv.created_at, cv.id` : Prisma.sql`cv.created_at DESC, cv.id DESC`}
       LIMIT ${limit}`;
   }
 }

@@ -3,15 +3,16 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { DomainError } from '../common/errors/domain-error.js';
 import { ValidQuery } from '../common/http/zod-params.js';
 import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
-import { CONVERSATION_COLUMNS, ConversationExportService, MESSAGE_LOG_COLUMNS, conversationFields } from './conversation-export.service.js';
+import { CONVERSATION_COLUMNS, ConversationExportService, MESSAGE_LOG_COLUMNS, conversationFields, firstResponseSeconds } from './conversation-export.service.js';
+import type { ConversationFilter, ConversationRow } from './conversation-export.service.js';
 import { csvStream } from '../common/text/csv.js';
 import { MessageSearchService } from './message-search.service.js';
 import type { MessageHit } from './message-search.service.js';
-import { conversationExportQuery, messageSearchView, searchExportQuery, searchQuery } from './supervision.schema.js';
+import { conversationExportQuery, conversationHistoryListView, conversationHistoryQuery, messageSearchView, searchExportQuery, searchQuery } from './supervision.schema.js';
+import type { conversationHistoryView } from './supervision.schema.js';
 import { Answers, SendsAnswer } from '../common/http/answers.js';
 
 const SEARCH_COLUMNS = ['time', 'conversation_id', 'channel', 'contact', 'direction', 'kind', 'author', 'body'];
@@ -50,13 +51,20 @@ export class ExportsController {
     return sendCsv(reply, 'messages.csv', csvStream(SEARCH_COLUMNS, rows, (hit: MessageHit) => [hit.createdAt, hit.conversationId, hit.channelType, hit.contactName, hit.direction, hit.kind, hit.author.name ?? hit.author.type, hit.body]));
   }
 
-  /** One row per conversation started in [from, to). */
+  /** Past conversations, newest first, filtered as the conversation CSV is: the history page's list. */
+  @Answers(conversationHistoryListView)
+  @Get('conversation-history')
+  async history(@CurrentMember() member: AuthMember, @ValidQuery(conversationHistoryQuery) query: z.output<typeof conversationHistoryQuery>) {
+    const { limit, cursor, ...filter } = query;
+    const page = await this.exports.history(member.teamId, filterOf(filter), { limit, cursor });
+    return { items: page.items.map(toHistoryItem), nextCursor: page.nextCursor };
+  }
+
+  /** One row per conversation started in [from, to), with the history's filters. */
   @SendsAnswer({ 'text/csv': 'text' }, 'UTF-8 with a BOM, one row per conversation.')
   @Get('exports/conversations.csv')
   conversationsCsv(@CurrentMember() member: AuthMember, @ValidQuery(conversationExportQuery) query: z.output<typeof conversationExportQuery>, @Res() reply: FastifyReply) {
-    const period = { from: new Date(query.from), to: new Date(query.to), channelType: query.channelType };
-    if (period.to <= period.from) throw new DomainError('invalid', 'invalid_request', 'The period ends before it starts.', [{ field: 'to', message: 'must be after from' }]);
-    return sendCsv(reply, 'conversations.csv', csvStream(CONVERSATION_COLUMNS, this.exports.conversations(member.teamId, period), conversationFields));
+    return sendCsv(reply, 'conversations.csv', csvStream(CONVERSATION_COLUMNS, this.exports.conversations(member.teamId, filterOf(query)), conversationFields));
   }
 
   /** One conversation's log, notes included. */
@@ -72,4 +80,29 @@ export class ExportsController {
     }
     return sendCsv(reply, `conversation-${id}.csv`, csvStream(MESSAGE_LOG_COLUMNS, all(), (row) => row));
   }
+}
+
+function filterOf(query: Omit<z.output<typeof conversationHistoryQuery>, 'limit' | 'cursor'>): ConversationFilter {
+  const { from, to, ...rest } = query;
+  return { ...rest, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}) };
+}
+
+function toHistoryItem(row: ConversationRow): z.output<typeof conversationHistoryView> {
+  return {
+    id: row.id,
+    channelType: row.channel,
+    channelName: row.channelName,
+    contactName: row.contact,
+    category: row.category,
+    assignee: row.assigneeId ? { id: row.assigneeId, name: row.assignee } : null,
+    createdAt: row.createdAt.toISOString(),
+    firstResponseSeconds: firstResponseSeconds(row),
+    resolvedAt: row.resolvedAt?.toISOString() ?? null,
+    outcome: row.outcome,
+    handled: row.handled,
+    rating: row.rating,
+    messagesIn: row.messagesIn,
+    messagesOut: row.messagesOut,
+    sales: row.sales,
+  };
 }

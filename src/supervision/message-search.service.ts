@@ -5,6 +5,7 @@ import type { Db } from '../common/database/database.js';
 import { decodeKeysetCursor, encodeKeysetCursor, keysetPages } from '../common/http/keyset-cursor.js';
 import type { KeysetPosition } from '../common/http/keyset-cursor.js';
 import type { Page } from '../common/http/validation.js';
+import { inCategory } from './category-subtree.js';
 import type { messageHitView } from './supervision.schema.js';
 
 export interface MessageSearch {
@@ -13,6 +14,7 @@ export interface MessageSearch {
   to?: string;
   channelType?: string;
   memberId?: string;
+  categoryId?: string;
 }
 
 /** The route's view (the type is the zod view's). */
@@ -121,6 +123,10 @@ function matching(teamId: string, query: MessageSearch, purpose: 'count' | 'page
     conditions.push(
       Prisma.sql`(m.author_id = ${query.memberId} OR m.conversation_id IN (SELECT id FROM conversations WHERE team_id = ${teamId} AND assignee_id = ${query.memberId}))`,
     );
+  }
+  // Through the conversation, as the member filter goes: the count keeps to the one table when no filter asks for more.
+  if (query.categoryId) {
+    conditions.push(Prisma.sql`m.conversation_id IN (SELECT id FROM conversations WHERE team_id = ${teamId} AND ${inCategory(Prisma.sql`category_id`, teamId, query.categoryId)})`);
   }
   return conditions;
 }

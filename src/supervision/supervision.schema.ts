@@ -55,22 +55,47 @@ const period = {
   to: instant.optional(),
 };
 
+const page = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+};
+
 export const searchQuery = z.strictObject({
   q: z.string().trim().min(1, 'give the words to look for').max(200),
   ...period,
   channelType: z.enum(CHANNEL_TYPES).optional(),
   memberId: id.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  /** A category at any level: its sub-categories' conversations are in it too. */
+  categoryId: id.optional(),
+  ...page,
 });
 
 export const searchExportQuery = searchQuery.omit({ limit: true, cursor: true });
 
-export const conversationExportQuery = z.strictObject({
-  from: instant,
-  to: instant,
+/** What a conversation of the history is picked by; the list and the CSV take the same. */
+const conversationFilters = {
   channelType: z.enum(CHANNEL_TYPES).optional(),
-});
+  /** The member holding (or who held) the conversation. */
+  memberId: id.optional(),
+  /** A category at any level: its sub-categories' conversations are in it too. */
+  categoryId: id.optional(),
+  outcome: z.string().trim().min(1).max(40).optional(),
+  /** Resolved with an agent's reply (`true`) or with none (`false`); an unresolved conversation is neither. */
+  handled: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  rating: z.coerce.number().int().min(1).max(5).optional(),
+  /** As an agent set it, or as detected from the visitor's pages when the conversation was resolved. */
+  store: z.string().trim().min(1).max(60).optional(),
+};
+
+/** Started in [from, to): a period that ends before it starts is refused naming `to`. */
+const startedIn = <T extends { from?: string; to?: string }>(query: T, context: z.RefinementCtx) => {
+  if (query.from && query.to && new Date(query.to) <= new Date(query.from)) context.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+};
+
+export const conversationExportQuery = z.strictObject({ from: instant, to: instant, ...conversationFilters }).superRefine(startedIn);
+
+/** The history pages newest first; without a period, over every conversation of the team. */
+export const conversationHistoryQuery = z.strictObject({ ...period, ...conversationFilters, ...page }).superRefine(startedIn);
 
 export const reportQuery = z.strictObject({
   /** The first and last day, in the team's time zone. */
@@ -129,6 +154,30 @@ export const messageHitView = z
   .meta({ id: 'MessageHit' });
 /** `total` is counted on the first page only (null on the next ones). */
 export const messageSearchView = pageView(messageHitView).extend({ total: z.number().nullable() });
+
+/** A conversation of the history: what the conversation CSV's row holds, as JSON. */
+export const conversationHistoryView = z
+  .object({
+    id: z.string(),
+    channelType: z.string(),
+    channelName: z.string(),
+    contactName: z.string(),
+    /** The names from the top level down, joined by ` > `. */
+    category: z.string().nullable(),
+    assignee: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
+    createdAt: z.string(),
+    firstResponseSeconds: z.number().nullable(),
+    resolvedAt: z.string().nullable(),
+    outcome: z.string().nullable(),
+    handled: z.boolean().nullable(),
+    rating: z.number().nullable(),
+    messagesIn: z.number(),
+    messagesOut: z.number(),
+    /** Sales credited through the conversation, per currency in minor units. */
+    sales: z.array(z.object({ currency: z.string(), amount: z.number() })),
+  })
+  .meta({ id: 'ConversationHistoryItem' });
+export const conversationHistoryListView = pageView(conversationHistoryView);
 
 const timeFigures = z.object({ count: z.number(), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() });
 const ratingFigures = z.object({ count: z.number(), average: z.number().nullable() });

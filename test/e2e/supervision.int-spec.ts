@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { Socket } from 'socket.io-client';
 import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
 import type { TwilioFake } from '../fakes/twilio-fake.js';
+import { parseCsv } from '../support/csv.js';
 import { eventually } from '../support/eventually.js';
 import { connect, emitWithAck, nextEvent, sessionOf } from '../support/sockets.js';
 import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
@@ -22,35 +23,6 @@ interface MessageFrame {
   body: string;
   author: { type: string; id: string | null };
   review: { by: string | null; at: string; feedback: string | null } | null;
-}
-
-/** Parses the hub's CSV (RFC 4180 quoting, CRLF rows) into rows of fields. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoted && char === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (char === '"') {
-      quoted = !quoted;
-    } else if (!quoted && char === ',') {
-      row.push(field);
-      field = '';
-    } else if (!quoted && char === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else {
-      field += char;
-    }
-  }
-  return rows;
 }
 
 /** Reads a CSV response as text whatever its content type. */
@@ -403,6 +375,37 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect(await search(supervisor.id)).toEqual({ bodies: [], total: 0 });
     });
 
+    it('narrows to a category: its own chats and its sub-categories’, on the page and in the count, in this team only', async () => {
+      // Guards the category filter added for the search page: a top-level category takes in what agents filed one
+      // level down, and another team's category id finds nothing here.
+      const supervisor = await addMember(hub, team, { role: 'supervisor' });
+      const db = hub.infra.db;
+      const top = await db.category.create({ data: { teamId: team.teamId, name: 'VQ 受付', level: 1 } });
+      const leaf = await db.category.create({ data: { teamId: team.teamId, name: 'VQ 新規', level: 2, parentId: top.id } });
+      const elsewhere = await db.category.create({ data: { teamId: team.teamId, name: 'VQ その他', level: 1 } });
+      const filed = async (phone: string, body: string, categoryId: string | null) => {
+        const conversationId = await customerSms(phone, body);
+        await db.conversation.update({ where: { id: conversationId }, data: { categoryId } });
+      };
+      await filed('+819012340056', 'vq 上の分類', top.id);
+      await filed('+819012340057', 'vq 下の分類', leaf.id);
+      await filed('+819012340058', 'vq 別の分類', elsewhere.id);
+      await filed('+819012340059', 'vq 分類なし', null);
+      const other = await createTeam(hub, '別の分類の店');
+      const foreign = await db.category.create({ data: { teamId: other.teamId, name: 'VQ', level: 1 } });
+
+      const search = async (categoryId?: string) => {
+        const found = await hub.http.get('/api/messages/search').query({ q: 'VQ', ...(categoryId ? { categoryId } : {}) }).set(supervisor.auth).expect(200);
+        return { bodies: found.body.items.map((hit: { body: string }) => hit.body), total: found.body.total };
+      };
+      expect(await search()).toEqual({ bodies: ['vq 分類なし', 'vq 別の分類', 'vq 下の分類', 'vq 上の分類'], total: 4 });
+      expect(await search(top.id)).toEqual({ bodies: ['vq 下の分類', 'vq 上の分類'], total: 2 });
+      expect(await search(leaf.id)).toEqual({ bodies: ['vq 下の分類'], total: 1 });
+      expect(await search(foreign.id)).toEqual({ bodies: [], total: 0 });
+      const csv = await hub.http.get('/api/exports/messages.csv').query({ q: 'VQ', categoryId: top.id }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
+      expect(parseCsv(csv.body.slice(1)).slice(1).map((row) => row[7])).toEqual(['vq 下の分類', 'vq 上の分類']);
+    });
+
     it('looks up quotes, backslashes and query syntax as plain characters', async () => {
       const supervisor = await addMember(hub, team, { role: 'supervisor' });
       // Each pair becomes a quoted lexeme of a text-search query: these must not break out of their quotes.
@@ -480,7 +483,7 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       await sale('A-2', agentA.id, 1200, at('15:00:00'));
       await sale('A-3', agentA.id, 9999, at('16:00:00'), 'refunded');
       await sale('B-1', agentB.id, 3500, at('09:30:00', '2026-11-21'));
-      return { seeded, supervisor, agentA, agentB, first };
+      return { seeded, supervisor, agentA, agentB, first, top };
     }
 
     it('gives the fixture day’s counts and times per member, category and channel, as JSON and as CSV', async () => {
@@ -525,6 +528,111 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect(open.body.members.find((row: { memberId: string }) => row.memberId === agentA.id).firstResponse).toEqual({ count: 3, medianSeconds: 0, p90Seconds: 48 });
       await hub.http.get('/api/reports/team').query({ from: '2026-11-21', to: '2026-11-20' }).set(supervisor.auth).expect(400);
       await hub.http.get('/api/reports/team').query({ from: '2026-11-20', to: '2026-11-20' }).set(agentA.auth).expect(403);
+    });
+
+    it('lists the history newest first, filtered and paged in the database, and the CSV takes the same filters', async () => {
+      const { supervisor, agentA, agentB, first, top } = await seedDay();
+      const period = { from: '2026-11-20T00:00:00+09:00', to: '2026-11-21T00:00:00+09:00' };
+      type Item = { id: string; createdAt: string };
+      const list = async (query: Record<string, string | number>) => (await hub.http.get('/api/conversation-history').query(query).set(supervisor.auth).expect(200)).body as { items: Item[]; nextCursor: string | null };
+      const starts = async (query: Record<string, string | number>) => (await list({ ...period, ...query })).items.map((item) => item.createdAt.slice(11, 16));
+
+      const day = await list(period);
+      expect(day.items.map((item) => item.createdAt.slice(11, 16))).toEqual(['05:00', '04:00', '03:00', '02:00', '01:00']);
+      expect(day.nextCursor).toBeNull();
+      // The same figures as the conversation CSV's row of this chat (see the export test below).
+      expect(day.items[4]).toEqual({
+        id: first.id, channelType: 'webchat', channelName: 'Web shop', contactName: expect.stringMatching(/^お客様/), category: '予約 > 新規',
+        assignee: { id: agentA.id, name: '井上 あや' }, createdAt: '2026-11-20T01:00:00.000Z', firstResponseSeconds: 60, resolvedAt: '2026-11-20T01:11:00.000Z',
+        outcome: 'booked', handled: true, rating: 5, messagesIn: 1, messagesOut: 5, sales: [{ currency: 'JPY', amount: 7500 }],
+      });
+      expect(await starts({ memberId: agentB.id })).toEqual(['05:00', '04:00']);
+      expect(await starts({ handled: 'false' })).toEqual(['05:00']);
+      expect(await starts({ handled: 'true' })).toEqual(['04:00', '02:00', '01:00']);
+      expect(await starts({ rating: 3 })).toEqual(['02:00']);
+      expect(await starts({ categoryId: top.id })).toEqual(['02:00', '01:00']);
+      expect(await starts({ outcome: 'booked', memberId: agentA.id })).toEqual(['02:00', '01:00']);
+      expect(await starts({ channelType: 'sms' })).toEqual([]);
+      // Without a period: the evening before and the day after too.
+      expect((await list({ memberId: agentA.id })).items).toHaveLength(5);
+
+      // Paged by a cursor: the pages together are the list, none twice.
+      const pages: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: Item[]; nextCursor: string | null } = await list({ ...period, limit: 2, ...(cursor ? { cursor } : {}) });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        pages.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(pages).toEqual(day.items.map((item) => item.id));
+
+      const csv = await hub.http.get('/api/exports/conversations.csv').query({ ...period, memberId: agentB.id, handled: 'false' }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
+      const rows = parseCsv(csv.body.slice(1));
+      expect(rows.slice(1).map((row) => [row[5], row[6], row[10]])).toEqual([['木村 ゆう', '2026-11-20T05:00:00.000Z', 'unhandled']]);
+
+      // Refusals name the field and keep the stable code.
+      const refused = async (query: Record<string, string | number>, field: string) => {
+        const answer = await hub.http.get('/api/conversation-history').query(query).set(supervisor.auth).expect(400);
+        expect({ code: answer.body.code, fields: answer.body.details.map((detail: { field: string }) => detail.field) }).toEqual({ code: 'invalid_request', fields: [field] });
+      };
+      await refused({ rating: 6 }, 'rating');
+      await refused({ handled: 'yes' }, 'handled');
+      await refused({ from: period.to, to: period.from }, 'to');
+      await refused({ cursor: 'not-a-cursor' }, 'cursor');
+      await hub.http.get('/api/conversation-history').set(agentA.auth).expect(403);
+      // Another team's ids pick nothing of theirs and nothing of this team's.
+      const elsewhere = await createTeam(hub, '別の履歴の店');
+      const foreign = await hub.infra.db.category.create({ data: { teamId: elsewhere.teamId, name: '予約', level: 1 } });
+      expect(await starts({ categoryId: foreign.id })).toEqual([]);
+      expect((await hub.http.get('/api/conversation-history').query({ memberId: agentA.id }).set(elsewhere.admin.auth).expect(200)).body.items).toEqual([]);
+    });
+
+    it('filters the history by store: as the agent set it, or as the visitor’s pages told it when the chat was resolved', async () => {
+      // Detection reads URL patterns no query can: the store a resolved chat was detected in is kept, so that the
+      // filter is a condition in the database; an agent's choice still wins over it, and clearing it goes back to it.
+      const shop = await createTeam(hub, '整骨院チェーン');
+      await hub.http
+        .patch('/api/teams/current')
+        .set(shop.admin.auth)
+        .send({ settings: { stores: { patterns: [{ pattern: 'https://clinic.example/shibuya/*', store: '渋谷' }, { pattern: 'https://clinic.example/ikebukuro/*', store: '池袋' }] } } })
+        .expect(200);
+      const channelId = await createWebchat(hub, shop.admin);
+      const db = hub.infra.db;
+      let minute = 0;
+      const chat = async (visitorId: string, url: string) => {
+        const contact = await db.contact.create({ data: { teamId: shop.teamId, name: visitorId } });
+        const conversation = await db.conversation.create({
+          data: { teamId: shop.teamId, channelId, contactId: contact.id, threadKey: `visitor:${visitorId}`, status: 'open', assigneeId: shop.admin.id, createdAt: new Date(Date.now() - 3_600_000 + minute++ * 60_000) },
+        });
+        await db.visitorPage.create({ data: { teamId: shop.teamId, channelId, visitorId, url } });
+        return conversation.id;
+      };
+      const shibuya = await chat('v-shibuya', 'https://clinic.example/shibuya/reserve');
+      const ikebukuro = await chat('v-ikebukuro', 'https://clinic.example/ikebukuro/access');
+      const told = await chat('v-told', 'https://www.instagram.com/clinic/');
+      await chat('v-open', 'https://clinic.example/shibuya/menu');
+      await hub.http.put(`/api/conversations/${told}/store`).set(shop.admin.auth).send({ store: '渋谷' }).expect(200);
+      for (const id of [shibuya, ikebukuro, told]) await hub.http.post(`/api/conversations/${id}/resolve`).set(shop.admin.auth).send({ outcome: 'booked' }).expect(200);
+
+      const inStore = async (store: string) => (await hub.http.get('/api/conversation-history').query({ store }).set(shop.admin.auth).expect(200)).body.items.map((item: { id: string }) => item.id);
+      // The open chat is not in it yet: its store is kept when it is resolved.
+      await eventually(() => inStore('渋谷'), (ids) => ids.length === 2);
+      expect(await inStore('渋谷')).toEqual([told, shibuya]);
+      await eventually(() => inStore('池袋'), (ids) => ids.length === 1);
+      expect(await inStore('池袋')).toEqual([ikebukuro]);
+      expect(await inStore('新宿')).toEqual([]);
+      // Kept for the history, it is still detection: the page says where it came from, not an agent.
+      expect((await hub.http.get(`/api/conversations/${shibuya}/store`).set(shop.admin.auth).expect(200)).body).toEqual({ store: '渋谷', source: 'page', url: 'https://clinic.example/shibuya/reserve' });
+
+      // The agent says otherwise after the chat ended, then takes it back: detection again.
+      await hub.http.put(`/api/conversations/${ikebukuro}/store`).set(shop.admin.auth).send({ store: '渋谷' }).expect(200);
+      expect(await inStore('池袋')).toEqual([]);
+      expect(await inStore('渋谷')).toEqual([told, ikebukuro, shibuya]);
+      await hub.http.put(`/api/conversations/${ikebukuro}/store`).set(shop.admin.auth).send({ store: null }).expect(200);
+      expect(await inStore('池袋')).toEqual([ikebukuro]);
+      const csv = await hub.http.get('/api/exports/conversations.csv').query({ from: new Date(Date.now() - 7_200_000).toISOString(), to: new Date().toISOString(), store: '渋谷' }).set(shop.admin.auth).buffer(true).parse(asText).expect(200);
+      expect(parseCsv(csv.body.slice(1)).slice(1).map((row) => row[0])).toEqual([shibuya, told]);
     });
 
     it('exports one row per conversation of the period with the agreed columns, UTF-8 with a BOM', async () => {

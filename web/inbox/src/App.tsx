@@ -15,6 +15,8 @@ const InboxArea = lazy(() => import('./inbox/InboxArea'));
 const SupervisionArea = lazy(() => import('./supervision/SupervisionArea'));
 const SalesArea = lazy(() => import('./sales/SalesArea'));
 const AdminArea = lazy(() => import('./admin/AdminArea'));
+const SearchPage = lazy(() => import('./records/SearchPage'));
+const HistoryPage = lazy(() => import('./records/HistoryPage'));
 const AccountPage = lazy(() => import('./account/AccountPage'));
 const LoginPage = lazy(() => import('./account/LoginPage'));
 const JoinPage = lazy(() => import('./account/JoinPage'));
@@ -107,6 +109,8 @@ export function App() {
                   <Route path="conversations/:id" element={<InboxArea />} />
                   <Route path="supervision" element={value && value.member.role !== 'operator' ? <SupervisionArea /> : <Navigate to="/" replace />} />
                   <Route path="sales" element={<SalesArea />} />
+                  <Route path="search" element={value && value.member.role !== 'operator' ? <SearchPage /> : <Navigate to="/" replace />} />
+                  <Route path="history" element={value && value.member.role !== 'operator' ? <HistoryPage /> : <Navigate to="/" replace />} />
                   <Route path="admin/*" element={value?.member.role === 'administrator' ? <AdminArea /> : <Navigate to="/" replace />} />
                   <Route path="account" element={<AccountPage />} />
                   <Route path="*" element={<Navigate to="/" replace />} />

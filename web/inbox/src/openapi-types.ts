@@ -810,6 +810,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversation-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExportsController_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exports/conversations.csv": {
         parameters: {
             query?: never;
@@ -1540,6 +1556,29 @@ export interface components {
             lastMessagePreview: string | null;
             createdAt: string;
             resolvedAt: string | null;
+        };
+        ConversationHistoryItem: {
+            id: string;
+            channelType: string;
+            channelName: string;
+            contactName: string;
+            category: string | null;
+            assignee: {
+                id: string;
+                name: string | null;
+            } | null;
+            createdAt: string;
+            firstResponseSeconds: number | null;
+            resolvedAt: string | null;
+            outcome: string | null;
+            handled: boolean | null;
+            rating: number | null;
+            messagesIn: number;
+            messagesOut: number;
+            sales: {
+                currency: string;
+                amount: number;
+            }[];
         };
         CreatedApiKey: {
             id: string;
@@ -3857,6 +3896,7 @@ export interface operations {
                 to?: string;
                 channelType?: "webchat" | "email" | "sms" | "whatsapp" | "line";
                 memberId?: string;
+                categoryId?: string;
                 limit?: number;
                 cursor?: string;
             };
@@ -3888,6 +3928,7 @@ export interface operations {
                 to?: string;
                 channelType?: "webchat" | "email" | "sms" | "whatsapp" | "line";
                 memberId?: string;
+                categoryId?: string;
             };
             header?: never;
             path?: never;
@@ -3906,12 +3947,52 @@ export interface operations {
             };
         };
     };
+    ExportsController_history: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                channelType?: "webchat" | "email" | "sms" | "whatsapp" | "line";
+                memberId?: string;
+                categoryId?: string;
+                outcome?: string;
+                handled?: "true" | "false";
+                rating?: number;
+                store?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ConversationHistoryItem"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+        };
+    };
     ExportsController_conversationsCsv: {
         parameters: {
             query?: {
                 from?: string;
                 to?: string;
                 channelType?: "webchat" | "email" | "sms" | "whatsapp" | "line";
+                memberId?: string;
+                categoryId?: string;
+                outcome?: string;
+                handled?: "true" | "false";
+                rating?: number;
+                store?: string;
             };
             header?: never;
             path?: never;

@@ -18,6 +18,8 @@ export function ConversationPane(props: {
   conversation: Conversation;
   member: Member;
   messages: Message[];
+  /** A message to open the thread at (a search hit): scrolled to and marked instead of the thread's end. */
+  focus?: string;
   draft: string;
   enterSendsDefault: boolean;
   timeZone: string;
@@ -51,9 +53,17 @@ export function ConversationPane(props: {
     void answer(hub.GET('/api/conversations/{id}/can-send', { params: { path: { id: conversation.id } } })).then(setSendability);
   }, [conversation.id, conversation.status, messages.length]);
 
+  // Opened at a message: it is brought into view once it is loaded; the thread's end is left to the agent to scroll to.
+  const focusShown = useRef(false);
   useEffect(() => {
-    log.current?.lastElementChild?.scrollIntoView?.({ block: 'end' });
-  }, [messages.length, draft]);
+    const focused = props.focus ? log.current?.querySelector(`[data-message="${CSS.escape(props.focus)}"]`) : null;
+    if (focused && !focusShown.current) {
+      focusShown.current = true;
+      focused.scrollIntoView?.({ block: 'center' });
+      return;
+    }
+    if (!props.focus || !focusShown.current) log.current?.lastElementChild?.scrollIntoView?.({ block: 'end' });
+  }, [messages.length, draft, props.focus]);
 
   const expand = async (code: string): Promise<CannedReply | null> => {
     try {
@@ -169,7 +179,12 @@ export function ConversationPane(props: {
 
       <ol className="thread" ref={log} aria-label={text.conversations} aria-live="polite">
         {messages.map((message) => (
-          <li key={message.id} className={`message ${message.kind === 'note' ? 'note' : message.direction}`} data-message={message.id}>
+          <li
+            key={message.id}
+            className={`message ${message.kind === 'note' ? 'note' : message.direction}${message.id === props.focus ? ' focused' : ''}`}
+            data-message={message.id}
+            aria-current={message.id === props.focus ? 'true' : undefined}
+          >
             {message.kind === 'note' && <span className="tag">{text.internalNote}</span>}
             {/* Text, never HTML: whatever a customer or an agent wrote is shown as written. */}
             <p className="body">{message.body}</p>

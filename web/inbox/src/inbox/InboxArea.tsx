@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { useText } from '../i18n';
 import { useSession } from '../shared/session';
 import { useInboxEvent, useSocket } from '../shared/socket';
@@ -10,12 +10,16 @@ import { useConversations } from './useConversations';
 import type { ReplyFilter, View } from './useConversations';
 import { useMessages } from './useMessages';
 
-/** `/app` and `/app/conversations/:id`: the list, and the conversation the address names. */
+/**
+ * `/app` and `/app/conversations/:id`: the list, and the conversation the address names; `?message=<id>` (a search
+ * hit) opens it at that message, marked.
+ */
 export default function InboxArea() {
   const text = useText();
   const now = useNow();
   const navigate = useNavigate();
   const { id: selected } = useParams<{ id: string }>();
+  const focus = useSearchParams()[0].get('message') ?? undefined;
   const { member, language } = useSession();
   const socket = useSocket();
   const [view, setView] = useState<View>('all');
@@ -24,7 +28,7 @@ export default function InboxArea() {
   const team = useTeam();
   const [reportsChanged, setReportsChanged] = useState(0);
   const { conversations, reload } = useConversations({ view, replyFilter, favourites }, selected);
-  const { messages, draft } = useMessages(selected);
+  const { messages, draft } = useMessages(selected, focus);
 
   useInboxEvent('report.updated', () => setReportsChanged((n) => n + 1));
 
@@ -82,6 +86,7 @@ export default function InboxArea() {
           conversation={current}
           member={member}
           messages={messages}
+          focus={focus}
           draft={draft}
           enterSendsDefault={team?.settings.enterSends ?? true}
           timeZone={team?.timeZone ?? 'Asia/Tokyo'}

@@ -93,6 +93,8 @@ function Frame() {
           </NavLink>
           {supervisor && <NavLink to="/supervision">{text.supervise}</NavLink>}
           <NavLink to="/sales">{text.salesList}</NavLink>
+          {supervisor && <NavLink to="/search">{text.searchMessages}</NavLink>}
+          {supervisor && <NavLink to="/history">{text.conversationHistory}</NavLink>}
           {member.role === 'administrator' && <NavLink to="/admin">{text.admin}</NavLink>}
           <NavLink to="/account">{text.account}</NavLink>
         </nav>
