@@ -72,11 +72,17 @@ export const conversationExportQuery = z.strictObject({
   channelType: z.enum(CHANNEL_TYPES).optional(),
 });
 
+/** The rows a team report's CSV can hold: the members' days, or one of the groups the JSON answer has. */
+export const REPORT_BREAKDOWNS = ['member', 'day', 'category', 'channel', 'store'] as const;
+export type ReportBreakdown = (typeof REPORT_BREAKDOWNS)[number];
+
 export const reportQuery = z.strictObject({
   /** The first and last day, in the team's time zone. */
   from: z.iso.date({ message: 'must be a day such as 2026-12-01' }),
   to: z.iso.date({ message: 'must be a day such as 2026-12-01' }),
   format: z.enum(['json', 'csv']).default('json'),
+  /** Which rows the CSV holds: per member and day (the default), or one of the report's breakdowns. */
+  breakdown: z.enum(REPORT_BREAKDOWNS).default('member'),
 });
 
 // What the routes answer with (documented in openapi.json through @Answers, which holds each route to its view).
@@ -132,7 +138,26 @@ export const messageSearchView = pageView(messageHitView).extend({ total: z.numb
 
 const timeFigures = z.object({ count: z.number(), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() });
 const ratingFigures = z.object({ count: z.number(), average: z.number().nullable() });
-const groupReport = z.object({ key: z.string(), conversations: z.number(), handled: z.number(), unhandled: z.number(), firstResponse: timeFigures, ratings: ratingFigures });
+const salesFigures = z.object({ count: z.number(), amounts: z.array(z.object({ currency: z.string(), amount: z.number() })) });
+/**
+ * One day, category, channel or store: every figure counts with the conversation, on the day it started (its missed
+ * offers, the canned replies used in it and the sales credited through it, whenever they happened).
+ */
+const groupReport = z
+  .object({
+    key: z.string(),
+    conversations: z.number(),
+    /** Offers of these conversations that expired unanswered. */
+    missed: z.number(),
+    handled: z.number(),
+    unhandled: z.number(),
+    firstResponse: timeFigures,
+    handleTime: timeFigures,
+    ratings: ratingFigures,
+    cannedReplyUses: z.number(),
+    sales: salesFigures,
+  })
+  .meta({ id: 'TeamReportGroup' });
 export const memberDayReportView = z.object({
   day: z.string(),
   memberId: z.string(),
@@ -148,7 +173,7 @@ export const memberDayReportView = z.object({
   ratings: ratingFigures,
   cannedReplyUses: z.number(),
   /** Sales credited to the member that day (by the purchase's time), per currency in minor units. */
-  sales: z.object({ count: z.number(), amounts: z.array(z.object({ currency: z.string(), amount: z.number() })) }),
+  sales: salesFigures,
 });
 /** Per member and day, per category and per channel over [from, to] in the team's time zone. */
 export const teamReportView = z
@@ -159,7 +184,11 @@ export const teamReportView = z
     /** Whether response and handle times count only the team's business hours. */
     businessHoursOnly: z.boolean(),
     members: z.array(memberDayReportView),
+    /** The team's days, each day of the period that had a conversation. */
+    days: z.array(groupReport),
     categories: z.array(groupReport),
     channels: z.array(groupReport),
+    /** By the store an agent set on the conversation (`''`: none set). */
+    stores: z.array(groupReport),
   })
   .meta({ id: 'TeamReport' });

@@ -2072,36 +2072,39 @@ export interface components {
                     }[];
                 };
             }[];
-            categories: {
-                key: string;
-                conversations: number;
-                handled: number;
-                unhandled: number;
-                firstResponse: {
-                    count: number;
-                    medianSeconds: number | null;
-                    p90Seconds: number | null;
-                };
-                ratings: {
-                    count: number;
-                    average: number | null;
-                };
-            }[];
-            channels: {
-                key: string;
-                conversations: number;
-                handled: number;
-                unhandled: number;
-                firstResponse: {
-                    count: number;
-                    medianSeconds: number | null;
-                    p90Seconds: number | null;
-                };
-                ratings: {
-                    count: number;
-                    average: number | null;
-                };
-            }[];
+            days: components["schemas"]["TeamReportGroup"][];
+            categories: components["schemas"]["TeamReportGroup"][];
+            channels: components["schemas"]["TeamReportGroup"][];
+            stores: components["schemas"]["TeamReportGroup"][];
+        };
+        TeamReportGroup: {
+            key: string;
+            conversations: number;
+            missed: number;
+            handled: number;
+            unhandled: number;
+            firstResponse: {
+                count: number;
+                medianSeconds: number | null;
+                p90Seconds: number | null;
+            };
+            handleTime: {
+                count: number;
+                medianSeconds: number | null;
+                p90Seconds: number | null;
+            };
+            ratings: {
+                count: number;
+                average: number | null;
+            };
+            cannedReplyUses: number;
+            sales: {
+                count: number;
+                amounts: {
+                    currency: string;
+                    amount: number;
+                }[];
+            };
         };
         Transfer: {
             id: string;
@@ -3951,6 +3954,7 @@ export interface operations {
                 from?: string;
                 to?: string;
                 format?: "json" | "csv";
+                breakdown?: "member" | "day" | "category" | "channel" | "store";
             };
             header?: never;
             path?: never;
@@ -3958,7 +3962,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JSON, or with `format=csv` the per-member rows. */
+            /** @description JSON, or with `format=csv` the rows of the `breakdown` asked (per member and day by default). */
             200: {
                 headers: {
                     [name: string]: unknown;
