@@ -13,6 +13,7 @@ import { Shell } from './shell/Shell';
 // Each area is its own chunk, fetched the first time its address is opened: an operator never loads the admin screens.
 const InboxArea = lazy(() => import('./inbox/InboxArea'));
 const SupervisionArea = lazy(() => import('./supervision/SupervisionArea'));
+const ReportsArea = lazy(() => import('./reports/ReportsArea'));
 const AdminArea = lazy(() => import('./admin/AdminArea'));
 const AccountPage = lazy(() => import('./account/AccountPage'));
 const LoginPage = lazy(() => import('./account/LoginPage'));
@@ -105,6 +106,7 @@ export function App() {
                   <Route index element={<InboxArea />} />
                   <Route path="conversations/:id" element={<InboxArea />} />
                   <Route path="supervision" element={value && value.member.role !== 'operator' ? <SupervisionArea /> : <Navigate to="/" replace />} />
+                  <Route path="reports" element={value && value.member.role !== 'operator' ? <ReportsArea /> : <Navigate to="/" replace />} />
                   <Route path="admin/*" element={value?.member.role === 'administrator' ? <AdminArea /> : <Navigate to="/" replace />} />
                   <Route path="account" element={<AccountPage />} />
                   <Route path="*" element={<Navigate to="/" replace />} />

@@ -92,6 +92,7 @@ function Frame() {
             {text.inbox}
           </NavLink>
           {supervisor && <NavLink to="/supervision">{text.supervise}</NavLink>}
+          {supervisor && <NavLink to="/reports">{text.teamReports}</NavLink>}
           {member.role === 'administrator' && <NavLink to="/admin">{text.admin}</NavLink>}
           <NavLink to="/account">{text.account}</NavLink>
         </nav>
