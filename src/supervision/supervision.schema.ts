@@ -139,43 +139,34 @@ export const messageSearchView = pageView(messageHitView).extend({ total: z.numb
 const timeFigures = z.object({ count: z.number(), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() });
 const ratingFigures = z.object({ count: z.number(), average: z.number().nullable() });
 const salesFigures = z.object({ count: z.number(), amounts: z.array(z.object({ currency: z.string(), amount: z.number() })) });
-/**
- * One day, category, channel or store: every figure counts with the conversation, on the day it started (its missed
- * offers, the canned replies used in it and the sales credited through it, whenever they happened).
- */
-const groupReport = z
-  .object({
-    key: z.string(),
-    conversations: z.number(),
-    /** Offers of these conversations that expired unanswered. */
-    missed: z.number(),
-    handled: z.number(),
-    unhandled: z.number(),
-    firstResponse: timeFigures,
-    handleTime: timeFigures,
-    ratings: ratingFigures,
-    cannedReplyUses: z.number(),
-    sales: salesFigures,
-  })
-  .meta({ id: 'TeamReportGroup' });
-export const memberDayReportView = z.object({
-  day: z.string(),
-  memberId: z.string(),
-  memberName: z.string(),
-  offered: z.number(),
-  accepted: z.number(),
-  missed: z.number(),
+/** The figures of a member's day and of a group alike. */
+const reportFigures = z.object({
   conversations: z.number(),
+  /** Offers that expired unanswered: a member's on the day offered; a group's, those of its conversations. */
+  missed: z.number(),
   handled: z.number(),
   unhandled: z.number(),
   firstResponse: timeFigures,
   handleTime: timeFigures,
   ratings: ratingFigures,
   cannedReplyUses: z.number(),
-  /** Sales credited to the member that day (by the purchase's time), per currency in minor units. */
+  /** Sales credited, per currency in minor units: a member's that day (by the purchase's time); a group's, through its conversations. */
   sales: salesFigures,
 });
-/** Per member and day, per category and per channel over [from, to] in the team's time zone. */
+/**
+ * One day, category, channel or store: every figure counts with the conversation, on the day it started (its missed
+ * offers, the canned replies used in it and the sales credited through it, whenever they happened).
+ */
+const groupReport = z.object({ key: z.string(), ...reportFigures.shape }).meta({ id: 'TeamReportGroup' });
+export const memberDayReportView = z.object({
+  day: z.string(),
+  memberId: z.string(),
+  memberName: z.string(),
+  offered: z.number(),
+  accepted: z.number(),
+  ...reportFigures.shape,
+});
+/** Per member and day, and per day, category, channel and store, over [from, to] in the team's time zone. */
 export const teamReportView = z
   .object({
     from: z.string(),

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { Socket } from 'socket.io-client';
 import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
 import type { TwilioFake } from '../fakes/twilio-fake.js';
+import { parseCsv } from '../support/csv.js';
 import { eventually } from '../support/eventually.js';
 import { connect, emitWithAck, nextEvent, sessionOf } from '../support/sockets.js';
 import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
@@ -22,35 +23,6 @@ interface MessageFrame {
   body: string;
   author: { type: string; id: string | null };
   review: { by: string | null; at: string; feedback: string | null } | null;
-}
-
-/** Parses the hub's CSV (RFC 4180 quoting, CRLF rows) into rows of fields. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoted && char === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (char === '"') {
-      quoted = !quoted;
-    } else if (!quoted && char === ',') {
-      row.push(field);
-      field = '';
-    } else if (!quoted && char === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else {
-      field += char;
-    }
-  }
-  return rows;
 }
 
 /** Reads a CSV response as text whatever its content type. */

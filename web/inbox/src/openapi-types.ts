@@ -2045,8 +2045,8 @@ export interface components {
                 memberName: string;
                 offered: number;
                 accepted: number;
-                missed: number;
                 conversations: number;
+                missed: number;
                 handled: number;
                 unhandled: number;
                 firstResponse: {
