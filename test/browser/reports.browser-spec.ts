@@ -184,6 +184,13 @@ describe('The team report with charts in a real browser', () => {
     await days.getByLabel('指標').selectOption({ label: '会話数' });
     await chartOf(days, '日別のグラフ：会話数');
     await page.screenshot({ path: join(SCREENSHOTS, 'reports-desktop.png'), fullPage: true });
+
+    // A period the hub does not take: its sentence shows by the dates, and the last report goes away.
+    await page.getByLabel('開始日').fill('2025-01-01');
+    await page.getByRole('button', { name: '表示' }).click();
+    await page.getByRole('alert').filter({ hasText: 'must be within 366 days of from' }).waitFor();
+    expect(await page.getByLabel('終了日').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('region', { name: '日別' }).count()).toBe(0);
     expect(page.dialogs).toEqual([]);
     await context.close();
   });
