@@ -15,6 +15,7 @@ import type {
   InboxAcks,
   InboxClientEvents,
   InboxConversation,
+  InboxFloorChanged,
   InboxMessage,
   InboxNotification,
   InboxOffer,
@@ -35,12 +36,14 @@ import { OffersService, RoutingEvents } from '../routing/index.js';
 import type { OfferView, TransferView } from '../routing/index.js';
 import { SalesEvents } from '../sales/index.js';
 import type { SalesFigure, ShopperEventView } from '../sales/index.js';
-import { ACCESS_TOKENS, AccessTokens, MemberActivity, MemberDevices, TeamEvents, authenticateSession, deviceKindOf, sessionStillValid } from '../teams/index.js';
+import { ACCESS_TOKENS, AccessTokens, MemberActivity, MemberDevices, TeamEvents, authenticateSession, deviceKindOf, hasRole, sessionStillValid } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { PresenceWatch } from './presence-watch.js';
 
 export const teamRoom = (teamId: string) => `team:${teamId}`;
 export const memberRoom = (memberId: string) => `member:${memberId}`;
+/** The team's supervisors' and administrators' sockets: the floor view's cues go there, not to every agent. */
+export const floorRoom = (teamId: string) => `floor:${teamId}`;
 
 /**
  * The token version the socket signed in with, and when it was last checked against the member's: a password
@@ -134,7 +137,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     const active = (memberId: string) => this.activity.record(memberId).catch((error: unknown) => logger.warn({ err: error, memberId }, 'activity not recorded'));
     namespace.on('connection', (socket: AgentSocket) => {
       const { member } = socket.data;
-      void socket.join([teamRoom(member.teamId), memberRoom(member.id)]);
+      void socket.join([teamRoom(member.teamId), memberRoom(member.id), ...(hasRole(member, 'supervisor') ? [floorRoom(member.teamId)] : [])]);
       void active(member.id);
       // Every event from the device first proves the session is still good; a retired one is refused and cut.
       socket.use((_packet, next) => {
@@ -165,6 +168,9 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
 
     const toTeam = <E extends keyof InboxServerEvents>(teamId: string, event: E, ...payload: Parameters<InboxServerEvents[E]>): void => {
       namespace.to(teamRoom(teamId)).emit(event, ...payload);
+    };
+    const toFloor = (teamId: string, event: InboxFloorChanged): void => {
+      namespace.to(floorRoom(teamId)).emit('floor.changed', event);
     };
     const toRoles = async (teamId: string, roles: ('supervisor' | 'administrator')[], notification: InboxNotification): Promise<void> => {
       const members = await this.db.member.findMany({ where: { teamId, role: { in: roles } }, select: { id: true } });
@@ -199,11 +205,13 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
         toSupervisors(teamId, { type: 'merge_proposed', proposalId, contactId, otherContactId }),
       ),
       // Offers go to the member's room: every device of theirs rings, and every device sees it withdrawn.
-      this.routingEvents.on('offer.created', ({ memberId, offer }) => {
+      this.routingEvents.on('offer.created', ({ teamId, memberId, offer }) => {
         namespace.to(memberRoom(memberId)).emit('offer', offer);
+        toFloor(teamId, { cause: 'offer', conversationId: offer.conversationId });
       }),
-      this.routingEvents.on('offer.withdrawn', ({ memberId, offerId, conversationId, reason }) => {
+      this.routingEvents.on('offer.withdrawn', ({ teamId, memberId, offerId, conversationId, reason }) => {
         namespace.to(memberRoom(memberId)).emit('offer.withdrawn', { offerId, conversationId, reason });
+        toFloor(teamId, { cause: 'offer', conversationId });
       }),
       this.routingEvents.on('transfer.updated', ({ memberId, transfer }) => {
         namespace.to(memberRoom(memberId)).emit('transfer.updated', transfer);
@@ -215,11 +223,13 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
         toRoles(teamId, ['administrator'], { type: 'report_target_gone', channelId, groupId, name, purposes }),
       ),
       // A sale is the credited member's news: every device of theirs hears it, and their panel figure moves.
-      this.salesEvents.on('sale.created', ({ memberId, sale }) => {
+      this.salesEvents.on('sale.created', ({ teamId, memberId, sale }) => {
         namespace.to(memberRoom(memberId)).emit('sale.created', sale);
+        toFloor(teamId, { cause: 'sale', conversationId: sale.conversationId });
       }),
-      this.salesEvents.on('sale.reversed', ({ memberId, sale }) => {
+      this.salesEvents.on('sale.reversed', ({ teamId, memberId, sale }) => {
         namespace.to(memberRoom(memberId)).emit('sale.reversed', sale);
+        toFloor(teamId, { cause: 'sale', conversationId: sale.conversationId });
       }),
       this.salesEvents.on('sales.figure', ({ memberId, figure }) => {
         namespace.to(memberRoom(memberId)).emit('sales.figure', figure);

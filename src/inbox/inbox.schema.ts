@@ -103,23 +103,3 @@ export const mergeView = z.object({ mergeId: z.string() });
 export const undoneView = z.object({ undone: z.boolean() });
 export const invitationView = z.object({ invitationId: z.string(), conversationId: z.string() });
 
-/** The waiting queue, oldest first (the order they are offered in), and who could take them. */
-export const queueView = z
-  .object({
-    waiting: z.array(
-      z.object({
-        conversationId: z.string(),
-        channel: z.object({ id: z.string(), type: z.string() }),
-        contact: z.object({ id: z.string(), name: z.string() }),
-        preview: z.string().nullable(),
-        createdAt: z.string(),
-        waitingSeconds: z.number(),
-        /** Offered to nobody's acceptance in time at least once. */
-        missed: z.boolean(),
-        /** Members it is offered to right now. */
-        offeredTo: z.array(z.string()),
-      }),
-    ),
-    members: z.array(z.object({ id: z.string(), name: z.string(), status: z.string(), load: z.number(), capacity: z.number(), groupIds: z.array(z.string()) })),
-  })
-  .meta({ id: 'Queue' });

@@ -1,10 +1,9 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { QueueService } from '../routing/index.js';
+import { QueueService, queueView } from '../routing/index.js';
 import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { Answers } from '../common/http/answers.js';
-import { queueView } from './inbox.schema.js';
 
 @ApiTags('conversations')
 @ApiBearerAuth()

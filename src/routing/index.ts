@@ -5,6 +5,7 @@ export { OpeningHoursService } from './opening-hours.service.js';
 export { SlowReplyService } from './slow-reply.service.js';
 export { TransfersService } from './transfers.service.js';
 export { QueueService } from './queue.service.js';
-export type { QueueView } from './queue.service.js';
+export { queueView } from './queue.schema.js';
+export type { QueueView } from './queue.schema.js';
 export { RoutingEvents } from './routing.events.js';
 export type { OfferView, RoutingEventMap, TransferView } from './routing.events.js';

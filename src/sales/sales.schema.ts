@@ -28,6 +28,8 @@ export const salesQuery = z.strictObject({
   to: isoTime.optional(),
   /** true: only credited sales; false: only unattributed ones (supervisors). */
   attributed: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  /** true: only refunded and cancelled sales; false: only those that stand. */
+  reversed: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });

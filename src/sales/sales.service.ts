@@ -47,6 +47,7 @@ export class SalesService {
     const where: Prisma.SaleWhereInput = {
       teamId: member.teamId,
       ...(credited !== undefined ? { memberId: credited } : {}),
+      ...(query.reversed !== undefined ? { status: query.reversed ? { in: ['refunded', 'cancelled'] } : 'completed' } : {}),
       ...(query.from || query.to ? { occurredAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
       ...(query.cursor ? { id: { lt: query.cursor } } : {}),
     };

@@ -175,6 +175,8 @@ export const teamReportView = z
     /** Whether response and handle times count only the team's business hours. */
     businessHoursOnly: z.boolean(),
     members: z.array(memberDayReportView),
+    /** The whole team's conversations of the period, each once (assigned or not): its median is not the members' medians'. */
+    team: groupReport,
     /** The team's days, each day of the period that had a conversation. */
     days: z.array(groupReport),
     categories: z.array(groupReport),

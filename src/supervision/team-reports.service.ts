@@ -184,14 +184,15 @@ export class TeamReportsService {
     const byCategory = new Map<string, GroupTally>();
     const byChannel = new Map<string, GroupTally>();
     const byStore = new Map<string, GroupTally>();
+    const whole = new Map<string, GroupTally>();
     for await (const page of this.exports.conversations(teamId, period)) {
       const extras = new Map((await this.extras(page.map((conversation) => conversation.id))).map((row) => [row.id, row]));
       for (const conversation of page) {
         const extra = extras.get(conversation.id);
         const firstResponse = conversation.firstReplyAt ? seconds(waitStartOf(conversation), conversation.firstReplyAt) : null;
         const handleTime = conversation.firstReplyAt && conversation.resolvedAt ? seconds(conversation.firstReplyAt, conversation.resolvedAt) : null;
-        const groups = [byDay, byCategory, byChannel, byStore];
-        const keys = [dayOf(conversation.createdAt), conversation.category ?? '', conversation.channel, extra?.store ?? ''];
+        const groups = [byDay, byCategory, byChannel, byStore, whole];
+        const keys = [dayOf(conversation.createdAt), conversation.category ?? '', conversation.channel, extra?.store ?? '', ''];
         for (const tally of groups.map((group, index) => tallyIn(group, keys[index]))) {
           tally.conversations++;
           tally.missed += Number(extra?.missed ?? 0);
@@ -228,6 +229,7 @@ export class TeamReportsService {
           handleTime: timeFigures(handleTimes),
           ratings: ratingFigures(scores),
         })),
+      team: groupReport('', tallyIn(whole, '')),
       days: groupsOf(byDay),
       categories: groupsOf(byCategory),
       channels: groupsOf(byChannel),

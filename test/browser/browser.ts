@@ -8,6 +8,12 @@ const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export const SCREENSHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
 
+/** The widths every screen is shot at: a desk and a phone. */
+export const WIDTHS = [
+  { name: 'desktop', options: { viewport: { width: 1280, height: 860 }, locale: 'ja-JP' } },
+  { name: 'phone', options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ja-JP' } },
+] as const;
+
 export async function launchBrowser(): Promise<Browser> {
   await mkdir(SCREENSHOTS, { recursive: true });
   // playwright-core gives the browser a fresh profile directory of its own (the user-data-dir the flags ask for).

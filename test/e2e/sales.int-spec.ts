@@ -296,6 +296,12 @@ describe('Sales attribution', () => {
       expect(after.sales.amounts.JPY).toBe(before.sales.amounts.JPY - 3700);
       const listed = await hub.http.get('/api/sales').set(agent.auth).expect(200);
       expect(listed.body.items.find((s: { id: string }) => s.id === sale.id)).toMatchObject({ status: 'refunded', reversedAt: expect.any(String) });
+      // The refunds list: only the reversed ones; the rest, only those that stand.
+      const reversedOnly = await hub.http.get('/api/sales?reversed=true').set(agent.auth).expect(200);
+      expect(reversedOnly.body.items.map((s: { orderId: string }) => s.orderId).sort()).toEqual([refunded, cancelled].sort());
+      const standing = await hub.http.get('/api/sales?reversed=false').set(agent.auth).expect(200);
+      expect(standing.body.items.filter((s: { status: string }) => s.status !== 'completed')).toEqual([]);
+      expect(standing.body.items.length).toBeGreaterThan(0);
       const unknown = await request(hub.url).post('/api/purchases/no-such-order/refund').set('Authorization', `Bearer ${team.apiKey}`).send({}).expect(404);
       expect(unknown.body.code).toBe('unknown_order');
     });
@@ -353,6 +359,9 @@ describe('Sales attribution', () => {
       const desk = await open(hub.url, '/inbox', { token: agent.token });
       const elsewhere = await open(hub.url, '/inbox', { token: colleague.token });
       const heardElsewhere = collect(elsewhere, 'sale.created');
+      // The supervisors' floor view is cued to read its figures again (the sale itself stays the agent's news).
+      const watching = await open(hub.url, '/inbox', { token: supervisor.token });
+      const cue = nextEvent<Record<string, unknown>>(watching, 'floor.changed', (event) => event.cause === 'sale');
       const onPhone = nextEvent<Record<string, unknown>>(phone, 'sale.created');
       const onDesk = nextEvent<Record<string, unknown>>(desk, 'sale.created');
       const figure = nextEvent<{ sales: { count: number; amounts: Record<string, number> } }>(phone, 'sales.figure');
@@ -363,6 +372,7 @@ describe('Sales attribution', () => {
       expect(await onPhone).toMatchObject(expected);
       expect(await onDesk).toMatchObject(expected);
       expect(await figure).toMatchObject({ sales: { count: 1, amounts: { JPY: 9900 } } });
+      expect(await cue).toEqual({ cause: 'sale', conversationId });
 
       const listed = await hub.http.get('/api/sales').set(agent.auth).expect(200);
       expect(listed.body.items).toEqual([expect.objectContaining({ id: sale.id, new: true, seenAt: null })]);

@@ -476,6 +476,12 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
         expect.objectContaining({ key: '予約 > 新規', conversations: 2, handled: 2, ratings: { count: 2, average: 4 } }),
       ]);
       expect(report.body.channels).toEqual([expect.objectContaining({ key: 'webchat', conversations: 5, firstResponse: { count: 4, medianSeconds: 90, p90Seconds: 246 } })]);
+      // The whole team, each conversation once: the median of all four first responses (60, 120, 300, 30), not of the members' medians.
+      expect(report.body.team).toEqual({
+        key: '', conversations: 5, missed: 1, handled: 3, unhandled: 1, firstResponse: { count: 4, medianSeconds: 90, p90Seconds: 246 },
+        handleTime: { count: 3, medianSeconds: 600, p90Seconds: 1080 }, ratings: { count: 2, average: 4 }, cannedReplyUses: 3,
+        sales: { count: 3, amounts: [{ currency: 'JPY', amount: 7500 }] },
+      });
 
       const csv = await hub.http.get('/api/reports/team').query({ from: '2026-11-20', to: '2026-11-20', format: 'csv' }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
       const rows = parseCsv(csv.body.slice(1));

@@ -193,11 +193,35 @@ describe('Transfers, groups and the supervisors’ queue', () => {
     expect((await hub.http.get('/api/groups').set(other.admin.auth).expect(200)).body.items).toEqual([]);
   });
 
+  // The floor view re-reads the queue on this cue: offers are news for their member only, so without it a
+  // supervisor's page would not see an offer ringing.
+  it('cues supervisors, and not agents nor another team, when an offer is made', async () => {
+    const supervisor = await addMember(hub, team, { role: 'supervisor' });
+    await hub.http.put('/api/members/me/status').set(supervisor.auth).send({ status: 'offline' }).expect(200);
+    const watching = await connect(hub.url, '/inbox', { token: supervisor.token });
+    sockets.push(watching);
+    // Another team's administrator: a supervisor's cue, never a stranger's.
+    const other = await createTeam(hub, 'Other');
+    const stranger = await connect(hub.url, '/inbox', { token: other.admin.token });
+    sockets.push(stranger);
+    const heardByStranger = collect(stranger, 'floor.changed');
+    const a = await agent('田中 太郎');
+    const heardByAgent = collect(a.device, 'floor.changed');
+    const cue = nextEvent<{ cause: string; conversationId: string }>(watching, 'floor.changed');
+    // Sent after the cue, on the agent's one connection: once they have it, a cue meant for them would have come first.
+    const taken = nextEvent<{ id: string; assigneeId: string | null }>(a.device, 'conversation.updated', (c) => c.assigneeId === a.member.id);
+    const conversationId = await chatHeldBy(a);
+    expect(await cue).toEqual({ cause: 'offer', conversationId });
+    expect((await taken).id).toBe(conversationId);
+    expect(heardByAgent).toEqual([]);
+    expect(heardByStranger).toEqual([]);
+  });
+
   it('shows supervisors the queue with waiting times and loads; assigning over capacity needs an override', async () => {
     const supervisor = await addMember(hub, team, { role: 'supervisor' });
     await hub.http.put('/api/members/me/status').set(supervisor.auth).send({ status: 'offline' }).expect(200);
     const busy = await agent('田中 太郎');
-    await chatHeldBy(busy);
+    const held = await chatHeldBy(busy);
     await hub.http.put('/api/members/me/status').set(busy.member.auth).send({ status: 'offline' }).expect(200);
 
     const visitor = await connect(hub.url, '/widget', { channelId });
@@ -212,7 +236,11 @@ describe('Transfers, groups and the supervisors’ queue', () => {
     const queue = await hub.http.get('/api/queue').set(supervisor.auth).expect(200);
     expect(queue.body.waiting).toEqual([expect.objectContaining({ conversationId, preview: '在庫はありますか', missed: false, offeredTo: [] })]);
     expect(queue.body.waiting[0].waitingSeconds).toBeGreaterThanOrEqual(1);
-    expect(queue.body.members).toContainEqual(expect.objectContaining({ id: busy.member.id, status: 'offline', load: 1, capacity: 1 }));
+    expect(queue.body.members).toContainEqual(expect.objectContaining({ id: busy.member.id, status: 'offline', load: 1, capacity: 1, offersPending: 0 }));
+    // The chat they hold has waited for a reply since its first message: nobody has answered it yet.
+    const first = await hub.infra.db.message.findFirstOrThrow({ where: { conversationId: held, direction: 'in' }, orderBy: { seq: 'asc' } });
+    const holder = queue.body.members.find((m: { id: string }) => m.id === busy.member.id);
+    expect(holder.chats).toEqual([expect.objectContaining({ conversationId: held, awaitingReplySince: first.createdAt.toISOString(), awaitingReplySeconds: expect.any(Number) })]);
 
     const refused = await hub.http.post(`/api/conversations/${conversationId}/assign`).set(supervisor.auth).send({ memberId: busy.member.id }).expect(409);
     expect(refused.body).toMatchObject({ code: 'at_capacity', message: expect.stringContaining('override') });
@@ -220,5 +248,16 @@ describe('Transfers, groups and the supervisors’ queue', () => {
     const assigned = await hub.http.post(`/api/conversations/${conversationId}/assign`).set(supervisor.auth).send({ memberId: busy.member.id, override: true }).expect(200);
     expect(assigned.body).toMatchObject({ status: 'open', assigneeId: busy.member.id });
     expect((await hub.http.get('/api/queue').set(supervisor.auth).expect(200)).body.waiting).toEqual([]);
+
+    // An answer ends the wait; the customer's next message starts another, from that message (not their first).
+    await hub.http.post(`/api/conversations/${held}/messages`).set(busy.member.auth).send({ body: '確認します' }).expect(201);
+    const answered = (await hub.http.get('/api/queue').set(supervisor.auth).expect(200)).body.members.find((m: { id: string }) => m.id === busy.member.id);
+    expect(answered.chats).toContainEqual(expect.objectContaining({ conversationId: held, awaitingReplySince: null, awaitingReplySeconds: null }));
+    const channel = await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: held }, select: { channelId: true, teamId: true } });
+    const again = await hub.infra.db.message.create({
+      data: { teamId: channel.teamId, conversationId: held, channelId: channel.channelId, direction: 'in', body: 'まだですか', authorType: 'contact', status: 'received' },
+    });
+    const waitingAgain = (await hub.http.get('/api/queue').set(supervisor.auth).expect(200)).body.members.find((m: { id: string }) => m.id === busy.member.id);
+    expect(waitingAgain.chats).toContainEqual(expect.objectContaining({ conversationId: held, awaitingReplySince: again.createdAt.toISOString() }));
   });
 });

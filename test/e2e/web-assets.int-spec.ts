@@ -47,7 +47,7 @@ describe('The web inbox, the widget script and the demo page, as the hub serves 
     const asset = await hub.http.get(script!).expect(200);
     expect(asset.headers['cache-control']).toContain('immutable');
     // Every address of the app's router answers its page, so a reload keeps the place.
-    for (const address of ['/app/conversations/123', '/app/reports?from=2026-11-01&to=2026-11-30', '/app/admin/channels', '/app/admin/members', '/app/admin/hours', '/app/admin/routing', '/app/supervision', '/app/account', '/app/join?code=ABCDEF2345', '/app/forgot-password', '/app/login']) {
+    for (const address of ['/app/conversations/123', '/app/reports?from=2026-11-01&to=2026-11-30', '/app/admin/channels', '/app/admin/members', '/app/admin/hours', '/app/admin/routing', '/app/supervision', '/app/sales', '/app/account', '/app/join?code=ABCDEF2345', '/app/forgot-password', '/app/login']) {
       const answer = await hub.http.get(address).expect(200);
       expect(answer.headers['content-type']).toMatch(/^text\/html/);
       expect(answer.text).toBe(page.text);
@@ -59,7 +59,7 @@ describe('The web inbox, the widget script and the demo page, as the hub serves 
   it('loads each area as a chunk of its own, fetched only when its address is opened', async () => {
     const page = await hub.http.get('/app').expect(200);
     const entry = (await hub.http.get(/src="(\/app\/assets\/[^"]+\.js)"/.exec(page.text)![1]).expect(200)).text;
-    for (const area of ['InboxArea', 'SupervisionArea', 'ReportsArea', 'AdminArea', 'AccountPage', 'JoinPage', 'ForgotPasswordPage']) {
+    for (const area of ['InboxArea', 'SupervisionArea', 'ReportsArea', 'SalesArea', 'AdminArea', 'AccountPage', 'JoinPage', 'ForgotPasswordPage']) {
       const chunk = new RegExp(`import\\(\\W\\.\\/(${area}-[\\w-]+\\.js)`).exec(entry)?.[1];
       expect(chunk).toBeDefined();
       await hub.http.get(`/app/assets/${chunk}`).expect(200);

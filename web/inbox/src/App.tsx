@@ -14,6 +14,7 @@ import { Shell } from './shell/Shell';
 const InboxArea = lazy(() => import('./inbox/InboxArea'));
 const SupervisionArea = lazy(() => import('./supervision/SupervisionArea'));
 const ReportsArea = lazy(() => import('./reports/ReportsArea'));
+const SalesArea = lazy(() => import('./sales/SalesArea'));
 const AdminArea = lazy(() => import('./admin/AdminArea'));
 const AccountPage = lazy(() => import('./account/AccountPage'));
 const LoginPage = lazy(() => import('./account/LoginPage'));
@@ -107,6 +108,7 @@ export function App() {
                   <Route path="conversations/:id" element={<InboxArea />} />
                   <Route path="supervision" element={value && value.member.role !== 'operator' ? <SupervisionArea /> : <Navigate to="/" replace />} />
                   <Route path="reports" element={value && value.member.role !== 'operator' ? <ReportsArea /> : <Navigate to="/" replace />} />
+                  <Route path="sales" element={<SalesArea />} />
                   <Route path="admin/*" element={value?.member.role === 'administrator' ? <AdminArea /> : <Navigate to="/" replace />} />
                   <Route path="account" element={<AccountPage />} />
                   <Route path="*" element={<Navigate to="/" replace />} />

@@ -90,6 +90,16 @@ export async function answer<T>(call: Promise<{ data?: T; error?: unknown; respo
   return data as T;
 }
 
+/**
+ * `answer` for the routes that answer JSON or, with `format=csv`, a spreadsheet: asked without `format`, the text side
+ * of their answer type never comes, and a CSV that did would be refused here rather than drawn as an object.
+ */
+export async function answerJson<T>(call: Promise<{ data?: T | string; error?: unknown; response: Response }>): Promise<T> {
+  const data = await answer(call);
+  if (typeof data === 'string') throw new ApiError(500, 'unexpected_answer', 'The hub answered text where JSON was asked for.');
+  return data;
+}
+
 export function connectInbox(token: string): InboxSocket {
   return io('/inbox', { auth: { token } satisfies InboxHandshake, transports: ['websocket'] });
 }

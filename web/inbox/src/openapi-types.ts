@@ -1738,6 +1738,20 @@ export interface components {
                 load: number;
                 capacity: number;
                 groupIds: string[];
+                offersPending: number;
+                chats: {
+                    conversationId: string;
+                    channel: {
+                        id: string;
+                        type: string;
+                    };
+                    contact: {
+                        id: string;
+                        name: string;
+                    };
+                    awaitingReplySince: string | null;
+                    awaitingReplySeconds: number | null;
+                }[];
             }[];
         };
         Readiness: {
@@ -2072,6 +2086,7 @@ export interface components {
                     }[];
                 };
             }[];
+            team: components["schemas"]["TeamReportGroup"];
             days: components["schemas"]["TeamReportGroup"][];
             categories: components["schemas"]["TeamReportGroup"][];
             channels: components["schemas"]["TeamReportGroup"][];
@@ -4260,6 +4275,7 @@ export interface operations {
                 from?: string;
                 to?: string;
                 attributed?: "true" | "false";
+                reversed?: "true" | "false";
                 limit?: number;
                 cursor?: string;
             };

@@ -70,6 +70,15 @@ export type InboxNotification =
   /** Administrators only: the bot left a group that reports were mapped to. */
   | { type: 'report_target_gone'; channelId: string; groupId: string; name: string | null; purposes: string[] };
 
+/**
+ * To supervisors and administrators: something the floor view shows changed that no team event tells (an offer made
+ * or ended, a sale credited or reversed). A cue to read `GET /api/queue` and the figures again, not a figure itself.
+ */
+export interface InboxFloorChanged {
+  cause: 'offer' | 'sale';
+  conversationId: string;
+}
+
 /** Server to client on `/inbox`. */
 export interface InboxServerEvents {
   'message.created': (message: InboxMessage) => void;
@@ -92,6 +101,7 @@ export interface InboxServerEvents {
   'sales.figure': (figure: InboxSalesFigure) => void;
   'shopper.activity': (event: { conversationId: string; event: InboxShopperEvent }) => void;
   'consent.changed': (event: { contactId: string; channel: 'sms' | 'whatsapp' | 'email' | 'line'; state: 'none' | 'pending' | 'opted_in' | 'opted_out' }) => void;
+  'floor.changed': (event: InboxFloorChanged) => void;
 }
 
 /** What each frame's acknowledgement carries. */
@@ -126,5 +136,6 @@ export const inboxCatalog: NamespaceCatalog<InboxClientEvents, InboxServerEvents
     'sales.figure': 'The member’s panel figure changed.',
     'shopper.activity': 'A shopper in a live conversation of the team did something on the shop’s site.',
     'consent.changed': 'A contact’s consent for a kind of channel changed.',
+    'floor.changed': 'An offer was made or ended, or a sale credited or reversed (supervisors and administrators).',
   },
 };

@@ -93,6 +93,7 @@ function Frame() {
           </NavLink>
           {supervisor && <NavLink to="/supervision">{text.supervise}</NavLink>}
           {supervisor && <NavLink to="/reports">{text.teamReports}</NavLink>}
+          <NavLink to="/sales">{text.salesList}</NavLink>
           {member.role === 'administrator' && <NavLink to="/admin">{text.admin}</NavLink>}
           <NavLink to="/account">{text.account}</NavLink>
         </nav>
