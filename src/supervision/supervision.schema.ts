@@ -97,11 +97,17 @@ export const conversationExportQuery = z.strictObject({ from: instant, to: insta
 /** The history pages newest first; without a period, over every conversation of the team. */
 export const conversationHistoryQuery = z.strictObject({ ...period, ...conversationFilters, ...page }).superRefine(startedIn);
 
+/** The rows a team report's CSV can hold: the members' days, or one of the groups the JSON answer has. */
+export const REPORT_BREAKDOWNS = ['member', 'day', 'category', 'channel', 'store'] as const;
+export type ReportBreakdown = (typeof REPORT_BREAKDOWNS)[number];
+
 export const reportQuery = z.strictObject({
   /** The first and last day, in the team's time zone. */
   from: z.iso.date({ message: 'must be a day such as 2026-12-01' }),
   to: z.iso.date({ message: 'must be a day such as 2026-12-01' }),
   format: z.enum(['json', 'csv']).default('json'),
+  /** Which rows the CSV holds: per member and day (the default), or one of the report's breakdowns. */
+  breakdown: z.enum(REPORT_BREAKDOWNS).default('member'),
 });
 
 // What the routes answer with (documented in openapi.json through @Answers, which holds each route to its view).
@@ -181,25 +187,35 @@ export const conversationHistoryListView = pageView(conversationHistoryView);
 
 const timeFigures = z.object({ count: z.number(), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() });
 const ratingFigures = z.object({ count: z.number(), average: z.number().nullable() });
-const groupReport = z.object({ key: z.string(), conversations: z.number(), handled: z.number(), unhandled: z.number(), firstResponse: timeFigures, ratings: ratingFigures });
-export const memberDayReportView = z.object({
-  day: z.string(),
-  memberId: z.string(),
-  memberName: z.string(),
-  offered: z.number(),
-  accepted: z.number(),
-  missed: z.number(),
+const salesFigures = z.object({ count: z.number(), amounts: z.array(z.object({ currency: z.string(), amount: z.number() })) });
+/** The figures of a member's day and of a group alike. */
+const reportFigures = z.object({
   conversations: z.number(),
+  /** Offers that expired unanswered: a member's on the day offered; a group's, those of its conversations. */
+  missed: z.number(),
   handled: z.number(),
   unhandled: z.number(),
   firstResponse: timeFigures,
   handleTime: timeFigures,
   ratings: ratingFigures,
   cannedReplyUses: z.number(),
-  /** Sales credited to the member that day (by the purchase's time), per currency in minor units. */
-  sales: z.object({ count: z.number(), amounts: z.array(z.object({ currency: z.string(), amount: z.number() })) }),
+  /** Sales credited, per currency in minor units: a member's that day (by the purchase's time); a group's, through its conversations. */
+  sales: salesFigures,
 });
-/** Per member and day, per category and per channel over [from, to] in the team's time zone. */
+/**
+ * One day, category, channel or store: every figure counts with the conversation, on the day it started (its missed
+ * offers, the canned replies used in it and the sales credited through it, whenever they happened).
+ */
+const groupReport = z.object({ key: z.string(), ...reportFigures.shape }).meta({ id: 'TeamReportGroup' });
+export const memberDayReportView = z.object({
+  day: z.string(),
+  memberId: z.string(),
+  memberName: z.string(),
+  offered: z.number(),
+  accepted: z.number(),
+  ...reportFigures.shape,
+});
+/** Per member and day, and per day, category, channel and store, over [from, to] in the team's time zone. */
 export const teamReportView = z
   .object({
     from: z.string(),
@@ -210,7 +226,11 @@ export const teamReportView = z
     members: z.array(memberDayReportView),
     /** The whole team's conversations of the period, each once (assigned or not): its median is not the members' medians'. */
     team: groupReport,
+    /** The team's days, each day of the period that had a conversation. */
+    days: z.array(groupReport),
     categories: z.array(groupReport),
     channels: z.array(groupReport),
+    /** By the store an agent set on the conversation (`''`: none set). */
+    stores: z.array(groupReport),
   })
   .meta({ id: 'TeamReport' });

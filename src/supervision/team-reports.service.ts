@@ -16,7 +16,7 @@ const MAX_REPORT_DAYS = 366;
 /** The report's types are its views' (supervision.schema.ts): the route sends it as it is. */
 export type MemberDayReport = z.output<typeof memberDayReportView>;
 export type TeamReport = z.output<typeof teamReportView>;
-type GroupReport = TeamReport['channels'][number];
+export type GroupReport = TeamReport['channels'][number];
 type TimeFigures = MemberDayReport['handleTime'];
 
 export const MEMBER_REPORT_COLUMNS = [
@@ -42,18 +42,25 @@ export function percentile(sorted: number[], fraction: number): number | null {
   return Math.round(sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower));
 }
 
-/** A category's or channel's figures as the conversations stream by: counts and the times, not the rows. */
+/** A group's figures as the conversations stream by: counts and the times, not the rows. */
 interface GroupTally {
   conversations: number;
+  missed: number;
   handled: number;
   unhandled: number;
   firstResponses: number[];
+  handleTimes: number[];
   scores: number[];
+  cannedReplyUses: number;
+  sales: MemberDayReport['sales'];
 }
 
 function tallyIn(map: Map<string, GroupTally>, key: string): GroupTally {
   let tally = map.get(key);
-  if (!tally) map.set(key, (tally = { conversations: 0, handled: 0, unhandled: 0, firstResponses: [], scores: [] }));
+  if (!tally) {
+    tally = { conversations: 0, missed: 0, handled: 0, unhandled: 0, firstResponses: [], handleTimes: [], scores: [], cannedReplyUses: 0, sales: { count: 0, amounts: [] } };
+    map.set(key, tally);
+  }
   return tally;
 }
 
@@ -61,12 +68,42 @@ function groupReport(key: string, tally: GroupTally): GroupReport {
   return {
     key,
     conversations: tally.conversations,
+    missed: tally.missed,
     handled: tally.handled,
     unhandled: tally.unhandled,
     firstResponse: timeFigures(tally.firstResponses),
+    handleTime: timeFigures(tally.handleTimes),
     ratings: ratingFigures(tally.scores),
+    cannedReplyUses: tally.cannedReplyUses,
+    sales: tally.sales,
   };
 }
+
+function groupsOf(map: Map<string, GroupTally>): GroupReport[] {
+  return [...map].map(([key, tally]) => groupReport(key, tally)).sort((a, b) => a.key.localeCompare(b.key));
+}
+
+function addAmount(sales: MemberDayReport['sales'], currency: string, amount: number): void {
+  const total = sales.amounts.find((entry) => entry.currency === currency);
+  if (total) total.amount += amount;
+  else sales.amounts.push({ currency, amount });
+}
+
+export const GROUP_REPORT_COLUMNS = [
+  'conversations', 'missed', 'handled', 'unhandled', 'first_response_median_seconds', 'first_response_p90_seconds',
+  'handle_time_median_seconds', 'handle_time_p90_seconds', 'ratings', 'rating_average', 'canned_reply_uses', 'sales', 'sales_amount',
+];
+
+export function groupReportFields(row: GroupReport): unknown[] {
+  return [
+    row.key, row.conversations, row.missed, row.handled, row.unhandled, row.firstResponse.medianSeconds, row.firstResponse.p90Seconds,
+    row.handleTime.medianSeconds, row.handleTime.p90Seconds, row.ratings.count, row.ratings.average, row.cannedReplyUses, row.sales.count,
+    formatAmounts(row.sales.amounts),
+  ];
+}
+
+/** What a page of conversations adds to the groups, counted in the database: expired offers, canned replies used, credited sales, the store set. */
+type ConversationExtras = { id: string; store: string | null; missed: bigint; canned: bigint; sales: bigint };
 
 function timeFigures(seconds: number[]): TimeFigures {
   const sorted = [...seconds].sort((a, b) => a - b);
@@ -140,23 +177,33 @@ export class TeamReportsService {
     for (const sale of sales) {
       const row = rowFor(dayOf(sale.occurredAt), sale.memberId!);
       row.sales.count++;
-      const total = row.sales.amounts.find((amount) => amount.currency === sale.currency);
-      if (total) total.amount += sale.amount;
-      else row.sales.amounts.push({ currency: sale.currency, amount: sale.amount });
+      addAmount(row.sales, sale.currency, sale.amount);
     }
 
+    const byDay = new Map<string, GroupTally>();
     const byCategory = new Map<string, GroupTally>();
     const byChannel = new Map<string, GroupTally>();
+    const byStore = new Map<string, GroupTally>();
     const whole = new Map<string, GroupTally>();
     for await (const page of this.exports.conversations(teamId, period)) {
+      const extras = new Map((await this.extras(page.map((conversation) => conversation.id))).map((row) => [row.id, row]));
       for (const conversation of page) {
+        const extra = extras.get(conversation.id);
         const firstResponse = conversation.firstReplyAt ? seconds(waitStartOf(conversation), conversation.firstReplyAt) : null;
-        for (const tally of [tallyIn(byCategory, conversation.category ?? ''), tallyIn(byChannel, conversation.channel), tallyIn(whole, '')]) {
+        const handleTime = conversation.firstReplyAt && conversation.resolvedAt ? seconds(conversation.firstReplyAt, conversation.resolvedAt) : null;
+        const groups = [byDay, byCategory, byChannel, byStore, whole];
+        const keys = [dayOf(conversation.createdAt), conversation.category ?? '', conversation.channel, extra?.store ?? '', ''];
+        for (const tally of groups.map((group, index) => tallyIn(group, keys[index]))) {
           tally.conversations++;
+          tally.missed += Number(extra?.missed ?? 0);
           if (conversation.handled === true) tally.handled++;
           if (conversation.handled === false) tally.unhandled++;
           if (firstResponse !== null) tally.firstResponses.push(firstResponse);
+          if (handleTime !== null) tally.handleTimes.push(handleTime);
           if (conversation.rating !== null) tally.scores.push(conversation.rating);
+          tally.cannedReplyUses += Number(extra?.canned ?? 0);
+          tally.sales.count += Number(extra?.sales ?? 0);
+          for (const { currency, amount } of conversation.sales) addAmount(tally.sales, currency, amount);
         }
         if (!conversation.assigneeId) continue;
         const row = rowFor(dayOf(conversation.createdAt), conversation.assigneeId);
@@ -164,7 +211,7 @@ export class TeamReportsService {
         if (conversation.handled === true) row.handled++;
         if (conversation.handled === false) row.unhandled++;
         if (firstResponse !== null) row.firstResponses.push(firstResponse);
-        if (conversation.firstReplyAt && conversation.resolvedAt) row.handleTimes.push(seconds(conversation.firstReplyAt, conversation.resolvedAt));
+        if (handleTime !== null) row.handleTimes.push(handleTime);
         if (conversation.rating !== null) row.scores.push(conversation.rating);
       }
     }
@@ -183,8 +230,23 @@ export class TeamReportsService {
           ratings: ratingFigures(scores),
         })),
       team: groupReport('', tallyIn(whole, '')),
-      categories: [...byCategory].map(([key, tally]) => groupReport(key, tally)).sort((a, b) => a.key.localeCompare(b.key)),
-      channels: [...byChannel].map(([key, tally]) => groupReport(key, tally)).sort((a, b) => a.key.localeCompare(b.key)),
+      days: groupsOf(byDay),
+      categories: groupsOf(byCategory),
+      channels: groupsOf(byChannel),
+      stores: groupsOf(byStore),
     };
+  }
+
+  /** A page's conversations' counts from other tables, each counted in one grouped pass (the page is at most a thousand). */
+  private extras(ids: string[]): Promise<ConversationExtras[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.$queryRaw<ConversationExtras[]>`
+      SELECT cv.id, cs.store,
+             (SELECT count(*) FROM offers o WHERE o.conversation_id = cv.id AND o.status = 'expired') AS missed,
+             (SELECT count(*) FROM canned_reply_uses u JOIN messages m ON m.id = u.message_id WHERE m.conversation_id = cv.id) AS canned,
+             (SELECT count(*) FROM sales s WHERE s.conversation_id = cv.id AND s.status = 'completed') AS sales
+      FROM conversations cv
+      LEFT JOIN conversation_stores cs ON cs.conversation_id = cv.id
+      WHERE cv.id = ANY(${ids}::text[])`;
   }
 }

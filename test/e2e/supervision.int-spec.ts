@@ -508,7 +508,11 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       ]);
       expect(report.body.channels).toEqual([expect.objectContaining({ key: 'webchat', conversations: 5, firstResponse: { count: 4, medianSeconds: 90, p90Seconds: 246 } })]);
       // The whole team, each conversation once: the median of all four first responses (60, 120, 300, 30), not of the members' medians.
-      expect(report.body.team).toEqual({ key: '', conversations: 5, handled: 3, unhandled: 1, firstResponse: { count: 4, medianSeconds: 90, p90Seconds: 246 }, ratings: { count: 2, average: 4 } });
+      expect(report.body.team).toEqual({
+        key: '', conversations: 5, missed: 1, handled: 3, unhandled: 1, firstResponse: { count: 4, medianSeconds: 90, p90Seconds: 246 },
+        handleTime: { count: 3, medianSeconds: 600, p90Seconds: 1080 }, ratings: { count: 2, average: 4 }, cannedReplyUses: 3,
+        sales: { count: 3, amounts: [{ currency: 'JPY', amount: 7500 }] },
+      });
 
       const csv = await hub.http.get('/api/reports/team').query({ from: '2026-11-20', to: '2026-11-20', format: 'csv' }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
       const rows = parseCsv(csv.body.slice(1));
@@ -633,6 +637,44 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect(await inStore('池袋')).toEqual([ikebukuro]);
       const csv = await hub.http.get('/api/exports/conversations.csv').query({ from: new Date(Date.now() - 7_200_000).toISOString(), to: new Date().toISOString(), store: '渋谷' }).set(shop.admin.auth).buffer(true).parse(asText).expect(200);
       expect(parseCsv(csv.body.slice(1)).slice(1).map((row) => row[0])).toEqual([shibuya, told]);
+    });
+
+    it('breaks the period down per day, category, channel and store, each with its CSV of the same figures', async () => {
+      const { seeded, supervisor, first } = await seedDay();
+      await hub.infra.db.conversationStore.create({ data: { conversationId: first.id, teamId: seeded.teamId, store: '梅田店', setBy: supervisor.id } });
+      const report = await hub.http.get('/api/reports/team').query({ from: '2026-11-19', to: '2026-11-21' }).set(supervisor.auth).expect(200);
+      // Every figure of a group counts with the conversation, on the day it started: the first chat carries the expired
+      // offer, the three canned replies (one used the day after) and its three credited sales (one the day after).
+      expect(report.body.days).toEqual([
+        expect.objectContaining({ key: '2026-11-19', conversations: 1, missed: 0 }),
+        {
+          key: '2026-11-20', conversations: 5, missed: 1, handled: 3, unhandled: 1,
+          firstResponse: { count: 4, medianSeconds: 90, p90Seconds: 246 },
+          // 600, 600, 1200 s.
+          handleTime: { count: 3, medianSeconds: 600, p90Seconds: 1080 },
+          ratings: { count: 2, average: 4 }, cannedReplyUses: 3, sales: { count: 3, amounts: [{ currency: 'JPY', amount: 7500 }] },
+        },
+        expect.objectContaining({ key: '2026-11-21', conversations: 1 }),
+      ]);
+      expect(report.body.stores).toEqual([
+        expect.objectContaining({ key: '', conversations: 6, cannedReplyUses: 0 }),
+        expect.objectContaining({ key: '梅田店', conversations: 1, missed: 1, cannedReplyUses: 3, sales: { count: 3, amounts: [{ currency: 'JPY', amount: 7500 }] } }),
+      ]);
+      expect(report.body.channels).toEqual([expect.objectContaining({ key: 'webchat', conversations: 7, handleTime: expect.objectContaining({ count: 3 }) })]);
+
+      const csv = await hub.http.get('/api/reports/team').query({ from: '2026-11-19', to: '2026-11-21', format: 'csv', breakdown: 'day' }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
+      expect(csv.headers['content-disposition']).toContain('report-day-2026-11-19-2026-11-21.csv');
+      const rows = parseCsv(csv.body.slice(1));
+      expect(rows[0]).toEqual([
+        'day', 'conversations', 'missed', 'handled', 'unhandled', 'first_response_median_seconds', 'first_response_p90_seconds',
+        'handle_time_median_seconds', 'handle_time_p90_seconds', 'ratings', 'rating_average', 'canned_reply_uses', 'sales', 'sales_amount',
+      ]);
+      expect(rows[2]).toEqual(['2026-11-20', '5', '1', '3', '1', '90', '246', '600', '1080', '2', '4', '3', '3', 'JPY 7500']);
+      const stores = await hub.http.get('/api/reports/team').query({ from: '2026-11-19', to: '2026-11-21', format: 'csv', breakdown: 'store' }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
+      expect(parseCsv(stores.body.slice(1)).map((row) => row[0])).toEqual(['store', '', '梅田店']);
+
+      const refused = await hub.http.get('/api/reports/team').query({ from: '2026-11-19', to: '2026-11-21', breakdown: 'week' }).set(supervisor.auth).expect(400);
+      expect(refused.body).toMatchObject({ code: 'invalid_request', details: [expect.objectContaining({ field: 'breakdown' })] });
     });
 
     it('exports one row per conversation of the period with the agreed columns, UTF-8 with a BOM', async () => {

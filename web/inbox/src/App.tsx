@@ -13,6 +13,7 @@ import { Shell } from './shell/Shell';
 // Each area is its own chunk, fetched the first time its address is opened: an operator never loads the admin screens.
 const InboxArea = lazy(() => import('./inbox/InboxArea'));
 const SupervisionArea = lazy(() => import('./supervision/SupervisionArea'));
+const ReportsArea = lazy(() => import('./reports/ReportsArea'));
 const SalesArea = lazy(() => import('./sales/SalesArea'));
 const AdminArea = lazy(() => import('./admin/AdminArea'));
 const SearchPage = lazy(() => import('./records/SearchPage'));
@@ -108,6 +109,7 @@ export function App() {
                   <Route index element={<InboxArea />} />
                   <Route path="conversations/:id" element={<InboxArea />} />
                   <Route path="supervision" element={value && value.member.role !== 'operator' ? <SupervisionArea /> : <Navigate to="/" replace />} />
+                  <Route path="reports" element={value && value.member.role !== 'operator' ? <ReportsArea /> : <Navigate to="/" replace />} />
                   <Route path="sales" element={<SalesArea />} />
                   <Route path="search" element={value && value.member.role !== 'operator' ? <SearchPage /> : <Navigate to="/" replace />} />
                   <Route path="history" element={value && value.member.role !== 'operator' ? <HistoryPage /> : <Navigate to="/" replace />} />

@@ -2098,8 +2098,8 @@ export interface components {
                 memberName: string;
                 offered: number;
                 accepted: number;
-                missed: number;
                 conversations: number;
+                missed: number;
                 handled: number;
                 unhandled: number;
                 firstResponse: {
@@ -2125,51 +2125,40 @@ export interface components {
                     }[];
                 };
             }[];
-            team: {
-                key: string;
-                conversations: number;
-                handled: number;
-                unhandled: number;
-                firstResponse: {
-                    count: number;
-                    medianSeconds: number | null;
-                    p90Seconds: number | null;
-                };
-                ratings: {
-                    count: number;
-                    average: number | null;
-                };
+            team: components["schemas"]["TeamReportGroup"];
+            days: components["schemas"]["TeamReportGroup"][];
+            categories: components["schemas"]["TeamReportGroup"][];
+            channels: components["schemas"]["TeamReportGroup"][];
+            stores: components["schemas"]["TeamReportGroup"][];
+        };
+        TeamReportGroup: {
+            key: string;
+            conversations: number;
+            missed: number;
+            handled: number;
+            unhandled: number;
+            firstResponse: {
+                count: number;
+                medianSeconds: number | null;
+                p90Seconds: number | null;
             };
-            categories: {
-                key: string;
-                conversations: number;
-                handled: number;
-                unhandled: number;
-                firstResponse: {
-                    count: number;
-                    medianSeconds: number | null;
-                    p90Seconds: number | null;
-                };
-                ratings: {
-                    count: number;
-                    average: number | null;
-                };
-            }[];
-            channels: {
-                key: string;
-                conversations: number;
-                handled: number;
-                unhandled: number;
-                firstResponse: {
-                    count: number;
-                    medianSeconds: number | null;
-                    p90Seconds: number | null;
-                };
-                ratings: {
-                    count: number;
-                    average: number | null;
-                };
-            }[];
+            handleTime: {
+                count: number;
+                medianSeconds: number | null;
+                p90Seconds: number | null;
+            };
+            ratings: {
+                count: number;
+                average: number | null;
+            };
+            cannedReplyUses: number;
+            sales: {
+                count: number;
+                amounts: {
+                    currency: string;
+                    amount: number;
+                }[];
+            };
         };
         Transfer: {
             id: string;
@@ -4061,6 +4050,7 @@ export interface operations {
                 from?: string;
                 to?: string;
                 format?: "json" | "csv";
+                breakdown?: "member" | "day" | "category" | "channel" | "store";
             };
             header?: never;
             path?: never;
@@ -4068,7 +4058,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JSON, or with `format=csv` the per-member rows. */
+            /** @description JSON, or with `format=csv` the rows of the `breakdown` asked (per member and day by default). */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -92,6 +92,7 @@ function Frame() {
             {text.inbox}
           </NavLink>
           {supervisor && <NavLink to="/supervision">{text.supervise}</NavLink>}
+          {supervisor && <NavLink to="/reports">{text.teamReports}</NavLink>}
           <NavLink to="/sales">{text.salesList}</NavLink>
           {supervisor && <NavLink to="/search">{text.searchMessages}</NavLink>}
           {supervisor && <NavLink to="/history">{text.conversationHistory}</NavLink>}
