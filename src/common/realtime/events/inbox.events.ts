@@ -119,7 +119,7 @@ export const inboxCatalog: NamespaceCatalog<InboxClientEvents, InboxServerEvents
     typing: 'The agent types in a conversation.',
   },
   serverToClient: {
-    'message.created': 'A message was written in a conversation of the team.',
+    'message.created': 'A message was written in a conversation of the team (a customer’s message a provider redelivered is told again, under its one id).',
     'message.updated': 'A message of the team changed (delivery status, review, unsend).',
     'conversation.updated': 'A conversation of the team changed.',
     typing: 'A web chat customer is typing.',
