@@ -241,7 +241,9 @@ export class ContactsService {
     return from.kind === 'phone' && !from.address.replace(/^whatsapp:/, '').trim().startsWith('+') ? this.teamRegion(teamId) : DEFAULT_REGION;
   }
 
-  async list(teamId: string, query: { q?: string; limit: number; cursor?: string }): Promise<{ items: ContactView[]; nextCursor: string | null }> {
+  /** Supervisors see the team's contacts; an operator their own list and the people they served. */
+  async list(member: { id: string; teamId: string; role: string }, query: { q?: string; limit: number; cursor?: string }): Promise<{ items: ContactView[]; nextCursor: string | null }> {
+    const teamId = member.teamId;
     const q = query.q?.normalize('NFKC').trim();
     // An email or phone searched for is normalized as stored: `090-1234-5678` finds `+819012345678`.
     const phone = q ? normalizeIdentity('phone', q, await this.teamRegion(teamId)) : null;
@@ -249,6 +251,7 @@ export class ContactsService {
       where: {
         teamId,
         mergedIntoId: null,
+        ...(member.role === 'operator' ? { AND: [{ OR: [{ ownerId: member.id }, { conversations: { some: { assigneeId: member.id } } }] }] } : {}),
         ...(q
           ? {
               OR: [

@@ -4444,6 +4444,7 @@ export interface operations {
                 favorite?: "true" | "false";
                 channelType?: "webchat" | "email" | "sms" | "whatsapp" | "line";
                 status?: "waiting" | "open" | "resolved";
+                contactId?: string;
                 limit?: number;
                 cursor?: string;
             };
