@@ -14,6 +14,7 @@ import { Shell } from './shell/Shell';
 const InboxArea = lazy(() => import('./inbox/InboxArea'));
 const SupervisionArea = lazy(() => import('./supervision/SupervisionArea'));
 const AdminArea = lazy(() => import('./admin/AdminArea'));
+const ContactsArea = lazy(() => import('./contacts/ContactsArea'));
 const AccountPage = lazy(() => import('./account/AccountPage'));
 const LoginPage = lazy(() => import('./account/LoginPage'));
 const JoinPage = lazy(() => import('./account/JoinPage'));
@@ -106,6 +107,8 @@ export function App() {
                   <Route path="conversations/:id" element={<InboxArea />} />
                   <Route path="supervision" element={value && value.member.role !== 'operator' ? <SupervisionArea /> : <Navigate to="/" replace />} />
                   <Route path="admin/*" element={value?.member.role === 'administrator' ? <AdminArea /> : <Navigate to="/" replace />} />
+                  <Route path="contacts" element={<ContactsArea />} />
+                  <Route path="contacts/:id" element={<ContactsArea />} />
                   <Route path="account" element={<AccountPage />} />
                   <Route path="*" element={<Navigate to="/" replace />} />
                 </Route>

@@ -91,6 +91,7 @@ function Frame() {
           <NavLink to="/" className={() => (INBOX_PATH.test(pathname) ? 'active' : '')} aria-current={INBOX_PATH.test(pathname) ? 'page' : undefined}>
             {text.inbox}
           </NavLink>
+          <NavLink to="/contacts">{text.contacts}</NavLink>
           {supervisor && <NavLink to="/supervision">{text.supervise}</NavLink>}
           {member.role === 'administrator' && <NavLink to="/admin">{text.admin}</NavLink>}
           <NavLink to="/account">{text.account}</NavLink>
