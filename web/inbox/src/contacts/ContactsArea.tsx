@@ -3,7 +3,9 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { answer, ApiError, hub } from '../api';
 import type { Views } from '../api';
 import { fill, useText, useWords } from '../i18n';
+import { ShopperPanel } from '../inbox/ShopperPanel';
 import { useSession } from '../shared/session';
+import { useSocket } from '../shared/socket';
 import { useContact } from './useContact';
 import { contactsWords } from './words';
 import './contacts.css';
@@ -71,6 +73,7 @@ function ContactPage({ id }: { id: string }) {
   const { member, language } = useSession();
   const supervisor = member.role !== 'operator';
   const navigate = useNavigate();
+  const socket = useSocket();
   const { data, lastMerge, ...act } = useContact(id, { supervisor });
   const [notice, setNotice] = useState<{ kind: 'status' | 'alert'; text: string } | null>(null);
   const [inviteOn, setInviteOn] = useState('');
@@ -92,6 +95,8 @@ function ContactPage({ id }: { id: string }) {
   const memberName = (memberId: string | null) => members.items.find((m) => m.id === memberId)?.name ?? words.nobody;
   const channelName = (channelId: string, type: string) => channels.items.find((c) => c.id === channelId)?.name ?? text.channel[type] ?? type;
   const invitable = channels.items.filter((c) => c.active && (c.type === 'sms' || c.type === 'whatsapp' || c.type === 'email'));
+  // What they did on the shop's site is kept per web chat: their latest one's (the list is the latest first).
+  const lastWebChat = conversations.find((c) => c.channel.type === 'webchat');
   const open = proposals.filter((p) => p.other.id !== lastMerge?.contactId);
 
   return (
@@ -232,6 +237,7 @@ function ContactPage({ id }: { id: string }) {
             </li>
           ))}
         </ul>
+        {lastWebChat && <ShopperPanel conversationId={lastWebChat.id} socket={socket} />}
       </section>
 
       {supervisor && (
