@@ -8,6 +8,7 @@ import { chime } from '../shared/sound';
 import { InboxSocketContext, useInboxSocket } from '../shared/socket';
 import { money, useNow } from '../shared/time';
 import { useTeam } from '../shared/useTeam';
+import { NotificationBell } from './NotificationBell';
 import { useOffers } from './useOffers';
 import { usePresence } from './usePresence';
 import { useSalesFigure } from './useSalesFigure';
@@ -106,6 +107,7 @@ function Frame() {
             {fill(text.saleCredited, { sale: saleNotice })}
           </button>
         )}
+        <NotificationBell />
         <LanguagePicker language={language} onLanguage={setLanguage} />
         <button type="button" onClick={signOut}>
           {text.logOut}
