@@ -169,7 +169,11 @@ export class ContactsService {
   /** Open merge proposals, for supervisors. */
   async mergeProposals(member: { teamId: string; role: string }) {
     if (member.role === 'operator') throw new DomainError('forbidden', 'forbidden', 'Only supervisors see merge proposals.');
-    const rows = await this.db.mergeProposal.findMany({ where: { teamId: member.teamId, status: 'open' }, orderBy: { createdAt: 'asc' } });
+    const open = await this.db.mergeProposal.findMany({ where: { teamId: member.teamId, status: 'open' }, orderBy: { createdAt: 'asc' } });
+    // A pair already merged (or a contact erased) is no longer a question; an undone merge makes it one again.
+    const ids = [...new Set(open.flatMap((row) => [row.contactId, row.otherContactId]))];
+    const live = new Set((await this.db.contact.findMany({ where: { teamId: member.teamId, id: { in: ids }, mergedIntoId: null }, select: { id: true } })).map((row) => row.id));
+    const rows = open.filter((row) => live.has(row.contactId) && live.has(row.otherContactId));
     return { items: rows.map((row) => ({ id: row.id, contactId: row.contactId, otherContactId: row.otherContactId, reason: row.reason, createdAt: row.createdAt.toISOString() })) };
   }
 

@@ -107,4 +107,33 @@ describe('Contact page in a real browser', () => {
       await context.close();
     });
   }
+
+  it('blocks and unblocks a contact, and erases it only after the confirmation', async () => {
+    const contact = (await hub.http.post('/api/contacts').set(team.admin.auth).send({ name: '消去 太郎', email: 'erase-me@example.com' }).expect(201)).body.id as string;
+    const context = await browser.newContext(WIDTHS[0].options);
+    const page = await openPage(context, `${hub.url}/app/login`);
+    await logIn(page, team.admin.email);
+    await page.goto(`${hub.url}/app/contacts/${contact}`);
+    await page.getByRole('heading', { name: '消去 太郎' }).waitFor();
+
+    await page.getByRole('button', { name: 'ブロック', exact: true }).click();
+    await page.getByText('ブロック中').waitFor();
+    expect((await hub.http.get(`/api/contacts/${contact}`).set(team.admin.auth).expect(200)).body.blocked).toBe(true);
+    await page.getByRole('button', { name: 'ブロックを解除' }).click();
+    await page.getByRole('button', { name: 'ブロック', exact: true }).waitFor();
+    expect((await hub.http.get(`/api/contacts/${contact}`).set(team.admin.auth).expect(200)).body.blocked).toBe(false);
+
+    // The first click only asks; "cancel" leaves the contact as it was.
+    await page.getByRole('button', { name: 'この連絡先を消去' }).click();
+    const confirm = page.getByRole('alertdialog');
+    expect(await confirm.textContent()).toContain('元に戻せません');
+    await confirm.getByRole('button', { name: 'やめる' }).click();
+    await hub.http.get(`/api/contacts/${contact}`).set(team.admin.auth).expect(200);
+    await page.getByRole('button', { name: 'この連絡先を消去' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: '消去する' }).click();
+    await page.getByRole('searchbox', { name: '名前・メール・電話番号で検索' }).waitFor();
+    await hub.http.get(`/api/contacts/${contact}`).set(team.admin.auth).expect(404);
+    expect(page.dialogs).toEqual([]);
+    await context.close();
+  });
 });

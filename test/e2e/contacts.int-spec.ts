@@ -128,6 +128,21 @@ describe('Contacts and consent', () => {
     expect(conversations.body.items.map((c: { id: string }) => c.id)).toEqual([served.id]);
   });
 
+  // Issue 20: the contact page lists proposals; one whose contact was since merged into a third is no question any more.
+  it('lists a merge proposal only while both its contacts are live', async () => {
+    await hub.http.post('/api/contacts').set(admin.auth).send({ name: '提案 一', phone: '090-7777-0001' }).expect(201);
+    const asker = (await hub.http.post('/api/contacts').set(admin.auth).send({ name: '提案 二', email: 'proposal-two@example.com' }).expect(201)).body.id as string;
+    const third = (await hub.http.post('/api/contacts').set(admin.auth).send({ name: '提案 三' }).expect(201)).body.id as string;
+    const refused = await hub.http.post(`/api/contacts/${asker}/identities`).set(admin.auth).send({ kind: 'phone', address: '09077770001' }).expect(409);
+    const proposalId = refused.body.details.mergeProposalId as string;
+    const listed = async () => ((await hub.http.get('/api/contacts/merge-proposals').set(admin.auth).expect(200)).body.items as { id: string }[]).map((p) => p.id);
+    expect(await listed()).toContain(proposalId);
+    const merge = await hub.http.post(`/api/contacts/${asker}/merge`).set(admin.auth).send({ intoContactId: third }).expect(201);
+    expect(await listed()).not.toContain(proposalId);
+    await hub.http.post(`/api/contacts/merges/${merge.body.mergeId}/undo`).set(admin.auth).expect(200);
+    expect(await listed()).toContain(proposalId);
+  });
+
   it('flips SMS and WhatsApp consent on every keyword variant, not on a sentence, and keeps the evidence', async () => {
     const variants: [string, string][] = [
       ['STOP', 'opted_out'],

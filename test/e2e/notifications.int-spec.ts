@@ -4,8 +4,9 @@ import type { Socket } from 'socket.io-client';
 import { postSignedTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
 import type { TwilioFake } from '../fakes/twilio-fake.js';
 import { eventually } from '../support/eventually.js';
-import { connect, nextEvent } from '../support/sockets.js';
-import { TestHub, TestMember, addMember, createTeam, startTestHub } from '../support/test-hub.js';
+import request from 'supertest';
+import { connect, emitWithAck, nextEvent, sessionOf } from '../support/sockets.js';
+import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
 const PUBLIC_URL = 'https://hub.example.test';
 const TWILIO = { accountSid: 'AC' + 'd'.repeat(32), authToken: 'notifications-auth-token-0000' };
@@ -88,5 +89,27 @@ describe('Members’ notifications', () => {
     // Sent and delivered afterwards are not news again.
     await eventually(() => hub.infra.db.message.findUniqueOrThrow({ where: { id: good } }), (m) => m.status === 'sent' || m.status === 'delivered');
     expect((await bell(trainee)).items.filter((n) => n.data.messageId === good)).toHaveLength(1);
+  });
+
+  it('tells the agent a sale was credited to them, and nobody else', async () => {
+    const agent = await addMember(hub, team, { name: '販売 三郎' });
+    const colleague = await addMember(hub, team, { name: '同僚 四郎' });
+    const webchat = await createWebchat(hub, team.admin);
+    const key = (await hub.http.post('/api/teams/current/api-keys').set(team.admin.auth).send({ name: 'shop' }).expect(201)).body.key as string;
+    const visitorId = randomBytes(16).toString('base64url');
+    const visitor = await connect(hub.url, '/widget', { channelId: webchat, visitorId });
+    sockets.push(visitor);
+    await sessionOf(visitor);
+    const ack = await emitWithAck<{ ok: boolean; conversationId: string }>(visitor, 'message', { body: 'このコートの在庫はありますか？' });
+    await hub.http.post(`/api/conversations/${ack.conversationId}/messages`).set(agent.auth).send({ body: 'はい、ございます。' }).expect(201);
+    await eventually(() => hub.infra.db.saleTouch.findFirst({ where: { conversationId: ack.conversationId, memberId: agent.id } }), (touch) => touch !== null);
+
+    const orderId = `order-${randomBytes(4).toString('hex')}`;
+    const sale = await request(hub.url).post('/api/purchases').set('Authorization', `Bearer ${key}`).send({ orderId, visitorId, amount: 12800, currency: 'JPY', occurredAt: new Date().toISOString() }).expect(201);
+    expect(sale.body.attributedTo).toEqual({ memberId: agent.id, conversationId: ack.conversationId });
+
+    const kept = await eventually(() => bell(agent), (b) => b.items.length > 0);
+    expect(kept.items).toEqual([expect.objectContaining({ type: 'sale_credited', data: { saleId: sale.body.id, orderId, amount: 12800, currency: 'JPY', conversationId: ack.conversationId }, readAt: null })]);
+    expect((await bell(colleague)).items).toEqual([]);
   });
 });

@@ -22,12 +22,20 @@ function ContactList() {
   const words = useWords(contactsWords);
   const [q, setQ] = useState('');
   const [page, setPage] = useState<{ items: Contact[]; nextCursor: string | null } | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
 
   // The hub normalises what was typed (width, hyphens, +81 or 0) and searches in the database; a pause in typing sends it.
   useEffect(() => {
     let current = true;
     const timer = setTimeout(() => {
-      void answer(hub.GET('/api/contacts', { params: { query: { q: q.trim() || undefined, limit: 50 } } })).then((next) => current && setPage(next));
+      answer(hub.GET('/api/contacts', { params: { query: { q: q.trim() || undefined, limit: 50 } } })).then(
+        (next) => {
+          if (!current) return;
+          setPage(next);
+          setFailure(null);
+        },
+        (error: unknown) => current && setFailure(error instanceof ApiError ? error.message : String(error)),
+      );
     }, 250);
     return () => {
       current = false;
@@ -48,6 +56,11 @@ function ContactList() {
       <p id="contact-search-hint" className="hint">
         {words.searchHint}
       </p>
+      {failure && (
+        <p role="alert" className="error">
+          {failure}
+        </p>
+      )}
       {page && page.items.length === 0 && <p className="empty">{words.noContacts}</p>}
       <ul className="contact-list">
         {page?.items.map((contact) => (
@@ -97,7 +110,6 @@ function ContactPage({ id }: { id: string }) {
   const invitable = channels.items.filter((c) => c.active && (c.type === 'sms' || c.type === 'whatsapp' || c.type === 'email'));
   // What they did on the shop's site is kept per web chat: their latest one's (the list is the latest first).
   const lastWebChat = conversations.find((c) => c.channel.type === 'webchat');
-  const open = proposals.filter((p) => p.other.id !== lastMerge?.contactId);
 
   return (
     <main className="pane contacts contact-page">
@@ -243,9 +255,9 @@ function ContactPage({ id }: { id: string }) {
       {supervisor && (
         <section aria-labelledby="contact-proposals">
           <h3 id="contact-proposals">{words.proposals}</h3>
-          {open.length === 0 && <p className="empty">{words.noProposals}</p>}
+          {proposals.length === 0 && <p className="empty">{words.noProposals}</p>}
           <ul>
-            {open.map((p) => (
+            {proposals.map((p) => (
               <li key={p.proposalId}>
                 {fill(words.sameAs, { name: p.other.name, reason: p.reason })}{' '}
                 <button type="button" onClick={() => void run(() => act.mergeHere(p.other))}>

@@ -18,7 +18,7 @@ async function loadContact(id: string, viewer: Viewer) {
     answer(hub.GET('/api/channels')),
     viewer.supervisor ? answer(hub.GET('/api/contacts/merge-proposals')) : Promise.resolve({ items: [] }),
   ]);
-  // The other contact of each proposal this contact is part of, by name (a merged or erased one is not proposed).
+  // The other contact of each proposal this contact is part of, by name (the hub lists only pairs still apart).
   const mine = proposals.items.filter((p) => p.contactId === id || p.otherContactId === id);
   const others = await Promise.all(
     mine.map(async (p) => {
@@ -39,7 +39,7 @@ export type ContactPageData = Awaited<ReturnType<typeof loadContact>>;
 export function useContact(id: string, viewer: Viewer) {
   const load = useCallback(() => loadContact(id, viewer), [id, viewer.supervisor]); // eslint-disable-line react-hooks/exhaustive-deps
   const { data, reload } = useResource(load);
-  const [lastMerge, setLastMerge] = useState<{ mergeId: string; contactId: string; name: string } | null>(null);
+  const [lastMerge, setLastMerge] = useState<{ mergeId: string; name: string } | null>(null);
 
   useInboxEvent('consent.changed', (event) => {
     if (event.contactId === id) void reload();
@@ -64,7 +64,7 @@ export function useContact(id: string, viewer: Viewer) {
     /** The other contact becomes part of this one; the page keeps the merge's id to undo it. */
     mergeHere: async (other: { id: string; name: string }) => {
       const { mergeId } = await answer(hub.POST('/api/contacts/{id}/merge', { params: { path: { id: other.id } }, body: { intoContactId: id } }));
-      setLastMerge({ mergeId, contactId: other.id, name: other.name });
+      setLastMerge({ mergeId, name: other.name });
       await reload();
     },
     undoMerge: async () => {
