@@ -468,7 +468,7 @@ describe('Cross-team access', () => {
 
     // Attack: lists and searches of team A showing team B's records.
     it('lists only the caller’s own team', async () => {
-      const paths = ['/api/conversations', '/api/channels', '/api/contacts', '/api/members', '/api/groups', '/api/categories', '/api/canned-replies', '/api/drafts', '/api/sales', '/api/reports', '/api/queue', '/api/messages/search?q=secret', `/api/conversations?contactId=${b.contact}`];
+      const paths = ['/api/conversations', '/api/channels', '/api/contacts', '/api/members', '/api/groups', '/api/categories', '/api/canned-replies', '/api/drafts', '/api/sales', '/api/reports', '/api/queue', '/api/messages/search?q=secret', `/api/conversations?contactId=${b.contact}`, '/api/notifications'];
       for (const path of paths) {
         const found = JSON.stringify((await hub.http.get(path).set(a.admin.auth).expect(200)).body);
         for (const id of [b.conversation, b.lineConversation, b.contact, b.member, b.group, b.category, b.cannedReply, b.draft, b.sale, b.report, ...Object.values(b.channels)]) {
