@@ -57,7 +57,7 @@ export class ContactsController {
   @Answers(contactListView)
   @Get()
   list(@CurrentMember() member: AuthMember, @ValidQuery(contactListQuery) query: z.output<typeof contactListQuery>) {
-    return this.contacts.list(member.teamId, query);
+    return this.contacts.list(member, query);
   }
 
   @Answers(contactView)

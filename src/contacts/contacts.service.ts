@@ -169,7 +169,11 @@ export class ContactsService {
   /** Open merge proposals, for supervisors. */
   async mergeProposals(member: { teamId: string; role: string }) {
     if (member.role === 'operator') throw new DomainError('forbidden', 'forbidden', 'Only supervisors see merge proposals.');
-    const rows = await this.db.mergeProposal.findMany({ where: { teamId: member.teamId, status: 'open' }, orderBy: { createdAt: 'asc' } });
+    const open = await this.db.mergeProposal.findMany({ where: { teamId: member.teamId, status: 'open' }, orderBy: { createdAt: 'asc' } });
+    // A pair already merged (or a contact erased) is no longer a question; an undone merge makes it one again.
+    const ids = [...new Set(open.flatMap((row) => [row.contactId, row.otherContactId]))];
+    const live = new Set((await this.db.contact.findMany({ where: { teamId: member.teamId, id: { in: ids }, mergedIntoId: null }, select: { id: true } })).map((row) => row.id));
+    const rows = open.filter((row) => live.has(row.contactId) && live.has(row.otherContactId));
     return { items: rows.map((row) => ({ id: row.id, contactId: row.contactId, otherContactId: row.otherContactId, reason: row.reason, createdAt: row.createdAt.toISOString() })) };
   }
 
@@ -241,7 +245,9 @@ export class ContactsService {
     return from.kind === 'phone' && !from.address.replace(/^whatsapp:/, '').trim().startsWith('+') ? this.teamRegion(teamId) : DEFAULT_REGION;
   }
 
-  async list(teamId: string, query: { q?: string; limit: number; cursor?: string }): Promise<{ items: ContactView[]; nextCursor: string | null }> {
+  /** Supervisors see the team's contacts; an operator their own list and the people they served. */
+  async list(member: { id: string; teamId: string; role: string }, query: { q?: string; limit: number; cursor?: string }): Promise<{ items: ContactView[]; nextCursor: string | null }> {
+    const teamId = member.teamId;
     const q = query.q?.normalize('NFKC').trim();
     // An email or phone searched for is normalized as stored: `090-1234-5678` finds `+819012345678`.
     const phone = q ? normalizeIdentity('phone', q, await this.teamRegion(teamId)) : null;
@@ -249,6 +255,7 @@ export class ContactsService {
       where: {
         teamId,
         mergedIntoId: null,
+        ...(member.role === 'operator' ? { AND: [{ OR: [{ ownerId: member.id }, { conversations: { some: { assigneeId: member.id } } }] }] } : {}),
         ...(q
           ? {
               OR: [

@@ -51,6 +51,7 @@ export interface ConversationQuery {
   favorite?: boolean;
   channelType?: ChannelType;
   status?: 'waiting' | 'open' | 'resolved';
+  contactId?: string;
   limit: number;
   cursor?: string;
 }
@@ -69,8 +70,8 @@ export class ConversationsService {
   ) {}
 
   async list(member: AuthMember, query: ConversationQuery): Promise<Page<ConversationView>> {
-    // A blocked contact's conversations are kept, not listed.
-    const where: Prisma.ConversationWhereInput = { teamId: member.teamId, contact: { blocked: false } };
+    // A blocked contact's conversations are kept, not listed, except on that contact's own page.
+    const where: Prisma.ConversationWhereInput = query.contactId ? { teamId: member.teamId, contactId: query.contactId } : { teamId: member.teamId, contact: { blocked: false } };
     if (query.view === 'mine') Object.assign(where, { assigneeId: member.id, status: 'open' });
     if (query.view === 'waiting') Object.assign(where, { status: 'waiting' });
     if (query.status) where.status = query.status;

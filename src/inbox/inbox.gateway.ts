@@ -17,6 +17,7 @@ import type {
   InboxConversation,
   InboxFloorChanged,
   InboxMessage,
+  InboxMemberNotice,
   InboxNotification,
   InboxOffer,
   InboxReport,
@@ -39,6 +40,7 @@ import type { SalesFigure, ShopperEventView } from '../sales/index.js';
 import { ACCESS_TOKENS, AccessTokens, MemberActivity, MemberDevices, TeamEvents, authenticateSession, deviceKindOf, hasRole, sessionStillValid } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { PresenceWatch } from './presence-watch.js';
+import { NotificationsService } from './notifications.service.js';
 
 export const teamRoom = (teamId: string) => `team:${teamId}`;
 export const memberRoom = (memberId: string) => `member:${memberId}`;
@@ -108,6 +110,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly notices: CustomerNotices,
     private readonly devices: MemberDevices,
     private readonly activity: MemberActivity,
+    private readonly bells: NotificationsService,
   ) {}
 
   afterInit(namespace: InboxNamespace): void {
@@ -172,9 +175,14 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     const toFloor = (teamId: string, event: InboxFloorChanged): void => {
       namespace.to(floorRoom(teamId)).emit('floor.changed', event);
     };
+    // Each notice is kept for the bells first, then heard live: a member who reloads still finds it.
+    const keep = async (teamId: string, memberIds: string[], notice: InboxMemberNotice): Promise<void> => {
+      for (const { memberId, view } of await this.bells.keep(teamId, memberIds, notice)) namespace.to(memberRoom(memberId)).emit('notification.added', view);
+    };
     const toRoles = async (teamId: string, roles: ('supervisor' | 'administrator')[], notification: InboxNotification): Promise<void> => {
       const members = await this.db.member.findMany({ where: { teamId, role: { in: roles } }, select: { id: true } });
       for (const member of members) namespace.to(memberRoom(member.id)).emit('notification', notification);
+      await keep(teamId, members.map((m) => m.id), notification);
     };
     const toSupervisors = (teamId: string, notification: InboxNotification) => toRoles(teamId, ['supervisor', 'administrator'], notification);
     this.unsubscribe.push(
@@ -183,6 +191,17 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.conversationEvents.on('conversation.updated', ({ teamId, conversation }) => toTeam(teamId, 'conversation.updated', conversation)),
       this.conversationEvents.on('customer.typing', ({ teamId, conversationId, draft }) => toTeam(teamId, 'typing', { conversationId, draft })),
       this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) => toTeam(teamId, 'presence.updated', { memberId, status, reason })),
+      // The hub, not a colleague, put the member on a break: the bell says why.
+      this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) =>
+        status === 'break' && reason === 'ignored_offers' ? keep(teamId, [memberId], { type: 'break_after_ignored_offers', reason }) : undefined,
+      ),
+      // A trainee's draft reviewed: approval queues it, rejection ends it; later updates (sent, delivered) are not news.
+      this.conversationEvents.on('message.updated', ({ teamId, message }) => {
+        if (!message.review || message.author.type !== 'member' || !message.author.id) return;
+        if (message.status !== 'queued' && message.status !== 'rejected') return;
+        const type = message.status === 'rejected' ? 'draft_rejected' : 'draft_approved';
+        return keep(teamId, [message.author.id], { type, messageId: message.id, conversationId: message.conversationId, feedback: message.review.feedback });
+      }),
       // A colleague switched the member: each of their devices shows who and why.
       this.teamEvents.on('presence.set', ({ memberId, status, reason, by, at }) => {
         namespace.to(memberRoom(memberId)).emit('presence.set', { status, reason, by, at: at.toISOString() });
@@ -213,8 +232,9 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
         namespace.to(memberRoom(memberId)).emit('offer.withdrawn', { offerId, conversationId, reason });
         toFloor(teamId, { cause: 'offer', conversationId });
       }),
-      this.routingEvents.on('transfer.updated', ({ memberId, transfer }) => {
+      this.routingEvents.on('transfer.updated', ({ teamId, memberId, transfer }) => {
         namespace.to(memberRoom(memberId)).emit('transfer.updated', transfer);
+        if (transfer.status === 'expired') return keep(teamId, [memberId], { type: 'transfer_expired', transferId: transfer.id, conversationId: transfer.conversationId });
       }),
       // Each report's delivery, live on the conversation it is about.
       this.reportEvents.on('report.updated', ({ teamId, report }) => toTeam(teamId, 'report.updated', report)),
@@ -226,6 +246,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       this.salesEvents.on('sale.created', ({ teamId, memberId, sale }) => {
         namespace.to(memberRoom(memberId)).emit('sale.created', sale);
         toFloor(teamId, { cause: 'sale', conversationId: sale.conversationId });
+        return keep(teamId, [memberId], { type: 'sale_credited', saleId: sale.id, orderId: sale.orderId, amount: sale.amount, currency: sale.currency, conversationId: sale.conversationId });
       }),
       this.salesEvents.on('sale.reversed', ({ teamId, memberId, sale }) => {
         namespace.to(memberRoom(memberId)).emit('sale.reversed', sale);

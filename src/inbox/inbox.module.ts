@@ -11,13 +11,15 @@ import { InboxController } from './inbox.controller.js';
 import { InboxGateway } from './inbox.gateway.js';
 import { ContactActionsController } from './contact-actions.controller.js';
 import { MessagesController } from './messages.controller.js';
+import { NotificationsController } from './notifications.controller.js';
+import { NotificationsService } from './notifications.service.js';
 import { PresenceWatch } from './presence-watch.js';
 import { QueueController } from './queue.controller.js';
 
 @Module({
   imports: [ChannelsModule, ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, TeamsModule],
-  controllers: [InboxController, MessagesController, ContactActionsController, QueueController],
-  providers: [InboxGateway, PresenceWatch],
+  controllers: [InboxController, MessagesController, ContactActionsController, QueueController, NotificationsController],
+  providers: [InboxGateway, PresenceWatch, NotificationsService],
   exports: [PresenceWatch],
 })
 export class InboxModule {}

@@ -11,6 +11,8 @@ export const conversationListQuery = z.strictObject({
   favorite: flag.optional(),
   channelType: z.enum(CHANNEL_TYPES).optional(),
   status: z.enum(['waiting', 'open', 'resolved']).optional(),
+  /** One contact's conversations on every channel (their contact page), blocked contacts' included. */
+  contactId: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });

@@ -108,6 +108,41 @@ describe('Contacts and consent', () => {
     expect(found.body.items.map((c: { name: string }) => c.name)).toContain('電話 花子');
   });
 
+  // Issue 20: an operator's contacts page lists their own contacts and the people they served, not the whole team's.
+  it('lists an operator’s own contacts and the people they served, a supervisor the team’s', async () => {
+    const operator = await addMember(hub, team, { name: '担当 四郎' });
+    const own = (await hub.http.post('/api/contacts').set(operator.auth).send({ name: '自分の 顧客', email: 'own-list@example.com' }).expect(201)).body.id;
+    const others = (await hub.http.post('/api/contacts').set(admin.auth).send({ name: '他人の 顧客', email: 'not-on-list@example.com' }).expect(201)).body.id;
+    await twilioMessage(sms, '+819044440001', '予約できますか');
+    const served = await hub.infra.db.conversation.findFirstOrThrow({ where: { contact: { identities: { some: { address: '+819044440001' } } } } });
+    await hub.http.post(`/api/conversations/${served.id}/assign`).set(admin.auth).send({ memberId: operator.id, override: true }).expect(200);
+
+    const ids = async (member: TestMember) => ((await hub.http.get('/api/contacts').query({ limit: 200 }).set(member.auth).expect(200)).body.items as { id: string }[]).map((c) => c.id);
+    const operatorSees = await ids(operator);
+    expect(operatorSees).toEqual(expect.arrayContaining([own, served.contactId]));
+    expect(operatorSees).not.toContain(others);
+    expect(await ids(admin)).toEqual(expect.arrayContaining([own, served.contactId, others]));
+
+    // The contact page's conversations across channels: this contact's only.
+    const conversations = await hub.http.get('/api/conversations').query({ contactId: served.contactId }).set(admin.auth).expect(200);
+    expect(conversations.body.items.map((c: { id: string }) => c.id)).toEqual([served.id]);
+  });
+
+  // Issue 20: the contact page lists proposals; one whose contact was since merged into a third is no question any more.
+  it('lists a merge proposal only while both its contacts are live', async () => {
+    await hub.http.post('/api/contacts').set(admin.auth).send({ name: '提案 一', phone: '090-7777-0001' }).expect(201);
+    const asker = (await hub.http.post('/api/contacts').set(admin.auth).send({ name: '提案 二', email: 'proposal-two@example.com' }).expect(201)).body.id as string;
+    const third = (await hub.http.post('/api/contacts').set(admin.auth).send({ name: '提案 三' }).expect(201)).body.id as string;
+    const refused = await hub.http.post(`/api/contacts/${asker}/identities`).set(admin.auth).send({ kind: 'phone', address: '09077770001' }).expect(409);
+    const proposalId = refused.body.details.mergeProposalId as string;
+    const listed = async () => ((await hub.http.get('/api/contacts/merge-proposals').set(admin.auth).expect(200)).body.items as { id: string }[]).map((p) => p.id);
+    expect(await listed()).toContain(proposalId);
+    const merge = await hub.http.post(`/api/contacts/${asker}/merge`).set(admin.auth).send({ intoContactId: third }).expect(201);
+    expect(await listed()).not.toContain(proposalId);
+    await hub.http.post(`/api/contacts/merges/${merge.body.mergeId}/undo`).set(admin.auth).expect(200);
+    expect(await listed()).toContain(proposalId);
+  });
+
   it('flips SMS and WhatsApp consent on every keyword variant, not on a sentence, and keeps the evidence', async () => {
     const variants: [string, string][] = [
       ['STOP', 'opted_out'],

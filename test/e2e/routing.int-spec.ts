@@ -134,6 +134,11 @@ describe('Offers: the first to accept takes the chat', () => {
     for (const device of presence) expect(device).toContainEqual(onBreak);
     const members = await hub.infra.db.member.findMany({ where: { id: { in: staff.map((s) => s.member.id) } } });
     expect(members.map((m) => m.status)).toEqual(['break', 'break', 'break']);
+    // Each bell keeps why: the hub, not a colleague, put them on the break.
+    for (const { member } of staff) {
+      const bell = await eventually(async () => (await hub.http.get('/api/notifications').set(member.auth).expect(200)).body.items as { type: string; data: unknown }[], (items) => items.length > 0);
+      expect(bell).toEqual([expect.objectContaining({ type: 'break_after_ignored_offers', data: { reason: 'ignored_offers' } })]);
+    }
     await offline(staff.map((s) => s.member));
   });
 

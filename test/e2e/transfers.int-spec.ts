@@ -136,8 +136,12 @@ describe('Transfers, groups and the supervisors’ queue', () => {
     expect(expiresAt).toBe(sentAt + 1_400);
     await eventually(async () => clock.pending().map((at) => at.getTime()), (due) => due.includes(expiresAt));
     clock.set(new Date(expiresAt));
-    expect(await told).toMatchObject({ conversationId, status: 'expired', fromMemberId: a.member.id });
+    const expiredTransfer = await told;
+    expect(expiredTransfer).toMatchObject({ conversationId, status: 'expired', fromMemberId: a.member.id });
     expect(await expired).toMatchObject({ reason: 'expired' });
+    // The sender's bell keeps that nobody took it, after the moment has passed.
+    const bell = await eventually(async () => (await hub.http.get('/api/notifications').set(a.member.auth).expect(200)).body.items as unknown[], (items) => items.length > 0);
+    expect(bell).toEqual([expect.objectContaining({ type: 'transfer_expired', data: { transferId: expiredTransfer.id, conversationId } })]);
     // The sender is never offered their own chat; it is still theirs.
     expect(ownOffers).toEqual([]);
     const conversation = await hub.http.get(`/api/conversations/${conversationId}`).set(a.member.auth).expect(200);

@@ -59,7 +59,7 @@ describe('The web inbox, the widget script and the demo page, as the hub serves 
   it('loads each area as a chunk of its own, fetched only when its address is opened', async () => {
     const page = await hub.http.get('/app').expect(200);
     const entry = (await hub.http.get(/src="(\/app\/assets\/[^"]+\.js)"/.exec(page.text)![1]).expect(200)).text;
-    for (const area of ['InboxArea', 'SupervisionArea', 'ReportsArea', 'SalesArea', 'AdminArea', 'AccountPage', 'JoinPage', 'ForgotPasswordPage']) {
+    for (const area of ['InboxArea', 'SupervisionArea', 'ReportsArea', 'SalesArea', 'ContactsArea', 'AdminArea', 'AccountPage', 'JoinPage', 'ForgotPasswordPage']) {
       const chunk = new RegExp(`import\\(\\W\\.\\/(${area}-[\\w-]+\\.js)`).exec(entry)?.[1];
       expect(chunk).toBeDefined();
       await hub.http.get(`/app/assets/${chunk}`).expect(200);

@@ -49,6 +49,8 @@ interface Victim {
   sale: string;
   report: string;
   visitorId: string;
+  /** A notice kept for B's administrator's bell, unread. */
+  notification: string;
 }
 
 /** Team A's own resources: a body names these, so that the only foreign thing in a call is the path's id. */
@@ -95,6 +97,7 @@ const CASES: Record<string, Case> = {
   'POST /api/contacts/:id/identities': (b) => ({ path: `/api/contacts/${b.contact}/identities`, body: { kind: 'email', address: `spy-${randomBytes(4).toString('hex')}@example.com` } }),
   'POST /api/contacts/:id/invitations': (b, a) => ({ path: `/api/contacts/${b.contact}/invitations`, body: { channel: 'sms', channelId: a.smsChannel } }),
   'POST /api/contacts/:id/block': (b) => ({ path: `/api/contacts/${b.contact}/block` }),
+  'POST /api/notifications/:id/read': (b) => ({ path: `/api/notifications/${b.notification}/read` }),
   'POST /api/contacts/:id/unblock': (b) => ({ path: `/api/contacts/${b.contact}/unblock` }),
   'GET /api/contacts/:id/events': (b) => ({ path: `/api/contacts/${b.contact}/events` }),
   'POST /api/contacts/:id/merge': (b, a) => [
@@ -204,7 +207,7 @@ describe('Cross-team access', () => {
     const db = hub.infra.db;
     const where = { teamId };
     const orderBy = { id: 'asc' } as const;
-    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites] = await Promise.all([
+    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications] = await Promise.all([
       db.conversation.findMany({ where, orderBy }),
       db.message.findMany({ where, orderBy }),
       db.contact.findMany({ where, orderBy }),
@@ -222,8 +225,9 @@ describe('Cross-team access', () => {
       db.reportTarget.findMany({ where, orderBy }),
       db.contactEvent.findMany({ where, orderBy }),
       db.favorite.findMany({ where: { conversation: { teamId } } }),
+      db.notification.findMany({ where, orderBy }),
     ]);
-    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites };
+    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications };
   }
 
   /** A setup call that must succeed; a refusal shows its body. */
@@ -314,6 +318,12 @@ describe('Cross-team access', () => {
     const first = (await post('/api/contacts', { name: 'B merged' })).body.id as string;
     const mergedInto = (await post('/api/contacts', { name: 'B survivor' })).body.id as string;
     const merge = (await hub.http.post(`/api/contacts/${first}/merge`).set(admin.auth).send({ intoContactId: mergedInto }).expect(201)).body.mergeId as string;
+    // A blocked contact is news for the supervisors: B's administrator's bell keeps it.
+    await hub.http.post(`/api/contacts/${mergedInto}/block`).set(admin.auth).expect(200);
+    const notification = await eventually(
+      () => hub.infra.db.notification.findFirst({ where: { memberId: admin.id, type: 'contact_blocked' } }),
+      (row) => row !== null,
+    );
 
     return {
       admin,
@@ -334,6 +344,7 @@ describe('Cross-team access', () => {
       sale: sale.body.id,
       report: report!.id,
       visitorId: chat.visitorId,
+      notification: notification!.id,
     };
   }
 
@@ -462,6 +473,7 @@ describe('Cross-team access', () => {
         '/api/conversation-history',
         // Filters naming team B's member and category: they narrow team A's own records, never reach B's.
         `/api/conversation-history?memberId=${b.member}`, `/api/conversation-history?categoryId=${b.category}`,
+        `/api/conversations?contactId=${b.contact}`, '/api/notifications',
         `/api/messages/search?q=secret&memberId=${b.member}`, `/api/messages/search?q=secret&categoryId=${b.category}`,
       ];
       for (const path of paths) {

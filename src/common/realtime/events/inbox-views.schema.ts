@@ -145,3 +145,17 @@ export const inboxShopperEventView = z
     occurredAt: z.string(),
   })
   .meta({ id: 'ShopperEvent' });
+
+/**
+ * A notification kept for the member's bell: `type` and `data` are the `notification` event's (its `type` and the
+ * rest of its fields), `readAt` null until the member opened it.
+ */
+export const inboxStoredNotificationView = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    readAt: z.string().nullable(),
+  })
+  .meta({ id: 'StoredNotification' });

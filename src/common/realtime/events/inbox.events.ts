@@ -7,6 +7,7 @@ import type {
   inboxReportView,
   inboxSalesFigureView,
   inboxShopperEventView,
+  inboxStoredNotificationView,
   inboxTransferView,
 } from './inbox-views.schema.js';
 import type { Answer, Frame, NamespaceCatalog } from './socket.events.js';
@@ -79,6 +80,19 @@ export interface InboxFloorChanged {
   conversationId: string;
 }
 
+/** What the hub tells one member, kept for their bell (read or not, after a reload): supervisors' news and their own. */
+export type InboxMemberNotice =
+  | InboxNotification
+  /** The hub put the member on a break: they let `ignored` offers in a row ring out. */
+  | { type: 'break_after_ignored_offers'; reason: string }
+  /** Nobody took a chat the member transferred: it stayed theirs. */
+  | { type: 'transfer_expired'; transferId: string; conversationId: string }
+  | { type: 'draft_approved' | 'draft_rejected'; messageId: string; conversationId: string; feedback: string | null }
+  | { type: 'sale_credited'; saleId: string; orderId: string; amount: number; currency: string; conversationId: string };
+
+/** A notification as the bell keeps it. */
+export type InboxStoredNotification = z.output<typeof inboxStoredNotificationView>;
+
 /** Server to client on `/inbox`. */
 export interface InboxServerEvents {
   'message.created': (message: InboxMessage) => void;
@@ -92,6 +106,8 @@ export interface InboxServerEvents {
   /** This device's session was retired: the socket is disconnected right after. */
   signed_out: (event: { code: 'session_revoked' | 'password_changed' | 'member_deactivated' }) => void;
   notification: (notification: InboxNotification) => void;
+  /** A notification was kept for this member's bell. */
+  'notification.added': (notification: InboxStoredNotification) => void;
   offer: (offer: InboxOffer) => void;
   'offer.withdrawn': (event: { offerId: string; conversationId: string; reason: 'taken' | 'expired' | 'cancelled' }) => void;
   'transfer.updated': (transfer: InboxTransfer) => void;
@@ -127,6 +143,7 @@ export const inboxCatalog: NamespaceCatalog<InboxClientEvents, InboxServerEvents
     'presence.set': 'A supervisor or administrator switched the member’s status.',
     signed_out: 'This device’s session was retired.',
     notification: 'News for supervisors or administrators.',
+    'notification.added': 'A notification was kept for the member’s bell.',
     offer: 'A chat is offered to the member.',
     'offer.withdrawn': 'An offer to the member ended without them.',
     'transfer.updated': 'A transfer the member made was accepted, expired or cancelled.',

@@ -8,6 +8,7 @@ import { chime } from '../shared/sound';
 import { InboxSocketContext, useInboxSocket } from '../shared/socket';
 import { money, useNow } from '../shared/time';
 import { useTeam } from '../shared/useTeam';
+import { NotificationBell } from './NotificationBell';
 import { useOffers } from './useOffers';
 import { usePresence } from './usePresence';
 import { useSalesFigure } from './useSalesFigure';
@@ -91,6 +92,7 @@ function Frame() {
           <NavLink to="/" className={() => (INBOX_PATH.test(pathname) ? 'active' : '')} aria-current={INBOX_PATH.test(pathname) ? 'page' : undefined}>
             {text.inbox}
           </NavLink>
+          <NavLink to="/contacts">{text.contacts}</NavLink>
           {supervisor && <NavLink to="/supervision">{text.supervise}</NavLink>}
           {supervisor && <NavLink to="/reports">{text.teamReports}</NavLink>}
           <NavLink to="/sales">{text.salesList}</NavLink>
@@ -109,6 +111,7 @@ function Frame() {
             {fill(text.saleCredited, { sale: saleNotice })}
           </button>
         )}
+        <NotificationBell />
         <LanguagePicker language={language} onLanguage={setLanguage} />
         <button type="button" onClick={signOut}>
           {text.logOut}
