@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TestHub, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 import type { TestMember } from '../support/test-hub.js';
 import { eventually } from '../support/eventually.js';
+import { parseCsv } from '../support/csv.js';
 import { SCREENSHOTS, WIDTHS, launchBrowser, logIn, openPage, openWidget } from './browser.js';
 
 /** The sales list's colours (styles.css): a sale not yet opened, and one opened. */
@@ -278,6 +280,20 @@ describe('The floor view and the sales list in a real browser', () => {
     await report.waitFor();
     expect(await report.locator('tbody tr').count()).toBe(lines.length);
     await report.getByRole('row').filter({ hasText: '担当なし' }).filter({ hasText: '1' }).waitFor();
+
+    // The same report as a chart: each bar is one CSV row (yen have no minor unit), and the CSV is the page's download.
+    const section = page.getByRole('region', { name: '日別・メンバー別の売上' });
+    const [download] = await Promise.all([page.waitForEvent('download'), section.getByRole('button', { name: 'CSVをダウンロード' }).click()]);
+    const saved = await readFile((await download.path())!, 'utf8');
+    expect(saved).toBe(csv.text);
+    const rows = parseCsv(saved.slice(1)).slice(1);
+    const canvas = section.getByRole('img', { name: '日別・メンバー別の売上（JPY）' });
+    await canvas.waitFor();
+    await page.waitForFunction((element) => element?.getAttribute('data-chart') !== null, await canvas.elementHandle(), { timeout: 10_000 });
+    const chart = JSON.parse((await canvas.getAttribute('data-chart'))!) as { labels: string[]; datasets: { label: string; data: (number | null)[] }[] };
+    const bars = chart.datasets.flatMap((dataset) => dataset.data.flatMap((amount, day) => (amount === null ? [] : [[chart.labels[day], dataset.label, amount]])));
+    expect(bars.sort()).toEqual(rows.map(([date, , name, , , amount]) => [date, name || '担当なし', Number(amount)]).sort());
+    expect(bars.length).toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: join(SCREENSHOTS, 'sales-team-desktop.png'), fullPage: true });
     const phone = await supervising('/sales', WIDTHS[1]);
     await phone.getByRole('table', { name: '日別・メンバー別の売上' }).waitFor();

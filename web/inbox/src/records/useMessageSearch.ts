@@ -2,7 +2,7 @@ import { useCallback, useRef, useState } from 'react';
 import { answer, hub } from '../api';
 import type { Views } from '../api';
 import type { operations } from '../openapi-types';
-import { saveFile } from './download';
+import { saveFile } from '../shared/download';
 
 export type MessageHit = Views['MessageHit'];
 /** What the search and its CSV are asked for: the same filters for both. */

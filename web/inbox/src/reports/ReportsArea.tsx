@@ -7,7 +7,7 @@ import { money } from '../shared/time';
 import { useTeam } from '../shared/useTeam';
 import { chartSpec, groupRows, memberRows, METRIC_NAMES, METRICS } from './figures';
 import type { Metric, SectionRow } from './figures';
-import { ReportChart } from './ReportChart';
+import { ReportChart } from '../shared/ReportChart';
 import { downloadCsv, useTeamReport } from './useTeamReport';
 import type { Breakdown, Period } from './useTeamReport';
 import { reportWords } from './words';

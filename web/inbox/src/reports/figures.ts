@@ -1,4 +1,4 @@
-import type { ChartSpec } from './chart-library';
+import type { ChartSpec } from '../shared/chart-library';
 import type { Breakdown, MemberDay, ReportGroup } from './useTeamReport';
 
 /** The figures a group row and a member's day share. */

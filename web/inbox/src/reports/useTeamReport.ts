@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import { answer, ApiError, hub, session } from '../api';
 import type { Views } from '../api';
+import { saveFile } from '../shared/download';
 import { useResource } from '../shared/useResource';
 
 export type TeamReport = Views['TeamReport'];
@@ -46,16 +47,5 @@ export async function downloadCsv(period: Period, breakdown: Breakdown): Promise
     throw new ApiError(response.status, refusal.code ?? 'error', refusal.message ?? response.statusText);
   }
   const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? `report-${breakdown}.csv`;
-  saveAs(URL.createObjectURL(await response.blob()), name, true);
-}
-
-/** Hands an address (an object URL or a data URL) to the browser as a file to save. */
-export function saveAs(href: string, name: string, revoke = false): void {
-  const link = document.createElement('a');
-  link.href = href;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  if (revoke) setTimeout(() => URL.revokeObjectURL(href), 0);
+  saveFile(await response.blob(), name);
 }

@@ -70,7 +70,6 @@ function TeamSales() {
           </button>
         )}
       </section>
-      {/* The sales chart of the reports pages goes beside this table, drawn from the same report. */}
       {report && <SalesReportTable report={report} />}
     </>
   );

@@ -25,6 +25,9 @@ const ja = {
   amount: '金額',
   totals: '合計: 担当あり {attributed}件 {attributedAmount} / 担当なし {unattributed}件 {unattributedAmount}',
   reportEmpty: 'この期間の売上はありません',
+  chart: '日別・メンバー別の売上（{currency}）',
+  png: 'PNGで保存',
+  downloadCsv: 'CSVをダウンロード',
 };
 
 const en: typeof ja = {
@@ -53,6 +56,9 @@ const en: typeof ja = {
   amount: 'Amount',
   totals: 'Totals: credited {attributed} {attributedAmount} / unattributed {unattributed} {unattributedAmount}',
   reportEmpty: 'No sales in this period',
+  chart: 'Sales by day and member ({currency})',
+  png: 'Save as PNG',
+  downloadCsv: 'Download CSV',
 };
 
 export const salesWords = { ja, en };

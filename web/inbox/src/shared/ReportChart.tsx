@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { ChartSpec } from './chart-library';
-import { saveAs } from './useTeamReport';
+import { saveAddress } from './download';
+import './report-chart.css';
 
 type DrawnChart = { update(spec: ChartSpec): void; destroy(): void };
 
@@ -39,7 +40,7 @@ export function ReportChart({ spec, label, fileName, pngLabel }: { spec: ChartSp
       </div>
       <figcaption>
         {label}{' '}
-        <button type="button" onClick={() => canvas.current && saveAs(canvas.current.toDataURL('image/png'), fileName)}>
+        <button type="button" onClick={() => canvas.current && saveAddress(canvas.current.toDataURL('image/png'), fileName)}>
           {pngLabel}
         </button>
       </figcaption>
