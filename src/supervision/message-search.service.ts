@@ -118,10 +118,17 @@ function matching(teamId: string, query: MessageSearch, purpose: 'count' | 'page
   if (query.from) conditions.push(Prisma.sql`m.created_at >= ${new Date(query.from)}`);
   if (query.to) conditions.push(Prisma.sql`m.created_at < ${new Date(query.to)}`);
   if (query.channelType) conditions.push(Prisma.sql`ch.type::text = ${query.channelType}`);
-  // A member's messages: those they wrote, and those in the chats they hold.
+  // A member's messages: those they wrote, and those in the chats they hold. The count takes the chats as an array,
+  // so that PostgreSQL intersects the word's hits with the member's messages in the indexes (the author's, partial,
+  // and the chats') and reads only the pages of what is left: with 1,000,000 messages and a word in one in ten, that
+  // is 3,000 pages instead of 36,000. A page keeps the subquery, which PostgreSQL hashes: it reads the newest
+  // messages one by one, and an array would be compared element by element for each.
   if (query.memberId) {
+    const chats = Prisma.sql`SELECT id FROM conversations WHERE team_id = ${teamId} AND assignee_id = ${query.memberId}`;
     conditions.push(
-      Prisma.sql`(m.author_id = ${query.memberId} OR m.conversation_id IN (SELECT id FROM conversations WHERE team_id = ${teamId} AND assignee_id = ${query.memberId}))`,
+      purpose === 'count'
+        ? Prisma.sql`(m.author_id = ${query.memberId} OR m.conversation_id = ANY (ARRAY(${chats})))`
+        : Prisma.sql`(m.author_id = ${query.memberId} OR m.conversation_id IN (${chats}))`,
     );
   }
   // Through the conversation, as the member filter goes: the count keeps to the one table when no filter asks for more.
