@@ -7,7 +7,8 @@
 //   hub postgres      the hub on a fresh PostgreSQL database
 //   baseline pg       bench/ingest-baseline.mjs on another fresh database: node:http, the same signature check, one
 //                     `pg` transaction (upsert contact, upsert conversation, insert message deduplicated on the provider's
-//                     event id), one socket.io emit
+//                     event id, into a table with the indexes the hub's message list and search need), one socket.io
+//                     emit (BENCH_BASELINE_SEARCH_INDEX=off: without the search index)
 //   hub embedded      the hub on its embedded database (PGlite, on disk under a temporary HUB_DATA_DIR)
 //   baseline pglite   the same baseline on bare PGlite, opened as the hub opens it, one connection, called in process
 //                     (BENCH_PGLITE_BASELINE=socket: served by pglite-socket and reached through a `pg` pool of one, as
@@ -76,12 +77,15 @@ const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.
 const HUB_LOG_LEVEL = process.env.BENCH_HUB_LOG_LEVEL ?? 'info';
 // direct: PGlite's own API in the baseline's process; socket: served by pglite-socket and reached over loopback, as the hub does.
 const PGLITE_BASELINE = process.env.BENCH_PGLITE_BASELINE || 'direct';
+// The baselines keep the message search's index up, as the hub does; `off` measures a bare insert instead.
+const BASELINE_SEARCH_INDEX = process.env.BENCH_BASELINE_SEARCH_INDEX || 'on';
 const PROVIDER_NAMES = { twilio: 'Twilio SMS', line: 'LINE', whatsapp: 'WhatsApp Cloud', sendgrid: 'SendGrid mail' };
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN = { email: 'bench@example.com', password: 'correct horse battery staple' };
 
 for (const provider of BENCH_PROVIDERS) if (!PROVIDERS.includes(provider)) throw new Error(`BENCH_PROVIDERS: unknown ${provider} (one of ${PROVIDERS.join(', ')})`);
 if (!['direct', 'socket'].includes(PGLITE_BASELINE)) throw new Error(`BENCH_PGLITE_BASELINE: unknown ${PGLITE_BASELINE} (direct, socket)`);
+if (!['on', 'off'].includes(BASELINE_SEARCH_INDEX)) throw new Error(`BENCH_BASELINE_SEARCH_INDEX: unknown ${BASELINE_SEARCH_INDEX} (on, off)`);
 for (const database of DATABASES) if (!['postgres', 'embedded'].includes(database)) throw new Error(`BENCH_DATABASES: unknown ${database} (postgres, embedded)`);
 
 // ---- the targets, each its own process ----
@@ -175,7 +179,7 @@ async function connectHub(hub) {
 }
 
 async function startBaseline(name, database) {
-  const baseline = await startProcess(name, 'bench/ingest-baseline.mjs', { BASELINE_DATABASE: database }, 'listening on');
+  const baseline = await startProcess(name, 'bench/ingest-baseline.mjs', { BASELINE_DATABASE: database, BASELINE_SEARCH_INDEX }, 'listening on');
   baseline.kind = 'baseline';
   baseline.paths = Object.fromEntries(BENCH_PROVIDERS.map((provider) => [provider, `/${provider}`]));
   baseline.socket = await connectSocket(baseline.url, {});
@@ -523,7 +527,8 @@ function printAims(ratios, postgres) {
 async function main() {
   console.log(
     `ingest: closed loop ${N} webhooks x ${REPEAT}, ${CONCURRENCY} in flight, ${SENDERS} senders, providers ${BENCH_PROVIDERS.join(', ')}` +
-      `${BENCH_PROVIDERS.includes('whatsapp') ? ` (WhatsApp: ${WHATSAPP_BATCH} message(s) a webhook)` : ''}; open loop ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s; databases ${DATABASES.join(', ')}${QUICK ? '; quick mode' : ''}\n`,
+      `${BENCH_PROVIDERS.includes('whatsapp') ? ` (WhatsApp: ${WHATSAPP_BATCH} message(s) a webhook)` : ''}; open loop ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s; databases ${DATABASES.join(', ')}` +
+      `; baselines ${BASELINE_SEARCH_INDEX === 'on' ? 'with' : 'without'} the search index${QUICK ? '; quick mode' : ''}\n`,
   );
   console.log(`${header}  run`);
   const reports = [];
