@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { collect, connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
+import { SlowReplyService } from '../../src/routing/index.js';
 import { eventually } from '../support/eventually.js';
 import { MovableClock } from '../support/movable-clock.js';
 import { itExpiresOffersOnceAcrossARestart } from '../support/offer-restart.scenario.js';
@@ -309,6 +310,11 @@ describe('Offers: the first to accept takes the chat', () => {
     // Two messages in one wait: one offer of the form.
     expect(slow).toEqual([{ conversationId, waitedSeconds: expect.any(Number), form: true }]);
     expect(slow[0].waitedSeconds).toBeGreaterThanOrEqual(1);
+    // A restart sets the timer of every chat still waiting again: this wait was told already, so it stays quiet.
+    expect(await hub.app.get(SlowReplyService).resume()).toBeGreaterThanOrEqual(1);
+    await hub.infra.jobs.idle();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(slow).toHaveLength(1);
 
     // Answered: the next wait starts with the customer's next message.
     await hub.http.post(`/api/conversations/${conversationId}/messages`).set(member.auth).send({ body: 'お調べします' }).expect(201);
