@@ -1,5 +1,6 @@
-import { Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { Answers } from '../../common/http/answers.js';
 import { ValidBody } from '../../common/http/zod-params.js';
@@ -26,8 +27,8 @@ export class PushController {
   @Answers(pushSubscriptionView)
   @Post('subscriptions')
   @HttpCode(201)
-  register(@CurrentMember() member: AuthMember, @ValidBody(pushSubscriptionBody) body: z.output<typeof pushSubscriptionBody>, @Headers('user-agent') userAgent?: string) {
-    return this.subscriptions.register(member, body, userAgent);
+  register(@CurrentMember() member: AuthMember, @ValidBody(pushSubscriptionBody) body: z.output<typeof pushSubscriptionBody>, @Req() request: FastifyRequest) {
+    return this.subscriptions.register(member, body, request.headers['user-agent']);
   }
 
   /** The member's own subscription only: another's is not found. */
