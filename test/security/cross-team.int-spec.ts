@@ -9,6 +9,7 @@ import type { Socket } from 'socket.io-client';
 import { WHATSAPP_WEB_RUNTIME } from '../../src/channels/index.js';
 import { signLineBody, startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
+import { makeSubscriptionKeys } from '../fakes/push-service-fake.js';
 import { startSendgridFake } from '../fakes/sendgrid-fake.js';
 import type { SendgridFake } from '../fakes/sendgrid-fake.js';
 import { startTwilioFake } from '../fakes/twilio-fake.js';
@@ -51,6 +52,8 @@ interface Victim {
   visitorId: string;
   /** A notice kept for B's administrator's bell, unread. */
   notification: string;
+  /** B's administrator's browser's Web Push subscription. */
+  pushSubscription: string;
 }
 
 /** Team A's own resources: a body names these, so that the only foreign thing in a call is the path's id. */
@@ -98,6 +101,7 @@ const CASES: Record<string, Case> = {
   'POST /api/contacts/:id/invitations': (b, a) => ({ path: `/api/contacts/${b.contact}/invitations`, body: { channel: 'sms', channelId: a.smsChannel } }),
   'POST /api/contacts/:id/block': (b) => ({ path: `/api/contacts/${b.contact}/block` }),
   'POST /api/notifications/:id/read': (b) => ({ path: `/api/notifications/${b.notification}/read` }),
+  'DELETE /api/push/subscriptions/:id': (b) => ({ path: `/api/push/subscriptions/${b.pushSubscription}` }),
   'POST /api/contacts/:id/unblock': (b) => ({ path: `/api/contacts/${b.contact}/unblock` }),
   'GET /api/contacts/:id/events': (b) => ({ path: `/api/contacts/${b.contact}/events` }),
   'POST /api/contacts/:id/merge': (b, a) => [
@@ -207,7 +211,7 @@ describe('Cross-team access', () => {
     const db = hub.infra.db;
     const where = { teamId };
     const orderBy = { id: 'asc' } as const;
-    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications] = await Promise.all([
+    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions] = await Promise.all([
       db.conversation.findMany({ where, orderBy }),
       db.message.findMany({ where, orderBy }),
       db.contact.findMany({ where, orderBy }),
@@ -226,8 +230,9 @@ describe('Cross-team access', () => {
       db.contactEvent.findMany({ where, orderBy }),
       db.favorite.findMany({ where: { conversation: { teamId } } }),
       db.notification.findMany({ where, orderBy }),
+      db.pushSubscription.findMany({ where, orderBy }),
     ]);
-    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications };
+    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions };
   }
 
   /** A setup call that must succeed; a refusal shows its body. */
@@ -324,6 +329,10 @@ describe('Cross-team access', () => {
       () => hub.infra.db.notification.findFirst({ where: { memberId: admin.id, type: 'contact_blocked' } }),
       (row) => row !== null,
     );
+    // Last, so that nothing done above is pushed to it (its push service is not there).
+    const pushSubscription = (
+      await created('/api/push/subscriptions', admin.auth, { endpoint: `https://push.example.test/${randomBytes(8).toString('hex')}`, keys: { p256dh: makeSubscriptionKeys().p256dh, auth: randomBytes(16).toString('base64url') } })
+    ).body.id as string;
 
     return {
       admin,
@@ -345,6 +354,7 @@ describe('Cross-team access', () => {
       report: report!.id,
       visitorId: chat.visitorId,
       notification: notification!.id,
+      pushSubscription,
     };
   }
 

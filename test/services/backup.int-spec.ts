@@ -240,6 +240,8 @@ describe('Backup, restore and moving to PostgreSQL', () => {
       const restored = await cli(['restore', join(root, `${name}.backup`)], { HUB_DATA_DIR: target });
       expect(restored).toMatchObject({ code: 0 });
       expect(await readFile(join(target, 'secret.key'))).toEqual(await readFile(join(dataDir, 'secret.key')));
+      // The Web Push key pair too: browsers' subscriptions are bound to it.
+      expect(await readFile(join(target, 'vapid.json'))).toEqual(await readFile(join(dataDir, 'vapid.json')));
       const contents = await embeddedContents(target);
       expect(counts(contents)).toEqual(counts(original));
       expect(contents).toEqual(original);

@@ -96,6 +96,22 @@ describe('loadConfig', () => {
     }
   });
 
+  // Web Push keys come as one pair or not at all: half a pair would sign with a key the browsers never saw.
+  it('reads the Web Push key pair and subject, and stops at half a pair or a malformed key', () => {
+    const publicKey = Buffer.alloc(65, 4).toString('base64url');
+    const privateKey = Buffer.alloc(32, 7).toString('base64url');
+    expect(loadConfig({}).vapidKeys).toBeNull();
+    expect(loadConfig({ HUB_VAPID_PUBLIC_KEY: publicKey, HUB_VAPID_PRIVATE_KEY: privateKey, HUB_VAPID_SUBJECT: 'mailto:ops@shop.example' })).toMatchObject({
+      vapidKeys: { publicKey, privateKey },
+      vapidSubject: 'mailto:ops@shop.example',
+    });
+    expect(refusal({ HUB_VAPID_PUBLIC_KEY: publicKey })).toBe('Invalid configuration: HUB_VAPID_PRIVATE_KEY is required when HUB_VAPID_PUBLIC_KEY is set (one key pair)');
+    expect(refusal({ HUB_VAPID_PUBLIC_KEY: privateKey, HUB_VAPID_PRIVATE_KEY: privateKey })).toMatch(/^Invalid configuration: HUB_VAPID_PUBLIC_KEY="\*\*\*" must be a P-256 public key/);
+    expect(refusal({ HUB_VAPID_SUBJECT: 'http://shop.example' })).toMatch(/HUB_VAPID_SUBJECT="http:\/\/shop.example" must be a mailto: address or an https: URL/);
+    expect(loadConfig({ HUB_MAIL_FROM: 'hub@shop.example', HUB_SMTP_URL: 'smtp://relay' }).vapidSubject).toBe('mailto:hub@shop.example');
+    expect(loadConfig({ PUBLIC_URL: 'https://hub.shop.example' }).vapidSubject).toBe('https://hub.shop.example');
+  });
+
   it('caps downloads at 25 MB unless the operator says otherwise', () => {
     expect(loadConfig({}).maxDownloadBytes).toBe(25 * 1024 * 1024);
     expect(loadConfig({ HUB_MAX_DOWNLOAD_BYTES: '1048576' }).maxDownloadBytes).toBe(1048576);

@@ -60,6 +60,13 @@ export interface HubConfig {
    * pending, `before` it runs or `after` it ran, as a process killed at that moment leaves it.
    */
   testHoldFollowUps: 'before' | 'after' | null;
+  /**
+   * HUB_VAPID_PUBLIC_KEY and HUB_VAPID_PRIVATE_KEY: the key pair the hub signs Web Push with (base64url, as
+   * `web-push generate-vapid-keys` prints them); null: generated once and kept under dataDir.
+   */
+  vapidKeys: { publicKey: string; privateKey: string } | null;
+  /** HUB_VAPID_SUBJECT: who push services may contact about the hub's pushes (a mailto: or https: URL). */
+  vapidSubject: string;
 }
 
 export interface WidgetLimits {
@@ -151,6 +158,10 @@ const envSchema = z.object({
   // 25: done before the 30 seconds after which an orchestrator (Kubernetes' default grace period) kills the process.
   HUB_INGEST_QUEUE_LIMIT: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000).default(1000),
   HUB_INGEST_QUEUE_WAIT_MS: z.coerce.number().int('must be a whole number of milliseconds').min(100, 'must be at least 100').max(60_000).default(5000),
+  // The P-256 public key uncompressed (65 bytes) and its private scalar (32 bytes), base64url as push services take them.
+  HUB_VAPID_PUBLIC_KEY: optionalText.pipe(z.string().refine((value) => base64urlBytes(value) === 65, 'must be a P-256 public key: 65 bytes, base64url').optional()),
+  HUB_VAPID_PRIVATE_KEY: optionalText.pipe(z.string().refine((value) => base64urlBytes(value) === 32, 'must be a P-256 private key: 32 bytes, base64url').optional()),
+  HUB_VAPID_SUBJECT: optionalText.pipe(z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: address or an https: URL').optional()),
   HUB_STOP_TIMEOUT_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1, 'must be at least 1').max(3600).default(25),
 });
 
@@ -183,7 +194,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ((e.HUB_SMTP_URL || e.HUB_SENDGRID_API_KEY) && !e.HUB_MAIL_FROM) {
     throw new ConfigError(`Invalid configuration: HUB_MAIL_FROM is required when ${e.HUB_SMTP_URL ? 'HUB_SMTP_URL' : 'HUB_SENDGRID_API_KEY'} is set`);
   }
+  if (Boolean(e.HUB_VAPID_PUBLIC_KEY) !== Boolean(e.HUB_VAPID_PRIVATE_KEY)) {
+    const [set, missing] = e.HUB_VAPID_PUBLIC_KEY ? ['HUB_VAPID_PUBLIC_KEY', 'HUB_VAPID_PRIVATE_KEY'] : ['HUB_VAPID_PRIVATE_KEY', 'HUB_VAPID_PUBLIC_KEY'];
+    throw new ConfigError(`Invalid configuration: ${missing} is required when ${set} is set (one key pair)`);
+  }
   const production = e.NODE_ENV === 'production';
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -191,7 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
     redisPrefix: e.HUB_REDIS_PREFIX,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     secretKey: e.HUB_SECRET_KEY ? decodeKey(e.HUB_SECRET_KEY) : null,
     admin: e.HUB_ADMIN_EMAIL
       ? { email: e.HUB_ADMIN_EMAIL, password: e.HUB_ADMIN_PASSWORD!, teamName: e.HUB_TEAM_NAME ?? 'My team' }
@@ -220,6 +236,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestQueue: { limit: e.HUB_INGEST_QUEUE_LIMIT, waitMs: e.HUB_INGEST_QUEUE_WAIT_MS },
     // Honoured under NODE_ENV=test only: a production hub never leaves its follow-ups undone on purpose.
     testHoldFollowUps: e.NODE_ENV === 'test' ? (e.HUB_TEST_HOLD_FOLLOW_UPS ?? null) : null,
+    vapidKeys: e.HUB_VAPID_PUBLIC_KEY ? { publicKey: e.HUB_VAPID_PUBLIC_KEY, privateKey: e.HUB_VAPID_PRIVATE_KEY! } : null,
+    // Push services want a way to reach the sender: the hub's own mail address, else its public https address.
+    vapidSubject: e.HUB_VAPID_SUBJECT ?? (e.HUB_MAIL_FROM ? `mailto:${e.HUB_MAIL_FROM}` : publicUrl.startsWith('https://') ? publicUrl : 'mailto:webpush@tsunagi.invalid'),
   };
 }
 
@@ -242,6 +261,11 @@ export function decodeKey(text: string): Buffer | null {
   if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
   const bytes = Buffer.from(text, 'base64');
   return bytes.length === 32 ? bytes : null;
+}
+
+/** How many bytes a base64url text (no padding) holds, or -1 when it is not base64url. */
+function base64urlBytes(text: string): number {
+  return /^[A-Za-z0-9_-]+$/.test(text) ? Buffer.from(text, 'base64url').length : -1;
 }
 
 function redact(variable: string, value: string): string {

@@ -15,6 +15,9 @@ import { directoryHolder, holdsDatabase, startEmbeddedPostgres } from './embedde
 
 const MANIFEST = 'tsunagi-backup.json';
 const KEY = 'secret.key';
+// The Web Push key pair generated into the data directory (none when HUB_VAPID_* set it): browsers' subscriptions are
+// bound to its public key, so a restore without it would silence every device until it subscribes again.
+const VAPID = 'vapid.json';
 const DATABASE = 'db/pgdata.tar';
 const FILES = 'files';
 const FORMAT = 1;
@@ -54,6 +57,11 @@ export async function writeBackup(dataDir: string, file: string, keyFromEnvironm
   try {
     await addEntry(pack, MANIFEST, Buffer.from(JSON.stringify(manifest)));
     if (key) await addEntry(pack, KEY, key);
+    const vapid = await readFile(join(dataDir, VAPID)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (vapid) await addEntry(pack, VAPID, vapid);
     await addEntry(pack, DATABASE, database);
     // After the database: a message in the copy had its file written before it was committed.
     const files = await storedFiles(join(dataDir, FILES));
@@ -110,6 +118,8 @@ async function unpack(file: string, dataDir: string): Promise<RestoreSummary> {
       } else if (name === KEY) {
         if (!decodeKey(data.toString('utf8').trim())) throw new Error(`the backup's ${KEY} does not hold a 32-byte key`);
         await writeFile(join(dataDir, KEY), data, { mode: 0o600 });
+      } else if (name === VAPID) {
+        await writeFile(join(dataDir, VAPID), data, { mode: 0o600 });
       } else if (name === DATABASE) {
         database = data;
       } else if (entry.header.type === 'file' && name.startsWith(`${FILES}/`)) {

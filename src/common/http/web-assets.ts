@@ -19,12 +19,18 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.wav': 'audio/wav',
   '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
 };
+
+/** The inbox's service worker: at /app/sw.js, allowed the scope /app so that it covers the inbox's own address too. */
+const SERVICE_WORKER = 'sw.js';
+const SERVICE_WORKER_SCOPE = '/app';
 
 const NOT_BUILT = { statusCode: 503, code: 'web_not_built', message: 'The web inbox and widget are not built: run `npm run build`.' };
 
 /**
- * The agents' inbox at /app (a single-page app: unknown paths under it answer its index), the widget script at
+ * The agents' inbox at /app (a single-page app: unknown paths under it answer its index; its manifest, icons and
+ * service worker beside it), the widget script at
  * /widget.js, and a demo shop page with the widget at /demo (`?channel=<id>`, or the oldest active web chat).
  */
 export async function serveWebAssets(fastify: FastifyInstance, db: Db): Promise<void> {
@@ -45,6 +51,7 @@ export async function serveWebAssets(fastify: FastifyInstance, db: Db): Promise<
     if (file.startsWith(appRoot + sep) && existsSync(file) && (await stat(file)).isFile()) {
       const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
       const immutable = file.includes(`${sep}assets${sep}`);
+      if (file === join(appRoot, SERVICE_WORKER)) reply.header('service-worker-allowed', SERVICE_WORKER_SCOPE);
       return reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache').type(type).send(await readFile(file));
     }
     return appIndex(reply);

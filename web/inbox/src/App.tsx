@@ -9,6 +9,7 @@ import { ErrorBoundary } from './shared/ErrorBoundary';
 import { SessionContext, storedMember } from './shared/session';
 import type { Session } from './shared/session';
 import { Shell } from './shell/Shell';
+import { forgetPushSubscription, updatePushLanguage } from './shared/worker';
 
 // Each area is its own chunk, fetched the first time its address is opened: an operator never loads the admin screens.
 const InboxArea = lazy(() => import('./inbox/InboxArea'));
@@ -39,6 +40,7 @@ export function App() {
   useEffect(() => {
     document.documentElement.lang = language;
     localStorage.setItem(LANGUAGE_KEY, language);
+    if (session.token) void updatePushLanguage(language, session.token);
   }, [language]);
 
   useEffect(() => {
@@ -74,6 +76,7 @@ export function App() {
           setSignedIn((current) => current && { ...current, token });
         },
         signOut: () => {
+          void forgetPushSubscription(signedIn.token);
           session.token = null;
           storedMember.write(null);
           setSignedIn(null);

@@ -3,6 +3,7 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import type { InboxClientEvents, InboxHandshake, InboxServerEvents } from '../../../src/common/realtime/events';
 import type { components, paths } from './openapi-types';
+import { shareToken } from './shared/worker';
 
 // The hub's HTTP API, typed by openapi-types.ts (generated from openapi.json, which the server's zod views
 // describe): a wrong path, parameter, body or answer field is a compile error here, not a blank in the page.
@@ -57,6 +58,7 @@ export const session = {
   set token(value: string | null) {
     if (value) localStorage.setItem(TOKEN_KEY, value);
     else localStorage.removeItem(TOKEN_KEY);
+    shareToken(value);
   },
   /**
    * This device's own password change while it is in flight. The hub retires the old token and tells every socket

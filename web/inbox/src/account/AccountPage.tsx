@@ -5,6 +5,7 @@ import { Field, FormSubmit, useServerForm } from '../shared/forms';
 import { LanguagePicker } from '../shared/LanguagePicker';
 import { enterSendsPreference, useSession } from '../shared/session';
 import { useAccount } from './useAccount';
+import { PushSettings } from './PushSettings';
 import { useTeam } from '../shared/useTeam';
 
 /** `/app/account`: the member's name, sign-in address, password, this device's preferences, and logging out everywhere. */
@@ -17,6 +18,7 @@ export default function AccountPage() {
       <EmailForm />
       <PasswordForm />
       <Preferences />
+      <PushSettings />
       <section aria-label={text.logOutEverywhere}>
         <h3>{text.logOutEverywhere}</h3>
         <SignOutEverywhere />

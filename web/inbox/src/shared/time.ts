@@ -4,8 +4,15 @@ import { useEffect, useState } from 'react';
 export function useNow(): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
+    const tick = () => setNow(Date.now());
+    // A background tab's intervals are throttled (to once a minute in Chrome): what shows a time counts from the
+    // clock, not from ticks, and catches up the moment the tab is seen again.
+    const timer = setInterval(tick, 1000);
+    document.addEventListener('visibilitychange', tick);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', tick);
+    };
   }, []);
   return now;
 }

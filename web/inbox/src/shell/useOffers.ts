@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { answer, ApiError, hub } from '../api';
 import type { Offer } from '../api';
@@ -18,6 +18,15 @@ export function useOffers(onOffer: () => void) {
     onOffer();
   });
   useInboxEvent('offer.withdrawn', (event) => drop(event.conversationId));
+
+  // Each offer leaves at its own expiry, even if its withdrawal was missed (a socket cut while the tab slept): one
+  // timer set for that moment, not a tick counted down, so a throttled background tab ends it late at worst.
+  useEffect(() => {
+    if (offers.length === 0) return;
+    const next = Math.min(...offers.map((o) => new Date(o.expiresAt).getTime()));
+    const timer = setTimeout(() => setOffers((list) => list.filter((o) => new Date(o.expiresAt).getTime() > Date.now())), Math.max(0, next - Date.now()));
+    return () => clearTimeout(timer);
+  }, [offers]);
 
   const accept = async (offer: Offer) => {
     try {
