@@ -108,6 +108,7 @@ const CASES: Record<string, Case> = {
   'GET /api/conversations/:id': (b) => [{ path: `/api/conversations/${b.conversation}` }, { path: `/api/conversations/${b.lineConversation}` }],
   'PUT /api/conversations/:id/category': (b, a) => ({ path: `/api/conversations/${b.conversation}/category`, body: { categoryId: a.category } }),
   'GET /api/conversations/:id/can-send': (b) => ({ path: `/api/conversations/${b.conversation}/can-send` }),
+  'GET /api/conversations/:id/intake': (b) => ({ path: `/api/conversations/${b.conversation}/intake` }),
   'GET /api/conversations/:id/export.csv': (b) => ({ path: `/api/conversations/${b.conversation}/export.csv` }),
   'POST /api/conversations/:id/rating-request': (b) => ({ path: `/api/conversations/${b.conversation}/rating-request` }),
   'POST /api/conversations/:id/resolve': (b, a) => ({ path: `/api/conversations/${b.conversation}/resolve`, body: { outcome: 'booked', categoryId: a.category } }),
