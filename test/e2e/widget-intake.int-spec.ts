@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import request from 'supertest';
 import type { Socket } from 'socket.io-client';
-import { signLineBody, startLineFake } from '../fakes/line-fake.js';
+import { startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
 import { startTwilioFake } from '../fakes/twilio-fake.js';
 import type { TwilioFake } from '../fakes/twilio-fake.js';
+import { bookingsGroup } from '../support/bookings-group.js';
 import { eventually } from '../support/eventually.js';
 import { MovableClock, tokyo } from '../support/movable-clock.js';
 import { connect, emitWithAck, sessionOf } from '../support/sockets.js';
@@ -223,20 +223,7 @@ describe('The widget at launch, its message form, data notice and intake', () =>
     const channelId = await createWebchat(hub, team.admin, { intake: clinicIntake(group.body.id) });
 
     // The LINE group the booked report goes to, and the team's booked text naming the intake's answers.
-    const lineChannel = await hub.http
-      .post('/api/channels')
-      .set(team.admin.auth)
-      .send({ type: 'line', provider: 'line', name: 'LINE', config: { channelSecret: LINE_SECRET, channelAccessToken: LINE_TOKEN, apiBaseUrl: line.url } })
-      .expect(201);
-    const bookings = `C${Date.now().toString(16).padStart(32, '0')}`;
-    line.setGroup(bookings, '予約報告');
-    const join = JSON.stringify({
-      destination: 'U' + '0'.repeat(32),
-      events: [{ type: 'join', mode: 'active', timestamp: Date.now(), source: { type: 'group', groupId: bookings }, webhookEventId: `01WIDGET${Date.now()}`, deliveryContext: { isRedelivery: false }, replyToken: 'r'.repeat(32) }],
-    });
-    await request(hub.url).post(`/webhooks/line/${lineChannel.body.id}`).set('content-type', 'application/json').set('x-line-signature', signLineBody(LINE_SECRET, join)).send(join).expect(200);
-    await eventually(async () => (await hub.http.get(`/api/channels/${lineChannel.body.id}/groups`).set(team.admin.auth).expect(200)).body.items as unknown[], (items) => items.length === 1);
-    await hub.http.put('/api/teams/current/report-targets').set(team.admin.auth).send({ bookings: { channelId: lineChannel.body.id, groupId: bookings } }).expect(200);
+    const bookings = await bookingsGroup(hub, team.admin, line, { token: LINE_TOKEN, secret: LINE_SECRET });
     await hub.http
       .patch('/api/teams/current')
       .set(team.admin.auth)

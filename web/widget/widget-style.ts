@@ -41,5 +41,4 @@ header { display: flex; justify-content: space-between; align-items: center; pad
 .transcript form { display: flex; gap: 6px; margin: 4px 0; }
 .transcript input { flex: 1; padding: 4px; border: 1px solid #8a94a3; border-radius: 6px; }
 .transcript button { background: var(--brand); color: #fff; border: 0; border-radius: 6px; padding: 4px 10px; }
-.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

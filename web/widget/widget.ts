@@ -85,9 +85,8 @@ class Widget {
   private readonly root = this.host.attachShadow({ mode: 'open' });
   private readonly launcher = element('button', { class: 'launcher', type: 'button', 'aria-label': text.open, 'aria-expanded': 'false' });
   private readonly panel = element('section', { class: 'panel', role: 'dialog', 'aria-label': text.title, hidden: '' });
-  private readonly log = element('ol', { class: 'log', 'aria-label': text.messages });
-  /** Read out by screen readers: each new message from the team, once (the log itself is not re-read). */
-  private readonly live = element('p', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' });
+  // A live region: screen readers read each message as it is added (only the addition, never the whole log again).
+  private readonly log = element('ol', { class: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': text.messages });
   private readonly notice = element('p', { class: 'notice', role: 'status' });
   private readonly consent = element('label', { class: 'consent' });
   private readonly consentBox = element('input', { type: 'checkbox', name: 'consent' });
@@ -119,15 +118,16 @@ class Widget {
     this.buildLeaveForm();
     this.buildProofForm();
     this.buildRating();
-    this.panel.append(header, this.log, this.live, this.notice, this.form, this.proofForm, this.rating, this.buildTranscript(), this.consent, composer);
+    this.panel.append(header, this.log, this.notice, this.form, this.proofForm, this.rating, this.buildTranscript(), this.consent, composer);
     this.root.append(style, this.launcher, this.panel);
     document.body.append(this.host);
 
     this.launcher.addEventListener('click', () => this.toggle(true));
     close.addEventListener('click', () => this.toggle(false));
-    // Escape closes the chat from anywhere inside it, and the focus goes back to the launcher.
-    this.panel.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape' && !event.isComposing) {
+    // Escape closes the open chat from anywhere in the widget (the launcher included), and the focus goes back to the launcher.
+    this.root.addEventListener('keydown', (event: Event) => {
+      if (!(event instanceof KeyboardEvent)) return;
+      if (event.key === 'Escape' && !event.isComposing && !this.panel.hidden) {
         event.preventDefault();
         this.toggle(false);
       }
@@ -299,7 +299,6 @@ class Widget {
     this.log.insertBefore(item, after ?? null);
     item.scrollIntoView?.({ block: 'end' });
     if (message.direction === 'out') this.status('');
-    if (message.direction === 'out' && fromServer) this.live.textContent = text.newMessage.replace('{body}', message.body);
   }
 
   private draftChanged(): void {

@@ -58,7 +58,7 @@ export function noticeVersion(text: string): string {
 }
 
 /** Whether the widget shows on a page: not on one `hideOn` matches, and on one `showOn` matches (any, without it). */
-export function shownOn(appearance: Appearance | undefined, url: string | undefined): boolean {
+export function shownOn(appearance: Appearance | null | undefined, url: string | undefined): boolean {
   if (!appearance || !url) return true;
   const matches = (patterns: string[] | undefined) => (patterns ?? []).some((pattern) => compileUrlPattern(pattern).matches(url));
   if (matches(appearance.hideOn)) return false;

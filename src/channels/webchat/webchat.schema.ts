@@ -17,10 +17,10 @@ const settingFields = {
   /** Quick replies before the first message ("first visit or returning?"): the chosen one is sent as the message. */
   preChat: z.strictObject({ question: z.string().trim().min(1).max(300), options: z.array(z.string().trim().min(1).max(60)).min(2).max(6) }).optional(),
   /** The intake asked before the first message (replaces `preChat`, which is read as a one-step intake). */
-  intake: intakeFlow.optional(),
+  intake: intakeFlow.nullable().optional(),
   /** Refuse messages from a visitor who has not agreed to the data notice (`consent_required`), recorded as evidence. */
   requireConsent: z.boolean().optional(),
-  appearance: widgetAppearance.optional(),
+  appearance: widgetAppearance.nullable().optional(),
   apiBaseUrl,
 };
 
