@@ -500,6 +500,10 @@ describe('Cross-team access', () => {
       // No code was sent to this visitor: answered `no_proof_pending`, and with B's ids added, refused as a strict frame.
       prove: { code: '123456' },
       leave_message: { email: 'spy@example.com', body: 'hello' },
+      // A version of no notice (`notice_outdated`): the ledger entry could only ever be the visitor's own.
+      consent: { version: '0123456789ab', url: 'https://shop.example/page' },
+      // A's web chat asks no intake (`intake_not_configured`); the answers could only open the visitor's own chat.
+      intake: { answers: [{ key: 'prechat', value: 'spy' }] },
       transcript: { email: 'spy@example.com' },
       rating: { score: 1, comment: 'spy' },
       page: { url: 'https://shop.example/page' },
