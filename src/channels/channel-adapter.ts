@@ -91,6 +91,12 @@ export interface ThreadReference {
  * What a provider told us, normalized. `eventKey` is the provider's own id of the event: the hub takes each key
  * once per channel, so a redelivered webhook changes nothing.
  */
+/** A web chat visitor's walk through the channel's intake: each step's answer, and the group it sends the chat to. */
+export interface IntakeResult {
+  answers: Array<{ key: string; question: string; answer: string }>;
+  groupId: string | null;
+}
+
 export type InboundEvent =
   | {
       type: 'message';
@@ -125,6 +131,8 @@ export type InboundEvent =
       content?: MessageContent;
       /** The earlier messages this one answers, for channels whose replies cite them (email). */
       inReplyTo?: ThreadReference;
+      /** The web chat's intake answers this message carries: stored on the conversation it opens or joins. */
+      intake?: IntakeResult;
     }
   | {
       type: 'status';

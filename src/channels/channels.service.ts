@@ -11,6 +11,7 @@ import { OUTBOUND_GUARD } from '../common/outbound/index.js';
 import type { OutboundGuard } from '../common/outbound/index.js';
 import { capabilitiesOf, isChannelProvider } from './channel-adapter.js';
 import type { ChannelAccount, ChannelCapabilities, ChannelPairing, ChannelProvider, ChannelType, RegisteredAdapter, StoredConfig } from './channel-adapter.js';
+import { GroupsService } from '../teams/index.js';
 import { ChannelRegistry } from './channel-registry.js';
 import type { ChannelCheck } from './channel-check.js';
 import { ChannelEvents } from './channel.events.js';
@@ -72,6 +73,7 @@ export class ChannelsService implements OnApplicationBootstrap {
     private readonly channelEvents: ChannelEvents,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CACHE_INVALIDATION) invalidation: CacheInvalidation,
+    private readonly memberGroups: GroupsService,
   ) {
     this.accounts = new InvalidatedCache(invalidation, 'channel', ACCOUNT_CACHE);
   }
@@ -79,6 +81,7 @@ export class ChannelsService implements OnApplicationBootstrap {
   async create(teamId: string, input: { type: ChannelType; provider: string; name: string; config: Record<string, unknown> }): Promise<ChannelView> {
     const adapter = this.registry.forRequest(input.type, input.provider);
     const { settings, secrets } = this.split(adapter, input.config);
+    await this.checkIntakeGroups(teamId, settings);
     // The id is chosen here: the credentials are sealed bound to it before the row exists.
     const id = uuidv7();
     const row = await this.db.channel.create({
@@ -157,6 +160,7 @@ export class ChannelsService implements OnApplicationBootstrap {
       const adapter = this.registry.get(providerOf(row));
       const current = { ...storedRecord(row.settings), ...this.secretsOf(row) };
       const { settings, secrets } = this.split(adapter, { ...current, ...patch.config });
+      await this.checkIntakeGroups(teamId, settings);
       data = { ...data, settings: settings as Prisma.InputJsonObject, secrets: this.box.seal(secrets, row.id) };
       // A new rate starts from now: slots booked under the old one do not hold later messages back.
       if ('sendsPerSecond' in patch.config) data.nextSendAt = this.clock.now();
@@ -288,7 +292,10 @@ export class ChannelsService implements OnApplicationBootstrap {
     } catch (error) {
       // Name the fields as the client sent them: inside `config`.
       if (error instanceof DomainError && Array.isArray(error.details)) {
-        throw new DomainError('invalid', 'invalid_request', 'The channel configuration is not valid.', error.details.map((d) => ({ ...d, field: `config.${d.field}` })));
+        const details = error.details.map((d) => ({ ...d, field: `config.${d.field}` }));
+        // A web chat's intake tree has its own code: the admin page shows it beside the tree's editor.
+        if (details.every((d) => d.field.startsWith('config.intake'))) throw new DomainError('invalid', 'invalid_intake', 'The intake flow is not valid.', details);
+        throw new DomainError('invalid', 'invalid_request', 'The channel configuration is not valid.', details);
       }
       throw error;
     }
@@ -300,6 +307,20 @@ export class ChannelsService implements OnApplicationBootstrap {
       (adapter.secretKeys.includes(key) ? secrets : settings)[key] = value;
     }
     return { settings, secrets };
+  }
+
+  /** Every group an intake step sends a chat to is one of the team's (`intake_group_unknown` names the step). */
+  private async checkIntakeGroups(teamId: string, settings: Record<string, unknown>): Promise<void> {
+    const intake = settings.intake as { steps: Array<{ groupId?: string; options?: Array<{ groupId?: string }> }> } | undefined;
+    if (!intake) return;
+    const named = intake.steps.flatMap((step, i) => [
+      ...(step.groupId ? [{ field: `config.intake.steps.${i}.groupId`, id: step.groupId }] : []),
+      ...(step.options ?? []).flatMap((option, j) => (option.groupId ? [{ field: `config.intake.steps.${i}.options.${j}.groupId`, id: option.groupId }] : [])),
+    ]);
+    if (named.length === 0) return;
+    const known = new Set((await this.memberGroups.list(teamId)).map((group) => group.id));
+    const details = named.filter((n) => !known.has(n.id)).map((n) => ({ field: n.field, message: 'is not a group of your team' }));
+    if (details.length > 0) throw new DomainError('invalid', 'intake_group_unknown', 'An intake step sends the chat to a group your team does not have.', details);
   }
 
   /**

@@ -15,7 +15,7 @@ export { currencyCode, minorUnits, shopperProduct, visitorIdSchema, widgetEventB
 export type { ShopperEventInput } from './webchat/webchat.schema.js';
 export type { InboundSink, IngestOutcome } from './inbound-port.js';
 export { WebchatVisitors } from './visitor-port.js';
-export type { LeftMessage, ProofSent, VisitorMessage, VisitorPage, VisitorSessions } from './visitor-port.js';
+export type { LaunchState, LeftMessage, ProofSent, VisitorMessage, VisitorPage, VisitorSessions } from './visitor-port.js';
 export type {
   Attachment,
   ChannelAccount,
@@ -29,6 +29,7 @@ export type {
   RegisteredAdapter,
   StoredConfig,
   InboundEvent,
+  IntakeResult,
   MessageContent,
   OutboundMessage,
   OutboundTemplate,

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { ChannelAccount, ChannelAddress } from './channel-adapter.js';
 import type { WidgetMessage } from '../common/realtime/events/widget.events.js';
 
-/** What a visitor leaves in the widget's message form. */
+/** What a visitor leaves in the widget's message form: an email or a phone number (at least one), and the message. */
 export interface LeftMessage {
-  email: string;
+  email?: string;
+  phone?: string;
   name?: string;
   body: string;
   /** The widget's id for this submission: a resend after a lost ack stores nothing new. */
@@ -17,6 +18,13 @@ export interface ProofSent {
   /** false: no channel could carry it, or the address had enough codes for now (`retryAfterSeconds`). */
   sent: boolean;
   retryAfterSeconds?: number;
+}
+
+/** The team's state when the widget opens. `opensAt`: the next opening while closed (null without hours ahead). */
+export interface LaunchState {
+  status: 'open' | 'closed' | 'unavailable';
+  opensAt: Date | null;
+  timeZone: string;
 }
 
 /** A message as a web chat visitor sees it: the widget protocol's own wire type. */
@@ -47,7 +55,13 @@ export interface VisitorSessions {
    * The widget's message form (nobody could answer, or the wait was long): an address and a message, answered by
    * email through the team's email channel when it has one, else in the chat.
    */
-  leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage, clientAddress: string): Promise<{ conversationId: string; channelType: 'email' | 'webchat'; proof: ProofSent | null }>;
+  leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage, clientAddress: string): Promise<{ conversationId: string; channelType: 'email' | 'sms' | 'webchat'; proof: ProofSent | null }>;
+  /** Whether anybody can answer now: the team is closed (with its next opening), nobody is online, or it is open. */
+  launchState(channel: ChannelAccount): Promise<LaunchState>;
+  /** The visitor agreed to the data notice: recorded as consent evidence (once per version). */
+  agreeToNotice(channel: ChannelAccount, visitorId: string, notice: { version: string; text: string | null; url: string }): Promise<void>;
+  /** Whether the visitor agreed to this version of the channel's data notice. */
+  agreedToNotice(channel: ChannelAccount, visitorId: string, version: string): Promise<boolean>;
   /** Whether the team has blocked this customer (their widget then stays closed). */
   isBlocked(channel: ChannelAccount, address: ChannelAddress): Promise<boolean>;
   /** The widget's rating form at the end of a chat: the score goes on the visitor's latest conversation. */

@@ -78,6 +78,37 @@ export class ConsentService {
     return { stored: true, changed: after !== before };
   }
 
+  /**
+   * A web chat visitor agreed to the channel's data notice: the evidence (`notice_agreed`, with the text's version,
+   * the text itself and the page) goes in the ledger once per channel, visitor and version; the first agreement is
+   * the one kept. It changes no channel's consent state: it is agreement to the notice, not to being written to.
+   */
+  async recordNoticeAgreement(input: { teamId: string; contactId: string; channelId: string; visitorId: string; version: string; text: string | null; url: string; occurredAt: Date }): Promise<{ stored: boolean }> {
+    try {
+      await this.db.contactEvent.create({
+        data: {
+          teamId: input.teamId,
+          contactId: input.contactId,
+          channelId: input.channelId,
+          channelType: 'webchat',
+          eventKey: `notice:${input.visitorId}:${input.version}`,
+          kind: 'notice_agreed',
+          detail: { source: 'widget', visitorId: input.visitorId, version: input.version, text: input.text, url: input.url },
+          occurredAt: input.occurredAt,
+        },
+      });
+      return { stored: true };
+    } catch (error) {
+      if (isUniqueViolation(error)) return { stored: false };
+      throw error;
+    }
+  }
+
+  /** Whether this visitor agreed to this version of the channel's data notice. */
+  async agreedToNotice(channelId: string, visitorId: string, version: string): Promise<boolean> {
+    return (await this.db.contactEvent.count({ where: { channelId, eventKey: `notice:${visitorId}:${version}` } })) > 0;
+  }
+
   async ledger(teamId: string, contactId: string): Promise<LedgerEntry[]> {
     return this.db.contactEvent.findMany({
       where: { teamId, contactId },

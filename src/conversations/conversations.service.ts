@@ -96,6 +96,14 @@ export class ConversationsService {
     return toConversationView(await this.row(member, id));
   }
 
+  /** The web chat intake's answers, as the visitor gave them, and the group a step sent the chat to. */
+  async intake(member: AuthMember, id: string): Promise<{ answers: Array<{ key: string; question: string; answer: string }>; groupId: string | null }> {
+    const row = await this.db.conversation.findFirst({ where: { id, teamId: member.teamId }, select: { intake: true, intakeGroupId: true } });
+    if (!row) throw notFound('The conversation');
+    const answers = Array.isArray(row.intake) ? (row.intake as Array<{ key: string; question: string; answer: string }>) : [];
+    return { answers, groupId: row.intakeGroupId };
+  }
+
   async messages(member: AuthMember, id: string, page: { limit: number; cursor?: string }): Promise<Page<MessageView>> {
     await this.row(member, id);
     const after = page.cursor && /^\d{1,19}$/.test(page.cursor) ? BigInt(page.cursor) : null;

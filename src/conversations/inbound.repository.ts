@@ -19,6 +19,8 @@ export interface InboundTouch {
   threadKey: string;
   activeKey: string;
   awaitingClaimId: string | null;
+  /** The web chat's intake answers and group: set on the conversation (a later intake replaces an earlier one). */
+  intake?: { answers: unknown[]; groupId: string | null } | null;
   at: Date;
   preview: string;
   replyToken: { token: string; expiresAt: Date } | null;
@@ -66,17 +68,22 @@ export type InboundWrite = InboundConversationRow & {
 export function inboundMessageWrite(sender: Prisma.Sql, touch: InboundTouch, message: InboundMessageFields): Prisma.Sql {
   const token = touch.replyToken?.token ?? null;
   const tokenExpiresAt = touch.replyToken?.expiresAt ?? null;
+  const intake = touch.intake ? JSON.stringify(touch.intake.answers) : null;
+  const intakeGroupId = touch.intake?.groupId ?? null;
   // The parts of the marker that depend on the conversation are decided here, from the row as the upsert left it:
   // a new conversation is to be offered; a waiting one whose customer was told the team is away may be told again.
   return Prisma.sql`
     WITH ${sender},
     conversation AS (
       INSERT INTO conversations AS c (id, team_id, channel_id, contact_id, status, unreplied, thread_key, active_key, last_message_at,
-        last_customer_message_at, last_message_preview, awaiting_claim_id, reply_token, reply_token_expires_at)
+        last_customer_message_at, last_message_preview, awaiting_claim_id, reply_token, reply_token_expires_at, intake, intake_group_id)
       SELECT ${uuidv7()}, ${touch.teamId}, ${touch.channelId}, sender.id, 'waiting'::"ConversationStatus", true, ${touch.threadKey}, ${touch.activeKey},
-        ${touch.at}::timestamp, ${touch.at}::timestamp, ${touch.preview}, ${touch.awaitingClaimId}::text, ${token}::text, ${tokenExpiresAt}::timestamp
+        ${touch.at}::timestamp, ${touch.at}::timestamp, ${touch.preview}, ${touch.awaitingClaimId}::text, ${token}::text, ${tokenExpiresAt}::timestamp,
+        ${intake}::jsonb, ${intakeGroupId}::text
       FROM sender
       ON CONFLICT (active_key) DO UPDATE SET
+        intake = COALESCE(EXCLUDED.intake, c.intake),
+        intake_group_id = CASE WHEN EXCLUDED.intake IS NULL THEN c.intake_group_id ELSE EXCLUDED.intake_group_id END,
         last_message_at = EXCLUDED.last_message_at,
         last_customer_message_at = EXCLUDED.last_customer_message_at,
         last_message_preview = EXCLUDED.last_message_preview,

@@ -112,6 +112,7 @@ export class IngestService implements InboundSink, OnModuleInit {
       threadKey,
       activeKey,
       awaitingClaimId,
+      intake: event.intake ?? null,
       at: event.occurredAt,
       preview: preview(event.body || attachmentPreview(event)),
       // The token lives from the provider's event, not from our receipt: a redelivered token is stale.

@@ -105,18 +105,18 @@ export class VisitorClaimsService {
   }
 
   /**
-   * The message form's address: checked (a full-width ＠ is read as @), recorded as the visitor's claim, and a
+   * The message form's address (an email or a phone number): checked (a full-width ＠ is read as @), recorded as the visitor's claim, and a
    * merge proposed when another contact holds it and the team does not ask for proof.
    */
-  async claimForForm(channel: ChannelAccount, visitorId: string, email: string, name?: string) {
+  async claimForForm(channel: ChannelAccount, visitorId: string, kind: ClaimKind, raw: string, name?: string) {
     const contact = await this.visitorContact(channel, visitorId);
-    const found = await this.contacts.lookupAddress(channel.teamId, 'email', email);
-    if (!found) throw new DomainError('invalid', 'invalid_request', 'Please check what you entered.', [{ field: 'email', message: 'is not an email address' }]);
+    const found = await this.contacts.lookupAddress(channel.teamId, kind, raw);
+    if (!found) throw new DomainError('invalid', 'invalid_request', 'Please check what you entered.', [{ field: kind, message: kind === 'email' ? 'is not an email address' : 'is not a phone number' }]);
     if (name) await this.contacts.nameFromCustomer(contact.id, 'visitor', visitorId, name);
-    const claim = await this.claim(channel, visitorId, contact.id, 'email', found.address);
+    const claim = await this.claim(channel, visitorId, contact.id, kind, found.address);
     const settings = await this.settings(channel.teamId);
     if (!claim.provedAt && found.holderId && found.holderId !== contact.id && settings.visitorProof === 'proposal') {
-      await this.contacts.proposeMerge(channel.teamId, contact.id, found.holderId, 'email');
+      await this.contacts.proposeMerge(channel.teamId, contact.id, found.holderId, kind);
     }
     return { contact, claim, proofMode: settings.visitorProof };
   }

@@ -5,9 +5,10 @@ import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import type { ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, LeftMessage, ProofSent, VisitorMessage, VisitorPage, VisitorSessions } from '../channels/index.js';
+import type { ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, LaunchState, LeftMessage, ProofSent, VisitorMessage, VisitorPage, VisitorSessions } from '../channels/index.js';
 import { ChannelsService, ThreadKey, WebchatVisitors } from '../channels/index.js';
-import { ContactsService } from '../contacts/index.js';
+import { ConsentService, ContactsService } from '../contacts/index.js';
+import { TeamsService } from '../teams/index.js';
 import { activeKeyOf } from './conversation.views.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationsService } from './conversations.service.js';
@@ -33,6 +34,8 @@ export class WebchatSessionService implements VisitorSessions, OnModuleInit {
     private readonly events: ConversationEvents,
     private readonly replies: ConversationsService,
     private readonly claims: VisitorClaimsService,
+    private readonly teams: TeamsService,
+    private readonly consent: ConsentService,
   ) {}
 
   onModuleInit(): void {
@@ -49,23 +52,32 @@ export class WebchatSessionService implements VisitorSessions, OnModuleInit {
   }
 
   /**
-   * The widget's message form. With an email channel, what the visitor wrote opens an email conversation with the
-   * address they typed, so that the answer goes by mail; but the conversation is their own contact's (never the
-   * address's holder), and it holds every reply until they enter the code sent to the address. An address they
-   * proved before is theirs: the message arrives as a mail from it. Without an email channel it stays in the chat.
+   * The widget's message form. With an email address and an email channel (or a phone number and an SMS channel),
+   * what the visitor wrote opens a conversation on that channel with the address they typed, so that the answer goes
+   * by mail or SMS; but the conversation is their own contact's (never the address's holder), and it holds every
+   * reply until they enter the code sent to the address. An address they proved before is theirs: the message arrives
+   * as if from it. Without such a channel it stays in the chat. A phone number is used when both are given.
    */
-  async leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage, clientAddress: string): Promise<{ conversationId: string; channelType: 'email' | 'webchat'; proof: ProofSent | null }> {
-    const { contact, claim, proofMode } = await this.claims.claimForForm(channel, visitorId, form.email, form.name);
-    const emailChannel = await this.db.channel.findFirst({ where: { teamId: channel.teamId, type: 'email', active: true }, orderBy: { createdAt: 'asc' }, select: { id: true } });
-    const target = emailChannel ? await this.channels.account(emailChannel.id) : null;
+  async leaveMessage(channel: ChannelAccount, visitorId: string, form: LeftMessage, clientAddress: string): Promise<{ conversationId: string; channelType: 'email' | 'sms' | 'webchat'; proof: ProofSent | null }> {
+    const kind = form.phone ? 'phone' : form.email ? 'email' : null;
+    if (!kind) {
+      throw new DomainError('invalid', 'contact_required', 'Give an email address or a phone number, so that the answer can reach you.', [
+        { field: 'email', message: 'or phone is required' },
+        { field: 'phone', message: 'or email is required' },
+      ]);
+    }
+    const { contact, claim, proofMode } = await this.claims.claimForForm(channel, visitorId, kind, (kind === 'phone' ? form.phone : form.email)!, form.name);
+    const type = kind === 'phone' ? 'sms' : 'email';
+    const answering = await this.db.channel.findFirst({ where: { teamId: channel.teamId, type, active: true }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+    const target = answering ? await this.channels.account(answering.id) : null;
     const key = `form:${visitorId}:${form.clientId ?? createHash('sha256').update(form.body).digest('hex').slice(0, 32)}`;
     const event = (from: ChannelAddress): InboundMessage => ({ type: 'message', eventKey: key, providerMessageId: key, from, body: form.body, attachments: [], occurredAt: this.clock.now() });
     let outcome: IngestOutcome;
     if (target && claim.provedAt) {
-      [outcome] = await this.ingestion.ingest(target, [event({ kind: 'email', address: claim.address, name: form.name })]);
+      [outcome] = await this.ingestion.ingest(target, [event({ kind, address: claim.address, name: form.name })]);
     } else if (target) {
-      const threadKey = ThreadKey.of({ kind: 'email', address: claim.address });
-      outcome = await this.ingestion.storePlaced(target, event({ kind: 'email', address: claim.address }), {
+      const threadKey = ThreadKey.of({ kind, address: claim.address });
+      outcome = await this.ingestion.storePlaced(target, event({ kind, address: claim.address }), {
         contact,
         author: contact,
         threadKey,
@@ -82,7 +94,24 @@ export class WebchatSessionService implements VisitorSessions, OnModuleInit {
     // Proved between the claim's read and the conversation's insert: the proof's release may have missed this one.
     if (target && !claim.provedAt) await this.claims.releaseIfProved(claim.id);
     const proof = wantsProof ? await this.claims.sendCode(channel, { visitorId, clientAddress }, claim) : null;
-    return { conversationId: outcome.conversationId, channelType: target ? 'email' : 'webchat', proof };
+    return { conversationId: outcome.conversationId, channelType: target ? type : 'webchat', proof };
+  }
+
+  /** Closed by business hours (with the next opening), nobody online, or open: what the widget says as it opens. */
+  async launchState(channel: ChannelAccount): Promise<LaunchState> {
+    const { open, opensAt, timeZone } = await this.teams.openingAt(channel.teamId, this.clock.now());
+    if (!open) return { status: 'closed', opensAt, timeZone };
+    const online = await this.db.member.count({ where: { teamId: channel.teamId, status: 'online', deactivatedAt: null } });
+    return { status: online > 0 ? 'open' : 'unavailable', opensAt: null, timeZone };
+  }
+
+  async agreeToNotice(channel: ChannelAccount, visitorId: string, notice: { version: string; text: string | null; url: string }): Promise<void> {
+    const contact = await this.contacts.resolveIdentity(channel.teamId, { kind: 'visitor', address: visitorId });
+    await this.consent.recordNoticeAgreement({ teamId: channel.teamId, contactId: contact.id, channelId: channel.id, visitorId, ...notice, occurredAt: this.clock.now() });
+  }
+
+  agreedToNotice(channel: ChannelAccount, visitorId: string, version: string): Promise<boolean> {
+    return this.consent.agreedToNotice(channel.id, visitorId, version);
   }
 
   /** A blocked visitor's widget stays closed (they are told only that chat is unavailable). */

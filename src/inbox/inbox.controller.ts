@@ -7,7 +7,7 @@ import { TransfersService } from '../routing/index.js';
 import { CannedRepliesService, CategoriesService } from '../supervision/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
-import { assignBody, conversationListQuery, conversationListView, favoriteView, messageListView, pageQuery, postMessageBody, resolveBody, sendabilityView, startConversationBody, startedConversationView, transcriptBody, transcriptView, transferBody } from './inbox.schema.js';
+import { assignBody, conversationListQuery, intakeView, conversationListView, favoriteView, messageListView, pageQuery, postMessageBody, resolveBody, sendabilityView, startConversationBody, startedConversationView, transcriptBody, transcriptView, transferBody } from './inbox.schema.js';
 import { Answers } from '../common/http/answers.js';
 import { inboxConversationView, inboxMessageView, inboxTransferView } from '../common/realtime/events/index.js';
 
@@ -48,6 +48,13 @@ export class InboxController {
   @Get(':id/can-send')
   canSend(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return this.conversations.sendability(member, id);
+  }
+
+  /** The web chat intake's answers (shown in the conversation's side panel). */
+  @Answers(intakeView)
+  @Get(':id/intake')
+  intake(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return this.conversations.intake(member, id);
   }
 
   @Answers(messageListView)

@@ -91,6 +91,14 @@ const sendFacts = {
   maxTextLength: z.number(),
 };
 /** Whether free text may go out now; when not, why (`code`) and whether a template still may. */
+/** A web chat's intake answers, in the order asked (empty when the chat had none). */
+export const intakeView = z
+  .object({
+    answers: z.array(z.object({ key: z.string(), question: z.string(), answer: z.string() })),
+    groupId: z.string().nullable().describe('The member group an intake step sent the chat to.'),
+  })
+  .meta({ id: 'ConversationIntake' });
+
 export const sendabilityView = z
   .discriminatedUnion('ok', [
     z.object({ ok: z.literal(true), templateOnly: z.literal(false), ...sendFacts }),

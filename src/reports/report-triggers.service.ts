@@ -217,7 +217,10 @@ export class ReportTriggersService implements OnModuleInit {
   }
 
   private text(context: ConversationContext, name: ReportTextName): string {
-    return fillReportText(context.settings.reportTexts?.[name] ?? DEFAULT_REPORT_TEXTS[name], context.values);
+    const template = context.settings.reportTexts?.[name] ?? DEFAULT_REPORT_TEXTS[name];
+    // A step the visitor's path did not pass (or a chat with no intake) reads as nothing, not as the placeholder.
+    const unanswered = Object.fromEntries([...template.matchAll(/\{(intake\.[a-z0-9_]+)\}/g)].map(([, key]) => [key, '']));
+    return fillReportText(template, { ...unanswered, ...context.values });
   }
 
   private async context(conversationId: string, memberId: string): Promise<ConversationContext> {
@@ -241,6 +244,7 @@ export class ReportTriggersService implements OnModuleInit {
         'conversation.url': `${this.config.publicUrl}/app/conversations/${conversationId}`,
         'team.name': conversation.team.name,
         outcome: outcomeLabel(conversation.outcome, conversation.status === 'resolved'),
+        ...intakeValues(conversation.intake),
       },
     };
   }
@@ -250,4 +254,14 @@ export class ReportTriggersService implements OnModuleInit {
     const members = await this.db.member.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, name: true } });
     return new Map(members.map((m) => [m.id, m.name]));
   }
+}
+
+/** `{intake.<key>}`: each intake step's answer, as the visitor gave it. */
+function intakeValues(intake: unknown): Record<string, string> {
+  if (!Array.isArray(intake)) return {};
+  const values: Record<string, string> = {};
+  for (const step of intake as Array<{ key?: unknown; answer?: unknown }>) {
+    if (typeof step.key === 'string' && typeof step.answer === 'string') values[`intake.${step.key}`] = step.answer;
+  }
+  return values;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { detectStore, storeOfPage } from './store-detection.js';
-import { compileUrlPattern } from './url-pattern.js';
+import { compileUrlPattern } from '../common/text/url-pattern.js';
 import type { StoreTable } from './store-detection.js';
 
 // The clinic's pages: every store's URL names it, except Kasai's (the default store).

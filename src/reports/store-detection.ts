@@ -1,5 +1,5 @@
-import { compileUrlPattern } from './url-pattern.js';
-import type { UrlPattern } from './url-pattern.js';
+import { compileUrlPattern } from '../common/text/url-pattern.js';
+import type { UrlPattern } from '../common/text/url-pattern.js';
 
 /**
  * A team's `settings.stores`, written out rather than read from the teams module: the admin page's URL tester imports

@@ -259,7 +259,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
   }
 
   /**
-   * The online members with room for the conversation, best first (see rankCandidates). One statement reads them
+   * The online members with room for the conversation (of its intake's group, when a step named one), best first (see rankCandidates). One statement reads them
    * with the open chats each holds and, from the queue (`pendingCountsAsLoad`), the other chats each is being
    * offered, so that a member is offered no more chats than they have room for.
    */
@@ -271,7 +271,11 @@ export class OffersService implements OnModuleInit, ResumableWork {
           + CASE WHEN ${options.pendingCountsAsLoad === true}::boolean
               THEN (SELECT count(*)::int FROM offers o WHERE o.member_id = m.id AND o.status = 'pending' AND o.conversation_id <> ${conversationId})
               ELSE 0 END AS load
-        FROM members m WHERE m.team_id = ${teamId} AND m.status = 'online' AND m.deactivated_at IS NULL`,
+        FROM members m WHERE m.team_id = ${teamId} AND m.status = 'online' AND m.deactivated_at IS NULL
+          -- A chat an intake step sent to a group is offered to that group's members only.
+          AND NOT EXISTS (
+            SELECT 1 FROM conversations c WHERE c.id = ${conversationId} AND c.intake_group_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM member_group_members g WHERE g.group_id = c.intake_group_id AND g.member_id = m.id))`,
       ROUTING_WAIT_MS,
     );
     if (members.length === 0) return [];

@@ -33,7 +33,8 @@ const reportText = z
   .max(2000)
   .superRefine((text, context) => {
     for (const [, name] of text.matchAll(/\{([^{}\s]+)\}/g)) {
-      if (!KNOWN_PLACEHOLDERS.has(name)) context.addIssue({ code: 'custom', message: `uses {${name}}, which is not a placeholder (known: ${REPORT_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})` });
+      // `{intake.<key>}`: the answer to a web chat intake step (empty when the chat had none).
+      if (!KNOWN_PLACEHOLDERS.has(name) && !/^intake\.[a-z][a-z0-9_]{0,39}$/.test(name)) context.addIssue({ code: 'custom', message: `uses {${name}}, which is not a placeholder (known: ${REPORT_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, {intake.<key>})` });
     }
   });
 

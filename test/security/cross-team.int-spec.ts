@@ -112,6 +112,7 @@ const CASES: Record<string, Case> = {
   'GET /api/conversations/:id': (b) => [{ path: `/api/conversations/${b.conversation}` }, { path: `/api/conversations/${b.lineConversation}` }],
   'PUT /api/conversations/:id/category': (b, a) => ({ path: `/api/conversations/${b.conversation}/category`, body: { categoryId: a.category } }),
   'GET /api/conversations/:id/can-send': (b) => ({ path: `/api/conversations/${b.conversation}/can-send` }),
+  'GET /api/conversations/:id/intake': (b) => ({ path: `/api/conversations/${b.conversation}/intake` }),
   'GET /api/conversations/:id/export.csv': (b) => ({ path: `/api/conversations/${b.conversation}/export.csv` }),
   'POST /api/conversations/:id/rating-request': (b) => ({ path: `/api/conversations/${b.conversation}/rating-request` }),
   'POST /api/conversations/:id/resolve': (b, a) => ({ path: `/api/conversations/${b.conversation}/resolve`, body: { outcome: 'booked', categoryId: a.category } }),
@@ -509,6 +510,10 @@ describe('Cross-team access', () => {
       // No code was sent to this visitor: answered `no_proof_pending`, and with B's ids added, refused as a strict frame.
       prove: { code: '123456' },
       leave_message: { email: 'spy@example.com', body: 'hello' },
+      // A version of no notice (`notice_outdated`): the ledger entry could only ever be the visitor's own.
+      consent: { version: '0123456789ab', url: 'https://shop.example/page' },
+      // A's web chat asks no intake (`intake_not_configured`); the answers could only open the visitor's own chat.
+      intake: { answers: [{ key: 'prechat', value: 'spy' }] },
       transcript: { email: 'spy@example.com' },
       rating: { score: 1, comment: 'spy' },
       page: { url: 'https://shop.example/page' },

@@ -11,6 +11,11 @@ const ja = {
   consentFirst: '上の内容に同意すると、メッセージを送れます',
   agentTyping: 'スタッフが入力中です…',
   closed: 'ただいま営業時間外です。メッセージを残していただければ、メールでご連絡します。',
+  closedUntil: 'ただいま営業時間外です。次の営業開始は {opensAt} です。メッセージを残していただければ、ご連絡します。',
+  phone: '電話番号（SMSでお返事します）',
+  contactEither: 'メールアドレスか電話番号のどちらかをご入力ください。',
+  leaveDonePhone: '承りました。確認コードの入力後、SMSでご連絡します。',
+  intakeSend: '次へ',
   unavailable: 'ただいま対応できるスタッフがおりません。メッセージを残していただければ、メールでご連絡します。',
   missed: 'お待たせしております。メッセージを残していただければ、メールでご連絡します。',
   slow: 'お返事に時間がかかっております。メールでのご連絡もご利用いただけます。',
@@ -46,6 +51,11 @@ const en: typeof ja = {
   consentFirst: 'Agree above to send messages',
   agentTyping: 'Staff are typing…',
   closed: 'We are closed right now. Leave a message and we will answer by email.',
+  closedUntil: 'We are closed right now. We open again {opensAt}. Leave a message and we will get back to you.',
+  phone: 'Phone number (we answer by SMS)',
+  contactEither: 'Please give an email address or a phone number.',
+  leaveDonePhone: 'Thank you. Once you enter the code, we will answer by SMS.',
+  intakeSend: 'Next',
   unavailable: 'Nobody is free right now. Leave a message and we will answer by email.',
   missed: 'Sorry to keep you waiting. Leave a message and we will answer by email.',
   slow: 'Our answer is taking a while. You can also leave a message for an answer by email.',
@@ -69,6 +79,11 @@ const en: typeof ja = {
   proved: 'Confirmed. Thank you.',
 };
 
-export function widgetText(language: string | undefined): typeof ja {
-  return language?.toLowerCase().startsWith('en') ? en : ja;
+/** The page's language as the widget speaks it: English pages in English, anything else in Japanese. */
+export function widgetLanguage(language: string | undefined): 'ja' | 'en' {
+  return language?.toLowerCase().startsWith('en') ? 'en' : 'ja';
+}
+
+export function widgetText(language: 'ja' | 'en'): typeof ja {
+  return language === 'en' ? en : ja;
 }

@@ -5,9 +5,9 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 // Types only: the shared event map of `/widget` (the server's gateway is typed by the same map). Its zod schemas
 // must not reach this bundle, so never import a value from it here.
-import type { HandshakeRefusal, VisitorProof, WidgetClientEvents, WidgetHandshake, WidgetMessage, WidgetServerEvents, WidgetSession } from '../../src/common/realtime/events';
+import type { HandshakeRefusal, VisitorProof, WidgetClientEvents, WidgetHandshake, WidgetIntake, WidgetIntakeStep, WidgetMessage, WidgetServerEvents, WidgetSession } from '../../src/common/realtime/events';
 import { WIDGET_STYLE } from './widget-style';
-import { widgetText } from './widget-text';
+import { widgetLanguage, widgetText } from './widget-text';
 
 type Command = [string, ...unknown[]];
 type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
@@ -15,7 +15,8 @@ type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
 const script = document.currentScript as HTMLScriptElement | null;
 const channelId = script?.dataset.channel ?? '';
 const hubUrl = script ? new URL(script.src).origin : location.origin;
-const text = widgetText(script?.dataset.lang ?? document.documentElement.lang);
+const language = widgetLanguage(script?.dataset.lang ?? document.documentElement.lang);
+const text = widgetText(language);
 const storageKey = `tsunagi:${channelId}`;
 /** How often the customer's draft goes to the agent while they type: under the hub's limit of 2 typing frames a second. */
 const DRAFT_EVERY_MS = 600;
@@ -25,15 +26,18 @@ const AGENT_TYPING_SHOWN_MS = 4000;
 // in all, spaced as the hub asks, before the visitor is asked to send it again.
 const SEND_ATTEMPTS = 6;
 
-function stored(): { visitorId?: string; consented?: boolean } {
+/** `consented`: the version of the data notice the visitor agreed to (the hub keeps the evidence). */
+type Stored = { visitorId?: string; consented?: string | boolean };
+
+function stored(): Stored {
   try {
-    return JSON.parse(localStorage.getItem(storageKey) ?? '{}') as { visitorId?: string; consented?: boolean };
+    return JSON.parse(localStorage.getItem(storageKey) ?? '{}') as Stored;
   } catch {
     return {};
   }
 }
 
-function store(patch: { visitorId?: string; consented?: boolean }): void {
+function store(patch: Stored): void {
   try {
     localStorage.setItem(storageKey, JSON.stringify({ ...stored(), ...patch }));
   } catch {
@@ -51,6 +55,15 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Reco
 /** The page the visitor is on, for the store it belongs to and what they are looking at. */
 function currentPage(): { url: string; title?: string } {
   return { url: location.href.slice(0, 2000), ...(document.title ? { title: document.title.slice(0, 300) } : {}) };
+}
+
+/** The next opening in the visitor's language, on the team's clock (its zone named when it is not the visitor's). */
+function openingText(opensAt: string, timeZone: string): string {
+  const at = new Date(opensAt);
+  const options: Intl.DateTimeFormatOptions = { timeZone, month: 'long', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit' };
+  const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (local !== timeZone) options.timeZoneName = 'short';
+  return new Intl.DateTimeFormat(language === 'en' ? 'en-US' : 'ja-JP', options).format(at);
 }
 
 /** A speech bubble drawn as SVG: no emoji font needed on the customer's device. */
@@ -72,7 +85,8 @@ class Widget {
   private readonly root = this.host.attachShadow({ mode: 'open' });
   private readonly launcher = element('button', { class: 'launcher', type: 'button', 'aria-label': text.open, 'aria-expanded': 'false' });
   private readonly panel = element('section', { class: 'panel', role: 'dialog', 'aria-label': text.title, hidden: '' });
-  private readonly log = element('ol', { class: 'log', 'aria-live': 'polite', 'aria-label': text.messages });
+  // A live region: screen readers read each message as it is added (only the addition, never the whole log again).
+  private readonly log = element('ol', { class: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': text.messages });
   private readonly notice = element('p', { class: 'notice', role: 'status' });
   private readonly consent = element('label', { class: 'consent' });
   private readonly consentBox = element('input', { type: 'checkbox', name: 'consent' });
@@ -90,6 +104,7 @@ class Widget {
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private pageTold = false;
   private readonly pending: Command[] = [];
+  private session: WidgetSession | null = null;
 
   constructor() {
     const style = element('style', {}, WIDGET_STYLE);
@@ -109,6 +124,14 @@ class Widget {
 
     this.launcher.addEventListener('click', () => this.toggle(true));
     close.addEventListener('click', () => this.toggle(false));
+    // Escape closes the open chat from anywhere in the widget (the launcher included), and the focus goes back to the launcher.
+    this.root.addEventListener('keydown', (event: Event) => {
+      if (!(event instanceof KeyboardEvent)) return;
+      if (event.key === 'Escape' && !event.isComposing && !this.panel.hidden) {
+        event.preventDefault();
+        this.toggle(false);
+      }
+    });
     composer.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.submit();
@@ -121,8 +144,7 @@ class Widget {
     });
     this.input.addEventListener('input', () => this.draftChanged());
     this.consentBox.addEventListener('change', () => {
-      if (this.consentBox.checked) store({ consented: true });
-      this.showConsent();
+      if (this.consentBox.checked) this.agree();
     });
     this.showConsent();
   }
@@ -165,14 +187,23 @@ class Widget {
     this.socket = socket;
     socket.on('session', (session: WidgetSession) => {
       this.pageTold = true;
+      this.session = session;
       store({ visitorId: session.visitorId });
+      this.applyAppearance(session.appearance);
+      this.showConsent();
       if (session.greeting && this.messages.size === 0 && !this.log.querySelector('.greeting')) {
         this.log.prepend(element('li', { class: 'greeting' }, session.greeting));
       }
       if (session.consentText) this.consent.querySelector('span')!.textContent = session.consentText;
-      if (session.preChat && this.messages.size === 0 && session.messages.length === 0) this.showPreChat(session.preChat);
+      const fresh = this.messages.size === 0 && session.messages.length === 0;
+      if (session.intake && fresh) this.showIntake(session.intake);
       for (const message of session.messages) this.add(message);
       this.notice.textContent = '';
+      // Nobody can answer: said as the widget opens, with the message form at once (before any message).
+      if (session.state.status !== 'open' && !session.conversationId) {
+        this.status(session.state.status === 'closed' ? this.closedText(session.state.opensAt, session.state.timeZone) : text.unavailable);
+        this.form.hidden = false;
+      }
       for (const command of this.pending.splice(0)) this.command(command);
     });
     socket.on('message', (message) => this.add(message));
@@ -189,7 +220,7 @@ class Widget {
       }, AGENT_TYPING_SHOWN_MS);
     });
     socket.on('waiting', (event) => {
-      this.status(event.reason === 'closed' ? text.closed : text.unavailable);
+      this.status(event.reason === 'closed' ? this.closedText(event.opensAt, this.session?.state.timeZone ?? null) : text.unavailable);
       if (event.form) this.form.hidden = false;
     });
     socket.on('missed', () => {
@@ -210,10 +241,40 @@ class Widget {
     this.panel.hidden = !open;
     this.launcher.setAttribute('aria-expanded', String(open));
     if (open) this.input.focus();
+    else this.launcher.focus();
+  }
+
+  private closedText(opensAt: string | null, timeZone: string | null): string {
+    return opensAt && timeZone ? text.closedUntil.replace('{opensAt}', openingText(opensAt, timeZone)) : text.closed;
+  }
+
+  /** The channel's colour, corner and launcher words; a page its URL patterns leave out shows no widget at all. */
+  private applyAppearance(appearance: WidgetSession['appearance']): void {
+    this.host.hidden = appearance.hidden;
+    if (appearance.color) this.host.style.setProperty('--brand', appearance.color);
+    this.host.classList.toggle('left', appearance.position === 'left');
+    this.launcher.querySelector('.launcher-text')?.remove();
+    this.launcher.classList.toggle('with-text', Boolean(appearance.launcherText));
+    if (appearance.launcherText) this.launcher.append(element('span', { class: 'launcher-text' }, appearance.launcherText));
+  }
+
+  /** The visitor ticked the notice: the hub records the agreement (version, page) before anything is sent. */
+  private agree(): void {
+    const version = this.session?.consentVersion;
+    if (!version || !this.socket) return;
+    this.socket.emit('consent', { version, url: location.href.slice(0, 2000) }, (ack) => {
+      if (!ack.ok) {
+        this.consentBox.checked = false;
+        return this.status(ack.message ?? text.notSent);
+      }
+      store({ consented: version });
+      this.showConsent();
+    });
   }
 
   private showConsent(): void {
-    const consented = stored().consented === true;
+    // Agreed to this version of the notice (a changed text is agreed to again); before the session, as stored.
+    const consented = this.session ? stored().consented === this.session.consentVersion : false;
     this.consent.hidden = consented;
     this.input.disabled = !consented;
     this.send.disabled = !consented;
@@ -279,14 +340,18 @@ class Widget {
   }
 
   private buildLeaveForm(): void {
-    const email = element('input', { type: 'email', name: 'email', required: '', 'aria-label': text.email, placeholder: text.email });
+    // An email or a phone number: the hub answers by mail, or by SMS once the number is proved with its code.
+    const email = element('input', { type: 'email', name: 'email', 'aria-label': text.email, placeholder: text.email, autocomplete: 'email' });
+    const phone = element('input', { type: 'tel', name: 'phone', 'aria-label': text.phone, placeholder: text.phone, autocomplete: 'tel' });
     const body = element('textarea', { name: 'body', required: '', rows: '3', 'aria-label': text.leaveBody, placeholder: text.leaveBody });
     const submit = element('button', { type: 'submit' }, text.leaveSend);
-    this.form.append(element('p', {}, text.leaveTitle), email, body, submit);
+    this.form.append(element('p', {}, text.leaveTitle), email, phone, body, submit);
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.socket?.emit('leave_message', { email: email.value, body: body.value, clientId: `f${Date.now().toString(36)}` }, (ack) => {
-        this.status(ack.ok ? text.leaveDone : (ack.message ?? text.notSent));
+      if (!email.value.trim() && !phone.value.trim()) return this.status(text.contactEither);
+      const contact = { ...(email.value.trim() ? { email: email.value } : {}), ...(phone.value.trim() ? { phone: phone.value } : {}) };
+      this.socket?.emit('leave_message', { ...contact, body: body.value, clientId: `f${Date.now().toString(36)}` }, (ack) => {
+        this.status(ack.ok ? (ack.channel === 'sms' ? text.leaveDonePhone : text.leaveDone) : ack.code === 'contact_required' ? text.contactEither : (ack.message ?? text.notSent));
         if (!ack.ok) return;
         this.form.hidden = true;
         this.askForProof(ack.proof);
@@ -294,24 +359,57 @@ class Widget {
     });
   }
 
-  /** Quick replies before the first message: the one chosen goes as the message, once the visitor has agreed. */
-  private showPreChat(preChat: { question: string; options: string[] }): void {
+  /**
+   * The channel's intake before the first message, one step at a time: buttons, or a line of the visitor's own words.
+   * The answers go together when the path ends (the hub checks them against its tree), once the visitor has agreed.
+   */
+  private showIntake(intake: WidgetIntake): void {
     if (this.log.querySelector('.prechat')) return;
-    const item = element('li', { class: 'prechat theirs' });
-    item.append(element('span', { class: 'body' }, preChat.question));
-    const choices = element('div', { class: 'choices', role: 'group', 'aria-label': preChat.question });
-    for (const option of preChat.options) {
-      const button = element('button', { type: 'button' }, option);
-      button.addEventListener('click', () => {
+    const answers: Array<{ key: string; value: string }> = [];
+    const byKey = new Map(intake.steps.map((step) => [step.key, step]));
+    const ask = (step: WidgetIntakeStep) => {
+      const item = element('li', { class: 'prechat theirs', 'data-step': step.key });
+      item.append(element('span', { class: 'body' }, step.question));
+      const answered = (value: string, next: string | undefined) => {
         if (this.input.disabled) return this.status(text.consentFirst);
-        this.input.value = option;
+        answers.push({ key: step.key, value });
         item.remove();
-        void this.submit();
-      });
-      choices.append(button);
-    }
-    item.append(choices);
-    this.log.append(item);
+        this.log.append(element('li', { class: 'mine intake-answer' }, value));
+        const following = next === undefined ? undefined : byKey.get(next);
+        if (following) ask(following);
+        else void this.finishIntake(answers);
+      };
+      if (step.kind === 'buttons') {
+        const choices = element('div', { class: 'choices', role: 'group', 'aria-label': step.question });
+        for (const option of step.options) {
+          const button = element('button', { type: 'button' }, option.label);
+          button.addEventListener('click', () => answered(option.label, option.next));
+          choices.append(button);
+        }
+        item.append(choices);
+      } else {
+        const form = element('form', { class: 'intake-text', 'aria-label': step.question });
+        const field = element('input', { name: step.key, required: '', maxlength: '500', 'aria-label': step.question, placeholder: step.placeholder ?? '' });
+        form.append(field, element('button', { type: 'submit' }, text.intakeSend));
+        form.addEventListener('submit', (event) => {
+          event.preventDefault();
+          if (field.value.trim()) answered(field.value.trim(), step.next);
+        });
+        item.append(form);
+      }
+      this.log.append(item);
+      item.querySelector<HTMLElement>('button, input')?.focus();
+    };
+    ask(intake.steps[0]);
+  }
+
+  private async finishIntake(answers: Array<{ key: string; value: string }>): Promise<void> {
+    const clientId = `i${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+    const ack = await this.socket?.timeout(10_000).emitWithAck('intake', { answers, clientId }).catch(() => null);
+    if (!ack?.ok) return this.status(ack && !ack.ok ? ack.message : text.notSent);
+    for (const shown of this.log.querySelectorAll('.intake-answer')) shown.remove();
+    if (ack.id) this.add({ id: ack.id, seq: this.lastSeq ?? '0', direction: 'in', body: answers.map((a) => a.value).join(' / '), author: { type: 'contact', name: null }, createdAt: new Date().toISOString() }, false);
+    this.input.focus();
   }
 
   private buildTranscript(): HTMLElement {

@@ -9,8 +9,8 @@ import { clientAddressOf, clientLimitKey } from '../../common/http/client-addres
 import { DomainError } from '../../common/errors/domain-error.js';
 import { parseInput } from '../../common/http/validation.js';
 import { logger } from '../../common/logging/logger.js';
-import { widgetHandshake, widgetIdentifyFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetProveFrame, widgetRatingFrame, widgetTrackFrame, widgetTranscriptFrame, widgetTypingFrame } from '../../common/realtime/events/index.js';
-import type { AllDescribed, Answer, Described, HandshakeRefusal, WidgetAcks, WidgetClientEvents, WidgetMessage, WidgetServerEvents } from '../../common/realtime/events/index.js';
+import { widgetConsentFrame, widgetHandshake, widgetIdentifyFrame, widgetIntakeFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetProveFrame, widgetRatingFrame, widgetTrackFrame, widgetTranscriptFrame, widgetTypingFrame } from '../../common/realtime/events/index.js';
+import type { AllDescribed, Answer, Described, HandshakeRefusal, WidgetAcks, WidgetIntake, WidgetClientEvents, WidgetMessage, WidgetServerEvents } from '../../common/realtime/events/index.js';
 import { frameHandler } from '../../common/realtime/frame-handler.js';
 import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
@@ -18,6 +18,8 @@ import { WebchatVisitors } from '../visitor-port.js';
 import type { VisitorMessage } from '../visitor-port.js';
 import { ChannelShopperEvents } from '../shopper-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
+import { intakeOf, noticeVersion, shownOn, walkIntake } from './intake.js';
+import type { IntakeFlow } from './intake.js';
 import { visitorIdSchema } from './webchat.schema.js';
 import { WebchatSender, visitorRoom } from './webchat.sender.js';
 import { verifyWidgetOrigin } from './webchat.verifier.js';
@@ -103,12 +105,25 @@ export class WebchatGateway implements OnGatewayInit {
     const afterSeq = handshake.afterSeq ?? null;
     if (handshake.page) await this.visitors.target.visitorPage(channel, visitorId, handshake.page, this.clock.now());
     const thread = await this.visitors.target.visitorThread(channel, visitorId, afterSeq);
+    const state = await this.visitors.target.launchState(channel);
+    const intake = intakeOf(channel.settings);
+    const appearance = channel.settings.appearance;
     socket.emit('session', {
       visitorId,
       conversationId: thread.conversationId,
       greeting: channel.settings.greeting ?? null,
       consentText: channel.settings.consentText ?? null,
+      consentVersion: noticeVersionOf(channel),
+      consentRequired: channel.settings.requireConsent === true,
       preChat: channel.settings.preChat ?? null,
+      intake: intake ? visitorIntake(intake) : null,
+      state: { status: state.status, opensAt: state.opensAt?.toISOString() ?? null, timeZone: state.timeZone },
+      appearance: {
+        color: appearance?.color ?? null,
+        position: appearance?.position ?? 'right',
+        launcherText: appearance?.launcherText ?? null,
+        hidden: !shownOn(appearance, handshake.page?.url),
+      },
       messages: thread.messages,
     });
     if (handshake.page) await this.pageViewed(socket, handshake.page.url);
@@ -142,6 +157,7 @@ export class WebchatGateway implements OnGatewayInit {
       const parsed = parseInput(widgetMessageFrame, frame);
       // Before the write: a refused message is not stored, and the widget keeps it to send again.
       await this.limits.message(channel, visitorId, socket.data.address);
+      await this.assertAgreed(channel, visitorId);
       const [outcome] = await this.inbound.target.ingest(channel, [normalizeWidgetMessage(visitorId, parsed, this.clock.now())]);
       return { conversationId: outcome.conversationId ?? null, id: outcome.messageId ?? null, duplicate: !outcome.stored };
     });
@@ -177,9 +193,57 @@ export class WebchatGateway implements OnGatewayInit {
       const { channel, visitorId } = socket.data;
       const form = parseInput(widgetLeaveMessageFrame, frame);
       await this.limits.message(channel, visitorId, socket.data.address);
+      await this.assertAgreed(channel, visitorId);
       const left = await this.visitors.target.leaveMessage(channel, visitorId, form, socket.data.address);
       return { conversationId: left.conversationId, channel: left.channelType, proof: left.proof };
     });
+  }
+
+  /**
+   * The visitor ticked the data notice: the evidence (when, which version of which text, on which page) goes in the
+   * consent ledger. A version other than the channel's current one is refused (`notice_outdated`): the page shows an
+   * old text, and agreeing to it is not agreeing to this one.
+   */
+  @WidgetFrame('consent')
+  async consent(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['consent']> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const { version, url } = parseInput(widgetConsentFrame, frame);
+      await this.limits.frame('consent', channel, visitorId, socket.data.address);
+      if (version !== noticeVersionOf(channel)) {
+        throw new DomainError('conflict', 'notice_outdated', 'The data notice has changed; read it again and agree to the new one.', [{ field: 'version', message: 'is not the current notice' }]);
+      }
+      await this.visitors.target.agreeToNotice(channel, visitorId, { version, text: channel.settings.consentText ?? null, url });
+      return {};
+    });
+  }
+
+  /**
+   * The intake's answers, walked through the channel's tree (`intake_answer_invalid`, `intake_incomplete`): they
+   * open the chat as its first message and are stored on the conversation, with the group a step sends it to.
+   */
+  @WidgetFrame('intake')
+  async intake(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['intake']> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const parsed = parseInput(widgetIntakeFrame, frame);
+      const flow = intakeOf(channel.settings);
+      if (!flow) throw new DomainError('conflict', 'intake_not_configured', 'This chat asks no intake questions.');
+      const result = walkIntake(flow, parsed.answers);
+      await this.limits.message(channel, visitorId, socket.data.address);
+      await this.assertAgreed(channel, visitorId);
+      const body = result.answers.map((a) => a.answer).join(' / ');
+      const event = { ...normalizeWidgetMessage(visitorId, { body, clientId: parsed.clientId }, this.clock.now()), intake: result };
+      const [outcome] = await this.inbound.target.ingest(channel, [event]);
+      return { conversationId: outcome.conversationId ?? null, id: outcome.messageId ?? null };
+    });
+  }
+
+  /** A channel that asks for the data notice first refuses what a visitor writes before they agreed to it. */
+  private async assertAgreed(channel: WebchatAccount, visitorId: string): Promise<void> {
+    if (channel.settings.requireConsent !== true) return;
+    if (await this.visitors.target.agreedToNotice(channel, visitorId, noticeVersionOf(channel))) return;
+    throw new DomainError('forbidden', 'data_notice_required', 'Please agree to the data notice before sending a message.');
   }
 
   /** "Send me this chat by email": answered with the address it goes to, or `invalid_email` naming the mistake. */
@@ -244,4 +308,20 @@ async function answer<Accepted extends object>(work: () => Promise<Accepted>): P
       ...(body.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: body.retryAfterSeconds }),
     };
   }
+}
+
+/** The notice's version: the channel's own text, or the widget's default (whose words live in the widget). */
+function noticeVersionOf(channel: WebchatAccount): string {
+  return noticeVersion(channel.settings.consentText ?? 'widget-default-notice-1');
+}
+
+/** The intake as the visitor's widget asks it: the groups a step routes to stay on the server. */
+function visitorIntake(flow: IntakeFlow): WidgetIntake {
+  return {
+    steps: flow.steps.map((step) =>
+      step.kind === 'buttons'
+        ? { key: step.key, kind: 'buttons', question: step.question, options: step.options.map(({ label, next }) => ({ label, ...(next ? { next } : {}) })) }
+        : { key: step.key, kind: 'text', question: step.question, ...(step.placeholder ? { placeholder: step.placeholder } : {}), ...(step.next ? { next: step.next } : {}) },
+    ),
+  };
 }

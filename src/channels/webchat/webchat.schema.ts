@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChannelAccount } from '../channel-adapter.js';
 import { apiBaseUrl } from '../channels.schema.js';
-import { requireShopperDetails, shopperEventFields, widgetTrackFrame } from '../../common/realtime/events/widget.schema.js';
+import { intakeFlow, requireShopperDetails, shopperEventFields, widgetAppearance, widgetTrackFrame } from '../../common/realtime/events/widget.schema.js';
 
 // The socket frames of `/widget` live with the namespace's event map (common/realtime/events), which the widget's
 // own code imports too; what stays here is the channel's settings and the HTTP twin of the `track` frame.
@@ -16,6 +16,11 @@ const settingFields = {
   consentText: z.string().min(1).max(1000).optional(),
   /** Quick replies before the first message ("first visit or returning?"): the chosen one is sent as the message. */
   preChat: z.strictObject({ question: z.string().trim().min(1).max(300), options: z.array(z.string().trim().min(1).max(60)).min(2).max(6) }).optional(),
+  /** The intake asked before the first message (replaces `preChat`, which is read as a one-step intake). */
+  intake: intakeFlow.nullable().optional(),
+  /** Refuse messages from a visitor who has not agreed to the data notice (`consent_required`), recorded as evidence. */
+  requireConsent: z.boolean().optional(),
+  appearance: widgetAppearance.nullable().optional(),
   apiBaseUrl,
 };
 

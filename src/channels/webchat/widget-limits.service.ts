@@ -22,6 +22,8 @@ const FRAME_BUDGETS = {
   // A visitor_pages row each (the access log of a single-page shop).
   page: { points: 60, what: 'page changes' },
   rating: { points: 5, what: 'ratings' },
+  // A ledger row per agreement (once per notice version): a person ticks the box once.
+  consent: { points: 10, what: 'agreements' },
 } as const;
 export type BudgetedFrame = keyof typeof FRAME_BUDGETS;
 

@@ -4,7 +4,7 @@
  * string is a value too (a post the hub sends by itself, where a line may have nothing to say).
  */
 export function fillPlaceholders(text: string, values: Record<string, string | null | undefined>, options: { fillEmpty?: boolean } = {}): string {
-  return text.replace(/\{([a-z]+(?:\.[a-z]+)?)\}/gi, (whole, name: string) => {
+  return text.replace(/\{([a-z]+(?:\.[a-z][a-z0-9_]*)?)\}/gi, (whole, name: string) => {
     const value = values[name];
     return value === undefined || value === null || (value === '' && !options.fillEmpty) ? whole : value;
   });

@@ -1162,6 +1162,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{id}/intake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["InboxController_intake"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{id}/messages": {
         parameters: {
             query?: never;
@@ -1675,6 +1691,15 @@ export interface components {
                 currency: string;
                 amount: number;
             }[];
+        };
+        ConversationIntake: {
+            answers: {
+                key: string;
+                question: string;
+                answer: string;
+            }[];
+            /** @description The member group an intake step sent the chat to. */
+            groupId: string | null;
         };
         CreatedApiKey: {
             id: string;
@@ -4760,6 +4785,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Sendability"];
+                };
+            };
+        };
+    };
+    InboxController_intake: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationIntake"];
                 };
             };
         };

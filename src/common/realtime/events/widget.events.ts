@@ -29,10 +29,29 @@ export interface WidgetSession {
   greeting: string | null;
   /** What the visitor agrees to before their first message; null: the widget's own default text. */
   consentText: string | null;
-  /** Quick replies shown before the first message; the chosen one is sent as the message. */
+  /** The version of the data notice (its text's digest) that `consent` agrees to. */
+  consentVersion: string;
+  /** Messages are refused (`data_notice_required`) until the visitor has agreed to this version (`consent`). */
+  consentRequired: boolean;
+  /** Quick replies shown before the first message; the chosen one is sent as the message (read by older widgets). */
   preChat: { question: string; options: string[] } | null;
+  /** The intake asked before the first message (`preChat` as a one-step intake); answered with `intake`. */
+  intake: WidgetIntake | null;
+  /** The team's state as the widget opens: the message form is offered at once unless it is `open`. */
+  state: { status: 'open' | 'closed' | 'unavailable'; opensAt: string | null; timeZone: string };
+  /** The channel's look; `hidden`: this page is not one the widget shows on (its URL patterns). */
+  appearance: { color: string | null; position: 'right' | 'left'; launcherText: string | null; hidden: boolean };
   /** The open conversation's messages after `afterSeq` (all of them without it). */
   messages: WidgetMessage[];
+}
+
+/** An intake step as the widget asks it (the channel's settings, minus the groups it routes to). */
+export type WidgetIntakeStep =
+  | { key: string; kind: 'buttons'; question: string; options: Array<{ label: string; next?: string }> }
+  | { key: string; kind: 'text'; question: string; placeholder?: string; next?: string };
+
+export interface WidgetIntake {
+  steps: WidgetIntakeStep[];
 }
 
 /** Nobody was offered the chat: the team is closed, nobody is online, or everybody is busy. */
@@ -75,7 +94,10 @@ export interface WidgetAcks {
   /** `proof_failed` carries `{attemptsLeft}`. */
   prove: Answer<{ kind: 'email' | 'phone' }>;
   /** `channel`: the answer comes by email (the team has an email channel) or in the chat. */
-  leave_message: Answer<{ conversationId: string; channel: 'email' | 'webchat'; proof: VisitorProof | null }>;
+  leave_message: Answer<{ conversationId: string; channel: 'email' | 'sms' | 'webchat'; proof: VisitorProof | null }>;
+  consent: Answer;
+  /** The answers stored on the conversation, whose first message they are (`id`). */
+  intake: Answer<{ conversationId: string | null; id: string | null }>;
   /** `address_unproven` carries `{proof}` when this request sent the code (absent while an earlier code is live). */
   transcript: Answer<{ email: string }>;
   rating: Answer<{ conversationId: string }>;
@@ -97,6 +119,8 @@ export const widgetCatalog: NamespaceCatalog<WidgetClientEvents, WidgetServerEve
     identify: 'The pre-chat form or Tsunagi("set", ...): a name, an email, a phone.',
     prove: 'The code sent to an address the visitor gave.',
     leave_message: 'The message form, when nobody can answer.',
+    consent: 'The visitor agreed to the data notice (recorded as evidence).',
+    intake: 'The visitor finished the intake: its answers open the chat.',
     transcript: 'The visitor asks for the chat by email.',
     rating: 'The rating form at the end of a chat.',
     page: 'The visitor moved to another page of a single-page shop.',

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { answer, ApiError, hub } from '../api';
 import type { Conversation, Views } from '../api';
 import { useText } from '../i18n';
+import { IntakePanel } from './IntakePanel';
 
 type Contact = Views['Contact'];
 type Category = Views['Category'];
@@ -77,6 +78,8 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
           </>
         )}
       </section>
+
+      <IntakePanel conversationId={conversation.id} />
 
       <section>
         <label>

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "conversations" ADD COLUMN     "intake" JSONB,
+ADD COLUMN     "intake_group_id" TEXT;
