@@ -619,7 +619,8 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       const told = await chat('v-told', 'https://www.instagram.com/clinic/');
       await chat('v-open', 'https://clinic.example/shibuya/menu');
       await hub.http.put(`/api/conversations/${told}/store`).set(shop.admin.auth).send({ store: '渋谷' }).expect(200);
-      for (const id of [shibuya, ikebukuro, told]) await hub.http.post(`/api/conversations/${id}/resolve`).set(shop.admin.auth).send({ outcome: 'booked' }).expect(200);
+      // These chats have no customer message (rows written for the store test): a booking there is confirmed.
+      for (const id of [shibuya, ikebukuro, told]) await hub.http.post(`/api/conversations/${id}/resolve`).set(shop.admin.auth).send({ outcome: 'booked', confirmed: true }).expect(200);
 
       const inStore = async (store: string) => (await hub.http.get('/api/conversation-history').query({ store }).set(shop.admin.auth).expect(200)).body.items.map((item: { id: string }) => item.id);
       // The open chat is not in it yet: its store is kept when it is resolved.
@@ -693,14 +694,14 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       const rows = parseCsv(csv.body.slice(1));
       expect(rows[0]).toEqual([
         'id', 'channel', 'channel_name', 'contact', 'category', 'assignee', 'created_at', 'first_response_seconds', 'resolved_at',
-        'outcome', 'handled', 'rating', 'messages_in', 'messages_out', 'sales',
+        'outcome', 'handled', 'rating', 'messages_in', 'messages_out', 'sales', 'time_zone',
       ]);
       expect(rows).toHaveLength(6);
       expect(rows[1]).toEqual([
-        first.id, 'webchat', 'Web shop', expect.stringMatching(/^お客様/), '予約 > 新規', '井上 あや', '2026-11-20T01:00:00.000Z', '60', '2026-11-20T01:11:00.000Z',
+        first.id, 'webchat', 'Web shop', expect.stringMatching(/^お客様/), '予約 > 新規', '井上 あや', '2026-11-20T10:00:00+09:00', '60', '2026-11-20T10:11:00+09:00',
         // Out: the reply, one more, and the three canned replies written into this chat by the fixture.
         // Sales through this chat: 2,800 and 1,200 yen credited that day, 3,500 the next; the refunded one is left out.
-        'booked', 'handled', '5', '1', '5', 'JPY 7500',
+        'booked', 'handled', '5', '1', '5', 'JPY 7500', 'Asia/Tokyo',
       ]);
       expect(rows.map((row) => row[10])).toEqual(['handled', 'handled', 'handled', '', 'handled', 'unhandled']);
 

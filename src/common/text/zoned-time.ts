@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
  */
 export function zonedTime(at: Date, timeZone?: string): string {
   if (!timeZone) return at.toISOString();
-  return DateTime.fromJSDate(at, { zone: timeZone }).toISO({ suppressMilliseconds: true }) ?? at.toISOString();
+  return DateTime.fromJSDate(at, { zone: timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
 }
 
 /** A time for a person to read, with the zone named: `2026-12-07 13:05 (Asia/Tokyo)`. */
