@@ -1,6 +1,7 @@
 import type { ZodType } from 'zod';
 import type { ChannelType, IdentityKind } from '../common/channel-types.js';
 import type { ChannelCheck } from './channel-check.js';
+import type { DeliveryFailure, ErrorCode } from '../common/errors/error-codes.js';
 
 export type { ChannelType };
 
@@ -138,9 +139,10 @@ export type InboundEvent =
       type: 'status';
       providerMessageId: string;
       status: 'sent' | 'delivered' | 'read' | 'failed';
-      /** The provider's error code (Twilio 30007, 63016...) and a sentence for the agent. */
+      /** The provider's error code (Twilio 30007, 63016...), as the provider wrote it. */
       errorCode?: string;
-      error?: string;
+      /** With `failed`: the hub's stable code for it, the provider's terms and an English sentence. */
+      failure?: DeliveryFailure;
       occurredAt: Date;
     }
   | {
@@ -238,7 +240,7 @@ export type SendResult =
    * retry: a transient failure (429, 5xx, timeout) that backoff may overcome; otherwise permanent.
    * `retryAfterMs`: the provider said how long to wait (a per-recipient rate limit), at least that is waited.
    */
-  | { ok: false; retry: boolean; code: string; reason: string; retryAfterMs?: number };
+  | { ok: false; retry: boolean; code: ErrorCode; reason: string; details?: Record<string, string | number>; retryAfterMs?: number };
 
 export interface ChannelCapabilities {
   media: boolean;
@@ -337,6 +339,12 @@ export interface ChannelAdapter<Settings, Secrets> {
    * for the provider's refusal.
    */
   check(channel: ChannelAccount<Settings, Secrets>): Promise<ChannelCheck>;
+  /**
+   * Takes back a message of ours the customer was shown (an agent withdrew it within two minutes): the web chat
+   * widget removes it. Absent where the provider has no way: a LINE bot cannot unsend (only the user's own app can),
+   * an SMS or an email once sent is the customer's; the hub then refuses before trying (`withdraw_unsupported`).
+   */
+  withdraw?(channel: ChannelAccount<Settings, Secrets>, message: { to: ChannelAddress; messageId: string; providerMessageId: string | null }): Promise<void>;
   /** The body a verified webhook answers with (Twilio wants TwiML). */
   webhookResponse?(request: WebhookRequest): { contentType: string; body: string };
   /**
@@ -351,7 +359,7 @@ export interface ChannelAdapter<Settings, Secrets> {
   canSend?(
     channel: Pick<ChannelAccount<Settings, Secrets>, 'type'>,
     message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean },
-  ): { ok: true } | { ok: false; code: string; reason: string };
+  ): { ok: true } | { ok: false; code: ErrorCode; reason: string };
   /**
    * A template an agent chose, checked against the channel's settings: the template to send and the text the
    * conversation shows for it. Throws a DomainError (400) for an unknown template or a missing variable.

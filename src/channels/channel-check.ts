@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../common/errors/error-codes.js';
 import { outboundRefusal } from '../common/outbound/index.js';
 
 /**
@@ -23,7 +24,7 @@ export const CHANNEL_CHECK_CODES = [
   'provider_unreachable',
   'provider_refused',
   'url_not_allowed',
-] as const;
+] as const satisfies readonly (ErrorCode | 'ok')[];
 export type ChannelCheckCode = (typeof CHANNEL_CHECK_CODES)[number];
 
 /** What a channel's check found: whether the provider takes its credentials, and if not, why. */

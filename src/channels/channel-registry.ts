@@ -62,6 +62,7 @@ export function registerAdapter<Settings, Secrets>(adapter: ChannelAdapter<Setti
   const fetchContent = adapter.fetchContent?.bind(adapter);
   const displayName = adapter.displayName?.bind(adapter);
   const notify = adapter.notify?.bind(adapter);
+  const withdraw = adapter.withdraw?.bind(adapter);
   return {
     [REGISTERED]: true,
     provider: adapter.provider,
@@ -92,6 +93,7 @@ export function registerAdapter<Settings, Secrets>(adapter: ChannelAdapter<Setti
     groupKind: adapter.groupKind?.bind(adapter),
     answersConsentKeyword: adapter.answersConsentKeyword?.bind(adapter),
     notify: notify && (async (channel, to, notice) => notify(open(channel), to, notice)),
+    withdraw: withdraw && (async (channel, message) => withdraw(open(channel), message)),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../common/errors/error-codes.js';
 /**
  * WhatsApp's customer-service window, whichever provider carries it (Twilio, the Cloud API): free text only
  * within 24 hours of the customer's last message; each message of theirs opens it again, ours never do.
@@ -5,7 +6,7 @@
  */
 export const WHATSAPP_WINDOW_HOURS = 24;
 
-export type WindowVerdict = { ok: true } | { ok: false; code: string; reason: string };
+export type WindowVerdict = { ok: true } | { ok: false; code: ErrorCode; reason: string };
 
 export function whatsappWindowVerdict(lastCustomerMessageAt: Date | null, now: Date, template = false): WindowVerdict {
   if (template) return { ok: true };

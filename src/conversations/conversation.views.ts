@@ -70,6 +70,8 @@ export type MessageRow = {
   authorId: string | null;
   status: MessageView['status'];
   error: string | null;
+  errorCode?: string | null;
+  errorDetails?: unknown;
   unsentAt: Date | null;
   template?: unknown;
   reviewedById?: string | null;
@@ -91,11 +93,21 @@ export function toMessageView(row: MessageRow): MessageView {
     author: { type: row.authorType, id: row.authorId },
     status: row.status,
     error: row.error,
+    errorCode: row.errorCode ?? null,
+    errorDetails: detailsOf(row.errorDetails),
     review: row.reviewedAt ? { by: row.reviewedById ?? null, at: row.reviewedAt.toISOString(), feedback: row.reviewFeedback ?? null } : null,
     unsent: row.unsentAt !== null,
     template: templateName(row.template),
     createdAt: row.createdAt.toISOString(),
   };
+}
+
+/** Stored failure details are a flat record of strings and numbers; anything else is left out. */
+function detailsOf(details: unknown): Record<string, string | number> | null {
+  if (!details || typeof details !== 'object' || Array.isArray(details)) return null;
+  const flat: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(details)) if (typeof value === 'string' || typeof value === 'number') flat[key] = value;
+  return flat;
 }
 
 function templateName(template: unknown): string | null {

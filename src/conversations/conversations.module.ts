@@ -8,6 +8,7 @@ import { ContactErasureService } from './contact-erasure.service.js';
 import { ContactMergeService } from './contact-merge.service.js';
 import { ConversationEvents } from './conversation.events.js';
 import { ConversationsService } from './conversations.service.js';
+import { MessageWithdrawalService } from './message-withdrawal.service.js';
 import { MessageFollowUps } from './follow-ups.service.js';
 import { IngestService } from './ingest.service.js';
 import { MediaService } from './media.service.js';
@@ -20,7 +21,7 @@ import { WebchatSessionService } from './webchat-sessions.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule, TeamsModule],
-  providers: [ConversationEvents, ConversationsService, IngestService, OutboxService, SendPolicy, MediaService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier],
-  exports: [ConversationEvents, MessageFollowUps, ConversationsService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
+  providers: [ConversationEvents, ConversationsService, MessageWithdrawalService, IngestService, OutboxService, SendPolicy, MediaService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier],
+  exports: [ConversationEvents, MessageFollowUps, ConversationsService, MessageWithdrawalService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
 })
 export class ConversationsModule {}

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../common/errors/error-codes.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
@@ -42,7 +43,7 @@ const IDENTITY_FOR_CHANNEL: Partial<Record<ChannelType, IdentityKind>> = Object.
  */
 export type Sendability = (
   | { ok: true; templateOnly: false }
-  | { ok: false; code: string; reason: string; templateOnly: boolean }
+  | { ok: false; code: ErrorCode; reason: string; templateOnly: boolean }
 ) & { templates: { name: string; language: string; variables: string[]; text: string | null }[]; maxTextLength: number };
 
 export interface ConversationQuery {
@@ -55,6 +56,9 @@ export interface ConversationQuery {
   limit: number;
   cursor?: string;
 }
+
+/** The visitor's latest pages the side panel lists (the log of a long visit can run to hundreds). */
+const VISITOR_PAGES_SHOWN = 50;
 
 @Injectable()
 export class ConversationsService {
@@ -418,8 +422,24 @@ export class ConversationsService {
     return this.changed(member.teamId, id);
   }
 
-  async resolve(member: AuthMember, id: string, input: { outcome?: string }): Promise<ConversationView> {
+  async resolve(member: AuthMember, id: string, input: { outcome?: string; confirmed?: boolean }): Promise<ConversationView> {
     const before = await this.row(member, id);
+    // A booking posts to the bookings group: one careless click on a chat where the customer never wrote would
+    // post a booking nobody made, so it takes the agent's confirmation.
+    if (input.outcome === 'booked' && !input.confirmed) {
+      const customerWrote = await this.db.message.findFirst({
+        where: { conversationId: id, direction: 'in', authorType: 'contact', kind: { in: ['text', 'media'] }, blocked: false },
+        select: { id: true },
+      });
+      if (!customerWrote) {
+        throw new DomainError(
+          'unprocessable',
+          'outcome_needs_confirmation',
+          'The customer never wrote in this chat; send "confirmed": true to resolve it as booked anyway.',
+          { outcome: 'booked' },
+        );
+      }
+    }
     // Handled when an agent's reply reached (or is on its way to) the customer; otherwise nobody answered.
     const reply = await this.db.message.findFirst({
       where: { conversationId: id, direction: 'out', kind: { in: ['text', 'media'] }, authorType: 'member', status: { notIn: ['failed', 'pending_approval', 'rejected'] } },
@@ -542,6 +562,22 @@ export class ConversationsService {
       ]);
     }
     return adapter.resolveTemplate(channel, choice);
+  }
+
+  /**
+   * The pages the visitor was on (the widget's access log, which store detection reads), newest first; a
+   * conversation of another channel has none.
+   */
+  async visitorPages(member: AuthMember, id: string): Promise<{ url: string; title: string | null; seenAt: string }[]> {
+    const conversation = await this.row(member, id);
+    const visitorId = ThreadKey.visitorOf(conversation.threadKey);
+    if (!visitorId) return [];
+    const pages = await this.db.visitorPage.findMany({
+      where: { channelId: conversation.channelId, visitorId },
+      orderBy: [{ seenAt: 'desc' }, { id: 'desc' }],
+      take: VISITOR_PAGES_SHOWN,
+    });
+    return pages.map((page) => ({ url: page.url, title: page.title, seenAt: page.seenAt.toISOString() }));
   }
 
   /** The conversation if it belongs to the member's team; another team's id is simply not found. */

@@ -3,6 +3,7 @@ export { ConversationsModule } from './conversations.module.js';
 export { ConversationsService } from './conversations.service.js';
 export type { ConversationQuery } from './conversations.service.js';
 export { OutboxService } from './outbox.service.js';
+export { MessageWithdrawalService, WITHDRAW_WINDOW_MS } from './message-withdrawal.service.js';
 export type { SendVerdict } from './send-policy.js';
 export { hasRoomFor } from './capacity.js';
 export { claimAwayNotice, firstOfferClaim, handOver, lockForOffer, markMissed, requeueFrom } from './conversation-state.repository.js';

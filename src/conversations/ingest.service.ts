@@ -339,6 +339,8 @@ function inboundMessageView(conversationId: string, written: InboundWrite, field
     author: { type: 'contact', id: written.authorId },
     status: 'received',
     error: null,
+    errorCode: null,
+    errorDetails: null,
     review: null,
     unsent: false,
     template: null,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { DATABASE } from '../common/database/database.js';
+import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
@@ -176,7 +176,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
       } catch (error) {
         // An adapter that throws (a network error inside an SDK) is treated as a provider outage: retry.
         logger.warn({ err: error, deliveryId }, 'channel send threw');
-        result = { ok: false, retry: true, code: 'send_error', reason: 'The provider could not be reached; retrying.' };
+        result = { ok: false, retry: true, code: 'provider_unreachable', reason: 'The provider could not be reached; retrying.' };
       }
     }
     await this.record(deliveryId, delivery.messageId, delivery.channelId, delivery.teamId, attempt + 1, result);
@@ -198,7 +198,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
       });
       if (count === 0) continue;
       this.metrics.deliveryFinished('failed');
-      const message = await this.db.message.update({ where: { id: row.messageId }, data: { status: 'failed', error: reason } });
+      const message = await this.db.message.update({ where: { id: row.messageId }, data: { status: 'failed', error: reason, errorCode: channelType === 'line' ? 'not_following' : 'opted_out' } });
       this.events.emit('message.updated', { teamId: row.message.teamId, message: toMessageView(message) });
     }
   }
@@ -236,12 +236,13 @@ export class OutboxService implements OnModuleInit, ResumableWork {
       updated = sent.hasEarlyStatuses ? await this.applyEarlyStatuses(messageId, channelId, result.providerMessageId) : sent;
     } else {
       updated = await this.db.$transaction(async (tx: Tx) => {
+        const failure = { error: result.reason, errorCode: result.code, errorDetails: result.details ?? Prisma.DbNull };
         if (result.retry) {
           await tx.delivery.update({ where: { id: deliveryId }, data: { lastError: `${result.code}: ${result.reason}` } });
-          return tx.message.update({ where: { id: messageId }, data: { error: result.reason } });
+          return tx.message.update({ where: { id: messageId }, data: failure });
         }
         await tx.delivery.update({ where: { id: deliveryId }, data: { state: 'failed', completedAt: this.clock.now(), lastError: `${result.code}: ${result.reason}` } });
-        return tx.message.update({ where: { id: messageId }, data: { status: 'failed', error: result.reason } });
+        return tx.message.update({ where: { id: messageId }, data: { status: 'failed', ...failure } });
       });
     }
     if (result.ok || !result.retry) this.metrics.deliveryFinished(result.ok ? 'sent' : 'failed');
@@ -258,9 +259,12 @@ export class OutboxService implements OnModuleInit, ResumableWork {
   private applyEarlyStatuses(messageId: string, channelId: string, providerMessageId: string): Promise<MessageRow> {
     return this.db.$transaction(async (tx: Tx) => {
       const early = await tx.earlyStatus.findMany({ where: { channelId, providerMessageId } });
-      const report = furthest(early as { status: ReportedStatus; error: string | null }[]);
+      const report = furthest(early as { status: ReportedStatus; error: string | null; errorCode: string | null; errorDetails: unknown }[]);
       if (report) {
-        await tx.message.updateMany({ where: { id: messageId, status: { in: EARLIER_STATUSES[report.status] } }, data: { status: report.status, error: report.error } });
+        await tx.message.updateMany({
+          where: { id: messageId, status: { in: EARLIER_STATUSES[report.status] } },
+          data: { status: report.status, error: report.error, errorCode: report.errorCode, errorDetails: report.errorDetails ?? Prisma.DbNull },
+        });
         await tx.earlyStatus.deleteMany({ where: { channelId, providerMessageId } });
       }
       return tx.message.findUniqueOrThrow({ where: { id: messageId } });

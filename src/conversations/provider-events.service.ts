@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, isUniqueViolation } from '../common/database/database.js';
+import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import type { ChannelAccount, InboundEvent, IngestOutcome } from '../channels/index.js';
 import { ChannelsService, ThreadKey } from '../channels/index.js';
@@ -37,17 +37,20 @@ export class ProviderEventApplier {
   ) {}
 
   async applyStatus(channel: ChannelAccount, event: InboundStatus): Promise<IngestOutcome> {
-    const error = event.status === 'failed' ? (event.error ?? 'The provider could not deliver this message.') : null;
+    const failure = event.status === 'failed' ? (event.failure ?? { code: 'provider_refused' as const, reason: 'The provider could not deliver this message.' }) : null;
+    const error = failure?.reason ?? null;
+    const errorCode = failure?.code ?? null;
+    const errorDetails = failure?.details ?? Prisma.DbNull;
     const { count } = await this.db.message.updateMany({
       where: { channelId: channel.id, providerMessageId: event.providerMessageId, direction: 'out', status: { in: EARLIER_STATUSES[event.status] } },
-      data: { status: event.status, error },
+      data: { status: event.status, error, errorCode, errorDetails },
     });
     if (count === 0) {
       const known = await this.db.message.findFirst({ where: { channelId: channel.id, providerMessageId: event.providerMessageId }, select: { id: true } });
       // Not ours yet: the send that will learn this id has not returned. Keep the report for it.
       if (!known) {
         await this.db.earlyStatus.createMany({
-          data: [{ channelId: channel.id, providerMessageId: event.providerMessageId, status: event.status, error, occurredAt: event.occurredAt }],
+          data: [{ channelId: channel.id, providerMessageId: event.providerMessageId, status: event.status, error, errorCode, errorDetails, occurredAt: event.occurredAt }],
           skipDuplicates: true,
         });
       }

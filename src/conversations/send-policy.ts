@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../common/errors/error-codes.js';
 import { Injectable } from '@nestjs/common';
 import type { ErrorKind } from '../common/errors/domain-error.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -41,7 +42,7 @@ export interface SendFacts {
 
 export type SendVerdict =
   | { ok: true }
-  | { ok: false; kind: ErrorKind; code: string; reason: string; details?: Record<string, unknown> };
+  | { ok: false; kind: ErrorKind; code: ErrorCode; reason: string; details?: Record<string, unknown> };
 
 const OK: SendVerdict = { ok: true };
 

@@ -13,6 +13,7 @@ import { checkEmailAddress } from '../contacts/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
+import { zonedClock } from '../common/text/zoned-time.js';
 
 const SEND_TRANSCRIPT = 'conversations.send-transcript';
 // A provider outage delays the transcript, it does not lose it: backoff from 5 s, doubling, over about a day.
@@ -109,7 +110,7 @@ export class TranscriptService implements OnModuleInit, ResumableWork {
 
   private async send(job: SendTranscriptJob): Promise<void> {
     const channel = await this.channels.account(job.channelId);
-    const conversation = await this.db.conversation.findUnique({ where: { id: job.conversationId }, include: { team: { select: { name: true } } } });
+    const conversation = await this.db.conversation.findUnique({ where: { id: job.conversationId }, include: { team: { select: { name: true, timeZone: true } } } });
     if (!channel || !conversation) return;
     const messages = await this.db.message.findMany({
       // What the customer saw: never notes, drafts awaiting approval, failed sends or a blocked sender's messages.
@@ -127,7 +128,8 @@ export class TranscriptService implements OnModuleInit, ResumableWork {
     const lines = messages.map((m) => {
       const files = Array.isArray(m.attachments) ? m.attachments.length : 0;
       const text = m.body || (files > 0 ? `[添付ファイル ${files} 件]` : '');
-      return `[${m.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC] ${AUTHOR_LABEL[m.authorType]}: ${text}`;
+      // The team's clock, the zone named: a customer in another zone still reads the times right.
+      return `[${zonedClock(m.createdAt, conversation.team.timeZone)}] ${AUTHOR_LABEL[m.authorType]}: ${text}`;
     });
     const result = await this.registry.get(channel.provider).send(channel, {
       // The job's own id stands for the message: a transcript is no message of the conversation.

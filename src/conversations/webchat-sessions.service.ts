@@ -152,6 +152,7 @@ export class WebchatSessionService implements VisitorSessions, OnModuleInit {
         seq: row.seq.toString(),
         direction: row.direction,
         body: row.body,
+        ...(row.unsentAt && row.direction === 'out' ? { withdrawn: true } : {}),
         author: { type: row.authorType, name: row.authorType === 'member' ? (authors.get(row.authorId!) ?? null) : null },
         createdAt: row.createdAt.toISOString(),
       })),

@@ -2,12 +2,12 @@ import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/commo
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
-import { ConversationsService, TranscriptService } from '../conversations/index.js';
+import { ConversationsService, MessageWithdrawalService, TranscriptService } from '../conversations/index.js';
 import { TransfersService } from '../routing/index.js';
 import { CannedRepliesService, CategoriesService } from '../supervision/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
-import { assignBody, conversationListQuery, intakeView, conversationListView, favoriteView, messageListView, pageQuery, postMessageBody, resolveBody, sendabilityView, startConversationBody, startedConversationView, transcriptBody, transcriptView, transferBody } from './inbox.schema.js';
+import { assignBody, conversationListQuery, intakeView, conversationListView, favoriteView, messageListView, pageQuery, postMessageBody, resolveBody, sendabilityView, startConversationBody, startedConversationView, transcriptBody, transcriptView, transferBody, visitorPagesView } from './inbox.schema.js';
 import { Answers } from '../common/http/answers.js';
 import { inboxConversationView, inboxMessageView, inboxTransferView } from '../common/realtime/events/index.js';
 
@@ -22,6 +22,7 @@ export class InboxController {
     private readonly transcripts: TranscriptService,
     private readonly cannedReplies: CannedRepliesService,
     private readonly categories: CategoriesService,
+    private readonly withdrawals: MessageWithdrawalService,
   ) {}
 
   @Answers(conversationListView)
@@ -72,6 +73,25 @@ export class InboxController {
     // A withdrawn double greeting never reaches the customer: it is no use of the canned reply.
     if (cannedReplyId && written.status !== 'failed') await this.cannedReplies.recordUse(member, cannedReplyId, written.id);
     return written;
+  }
+
+  /**
+   * The agent takes back their own message within two minutes: web chat removes it from the visitor's thread. 409
+   * `withdraw_too_late` after two minutes, 403 `withdraw_not_own` for a colleague's, 422 `withdraw_unsupported` on a
+   * channel that cannot (LINE bots cannot unsend; SMS, email), said before anything is tried.
+   */
+  @Answers(inboxMessageView, 'Withdrawn: `unsent` is true and the body is gone (colleagues get `message.updated`).')
+  @Post(':id/messages/:messageId/withdraw')
+  @HttpCode(200)
+  withdraw(@CurrentMember() member: AuthMember, @Param('id') id: string, @Param('messageId') messageId: string) {
+    return this.withdrawals.withdraw(member, id, messageId);
+  }
+
+  /** The pages the web chat visitor was on (what store detection reads), newest first. */
+  @Answers(visitorPagesView)
+  @Get(':id/pages')
+  async pages(@CurrentMember() member: AuthMember, @Param('id') id: string) {
+    return { items: await this.conversations.visitorPages(member, id) };
   }
 
   /** Sends the chat's transcript by email through the team's email channel; 400 `invalid_email` names the mistake. */

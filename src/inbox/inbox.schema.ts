@@ -73,9 +73,14 @@ export const transcriptBody = z.strictObject({
   channelId: z.string().min(1).max(64).optional(),
 });
 
+/**
+ * No outcome is an outcome of its own (resolved without one). `confirmed`: the agent confirmed a booked outcome on
+ * a chat where the customer never wrote, which is refused otherwise (`outcome_needs_confirmation`).
+ */
 export const resolveBody = z.strictObject({
   outcome: z.string().trim().min(1).max(40).optional(),
   categoryId: z.string().max(64).optional(),
+  confirmed: z.boolean().optional(),
 });
 
 // What the routes answer with (documented in openapi.json through @Answers, which holds each route to its view).
@@ -105,6 +110,11 @@ export const sendabilityView = z
     z.object({ ok: z.literal(false), code: z.string(), reason: z.string(), templateOnly: z.boolean(), ...sendFacts }),
   ])
   .meta({ id: 'Sendability' });
+
+/** The pages a web chat visitor was on, newest first (empty for other channels). */
+export const visitorPagesView = z
+  .object({ items: z.array(z.object({ url: z.string(), title: z.string().nullable(), seenAt: z.string() })) })
+  .meta({ id: 'VisitorPages' });
 
 /** The transcript is on its way to this address, over this email channel. */
 export const transcriptView = z.object({ email: z.string(), channelId: z.string() });

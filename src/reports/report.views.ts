@@ -19,6 +19,7 @@ export function toReportView(row: ReportRow): ReportView {
     status: row.status,
     attempts: row.attempts,
     error: row.error,
+    errorCode: row.errorCode,
     quotedReportId: row.quotedReportId,
     providerRequestId: row.providerRequestId,
     providerMessageId: row.providerMessageId,

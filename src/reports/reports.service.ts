@@ -99,7 +99,7 @@ export class ReportsService implements OnModuleInit, ResumableWork {
           text: input.text,
           dedupeKey: input.dedupeKey,
           quotedReportId: input.quotedReportId ?? null,
-          ...(target ? {} : { status: 'failed' as const, error: noTargetReason(input.purpose) }),
+          ...(target ? {} : { status: 'failed' as const, error: noTargetReason(input.purpose), errorCode: 'report_target_missing' }),
         },
       });
     } catch (error) {
@@ -134,7 +134,7 @@ export class ReportsService implements OnModuleInit, ResumableWork {
     if (!target) throw new DomainError('conflict', 'report_target_missing', noTargetReason(report.purpose));
     const { count } = await this.db.report.updateMany({
       where: { id, status: 'failed' },
-      data: { status: 'pending', error: null, channelId: target.channelId, groupId: target.groupId },
+      data: { status: 'pending', error: null, errorCode: null, channelId: target.channelId, groupId: target.groupId },
     });
     if (count === 0) throw new DomainError('conflict', 'report_changed', 'This report changed meanwhile; reload it.');
     const row = await this.db.report.findUniqueOrThrow({ where: { id } });
@@ -175,7 +175,7 @@ export class ReportsService implements OnModuleInit, ResumableWork {
     let result: SendResult;
     let text = report.text;
     if (!channel || !adapter || !report.groupId) {
-      result = { ok: false, retry: false, code: 'target_missing', reason: 'The LINE channel of this report’s group was deleted; map the purpose to another group and retry.' };
+      result = { ok: false, retry: false, code: 'report_target_missing', reason: 'The LINE channel of this report’s group was deleted; map the purpose to another group and retry.' };
     } else if (!group || group.status === 'gone') {
       result = { ok: false, retry: false, code: 'group_gone', reason: 'The bot is no longer in this LINE group; map the purpose to another group and retry.' };
     } else {
@@ -215,7 +215,7 @@ export class ReportsService implements OnModuleInit, ResumableWork {
       return await adapter.send(channel, outbound);
     } catch (error) {
       logger.warn({ err: error, reportId: report.id }, 'report send threw');
-      return { ok: false, retry: true, code: 'send_error', reason: 'LINE could not be reached; retrying.' };
+      return { ok: false, retry: true, code: 'provider_unreachable', reason: 'LINE could not be reached; retrying.' };
     }
   }
 
@@ -224,6 +224,7 @@ export class ReportsService implements OnModuleInit, ResumableWork {
       ? {
           status: 'sent' as const,
           error: null,
+          errorCode: null,
           text,
           sentAt: this.clock.now(),
           providerMessageId: result.providerMessageId,
@@ -231,8 +232,8 @@ export class ReportsService implements OnModuleInit, ResumableWork {
           quoteToken: result.quoteToken ?? null,
         }
       : result.retry
-        ? { error: result.reason }
-        : { status: 'failed' as const, error: result.reason };
+        ? { error: result.reason, errorCode: result.code }
+        : { status: 'failed' as const, error: result.reason, errorCode: result.code };
     const row = await this.db.report.update({ where: { id: report.id }, data });
     this.announce(row);
     if (!result.ok && result.retry) await this.schedule(report.id, attempts, Math.max(reportRetryDelayMs(attempts), result.retryAfterMs ?? 0));

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { ValidQuery } from '../common/http/zod-params.js';
-import { AuthGuard, CurrentMember, RequireRole } from '../teams/index.js';
+import { AuthGuard, CurrentMember, RequireRole, TeamsService } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { CONVERSATION_COLUMNS, ConversationExportService, MESSAGE_LOG_COLUMNS, conversationFields, firstResponseSeconds } from './conversation-export.service.js';
 import type { ConversationFilter, ConversationRow } from './conversation-export.service.js';
@@ -35,7 +35,13 @@ export class ExportsController {
   constructor(
     private readonly search: MessageSearchService,
     private readonly exports: ConversationExportService,
+    private readonly teams: TeamsService,
   ) {}
+
+  /** Every CSV writes its times in the team's zone, with the offset, and names the zone in its last column. */
+  private async zoneOf(member: AuthMember): Promise<string> {
+    return (await this.teams.profile(member.teamId))?.timeZone ?? 'UTC';
+  }
 
   @Answers(messageSearchView)
   @Get('messages/search')
@@ -46,9 +52,10 @@ export class ExportsController {
 
   @SendsAnswer({ 'text/csv': 'text' }, 'UTF-8 with a BOM, one row per message.')
   @Get('exports/messages.csv')
-  searchCsv(@CurrentMember() member: AuthMember, @ValidQuery(searchExportQuery) query: z.output<typeof searchExportQuery>, @Res() reply: FastifyReply) {
+  async searchCsv(@CurrentMember() member: AuthMember, @ValidQuery(searchExportQuery) query: z.output<typeof searchExportQuery>, @Res() reply: FastifyReply) {
     const rows = this.search.all(member.teamId, query);
-    return sendCsv(reply, 'messages.csv', csvStream(SEARCH_COLUMNS, rows, (hit: MessageHit) => [hit.createdAt, hit.conversationId, hit.channelType, hit.contactName, hit.direction, hit.kind, hit.author.name ?? hit.author.type, hit.body]));
+    const fields = (hit: MessageHit) => [new Date(hit.createdAt), hit.conversationId, hit.channelType, hit.contactName, hit.direction, hit.kind, hit.author.name ?? hit.author.type, hit.body];
+    return sendCsv(reply, 'messages.csv', csvStream(SEARCH_COLUMNS, rows, fields, await this.zoneOf(member)));
   }
 
   /** Past conversations, newest first, filtered as the conversation CSV is: the history page's list. */
@@ -63,8 +70,9 @@ export class ExportsController {
   /** One row per conversation started in [from, to), with the history's filters. */
   @SendsAnswer({ 'text/csv': 'text' }, 'UTF-8 with a BOM, one row per conversation.')
   @Get('exports/conversations.csv')
-  conversationsCsv(@CurrentMember() member: AuthMember, @ValidQuery(conversationExportQuery) query: z.output<typeof conversationExportQuery>, @Res() reply: FastifyReply) {
-    return sendCsv(reply, 'conversations.csv', csvStream(CONVERSATION_COLUMNS, this.exports.conversations(member.teamId, filterOf(query)), conversationFields));
+  async conversationsCsv(@CurrentMember() member: AuthMember, @ValidQuery(conversationExportQuery) query: z.output<typeof conversationExportQuery>, @Res() reply: FastifyReply) {
+    const zone = await this.zoneOf(member);
+    return sendCsv(reply, 'conversations.csv', csvStream(CONVERSATION_COLUMNS, this.exports.conversations(member.teamId, filterOf(query)), conversationFields, zone));
   }
 
   /** One conversation's log, notes included. */
@@ -78,7 +86,7 @@ export class ExportsController {
       if (!first.done) yield first.value;
       yield* pages;
     }
-    return sendCsv(reply, `conversation-${id}.csv`, csvStream(MESSAGE_LOG_COLUMNS, all(), (row) => row));
+    return sendCsv(reply, `conversation-${id}.csv`, csvStream(MESSAGE_LOG_COLUMNS, all(), (row) => row, await this.zoneOf(member)));
   }
 }
 

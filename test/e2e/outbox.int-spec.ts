@@ -45,7 +45,7 @@ describe('Outbox when the provider fails', () => {
   const settled = (messageId: string, status: string) => eventually(() => hub.infra.db.message.findUniqueOrThrow({ where: { id: messageId } }), (row) => row.status === status);
 
   it('keeps a message queued through an outage and sends it once the provider is back', async () => {
-    results.push({ ok: false, retry: true, code: 'http_503', reason: 'The provider is unavailable; retrying.' });
+    results.push({ ok: false, retry: true, code: 'provider_unavailable', reason: 'The provider is unavailable; retrying.' });
     const id = await replyInNewConversation('after the outage');
     // The first attempt failed and its retry waits out the backoff: the clock moves past it.
     const retryAt = clock.now().getTime() + retryDelayMs(1);
@@ -57,7 +57,7 @@ describe('Outbox when the provider fails', () => {
   });
 
   it('marks a message failed with the provider’s reason on a permanent refusal, and does not retry', async () => {
-    results.push({ ok: false, retry: false, code: 'unsubscribed', reason: 'The customer has unsubscribed from this channel.' });
+    results.push({ ok: false, retry: false, code: 'opted_out', reason: 'The customer has unsubscribed from this channel.' });
     const id = await replyInNewConversation('never delivered');
     const row = await settled(id, 'failed');
     expect(row.error).toBe('The customer has unsubscribed from this channel.');

@@ -313,6 +313,10 @@ describe('Email through SendGrid', () => {
       const sent = await eventually(async () => fake.sent.find((m) => m.body.personalizations[0].to[0].email === 'kiroku@customer.example'), (m) => !!m);
       expect(sent!.body.subject).toContain('チャットの記録');
       expect(sent!.body.content![0].value).toContain('お客様: 記録をください');
+      // The team's clock with its zone named, never bare UTC (the customer read UTC times as local ones).
+      const questionRow = await hub.infra.db.message.findFirstOrThrow({ where: { conversationId: question.conversationId, direction: 'in' } });
+      const tokyo = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(questionRow.createdAt);
+      expect(sent!.body.content![0].value).toContain(`[${tokyo} (Asia/Tokyo)] お客様: 記録をください`);
     });
   });
 });

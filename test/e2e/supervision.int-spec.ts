@@ -300,7 +300,9 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect(csv.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
       expect(csv.body.startsWith(BOM)).toBe(true);
       const rows = parseCsv(csv.body.slice(1));
-      expect(rows[0]).toEqual(['time', 'conversation_id', 'channel', 'contact', 'direction', 'kind', 'author', 'body']);
+      expect(rows[0]).toEqual(['time', 'conversation_id', 'channel', 'contact', 'direction', 'kind', 'author', 'body', 'time_zone']);
+      // Times in the team's zone with its offset, the zone named in its own column (never UTC read as local time).
+      expect(rows.slice(1).every((row) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00$/.test(row[0]) && row[8] === 'Asia/Tokyo')).toBe(true);
       expect(rows.slice(1).map((row) => row[7])).toEqual(expect.arrayContaining(['来週の予約をお願いしたいのですが', 'キャンセル待ちの予約はできますか？']));
       expect(rows.slice(1).map((row) => row[7])).not.toContain('予約したいです');
     });
@@ -573,7 +575,7 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
 
       const csv = await hub.http.get('/api/exports/conversations.csv').query({ ...period, memberId: agentB.id, handled: 'false' }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
       const rows = parseCsv(csv.body.slice(1));
-      expect(rows.slice(1).map((row) => [row[5], row[6], row[10]])).toEqual([['木村 ゆう', '2026-11-20T05:00:00.000Z', 'unhandled']]);
+      expect(rows.slice(1).map((row) => [row[5], row[6], row[10], row[15]])).toEqual([['木村 ゆう', '2026-11-20T14:00:00+09:00', 'unhandled', 'Asia/Tokyo']]);
 
       // Refusals name the field and keep the stable code.
       const refused = async (query: Record<string, string | number>, field: string) => {
@@ -617,7 +619,8 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       const told = await chat('v-told', 'https://www.instagram.com/clinic/');
       await chat('v-open', 'https://clinic.example/shibuya/menu');
       await hub.http.put(`/api/conversations/${told}/store`).set(shop.admin.auth).send({ store: '渋谷' }).expect(200);
-      for (const id of [shibuya, ikebukuro, told]) await hub.http.post(`/api/conversations/${id}/resolve`).set(shop.admin.auth).send({ outcome: 'booked' }).expect(200);
+      // These chats have no customer message (rows written for the store test): a booking there is confirmed.
+      for (const id of [shibuya, ikebukuro, told]) await hub.http.post(`/api/conversations/${id}/resolve`).set(shop.admin.auth).send({ outcome: 'booked', confirmed: true }).expect(200);
 
       const inStore = async (store: string) => (await hub.http.get('/api/conversation-history').query({ store }).set(shop.admin.auth).expect(200)).body.items.map((item: { id: string }) => item.id);
       // The open chat is not in it yet: its store is kept when it is resolved.
@@ -691,21 +694,21 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       const rows = parseCsv(csv.body.slice(1));
       expect(rows[0]).toEqual([
         'id', 'channel', 'channel_name', 'contact', 'category', 'assignee', 'created_at', 'first_response_seconds', 'resolved_at',
-        'outcome', 'handled', 'rating', 'messages_in', 'messages_out', 'sales',
+        'outcome', 'handled', 'rating', 'messages_in', 'messages_out', 'sales', 'time_zone',
       ]);
       expect(rows).toHaveLength(6);
       expect(rows[1]).toEqual([
-        first.id, 'webchat', 'Web shop', expect.stringMatching(/^お客様/), '予約 > 新規', '井上 あや', '2026-11-20T01:00:00.000Z', '60', '2026-11-20T01:11:00.000Z',
+        first.id, 'webchat', 'Web shop', expect.stringMatching(/^お客様/), '予約 > 新規', '井上 あや', '2026-11-20T10:00:00+09:00', '60', '2026-11-20T10:11:00+09:00',
         // Out: the reply, one more, and the three canned replies written into this chat by the fixture.
         // Sales through this chat: 2,800 and 1,200 yen credited that day, 3,500 the next; the refunded one is left out.
-        'booked', 'handled', '5', '1', '5', 'JPY 7500',
+        'booked', 'handled', '5', '1', '5', 'JPY 7500', 'Asia/Tokyo',
       ]);
       expect(rows.map((row) => row[10])).toEqual(['handled', 'handled', 'handled', '', 'handled', 'unhandled']);
 
       const log = await hub.http.get(`/api/conversations/${first.id}/export.csv`).set(supervisor.auth).buffer(true).parse(asText).expect(200);
       const lines = parseCsv(log.body.slice(1));
-      expect(lines[0]).toEqual(['time', 'direction', 'kind', 'author_type', 'author', 'status', 'body']);
-      expect(lines[1]).toEqual(['2026-11-20T01:00:00.000Z', 'in', 'text', 'contact', '', 'received', 'x']);
+      expect(lines[0]).toEqual(['time', 'direction', 'kind', 'author_type', 'author', 'status', 'body', 'time_zone']);
+      expect(lines[1]).toEqual(['2026-11-20T10:00:00+09:00', 'in', 'text', 'contact', '', 'received', 'x', 'Asia/Tokyo']);
       await hub.http.get('/api/conversations/00000000-0000-7000-8000-000000000000/export.csv').set(supervisor.auth).expect(404);
       const invalid = await hub.http.get('/api/exports/conversations.csv').query({ from: 'yesterday', to: '2026-11-21T00:00:00+09:00' }).set(supervisor.auth).expect(400);
       expect(invalid.body.details).toContainEqual(expect.objectContaining({ field: 'from' }));

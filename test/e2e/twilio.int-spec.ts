@@ -6,7 +6,7 @@ import type { Socket } from 'socket.io-client';
 import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
 import type { TwilioFake } from '../fakes/twilio-fake.js';
 import type { Params } from '../fakes/http-fake.js';
-import { connect, sleep } from '../support/sockets.js';
+import { connect, nextEvent, sleep } from '../support/sockets.js';
 import { ChannelsService } from '../../src/channels/index.js';
 import { TestHub, TestMember, createTeam, startTestHub } from '../support/test-hub.js';
 
@@ -178,6 +178,37 @@ describe('SMS and WhatsApp through Twilio', () => {
     const late = await hub.http.post(`/api/conversations/${chat.conversationId}/messages`).set(admin.auth).send({ body: 'outside the window' }).expect(201);
     expect((await statusOf(late.body.id, ['failed'])).error).toMatch(/24 hours/);
     expect(fake.requests.filter((r) => r.form?.Body === 'outside the window')).toHaveLength(1);
+  });
+
+  // Guards the English sentences of twilio.errors.ts reaching a Japanese inbox: each failure carries a stable code,
+  // Twilio's own number in its details, stored on the message and sent in the socket event.
+  it('names a provider failure by a stable code, with Twilio’s code in its details, stored and sent', async () => {
+    const { conversationId } = await inbound(sms, '+819055550000', 'hi');
+    fake.failNext({ twilioError: 21211 });
+    const failed = nextEvent<{ id: string; status: string; errorCode: string | null; errorDetails: unknown }>(agent, 'message.updated', (m) => m.status === 'failed');
+    const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: 'to a number that is not' }).expect(201);
+    const row = await statusOf(reply.body.id, ['failed']);
+    expect(row).toMatchObject({ errorCode: 'provider_rejected_number', errorDetails: { provider: 'twilio', providerCode: '21211', status: 400 } });
+    expect(await failed).toMatchObject({ id: reply.body.id, errorCode: 'provider_rejected_number', errorDetails: { provider: 'twilio', providerCode: '21211' } });
+
+    // A failed status callback is named the same way (30007: the carrier filtered it).
+    const sent = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: 'filtered later' }).expect(201);
+    const { providerMessageId: sid } = await statusOf(sent.body.id, ['sent']);
+    await webhook(sms, { MessageSid: sid!, MessageStatus: 'undelivered', ErrorCode: '30007', AccountSid: ACCOUNT_SID }, { hook: 'status' }).expect(200);
+    expect(await statusOf(sent.body.id, ['failed'])).toMatchObject({ errorCode: 'carrier_filtered', errorDetails: { provider: 'twilio', providerCode: '30007' } });
+    const listed = await hub.http.get(`/api/conversations/${conversationId}/messages`).set(admin.auth).expect(200);
+    expect(listed.body.items.find((m: { id: string }) => m.id === sent.body.id)).toMatchObject({ errorCode: 'carrier_filtered', errorDetails: { providerCode: '30007' } });
+  });
+
+  it('refuses to withdraw an SMS with a code, before trying: a text once sent is the customer’s', async () => {
+    const { conversationId } = await inbound(sms, '+819055550001', 'hi');
+    const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: 'cannot take back' }).expect(201);
+    await statusOf(reply.body.id, ['sent']);
+    const calls = fake.requests.length;
+    const refused = await hub.http.post(`/api/conversations/${conversationId}/messages/${reply.body.id}/withdraw`).set(admin.auth).expect(422);
+    expect(refused.body).toMatchObject({ code: 'withdraw_unsupported', details: { channel: 'sms' } });
+    expect(fake.requests.length).toBe(calls);
+    expect((await hub.infra.db.message.findUniqueOrThrow({ where: { id: reply.body.id } })).unsentAt).toBeNull();
   });
 
   it('refuses WhatsApp free text 24 hours after the customer’s last message, before queueing it', async () => {

@@ -122,6 +122,12 @@ const CASES: Record<string, Case> = {
   'PUT /api/conversations/:id/store': (b) => ({ path: `/api/conversations/${b.conversation}/store`, body: { store: '渋谷' } }),
   'GET /api/conversations/:id/shopper-activity': (b) => ({ path: `/api/conversations/${b.conversation}/shopper-activity` }),
   'GET /api/conversations/:id/messages': (b) => ({ path: `/api/conversations/${b.conversation}/messages` }),
+  'GET /api/conversations/:id/pages': (b) => ({ path: `/api/conversations/${b.conversation}/pages` }),
+  'POST /api/conversations/:id/messages/:messageId/withdraw': (b, a) => [
+    { path: `/api/conversations/${b.conversation}/messages/${b.message}/withdraw` },
+    // A's own conversation naming B's message.
+    { path: `/api/conversations/${a.conversation}/messages/${b.message}/withdraw` },
+  ],
   'POST /api/conversations/:id/messages': (b) => [
     { path: `/api/conversations/${b.conversation}/messages`, body: { body: 'hijack' } },
     { path: `/api/conversations/${b.conversation}/messages`, body: { body: 'peek', kind: 'note' } },

@@ -17,6 +17,7 @@ header { display: flex; justify-content: space-between; align-items: center; pad
 .log li { max-width: 80%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.5; }
 .log .mine { align-self: flex-end; background: var(--brand); color: #fff; }
 .log .theirs, .log .greeting { align-self: flex-start; background: #eef1f5; color: #1a1a1a; }
+.log .withdrawn .body { font-style: italic; color: #5a6270; }
 .who { display: block; font-size: 11px; color: #4a4a4a; margin-bottom: 2px; }
 .notice { margin: 0; padding: 0 12px; color: #4a4a4a; font-size: 12px; min-height: 1em; }
 .consent { display: flex; gap: 8px; padding: 8px 12px; font-size: 12px; color: #333; background: #fff8e1; }

@@ -207,6 +207,7 @@ class Widget {
       for (const command of this.pending.splice(0)) this.command(command);
     });
     socket.on('message', (message) => this.add(message));
+    socket.on('withdrawn', ({ id }) => this.withdrawn(id));
     // A shop that changes pages without reloading (history API, hash links): the hub learns each page (store detection).
     const moved = () => this.socket?.emit('page', currentPage(), () => {});
     window.addEventListener('popstate', moved);
@@ -294,11 +295,21 @@ class Widget {
     if (fromServer && (!this.lastSeq || BigInt(message.seq) > BigInt(this.lastSeq))) this.lastSeq = message.seq;
     const item = element('li', { class: message.direction === 'in' ? 'mine' : 'theirs', 'data-seq': message.seq });
     if (message.direction === 'out' && message.author.name) item.append(element('span', { class: 'who' }, message.author.name));
-    item.append(element('span', { class: 'body' }, message.body));
+    item.dataset.id = message.id;
+    item.append(element('span', { class: 'body' }, message.withdrawn ? text.withdrawn : message.body));
+    if (message.withdrawn) item.classList.add('withdrawn');
     const after = [...this.log.querySelectorAll<HTMLLIElement>('li[data-seq]')].find((node) => BigInt(node.dataset.seq!) > BigInt(message.seq));
     this.log.insertBefore(item, after ?? null);
     item.scrollIntoView?.({ block: 'end' });
     if (message.direction === 'out') this.status('');
+  }
+
+  /** The agent took a message back: its words leave the thread, a note that it was withdrawn stays in its place. */
+  private withdrawn(id: string): void {
+    const item = [...this.log.querySelectorAll<HTMLLIElement>('li[data-id]')].find((node) => node.dataset.id === id);
+    if (!item) return;
+    item.classList.add('withdrawn');
+    item.querySelector('.body')!.textContent = text.withdrawn;
   }
 
   private draftChanged(): void {

@@ -148,7 +148,7 @@ describe(LineSender.name, () => {
 
   it('refuses a quote token LINE never gave, for good', async () => {
     const result = await new LineSender(guard).send(channel(), message('返信', { quoteToken: 'not-a-token' }));
-    expect(result).toMatchObject({ ok: false, retry: false, code: 'line_400', reason: expect.stringContaining('quoteToken') });
+    expect(result).toMatchObject({ ok: false, retry: false, code: 'provider_refused', details: { provider: 'line', status: 400 }, reason: expect.stringContaining('quoteToken') });
   });
 
   it('asks for a retry on 5xx and 429, and says which', async () => {
@@ -162,14 +162,15 @@ describe(LineSender.name, () => {
     expect(await new LineSender(guard).send(channel({ channelAccessToken: 'wrong' }), message('unauthorized'))).toEqual({
       ok: false,
       retry: false,
-      code: 'line_401',
+      code: 'provider_credentials_refused',
       reason: 'LINE refused the channel access token; check the channel settings.',
+      details: { provider: 'line', status: 401, providerMessage: expect.any(String) },
     });
   });
 
   it('passes on what LINE found wrong in a refused push, without retrying', async () => {
     fake.failNext({ status: 400, message: 'The request body has 1 error(s)' });
-    expect(await new LineSender(guard).send(channel(), message('bad'))).toMatchObject({ ok: false, retry: false, code: 'line_400', reason: expect.stringContaining('1 error(s)') });
+    expect(await new LineSender(guard).send(channel(), message('bad'))).toMatchObject({ ok: false, retry: false, code: 'provider_refused', details: { status: 400 }, reason: expect.stringContaining('1 error(s)') });
   });
 
   it('reads profile and group names, and null for the unknown and for rooms', async () => {

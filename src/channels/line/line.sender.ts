@@ -1,6 +1,7 @@
 import type { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import type * as LineSdk from '@line/bot-sdk';
 import { createHash } from 'node:crypto';
+import type { ErrorCode } from '../../common/errors/error-codes.js';
 import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
@@ -205,13 +206,14 @@ function failure(error: unknown): SendResult {
   if (error.status >= 500) return { ok: false, retry: true, code: 'provider_unavailable', reason: 'LINE is unavailable for a moment; retrying.' };
   const answer = parseJson(error.body) as { message?: string; details?: { message?: string; property?: string }[] } | null;
   const detail = [answer?.message, ...(answer?.details ?? []).map((d) => [d.property, d.message].filter(Boolean).join(' '))].filter(Boolean).join('; ');
-  const reasons: Record<number, string> = {
-    400: `LINE refused the message${detail ? ` (${detail})` : ''}.`,
-    401: 'LINE refused the channel access token; check the channel settings.',
-    403: 'This LINE channel may not send this message (its plan or permissions do not allow it).',
-    404: 'LINE does not know this recipient (the user, group or room may be gone).',
+  const reasons: Record<number, [ErrorCode, string]> = {
+    400: ['provider_refused', `LINE refused the message${detail ? ` (${detail})` : ''}.`],
+    401: ['provider_credentials_refused', 'LINE refused the channel access token; check the channel settings.'],
+    403: ['permission_missing', 'This LINE channel may not send this message (its plan or permissions do not allow it).'],
+    404: ['recipient_unreachable', 'LINE does not know this recipient (the user, group or room may be gone).'],
   };
-  return { ok: false, retry: false, code: `line_${error.status}`, reason: reasons[error.status] ?? `LINE refused the message (HTTP ${error.status}).` };
+  const [code, reason] = reasons[error.status] ?? ['provider_refused', `LINE refused the message (HTTP ${error.status}).`];
+  return { ok: false, retry: false, code, reason, details: { provider: 'line', status: error.status, ...(detail ? { providerMessage: detail } : {}) } };
 }
 
 /** 404: no such user or group (any more); 403: the user is not a friend, or the bot is no longer in the group. */

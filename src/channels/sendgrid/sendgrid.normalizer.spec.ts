@@ -202,7 +202,8 @@ describe('normalizeSendgridEvents', () => {
   it('matches events on the X-Message-Id part of sg_message_id, and explains a drop', () => {
     const [dropped] = normalizeSendgridEvents(parseSendgridEvents(readFileSync(join(fixtures, 'event-webhook-signed-single.body.txt'))), receivedAt);
     expect(dropped).toMatchObject({ type: 'status', providerMessageId: 'LRzXl_NHStOGhQ4kofSm_A', status: 'failed', errorCode: 'dropped' });
-    expect((dropped as { error: string }).error).toMatch(/bounced before/);
+    expect(dropped.type === 'status' && dropped.failure).toMatchObject({ code: 'email_dropped', details: { provider: 'sendgrid', providerCode: 'dropped' } });
+    expect(dropped.type === 'status' && dropped.failure?.reason).toMatch(/bounced before/);
     expect((dropped as { occurredAt: Date }).occurredAt).toEqual(new Date(1600112492 * 1000));
   });
 

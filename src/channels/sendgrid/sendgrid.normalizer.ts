@@ -1,5 +1,6 @@
 import type { AddressObject, ParsedMail } from 'mailparser';
 import { createHash } from 'node:crypto';
+import type { DeliveryFailure } from '../../common/errors/error-codes.js';
 import { onDemand } from '../../common/on-demand.js';
 import type { Attachment, ChannelAddress, InboundEvent, ThreadReference } from '../channel-adapter.js';
 import { decodeField, fieldCharsets, parseAttachmentInfo } from './sendgrid.schema.js';
@@ -277,7 +278,7 @@ export function normalizeSendgridEvents(events: SendgridEvent[], receivedAt: Dat
         type: 'status',
         providerMessageId,
         status,
-        ...(status === 'failed' ? { errorCode: event.event, error: failureReason(event) } : {}),
+        ...(status === 'failed' ? { errorCode: event.event, failure: failureOf(event) } : {}),
         occurredAt,
       });
     }
@@ -302,9 +303,12 @@ export function normalizeSendgridEvents(events: SendgridEvent[], receivedAt: Dat
   return normalized;
 }
 
-function failureReason(event: SendgridEvent): string {
-  if (event.event === 'dropped') return DROP_REASONS[event.reason ?? ''] ?? `SendGrid did not send it${event.reason ? `: ${event.reason}` : ''}.`;
+function failureOf(event: SendgridEvent): DeliveryFailure {
+  const details = { provider: 'sendgrid', providerCode: event.event, ...(event.reason ? { providerMessage: event.reason } : {}) };
+  if (event.event === 'dropped') {
+    return { code: 'email_dropped', reason: DROP_REASONS[event.reason ?? ''] ?? `SendGrid did not send it${event.reason ? `: ${event.reason}` : ''}.`, details };
+  }
   // `type: blocked` is the receiving server refusing for now (a block list, a full mailbox); `bounce` is for good.
   const what = event.type === 'blocked' ? 'The receiving mail server blocked the mail' : 'The mail bounced';
-  return `${what}${event.reason ? `: ${event.reason}` : '.'}`;
+  return { code: 'email_bounced', reason: `${what}${event.reason ? `: ${event.reason}` : '.'}`, details };
 }

@@ -1,6 +1,7 @@
 import type { Client } from '@sendgrid/client';
 import type { ClientRequest } from '@sendgrid/client/src/request.js';
 import type { MailDataRequired, MailService } from '@sendgrid/mail';
+import type { ErrorCode } from '../../common/errors/error-codes.js';
 import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
@@ -176,13 +177,14 @@ function failure(error: unknown): SendResult {
   if (code === 429) return { ok: false, retry: true, code: 'rate_limited', reason: 'SendGrid is limiting how fast we send; the mail will go out shortly.' };
   if (code >= 500) return { ok: false, retry: true, code: 'provider_unavailable', reason: 'SendGrid is unavailable for a moment; retrying.' };
   const detail = errorDetail(response);
-  const reasons: Record<number, string> = {
-    400: `SendGrid refused the mail${detail ? ` (${detail})` : ''}.`,
-    401: 'SendGrid refused the API key; an administrator should check the channel settings.',
-    403: `SendGrid does not allow this API key to send this mail${detail ? ` (${detail})` : ' (Mail Send permission, or an unverified sender)'}.`,
-    413: 'The mail is larger than SendGrid accepts (30 MB).',
+  const reasons: Record<number, [ErrorCode, string]> = {
+    400: ['provider_refused', `SendGrid refused the mail${detail ? ` (${detail})` : ''}.`],
+    401: ['provider_credentials_refused', 'SendGrid refused the API key; an administrator should check the channel settings.'],
+    403: ['permission_missing', `SendGrid does not allow this API key to send this mail${detail ? ` (${detail})` : ' (Mail Send permission, or an unverified sender)'}.`],
+    413: ['payload_too_large', 'The mail is larger than SendGrid accepts (30 MB).'],
   };
-  return { ok: false, retry: false, code: `sendgrid_${code}`, reason: reasons[code] ?? `SendGrid refused the mail (HTTP ${code})${detail ? `: ${detail}` : ''}.` };
+  const [errorCode, reason] = reasons[code] ?? ['provider_refused', `SendGrid refused the mail (HTTP ${code})${detail ? `: ${detail}` : ''}.`];
+  return { ok: false, retry: false, code: errorCode, reason, details: { provider: 'sendgrid', status: code, ...(detail ? { providerMessage: detail } : {}) } };
 }
 
 /** SendGrid's `errors` list in one line: each field and its message. */

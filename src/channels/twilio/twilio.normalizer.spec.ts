@@ -59,7 +59,8 @@ describe('normalizeTwilioStatus', () => {
   it('turns undelivered with an error code into a failure the agent can read', () => {
     const [event] = normalizeTwilioStatus({ MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '63016' }, at);
     expect(event).toMatchObject({ status: 'failed', errorCode: '63016' });
-    expect(event.type === 'status' && event.error).toMatch(/24 hours/);
+    expect(event.type === 'status' && event.failure).toMatchObject({ code: 'reply_window_closed', details: { provider: 'twilio', providerCode: '63016' } });
+    expect(event.type === 'status' && event.failure?.reason).toMatch(/24 hours/);
   });
 });
 

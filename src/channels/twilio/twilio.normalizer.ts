@@ -1,5 +1,5 @@
 import type { Attachment, ChannelAddress, InboundEvent } from '../channel-adapter.js';
-import { twilioErrorReason } from './twilio.errors.js';
+import { twilioFailure } from './twilio.errors.js';
 import type { TwilioWebhookParams } from './twilio.schema.js';
 
 /** Status callbacks: only the ones that move a message; Twilio sends no callback for the initial status. */
@@ -79,13 +79,16 @@ export function normalizeTwilioStatus(params: TwilioWebhookParams, receivedAt: D
   const errorCode = field(params, 'ErrorCode');
   if (status !== 'failed') return [{ type: 'status', providerMessageId: sid, status, occurredAt: receivedAt }];
   const canceled = field(params, 'MessageStatus') === 'canceled';
+  const known = twilioFailure(errorCode || undefined);
   return [
     {
       type: 'status',
       providerMessageId: sid,
       status,
       errorCode: errorCode || undefined,
-      error: canceled ? 'The message was canceled before Twilio sent it.' : twilioErrorReason(errorCode || undefined).reason,
+      failure: canceled
+        ? { code: 'provider_message_canceled', reason: 'The message was canceled before Twilio sent it.', details: { provider: 'twilio' } }
+        : { code: known.code, reason: known.reason, details: known.details },
       occurredAt: receivedAt,
     },
   ];

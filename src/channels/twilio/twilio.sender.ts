@@ -7,7 +7,7 @@ import type { OutboundMessage, SendResult } from '../channel-adapter.js';
 import { checkFailed, checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
 import type { ChannelCheck } from '../channel-check.js';
 import type { TwilioAccount } from './twilio.schema.js';
-import { twilioErrorReason } from './twilio.errors.js';
+import { twilioFailure } from './twilio.errors.js';
 
 type RequestOptions<TData> = TwilioRequestClient.RequestOptions<TData>;
 
@@ -127,10 +127,10 @@ function failure(error: unknown): SendResult {
     return { ok: false, retry: true, code: 'provider_unreachable', reason: 'Twilio could not be reached; the message will be sent when it answers.' };
   }
   if (status === 429 || status >= 500 || code === 20429) {
-    return { ok: false, retry: true, code: status === 429 || code === 20429 ? 'rate_limited' : 'provider_unavailable', reason: 'Twilio is unavailable for a moment; retrying.' };
+    return { ok: false, retry: true, code: status === 429 || code === 20429 ? 'rate_limited' : 'provider_unavailable', reason: 'Twilio is unavailable for a moment; retrying.', details: { provider: 'twilio', status } };
   }
-  const { permanent, reason } = twilioErrorReason(code, (error as Error).message);
-  return { ok: false, retry: !permanent, code: code ? `twilio_${code}` : `http_${status}`, reason };
+  const known = twilioFailure(code, (error as Error).message);
+  return { ok: false, retry: !known.permanent, code: known.code, reason: known.reason, details: { ...known.details, status } };
 }
 
 // GSM 03.38: texts made only of these characters travel 160 to a segment (153 when split); anything else

@@ -51,6 +51,11 @@ export class WebchatAdapter implements ChannelAdapter<WebchatSettings, WebchatSe
     return checkPassed(channel.name, 'Web chat needs no provider credentials: the widget connects to this hub directly.');
   }
 
+  /** The widget takes the message out of the visitor's thread (every tab), and shows it as withdrawn. */
+  async withdraw(channel: WebchatAccount, message: { to: ChannelAddress; messageId: string }): Promise<void> {
+    if (message.to.kind === 'visitor') this.sender.emit(channel.id, message.to.address, 'withdrawn', { id: message.messageId });
+  }
+
   async notify(channel: WebchatAccount, to: ChannelAddress, notice: CustomerNotice): Promise<void> {
     // A web chat's conversations are all a visitor's; anything else was never the widget's to show.
     if (to.kind === 'visitor') this.sender.notify(channel.id, to.address, notice);

@@ -119,7 +119,11 @@ describe(normalizeWhatsAppCloud.name, () => {
         providerMessageId: 'wamid.C',
         status: 'failed',
         errorCode: '131047',
-        error: expect.stringMatching(/24 hours.*WhatsApp says: Message failed to send because more than 24 hours.*\(error 131047\)$/),
+        failure: {
+          code: 'reply_window_closed',
+          details: { provider: 'whatsapp-cloud', providerCode: 131047, providerMessage: expect.stringMatching(/^Message failed to send because more than 24 hours/) },
+          reason: expect.stringMatching(/24 hours.*WhatsApp says: Message failed to send because more than 24 hours.*\(error 131047\)$/),
+        },
         occurredAt: new Date(1750000004_000),
       },
     ]);

@@ -1,3 +1,4 @@
+import type { DeliveryFailure, ErrorCode } from '../../common/errors/error-codes.js';
 import type { Attachment, ChannelAddress, InboundEvent } from '../channel-adapter.js';
 import type { WhatsAppCloudMessage, WhatsAppCloudStatus, WhatsAppCloudWebhookBody } from './whatsapp-cloud.schema.js';
 
@@ -120,9 +121,31 @@ function statusEvent(status: WhatsAppCloudStatus, now: Date): InboundEvent | nul
     providerMessageId: status.id,
     status: moved,
     ...(error?.code !== undefined ? { errorCode: String(error.code) } : {}),
-    ...(error ? { error: whatsappErrorSentence(error.code, error.error_data?.details ?? error.message ?? error.title) } : {}),
+    ...(error ? { failure: whatsappFailure(error.code, error.error_data?.details ?? error.message ?? error.title) } : {}),
     occurredAt: timeOf(status.timestamp, now),
   };
+}
+
+/** The Graph API's error codes as the hub names them; any other is `provider_refused` with the code in its details. */
+const CODES: Record<number, ErrorCode> = {
+  131047: 'reply_window_closed',
+  130429: 'rate_limited',
+  80007: 'rate_limited',
+  131056: 'pair_rate_limited',
+  131026: 'recipient_cannot_receive',
+  131051: 'provider_refused',
+  131048: 'carrier_filtered',
+  131049: 'carrier_filtered',
+  190: 'provider_credentials_refused',
+};
+
+/** A failed status or a refused send: the hub's code, WhatsApp's own code and words in its details. */
+export function whatsappFailure(code: number | undefined, hint: string | undefined, status?: number): DeliveryFailure {
+  const details: Record<string, string | number> = { provider: 'whatsapp-cloud' };
+  if (code !== undefined) details.providerCode = code;
+  if (hint) details.providerMessage = hint;
+  if (status !== undefined) details.status = status;
+  return { code: (code !== undefined && CODES[code]) || 'provider_refused', reason: whatsappErrorSentence(code, hint), details };
 }
 
 /** How the agent reads the error codes a failed status or a refused send carries. */

@@ -74,8 +74,8 @@ describe(WhatsAppCloudSender.name, () => {
   it('retries a 500 and an unreachable API; an invalid token or parameter is permanent', async () => {
     fake.failNext({ status: 500, code: 1 }, { status: 401, code: 190 }, { status: 400, code: 100, details: 'The parameter to is invalid.' });
     expect(await sender.send(channel(), message())).toMatchObject({ ok: false, retry: true, code: 'provider_unavailable' });
-    expect(await sender.send(channel(), message())).toMatchObject({ ok: false, retry: false, code: 'whatsapp_190' });
-    expect(await sender.send(channel(), message())).toMatchObject({ ok: false, retry: false, code: 'whatsapp_100', reason: expect.stringContaining('The parameter to is invalid.') });
+    expect(await sender.send(channel(), message())).toMatchObject({ ok: false, retry: false, code: 'provider_credentials_refused', details: { provider: 'whatsapp-cloud', providerCode: 190 } });
+    expect(await sender.send(channel(), message())).toMatchObject({ ok: false, retry: false, code: 'provider_refused', details: { providerCode: 100 }, reason: expect.stringContaining('The parameter to is invalid.') });
     expect(await sender.send(channel('http://127.0.0.1:9/v23.0'), message())).toMatchObject({ ok: false, retry: true, code: 'provider_unreachable' });
   });
 

@@ -3,7 +3,7 @@ import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { OutboundMessage, SendResult } from '../channel-adapter.js';
 import { checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
 import type { ChannelCheck } from '../channel-check.js';
-import { whatsappErrorSentence } from './whatsapp-cloud.normalizer.js';
+import { whatsappFailure } from './whatsapp-cloud.normalizer.js';
 import { GRAPH_API, graphErrorBody, graphMediaAnswer, graphPhoneNumber, graphSendAnswer } from './whatsapp-cloud.schema.js';
 import type { WhatsAppCloudAccount, WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
 
@@ -141,16 +141,22 @@ function failure(status: number, answer: unknown, retryAfter: string | null): Se
   const error = parsed.success ? parsed.data.error : undefined;
   const code = error?.code;
   const hint = error?.error_data?.details ?? error?.message;
-  const reason = whatsappErrorSentence(code, hint);
+  const { reason, details } = whatsappFailure(code, hint, status);
   const after = Number(retryAfter) > 0 ? Number(retryAfter) * 1000 : undefined;
-  if (code === 131047) return { ok: false, retry: false, code: 'reply_window_closed', reason };
-  if (code === 131056) return { ok: false, retry: true, code: 'pair_rate_limited', reason, retryAfterMs: after ?? PAIR_RATE_WAIT_MS };
-  if (code === 130429 || code === 80007 || status === 429) return { ok: false, retry: true, code: 'rate_limited', reason, ...(after ? { retryAfterMs: after } : {}) };
+  if (code === 131047) return { ok: false, retry: false, code: 'reply_window_closed', reason, details };
+  if (code === 131056) return { ok: false, retry: true, code: 'pair_rate_limited', reason, details, retryAfterMs: after ?? PAIR_RATE_WAIT_MS };
+  if (code === 130429 || code === 80007 || status === 429) return { ok: false, retry: true, code: 'rate_limited', reason, details, ...(after ? { retryAfterMs: after } : {}) };
   if (status >= 500 || code === 1 || code === 2 || code === 131000) {
-    return { ok: false, retry: true, code: 'provider_unavailable', reason: `WhatsApp is unavailable for a moment; retrying.${hint ? ` WhatsApp says: ${hint}` : ''}` };
+    return { ok: false, retry: true, code: 'provider_unavailable', reason: `WhatsApp is unavailable for a moment; retrying.${hint ? ` WhatsApp says: ${hint}` : ''}`, details };
   }
   if (code === 190 || status === 401) {
-    return { ok: false, retry: false, code: 'whatsapp_190', reason: 'WhatsApp refused the access token (expired or revoked); an administrator should update the channel settings.' };
+    return {
+      ok: false,
+      retry: false,
+      code: 'provider_credentials_refused',
+      reason: 'WhatsApp refused the access token (expired or revoked); an administrator should update the channel settings.',
+      details,
+    };
   }
-  return { ok: false, retry: false, code: code !== undefined ? `whatsapp_${code}` : `http_${status}`, reason };
+  return { ok: false, retry: false, code: whatsappFailure(code, hint).code, reason, details };
 }

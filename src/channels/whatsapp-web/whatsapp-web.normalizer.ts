@@ -89,7 +89,7 @@ export function normalizeWhatsAppWebAck(raw: unknown, ack: unknown, now: Date): 
     type: 'status',
     providerMessageId: parsed.data.id._serialized,
     status,
-    ...(status === 'failed' ? { error: 'WhatsApp could not deliver this message (the session reported an error).' } : {}),
+    ...(status === 'failed' ? { failure: { code: 'session_error', reason: 'WhatsApp could not deliver this message (the session reported an error).', details: { provider: 'whatsapp-web' } } } : {}),
     occurredAt: now,
   };
 }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/error-codes.js';
 import { unavailable } from '../errors/domain-error.js';
 import { ConnectionWaitTimeout } from './direct-sql.js';
 
@@ -22,7 +23,7 @@ export class TransactionGate {
 
   constructor(
     readonly limits: TransactionGateLimits,
-    private readonly code = 'ingest_busy',
+    private readonly code: ErrorCode = 'ingest_busy',
   ) {}
 
   /** Runs `work` in its turn; it is handed what remains of the wait, for the connection it asks the pool for. */

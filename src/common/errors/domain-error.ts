@@ -1,3 +1,5 @@
+import type { ErrorCode } from './error-codes.js';
+
 /** What went wrong, independent of HTTP; the global filter maps each kind to a status in one place. */
 export type ErrorKind =
   | 'invalid'
@@ -19,7 +21,7 @@ export interface ErrorDetail {
 export class DomainError extends Error {
   constructor(
     readonly kind: ErrorKind,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[] | Record<string, unknown>,
   ) {
@@ -32,14 +34,14 @@ export class DomainError extends Error {
 }
 
 /** A limit was reached: 429 with `retryAfterSeconds`, whole seconds, at least 1. */
-export function tooManyRequests(code: string, message: string, retryAfterMs: number): DomainError {
+export function tooManyRequests(code: ErrorCode, message: string, retryAfterMs: number): DomainError {
   const error = new DomainError('too_many_requests', code, message);
   error.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return error;
 }
 
 /** The hub cannot take the request now: 503 with `retryAfterSeconds`, whole seconds, at least 1. */
-export function unavailable(code: string, message: string, retryAfterMs: number): DomainError {
+export function unavailable(code: ErrorCode, message: string, retryAfterMs: number): DomainError {
   const error = new DomainError('unavailable', code, message);
   error.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return error;

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import type { FastifyReply } from 'fastify';
 import { ZodError } from 'zod';
 import { DomainError, ErrorKind } from './domain-error.js';
+import type { ErrorCode } from './error-codes.js';
 import { logger } from '../logging/logger.js';
 import { zodDetails } from '../http/validation.js';
 
@@ -16,9 +17,20 @@ const STATUS: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
+/** Nest's own HTTP exceptions (a route that is not there, a parser's refusal) as the hub's codes. */
+const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'invalid_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
 export interface ErrorBody {
   statusCode: number;
-  code: string;
+  code: ErrorCode;
   message: string;
   details?: unknown;
   /** With 429 and 503: whole seconds until the caller may try again. */
@@ -38,9 +50,8 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof HttpException) {
     const statusCode = error.getStatus();
     // Nest's raw-body JSON parser reports an oversized body as its own 413, Fastify's parsers as FST_ERR_CTP_BODY_TOO_LARGE.
-    const code = statusCode === 404 ? 'not_found' : statusCode === 400 ? 'invalid_request' : statusCode === 413 ? 'payload_too_large' : `http_${statusCode}`;
     const message = statusCode === 404 ? 'There is nothing at this address.' : error.message;
-    return { statusCode, code, message };
+    return { statusCode, code: HTTP_CODES[statusCode] ?? (statusCode < 500 ? 'invalid_request' : 'internal_error'), message };
   }
   const fastifyError = error as { statusCode?: number; code?: string; message?: string };
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {

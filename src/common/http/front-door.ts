@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { ErrorBody } from '../errors/error-response.js';
 import type { HubReadiness } from '../start/readiness.js';
 import { readinessAnswer } from '../start/readiness.js';
 
@@ -148,7 +149,7 @@ export class FrontDoor {
       code: stopping ? 'shutting_down' : 'not_ready',
       message: stopping ? 'This hub process is stopping; try again later.' : 'This hub process is starting; try again shortly.',
       retryAfterSeconds: RETRY_AFTER_SECONDS,
-    };
+    } satisfies ErrorBody;
     response.writeHead(503, {
       'content-type': 'application/json; charset=utf-8',
       'retry-after': String(RETRY_AFTER_SECONDS),

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../database/database.js';
+import type { ErrorBody } from '../errors/error-response.js';
 import { APP_CSP, DEMO_CSP } from './security-headers.js';
 
 /** Where `npm run build` puts the inbox, the widget and the demo page (web/dist), from src/ or dist/ alike. */
@@ -26,7 +27,7 @@ const CONTENT_TYPES: Record<string, string> = {
 const SERVICE_WORKER = 'sw.js';
 const SERVICE_WORKER_SCOPE = '/app';
 
-const NOT_BUILT = { statusCode: 503, code: 'web_not_built', message: 'The web inbox and widget are not built: run `npm run build`.' };
+const NOT_BUILT = { statusCode: 503, code: 'web_not_built', message: 'The web inbox and widget are not built: run `npm run build`.' } satisfies ErrorBody;
 
 /**
  * The agents' inbox at /app (a single-page app: unknown paths under it answer its index; its manifest, icons and
@@ -75,7 +76,7 @@ export async function serveWebAssets(fastify: FastifyInstance, db: Db): Promise<
       select: { id: true },
     });
     if (!channel) {
-      return reply.code(404).send({ statusCode: 404, code: 'no_webchat_channel', message: 'No active web chat channel: an administrator adds one in the inbox (Channels), then reloads this page.' });
+      return reply.code(404).send({ statusCode: 404, code: 'no_webchat_channel', message: 'No active web chat channel: an administrator adds one in the inbox (Channels), then reloads this page.' } satisfies ErrorBody);
     }
     const page = (await readFile(join(WEB_DIST, 'demo', 'index.html'), 'utf8')).replace('__CHANNEL_ID__', channel.id);
     return reply.header('cache-control', 'no-cache').header('content-security-policy', DEMO_CSP).type('text/html; charset=utf-8').send(page);

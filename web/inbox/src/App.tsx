@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
-import { answer, hub, session } from './api';
+import { answer, errorLanguage, hub, session } from './api';
 import type { Member } from './api';
 import { catalogs, CurrentLanguage, I18n } from './i18n';
 import type { Language } from './i18n';
@@ -86,6 +86,8 @@ export function App() {
   );
 
   const text = catalogs[language];
+  // Refusals are worded outside React (in `answer`): they follow the language chosen here.
+  errorLanguage.current = language;
   const accountProps = { language, onLanguage: setLanguage, onSignedIn: signIn };
   const page = (node: ReactNode) => <Suspense fallback={null}>{node}</Suspense>;
 

@@ -4,6 +4,8 @@ import type { Socket } from 'socket.io-client';
 import type { InboxClientEvents, InboxHandshake, InboxServerEvents } from '../../../src/common/realtime/events';
 import type { components, paths } from './openapi-types';
 import { shareToken } from './shared/worker';
+import { describeError, fieldProblem } from './shared/error-catalog';
+import type { Language } from './i18n';
 
 // The hub's HTTP API, typed by openapi-types.ts (generated from openapi.json, which the server's zod views
 // describe): a wrong path, parameter, body or answer field is a compile error here, not a blank in the page.
@@ -26,18 +28,30 @@ export type { InboxConversation as Conversation, InboxMessage as Message, InboxO
 /** The `/inbox` socket: a wrong event name or payload is a compile error. */
 export type InboxSocket = Socket<InboxServerEvents, InboxClientEvents>;
 
-/** A refusal from the hub: its stable code, the sentence it gave, and what it said about each field it named. */
+/**
+ * A refusal from the hub: its stable code, the code's sentence in the member's language (the error catalog; the
+ * hub's own English `message` is kept as `serverMessage` and never shown), and what it said about each field it
+ * named (in Japanese, a sentence of the catalog: the hub words its field problems in English).
+ */
 export class ApiError extends Error {
+  readonly fields: Record<string, string>;
+
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    readonly serverMessage: string,
     /** `details: [{field, message}]` of the hub's refusal, by field path (`config.apiKey`). */
-    readonly fields: Record<string, string> = {},
+    fields: Record<string, string> = {},
+    /** The refusal's `details` when they are values (`{maxTextLength, length}`), for the sentence's placeholders. */
+    readonly details?: unknown,
   ) {
-    super(message);
+    super(describeError(errorLanguage.current, code, details));
+    this.fields = errorLanguage.current === 'ja' ? Object.fromEntries(Object.keys(fields).map((field) => [field, fieldProblem.ja])) : fields;
   }
 }
+
+/** The member's language for refusals, set by the app whenever it changes (refusals are made outside React). */
+export const errorLanguage: { current: Language } = { current: 'ja' };
 
 /** The hub's `details` when it names fields (validation, or a service naming the field it refuses). */
 function fieldsOf(details: unknown): Record<string, string> {
@@ -81,12 +95,14 @@ hub.use({
 export async function answer<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
   if (!response.ok) {
-    const refusal = (error ?? {}) as { code?: unknown; message?: unknown; details?: unknown };
+    const refusal = (error ?? {}) as { code?: unknown; message?: unknown; details?: unknown; retryAfterSeconds?: unknown };
+    const values = refusal.details && typeof refusal.details === 'object' && !Array.isArray(refusal.details) ? refusal.details : {};
     throw new ApiError(
       response.status,
       typeof refusal.code === 'string' ? refusal.code : 'error',
       typeof refusal.message === 'string' ? refusal.message : response.statusText,
       fieldsOf(refusal.details),
+      typeof refusal.retryAfterSeconds === 'number' ? { ...values, retryAfterSeconds: refusal.retryAfterSeconds } : values,
     );
   }
   return data as T;

@@ -1194,6 +1194,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{id}/messages/{messageId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["InboxController_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["InboxController_pages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{id}/transcript": {
         parameters: {
             query?: never;
@@ -1731,6 +1763,10 @@ export interface components {
             /** @enum {string} */
             status: "received" | "pending_approval" | "rejected" | "queued" | "sent" | "delivered" | "read" | "failed";
             error: string | null;
+            errorCode: string | null;
+            errorDetails: {
+                [key: string]: string | number;
+            } | null;
             review: {
                 by: string | null;
                 at: string;
@@ -1813,6 +1849,10 @@ export interface components {
             /** @enum {string} */
             status: "received" | "pending_approval" | "rejected" | "queued" | "sent" | "delivered" | "read" | "failed";
             error: string | null;
+            errorCode: string | null;
+            errorDetails: {
+                [key: string]: string | number;
+            } | null;
             review: {
                 by: string | null;
                 at: string;
@@ -1954,6 +1994,7 @@ export interface components {
             status: "pending" | "sent" | "failed";
             attempts: number;
             error: string | null;
+            errorCode: string | null;
             quotedReportId: string | null;
             providerRequestId: string | null;
             providerMessageId: string | null;
@@ -2320,6 +2361,13 @@ export interface components {
             status: "pending" | "accepted" | "expired" | "cancelled";
             acceptedById: string | null;
             expiresAt: string;
+        };
+        VisitorPages: {
+            items: {
+                url: string;
+                title: string | null;
+                seenAt: string;
+            }[];
         };
     };
     responses: never;
@@ -4878,6 +4926,50 @@ export interface operations {
             };
         };
     };
+    InboxController_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn: `unsent` is true and the body is gone (colleagues get `message.updated`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+        };
+    };
+    InboxController_pages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitorPages"];
+                };
+            };
+        };
+    };
     InboxController_transcript: {
         parameters: {
             query?: never;
@@ -5003,6 +5095,7 @@ export interface operations {
                 "application/json": {
                     outcome?: string;
                     categoryId?: string;
+                    confirmed?: boolean;
                 };
             };
         };

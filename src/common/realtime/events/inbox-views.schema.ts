@@ -57,10 +57,18 @@ export const inboxMessageView = z
     content: inboxMessageContentView.nullable(),
     author: z.object({ type: z.enum(['contact', 'member', 'bot', 'system']), id: z.string().nullable() }),
     status: z.enum(['received', 'pending_approval', 'rejected', 'queued', 'sent', 'delivered', 'read', 'failed']),
+    /** Why the delivery failed (or is being retried), in English, for API callers; the inbox shows `errorCode`. */
     error: z.string().nullable(),
+    /** The failure's stable code (`provider_rejected_number`, `reply_window_closed`...); see docs/error-codes.md. */
+    errorCode: z.string().nullable(),
+    /** What the provider said in its own terms: `{provider, providerCode?, status?, providerMessage?}`. */
+    errorDetails: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
     /** A trainee's draft once a supervisor decided: who, when, and the feedback given with a rejection. */
     review: z.object({ by: z.string().nullable(), at: z.string(), feedback: z.string().nullable() }).nullable(),
-    /** The customer took it back (LINE unsend): body and attachments are gone. */
+    /**
+     * Taken back: by the customer (`direction: 'in'`, a LINE unsend) or by its agent within two minutes
+     * (`direction: 'out'`, withdrawn): body and attachments are gone.
+     */
     unsent: z.boolean(),
     /** The approved template this message went out as (WhatsApp), or null for free text. */
     template: z.string().nullable(),
@@ -96,7 +104,9 @@ export const inboxReportView = z
     text: z.string(),
     status: z.enum(['pending', 'sent', 'failed']),
     attempts: z.number(),
+    /** Why the last post failed, in English; `errorCode` is its stable code (the inbox shows that). */
     error: z.string().nullable(),
+    errorCode: z.string().nullable(),
     quotedReportId: z.string().nullable(),
     providerRequestId: z.string().nullable(),
     providerMessageId: z.string().nullable(),

@@ -15,6 +15,8 @@ export interface WidgetMessage {
   seq: string;
   direction: 'in' | 'out';
   body: string;
+  /** Its agent took it back (within two minutes): `body` is empty and the widget shows it as withdrawn. */
+  withdrawn?: boolean;
   /** Who wrote it; `name` is the agent's display name, null for the visitor's own messages. */
   author: { type: 'contact' | 'member' | 'bot' | 'system'; name: string | null };
   createdAt: string;
@@ -76,6 +78,8 @@ export interface VisitorProof {
 export interface WidgetServerEvents {
   session: (session: WidgetSession) => void;
   message: (message: WidgetMessage) => void;
+  /** An agent withdrew one of their messages: the widget shows it as withdrawn, its text gone. */
+  withdrawn: (event: { id: string }) => void;
   /** An agent is typing (no payload: the widget shows "typing" for a few seconds). */
   typing: (event: Record<string, never>) => void;
   waiting: (event: WidgetWaiting) => void;
@@ -129,6 +133,7 @@ export const widgetCatalog: NamespaceCatalog<WidgetClientEvents, WidgetServerEve
   serverToClient: {
     session: 'Right after every accepted handshake.',
     message: 'A message from the team reaches the visitor.',
+    withdrawn: 'An agent withdrew one of their messages within two minutes.',
     typing: 'An agent is typing in the visitor’s conversation.',
     waiting: 'Nobody was offered the chat.',
     missed: 'Every offer of the chat expired unanswered.',

@@ -7,6 +7,10 @@ import { SidePanel } from './SidePanel';
 import { ShopperPanel } from './ShopperPanel';
 import type { Language } from '../i18n';
 import { enterSendsPreference } from '../shared/session';
+import { describeError } from '../shared/error-catalog';
+
+/** As long as the hub lets an agent withdraw a message (WITHDRAW_WINDOW_MS). */
+const WITHDRAW_WINDOW_MS = 2 * 60_000;
 
 type CannedReply = Views['CannedReply'];
 type Sendability = Views['Sendability'];
@@ -36,7 +40,15 @@ export function ConversationPane(props: {
   const [cannedReplyId, setCannedReplyId] = useState<string | null>(null);
   const [canned, setCanned] = useState<CannedReply[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState('booked');
+  // No outcome is chosen until the agent chooses one: a default would post bookings nobody made.
+  const [outcome, setOutcome] = useState('');
+  const [confirmingBooked, setConfirmingBooked] = useState(false);
+  // Re-rendered every few seconds so the withdraw button goes away once its two minutes are over.
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(timer);
+  }, []);
   const [enterSends, setEnterSends] = useState(() => enterSendsPreference.read(props.enterSendsDefault));
   const [sendability, setSendability] = useState<Sendability | null>(null);
   const [template, setTemplate] = useState<{ name: string; variables: Record<string, string> } | null>(null);
@@ -139,15 +151,45 @@ export function ConversationPane(props: {
     }
   };
 
-  const resolve = async () => {
+  const customerWrote = messages.some((message) => message.direction === 'in' && message.author.type === 'contact' && (message.kind === 'text' || message.kind === 'media'));
+
+  const resolve = async (chosen: string | null, confirmed = false) => {
+    setError(null);
+    // A booking in a chat where the customer never wrote is asked about first (the hub refuses it unconfirmed too).
+    if (chosen === 'booked' && !confirmed && !customerWrote) {
+      setConfirmingBooked(true);
+      return;
+    }
+    setConfirmingBooked(false);
+    try {
+      await answer(
+        hub.POST('/api/conversations/{id}/resolve', { params: { path: { id: conversation.id } }, body: chosen ? { outcome: chosen, ...(confirmed ? { confirmed } : {}) } : {} }),
+      );
+      setOutcome('');
+      props.onResolved();
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.code === 'outcome_needs_confirmation') setConfirmingBooked(true);
+      else setError(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
+  const withdraw = async (messageId: string) => {
     setError(null);
     try {
-      await answer(hub.POST('/api/conversations/{id}/resolve', { params: { path: { id: conversation.id } }, body: { outcome } }));
-      props.onResolved();
+      await answer(hub.POST('/api/conversations/{id}/messages/{messageId}/withdraw', { params: { path: { id: conversation.id, messageId } } }));
     } catch (failure) {
       setError(failure instanceof ApiError ? failure.message : String(failure));
     }
   };
+
+  const withdrawable = (message: Message) =>
+    message.direction === 'out' &&
+    message.kind !== 'note' &&
+    !message.unsent &&
+    message.author.type === 'member' &&
+    message.author.id === props.member.id &&
+    !['failed', 'rejected', 'pending_approval'].includes(message.status) &&
+    now - new Date(message.createdAt).getTime() < WITHDRAW_WINDOW_MS;
 
   const toggleEnterSends = () => {
     enterSendsPreference.write(!enterSends);
@@ -166,15 +208,32 @@ export function ConversationPane(props: {
         <label>
           {text.outcome}
           <select value={outcome} onChange={(e) => setOutcome(e.target.value)}>
+            <option value="" disabled>
+              {text.chooseOutcome}
+            </option>
             <option value="booked">{text.booked}</option>
             <option value="not_booked">{text.notBooked}</option>
             <option value="other">{text.other}</option>
           </select>
         </label>
-        <button type="button" onClick={() => void resolve()} disabled={conversation.status === 'resolved'}>
+        <button type="button" onClick={() => void resolve(outcome)} disabled={conversation.status === 'resolved' || !outcome}>
           {text.resolve}
         </button>
+        <button type="button" onClick={() => void resolve(null)} disabled={conversation.status === 'resolved'}>
+          {text.resolveWithoutOutcome}
+        </button>
       </header>
+      {confirmingBooked && (
+        <div role="alertdialog" aria-label={text.confirmBookedYes} className="confirm">
+          <p>{text.confirmBooked}</p>
+          <button type="button" onClick={() => void resolve('booked', true)}>
+            {text.confirmBookedYes}
+          </button>
+          <button type="button" onClick={() => setConfirmingBooked(false)}>
+            {text.cancel}
+          </button>
+        </div>
+      )}
       <ShopperPanel conversationId={conversation.id} socket={props.socket} />
 
       <ol className="thread" ref={log} aria-label={text.conversations} aria-live="polite">
@@ -187,12 +246,19 @@ export function ConversationPane(props: {
           >
             {message.kind === 'note' && <span className="tag">{text.internalNote}</span>}
             {/* Text, never HTML: whatever a customer or an agent wrote is shown as written. */}
-            <p className="body">{message.body}</p>
+            {message.unsent ? <p className="body withdrawn">{message.direction === 'out' ? text.withdrawn : text.unsentByCustomer}</p> : <p className="body">{message.body}</p>}
             <span className="meta">
               <time dateTime={message.createdAt}>{time.format(new Date(message.createdAt))}</time>
               {message.direction === 'out' && message.kind !== 'note' && <span className="status"> · {text.status[message.status] ?? message.status}</span>}
             </span>
-            {message.error && <span className="failure">{fill(text.failedBecause, { reason: message.error })}</span>}
+            {message.error && (
+              <span className="failure">{fill(text.failedBecause, { reason: describeError(language, message.errorCode ?? 'provider_refused', message.errorDetails) })}</span>
+            )}
+            {withdrawable(message) && (
+              <button type="button" className="withdraw" onClick={() => void withdraw(message.id)}>
+                {text.withdraw}
+              </button>
+            )}
             {message.review?.feedback && <span className="failure">{message.review.feedback}</span>}
           </li>
         ))}
@@ -205,7 +271,7 @@ export function ConversationPane(props: {
 
       {blocked && sendability && !sendability.ok && (
         <p role="status" className="refusal">
-          {sendability.reason}
+          {describeError(language, sendability.code)}
         </p>
       )}
       {templateOnly && sendability && (

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import { answer, ApiError, hub } from '../api';
 import type { Conversation, Views } from '../api';
-import { useText } from '../i18n';
+import { CurrentLanguage, useText } from '../i18n';
+import { describeError } from '../shared/error-catalog';
 import { IntakePanel } from './IntakePanel';
 
 type Contact = Views['Contact'];
@@ -12,6 +13,8 @@ type TeamMember = Views['Member'];
 /** The conversation's side: who the customer is, how to file it, and what can be done with it. */
 export function SidePanel({ conversation, memberId, reportsChanged }: { conversation: Conversation; memberId: string; reportsChanged: number }) {
   const text = useText();
+  const language = useContext(CurrentLanguage);
+  const [pages, setPages] = useState<Views['VisitorPages']['items']>([]);
   const [contact, setContact] = useState<Contact | null>(null);
   const [categories, setCategories] = useState<Category[]>([]);
   const [members, setMembers] = useState<TeamMember[]>([]);
@@ -27,6 +30,12 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
   useEffect(() => {
     void answer(hub.GET('/api/conversations/{id}/store', { params: { path: { id: conversation.id } } })).then(setStore, () => setStore(null));
   }, [conversation.id]);
+
+  // The visitor's pages (the widget's access log): read again when the thread moves, as they browse on.
+  useEffect(() => {
+    if (conversation.channel.type !== 'webchat') return setPages([]);
+    void answer(hub.GET('/api/conversations/{id}/pages', { params: { path: { id: conversation.id } } })).then((page) => setPages(page.items), () => setPages([]));
+  }, [conversation.id, conversation.channel.type, conversation.lastMessageAt]);
 
   useEffect(() => {
     void answer(hub.GET('/api/reports', { params: { query: { conversationId: conversation.id } } })).then((page) => setReports(page.items), () => setReports([]));
@@ -98,6 +107,26 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
         </label>
       </section>
 
+      {conversation.channel.type === 'webchat' && (
+        <section aria-label={text.visitorPages}>
+          <h3>{text.visitorPages}</h3>
+          {pages.length === 0 && <p className="kind">{text.noVisitorPages}</p>}
+          <ol className="visitor-pages">
+            {pages.map((page) => (
+              <li key={`${page.seenAt}:${page.url}`}>
+                {/* The visitor's page as they reported it: a link out of the inbox, never opened with our origin's rights. */}
+                <a href={/^https?:\/\//.test(page.url) ? page.url : undefined} target="_blank" rel="noopener noreferrer">
+                  {page.title || page.url}
+                </a>{' '}
+                <time dateTime={page.seenAt} className="kind">
+                  {new Date(page.seenAt).toLocaleTimeString(language === 'ja' ? 'ja-JP' : 'en-GB', { hour: '2-digit', minute: '2-digit' })}
+                </time>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+
       <section>
         <h3>{text.store}</h3>
         <p className="store">
@@ -128,7 +157,7 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
           {reports.map((report) => (
             <li key={report.id} className={`report report-${report.status}`}>
               <span className="kind">{text.reportKind[report.kind] ?? report.kind}</span> {text.reportStatus[report.status]}
-              {report.error && <span className="failure">{report.error}</span>}
+              {report.error && <span className="failure">{describeError(language, report.errorCode ?? 'provider_refused')}</span>}
               {report.status === 'failed' && (
                 <button type="button" onClick={() => void act(() => answer(hub.POST('/api/reports/{id}/retry', { params: { path: { id: report.id } } })), text.retrying)}>
                   {text.retry}

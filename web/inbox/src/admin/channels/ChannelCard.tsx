@@ -1,5 +1,6 @@
-import { useState } from 'react';
-import { fill, useWords } from '../../i18n';
+import { useContext, useState } from 'react';
+import { CurrentLanguage, fill, useWords } from '../../i18n';
+import { describeError } from '../../shared/error-catalog';
 import { FormRefusal, useServerForm } from '../../shared/forms';
 import { ChannelForm } from './ChannelForm';
 import { kindOf } from './channelKinds';
@@ -68,7 +69,7 @@ export function ChannelCard({ channel, actions }: { channel: Channel; actions: C
       </div>
       {confirming && <p className="hint">{words.removeWarning}</p>}
       <FormRefusal form={writes} />
-      {result && <CheckResult result={result} />}
+      {result && <CheckResult result={result} provider={channel.provider} />}
       {editing && <ChannelForm kind={kind} channel={channel} onUpdate={save} onDone={() => setEditing(false)} />}
       <WebhookList channel={channel} />
       {channel.provider === 'whatsapp-web' && <PairingPanel channelId={channel.id} />}
@@ -79,12 +80,15 @@ export function ChannelCard({ channel, actions }: { channel: Channel; actions: C
 }
 
 /** What the provider said about the credentials, and what to change when it refused them. */
-function CheckResult({ result }: { result: ChannelCheck }) {
+function CheckResult({ result, provider }: { result: ChannelCheck; provider: string }) {
   const words = useWords(channelsWords);
+  const language = useContext(CurrentLanguage);
   return (
     <div className={`check-result ${result.ok ? 'ok' : 'failed'}`} role={result.ok ? 'status' : 'alert'} aria-label={words.check}>
       <p>
-        <strong>{result.ok ? words.checkOk : words.checkFailed}</strong>: {result.message}
+        <strong>{result.ok ? words.checkOk : words.checkFailed}</strong>
+        {/* The hub's sentence is English: in Japanese the code's sentence stands for a refusal, the heading for a pass. */}
+        {language === 'en' ? `: ${result.message}` : result.ok ? '' : `: ${describeError(language, result.code, { provider })}`}
       </p>
       {result.account && <p>{fill(words.checkAccount, { account: result.account })}</p>}
       {!result.ok && words.checkFix[result.code] && <p>{words.checkFix[result.code]}</p>}
