@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { MessageFilesService } from './message-files.service.js';
 import { createHash } from 'node:crypto';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
@@ -33,6 +34,7 @@ export class WebchatSessionService implements VisitorSessions, OnModuleInit {
     private readonly events: ConversationEvents,
     private readonly replies: ConversationsService,
     private readonly claims: VisitorClaimsService,
+    private readonly files: MessageFilesService,
   ) {}
 
   onModuleInit(): void {
@@ -125,6 +127,7 @@ export class WebchatSessionService implements VisitorSessions, OnModuleInit {
         body: row.body,
         author: { type: row.authorType, name: row.authorType === 'member' ? (authors.get(row.authorId!) ?? null) : null },
         createdAt: row.createdAt.toISOString(),
+        ...(Array.isArray(row.attachments) && row.attachments.length > 0 ? { attachments: this.files.visitorAttachments(row.id, row.attachments) } : {}),
       })),
     };
   }

@@ -1,3 +1,4 @@
+import { FileLinksController } from './file-links.controller.js';
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/index.js';
 import { ContactsModule } from '../contacts/index.js';
@@ -18,7 +19,7 @@ import { QueueController } from './queue.controller.js';
 
 @Module({
   imports: [ChannelsModule, ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, TeamsModule],
-  controllers: [InboxController, MessagesController, ContactActionsController, QueueController, NotificationsController],
+  controllers: [InboxController, MessagesController, FileLinksController, ContactActionsController, QueueController, NotificationsController],
   providers: [InboxGateway, PresenceWatch, NotificationsService],
   exports: [PresenceWatch],
 })
