@@ -32,6 +32,9 @@ const ja = {
   proveField: '確認コード',
   proveSend: '確認',
   proved: '確認できました。ありがとうございます。',
+  attach: '写真・ファイルを送る',
+  uploading: 'ファイルを送っています…',
+  file: 'ファイル',
 };
 
 const en: typeof ja = {
@@ -67,6 +70,9 @@ const en: typeof ja = {
   proveField: 'Code',
   proveSend: 'Confirm',
   proved: 'Confirmed. Thank you.',
+  attach: 'Send a photo or file',
+  uploading: 'Sending the file…',
+  file: 'File',
 };
 
 export function widgetText(language: string | undefined): typeof ja {
