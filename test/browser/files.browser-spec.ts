@@ -84,7 +84,11 @@ describe('Files both ways in a real browser', () => {
     await inbox.locator('.thread .files img[alt="IMG_0001.jpg"]').waitFor({ timeout: 10_000 });
     const widgetImage = shop.locator('.log .theirs img.preview');
     await widgetImage.waitFor({ timeout: 10_000 });
-    await eventually(() => widgetImage.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), (width) => width === 480);
+    await eventually(() => widgetImage.evaluate((img) => {
+      // The page's element, typed without the DOM library: loaded, and as wide as the hub's thumbnail.
+      const image = img as { complete?: boolean; naturalWidth?: number };
+      return image.complete ? image.naturalWidth : 0;
+    }), (width) => width === 480);
     const full = (await shop.locator('.log .theirs a.file').getAttribute('href'))!;
     const served = await request(full).get('').expect(200);
     expect(served.headers['content-type']).toBe('image/jpeg');
