@@ -2,6 +2,7 @@ import type { ZodType } from 'zod';
 import type { ChannelType, IdentityKind } from '../common/channel-types.js';
 import type { ChannelCheck } from './channel-check.js';
 import type { DeliveryFailure, ErrorCode } from '../common/errors/error-codes.js';
+import type { FileKind } from '../common/files/index.js';
 
 export type { ChannelType };
 
@@ -59,9 +60,32 @@ export interface Attachment {
   failed?: { code: string; reason: string };
   /**
    * Content that came inside the webhook itself (an email's files): the hub stores it through the storage port
-   * before the message is written and keeps only `url` and `size` on the row.
+   * before the message is written and keeps only `url` and `size` on the row. On an outbound message: the file's
+   * bytes, for a channel that uploads them (WhatsApp Cloud media, SendGrid attachments).
    */
   data?: Buffer;
+  /** What the file is, as channels tell files apart (the hub's own uploads and the widget's). */
+  kind?: FileKind;
+  /**
+   * A small JPEG of an image or video. On the row: where the inbox loads it; on an outbound message: a signed link
+   * the provider can fetch (LINE's `previewImageUrl`).
+   */
+  thumbnailUrl?: string;
+  /** An audio file's length (LINE's audio message states it). */
+  durationMs?: number;
+}
+
+/**
+ * How a channel carries files, by kind: `native` as the provider's own media message, `link` as a signed link in the
+ * text (LINE bots cannot send a PDF). A kind not listed is refused before the reply is written
+ * (`attachment_kind_unsupported`), and so is a file above `maxBytes` (`attachment_too_large`).
+ */
+export interface ChannelFiles {
+  kinds: Partial<Record<FileKind, 'native' | 'link'>>;
+  /** The largest file the provider takes (of the kinds it carries natively; a link has no size limit). */
+  maxBytes: number;
+  /** Files one message may carry; more are refused. */
+  maxPerMessage: number;
 }
 
 /**
@@ -243,7 +267,7 @@ export type SendResult =
   | { ok: false; retry: boolean; code: ErrorCode; reason: string; details?: Record<string, string | number>; retryAfterMs?: number };
 
 export interface ChannelCapabilities {
-  media: boolean;
+  files: ChannelFiles;
   templates: boolean;
   typing: boolean;
   readReceipts: boolean;
@@ -358,7 +382,7 @@ export interface ChannelAdapter<Settings, Secrets> {
    */
   canSend?(
     channel: Pick<ChannelAccount<Settings, Secrets>, 'type'>,
-    message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean },
+    message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean; files?: readonly FileKind[] },
   ): { ok: true } | { ok: false; code: ErrorCode; reason: string };
   /**
    * A template an agent chose, checked against the channel's settings: the template to send and the text the

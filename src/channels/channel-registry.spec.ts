@@ -30,7 +30,7 @@ function recordingAdapter(): ChannelAdapter<Settings, Secrets> & { seen: Channel
     seen,
     provider: 'sendgrid',
     types: ['email'],
-    capabilities: { media: false, templates: false, typing: false, readReceipts: false, replyTokens: false, groups: false, maxTextLength: 10, replyWindowHours: null, maxMessagesPerCall: 1, sendsPerSecond: 1 },
+    capabilities: { files: { kinds: {}, maxBytes: 0, maxPerMessage: 0 }, templates: false, typing: false, readReceipts: false, replyTokens: false, groups: false, maxTextLength: 10, replyWindowHours: null, maxMessagesPerCall: 1, sendsPerSecond: 1 },
     configSchema: z.strictObject({ ...settingsSchema.shape, apiKey: z.string() }),
     secretKeys: ['apiKey'],
     settingsSchema,

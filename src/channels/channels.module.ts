@@ -1,3 +1,4 @@
+import { WebchatUploadsController } from './webchat/webchat-uploads.controller.js';
 import { Module } from '@nestjs/common';
 import { TeamsModule } from '../teams/index.js';
 import { ChannelRegistry, registerAdapter } from './channel-registry.js';
@@ -24,7 +25,7 @@ import { WebchatSender } from './webchat/webchat.sender.js';
 
 @Module({
   imports: [TeamsModule],
-  controllers: [ChannelsController, WebhooksController],
+  controllers: [ChannelsController, WebhooksController, WebchatUploadsController],
   providers: [
     ChannelsService,
     ChannelEvents,

@@ -1,3 +1,4 @@
+import { FILE_KINDS } from '../common/files/index.js';
 import { z } from 'zod';
 import { CHANNEL_CHECK_CODES } from './channel-check.js';
 import { CHANNEL_TYPES } from '../common/channel-types.js';
@@ -22,10 +23,15 @@ export const apiBaseUrl = z.url({ protocol: /^https?$/, error: 'must be an http(
 
 // What the routes answer with (documented in openapi.json through @Answers, which holds each route to its view).
 
-/** What the composer may offer on a channel: text length, media, reply window, groups. */
+/** What the composer may offer on a channel: text length, files, reply window, groups. */
 export const channelCapabilitiesView = z
   .object({
-    media: z.boolean(),
+    /** How the channel carries each kind of file (`native` or as a signed `link`); a kind not listed is refused. */
+    files: z.object({
+      kinds: z.partialRecord(z.enum(FILE_KINDS), z.enum(['native', 'link'])),
+      maxBytes: z.number(),
+      maxPerMessage: z.number(),
+    }),
     templates: z.boolean(),
     typing: z.boolean(),
     readReceipts: z.boolean(),

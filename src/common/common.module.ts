@@ -14,6 +14,7 @@ import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { OUTBOUND_GUARD } from './outbound/index.js';
 import type { OutboundGuard } from './outbound/index.js';
 import { LocalFileStorage, STORAGE } from './storage/storage.js';
+import { FILE_LINKS, FileLinks } from './files/file-links.js';
 import { RESUMABLE_WORK } from './start/resumable-work.js';
 import type { ResumableWorkRegistry } from './start/resumable-work.js';
 import { READINESS } from './start/readiness.js';
@@ -64,6 +65,7 @@ export class CommonModule {
       { provide: CLOCK, useValue: infra.clock },
       { provide: RATE_LIMITER, useValue: infra.rateLimiter },
       { provide: STORAGE, useValue: new LocalFileStorage(infra.config.dataDir) },
+      { provide: FILE_LINKS, useValue: new FileLinks(infra.masterKey) },
       { provide: OUTBOUND_GUARD, useValue: infra.outboundGuard },
       { provide: RESUMABLE_WORK, useValue: infra.resumableWork },
       { provide: READINESS, useValue: infra.readiness },

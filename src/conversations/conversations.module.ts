@@ -12,6 +12,7 @@ import { MessageWithdrawalService } from './message-withdrawal.service.js';
 import { MessageFollowUps } from './follow-ups.service.js';
 import { IngestService } from './ingest.service.js';
 import { MediaService } from './media.service.js';
+import { MessageFilesService } from './message-files.service.js';
 import { ProviderEventApplier } from './provider-events.service.js';
 import { OutboxService } from './outbox.service.js';
 import { SendPolicy } from './send-policy.js';
@@ -21,7 +22,7 @@ import { WebchatSessionService } from './webchat-sessions.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule, TeamsModule],
-  providers: [ConversationEvents, ConversationsService, MessageWithdrawalService, IngestService, OutboxService, SendPolicy, MediaService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier],
-  exports: [ConversationEvents, MessageFollowUps, ConversationsService, MessageWithdrawalService, OutboxService, MediaService, ContactMergeService, ContactErasureService, TranscriptService],
+  providers: [ConversationEvents, ConversationsService, MessageWithdrawalService, IngestService, OutboxService, SendPolicy, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier],
+  exports: [ConversationEvents, MessageFollowUps, ConversationsService, MessageWithdrawalService, OutboxService, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService],
 })
 export class ConversationsModule {}

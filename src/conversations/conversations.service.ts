@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../common/errors/error-codes.js';
 import { Inject, Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
@@ -20,6 +21,7 @@ import { OutboxService } from './outbox.service.js';
 import { enqueueOutbound } from './outbound.repository.js';
 import type { Outbound } from './outbound.repository.js';
 import { SendPolicy } from './send-policy.js';
+import { MessageFilesService } from './message-files.service.js';
 import type { SendVerdict } from './send-policy.js';
 import { InvitationService } from '../contacts/index.js';
 import { CLOCK } from '../common/clock.js';
@@ -71,6 +73,7 @@ export class ConversationsService {
     private readonly invitations: InvitationService,
     private readonly channels: ChannelsService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly files: MessageFilesService,
   ) {}
 
   async list(member: AuthMember, query: ConversationQuery): Promise<Page<ConversationView>> {
@@ -132,7 +135,7 @@ export class ConversationsService {
   async systemReply(conversationId: string, body: string, purpose: 'automatic' | 'confirmation', at?: Date): Promise<SendVerdict> {
     const now = this.clock.now();
     const conversation = await this.systemTarget(conversationId);
-    const verdict = await this.policy.verdict(conversation, { purpose, body, template: false, attachments: 0 }, at ?? now);
+    const verdict = await this.policy.verdict(conversation, { purpose, body, template: false, files: [] }, at ?? now);
     if (!verdict.ok) {
       logger.warn({ conversationId, code: verdict.code, purpose }, 'automatic reply not sent');
       return verdict;
@@ -147,7 +150,7 @@ export class ConversationsService {
    * once-only notice; `at` is the caller's clock, which the reply window is judged by).
    */
   async systemSendability(conversationId: string, body: string, purpose: 'automatic' | 'confirmation', at = this.clock.now()): Promise<SendVerdict> {
-    return this.policy.verdict(await this.systemTarget(conversationId), { purpose, body, template: false, attachments: 0 }, at);
+    return this.policy.verdict(await this.systemTarget(conversationId), { purpose, body, template: false, files: [] }, at);
   }
 
   private systemTarget(conversationId: string) {
@@ -220,7 +223,7 @@ export class ConversationsService {
   async post(
     member: AuthMember,
     id: string,
-    input: { body?: string; kind: 'text' | 'note'; template?: TemplateChoice },
+    input: { body?: string; kind: 'text' | 'note'; template?: TemplateChoice; attachments?: string[] },
     purpose: Purpose = 'reply',
   ): Promise<MessageView> {
     const conversation = await this.row(member, id);
@@ -248,10 +251,24 @@ export class ConversationsService {
     const now = this.clock.now();
     const template = input.template ? await this.resolveTemplate(conversation.channel.id, input.template) : null;
     const body = template?.preview ?? input.body ?? '';
+    const taken = input.attachments ? await this.files.take(member, id, input.attachments) : null;
     // A trainee's draft passes the same rules now and again when it is approved.
-    await this.policy.check(conversation, { purpose, body, template: template !== null, attachments: 0 }, now);
+    await this.policy.check(conversation, { purpose, body, template: template !== null, files: taken?.files ?? [] }, now);
     const held = member.training;
-    const reply = { teamId: member.teamId, conversationId: id, channelId: conversation.channel.id, body, template: template?.template ?? null, author: { type: 'member', id: member.id }, createdAt: now } as const;
+    // The files go under the message's id before the row is written: the outbox, which may send at once, finds them.
+    const messageId = taken ? uuidv7() : undefined;
+    const attachments = taken && messageId ? await taken.store(messageId) : undefined;
+    const reply = {
+      id: messageId,
+      teamId: member.teamId,
+      conversationId: id,
+      channelId: conversation.channel.id,
+      body,
+      template: template?.template ?? null,
+      author: { type: 'member', id: member.id },
+      createdAt: now,
+      attachments,
+    } as const;
     const written = await this.db.$transaction(async (tx: Tx) => {
       const greetedBy = await this.greetedJustNowBy(tx, id, member.id, now);
       if (greetedBy) {
@@ -259,6 +276,7 @@ export class ConversationsService {
         const error = `Withdrawn before delivery: ${greetedBy} greeted this customer a moment before you.`;
         const withdrawn = await tx.message.create({
           data: {
+            ...(reply.id ? { id: reply.id, attachments: reply.attachments as unknown as Prisma.InputJsonArray } : {}),
             teamId: member.teamId,
             conversationId: id,
             channelId: conversation.channel.id,
@@ -299,12 +317,12 @@ export class ConversationsService {
    * pending, so the supervisor sees why and may reject it with feedback or approve it once it may go.
    */
   async approveDraft(member: AuthMember, messageId: string): Promise<MessageView> {
-    const draft = await this.db.message.findFirst({ where: { id: messageId, teamId: member.teamId }, select: { conversationId: true, status: true, body: true, template: true } });
+    const draft = await this.db.message.findFirst({ where: { id: messageId, teamId: member.teamId }, select: { conversationId: true, status: true, body: true, template: true, attachments: true } });
     if (!draft) throw notFound('The draft');
     if (draft.status !== 'pending_approval') throw draftDecided(draft.status);
     const now = this.clock.now();
     const conversation = await this.row(member, draft.conversationId);
-    await this.policy.check(conversation, { purpose: 'reply', body: draft.body, template: draft.template !== null, attachments: 0 }, now);
+    await this.policy.check(conversation, { purpose: 'reply', body: draft.body, template: draft.template !== null, files: this.files.filesOf(draft.attachments) }, now);
     const enqueued = await this.db.$transaction(async (tx: Tx) => {
       await this.decideDraft(tx, member, messageId, { status: 'queued' }, now);
       return enqueueOutbound(tx, { kind: 'approved', messageId });
@@ -540,7 +558,7 @@ export class ConversationsService {
     const conversation = await this.row(member, id);
     const templates = await this.templatesOf(conversation.channel.id);
     const maxTextLength = this.policy.longestText(conversation.channel);
-    const verdict = await this.policy.verdict(conversation, { purpose: 'reply', body: '', template: false, attachments: 0 }, this.clock.now());
+    const verdict = await this.policy.verdict(conversation, { purpose: 'reply', body: '', template: false, files: [] }, this.clock.now());
     if (verdict.ok) return { ok: true, templateOnly: false, templates, maxTextLength };
     // Outside the window a template still goes out; a refusal for any other reason stops every reply.
     const templateOnly = verdict.code === 'reply_window_closed' && templates.length > 0;

@@ -15,6 +15,8 @@ export interface DeliveryToSend {
   channelId: string;
   conversationId: string;
   body: string;
+  /** The row's attachments, as stored (`Attachment[]`). */
+  attachments: unknown;
   authorType: MessageView['author']['type'];
   authorId: string | null;
   authorName: string | null;
@@ -32,7 +34,7 @@ export async function deliveryToSend(db: Db, deliveryId: string): Promise<Delive
   const [row] = await db.$queryRaw<DeliveryToSend[]>`
     SELECT d.state::text AS state, d.attempts,
            m.id AS "messageId", m.team_id AS "teamId", m.channel_id AS "channelId", m.conversation_id AS "conversationId",
-           m.body, m.author_type::text AS "authorType", m.author_id AS "authorId", a.name AS "authorName", m.seq, m.template,
+           m.body, m.attachments, m.author_type::text AS "authorType", m.author_id AS "authorId", a.name AS "authorName", m.seq, m.template,
            m.created_at AS "createdAt",
            c.thread_key AS "threadKey", c.awaiting_claim_id AS "awaitingClaimId", c.contact_id AS "contactId",
            c.reply_token AS "replyToken", c.reply_token_expires_at AS "replyTokenExpiresAt"

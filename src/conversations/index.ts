@@ -10,6 +10,8 @@ export { claimAwayNotice, firstOfferClaim, handOver, lockForOffer, markMissed, r
 export { MessageFollowUps } from './follow-ups.service.js';
 export type { FollowUpTarget } from './follow-ups.service.js';
 export { MediaService } from './media.service.js';
+export { MessageFilesService } from './message-files.service.js';
+export type { UploadView } from './message-files.service.js';
 export { TranscriptService } from './transcript.service.js';
 export { ContactMergeService } from './contact-merge.service.js';
 export { ContactErasureService } from './contact-erasure.service.js';

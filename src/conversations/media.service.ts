@@ -103,12 +103,15 @@ export class MediaService implements OnModuleInit, ResumableWork {
   }
 
   /** A stored attachment, for a member of the message's team only. */
-  async read(member: AuthMember, messageId: string, index: number): Promise<{ data: Buffer; contentType: string; name?: string }> {
+  async read(member: AuthMember, messageId: string, index: number, variant: 'file' | 'thumbnail' = 'file'): Promise<{ data: Buffer; contentType: string; name?: string }> {
     const message = await this.db.message.findFirst({ where: { id: messageId, teamId: member.teamId } });
     const attachment = message && !message.unsentAt && Array.isArray(message.attachments) ? (message.attachments[index] as Attachment | undefined) : undefined;
-    const data = attachment?.url ? await this.storage.get(storageKey(member.teamId, messageId, index)) : null;
+    const key = storageKey(member.teamId, messageId, index);
+    // Only the hub's own uploads have a thumbnail; a customer's photo is shown scaled down from the file itself.
+    const thumbnail = variant === 'thumbnail' && attachment?.thumbnailUrl;
+    const data = attachment?.url ? await this.storage.get(thumbnail ? `${key}.thumbnail` : key) : null;
     if (!attachment || !data) throw notFound('The attachment');
-    return { data, contentType: attachment.contentType ?? 'application/octet-stream', name: attachment.name };
+    return { data, contentType: thumbnail ? 'image/jpeg' : (attachment.contentType ?? 'application/octet-stream'), name: attachment.name };
   }
 }
 

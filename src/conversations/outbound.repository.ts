@@ -1,10 +1,12 @@
 import type { Prisma, Tx } from '../common/database/database.js';
-import type { OutboundTemplate } from '../channels/index.js';
+import type { Attachment, OutboundTemplate } from '../channels/index.js';
 import { conversationInclude, preview } from './conversation.views.js';
 import type { ConversationRow } from './conversation.views.js';
 
 /** A message about to leave the hub, as its writer gives it. */
 export interface NewOutbound {
+  /** Given when its files were stored under it before the write (an agent's reply with attachments). */
+  id?: string;
   teamId: string;
   conversationId: string;
   channelId: string;
@@ -12,6 +14,8 @@ export interface NewOutbound {
   template: OutboundTemplate | null;
   author: { type: 'member'; id: string } | { type: 'system' };
   createdAt: Date;
+  /** The files it carries, as the row keeps them (already in storage under `id`). */
+  attachments?: Attachment[];
 }
 
 /** What a conversation's view shows of its channel and contact (`conversationInclude`). */
@@ -50,12 +54,14 @@ export async function enqueueOutbound(tx: Tx, outbound: Outbound) {
   const { message: input, held } = outbound;
   const message = await tx.message.create({
     data: {
+      ...(input.id ? { id: input.id } : {}),
       teamId: input.teamId,
       conversationId: input.conversationId,
       channelId: input.channelId,
       direction: 'out',
-      kind: 'text',
+      kind: input.attachments?.length && !input.body ? 'media' : 'text',
       body: input.body,
+      ...(input.attachments?.length ? { attachments: input.attachments as unknown as Prisma.InputJsonArray } : {}),
       ...(input.template ? { template: input.template as unknown as Prisma.InputJsonObject } : {}),
       authorType: input.author.type,
       authorId: input.author.type === 'member' ? input.author.id : null,
@@ -66,7 +72,7 @@ export async function enqueueOutbound(tx: Tx, outbound: Outbound) {
   const delivery = held ? null : await tx.delivery.create({ data: { messageId: message.id } });
   if (input.author.type === 'system') return { message, deliveryId: delivery?.id ?? null, conversation: null };
   const where = { id: input.conversationId };
-  const data = { lastMessageAt: input.createdAt, lastMessagePreview: preview(input.body), ...(held ? {} : { unreplied: false }) };
+  const data = { lastMessageAt: input.createdAt, lastMessagePreview: preview(input.body || (input.attachments ?? []).map((a) => a.name).join(', ')), ...(held ? {} : { unreplied: false }) };
   const conversation = outbound.shown
     ? { ...(await tx.conversation.update({ where, data })), channel: outbound.shown.channel, contact: outbound.shown.contact }
     : await tx.conversation.update({ where, data, include: conversationInclude });

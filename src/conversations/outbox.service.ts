@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { MessageFilesService } from './message-files.service.js';
 import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
@@ -66,6 +67,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     private readonly consent: ConsentService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(HUB_METRICS) private readonly metrics: HubMetrics,
+    private readonly files: MessageFilesService,
   ) {}
 
   onModuleInit(): void {
@@ -118,7 +120,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
       conversationId: delivery.conversationId,
       to: ThreadKey.parse(delivery.threadKey),
       body: delivery.body,
-      attachments: [],
+      attachments: await this.files.outbound(delivery.teamId, delivery.messageId, delivery.attachments),
       author: { type: delivery.authorType === 'contact' ? 'system' : delivery.authorType, id: delivery.authorId, name: delivery.authorName },
       createdAt: delivery.createdAt,
       seq: delivery.seq.toString(),

@@ -7,7 +7,7 @@ const NOW = new Date('2026-03-01T09:00:00Z');
 const HOUR = 3_600_000;
 
 const base: ChannelCapabilities = {
-  media: true,
+  files: { kinds: { image: 'native', video: 'native', audio: 'native', document: 'native' }, maxBytes: 16 * 1024 * 1024, maxPerMessage: 1 },
   templates: false,
   typing: false,
   readReceipts: true,
@@ -20,7 +20,7 @@ const base: ChannelCapabilities = {
 };
 
 // Hand-written adapters with the providers' numbers: Twilio (SMS, and WhatsApp with its 24-hour window), LINE
-// (five text objects of 5,000 per call), web chat (no files).
+// (five text objects of 5,000 per call), web chat, and two that differ in files: none at all, and LINE's (PDFs as links).
 const twilio: SendFacts['adapter'] = {
   capabilities: base,
   capabilitiesByType: { whatsapp: { replyWindowHours: 24 } },
@@ -30,7 +30,10 @@ const twilio: SendFacts['adapter'] = {
       : { ok: true },
 };
 const line: SendFacts['adapter'] = { capabilities: { ...base, maxTextLength: 5000, maxMessagesPerCall: 5, replyTokens: true } };
-const webchat: SendFacts['adapter'] = { capabilities: { ...base, maxTextLength: 5000, media: false } };
+const webchat: SendFacts['adapter'] = { capabilities: { ...base, maxTextLength: 5000 } };
+// A channel that carries no file at all (a linked WhatsApp device today), and LINE's way: PDFs as a link.
+const noFiles: SendFacts['adapter'] = { capabilities: { ...base, files: { kinds: {}, maxBytes: 0, maxPerMessage: 0 } } };
+const lineFiles: SendFacts['adapter'] = { capabilities: { ...base, files: { kinds: { image: 'native', document: 'link' }, maxBytes: 10 * 1024 * 1024, maxPerMessage: 4 } } };
 
 function sms(patch: Partial<SendFacts> = {}, conversation: Partial<SendFacts['conversation']> = {}): SendFacts {
   return {
@@ -43,7 +46,9 @@ function sms(patch: Partial<SendFacts> = {}, conversation: Partial<SendFacts['co
   };
 }
 
-const reply = (body = 'ありがとうございます', patch: Partial<SendRequest> = {}): SendRequest => ({ purpose: 'reply', body, template: false, attachments: 0, ...patch });
+const reply = (body = 'ありがとうございます', patch: Partial<SendRequest> = {}): SendRequest => ({ purpose: 'reply', body, template: false, files: [], ...patch });
+const photo = (size = 1024) => ({ kind: 'image' as const, size, name: 'photo.jpg' });
+const pdf = (size = 1024) => ({ kind: 'document' as const, size, name: 'menu.pdf' });
 
 describe('decideSend', () => {
   it('lets a reply go to a customer who wrote and has not opted out', () => {
@@ -122,8 +127,17 @@ describe('decideSend', () => {
   });
 
   it('refuses files on a channel that carries none', () => {
-    const facts = sms({ adapter: webchat, channel: { type: 'webchat', active: true }, consent: null });
-    expect(decideSend(facts, reply('x', { attachments: 1 }))).toMatchObject({ ok: false, code: 'attachments_unsupported', reason: 'The web chat cannot carry files; send the text alone.' });
-    expect(decideSend(sms(), reply('x', { attachments: 2 }))).toEqual({ ok: true });
+    const facts = sms({ adapter: noFiles, channel: { type: 'whatsapp', active: true }, consent: null });
+    expect(decideSend(facts, reply('x', { files: [photo()] }))).toMatchObject({ ok: false, code: 'attachments_unsupported', reason: 'A WhatsApp message cannot carry files; send the text alone.' });
+    expect(decideSend(sms({ adapter: webchat, channel: { type: 'webchat', active: true }, consent: null }), reply('x', { files: [photo()] }))).toEqual({ ok: true });
+  });
+
+  // Refused before the reply is written: a provider's refusal after the fact would show the agent "sent" first.
+  it('refuses a kind the channel does not carry, one too large, and too many, and lets a link go at any size', () => {
+    const facts = sms({ adapter: lineFiles, channel: { type: 'line', active: true }, consent: 'opted_in' });
+    expect(decideSend(facts, reply('', { files: [{ kind: 'video', size: 10, name: 'clip.mp4' }] }))).toMatchObject({ ok: false, code: 'attachment_kind_unsupported', details: { kind: 'video' } });
+    expect(decideSend(facts, reply('', { files: [photo(11 * 1024 * 1024)] }))).toMatchObject({ ok: false, code: 'attachment_too_large', details: { maxBytes: 10 * 1024 * 1024 } });
+    expect(decideSend(facts, reply('', { files: [pdf(), pdf(), pdf(), pdf(), pdf()] }))).toMatchObject({ ok: false, code: 'too_many_attachments', details: { maxPerMessage: 4 } });
+    expect(decideSend(facts, reply('', { files: [pdf(40 * 1024 * 1024), photo()] }))).toEqual({ ok: true });
   });
 });

@@ -8,6 +8,9 @@ import { ChannelRegistry, ThreadKey } from '../channels/index.js';
 import { ConsentService } from '../contacts/index.js';
 import type { ConsentChannel, ConsentState } from '../contacts/index.js';
 import { optedOutReason } from './outbox.service.js';
+import { channelName, filesVerdict } from './file-policy.js';
+import type { OutgoingFile } from './file-policy.js';
+export type { OutgoingFile } from './file-policy.js';
 
 /**
  * Why a message goes out; the consent rule differs by purpose.
@@ -26,9 +29,10 @@ export interface SendRequest {
   body: string;
   /** An approved template (WhatsApp): allowed outside the reply window, and not measured against the text limit. */
   template: boolean;
-  /** How many files go with it. */
-  attachments: number;
+  /** The files that go with it: what each is and how large. */
+  files: readonly OutgoingFile[];
 }
+
 
 /** What the policy decides on: the channel, the conversation and the customer's consent, as they are now. */
 export interface SendFacts {
@@ -110,7 +114,13 @@ export function decideSend(facts: SendFacts, request: SendRequest): SendVerdict 
   if (!consent.ok) return consent;
   const window = facts.adapter.canSend?.(
     { type: channel.type },
-    { to: ThreadKey.parse(conversation.threadKey), lastCustomerMessageAt: conversation.lastCustomerMessageAt, now: facts.now, template: request.template },
+    {
+      to: ThreadKey.parse(conversation.threadKey),
+      lastCustomerMessageAt: conversation.lastCustomerMessageAt,
+      now: facts.now,
+      template: request.template,
+      files: request.files.map((file) => file.kind),
+    },
   );
   if (window && !window.ok) return { ok: false, kind: 'conflict', code: window.code, reason: window.reason };
   const capabilities = capabilitiesOf(facts.adapter, channel.type);
@@ -126,10 +136,7 @@ export function decideSend(facts: SendFacts, request: SendRequest): SendVerdict 
       details: { maxTextLength: limit, length: request.body.length },
     };
   }
-  if (request.attachments > 0 && !capabilities.media) {
-    return { ok: false, kind: 'unprocessable', code: 'attachments_unsupported', reason: `${capitalized(channelName(channel.type))} cannot carry files; send the text alone.` };
-  }
-  return OK;
+  return request.files.length > 0 ? filesVerdict(channel.type, capabilities, request.files) : OK;
 }
 
 /** A refusal as the error the API answers with (the global filter maps the kind to the status). */
@@ -199,12 +206,3 @@ export class SendPolicy {
   }
 }
 
-const CHANNEL_NAMES: Record<ChannelType, string> = { webchat: 'the web chat', email: 'an email', sms: 'an SMS', whatsapp: 'a WhatsApp message', line: 'a LINE message' };
-
-function channelName(type: ChannelType): string {
-  return CHANNEL_NAMES[type];
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}

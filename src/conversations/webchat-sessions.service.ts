@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { MessageFilesService } from './message-files.service.js';
 import { createHash } from 'node:crypto';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
@@ -36,6 +37,7 @@ export class WebchatSessionService implements VisitorSessions, OnModuleInit {
     private readonly claims: VisitorClaimsService,
     private readonly teams: TeamsService,
     private readonly consent: ConsentService,
+    private readonly files: MessageFilesService,
   ) {}
 
   onModuleInit(): void {
@@ -155,6 +157,7 @@ export class WebchatSessionService implements VisitorSessions, OnModuleInit {
         ...(row.unsentAt && row.direction === 'out' ? { withdrawn: true } : {}),
         author: { type: row.authorType, name: row.authorType === 'member' ? (authors.get(row.authorId!) ?? null) : null },
         createdAt: row.createdAt.toISOString(),
+        ...(Array.isArray(row.attachments) && row.attachments.length > 0 ? { attachments: this.files.visitorAttachments(row.id, row.attachments) } : {}),
       })),
     };
   }

@@ -1,13 +1,14 @@
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
-import { ConversationsService, MessageWithdrawalService, TranscriptService } from '../conversations/index.js';
+import { ConversationsService, MessageFilesService, MessageWithdrawalService, TranscriptService } from '../conversations/index.js';
 import { TransfersService } from '../routing/index.js';
 import { CannedRepliesService, CategoriesService } from '../supervision/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
-import { assignBody, conversationListQuery, intakeView, conversationListView, favoriteView, messageListView, pageQuery, postMessageBody, resolveBody, sendabilityView, startConversationBody, startedConversationView, transcriptBody, transcriptView, transferBody, visitorPagesView } from './inbox.schema.js';
+import { assignBody, conversationListQuery, intakeView, conversationListView, favoriteView, messageListView, pageQuery, postMessageBody, resolveBody, sendabilityView, uploadForm, uploadView, startConversationBody, startedConversationView, transcriptBody, transcriptView, transferBody, visitorPagesView } from './inbox.schema.js';
 import { Answers } from '../common/http/answers.js';
 import { inboxConversationView, inboxMessageView, inboxTransferView } from '../common/realtime/events/index.js';
 
@@ -23,6 +24,7 @@ export class InboxController {
     private readonly cannedReplies: CannedRepliesService,
     private readonly categories: CategoriesService,
     private readonly withdrawals: MessageWithdrawalService,
+    private readonly files: MessageFilesService,
   ) {}
 
   @Answers(conversationListView)
@@ -92,6 +94,20 @@ export class InboxController {
   @Get(':id/pages')
   async pages(@CurrentMember() member: AuthMember, @Param('id') id: string) {
     return { items: await this.conversations.visitorPages(member, id) };
+  }
+
+  /**
+   * A file for the next reply, as `multipart/form-data` with one part `file`: its type is read from its bytes (422
+   * `file_type_not_allowed`), it is held to the team's size cap (422 `file_too_large`) and to what the conversation's
+   * channel carries (422 `attachment_kind_unsupported`, `attachment_too_large`). Images come back re-encoded, without
+   * their metadata. The reply then names the answer's `id` in `attachments`.
+   */
+  @Answers(uploadView, 'Kept for the reply that names it (24 hours).')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: uploadForm })
+  @Post(':id/uploads')
+  upload(@CurrentMember() member: AuthMember, @Param('id') id: string, @Req() request: FastifyRequest & { rawBody?: Buffer }) {
+    return this.files.upload(member, id, request.rawBody, request.headers['content-type']);
   }
 
   /** Sends the chat's transcript by email through the team's email channel; 400 `invalid_email` names the mistake. */

@@ -1,3 +1,4 @@
+import { FileLinksController } from './file-links.controller.js';
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/index.js';
 import { ContactsModule } from '../contacts/index.js';
@@ -30,7 +31,7 @@ import type { VapidKeys } from './push/web-push.sender.js';
 
 @Module({
   imports: [ChannelsModule, ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, TeamsModule],
-  controllers: [InboxController, MessagesController, ContactActionsController, QueueController, NotificationsController, PushController],
+  controllers: [InboxController, MessagesController, FileLinksController, ContactActionsController, QueueController, NotificationsController, PushController],
   providers: [
     InboxGateway,
     PresenceWatch,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FILE_KINDS } from '../common/files/index.js';
 import { CHANNEL_TYPES } from '../common/channel-types.js';
 import { pageView } from '../common/http/validation.js';
 import { inboxConversationView, inboxMessageView } from '../common/realtime/events/index.js';
@@ -26,6 +27,11 @@ export const postMessageBody = z
   .strictObject({
     body: z.string().trim().min(1, 'must not be empty').max(5000).optional(),
     kind: z.enum(['text', 'note']).default('text'),
+    /**
+     * Files uploaded first (`POST /api/conversations/:id/uploads`), by the ids that route answered; sent with the text,
+     * or alone (then `body` may be left out).
+     */
+    attachments: z.array(z.string().min(1).max(64)).min(1).max(10).optional(),
     /** The canned reply the text came from (`:7` expanded): its use is counted once the message is written. */
     cannedReplyId: z.string().min(1).max(64).optional(),
     /** One of the channel's approved templates (WhatsApp Cloud API), with a value for each of its variables. */
@@ -38,7 +44,8 @@ export const postMessageBody = z
   })
   .superRefine((value, context) => {
     if (value.template && value.kind === 'note') context.addIssue({ code: 'custom', path: ['template'], message: 'a note cannot be a template' });
-    if (!value.template && value.body === undefined) context.addIssue({ code: 'custom', path: ['body'], message: 'is required (or a template)' });
+    if (value.attachments && (value.template || value.kind === 'note')) context.addIssue({ code: 'custom', path: ['attachments'], message: 'go with a reply, not with a note or a template' });
+    if (!value.template && value.body === undefined && !value.attachments) context.addIssue({ code: 'custom', path: ['body'], message: 'is required (or a template, or attachments)' });
   });
 
 export const startConversationBody = z.strictObject({
@@ -123,3 +130,18 @@ export const mergeView = z.object({ mergeId: z.string() });
 export const undoneView = z.object({ undone: z.boolean() });
 export const invitationView = z.object({ invitationId: z.string(), conversationId: z.string() });
 
+
+/** What an upload answers: the id a reply names in `attachments`, and the file as the hub keeps it. */
+export const uploadView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    /** As the bytes show it (an image: `image/jpeg` or `image/png` after re-encoding). */
+    contentType: z.string(),
+    kind: z.enum(FILE_KINDS),
+    size: z.number(),
+  })
+  .meta({ id: 'Upload' });
+
+/** The multipart form of an upload, for the API's documentation (the parts are read from the raw body). */
+export const uploadForm = { type: 'object' as const, required: ['file'], properties: { file: { type: 'string' as const, format: 'binary' } } };

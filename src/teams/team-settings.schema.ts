@@ -1,3 +1,4 @@
+import { DEFAULT_FILE_BYTES, FILE_CLASSES, LARGEST_FILE_BYTES } from '../common/files/index.js';
 import { z } from 'zod';
 import { businessHoursSchema } from './business-hours.js';
 
@@ -156,6 +157,16 @@ export const teamSettingsSchema = z.strictObject({
     })
     .partial()
     .optional(),
+  /**
+   * Files sent through the hub: the largest one (agents' and web visitors' alike, at most 25 MB) and the kinds a web
+   * visitor may send from the widget. Agents may send any kind the hub accepts; each channel then takes what it can.
+   */
+  uploads: z
+    .strictObject({
+      maxBytes: z.number().int().min(1024).max(LARGEST_FILE_BYTES).default(DEFAULT_FILE_BYTES),
+      visitorTypes: z.array(z.enum(FILE_CLASSES)).max(FILE_CLASSES.length).default(['image', 'pdf']),
+    })
+    .default({ maxBytes: DEFAULT_FILE_BYTES, visitorTypes: ['image', 'pdf'] }),
   /** The question an SMS or WhatsApp invitation asks (`{team.name}`, `{contact.name}`); it must ask for YES. */
   invitationText: z.string().min(1).max(600).optional(),
 });

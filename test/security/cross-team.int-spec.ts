@@ -26,6 +26,8 @@ const LINE_SECRET = 'line-channel-secret';
 const SENDGRID_KEY = 'SG.cross-team-key-0123456789abcdef';
 const TWILIO = { accountSid: 'AC' + 'c'.repeat(32), authToken: 'twilio-auth-token-0123456789' };
 const WA_CLOUD = { accessToken: 'wa-cloud-token', appSecret: 'wa-cloud-secret', verifyToken: 'wa-verify', phoneNumberId: '1098765432' };
+/** A 1x1 PNG: the smallest image the upload route takes. */
+const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const LINE_FIXTURES = join(process.cwd(), 'test', 'fixtures', 'providers', 'line');
 
 /** Team B's resources, one of each kind a route can name. */
@@ -54,6 +56,8 @@ interface Victim {
   notification: string;
   /** B's administrator's browser's Web Push subscription. */
   pushSubscription: string;
+  /** A photo B's administrator uploaded for a reply in B's web chat, not yet sent. */
+  upload: string;
 }
 
 /** Team A's own resources: a body names these, so that the only foreign thing in a call is the path's id. */
@@ -85,6 +89,8 @@ const CASES: Record<string, Case> = {
   'POST /api/messages/:id/approve': (b) => ({ path: `/api/messages/${b.draft}/approve` }),
   'POST /api/messages/:id/reject': (b) => ({ path: `/api/messages/${b.draft}/reject`, body: { feedback: 'rejected by another team' } }),
   'GET /api/messages/:id/attachments/:index': (b) => ({ path: `/api/messages/${b.attachmentMessage}/attachments/0` }),
+  // Refused before a byte of the body is read: the conversation is looked up in the caller's team first.
+  'POST /api/conversations/:id/uploads': (b) => ({ path: `/api/conversations/${b.conversation}/uploads` }),
   'PATCH /api/groups/:id': (b, a) => ({ path: `/api/groups/${b.group}`, body: { name: 'taken over', memberIds: [a.admin.id] } }),
   'DELETE /api/groups/:id': (b) => ({ path: `/api/groups/${b.group}` }),
   'GET /api/channels/:id': (b) => Object.values(b.channels).map((id) => ({ path: `/api/channels/${id}` })),
@@ -158,6 +164,8 @@ const EXEMPT: Record<string, string> = {
   'POST /api/purchases/:orderId/refund': 'the order id is the shop’s own name for an order, looked up within the team of the API key (checked below)',
   'POST /api/purchases/:orderId/cancel': 'the order id is the shop’s own name for an order, looked up within the team of the API key (checked below)',
   'POST /api/widget/:channelId/events': 'public: a web chat channel id is the widget’s address on every shop page; events land in that channel’s team',
+  'POST /api/widget/:channelId/uploads': 'public: the widget’s address, as for events; the file becomes the visitor’s own message in that channel’s team',
+  'GET /files/:messageId/:index': 'a signed link: the HMAC over the message, the file and the expiry is the permission, not a sign-in',
   'POST /webhooks/:route/:channelId': 'a provider’s callback: the channel id is its address, the provider’s signature is the guard',
   'GET /webhooks/:route/:channelId': 'a provider’s verification challenge, answered with the channel’s own token',
   'POST /webhooks/:route/:channelId/:hook': 'a provider’s callback: the channel id is its address, the provider’s signature is the guard',
@@ -362,6 +370,7 @@ describe('Cross-team access', () => {
       visitorId: chat.visitorId,
       notification: notification!.id,
       pushSubscription,
+      upload: (await hub.http.post(`/api/conversations/${chat.conversationId}/uploads`).set(admin.auth).attach('file', PHOTO, 'b.png').expect(201)).body.id as string,
     };
   }
 
@@ -444,6 +453,7 @@ describe('Cross-team access', () => {
       ['transfer to B’s group', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/transfer`, body: { groupId: f(v.group) } })],
       ['resolve under B’s category', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/resolve`, body: { categoryId: f(v.category) } })],
       ['file under B’s category', (v, o, f) => ({ method: 'put', path: `/api/conversations/${o.conversation}/category`, body: { categoryId: f(v.category) } })],
+      ['reply with B’s uploaded file', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/messages`, body: { attachments: [f(v.upload)] } })],
       ['reply with B’s canned reply', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/messages`, body: { body: 'hi', cannedReplyId: f(v.cannedReply) } })],
       ['transcript through B’s email channel', (v, o, f) => ({ method: 'post', path: `/api/conversations/${o.conversation}/transcript`, body: { email: 'a@example.com', channelId: f(v.channels.email) } })],
       ['start a chat with B’s contact', (v, o, f) => ({ method: 'post', path: '/api/conversations', body: { contactId: f(v.contact), channelId: o.smsChannel, body: 'hi' } })],

@@ -42,4 +42,11 @@ header { display: flex; justify-content: space-between; align-items: center; pad
 .transcript form { display: flex; gap: 6px; margin: 4px 0; }
 .transcript input { flex: 1; padding: 4px; border: 1px solid #8a94a3; border-radius: 6px; }
 .transcript button { background: var(--brand); color: #fff; border: 0; border-radius: 6px; padding: 4px 10px; }
+.attach { display: grid; place-items: center; width: 32px; cursor: pointer; font-size: 18px; }
+.attach input { width: 0.1px; height: 0.1px; opacity: 0; position: absolute; }
+.attach:focus-within { outline: 3px solid #f5a623; outline-offset: 2px; }
+.file { display: block; margin-top: 4px; color: inherit; }
+.file .preview { display: block; max-width: 200px; max-height: 200px; border-radius: 8px; }
+.file.document { text-decoration: underline; }
+.player { display: block; max-width: 240px; margin-top: 4px; }
 `;

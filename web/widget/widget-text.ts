@@ -38,6 +38,9 @@ const ja = {
   proveField: '確認コード',
   proveSend: '確認',
   proved: '確認できました。ありがとうございます。',
+  attach: '写真・ファイルを送る',
+  uploading: 'ファイルを送っています…',
+  file: 'ファイル',
 };
 
 const en: typeof ja = {
@@ -79,6 +82,9 @@ const en: typeof ja = {
   proveField: 'Code',
   proveSend: 'Confirm',
   proved: 'Confirmed. Thank you.',
+  attach: 'Send a photo or file',
+  uploading: 'Sending the file…',
+  file: 'File',
 };
 
 /** The page's language as the widget speaks it: English pages in English, anything else in Japanese. */

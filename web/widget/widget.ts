@@ -5,7 +5,7 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 // Types only: the shared event map of `/widget` (the server's gateway is typed by the same map). Its zod schemas
 // must not reach this bundle, so never import a value from it here.
-import type { HandshakeRefusal, VisitorProof, WidgetClientEvents, WidgetHandshake, WidgetIntake, WidgetIntakeStep, WidgetMessage, WidgetServerEvents, WidgetSession } from '../../src/common/realtime/events';
+import type { HandshakeRefusal, VisitorProof, WidgetAttachment, WidgetClientEvents, WidgetHandshake, WidgetIntake, WidgetIntakeStep, WidgetMessage, WidgetServerEvents, WidgetSession } from '../../src/common/realtime/events';
 import { WIDGET_STYLE } from './widget-style';
 import { widgetLanguage, widgetText } from './widget-text';
 
@@ -52,6 +52,17 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Reco
   return node;
 }
 
+/** A file in the chat: a preview that opens the file, a player for video and audio, a link for the rest. */
+function fileElement(file: WidgetAttachment): HTMLElement {
+  if (file.kind === 'image') {
+    const link = element('a', { href: file.url, target: '_blank', rel: 'noopener', class: 'file' });
+    link.append(element('img', { src: file.thumbnailUrl ?? file.url, alt: file.name, class: 'preview' }));
+    return link;
+  }
+  if (file.kind === 'video' || file.kind === 'audio') return element(file.kind, { src: file.url, controls: '', 'aria-label': file.name, class: 'player' });
+  return element('a', { href: file.url, target: '_blank', rel: 'noopener', download: file.name, class: 'file document' }, `📎 ${file.name}`);
+}
+
 /** The page the visitor is on, for the store it belongs to and what they are looking at. */
 function currentPage(): { url: string; title?: string } {
   return { url: location.href.slice(0, 2000), ...(document.title ? { title: document.title.slice(0, 300) } : {}) };
@@ -92,6 +103,9 @@ class Widget {
   private readonly consentBox = element('input', { type: 'checkbox', name: 'consent' });
   private readonly input = element('textarea', { rows: '2', 'aria-label': text.placeholder, placeholder: text.placeholder });
   private readonly send = element('button', { type: 'submit', class: 'send' }, text.send);
+  // `capture` lets a phone offer its camera; the hub takes what the team allows (images and PDF unless set).
+  private readonly filePicker = element('input', { type: 'file', accept: 'image/*,application/pdf', capture: 'environment', 'aria-label': text.attach, class: 'file-input' });
+  private readonly attachButton = element('label', { class: 'attach', title: text.attach }, '📎');
   private readonly form = element('form', { class: 'leave', hidden: '', 'aria-label': text.leaveTitle });
   private readonly rating = element('div', { class: 'rating', role: 'group', 'aria-label': text.rate });
   private readonly proofForm = element('form', { class: 'leave proof', hidden: '', 'aria-label': text.proveField });
@@ -114,7 +128,13 @@ class Widget {
     header.append(close);
     this.consent.append(this.consentBox, element('span', {}, text.consentDefault));
     const composer = element('form', { class: 'composer', 'aria-label': text.composer });
-    composer.append(this.input, this.send);
+    this.attachButton.append(this.filePicker);
+    composer.append(this.attachButton, this.input, this.send);
+    this.filePicker.addEventListener('change', () => {
+      const file = this.filePicker.files?.[0];
+      this.filePicker.value = '';
+      if (file) void this.upload(file);
+    });
     this.buildLeaveForm();
     this.buildProofForm();
     this.buildRating();
@@ -296,8 +316,13 @@ class Widget {
     const item = element('li', { class: message.direction === 'in' ? 'mine' : 'theirs', 'data-seq': message.seq });
     if (message.direction === 'out' && message.author.name) item.append(element('span', { class: 'who' }, message.author.name));
     item.dataset.id = message.id;
-    item.append(element('span', { class: 'body' }, message.withdrawn ? text.withdrawn : message.body));
-    if (message.withdrawn) item.classList.add('withdrawn');
+    if (message.withdrawn) {
+      item.append(element('span', { class: 'body' }, text.withdrawn));
+      item.classList.add('withdrawn');
+    } else {
+      if (message.body) item.append(element('span', { class: 'body' }, message.body));
+      for (const file of message.attachments ?? []) item.append(fileElement(file));
+    }
     const after = [...this.log.querySelectorAll<HTMLLIElement>('li[data-seq]')].find((node) => BigInt(node.dataset.seq!) > BigInt(message.seq));
     this.log.insertBefore(item, after ?? null);
     item.scrollIntoView?.({ block: 'end' });
@@ -309,7 +334,43 @@ class Widget {
     const item = [...this.log.querySelectorAll<HTMLLIElement>('li[data-id]')].find((node) => node.dataset.id === id);
     if (!item) return;
     item.classList.add('withdrawn');
-    item.querySelector('.body')!.textContent = text.withdrawn;
+    // Its files leave with its words (a message of files only has no words to replace).
+    item.querySelectorAll('.body, .file, .player').forEach((node) => node.remove());
+    item.append(element('span', { class: 'body' }, text.withdrawn));
+  }
+
+  /**
+   * A file over HTTP, not the socket: a frame is no place for megabytes. The visitor id is the sign-in, as on the
+   * socket; the hub's answer is the message it made, shown here with the file read locally.
+   */
+  private async upload(file: File): Promise<void> {
+    const visitorId = stored().visitorId;
+    if (!visitorId || this.input.disabled) return;
+    this.status(text.uploading);
+    const form = new FormData();
+    form.append('visitorId', visitorId);
+    form.append('file', file, file.name);
+    const response = await fetch(`${hubUrl}/api/widget/${encodeURIComponent(channelId)}/uploads`, { method: 'POST', body: form }).catch(() => null);
+    const answer = (await response?.json().catch(() => null)) as { id?: string | null; message?: string } | null;
+    if (!response?.ok || !answer?.id) {
+      this.status(answer?.message ?? text.notSent);
+      return;
+    }
+    this.status('');
+    const local = URL.createObjectURL(file);
+    const kind = file.type.startsWith('image/') ? 'image' : 'document';
+    this.add(
+      {
+        id: answer.id,
+        seq: this.lastSeq ?? '0',
+        direction: 'in',
+        body: '',
+        author: { type: 'contact', name: null },
+        createdAt: new Date().toISOString(),
+        attachments: [{ url: local, thumbnailUrl: null, name: file.name, contentType: file.type, kind }],
+      },
+      false,
+    );
   }
 
   private draftChanged(): void {

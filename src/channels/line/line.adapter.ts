@@ -19,13 +19,17 @@ import { verifyLineSignature } from './line.verifier.js';
 import { CLOCK } from '../../common/clock.js';
 import type { Clock } from '../../common/clock.js';
 
+const MB = 1024 * 1024;
+
 /** A LINE Official Account through the Messaging API: one-to-one chats, and the groups and rooms the bot is in. */
 @Injectable()
 export class LineAdapter implements ChannelAdapter<LineSettings, LineSecrets> {
   readonly provider = 'line' as const;
   readonly types = ['line'] as const;
   readonly capabilities: ChannelCapabilities = {
-    media: true,
+    // Images, videos and audio go as LINE's own messages (from a signed link LINE fetches: JPEG or PNG up to 10 MB,
+    // MP4 and M4A up to 200 MB). A bot cannot send a file, so a PDF goes as a signed link in a text.
+    files: { kinds: { image: 'native', video: 'native', audio: 'native', document: 'link' }, maxBytes: 10 * MB, maxPerMessage: 4 },
     templates: false,
     typing: false,
     readReceipts: false,

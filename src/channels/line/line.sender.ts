@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../common/errors/error-codes.js';
 import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { Attachment, OutboundMessage, SendResult } from '../channel-adapter.js';
 import { checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
 import type { ChannelCheck } from '../channel-check.js';
 import { lineGroupKind } from './line.schema.js';
@@ -57,6 +57,21 @@ export function retryKeyOf(messageId: string, call: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+type LineMessage = messagingApi.TextMessage | messagingApi.ImageMessage | messagingApi.VideoMessage | messagingApi.AudioMessage;
+
+/**
+ * A file as LINE carries it: images, videos and audio as LINE's own messages, which LINE's app loads from the hub's
+ * signed link (LINE requires a preview for images and videos, and an audio's duration). A bot has no file message,
+ * so anything else (a PDF) goes as its name and the signed link, which the customer opens in their browser.
+ */
+export function lineFileMessage(file: Attachment): LineMessage {
+  const url = file.url ?? '';
+  if (file.kind === 'image') return { type: 'image', originalContentUrl: url, previewImageUrl: file.thumbnailUrl ?? url };
+  if (file.kind === 'video' && file.thumbnailUrl) return { type: 'video', originalContentUrl: url, previewImageUrl: file.thumbnailUrl };
+  if (file.kind === 'audio' && file.durationMs) return { type: 'audio', originalContentUrl: url, duration: file.durationMs };
+  return { type: 'text', text: `📎 ${file.name ?? 'file'}\n${url}` };
+}
+
 /** The only place that talks to LINE's Messaging API. */
 export class LineSender {
   /** The SDK has no timeout of its own (plain fetch): a request LINE never answers would hold a worker forever. */
@@ -66,27 +81,26 @@ export class LineSender {
   ) {}
 
   async send(channel: LineAccount, message: OutboundMessage): Promise<SendResult> {
-    if (message.body.length === 0) {
+    if (message.body.length === 0 && message.attachments.length === 0) {
       return { ok: false, retry: false, code: 'empty_message', reason: 'LINE cannot send an empty message.' };
     }
     const client = await this.client(channel);
-    const texts = splitLineText(message.body);
-    const calls: messagingApi.TextMessage[][] = [];
-    for (let i = 0; i < texts.length; i += MAX_MESSAGES_PER_CALL) {
-      calls.push(texts.slice(i, i + MAX_MESSAGES_PER_CALL).map((text) => ({ type: 'text', text })));
-    }
+    const objects: LineMessage[] = [...(message.body ? splitLineText(message.body).map((text): LineMessage => ({ type: 'text', text })) : []), ...message.attachments.map(lineFileMessage)];
+    const calls: LineMessage[][] = [];
+    for (let i = 0; i < objects.length; i += MAX_MESSAGES_PER_CALL) calls.push(objects.slice(i, i + MAX_MESSAGES_PER_CALL));
     // A quote reply: the first part cites the earlier message, the rest follow it.
-    if (message.quoteToken) calls[0][0] = { ...calls[0][0], quoteToken: message.quoteToken };
+    const first = calls[0][0];
+    if (message.quoteToken && first.type === 'text') calls[0][0] = { ...first, quoteToken: message.quoteToken };
     // A reply cannot carry a retry key, and the outbox hands out a reply token once: if a later call of a
     // several-call message failed, the retry would push the first part again. Such a message goes by push only.
     const replyToken = calls.length === 1 ? message.replyToken : undefined;
     const keyOf = (call: number) => (message.retryKey ? (call === 0 ? message.retryKey : retryKeyOf(message.retryKey, call)) : retryKeyOf(message.messageId, call));
-    let first: SentMessage | undefined;
+    let sent: SentMessage | undefined;
     try {
       for (const [index, messages] of calls.entries()) {
         const replied = index === 0 && replyToken ? await this.reply(client, replyToken, messages) : null;
         const answer = replied ?? (await this.push(client, message.to.address, messages, keyOf(index)));
-        first ??= answer;
+        sent ??= answer;
       }
     } catch (error) {
       return failure(error);
@@ -94,9 +108,9 @@ export class LineSender {
     // LINE's answer lists the sent messages; an answer without them (older API versions) still means sent.
     return {
       ok: true,
-      providerMessageId: first?.id ?? `line:${message.messageId}`,
-      ...(first?.quoteToken ? { quoteToken: first.quoteToken } : {}),
-      ...(first?.requestId ? { providerRequestId: first.requestId } : {}),
+      providerMessageId: sent?.id ?? `line:${message.messageId}`,
+      ...(sent?.quoteToken ? { quoteToken: sent.quoteToken } : {}),
+      ...(sent?.requestId ? { providerRequestId: sent.requestId } : {}),
     };
   }
 
@@ -105,7 +119,7 @@ export class LineSender {
    * 400 for a used or expired one, and the message goes by push instead. (A reply that times out after LINE took
    * it cannot be told apart from a lost one; it is retried by push, the one case that can send twice.)
    */
-  private async reply(client: messagingApi.MessagingApiClient, replyToken: string, messages: messagingApi.TextMessage[]): Promise<SentMessage | null> {
+  private async reply(client: messagingApi.MessagingApiClient, replyToken: string, messages: LineMessage[]): Promise<SentMessage | null> {
     try {
       const answer = await this.timed(() => client.replyMessage({ replyToken, messages }));
       return answer.sentMessages?.[0] ?? {};
@@ -115,7 +129,7 @@ export class LineSender {
     }
   }
 
-  private async push(client: messagingApi.MessagingApiClient, to: string, messages: messagingApi.TextMessage[], retryKey: string): Promise<SentMessage> {
+  private async push(client: messagingApi.MessagingApiClient, to: string, messages: LineMessage[], retryKey: string): Promise<SentMessage> {
     try {
       const { httpResponse, body } = await this.timed(() => client.pushMessageWithHttpInfo({ to, messages }, retryKey));
       return { ...body.sentMessages?.[0], requestId: httpResponse.headers.get('x-line-request-id') ?? undefined };

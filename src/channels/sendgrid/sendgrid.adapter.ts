@@ -11,6 +11,8 @@ import type { SendgridAccount, SendgridSecrets, SendgridSettings } from './sendg
 import { SENDGRID_API_ORIGINS, SendgridMailSender, mailIdentityOf } from './sendgrid.sender.js';
 import { verifyChannelToken, verifyEventSignature } from './sendgrid.verifier.js';
 
+const MB = 1024 * 1024;
+
 // Enough of a thread for References and the subject: mail programs cite far fewer than that.
 const THREAD_DEPTH = 20;
 
@@ -23,7 +25,8 @@ export class SendgridAdapter implements ChannelAdapter<SendgridSettings, Sendgri
   readonly provider = 'sendgrid' as const;
   readonly types = ['email'] as const;
   readonly capabilities: ChannelCapabilities = {
-    media: true,
+    // Any file, as a mail attachment; SendGrid takes a whole mail of up to 30 MB, base64 and all.
+    files: { kinds: { image: 'native', video: 'native', audio: 'native', document: 'native' }, maxBytes: 20 * MB, maxPerMessage: 10 },
     templates: false,
     typing: false,
     readReceipts: true,

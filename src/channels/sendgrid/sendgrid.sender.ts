@@ -80,7 +80,16 @@ export class SendgridMailSender {
       // In-Reply-To, and even from another address of the customer.
       replyTo: { email: plusAddress(identity.replyAddress, token) },
       subject: message.subject ?? replySubject(earlier, defaultSubject),
-      text: message.body,
+      // SendGrid refuses an empty text: a mail of files alone names them.
+      text: message.body || message.attachments.map((a) => a.name ?? 'file').join('\n'),
+      // Each file rides in the mail itself (base64), so the customer keeps it without following a link.
+      ...(message.attachments.some((a) => a.data)
+        ? {
+            attachments: message.attachments.flatMap((a) =>
+              a.data ? [{ content: a.data.toString('base64'), filename: a.name ?? 'file', type: a.contentType ?? 'application/octet-stream', disposition: 'attachment' }] : [],
+            ),
+          }
+        : {}),
       headers: {
         'Message-ID': ourMessageId(message.messageId, identity),
         ...(cited.length > 0 ? { 'In-Reply-To': cited[cited.length - 1], References: cited.join(' ') } : {}),

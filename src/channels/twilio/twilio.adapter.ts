@@ -6,6 +6,8 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { parseInput } from '../../common/http/validation.js';
 import { OUTBOUND_GUARD } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
+import type { FileKind } from '../../common/files/index.js';
+import type { ChannelType } from '../../common/channel-types.js';
 import type { ChannelAdapter, ChannelAddress, ChannelCapabilities, InboundEvent, OutboundMessage, SendResult, WebhookRequest } from '../channel-adapter.js';
 import type { ChannelCheck } from '../channel-check.js';
 import { normalizeTwilioInbound, normalizeTwilioStatus } from './twilio.normalizer.js';
@@ -17,6 +19,8 @@ import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js
 import { CLOCK } from '../../common/clock.js';
 import type { Clock } from '../../common/clock.js';
 
+const MB = 1024 * 1024;
+
 // The keywords Twilio itself answers on long codes and toll-free numbers (its default opt-out handling).
 const TWILIO_ANSWERED_KEYWORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'START', 'YES', 'UNSTOP']);
 
@@ -26,7 +30,9 @@ export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecre
   readonly provider = 'twilio' as const;
   readonly types = ['sms', 'whatsapp'] as const;
   readonly capabilities: ChannelCapabilities = {
-    media: true,
+    // WhatsApp through Twilio: images, video, audio and PDF from a URL Twilio fetches, 16 MB each (a per-type limit of
+    // 5 MB for images applies at WhatsApp). SMS carries images only, as MMS (below).
+    files: { kinds: { image: 'native', video: 'native', audio: 'native', document: 'native' }, maxBytes: 16 * MB, maxPerMessage: 1 },
     templates: false,
     typing: false,
     readReceipts: true,
@@ -39,7 +45,11 @@ export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecre
     maxMessagesPerCall: 1,
     sendsPerSecond: 1,
   };
-  readonly capabilitiesByType = { whatsapp: { replyWindowHours: WHATSAPP_WINDOW_HOURS } };
+  readonly capabilitiesByType = {
+    whatsapp: { replyWindowHours: WHATSAPP_WINDOW_HOURS },
+    // MMS: images, and only between numbers in the US and Canada (canSend refuses elsewhere); carriers take 5 MB.
+    sms: { files: { kinds: { image: 'native' }, maxBytes: 5 * MB, maxPerMessage: 1 } },
+  } satisfies Partial<Record<ChannelType, Partial<ChannelCapabilities>>>;
   readonly configSchema = twilioConfigSchema;
   readonly secretKeys = TWILIO_SECRET_KEYS;
   readonly settingsSchema = twilioSettingsSchema;
@@ -89,8 +99,14 @@ export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecre
     return channel.type === 'sms' ? smsSegments(message.body) : 1;
   }
 
-  canSend(channel: Pick<TwilioAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean }) {
-    if (channel.type !== 'whatsapp') return { ok: true as const };
+  canSend(channel: Pick<TwilioAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean; files?: readonly FileKind[] }) {
+    if (channel.type !== 'whatsapp') {
+      // Twilio carries MMS only to and from numbers in the US and Canada; elsewhere a photo would go as nothing.
+      if (message.files?.length && !message.to.address.startsWith('+1')) {
+        return { ok: false as const, code: 'attachment_kind_unsupported' as const, reason: 'Photos by SMS (MMS) reach numbers in the US and Canada only; send a text, or use another channel.' };
+      }
+      return { ok: true as const };
+    }
     return whatsappWindowVerdict(message.lastCustomerMessageAt, message.now, message.template);
   }
 

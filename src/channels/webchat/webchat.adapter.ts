@@ -7,13 +7,16 @@ import { webchatConfigSchema, webchatSecretsSchema, webchatSettingsSchema } from
 import type { WebchatAccount, WebchatSecrets, WebchatSettings } from './webchat.schema.js';
 import { WebchatSender } from './webchat.sender.js';
 
+const MB = 1024 * 1024;
+
 /** The embeddable widget: customers write over the `/widget` socket, so there is no webhook to verify. */
 @Injectable()
 export class WebchatAdapter implements ChannelAdapter<WebchatSettings, WebchatSecrets> {
   readonly provider = 'webchat' as const;
   readonly types = ['webchat'] as const;
   readonly capabilities: ChannelCapabilities = {
-    media: false,
+    // The widget shows images, video and audio in the chat and offers any other file to download.
+    files: { kinds: { image: 'native', video: 'native', audio: 'native', document: 'native' }, maxBytes: 25 * MB, maxPerMessage: 10 },
     templates: false,
     typing: true,
     readReceipts: false,

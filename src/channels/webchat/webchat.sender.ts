@@ -48,6 +48,13 @@ export class WebchatSender {
       body: message.body,
       author: { type: message.author.type, name: message.author.name },
       createdAt: message.createdAt.toISOString(),
+      ...(message.attachments.length > 0
+        ? {
+            attachments: message.attachments.flatMap((a) =>
+              a.url ? [{ url: a.url, thumbnailUrl: a.thumbnailUrl ?? null, name: a.name ?? 'file', contentType: a.contentType ?? 'application/octet-stream', kind: a.kind ?? 'document' }] : [],
+            ),
+          }
+        : {}),
     };
     this.emit(channel.id, message.to.address, 'message', payload);
     // A visitor who is away reads it from the history on their next connection.

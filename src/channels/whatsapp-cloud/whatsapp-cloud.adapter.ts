@@ -25,13 +25,16 @@ import { verifyHandshake, verifyHubSignature } from './whatsapp-cloud.verifier.j
 import { CLOCK } from '../../common/clock.js';
 import type { Clock } from '../../common/clock.js';
 
+
 /** A WhatsApp Business phone number on Meta's Cloud API: webhooks signed with the app secret, sends through Graph. */
 @Injectable()
 export class WhatsAppCloudAdapter implements ChannelAdapter<WhatsAppCloudSettings, WhatsAppCloudSecrets> {
   readonly provider = 'whatsapp-cloud' as const;
   readonly types = ['whatsapp'] as const;
   readonly capabilities: ChannelCapabilities = {
-    media: true,
+    // Files through the Cloud API (a media upload, then a message naming its id) are not sent yet: refused before
+    // the reply is written, never lost after it.
+    files: { kinds: {}, maxBytes: 0, maxPerMessage: 0 },
     templates: true,
     typing: true,
     readReceipts: true,

@@ -17,7 +17,8 @@ export class WhatsAppWebAdapter implements ChannelAdapter<WhatsAppWebSettings, W
   readonly provider = 'whatsapp-web' as const;
   readonly types = ['whatsapp'] as const;
   readonly capabilities: ChannelCapabilities = {
-    media: true,
+    // Files through a linked device are not sent yet: refused before the reply, never lost after it.
+    files: { kinds: {}, maxBytes: 0, maxPerMessage: 0 },
     templates: false,
     typing: false,
     readReceipts: true,

@@ -2,6 +2,7 @@ import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { errorCodes } from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LARGEST_FILE_BYTES } from '../files/file-kinds.js';
 
 const MB = 1024 * 1024;
 
@@ -27,6 +28,12 @@ const WEBHOOK_BODY_LIMITS: Record<string, number> = {
 };
 const LARGEST_WEBHOOK_BODY = Math.max(...Object.values(WEBHOOK_BODY_LIMITS));
 
+/**
+ * A file upload (`POST .../uploads`): the hub's largest file and room for the multipart framing. The team's own
+ * cap (10 MB unless set) is checked as the file is read, with a `file_too_large` that names it.
+ */
+export const UPLOAD_BODY_LIMIT = LARGEST_FILE_BYTES + 64 * 1024;
+
 export function webhookBodyLimit(route: string, hook: string): number {
   return WEBHOOK_BODY_LIMITS[`${route}/${hook}`] ?? BODY_LIMIT;
 }
@@ -49,6 +56,7 @@ export const WEBHOOK_ADMISSION = Symbol('WebhookAdmission');
  */
 export function applyBodyLimits(fastify: FastifyInstance, admitWebhook: (request: FastifyRequest) => Promise<void>): void {
   fastify.addHook('onRoute', (route) => {
+    if (route.url.endsWith('/uploads') && route.method.includes('POST')) route.bodyLimit = UPLOAD_BODY_LIMIT;
     if (!route.url.startsWith('/webhooks/') || !route.method.includes('POST')) return;
     route.bodyLimit = LARGEST_WEBHOOK_BODY;
     const own = route.preParsing ? [route.preParsing].flat() : [];

@@ -522,6 +522,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/widget/{channelId}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["WebchatUploadsController_upload"];
+        delete?: never;
+        options: operations["WebchatUploadsController_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/contacts": {
         parameters: {
             query?: never;
@@ -1226,6 +1242,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["InboxController_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{id}/transcript": {
         parameters: {
             query?: never;
@@ -1362,6 +1394,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["MessagesController_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/files/{messageId}/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["FileLinksController_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1547,6 +1595,25 @@ export interface components {
             createdAt: string;
             revokedAt: string | null;
         };
+        Attachment: {
+            url?: string;
+            thumbnailUrl?: string;
+            contentType?: string;
+            name?: string;
+            size?: number;
+            /** @enum {string} */
+            kind?: "image" | "video" | "audio" | "document";
+            durationMs?: number;
+            meta?: {
+                [key: string]: unknown;
+            };
+            failed?: {
+                code: string;
+                reason: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         AttributionReason: {
             /** @enum {string} */
             rule: "last_touch" | "first_touch";
@@ -1611,7 +1678,13 @@ export interface components {
             createdAt: string;
         };
         ChannelCapabilities: {
-            media: boolean;
+            files: {
+                kinds: {
+                    [key: string]: "native" | "link";
+                };
+                maxBytes: number;
+                maxPerMessage: number;
+            };
             templates: boolean;
             typing: boolean;
             readReceipts: boolean;
@@ -1753,7 +1826,7 @@ export interface components {
             /** @enum {string} */
             kind: "text" | "media" | "note" | "event";
             body: string;
-            attachments: unknown[];
+            attachments: components["schemas"]["Attachment"][];
             content: components["schemas"]["MessageContent"] | null;
             author: {
                 /** @enum {string} */
@@ -1839,7 +1912,7 @@ export interface components {
             /** @enum {string} */
             kind: "text" | "media" | "note" | "event";
             body: string;
-            attachments: unknown[];
+            attachments: components["schemas"]["Attachment"][];
             content: components["schemas"]["MessageContent"] | null;
             author: {
                 /** @enum {string} */
@@ -2274,6 +2347,26 @@ export interface components {
                     messagesPerMinute?: number;
                     transcriptsPerDay?: number;
                 };
+                /**
+                 * @default {
+                 *       "maxBytes": 10485760,
+                 *       "visitorTypes": [
+                 *         "image",
+                 *         "pdf"
+                 *       ]
+                 *     }
+                 */
+                uploads: {
+                    /** @default 10485760 */
+                    maxBytes: number;
+                    /**
+                     * @default [
+                     *       "image",
+                     *       "pdf"
+                     *     ]
+                     */
+                    visitorTypes: ("image" | "video" | "audio" | "pdf" | "office")[];
+                };
                 invitationText?: string;
             };
         };
@@ -2362,12 +2455,24 @@ export interface components {
             acceptedById: string | null;
             expiresAt: string;
         };
+        Upload: {
+            id: string;
+            name: string;
+            contentType: string;
+            /** @enum {string} */
+            kind: "image" | "video" | "audio" | "document";
+            size: number;
+        };
         VisitorPages: {
             items: {
                 url: string;
                 title: string | null;
                 seenAt: string;
             }[];
+        };
+        WidgetUpload: {
+            conversationId: string | null;
+            id: string | null;
         };
     };
     responses: never;
@@ -2755,6 +2860,17 @@ export interface operations {
                             sessionsPerMinute?: number;
                             messagesPerMinute?: number;
                             transcriptsPerDay?: number;
+                        };
+                        uploads?: {
+                            /** @default 10485760 */
+                            maxBytes?: number;
+                            /**
+                             * @default [
+                             *       "image",
+                             *       "pdf"
+                             *     ]
+                             */
+                            visitorTypes?: ("image" | "video" | "audio" | "pdf" | "office")[];
                         };
                         invitationText?: string;
                     };
@@ -3502,6 +3618,54 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ChannelCheck"];
                 };
+            };
+        };
+    };
+    WebchatUploadsController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    visitorId: string;
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetUpload"];
+                };
+            };
+        };
+    };
+    WebchatUploadsController_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -4903,6 +5067,7 @@ export interface operations {
                      * @enum {string}
                      */
                     kind?: "text" | "note";
+                    attachments?: string[];
                     cannedReplyId?: string;
                     template?: {
                         name: string;
@@ -4966,6 +5131,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VisitorPages"];
+                };
+            };
+        };
+    };
+    InboxController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Kept for the reply that names it (24 hours). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
                 };
             };
         };
@@ -5179,7 +5373,9 @@ export interface operations {
     };
     MessagesController_attachment: {
         parameters: {
-            query?: never;
+            query?: {
+                variant?: "file" | "thumbnail";
+            };
             header?: never;
             path: {
                 id: string;
@@ -5189,7 +5385,34 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file, with the content type the provider gave. */
+            /** @description The file, with its content type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+        };
+    };
+    FileLinksController_file: {
+        parameters: {
+            query?: {
+                expires?: number;
+                signature?: string;
+                variant?: "file" | "thumbnail";
+            };
+            header?: never;
+            path: {
+                messageId: string;
+                index: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with its content type; `Content-Disposition` names it. */
             200: {
                 headers: {
                     [name: string]: unknown;

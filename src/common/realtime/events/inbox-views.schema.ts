@@ -42,6 +42,23 @@ export const inboxMessageContentView = z
   })
   .meta({ id: 'MessageContent' });
 
+/** One file of a message (a photo, a PDF), or structured content (a sticker, a location) in `meta`. */
+export const inboxAttachmentView = z
+  .looseObject({
+    /** Where a signed-in member loads it (`/api/messages/:id/attachments/:n`); absent while the hub still fetches it. */
+    url: z.string().optional(),
+    /** A small JPEG of an image or video (`?variant=thumbnail`), for the thread's preview. */
+    thumbnailUrl: z.string().optional(),
+    contentType: z.string().optional(),
+    name: z.string().optional(),
+    size: z.number().optional(),
+    kind: z.enum(['image', 'video', 'audio', 'document']).optional(),
+    durationMs: z.number().optional(),
+    meta: z.record(z.string(), z.unknown()).optional(),
+    failed: z.object({ code: z.string(), reason: z.string() }).optional(),
+  })
+  .meta({ id: 'Attachment' });
+
 /** A message as the thread shows it. */
 export const inboxMessageView = z
   .object({
@@ -52,8 +69,8 @@ export const inboxMessageView = z
     direction: z.enum(['in', 'out']),
     kind: z.enum(['text', 'media', 'note', 'event']),
     body: z.string(),
-    /** `{url?, contentType?, name?, size?, meta?, failed?: {code, reason}}` each (see docs/socket-protocols.md). */
-    attachments: z.array(z.unknown()),
+    /** Its files, in order (see docs/socket-protocols.md). */
+    attachments: z.array(inboxAttachmentView),
     content: inboxMessageContentView.nullable(),
     author: z.object({ type: z.enum(['contact', 'member', 'bot', 'system']), id: z.string().nullable() }),
     status: z.enum(['received', 'pending_approval', 'rejected', 'queued', 'sent', 'delivered', 'read', 'failed']),

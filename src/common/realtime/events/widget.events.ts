@@ -20,6 +20,18 @@ export interface WidgetMessage {
   /** Who wrote it; `name` is the agent's display name, null for the visitor's own messages. */
   author: { type: 'contact' | 'member' | 'bot' | 'system'; name: string | null };
   createdAt: string;
+  /** Its files, by signed links that expire (the widget shows images, video and audio, and links the rest). */
+  attachments?: WidgetAttachment[];
+}
+
+/** A file in the chat, as the widget shows it. */
+export interface WidgetAttachment {
+  url: string;
+  /** A small JPEG of an image or video, when the hub made one. */
+  thumbnailUrl: string | null;
+  name: string;
+  contentType: string;
+  kind: 'image' | 'video' | 'audio' | 'document';
 }
 
 /** The greeting on every connection: who the visitor is, the channel's texts, and what they missed. */

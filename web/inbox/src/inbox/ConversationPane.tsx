@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ChangeEvent, FormEvent, KeyboardEvent } from 'react';
+import type { ChangeEvent, ClipboardEvent, DragEvent, FormEvent, KeyboardEvent } from 'react';
 import { answer, ApiError, hub } from '../api';
 import type { Conversation, InboxSocket, Member, Message, Views } from '../api';
 import { fill, useText } from '../i18n';
 import { SidePanel } from './SidePanel';
 import { ShopperPanel } from './ShopperPanel';
+import { MessageFiles, uploadFile } from './MessageFiles';
+import type { PendingFile } from './MessageFiles';
 import type { Language } from '../i18n';
 import { enterSendsPreference } from '../shared/session';
 import { describeError } from '../shared/error-catalog';
@@ -52,6 +54,9 @@ export function ConversationPane(props: {
   const [enterSends, setEnterSends] = useState(() => enterSendsPreference.read(props.enterSendsDefault));
   const [sendability, setSendability] = useState<Sendability | null>(null);
   const [template, setTemplate] = useState<{ name: string; variables: Record<string, string> } | null>(null);
+  const [files, setFiles] = useState<PendingFile[]>([]);
+  const [uploading, setUploading] = useState(0);
+  const [dragging, setDragging] = useState(false);
   const log = useRef<HTMLOListElement>(null);
   const lastTyping = useRef(0);
   const time = new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, hour: '2-digit', minute: '2-digit', month: 'numeric', day: 'numeric' });
@@ -109,19 +114,65 @@ export function ConversationPane(props: {
     setCannedReplyId(expanded.id);
   };
 
+  // Each file goes up on its own as soon as it is picked, dropped or pasted: a refusal (a type, a size, a channel that
+  // cannot carry it) shows before the agent writes a word more.
+  const attach = async (picked: Iterable<File>) => {
+    setError(null);
+    for (const file of picked) {
+      setUploading((n) => n + 1);
+      try {
+        const pending = await uploadFile(conversation.id, file);
+        setFiles((current) => [...current, pending]);
+      } catch (failure) {
+        setError(failure instanceof ApiError ? failure.message : String(failure));
+      } finally {
+        setUploading((n) => n - 1);
+      }
+    }
+  };
+
+  const removeFile = (id: string) =>
+    setFiles((current) => {
+      current.filter((f) => f.id === id && f.preview).forEach((f) => URL.revokeObjectURL(f.preview!));
+      return current.filter((f) => f.id !== id);
+    });
+
+  const dropped = (event: DragEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setDragging(false);
+    if (event.dataTransfer.files.length > 0) void attach(Array.from(event.dataTransfer.files));
+  };
+
+  const pasted = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pastedFiles = Array.from(event.clipboardData.files);
+    if (pastedFiles.length === 0) return;
+    event.preventDefault();
+    void attach(pastedFiles);
+  };
+
   const send = async (event?: FormEvent) => {
     event?.preventDefault();
-    if (!body.trim()) return;
+    const withFiles = files.length > 0 && !asNote;
+    if (!body.trim() && !withFiles) return;
     setError(null);
     try {
       await answer(
         hub.POST('/api/conversations/{id}/messages', {
           params: { path: { id: conversation.id } },
-          body: { body, kind: asNote ? 'note' : 'text', ...(cannedReplyId && !asNote ? { cannedReplyId } : {}) },
+          body: {
+            ...(body.trim() ? { body } : {}),
+            kind: asNote ? 'note' : 'text',
+            ...(cannedReplyId && !asNote ? { cannedReplyId } : {}),
+            ...(withFiles ? { attachments: files.map((f) => f.id) } : {}),
+          },
         }),
       );
       setBody('');
       setCannedReplyId(null);
+      if (withFiles) {
+        files.forEach((f) => f.preview && URL.revokeObjectURL(f.preview));
+        setFiles([]);
+      }
     } catch (failure) {
       setError(failure instanceof ApiError ? failure.message : String(failure));
     }
@@ -246,7 +297,14 @@ export function ConversationPane(props: {
           >
             {message.kind === 'note' && <span className="tag">{text.internalNote}</span>}
             {/* Text, never HTML: whatever a customer or an agent wrote is shown as written. */}
-            {message.unsent ? <p className="body withdrawn">{message.direction === 'out' ? text.withdrawn : text.unsentByCustomer}</p> : <p className="body">{message.body}</p>}
+            {message.unsent ? (
+              <p className="body withdrawn">{message.direction === 'out' ? text.withdrawn : text.unsentByCustomer}</p>
+            ) : (
+              <>
+                {message.body && <p className="body">{message.body}</p>}
+                <MessageFiles attachments={message.attachments} />
+              </>
+            )}
             <span className="meta">
               <time dateTime={message.createdAt}>{time.format(new Date(message.createdAt))}</time>
               {message.direction === 'out' && message.kind !== 'note' && <span className="status"> · {text.status[message.status] ?? message.status}</span>}
@@ -299,8 +357,33 @@ export function ConversationPane(props: {
           </button>
         </form>
       )}
-      <form className="composer" onSubmit={send} aria-label={text.composer}>
+      <form
+        className={`composer${dragging ? ' dragging' : ''}`}
+        onSubmit={send}
+        aria-label={text.composer}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={dropped}
+      >
+        {dragging && <p className="drop-hint">{text.dropFiles}</p>}
+        {(files.length > 0 || uploading > 0) && (
+          <ul className="pending-files" aria-label={text.attachFile}>
+            {files.map((f) => (
+              <li key={f.id}>
+                {f.preview ? <img src={f.preview} alt={f.name} /> : <span>📎 {f.name}</span>}
+                <button type="button" onClick={() => removeFile(f.id)} aria-label={`${text.removeFile}: ${f.name}`}>
+                  ×
+                </button>
+              </li>
+            ))}
+            {uploading > 0 && <li role="status">{text.uploading}</li>}
+          </ul>
+        )}
         <textarea
+          onPaste={pasted}
           disabled={blocked && !asNote}
           name="reply"
           aria-label={text.composer}
@@ -311,6 +394,20 @@ export function ConversationPane(props: {
           onKeyDown={keyDown}
         />
         <div className="composer-actions">
+          <label className="attach">
+            📎 {text.attachFile}
+            {/* `capture` lets a phone offer its camera beside the file picker. */}
+            <input
+              type="file"
+              multiple
+              accept="image/*,video/mp4,audio/*,application/pdf,.docx,.xlsx,.pptx"
+              capture="environment"
+              onChange={(e) => {
+                if (e.target.files) void attach(Array.from(e.target.files));
+                e.target.value = '';
+              }}
+            />
+          </label>
           <label>
             <input type="checkbox" checked={asNote} onChange={(e) => setAsNote(e.target.checked)} /> {text.note}
           </label>
