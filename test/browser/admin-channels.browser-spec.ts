@@ -243,7 +243,7 @@ describe('Channels screen in a real browser', () => {
     await form.getByLabel('セッション名').fill('店頭の電話');
     await form.getByRole('button', { name: '追加する' }).click();
     // The session name becomes a folder name of the library's: the hub's rule shows under the field.
-    expect(await refusalUnder(form.getByLabel('セッション名'))).toMatch(/letters, digits/);
+    expect(await refusalUnder(form.getByLabel('セッション名'))).toBe('この項目の内容を確認してください。');
     await form.getByLabel('セッション名').fill('shop-front');
     await form.getByRole('button', { name: '追加する' }).click();
     const webCard = card('WhatsApp 店頭');
