@@ -222,8 +222,9 @@ describe('Channels screen in a real browser', () => {
     await templates.getByLabel('変数（{{1}}, {{2}}… の順にカンマ区切り）').fill('お名前, 日時');
     await templates.getByLabel('本文（{{1}} などを含めて）').fill('{{1}}様、{{2}}のご予約をお待ちしております。');
     await templates.getByRole('button', { name: '保存' }).click();
-    // WhatsApp Manager's names are lower case: the hub's sentence shows under the list, nothing is kept.
-    await templates.getByRole('alert').filter({ hasText: /lower case/ }).waitFor();
+    // WhatsApp Manager's names are lower case: the refusal shows under the list, in Japanese (the error catalog's
+    // sentence, never the hub's English), and nothing is kept.
+    await templates.getByRole('alert').filter({ hasText: /入力内容に誤りがあります|この項目の内容を確認してください/ }).waitFor();
     const stored = async () => (await hub.http.get(`/api/channels/${created.body.id}`).set(team.admin.auth).expect(200)).body.config.templates;
     expect(await stored()).toEqual([]);
 
@@ -242,7 +243,7 @@ describe('Channels screen in a real browser', () => {
     await form.getByLabel('セッション名').fill('店頭の電話');
     await form.getByRole('button', { name: '追加する' }).click();
     // The session name becomes a folder name of the library's: the hub's rule shows under the field.
-    expect(await refusalUnder(form.getByLabel('セッション名'))).toMatch(/letters, digits/);
+    expect(await refusalUnder(form.getByLabel('セッション名'))).toBe('この項目の内容を確認してください。');
     await form.getByLabel('セッション名').fill('shop-front');
     await form.getByRole('button', { name: '追加する' }).click();
     const webCard = card('WhatsApp 店頭');

