@@ -14,6 +14,18 @@ export async function claimAwayNotice(tx: Tx, conversationId: string, toldAt: Da
   return count > 0;
 }
 
+/**
+ * The slow-answer notice is claimed once per customer message: a timer set again for the same message (after a
+ * restart, or when a redelivered message is announced again) finds it claimed; of two processes, one claims it.
+ */
+export async function claimSlowReplyNotice(tx: Tx, conversationId: string, messageId: string): Promise<boolean> {
+  const { count } = await tx.conversation.updateMany({
+    where: { id: conversationId, OR: [{ slowReplyNoticeFor: null }, { slowReplyNoticeFor: { not: messageId } }] },
+    data: { slowReplyNoticeFor: messageId },
+  });
+  return count > 0;
+}
+
 /** An open chat goes back to the waiting queue, unassigned, unless it was resolved or moved meanwhile. */
 export async function requeueFrom(tx: Tx, conversationId: string, memberId: string): Promise<boolean> {
   const { count } = await tx.conversation.updateMany({ where: { id: conversationId, assigneeId: memberId, status: 'open' }, data: { status: 'waiting', assigneeId: null } });

@@ -12,8 +12,11 @@ export interface ConversationEventMap {
   'conversation.assigned': { teamId: string; conversationId: string; memberId: string };
   /** A conversation ended (it was not already resolved), with the outcome the agent chose, if any. */
   'conversation.resolved': { teamId: string; conversationId: string; memberId: string; assigneeId: string | null; outcome: string | null; resolvedAt: Date };
-  /** `provider`: the provider of the channel a customer's message came by (set by the ingest), so listeners need not read it. */
-  'message.created': { teamId: string; message: MessageView; provider?: string };
+  /**
+   * `provider`: the provider of the channel a customer's message came by, and `assigneeId`: who holds its
+   * conversation as the write left it (both set by the ingest), so listeners on the hot path need not read them.
+   */
+  'message.created': { teamId: string; message: MessageView; provider?: string; assigneeId?: string | null };
   'message.updated': { teamId: string; message: MessageView };
   'customer.typing': { teamId: string; conversationId: string; draft: string };
 }

@@ -6,7 +6,7 @@ export { OutboxService } from './outbox.service.js';
 export { MessageWithdrawalService, WITHDRAW_WINDOW_MS } from './message-withdrawal.service.js';
 export type { SendVerdict } from './send-policy.js';
 export { hasRoomFor } from './capacity.js';
-export { claimAwayNotice, firstOfferClaim, handOver, lockForOffer, markMissed, requeueFrom } from './conversation-state.repository.js';
+export { claimAwayNotice, claimSlowReplyNotice, firstOfferClaim, handOver, lockForOffer, markMissed, requeueFrom } from './conversation-state.repository.js';
 export { MessageFollowUps } from './follow-ups.service.js';
 export type { FollowUpTarget } from './follow-ups.service.js';
 export { MediaService } from './media.service.js';

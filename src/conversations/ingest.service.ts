@@ -175,7 +175,7 @@ export class IngestService implements InboundSink, OnModuleInit {
           contact: { id: written.contactId, name: written.contactName },
         });
         if (written.started) this.events.emit('conversation.started', { teamId: channel.teamId, conversation });
-        this.events.emit('message.created', { teamId: channel.teamId, message: inboundMessageView(conversation.id, written, fields, event.occurredAt), provider: channel.provider });
+        this.events.emit('message.created', { teamId: channel.teamId, message: inboundMessageView(conversation.id, written, fields, event.occurredAt), provider: channel.provider, assigneeId: written.assigneeId });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
         await this.followUps.afterCommit(
           { messageId, teamId: channel.teamId, channelId: channel.id, conversationId: conversation.id, authorId: written.authorId, body: event.body, eventKey: event.eventKey, occurredAt: event.occurredAt },

@@ -6,7 +6,7 @@ import type { JobQueue } from '../common/jobs/index.js';
 import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
 import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { CustomerNotices } from '../channels/index.js';
-import { ConversationEvents } from '../conversations/index.js';
+import { ConversationEvents, claimSlowReplyNotice } from '../conversations/index.js';
 import { readTeamSettings } from '../teams/index.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
@@ -92,14 +92,9 @@ export class SlowReplyService implements OnModuleInit, ResumableWork {
     const first = await this.firstUnanswered(conversation.id);
     // Answered since, or a later message of a stretch whose first already spoke.
     if (first?.id !== job.messageId) return;
-    // Told once per message: a timer set again for it (after a restart, or when a redelivered message is announced
-    // again) finds the mark and stays quiet; of two processes firing at once, one sets it. Marked before telling: a
-    // notice lost to a failure here is a courtesy missed, where one told twice would repeat itself to the customer.
-    const marked = await this.db.conversation.updateMany({
-      where: { id: conversation.id, OR: [{ slowReplyNoticeFor: null }, { slowReplyNoticeFor: { not: job.messageId } }] },
-      data: { slowReplyNoticeFor: job.messageId },
-    });
-    if (marked.count === 0) return;
+    // Told once per message. Claimed before telling: a notice lost to a failure here is a courtesy missed, where one
+    // told twice would repeat itself to the customer.
+    if (!(await claimSlowReplyNotice(this.db, conversation.id, job.messageId))) return;
     await this.notices.notify(conversation, {
       type: 'slow_reply',
       conversationId: conversation.id,

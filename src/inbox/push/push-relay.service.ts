@@ -27,10 +27,11 @@ export class PushRelay implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.unsubscribe.push(
       this.routingEvents.on('offer.created', async ({ memberId, offer }) => void (await this.deliveries.push([memberId], offerNews(offer)))),
-      this.conversationEvents.on('message.created', async ({ message }) => {
+      this.conversationEvents.on('message.created', async ({ message, assigneeId }) => {
         if (message.author.type !== 'contact' || message.direction !== 'in') return;
-        const conversation = await this.db.conversation.findUnique({ where: { id: message.conversationId }, select: { assigneeId: true } });
-        if (conversation?.assigneeId) await this.deliveries.push([conversation.assigneeId], messageNews(message));
+        // The ingest says who holds the chat (no read on the hot path); a message announced again is looked up.
+        const holder = assigneeId !== undefined ? assigneeId : (await this.db.conversation.findUnique({ where: { id: message.conversationId }, select: { assigneeId: true } }))?.assigneeId;
+        if (holder) await this.deliveries.push([holder], messageNews(message));
       }),
       this.conversationEvents.on('message.updated', async ({ message }) => {
         // A trainee's draft decided: approval queues it, rejection ends it; later updates (sent, delivered) are not news.
