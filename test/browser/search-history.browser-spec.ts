@@ -124,7 +124,7 @@ describe('Search and conversation history in a real browser', () => {
     const csv = await saved(page, () => results.getByRole('button', { name: 'CSVでダウンロード' }).click());
     expect(csv.name).toBe('messages.csv');
     expect(csv.bom).toBe(true);
-    expect(csv.rows[0]).toEqual(['time', 'conversation_id', 'channel', 'contact', 'direction', 'kind', 'author', 'body']);
+    expect(csv.rows[0]).toEqual(['time', 'conversation_id', 'channel', 'contact', 'direction', 'kind', 'author', 'body', 'time_zone']);
     expect(csv.rows.slice(1).map((row) => row[7]).sort()).toEqual([`'${FORMULA}`, 'ご予約ですね。ご希望の日時を教えてください。', '予約の変更はできますか', '来週の予約をお願いしたいのですが'].sort());
     // No cell of the file starts as a formula would.
     expect(csv.rows.flat().filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);

@@ -207,7 +207,8 @@ describe('The widget’s launch state, message form by SMS and intake in a real 
       if (width.name === 'desktop') {
         await settings.getByLabel('事前質問フロー（JSON）').fill(JSON.stringify({ steps: [{ key: 'purpose', kind: 'buttons', question: 'ご用件', options: [{ label: '予約', next: 'date' }, { label: 'その他' }] }] }));
         await settings.getByRole('button', { name: '保存' }).click();
-        await settings.getByText('names step "date", which does not exist').waitFor();
+        // The Japanese admin page names the field with the catalog's sentence, not the hub's English one.
+        await settings.getByText('この項目の内容を確認してください。').first().waitFor();
         await settings.getByLabel('事前質問フロー（JSON）').fill(JSON.stringify({ steps: [{ key: 'purpose', kind: 'buttons', question: 'ご用件', options: [{ label: '予約' }, { label: 'その他' }] }] }));
         await preview.getByText('ご用件').waitFor();
         await settings.getByRole('button', { name: '保存' }).click();
