@@ -110,6 +110,8 @@ describe('Accounts and addresses in a real browser', () => {
     await Promise.all([context.close(), shopContext.close()]);
   });
 
+  // Sixteen pages at two widths, each loaded until the network is idle and photographed: more than the default minute
+  // on a slow machine (it ran out in a CI run at 134 s for the file).
   it('shows every screen at desktop and phone width (screenshots), and the account page changes the name', async () => {
     for (const { name, options } of WIDTHS) {
       const context = await browser.newContext(options);
@@ -146,7 +148,7 @@ describe('Accounts and addresses in a real browser', () => {
     await nameForm.getByRole('status').waitFor();
     expect((await hub.http.get('/api/members').set(team.admin.auth).expect(200)).body.items.find((m: { id: string }) => m.id === team.admin.id).name).toBe('佐藤 花子（院長）');
     await context.close();
-  });
+  }, 180_000);
 
   it('logs out everywhere from the account page: this page goes to the login, and another device is signed out', async () => {
     const [laptop, phone] = await Promise.all([browser.newContext(WIDTHS[0].options), browser.newContext(WIDTHS[1].options)]);
