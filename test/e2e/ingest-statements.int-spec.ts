@@ -138,9 +138,9 @@ describe('statements per Twilio SMS webhook', () => {
     const cost = await counter.measure(() => webhook('+819000000002', 'はじめまして'));
 
     process.stdout.write(`new sender: ${JSON.stringify(cost)}\n`);
-    // 5, no transaction: the message with its new contact and conversation (one statement), the online members with
-    // their loads, the conversation's claim with its offers (one statement), the offered members' push subscriptions
-    // (the offer rings on their phones too), the follow-up marker's clearing. The channel account and the team's
+    // 4, no transaction: the message with its new contact and conversation (one statement), the online members with
+    // their loads, the conversation's claim with its offers (one statement), the follow-up marker's clearing; and a
+    // fifth where an offered member has a push subscription (the offer rings on their phones too: the warm-up asked). The channel account and the team's
     // settings are not among them: cached until changed (`STATEMENTS_TRACE=1` lists them).
     expect(cost.total.statements).toBeLessThanOrEqual(5);
     expect(cost.total.transactions).toBe(0);
@@ -153,6 +153,21 @@ describe('statements per Twilio SMS webhook', () => {
 
     process.stdout.write(`known sender: ${JSON.stringify(cost)}\n`);
     // One statement, no transaction around it: the conversation upserted and the message inserted beside the sender's lookup.
+    expect(cost.total.statements).toBeLessThanOrEqual(1);
+    expect(cost.total.transactions).toBe(0);
+  });
+
+  it('costs a known sender in a chat an agent holds one statement, the push to the agent’s devices included', async () => {
+    await webhook('+819000000004', '一通目');
+    const chat = await counted.hub.infra.db.conversation.findFirstOrThrow({ where: { contact: { identities: { some: { address: '+819000000004' } } } } });
+    await counted.hub.http.post(`/api/conversations/${chat.id}/accept`).set(counted.admin.auth).expect(200);
+    // The agent's second message warms whether they have push subscriptions (they have none): not counted.
+    await webhook('+819000000004', '二通目');
+
+    const cost = await counter.measure(() => webhook('+819000000004', '三通目'));
+
+    process.stdout.write(`known sender, chat held: ${JSON.stringify(cost)}\n`);
+    // The message's statement only: an agent without a push subscription costs none (known until they register one).
     expect(cost.total.statements).toBeLessThanOrEqual(1);
     expect(cost.total.transactions).toBe(0);
   });

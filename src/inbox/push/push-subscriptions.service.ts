@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { z } from 'zod';
+import { CACHE_INVALIDATION } from '../../common/cache/cache-invalidation.js';
+import type { CacheInvalidation } from '../../common/cache/cache-invalidation.js';
+import { InvalidatedCache } from '../../common/cache/invalidated-cache.js';
 import { DATABASE } from '../../common/database/database.js';
 import type { Db } from '../../common/database/database.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
@@ -13,6 +16,12 @@ import type { VapidKeys } from './web-push.sender.js';
 /** A member's devices kept at most: a new one past it replaces the one subscribed longest ago. */
 export const MAX_SUBSCRIPTIONS_PER_MEMBER = 10;
 const USER_AGENT_MAX = 300;
+/**
+ * Whether a member has a subscription at all, asked for each customer message in their chats: most members have
+ * none, and for them a push costs no statement. A stale "yes" costs one read; a "no" is dropped in every process when
+ * the member registers a browser.
+ */
+const SUBSCRIBER_CACHE = { ttlMs: 10 * 60_000, maxEntries: 10_000 };
 const ALL_ON: PushSettingsView = { offers: true, messages: true, sales: true, drafts: true };
 
 type SubscriptionRow = { id: string; endpoint: string; language: string; userAgent: string | null; createdAt: Date };
@@ -24,11 +33,16 @@ function toView(row: SubscriptionRow) {
 /** Where a member's pushes go (their browsers' subscriptions) and which news they want pushed. */
 @Injectable()
 export class PushSubscriptionsService {
+  private readonly subscribers: InvalidatedCache<boolean>;
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(OUTBOUND_GUARD) private readonly guard: OutboundGuard,
     @Inject(VAPID_KEYS) private readonly keys: VapidKeys,
-  ) {}
+    @Inject(CACHE_INVALIDATION) invalidation: CacheInvalidation,
+  ) {
+    this.subscribers = new InvalidatedCache(invalidation, 'push-subscriber', SUBSCRIBER_CACHE);
+  }
 
   async state(member: AuthMember): Promise<z.output<typeof pushStateView>> {
     const [settings, rows] = await Promise.all([this.settings(member.id), this.db.pushSubscription.findMany({ where: { memberId: member.id }, orderBy: { createdAt: 'asc' } })]);
@@ -49,6 +63,7 @@ export class PushSubscriptionsService {
     const row = await this.db.pushSubscription.upsert({ where: { endpoint: body.endpoint }, create: { endpoint: body.endpoint, ...data }, update: data });
     const surplus = await this.db.pushSubscription.findMany({ where: { memberId: member.id }, orderBy: { createdAt: 'desc' }, skip: MAX_SUBSCRIPTIONS_PER_MEMBER, select: { id: true } });
     if (surplus.length > 0) await this.db.pushSubscription.deleteMany({ where: { id: { in: surplus.map((s) => s.id) }, memberId: member.id } });
+    await this.subscribers.changed(member.id);
     return toView(row);
   }
 
@@ -70,9 +85,14 @@ export class PushSubscriptionsService {
 
   /** The subscriptions of the members named that want this kind of news pushed. */
   async targetsFor(memberIds: string[], kind: PushKind) {
-    if (memberIds.length === 0) return [];
+    const subscribed: string[] = [];
+    for (const memberId of memberIds) {
+      const has = await this.subscribers.get(memberId, async () => (await this.db.pushSubscription.findFirst({ where: { memberId }, select: { id: true } })) !== null);
+      if (has) subscribed.push(memberId);
+    }
+    if (subscribed.length === 0) return [];
     return this.db.pushSubscription.findMany({
-      where: { memberId: { in: memberIds }, member: { deactivatedAt: null, NOT: { pushSettings: { is: kind === 'offers' ? { offers: false } : kind === 'messages' ? { messages: false } : kind === 'sales' ? { sales: false } : { drafts: false } } } } },
+      where: { memberId: { in: subscribed }, member: { deactivatedAt: null, NOT: { pushSettings: { is: kind === 'offers' ? { offers: false } : kind === 'messages' ? { messages: false } : kind === 'sales' ? { sales: false } : { drafts: false } } } } },
       select: { id: true, memberId: true, language: true },
     });
   }
