@@ -8,12 +8,21 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { signLineBody, startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
+import { inboundParseBody, startSendgridFake } from '../fakes/sendgrid-fake.js';
+import type { SendgridFake } from '../fakes/sendgrid-fake.js';
+import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
+import type { TwilioFake } from '../fakes/twilio-fake.js';
+import { signWhatsAppBody, startWhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
+import type { WhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
 import { eventually } from '../support/eventually.js';
 import { TestHub, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 import { SCREENSHOTS, launchBrowser, logIn, openPage, openWidget } from './browser.js';
 
 const LINE_TOKEN = 'line-browser-token';
 const LINE_SECRET = 'line-browser-secret';
+const TWILIO = { accountSid: 'AC' + 'e'.repeat(32), authToken: 'twilio-browser-files-token' };
+const SENDGRID = { apiKey: 'SG.browser-files-api-key-0123456', inboundToken: 'sendgrid-browser-files-token' };
+const WHATSAPP = { accessToken: 'whatsapp-browser-files-token', appSecret: 'whatsapp-browser-files-secret', phoneNumberId: '106540352242777' };
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 /** A free port, so that the hub's public URL (where its signed links point) is one the browser can open. */
@@ -30,11 +39,17 @@ describe('Files both ways in a real browser', () => {
   let browser: Browser;
   let hub: TestHub;
   let line: LineFake;
+  let twilio: TwilioFake;
+  let sendgrid: SendgridFake;
+  let whatsapp: WhatsAppCloudFake;
   let team: Awaited<ReturnType<typeof createTeam>>;
   let photo: Buffer;
 
   beforeAll(async () => {
     line = await startLineFake({ channelAccessToken: LINE_TOKEN });
+    twilio = await startTwilioFake(TWILIO);
+    sendgrid = await startSendgridFake({ apiKey: SENDGRID.apiKey });
+    whatsapp = await startWhatsAppCloudFake({ accessToken: WHATSAPP.accessToken, phoneNumberId: WHATSAPP.phoneNumberId });
     browser = await launchBrowser();
     const port = await freePort();
     hub = await startTestHub({ PORT: String(port), PUBLIC_URL: `http://localhost:${port}` });
@@ -50,6 +65,9 @@ describe('Files both ways in a real browser', () => {
     await browser?.close();
     await hub?.stop();
     await line?.close();
+    await twilio?.close();
+    await sendgrid?.close();
+    await whatsapp?.close();
   });
 
   async function attachAndSend(inbox: Page, file: { name: string; mimeType: string; buffer: Buffer }, preview: 'img' | 'span'): Promise<void> {
@@ -134,5 +152,67 @@ describe('Files both ways in a real browser', () => {
     expect(inbox.dialogs).toEqual([]);
     await inboxContext.close();
     await shopContext.close();
+  });
+
+  it('sends a photo on Twilio WhatsApp, by email and on WhatsApp Cloud from the inbox, each previewed in the thread and without GPS', async () => {
+    const channel = async (body: object): Promise<string> => (await hub.http.post('/api/channels').set(team.admin.auth).send(body).expect(201)).body.id;
+    const twilioChannel = await channel({ type: 'whatsapp', provider: 'twilio', name: 'WhatsApp', config: { ...TWILIO, apiBaseUrl: twilio.url, from: 'whatsapp:+14155238886', sendsPerSecond: 200 } });
+    const mailChannel = await channel({ type: 'email', provider: 'sendgrid', name: 'Mail', config: { ...SENDGRID, fromEmail: 'support@shop.example.jp', apiBaseUrl: sendgrid.url } });
+    const cloudChannel = await channel({ type: 'whatsapp', provider: 'whatsapp-cloud', name: 'WhatsApp Cloud', config: { ...WHATSAPP, verifyToken: 'browser-files-verify', apiBaseUrl: whatsapp.apiBaseUrl } });
+
+    // A customer writes first on each.
+    const twilioParams = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: TWILIO.accountSid, From: 'whatsapp:+819087650001', To: 'whatsapp:+14155238886', Body: '色違いは？', NumMedia: '0' };
+    const twilioPath = `/webhooks/twilio/${twilioChannel}`;
+    await request(hub.url).post(twilioPath).set('content-type', 'application/x-www-form-urlencoded').set('x-twilio-signature', signTwilioForm(TWILIO.authToken, hub.url + twilioPath, twilioParams)).send(formBody(twilioParams)).expect(200);
+    const mail = inboundParseBody([
+      { name: 'headers', value: 'From: Yamada <yamada@example.jp>\r\nMessage-ID: <browser-files@example.jp>\r\nSubject: 写真' },
+      { name: 'from', value: 'Yamada <yamada@example.jp>' },
+      { name: 'to', value: 'support@shop.example.jp' },
+      { name: 'subject', value: '写真' },
+      { name: 'text', value: '写真を送ってください' },
+    ]);
+    await request(hub.url).post(`/webhooks/sendgrid/${mailChannel}/inbound?token=${SENDGRID.inboundToken}`).set('content-type', mail.contentType).send(mail.body).expect(200);
+    const waId = '819087650002';
+    const cloudBody = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001111', phone_number_id: WHATSAPP.phoneNumberId }, contacts: [{ profile: { name: 'Hanako' }, wa_id: waId }], messages: [{ from: waId, id: `wamid.browser-${waId}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: '在庫は？' } }] } }] }],
+    });
+    await request(hub.url).post(`/webhooks/whatsapp/${cloudChannel}`).set('content-type', 'application/json').set('x-hub-signature-256', signWhatsAppBody(WHATSAPP.appSecret, cloudBody)).send(cloudBody).expect(200);
+    const chatOn = (channelId: string) => eventually(() => hub.infra.db.conversation.findFirst({ where: { channelId } }), (c) => c !== null).then((c) => c!.id);
+
+    const inboxContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ja-JP' });
+    const inbox = await openPage(inboxContext, `${hub.url}/app`);
+    await logIn(inbox, team.admin.email);
+    const sendPhoto = async (conversationId: string, name: string) => {
+      await inbox.goto(`${hub.url}/app/conversations/${conversationId}`);
+      await attachAndSend(inbox, { name, mimeType: 'image/jpeg', buffer: photo }, 'img');
+      await inbox.locator(`.thread .files img[alt="${name.replace('.JPG', '.jpg')}"]`).waitFor({ timeout: 10_000 });
+    };
+
+    // Twilio WhatsApp: media from the hub's signed link, which Twilio fetches.
+    await sendPhoto(await chatOn(twilioChannel), 'IMG_0101.JPG');
+    const media = await eventually(() => Promise.resolve(twilio.sent.find((m) => m.form.To === 'whatsapp:+819087650001')), (m) => m !== undefined);
+    const twilioPhoto = await request(media!.form.MediaUrl as string).get('').expect(200);
+    expect((await sharp(twilioPhoto.body as Buffer).metadata()).exif).toBeUndefined();
+    await inbox.screenshot({ path: join(SCREENSHOTS, 'files-inbox-twilio-whatsapp.png') });
+
+    // Email: a SendGrid attachment.
+    await sendPhoto(await chatOn(mailChannel), 'IMG_0102.JPG');
+    const sentMail = await eventually(() => Promise.resolve(sendgrid.sent.find((m) => m.body.attachments?.length)), (m) => m !== undefined);
+    const attached = Buffer.from(sentMail!.body.attachments![0].content, 'base64');
+    expect((await sharp(attached).metadata()).exif).toBeUndefined();
+    expect(attached.includes(Buffer.from('PhoneCam'))).toBe(false);
+
+    // WhatsApp Cloud: uploaded to the number's media, then sent as an image message naming it.
+    await sendPhoto(await chatOn(cloudChannel), 'IMG_0103.JPG');
+    const image = await eventually(() => Promise.resolve(whatsapp.sent.find((m) => m.body.type === 'image')), (m) => m !== undefined);
+    const uploaded = whatsapp.uploads.find((u) => u.id === (image!.body.image as { id: string }).id)!;
+    expect((await sharp(uploaded.data).metadata()).exif).toBeUndefined();
+    // WhatsApp cannot take a message back from the customer's phone: the inbox offers no withdraw button there.
+    expect(await inbox.locator('.thread button.withdraw').count()).toBe(0);
+    await inbox.screenshot({ path: join(SCREENSHOTS, 'files-inbox-whatsapp-cloud.png') });
+
+    expect(inbox.dialogs).toEqual([]);
+    await inboxContext.close();
   });
 });

@@ -8,6 +8,12 @@ import { FILE_LINKS } from '../../src/common/files/index.js';
 import type { FileLinks } from '../../src/common/files/index.js';
 import { signLineBody, startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
+import { inboundParseBody, startSendgridFake } from '../fakes/sendgrid-fake.js';
+import type { SendgridFake } from '../fakes/sendgrid-fake.js';
+import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.js';
+import type { TwilioFake } from '../fakes/twilio-fake.js';
+import { signWhatsAppBody, startWhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
+import type { WhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
 import { eventually } from '../support/eventually.js';
 import { emitWithAck, nextEvent, sessionOf, socketPool } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
@@ -16,6 +22,15 @@ const PUBLIC_URL = 'https://hub.example.test';
 const ACCESS_TOKEN = 'line-channel-access-token';
 const SECRET = 'line-channel-secret';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+const TWILIO = { accountSid: 'AC' + 'f'.repeat(32), authToken: 'twilio-files-auth-token-01' };
+const SENDGRID = { apiKey: 'SG.files-test-api-key-0123456789', inboundToken: 'sendgrid-files-inbound-token' };
+const WHATSAPP = { accessToken: 'whatsapp-files-access-token', appSecret: 'whatsapp-files-app-secret', phoneNumberId: '106540352242999' };
+
+/** A photo as the hub passes it on: re-encoded, with neither the camera nor the place in it. */
+async function expectNoMetadata(image: Buffer): Promise<void> {
+  expect((await sharp(image).metadata()).exif).toBeUndefined();
+  expect(image.includes(Buffer.from('PhoneCam'))).toBe(false);
+}
 
 /** A phone's photo: the camera and where it was taken are in its EXIF. */
 const photoWithGps = () =>
@@ -29,10 +44,16 @@ describe('Files both ways', () => {
   let admin: TestMember;
   let line: LineFake;
   let lineChannel: string;
+  let twilio: TwilioFake;
+  let sendgrid: SendgridFake;
+  let whatsapp: WhatsAppCloudFake;
   const { open, closeAll } = socketPool();
 
   beforeAll(async () => {
     line = await startLineFake({ channelAccessToken: ACCESS_TOKEN });
+    twilio = await startTwilioFake(TWILIO);
+    sendgrid = await startSendgridFake({ apiKey: SENDGRID.apiKey });
+    whatsapp = await startWhatsAppCloudFake({ accessToken: WHATSAPP.accessToken, phoneNumberId: WHATSAPP.phoneNumberId });
     hub = await startTestHub({ PUBLIC_URL });
     admin = (await createTeam(hub)).admin;
     lineChannel = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'line', provider: 'line', name: 'LINE', config: { channelSecret: SECRET, channelAccessToken: ACCESS_TOKEN, apiBaseUrl: line.url } }).expect(201)).body.id;
@@ -42,7 +63,12 @@ describe('Files both ways', () => {
     closeAll();
     await hub?.stop();
     await line?.close();
+    await twilio?.close();
+    await sendgrid?.close();
+    await whatsapp?.close();
   });
+
+  const channel = async (body: object): Promise<string> => (await hub.http.post('/api/channels').set(admin.auth).send(body).expect(201)).body.id;
 
   /** A LINE customer who wrote first: the conversation an agent answers. */
   async function lineConversation(): Promise<{ conversationId: string; userId: string }> {
@@ -115,6 +141,75 @@ describe('Files both ways', () => {
     const links = hub.app.get<symbol, FileLinks>(FILE_LINKS);
     const expired = await request(hub.url).get(links.path({ messageId: reply.body.id, index: 0, variant: 'file' }, new Date(Date.now() - 1000))).expect(404);
     expect(expired.body.code).toBe('link_expired');
+  });
+
+  it('sends a photo on Twilio WhatsApp as media from a signed link Twilio fetches, without its GPS metadata', async () => {
+    const channelId = await channel({ type: 'whatsapp', provider: 'twilio', name: 'WhatsApp', config: { ...TWILIO, apiBaseUrl: twilio.url, from: 'whatsapp:+14155238886', sendsPerSecond: 200 } });
+    const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: TWILIO.accountSid, From: 'whatsapp:+819012345001', To: 'whatsapp:+14155238886', Body: '写真ありますか', NumMedia: '0' };
+    const path = `/webhooks/twilio/${channelId}`;
+    await request(hub.url).post(path).set('content-type', 'application/x-www-form-urlencoded').set('x-twilio-signature', signTwilioForm(TWILIO.authToken, PUBLIC_URL + path, params)).send(formBody(params)).expect(200);
+    const { id: conversationId } = await hub.infra.db.conversation.findFirstOrThrow({ where: { channelId } });
+
+    const uploaded = await upload(conversationId, await photoWithGps(), 'shelf.jpg').expect(201);
+    const reply = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: '棚の写真です', attachments: [uploaded.body.id] }).expect(201);
+    const sent = await eventually(() => Promise.resolve(twilio.sent.find((m) => m.form.Body === '棚の写真です')), (m) => m !== undefined);
+    expect(sent!.form).toMatchObject({ To: 'whatsapp:+819012345001', MediaUrl: expect.stringMatching(new RegExp(`^${PUBLIC_URL}/files/${reply.body.id}/0\\?expires=\\d+&signature=`)) });
+
+    // Twilio fetches the media from the link: the photo, re-encoded.
+    const fetched = await request(hub.url).get((sent!.form.MediaUrl as string).slice(PUBLIC_URL.length)).expect(200).expect('content-type', 'image/jpeg');
+    await expectNoMetadata(fetched.body as Buffer);
+  });
+
+  it('sends a photo by email as a SendGrid attachment, without its GPS metadata', async () => {
+    const channelId = await channel({ type: 'email', provider: 'sendgrid', name: 'Mail', config: { ...SENDGRID, fromEmail: 'support@shop.example.jp', apiBaseUrl: sendgrid.url } });
+    const { body, contentType } = inboundParseBody([
+      { name: 'headers', value: 'From: Yamada <yamada@example.jp>\r\nMessage-ID: <files-1@example.jp>\r\nSubject: 色違い' },
+      { name: 'from', value: 'Yamada <yamada@example.jp>' },
+      { name: 'to', value: 'support@shop.example.jp' },
+      { name: 'subject', value: '色違い' },
+      { name: 'text', value: '青の写真はありますか' },
+    ]);
+    await request(hub.url).post(`/webhooks/sendgrid/${channelId}/inbound?token=${SENDGRID.inboundToken}`).set('content-type', contentType).send(body).expect(200);
+    const { id: conversationId } = await eventually(() => hub.infra.db.conversation.findFirst({ where: { channelId } }), (c) => c !== null).then((c) => c!);
+
+    const uploaded = await upload(conversationId, await photoWithGps(), 'blue.jpg').expect(201);
+    await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: '青はこちらです', attachments: [uploaded.body.id] }).expect(201);
+    const mail = await eventually(() => Promise.resolve(sendgrid.sent.find((m) => m.body.content?.some((c) => c.value.includes('青はこちらです')))), (m) => m !== undefined);
+    const [attachment] = mail!.body.attachments!;
+    expect(attachment).toMatchObject({ filename: 'blue.jpg', type: 'image/jpeg', disposition: 'attachment' });
+    await expectNoMetadata(Buffer.from(attachment.content, 'base64'));
+  });
+
+  it('sends a photo on WhatsApp Cloud as an uploaded media message, and a PDF as a document with its name', async () => {
+    const channelId = await channel({
+      type: 'whatsapp',
+      provider: 'whatsapp-cloud',
+      name: 'WhatsApp Cloud',
+      config: { ...WHATSAPP, verifyToken: 'files-verify-token', apiBaseUrl: whatsapp.apiBaseUrl },
+    });
+    const waId = '819012345002';
+    const webhook = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001111', phone_number_id: WHATSAPP.phoneNumberId }, contacts: [{ profile: { name: 'Hanako' }, wa_id: waId }], messages: [{ from: waId, id: `wamid.files-${waId}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: '在庫の写真を' } }] } }] }],
+    });
+    await request(hub.url).post(`/webhooks/whatsapp/${channelId}`).set('content-type', 'application/json').set('x-hub-signature-256', signWhatsAppBody(WHATSAPP.appSecret, webhook)).send(webhook).expect(200);
+    const { id: conversationId } = await hub.infra.db.conversation.findFirstOrThrow({ where: { channelId } });
+
+    const photo = await upload(conversationId, await photoWithGps(), 'stock.jpg').expect(201);
+    await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ body: '在庫です', attachments: [photo.body.id] }).expect(201);
+    const image = await eventually(() => Promise.resolve(whatsapp.sent.find((m) => m.body.type === 'image')), (m) => m !== undefined);
+    const mediaId = (image!.body.image as { id: string }).id;
+    expect(image!.body).toMatchObject({ to: waId, image: { id: mediaId, caption: '在庫です' } });
+    const stored = whatsapp.uploads.find((u) => u.id === mediaId)!;
+    expect(stored).toMatchObject({ type: 'image/jpeg', contentType: 'image/jpeg', filename: 'stock.jpg' });
+    await expectNoMetadata(stored.data);
+
+    const pdf = await upload(conversationId, PDF, '見積書.pdf').expect(201);
+    await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ attachments: [pdf.body.id] }).expect(201);
+    const document = await eventually(() => Promise.resolve(whatsapp.sent.find((m) => m.body.type === 'document')), (m) => m !== undefined);
+    const sentDocument = document!.body.document as { id: string; filename: string; caption?: string };
+    expect(sentDocument).toEqual({ id: expect.any(String), filename: '見積書.pdf' });
+    expect(whatsapp.uploads.find((u) => u.id === sentDocument.id)!.data.equals(PDF)).toBe(true);
   });
 
   it('refuses a file whose bytes are not what its name says, and one above the team’s cap', async () => {

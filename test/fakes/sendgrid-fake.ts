@@ -21,6 +21,8 @@ export interface MailSendBody {
   content?: { type: string; value: string }[];
   headers?: Record<string, string>;
   custom_args?: Record<string, string>;
+  /** Files, base64 in `content`. */
+  attachments?: { content: string; filename: string; type?: string; disposition?: string; content_id?: string }[];
 }
 
 /** An accepted mail, with the id SendGrid answered in `X-Message-Id`. */

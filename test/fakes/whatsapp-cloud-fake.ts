@@ -1,3 +1,4 @@
+import busboy from 'busboy';
 import { createHmac, randomBytes } from 'node:crypto';
 import { startHttpFake } from './http-fake.js';
 import type { FakeReply, HttpFake, RecordedRequest } from './http-fake.js';
@@ -23,7 +24,19 @@ export interface WhatsAppCloudSent {
   body: Record<string, unknown>;
 }
 
+/** A file the hub uploaded to the number's media (`POST /{phone-number-id}/media`), as the multipart form carried it. */
+export interface WhatsAppCloudUpload {
+  id: string;
+  /** The form's `type` field. */
+  type: string;
+  /** The file part's own name and type. */
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
 export interface WhatsAppCloudFake extends HttpFake {
+  uploads: WhatsAppCloudUpload[];
   /** The base URL a channel's `apiBaseUrl` takes: the fake's origin and the Graph API version. */
   apiBaseUrl: string;
   sent: WhatsAppCloudSent[];
@@ -52,14 +65,29 @@ const DETAILS: Record<number, string> = {
 
 /**
  * A local stand-in for graph.facebook.com's WhatsApp Cloud API: `POST /{version}/{phone-number-id}/messages`
- * (text and template, validated as the API does), `GET /{version}/{media-id}` and the media download it points
+ * (text, template and media messages naming an uploaded id, validated as the API does), `POST .../media` (the
+ * multipart upload), `GET /{version}/{media-id}` and the media download it points
  * to, answering in the Graph API's wire format (`{messaging_product, contacts, messages}` or `{error: {...}}`).
  */
 export async function startWhatsAppCloudFake(options: WhatsAppCloudFakeOptions): Promise<WhatsAppCloudFake> {
   const sent: WhatsAppCloudSent[] = [];
   const scripted: WhatsAppCloudOutcome[] = [];
   const media = new Map<string, { content: Buffer; mimeType: string; downloadUrl?: string }>();
+  const uploads: WhatsAppCloudUpload[] = [];
   let origin = '';
+
+  /** The media upload, read with busboy as the Graph API reads a multipart form; answers `{ id }`. */
+  async function upload(request: RecordedRequest): Promise<FakeReply> {
+    const form = await readMultipart(request);
+    if (!form) return graphError(400, 100, 'The request must be multipart/form-data.');
+    if (form.fields.messaging_product !== 'whatsapp') return graphError(400, 100, 'The parameter messaging_product is required.');
+    if (!form.file) return graphError(400, 100, 'The parameter file is required.');
+    if (!form.fields.type) return graphError(400, 100, 'The parameter type is required.');
+    const id = String(1_000_000_000_000_000n + BigInt(uploads.length));
+    uploads.push({ id, type: form.fields.type, filename: form.file.filename, contentType: form.file.contentType, data: form.file.data });
+    media.set(id, { content: form.file.data, mimeType: form.fields.type });
+    return { status: 200, json: { id } };
+  }
 
   function send(request: RecordedRequest): FakeReply {
     const outcome = scripted.shift();
@@ -74,6 +102,11 @@ export async function startWhatsAppCloudFake(options: WhatsAppCloudFakeOptions):
     } else if (body.type === 'template') {
       const template = (body.template ?? {}) as { name?: unknown; language?: { code?: unknown } };
       if (typeof template.name !== 'string' || typeof template.language?.code !== 'string') return graphError(400, 100, 'The parameters template.name and template.language.code are required.');
+    } else if (body.type === 'image' || body.type === 'video' || body.type === 'audio' || body.type === 'document') {
+      const object = (body[body.type] ?? {}) as { id?: unknown; link?: unknown; caption?: unknown };
+      if (typeof object.id === 'string' ? !media.has(object.id) : typeof object.link !== 'string') return graphError(400, 100, `The parameter ${body.type}.id names no uploaded media.`);
+      if (body.type === 'audio' && object.caption !== undefined) return graphError(400, 100, 'An audio message takes no caption.');
+      if (typeof object.caption === 'string' && object.caption.length > 1024) return graphError(400, 100, 'A caption is at most 1024 characters.');
     } else {
       return graphError(400, 100, `The fake does not take messages of type ${String(body.type)}.`);
     }
@@ -82,13 +115,17 @@ export async function startWhatsAppCloudFake(options: WhatsAppCloudFakeOptions):
     return { status: 200, json: { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to.replace(/^\+/, '') }], messages: [{ id: wamid }] }, delayMs: outcome?.delayMs };
   }
 
-  function handle(request: RecordedRequest): FakeReply {
+  function handle(request: RecordedRequest): FakeReply | Promise<FakeReply> {
     if (request.headers.authorization !== `Bearer ${options.accessToken}`) return graphError(401, 190, 'Error validating access token.');
     const { method, path } = request;
     let match: RegExpExecArray | null;
     if (method === 'POST' && (match = new RegExp(`^/${VERSION}/(\\d+)/messages$`).exec(path))) {
       if (match[1] !== options.phoneNumberId) return graphError(400, 100, `Unsupported post request. Object with ID '${match[1]}' does not exist.`);
       return send(request);
+    }
+    if (method === 'POST' && (match = new RegExp(`^/${VERSION}/(\\d+)/media$`).exec(path))) {
+      if (match[1] !== options.phoneNumberId) return graphError(400, 100, `Unsupported post request. Object with ID '${match[1]}' does not exist.`);
+      return upload(request);
     }
     if (method === 'GET' && (match = /^\/media-download\/([^/]+)$/.exec(path))) {
       const stored = media.get(decodeURIComponent(match[1]));
@@ -119,6 +156,7 @@ export async function startWhatsAppCloudFake(options: WhatsAppCloudFakeOptions):
     ...fake,
     apiBaseUrl: `${fake.url}/${VERSION}`,
     sent,
+    uploads,
     setMedia: (mediaId, content, mimeType, downloadUrl) => {
       media.set(mediaId, { content, mimeType, downloadUrl });
     },
@@ -126,6 +164,25 @@ export async function startWhatsAppCloudFake(options: WhatsAppCloudFakeOptions):
       scripted.push(...outcomes);
     },
   };
+}
+
+/** A multipart form's fields and its one file, or null for another kind of body. */
+function readMultipart(request: RecordedRequest): Promise<{ fields: Record<string, string>; file: { filename: string; contentType: string; data: Buffer } | null } | null> {
+  if (!String(request.headers['content-type'] ?? '').startsWith('multipart/form-data')) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    let file: { filename: string; contentType: string; data: Buffer } | null = null;
+    const parser = busboy({ headers: request.headers });
+    parser.on('field', (name, value) => (fields[name] = value));
+    parser.on('file', (_name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => (file = { filename: info.filename ?? '', contentType: info.mimeType, data: Buffer.concat(chunks) }));
+    });
+    parser.on('close', () => resolve({ fields, file }));
+    parser.on('error', reject);
+    parser.end(request.rawBody);
+  });
 }
 
 /** The Graph API's error body, with the message in its `(#code) title` form. */

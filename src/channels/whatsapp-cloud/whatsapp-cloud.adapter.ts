@@ -20,7 +20,7 @@ import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js
 import { normalizeWhatsAppCloud } from './whatsapp-cloud.normalizer.js';
 import { WHATSAPP_CLOUD_SECRET_KEYS, parseWhatsAppCloudWebhook, whatsappCloudConfigSchema, whatsappCloudSecretsSchema, whatsappCloudSettingsSchema } from './whatsapp-cloud.schema.js';
 import type { WhatsAppCloudAccount, WhatsAppCloudSecrets, WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
-import { GRAPH_API_ORIGINS, MAX_TEXT_LENGTH, WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
+import { GRAPH_API_ORIGINS, MAX_DOCUMENT_BYTES, MAX_TEXT_LENGTH, WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
 import { verifyHandshake, verifyHubSignature } from './whatsapp-cloud.verifier.js';
 import { CLOCK } from '../../common/clock.js';
 import type { Clock } from '../../common/clock.js';
@@ -32,9 +32,9 @@ export class WhatsAppCloudAdapter implements ChannelAdapter<WhatsAppCloudSetting
   readonly provider = 'whatsapp-cloud' as const;
   readonly types = ['whatsapp'] as const;
   readonly capabilities: ChannelCapabilities = {
-    // Files through the Cloud API (a media upload, then a message naming its id) are not sent yet: refused before
-    // the reply is written, never lost after it.
-    files: { kinds: {}, maxBytes: 0, maxPerMessage: 0 },
+    // Each file is uploaded to the number's media, then sent as a message naming it (one a message, as Twilio's).
+    // Documents go up to 100 MB; an image, video or audio past its own limit goes as a document (see the sender).
+    files: { kinds: { image: 'native', video: 'native', audio: 'native', document: 'native' }, maxBytes: MAX_DOCUMENT_BYTES, maxPerMessage: 1 },
     templates: true,
     typing: true,
     readReceipts: true,

@@ -125,5 +125,8 @@ export const graphPhoneNumber = z.looseObject({ display_phone_number: z.string()
 /** 200 of `POST /{phone-number-id}/messages`. */
 export const graphSendAnswer = z.looseObject({ messages: z.array(z.looseObject({ id: z.string() })).min(1) });
 
+/** `POST /{phone-number-id}/media`: the uploaded file's id, for a message to name. */
+export const graphUploadAnswer = z.looseObject({ id: z.string().min(1) });
+
 /** `GET /{media-id}`: where the media can be downloaded (for five minutes), and its type. */
 export const graphMediaAnswer = z.looseObject({ url: z.string(), mime_type: z.string().optional() });

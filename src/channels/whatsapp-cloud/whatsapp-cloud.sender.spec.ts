@@ -6,7 +6,7 @@ import type { WhatsAppCloudFake } from '../../../test/fakes/whatsapp-cloud-fake.
 import { OutboundGuard, parseOriginList } from '../../common/outbound/index.js';
 import type { OutboundMessage } from '../channel-adapter.js';
 import type { WhatsAppCloudAccount } from './whatsapp-cloud.schema.js';
-import { WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
+import { MAX_CAPTION_LENGTH, WhatsAppCloudSender, mediaTypeOf } from './whatsapp-cloud.sender.js';
 
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'providers', 'whatsapp-cloud');
 const PHONE_NUMBER_ID = '106540352242922';
@@ -88,5 +88,39 @@ describe(WhatsAppCloudSender.name, () => {
     fake.setMedia('1003383421387256', Buffer.from('jpeg bytes'), 'image/jpeg');
     expect(await sender.fetchContent(channel(), '1003383421387256')).toEqual({ data: Buffer.from('jpeg bytes'), contentType: 'image/jpeg' });
     await expect(sender.fetchContent(channel(), 'unknown')).rejects.toThrow(/HTTP 400/);
+  });
+
+  it('sends a file the Cloud API takes as its kind as that kind, and anything else as a document', () => {
+    expect(mediaTypeOf('image', 'image/jpeg', 1000)).toBe('image');
+    expect(mediaTypeOf('image', 'image/gif', 1000)).toBe('document');
+    expect(mediaTypeOf('image', 'image/png', 6 * 1024 * 1024)).toBe('document');
+    expect(mediaTypeOf('video', 'video/quicktime', 1000)).toBe('document');
+    expect(mediaTypeOf('audio', 'audio/mpeg', 1000)).toBe('audio');
+    expect(mediaTypeOf('document', 'application/pdf', 1000)).toBe('document');
+  });
+
+  it('sends a voice note without a caption, its text first as a message of its own; and a long text before a photo', async () => {
+    const audio = { kind: 'audio' as const, contentType: 'audio/mpeg', name: 'voice.mp3', data: Buffer.from('ID3 audio bytes') };
+    const before = fake.sent.length;
+    expect(await sender.send(channel(), message({ body: '聞いてください', attachments: [audio] }))).toMatchObject({ ok: true });
+    expect(fake.sent.slice(before).map((m) => [m.body.type, m.body.type === 'audio' ? m.body.audio : (m.body.text as { body: string }).body])).toEqual([
+      ['text', '聞いてください'],
+      ['audio', { id: expect.any(String) }],
+    ]);
+
+    const long = 'あ'.repeat(MAX_CAPTION_LENGTH + 1);
+    const photo = { kind: 'image' as const, contentType: 'image/jpeg', name: 'a.jpg', data: Buffer.from([0xff, 0xd8, 0xff, 0xd9]) };
+    const next = fake.sent.length;
+    expect(await sender.send(channel(), message({ body: long, attachments: [photo] }))).toMatchObject({ ok: true });
+    expect(fake.sent.slice(next).map((m) => m.body.type)).toEqual(['text', 'image']);
+    expect(fake.sent.at(-1)!.body.image).toEqual({ id: expect.any(String) });
+  });
+
+  it('tells a refused upload as the Graph API’s error, retried when Meta is down', async () => {
+    const photo = { kind: 'image' as const, contentType: 'image/jpeg', name: 'a.jpg', data: Buffer.from([0xff, 0xd8, 0xff, 0xd9]) };
+    const wrongToken = { ...channel(), secrets: { accessToken: 'wrong' } };
+    expect(await sender.send(wrongToken, message({ attachments: [photo] }))).toMatchObject({ ok: false, retry: false, code: 'provider_credentials_refused' });
+    const down = channel('http://127.0.0.1:9/v23.0');
+    expect(await sender.send(down, message({ attachments: [photo] }))).toMatchObject({ ok: false, retry: true, code: 'provider_unreachable' });
   });
 });

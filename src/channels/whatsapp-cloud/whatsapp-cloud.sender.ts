@@ -1,10 +1,10 @@
 import { OutboundRefused, outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { Attachment, OutboundMessage, SendResult } from '../channel-adapter.js';
 import { checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
 import type { ChannelCheck } from '../channel-check.js';
 import { whatsappFailure } from './whatsapp-cloud.normalizer.js';
-import { GRAPH_API, graphErrorBody, graphMediaAnswer, graphPhoneNumber, graphSendAnswer } from './whatsapp-cloud.schema.js';
+import { GRAPH_API, graphErrorBody, graphMediaAnswer, graphPhoneNumber, graphSendAnswer, graphUploadAnswer } from './whatsapp-cloud.schema.js';
 import type { WhatsAppCloudAccount, WhatsAppCloudSettings } from './whatsapp-cloud.schema.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -12,6 +12,16 @@ const REQUEST_TIMEOUT_MS = 15_000;
 export const GRAPH_API_ORIGINS = ['https://graph.facebook.com'] as const;
 // WhatsApp's limit for a text message's body.
 export const MAX_TEXT_LENGTH = 4096;
+// A media message's caption (image, video, document); a longer text goes as a message of its own before it.
+export const MAX_CAPTION_LENGTH = 1024;
+// The Cloud API's media types and sizes ("Supported media types"): anything else is sent as a document.
+const MEDIA_TYPES: Record<'image' | 'video' | 'audio', { types: readonly string[]; maxBytes: number }> = {
+  image: { types: ['image/jpeg', 'image/png'], maxBytes: 5 * 1024 * 1024 },
+  video: { types: ['video/mp4', 'video/3gpp'], maxBytes: 16 * 1024 * 1024 },
+  audio: { types: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'], maxBytes: 16 * 1024 * 1024 },
+};
+/** A document's ceiling on the Cloud API. */
+export const MAX_DOCUMENT_BYTES = 100 * 1024 * 1024;
 // Meta's pair rate limit is about one message every 6 seconds to the same customer (131056).
 const PAIR_RATE_WAIT_MS = 6_000;
 
@@ -26,15 +36,12 @@ export class WhatsAppCloudSender {
   ) {}
 
   async send(channel: WhatsAppCloudAccount, message: OutboundMessage): Promise<SendResult> {
-    const { settings } = channel;
+    const file = message.attachments.find((a) => a.data);
+    if (file && !message.template) return this.sendFile(channel, message, file);
     if (!message.template && message.body.length === 0) {
       return { ok: false, retry: false, code: 'empty_message', reason: 'WhatsApp cannot send an empty message.' };
     }
-    const payload = {
-      messaging_product: 'whatsapp',
-      recipient_type: 'individual',
-      // E.164 digits, without the +.
-      to: message.to.address.replace(/^\+/, ''),
+    return this.post(channel, {
       ...(message.template
         ? {
             type: 'template',
@@ -45,6 +52,73 @@ export class WhatsAppCloudSender {
             },
           }
         : { type: 'text', text: { body: message.body.slice(0, MAX_TEXT_LENGTH), preview_url: false } }),
+    }, message);
+  }
+
+  /**
+   * A file: uploaded to the number's media (`POST /{phone-number-id}/media`), then sent as a message naming the media
+   * id, with the text as its caption. An image, video or audio the Cloud API does not take as such (a GIF, a
+   * QuickTime video, an image over 5 MB) goes as a document, which any type may be. A text longer than a caption (or
+   * beside an audio, which has none) goes first as a message of its own.
+   */
+  private async sendFile(channel: WhatsAppCloudAccount, message: OutboundMessage, file: Attachment): Promise<SendResult> {
+    const data = file.data!;
+    const contentType = file.contentType ?? 'application/octet-stream';
+    const type = mediaTypeOf(file.kind, contentType, data.length);
+    if (type === 'document' && data.length > MAX_DOCUMENT_BYTES) {
+      return { ok: false, retry: false, code: 'attachment_too_large', reason: 'WhatsApp takes files of up to 100 MB.', details: { maxBytes: MAX_DOCUMENT_BYTES } };
+    }
+    const captioned = type !== 'audio' && message.body.length <= MAX_CAPTION_LENGTH;
+    if (message.body && !captioned) {
+      const text = await this.post(channel, { type: 'text', text: { body: message.body.slice(0, MAX_TEXT_LENGTH), preview_url: false } }, message);
+      if (!text.ok) return text;
+    }
+    const uploaded = await this.upload(channel, data, contentType, file.name ?? 'file');
+    if ('ok' in uploaded) return uploaded;
+    const media = {
+      id: uploaded.id,
+      ...(captioned && message.body ? { caption: message.body } : {}),
+      ...(type === 'document' ? { filename: file.name ?? 'file' } : {}),
+    };
+    return this.post(channel, { type, [type]: media }, message);
+  }
+
+  /** The bytes to the number's media store: the id a message names (Meta keeps it for 30 days). */
+  private async upload(channel: WhatsAppCloudAccount, data: Buffer, contentType: string, name: string): Promise<{ id: string } | Extract<SendResult, { ok: false }>> {
+    const form = new FormData();
+    form.append('messaging_product', 'whatsapp');
+    form.append('type', contentType);
+    form.append('file', new Blob([data], { type: contentType }), name);
+    let response: Response;
+    try {
+      response = await this.guard.fetch(`${base(channel.settings)}/${channel.settings.phoneNumberId}/media`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${channel.secrets.accessToken ?? ''}` },
+        body: form,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      if (error instanceof OutboundRefused) return { ok: false, retry: false, code: error.code, reason: error.message };
+      return { ok: false, retry: true, code: 'provider_unreachable', reason: 'WhatsApp could not be reached; the message will be sent when it answers.' };
+    }
+    const answer = await readJson(response);
+    if (response.ok) {
+      const media = graphUploadAnswer.safeParse(answer);
+      if (media.success) return { id: media.data.id };
+      return { ok: false, retry: true, code: 'provider_unavailable', reason: 'WhatsApp answered the upload without a media id; retrying.' };
+    }
+    return failure(response.status, answer, response.headers.get('retry-after'));
+  }
+
+  /** One message to the customer: the content given, addressed, with the hub's id to come back on its statuses. */
+  private async post(channel: WhatsAppCloudAccount, content: Record<string, unknown>, message: OutboundMessage): Promise<SendResult> {
+    const { settings } = channel;
+    const payload = {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      // E.164 digits, without the +.
+      to: message.to.address.replace(/^\+/, ''),
+      ...content,
       // Comes back on every status webhook of this message.
       biz_opaque_callback_data: message.messageId,
     };
@@ -119,6 +193,15 @@ export class WhatsAppCloudSender {
   }
 }
 
+/** How the Cloud API takes this file: as its own kind where the type and size allow, otherwise as a document. */
+export function mediaTypeOf(kind: Attachment['kind'], contentType: string, size: number): 'image' | 'video' | 'audio' | 'document' {
+  if (kind === 'image' || kind === 'video' || kind === 'audio') {
+    const allowed = MEDIA_TYPES[kind];
+    if (allowed.types.includes(contentType) && size <= allowed.maxBytes) return kind;
+  }
+  return 'document';
+}
+
 function base(settings: WhatsAppCloudSettings): string {
   return (settings.apiBaseUrl ?? GRAPH_API).replace(/\/+$/, '');
 }
@@ -136,7 +219,7 @@ async function readJson(response: Response): Promise<unknown> {
  * as it is; 130429 (the number's throughput) and 131056 (too many to one customer) pass with time. The
  * provider's own words (`error_data.details`) go to the agent beside ours.
  */
-function failure(status: number, answer: unknown, retryAfter: string | null): SendResult {
+function failure(status: number, answer: unknown, retryAfter: string | null): Extract<SendResult, { ok: false }> {
   const parsed = graphErrorBody.safeParse(answer);
   const error = parsed.success ? parsed.data.error : undefined;
   const code = error?.code;

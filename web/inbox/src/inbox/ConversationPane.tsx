@@ -233,7 +233,9 @@ export function ConversationPane(props: {
     }
   };
 
+  // Only web chat can take a message back from the customer's screen; elsewhere the hub refuses, so no button.
   const withdrawable = (message: Message) =>
+    conversation.channel.type === 'webchat' &&
     message.direction === 'out' &&
     message.kind !== 'note' &&
     !message.unsent &&
