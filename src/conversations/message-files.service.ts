@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CLOCK } from '../common/clock.js';
@@ -10,6 +10,10 @@ import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { FILE_CLASSES, FILE_KINDS, FILE_LINKS, FileLinks, prepareFile, readUpload } from '../common/files/index.js';
 import type { FileKind, LinkedFile, PreparedFile } from '../common/files/index.js';
+import { JOB_QUEUE } from '../common/jobs/index.js';
+import type { JobQueue } from '../common/jobs/index.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
 import type { Attachment } from '../channels/index.js';
@@ -54,8 +58,13 @@ export interface TakenFiles {
  * photo or the PDF link from their chat history days later, so the link lives about as long as a chat stays current.
  */
 const LINK_TTL_MS = 30 * 24 * 3600_000;
-/** An upload nobody sent: it may be named by a reply for this long. */
+/** An upload nobody sent: it may be named by a reply for this long, and is removed a minute after. */
 const UPLOAD_TTL_MS = 24 * 3600_000;
+const EXPIRE_UPLOAD = 'files.expire-upload';
+interface ExpireUploadJob {
+  teamId: string;
+  uploadId: string;
+}
 
 /**
  * Files that agents send and the links that carry any message's files out of the hub. An agent's file is uploaded on
@@ -63,7 +72,9 @@ const UPLOAD_TTL_MS = 24 * 3600_000;
  * and kept under `<team>/uploads/<id>` by the storage port; the reply that names it moves it under its message.
  */
 @Injectable()
-export class MessageFilesService {
+export class MessageFilesService implements OnModuleInit, ResumableWork {
+  readonly name = 'unsent uploads to remove';
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(STORAGE) private readonly storage: Storage,
@@ -72,7 +83,32 @@ export class MessageFilesService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly teams: TeamsService,
     private readonly registry: ChannelRegistry,
+    @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
   ) {}
+
+  onModuleInit(): void {
+    this.resumable.register(this);
+    this.jobs.register<ExpireUploadJob>(EXPIRE_UPLOAD, (job) => this.expireUpload(job.teamId, job.uploadId), { concurrency: 1 });
+  }
+
+  /**
+   * Every upload still waiting for a reply, its removal scheduled again (the in-process runner loses its timers with
+   * the process): what an agent attached and never sent does not stay on the disk.
+   */
+  async resume(): Promise<number> {
+    let count = 0;
+    for (const team of await this.db.team.findMany({ select: { id: true } })) {
+      for (const key of await this.storage.list(`${team.id}/uploads`)) {
+        const id = /\/uploads\/([0-9a-f-]{36})\.json$/.exec(key)?.[1];
+        if (!id) continue;
+        const at = await this.recordOf(team.id, id).then((record) => (record ? Date.parse(record.at) : 0));
+        await this.scheduleExpiry(team.id, id, at);
+        count++;
+      }
+    }
+    return count;
+  }
 
   /** `POST /api/conversations/:id/uploads`: one file, refused at once when the team or the channel would not take it. */
   async upload(member: AuthMember, conversationId: string, rawBody: Buffer | undefined, contentType: string | undefined): Promise<UploadView> {
@@ -98,7 +134,9 @@ export class MessageFilesService {
     };
     await this.keep(uploadKey(member.teamId, id), file);
     // The record last: an upload is usable only once its bytes are all there.
-    await this.storage.put(`${uploadKey(member.teamId, id)}.json`, Buffer.from(JSON.stringify({ ...record, at: this.clock.now().toISOString() })));
+    const at = this.clock.now();
+    await this.storage.put(`${uploadKey(member.teamId, id)}.json`, Buffer.from(JSON.stringify({ ...record, at: at.toISOString() })));
+    await this.scheduleExpiry(member.teamId, id, at.getTime());
     return { id, name: file.name, contentType: file.contentType, kind: file.kind, size: file.size };
   }
 
@@ -109,9 +147,7 @@ export class MessageFilesService {
   async take(member: AuthMember, conversationId: string, uploadIds: readonly string[]): Promise<TakenFiles> {
     const records: Array<UploadRecord & { id: string }> = [];
     for (const id of uploadIds) {
-      const raw = /^[0-9a-f-]{36}$/.test(id) ? await this.storage.get(`${uploadKey(member.teamId, id)}.json`) : null;
-      const parsed = raw ? uploadRecord.extend({ at: z.string() }).safeParse(JSON.parse(raw.toString('utf8'))) : null;
-      const record = parsed?.success ? parsed.data : null;
+      const record = /^[0-9a-f-]{36}$/.test(id) ? await this.recordOf(member.teamId, id) : null;
       const fresh = record && this.clock.now().getTime() - Date.parse(record.at) < UPLOAD_TTL_MS;
       if (!record || !fresh || record.conversationId !== conversationId || record.memberId !== member.id) {
         throw new DomainError('not_found', 'upload_not_found', 'An attached file was not found: it was sent already, expired, or belongs to another conversation. Attach it again.', { uploadId: id });
@@ -210,6 +246,26 @@ export class MessageFilesService {
   private async keep(key: string, file: PreparedFile): Promise<void> {
     await this.storage.put(key, file.data);
     if (file.thumbnail) await this.storage.put(`${key}.thumbnail`, file.thumbnail);
+  }
+
+  private async recordOf(teamId: string, id: string): Promise<(UploadRecord & { at: string }) | null> {
+    const raw = await this.storage.get(`${uploadKey(teamId, id)}.json`);
+    const parsed = raw ? uploadRecord.extend({ at: z.string() }).safeParse(JSON.parse(raw.toString('utf8'))) : null;
+    return parsed?.success ? parsed.data : null;
+  }
+
+  private scheduleExpiry(teamId: string, uploadId: string, uploadedAt: number): Promise<void> {
+    const delayMs = Math.max(0, uploadedAt + UPLOAD_TTL_MS + 60_000 - this.clock.now().getTime());
+    return this.jobs.add<ExpireUploadJob>(EXPIRE_UPLOAD, { teamId, uploadId }, { jobId: uploadId, delayMs, attempts: 5 });
+  }
+
+  /** An upload no reply took in its day: its file, thumbnail and record go (a sent one was moved already). */
+  private async expireUpload(teamId: string, uploadId: string): Promise<void> {
+    const record = await this.recordOf(teamId, uploadId);
+    // Still usable (a clock set back): left for the next start's resume to schedule again.
+    if (record && this.clock.now().getTime() - Date.parse(record.at) < UPLOAD_TTL_MS) return;
+    await this.storage.remove(uploadKey(teamId, uploadId));
+    await this.removeAside(teamId, uploadId);
   }
 
   private async removeAside(teamId: string, id: string): Promise<void> {

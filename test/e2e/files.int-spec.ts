@@ -14,7 +14,9 @@ import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.
 import type { TwilioFake } from '../fakes/twilio-fake.js';
 import { signWhatsAppBody, startWhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
 import type { WhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
+import { existsSync } from 'node:fs';
 import { eventually } from '../support/eventually.js';
+import { MovableClock } from '../support/movable-clock.js';
 import { emitWithAck, nextEvent, sessionOf, socketPool } from '../support/sockets.js';
 import { TestHub, TestMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
 
@@ -255,5 +257,42 @@ describe('Files both ways', () => {
     expect(video.body).toMatchObject({ code: 'file_type_not_allowed', details: { detectedType: 'video/mp4' } });
     const nobody = await request(hub.url).post(`/api/widget/${webchat}/uploads`).attach('file', PDF, 'receipt.pdf').expect(401);
     expect(nobody.body.code).toBe('visitor_unknown');
+  });
+});
+
+describe('Uploads nobody sent', () => {
+  const clock = new MovableClock(new Date());
+  let hub: TestHub;
+  let admin: TestMember;
+  const { open, closeAll } = socketPool();
+
+  beforeAll(async () => {
+    hub = await startTestHub({ PUBLIC_URL }, { clock });
+    admin = (await createTeam(hub)).admin;
+  });
+
+  afterAll(async () => {
+    closeAll();
+    await hub?.stop();
+  });
+
+  it('removes a file an agent attached and never sent a minute after its day, also when a restart scheduled it again', async () => {
+    const webchat = await createWebchat(hub, admin);
+    const socket = await open(hub.url, '/widget', { channelId: webchat, visitorId: randomBytes(16).toString('base64url') });
+    await sessionOf(socket);
+    const { conversationId } = await emitWithAck<{ conversationId: string }>(socket, 'message', { body: '見積もりをください' });
+    const uploaded = await hub.http.post(`/api/conversations/${conversationId}/uploads`).set(admin.auth).attach('file', PDF, 'estimate.pdf').expect(201);
+    const file = join(hub.dataDir, 'files', admin.teamId, 'uploads', uploaded.body.id);
+    expect(existsSync(file)).toBe(true);
+    expect(existsSync(`${file}.json`)).toBe(true);
+
+    // A start takes up the waiting upload's removal again (the in-process runner's timers die with a process).
+    expect((await hub.infra.resumableWork.resumeAll())['unsent uploads to remove']).toBe(1);
+    clock.advance(24 * 3600_000);
+    expect(existsSync(file)).toBe(true);
+    clock.advance(61_000);
+    await eventually(async () => existsSync(file) || existsSync(`${file}.json`), (left) => !left);
+    const late = await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ attachments: [uploaded.body.id] }).expect(404);
+    expect(late.body.code).toBe('upload_not_found');
   });
 });

@@ -28,4 +28,15 @@ describe(LocalFileStorage.name, () => {
         await expect(storage.put(key, Buffer.from('x'))).rejects.toThrow('Not a storage key');
       }
     }));
+
+  it('lists the keys under a prefix at any depth, and none under one that holds nothing', () =>
+    withStorage(async (storage) => {
+      await storage.put('team/uploads/a', Buffer.from('1'));
+      await storage.put('team/uploads/a.json', Buffer.from('{}'));
+      await storage.put('team/message/0', Buffer.from('2'));
+      await storage.put('team/message/sub/1', Buffer.from('3'));
+      expect((await storage.list('team/uploads')).sort()).toEqual(['team/uploads/a', 'team/uploads/a.json']);
+      expect((await storage.list('team')).sort()).toEqual(['team/message/0', 'team/message/sub/1', 'team/uploads/a', 'team/uploads/a.json']);
+      expect(await storage.list('other/uploads')).toEqual([]);
+    }));
 });

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 
 /**
@@ -12,6 +12,8 @@ export interface Storage {
   get(key: string): Promise<Buffer | null>;
   /** Removes the key and everything under it (`team/message` removes each of that message's files). */
   remove(prefix: string): Promise<void>;
+  /** The keys stored under `prefix`, at any depth; none when nothing is. */
+  list(prefix: string): Promise<string[]>;
 }
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
@@ -42,6 +44,18 @@ export class LocalFileStorage implements Storage {
   async remove(prefix: string): Promise<void> {
     const path = this.pathOf(prefix);
     await rm(path, { recursive: true, force: true });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const path = this.pathOf(prefix);
+    const entries = await readdir(path, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    // A `.partial` is a write under way (or one a crash cut short): not a key.
+    return entries
+      .filter((entry) => entry.isFile() && !entry.name.endsWith('.partial'))
+      .map((entry) => `${prefix}/${join(entry.parentPath ?? entry.path, entry.name).slice(path.length + 1).split(sep).join('/')}`);
   }
 
   private pathOf(key: string): string {
