@@ -8,6 +8,8 @@
 //                                        (no options, no extensions); PGlite is one connection, so transactions queue
 //   BASELINE_DATABASE=pglite-socket:<dir>  the same PGlite served on a loopback port with pglite-socket (one connection)
 //                                        and reached through a `pg` pool of one, as the hub reaches it
+//   BASELINE_DATABASE=pglite-worker:<dir>  PGlite and its socket in a worker thread, started by the hub's own compiled
+//                                        code (`npm run build` first), reached through a `pg` pool of one
 //   BASELINE_SEARCH_INDEX=off            leave out the message search's index (a bare insert; default on)
 //   PORT=<port>                          where to listen (127.0.0.1)
 import { PGlite } from '@electric-sql/pglite';
@@ -52,6 +54,12 @@ async function openDatabase(target) {
     await server.start();
     const sql = await openPool(`postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`, 1);
     return { run: sql.run, close: () => sql.close().then(() => server.stop()).then(() => db.close()) };
+  }
+  if (target.startsWith('pglite-worker:')) {
+    const { startEmbeddedPostgres } = await import('../dist/common/database/embedded-postgres.js');
+    const embedded = await startEmbeddedPostgres(target.slice('pglite-worker:'.length));
+    const sql = await openPool(embedded.connectionString, 1);
+    return { run: sql.run, close: () => sql.close().then(() => embedded.stop()) };
   }
   if (target.startsWith('pglite:')) {
     const db = new PGlite(target.slice('pglite:'.length));

@@ -1,7 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { logger } from '../logging/logger.js';
 
 /** PostgreSQL compiled to WebAssembly, running in this process and served on a loopback port. */
 export interface EmbeddedPostgres {
@@ -24,18 +28,41 @@ export interface EmbeddedPostgres {
  *
  * One connection only: pglite-socket mixes up concurrent connections' results (an open upstream bug), and
  * PGlite is one connection underneath anyway. Clients use a pool of one.
+ *
+ * Run compiled (`npm start`), PGlite and its socket live in a worker thread: PostgreSQL's work (most of what a message
+ * costs on the embedded database) then runs beside the hub's own instead of taking turns with it on one event loop,
+ * and a long query no longer stalls every socket of the hub. Run from the TypeScript sources (the tests' transform)
+ * there is no compiled worker to start, and the database runs in this thread, as it did before.
  */
 export async function startEmbeddedPostgres(dataDir: string | null, image?: Blob): Promise<EmbeddedPostgres> {
   let releaseLock = async () => {};
-  let db: PGlite;
+  let path: string | null = null;
+  let startImage = image;
   if (dataDir) {
     await mkdir(dataDir, { recursive: true });
     releaseLock = await lockDirectory(dataDir);
-    const exists = await holdsDatabase(dataDir);
-    db = new PGlite(join(dataDir, 'pgdata'), image && !exists ? { loadDataDir: image } : {});
-  } else {
-    db = new PGlite(image ? { loadDataDir: image } : {});
+    path = join(dataDir, 'pgdata');
+    if (await holdsDatabase(dataDir)) startImage = undefined;
   }
+  try {
+    const script = new URL('./embedded-postgres-worker.js', import.meta.url);
+    const served = existsSync(fileURLToPath(script)) ? await serveInWorker(script, path, startImage) : await serveEmbedded(path, startImage);
+    return {
+      ...served,
+      async stop() {
+        await served.stop();
+        await releaseLock();
+      },
+    };
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
+}
+
+/** PGlite at `path` (in memory when null) served on a loopback port, in the thread that calls it. */
+export async function serveEmbedded(path: string | null, image?: Blob): Promise<EmbeddedPostgres> {
+  const db = path ? new PGlite(path, image ? { loadDataDir: image } : {}) : new PGlite(image ? { loadDataDir: image } : {});
   await db.waitReady;
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   await server.start();
@@ -54,7 +81,70 @@ export async function startEmbeddedPostgres(dataDir: string | null, image?: Blob
     async stop() {
       await server.stop();
       await db.close();
-      await releaseLock();
+    },
+  };
+}
+
+/** What the worker is started with: where the database lives, and the image a new one starts from. */
+export interface EmbeddedWorkerData {
+  path: string | null;
+  image: ArrayBuffer | null;
+}
+
+/** What the hub asks of the worker; each answer carries the request's id back (and `failed` when it failed). */
+export type EmbeddedRequest = { id: number; kind: 'dump' | 'idle' | 'stop' };
+
+/**
+ * `serveEmbedded` in a worker thread. The worker ending on its own (PGlite aborting) leaves the hub without its
+ * database for good: the process says so and exits, as it would have with PGlite in its own thread.
+ */
+async function serveInWorker(script: URL, path: string | null, image?: Blob): Promise<EmbeddedPostgres> {
+  const bytes = image ? await image.arrayBuffer() : null;
+  const worker = new Worker(script, { workerData: { path, image: bytes } satisfies EmbeddedWorkerData, transferList: bytes ? [bytes] : [] });
+  let stopping = false;
+  let started = false;
+  const waiting = new Map<number, { resolve: (answer: { image?: ArrayBuffer }) => void; reject: (error: Error) => void }>();
+  // One listener each for the whole life of the worker (removing all of a Worker's listeners unwires its messages).
+  const connectionString = await new Promise<string>((resolve, reject) => {
+    worker.on('message', (answer: { ready?: string; id?: number; image?: ArrayBuffer; failed?: string }) => {
+      if (!started) {
+        started = true;
+        return answer.ready ? resolve(answer.ready) : reject(new Error(`The embedded database did not start: ${answer.failed}`));
+      }
+      const call = waiting.get(answer.id!);
+      waiting.delete(answer.id!);
+      if (answer.failed) call?.reject(new Error(answer.failed));
+      else call?.resolve(answer);
+    });
+    worker.on('error', (error) => (started ? logger.fatal({ err: error }, 'the embedded database failed') : reject(error)));
+    worker.on('exit', (code) => {
+      for (const call of waiting.values()) call.reject(new Error(`The embedded database's thread stopped (exit code ${code})`));
+      waiting.clear();
+      if (!started) return reject(new Error(`The embedded database's thread stopped (exit code ${code}) before it started`));
+      if (stopping) return;
+      logger.fatal({ code }, 'the embedded database stopped; the hub cannot go on without it');
+      process.exit(1);
+    });
+  });
+  let next = 0;
+  const ask = (kind: EmbeddedRequest['kind']) =>
+    new Promise<{ image?: ArrayBuffer }>((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, kind } satisfies EmbeddedRequest);
+    });
+  return {
+    connectionString,
+    async dumpImage() {
+      return new Blob([(await ask('dump')).image!]);
+    },
+    async waitForNoConnections() {
+      await ask('idle');
+    },
+    async stop() {
+      stopping = true;
+      await ask('stop').catch(() => undefined);
+      await worker.terminate();
     },
   };
 }
