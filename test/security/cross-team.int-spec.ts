@@ -58,6 +58,10 @@ interface Victim {
   pushSubscription: string;
   /** A photo B's administrator uploaded for a reply in B's web chat, not yet sent. */
   upload: string;
+  /** B's catalog: a feed source, its finished sync and a product it brought in. */
+  catalogSource: string;
+  catalogSync: string;
+  product: string;
 }
 
 /** Team A's own resources: a body names these, so that the only foreign thing in a call is the path's id. */
@@ -157,6 +161,14 @@ const CASES: Record<string, Case> = {
   'DELETE /api/canned-replies/:id': (b) => ({ path: `/api/canned-replies/${b.cannedReply}` }),
   'POST /api/reports/:id/retry': (b) => ({ path: `/api/reports/${b.report}/retry` }),
   'POST /api/sales/:id/seen': (b) => ({ path: `/api/sales/${b.sale}/seen` }),
+  'GET /api/catalog/sources/:id': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}` }),
+  'PATCH /api/catalog/sources/:id': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}`, body: { name: 'taken over', url: 'https://evil.example/feed.xml' } }),
+  'POST /api/catalog/sources/:id/sync': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}/sync` }),
+  // Refused before the file is read: the source is looked up in the caller's team first.
+  'POST /api/catalog/sources/:id/feed': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}/feed` }),
+  'GET /api/catalog/sources/:id/syncs': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}/syncs` }),
+  'GET /api/catalog/sources/:id/syncs/:syncId': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}/syncs/${b.catalogSync}` }),
+  'GET /api/catalog/products/:id': (b) => ({ path: `/api/catalog/products/${b.product}` }),
 };
 
 /** Routes whose path id does not name a team's resource, and why they are not in the matrix. */
@@ -226,7 +238,7 @@ describe('Cross-team access', () => {
     const db = hub.infra.db;
     const where = { teamId };
     const orderBy = { id: 'asc' } as const;
-    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions] = await Promise.all([
+    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products] = await Promise.all([
       db.conversation.findMany({ where, orderBy }),
       db.message.findMany({ where, orderBy }),
       db.contact.findMany({ where, orderBy }),
@@ -246,8 +258,11 @@ describe('Cross-team access', () => {
       db.favorite.findMany({ where: { conversation: { teamId } } }),
       db.notification.findMany({ where, orderBy }),
       db.pushSubscription.findMany({ where, orderBy }),
+      db.catalogSource.findMany({ where, orderBy }),
+      db.catalogSync.findMany({ where, orderBy }),
+      db.product.findMany({ where, orderBy }),
     ]);
-    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions };
+    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products };
   }
 
   /** A setup call that must succeed; a refusal shows its body. */
@@ -349,6 +364,12 @@ describe('Cross-team access', () => {
       await created('/api/push/subscriptions', admin.auth, { endpoint: `https://push.example.test/${randomBytes(8).toString('hex')}`, keys: { p256dh: makeSubscriptionKeys().p256dh, auth: randomBytes(16).toString('base64url') } })
     ).body.id as string;
 
+    const catalogSource = (await created('/api/catalog/sources', admin.auth, { name: 'B feed', format: 'merchant_xml' })).body.id as string;
+    const feed = '<rss xmlns:g="http://base.google.com/ns/1.0" version="2.0"><channel><item><g:id>B-1</g:id><g:title>B の商品</g:title><g:price>1000 JPY</g:price></item></channel></rss>';
+    const catalogSync = (await hub.http.post(`/api/catalog/sources/${catalogSource}/feed`).set(admin.auth).attach('file', Buffer.from(feed), 'feed.xml').expect(202)).body.id as string;
+    await eventually(() => hub.infra.db.catalogSync.findUnique({ where: { id: catalogSync } }), (sync) => sync?.status === 'done');
+    const product = (await hub.infra.db.product.findFirstOrThrow({ where: { sourceId: catalogSource } })).id;
+
     return {
       admin,
       conversation: chat.conversationId,
@@ -371,6 +392,9 @@ describe('Cross-team access', () => {
       notification: notification!.id,
       pushSubscription,
       upload: (await hub.http.post(`/api/conversations/${chat.conversationId}/uploads`).set(admin.auth).attach('file', PHOTO, 'b.png').expect(201)).body.id as string,
+      catalogSource,
+      catalogSync,
+      product,
     };
   }
 

@@ -89,18 +89,8 @@ export class WhatsAppCloudSender {
     form.append('messaging_product', 'whatsapp');
     form.append('type', contentType);
     form.append('file', new Blob([data], { type: contentType }), name);
-    let response: Response;
-    try {
-      response = await this.guard.fetch(`${base(channel.settings)}/${channel.settings.phoneNumberId}/media`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${channel.secrets.accessToken ?? ''}` },
-        body: form,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      if (error instanceof OutboundRefused) return { ok: false, retry: false, code: error.code, reason: error.message };
-      return { ok: false, retry: true, code: 'provider_unreachable', reason: 'WhatsApp could not be reached; the message will be sent when it answers.' };
-    }
+    const response = await this.postTo(channel, 'media', { body: form });
+    if ('retry' in response) return response;
     const answer = await readJson(response);
     if (response.ok) {
       const media = graphUploadAnswer.safeParse(answer);
@@ -112,7 +102,6 @@ export class WhatsAppCloudSender {
 
   /** One message to the customer: the content given, addressed, with the hub's id to come back on its statuses. */
   private async post(channel: WhatsAppCloudAccount, content: Record<string, unknown>, message: OutboundMessage): Promise<SendResult> {
-    const { settings } = channel;
     const payload = {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
@@ -122,20 +111,8 @@ export class WhatsAppCloudSender {
       // Comes back on every status webhook of this message.
       biz_opaque_callback_data: message.messageId,
     };
-    let response: Response;
-    try {
-      response = await this.guard.fetch(`${base(settings)}/${settings.phoneNumberId}/messages`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${channel.secrets.accessToken ?? ''}`, 'content-type': 'application/json' },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      if (error instanceof OutboundRefused) return { ok: false, retry: false, code: error.code, reason: error.message };
-      // No answer at all (refused, reset, timed out). The Graph API has no idempotency key: a send that timed out
-      // after Meta took it may go out twice on retry, which is better than never.
-      return { ok: false, retry: true, code: 'provider_unreachable', reason: 'WhatsApp could not be reached; the message will be sent when it answers.' };
-    }
+    const response = await this.postTo(channel, 'messages', { body: JSON.stringify(payload), contentType: 'application/json' });
+    if ('retry' in response) return response;
     const answer = await readJson(response);
     if (response.ok) {
       const sent = graphSendAnswer.safeParse(answer);
@@ -143,6 +120,25 @@ export class WhatsAppCloudSender {
       return { ok: false, retry: true, code: 'provider_unavailable', reason: 'WhatsApp answered without a message id; retrying.' };
     }
     return failure(response.status, answer, response.headers.get('retry-after'));
+  }
+
+  /**
+   * A POST to the number's `messages` or `media` edge, or the failure of one that got no answer at all (refused by
+   * the guard, reset, timed out). The Graph API has no idempotency key: a send that timed out after Meta took it may
+   * go out twice on retry, which is better than never.
+   */
+  private async postTo(channel: WhatsAppCloudAccount, edge: 'messages' | 'media', request: { body: string | FormData; contentType?: string }): Promise<Response | Extract<SendResult, { ok: false }>> {
+    try {
+      return await this.guard.fetch(`${base(channel.settings)}/${channel.settings.phoneNumberId}/${edge}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${channel.secrets.accessToken ?? ''}`, ...(request.contentType ? { 'content-type': request.contentType } : {}) },
+        body: request.body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      if (error instanceof OutboundRefused) return { ok: false, retry: false, code: error.code, reason: error.message };
+      return { ok: false, retry: true, code: 'provider_unreachable', reason: 'WhatsApp could not be reached; the message will be sent when it answers.' };
+    }
   }
 
   /**

@@ -169,6 +169,8 @@ export const ERROR_CODES = [
   'email_dropped',
   'session_error',
   'session_not_ready',
+  'catalog_source_has_no_url',
+  'catalog_sync_running',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -34,6 +34,9 @@ const LARGEST_WEBHOOK_BODY = Math.max(...Object.values(WEBHOOK_BODY_LIMITS));
  */
 export const UPLOAD_BODY_LIMIT = LARGEST_FILE_BYTES + 64 * 1024;
 
+/** A catalog feed uploaded as a file (a 100,000-item Merchant Center XML feed is about 60 MB), and its framing. */
+export const FEED_BODY_LIMIT = 200 * 1024 * 1024 + 64 * 1024;
+
 export function webhookBodyLimit(route: string, hook: string): number {
   return WEBHOOK_BODY_LIMITS[`${route}/${hook}`] ?? BODY_LIMIT;
 }
@@ -57,6 +60,7 @@ export const WEBHOOK_ADMISSION = Symbol('WebhookAdmission');
 export function applyBodyLimits(fastify: FastifyInstance, admitWebhook: (request: FastifyRequest) => Promise<void>): void {
   fastify.addHook('onRoute', (route) => {
     if (route.url.endsWith('/uploads') && route.method.includes('POST')) route.bodyLimit = UPLOAD_BODY_LIMIT;
+    if (route.url.startsWith('/api/catalog/sources/') && route.url.endsWith('/feed') && route.method.includes('POST')) route.bodyLimit = FEED_BODY_LIMIT;
     if (!route.url.startsWith('/webhooks/') || !route.method.includes('POST')) return;
     route.bodyLimit = LARGEST_WEBHOOK_BODY;
     const own = route.preParsing ? [route.preParsing].flat() : [];

@@ -1578,6 +1578,134 @@ export interface paths {
         patch: operations["PushController_settings"];
         trace?: never;
     };
+    "/api/catalog/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CatalogController_sources"];
+        put?: never;
+        post: operations["CatalogController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CatalogController_source"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["CatalogController_update"];
+        trace?: never;
+    };
+    "/api/catalog/sources/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CatalogController_syncNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/sources/{id}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CatalogController_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/sources/{id}/syncs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CatalogController_syncs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/sources/{id}/syncs/{syncId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CatalogController_sync"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CatalogController_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CatalogController_product"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1646,6 +1774,43 @@ export interface components {
                 total: number;
                 mine: number;
             };
+        };
+        CatalogSource: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            format: "merchant_xml" | "merchant_tsv" | "shopify_json";
+            url: string | null;
+            syncEveryHours: number;
+            currency: string | null;
+            lastSyncedAt: string | null;
+            products: number;
+            lastSync: components["schemas"]["CatalogSync"] | null;
+        };
+        CatalogSourceList: {
+            items: components["schemas"]["CatalogSource"][];
+        };
+        CatalogSync: {
+            id: string;
+            sourceId: string;
+            /** @enum {string} */
+            status: "running" | "done" | "failed";
+            startedAt: string;
+            finishedAt: string | null;
+            added: number;
+            updated: number;
+            unchanged: number;
+            unavailable: number;
+            refusedCount: number;
+            refused: {
+                row: number;
+                id: string | null;
+                reason: string;
+            }[];
+            error: string | null;
+        };
+        CatalogSyncList: {
+            items: components["schemas"]["CatalogSync"][];
         };
         Category: {
             id: string;
@@ -1975,6 +2140,33 @@ export interface components {
                 name: string | null;
             };
             at: string;
+        };
+        Product: {
+            id: string;
+            sourceId: string;
+            externalId: string;
+            itemGroupId: string | null;
+            sku: string | null;
+            gtin: string | null;
+            name: string;
+            description: string | null;
+            category: string | null;
+            keywords: string[];
+            brand: string | null;
+            price: number | null;
+            salePrice: number | null;
+            currency: string | null;
+            /** @enum {string} */
+            availability: "in_stock" | "out_of_stock" | "preorder" | "backorder" | "unavailable";
+            imageUrls: string[];
+            url: string | null;
+            variant: {
+                [key: string]: string;
+            } | null;
+            updatedAt: string;
+        };
+        ProductList: {
+            items: components["schemas"]["Product"][];
         };
         Purchase: {
             id: string;
@@ -5672,6 +5864,245 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PushSettings"];
+                };
+            };
+        };
+    };
+    CatalogController_sources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSourceList"];
+                };
+            };
+        };
+    };
+    CatalogController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    url?: string | null;
+                    syncEveryHours?: number;
+                    currency?: string | null;
+                    /** @enum {string} */
+                    format: "merchant_xml" | "merchant_tsv" | "shopify_json";
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSource"];
+                };
+            };
+        };
+    };
+    CatalogController_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSource"];
+                };
+            };
+        };
+    };
+    CatalogController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    url?: string | null;
+                    syncEveryHours?: number;
+                    currency?: string | null;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSource"];
+                };
+            };
+        };
+    };
+    CatalogController_syncNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sync, started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSync"];
+                };
+            };
+        };
+    };
+    CatalogController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The sync, started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSync"];
+                };
+            };
+        };
+    };
+    CatalogController_syncs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSyncList"];
+                };
+            };
+        };
+    };
+    CatalogController_sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                syncId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSync"];
+                };
+            };
+        };
+    };
+    CatalogController_search: {
+        parameters: {
+            query?: {
+                q?: string;
+                category?: string;
+                availability?: "in_stock" | "out_of_stock" | "preorder" | "backorder" | "unavailable";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductList"];
+                };
+            };
+        };
+    };
+    CatalogController_product: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
                 };
             };
         };

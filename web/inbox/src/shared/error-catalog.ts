@@ -155,6 +155,8 @@ const ja: Catalog = {
   email_dropped: 'SendGridがこのメールを送りませんでした（以前の不達や配信停止のため）。',
   session_error: 'WhatsApp Webのセッションで送信できませんでした。自動で再送します。',
   session_not_ready: 'WhatsApp Webのセッションがまだ準備できていません。',
+  catalog_source_has_no_url: 'この取り込み元にはURLがありません。フィードをファイルでアップロードしてください。',
+  catalog_sync_running: 'この取り込み元の同期を実行中です。終わるまでお待ちください。',
 };
 
 const en: Catalog = {
@@ -306,6 +308,8 @@ const en: Catalog = {
   email_dropped: 'SendGrid did not send this mail (an earlier bounce or an unsubscribe).',
   session_error: 'The WhatsApp Web session could not send; retrying.',
   session_not_ready: 'The WhatsApp Web session is not ready yet.',
+  catalog_source_has_no_url: 'This catalog source has no URL; upload its feed as a file.',
+  catalog_sync_running: 'This source is being synced; wait for the sync to finish.',
 };
 
 /** A field the hub named in a refusal, in Japanese (the hub words field problems in English). */

@@ -1,0 +1,187 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { DATABASE, Prisma } from '../common/database/database.js';
+import type { Db } from '../common/database/database.js';
+import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { STORAGE } from '../common/storage/storage.js';
+import type { Storage } from '../common/storage/storage.js';
+import { readUpload } from '../common/files/index.js';
+import { CatalogSyncService } from './catalog-sync.service.js';
+import type { createSourceBody, productSearchQuery, productView, sourceView, syncView, updateSourceBody } from './catalog.schema.js';
+import { barcodeDigits, foldForSearch } from './search-text.js';
+
+/** An uploaded feed's largest size (a 100,000-item Merchant Center XML feed is about 60 MB). */
+export const MAX_UPLOADED_FEED_BYTES = 200 * 1024 * 1024;
+
+type SyncRow = Prisma.CatalogSyncGetPayload<object>;
+type ProductRow = Prisma.ProductGetPayload<object>;
+
+/** A team's catalog: its sources (feeds), their syncs, and the search over its products. */
+@Injectable()
+export class CatalogService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    @Inject(STORAGE) private readonly storage: Storage,
+    private readonly syncs: CatalogSyncService,
+  ) {}
+
+  async sources(teamId: string): Promise<z.output<typeof sourceView>[]> {
+    const rows = await this.db.catalogSource.findMany({
+      where: { teamId },
+      orderBy: { createdAt: 'asc' },
+      include: { _count: { select: { products: true } }, syncs: { orderBy: { startedAt: 'desc' }, take: 1 } },
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      format: row.format as z.output<typeof sourceView>['format'],
+      url: row.url,
+      syncEveryHours: row.syncEveryHours,
+      currency: row.currency,
+      lastSyncedAt: row.lastSyncedAt?.toISOString() ?? null,
+      products: row._count.products,
+      lastSync: row.syncs[0] ? toSyncView(row.syncs[0]) : null,
+    }));
+  }
+
+  async source(teamId: string, id: string): Promise<z.output<typeof sourceView>> {
+    const found = (await this.sources(teamId)).find((source) => source.id === id);
+    if (!found) throw notFound('The catalog source');
+    return found;
+  }
+
+  /**
+   * A feed's address is checked where it counts, by the outbound guard at every fetch (a public address, or an origin
+   * the operator allowed): a refused one fails its sync with the guard's reason.
+   */
+  async create(teamId: string, body: z.output<typeof createSourceBody>) {
+    const row = await this.db.catalogSource.create({
+      data: { teamId, name: body.name, format: body.format, url: body.url ?? null, syncEveryHours: body.syncEveryHours ?? 24, currency: body.currency ?? null },
+    });
+    return this.source(teamId, row.id);
+  }
+
+  async update(teamId: string, id: string, body: z.output<typeof updateSourceBody>) {
+    const { count } = await this.db.catalogSource.updateMany({ where: { id, teamId }, data: body });
+    if (count === 0) throw notFound('The catalog source');
+    return this.source(teamId, id);
+  }
+
+  /** "Sync now": fetched from the source's URL (409 `catalog_sync_running` while one runs). */
+  async syncNow(teamId: string, id: string) {
+    const source = await this.owned(teamId, id);
+    if (!source.url) throw new DomainError('conflict', 'catalog_source_has_no_url', 'This source has no URL: upload its feed as a file.');
+    await this.refuseWhileRunning(id);
+    return toSyncView(await this.syncs.start(teamId, id));
+  }
+
+  /** A feed uploaded as a file (`multipart/form-data`, part `file`): kept until its sync has read it. */
+  async upload(teamId: string, id: string, rawBody: Buffer | undefined, contentType: string | undefined) {
+    await this.owned(teamId, id);
+    await this.refuseWhileRunning(id);
+    const file = await readUpload(rawBody, contentType, MAX_UPLOADED_FEED_BYTES);
+    const key = `${teamId}/catalog/${randomUUID()}`;
+    await this.storage.put(key, file.data);
+    return toSyncView(await this.syncs.start(teamId, id, key));
+  }
+
+  async syncHistory(teamId: string, id: string) {
+    await this.owned(teamId, id);
+    const rows = await this.db.catalogSync.findMany({ where: { sourceId: id }, orderBy: { startedAt: 'desc' }, take: 20 });
+    return { items: rows.map(toSyncView) };
+  }
+
+  async sync(teamId: string, sourceId: string, syncId: string) {
+    const row = await this.db.catalogSync.findFirst({ where: { id: syncId, sourceId, teamId } });
+    if (!row) throw notFound('The sync');
+    return toSyncView(row);
+  }
+
+  /**
+   * Products by words, barcode, category and availability. Words are folded as the products' search text is (any
+   * width, katakana or hiragana, any case) and each must be in the product; two characters or more are looked up by
+   * their pairs of characters (the GIN index). A query of 8 to 14 digits is a barcode (JAN/EAN, UPC) or a SKU.
+   * In stock first, then by name.
+   */
+  async search(teamId: string, query: z.output<typeof productSearchQuery>): Promise<{ items: z.output<typeof productView>[] }> {
+    const conditions: Prisma.Sql[] = [Prisma.sql`team_id = ${teamId}`];
+    const q = query.q ?? '';
+    const barcode = barcodeDigits(q);
+    const words = foldForSearch(q).split(' ').filter(Boolean);
+    const text = words.map((word) =>
+      [...word].length >= 2 ? Prisma.sql`(search_bigrams(search_text) @@ search_bigram_query(${word}::text) AND strpos(search_text, ${word}) > 0)` : Prisma.sql`strpos(search_text, ${word}) > 0`,
+    );
+    // A barcode is looked up as one (its index, or the SKU's), not as words: digits' pairs are in most products.
+    if (barcode) conditions.push(Prisma.sql`(gtin = ${barcode} OR sku = ${q.trim()})`);
+    else if (text.length) conditions.push(...text);
+    if (query.category) conditions.push(Prisma.sql`(category = ${query.category} OR starts_with(category, ${`${query.category} > `}))`);
+    if (query.availability) conditions.push(Prisma.sql`availability = ${query.availability}`);
+    const rows = await this.db.$queryRaw<ProductRow[]>`
+      SELECT id, source_id AS "sourceId", external_id AS "externalId", item_group_id AS "itemGroupId", sku, gtin, name, description, category,
+             keywords, brand, price, sale_price AS "salePrice", currency, availability, image_urls AS "imageUrls", url, variant,
+             updated_at AS "updatedAt"
+      FROM products WHERE ${Prisma.join(conditions, ' AND ')}
+      ORDER BY (availability = 'in_stock') DESC, name, id
+      LIMIT ${query.limit}`;
+    return { items: rows.map(toProductView) };
+  }
+
+  async product(teamId: string, id: string) {
+    const row = await this.db.product.findFirst({ where: { id, teamId } });
+    if (!row) throw notFound('The product');
+    return toProductView(row);
+  }
+
+  private async owned(teamId: string, id: string) {
+    const source = await this.db.catalogSource.findFirst({ where: { id, teamId } });
+    if (!source) throw notFound('The catalog source');
+    return source;
+  }
+
+  private async refuseWhileRunning(sourceId: string) {
+    const running = await this.db.catalogSync.findFirst({ where: { sourceId, status: 'running' }, select: { id: true } });
+    if (running) throw new DomainError('conflict', 'catalog_sync_running', 'A sync of this source is running; wait for it to finish.', { syncId: running.id });
+  }
+}
+
+function toSyncView(row: SyncRow): z.output<typeof syncView> {
+  return {
+    id: row.id,
+    sourceId: row.sourceId,
+    status: row.status as z.output<typeof syncView>['status'],
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    added: row.added,
+    updated: row.updated,
+    unchanged: row.unchanged,
+    unavailable: row.unavailable,
+    refusedCount: row.refusedCount,
+    refused: Array.isArray(row.refused) ? (row.refused as z.output<typeof syncView>['refused']) : [],
+    error: row.error,
+  };
+}
+
+function toProductView(row: ProductRow): z.output<typeof productView> {
+  return {
+    id: row.id,
+    sourceId: row.sourceId,
+    externalId: row.externalId,
+    itemGroupId: row.itemGroupId,
+    sku: row.sku,
+    gtin: row.gtin,
+    name: row.name,
+    description: row.description,
+    category: row.category,
+    keywords: row.keywords,
+    brand: row.brand,
+    price: row.price,
+    salePrice: row.salePrice,
+    currency: row.currency,
+    availability: row.availability as z.output<typeof productView>['availability'],
+    imageUrls: row.imageUrls,
+    url: row.url,
+    variant: (row.variant as Record<string, string> | null) ?? null,
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}
