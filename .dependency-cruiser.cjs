@@ -29,6 +29,8 @@ const layers = {
   sales: ['teams', 'channels', 'contacts', 'conversations'],
   supervision: ['teams', 'channels', 'contacts', 'conversations'],
   inbox: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision'],
+  // The shop's catalog: its feeds and search stand on their own; the inbox's product cards will reach it.
+  catalog: ['teams'],
 };
 
 const modules = Object.keys(layers);
