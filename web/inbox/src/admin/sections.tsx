@@ -9,6 +9,7 @@ import { CategoriesSection } from './categories/CategoriesSection';
 import { StoresSection } from './stores/StoresSection';
 import { ReportsSection } from './reports/ReportsSection';
 import { ApiKeysSection } from './api-keys/ApiKeysSection';
+import { CatalogSection } from './catalog/CatalogSection';
 
 /** One admin screen: its address under `/app/admin/`, its name in the catalog, and the component that draws it. */
 export interface AdminSection {
@@ -27,5 +28,6 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   { path: 'categories', label: (text) => text.adminCategories, component: CategoriesSection },
   { path: 'stores', label: (text) => text.adminStores, component: StoresSection },
   { path: 'reports', label: (text) => text.adminReports, component: ReportsSection },
+  { path: 'catalog', label: (text) => text.adminCatalog, component: CatalogSection },
   { path: 'api-keys', label: (text) => text.apiKeys, component: ApiKeysSection },
 ];
