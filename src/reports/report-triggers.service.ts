@@ -6,7 +6,9 @@ import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
-import { notFound } from '../common/errors/domain-error.js';
+import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { logger } from '../common/logging/logger.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConversationEvents, ConversationsService } from '../conversations/index.js';
 import { TeamEvents, readTeamSettings } from '../teams/index.js';
 import type { AuthMember, TeamSettings } from '../teams/index.js';
@@ -19,6 +21,8 @@ import { StoresService } from './stores.service.js';
 
 /** The manual's rule: a customer silent this long while the agent leaves is reported as such. */
 export const SILENT_CUSTOMER_MS = 10 * 60_000;
+/** Tries of a trigger whose write failed (the database dropped its connections): about half a minute in all. */
+const TRIGGER_ATTEMPTS = 7;
 /** The last messages a handoff post carries. */
 const SUMMARY_MESSAGES = 3;
 
@@ -47,16 +51,31 @@ export class ReportTriggersService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.conversationEvents.on('conversation.accepted', async ({ conversationId, memberId }) => {
-      await this.taking(conversationId, memberId);
-    });
-    this.conversationEvents.on('conversation.assigned', async ({ conversationId, memberId }) => {
-      await this.taking(conversationId, memberId);
-    });
-    this.conversationEvents.on('conversation.resolved', async ({ conversationId, memberId, assigneeId, outcome, resolvedAt }) => {
-      await this.resolved(conversationId, assigneeId ?? memberId, outcome, resolvedAt);
-    });
+    this.conversationEvents.on('conversation.accepted', ({ conversationId, memberId }) => this.persistently(() => this.taking(conversationId, memberId)));
+    this.conversationEvents.on('conversation.assigned', ({ conversationId, memberId }) => this.persistently(() => this.taking(conversationId, memberId)));
+    this.conversationEvents.on('conversation.resolved', ({ conversationId, memberId, assigneeId, outcome, resolvedAt }) =>
+      this.persistently(() => this.resolved(conversationId, assigneeId ?? memberId, outcome, resolvedAt)),
+    );
     this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) => this.presence(teamId, memberId, status, reason));
+  }
+
+  /**
+   * A trigger runs on the event of a change already committed: a database that drops every connection at that moment
+   * (a failover, a restart of the server) would lose its report for good, so a failed write is tried again, with
+   * backoff, for about half a minute. The report's dedupe key keeps a try that did write from writing twice; a
+   * refusal (the conversation is gone) is not tried again.
+   */
+  private async persistently(work: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await work();
+        return;
+      } catch (error) {
+        if (error instanceof DomainError || attempt >= TRIGGER_ATTEMPTS) throw error;
+        logger.warn({ err: error, attempt }, 'a report could not be written; trying again');
+        await sleep(Math.min(8_000, 250 * 2 ** (attempt - 1)));
+      }
+    }
   }
 
   /** "{agent} takes {contact}'s chat", to the call center. */

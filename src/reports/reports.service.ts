@@ -105,6 +105,8 @@ export class ReportsService implements OnModuleInit, ResumableWork {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const known = await this.db.report.findUniqueOrThrow({ where: { teamId_dedupeKey: { teamId: input.teamId, dedupeKey: input.dedupeKey } } });
+      // Written by an earlier try whose scheduling may have failed with it: scheduled again (a job already there stays one).
+      if (known.status === 'pending') await this.schedule(known.id, known.attempts);
       return toReportView(known);
     }
     this.announce(row);
