@@ -115,6 +115,14 @@ describe('The catalog, imported from the shop’s feeds', () => {
     expect(failed.error).toMatch(/not well-formed XML/);
   });
 
+  it('fails a sync whose feed address does not answer, naming why, and keeps the products', async () => {
+    const before = await hub.infra.db.product.count({ where: { teamId: team.teamId } });
+    const down = (await hub.http.post('/api/catalog/sources').set(admin.auth).send({ name: 'Down', format: 'merchant_xml', url: 'http://127.0.0.1:9/feed.xml' }).expect(201)).body.id;
+    const failed = await synced(down, await hub.http.post(`/api/catalog/sources/${down}/sync`).set(admin.auth).expect(202));
+    expect(failed).toMatchObject({ status: 'failed', added: 0, error: expect.stringMatching(/could not be read/) });
+    expect(await hub.infra.db.product.count({ where: { teamId: team.teamId } })).toBe(before);
+  });
+
   it('keeps each team’s catalog its own, and sources to administrators', async () => {
     const [dress] = await search({ q: 'D001-S-NV' });
     const other = await createTeam(hub, 'Other');
