@@ -28,8 +28,9 @@ const layers = {
   reports: ['teams', 'channels', 'contacts', 'conversations'],
   sales: ['teams', 'channels', 'contacts', 'conversations'],
   supervision: ['teams', 'channels', 'contacts', 'conversations'],
-  inbox: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision'],
-  // The shop's catalog: its feeds and search stand on their own; the inbox's product cards will reach it.
+  // The inbox turns catalog products into the product cards a reply carries.
+  inbox: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog'],
+  // The shop's catalog: its feeds and search stand on their own.
   catalog: ['teams'],
 };
 

@@ -10,12 +10,16 @@ import { readUpload } from '../common/files/index.js';
 import { CatalogSyncService } from './catalog-sync.service.js';
 import type { createSourceBody, productSearchQuery, productView, sourceView, syncView, updateSourceBody } from './catalog.schema.js';
 import { barcodeDigits, foldForSearch } from './search-text.js';
+import type { InboxProductCard } from '../common/realtime/events/index.js';
 
 /** An uploaded feed's largest size (a 100,000-item Merchant Center XML feed is about 60 MB). */
 export const MAX_UPLOADED_FEED_BYTES = 200 * 1024 * 1024;
 
 type SyncRow = Prisma.CatalogSyncGetPayload<object>;
 type ProductRow = Prisma.ProductGetPayload<object>;
+
+/** A product as a card copies it when an agent sends it (the card without its opening). */
+export type CardProduct = Omit<InboxProductCard, 'openedAt'>;
 
 /** A team's catalog: its sources (feeds), their syncs, and the search over its products. */
 @Injectable()
@@ -131,6 +135,35 @@ export class CatalogService {
     const row = await this.db.product.findFirst({ where: { id, teamId } });
     if (!row) throw notFound('The product');
     return toProductView(row);
+  }
+
+  /**
+   * The products an agent is about to send as cards, in the order asked: each must be the team's, still listed by
+   * the shop (404 `not_found`, 422 `product_unavailable`), and have a page to lead to (422 `product_has_no_url`).
+   * Out of stock is no refusal: "back on the 12th" is worth a card.
+   */
+  async cardsFor(teamId: string, ids: readonly string[]): Promise<CardProduct[]> {
+    const rows = await this.db.product.findMany({ where: { teamId, id: { in: [...new Set(ids)] } } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id, index) => {
+      const row = byId.get(id);
+      if (!row) throw new DomainError('not_found', 'not_found', 'The product was not found.', [{ field: `products.${index}`, message: 'is not a product of this team' }]);
+      if (row.availability === 'unavailable') {
+        throw new DomainError('unprocessable', 'product_unavailable', `${row.name} is no longer listed by the shop.`, { productId: id });
+      }
+      if (!row.url) throw new DomainError('unprocessable', 'product_has_no_url', `${row.name} has no page on the shop to lead to.`, { productId: id });
+      const variant = row.variant && typeof row.variant === 'object' ? Object.values(row.variant as Record<string, string>).filter(Boolean).join(' / ') : '';
+      return {
+        productId: row.id,
+        name: row.name,
+        price: row.price,
+        salePrice: row.salePrice,
+        currency: row.currency,
+        variant: variant || null,
+        imageUrl: row.imageUrls[0] ?? null,
+        url: row.url,
+      };
+    });
   }
 
   private async owned(teamId: string, id: string) {

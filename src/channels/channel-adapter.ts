@@ -3,6 +3,7 @@ import type { ChannelType, IdentityKind } from '../common/channel-types.js';
 import type { ChannelCheck } from './channel-check.js';
 import type { DeliveryFailure, ErrorCode } from '../common/errors/error-codes.js';
 import type { FileKind } from '../common/files/index.js';
+import type { InboxProductCard } from '../common/realtime/events/index.js';
 
 export type { ChannelType };
 
@@ -201,6 +202,20 @@ export type InboundEvent =
 /** How long a provider's reply token stays usable after its webhook, with a margin (LINE: about a minute). */
 export const REPLY_TOKEN_TTL_MS = 50_000;
 
+/**
+ * A catalog product as a message carries it (a product card), copied from the catalog when the agent sent it: a
+ * later sync that changes the price does not change what the customer was shown. Prices in the currency's minor unit;
+ * `url` is the shop's page of the product.
+ */
+export type ProductCard = Omit<InboxProductCard, 'openedAt'>;
+
+/** A product card on its way out: the link the customer opens (tracked, `/p/<token>`) and its price as text. */
+export interface OutboundProductCard extends ProductCard {
+  link: string;
+  /** `￥4,999`, or `￥3,999 (was ￥4,999)` on sale; null for a product without a price. */
+  priceText: string | null;
+}
+
 /** A message of ours to hand to a provider. */
 export interface OutboundMessage {
   messageId: string;
@@ -215,6 +230,11 @@ export interface OutboundMessage {
   replyToken?: string;
   /** An approved template to send instead of free text (WhatsApp outside the 24-hour window). */
   template?: OutboundTemplate;
+  /**
+   * Product cards, after `body` (which may be empty): each channel shows them its own way (the widget's cards, a LINE
+   * carousel, WhatsApp's interactive messages, an email's HTML); `productCardsAsText` is the form for plain text.
+   */
+  products?: OutboundProductCard[];
   /** The subject of a message that starts its own thread (an email transcript); a reply takes its thread's. */
   subject?: string;
   /** The conversation's latest earlier messages, oldest first, for adapters that ask for them (`threadDepth`). */

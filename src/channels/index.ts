@@ -5,6 +5,7 @@ export { ChannelEvents } from './channel.events.js';
 export type { ChannelEventMap } from './channel.events.js';
 export { ChannelRegistry } from './channel-registry.js';
 export { capabilitiesOf } from './channel-adapter.js';
+export { MAX_PRODUCT_CARDS, priceTextOf, productCardsAsText, widgetProductCards } from './product-cards.js';
 export { ChannelInbound } from './inbound-port.js';
 export { ThreadKey } from './thread-key.js';
 export { CustomerNotices } from './customer-notices.service.js';
@@ -32,7 +33,9 @@ export type {
   IntakeResult,
   MessageContent,
   OutboundMessage,
+  OutboundProductCard,
   OutboundTemplate,
+  ProductCard,
   SendResult,
   TemplateChoice,
 } from './channel-adapter.js';

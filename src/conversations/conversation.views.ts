@@ -1,5 +1,6 @@
 import type { ChannelType, MessageContent } from '../channels/index.js';
 import type { InboxConversation, InboxMessage } from '../common/realtime/events/index.js';
+import { productCardViews } from './product-cards.js';
 
 /**
  * A conversation as the API and the agents' socket show it (docs/socket-protocols.md, `conversation.updated`): the
@@ -77,6 +78,7 @@ export type MessageRow = {
   reviewedById?: string | null;
   reviewedAt?: Date | null;
   reviewFeedback?: string | null;
+  products?: unknown;
   createdAt: Date;
 };
 
@@ -98,6 +100,7 @@ export function toMessageView(row: MessageRow): MessageView {
     review: row.reviewedAt ? { by: row.reviewedById ?? null, at: row.reviewedAt.toISOString(), feedback: row.reviewFeedback ?? null } : null,
     unsent: row.unsentAt !== null,
     template: templateName(row.template),
+    ...(row.products ? { products: productCardViews(row.products) } : {}),
     createdAt: row.createdAt.toISOString(),
   };
 }

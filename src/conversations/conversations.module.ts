@@ -15,6 +15,7 @@ import { MediaService } from './media.service.js';
 import { MessageFilesService } from './message-files.service.js';
 import { ProviderEventApplier } from './provider-events.service.js';
 import { OutboxService } from './outbox.service.js';
+import { ProductLinksService } from './product-links.service.js';
 import { SendPolicy } from './send-policy.js';
 import { TranscriptService } from './transcript.service.js';
 import { VisitorClaimsService } from './visitor-claims.service.js';
@@ -22,7 +23,7 @@ import { WebchatSessionService } from './webchat-sessions.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule, TeamsModule],
-  providers: [ConversationEvents, ConversationsService, MessageWithdrawalService, IngestService, OutboxService, SendPolicy, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier],
-  exports: [ConversationEvents, MessageFollowUps, ConversationsService, MessageWithdrawalService, OutboxService, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService],
+  providers: [ConversationEvents, ConversationsService, MessageWithdrawalService, IngestService, OutboxService, SendPolicy, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier, ProductLinksService],
+  exports: [ConversationEvents, MessageFollowUps, ConversationsService, MessageWithdrawalService, OutboxService, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, ProductLinksService],
 })
 export class ConversationsModule {}

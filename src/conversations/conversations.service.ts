@@ -6,7 +6,7 @@ import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { Page } from '../common/http/validation.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../common/http/keyset-cursor.js';
-import type { TemplateChoice } from '../channels/index.js';
+import type { ProductCard, TemplateChoice } from '../channels/index.js';
 import { ChannelRegistry, ChannelsService, ThreadKey } from '../channels/index.js';
 import { logger } from '../common/logging/logger.js';
 import type { AuthMember } from '../teams/index.js';
@@ -22,6 +22,7 @@ import { enqueueOutbound } from './outbound.repository.js';
 import type { Outbound } from './outbound.repository.js';
 import { SendPolicy } from './send-policy.js';
 import { MessageFilesService } from './message-files.service.js';
+import { withTokens } from './product-cards.js';
 import type { SendVerdict } from './send-policy.js';
 import { InvitationService } from '../contacts/index.js';
 import { CLOCK } from '../common/clock.js';
@@ -223,7 +224,7 @@ export class ConversationsService {
   async post(
     member: AuthMember,
     id: string,
-    input: { body?: string; kind: 'text' | 'note'; template?: TemplateChoice; attachments?: string[] },
+    input: { body?: string; kind: 'text' | 'note'; template?: TemplateChoice; attachments?: string[]; products?: ProductCard[] },
     purpose: Purpose = 'reply',
   ): Promise<MessageView> {
     const conversation = await this.row(member, id);
@@ -268,6 +269,8 @@ export class ConversationsService {
       author: { type: 'member', id: member.id },
       createdAt: now,
       attachments,
+      // Each card gets its own tracked link, written with the message (a card without its link never goes out).
+      products: input.products?.length ? withTokens(input.products) : undefined,
     } as const;
     const written = await this.db.$transaction(async (tx: Tx) => {
       const greetedBy = await this.greetedJustNowBy(tx, id, member.id, now);

@@ -11,6 +11,7 @@ export { MessageFollowUps } from './follow-ups.service.js';
 export type { FollowUpTarget } from './follow-ups.service.js';
 export { MediaService } from './media.service.js';
 export { MessageFilesService } from './message-files.service.js';
+export { ProductLinksService } from './product-links.service.js';
 export type { UploadView } from './message-files.service.js';
 export { TranscriptService } from './transcript.service.js';
 export { ContactMergeService } from './contact-merge.service.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE } from '../common/database/database.js';
+import { DATABASE, Prisma } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
@@ -58,8 +58,10 @@ export class MessageWithdrawalService {
     }
     const withdrawn = await this.db.$transaction(async (tx: Tx) => {
       // One conditional update: a second click (or a colleague's tab) finds it withdrawn already.
-      const { count } = await tx.message.updateMany({ where: { id: messageId, unsentAt: null }, data: { unsentAt: now, body: '', attachments: [] } });
+      const { count } = await tx.message.updateMany({ where: { id: messageId, unsentAt: null }, data: { unsentAt: now, body: '', attachments: [], products: Prisma.DbNull } });
       if (count === 0) return null;
+      // Its cards' links go with it: a withdrawn card no longer leads anywhere.
+      await tx.productLink.deleteMany({ where: { messageId } });
       // Not yet handed over: it never goes out.
       await tx.delivery.updateMany({ where: { messageId, state: 'pending' }, data: { state: 'failed', completedAt: now, lastError: 'withdrawn: the agent took it back' } });
       return tx.message.findUniqueOrThrow({ where: { id: messageId } });

@@ -1,6 +1,7 @@
 import type { Prisma, Tx } from '../common/database/database.js';
 import type { Attachment, OutboundTemplate } from '../channels/index.js';
 import { conversationInclude, preview } from './conversation.views.js';
+import type { StoredProductCard } from './product-cards.js';
 import type { ConversationRow } from './conversation.views.js';
 
 /** A message about to leave the hub, as its writer gives it. */
@@ -16,6 +17,8 @@ export interface NewOutbound {
   createdAt: Date;
   /** The files it carries, as the row keeps them (already in storage under `id`). */
   attachments?: Attachment[];
+  /** Product cards, with their tracked links' tokens (each gets its `product_links` row in the same write). */
+  products?: StoredProductCard[];
 }
 
 /** What a conversation's view shows of its channel and contact (`conversationInclude`). */
@@ -63,16 +66,30 @@ export async function enqueueOutbound(tx: Tx, outbound: Outbound) {
       body: input.body,
       ...(input.attachments?.length ? { attachments: input.attachments as unknown as Prisma.InputJsonArray } : {}),
       ...(input.template ? { template: input.template as unknown as Prisma.InputJsonObject } : {}),
+      ...(input.products?.length ? { products: input.products as unknown as Prisma.InputJsonArray } : {}),
       authorType: input.author.type,
       authorId: input.author.type === 'member' ? input.author.id : null,
       status: held ? 'pending_approval' : 'queued',
       createdAt: input.createdAt,
     },
   });
+  if (input.products?.length) {
+    await tx.productLink.createMany({
+      data: input.products.map((card, position) => ({
+        token: card.token,
+        teamId: input.teamId,
+        conversationId: input.conversationId,
+        messageId: message.id,
+        position,
+        productId: card.productId,
+        targetUrl: card.url,
+      })),
+    });
+  }
   const delivery = held ? null : await tx.delivery.create({ data: { messageId: message.id } });
   if (input.author.type === 'system') return { message, deliveryId: delivery?.id ?? null, conversation: null };
   const where = { id: input.conversationId };
-  const data = { lastMessageAt: input.createdAt, lastMessagePreview: preview(input.body || (input.attachments ?? []).map((a) => a.name).join(', ')), ...(held ? {} : { unreplied: false }) };
+  const data = { lastMessageAt: input.createdAt, lastMessagePreview: preview(input.body || [...(input.attachments ?? []).map((a) => a.name), ...(input.products ?? []).map((p) => p.name)].join(', ')), ...(held ? {} : { unreplied: false }) };
   const conversation = outbound.shown
     ? { ...(await tx.conversation.update({ where, data })), channel: outbound.shown.channel, contact: outbound.shown.contact }
     : await tx.conversation.update({ where, data, include: conversationInclude });

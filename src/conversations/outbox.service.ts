@@ -22,6 +22,9 @@ import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { HUB_METRICS } from '../common/metrics/hub-metrics.js';
 import type { HubMetrics } from '../common/metrics/hub-metrics.js';
+import { HUB_CONFIG } from '../common/config/config.js';
+import type { HubConfig } from '../common/config/config.js';
+import { outboundCards } from './product-cards.js';
 
 const DELIVER = 'conversations.deliver';
 
@@ -68,6 +71,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(HUB_METRICS) private readonly metrics: HubMetrics,
     private readonly files: MessageFilesService,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
   onModuleInit(): void {
@@ -125,6 +129,7 @@ export class OutboxService implements OnModuleInit, ResumableWork {
       createdAt: delivery.createdAt,
       seq: delivery.seq.toString(),
       ...(delivery.template ? { template: delivery.template as unknown as OutboundTemplate } : {}),
+      ...(delivery.products ? { products: outboundCards(delivery.products, this.config.publicUrl) } : {}),
     };
 
     if (channel && adapter && slotAt === undefined) {

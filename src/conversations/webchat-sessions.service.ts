@@ -1,3 +1,6 @@
+import { HUB_CONFIG } from '../common/config/config.js';
+import type { HubConfig } from '../common/config/config.js';
+import { outboundCards } from './product-cards.js';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { MessageFilesService } from './message-files.service.js';
 import { createHash } from 'node:crypto';
@@ -7,7 +10,7 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { ChannelAccount, ChannelAddress, InboundEvent, IngestOutcome, LaunchState, LeftMessage, ProofSent, VisitorMessage, VisitorPage, VisitorSessions } from '../channels/index.js';
-import { ChannelsService, ThreadKey, WebchatVisitors } from '../channels/index.js';
+import { ChannelsService, ThreadKey, WebchatVisitors, widgetProductCards } from '../channels/index.js';
 import { ConsentService, ContactsService } from '../contacts/index.js';
 import { TeamsService } from '../teams/index.js';
 import { activeKeyOf } from './conversation.views.js';
@@ -38,6 +41,7 @@ export class WebchatSessionService implements VisitorSessions, OnModuleInit {
     private readonly teams: TeamsService,
     private readonly consent: ConsentService,
     private readonly files: MessageFilesService,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
   onModuleInit(): void {
@@ -158,6 +162,7 @@ export class WebchatSessionService implements VisitorSessions, OnModuleInit {
         author: { type: row.authorType, name: row.authorType === 'member' ? (authors.get(row.authorId!) ?? null) : null },
         createdAt: row.createdAt.toISOString(),
         ...(Array.isArray(row.attachments) && row.attachments.length > 0 ? { attachments: this.files.visitorAttachments(row.id, row.attachments) } : {}),
+        ...(row.products && !row.unsentAt ? { products: widgetProductCards(outboundCards(row.products, this.config.publicUrl)) } : {}),
       })),
     };
   }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ValidBody, ValidQuery } from '../common/http/zod-params.js';
 import { ConversationsService, MessageFilesService, MessageWithdrawalService, TranscriptService } from '../conversations/index.js';
 import { TransfersService } from '../routing/index.js';
+import { CatalogService } from '../catalog/index.js';
 import { CannedRepliesService, CategoriesService } from '../supervision/index.js';
 import { AuthGuard, CurrentMember } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
@@ -25,6 +26,7 @@ export class InboxController {
     private readonly categories: CategoriesService,
     private readonly withdrawals: MessageWithdrawalService,
     private readonly files: MessageFilesService,
+    private readonly catalog: CatalogService,
   ) {}
 
   @Answers(conversationListView)
@@ -69,9 +71,11 @@ export class InboxController {
   @Answers(inboxMessageView, 'Written; it goes out through the outbox (its status follows on the socket).')
   @Post(':id/messages')
   async post(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(postMessageBody) body: z.output<typeof postMessageBody>) {
-    const { cannedReplyId, ...message } = body;
+    const { cannedReplyId, products, ...message } = body;
     if (cannedReplyId) await this.cannedReplies.usable(member, cannedReplyId);
-    const written = await this.conversations.post(member, id, message);
+    // Product cards copy the catalog as it is now: a later sync that changes a price does not rewrite what was sent.
+    const cards = products ? await this.catalog.cardsFor(member.teamId, products) : undefined;
+    const written = await this.conversations.post(member, id, { ...message, ...(cards ? { products: cards } : {}) });
     // A withdrawn double greeting never reaches the customer: it is no use of the canned reply.
     if (cannedReplyId && written.status !== 'failed') await this.cannedReplies.recordUse(member, cannedReplyId, written.id);
     return written;

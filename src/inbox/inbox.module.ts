@@ -1,3 +1,5 @@
+import { CatalogModule } from '../catalog/index.js';
+import { ProductLinksController } from './product-links.controller.js';
 import { FileLinksController } from './file-links.controller.js';
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/index.js';
@@ -30,8 +32,8 @@ import { WebPushSender } from './push/web-push.sender.js';
 import type { VapidKeys } from './push/web-push.sender.js';
 
 @Module({
-  imports: [ChannelsModule, ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, TeamsModule],
-  controllers: [InboxController, MessagesController, FileLinksController, ContactActionsController, QueueController, NotificationsController, PushController],
+  imports: [ChannelsModule, ConversationsModule, ContactsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, TeamsModule, CatalogModule],
+  controllers: [InboxController, MessagesController, FileLinksController, ProductLinksController, ContactActionsController, QueueController, NotificationsController, PushController],
   providers: [
     InboxGateway,
     PresenceWatch,

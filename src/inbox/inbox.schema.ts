@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FILE_KINDS } from '../common/files/index.js';
 import { CHANNEL_TYPES } from '../common/channel-types.js';
 import { pageView } from '../common/http/validation.js';
+import { MAX_PRODUCT_CARDS } from '../channels/index.js';
 import { inboxConversationView, inboxMessageView } from '../common/realtime/events/index.js';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
@@ -32,6 +33,11 @@ export const postMessageBody = z
      * or alone (then `body` may be left out).
      */
     attachments: z.array(z.string().min(1).max(64)).min(1).max(10).optional(),
+    /**
+     * Catalog products to send as cards (`GET /api/catalog/products` ids), after the text, which may then be left out:
+     * each channel shows them its own way, each with a tracked link that tells the thread when the customer opens it.
+     */
+    products: z.array(z.string().min(1).max(64)).min(1).max(MAX_PRODUCT_CARDS).optional(),
     /** The canned reply the text came from (`:7` expanded): its use is counted once the message is written. */
     cannedReplyId: z.string().min(1).max(64).optional(),
     /** One of the channel's approved templates (WhatsApp Cloud API), with a value for each of its variables. */
@@ -45,7 +51,8 @@ export const postMessageBody = z
   .superRefine((value, context) => {
     if (value.template && value.kind === 'note') context.addIssue({ code: 'custom', path: ['template'], message: 'a note cannot be a template' });
     if (value.attachments && (value.template || value.kind === 'note')) context.addIssue({ code: 'custom', path: ['attachments'], message: 'go with a reply, not with a note or a template' });
-    if (!value.template && value.body === undefined && !value.attachments) context.addIssue({ code: 'custom', path: ['body'], message: 'is required (or a template, or attachments)' });
+    if (value.products && (value.template || value.kind === 'note' || value.attachments)) context.addIssue({ code: 'custom', path: ['products'], message: 'go with a reply of text, not with a note, a template or files' });
+    if (!value.template && value.body === undefined && !value.attachments && !value.products) context.addIssue({ code: 'custom', path: ['body'], message: 'is required (or a template, attachments or products)' });
   });
 
 export const startConversationBody = z.strictObject({

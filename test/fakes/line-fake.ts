@@ -244,6 +244,7 @@ function invalidMessages(messages: unknown, knownQuoteTokens: ReadonlySet<string
   const details = messages.flatMap((message: unknown, index) => {
     const { type, text, quoteToken } = (message ?? {}) as { type?: unknown; text?: unknown; quoteToken?: unknown };
     if (typeof type !== 'string') return [{ message: 'must be specified', property: `messages[${index}].type` }];
+    if (type === 'flex') return invalidFlex(message as Record<string, unknown>, `messages[${index}]`);
     if (type !== 'text') return [];
     if (quoteToken !== undefined && (typeof quoteToken !== 'string' || !knownQuoteTokens.has(quoteToken))) {
       return [{ message: 'The quote token is invalid', property: `messages[${index}].quoteToken` }];
@@ -254,6 +255,35 @@ function invalidMessages(messages: unknown, knownQuoteTokens: ReadonlySet<string
   });
   if (details.length === 0) return undefined;
   return lineError(400, `The request body has ${details.length} error(s)`, { details });
+}
+
+/**
+ * A Flex message as the Messaging API reference bounds it: `altText` of 1 to 1500 characters, contents a bubble or a
+ * carousel of 1 to 12 bubbles; an image's `url` https and at most 2000 characters; a URI action's `uri` http(s),
+ * line: or tel: and at most 1000 characters.
+ */
+function invalidFlex(message: Record<string, unknown>, at: string): Array<{ message: string; property: string }> {
+  const problems: Array<{ message: string; property: string }> = [];
+  const altText = message.altText;
+  if (typeof altText !== 'string' || altText.length === 0 || altText.length > 1500) problems.push({ message: 'Length must be between 1 and 1500', property: `${at}.altText` });
+  const contents = (message.contents ?? {}) as { type?: unknown; contents?: unknown };
+  const bubbles = contents.type === 'carousel' ? contents.contents : contents.type === 'bubble' ? [contents] : null;
+  if (!Array.isArray(bubbles) || bubbles.length < 1 || bubbles.length > 12) return [...problems, { message: 'must be a bubble or a carousel of 1 to 12 bubbles', property: `${at}.contents` }];
+  const walk = (node: unknown, path: string): void => {
+    if (!node || typeof node !== 'object') return;
+    const item = node as Record<string, unknown>;
+    if (item.type === 'image' && (typeof item.url !== 'string' || !item.url.startsWith('https://') || item.url.length > 2000)) problems.push({ message: 'must be an https URL', property: `${path}.url` });
+    if (item.type === 'uri' && (typeof item.uri !== 'string' || !/^(https?:|line:|tel:)/.test(item.uri) || item.uri.length > 1000)) problems.push({ message: 'must be a valid URI', property: `${path}.uri` });
+    for (const [key, value] of Object.entries(item)) {
+      if (Array.isArray(value)) value.forEach((child, i) => walk(child, `${path}.${key}[${i}]`));
+      else if (value && typeof value === 'object') walk(value, `${path}.${key}`);
+    }
+  };
+  bubbles.forEach((bubble: unknown, i) => {
+    if ((bubble as { type?: unknown })?.type !== 'bubble') problems.push({ message: 'must be a bubble', property: `${at}.contents.contents[${i}]` });
+    walk(bubble, `${at}.contents.contents[${i}]`);
+  });
+  return problems;
 }
 
 /** LINE's error body: `{message, details?}`, plus `sentMessages` on a 409. */

@@ -107,6 +107,19 @@ export async function startWhatsAppCloudFake(options: WhatsAppCloudFakeOptions):
       if (typeof object.id === 'string' ? !media.has(object.id) : typeof object.link !== 'string') return graphError(400, 100, `The parameter ${body.type}.id names no uploaded media.`);
       if (body.type === 'audio' && object.caption !== undefined) return graphError(400, 100, 'An audio message takes no caption.');
       if (typeof object.caption === 'string' && object.caption.length > 1024) return graphError(400, 100, 'A caption is at most 1024 characters.');
+    } else if (body.type === 'interactive') {
+      // The "call to action URL" message, as the API reference describes it: a body, a button of up to 20
+      // characters with its URL, an optional header (an image by link or id, or text).
+      const interactive = (body.interactive ?? {}) as { type?: unknown; header?: { type?: unknown; image?: { link?: unknown; id?: unknown } }; body?: { text?: unknown }; action?: { name?: unknown; parameters?: { display_text?: unknown; url?: unknown } } };
+      if (interactive.type !== 'cta_url') return graphError(400, 100, `The fake takes interactive messages of type cta_url, not ${String(interactive.type)}.`);
+      const text = interactive.body?.text;
+      if (typeof text !== 'string' || text.length === 0 || text.length > 1024) return graphError(400, 100, 'The parameter interactive.body.text is required and at most 1024 characters.');
+      const parameters = interactive.action?.parameters;
+      if (interactive.action?.name !== 'cta_url' || typeof parameters?.display_text !== 'string' || parameters.display_text.length > 20 || typeof parameters.url !== 'string' || !/^https?:\/\//.test(parameters.url)) {
+        return graphError(400, 100, 'The parameter interactive.action needs name cta_url, a display_text of up to 20 characters and a url.');
+      }
+      const header = interactive.header;
+      if (header && !(header.type === 'image' && (typeof header.image?.link === 'string' || typeof header.image?.id === 'string'))) return graphError(400, 100, 'The parameter interactive.header is not valid.');
     } else {
       return graphError(400, 100, `The fake does not take messages of type ${String(body.type)}.`);
     }

@@ -178,6 +178,7 @@ const EXEMPT: Record<string, string> = {
   'POST /api/widget/:channelId/events': 'public: a web chat channel id is the widget’s address on every shop page; events land in that channel’s team',
   'POST /api/widget/:channelId/uploads': 'public: the widget’s address, as for events; the file becomes the visitor’s own message in that channel’s team',
   'GET /files/:messageId/:index': 'a signed link: the HMAC over the message, the file and the expiry is the permission, not a sign-in',
+  'GET /p/:token': 'a product card’s link: a random 72-bit token that only ever leads to the shop page saved with the card (no data, no team id)',
   'POST /webhooks/:route/:channelId': 'a provider’s callback: the channel id is its address, the provider’s signature is the guard',
   'GET /webhooks/:route/:channelId': 'a provider’s verification challenge, answered with the channel’s own token',
   'POST /webhooks/:route/:channelId/:hook': 'a provider’s callback: the channel id is its address, the provider’s signature is the guard',

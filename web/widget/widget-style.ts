@@ -49,4 +49,9 @@ header { display: flex; justify-content: space-between; align-items: center; pad
 .file .preview { display: block; max-width: 200px; max-height: 200px; border-radius: 8px; }
 .file.document { text-decoration: underline; }
 .player { display: block; max-width: 240px; margin-top: 4px; }
+.product { display: flex; flex-direction: column; gap: 2px; margin-top: 6px; padding: 8px; background: #fff; border: 1px solid #d0d5dc; border-radius: 8px; white-space: normal; }
+.product-photo { display: block; width: 100%; max-height: 180px; object-fit: cover; border-radius: 6px; margin-bottom: 4px; }
+.product-name { font-weight: 600; }
+.product-variant { font-size: 12px; color: #4a4a4a; }
+.product-view { margin-top: 6px; align-self: flex-start; background: var(--brand); color: #fff; border-radius: 6px; padding: 4px 12px; text-decoration: none; }
 `;

@@ -5,7 +5,7 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 // Types only: the shared event map of `/widget` (the server's gateway is typed by the same map). Its zod schemas
 // must not reach this bundle, so never import a value from it here.
-import type { HandshakeRefusal, VisitorProof, WidgetAttachment, WidgetClientEvents, WidgetHandshake, WidgetIntake, WidgetIntakeStep, WidgetMessage, WidgetServerEvents, WidgetSession } from '../../src/common/realtime/events';
+import type { HandshakeRefusal, VisitorProof, WidgetAttachment, WidgetClientEvents, WidgetHandshake, WidgetIntake, WidgetIntakeStep, WidgetMessage, WidgetProductCard, WidgetServerEvents, WidgetSession } from '../../src/common/realtime/events';
 import { WIDGET_STYLE } from './widget-style';
 import { widgetLanguage, widgetText } from './widget-text';
 
@@ -61,6 +61,25 @@ function fileElement(file: WidgetAttachment): HTMLElement {
   }
   if (file.kind === 'video' || file.kind === 'audio') return element(file.kind, { src: file.url, controls: '', 'aria-label': file.name, class: 'player' });
   return element('a', { href: file.url, target: '_blank', rel: 'noopener', download: file.name, class: 'file document' }, `📎 ${file.name}`);
+}
+
+/**
+ * A product card the agent sent: the photo and the button both open the product through the card's link (the hub
+ * counts the opening and sends the shopper on). A photo address that is not http(s) is left out: it comes from the
+ * shop's feed.
+ */
+function productElement(card: WidgetProductCard): HTMLElement {
+  const box = element('div', { class: 'product', role: 'group', 'aria-label': card.name });
+  if (card.imageUrl && /^https?:\/\//i.test(card.imageUrl)) {
+    const photo = element('a', { href: card.link, target: '_blank', rel: 'noopener', tabindex: '-1' });
+    photo.append(element('img', { src: card.imageUrl, alt: '', class: 'product-photo' }));
+    box.append(photo);
+  }
+  box.append(element('span', { class: 'product-name' }, card.name));
+  if (card.variant) box.append(element('span', { class: 'product-variant' }, card.variant));
+  if (card.priceText) box.append(element('span', { class: 'product-price' }, card.priceText));
+  box.append(element('a', { href: card.link, target: '_blank', rel: 'noopener', class: 'product-view' }, card.label));
+  return box;
 }
 
 /** The page the visitor is on, for the store it belongs to and what they are looking at. */
@@ -322,6 +341,7 @@ class Widget {
     } else {
       if (message.body) item.append(element('span', { class: 'body' }, message.body));
       for (const file of message.attachments ?? []) item.append(fileElement(file));
+      for (const card of message.products ?? []) item.append(productElement(card));
     }
     const after = [...this.log.querySelectorAll<HTMLLIElement>('li[data-seq]')].find((node) => BigInt(node.dataset.seq!) > BigInt(message.seq));
     this.log.insertBefore(item, after ?? null);

@@ -5,7 +5,8 @@ import type { ErrorCode } from '../../common/errors/error-codes.js';
 import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { Attachment, OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { Attachment, OutboundMessage, OutboundProductCard, SendResult } from '../channel-adapter.js';
+import { httpsImageOf, viewLabelFor } from '../product-cards.js';
 import { checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
 import type { ChannelCheck } from '../channel-check.js';
 import { lineGroupKind } from './line.schema.js';
@@ -57,7 +58,32 @@ export function retryKeyOf(messageId: string, call: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-type LineMessage = messagingApi.TextMessage | messagingApi.ImageMessage | messagingApi.VideoMessage | messagingApi.AudioMessage;
+type LineMessage = messagingApi.TextMessage | messagingApi.ImageMessage | messagingApi.VideoMessage | messagingApi.AudioMessage | messagingApi.FlexMessage;
+
+/** LINE's limit on a Flex message's `altText`, which the chat list and notifications show. */
+const FLEX_ALT_TEXT_MAX = 1500;
+
+/**
+ * Product cards as one Flex carousel: a bubble per product with its photo (only https, as LINE requires), name,
+ * variant, price and a button to the tracked link. The photo is a tap target too: people tap the picture.
+ */
+export function lineProductCarousel(cards: readonly OutboundProductCard[]): messagingApi.FlexMessage {
+  const label = viewLabelFor(cards);
+  const bubbles = cards.map((card): messagingApi.FlexBubble => {
+    const image = httpsImageOf(card);
+    const lines: messagingApi.FlexComponent[] = [{ type: 'text', text: card.name, weight: 'bold', size: 'md', wrap: true }];
+    if (card.variant) lines.push({ type: 'text', text: card.variant, size: 'sm', color: '#666666', wrap: true });
+    if (card.priceText) lines.push({ type: 'text', text: card.priceText, size: 'md', wrap: true });
+    return {
+      type: 'bubble',
+      ...(image ? { hero: { type: 'image', url: image, size: 'full', aspectRatio: '1:1', aspectMode: 'cover', action: { type: 'uri', label, uri: card.link } } } : {}),
+      body: { type: 'box', layout: 'vertical', spacing: 'sm', contents: lines },
+      footer: { type: 'box', layout: 'vertical', contents: [{ type: 'button', style: 'primary', action: { type: 'uri', label, uri: card.link } }] },
+    };
+  });
+  const altText = cards.map((card) => [card.name, card.priceText].filter(Boolean).join(' ')).join(' / ');
+  return { type: 'flex', altText: altText.length > FLEX_ALT_TEXT_MAX ? `${altText.slice(0, FLEX_ALT_TEXT_MAX - 1)}…` : altText, contents: { type: 'carousel', contents: bubbles } };
+}
 
 /**
  * A file as LINE carries it: images, videos and audio as LINE's own messages, which LINE's app loads from the hub's
@@ -81,11 +107,16 @@ export class LineSender {
   ) {}
 
   async send(channel: LineAccount, message: OutboundMessage): Promise<SendResult> {
-    if (message.body.length === 0 && message.attachments.length === 0) {
+    const products = message.products ?? [];
+    if (message.body.length === 0 && message.attachments.length === 0 && products.length === 0) {
       return { ok: false, retry: false, code: 'empty_message', reason: 'LINE cannot send an empty message.' };
     }
     const client = await this.client(channel);
-    const objects: LineMessage[] = [...(message.body ? splitLineText(message.body).map((text): LineMessage => ({ type: 'text', text })) : []), ...message.attachments.map(lineFileMessage)];
+    const objects: LineMessage[] = [
+      ...(message.body ? splitLineText(message.body).map((text): LineMessage => ({ type: 'text', text })) : []),
+      ...message.attachments.map(lineFileMessage),
+      ...(products.length > 0 ? [lineProductCarousel(products)] : []),
+    ];
     const calls: LineMessage[][] = [];
     for (let i = 0; i < objects.length; i += MAX_MESSAGES_PER_CALL) calls.push(objects.slice(i, i + MAX_MESSAGES_PER_CALL));
     // A quote reply: the first part cites the earlier message, the rest follow it.

@@ -5,7 +5,9 @@ import type { ErrorCode } from '../../common/errors/error-codes.js';
 import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { EarlierMessage, OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { EarlierMessage, OutboundMessage, OutboundProductCard, SendResult } from '../channel-adapter.js';
+import { escapeHtml } from '../../common/text/html.js';
+import { httpsImageOf, productCardsAsText, viewLabelFor } from '../product-cards.js';
 import { checkFailed, checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
 import type { ChannelCheck } from '../channel-check.js';
 import { conversationToken, ourMessageId, plusAddress } from './sendgrid.normalizer.js';
@@ -57,6 +59,29 @@ const sendgridSdk = onDemand(async () => {
   };
 });
 
+/**
+ * A mail with product cards: the agent's words, then a card per product (photo, name, variant, price and a button to
+ * the tracked link), in tables and inline styles, the one layout every mail program draws alike. Every value is
+ * escaped: names and URLs come from the shop's feed.
+ */
+export function productCardsMail(body: string, cards: readonly OutboundProductCard[]): string {
+  const label = escapeHtml(viewLabelFor(cards));
+  const text = body.trim() ? `<p style="margin:0 0 16px;white-space:pre-wrap">${escapeHtml(body.trim())}</p>` : '';
+  const rows = cards.map((card) => {
+    const link = escapeHtml(card.link);
+    const image = httpsImageOf(card);
+    const photo = image ? `<td width="120" style="padding:12px"><a href="${link}"><img src="${escapeHtml(image)}" width="120" alt="${escapeHtml(card.name)}" style="display:block;border:0;border-radius:4px"></a></td>` : '';
+    const lines = [
+      `<div style="font-weight:bold;font-size:15px">${escapeHtml(card.name)}</div>`,
+      card.variant ? `<div style="color:#666;font-size:13px">${escapeHtml(card.variant)}</div>` : '',
+      card.priceText ? `<div style="font-size:15px;margin-top:4px">${escapeHtml(card.priceText)}</div>` : '',
+      `<a href="${link}" style="display:inline-block;margin-top:8px;padding:6px 14px;background:#1a73e8;color:#fff;text-decoration:none;border-radius:4px">${label}</a>`,
+    ].join('');
+    return `<table role="presentation" cellpadding="0" cellspacing="0" style="border:1px solid #ddd;border-radius:6px;margin:0 0 12px;width:100%;max-width:480px"><tr>${photo}<td style="padding:12px;vertical-align:top">${lines}</td></tr></table>`;
+  });
+  return `<div style="font-family:sans-serif;font-size:14px;color:#222">${text}${rows.join('')}</div>`;
+}
+
 /** The only place that talks to SendGrid's Mail Send API, through the official `@sendgrid/mail`. */
 export class SendgridMailSender {
   private readonly services = new Map<string, MailService>();
@@ -81,7 +106,9 @@ export class SendgridMailSender {
       replyTo: { email: plusAddress(identity.replyAddress, token) },
       subject: message.subject ?? replySubject(earlier, defaultSubject),
       // SendGrid refuses an empty text: a mail of files alone names them.
-      text: message.body || message.attachments.map((a) => a.name ?? 'file').join('\n'),
+      text: (message.products?.length ? productCardsAsText(message.body, message.products) : message.body) || message.attachments.map((a) => a.name ?? 'file').join('\n'),
+      // Product cards make the mail HTML too; the text part above says the same for mail programs that show text.
+      ...(message.products?.length ? { html: productCardsMail(message.body, message.products) } : {}),
       // Each file rides in the mail itself (base64), so the customer keeps it without following a link.
       ...(message.attachments.some((a) => a.data)
         ? {

@@ -13,7 +13,7 @@ import type { ChannelCheck } from '../channel-check.js';
 import { normalizeTwilioInbound, normalizeTwilioStatus } from './twilio.normalizer.js';
 import { TWILIO_SECRET_KEYS, twilioConfigSchema, twilioSecretsSchema, twilioSettingsSchema, twilioWebhookParams } from './twilio.schema.js';
 import type { TwilioAccount, TwilioSecrets, TwilioSettings, TwilioWebhookParams } from './twilio.schema.js';
-import { TWILIO_API_ORIGINS, TwilioSender, smsSegments } from './twilio.sender.js';
+import { TWILIO_API_ORIGINS, TwilioSender, smsSegments, twilioText } from './twilio.sender.js';
 import { verifyTwilioSignature } from './twilio.verifier.js';
 import { WHATSAPP_WINDOW_HOURS, whatsappWindowVerdict } from '../reply-window.js';
 import { CLOCK } from '../../common/clock.js';
@@ -96,7 +96,7 @@ export class TwilioAdapter implements ChannelAdapter<TwilioSettings, TwilioSecre
   }
 
   sendCost(channel: TwilioAccount, message: OutboundMessage): number {
-    return channel.type === 'sms' ? smsSegments(message.body) : 1;
+    return channel.type === 'sms' ? smsSegments(twilioText(message)) : 1;
   }
 
   canSend(channel: Pick<TwilioAccount, 'type'>, message: { to: ChannelAddress; lastCustomerMessageAt: Date | null; now: Date; template?: boolean; files?: readonly FileKind[] }) {

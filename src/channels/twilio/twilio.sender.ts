@@ -4,6 +4,7 @@ import { onDemand } from '../../common/on-demand.js';
 import { outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
 import type { OutboundMessage, SendResult } from '../channel-adapter.js';
+import { httpsImageOf, productCardsAsText } from '../product-cards.js';
 import { checkFailed, checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
 import type { ChannelCheck } from '../channel-check.js';
 import type { TwilioAccount } from './twilio.schema.js';
@@ -49,6 +50,11 @@ const twilioSdk = onDemand(async () => {
   return { sdk, GuardedRequestClient: guardedRequestClient(sdk) };
 });
 
+/** What an SMS or WhatsApp message says: the text, and product cards written out as lines with their links. */
+export function twilioText(message: Pick<OutboundMessage, 'body' | 'products'>): string {
+  return message.products?.length ? productCardsAsText(message.body, message.products) : message.body;
+}
+
 /** The only place that talks to Twilio's REST API. */
 export class TwilioSender {
   private readonly clients = new Map<string, twilio.Twilio>();
@@ -63,12 +69,16 @@ export class TwilioSender {
     const whatsapp = channel.type === 'whatsapp';
     const to = whatsapp ? `whatsapp:${message.to.address}` : message.to.address;
     const from = settings.from && whatsapp && !settings.from.startsWith('whatsapp:') ? `whatsapp:${settings.from}` : settings.from;
+    const mediaUrl = message.attachments.flatMap((a) => (a.url ? [a.url] : [])).slice(0, 10);
+    // A WhatsApp message may carry one photo: with product cards and no file, the first product's (https) photo.
+    const cardPhoto = whatsapp && mediaUrl.length === 0 ? (message.products ?? []).map(httpsImageOf).find(Boolean) : undefined;
+    if (cardPhoto) mediaUrl.push(cardPhoto);
     try {
       const created = await (await this.client(channel)).messages.create({
         to,
-        body: message.body,
+        body: twilioText(message),
         ...(settings.messagingServiceSid ? { messagingServiceSid: settings.messagingServiceSid } : { from: from! }),
-        ...(message.attachments.length > 0 ? { mediaUrl: message.attachments.flatMap((a) => (a.url ? [a.url] : [])).slice(0, 10) } : {}),
+        ...(mediaUrl.length > 0 ? { mediaUrl } : {}),
         statusCallback: this.statusCallbackUrl(channel.id),
       });
       return { ok: true, providerMessageId: created.sid };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
 import type { WidgetClientEvents, WidgetMessage, WidgetServerEvents } from '../../common/realtime/events/index.js';
 import type { ChannelAccount, CustomerNotice, OutboundMessage, SendResult } from '../channel-adapter.js';
+import { widgetProductCards } from '../product-cards.js';
 import { ThreadKey } from '../thread-key.js';
 
 /** Every tab of a visitor, on one channel: the room is the visitor's thread on that channel. */
@@ -55,6 +56,7 @@ export class WebchatSender {
             ),
           }
         : {}),
+      ...(message.products?.length ? { products: widgetProductCards(message.products) } : {}),
     };
     this.emit(channel.id, message.to.address, 'message', payload);
     // A visitor who is away reads it from the history on their next connection.

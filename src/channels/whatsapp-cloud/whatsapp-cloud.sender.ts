@@ -1,6 +1,7 @@
 import { OutboundRefused, outboundRefusal } from '../../common/outbound/index.js';
 import type { OutboundGuard } from '../../common/outbound/index.js';
-import type { Attachment, OutboundMessage, SendResult } from '../channel-adapter.js';
+import type { Attachment, OutboundMessage, OutboundProductCard, SendResult } from '../channel-adapter.js';
+import { httpsImageOf, viewLabelFor } from '../product-cards.js';
 import { checkPassed, checkRefused, checkUnanswered } from '../channel-check.js';
 import type { ChannelCheck } from '../channel-check.js';
 import { whatsappFailure } from './whatsapp-cloud.normalizer.js';
@@ -14,6 +15,8 @@ export const GRAPH_API_ORIGINS = ['https://graph.facebook.com'] as const;
 export const MAX_TEXT_LENGTH = 4096;
 // A media message's caption (image, video, document); a longer text goes as a message of its own before it.
 export const MAX_CAPTION_LENGTH = 1024;
+// An interactive message's button text (`display_text`).
+const MAX_BUTTON_TEXT_LENGTH = 20;
 // The Cloud API's media types and sizes ("Supported media types"): anything else is sent as a document.
 const MEDIA_TYPES: Record<'image' | 'video' | 'audio', { types: readonly string[]; maxBytes: number }> = {
   image: { types: ['image/jpeg', 'image/png'], maxBytes: 5 * 1024 * 1024 },
@@ -36,6 +39,7 @@ export class WhatsAppCloudSender {
   ) {}
 
   async send(channel: WhatsAppCloudAccount, message: OutboundMessage): Promise<SendResult> {
+    if (message.products?.length && !message.template) return this.sendCards(channel, message, message.products);
     const file = message.attachments.find((a) => a.data);
     if (file && !message.template) return this.sendFile(channel, message, file);
     if (!message.template && message.body.length === 0) {
@@ -81,6 +85,37 @@ export class WhatsAppCloudSender {
       ...(type === 'document' ? { filename: file.name ?? 'file' } : {}),
     };
     return this.post(channel, { type, [type]: media }, message);
+  }
+
+  /**
+   * Product cards: the agent's words first (when there are any), then an interactive "call to action" message per
+   * product, with its photo as the header (https only), name, variant and price, and a button to the tracked link.
+   * The Cloud API has no carousel for free-form messages; one message per product keeps each button its own.
+   * Interactive messages are free-form: the send policy has already kept them inside the 24-hour window.
+   */
+  private async sendCards(channel: WhatsAppCloudAccount, message: OutboundMessage, cards: readonly OutboundProductCard[]): Promise<SendResult> {
+    let last: SendResult | null = null;
+    if (message.body) {
+      last = await this.post(channel, { type: 'text', text: { body: message.body.slice(0, MAX_TEXT_LENGTH), preview_url: false } }, message);
+      if (!last.ok) return last;
+    }
+    const label = viewLabelFor(cards).slice(0, MAX_BUTTON_TEXT_LENGTH);
+    for (const card of cards) {
+      const image = httpsImageOf(card);
+      const text = [card.variant ? `${card.name} (${card.variant})` : card.name, card.priceText].filter(Boolean).join('\n');
+      last = await this.post(channel, {
+        type: 'interactive',
+        interactive: {
+          type: 'cta_url',
+          ...(image ? { header: { type: 'image', image: { link: image } } } : {}),
+          body: { text: text.slice(0, MAX_CAPTION_LENGTH) },
+          action: { name: 'cta_url', parameters: { display_text: label, url: card.link } },
+        },
+      }, message);
+      if (!last.ok) return last;
+    }
+    // The last card's id: its statuses (delivered, read) are the message's.
+    return last!;
   }
 
   /** The bytes to the number's media store: the id a message names (Meta keeps it for 30 days). */

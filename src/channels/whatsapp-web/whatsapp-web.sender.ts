@@ -1,4 +1,5 @@
 import type { OutboundMessage, SendResult } from '../channel-adapter.js';
+import { productCardsAsText } from '../product-cards.js';
 import { chatIdOf } from './whatsapp-web.normalizer.js';
 
 /**
@@ -63,9 +64,11 @@ export const createWhatsAppWebClient: WhatsAppWebClientFactory = async (options)
 
 /** One reply through a ready client, to the customer's chat. */
 export async function sendThrough(client: WhatsAppWebClient, message: OutboundMessage): Promise<SendResult> {
-  if (message.body.length === 0) return { ok: false, retry: false, code: 'empty_message', reason: 'WhatsApp cannot send an empty message.' };
+  // A session sends text: product cards go as lines with their links (WhatsApp draws a preview of the first).
+  const text = message.products?.length ? productCardsAsText(message.body, message.products) : message.body;
+  if (text.length === 0) return { ok: false, retry: false, code: 'empty_message', reason: 'WhatsApp cannot send an empty message.' };
   try {
-    const sent = await client.sendMessage(chatIdOf(message.to), message.body);
+    const sent = await client.sendMessage(chatIdOf(message.to), text);
     return { ok: true, providerMessageId: sent.id._serialized };
   } catch (error) {
     // The page went away under us (a disconnect mid-send): the session reconnects, the outbox retries.

@@ -171,6 +171,8 @@ export const ERROR_CODES = [
   'session_not_ready',
   'catalog_source_has_no_url',
   'catalog_sync_running',
+  'product_unavailable',
+  'product_has_no_url',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -122,6 +122,12 @@ describe('undescribedAnswers', () => {
     ).toEqual(['GET /a: 200 has no schema', 'PUT /b: 202 has no schema', 'DELETE /b: no 2xx answer', 'GET /c: 200 has no schema']);
   });
 
+  it('takes a route that answers with a redirect (a product card link) as described, and a 4xx alone as not', () => {
+    expect(undescribedAnswers({ paths: { '/p/{token}': { get: { responses: { '302': { description: 'to the page' } as never } } }, '/q': { get: { responses: { '404': json } } } } })).toEqual([
+      'GET /q: no 2xx answer',
+    ]);
+  });
+
   it('takes a 204 without a body, and ignores what is not an operation', () => {
     expect(undescribedAnswers({ paths: { '/a': { delete: { responses: { '204': {} } }, parameters: {} as never } } })).toEqual([]);
   });

@@ -1418,6 +1418,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/p/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ProductLinksController_open"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/contacts/{id}/merge": {
         parameters: {
             query?: never;
@@ -2012,6 +2028,7 @@ export interface components {
             } | null;
             unsent: boolean;
             template: string | null;
+            products?: components["schemas"]["ProductCard"][];
             createdAt: string;
             conversation: {
                 id: string;
@@ -2098,6 +2115,7 @@ export interface components {
             } | null;
             unsent: boolean;
             template: string | null;
+            products?: components["schemas"]["ProductCard"][];
             createdAt: string;
         };
         MessageContent: {
@@ -2164,6 +2182,17 @@ export interface components {
                 [key: string]: string;
             } | null;
             updatedAt: string;
+        };
+        ProductCard: {
+            productId: string;
+            name: string;
+            price: number | null;
+            salePrice: number | null;
+            currency: string | null;
+            variant: string | null;
+            imageUrl: string | null;
+            url: string;
+            openedAt: string | null;
         };
         ProductList: {
             items: components["schemas"]["Product"][];
@@ -5260,6 +5289,7 @@ export interface operations {
                      */
                     kind?: "text" | "note";
                     attachments?: string[];
+                    products?: string[];
                     cannedReplyId?: string;
                     template?: {
                         name: string;
@@ -5612,6 +5642,27 @@ export interface operations {
                 content: {
                     "*/*": string;
                 };
+            };
+        };
+    };
+    ProductLinksController_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the product page; `Location` names it. */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -59,6 +59,23 @@ export const inboxAttachmentView = z
   })
   .meta({ id: 'Attachment' });
 
+/** A catalog product an agent sent as a card, as the message carries it (prices in the currency's minor unit). */
+export const inboxProductCardView = z
+  .object({
+    productId: z.string(),
+    name: z.string(),
+    price: z.number().int().nullable(),
+    salePrice: z.number().int().nullable(),
+    currency: z.string().nullable(),
+    variant: z.string().nullable(),
+    imageUrl: z.string().nullable(),
+    /** The shop's page of the product (the customer's link is a tracked one that leads here). */
+    url: z.string(),
+    /** When the customer first opened the card's link; null until then. */
+    openedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ProductCard' });
+
 /** A message as the thread shows it. */
 export const inboxMessageView = z
   .object({
@@ -89,6 +106,8 @@ export const inboxMessageView = z
     unsent: z.boolean(),
     /** The approved template this message went out as (WhatsApp), or null for free text. */
     template: z.string().nullable(),
+    /** Product cards from the catalog, after the text; absent on a message without any. */
+    products: z.array(inboxProductCardView).optional(),
     createdAt: z.string(),
   })
   .meta({ id: 'Message' });

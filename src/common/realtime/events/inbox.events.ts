@@ -4,6 +4,7 @@ import type {
   inboxConversationView,
   inboxMessageContentView,
   inboxMessageView,
+  inboxProductCardView,
   inboxReportView,
   inboxSalesFigureView,
   inboxShopperEventView,
@@ -33,6 +34,8 @@ export type InboxMessageContent = z.output<typeof inboxMessageContentView>;
 
 /** A message as the thread shows it (the same as the HTTP API's). */
 export type InboxMessage = z.output<typeof inboxMessageView>;
+/** A product card as a message shows it: the catalog product as sent, and when the customer first opened it. */
+export type InboxProductCard = z.output<typeof inboxProductCardView>;
 
 /** A chat offered to the member: it rings on every device of theirs until taken, declined or expired. */
 export interface InboxOffer {

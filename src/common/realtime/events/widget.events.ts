@@ -22,6 +22,21 @@ export interface WidgetMessage {
   createdAt: string;
   /** Its files, by signed links that expire (the widget shows images, video and audio, and links the rest). */
   attachments?: WidgetAttachment[];
+  /** Product cards the agent sent from the shop's catalog, after the text. */
+  products?: WidgetProductCard[];
+}
+
+/** A product card as the widget draws it: photo, name, variant, price and a button to the product's page. */
+export interface WidgetProductCard {
+  name: string;
+  variant: string | null;
+  /** The price written out (`￥3,999 (was ￥4,999)`), or null. */
+  priceText: string | null;
+  imageUrl: string | null;
+  /** The card's link: the hub's tracked address, which leads on to the product page. */
+  link: string;
+  /** The button's words, in the shop's language. */
+  label: string;
 }
 
 /** A file in the chat, as the widget shows it. */

@@ -157,6 +157,8 @@ const ja: Catalog = {
   session_not_ready: 'WhatsApp Webのセッションがまだ準備できていません。',
   catalog_source_has_no_url: 'この取り込み元にはURLがありません。フィードをファイルでアップロードしてください。',
   catalog_sync_running: 'この取り込み元の同期を実行中です。終わるまでお待ちください。',
+  product_unavailable: 'この商品はショップの掲載から外れています（販売終了）。別の商品を選んでください。',
+  product_has_no_url: 'この商品には商品ページのURLがないため、カードとして送れません。',
 };
 
 const en: Catalog = {
@@ -310,6 +312,8 @@ const en: Catalog = {
   session_not_ready: 'The WhatsApp Web session is not ready yet.',
   catalog_source_has_no_url: 'This catalog source has no URL; upload its feed as a file.',
   catalog_sync_running: 'This source is being synced; wait for the sync to finish.',
+  product_unavailable: 'The shop no longer lists this product; choose another one.',
+  product_has_no_url: 'This product has no page on the shop, so it cannot be sent as a card.',
 };
 
 /** A field the hub named in a refusal, in Japanese (the hub words field problems in English). */
