@@ -172,7 +172,7 @@ export const ja = {
   logOutEverywhere: 'すべての端末からログアウト',
   logOutEverywhereHint: 'この端末を含め、このアカウントでログインしているすべての端末からログアウトします。',
   passwordRule: '8文字以上',
-  shopper: { title: 'お客様の閲覧', now: '閲覧中', viewed: '見た商品', cart: 'カート', views: '{n}回' },
+  shopper: { title: 'お客様の閲覧', now: '閲覧中', viewed: '見た商品', cart: 'カート', views: '{n}回', send: '{name}をカードで送る', notInCatalog: 'この商品はカタログにありません（SKU {sku}）' },
   channel: {
     webchat: 'Web',
     email: 'メール',
@@ -355,7 +355,7 @@ export const en: Catalog = {
   logOutEverywhere: 'Log out everywhere',
   logOutEverywhereHint: 'Logs out every device signed in to this account, this one included.',
   passwordRule: 'at least 8 characters',
-  shopper: { title: 'What the shopper is browsing', now: 'Now on', viewed: 'Viewed', cart: 'Cart', views: '{n}×' },
+  shopper: { title: 'What the shopper is browsing', now: 'Now on', viewed: 'Viewed', cart: 'Cart', views: '{n}×', send: 'Send {name} as a card', notInCatalog: 'This product is not in the catalog (SKU {sku})' },
   channel: { webchat: 'Web', email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp', line: 'LINE' },
 };
 

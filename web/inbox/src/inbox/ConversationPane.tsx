@@ -6,6 +6,7 @@ import { fill, useText } from '../i18n';
 import { SidePanel } from './SidePanel';
 import { ShopperPanel } from './ShopperPanel';
 import { MessageFiles, uploadFile } from './MessageFiles';
+import { ProductCards } from './ProductCards';
 import type { PendingFile } from './MessageFiles';
 import type { Language } from '../i18n';
 import { enterSendsPreference } from '../shared/session';
@@ -178,6 +179,29 @@ export function ConversationPane(props: {
     }
   };
 
+  /** Catalog products as cards, on their own (the composer's text stays for the agent to send when ready). */
+  const sendProducts = async (productIds: string[]) => {
+    setError(null);
+    try {
+      await answer(hub.POST('/api/conversations/{id}/messages', { params: { path: { id: conversation.id } }, body: { products: productIds } }));
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
+  /** A product the shopper viewed, found in the catalog by its SKU, sent back as a card. */
+  const sendViewed = async (sku: string) => {
+    setError(null);
+    try {
+      const found = await answer(hub.GET('/api/catalog/products', { params: { query: { q: sku, limit: 20 } } }));
+      const product = found.items.find((item) => item.sku === sku);
+      if (!product) return setError(fill(text.shopper.notInCatalog, { sku }));
+      await sendProducts([product.id]);
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
   const sendTemplate = async (event: FormEvent) => {
     event.preventDefault();
     if (!template) return;
@@ -287,7 +311,7 @@ export function ConversationPane(props: {
           </button>
         </div>
       )}
-      <ShopperPanel conversationId={conversation.id} socket={props.socket} />
+      <ShopperPanel conversationId={conversation.id} socket={props.socket} onSend={conversation.status === 'resolved' ? undefined : (sku) => void sendViewed(sku)} />
 
       <ol className="thread" ref={log} aria-label={text.conversations} aria-live="polite">
         {messages.map((message) => (
@@ -305,6 +329,7 @@ export function ConversationPane(props: {
               <>
                 {message.body && <p className="body">{message.body}</p>}
                 <MessageFiles attachments={message.attachments} />
+                <ProductCards products={message.products} language={language} timeZone={timeZone} />
               </>
             )}
             <span className="meta">

@@ -14,7 +14,10 @@ function money(product: Product): string {
 }
 
 /** What the shopper behind the chat is looking at, has viewed and has in the cart: read on opening, kept live. */
-export function ShopperPanel(props: { conversationId: string; socket: InboxSocket | null }) {
+/**
+ * `onSend`: the shopper's viewed products may be sent back as product cards (found in the catalog by their SKU).
+ */
+export function ShopperPanel(props: { conversationId: string; socket: InboxSocket | null; onSend?: (sku: string) => void }) {
   const { conversationId, socket } = props;
   const text = useText();
   const [activity, setActivity] = useState<ShopperActivity | null>(null);
@@ -48,10 +51,21 @@ export function ShopperPanel(props: { conversationId: string; socket: InboxSocke
         </p>
       )}
       {activity.viewed.length > 0 && (
-        <p>
-          <strong>{text.shopper.viewed}</strong>{' '}
-          {activity.viewed.map((product) => `${product.name ?? product.sku} ${money(product)} (${fill(text.shopper.views, { n: product.views })})`).join(' · ')}
-        </p>
+        <div className="viewed">
+          <strong>{text.shopper.viewed}</strong>
+          <ul>
+            {activity.viewed.map((product) => (
+              <li key={product.sku}>
+                {`${product.name ?? product.sku} ${money(product)} (${fill(text.shopper.views, { n: product.views })})`}
+                {props.onSend && (
+                  <button type="button" className="send-card" aria-label={fill(text.shopper.send, { name: product.name ?? product.sku })} onClick={() => props.onSend!(product.sku)}>
+                    ↗
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       {activity.cart.length > 0 && (
         <p>
