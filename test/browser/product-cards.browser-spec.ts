@@ -47,9 +47,8 @@ describe('Product cards in a real browser', () => {
     await shopContext.route('https://shop.example.jp/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>リネン ワンピース</title><h1>リネン ワンピース</h1>' }));
     const shop = await openPage(shopContext, `${hub.url}/demo?channel=${channelId}`);
     await openWidget(shop);
-    await shop.evaluate(() => {
-      (window as unknown as { Tsunagi: (...args: unknown[]) => void }).Tsunagi('track', 'product_view', { sku: 'D001-S-NV', name: 'リネン ワンピース ネイビー S', price: 9800, currency: 'JPY', url: 'https://shop.example.jp/products/dress-001' });
-    });
+    // The shop's product page tells the widget what the shopper is looking at.
+    await shop.evaluate(`Tsunagi('track', 'product_view', { sku: 'D001-S-NV', name: 'リネン ワンピース ネイビー S', price: 9800, currency: 'JPY', url: 'https://shop.example.jp/products/dress-001' })`);
     const input = shop.getByRole('textbox', { name: /メッセージを入力/ });
     await input.fill('このワンピースのサイズ感を教えてください');
     await input.press('Enter');
