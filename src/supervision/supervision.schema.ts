@@ -206,7 +206,17 @@ const reportFigures = z.object({
  * One day, category, channel or store: every figure counts with the conversation, on the day it started (its missed
  * offers, the canned replies used in it and the sales credited through it, whenever they happened).
  */
-const groupReport = z.object({ key: z.string(), ...reportFigures.shape }).meta({ id: 'TeamReportGroup' });
+const groupReport = z
+  .object({
+    key: z.string(),
+    ...reportFigures.shape,
+    /**
+     * Product cards sent in its conversations, those the customer opened, and those bought: a sale credited through
+     * the conversation after the card, naming the card's product by its SKU.
+     */
+    productCards: z.object({ sent: z.number(), opened: z.number(), bought: z.number() }),
+  })
+  .meta({ id: 'TeamReportGroup' });
 export const memberDayReportView = z.object({
   day: z.string(),
   memberId: z.string(),

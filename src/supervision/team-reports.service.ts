@@ -53,12 +53,13 @@ interface GroupTally {
   scores: number[];
   cannedReplyUses: number;
   sales: MemberDayReport['sales'];
+  productCards: GroupReport['productCards'];
 }
 
 function tallyIn(map: Map<string, GroupTally>, key: string): GroupTally {
   let tally = map.get(key);
   if (!tally) {
-    tally = { conversations: 0, missed: 0, handled: 0, unhandled: 0, firstResponses: [], handleTimes: [], scores: [], cannedReplyUses: 0, sales: { count: 0, amounts: [] } };
+    tally = { conversations: 0, missed: 0, handled: 0, unhandled: 0, firstResponses: [], handleTimes: [], scores: [], cannedReplyUses: 0, sales: { count: 0, amounts: [] }, productCards: { sent: 0, opened: 0, bought: 0 } };
     map.set(key, tally);
   }
   return tally;
@@ -76,6 +77,7 @@ function groupReport(key: string, tally: GroupTally): GroupReport {
     ratings: ratingFigures(tally.scores),
     cannedReplyUses: tally.cannedReplyUses,
     sales: tally.sales,
+    productCards: tally.productCards,
   };
 }
 
@@ -92,18 +94,19 @@ function addAmount(sales: MemberDayReport['sales'], currency: string, amount: nu
 export const GROUP_REPORT_COLUMNS = [
   'conversations', 'missed', 'handled', 'unhandled', 'first_response_median_seconds', 'first_response_p90_seconds',
   'handle_time_median_seconds', 'handle_time_p90_seconds', 'ratings', 'rating_average', 'canned_reply_uses', 'sales', 'sales_amount',
+  'product_cards_sent', 'product_cards_opened', 'product_cards_bought',
 ];
 
 export function groupReportFields(row: GroupReport): unknown[] {
   return [
     row.key, row.conversations, row.missed, row.handled, row.unhandled, row.firstResponse.medianSeconds, row.firstResponse.p90Seconds,
     row.handleTime.medianSeconds, row.handleTime.p90Seconds, row.ratings.count, row.ratings.average, row.cannedReplyUses, row.sales.count,
-    formatAmounts(row.sales.amounts),
+    formatAmounts(row.sales.amounts), row.productCards.sent, row.productCards.opened, row.productCards.bought,
   ];
 }
 
 /** What a page of conversations adds to the groups, counted in the database: expired offers, canned replies used, credited sales, the store set. */
-type ConversationExtras = { id: string; store: string | null; missed: bigint; canned: bigint; sales: bigint };
+type ConversationExtras = { id: string; store: string | null; missed: bigint; canned: bigint; sales: bigint; cardsSent: bigint; cardsOpened: bigint; cardsBought: bigint };
 
 function timeFigures(seconds: number[]): TimeFigures {
   const sorted = [...seconds].sort((a, b) => a - b);
@@ -203,6 +206,9 @@ export class TeamReportsService {
           if (conversation.rating !== null) tally.scores.push(conversation.rating);
           tally.cannedReplyUses += Number(extra?.canned ?? 0);
           tally.sales.count += Number(extra?.sales ?? 0);
+          tally.productCards.sent += Number(extra?.cardsSent ?? 0);
+          tally.productCards.opened += Number(extra?.cardsOpened ?? 0);
+          tally.productCards.bought += Number(extra?.cardsBought ?? 0);
           for (const { currency, amount } of conversation.sales) addAmount(tally.sales, currency, amount);
         }
         if (!conversation.assigneeId) continue;
@@ -244,7 +250,13 @@ export class TeamReportsService {
       SELECT cv.id, cs.store,
              (SELECT count(*) FROM offers o WHERE o.conversation_id = cv.id AND o.status = 'expired') AS missed,
              (SELECT count(*) FROM canned_reply_uses u JOIN messages m ON m.id = u.message_id WHERE m.conversation_id = cv.id) AS canned,
-             (SELECT count(*) FROM sales s WHERE s.conversation_id = cv.id AND s.status = 'completed') AS sales
+             (SELECT count(*) FROM sales s WHERE s.conversation_id = cv.id AND s.status = 'completed') AS sales,
+             (SELECT count(*) FROM product_links l WHERE l.conversation_id = cv.id) AS "cardsSent",
+             (SELECT count(*) FROM product_links l WHERE l.conversation_id = cv.id AND l.first_opened_at IS NOT NULL) AS "cardsOpened",
+             (SELECT count(*) FROM product_links l JOIN products p ON p.id = l.product_id
+               WHERE l.conversation_id = cv.id AND p.sku IS NOT NULL
+                 AND EXISTS (SELECT 1 FROM sales s, jsonb_array_elements(s.items) item
+                              WHERE s.conversation_id = cv.id AND s.status = 'completed' AND s.occurred_at >= l.created_at AND item->>'sku' = p.sku)) AS "cardsBought"
       FROM conversations cv
       LEFT JOIN conversation_stores cs ON cs.conversation_id = cv.id
       WHERE cv.id = ANY(${ids}::text[])`;

@@ -133,6 +133,17 @@ describe('Product cards', () => {
     // A token the hub never gave leads nowhere.
     const unknown = await request(hub.url).get('/p/AAAAAAAAAAAA').set('user-agent', CHROME).expect(404);
     expect(unknown.body.code).toBe('not_found');
+
+    // The shop reports the dress bought from this browser: the report counts two cards sent, one opened, one bought.
+    const key = (await hub.http.post('/api/teams/current/api-keys').set(admin.auth).send({ name: 'shop' }).expect(201)).body.key as string;
+    await request(hub.url)
+      .post('/api/purchases')
+      .set('Authorization', `Bearer ${key}`)
+      .send({ orderId: 'ORD-CARD-1', visitorId, amount: 9800, currency: 'JPY', occurredAt: new Date().toISOString(), items: [{ sku: 'D001-S-NV', name: 'リネン ワンピース ネイビー S', price: 9800, currency: 'JPY', quantity: 1 }] })
+      .expect(201);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(new Date());
+    const report = (await hub.http.get('/api/reports/team').query({ from: today, to: today }).set(admin.auth).expect(200)).body as { channels: Array<{ key: string; productCards: object }> };
+    expect(report.channels.find((group) => group.key === 'webchat')!.productCards).toEqual({ sent: 2, opened: 1, bought: 1 });
   });
 
   it('sends cards on LINE as a Flex carousel after the text, a bubble per product with its photo and a button to its link', async () => {

@@ -2663,6 +2663,11 @@ export interface components {
                     amount: number;
                 }[];
             };
+            productCards: {
+                sent: number;
+                opened: number;
+                bought: number;
+            };
         };
         Transfer: {
             id: string;
