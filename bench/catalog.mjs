@@ -186,6 +186,8 @@ function queries() {
     ['category', (i) => ({ category: `${NOUNS[i % NOUNS.length][2]} > ${NOUNS[i % NOUNS.length][0]}` })],
     ['category + in stock + word', (i) => ({ category: NOUNS[i % NOUNS.length][2], availability: 'in_stock', q: COLORS[i % COLORS.length] })],
     ['English words', (i) => ({ q: `${MATERIALS[i % MATERIALS.length][1]} shirt` })],
+    // A letter doubled: nothing matches as typed, so the trigram fallback runs.
+    ['English, a typing mistake', (i) => ({ q: `${MATERIALS[i % MATERIALS.length][1].replace(/(.)$/, '$1$1')} shirt` })],
   ];
 }
 

@@ -72,7 +72,16 @@ export const productView = z
     updatedAt: z.string(),
   })
   .meta({ id: 'Product' });
-export const productListView = z.object({ items: z.array(productView) }).meta({ id: 'ProductList' });
+export const productListView = z
+  .object({
+    items: z.array(productView),
+    /**
+     * Nothing matched as typed, and these are the products whose words are closest to the query's Latin words (a
+     * typing mistake: `lenin` for `linen`), the closest first.
+     */
+    approximate: z.boolean(),
+  })
+  .meta({ id: 'ProductList' });
 
 export const productSearchQuery = z.strictObject({
   /** Words of the name, keywords, category, brand or SKU (any width, katakana or hiragana), or a barcode's digits. */

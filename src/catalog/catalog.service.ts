@@ -18,6 +18,15 @@ export const MAX_UPLOADED_FEED_BYTES = 200 * 1024 * 1024;
 type SyncRow = Prisma.CatalogSyncGetPayload<object>;
 type ProductRow = Prisma.ProductGetPayload<object>;
 
+const PRODUCT_FIELDS = Prisma.sql`
+  id, source_id AS "sourceId", external_id AS "externalId", item_group_id AS "itemGroupId", sku, gtin, name, description, category,
+  keywords, brand, price, sale_price AS "salePrice", currency, availability, image_urls AS "imageUrls", url, variant, updated_at AS "updatedAt"`;
+
+/** A word typing mistakes are forgiven in: Latin letters (and digits), four or more, where three-letter grams mean something. */
+function isLatinWord(word: string): boolean {
+  return word.length >= 4 && /^[a-z0-9'-]+$/.test(word) && /[a-z]/.test(word);
+}
+
 /** A product as a card copies it when an agent sends it (the card without its opening). */
 export type CardProduct = Omit<InboxProductCard, 'openedAt'>;
 
@@ -108,27 +117,34 @@ export class CatalogService {
    * their pairs of characters (the GIN index). A query of 8 to 14 digits is a barcode (JAN/EAN, UPC) or a SKU.
    * In stock first, then by name.
    */
-  async search(teamId: string, query: z.output<typeof productSearchQuery>): Promise<{ items: z.output<typeof productView>[] }> {
-    const conditions: Prisma.Sql[] = [Prisma.sql`team_id = ${teamId}`];
+  async search(teamId: string, query: z.output<typeof productSearchQuery>): Promise<{ items: z.output<typeof productView>[]; approximate: boolean }> {
+    const filters: Prisma.Sql[] = [Prisma.sql`team_id = ${teamId}`];
+    if (query.category) filters.push(Prisma.sql`(category = ${query.category} OR starts_with(category, ${`${query.category} > `}))`);
+    if (query.availability) filters.push(Prisma.sql`availability = ${query.availability}`);
     const q = query.q ?? '';
     const barcode = barcodeDigits(q);
     const words = foldForSearch(q).split(' ').filter(Boolean);
-    const text = words.map((word) =>
-      [...word].length >= 2 ? Prisma.sql`(search_bigrams(search_text) @@ search_bigram_query(${word}::text) AND strpos(search_text, ${word}) > 0)` : Prisma.sql`strpos(search_text, ${word}) > 0`,
-    );
+    const exact = (word: string) =>
+      [...word].length >= 2 ? Prisma.sql`(search_bigrams(search_text) @@ search_bigram_query(${word}::text) AND strpos(search_text, ${word}) > 0)` : Prisma.sql`strpos(search_text, ${word}) > 0`;
     // A barcode is looked up as one (its index, or the SKU's), not as words: digits' pairs are in most products.
-    if (barcode) conditions.push(Prisma.sql`(gtin = ${barcode} OR sku = ${q.trim()})`);
-    else if (text.length) conditions.push(...text);
-    if (query.category) conditions.push(Prisma.sql`(category = ${query.category} OR starts_with(category, ${`${query.category} > `}))`);
-    if (query.availability) conditions.push(Prisma.sql`availability = ${query.availability}`);
+    const matching = barcode ? [Prisma.sql`(gtin = ${barcode} OR sku = ${q.trim()})`] : words.map(exact);
     const rows = await this.db.$queryRaw<ProductRow[]>`
-      SELECT id, source_id AS "sourceId", external_id AS "externalId", item_group_id AS "itemGroupId", sku, gtin, name, description, category,
-             keywords, brand, price, sale_price AS "salePrice", currency, availability, image_urls AS "imageUrls", url, variant,
-             updated_at AS "updatedAt"
-      FROM products WHERE ${Prisma.join(conditions, ' AND ')}
+      SELECT ${PRODUCT_FIELDS}
+      FROM products WHERE ${Prisma.join([...filters, ...matching], ' AND ')}
       ORDER BY (availability = 'in_stock') DESC, name, id
       LIMIT ${query.limit}`;
-    return { items: rows.map(toProductView) };
+    const typos = barcode ? [] : words.filter(isLatinWord);
+    if (rows.length > 0 || typos.length === 0) return { items: rows.map(toProductView), approximate: false };
+    // Nothing as typed: the Latin words may hold a typing mistake. Each is matched by trigram word similarity (`<%`,
+    // pg_trgm's default threshold 0.6, through products_search_trgm_idx); other words (Japanese) must still match.
+    const close = words.map((word) => (isLatinWord(word) ? Prisma.sql`${word}::text <% search_text` : exact(word)));
+    const similarity = Prisma.join(typos.map((word) => Prisma.sql`word_similarity(${word}::text, search_text)`), ' + ');
+    const approximate = await this.db.$queryRaw<ProductRow[]>`
+      SELECT ${PRODUCT_FIELDS}
+      FROM products WHERE ${Prisma.join([...filters, ...close], ' AND ')}
+      ORDER BY ${similarity} DESC, (availability = 'in_stock') DESC, name, id
+      LIMIT ${query.limit}`;
+    return { items: approximate.map(toProductView), approximate: approximate.length > 0 };
   }
 
   async product(teamId: string, id: string) {

@@ -91,6 +91,18 @@ describe('The catalog, imported from the shop’s feeds', () => {
     expect((await search({ q: 'ワンピース' })).map((p) => p.availability)).toEqual(['in_stock', 'out_of_stock']);
   });
 
+  it('forgives a typing mistake in a Latin word when nothing matches as typed, and says the results are approximate', async () => {
+    const answer = async (q: string) => (await hub.http.get('/api/catalog/products').query({ q }).set(admin.auth).expect(200)).body as { items: Product[]; approximate: boolean };
+    expect(await answer('silk scarf')).toMatchObject({ approximate: false, items: [expect.objectContaining({ externalId: 'SCARF-020' })] });
+    // A letter doubled, a letter wrong: close enough.
+    expect(await answer('silk scarff')).toMatchObject({ approximate: true, items: [expect.objectContaining({ externalId: 'SCARF-020' })] });
+    expect(await answer('ivori')).toMatchObject({ approximate: true, items: [expect.objectContaining({ externalId: 'SCARF-020' })] });
+    // A Japanese word is never guessed at: it must be in the product as typed, beside the forgiven Latin one.
+    expect(await answer('ivori ワンピース')).toEqual({ approximate: false, items: [] });
+    // Nothing near: nothing, and not approximate.
+    expect(await answer('umbrella')).toEqual({ approximate: false, items: [] });
+  });
+
   it('imports a Shopify products.json uploaded as a file, a product per variant, with the store’s currency', async () => {
     const shopify = (await hub.http.post('/api/catalog/sources').set(admin.auth).send({ name: 'Shopify', format: 'shopify_json', currency: 'JPY' }).expect(201)).body.id;
     const noUrl = await hub.http.post(`/api/catalog/sources/${shopify}/sync`).set(admin.auth).expect(409);

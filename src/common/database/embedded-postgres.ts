@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
@@ -62,7 +63,9 @@ export async function startEmbeddedPostgres(dataDir: string | null, image?: Blob
 
 /** PGlite at `path` (in memory when null) served on a loopback port, in the thread that calls it. */
 export async function serveEmbedded(path: string | null, image?: Blob): Promise<EmbeddedPostgres> {
-  const db = path ? new PGlite(path, image ? { loadDataDir: image } : {}) : new PGlite(image ? { loadDataDir: image } : {});
+  // pg_trgm comes from PGlite's own package (the catalog's typo-tolerant search): nothing is fetched.
+  const options = { extensions: { pg_trgm }, ...(image ? { loadDataDir: image } : {}) };
+  const db = path ? new PGlite(path, options) : new PGlite(options);
   await db.waitReady;
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   await server.start();

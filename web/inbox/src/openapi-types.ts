@@ -2196,6 +2196,7 @@ export interface components {
         };
         ProductList: {
             items: components["schemas"]["Product"][];
+            approximate: boolean;
         };
         Purchase: {
             id: string;
