@@ -99,7 +99,7 @@ export class CatalogService {
   }
 
   /**
-   * Products by words, barcode, category and availability. Words are folded as the products' search text is (any
+   * Products by words, barcode, category, availability and item group (a product's variants). Words are folded as the products' search text is (any
    * width, katakana or hiragana, any case) and each must be in the product; two characters or more are looked up by
    * their pairs of characters (the GIN index). A query of 8 to 14 digits is a barcode (JAN/EAN, UPC) or a SKU.
    * In stock first, then by name.
@@ -117,6 +117,7 @@ export class CatalogService {
     else if (text.length) conditions.push(...text);
     if (query.category) conditions.push(Prisma.sql`(category = ${query.category} OR starts_with(category, ${`${query.category} > `}))`);
     if (query.availability) conditions.push(Prisma.sql`availability = ${query.availability}`);
+    if (query.itemGroupId) conditions.push(Prisma.sql`item_group_id = ${query.itemGroupId}`);
     const rows = await this.db.$queryRaw<ProductRow[]>`
       SELECT id, source_id AS "sourceId", external_id AS "externalId", item_group_id AS "itemGroupId", sku, gtin, name, description, category,
              keywords, brand, price, sale_price AS "salePrice", currency, availability, image_urls AS "imageUrls", url, variant,
