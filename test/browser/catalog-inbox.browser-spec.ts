@@ -152,10 +152,10 @@ describe('The catalog in the inbox’s side panel, in a real browser', () => {
 
     // A category alone (its start, as the API takes it): the bags, not the dresses.
     await search.getByRole('searchbox').fill('');
-    await search.getByRole('combobox', { name: 'カテゴリ' }).fill('バッグ');
+    await search.getByRole('combobox', { name: '商品カテゴリ' }).fill('バッグ');
     await results.getByRole('listitem').filter({ hasText: 'キャンバス トートバッグ' }).waitFor();
     expect(await results.getByRole('listitem').count()).toBe(1);
-    await search.getByRole('combobox', { name: 'カテゴリ' }).fill('');
+    await search.getByRole('combobox', { name: '商品カテゴリ' }).fill('');
 
     // The out-of-stock size opens with its price, stock, barcode and the other size of its group.
     await search.getByRole('searchbox').fill('ﾜﾝﾋﾟｰｽ');

@@ -38,12 +38,13 @@ export async function createFrameDecoder(): Promise<FrameDecoder> {
   return createZxingDecoder();
 }
 
+// One object for the page's life: zxing-wasm compares the overrides it is given with the last ones, and instantiates
+// the module again (compiling 1 MB of WebAssembly) when they differ, as a new function each time would.
+const ZXING_OVERRIDES = { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? zxingWasmUrl : prefix + path) };
+
 async function createZxingDecoder(): Promise<FrameDecoder> {
   const zxing = await import('zxing-wasm/reader');
-  await zxing.prepareZXingModule({
-    overrides: { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? zxingWasmUrl : prefix + path) },
-    fireImmediately: true,
-  });
+  await zxing.prepareZXingModule({ overrides: ZXING_OVERRIDES, fireImmediately: true });
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true });
   if (!context) throw new Error('no 2D canvas');
