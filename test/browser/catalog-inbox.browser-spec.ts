@@ -21,12 +21,10 @@ const UNKNOWN = withCheckDigit('490123456799');
 const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC', 'base64');
 
 /**
- * In the page before any of the inbox's scripts: the browser's own BarcodeDetector removed, so that the fallback
- * decoder (ZXing in WebAssembly, served by the hub) is the one tested whichever Chromium runs this; and each camera
- * stream the page opens kept where the test can see whether its tracks were stopped.
+ * In the page before any of the inbox's scripts: each camera stream the page opens kept where the test can see
+ * whether its tracks were stopped, and the constraints it asked with.
  */
-const PAGE_SETUP = `
-  delete window.BarcodeDetector;
+const CAMERA_SPY = `
   window.__cameraStreams = [];
   window.__cameraConstraints = [];
   // Not in every document the script runs in (about:blank before the inbox loads has no camera API).
@@ -39,6 +37,21 @@ const PAGE_SETUP = `
       return stream;
     };
   }
+`;
+
+/** The browser's own BarcodeDetector removed, so that the fallback decoder is the one tested whichever Chromium runs this. */
+const WITHOUT_DETECTOR = 'delete window.BarcodeDetector;';
+
+/**
+ * A platform BarcodeDetector (as on Android) that knows `formats` and reports `rawValue` whatever the camera shows:
+ * a product other than the one filmed opening tells that the platform's detector was the one used.
+ */
+const platformDetector = (formats: string[], rawValue: string) => `
+  window.BarcodeDetector = class {
+    static async getSupportedFormats() { return ${JSON.stringify(formats)}; }
+    constructor(options) { window.__detectorFormats = options.formats; }
+    async detect() { return [{ rawValue: ${JSON.stringify(rawValue)} }]; }
+  };
 `;
 
 // Issue 22, the inbox's side: an agent in a web chat searches the catalog from the conversation's side panel and
@@ -82,7 +95,7 @@ describe('The catalog in the inbox’s side panel, in a real browser', () => {
    * shop's product images, answered here with a pixel. Nothing of the inbox (the scanner's WebAssembly least of all)
    * may come from a CDN.
    */
-  async function agentContext(browser: Browser, options: BrowserContextOptions) {
+  async function agentContext(browser: Browser, options: BrowserContextOptions, detector = WITHOUT_DETECTOR) {
     const context = await browser.newContext(options);
     const foreign: string[] = [];
     const wasm: { url: string; status: number; type: string | undefined }[] = [];
@@ -102,7 +115,7 @@ describe('The catalog in the inbox’s side panel, in a real browser', () => {
     context.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
-    await context.addInitScript(PAGE_SETUP);
+    await context.addInitScript(CAMERA_SPY + detector);
     return { context, foreign, wasm, errors };
   }
 
@@ -222,6 +235,26 @@ describe('The catalog in the inbox’s side panel, in a real browser', () => {
     expect(foreign).toEqual([]);
     expect(errors).toEqual([]);
     if (gtin === DRESS_S) await inbox.screenshot({ path: join(SCREENSHOTS, 'inbox-catalog-scanned-phone.png'), fullPage: true });
+    await context.close();
+  });
+
+  // The platform's detector where it reads retail codes (no megabyte of WebAssembly fetched), and ZXing where the
+  // platform offers a BarcodeDetector for QR codes only (as macOS Chrome did).
+  it.each([
+    { platform: 'reads retail codes', decoder: 'the platform’s', formats: ['qr_code', 'ean_13', 'ean_8', 'upc_a', 'upc_e', 'code_128'], opens: 'キャンバス トートバッグ', detectorFormats: ['ean_13', 'ean_8', 'upc_a', 'upc_e', 'code_128'], wasmFetched: 0 },
+    { platform: 'reads only QR codes', decoder: 'ZXing’s', formats: ['qr_code'], opens: 'リネン ワンピース ネイビー S', detectorFormats: null, wasmFetched: 1 },
+  ])('decodes with $decoder decoder where the browser’s BarcodeDetector $platform', async ({ formats, opens, detectorFormats, wasmFetched }) => {
+    expect(conversationId).toBeDefined();
+    const browser = await browserFilming(DRESS_S);
+    const { context, foreign, wasm, errors } = await agentContext(browser, WIDTHS[1].options, platformDetector(formats, TOTE));
+    const inbox = await openConversation(context);
+    const catalog = inbox.getByRole('region', { name: 'カタログ' });
+    await catalog.getByRole('button', { name: 'バーコードを読み取る' }).click();
+    await catalog.getByRole('article', { name: '商品の詳細' }).getByRole('heading', { name: opens }).waitFor({ timeout: 20_000 });
+    expect(await inbox.evaluate('window.__detectorFormats ?? null')).toEqual(detectorFormats);
+    expect(wasm.length).toBe(wasmFetched);
+    expect(foreign).toEqual([]);
+    expect(errors).toEqual([]);
     await context.close();
   });
 
