@@ -89,5 +89,7 @@ export const productSearchQuery = z.strictObject({
   /** A category path or its start: `レディース` takes `レディース > ワンピース` too. */
   category: z.string().trim().max(300).optional(),
   availability: z.enum([...AVAILABILITIES, 'unavailable']).optional(),
+  /** The variants of one product (its sizes, its colours): the products sharing this `itemGroupId`. */
+  itemGroupId: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });

@@ -112,7 +112,7 @@ export class CatalogService {
   }
 
   /**
-   * Products by words, barcode, category and availability. Words are folded as the products' search text is (any
+   * Products by words, barcode, category, availability and item group (a product's variants). Words are folded as the products' search text is (any
    * width, katakana or hiragana, any case) and each must be in the product; two characters or more are looked up by
    * their pairs of characters (the GIN index). A query of 8 to 14 digits is a barcode (JAN/EAN, UPC) or a SKU.
    * In stock first, then by name.
@@ -121,6 +121,7 @@ export class CatalogService {
     const filters: Prisma.Sql[] = [Prisma.sql`team_id = ${teamId}`];
     if (query.category) filters.push(Prisma.sql`(category = ${query.category} OR starts_with(category, ${`${query.category} > `}))`);
     if (query.availability) filters.push(Prisma.sql`availability = ${query.availability}`);
+    if (query.itemGroupId) filters.push(Prisma.sql`item_group_id = ${query.itemGroupId}`);
     const q = query.q ?? '';
     const barcode = barcodeDigits(q);
     const words = foldForSearch(q).split(' ').filter(Boolean);

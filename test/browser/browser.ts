@@ -14,7 +14,8 @@ export const WIDTHS = [
   { name: 'phone', options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ja-JP' } },
 ] as const;
 
-export async function launchBrowser(): Promise<Browser> {
+/** `args`: flags a suite needs besides these, such as a fake camera (`fakeCamera`). */
+export async function launchBrowser(options: { args?: string[] } = {}): Promise<Browser> {
   await mkdir(SCREENSHOTS, { recursive: true });
   // playwright-core gives the browser a fresh profile directory of its own (the user-data-dir the flags ask for).
   return chromium.launch({
@@ -22,9 +23,14 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync',
+      '--disable-component-update', '--disable-sync', ...(options.args ?? []),
     ],
   });
+}
+
+/** Chromium's camera plays `video` (a .y4m file) in a loop, and every page may use it without being asked. */
+export function fakeCamera(video: string): string[] {
+  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`];
 }
 
 /** A page that fails the test on any dialog (alert from injected script) and records console errors. */

@@ -89,6 +89,9 @@ describe('The catalog, imported from the shop’s feeds', () => {
     expect(ids(await search({ category: 'レディース > ワンピース', availability: 'out_of_stock' }))).toEqual(['DRESS-001-M-NAVY']);
     // In stock first.
     expect((await search({ q: 'ワンピース' })).map((p) => p.availability)).toEqual(['in_stock', 'out_of_stock']);
+    // A product's variants, for the inbox's product details: its item group, and nothing of another.
+    expect(ids(await search({ itemGroupId: 'DRESS-001' }))).toEqual(['DRESS-001-M-NAVY', 'DRESS-001-S-NAVY']);
+    expect(await search({ itemGroupId: 'DRESS-999' })).toEqual([]);
   });
 
   it('forgives a typing mistake in a Latin word when nothing matches as typed, and says the results are approximate', async () => {

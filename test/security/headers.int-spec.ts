@@ -42,7 +42,8 @@ describe('Security headers', () => {
   it.each(['/app', '/app/conversations/0190f0f0-0000-7000-8000-000000000001'])('gives %s a strict policy and forbids framing', async (path) => {
     const response = await hub.http.get(path).expect(200);
     const csp = directives(response.headers['content-security-policy']);
-    expect(csp['script-src']).toEqual(["'self'"]);
+    // 'wasm-unsafe-eval' compiles the barcode reader's WebAssembly; 'unsafe-eval' (JavaScript's eval) stays out.
+    expect(csp['script-src']).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(csp['object-src']).toEqual(["'none'"]);
     expect(csp['base-uri']).toEqual(["'none'"]);
     expect(csp['frame-ancestors']).toEqual(["'none'"]);

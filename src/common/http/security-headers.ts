@@ -4,11 +4,12 @@ import type { FastifyInstance } from 'fastify';
  * The inbox at /app: its own scripts only (no inline script, nothing from elsewhere), never framed (clickjacking).
  * Images may come from https: (a Twilio media URL, an email's remote images once an agent asks for them) and
  * data: (the WhatsApp Web pairing QR code); styles are the built stylesheet plus React's style properties, which
- * set the CSSOM and need no 'unsafe-inline'.
+ * set the CSSOM and need no 'unsafe-inline'. 'wasm-unsafe-eval' lets the barcode scanner compile the hub's own
+ * WebAssembly reader (compiling WebAssembly is not allowed by 'self' alone); it allows no eval of JavaScript.
  */
 export const APP_CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob: https:",
   "media-src 'self' data: blob:",

@@ -19,6 +19,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.wav': 'audio/wav',
+  // WebAssembly.instantiateStreaming compiles only what is served as application/wasm (the barcode reader).
+  '.wasm': 'application/wasm',
   '.json': 'application/json; charset=utf-8',
   '.webmanifest': 'application/manifest+json; charset=utf-8',
 };

@@ -6125,6 +6125,7 @@ export interface operations {
                 q?: string;
                 category?: string;
                 availability?: "in_stock" | "out_of_stock" | "preorder" | "backorder" | "unavailable";
+                itemGroupId?: string;
                 limit?: number;
             };
             header?: never;

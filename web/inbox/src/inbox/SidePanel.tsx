@@ -4,6 +4,7 @@ import type { Conversation, Views } from '../api';
 import { CurrentLanguage, useText } from '../i18n';
 import { describeError } from '../shared/error-catalog';
 import { IntakePanel } from './IntakePanel';
+import { CatalogPanel } from './catalog/CatalogPanel';
 
 type Contact = Views['Contact'];
 type Category = Views['Category'];
@@ -89,6 +90,8 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
       </section>
 
       <IntakePanel conversationId={conversation.id} />
+
+      <CatalogPanel conversationId={conversation.id} />
 
       <section>
         <label>

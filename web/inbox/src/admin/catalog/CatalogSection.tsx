@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { fill, useWords } from '../../i18n';
 import { Field, FormRefusal, FormSubmit, useServerForm } from '../../shared/forms';
+import { formatMinorUnits } from '../../shared/money';
 import { searchProducts, useCatalog } from './useCatalog';
 import type { CatalogSource, NewSource, Product } from './useCatalog';
 import { catalogWords } from './words';
@@ -141,8 +142,7 @@ function ProductSearch() {
   const [found, setFound] = useState<Product[] | null>(null);
   const form = useServerForm(['q'] as const);
   const submit = form.handle(async () => setFound(await searchProducts(q)));
-  const price = (product: Product) =>
-    product.price === null || !product.currency ? '—' : new Intl.NumberFormat(undefined, { style: 'currency', currency: product.currency }).format(minorToMajor(product.salePrice ?? product.price, product.currency));
+  const price = (product: Product) => (product.price === null || !product.currency ? '—' : formatMinorUnits(product.salePrice ?? product.price, product.currency));
   return (
     <form onSubmit={submit} aria-label={words.search} role="search" noValidate>
       <h3>{words.search}</h3>
@@ -173,10 +173,4 @@ function ProductSearch() {
       )}
     </form>
   );
-}
-
-/** The hub keeps prices in the currency's minor unit (yen, cents): the number `Intl` formats is in its major unit. */
-function minorToMajor(amount: number, currency: string): number {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 0;
-  return amount / 10 ** digits;
 }
