@@ -185,8 +185,16 @@ describe('The catalog in the inbox’s side panel, in a real browser', () => {
     await product.getByRole('heading', { name: 'リネン ワンピース ネイビー S' }).waitFor();
     await product.getByText('セール価格').waitFor();
     expect(await product.innerText()).toMatch(/￥9,800\s+￥12,800/);
-    // Sending a product to the customer is not wired in the side panel yet: no button offers it.
-    expect(await product.getByRole('button', { name: '送信' }).count()).toBe(0);
+    // Sent to the customer from here: the card lands in the thread, not yet opened.
+    await product.getByRole('button', { name: 'カードで送る' }).click();
+    const card = inbox.locator('.thread .product-card').filter({ hasText: 'リネン ワンピース ネイビー S' });
+    await card.getByText('まだ開かれていません').waitFor();
+
+    // A Latin word with a letter doubled finds nothing as typed: the closest spelling is offered, and says so.
+    await product.getByRole('button', { name: '検索結果に戻る' }).click();
+    await search.getByRole('searchbox').fill('silk scarff');
+    await results.getByRole('listitem').filter({ hasText: 'Silk Scarf Ivory' }).waitFor();
+    await catalog.getByText('入力どおりの商品はありません。近いつづりの商品です:').waitFor();
 
     await inbox.screenshot({ path: join(SCREENSHOTS, 'inbox-catalog-product.png'), fullPage: true });
     expect(foreign).toEqual([]);

@@ -464,7 +464,7 @@ export function ConversationPane(props: {
         )}
       </form>
     </main>
-    <SidePanel conversation={conversation} memberId={props.member.id} reportsChanged={props.reportsChanged} />
+    <SidePanel conversation={conversation} memberId={props.member.id} reportsChanged={props.reportsChanged} onSendProducts={conversation.status === 'resolved' ? undefined : (ids) => void sendProducts(ids)} />
     </div>
   );
 }

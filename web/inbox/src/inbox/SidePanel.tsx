@@ -12,7 +12,8 @@ type Report = Views['Report'];
 type TeamMember = Views['Member'];
 
 /** The conversation's side: who the customer is, how to file it, and what can be done with it. */
-export function SidePanel({ conversation, memberId, reportsChanged }: { conversation: Conversation; memberId: string; reportsChanged: number }) {
+/** `onSendProducts`: catalog products go into the conversation as product cards (absent once it is resolved). */
+export function SidePanel({ conversation, memberId, reportsChanged, onSendProducts }: { conversation: Conversation; memberId: string; reportsChanged: number; onSendProducts?: (productIds: string[]) => void }) {
   const text = useText();
   const language = useContext(CurrentLanguage);
   const [pages, setPages] = useState<Views['VisitorPages']['items']>([]);
@@ -91,7 +92,7 @@ export function SidePanel({ conversation, memberId, reportsChanged }: { conversa
 
       <IntakePanel conversationId={conversation.id} />
 
-      <CatalogPanel conversationId={conversation.id} />
+      <CatalogPanel conversationId={conversation.id} onSend={onSendProducts} />
 
       <section>
         <label>

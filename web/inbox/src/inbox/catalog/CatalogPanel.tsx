@@ -13,7 +13,7 @@ type Query = { q?: string; category?: string; availability?: 'in_stock'; itemGro
 /** Typing pauses this long before the search goes out: one request per word typed, not per key. */
 const DEBOUNCE_MS = 300;
 
-const searchProducts = (query: Query) => answer(hub.GET('/api/catalog/products', { params: { query } })).then((list) => list.items);
+const searchProducts = (query: Query) => answer(hub.GET('/api/catalog/products', { params: { query } }));
 const reasonOf = (failure: unknown) => (failure instanceof ApiError || failure instanceof Error ? failure.message : String(failure));
 
 /**
@@ -27,6 +27,8 @@ export function CatalogPanel({ conversationId, onSend }: { conversationId: strin
   const [category, setCategory] = useState('');
   const [inStockOnly, setInStockOnly] = useState(false);
   const [results, setResults] = useState<Product[] | null>(null);
+  // Nothing matched as typed; these are the closest spellings (a typing mistake in a Latin word).
+  const [approximate, setApproximate] = useState(false);
   const [searching, setSearching] = useState(false);
   const [selected, setSelected] = useState<Product | null>(null);
   const [scanning, setScanning] = useState(false);
@@ -59,9 +61,10 @@ export function CatalogPanel({ conversationId, onSend }: { conversationId: strin
     setSearching(true);
     const timer = setTimeout(() => {
       searchProducts(query).then(
-        (items) => {
+        ({ items, approximate: close }) => {
           if (ticket !== latest.current) return;
           setResults(items);
+          setApproximate(close);
           setSearching(false);
           setNotice(null);
           setCategories((known) => withCategories(known, items));
@@ -80,7 +83,9 @@ export function CatalogPanel({ conversationId, onSend }: { conversationId: strin
     setScanning(false);
     setNotice(fill(words.scanned, { code }));
     try {
-      const [product] = await searchProducts({ q: code, limit: 1 });
+      const {
+        items: [product],
+      } = await searchProducts({ q: code, limit: 1 });
       if (product) setSelected(product);
       else setNotice(fill(words.noMatch, { code }));
     } catch (failure) {
@@ -122,6 +127,7 @@ export function CatalogPanel({ conversationId, onSend }: { conversationId: strin
           </div>
           {searching && <p className="kind">{words.searching}</p>}
           {!searching && results?.length === 0 && <p>{words.noProducts}</p>}
+          {!searching && approximate && results && results.length > 0 && <p className="kind">{words.approximate}</p>}
           {results && results.length > 0 && (
             <ul className="catalog-results" aria-label={words.results}>
               {results.map((product) => (
@@ -164,7 +170,7 @@ function ProductDetail({ product, onBack, onOpen, onSend }: { product: Product; 
     if (!product.itemGroupId) return;
     let current = true;
     searchProducts({ itemGroupId: product.itemGroupId, limit: 50 }).then(
-      (items) => current && setVariants(items),
+      ({ items }) => current && setVariants(items),
       () => current && setVariants([]),
     );
     return () => {
