@@ -9,7 +9,7 @@ import type { Storage } from '../common/storage/storage.js';
 import { readUpload } from '../common/files/index.js';
 import { CatalogSyncService } from './catalog-sync.service.js';
 import type { createSourceBody, productSearchQuery, productView, sourceView, syncView, updateSourceBody } from './catalog.schema.js';
-import { barcodeDigits, foldForSearch } from './search-text.js';
+import { barcodeDigits, foldForSearch, gtinForms } from './search-text.js';
 import type { InboxProductCard } from '../common/realtime/events/index.js';
 
 /** An uploaded feed's largest size (a 100,000-item Merchant Center XML feed is about 60 MB). */
@@ -128,7 +128,7 @@ export class CatalogService {
     const exact = (word: string) =>
       [...word].length >= 2 ? Prisma.sql`(search_bigrams(search_text) @@ search_bigram_query(${word}::text) AND strpos(search_text, ${word}) > 0)` : Prisma.sql`strpos(search_text, ${word}) > 0`;
     // A barcode is looked up as one (its index, or the SKU's), not as words: digits' pairs are in most products.
-    const matching = barcode ? [Prisma.sql`(gtin = ${barcode} OR sku = ${q.trim()})`] : words.map(exact);
+    const matching = barcode ? [Prisma.sql`(gtin = ANY(${gtinForms(barcode)}::text[]) OR sku = ${q.trim()})`] : words.map(exact);
     const rows = await this.db.$queryRaw<ProductRow[]>`
       SELECT ${PRODUCT_FIELDS}
       FROM products WHERE ${Prisma.join([...filters, ...matching], ' AND ')}

@@ -17,3 +17,16 @@ export function barcodeDigits(text: string): string | null {
   const digits = text.normalize('NFKC').replace(/[\s-]/g, '');
   return /^\d{8,14}$/.test(digits) ? digits : null;
 }
+
+/**
+ * The ways one GTIN is written: a UPC-A (12 digits, as a scanner reads the code on the box) is the same item as the
+ * EAN-13 with a leading 0 that feeds often give, and a GTIN-14 pads either with zeros. A barcode looked up is compared
+ * with each.
+ */
+export function gtinForms(digits: string): string[] {
+  const core = digits.replace(/^0+(?=\d{8})/, '');
+  const forms = new Set([digits]);
+  if (core.length === 8) forms.add(core);
+  for (const length of [12, 13, 14]) if (core.length <= length) forms.add(core.padStart(length, '0'));
+  return [...forms];
+}
