@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ChannelAccount } from './channel-adapter.js';
-import type { CallEnded, CallIceServer, CallSignal, WidgetServerEvents } from '../common/realtime/events/index.js';
+import type { CallEnded, CallIce, CallSignal, WidgetServerEvents } from '../common/realtime/events/index.js';
 
 /**
  * What the widget's visitor does in a video call an agent started. `conversations` implements it (the call and its
@@ -9,7 +9,7 @@ import type { CallEnded, CallIceServer, CallSignal, WidgetServerEvents } from '.
  */
 export interface VisitorCalls {
   /** The visitor answers: the call runs from now, and they get the ICE servers made for them. */
-  accept(channel: ChannelAccount, visitorId: string, callId: string): Promise<{ iceServers: CallIceServer[] }>;
+  accept(channel: ChannelAccount, visitorId: string, callId: string): Promise<CallIce>;
   decline(channel: ChannelAccount, visitorId: string, callId: string): Promise<void>;
   /** The visitor's browser's answer or ICE candidate, for the agent's. */
   signal(channel: ChannelAccount, visitorId: string, callId: string, signal: CallSignal): Promise<void>;

@@ -7,7 +7,7 @@ import { DATABASE, isUniqueViolation } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { iceServersFor } from '../common/realtime/ice-servers.js';
-import type { CallEndReason, CallEnded, CallIceServer, CallSignal } from '../common/realtime/events/index.js';
+import type { CallEndReason, CallEnded, CallIce, CallSignal } from '../common/realtime/events/index.js';
 import { ThreadKey, WebchatCalls } from '../channels/index.js';
 import type { ChannelAccount, VisitorCalls } from '../channels/index.js';
 import { CallEventsService } from './call-events.service.js';
@@ -56,7 +56,7 @@ export class CallsService implements VisitorCalls, OnModuleInit {
    * The agent calls: only in a web chat of their team that they hold and that is not resolved. Rings in every tab
    * of the visitor's; answered with the call's id and the ICE servers made for this member.
    */
-  async invite(member: CallMember, conversationId: string): Promise<{ callId: string; iceServers: CallIceServer[] }> {
+  async invite(member: CallMember, conversationId: string): Promise<{ callId: string } & CallIce> {
     const conversation = await this.db.conversation.findFirst({
       where: { id: conversationId, teamId: member.teamId },
       select: { id: true, teamId: true, channelId: true, threadKey: true, status: true, assigneeId: true, channel: { select: { type: true } } },
@@ -81,13 +81,13 @@ export class CallsService implements VisitorCalls, OnModuleInit {
       throw error;
     }
     this.port.toVisitor(call.channelId, visitorId, 'call.invite', { callId: call.id, conversationId: conversation.id, agentName: member.name });
-    return { callId: call.id, iceServers: iceServersFor(this.config.calls, member.id, now) };
+    return { callId: call.id, ...this.ice(member.id, now) };
   }
 
   /** Fresh ICE servers for an ICE restart (TURN credentials expire). */
-  async memberIce(member: CallMember, callId: string): Promise<{ iceServers: CallIceServer[] }> {
+  async memberIce(member: CallMember, callId: string): Promise<CallIce> {
     await this.memberCall(member, callId, ['active']);
-    return { iceServers: iceServersFor(this.config.calls, member.id, this.clock.now()) };
+    return this.ice(member.id, this.clock.now());
   }
 
   /** The agent's browser's offer (again for an ICE restart) or candidate, to the visitor's tabs. */
@@ -106,7 +106,7 @@ export class CallsService implements VisitorCalls, OnModuleInit {
     return this.finish(call, reason);
   }
 
-  async accept(channel: ChannelAccount, visitorId: string, callId: string): Promise<{ iceServers: CallIceServer[] }> {
+  async accept(channel: ChannelAccount, visitorId: string, callId: string): Promise<CallIce> {
     const call = await this.visitorCall(channel, visitorId, callId, ['ringing']);
     const now = this.clock.now();
     // A second tab's accept, or one after the agent stopped it ringing, finds nothing to update.
@@ -115,7 +115,7 @@ export class CallsService implements VisitorCalls, OnModuleInit {
     await this.thread.started(call, now);
     this.events.emit('call.accepted', { teamId: call.teamId, memberId: call.memberId, callId: call.id, conversationId: call.conversationId });
     this.port.toVisitor(call.channelId, call.visitorId, 'call.accepted', { callId: call.id });
-    return { iceServers: iceServersFor(this.config.calls, visitorId, now) };
+    return this.ice(visitorId, now);
   }
 
   async decline(channel: ChannelAccount, visitorId: string, callId: string): Promise<void> {
@@ -170,6 +170,10 @@ export class CallsService implements VisitorCalls, OnModuleInit {
       if (call.status === 'ringing' && call.invitedAt.getTime() < rangOut) await this.finish(call, 'no_answer');
       else if (call.status === 'active' && call.memberId === member.id) await this.finish(call, 'connection_lost');
     }
+  }
+
+  private ice(who: string, now: Date): CallIce {
+    return { iceServers: iceServersFor(this.config.calls, who, now), iceTransportPolicy: this.config.calls.iceTransportPolicy };
   }
 
   private async memberCall(member: CallMember, callId: string, states: readonly ('ringing' | 'active')[]): Promise<CallRow> {

@@ -14,7 +14,19 @@ export const WIDTHS = [
   { name: 'phone', options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ja-JP' } },
 ] as const;
 
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Flags for video calls: a fake camera and microphone (a test pattern and a beep) granted without a prompt, peer
+ * connections allowed on loopback, and host candidates as plain addresses rather than mDNS names, which nothing
+ * resolves offline.
+ */
+export const FAKE_MEDIA_ARGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+export async function launchBrowser(options: { args?: string[] } = {}): Promise<Browser> {
   await mkdir(SCREENSHOTS, { recursive: true });
   // playwright-core gives the browser a fresh profile directory of its own (the user-data-dir the flags ask for).
   return chromium.launch({
@@ -22,7 +34,7 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync',
+      '--disable-component-update', '--disable-sync', ...(options.args ?? []),
     ],
   });
 }

@@ -82,6 +82,8 @@ export interface CallConfig {
   turnSecret: string | null;
   /** How long handed-out TURN credentials stay good. */
   turnTtlSeconds: number;
+  /** `relay`: browsers use TURN only, so neither side learns the other's addresses (HUB_ICE_TRANSPORT_POLICY). */
+  iceTransportPolicy: 'all' | 'relay';
 }
 
 export interface WidgetLimits {
@@ -188,6 +190,7 @@ const envSchema = z.object({
     .refine((urls) => urls.every((url) => ICE_URL.test(url)), 'must be comma-separated stun:host[:port] or turn(s):host[:port][?transport=udp|tcp] URLs'),
   HUB_TURN_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   // A day, as coturn's own examples hand out: longer than any call, short enough that a leaked one soon dies.
+  HUB_ICE_TRANSPORT_POLICY: z.enum(['all', 'relay'], { error: 'must be all or relay' }).default('all'),
   HUB_TURN_TTL_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(60, 'must be at least 60').max(7 * 86_400, 'must be at most 604800 (a week)').default(86_400),
 });
 
@@ -226,6 +229,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${missing} is required when ${set} is set (one key pair)`);
   }
   const turnUrls = e.HUB_ICE_SERVERS.filter((url) => url.startsWith('turn'));
+  if (e.HUB_ICE_TRANSPORT_POLICY === 'relay' && turnUrls.length === 0) {
+    throw new ConfigError('Invalid configuration: HUB_ICE_TRANSPORT_POLICY=relay needs a turn: server in HUB_ICE_SERVERS (no call could connect)');
+  }
   if (turnUrls.length > 0 && !e.HUB_TURN_SECRET) {
     // TURN without credentials would be an open relay, and coturn refuses it anyway: say so at start, not mid-call.
     throw new ConfigError('Invalid configuration: HUB_TURN_SECRET is required when HUB_ICE_SERVERS names a turn: server (coturn static-auth-secret)');
@@ -276,6 +282,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       turnUrls,
       turnSecret: e.HUB_TURN_SECRET ?? null,
       turnTtlSeconds: e.HUB_TURN_TTL_SECONDS,
+      iceTransportPolicy: e.HUB_ICE_TRANSPORT_POLICY,
     },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { iceServersFor, turnCredential } from './ice-servers.js';
 
-const config = { stunUrls: ['stun:stun.shop.example:3478'], turnUrls: ['turn:turn.shop.example:3478?transport=udp'], turnSecret: 'north-wind-static-secret', turnTtlSeconds: 3600 };
+const config = { stunUrls: ['stun:stun.shop.example:3478'], turnUrls: ['turn:turn.shop.example:3478?transport=udp'], turnSecret: 'north-wind-static-secret', turnTtlSeconds: 3600, iceTransportPolicy: 'all' as const };
 
 describe('iceServersFor', () => {
   // The vector was computed with `printf %s '1700003600:member-1' | openssl dgst -sha1 -hmac north-wind-static-secret -binary | base64`:
@@ -16,6 +16,6 @@ describe('iceServersFor', () => {
 
   it('hands out STUN only, or nothing, when no TURN server is configured', () => {
     expect(iceServersFor({ ...config, turnUrls: [], turnSecret: null }, 'v', new Date())).toEqual([{ urls: ['stun:stun.shop.example:3478'] }]);
-    expect(iceServersFor({ stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 60 }, 'v', new Date())).toEqual([]);
+    expect(iceServersFor({ stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 60, iceTransportPolicy: 'all' }, 'v', new Date())).toEqual([]);
   });
 });

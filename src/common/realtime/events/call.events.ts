@@ -13,6 +13,12 @@ export interface CallIceServer {
   credential?: string;
 }
 
+/** What a side of a call sets its `RTCPeerConnection` up with: the servers, and whether to use TURN only. */
+export interface CallIce {
+  iceServers: CallIceServer[];
+  iceTransportPolicy: 'all' | 'relay';
+}
+
 /**
  * Why a call ended. A call that ran ends `hung_up` (by either side) or `connection_lost`; one that never ran fails
  * `declined`, `no_answer`, `cancelled` (the agent stopped it ringing) or `media_unavailable`.

@@ -11,7 +11,7 @@ import type {
   inboxTransferView,
 } from './inbox-views.schema.js';
 import type { Answer, Frame, NamespaceCatalog } from './socket.events.js';
-import type { CallEnded, CallIceServer, CallSignal } from './call.events.js';
+import type { CallEnded, CallIce, CallSignal } from './call.events.js';
 
 // The `/inbox` namespace: agents' devices and the hub. Every socket is in its team's room and its member's room, so
 // every device of a member hears what is theirs. Described for people in docs/socket-protocols.md.
@@ -133,11 +133,11 @@ export interface InboxServerEvents {
 export interface InboxAcks {
   typing: Answer;
   /** The call, ringing in the visitor's widget, and the ICE servers with credentials made for this member. */
-  'call.invite': Answer<{ callId: string; iceServers: CallIceServer[] }>;
+  'call.invite': Answer<{ callId: string } & CallIce>;
   'call.signal': Answer;
   /** The call's end as written to the thread (a call already over answers how it ended). */
   'call.end': Answer<{ call: CallEnded }>;
-  'call.ice': Answer<{ iceServers: CallIceServer[] }>;
+  'call.ice': Answer<CallIce>;
 }
 
 /** Client to server on `/inbox`: each frame is its schema's input, answered through the acknowledgement. */

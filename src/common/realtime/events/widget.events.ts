@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Answer, Frame, NamespaceCatalog } from './socket.events.js';
-import type { CallEnded, CallIceServer, CallSignal } from './call.events.js';
+import type { CallEnded, CallIce, CallSignal } from './call.events.js';
 import type { widgetFrames, widgetHandshake } from './widget.schema.js';
 
 // The `/widget` namespace: a shop visitor's browser and the hub. The visitor is the socket's scope (one room per
@@ -129,7 +129,7 @@ export interface WidgetAcks {
   page: Answer;
   typing: Answer;
   /** The ICE servers with credentials made for this visitor. */
-  'call.accept': Answer<{ iceServers: CallIceServer[] }>;
+  'call.accept': Answer<CallIce>;
   'call.decline': Answer;
   'call.signal': Answer;
   'call.end': Answer<{ call: CallEnded }>;
