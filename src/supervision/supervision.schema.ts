@@ -206,7 +206,14 @@ const reportFigures = z.object({
  * One day, category, channel or store: every figure counts with the conversation, on the day it started (its missed
  * offers, the canned replies used in it and the sales credited through it, whenever they happened).
  */
-const groupReport = z.object({ key: z.string(), ...reportFigures.shape }).meta({ id: 'TeamReportGroup' });
+const groupReport = z
+  .object({
+    key: z.string(),
+    ...reportFigures.shape,
+    /** Video calls that ran (the customer answered) in its conversations, and their length in all. */
+    calls: z.object({ count: z.number(), seconds: z.number() }),
+  })
+  .meta({ id: 'TeamReportGroup' });
 export const memberDayReportView = z.object({
   day: z.string(),
   memberId: z.string(),

@@ -53,12 +53,13 @@ interface GroupTally {
   scores: number[];
   cannedReplyUses: number;
   sales: MemberDayReport['sales'];
+  calls: GroupReport['calls'];
 }
 
 function tallyIn(map: Map<string, GroupTally>, key: string): GroupTally {
   let tally = map.get(key);
   if (!tally) {
-    tally = { conversations: 0, missed: 0, handled: 0, unhandled: 0, firstResponses: [], handleTimes: [], scores: [], cannedReplyUses: 0, sales: { count: 0, amounts: [] } };
+    tally = { conversations: 0, missed: 0, handled: 0, unhandled: 0, firstResponses: [], handleTimes: [], scores: [], cannedReplyUses: 0, sales: { count: 0, amounts: [] }, calls: { count: 0, seconds: 0 } };
     map.set(key, tally);
   }
   return tally;
@@ -76,6 +77,7 @@ function groupReport(key: string, tally: GroupTally): GroupReport {
     ratings: ratingFigures(tally.scores),
     cannedReplyUses: tally.cannedReplyUses,
     sales: tally.sales,
+    calls: tally.calls,
   };
 }
 
@@ -92,18 +94,22 @@ function addAmount(sales: MemberDayReport['sales'], currency: string, amount: nu
 export const GROUP_REPORT_COLUMNS = [
   'conversations', 'missed', 'handled', 'unhandled', 'first_response_median_seconds', 'first_response_p90_seconds',
   'handle_time_median_seconds', 'handle_time_p90_seconds', 'ratings', 'rating_average', 'canned_reply_uses', 'sales', 'sales_amount',
+  'video_calls', 'video_call_minutes',
 ];
 
 export function groupReportFields(row: GroupReport): unknown[] {
   return [
     row.key, row.conversations, row.missed, row.handled, row.unhandled, row.firstResponse.medianSeconds, row.firstResponse.p90Seconds,
     row.handleTime.medianSeconds, row.handleTime.p90Seconds, row.ratings.count, row.ratings.average, row.cannedReplyUses, row.sales.count,
-    formatAmounts(row.sales.amounts),
+    formatAmounts(row.sales.amounts), row.calls.count, Math.round(row.calls.seconds / 6) / 10,
   ];
 }
 
-/** What a page of conversations adds to the groups, counted in the database: expired offers, canned replies used, credited sales, the store set. */
-type ConversationExtras = { id: string; store: string | null; missed: bigint; canned: bigint; sales: bigint };
+/**
+ * What a page of conversations adds to the groups, counted in the database: expired offers, canned replies used,
+ * credited sales, video calls that ran and their seconds, the store set.
+ */
+type ConversationExtras = { id: string; store: string | null; missed: bigint; canned: bigint; sales: bigint; calls: bigint; call_seconds: bigint };
 
 function timeFigures(seconds: number[]): TimeFigures {
   const sorted = [...seconds].sort((a, b) => a - b);
@@ -203,6 +209,8 @@ export class TeamReportsService {
           if (conversation.rating !== null) tally.scores.push(conversation.rating);
           tally.cannedReplyUses += Number(extra?.canned ?? 0);
           tally.sales.count += Number(extra?.sales ?? 0);
+          tally.calls.count += Number(extra?.calls ?? 0);
+          tally.calls.seconds += Number(extra?.call_seconds ?? 0);
           for (const { currency, amount } of conversation.sales) addAmount(tally.sales, currency, amount);
         }
         if (!conversation.assigneeId) continue;
@@ -244,7 +252,10 @@ export class TeamReportsService {
       SELECT cv.id, cs.store,
              (SELECT count(*) FROM offers o WHERE o.conversation_id = cv.id AND o.status = 'expired') AS missed,
              (SELECT count(*) FROM canned_reply_uses u JOIN messages m ON m.id = u.message_id WHERE m.conversation_id = cv.id) AS canned,
-             (SELECT count(*) FROM sales s WHERE s.conversation_id = cv.id AND s.status = 'completed') AS sales
+             (SELECT count(*) FROM sales s WHERE s.conversation_id = cv.id AND s.status = 'completed') AS sales,
+             (SELECT count(*) FROM calls c WHERE c.conversation_id = cv.id AND c.accepted_at IS NOT NULL) AS calls,
+             (SELECT coalesce(round(sum(extract(epoch FROM c.ended_at - c.accepted_at))), 0)::bigint FROM calls c
+               WHERE c.conversation_id = cv.id AND c.accepted_at IS NOT NULL AND c.ended_at IS NOT NULL) AS call_seconds
       FROM conversations cv
       LEFT JOIN conversation_stores cs ON cs.conversation_id = cv.id
       WHERE cv.id = ANY(${ids}::text[])`;

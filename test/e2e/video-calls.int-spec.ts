@@ -161,4 +161,17 @@ describe('Video calls: signalling between the inbox and the widget', () => {
     const desk = await open(hub.url, '/inbox', { token: agent.token });
     expect(await emitWithAck<Refusal>(desk, 'call.invite', { conversationId: conversation.id })).toMatchObject({ ok: false, code: 'call_unsupported' });
   });
+
+  // Runs last: the calls of the tests above are the team's. Only calls the customer answered count, with their length.
+  it('counts the calls that ran, and their length, in the team report', async () => {
+    const ran = await hub.infra.db.call.findMany({ where: { teamId: team.teamId, acceptedAt: { not: null } } });
+    expect(ran.length).toBeGreaterThanOrEqual(3);
+    const seconds = ran.reduce((sum, call) => sum + (call.endedAt && call.acceptedAt ? (call.endedAt.getTime() - call.acceptedAt.getTime()) / 1000 : 0), 0);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(new Date());
+    const report = await hub.http.get('/api/reports/team').query({ from: today, to: today }).set(team.admin.auth).expect(200);
+    expect(report.body.team.calls.count).toBe(ran.length);
+    expect(Math.abs(report.body.team.calls.seconds - seconds)).toBeLessThanOrEqual(ran.length);
+    // The email conversation of the test above has no calls: they are all web chat's.
+    expect(report.body.channels).toEqual([expect.objectContaining({ key: 'email', calls: { count: 0, seconds: 0 } }), expect.objectContaining({ key: 'webchat', calls: report.body.team.calls })]);
+  });
 });

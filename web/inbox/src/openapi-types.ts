@@ -2634,6 +2634,10 @@ export interface components {
                     amount: number;
                 }[];
             };
+            calls: {
+                count: number;
+                seconds: number;
+            };
         };
         Transfer: {
             id: string;
