@@ -13,7 +13,7 @@ export interface VisitorCalls {
   decline(channel: ChannelAccount, visitorId: string, callId: string): Promise<void>;
   /** The visitor's browser's answer or ICE candidate, for the agent's. */
   signal(channel: ChannelAccount, visitorId: string, callId: string, signal: CallSignal): Promise<void>;
-  end(channel: ChannelAccount, visitorId: string, callId: string, reason: 'hung_up' | 'media_unavailable'): Promise<CallEnded>;
+  end(channel: ChannelAccount, visitorId: string, callId: string, reason: 'hung_up' | 'media_unavailable' | 'connection_lost'): Promise<CallEnded>;
   /** The visitor's browser lost the connection: the agent's, which drives ICE restarts, is told. */
   restart(channel: ChannelAccount, visitorId: string, callId: string): Promise<void>;
 }

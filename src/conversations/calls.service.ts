@@ -128,7 +128,7 @@ export class CallsService implements VisitorCalls, OnModuleInit {
     this.events.emit('call.signal', { teamId: call.teamId, memberId: call.memberId, callId, signal });
   }
 
-  async end(channel: ChannelAccount, visitorId: string, callId: string, reason: 'hung_up' | 'media_unavailable'): Promise<CallEnded> {
+  async end(channel: ChannelAccount, visitorId: string, callId: string, reason: 'hung_up' | 'media_unavailable' | 'connection_lost'): Promise<CallEnded> {
     const call = await this.db.call.findFirst({ where: { id: callId, channelId: channel.id, visitorId } });
     if (!call) throw callNotFound();
     return this.finish(call, reason);

@@ -171,4 +171,24 @@ describe('A video call between the inbox and the widget in Chromium', () => {
     await input.press('Enter');
     await inbox.locator('.thread').getByText('写真を送ります').waitFor({ timeout: 10_000 });
   }, 180_000);
+
+  // Guards the customer left "reconnecting" for good when the agent's browser closes mid-call without hanging up.
+  it('ends the call on the shopper’s side when the agent’s browser goes away without hanging up', async () => {
+    const { inbox, shop } = await chat('途中で切れても大丈夫ですか');
+    const call = inbox.getByRole('region', { name: 'ビデオ通話' });
+    await call.getByRole('button', { name: 'ビデオ通話をかける' }).click();
+    await shop.getByRole('alertdialog', { name: 'スタッフからビデオ通話です' }).getByRole('button', { name: '応答する' }).click({ timeout: 10_000 });
+    const widgetCall = shop.getByRole('region', { name: 'ビデオ通話' });
+    await widgetCall.getByRole('status').getByText('通話中').waitFor({ timeout: 20_000 });
+    const conversationId = (await hub.infra.db.call.findFirstOrThrow({ where: { teamId: team.teamId, status: 'active' } })).conversationId;
+
+    await inbox.context().close();
+    await widgetCall.getByRole('status').getByText('接続が切れました。つなぎ直しています…').waitFor({ timeout: 20_000 });
+    await shop.getByText('ビデオ通話が切れました。チャットはこのまま続けられ、写真や動画も送れます。').waitFor({ timeout: 60_000 });
+    expect(await widgetCall.isHidden()).toBe(true);
+    const [lost] = await hub.infra.db.call.findMany({ where: { conversationId } });
+    expect(lost).toMatchObject({ status: 'failed', endReason: 'connection_lost', liveKey: null });
+    const events = await hub.infra.db.message.findMany({ where: { conversationId, kind: 'event' }, orderBy: { seq: 'asc' } });
+    expect(events.map((event) => event.eventKey)).toEqual([`call:${lost.id}:started`, `call:${lost.id}:end`]);
+  }, 180_000);
 });

@@ -9,6 +9,11 @@ export const REJOIN_MS = 30_000;
 const DISCONNECTED_GRACE_MS = 2_000;
 /** While not connected again, another ICE restart this often: the first may have run while the relay was still down. */
 const RESTART_EVERY_MS = 5_000;
+/**
+ * The callee gives up this much later than the caller would: normally the caller's end reaches it first; this is for
+ * a caller whose browser went away without a word (closed, crashed), so the customer is not left waiting.
+ */
+const CALLEE_GRACE_MS = 10_000;
 
 /** What the call shows: connecting, running, coming back after a drop, or gone. */
 export type CallLinkState = 'connecting' | 'connected' | 'reconnecting' | 'lost';
@@ -114,6 +119,7 @@ export class CallPeer {
     this.options.onState('reconnecting');
     if (!this.options.caller) {
       this.options.askRestart?.();
+      if (first) this.timer = setTimeout(() => this.options.onState('lost'), REJOIN_MS + CALLEE_GRACE_MS);
       return;
     }
     // A restart that fails at once (the relay still down) waits for the next round rather than spinning.

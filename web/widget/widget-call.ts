@@ -124,10 +124,18 @@ export class WidgetCall {
       onRemoteStream: (stream) => {
         this.remote.srcObject = stream;
       },
-      onState: (state) => this.showState(state),
+      onState: (state) => (state === 'lost' ? this.giveUp() : this.showState(state)),
     });
     await this.peer.start(this.stream);
     for (const signal of this.early.splice(0)) await this.peer.receive(signal);
+  }
+
+  /** The connection stayed lost and no end came from the agent's side (its browser went away): the call ends here. */
+  private giveUp(): void {
+    const callId = this.callId;
+    if (callId) this.socket()?.emit('call.end', { callId, reason: 'connection_lost' }, () => {});
+    this.reset();
+    this.status(this.text.callLost);
   }
 
   private decline(): void {
@@ -150,8 +158,8 @@ export class WidgetCall {
     this.status(ended.status === 'ended' ? this.text.callEnded : ended.reason === 'connection_lost' ? this.text.callLost : this.text.callMissed);
   }
 
-  private showState(state: CallLinkState): void {
-    this.state.textContent = state === 'connected' ? this.text.callConnected : state === 'reconnecting' ? this.text.callReconnecting : state === 'lost' ? this.text.callLost : this.text.callConnecting;
+  private showState(state: Exclude<CallLinkState, 'lost'>): void {
+    this.state.textContent = state === 'connected' ? this.text.callConnected : state === 'reconnecting' ? this.text.callReconnecting : this.text.callConnecting;
     this.box.dataset.state = state;
   }
 

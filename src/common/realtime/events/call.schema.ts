@@ -36,8 +36,11 @@ export const callInviteFrame = z.strictObject({ conversationId: z.string().min(1
 export const agentCallEndReason = z.enum(['hung_up', 'cancelled', 'no_answer', 'connection_lost', 'media_unavailable']);
 export const agentCallEndFrame = z.strictObject({ callId, reason: agentCallEndReason.default('hung_up') });
 
-/** The visitor hangs up (`hung_up`), or their browser could not open a camera or microphone. */
-export const visitorCallEndFrame = z.strictObject({ callId, reason: z.enum(['hung_up', 'media_unavailable']).default('hung_up') });
+/**
+ * The visitor hangs up (`hung_up`), their browser could not open a camera or microphone, or the connection stayed
+ * lost past the caller's 30 s without the caller ending the call (its browser went away).
+ */
+export const visitorCallEndFrame = z.strictObject({ callId, reason: z.enum(['hung_up', 'media_unavailable', 'connection_lost']).default('hung_up') });
 
 /** A frame that names only its call: accept, decline, or "the connection dropped, restart ICE" from the visitor. */
 export const callFrame = z.strictObject({ callId });

@@ -74,7 +74,7 @@ export function VideoCall(props: { conversationId: string; socket: InboxSocket |
     if (!current || !socket) return;
     cleanUp();
     const ack = await socket.timeout(10_000).emitWithAck('call.end', { callId: current.id, reason }).catch(() => null);
-    setNotice(ack?.ok ? endText(words, ack.call) : words.failed[reason === 'hung_up' ? 'hung_up' : reason]);
+    setNotice(ack?.ok ? endText(words, ack.call) : words.failed[reason]);
   };
 
   const start = async () => {
