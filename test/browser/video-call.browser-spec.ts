@@ -14,6 +14,16 @@ interface VideoElement {
   requestVideoFrameCallback(callback: () => void): number;
 }
 
+/** The stream a local preview shows (its microphone's track is what mute turns off). */
+interface PreviewElement {
+  srcObject: { getAudioTracks(): Array<{ enabled: boolean }> } | null;
+}
+
+/** Whether the microphone a page sends is on, as its own preview's stream says. */
+function microphoneOn(preview: Locator): Promise<boolean[]> {
+  return preview.evaluate<boolean[], PreviewElement>((element: PreviewElement) => element.srcObject?.getAudioTracks().map((track) => track.enabled) ?? []);
+}
+
 /**
  * Whether a video element shows a live picture: it has a size, and new frames keep coming (requestVideoFrameCallback
  * fires for frames presented) while its clock advances. A frozen last frame passes the first check only.
@@ -113,6 +123,17 @@ describe('A video call between the inbox and the widget in Chromium', () => {
     await call.getByRole('status').getByText('通話中').waitFor({ timeout: 30_000 });
     await widgetCall.getByRole('status').getByText('通話中').waitFor({ timeout: 20_000 });
     await expectPlaying(call.locator('video.call-remote'));
+    await expectPlaying(widgetCall.locator('video.call-remote'));
+
+    // Mute turns the microphone's track off on each side, and on again; the picture goes on.
+    for (const region of [call, widgetCall]) {
+      expect(await microphoneOn(region.locator('video.call-local'))).toEqual([true]);
+      await region.getByRole('button', { name: 'マイクをオフ' }).click();
+      await region.getByRole('button', { name: 'マイクをオン', pressed: true }).waitFor();
+      expect(await microphoneOn(region.locator('video.call-local'))).toEqual([false]);
+      await region.getByRole('button', { name: 'マイクをオン' }).click();
+      expect(await microphoneOn(region.locator('video.call-local'))).toEqual([true]);
+    }
     await expectPlaying(widgetCall.locator('video.call-remote'));
 
     // Leaving the page mid-call is asked about first.
