@@ -24,10 +24,9 @@ const FAILURE_TEXT: Record<CallEndReason, string> = {
   media_unavailable: 'カメラまたはマイクが使えず、ビデオ通話ができませんでした',
 };
 
-/** `2分05秒`: how long a call ran, as the thread and the export read it. */
+/** `2分05秒`: how long a call ran, as the export reads it (the inbox writes the same from `durationSeconds`). */
 export function callDurationText(seconds: number): string {
-  const minutes = Math.floor(seconds / 60);
-  return minutes > 0 ? `${minutes}分${String(seconds % 60).padStart(2, '0')}秒` : `${seconds}秒`;
+  return `${Math.floor(seconds / 60)}分${String(seconds % 60).padStart(2, '0')}秒`;
 }
 
 /**

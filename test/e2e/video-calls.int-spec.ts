@@ -92,7 +92,7 @@ describe('Video calls: signalling between the inbox and the widget', () => {
     expect(events.map((e) => e.attachments[0].meta.type)).toEqual(['call_started', 'call_ended']);
     expect(events[0].body).toBe('ビデオ通話が始まりました');
     expect(events[1].attachments[0].meta).toMatchObject({ callId: invited.callId, memberId: agent.id, durationSeconds: expect.any(Number) });
-    expect(events[1].body).toMatch(/^ビデオ通話が終了しました（\d+秒）$/);
+    expect(events[1].body).toMatch(/^ビデオ通話が終了しました（0分\d\d秒）$/);
     // Ended calls accept nothing more.
     expect(await emitWithAck<Refusal>(visitor, 'call.signal', { callId: invited.callId, signal: CANDIDATE })).toMatchObject({ ok: false, code: 'call_not_found' });
   });
