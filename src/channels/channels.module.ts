@@ -9,6 +9,7 @@ import { ChannelInbound } from './inbound-port.js';
 import { CustomerNotices } from './customer-notices.service.js';
 import { ChannelShopperEvents } from './shopper-port.js';
 import { WebchatVisitors } from './visitor-port.js';
+import { WebchatCalls } from './call-port.js';
 import { WEBHOOK_ADMISSION } from '../common/http/body-limits.js';
 import { WebhookAdmissionService } from './webhook-admission.service.js';
 import { WebhooksController } from './webhooks.controller.js';
@@ -32,6 +33,7 @@ import { WebchatSender } from './webchat/webchat.sender.js';
     ChannelInbound,
     ChannelShopperEvents,
     WebchatVisitors,
+    WebchatCalls,
     CustomerNotices,
     WebchatSender,
     WebchatAdapter,
@@ -60,6 +62,6 @@ import { WebchatSender } from './webchat/webchat.sender.js';
         }),
     },
   ],
-  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, ChannelShopperEvents, WebchatVisitors, CustomerNotices],
+  exports: [ChannelsService, ChannelEvents, ChannelRegistry, ChannelInbound, ChannelShopperEvents, WebchatVisitors, WebchatCalls, CustomerNotices],
 })
 export class ChannelsModule {}

@@ -16,6 +16,8 @@ export { currencyCode, minorUnits, shopperProduct, visitorIdSchema, widgetEventB
 export type { ShopperEventInput } from './webchat/webchat.schema.js';
 export type { InboundSink, IngestOutcome } from './inbound-port.js';
 export { WebchatVisitors } from './visitor-port.js';
+export { WebchatCalls } from './call-port.js';
+export type { VisitorCalls, VisitorCallEvents } from './call-port.js';
 export type { LaunchState, LeftMessage, ProofSent, VisitorMessage, VisitorPage, VisitorSessions } from './visitor-port.js';
 export type {
   Attachment,

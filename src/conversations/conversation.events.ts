@@ -1,4 +1,5 @@
 import { DomainEvents } from '../common/events/domain-events.js';
+import type { CallEnded, CallSignal } from '../common/realtime/events/index.js';
 import type { ConversationView, MessageView } from './conversation.views.js';
 
 /** Emitted after commit; `teamId` scopes who may hear them. */
@@ -19,6 +20,13 @@ export interface ConversationEventMap {
   'message.created': { teamId: string; message: MessageView; provider?: string; assigneeId?: string | null };
   'message.updated': { teamId: string; message: MessageView };
   'customer.typing': { teamId: string; conversationId: string; draft: string };
+  /** A visitor accepted a member's video call (`memberId`: the caller, whose devices alone hear a call's news). */
+  'call.accepted': { teamId: string; memberId: string; callId: string; conversationId: string };
+  /** The visitor's browser's answer or ICE candidate, for the caller's. */
+  'call.signal': { teamId: string; memberId: string; callId: string; signal: CallSignal };
+  /** The visitor's browser lost the connection: the caller's restarts ICE. */
+  'call.restart': { teamId: string; memberId: string; callId: string };
+  'call.ended': { teamId: string; memberId: string; call: CallEnded };
 }
 
 export class ConversationEvents extends DomainEvents<ConversationEventMap> {}

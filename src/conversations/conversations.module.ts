@@ -20,10 +20,12 @@ import { SendPolicy } from './send-policy.js';
 import { TranscriptService } from './transcript.service.js';
 import { VisitorClaimsService } from './visitor-claims.service.js';
 import { WebchatSessionService } from './webchat-sessions.service.js';
+import { CallEventsService } from './call-events.service.js';
+import { CallsService } from './calls.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule, TeamsModule],
-  providers: [ConversationEvents, ConversationsService, MessageWithdrawalService, IngestService, OutboxService, SendPolicy, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier, ProductLinksService],
-  exports: [ConversationEvents, MessageFollowUps, ConversationsService, MessageWithdrawalService, OutboxService, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, ProductLinksService],
+  providers: [ConversationEvents, ConversationsService, MessageWithdrawalService, IngestService, OutboxService, SendPolicy, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier, ProductLinksService, CallEventsService, CallsService],
+  exports: [ConversationEvents, MessageFollowUps, ConversationsService, MessageWithdrawalService, OutboxService, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, ProductLinksService, CallsService],
 })
 export class ConversationsModule {}

@@ -14,6 +14,7 @@ export { MessageFilesService } from './message-files.service.js';
 export { ProductLinksService } from './product-links.service.js';
 export type { UploadView } from './message-files.service.js';
 export { TranscriptService } from './transcript.service.js';
+export { CallsService } from './calls.service.js';
 export { ContactMergeService } from './contact-merge.service.js';
 export { ContactErasureService } from './contact-erasure.service.js';
 export { ConversationEvents } from './conversation.events.js';

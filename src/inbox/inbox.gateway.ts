@@ -7,9 +7,10 @@ import { notFound } from '../common/errors/domain-error.js';
 import { toErrorBody } from '../common/errors/error-response.js';
 import { parseInput } from '../common/http/validation.js';
 import { logger } from '../common/logging/logger.js';
-import { inboxTypingFrame } from '../common/realtime/events/index.js';
+import { agentCallEndFrame, callFrame, callInviteFrame, callSignalFrame, inboxTypingFrame } from '../common/realtime/events/index.js';
 import type {
   AllDescribed,
+  Answer,
   Described,
   HandshakeRefusal,
   InboxAcks,
@@ -28,7 +29,7 @@ import type {
 } from '../common/realtime/events/index.js';
 import { frameHandler } from '../common/realtime/frame-handler.js';
 import { CustomerNotices } from '../channels/index.js';
-import { ConversationEvents } from '../conversations/index.js';
+import { CallsService, ConversationEvents } from '../conversations/index.js';
 import type { ConversationView, MessageView } from '../conversations/index.js';
 import { ContactEvents } from '../contacts/index.js';
 import { ReportEvents } from '../reports/index.js';
@@ -111,6 +112,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly devices: MemberDevices,
     private readonly activity: MemberActivity,
     private readonly bells: NotificationsService,
+    private readonly calls: CallsService,
   ) {}
 
   afterInit(namespace: InboxNamespace): void {
@@ -257,6 +259,20 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       }),
       this.salesEvents.on('shopper.activity', ({ teamId, conversationId, event }) => toTeam(teamId, 'shopper.activity', { conversationId, event })),
       this.contactEvents.on('consent.changed', ({ teamId, contactId, channel, state }) => toTeam(teamId, 'consent.changed', { contactId, channel, state })),
+      // A call is its caller's: every device of theirs hears its news, and the one that placed it (which knows the
+      // call's id) acts on it. The rest of the team reads it in the thread.
+      this.conversationEvents.on('call.accepted', ({ memberId, callId, conversationId }) => {
+        namespace.to(memberRoom(memberId)).emit('call.accepted', { callId, conversationId });
+      }),
+      this.conversationEvents.on('call.signal', ({ memberId, callId, signal }) => {
+        namespace.to(memberRoom(memberId)).emit('call.signal', { callId, signal });
+      }),
+      this.conversationEvents.on('call.restart', ({ memberId, callId }) => {
+        namespace.to(memberRoom(memberId)).emit('call.restart', { callId });
+      }),
+      this.conversationEvents.on('call.ended', ({ memberId, call }) => {
+        namespace.to(memberRoom(memberId)).emit('call.ended', call);
+      }),
     );
   }
 
@@ -280,7 +296,46 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     }
   }
 
+  /** A video call to the visitor of a web chat the member holds (`not_assigned`, `call_unsupported`, `call_in_progress`). */
+  @InboxFrame('call.invite')
+  async callInvite(@ConnectedSocket() socket: AgentSocket, @MessageBody() frame: unknown): Promise<InboxAcks['call.invite']> {
+    return agentAnswer(async () => this.calls.invite(socket.data.member, parseInput(callInviteFrame, frame).conversationId));
+  }
+
+  @InboxFrame('call.signal')
+  async callSignal(@ConnectedSocket() socket: AgentSocket, @MessageBody() frame: unknown): Promise<InboxAcks['call.signal']> {
+    return agentAnswer(async () => {
+      const { callId, signal } = parseInput(callSignalFrame, frame);
+      await this.calls.memberSignal(socket.data.member, callId, signal);
+      return {};
+    });
+  }
+
+  @InboxFrame('call.end')
+  async callEnd(@ConnectedSocket() socket: AgentSocket, @MessageBody() frame: unknown): Promise<InboxAcks['call.end']> {
+    return agentAnswer(async () => {
+      const { callId, reason } = parseInput(agentCallEndFrame, frame);
+      return { call: await this.calls.memberEnd(socket.data.member, callId, reason) };
+    });
+  }
+
+  @InboxFrame('call.ice')
+  async callIce(@ConnectedSocket() socket: AgentSocket, @MessageBody() frame: unknown): Promise<InboxAcks['call.ice']> {
+    return agentAnswer(async () => this.calls.memberIce(socket.data.member, parseInput(callFrame, frame).callId));
+  }
+
   onModuleDestroy(): void {
     for (const off of this.unsubscribe) off();
+  }
+}
+
+/** A frame's work answered as its acknowledgement: `{ok: true, ...}`, or the refusal's code and sentence. */
+async function agentAnswer<Accepted extends object>(work: () => Promise<Accepted>): Promise<Answer<Accepted>> {
+  try {
+    return { ok: true, ...(await work()) };
+  } catch (error) {
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500) logger.error({ err: error }, 'inbox frame failed');
+    return { ok: false, code: body.code, message: body.message, ...(body.details === undefined ? {} : { details: body.details }) };
   }
 }

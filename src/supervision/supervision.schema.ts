@@ -215,6 +215,8 @@ const groupReport = z
      * the conversation after the card, naming the card's product by its SKU.
      */
     productCards: z.object({ sent: z.number(), opened: z.number(), bought: z.number() }),
+    /** Video calls that ran (the customer answered) in its conversations, and their length in all. */
+    calls: z.object({ count: z.number(), seconds: z.number() }),
   })
   .meta({ id: 'TeamReportGroup' });
 export const memberDayReportView = z.object({

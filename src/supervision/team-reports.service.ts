@@ -54,12 +54,13 @@ interface GroupTally {
   cannedReplyUses: number;
   sales: MemberDayReport['sales'];
   productCards: GroupReport['productCards'];
+  calls: GroupReport['calls'];
 }
 
 function tallyIn(map: Map<string, GroupTally>, key: string): GroupTally {
   let tally = map.get(key);
   if (!tally) {
-    tally = { conversations: 0, missed: 0, handled: 0, unhandled: 0, firstResponses: [], handleTimes: [], scores: [], cannedReplyUses: 0, sales: { count: 0, amounts: [] }, productCards: { sent: 0, opened: 0, bought: 0 } };
+    tally = { conversations: 0, missed: 0, handled: 0, unhandled: 0, firstResponses: [], handleTimes: [], scores: [], cannedReplyUses: 0, sales: { count: 0, amounts: [] }, productCards: { sent: 0, opened: 0, bought: 0 }, calls: { count: 0, seconds: 0 } };
     map.set(key, tally);
   }
   return tally;
@@ -78,6 +79,7 @@ function groupReport(key: string, tally: GroupTally): GroupReport {
     cannedReplyUses: tally.cannedReplyUses,
     sales: tally.sales,
     productCards: tally.productCards,
+    calls: tally.calls,
   };
 }
 
@@ -95,18 +97,33 @@ export const GROUP_REPORT_COLUMNS = [
   'conversations', 'missed', 'handled', 'unhandled', 'first_response_median_seconds', 'first_response_p90_seconds',
   'handle_time_median_seconds', 'handle_time_p90_seconds', 'ratings', 'rating_average', 'canned_reply_uses', 'sales', 'sales_amount',
   'product_cards_sent', 'product_cards_opened', 'product_cards_bought',
+  'video_calls', 'video_call_minutes',
 ];
 
 export function groupReportFields(row: GroupReport): unknown[] {
   return [
     row.key, row.conversations, row.missed, row.handled, row.unhandled, row.firstResponse.medianSeconds, row.firstResponse.p90Seconds,
     row.handleTime.medianSeconds, row.handleTime.p90Seconds, row.ratings.count, row.ratings.average, row.cannedReplyUses, row.sales.count,
-    formatAmounts(row.sales.amounts), row.productCards.sent, row.productCards.opened, row.productCards.bought,
+    formatAmounts(row.sales.amounts), row.productCards.sent, row.productCards.opened, row.productCards.bought, row.calls.count, Math.round(row.calls.seconds / 6) / 10,
   ];
 }
 
-/** What a page of conversations adds to the groups, counted in the database: expired offers, canned replies used, credited sales, the store set. */
-type ConversationExtras = { id: string; store: string | null; missed: bigint; canned: bigint; sales: bigint; cardsSent: bigint; cardsOpened: bigint; cardsBought: bigint };
+/**
+ * What a page of conversations adds to the groups, counted in the database: expired offers, canned replies used,
+ * credited sales, product cards sent, opened and bought, video calls that ran and their seconds, the store set.
+ */
+type ConversationExtras = {
+  id: string;
+  store: string | null;
+  missed: bigint;
+  canned: bigint;
+  sales: bigint;
+  cardsSent: bigint;
+  cardsOpened: bigint;
+  cardsBought: bigint;
+  calls: bigint;
+  call_seconds: bigint;
+};
 
 function timeFigures(seconds: number[]): TimeFigures {
   const sorted = [...seconds].sort((a, b) => a - b);
@@ -209,6 +226,8 @@ export class TeamReportsService {
           tally.productCards.sent += Number(extra?.cardsSent ?? 0);
           tally.productCards.opened += Number(extra?.cardsOpened ?? 0);
           tally.productCards.bought += Number(extra?.cardsBought ?? 0);
+          tally.calls.count += Number(extra?.calls ?? 0);
+          tally.calls.seconds += Number(extra?.call_seconds ?? 0);
           for (const { currency, amount } of conversation.sales) addAmount(tally.sales, currency, amount);
         }
         if (!conversation.assigneeId) continue;
@@ -256,7 +275,10 @@ export class TeamReportsService {
              (SELECT count(*) FROM product_links l JOIN products p ON p.id = l.product_id
                WHERE l.conversation_id = cv.id AND p.sku IS NOT NULL
                  AND EXISTS (SELECT 1 FROM sales s, jsonb_array_elements(s.items) item
-                              WHERE s.conversation_id = cv.id AND s.status = 'completed' AND s.occurred_at >= l.created_at AND item->>'sku' = p.sku)) AS "cardsBought"
+                              WHERE s.conversation_id = cv.id AND s.status = 'completed' AND s.occurred_at >= l.created_at AND item->>'sku' = p.sku)) AS "cardsBought",
+             (SELECT count(*) FROM calls c WHERE c.conversation_id = cv.id AND c.accepted_at IS NOT NULL) AS calls,
+             (SELECT coalesce(round(sum(extract(epoch FROM c.ended_at - c.accepted_at))), 0)::bigint FROM calls c
+               WHERE c.conversation_id = cv.id AND c.accepted_at IS NOT NULL AND c.ended_at IS NOT NULL) AS call_seconds
       FROM conversations cv
       LEFT JOIN conversation_stores cs ON cs.conversation_id = cv.id
       WHERE cv.id = ANY(${ids}::text[])`;

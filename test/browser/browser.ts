@@ -15,6 +15,18 @@ export const WIDTHS = [
 ] as const;
 
 /** `args`: flags a suite needs besides these, such as a fake camera (`fakeCamera`). */
+/**
+ * Flags for video calls: a fake camera and microphone (a test pattern and a beep) granted without a prompt, peer
+ * connections allowed on loopback, and host candidates as plain addresses rather than mDNS names, which nothing
+ * resolves offline.
+ */
+export const FAKE_MEDIA_ARGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
 export async function launchBrowser(options: { args?: string[] } = {}): Promise<Browser> {
   await mkdir(SCREENSHOTS, { recursive: true });
   // playwright-core gives the browser a fresh profile directory of its own (the user-data-dir the flags ask for).

@@ -514,6 +514,7 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
         key: '', conversations: 5, missed: 1, handled: 3, unhandled: 1, firstResponse: { count: 4, medianSeconds: 90, p90Seconds: 246 },
         handleTime: { count: 3, medianSeconds: 600, p90Seconds: 1080 }, ratings: { count: 2, average: 4 }, cannedReplyUses: 3,
         sales: { count: 3, amounts: [{ currency: 'JPY', amount: 7500 }] }, productCards: { sent: 0, opened: 0, bought: 0 },
+        calls: { count: 0, seconds: 0 },
       });
 
       const csv = await hub.http.get('/api/reports/team').query({ from: '2026-11-20', to: '2026-11-20', format: 'csv' }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
@@ -656,6 +657,7 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
           // 600, 600, 1200 s.
           handleTime: { count: 3, medianSeconds: 600, p90Seconds: 1080 },
           ratings: { count: 2, average: 4 }, cannedReplyUses: 3, sales: { count: 3, amounts: [{ currency: 'JPY', amount: 7500 }] }, productCards: { sent: 0, opened: 0, bought: 0 },
+          calls: { count: 0, seconds: 0 },
         },
         expect.objectContaining({ key: '2026-11-21', conversations: 1 }),
       ]);
@@ -671,9 +673,9 @@ describe('Supervision: drafts, canned replies, categories, ratings, search, expo
       expect(rows[0]).toEqual([
         'day', 'conversations', 'missed', 'handled', 'unhandled', 'first_response_median_seconds', 'first_response_p90_seconds',
         'handle_time_median_seconds', 'handle_time_p90_seconds', 'ratings', 'rating_average', 'canned_reply_uses', 'sales', 'sales_amount',
-        'product_cards_sent', 'product_cards_opened', 'product_cards_bought',
+        'product_cards_sent', 'product_cards_opened', 'product_cards_bought', 'video_calls', 'video_call_minutes',
       ]);
-      expect(rows[2]).toEqual(['2026-11-20', '5', '1', '3', '1', '90', '246', '600', '1080', '2', '4', '3', '3', 'JPY 7500', '0', '0', '0']);
+      expect(rows[2]).toEqual(['2026-11-20', '5', '1', '3', '1', '90', '246', '600', '1080', '2', '4', '3', '3', 'JPY 7500', '0', '0', '0', '0', '0']);
       const stores = await hub.http.get('/api/reports/team').query({ from: '2026-11-19', to: '2026-11-21', format: 'csv', breakdown: 'store' }).set(supervisor.auth).buffer(true).parse(asText).expect(200);
       expect(parseCsv(stores.body.slice(1)).map((row) => row[0])).toEqual(['store', '', '梅田店']);
 

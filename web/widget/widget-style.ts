@@ -54,4 +54,16 @@ header { display: flex; justify-content: space-between; align-items: center; pad
 .product-name { font-weight: 600; }
 .product-variant { font-size: 12px; color: #4a4a4a; }
 .product-view { margin-top: 6px; align-self: flex-start; background: var(--brand); color: #fff; border-radius: 6px; padding: 4px 12px; text-decoration: none; }
+.call { border-bottom: 1px solid #d0d5dc; background: #0f1419; color: #fff; }
+.call[hidden], .call-stage[hidden], .call-ring[hidden], .call-controls button[hidden] { display: none; }
+.call-ring { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 10px 12px; }
+.call-ring p { flex-basis: 100%; margin: 0; font-weight: 600; }
+.call button { border: 0; border-radius: 8px; padding: 6px 12px; cursor: pointer; font-size: 13px; background: #3a4350; color: #fff; }
+.call .call-accept { background: #1a7f37; }
+.call .call-decline, .call .call-end { background: #c62828; }
+.call-stage { position: relative; }
+.call-remote { display: block; width: 100%; max-height: 260px; background: #000; }
+.call-local { position: absolute; right: 8px; top: 8px; width: 30%; border: 2px solid #fff; border-radius: 6px; background: #222; }
+.call-state { margin: 0; padding: 4px 12px; font-size: 12px; }
+.call-controls { display: flex; gap: 6px; padding: 6px 12px 10px; }
 `;

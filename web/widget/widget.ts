@@ -8,6 +8,7 @@ import type { Socket } from 'socket.io-client';
 import type { HandshakeRefusal, VisitorProof, WidgetAttachment, WidgetClientEvents, WidgetHandshake, WidgetIntake, WidgetIntakeStep, WidgetMessage, WidgetProductCard, WidgetServerEvents, WidgetSession } from '../../src/common/realtime/events';
 import { WIDGET_STYLE } from './widget-style';
 import { widgetLanguage, widgetText } from './widget-text';
+import { WidgetCall } from './widget-call';
 
 type Command = [string, ...unknown[]];
 type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
@@ -138,6 +139,13 @@ class Widget {
   private pageTold = false;
   private readonly pending: Command[] = [];
   private session: WidgetSession | null = null;
+  private readonly call = new WidgetCall(
+    () => this.socket,
+    text,
+    element,
+    (message) => this.status(message),
+    () => this.toggle(true),
+  );
 
   constructor() {
     const style = element('style', {}, WIDGET_STYLE);
@@ -157,7 +165,7 @@ class Widget {
     this.buildLeaveForm();
     this.buildProofForm();
     this.buildRating();
-    this.panel.append(header, this.log, this.notice, this.form, this.proofForm, this.rating, this.buildTranscript(), this.consent, composer);
+    this.panel.append(header, this.call.box, this.log, this.notice, this.form, this.proofForm, this.rating, this.buildTranscript(), this.consent, composer);
     this.root.append(style, this.launcher, this.panel);
     document.body.append(this.host);
 
@@ -247,6 +255,7 @@ class Widget {
     });
     socket.on('message', (message) => this.add(message));
     socket.on('withdrawn', ({ id }) => this.withdrawn(id));
+    this.call.listen(socket);
     // A shop that changes pages without reloading (history API, hash links): the hub learns each page (store detection).
     const moved = () => this.socket?.emit('page', currentPage(), () => {});
     window.addEventListener('popstate', moved);

@@ -9,12 +9,13 @@ import { clientAddressOf, clientLimitKey } from '../../common/http/client-addres
 import { DomainError } from '../../common/errors/domain-error.js';
 import { parseInput } from '../../common/http/validation.js';
 import { logger } from '../../common/logging/logger.js';
-import { widgetConsentFrame, widgetHandshake, widgetIdentifyFrame, widgetIntakeFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetProveFrame, widgetRatingFrame, widgetTrackFrame, widgetTranscriptFrame, widgetTypingFrame } from '../../common/realtime/events/index.js';
+import { callFrame, callSignalFrame, visitorCallEndFrame, widgetConsentFrame, widgetHandshake, widgetIdentifyFrame, widgetIntakeFrame, widgetLeaveMessageFrame, widgetMessageFrame, widgetPageFrame, widgetProveFrame, widgetRatingFrame, widgetTrackFrame, widgetTranscriptFrame, widgetTypingFrame } from '../../common/realtime/events/index.js';
 import type { AllDescribed, Answer, Described, HandshakeRefusal, WidgetAcks, WidgetIntake, WidgetClientEvents, WidgetMessage, WidgetServerEvents } from '../../common/realtime/events/index.js';
 import { frameHandler } from '../../common/realtime/frame-handler.js';
 import { ChannelsService } from '../channels.service.js';
 import { ChannelInbound } from '../inbound-port.js';
 import { WebchatVisitors } from '../visitor-port.js';
+import { WebchatCalls } from '../call-port.js';
 import type { VisitorMessage } from '../visitor-port.js';
 import { ChannelShopperEvents } from '../shopper-port.js';
 import { normalizeWidgetMessage } from './webchat.normalizer.js';
@@ -59,12 +60,14 @@ export class WebchatGateway implements OnGatewayInit {
     private readonly sender: WebchatSender,
     private readonly shopper: ChannelShopperEvents,
     private readonly limits: WidgetLimitsService,
+    private readonly calls: WebchatCalls,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   afterInit(namespace: WidgetNamespace): void {
     this.sender.attach(namespace);
+    this.calls.attach(this.sender);
     // A middleware, not handleConnection: a refused handshake reaches the client as `connect_error` with the reason.
     namespace.use((socket, next) => {
       this.admit(socket).then(
@@ -278,6 +281,53 @@ export class WebchatGateway implements OnGatewayInit {
       await this.limits.frame('page', channel, visitorId, socket.data.address);
       await this.visitors.target.visitorPage(channel, visitorId, page, this.clock.now());
       await this.pageViewed(socket, page.url);
+      return {};
+    });
+  }
+
+  /** The visitor answers an agent's call: the ack carries the ICE servers made for them. */
+  @WidgetFrame('call.accept')
+  async callAccept(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['call.accept']> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      return this.calls.target.accept(channel, visitorId, parseInput(callFrame, frame).callId);
+    });
+  }
+
+  @WidgetFrame('call.decline')
+  async callDecline(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['call.decline']> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      await this.calls.target.decline(channel, visitorId, parseInput(callFrame, frame).callId);
+      return {};
+    });
+  }
+
+  /** Relayed only within a running call of this visitor's, which only an agent can start: no limit of its own. */
+  @WidgetFrame('call.signal')
+  async callSignal(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['call.signal']> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const { callId, signal } = parseInput(callSignalFrame, frame);
+      await this.calls.target.signal(channel, visitorId, callId, signal);
+      return {};
+    });
+  }
+
+  @WidgetFrame('call.end')
+  async callEnd(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['call.end']> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      const { callId, reason } = parseInput(visitorCallEndFrame, frame);
+      return { call: await this.calls.target.end(channel, visitorId, callId, reason) };
+    });
+  }
+
+  @WidgetFrame('call.restart')
+  async callRestart(@ConnectedSocket() socket: VisitorSocket, @MessageBody() frame: unknown): Promise<WidgetAcks['call.restart']> {
+    return answer(async () => {
+      const { channel, visitorId } = socket.data;
+      await this.calls.target.restart(channel, visitorId, parseInput(callFrame, frame).callId);
       return {};
     });
   }

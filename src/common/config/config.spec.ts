@@ -112,6 +112,31 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://hub.shop.example' }).vapidSubject).toBe('https://hub.shop.example');
   });
 
+  // A typo in an ICE URL would surface only as a call that never connects: it stops the start instead.
+  it('reads the ICE servers, and wants the TURN secret with a turn: URL', () => {
+    expect(loadConfig({}).calls).toEqual({ stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 86_400, iceTransportPolicy: 'all' });
+    const secret = 'coturn-static-auth-secret';
+    expect(loadConfig({ HUB_ICE_SERVERS: 'stun:stun.shop.example:3478, turn:turn.shop.example:3478?transport=udp,turns:[2001:db8::1]:5349', HUB_TURN_SECRET: secret, HUB_TURN_TTL_SECONDS: '3600', HUB_ICE_TRANSPORT_POLICY: 'relay' }).calls).toEqual({
+      stunUrls: ['stun:stun.shop.example:3478'],
+      turnUrls: ['turn:turn.shop.example:3478?transport=udp', 'turns:[2001:db8::1]:5349'],
+      turnSecret: secret,
+      turnTtlSeconds: 3600,
+      iceTransportPolicy: 'relay',
+    });
+    for (const bad of ['stun.shop.example:3478', 'https://turn.shop.example', 'turn:turn.shop.example?transport=sctp', 'stun:host:3478?transport=udp']) {
+      expect(refusal({ HUB_ICE_SERVERS: bad })).toMatch(/^Invalid configuration: HUB_ICE_SERVERS="[^\n]*" must be comma-separated stun:/);
+    }
+    expect(refusal({ HUB_ICE_SERVERS: 'turn:turn.shop.example:3478' })).toBe(
+      'Invalid configuration: HUB_TURN_SECRET is required when HUB_ICE_SERVERS names a turn: server (coturn static-auth-secret)',
+    );
+    expect(refusal({ HUB_TURN_SECRET: 'short' })).toBe('Invalid configuration: HUB_TURN_SECRET="***" must be at least 16 characters');
+    expect(refusal({ HUB_ICE_TRANSPORT_POLICY: 'relay', HUB_ICE_SERVERS: 'stun:stun.shop.example' })).toBe(
+      'Invalid configuration: HUB_ICE_TRANSPORT_POLICY=relay needs a turn: server in HUB_ICE_SERVERS (no call could connect)',
+    );
+    expect(refusal({ HUB_ICE_TRANSPORT_POLICY: 'turn' })).toBe('Invalid configuration: HUB_ICE_TRANSPORT_POLICY="turn" must be all or relay');
+    expect(refusal({ HUB_TURN_TTL_SECONDS: '10' })).toMatch(/^Invalid configuration: HUB_TURN_TTL_SECONDS="10" must be at least 60/);
+  });
+
   it('caps downloads at 25 MB unless the operator says otherwise', () => {
     expect(loadConfig({}).maxDownloadBytes).toBe(25 * 1024 * 1024);
     expect(loadConfig({ HUB_MAX_DOWNLOAD_BYTES: '1048576' }).maxDownloadBytes).toBe(1048576);

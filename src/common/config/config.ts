@@ -67,6 +67,23 @@ export interface HubConfig {
   vapidKeys: { publicKey: string; privateKey: string } | null;
   /** HUB_VAPID_SUBJECT: who push services may contact about the hub's pushes (a mailto: or https: URL). */
   vapidSubject: string;
+  /** The ICE servers each side of a video call is handed (HUB_ICE_SERVERS, HUB_TURN_SECRET, HUB_TURN_TTL_SECONDS). */
+  calls: CallConfig;
+}
+
+/**
+ * Where the browsers of a video call find each other: STUN and TURN URLs, and the secret TURN credentials are
+ * derived from (coturn's `static-auth-secret`, the TURN REST API). The media never passes through the hub.
+ */
+export interface CallConfig {
+  stunUrls: string[];
+  turnUrls: string[];
+  /** null: no TURN URL is configured (a TURN URL without it stops the start). */
+  turnSecret: string | null;
+  /** How long handed-out TURN credentials stay good. */
+  turnTtlSeconds: number;
+  /** `relay`: browsers use TURN only, so neither side learns the other's addresses (HUB_ICE_TRANSPORT_POLICY). */
+  iceTransportPolicy: 'all' | 'relay';
 }
 
 export interface WidgetLimits {
@@ -92,6 +109,9 @@ const optionalText = z
   .trim()
   .transform((value) => (value === '' ? undefined : value))
   .optional();
+
+/** RFC 7064 (stun:, stuns:) and RFC 7065 (turn:, turns:, with a transport) URIs: a host and an optional port. */
+const ICE_URL = /^(stuns?:[A-Za-z0-9.-]+|stuns?:\[[0-9A-Fa-f:]+\])(:\d{1,5})?$|^(turns?:[A-Za-z0-9.-]+|turns?:\[[0-9A-Fa-f:]+\])(:\d{1,5})?(\?transport=(udp|tcp))?$/;
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -163,7 +183,17 @@ const envSchema = z.object({
   HUB_VAPID_PRIVATE_KEY: optionalText.pipe(z.string().refine((value) => base64urlBytes(value) === 32, 'must be a P-256 private key: 32 bytes, base64url').optional()),
   HUB_VAPID_SUBJECT: optionalText.pipe(z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: address or an https: URL').optional()),
   HUB_STOP_TIMEOUT_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1, 'must be at least 1').max(3600).default(25),
+  HUB_ICE_SERVERS: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((url) => url.trim()).filter(Boolean))
+    .refine((urls) => urls.every((url) => ICE_URL.test(url)), 'must be comma-separated stun:host[:port] or turn(s):host[:port][?transport=udp|tcp] URLs'),
+  HUB_TURN_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // A day, as coturn's own examples hand out: longer than any call, short enough that a leaked one soon dies.
+  HUB_ICE_TRANSPORT_POLICY: z.enum(['all', 'relay'], { error: 'must be all or relay' }).default('all'),
+  HUB_TURN_TTL_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(60, 'must be at least 60').max(7 * 86_400, 'must be at most 604800 (a week)').default(86_400),
 });
+
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
   const parsed = envSchema.safeParse(env);
@@ -197,6 +227,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (Boolean(e.HUB_VAPID_PUBLIC_KEY) !== Boolean(e.HUB_VAPID_PRIVATE_KEY)) {
     const [set, missing] = e.HUB_VAPID_PUBLIC_KEY ? ['HUB_VAPID_PUBLIC_KEY', 'HUB_VAPID_PRIVATE_KEY'] : ['HUB_VAPID_PRIVATE_KEY', 'HUB_VAPID_PUBLIC_KEY'];
     throw new ConfigError(`Invalid configuration: ${missing} is required when ${set} is set (one key pair)`);
+  }
+  const turnUrls = e.HUB_ICE_SERVERS.filter((url) => url.startsWith('turn'));
+  if (e.HUB_ICE_TRANSPORT_POLICY === 'relay' && turnUrls.length === 0) {
+    throw new ConfigError('Invalid configuration: HUB_ICE_TRANSPORT_POLICY=relay needs a turn: server in HUB_ICE_SERVERS (no call could connect)');
+  }
+  if (turnUrls.length > 0 && !e.HUB_TURN_SECRET) {
+    // TURN without credentials would be an open relay, and coturn refuses it anyway: say so at start, not mid-call.
+    throw new ConfigError('Invalid configuration: HUB_TURN_SECRET is required when HUB_ICE_SERVERS names a turn: server (coturn static-auth-secret)');
   }
   const production = e.NODE_ENV === 'production';
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
@@ -239,6 +277,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     vapidKeys: e.HUB_VAPID_PUBLIC_KEY ? { publicKey: e.HUB_VAPID_PUBLIC_KEY, privateKey: e.HUB_VAPID_PRIVATE_KEY! } : null,
     // Push services want a way to reach the sender: the hub's own mail address, else its public https address.
     vapidSubject: e.HUB_VAPID_SUBJECT ?? (e.HUB_MAIL_FROM ? `mailto:${e.HUB_MAIL_FROM}` : publicUrl.startsWith('https://') ? publicUrl : 'mailto:webpush@tsunagi.invalid'),
+    calls: {
+      stunUrls: e.HUB_ICE_SERVERS.filter((url) => url.startsWith('stun')),
+      turnUrls,
+      turnSecret: e.HUB_TURN_SECRET ?? null,
+      turnTtlSeconds: e.HUB_TURN_TTL_SECONDS,
+      iceTransportPolicy: e.HUB_ICE_TRANSPORT_POLICY,
+    },
   };
 }
 

@@ -102,6 +102,12 @@ export const ERROR_CODES = [
   'withdraw_unsupported',
   /** A note, a customer's message, a failed or already withdrawn one: there is nothing to take back. */
   'withdraw_not_possible',
+  /** A video call on a channel other than web chat (only the widget can take one). */
+  'call_unsupported',
+  /** The conversation already has a call ringing or running. */
+  'call_in_progress',
+  /** No call of this member's or visitor's by that id is ringing or running (it ended, or it is someone else's). */
+  'call_not_found',
   // Reports and sales
   'invalid_report_target',
   'report_changed',

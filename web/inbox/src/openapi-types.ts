@@ -2669,6 +2669,10 @@ export interface components {
                 opened: number;
                 bought: number;
             };
+            calls: {
+                count: number;
+                seconds: number;
+            };
         };
         Transfer: {
             id: string;

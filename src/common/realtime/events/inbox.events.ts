@@ -12,6 +12,7 @@ import type {
   inboxTransferView,
 } from './inbox-views.schema.js';
 import type { Answer, Frame, NamespaceCatalog } from './socket.events.js';
+import type { CallEnded, CallIce, CallSignal } from './call.events.js';
 
 // The `/inbox` namespace: agents' devices and the hub. Every socket is in its team's room and its member's room, so
 // every device of a member hears what is theirs. Described for people in docs/socket-protocols.md.
@@ -121,11 +122,25 @@ export interface InboxServerEvents {
   'shopper.activity': (event: { conversationId: string; event: InboxShopperEvent }) => void;
   'consent.changed': (event: { contactId: string; channel: 'sms' | 'whatsapp' | 'email' | 'line'; state: 'none' | 'pending' | 'opted_in' | 'opted_out' }) => void;
   'floor.changed': (event: InboxFloorChanged) => void;
+  /** The visitor accepted the member's call: the member's device that holds it sends the offer. */
+  'call.accepted': (event: { callId: string; conversationId: string }) => void;
+  /** The visitor's browser's answer or ICE candidate. */
+  'call.signal': (event: { callId: string; signal: CallSignal }) => void;
+  /** The visitor's connection dropped: the caller restarts ICE (it may have seen it already). */
+  'call.restart': (event: { callId: string }) => void;
+  /** A call of the member's is over (declined, hung up by the visitor, or ended on another device). */
+  'call.ended': (event: CallEnded) => void;
 }
 
 /** What each frame's acknowledgement carries. */
 export interface InboxAcks {
   typing: Answer;
+  /** The call, ringing in the visitor's widget, and the ICE servers with credentials made for this member. */
+  'call.invite': Answer<{ callId: string } & CallIce>;
+  'call.signal': Answer;
+  /** The call's end as written to the thread (a call already over answers how it ended). */
+  'call.end': Answer<{ call: CallEnded }>;
+  'call.ice': Answer<CallIce>;
 }
 
 /** Client to server on `/inbox`: each frame is its schema's input, answered through the acknowledgement. */
@@ -136,6 +151,10 @@ export const inboxCatalog: NamespaceCatalog<InboxClientEvents, InboxServerEvents
   namespace: '/inbox',
   clientToServer: {
     typing: 'The agent types in a conversation.',
+    'call.invite': 'The agent starts a video call in a web chat they hold.',
+    'call.signal': 'The agent’s browser’s offer (again for an ICE restart) or ICE candidate for the visitor.',
+    'call.end': 'The agent hangs up, stops the call ringing, or gives up on a lost connection.',
+    'call.ice': 'The agent’s browser asks for fresh ICE servers before an ICE restart.',
   },
   serverToClient: {
     'message.created': 'A message was written in a conversation of the team (a customer’s message a provider redelivered is told again, under its one id).',
@@ -157,5 +176,9 @@ export const inboxCatalog: NamespaceCatalog<InboxClientEvents, InboxServerEvents
     'shopper.activity': 'A shopper in a live conversation of the team did something on the shop’s site.',
     'consent.changed': 'A contact’s consent for a kind of channel changed.',
     'floor.changed': 'An offer was made or ended, or a sale credited or reversed (supervisors and administrators).',
+    'call.accepted': 'The visitor accepted the member’s video call.',
+    'call.signal': 'The visitor’s browser’s answer or ICE candidate.',
+    'call.restart': 'The visitor’s browser lost the call’s connection.',
+    'call.ended': 'A video call of the member’s ended or failed.',
   },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentCallEndFrame, callFrame, callInviteFrame, callSignalFrame } from './call.schema.js';
 
 // The `/inbox` namespace's inbound side: the frames an agent's device may send, parsed by the inbox gateway.
 
@@ -8,4 +9,9 @@ export const inboxTypingFrame = z.strictObject({ conversationId: z.string().min(
 /** Every frame an agent's device may send on `/inbox`, by event name. */
 export const inboxFrames = {
   typing: inboxTypingFrame,
+  'call.invite': callInviteFrame,
+  'call.signal': callSignalFrame,
+  'call.end': agentCallEndFrame,
+  /** Fresh ICE servers (TURN credentials) for an ICE restart of a call the member started. */
+  'call.ice': callFrame,
 } as const;

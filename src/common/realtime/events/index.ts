@@ -9,3 +9,5 @@ export * from './inbox.schema.js';
 export * from './inbox-views.schema.js';
 export * from './widget.events.js';
 export * from './widget.schema.js';
+export * from './call.events.js';
+export * from './call.schema.js';

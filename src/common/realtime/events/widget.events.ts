@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Answer, Frame, NamespaceCatalog } from './socket.events.js';
+import type { CallEnded, CallIce, CallSignal } from './call.events.js';
 import type { widgetFrames, widgetHandshake } from './widget.schema.js';
 
 // The `/widget` namespace: a shop visitor's browser and the hub. The visitor is the socket's scope (one room per
@@ -114,6 +115,14 @@ export interface WidgetServerEvents {
   missed: (event: { conversationId: string; form: true }) => void;
   /** The visitor's first unanswered message has waited longer than the team's slow-reply time. */
   slow_reply: (event: { conversationId: string; waitedSeconds: number; form: true }) => void;
+  /** An agent calls: the widget rings with accept and decline. */
+  'call.invite': (event: { callId: string; conversationId: string; agentName: string | null }) => void;
+  /** A tab of the visitor's accepted the call: the others stop ringing. */
+  'call.accepted': (event: { callId: string }) => void;
+  /** The agent's browser's offer (again for an ICE restart) or ICE candidate. */
+  'call.signal': (event: { callId: string; signal: CallSignal }) => void;
+  /** The call is over: the agent hung up, gave up on the connection, or it rang out. */
+  'call.ended': (event: CallEnded) => void;
 }
 
 /** What each frame's acknowledgement carries. */
@@ -134,6 +143,12 @@ export interface WidgetAcks {
   rating: Answer<{ conversationId: string }>;
   page: Answer;
   typing: Answer;
+  /** The ICE servers with credentials made for this visitor. */
+  'call.accept': Answer<CallIce>;
+  'call.decline': Answer;
+  'call.signal': Answer;
+  'call.end': Answer<{ call: CallEnded }>;
+  'call.restart': Answer;
 }
 
 type WidgetFrameName = keyof typeof widgetFrames;
@@ -156,6 +171,11 @@ export const widgetCatalog: NamespaceCatalog<WidgetClientEvents, WidgetServerEve
     rating: 'The rating form at the end of a chat.',
     page: 'The visitor moved to another page of a single-page shop.',
     typing: 'The visitor’s draft as they type (throttled by the widget).',
+    'call.accept': 'The visitor accepts the agent’s video call.',
+    'call.decline': 'The visitor declines the agent’s video call.',
+    'call.signal': 'The visitor’s browser’s answer or ICE candidate for the agent.',
+    'call.end': 'The visitor hangs up.',
+    'call.restart': 'The visitor’s browser lost the call’s connection and asks the agent’s to restart ICE.',
   },
   serverToClient: {
     session: 'Right after every accepted handshake.',
@@ -165,5 +185,9 @@ export const widgetCatalog: NamespaceCatalog<WidgetClientEvents, WidgetServerEve
     waiting: 'Nobody was offered the chat.',
     missed: 'Every offer of the chat expired unanswered.',
     slow_reply: 'The visitor has waited too long for an answer.',
+    'call.invite': 'An agent calls the visitor.',
+    'call.accepted': 'One of the visitor’s tabs accepted the call.',
+    'call.signal': 'The agent’s browser’s offer or ICE candidate.',
+    'call.ended': 'The call ended or failed.',
   },
 };

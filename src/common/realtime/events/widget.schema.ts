@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callFrame, callSignalFrame, visitorCallEndFrame } from './call.schema.js';
 
 // The `/widget` namespace's inbound side: the handshake's `auth` and each frame a visitor's browser may send, parsed
 // by the web chat gateway. Frames are strict: a field the hub does not know is refused, so one added later cannot
@@ -194,4 +195,9 @@ export const widgetFrames = {
   rating: widgetRatingFrame,
   page: widgetPageFrame,
   typing: widgetTypingFrame,
+  'call.accept': callFrame,
+  'call.decline': callFrame,
+  'call.signal': callSignalFrame,
+  'call.end': visitorCallEndFrame,
+  'call.restart': callFrame,
 } as const;

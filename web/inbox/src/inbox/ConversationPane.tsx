@@ -11,6 +11,7 @@ import type { PendingFile } from './MessageFiles';
 import type { Language } from '../i18n';
 import { enterSendsPreference } from '../shared/session';
 import { describeError } from '../shared/error-catalog';
+import { VideoCall, useCallEventText } from './VideoCall';
 
 /** As long as the hub lets an agent withdraw a message (WITHDRAW_WINDOW_MS). */
 const WITHDRAW_WINDOW_MS = 2 * 60_000;
@@ -38,6 +39,7 @@ export function ConversationPane(props: {
 }) {
   const { conversation, messages, draft, timeZone, language } = props;
   const text = useText();
+  const callEventText = useCallEventText();
   const [body, setBody] = useState('');
   const [asNote, setAsNote] = useState(false);
   const [cannedReplyId, setCannedReplyId] = useState<string | null>(null);
@@ -312,6 +314,15 @@ export function ConversationPane(props: {
         </div>
       )}
       <ShopperPanel conversationId={conversation.id} socket={props.socket} onSend={conversation.status === 'resolved' ? undefined : (sku) => void sendViewed(sku)} />
+      {conversation.channel.type === 'webchat' && (
+        <VideoCall
+          key={conversation.id}
+          conversationId={conversation.id}
+          socket={props.socket}
+          language={language}
+          canCall={conversation.status !== 'resolved' && conversation.assigneeId === props.member.id}
+        />
+      )}
 
       <ol className="thread" ref={log} aria-label={text.conversations} aria-live="polite">
         {messages.map((message) => (
@@ -327,14 +338,14 @@ export function ConversationPane(props: {
               <p className="body withdrawn">{message.direction === 'out' ? text.withdrawn : text.unsentByCustomer}</p>
             ) : (
               <>
-                {message.body && <p className="body">{message.body}</p>}
+                {message.body && <p className="body">{callEventText(message) ?? message.body}</p>}
                 <MessageFiles attachments={message.attachments} />
                 <ProductCards products={message.products} language={language} timeZone={timeZone} />
               </>
             )}
             <span className="meta">
               <time dateTime={message.createdAt}>{time.format(new Date(message.createdAt))}</time>
-              {message.direction === 'out' && message.kind !== 'note' && <span className="status"> · {text.status[message.status] ?? message.status}</span>}
+              {message.direction === 'out' && message.kind !== 'note' && message.kind !== 'event' && <span className="status"> · {text.status[message.status] ?? message.status}</span>}
             </span>
             {message.error && (
               <span className="failure">{fill(text.failedBecause, { reason: describeError(language, message.errorCode ?? 'provider_refused', message.errorDetails) })}</span>
