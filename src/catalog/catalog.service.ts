@@ -22,6 +22,9 @@ const PRODUCT_FIELDS = Prisma.sql`
   id, source_id AS "sourceId", external_id AS "externalId", item_group_id AS "itemGroupId", sku, gtin, name, description, category,
   keywords, brand, price, sale_price AS "salePrice", currency, availability, image_urls AS "imageUrls", url, variant, updated_at AS "updatedAt"`;
 
+/** Products whose words are searched for the nearest spelling of a mistyped word. */
+const CORRECTION_CANDIDATES = 50;
+
 /** A word typing mistakes are forgiven in: Latin letters (and digits), four or more, where three-letter grams mean something. */
 function isLatinWord(word: string): boolean {
   return word.length >= 4 && /^[a-z0-9'-]+$/.test(word) && /[a-z]/.test(word);
@@ -134,16 +137,35 @@ export class CatalogService {
       FROM products WHERE ${Prisma.join([...filters, ...matching], ' AND ')}
       ORDER BY (availability = 'in_stock') DESC, name, id
       LIMIT ${query.limit}`;
-    const typos = barcode ? [] : words.filter(isLatinWord);
-    if (rows.length > 0 || typos.length === 0) return { items: rows.map(toProductView), approximate: false };
-    // Nothing as typed: the Latin words may hold a typing mistake. Each is matched by trigram word similarity (`<%`,
-    // pg_trgm's default threshold 0.6, through products_search_trgm_idx); other words (Japanese) must still match.
-    const close = words.map((word) => (isLatinWord(word) ? Prisma.sql`${word}::text <% search_text` : exact(word)));
-    const similarity = Prisma.join(typos.map((word) => Prisma.sql`word_similarity(${word}::text, search_text)`), ' + ');
+    if (rows.length > 0 || barcode) return { items: rows.map(toProductView), approximate: false };
+    // Nothing as typed: a Latin word that no product of the team has as typed may be a typing mistake. It is replaced
+    // by the closest word of the products that resemble it (pg_trgm: `<%` through products_search_trgm_idx, at its
+    // default threshold 0.6, then the nearest of their words by `similarity`), and the search runs again as typed.
+    // Correcting the word first keeps this as quick as an exact search: scoring every product that resembles the
+    // word would score thousands ("linen" is in a sixth of a clothes shop).
+    let corrected = false;
+    const spelled: string[] = [];
+    for (const word of words) {
+      if (!isLatinWord(word) || (await this.hasWord(teamId, exact(word)))) {
+        spelled.push(word);
+        continue;
+      }
+      const [nearest] = await this.db.$queryRaw<Array<{ word: string }>>`
+        SELECT w AS word
+        FROM (SELECT search_text FROM products WHERE team_id = ${teamId} AND ${word}::text <% search_text LIMIT ${CORRECTION_CANDIDATES}) p,
+             regexp_split_to_table(p.search_text, ' ') w
+        WHERE w ~ '[a-z]'
+        ORDER BY similarity(w, ${word}::text) DESC, w
+        LIMIT 1`;
+      if (!nearest) return { items: [], approximate: false };
+      spelled.push(nearest.word);
+      corrected = true;
+    }
+    if (!corrected) return { items: [], approximate: false };
     const approximate = await this.db.$queryRaw<ProductRow[]>`
       SELECT ${PRODUCT_FIELDS}
-      FROM products WHERE ${Prisma.join([...filters, ...close], ' AND ')}
-      ORDER BY ${similarity} DESC, (availability = 'in_stock') DESC, name, id
+      FROM products WHERE ${Prisma.join([...filters, ...spelled.map(exact)], ' AND ')}
+      ORDER BY (availability = 'in_stock') DESC, name, id
       LIMIT ${query.limit}`;
     return { items: approximate.map(toProductView), approximate: approximate.length > 0 };
   }
@@ -181,6 +203,12 @@ export class CatalogService {
         url: row.url,
       };
     });
+  }
+
+  /** Whether any product of the team has this word as typed. */
+  private async hasWord(teamId: string, condition: Prisma.Sql): Promise<boolean> {
+    const found = await this.db.$queryRaw<unknown[]>`SELECT 1 FROM products WHERE team_id = ${teamId} AND ${condition} LIMIT 1`;
+    return found.length > 0;
   }
 
   private async owned(teamId: string, id: string) {
