@@ -58,6 +58,8 @@ interface Victim {
   pushSubscription: string;
   /** A photo B's administrator uploaded for a reply in B's web chat, not yet sent. */
   upload: string;
+  /** A video call ringing in B's web chat, from B's administrator to B's visitor. */
+  call: string;
   /** B's catalog: a feed source, its finished sync and a product it brought in. */
   catalogSource: string;
   catalogSync: string;
@@ -393,6 +395,11 @@ describe('Cross-team access', () => {
       notification: notification!.id,
       pushSubscription,
       upload: (await hub.http.post(`/api/conversations/${chat.conversationId}/uploads`).set(admin.auth).attach('file', PHOTO, 'b.png').expect(201)).body.id as string,
+      call: (
+        await hub.infra.db.call.create({
+          data: { teamId: admin.teamId, conversationId: chat.conversationId, channelId: webchat, memberId: admin.id, visitorId: chat.visitorId, liveKey: chat.conversationId },
+        })
+      ).id,
       catalogSource,
       catalogSync,
       product,
@@ -541,7 +548,14 @@ describe('Cross-team access', () => {
     // An event added to a gateway without a cross-team case: it must get a frame here.
     const INBOX_FRAMES: Record<string, (b: Victim) => Record<string, unknown>> = {
       typing: (v) => ({ conversationId: v.conversation }),
+      // A call into B's web chat, and frames naming B's call: B's visitor must never ring or hear A's signals.
+      'call.invite': (v) => ({ conversationId: v.conversation }),
+      'call.signal': (v) => ({ callId: v.call, signal: { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } } }),
+      'call.end': (v) => ({ callId: v.call, reason: 'hung_up' }),
+      'call.ice': (v) => ({ callId: v.call }),
     };
+    /** Stands for B's call in a widget frame until B exists. */
+    const CALL = 'b-call';
     // The widget's frames name no id (the socket's channel and visitor are its scope); each is also sent with team
     // B's ids added, which a strict frame must refuse, so that a field added later cannot point at B silently.
     const WIDGET_FRAMES: Record<string, Record<string, unknown>> = {
@@ -559,7 +573,15 @@ describe('Cross-team access', () => {
       rating: { score: 1, comment: 'spy' },
       page: { url: 'https://shop.example/page' },
       typing: { draft: 'spy' },
+      // B's call, by its id (filled in below once B exists): a visitor of A's web chat, even with B's visitor id, is
+      // not that call's visitor.
+      'call.accept': { callId: CALL },
+      'call.decline': { callId: CALL },
+      'call.signal': { callId: CALL, signal: { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } } },
+      'call.end': { callId: CALL, reason: 'hung_up' },
+      'call.restart': { callId: CALL },
     };
+    const withCall = (frame: Record<string, unknown>) => (frame.callId === CALL ? { ...frame, callId: b.call } : frame);
 
     it('has a frame for every event of /inbox and /widget, and no other namespace', () => {
       const events = gatewayEvents(hub);
@@ -574,6 +596,7 @@ describe('Cross-team access', () => {
       const bVisitor = await open(hub.url, '/widget', { channelId: b.channels.webchat, visitorId: b.visitorId });
       await sessionOf(bVisitor);
       const typingSeen = collect(bVisitor, 'typing');
+      const callsHeard = ['call.invite', 'call.signal', 'call.ended'].map((event) => collect(bVisitor, event));
       const spy = await open(hub.url, '/inbox', { token: a.admin.token });
       const heardBySpy: unknown[] = [];
       spy.onAny((event: string, ...args: unknown[]) => heardBySpy.push([event, ...args]));
@@ -589,6 +612,7 @@ describe('Cross-team access', () => {
       expect(await emitWithAck(own, 'typing', { conversationId: b.conversation })).toMatchObject({ ok: true });
       await typed;
       expect(typingSeen).toHaveLength(1);
+      expect(callsHeard.flat()).toEqual([]);
       // B's visitor types (B's agents hear it), then A's own note: once A hears its note, anything of B's would
       // have reached A's socket before it.
       const heardByB = nextEvent(own, 'typing');
@@ -613,11 +637,13 @@ describe('Cross-team access', () => {
       const session = await sessionOf<{ conversationId: string | null; messages: unknown[] }>(intruder);
       expect(session).toMatchObject({ conversationId: null, messages: [] });
 
-      for (const [event, frame] of Object.entries(WIDGET_FRAMES)) {
+      for (const [event, template] of Object.entries(WIDGET_FRAMES)) {
+        const frame = withCall(template);
         const aimed = await emitWithAck<{ ok: boolean; code?: string }>(intruder, event, { ...frame, conversationId: b.conversation, channelId: b.channels.webchat, messageId: b.message });
         expect({ event, ok: aimed.ok }).toEqual({ event, ok: false });
-        const plain = await emitWithAck<{ ok: boolean; conversationId?: string }>(intruder, event, frame);
+        const plain = await emitWithAck<{ ok: boolean; code?: string; conversationId?: string }>(intruder, event, frame);
         expect({ event, conversationId: plain.conversationId }).not.toEqual({ event, conversationId: b.conversation });
+        if (event.startsWith('call.')) expect({ event, plain }).toEqual({ event, plain: expect.objectContaining({ ok: false, code: 'call_not_found' }) });
       }
 
       // B's visitor types: once B's agent hears it, anything the intruder caused would have arrived before.
