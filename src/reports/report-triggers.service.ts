@@ -8,6 +8,8 @@ import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { logger } from '../common/logging/logger.js';
+import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
+import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resumable-work.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConversationEvents, ConversationsService } from '../conversations/index.js';
 import { TeamEvents, readTeamSettings } from '../teams/index.js';
@@ -23,6 +25,8 @@ import { StoresService } from './stores.service.js';
 export const SILENT_CUSTOMER_MS = 10 * 60_000;
 /** Tries of a trigger whose write failed (the database dropped its connections): about half a minute in all. */
 const TRIGGER_ATTEMPTS = 7;
+/** How far back a restart looks for chats taken whose taking post was lost with the process. */
+const TAKING_CATCH_UP_MS = 15 * 60_000;
 /** The last messages a handoff post carries. */
 const SUMMARY_MESSAGES = 3;
 
@@ -38,7 +42,11 @@ interface ConversationContext {
  * outcome, and ends a shift. Each trigger writes one row (its dedupe key); ReportsService posts it.
  */
 @Injectable()
-export class ReportTriggersService implements OnModuleInit {
+export class ReportTriggersService implements OnModuleInit, ResumableWork {
+  readonly name = 'taking posts of chats just taken';
+  /** The triggers run in this process, on its events: lost only with it (a crash between an accept's commit and its post). */
+  readonly heldBy = 'process' as const;
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -48,9 +56,11 @@ export class ReportTriggersService implements OnModuleInit {
     private readonly conversationEvents: ConversationEvents,
     private readonly conversations: ConversationsService,
     private readonly teamEvents: TeamEvents,
+    @Inject(RESUMABLE_WORK) private readonly resumable: ResumableWorkRegistry,
   ) {}
 
   onModuleInit(): void {
+    this.resumable.register(this);
     this.conversationEvents.on('conversation.accepted', ({ conversationId, memberId }) => this.persistently(() => this.taking(conversationId, memberId)));
     this.conversationEvents.on('conversation.assigned', ({ conversationId, memberId }) => this.persistently(() => this.taking(conversationId, memberId)));
     this.conversationEvents.on('conversation.resolved', ({ conversationId, memberId, assigneeId, outcome, resolvedAt }) =>
@@ -76,6 +86,25 @@ export class ReportTriggersService implements OnModuleInit {
         await sleep(Math.min(8_000, 250 * 2 ** (attempt - 1)));
       }
     }
+  }
+
+  /**
+   * A process that died between an accept's commit and its taking post (killed, out of memory) lost the post with its
+   * event. At start, a chat someone holds that was active in the last TAKING_CATCH_UP_MS, in a team that posts to a
+   * call center group, and has no taking post for its holder, gets it now (its dedupe key keeps a post that did get
+   * written from being written twice). Older chats are left alone: a team that maps its call center group today must
+   * not see yesterday's chats announced.
+   */
+  async resume(): Promise<number> {
+    const since = new Date(this.clock.now().getTime() - TAKING_CATCH_UP_MS);
+    const missing = await this.db.$queryRaw<Array<{ id: string; assigneeId: string }>>`
+      SELECT c.id, c.assignee_id AS "assigneeId"
+      FROM conversations c
+      WHERE c.status = 'open' AND c.assignee_id IS NOT NULL AND c.last_message_at >= ${since}::timestamp
+        AND EXISTS (SELECT 1 FROM report_targets t WHERE t.team_id = c.team_id AND t.purpose = 'callCenter')
+        AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.team_id = c.team_id AND r.dedupe_key = 'taking:' || c.id || ':' || c.assignee_id)`;
+    for (const { id, assigneeId } of missing) await this.persistently(() => this.taking(id, assigneeId));
+    return missing.length;
   }
 
   /** "{agent} takes {contact}'s chat", to the call center. */

@@ -69,6 +69,23 @@ describe(ReportsService.name, () => {
   const rowsOf = (conversationId: string) => ctx.db.report.findMany({ where: { conversationId }, orderBy: { id: 'asc' } });
   const sentOf = (conversationId: string, kind: string) => eventually(() => rowsOf(conversationId), (rows) => rows.some((r) => r.kind === kind && r.status === 'sent'), 5_000);
 
+  // Guards: the cluster's kill scenario, where a process killed between an accept's commit and its trigger lost the
+  // taking post for good (3 of 60 accepts on a slow machine).
+  it('posts at start the taking report of a chat taken just before the process died, once, and leaves older chats alone', async () => {
+    const triggers = ctx.get(ReportTriggersService);
+    const [{ conversationId: lost }] = await ctx.get(IngestService).ingest(line, [inboundMessage({ kind: 'line', address: lineId('U'), name: '佐藤 花子' }, '空きはありますか')]);
+    const [{ conversationId: old }] = await ctx.get(IngestService).ingest(line, [inboundMessage({ kind: 'line', address: lineId('U'), name: '高橋 次郎' }, '先週の件です')]);
+    // Taken as an accept's commit leaves it, with no event after (the process is gone).
+    await ctx.db.conversation.updateMany({ where: { id: { in: [lost!, old!] } }, data: { assigneeId: agent.id, status: 'open' } });
+    await ctx.db.conversation.update({ where: { id: old! }, data: { lastMessageAt: new Date(ctx.clock.now().getTime() - 60 * 60_000) } });
+
+    expect(await triggers.resume()).toBe(1);
+    await sentOf(lost!, 'taking');
+    expect(await triggers.resume()).toBe(0);
+    expect((await rowsOf(lost!)).filter((row) => row.kind === 'taking')).toHaveLength(1);
+    expect(await rowsOf(old!)).toEqual([]);
+  });
+
   it('posts one taking report however often its trigger fires, in the team’s own words', async () => {
     await ctx.get(TeamsService).update(team.teamId, { settings: { reportTexts: { taking: '{agent.surname}が{contact.name}様を担当します ({channel}/{store})' } } });
 
