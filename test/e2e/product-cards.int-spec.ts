@@ -271,4 +271,12 @@ describe('Product cards', () => {
     }
     expect(await hub.infra.db.message.count({ where: { conversationId, direction: 'out' } })).toBe(0);
   });
+
+  // Guards: /p/ is public, so walking tokens from one address is cut off (120 a minute), with the limiter's code.
+  it('answers 429 to one address opening more than 120 card links a minute', async () => {
+    const answers = [];
+    for (let i = 0; i < 125; i++) answers.push((await request(hub.url).get('/p/BBBBBBBBBBBB').set('user-agent', CHROME)).status);
+    expect(answers.filter((status) => status === 429).length).toBeGreaterThan(0);
+    expect(answers.slice(0, 100).every((status) => status === 404)).toBe(true);
+  });
 });
