@@ -30,19 +30,16 @@
 //   BENCH_N=3000 BENCH_CONCURRENCY=16 BENCH_REPEAT=3 BENCH_PROVIDERS=twilio,line,whatsapp,sendgrid npm run bench:ingest
 //   BENCH_DATABASE_URL=postgresql://...               the server to make databases on (default postgres@127.0.0.1:5432)
 //   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"    node options for the targets' processes (a CPU profile of each)
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { io } from 'socket.io-client';
 import { ACCOUNT_SID, AUTH_TOKEN, INBOUND_TOKEN, LINE_SECRET, PROVIDERS, PUBLIC_URL, WHATSAPP_NUMBER_ID, WHATSAPP_SECRET, webhook } from './ingest-webhooks.mjs';
+import { CLOCK_TICKS_PER_SECOND, agent, cpuTicks, post, startProcess, stopChildren, waitIdle } from './processes.mjs';
 import { startProviderEdge } from './provider-edge.mjs';
 import { median, percentile } from './stats.mjs';
 
@@ -82,7 +79,6 @@ const PGLITE_BASELINE = process.env.BENCH_PGLITE_BASELINE || 'direct';
 // The baselines keep the message search's index up, as the hub does; `off` measures a bare insert instead.
 const BASELINE_SEARCH_INDEX = process.env.BENCH_BASELINE_SEARCH_INDEX || 'on';
 const PROVIDER_NAMES = { twilio: 'Twilio SMS', line: 'LINE', whatsapp: 'WhatsApp Cloud', sendgrid: 'SendGrid mail' };
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN = { email: 'bench@example.com', password: 'correct horse battery staple' };
 
 for (const provider of BENCH_PROVIDERS) if (!PROVIDERS.includes(provider)) throw new Error(`BENCH_PROVIDERS: unknown ${provider} (one of ${PROVIDERS.join(', ')})`);
@@ -92,56 +88,8 @@ for (const database of DATABASES) if (!['postgres', 'embedded'].includes(databas
 
 // ---- the targets, each its own process ----
 
-const children = new Set();
 /** The providers' APIs the hub calls back (away replies, LINE profiles), faked at the edge: set in main(). */
 let edge;
-// The load generator's own connections: enough sockets that the client never queues behind itself.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Starts `node <script>` with only `env` (and PATH/HOME) and waits until it prints `readyLine` on stdout. */
-async function startProcess(name, script, env, readyLine) {
-  const port = await freePort();
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=profiles") is given to the hub and the baselines alike.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stderr = '';
-  let stdout = '';
-  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-  const ready = new Promise((resolve) => {
-    // The hub's log lines (errors only, by default) come here: the last of them explain a failed webhook.
-    child.stdout.on('data', (chunk) => {
-      stdout = (stdout + chunk).slice(-4000);
-      if (stdout.includes(readyLine)) resolve(null);
-    });
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  exited.then(() => children.delete(child));
-  const early = await Promise.race([ready, exited, sleep(180_000).then(() => ({ code: 'no start within 180 s' }))]);
-  if (early) throw new Error(`${name} did not start (${early.code ?? early.signal}): ${stderr.trim() || stdout.trim()}`);
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    name,
-    url,
-    pid: child.pid,
-    /** The last line the process wrote (the hub's last log line), for a run with errors. */
-    lastLine: () => (stdout.trim() || stderr.trim()).split('\n').pop(),
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      if (!(await Promise.race([exited, sleep(20_000).then(() => null)]))) child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
 
 /** The hub as `npm start` runs it, on `databaseUrl` or (null) its embedded database under `dataDir`. */
 async function startHub(name, { databaseUrl, dataDir }) {
@@ -213,49 +161,7 @@ function rssMb(pid) {
   }
 }
 
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on every architecture Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** CPU time the process has used, in clock ticks (Linux), NaN elsewhere. */
-function cpuTicks(pid) {
-  try {
-    // Fields after the command (which may hold spaces, so read from the closing parenthesis): utime is the 12th, stime the 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return NaN;
-  }
-}
-
-/**
- * Waits (up to BENCH_IDLE_WAIT_SECONDS) until none of the processes used more than 5% of a core over half a second:
- * the follow-up work of the last run (offers, away replies, naming jobs) is not charged to the next run, whichever
- * target it measures.
- */
-async function waitIdle(pids) {
-  const deadline = performance.now() + IDLE_WAIT_SECONDS * 1000;
-  for (;;) {
-    const before = pids.map(cpuTicks);
-    await sleep(500);
-    const busy = pids.map(cpuTicks).some((ticks, i) => !(ticks - before[i] <= 2.5));
-    if (!busy || performance.now() > deadline) return;
-  }
-}
-
 // ---- the load ----
-
-function post(baseUrl, call) {
-  return new Promise((resolve) => {
-    const request = http.request(`${baseUrl}${call.path}`, { method: 'POST', agent, headers: { ...call.headers, 'content-length': Buffer.byteLength(call.body) } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (text = (text + chunk).slice(0, 300)));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-    });
-    request.on('error', (error) => resolve({ status: 0, text: error.message }));
-    request.end(call.body);
-  });
-}
 
 let runNumber = 0;
 
@@ -304,7 +210,7 @@ async function measure(target, send) {
   target.socket.off('message.created', onMessage);
   // The target's own CPU per message, its follow-ups included (read once it is idle again): unlike throughput, it
   // hardly moves with what else runs on the machine. A PostgreSQL server's work is not in it; PGlite's is.
-  await waitIdle([target.pid]);
+  await waitIdle([target.pid], IDLE_WAIT_SECONDS);
   const cpuMsPerMessage = ((cpuTicks(target.pid) - ticks0) * (1000 / CLOCK_TICKS_PER_SECOND)) / Math.max(1, messages);
   // Throughput counts a message once its agent saw it (or, for one that never arrived, once it was answered).
   const seconds = (last - t0) / 1000;
@@ -404,7 +310,7 @@ async function benchDatabase(database, { startTargets, openLoopToo }) {
     if (openLoopToo) {
       report.openLoop = {};
       for (const target of [hub, baseline]) {
-        await waitIdle([hub.pid, baseline.pid]);
+        await waitIdle([hub.pid, baseline.pid], IDLE_WAIT_SECONDS);
         report.openLoop[target.kind] = record(`open loop ${LATENCY_RATE}/s`, 'mixed', target, await openLoop(target));
       }
     }
@@ -412,7 +318,7 @@ async function benchDatabase(database, { startTargets, openLoopToo }) {
       for (const provider of BENCH_PROVIDERS) {
         report.saturation[provider] ??= { hub: [], baseline: [] };
         for (const target of [hub, baseline]) {
-          await waitIdle([hub.pid, baseline.pid]);
+          await waitIdle([hub.pid, baseline.pid], IDLE_WAIT_SECONDS);
           report.saturation[provider][target.kind].push(record(`closed loop ${repeat + 1}/${REPEAT}`, provider, target, await closedLoop(target, provider)));
         }
       }
@@ -559,9 +465,6 @@ async function main() {
   return failures > 0 ? 1 : 0;
 }
 
-const stopChildren = () => {
-  for (const child of children) child.kill('SIGKILL');
-};
 process.on('exit', stopChildren);
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
