@@ -32,6 +32,8 @@ const layers = {
   inbox: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog'],
   // The shop's catalog: its feeds and search stand on their own.
   catalog: ['teams'],
+  // Rules act through the other modules (assign, reply, report, ...); the inbox stays above them.
+  automation: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog'],
 };
 
 const modules = Object.keys(layers);

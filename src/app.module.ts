@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AutomationModule } from './automation/index.js';
 import { CatalogModule } from './catalog/index.js';
 import { ChannelsModule } from './channels/index.js';
 import { CommonModule, HubInfrastructure } from './common/common.module.js';
@@ -26,7 +27,7 @@ export class AppModule {
     const extra: DynamicModule = { module: HubOverridesModule, global: true, providers: overrides, exports: overrides.map((p) => ('provide' in p ? p.provide : p)) };
     return {
       module: AppModule,
-      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, InboxModule, CatalogModule],
+      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, InboxModule, CatalogModule, AutomationModule],
       controllers: [HealthController, MetricsController],
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
     };

@@ -24,6 +24,7 @@ import { HUB_METRICS } from './metrics/hub-metrics.js';
 import { CACHE_INVALIDATION } from './cache/cache-invalidation.js';
 import type { CacheInvalidation } from './cache/cache-invalidation.js';
 import type { PrometheusMetrics } from './metrics/prometheus-metrics.js';
+import { EventLog } from './events/event-log.js';
 
 /** The infrastructure opened before Nest starts, handed to every module. */
 export interface HubInfrastructure {
@@ -71,6 +72,7 @@ export class CommonModule {
       { provide: READINESS, useValue: infra.readiness },
       { provide: HUB_METRICS, useValue: infra.metrics },
       { provide: CACHE_INVALIDATION, useValue: infra.cacheInvalidation },
+      { provide: EventLog, useValue: new EventLog(infra.db, infra.jobs, infra.cacheInvalidation, infra.resumableWork, infra.clock) },
     ];
     return { module: CommonModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
-import type { Db } from '../common/database/database.js';
+import type { Db, Tx } from '../common/database/database.js';
+import { EventLog } from '../common/events/event-log.js';
 import { ContactEvents } from './contact.events.js';
 import type { ConsentChannel, ConsentState } from './contact.events.js';
 
@@ -48,6 +49,7 @@ export class ConsentService {
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     private readonly events: ContactEvents,
+    private readonly eventLog: EventLog,
   ) {}
 
   /**
@@ -67,13 +69,22 @@ export class ConsentService {
     if (input.channelType === 'webchat') return { stored: false, changed: false };
     const channelType = input.channelType;
     const before = (await this.states(input.teamId, input.contactId))[channelType];
+    let after: ConsentState;
+    let logged;
     try {
-      await this.db.contactEvent.create({ data: { ...input, channelType, detail: input.detail as Prisma.InputJsonObject } });
+      // The entry and its logged event commit together: a change of consent is never lost to the rules and webhooks.
+      ({ after, logged } = await this.db.$transaction(async (tx: Tx) => {
+        await tx.contactEvent.create({ data: { ...input, channelType, detail: input.detail as Prisma.InputJsonObject } });
+        const now = consentFrom(await this.ledger(input.teamId, input.contactId, tx))[channelType];
+        if (now === before) return { after: now, logged: [] };
+        const data = { contactId: input.contactId, channelId: input.channelId, channel: channelType, state: now, previous: before, kind: input.kind };
+        return { after: now, logged: await this.eventLog.append(tx, [{ teamId: input.teamId, type: 'contact.consent_changed', data, occurredAt: input.occurredAt }]) };
+      }));
     } catch (error) {
       if (isUniqueViolation(error)) return { stored: false, changed: false };
       throw error;
     }
-    const after = (await this.states(input.teamId, input.contactId))[channelType];
+    await this.eventLog.dispatch(logged);
     if (after !== before) this.events.emit('consent.changed', { teamId: input.teamId, contactId: input.contactId, channel: channelType, state: after });
     return { stored: true, changed: after !== before };
   }
@@ -109,8 +120,8 @@ export class ConsentService {
     return (await this.db.contactEvent.count({ where: { channelId, eventKey: `notice:${visitorId}:${version}` } })) > 0;
   }
 
-  async ledger(teamId: string, contactId: string): Promise<LedgerEntry[]> {
-    return this.db.contactEvent.findMany({
+  async ledger(teamId: string, contactId: string, tx: Tx = this.db): Promise<LedgerEntry[]> {
+    return tx.contactEvent.findMany({
       where: { teamId, contactId },
       orderBy: [{ occurredAt: 'asc' }, { createdAt: 'asc' }],
       select: { kind: true, channelId: true, channelType: true, detail: true, occurredAt: true },

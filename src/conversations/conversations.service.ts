@@ -25,6 +25,7 @@ import { MessageFilesService } from './message-files.service.js';
 import { withTokens } from './product-cards.js';
 import type { SendVerdict } from './send-policy.js';
 import { InvitationService } from '../contacts/index.js';
+import { EventLog } from '../common/events/event-log.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 
@@ -75,6 +76,7 @@ export class ConversationsService {
     private readonly channels: ChannelsService,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly files: MessageFilesService,
+    private readonly eventLog: EventLog,
   ) {}
 
   async list(member: AuthMember, query: ConversationQuery): Promise<Page<ConversationView>> {
@@ -133,7 +135,7 @@ export class ConversationsService {
    * A refusal (a closed window, a team's text too long for the channel) sends nothing and is logged: the customer's
    * message that caused it is stored either way. Answers the policy's verdict.
    */
-  async systemReply(conversationId: string, body: string, purpose: 'automatic' | 'confirmation', at?: Date): Promise<SendVerdict> {
+  async systemReply(conversationId: string, body: string, purpose: 'automatic' | 'confirmation', at?: Date, messageId?: string): Promise<SendVerdict> {
     const now = this.clock.now();
     const conversation = await this.systemTarget(conversationId);
     const verdict = await this.policy.verdict(conversation, { purpose, body, template: false, files: [] }, at ?? now);
@@ -141,9 +143,58 @@ export class ConversationsService {
       logger.warn({ conversationId, code: verdict.code, purpose }, 'automatic reply not sent');
       return verdict;
     }
-    const message = { teamId: conversation.teamId, conversationId, channelId: conversation.channelId, body, template: null, author: { type: 'system' }, createdAt: now } as const;
-    await this.enqueue({ kind: 'new', message, held: false });
+    const message = { ...(messageId ? { id: messageId } : {}), teamId: conversation.teamId, conversationId, channelId: conversation.channelId, body, template: null, author: { type: 'system' }, createdAt: now } as const;
+    try {
+      await this.enqueue({ kind: 'new', message, held: false });
+    } catch (error) {
+      // The same reply written before (an automation rule's action run again after a crash): sent once.
+      if (!messageId || !isUniqueViolation(error)) throw error;
+    }
     return verdict;
+  }
+
+  /** A note an automation rule adds: inside the hub only; its id (from the action's key) makes a re-run add none. */
+  async systemNote(conversationId: string, body: string, messageId: string): Promise<void> {
+    const conversation = await this.systemTarget(conversationId);
+    let note;
+    try {
+      note = await this.db.message.create({
+        data: { id: messageId, teamId: conversation.teamId, conversationId, channelId: conversation.channelId, direction: 'out', kind: 'note', body, authorType: 'system', status: 'sent' },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return;
+      throw error;
+    }
+    this.events.emit('message.created', { teamId: conversation.teamId, message: toMessageView(note) });
+  }
+
+  /**
+   * Where an automation rule sends a chat nobody holds yet: to a member (as an assignment, over capacity: the rule
+   * decided), or to a group, whose members alone routing offers it to (before the intake's group).
+   */
+  async route(teamId: string, conversationId: string, target: { memberId: string } | { groupId: string }): Promise<'routed' | 'held' | 'not_found'> {
+    if ('groupId' in target) {
+      const { count } = await this.db.conversation.updateMany({ where: { id: conversationId, teamId }, data: { ruleGroupId: target.groupId } });
+      if (count === 0) return 'not_found';
+      await this.changed(teamId, conversationId);
+      return 'routed';
+    }
+    const member = await this.db.member.findFirst({ where: { id: target.memberId, teamId, deactivatedAt: null }, select: { id: true } });
+    if (!member) return 'not_found';
+    const { count } = await this.db.conversation.updateMany({
+      where: { id: conversationId, teamId, status: { not: 'resolved' }, OR: [{ assigneeId: null }, { assigneeId: target.memberId }] },
+      data: { assigneeId: target.memberId, status: 'open' },
+    });
+    if (count === 0) return 'held';
+    this.events.emit('conversation.assigned', { teamId, conversationId, memberId: target.memberId });
+    await this.changed(teamId, conversationId);
+    return 'routed';
+  }
+
+  /** The category an automation rule gives a chat (the rule checked it is the team's). */
+  async systemSetCategory(teamId: string, conversationId: string, categoryId: string): Promise<void> {
+    const { count } = await this.db.conversation.updateMany({ where: { id: conversationId, teamId }, data: { categoryId } });
+    if (count > 0) await this.changed(teamId, conversationId);
   }
 
   /**
@@ -301,7 +352,7 @@ export class ConversationsService {
         ? false
         : (await tx.conversation.updateMany({ where: { id, assigneeId: null }, data: { assigneeId: member.id, status: 'open' } })).count === 1;
       const shown = { channel: conversation.channel, contact: conversation.contact };
-      return { withdrawn: null, enqueued: await enqueueOutbound(tx, { kind: 'new', message: reply, held, shown }), took };
+      return { withdrawn: null, enqueued: await this.loggedOutbound(tx, { kind: 'new', message: reply, held, shown }), took };
     });
     if (!written.enqueued) {
       const view = toMessageView(written.withdrawn);
@@ -328,7 +379,7 @@ export class ConversationsService {
     await this.policy.check(conversation, { purpose: 'reply', body: draft.body, template: draft.template !== null, files: this.files.filesOf(draft.attachments) }, now);
     const enqueued = await this.db.$transaction(async (tx: Tx) => {
       await this.decideDraft(tx, member, messageId, { status: 'queued' }, now);
-      return enqueueOutbound(tx, { kind: 'approved', messageId });
+      return this.loggedOutbound(tx, { kind: 'approved', messageId });
     });
     return this.afterEnqueue(enqueued, 'message.updated');
   }
@@ -358,8 +409,9 @@ export class ConversationsService {
   }
 
   /** After the commit: the message and the conversation as everyone now sees them, and the delivery set going. */
-  private async afterEnqueue(enqueued: Awaited<ReturnType<typeof enqueueOutbound>>, event: 'message.created' | 'message.updated'): Promise<MessageView> {
-    const { message, deliveryId, conversation } = enqueued;
+  private async afterEnqueue(enqueued: Awaited<ReturnType<ConversationsService['loggedOutbound']>>, event: 'message.created' | 'message.updated'): Promise<MessageView> {
+    const { message, deliveryId, conversation, logged } = enqueued;
+    await this.eventLog.dispatch(logged);
     const view = toMessageView(message);
     this.events.emit(event, { teamId: message.teamId, message: view });
     if (conversation) this.events.emit('conversation.updated', { teamId: message.teamId, conversation: toConversationView(conversation) });
@@ -368,7 +420,31 @@ export class ConversationsService {
   }
 
   private async enqueue(outbound: Outbound): Promise<MessageView> {
-    return this.afterEnqueue(await this.db.$transaction((tx: Tx) => enqueueOutbound(tx, outbound)), 'message.created');
+    return this.afterEnqueue(await this.db.$transaction((tx: Tx) => this.loggedOutbound(tx, outbound)), 'message.created');
+  }
+
+  /** The outgoing message written with its `message.created` (not for a draft held for approval: once approved). */
+  private async loggedOutbound(tx: Tx, outbound: Outbound) {
+    const enqueued = await enqueueOutbound(tx, outbound);
+    const { message } = enqueued;
+    if (message.status === 'pending_approval') return { ...enqueued, logged: [] };
+    const logged = await this.eventLog.append(tx, [{
+      teamId: message.teamId,
+      type: 'message.created',
+      conversationId: message.conversationId,
+      occurredAt: message.createdAt,
+      data: {
+        messageId: message.id,
+        conversationId: message.conversationId,
+        channelId: message.channelId,
+        direction: 'out',
+        kind: message.kind,
+        text: message.body,
+        authorType: message.authorType,
+        authorId: message.authorId,
+      },
+    }]);
+    return { ...enqueued, logged };
   }
 
   /**
@@ -467,11 +543,31 @@ export class ConversationsService {
       select: { id: true },
     });
     const resolvedAt = this.clock.now();
-    await this.db.conversation.update({
-      where: { id },
-      // Clearing activeKey frees the thread: the customer's next message opens a new conversation.
-      data: { status: 'resolved', activeKey: null, resolvedAt, outcome: input.outcome ?? null, handled: reply !== null },
+    const logged = await this.db.$transaction(async (tx: Tx) => {
+      await tx.conversation.update({
+        where: { id },
+        // Clearing activeKey frees the thread: the customer's next message opens a new conversation.
+        data: { status: 'resolved', activeKey: null, resolvedAt, outcome: input.outcome ?? null, handled: reply !== null },
+      });
+      if (before.status === 'resolved') return [];
+      return this.eventLog.append(tx, [{
+        teamId: member.teamId,
+        type: 'conversation.resolved',
+        conversationId: id,
+        occurredAt: resolvedAt,
+        data: {
+          conversationId: id,
+          channelId: before.channel.id,
+          channel: before.channel.type,
+          contactId: before.contactId,
+          outcome: input.outcome ?? null,
+          intake: before.intake ?? null,
+          assigneeId: before.assigneeId,
+          resolvedBy: member.id,
+        },
+      }]);
     });
+    await this.eventLog.dispatch(logged);
     const view = await this.changed(member.teamId, id);
     if (before.status !== 'resolved') {
       this.events.emit('conversation.resolved', { teamId: member.teamId, conversationId: id, memberId: member.id, assigneeId: before.assigneeId, outcome: input.outcome ?? null, resolvedAt });

@@ -80,9 +80,14 @@ export class MessageFollowUps implements OnModuleInit, ResumableWork {
     this.resumable.register(this);
   }
 
-  /** A module's step after a message (routing's offers); it must be safe to run twice for the same conversation. */
-  on(step: OtherModulesStep, handler: (target: FollowUpTarget) => Promise<void>): void {
-    this.handlers[step].push(handler);
+  /**
+   * A module's step after a message (routing's offers); it must be safe to run twice for the same conversation.
+   * `first`: before the step's other handlers, whatever order the modules started in (automation rules assign a new
+   * chat before routing offers it).
+   */
+  on(step: OtherModulesStep, handler: (target: FollowUpTarget) => Promise<void>, options: { first?: boolean } = {}): void {
+    if (options.first) this.handlers[step].unshift(handler);
+    else this.handlers[step].push(handler);
   }
 
   /** The marker to write with the message (its `follow_up`); nothing to do writes none. */

@@ -44,6 +44,17 @@ export interface InboundMessageFields {
   namingIfMade?: NamingRequest[];
 }
 
+/**
+ * The logged events of the message (`EventLog`), written by the same statement: `message.created`, and
+ * `conversation.created` when it opened its conversation, each for the consumers listening to it (none: not written).
+ */
+export interface InboundLoggedEvents {
+  insertSql: (select: Prisma.Sql) => Prisma.Sql;
+  channelType: string;
+  conversationCreated: { id: string; consumers: string[] } | null;
+  messageCreated: { id: string; consumers: string[] } | null;
+}
+
 /** What one write stored: the conversation as it is now, its contact, and the message's place and marker. */
 export type InboundWrite = InboundConversationRow & {
   contactId: string;
@@ -65,7 +76,7 @@ export type InboundWrite = InboundConversationRow & {
  * it is one round trip, committed when it returns; the conversation's row lock, taken before the message's insert,
  * keeps one conversation's messages in the order they commit.
  */
-export function inboundMessageWrite(sender: Prisma.Sql, touch: InboundTouch, message: InboundMessageFields): Prisma.Sql {
+export function inboundMessageWrite(sender: Prisma.Sql, touch: InboundTouch, message: InboundMessageFields, logged?: InboundLoggedEvents): Prisma.Sql {
   const token = touch.replyToken?.token ?? null;
   const tokenExpiresAt = touch.replyToken?.expiresAt ?? null;
   const intake = touch.intake ? JSON.stringify(touch.intake.answers) : null;
@@ -111,9 +122,34 @@ export function inboundMessageWrite(sender: Prisma.Sql, touch: InboundTouch, mes
         '{}'::jsonb)
       FROM conversation, sender
       RETURNING author_id, seq, follow_up
-    )
+    )${logged ? loggedEvents(touch, message, logged) : Prisma.empty}
     SELECT conversation.*, sender.id AS "contactId", sender.name AS "contactName", message.author_id AS "authorId", message.seq, message.follow_up AS "followUp"
     FROM conversation, sender, message`;
+}
+
+/** The message's logged events as one more part of its statement: no statement of their own on the hot path. */
+function loggedEvents(touch: InboundTouch, message: InboundMessageFields, logged: InboundLoggedEvents): Prisma.Sql {
+  const selects: Prisma.Sql[] = [];
+  const channel = Prisma.sql`'channelId', ${touch.channelId}::text, 'channel', ${logged.channelType}::text, 'contactId', sender.id`;
+  if (logged.conversationCreated) {
+    const { id, consumers } = logged.conversationCreated;
+    const intake = touch.intake ? JSON.stringify(touch.intake.answers) : null;
+    selects.push(Prisma.sql`
+      SELECT ${id}::text, ${touch.teamId}::text, 'conversation.created'::text, conversation.id,
+        jsonb_build_object('conversationId', conversation.id, ${channel}, 'intake', ${intake}::jsonb), ${touch.at}::timestamp, ${consumers}::text[]
+      FROM conversation, sender, message WHERE conversation.started`);
+  }
+  if (logged.messageCreated) {
+    const { id, consumers } = logged.messageCreated;
+    selects.push(Prisma.sql`
+      SELECT ${id}::text, ${touch.teamId}::text, 'message.created'::text, conversation.id,
+        jsonb_build_object('messageId', ${message.id}::text, 'conversationId', conversation.id, ${channel}, 'direction', 'in', 'kind', ${message.kind}::text,
+          'text', ${message.body}::text), ${touch.at}::timestamp, ${consumers}::text[]
+      FROM conversation, sender, message`);
+  }
+  if (selects.length === 0) return Prisma.empty;
+  return Prisma.sql`,
+    logged AS (${logged.insertSql(Prisma.join(selects, ' UNION ALL '))})`;
 }
 
 /** A contact already at hand (found or made in the caller's transaction), as the `sender` of `inboundMessageWrite`. */

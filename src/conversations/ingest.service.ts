@@ -5,6 +5,7 @@ import type { HubConfig } from '../common/config/config.js';
 import { DATABASE, DIRECT_SQL, Prisma, isUniqueViolation } from '../common/database/database.js';
 import { TransactionGate } from '../common/database/transaction-gate.js';
 import type { Db, DirectSql, Tx } from '../common/database/database.js';
+import { EventLog } from '../common/events/event-log.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
 import type { Attachment, ChannelAccount, InboundEvent, IngestOutcome, InboundSink } from '../channels/index.js';
@@ -16,7 +17,7 @@ import type { NamingRequest } from './contact-naming.service.js';
 import { ConversationEvents } from './conversation.events.js';
 import { MessageFollowUps } from './follow-ups.service.js';
 import { givenSender, inboundMessageWrite, knownMessage } from './inbound.repository.js';
-import type { InboundMessageFields, InboundTouch, InboundWrite } from './inbound.repository.js';
+import type { InboundLoggedEvents, InboundMessageFields, InboundTouch, InboundWrite } from './inbound.repository.js';
 import { ProviderEventApplier } from './provider-events.service.js';
 import { activeKeyOf } from './conversation.views.js';
 import { conversationInclude, preview, toConversationView, toMessageView } from './conversation.views.js';
@@ -60,6 +61,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     private readonly keywords: ConsentKeywordHandler,
     private readonly naming: ContactNamingJob,
     private readonly contacts: ContactsService,
+    private readonly eventLog: EventLog,
   ) {
     // PostgreSQL's pool (10) keeps two connections for the rest of the hub. The embedded database has one: a few
     // transactions wait in its pool beside the rest of the hub's queries (one alone would queue behind every
@@ -138,6 +140,7 @@ export class IngestService implements InboundSink, OnModuleInit {
     // address never seen (its naming riding on the message's marker).
     const direct = !given && !joined && !event.thread;
     const newContactId = uuidv7();
+    const logged = await this.loggedEvents(channel);
     const namingIfMade = direct && !event.from.name ? this.naming.request(channel, newContactId, event.from, `name-${newContactId}`) : null;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -145,7 +148,7 @@ export class IngestService implements InboundSink, OnModuleInit {
           if (direct) {
             const threadKey = ThreadKey.of(event.from);
             const sender = await this.contacts.senderFoundOrMade(channel.teamId, event.from, newContactId);
-            const write = inboundMessageWrite(sender, touch(threadKey, activeKeyOf(channel.id, threadKey), null), { ...fields, ...(namingIfMade ? { namingIfMade: [namingIfMade] } : {}) });
+            const write = inboundMessageWrite(sender, touch(threadKey, activeKeyOf(channel.id, threadKey), null), { ...fields, ...(namingIfMade ? { namingIfMade: [namingIfMade] } : {}) }, logged);
             const [written] = await this.sql.query<InboundWrite>(write, maxWait);
             if (written) return { blocked: false as const, written };
           }
@@ -158,6 +161,7 @@ export class IngestService implements InboundSink, OnModuleInit {
               givenSender(contact),
               touch(placement.threadKey, placement.activeKey, placement.awaitingClaimId ?? null),
               { ...fields, authorId: author.id, followUp: { ...fields.followUp, ...(naming?.length ? { naming } : {}) } },
+              logged,
             ));
             if (!written) throw new Error('the message was not written for a contact at hand');
             return { blocked: false as const, written };
@@ -177,6 +181,10 @@ export class IngestService implements InboundSink, OnModuleInit {
         if (written.started) this.events.emit('conversation.started', { teamId: channel.teamId, conversation });
         this.events.emit('message.created', { teamId: channel.teamId, message: inboundMessageView(conversation.id, written, fields, event.occurredAt), provider: channel.provider, assigneeId: written.assigneeId });
         this.events.emit('conversation.updated', { teamId: channel.teamId, conversation });
+        await this.eventLog.dispatch([
+          ...(logged?.messageCreated ? [{ id: logged.messageCreated.id, pending: logged.messageCreated.consumers }] : []),
+          ...(logged?.conversationCreated && written.started ? [{ id: logged.conversationCreated.id, pending: logged.conversationCreated.consumers }] : []),
+        ]);
         await this.followUps.afterCommit(
           { messageId, teamId: channel.teamId, channelId: channel.id, conversationId: conversation.id, authorId: written.authorId, body: event.body, eventKey: event.eventKey, occurredAt: event.occurredAt },
           written.followUp ?? {},
@@ -195,6 +203,18 @@ export class IngestService implements InboundSink, OnModuleInit {
         if (attempt >= 2) throw error;
       }
     }
+  }
+
+  /** The message's logged events, for the consumers listening to them in its team (cached: no statement). */
+  private async loggedEvents(channel: ChannelAccount): Promise<InboundLoggedEvents | undefined> {
+    const [created, message] = await Promise.all([this.eventLog.consumersOf(channel.teamId, 'conversation.created'), this.eventLog.consumersOf(channel.teamId, 'message.created')]);
+    if (created.length === 0 && message.length === 0) return undefined;
+    return {
+      insertSql: (select) => this.eventLog.insertSql(select),
+      channelType: channel.type,
+      conversationCreated: created.length > 0 ? { id: uuidv7(), consumers: created } : null,
+      messageCreated: message.length > 0 ? { id: uuidv7(), consumers: message } : null,
+    };
   }
 
   /**

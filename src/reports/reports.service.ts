@@ -38,7 +38,7 @@ const QUOTE_WAIT_MS = 1_000;
 
 export interface NewReport {
   teamId: string;
-  kind: 'taking' | 'handoff' | 'resolved' | 'shift_summary';
+  kind: 'taking' | 'handoff' | 'resolved' | 'shift_summary' | 'rule';
   purpose: string;
   conversationId?: string;
   memberId?: string;

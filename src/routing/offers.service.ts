@@ -1,11 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { EventLog } from '../common/events/event-log.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { HUB_METRICS } from '../common/metrics/hub-metrics.js';
 import type { HubMetrics } from '../common/metrics/hub-metrics.js';
 import { v7 as uuidv7 } from 'uuid';
 import { DATABASE, DIRECT_SQL, Prisma } from '../common/database/database.js';
-import type { Db, DirectSql } from '../common/database/database.js';
+import type { Db, DirectSql, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
 import { RESUMABLE_WORK } from '../common/start/resumable-work.js';
@@ -64,6 +65,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
     private readonly members: MembersService,
     private readonly followUps: MessageFollowUps,
     private readonly teams: TeamsService,
+    private readonly eventLog: EventLog,
   ) {}
 
   /** Per team, one pass over the queue at a time: two members coming online together must not both offer a chat. */
@@ -272,10 +274,10 @@ export class OffersService implements OnModuleInit, ResumableWork {
               THEN (SELECT count(*)::int FROM offers o WHERE o.member_id = m.id AND o.status = 'pending' AND o.conversation_id <> ${conversationId})
               ELSE 0 END AS load
         FROM members m WHERE m.team_id = ${teamId} AND m.status = 'online' AND m.deactivated_at IS NULL
-          -- A chat an intake step sent to a group is offered to that group's members only.
+          -- A chat a rule or an intake step sent to a group is offered to that group's members only (the rule's first).
           AND NOT EXISTS (
-            SELECT 1 FROM conversations c WHERE c.id = ${conversationId} AND c.intake_group_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM member_group_members g WHERE g.group_id = c.intake_group_id AND g.member_id = m.id))`,
+            SELECT 1 FROM conversations c WHERE c.id = ${conversationId} AND COALESCE(c.rule_group_id, c.intake_group_id) IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM member_group_members g WHERE g.group_id = COALESCE(c.rule_group_id, c.intake_group_id) AND g.member_id = m.id))`,
       ROUTING_WAIT_MS,
     );
     if (members.length === 0) return [];
@@ -390,8 +392,16 @@ export class OffersService implements OnModuleInit, ResumableWork {
     }
     if (due.length === 0) return;
     // The conditional update is the claim: a second run of this job finds nothing pending.
-    const { count } = await this.db.offer.updateMany({ where: { id: { in: due.map((o) => o.id) }, status: 'pending' }, data: { status: 'expired', closedAt: now } });
+    const { count, logged } = await this.db.$transaction(async (tx: Tx) => {
+      const { count } = await tx.offer.updateMany({ where: { id: { in: due.map((o) => o.id) }, status: 'pending' }, data: { status: 'expired', closedAt: now } });
+      const chat = count > 0 ? await tx.conversation.findUnique({ where: { id: conversationId }, select: { teamId: true, channelId: true, status: true, assigneeId: true } }) : null;
+      // Nobody took it: the rules and webhooks hear of it with the claim, so a crash after it loses no missed chat.
+      if (!chat || chat.status !== 'waiting' || chat.assigneeId) return { count, logged: [] };
+      const data = { conversationId, channelId: chat.channelId, memberIds: due.map((o) => o.memberId) };
+      return { count, logged: await this.eventLog.append(tx, [{ teamId: chat.teamId, type: 'offer.missed', conversationId, data, occurredAt: now }]) };
+    });
     if (count === 0) return;
+    await this.eventLog.dispatch(logged);
     await this.closeTransfers(conversationId, 'expired');
     const conversation = await this.db.conversation.findUnique({ where: { id: conversationId } });
     if (!conversation) return;

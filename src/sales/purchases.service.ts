@@ -3,7 +3,8 @@ import type { CountryCode } from 'libphonenumber-js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { DATABASE, isUniqueViolation } from '../common/database/database.js';
-import type { Db, Prisma } from '../common/database/database.js';
+import type { Db, Prisma, Tx } from '../common/database/database.js';
+import { EventLog } from '../common/events/event-log.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { ErrorDetail } from '../common/errors/domain-error.js';
 import { ThreadKey } from '../channels/index.js';
@@ -48,6 +49,7 @@ export class PurchasesService {
     private readonly events: SalesEvents,
     private readonly figures: SalesFiguresService,
     private readonly touches: SaleTouchesService,
+    private readonly eventLog: EventLog,
   ) {}
 
   /**
@@ -64,8 +66,11 @@ export class PurchasesService {
     const evidence = await this.evidence(teamId, input, settings.defaultPhoneRegion as CountryCode);
     const reason = await this.attribute(teamId, evidence, occurredAt, settings.attributionWindowDays, settings.attributionModel);
     let row;
+    let logged;
     try {
-      row = await this.db.sale.create({
+      // The sale and its logged event commit together.
+      ({ row, logged } = await this.db.$transaction(async (tx: Tx) => {
+        const created = await tx.sale.create({
         data: {
           teamId,
           orderId: input.orderId,
@@ -78,6 +83,10 @@ export class PurchasesService {
           reason: reason as unknown as Prisma.InputJsonObject,
         },
       });
+        const data = { saleId: created.id, orderId: created.orderId, amount: created.amount, currency: created.currency, memberId: created.memberId, conversationId: created.conversationId };
+        const events = [{ teamId, type: 'sale.created' as const, conversationId: created.conversationId, data, occurredAt }];
+        return { row: created, logged: await this.eventLog.append(tx, events) };
+      }));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A concurrent post of the same order won: answer what it stored.
@@ -85,6 +94,7 @@ export class PurchasesService {
       if (!winner) throw error;
       return { created: false, answer: toAnswer(toSaleView(winner)) };
     }
+    await this.eventLog.dispatch(logged);
     const sale = toSaleView(row);
     if (sale.attributedTo) {
       const { memberId, conversationId } = sale.attributedTo;
@@ -99,7 +109,14 @@ export class PurchasesService {
     const sale = await this.db.sale.findUnique({ where: { teamId_orderId: { teamId, orderId } } });
     if (!sale) throw new DomainError('not_found', 'unknown_order', `No purchase with order id ${orderId} was reported to this team.`);
     // Conditional: of two reversals racing, one changes the row and announces it.
-    const { count } = await this.db.sale.updateMany({ where: { id: sale.id, status: 'completed' }, data: { status, reversedAt: this.clock.now() } });
+    const reversedAt = this.clock.now();
+    const { count, logged } = await this.db.$transaction(async (tx: Tx) => {
+      const { count } = await tx.sale.updateMany({ where: { id: sale.id, status: 'completed' }, data: { status, reversedAt } });
+      if (count === 0) return { count, logged: [] };
+      const data = { saleId: sale.id, orderId, status, amount: sale.amount, currency: sale.currency, memberId: sale.memberId, conversationId: sale.conversationId };
+      return { count, logged: await this.eventLog.append(tx, [{ teamId, type: 'sale.reversed', conversationId: sale.conversationId, data, occurredAt: reversedAt }]) };
+    });
+    await this.eventLog.dispatch(logged);
     const row = await this.db.sale.findUniqueOrThrow({ where: { id: sale.id } });
     const view = toSaleView(row);
     if (count > 0 && view.attributedTo) {

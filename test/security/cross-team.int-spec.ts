@@ -64,6 +64,8 @@ interface Victim {
   catalogSource: string;
   catalogSync: string;
   product: string;
+  /** An automation rule of B's. */
+  automationRule: string;
 }
 
 /** Team A's own resources: a body names these, so that the only foreign thing in a call is the path's id. */
@@ -162,6 +164,8 @@ const CASES: Record<string, Case> = {
   'PATCH /api/canned-replies/:id': (b) => ({ path: `/api/canned-replies/${b.cannedReply}`, body: { title: 'taken over', body: 'phishing link' } }),
   'DELETE /api/canned-replies/:id': (b) => ({ path: `/api/canned-replies/${b.cannedReply}` }),
   'POST /api/reports/:id/retry': (b) => ({ path: `/api/reports/${b.report}/retry` }),
+  'PUT /api/automation/rules/:id': (b) => ({ path: `/api/automation/rules/${b.automationRule}`, body: { name: 'taken over', event: 'conversation.created', actions: [{ kind: 'note', text: 'A' }] } }),
+  'DELETE /api/automation/rules/:id': (b) => ({ path: `/api/automation/rules/${b.automationRule}` }),
   'POST /api/sales/:id/seen': (b) => ({ path: `/api/sales/${b.sale}/seen` }),
   'GET /api/catalog/sources/:id': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}` }),
   'PATCH /api/catalog/sources/:id': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}`, body: { name: 'taken over', url: 'https://evil.example/feed.xml' } }),
@@ -372,6 +376,7 @@ describe('Cross-team access', () => {
     const catalogSync = (await hub.http.post(`/api/catalog/sources/${catalogSource}/feed`).set(admin.auth).attach('file', Buffer.from(feed), 'feed.xml').expect(202)).body.id as string;
     await eventually(() => hub.infra.db.catalogSync.findUnique({ where: { id: catalogSync } }), (sync) => sync?.status === 'done');
     const product = (await hub.infra.db.product.findFirstOrThrow({ where: { sourceId: catalogSource } })).id;
+    const automationRule = (await created('/api/automation/rules', admin.auth, { name: 'B rule', event: 'conversation.created', actions: [{ kind: 'note', text: 'B' }] })).body.id as string;
 
     return {
       admin,
@@ -391,6 +396,7 @@ describe('Cross-team access', () => {
       apiKey: key.id,
       sale: sale.body.id,
       report: report!.id,
+      automationRule,
       visitorId: chat.visitorId,
       notification: notification!.id,
       pushSubscription,

@@ -179,6 +179,9 @@ export const ERROR_CODES = [
   'catalog_sync_running',
   'product_unavailable',
   'product_has_no_url',
+  'invalid_rule',
+  'invalid_rule_order',
+  'action_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1722,6 +1722,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/automation/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AutomationController_list"];
+        put?: never;
+        post: operations["AutomationController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/rules/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["AutomationController_reorder"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/rules/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AutomationController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["AutomationController_update"];
+        post?: never;
+        delete: operations["AutomationController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AutomationController_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6165,6 +6245,784 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Product"];
+                };
+            };
+        };
+    };
+    AutomationController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            name: string;
+                            /** @default true */
+                            enabled: boolean;
+                            /** @enum {string} */
+                            event: "conversation.created" | "message.created" | "conversation.resolved" | "contact.consent_changed" | "sale.created" | "ticket.overdue" | "offer.missed";
+                            /** @default [] */
+                            conditions: ({
+                                /** @enum {string} */
+                                kind: "channel";
+                                channelIds: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "store";
+                                stores: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "category";
+                                categoryIds: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "intake_answer";
+                                question: string;
+                                answer: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "words";
+                                words: string[];
+                                /**
+                                 * @default any
+                                 * @enum {string}
+                                 */
+                                match: "any" | "all";
+                            } | {
+                                /** @enum {string} */
+                                kind: "business_hours";
+                                inside: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "contact_attribute";
+                                key: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "outcome";
+                                outcomes: string[];
+                            })[];
+                            actions: ({
+                                /** @enum {string} */
+                                kind: "assign_group";
+                                groupId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "assign_member";
+                                memberId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "set_category";
+                                categoryId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "reply";
+                                cannedReplyId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "create_ticket";
+                                title: string;
+                                /**
+                                 * @default normal
+                                 * @enum {string}
+                                 */
+                                priority: "low" | "normal" | "high" | "urgent";
+                                /** @default null */
+                                groupId: string | null;
+                                /** @default null */
+                                assigneeId: string | null;
+                            } | {
+                                /** @enum {string} */
+                                kind: "report";
+                                purpose: string;
+                                text: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "webhook";
+                                endpointId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "note";
+                                text: string;
+                            })[];
+                            /** @default false */
+                            stopProcessing: boolean;
+                            id: string;
+                            position: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    AutomationController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @enum {string} */
+                    event: "conversation.created" | "message.created" | "conversation.resolved" | "contact.consent_changed" | "sale.created" | "ticket.overdue" | "offer.missed";
+                    /** @default [] */
+                    conditions?: ({
+                        /** @constant */
+                        kind: "channel";
+                        channelIds: string[];
+                    } | {
+                        /** @constant */
+                        kind: "store";
+                        stores: string[];
+                    } | {
+                        /** @constant */
+                        kind: "category";
+                        categoryIds: string[];
+                    } | {
+                        /** @constant */
+                        kind: "intake_answer";
+                        question: string;
+                        answer: string;
+                    } | {
+                        /** @constant */
+                        kind: "words";
+                        words: string[];
+                        /**
+                         * @default any
+                         * @enum {string}
+                         */
+                        match?: "any" | "all";
+                    } | {
+                        /** @constant */
+                        kind: "business_hours";
+                        inside: boolean;
+                    } | {
+                        /** @constant */
+                        kind: "contact_attribute";
+                        key: string;
+                        value: string;
+                    } | {
+                        /** @constant */
+                        kind: "outcome";
+                        outcomes: string[];
+                    })[];
+                    actions: ({
+                        /** @constant */
+                        kind: "assign_group";
+                        groupId: string;
+                    } | {
+                        /** @constant */
+                        kind: "assign_member";
+                        memberId: string;
+                    } | {
+                        /** @constant */
+                        kind: "set_category";
+                        categoryId: string;
+                    } | {
+                        /** @constant */
+                        kind: "reply";
+                        cannedReplyId: string;
+                    } | {
+                        /** @constant */
+                        kind: "create_ticket";
+                        title: string;
+                        /**
+                         * @default normal
+                         * @enum {string}
+                         */
+                        priority?: "low" | "normal" | "high" | "urgent";
+                        /** @default null */
+                        groupId?: string | null;
+                        /** @default null */
+                        assigneeId?: string | null;
+                    } | {
+                        /** @constant */
+                        kind: "report";
+                        purpose: string;
+                        text: string;
+                    } | {
+                        /** @constant */
+                        kind: "webhook";
+                        endpointId: string;
+                    } | {
+                        /** @constant */
+                        kind: "note";
+                        text: string;
+                    })[];
+                    /** @default false */
+                    stopProcessing?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @default true */
+                        enabled: boolean;
+                        /** @enum {string} */
+                        event: "conversation.created" | "message.created" | "conversation.resolved" | "contact.consent_changed" | "sale.created" | "ticket.overdue" | "offer.missed";
+                        /** @default [] */
+                        conditions: ({
+                            /** @enum {string} */
+                            kind: "channel";
+                            channelIds: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "store";
+                            stores: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "category";
+                            categoryIds: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "intake_answer";
+                            question: string;
+                            answer: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "words";
+                            words: string[];
+                            /**
+                             * @default any
+                             * @enum {string}
+                             */
+                            match: "any" | "all";
+                        } | {
+                            /** @enum {string} */
+                            kind: "business_hours";
+                            inside: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "contact_attribute";
+                            key: string;
+                            value: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "outcome";
+                            outcomes: string[];
+                        })[];
+                        actions: ({
+                            /** @enum {string} */
+                            kind: "assign_group";
+                            groupId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "assign_member";
+                            memberId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "set_category";
+                            categoryId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "reply";
+                            cannedReplyId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "create_ticket";
+                            title: string;
+                            /**
+                             * @default normal
+                             * @enum {string}
+                             */
+                            priority: "low" | "normal" | "high" | "urgent";
+                            /** @default null */
+                            groupId: string | null;
+                            /** @default null */
+                            assigneeId: string | null;
+                        } | {
+                            /** @enum {string} */
+                            kind: "report";
+                            purpose: string;
+                            text: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "webhook";
+                            endpointId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "note";
+                            text: string;
+                        })[];
+                        /** @default false */
+                        stopProcessing: boolean;
+                        id: string;
+                        position: number;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+        };
+    };
+    AutomationController_reorder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ruleIds: string[];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            name: string;
+                            /** @default true */
+                            enabled: boolean;
+                            /** @enum {string} */
+                            event: "conversation.created" | "message.created" | "conversation.resolved" | "contact.consent_changed" | "sale.created" | "ticket.overdue" | "offer.missed";
+                            /** @default [] */
+                            conditions: ({
+                                /** @enum {string} */
+                                kind: "channel";
+                                channelIds: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "store";
+                                stores: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "category";
+                                categoryIds: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "intake_answer";
+                                question: string;
+                                answer: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "words";
+                                words: string[];
+                                /**
+                                 * @default any
+                                 * @enum {string}
+                                 */
+                                match: "any" | "all";
+                            } | {
+                                /** @enum {string} */
+                                kind: "business_hours";
+                                inside: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "contact_attribute";
+                                key: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "outcome";
+                                outcomes: string[];
+                            })[];
+                            actions: ({
+                                /** @enum {string} */
+                                kind: "assign_group";
+                                groupId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "assign_member";
+                                memberId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "set_category";
+                                categoryId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "reply";
+                                cannedReplyId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "create_ticket";
+                                title: string;
+                                /**
+                                 * @default normal
+                                 * @enum {string}
+                                 */
+                                priority: "low" | "normal" | "high" | "urgent";
+                                /** @default null */
+                                groupId: string | null;
+                                /** @default null */
+                                assigneeId: string | null;
+                            } | {
+                                /** @enum {string} */
+                                kind: "report";
+                                purpose: string;
+                                text: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "webhook";
+                                endpointId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "note";
+                                text: string;
+                            })[];
+                            /** @default false */
+                            stopProcessing: boolean;
+                            id: string;
+                            position: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    AutomationController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    conversationId: string;
+                    ruleId?: string;
+                    /** @enum {string} */
+                    event?: "conversation.created" | "message.created" | "conversation.resolved" | "contact.consent_changed" | "sale.created" | "ticket.overdue" | "offer.missed";
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        eventType: string;
+                        results: {
+                            ruleId: string;
+                            ruleName: string;
+                            matched: boolean;
+                            conditions: {
+                                kind: string;
+                                matched: boolean;
+                                detail?: string;
+                            }[];
+                            actions: {
+                                kind: string;
+                                /** @enum {string} */
+                                status: "done" | "failed" | "would_run";
+                                code?: string;
+                                detail?: string;
+                            }[];
+                            stopsHere: boolean;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    AutomationController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @enum {string} */
+                    event: "conversation.created" | "message.created" | "conversation.resolved" | "contact.consent_changed" | "sale.created" | "ticket.overdue" | "offer.missed";
+                    /** @default [] */
+                    conditions?: ({
+                        /** @constant */
+                        kind: "channel";
+                        channelIds: string[];
+                    } | {
+                        /** @constant */
+                        kind: "store";
+                        stores: string[];
+                    } | {
+                        /** @constant */
+                        kind: "category";
+                        categoryIds: string[];
+                    } | {
+                        /** @constant */
+                        kind: "intake_answer";
+                        question: string;
+                        answer: string;
+                    } | {
+                        /** @constant */
+                        kind: "words";
+                        words: string[];
+                        /**
+                         * @default any
+                         * @enum {string}
+                         */
+                        match?: "any" | "all";
+                    } | {
+                        /** @constant */
+                        kind: "business_hours";
+                        inside: boolean;
+                    } | {
+                        /** @constant */
+                        kind: "contact_attribute";
+                        key: string;
+                        value: string;
+                    } | {
+                        /** @constant */
+                        kind: "outcome";
+                        outcomes: string[];
+                    })[];
+                    actions: ({
+                        /** @constant */
+                        kind: "assign_group";
+                        groupId: string;
+                    } | {
+                        /** @constant */
+                        kind: "assign_member";
+                        memberId: string;
+                    } | {
+                        /** @constant */
+                        kind: "set_category";
+                        categoryId: string;
+                    } | {
+                        /** @constant */
+                        kind: "reply";
+                        cannedReplyId: string;
+                    } | {
+                        /** @constant */
+                        kind: "create_ticket";
+                        title: string;
+                        /**
+                         * @default normal
+                         * @enum {string}
+                         */
+                        priority?: "low" | "normal" | "high" | "urgent";
+                        /** @default null */
+                        groupId?: string | null;
+                        /** @default null */
+                        assigneeId?: string | null;
+                    } | {
+                        /** @constant */
+                        kind: "report";
+                        purpose: string;
+                        text: string;
+                    } | {
+                        /** @constant */
+                        kind: "webhook";
+                        endpointId: string;
+                    } | {
+                        /** @constant */
+                        kind: "note";
+                        text: string;
+                    })[];
+                    /** @default false */
+                    stopProcessing?: boolean;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @default true */
+                        enabled: boolean;
+                        /** @enum {string} */
+                        event: "conversation.created" | "message.created" | "conversation.resolved" | "contact.consent_changed" | "sale.created" | "ticket.overdue" | "offer.missed";
+                        /** @default [] */
+                        conditions: ({
+                            /** @enum {string} */
+                            kind: "channel";
+                            channelIds: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "store";
+                            stores: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "category";
+                            categoryIds: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "intake_answer";
+                            question: string;
+                            answer: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "words";
+                            words: string[];
+                            /**
+                             * @default any
+                             * @enum {string}
+                             */
+                            match: "any" | "all";
+                        } | {
+                            /** @enum {string} */
+                            kind: "business_hours";
+                            inside: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "contact_attribute";
+                            key: string;
+                            value: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "outcome";
+                            outcomes: string[];
+                        })[];
+                        actions: ({
+                            /** @enum {string} */
+                            kind: "assign_group";
+                            groupId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "assign_member";
+                            memberId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "set_category";
+                            categoryId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "reply";
+                            cannedReplyId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "create_ticket";
+                            title: string;
+                            /**
+                             * @default normal
+                             * @enum {string}
+                             */
+                            priority: "low" | "normal" | "high" | "urgent";
+                            /** @default null */
+                            groupId: string | null;
+                            /** @default null */
+                            assigneeId: string | null;
+                        } | {
+                            /** @enum {string} */
+                            kind: "report";
+                            purpose: string;
+                            text: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "webhook";
+                            endpointId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "note";
+                            text: string;
+                        })[];
+                        /** @default false */
+                        stopProcessing: boolean;
+                        id: string;
+                        position: number;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+        };
+    };
+    AutomationController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AutomationController_runs: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            eventId: string;
+                            eventType: string;
+                            ruleId: string;
+                            ruleName: string;
+                            conversationId: string | null;
+                            /** @enum {string} */
+                            status: "running" | "matched" | "skipped";
+                            conditions: {
+                                kind: string;
+                                matched: boolean;
+                                detail?: string;
+                            }[];
+                            actions: {
+                                kind: string;
+                                /** @enum {string} */
+                                status: "done" | "failed" | "would_run";
+                                code?: string;
+                                detail?: string;
+                            }[];
+                            createdAt: string;
+                            finishedAt: string | null;
+                        }[];
+                    };
                 };
             };
         };

@@ -162,6 +162,9 @@ const ja: Catalog = {
   catalog_sync_running: 'この取り込み元の同期を実行中です。終わるまでお待ちください。',
   product_unavailable: 'この商品はショップの掲載から外れています（販売終了）。別の商品を選んでください。',
   product_has_no_url: 'この商品には商品ページのURLがないため、カードとして送れません。',
+  invalid_rule: 'ルールに、このチームのものではないグループ・メンバー・チャネル・カテゴリーが含まれています。',
+  invalid_rule_order: '並べ替えでは、チームのすべてのルールを一度ずつ指定してください。',
+  action_unavailable: 'この操作はこのハブでは使えません。',
 };
 
 const en: Catalog = {
@@ -320,6 +323,9 @@ const en: Catalog = {
   catalog_sync_running: 'This source is being synced; wait for the sync to finish.',
   product_unavailable: 'The shop no longer lists this product; choose another one.',
   product_has_no_url: 'This product has no page on the shop, so it cannot be sent as a card.',
+  invalid_rule: 'The rule names a group, member, channel or category that is not your team’s.',
+  invalid_rule_order: 'Name every rule of your team exactly once, in the new order.',
+  action_unavailable: 'This action is not available on this hub.',
 };
 
 /** A field the hub named in a refusal, in Japanese (the hub words field problems in English). */
