@@ -32,6 +32,9 @@ const layers = {
   inbox: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog'],
   // The shop's catalog: its feeds and search stand on their own.
   catalog: ['teams'],
+  // Outgoing webhooks: the hub's events, posted to the team's endpoints. Only the composition root (and, through its
+  // index, automation) uses it.
+  webhooks: ['teams', 'channels', 'contacts', 'conversations'],
 };
 
 const modules = Object.keys(layers);

@@ -179,6 +179,9 @@ export const ERROR_CODES = [
   'catalog_sync_running',
   'product_unavailable',
   'product_has_no_url',
+  // Outgoing webhooks
+  'webhook_url_not_allowed',
+  'webhook_url_invalid',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

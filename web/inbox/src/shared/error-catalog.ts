@@ -162,6 +162,8 @@ const ja: Catalog = {
   catalog_sync_running: 'この取り込み元の同期を実行中です。終わるまでお待ちください。',
   product_unavailable: 'この商品はショップの掲載から外れています（販売終了）。別の商品を選んでください。',
   product_has_no_url: 'この商品には商品ページのURLがないため、カードとして送れません。',
+  webhook_url_not_allowed: 'このURLには送信できません（社内ネットワークなどのアドレス）。社内のシステムに送るには、運用者がHUB_ALLOWED_API_ORIGINSにそのオリジンを登録してください。',
+  webhook_url_invalid: 'URLにユーザー名やパスワードを含めないでください。受信側は署名で確認します。',
 };
 
 const en: Catalog = {
@@ -320,6 +322,8 @@ const en: Catalog = {
   catalog_sync_running: 'This source is being synced; wait for the sync to finish.',
   product_unavailable: 'The shop no longer lists this product; choose another one.',
   product_has_no_url: 'This product has no page on the shop, so it cannot be sent as a card.',
+  webhook_url_not_allowed: 'The hub does not post to this URL (a private or special address). The operator lists a private system\'s origin in HUB_ALLOWED_API_ORIGINS to allow it.',
+  webhook_url_invalid: 'The URL must not carry a user name or password; receivers verify the signature instead.',
 };
 
 /** A field the hub named in a refusal, in Japanese (the hub words field problems in English). */
