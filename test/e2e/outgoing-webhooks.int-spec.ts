@@ -248,6 +248,28 @@ describe('Outgoing webhooks', () => {
     expect(detail.body.attemptLog.map((a: { ok: boolean }) => a.ok)).toEqual([true, true]);
   });
 
+  // Last: it moves the clock a month on.
+  it('prunes the delivery log after 30 days, keeping what is still pending', async () => {
+    const id = await endpoint('/pruned');
+    const done = event('conv-p');
+    await publish(done);
+    await hub.infra.jobs.idle();
+    expect(await deliveryOf(id, done.id)).toMatchObject({ state: 'delivered' });
+    const doneRow = await deliveryOf(id, done.id);
+    receiver.down.add('/pruned');
+    const waiting = event('conv-q');
+    await publish(waiting);
+    await hub.infra.jobs.idle();
+
+    // The daily pruning (set at start for the next midnight, UTC) runs when the clock gets there, a month on.
+    clock.advance(31 * 24 * HOUR);
+    await hub.infra.jobs.idle();
+    await eventually(() => hub.infra.db.webhookDelivery.findUnique({ where: { id: doneRow.id } }), (row) => row === null);
+    expect(await hub.infra.db.webhookAttempt.count({ where: { deliveryId: doneRow.id } })).toBe(0);
+    expect(await deliveryOf(id, waiting.id)).toMatchObject({ state: 'pending' });
+    receiver.down.delete('/pruned');
+  });
+
   it('keeps the endpoints to administrators, and another team’s to that team', async () => {
     const id = await endpoint('/private');
     const operator = await addMember(hub, team, { role: 'supervisor' });
