@@ -194,8 +194,7 @@ export class OutgoingWebhooksService implements OnModuleInit, ResumableWork {
     if (count === 0) return;
     let outcome: AttemptOutcome;
     try {
-      const secret = this.box.open<string>(delivery.endpoint.secret, secretBinding(delivery.endpointId));
-      outcome = await this.sender.post(delivery.endpoint.url, secret, delivery.eventId, delivery.body);
+      outcome = await this.sender.post(delivery.endpoint.url, this.signingSecrets(delivery.endpoint), delivery.eventId, delivery.body);
     } catch (error) {
       logger.error({ err: error, endpointId: delivery.endpointId }, 'webhook signing secret does not open');
       outcome = { ok: false, statusCode: null, durationMs: 0, responseBody: null, error: 'secret_unreadable: the signing secret does not open with this hub key; rotate it.' };
@@ -208,6 +207,15 @@ export class OutgoingWebhooksService implements OnModuleInit, ResumableWork {
       logger.warn({ err: error, deliveryId }, 'webhook attempt not recorded; trying again');
       await this.schedule(deliveryId, attempt + 1, retryDelayMs(1) ?? 0);
     }
+  }
+
+  /** The endpoint's secret, and for 24 hours after a rotation the one before it (both sign). */
+  private signingSecrets(endpoint: { id: string; secret: string; previousSecret: string | null; previousSecretUntil: Date | null }): string[] {
+    const secrets = [this.box.open<string>(endpoint.secret, secretBinding(endpoint.id))];
+    if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > this.clock.now()) {
+      secrets.push(this.box.open<string>(endpoint.previousSecret, secretBinding(endpoint.id)));
+    }
+    return secrets;
   }
 
   private async record(

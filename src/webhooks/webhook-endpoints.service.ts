@@ -16,8 +16,12 @@ import type { WebhookSubscription } from './webhook-events.js';
 import { newSigningSecret } from './webhook.sender.js';
 import type { attemptView, createEndpointBody, deliveriesQuery, deliveryDetailView, deliveryView, endpointView, updateEndpointBody } from './webhooks.schema.js';
 
+/** How long the secret before a rotation keeps signing beside the new one. */
+const ROTATION_OVERLAP_MS = 24 * 3_600_000;
+
 type EndpointRow = {
   id: string;
+  secret: string;
   url: string;
   description: string;
   events: string[];
@@ -147,11 +151,16 @@ export class WebhookEndpointsService {
     if (count === 0) throw notFound('The webhook endpoint');
   }
 
-  /** A new signing secret, shown in this answer alone; deliveries from now on are signed with it. */
+  /**
+   * A new signing secret, shown in this answer alone. For the next 24 hours deliveries carry a signature by the old
+   * secret beside the new one, so the receiver can be switched over without refusing any.
+   */
   async rotateSecret(teamId: string, id: string): Promise<{ secret: string }> {
-    await this.endpoint(teamId, id);
+    const current = await this.endpoint(teamId, id);
     const secret = newSigningSecret();
-    await this.db.webhookEndpoint.updateMany({ where: { id, teamId }, data: { secret: this.box.seal(secret, secretBinding(id)) } });
+    // The old secret stays sealed as it was (bound to this endpoint); only where it is kept changes.
+    const until = new Date(this.clock.now().getTime() + ROTATION_OVERLAP_MS);
+    await this.db.webhookEndpoint.updateMany({ where: { id, teamId }, data: { secret: this.box.seal(secret, secretBinding(id)), previousSecret: current.secret, previousSecretUntil: until } });
     return { secret };
   }
 

@@ -32,16 +32,26 @@ describe('signatureHeaders', () => {
   it('signs so that the reference library verifies it', () => {
     const secret = newSigningSecret();
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-    const headers = signatureHeaders(secret, 'evt_1', now, body);
+    const headers = signatureHeaders([secret], 'evt_1', now, body);
     expect(headers['webhook-id']).toBe('evt_1');
     expect(headers['webhook-timestamp']).toBe(String(Math.floor(now.getTime() / 1000)));
     expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
   });
 
+  // Just after a rotation both secrets sign: a receiver still holding the old one, or already the new one, verifies.
+  it('carries a signature per secret, so that either verifies', () => {
+    const [old, rotated] = [newSigningSecret(), newSigningSecret()];
+    const headers = signatureHeaders([rotated, old], 'evt_1', now, body);
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(new Webhook(old).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(new Webhook(rotated).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(() => new Webhook(newSigningSecret()).verify(body, headers)).toThrow();
+  });
+
   // The negative cases a receiver relies on: each must fail verification.
   it('does not verify with another secret, a changed body, another id or a re-serialized body', () => {
     const secret = newSigningSecret();
-    const headers = signatureHeaders(secret, 'evt_1', now, body);
+    const headers = signatureHeaders([secret], 'evt_1', now, body);
     expect(() => new Webhook(newSigningSecret()).verify(body, headers)).toThrow();
     expect(() => new Webhook(secret).verify(body.replace('予約', '解約'), headers)).toThrow();
     expect(() => new Webhook(secret).verify(body, { ...headers, 'webhook-id': 'evt_2' })).toThrow();

@@ -49,17 +49,17 @@ describe(WebhookSender.name, () => {
   const allowed = () => guarded(base);
 
   it('posts a body the reference library verifies, and takes any 2xx as success', async () => {
-    const outcome = await new WebhookSender(allowed(), systemClock).post(`${base}/ok`, secret, 'evt_1', body);
+    const outcome = await new WebhookSender(allowed(), systemClock).post(`${base}/ok`, [secret], 'evt_1', body);
     expect(outcome).toMatchObject({ ok: true, statusCode: 204, error: null });
   });
 
   it('fails on any other status, keeping the first 2 KB of the answer, and does not follow a redirect', async () => {
     const sender = new WebhookSender(allowed(), systemClock);
-    expect(await sender.post(`${base}/refuse`, secret, 'evt_1', body)).toMatchObject({ ok: false, statusCode: 422, responseBody: 'unknown booking' });
-    const big = await sender.post(`${base}/big`, secret, 'evt_1', body);
+    expect(await sender.post(`${base}/refuse`, [secret], 'evt_1', body)).toMatchObject({ ok: false, statusCode: 422, responseBody: 'unknown booking' });
+    const big = await sender.post(`${base}/big`, [secret], 'evt_1', body);
     expect(big.responseBody).toHaveLength(RESPONSE_BODY_LIMIT);
     const before = hits;
-    expect(await sender.post(`${base}/moved`, secret, 'evt_1', body)).toMatchObject({ ok: false, statusCode: 302 });
+    expect(await sender.post(`${base}/moved`, [secret], 'evt_1', body)).toMatchObject({ ok: false, statusCode: 302 });
     expect(hits).toBe(before + 1);
   });
 
@@ -67,7 +67,7 @@ describe(WebhookSender.name, () => {
   // attempt, and the receiver is never reached.
   it('is refused by the outbound guard at the attempt when the origin is not allowed', async () => {
     const before = hits;
-    const outcome = await new WebhookSender(guarded(''), systemClock).post(`${base}/ok`, secret, 'evt_1', body);
+    const outcome = await new WebhookSender(guarded(''), systemClock).post(`${base}/ok`, [secret], 'evt_1', body);
     expect(outcome).toMatchObject({ ok: false, statusCode: null });
     expect(outcome.error).toMatch(/^url_not_allowed: /);
     expect(hits).toBe(before);
@@ -78,7 +78,7 @@ describe(WebhookSender.name, () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
     await new Promise((resolve) => closed.close(resolve));
-    const outcome = await new WebhookSender(guarded(new URL(url).origin), systemClock).post(url, secret, 'evt_1', body);
+    const outcome = await new WebhookSender(guarded(new URL(url).origin), systemClock).post(url, [secret], 'evt_1', body);
     expect(outcome.error).toMatch(/^network_error: /);
   });
 });

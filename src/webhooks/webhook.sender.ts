@@ -26,12 +26,16 @@ export function newSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-/** The three headers the Standard Webhooks specification defines, the signature made with the reference library. */
-export function signatureHeaders(secret: string, eventId: string, at: Date, body: string): Record<string, string> {
+/**
+ * The three headers the Standard Webhooks specification defines, the signature made with the reference library. With
+ * two secrets (just after a rotation) the header carries both signatures, space-separated as the specification allows,
+ * so a receiver holding either verifies it.
+ */
+export function signatureHeaders(secrets: readonly string[], eventId: string, at: Date, body: string): Record<string, string> {
   return {
     'webhook-id': eventId,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign(eventId, at, body),
+    'webhook-signature': secrets.map((secret) => new Webhook(secret).sign(eventId, at, body)).join(' '),
   };
 }
 
@@ -46,14 +50,14 @@ export class WebhookSender {
     private readonly clock: Clock,
   ) {}
 
-  async post(url: string, secret: string, eventId: string, body: string): Promise<AttemptOutcome> {
+  async post(url: string, secrets: readonly string[], eventId: string, body: string): Promise<AttemptOutcome> {
     const at = this.clock.now();
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
       const response = await this.guard.fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'Tsunagi-Webhooks/1', ...signatureHeaders(secret, eventId, at, body) },
+        headers: { 'content-type': 'application/json', 'user-agent': 'Tsunagi-Webhooks/1', ...signatureHeaders(secrets, eventId, at, body) },
         body,
         redirect: 'manual',
         signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),

@@ -69,7 +69,7 @@ export class WebhooksController {
     await this.endpoints.remove(member.teamId, id);
   }
 
-  /** A new signing secret, shown in this answer alone; the old one signs nothing more. */
+  /** A new signing secret, shown in this answer alone; the old one signs beside it for 24 hours more. */
   @Answers(secretView)
   @Post(':id/rotate-secret')
   @HttpCode(200)

@@ -122,14 +122,24 @@ describe('Outgoing webhooks', () => {
     expect(receiver.received.find((hit) => hit.id === ticket.id)).toMatchObject({ type: 'ticket.overdue', data: { n: ticket.data.n } });
     expect(receiver.unverified).toBe(0);
 
-    // A rotated secret signs from then on; the old one no longer verifies.
+    // A rotated secret signs from then on; for 24 hours the old one signs beside it, so the receiver, still holding
+    // the old one, refuses nothing while it is switched over.
+    const old = receiver.secrets.get('/signed')!;
     const rotated = await hub.http.post(`/api/webhooks/endpoints/${id}/rotate-secret`).set(admin.auth).expect(200);
-    const ping = await hub.http.post(`/api/webhooks/endpoints/${id}/ping`).set(admin.auth).expect(200);
-    expect(ping.body).toMatchObject({ eventType: 'webhook.ping', state: 'pending', lastStatus: 401 });
+    expect(rotated.body.secret).not.toBe(old);
+    const during = await hub.http.post(`/api/webhooks/endpoints/${id}/ping`).set(admin.auth).expect(200);
+    expect(during.body).toMatchObject({ eventType: 'webhook.ping', state: 'delivered', lastStatus: 200, attemptLog: [{ ok: true, statusCode: 200 }] });
+    expect(during.body.attemptLog[0].responseBody).toContain(during.body.eventId);
     receiver.secrets.set('/signed', rotated.body.secret);
-    const again = await hub.http.post(`/api/webhooks/endpoints/${id}/ping`).set(admin.auth).expect(200);
-    expect(again.body).toMatchObject({ eventType: 'webhook.ping', state: 'delivered', lastStatus: 200, attemptLog: [{ ok: true, statusCode: 200 }] });
-    expect(again.body.attemptLog[0].responseBody).toContain(again.body.eventId);
+    await hub.http.post(`/api/webhooks/endpoints/${id}/ping`).set(admin.auth).expect(200).expect((res) => expect(res.body.state).toBe('delivered'));
+    expect(receiver.unverified).toBe(0);
+    // A day on, the old secret signs nothing more.
+    clock.advance(25 * HOUR);
+    receiver.secrets.set('/signed', old);
+    const after = await hub.http.post(`/api/webhooks/endpoints/${id}/ping`).set(admin.auth).expect(200);
+    expect(after.body).toMatchObject({ state: 'pending', lastStatus: 401 });
+    expect(receiver.unverified).toBe(1);
+    receiver.secrets.set('/signed', rotated.body.secret);
     receiver.unverified = 0;
   });
 

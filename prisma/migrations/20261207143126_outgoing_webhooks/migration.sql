@@ -7,6 +7,8 @@ CREATE TABLE "webhook_endpoints" (
     "events" TEXT[],
     "enabled" BOOLEAN NOT NULL DEFAULT true,
     "secret" TEXT NOT NULL,
+    "previous_secret" TEXT,
+    "previous_secret_until" TIMESTAMP(3),
     "failing_since" TIMESTAMP(3),
     "disabled_reason" TEXT,
     "disabled_at" TIMESTAMP(3),
