@@ -79,5 +79,11 @@ describe('Webhooks screen in a real browser', () => {
     // A test event from the card lands in the log too.
     await card.getByRole('button', { name: 'テスト送信' }).click();
     await log.getByRole('row').filter({ hasText: 'webhook.ping' }).getByText('送信済み').waitFor();
+
+    // Deleting asks first.
+    await card.getByRole('button', { name: '削除' }).click();
+    await card.getByRole('group', { name: '削除' }).getByRole('button', { name: 'はい' }).click();
+    await page.getByText('送信先はまだありません').waitFor();
+    expect((await hub.http.get('/api/webhooks/endpoints').set(team.admin.auth).expect(200)).body.items).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { fill, useWords } from '../../i18n';
 import { Field, FormRefusal, FormSubmit, useServerForm } from '../../shared/forms';
+import { ConfirmButton } from '../members/ConfirmButton';
 import { useDeliveries, useWebhooks } from './useWebhooks';
 import type { WebhookDelivery, WebhookEndpoint, WebhookSubscription } from './useWebhooks';
 import { webhooksWords } from './words';
@@ -118,9 +119,7 @@ function EndpointCard(props: { endpoint: WebhookEndpoint; onToggle: () => Promis
       <button type="button" onClick={actions.handle(props.onRotate)}>
         {words.rotate}
       </button>{' '}
-      <button type="button" className="danger" onClick={actions.handle(props.onRemove)}>
-        {words.remove}
-      </button>
+      <ConfirmButton label={words.remove} question={words.removeQuestion} yes={words.yes} no={words.no} className="danger" onConfirm={actions.handle(props.onRemove)} />
       <DeliveryLog deliveries={deliveries} onRefresh={reload} onReplay={(id) => actions.handle(() => replay(id))()} />
     </article>
   );
