@@ -32,8 +32,11 @@ const layers = {
   inbox: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog'],
   // The shop's catalog: its feeds and search stand on their own.
   catalog: ['teams'],
+  // Outgoing webhooks: the hub's events, posted to the team's endpoints. Only the composition root (and, through its
+  // index, automation) uses it.
+  webhooks: ['teams', 'channels', 'contacts', 'conversations'],
   // Rules act through the other modules (assign, reply, report, ...); the inbox stays above them.
-  automation: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog'],
+  automation: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog', 'webhooks'],
 };
 
 const modules = Object.keys(layers);

@@ -16,6 +16,7 @@ import { RoutingModule } from './routing/index.js';
 import { SupervisionModule } from './supervision/index.js';
 import { SalesModule } from './sales/index.js';
 import { TeamsModule } from './teams/index.js';
+import { WebhooksModule } from './webhooks/index.js';
 
 /** Providers given at start that modules look up by token (tests hand in fakes at the edge this way). */
 @Module({})
@@ -27,7 +28,7 @@ export class AppModule {
     const extra: DynamicModule = { module: HubOverridesModule, global: true, providers: overrides, exports: overrides.map((p) => ('provide' in p ? p.provide : p)) };
     return {
       module: AppModule,
-      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, InboxModule, CatalogModule, AutomationModule],
+      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, InboxModule, CatalogModule, WebhooksModule, AutomationModule],
       controllers: [HealthController, MetricsController],
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
     };

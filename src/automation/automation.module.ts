@@ -2,13 +2,15 @@ import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/index.js';
 import { ReportsModule } from '../reports/index.js';
 import { TeamsModule } from '../teams/index.js';
+import { OutgoingWebhooksService, WebhooksModule } from '../webhooks/index.js';
 import { AutomationController } from './automation.controller.js';
+import { AUTOMATION_WEBHOOKS } from './automation.ports.js';
 import { AutomationService } from './automation.service.js';
 
 @Module({
-  imports: [ConversationsModule, ReportsModule, TeamsModule],
+  imports: [ConversationsModule, ReportsModule, TeamsModule, WebhooksModule],
   controllers: [AutomationController],
-  providers: [AutomationService],
+  providers: [AutomationService, { provide: AUTOMATION_WEBHOOKS, useExisting: OutgoingWebhooksService }],
   exports: [AutomationService],
 })
 export class AutomationModule {}

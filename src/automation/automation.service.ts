@@ -124,6 +124,7 @@ export class AutomationService implements OnModuleInit, EventConsumer {
       if (a.kind === 'assign_member') await check(`${field}.memberId`, this.db.member.findFirst({ where: { id: a.memberId, teamId }, select: { id: true } }));
       if (a.kind === 'set_category') await check(`${field}.categoryId`, this.db.category.findFirst({ where: { id: a.categoryId, teamId }, select: { id: true } }));
       if (a.kind === 'reply') await check(`${field}.cannedReplyId`, this.db.cannedReply.findFirst({ where: { id: a.cannedReplyId, teamId }, select: { id: true } }));
+      if (a.kind === 'webhook') await check(`${field}.endpointId`, this.db.webhookEndpoint.findFirst({ where: { id: a.endpointId, teamId }, select: { id: true } }));
       if (a.kind === 'create_ticket' && a.groupId) await check(`${field}.groupId`, this.db.memberGroup.findFirst({ where: { id: a.groupId, teamId }, select: { id: true } }));
       if (a.kind === 'create_ticket' && a.assigneeId) await check(`${field}.assigneeId`, this.db.member.findFirst({ where: { id: a.assigneeId, teamId }, select: { id: true } }));
     }

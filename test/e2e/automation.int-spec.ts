@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AUTOMATION_WEBHOOKS } from '../../src/automation/index.js';
-import type { AutomationWebhooks } from '../../src/automation/index.js';
-import type { LoggedEvent } from '../../src/common/events/event-log.js';
+import { systemClock } from '../../src/common/clock.js';
 import { startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
+import { startWebhookReceiverFake } from '../fakes/webhook-receiver-fake.js';
+import type { WebhookReceiverFake } from '../fakes/webhook-receiver-fake.js';
 import { bookingsGroup } from '../support/bookings-group.js';
 import { eventually } from '../support/eventually.js';
 import { emitWithAck, socketPool } from '../support/sockets.js';
@@ -12,19 +12,12 @@ import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub
 
 const LINE = { token: 'line-token-automation', secret: 'line-secret-automation' };
 
-/** The webhooks port as a test's own: what each hub was asked to publish. */
-class RecordingWebhooks implements AutomationWebhooks {
-  readonly published: { eventId: string; type: string; endpointId: string; data: Record<string, unknown> }[] = [];
-  async publish(event: LoggedEvent, options: { endpointId: string }): Promise<void> {
-    this.published.push({ eventId: event.id, type: event.type, endpointId: options.endpointId, data: event.data });
-  }
-}
-
 describe('Automation rules', () => {
   let database: Awaited<ReturnType<typeof createHubDatabase>>;
   let hub: TestHub;
   let line: LineFake;
-  const webhooks = new RecordingWebhooks();
+  // The clinic's reservation system: it verifies each delivery's signature with the Standard Webhooks library.
+  let receiver: WebhookReceiverFake;
   let team: Awaited<ReturnType<typeof createTeam>>;
   let agent: TestMember;
   let channelId: string;
@@ -32,10 +25,11 @@ describe('Automation rules', () => {
   const { open, closeAll } = socketPool();
 
   const start = (options: { startJobs?: boolean } = {}) =>
-    startTestHub(database ? { DATABASE_URL: database.url } : {}, { providers: [{ provide: AUTOMATION_WEBHOOKS, useValue: webhooks }], ...options });
+    startTestHub(database ? { DATABASE_URL: database.url } : {}, options);
 
   beforeAll(async () => {
     line = await startLineFake({ channelAccessToken: LINE.token });
+    receiver = await startWebhookReceiverFake(systemClock);
     // A database of its own that outlives each hub: the restart finds the rows the stopped hub left.
     database = await createHubDatabase();
     hub = await start();
@@ -50,6 +44,7 @@ describe('Automation rules', () => {
     await hub?.stop();
     await database?.drop();
     await line?.close();
+    await receiver?.close();
   });
 
   async function visitorChat(body: string): Promise<string> {
@@ -66,12 +61,15 @@ describe('Automation rules', () => {
 
   // Done when 3: once per resolution, across a restart before the run and after it.
   it('posts to LINE and publishes a webhook once when a chat is resolved as booked, across restarts', async () => {
+    // Subscribed to an event this case never makes: what reaches it is what the rule sends.
+    const endpoint = await hub.http.post('/api/webhooks/endpoints').set(team.admin.auth).send({ url: `${receiver.url}/reservations`, events: ['sale.reversed'] }).expect(201);
+    receiver.secrets.set('/reservations', endpoint.body.secret as string);
     const booked = await rule({
       name: '予約 → 予約システムと報告',
       event: 'conversation.resolved',
       conditions: [{ kind: 'outcome', outcomes: ['booked'] }],
       actions: [
-        { kind: 'webhook', endpointId: 'reservations' },
+        { kind: 'webhook', endpointId: endpoint.body.id },
         { kind: 'report', purpose: 'bookings', text: '【自動化】予約連絡' },
       ],
     });
@@ -87,9 +85,9 @@ describe('Automation rules', () => {
 
     hub = await start();
     await eventually(async () => line.pushesTo(groupId).filter((p) => p.messages.some((m) => m.text === '【自動化】予約連絡')).length, (n) => n === 1);
-    expect(webhooks.published.filter((p) => p.data.conversationId === conversationId)).toEqual([
-      expect.objectContaining({ type: 'conversation.resolved', endpointId: 'reservations', data: expect.objectContaining({ outcome: 'booked', channelId }) }),
-    ]);
+    const delivered = () => receiver.received.filter((hit) => hit.path === '/reservations' && hit.data.conversationId === conversationId);
+    await eventually(async () => delivered().length, (n) => n === 1);
+    expect(delivered()).toEqual([expect.objectContaining({ type: 'conversation.resolved', data: expect.objectContaining({ outcome: 'booked', channelId }) })]);
     const [run] = await runsOf(conversationId);
     expect(run).toMatchObject({ ruleId: booked.id, status: 'matched', conditions: [{ kind: 'outcome', matched: true }], actions: [{ kind: 'webhook', status: 'done' }, { kind: 'report', status: 'done' }] });
 
@@ -99,9 +97,37 @@ describe('Automation rules', () => {
     hub = await start();
     await eventually(async () => (await hub.infra.db.eventLog.findFirstOrThrow({ where: { conversationId, type: 'conversation.resolved' } })).pending, (p) => p.length === 0);
     expect(line.pushesTo(groupId).filter((p) => p.messages.some((m) => m.text === '【自動化】予約連絡'))).toHaveLength(1);
-    expect(webhooks.published.filter((p) => p.data.conversationId === conversationId)).toHaveLength(1);
+    await hub.infra.jobs.idle();
+    expect(delivered()).toHaveLength(1);
+    expect(receiver.unverified).toBe(0);
     expect(await runsOf(conversationId)).toHaveLength(1);
     await hub.http.delete(`/api/automation/rules/${booked.id}`).set(team.admin.auth).expect(204);
+  });
+
+  // The event log is what feeds subscribed endpoints: no rule is involved, and nothing is logged before one subscribes.
+  it('delivers a chat\'s events to a subscribed endpoint in the order they happened, through the event log', async () => {
+    const before = await visitorChat('購読前のメッセージ');
+    expect(await hub.infra.db.eventLog.count({ where: { conversationId: before } })).toBe(0);
+
+    const endpoint = await hub.http.post('/api/webhooks/endpoints').set(team.admin.auth).send({ url: `${receiver.url}/crm`, events: ['conversation.created', 'message.created', 'conversation.resolved'] }).expect(201);
+    receiver.secrets.set('/crm', endpoint.body.secret as string);
+    const visitor = await open(hub.url, '/widget', { channelId });
+    const { conversationId } = await emitWithAck<{ conversationId: string }>(visitor, 'message', { body: '一通目' });
+    await emitWithAck(visitor, 'message', { body: '二通目' });
+    await hub.http.post(`/api/conversations/${conversationId}/accept`).set(agent.auth).expect(200);
+    await hub.http.post(`/api/conversations/${conversationId}/resolve`).set(agent.auth).send({ outcome: 'not_booked', confirmed: true }).expect(200);
+
+    const hits = () => receiver.received.filter((hit) => hit.path === '/crm' && hit.data.conversationId === conversationId);
+    await eventually(async () => hits().length, (n) => n === 4);
+    expect(hits().map((hit) => [hit.type, hit.data.text ?? hit.data.outcome ?? null])).toEqual([
+      ['conversation.created', null],
+      ['message.created', '一通目'],
+      ['message.created', '二通目'],
+      ['conversation.resolved', 'not_booked'],
+    ]);
+    expect(receiver.received.some((hit) => hit.data.conversationId === before)).toBe(false);
+    expect(receiver.unverified).toBe(0);
+    await hub.http.delete(`/api/webhooks/endpoints/${endpoint.body.id}`).set(team.admin.auth).expect(204);
   });
 
   it('sends a new chat to a group before routing offers it, and a later rule is skipped after one that stops', async () => {

@@ -66,6 +66,9 @@ interface Victim {
   product: string;
   /** An automation rule of B's. */
   automationRule: string;
+  /** B's outgoing webhook endpoint, and the delivery its test ping made. */
+  webhookEndpoint: string;
+  webhookDelivery: string;
 }
 
 /** Team A's own resources: a body names these, so that the only foreign thing in a call is the path's id. */
@@ -175,6 +178,15 @@ const CASES: Record<string, Case> = {
   'GET /api/catalog/sources/:id/syncs': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}/syncs` }),
   'GET /api/catalog/sources/:id/syncs/:syncId': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}/syncs/${b.catalogSync}` }),
   'GET /api/catalog/products/:id': (b) => ({ path: `/api/catalog/products/${b.product}` }),
+  'GET /api/webhooks/endpoints/:id': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}` }),
+  'PATCH /api/webhooks/endpoints/:id': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}`, body: { url: 'https://evil.example/hook', enabled: false } }),
+  'DELETE /api/webhooks/endpoints/:id': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}` }),
+  'POST /api/webhooks/endpoints/:id/rotate-secret': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}/rotate-secret` }),
+  'POST /api/webhooks/endpoints/:id/ping': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}/ping` }),
+  'GET /api/webhooks/endpoints/:id/deliveries': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}/deliveries` }),
+  'GET /api/webhooks/endpoints/:id/deliveries/:deliveryId': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}/deliveries/${b.webhookDelivery}` }),
+  'POST /api/webhooks/endpoints/:id/deliveries/:deliveryId/replay': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}/deliveries/${b.webhookDelivery}/replay` }),
+  'POST /api/webhooks/endpoints/:id/replay': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}/replay`, body: { since: '2000-01-01T00:00:00Z' } }),
 };
 
 /** Routes whose path id does not name a team's resource, and why they are not in the matrix. */
@@ -245,7 +257,7 @@ describe('Cross-team access', () => {
     const db = hub.infra.db;
     const where = { teamId };
     const orderBy = { id: 'asc' } as const;
-    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products] = await Promise.all([
+    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products, webhookEndpoints, webhookDeliveries] = await Promise.all([
       db.conversation.findMany({ where, orderBy }),
       db.message.findMany({ where, orderBy }),
       db.contact.findMany({ where, orderBy }),
@@ -268,8 +280,11 @@ describe('Cross-team access', () => {
       db.catalogSource.findMany({ where, orderBy }),
       db.catalogSync.findMany({ where, orderBy }),
       db.product.findMany({ where, orderBy }),
+      // What A could change; B's own ping keeps retrying meanwhile (its attempts and failing streak move on their own).
+      db.webhookEndpoint.findMany({ where, orderBy, select: { id: true, url: true, description: true, events: true, enabled: true, secret: true } }),
+      db.webhookDelivery.findMany({ where, orderBy, select: { id: true, eventId: true, body: true, state: true } }),
     ]);
-    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products };
+    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products, webhookEndpoints, webhookDeliveries };
   }
 
   /** A setup call that must succeed; a refusal shows its body. */
@@ -377,6 +392,9 @@ describe('Cross-team access', () => {
     await eventually(() => hub.infra.db.catalogSync.findUnique({ where: { id: catalogSync } }), (sync) => sync?.status === 'done');
     const product = (await hub.infra.db.product.findFirstOrThrow({ where: { sourceId: catalogSource } })).id;
     const automationRule = (await created('/api/automation/rules', admin.auth, { name: 'B rule', event: 'conversation.created', actions: [{ kind: 'note', text: 'B' }] })).body.id as string;
+    // Nothing listens on the discard port: the ping fails at once and its delivery stays pending.
+    const webhookEndpoint = (await created('/api/webhooks/endpoints', admin.auth, { url: 'http://127.0.0.1:9/bookings', events: ['conversation.resolved'] })).body.id as string;
+    const webhookDelivery = (await hub.http.post(`/api/webhooks/endpoints/${webhookEndpoint}/ping`).set(admin.auth).expect(200)).body.id as string;
 
     return {
       admin,
@@ -409,6 +427,8 @@ describe('Cross-team access', () => {
       catalogSource,
       catalogSync,
       product,
+      webhookEndpoint,
+      webhookDelivery,
     };
   }
 

@@ -182,6 +182,9 @@ export const ERROR_CODES = [
   'invalid_rule',
   'invalid_rule_order',
   'action_unavailable',
+  // Outgoing webhooks
+  'webhook_url_not_allowed',
+  'webhook_url_invalid',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -10,6 +10,7 @@ import { StoresSection } from './stores/StoresSection';
 import { ReportsSection } from './reports/ReportsSection';
 import { ApiKeysSection } from './api-keys/ApiKeysSection';
 import { CatalogSection } from './catalog/CatalogSection';
+import { WebhooksSection } from './webhooks/WebhooksSection';
 
 /** One admin screen: its address under `/app/admin/`, its name in the catalog, and the component that draws it. */
 export interface AdminSection {
@@ -30,4 +31,5 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   { path: 'reports', label: (text) => text.adminReports, component: ReportsSection },
   { path: 'catalog', label: (text) => text.adminCatalog, component: CatalogSection },
   { path: 'api-keys', label: (text) => text.apiKeys, component: ApiKeysSection },
+  { path: 'webhooks', label: (text) => text.adminWebhooks, component: WebhooksSection },
 ];
