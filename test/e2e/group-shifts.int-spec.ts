@@ -78,6 +78,7 @@ describe('Shifts per group', () => {
   }
 
   it('keeps a 17:59 chat with its agent past 18:00, offers an 18:01 chat to the evening group only, and sums up each member’s own shift', async () => {
+    clock.set(tokyo('2027-01-08T17:50'));
     const team = await createTeam(hub, '時短クリニック');
     await hub.http.put('/api/members/me/status').set(team.admin.auth).send({ status: 'offline' }).expect(200);
     const channelId = await createWebchat(hub, team.admin);
