@@ -59,8 +59,8 @@ export class AutomationService implements OnModuleInit, EventConsumer {
     void this.jobs.add(PRUNE, {}, { jobId: `prune-runs-${Math.floor(this.clock.now().getTime() / PRUNE_EVERY_MS)}`, delayMs: PRUNE_EVERY_MS });
   }
 
-  async interestedTypes(teamId: string): Promise<Set<string>> {
-    const rows = await this.db.automationRule.findMany({ where: { teamId, enabled: true }, select: { event: true }, distinct: ['event'] });
+  async interestedTypes(teamId: string, db: Tx): Promise<Set<string>> {
+    const rows = await db.automationRule.findMany({ where: { teamId, enabled: true }, select: { event: true }, distinct: ['event'] });
     return new Set(rows.map((row) => row.event));
   }
 

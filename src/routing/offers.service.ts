@@ -14,11 +14,12 @@ import type { ResumableWork, ResumableWorkRegistry } from '../common/start/resum
 import { logger } from '../common/logging/logger.js';
 import { CustomerNotices } from '../channels/index.js';
 import { ConversationEvents, ConversationsService, MessageFollowUps, firstOfferClaim, lockForOffer, markMissed, requeueFrom } from '../conversations/index.js';
-import { MembersService, TeamEvents, TeamsService, isOpen, readTeamSettings } from '../teams/index.js';
+import { GroupsService, MembersService, TeamEvents, TeamsService, isOpen, readTeamSettings } from '../teams/index.js';
 import { AwayNoticeService } from './away-notice.service.js';
 import { RoutingEvents } from './routing.events.js';
 import type { OfferView } from './routing.events.js';
 import { rankCandidates } from './ranking.js';
+import { routeTarget } from './route-target.js';
 import type { Candidate } from './ranking.js';
 import { toTransferView } from './transfer.view.js';
 
@@ -66,6 +67,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
     private readonly followUps: MessageFollowUps,
     private readonly teams: TeamsService,
     private readonly eventLog: EventLog,
+    private readonly groups: GroupsService,
   ) {}
 
   /** Per team, one pass over the queue at a time: two members coming online together must not both offer a chat. */
@@ -261,11 +263,40 @@ export class OffersService implements OnModuleInit, ResumableWork {
   }
 
   /**
-   * The online members with room for the conversation (of its intake's group, when a step named one), best first (see rankCandidates). One statement reads them
-   * with the open chats each holds and, from the queue (`pendingCountsAsLoad`), the other chats each is being
-   * offered, so that a member is offered no more chats than they have room for.
+   * Who may be offered the conversation, best first: its route (routeTarget: a rule's member or group, the intake's
+   * group, the groups on shift in the team's order, or everyone), and of a list of groups the first with a member
+   * available.
    */
   private async ranked(teamId: string, conversationId: string, sticky: boolean, options: { pendingCountsAsLoad?: boolean }): Promise<Candidate[]> {
+    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { intakeGroupId: true, ruleGroupId: true } });
+    if (!conversation) return [];
+    // A rule that picks a member assigns the chat itself (it is never offered); one that picks a group leaves it here.
+    const rule = { memberId: null, groupId: conversation.ruleGroupId };
+    // The shifts are read only when nothing before them decides.
+    const shifts = rule.memberId || rule.groupId || conversation.intakeGroupId ? { order: [], onShift: new Set<string>() } : await this.groups.routing(teamId, this.clock.now());
+    const target = routeTarget({ rule, intakeGroupId: conversation.intakeGroupId, groupOrder: shifts.order, groupsOnShift: shifts.onShift });
+    if (target.kind === 'everyone') return this.rankedAmong(teamId, conversationId, sticky, options, {});
+    if (target.kind === 'member') return this.rankedAmong(teamId, conversationId, sticky, options, { memberId: target.memberId });
+    for (const groupId of target.groupIds) {
+      const candidates = await this.rankedAmong(teamId, conversationId, sticky, options, { groupId });
+      if (candidates.length > 0) return candidates;
+    }
+    return [];
+  }
+
+  /**
+   * The online members with room for the conversation (the one named, or of the group named), best first (see
+   * rankCandidates). One statement reads them with the open chats each holds and, from the queue
+   * (`pendingCountsAsLoad`), the other chats each is being offered, so that a member is offered no more chats than
+   * they have room for.
+   */
+  private async rankedAmong(
+    teamId: string,
+    conversationId: string,
+    sticky: boolean,
+    options: { pendingCountsAsLoad?: boolean },
+    among: { memberId?: string; groupId?: string },
+  ): Promise<Candidate[]> {
     const members = await this.sql.query<Candidate>(
       Prisma.sql`
         SELECT m.id, m.capacity, m.last_assigned_at AS "lastAssignedAt",
@@ -274,10 +305,9 @@ export class OffersService implements OnModuleInit, ResumableWork {
               THEN (SELECT count(*)::int FROM offers o WHERE o.member_id = m.id AND o.status = 'pending' AND o.conversation_id <> ${conversationId})
               ELSE 0 END AS load
         FROM members m WHERE m.team_id = ${teamId} AND m.status = 'online' AND m.deactivated_at IS NULL
-          -- A chat a rule or an intake step sent to a group is offered to that group's members only (the rule's first).
-          AND NOT EXISTS (
-            SELECT 1 FROM conversations c WHERE c.id = ${conversationId} AND COALESCE(c.rule_group_id, c.intake_group_id) IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM member_group_members g WHERE g.group_id = COALESCE(c.rule_group_id, c.intake_group_id) AND g.member_id = m.id))`,
+          AND (${among.memberId ?? null}::text IS NULL OR m.id = ${among.memberId ?? null})
+          AND (${among.groupId ?? null}::text IS NULL
+            OR EXISTS (SELECT 1 FROM member_group_members g WHERE g.group_id = ${among.groupId ?? null} AND g.member_id = m.id))`,
       ROUTING_WAIT_MS,
     );
     if (members.length === 0) return [];

@@ -13,6 +13,7 @@ export { MembersService } from './members.service.js';
 export { MemberActivity, MemberDevices, deviceKindOf } from './member-devices.js';
 export type { ConnectedDevice } from './member-devices.js';
 export { GroupsService } from './groups.service.js';
-export type { GroupView } from './groups.service.js';
+export type { GroupView, TeamShifts } from './groups.service.js';
+export { memberOnShift, memberSwitchedByShift, nextShiftEdge } from './group-shifts.js';
 export { TeamEvents } from './team.events.js';
 export type { TeamEventMap } from './team.events.js';

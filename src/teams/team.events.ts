@@ -5,7 +5,7 @@ export interface TeamEventMap {
   'presence.updated': { teamId: string; memberId: string; status: 'online' | 'break' | 'offline'; reason?: string };
   /** A supervisor or administrator switched the member's status, with a reason: the member's devices are told. */
   'presence.set': { teamId: string; memberId: string; status: 'online' | 'break' | 'offline'; reason: string; by: { id: string; name: string }; at: Date };
-  /** Name, time zone or settings changed (business hours among them). */
+  /** Name, time zone or settings changed (business hours among them), or a group's hours or members: shifts may differ. */
   'team.updated': { teamId: string };
   /**
    * Tokens below `tokenVersion` are retired (password change, deactivation, "log out everywhere"): devices still connected with one are

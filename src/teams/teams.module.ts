@@ -10,7 +10,7 @@ import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { BusinessHoursController } from './business-hours.controller.js';
 import { FirstTeamBootstrap } from './bootstrap.js';
-import { GroupsController } from './groups.controller.js';
+import { GroupsController, RoutingOrderController } from './groups.controller.js';
 import { GroupsService } from './groups.service.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
@@ -21,7 +21,7 @@ import { TeamsController } from './teams.controller.js';
 import { TeamsService } from './teams.service.js';
 
 @Module({
-  controllers: [AuthController, TeamsController, MembersController, GroupsController, BusinessHoursController],
+  controllers: [AuthController, TeamsController, MembersController, GroupsController, RoutingOrderController, BusinessHoursController],
   providers: [
     AuthService,
     AccountService,

@@ -61,6 +61,12 @@ export const updateMemberBody = z.strictObject({
 const memberIds = z.array(z.uuid()).max(1000);
 export const createGroupBody = z.strictObject({ name, memberIds: memberIds.optional() });
 export const updateGroupBody = z.strictObject({ name: name.optional(), memberIds: memberIds.optional() });
+/** A group's own shift; null: the group follows the team's business hours. */
+export const groupHoursBody = z.strictObject({ businessHours: businessHoursSchema.nullable() });
+export const groupHoursView = z.object({ businessHours: businessHoursSchema.nullable() }).meta({ id: 'GroupHours' });
+/** The team's routing order: a new chat goes to the first group on shift with a member available, then the next. */
+export const routingOrderBody = z.strictObject({ groupIds: z.array(z.string().min(1).max(100)).max(100) });
+export const routingOrderView = z.object({ groupIds: z.array(z.string()) }).meta({ id: 'RoutingOrder' });
 
 export const renameSelfBody = z.strictObject({ name });
 export const changePasswordBody = z.strictObject({ currentPassword: z.string().max(200), newPassword: password });

@@ -1,6 +1,5 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { DATABASE } from '../common/database/database.js';
-import type { Db } from '../common/database/database.js';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { Tx } from '../common/database/database.js';
 import { EventLog } from '../common/events/event-log.js';
 import type { EventConsumer, LoggedEvent } from '../common/events/event-log.js';
 import { OutgoingWebhooksService } from './outgoing-webhooks.service.js';
@@ -17,7 +16,6 @@ export class WebhookEventConsumer implements EventConsumer, OnModuleInit {
   readonly name = WEBHOOKS_CONSUMER;
 
   constructor(
-    @Inject(DATABASE) private readonly db: Db,
     private readonly eventLog: EventLog,
     private readonly webhooks: OutgoingWebhooksService,
   ) {}
@@ -30,8 +28,8 @@ export class WebhookEventConsumer implements EventConsumer, OnModuleInit {
     await this.webhooks.publish(event);
   }
 
-  async interestedTypes(teamId: string): Promise<Set<string>> {
-    const endpoints = await this.db.webhookEndpoint.findMany({ where: { teamId, enabled: true }, select: { events: true } });
+  async interestedTypes(teamId: string, db: Tx): Promise<Set<string>> {
+    const endpoints = await db.webhookEndpoint.findMany({ where: { teamId, enabled: true }, select: { events: true } });
     return new Set(WEBHOOK_EVENT_TYPES.filter((type) => endpoints.some((endpoint) => subscribes(endpoint.events, type))));
   }
 }

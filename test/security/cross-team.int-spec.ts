@@ -104,6 +104,9 @@ const CASES: Record<string, Case> = {
   'POST /api/conversations/:id/uploads': (b) => ({ path: `/api/conversations/${b.conversation}/uploads` }),
   'PATCH /api/groups/:id': (b, a) => ({ path: `/api/groups/${b.group}`, body: { name: 'taken over', memberIds: [a.admin.id] } }),
   'DELETE /api/groups/:id': (b) => ({ path: `/api/groups/${b.group}` }),
+  'GET /api/groups/:id/hours': (b) => ({ path: `/api/groups/${b.group}/hours` }),
+  'PUT /api/groups/:id/hours': (b) => ({ path: `/api/groups/${b.group}/hours`, body: { businessHours: { weekly: [{ days: ['mon'], open: '10:00', close: '18:00' }] } } }),
+  'GET /api/groups/:id/hours/preview': (b) => ({ path: `/api/groups/${b.group}/hours/preview` }),
   'GET /api/channels/:id': (b) => Object.values(b.channels).map((id) => ({ path: `/api/channels/${id}` })),
   'PATCH /api/channels/:id': (b) => Object.values(b.channels).map((id) => ({ path: `/api/channels/${id}`, body: { name: 'taken over', active: false } })),
   'DELETE /api/channels/:id': (b) => Object.values(b.channels).map((id) => ({ path: `/api/channels/${id}` })),
@@ -521,6 +524,7 @@ describe('Cross-team access', () => {
       ['give A’s contact to B’s member', (v, o, f) => ({ method: 'patch', path: `/api/contacts/${o.contact}`, body: { ownerId: f(v.member) } })],
       ['put B’s member in A’s group', (v, o, f) => ({ method: 'patch', path: `/api/groups/${o.group}`, body: { memberIds: [f(v.member)] } })],
       ['put A’s member in B’s group', (v, o, f) => ({ method: 'patch', path: `/api/members/${o.admin.id}`, body: { groupIds: [f(v.group)] } })],
+      ['route A’s chats to B’s group', (v, o, f) => ({ method: 'put', path: '/api/routing/group-order', body: { groupIds: [o.group, f(v.group)] } })],
       ['a category under B’s', (v, _o, f) => ({ method: 'post', path: '/api/categories', body: { name: `sub ${randomBytes(3).toString('hex')}`, parentId: f(v.category) } })],
       ['a canned reply under B’s category', (v, _o, f) => ({ method: 'post', path: '/api/canned-replies', body: { shortCode: `x${randomBytes(3).toString('hex')}`, title: 't', body: 'b', categoryId: f(v.category) } })],
       ['report to B’s LINE channel', (v, _o, f) => ({ method: 'put', path: '/api/teams/current/report-targets', body: { callCenter: { channelId: f(v.channels.line), groupId: 'C' + '0'.repeat(32) } } })],
@@ -555,7 +559,7 @@ describe('Cross-team access', () => {
     it('lists only the caller’s own team', async () => {
       const paths = [
         '/api/conversations', '/api/channels', '/api/contacts', '/api/members', '/api/groups', '/api/categories', '/api/canned-replies', '/api/drafts', '/api/sales', '/api/reports', '/api/queue', '/api/messages/search?q=secret',
-        '/api/conversation-history',
+        '/api/conversation-history', '/api/routing/group-order',
         // Filters naming team B's member and category: they narrow team A's own records, never reach B's.
         `/api/conversation-history?memberId=${b.member}`, `/api/conversation-history?categoryId=${b.category}`,
         `/api/conversations?contactId=${b.contact}`, '/api/notifications',

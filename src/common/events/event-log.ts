@@ -41,7 +41,11 @@ export interface LoggedEvent {
 export interface EventConsumer {
   readonly name: string;
   handle(event: LoggedEvent): Promise<void>;
-  interestedTypes(teamId: string): Promise<Set<string>>;
+  /**
+   * Read through `db`: inside a producer's transaction it is that transaction, since the embedded database has one
+   * connection and a read beside the transaction would wait for it to end.
+   */
+  interestedTypes(teamId: string, db: Tx): Promise<Set<string>>;
 }
 
 export interface NewLoggedEvent {
@@ -109,10 +113,10 @@ export class EventLog implements ResumableWork {
   }
 
   /** The consumers that listen to `type` in `teamId`: cached, so the hot path spends no statement on a team with none. */
-  async consumersOf(teamId: string, type: LoggedEventType): Promise<string[]> {
+  async consumersOf(teamId: string, type: LoggedEventType, db: Tx = this.db): Promise<string[]> {
     const names: string[] = [];
     for (const [name, { consumer, interest }] of this.consumers) {
-      const types = await interest.get(teamId, async () => [...(await consumer.interestedTypes(teamId))]);
+      const types = await interest.get(teamId, async () => [...(await consumer.interestedTypes(teamId, db))]);
       if (types.includes(type)) names.push(name);
     }
     return names;
@@ -122,7 +126,7 @@ export class EventLog implements ResumableWork {
   async append(tx: Tx, events: NewLoggedEvent[]): Promise<AppendedEvent[]> {
     const rows: (NewLoggedEvent & { id: string; pending: string[] })[] = [];
     for (const event of events) {
-      const pending = await this.consumersOf(event.teamId, event.type);
+      const pending = await this.consumersOf(event.teamId, event.type, tx);
       if (pending.length > 0) rows.push({ ...event, id: uuidv7(), pending });
     }
     if (rows.length === 0) return [];

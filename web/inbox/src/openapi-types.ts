@@ -426,6 +426,54 @@ export interface paths {
         patch: operations["GroupsController_update"];
         trace?: never;
     };
+    "/api/groups/{id}/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["GroupsController_hours"];
+        put: operations["GroupsController_setHours"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{id}/hours/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["GroupsController_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/routing/group-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RoutingOrderController_get"];
+        put: operations["RoutingOrderController_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/business-hours/preview": {
         parameters: {
             query?: never;
@@ -2254,6 +2302,32 @@ export interface components {
             name: string;
             memberIds: string[];
         };
+        GroupHours: {
+            businessHours: {
+                weekly: {
+                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                    open: string;
+                    close: string;
+                }[];
+                /** @default [] */
+                holidays: string[];
+                /** @default [] */
+                exceptions: {
+                    date: string;
+                    intervals: {
+                        open: string;
+                        close: string;
+                    }[];
+                }[];
+                /**
+                 * @default null
+                 * @enum {string|null}
+                 */
+                nationalHolidays: "JP" | null;
+                /** @default true */
+                switchMembers: boolean;
+            } | null;
+        };
         Login: {
             accessToken: string;
             member: components["schemas"]["SignedInMember"];
@@ -2514,6 +2588,9 @@ export interface components {
         };
         ReportTargets: {
             [key: string]: components["schemas"]["ReportTarget"];
+        };
+        RoutingOrder: {
+            groupIds: string[];
         };
         Sale: {
             id: string;
@@ -3881,6 +3958,139 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Group"];
+                };
+            };
+        };
+    };
+    GroupsController_hours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupHours"];
+                };
+            };
+        };
+    };
+    GroupsController_setHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    businessHours: {
+                        weekly: {
+                            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                            open: string;
+                            close: string;
+                        }[];
+                        /** @default [] */
+                        holidays?: string[];
+                        /** @default [] */
+                        exceptions?: {
+                            date: string;
+                            intervals: {
+                                open: string;
+                                close: string;
+                            }[];
+                        }[];
+                        /** @default null */
+                        nationalHolidays?: "JP" | null;
+                        /** @default true */
+                        switchMembers?: boolean;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupHours"];
+                };
+            };
+        };
+    };
+    GroupsController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpeningPreview"];
+                };
+            };
+        };
+    };
+    RoutingOrderController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingOrder"];
+                };
+            };
+        };
+    };
+    RoutingOrderController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    groupIds: string[];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingOrder"];
                 };
             };
         };

@@ -45,7 +45,7 @@ export function HoursPreview({ hours, timeZone }: { hours: BusinessHours | null;
   );
 }
 
-function PreviewSentence({ preview }: { preview: OpeningPreview }) {
+export function PreviewSentence({ preview }: { preview: OpeningPreview }) {
   const words = useWords(hoursWords);
   const language = useContext(CurrentLanguage);
   if (preview.alwaysOpen) return <>{words.alwaysOpenPreview}</>;

@@ -1,22 +1,51 @@
 import { useState } from 'react';
 import { useText, useWords } from '../../i18n';
 import { Field, FormSubmit, useServerForm } from '../../shared/forms';
+import { GroupHoursSection } from './GroupHoursSection';
 import { HoursCalendar } from './HoursCalendar';
 import { HoursPreview } from './HoursPreview';
 import { IntervalsEditor } from './IntervalsEditor';
 import { WEEKDAYS, draftOf, hoursOf } from './hours-draft';
 import type { HoursDraft } from './hours-draft';
 import { useBusinessHours } from './useBusinessHours';
+import type { BusinessHours } from './useBusinessHours';
 import { hoursWords } from './words';
 import './hours.css';
 
-/** `/app/admin/hours`: the business hours, with what they mean now beside them. */
+/** `/app/admin/hours`: the business hours, with what they mean now beside them, and each group's shift. */
 export function HoursSection() {
+  const text = useText();
+  const words = useWords(hoursWords);
   const { team, save } = useBusinessHours();
   if (!team) return null;
   // The editor starts from the hours as the hub first answered them, and keeps its own draft from then on (a save
   // sends the draft, so the two agree after it).
-  return <HoursForm initial={draftOf(team.settings.businessHours, team.timeZone)} save={save} />;
+  return (
+    <>
+      <HoursForm
+        title={text.businessHours}
+        initial={draftOf(team.settings.businessHours, team.timeZone)}
+        save={save}
+        field="settings.businessHours"
+        editTimeZone
+        withoutHours={{ label: words.alwaysOpen, hint: words.alwaysOpenHint }}
+      />
+      <GroupHoursSection timeZone={team.timeZone} />
+    </>
+  );
+}
+
+/** What an hours editor is given: whose hours (the team's, a group's), how they are saved, and where the hub names a refusal. */
+export interface HoursFormProps {
+  title: string;
+  initial: HoursDraft;
+  save: (hours: BusinessHours | null, timeZone: string) => Promise<void>;
+  /** The request's field holding the hours, as the hub names it in a refusal. */
+  field: string;
+  /** The team's editor also sets its time zone; a group's hours are in the team's. */
+  editTimeZone?: boolean;
+  /** The switch for having no hours: the team is always open, a group follows the team's. */
+  withoutHours: { label: string; hint: string };
 }
 
 /** Every IANA time zone the browser knows, and the team's own even if the browser does not list it (`UTC`). */
@@ -25,12 +54,12 @@ const timeZones = (current: string) => {
   return zones.includes(current) ? zones : [current, ...zones];
 };
 
-function HoursForm({ initial, save }: { initial: HoursDraft; save: ReturnType<typeof useBusinessHours>['save'] }) {
+export function HoursForm({ title, initial, save, field, editTimeZone = false, withoutHours }: HoursFormProps) {
   const text = useText();
   const words = useWords(hoursWords);
   const [draft, setDraft] = useState(initial);
   const [saved, setSaved] = useState(false);
-  const form = useServerForm(['timeZone', 'settings.businessHours'] as const);
+  const form = useServerForm<string>(['timeZone', field]);
   const { hours, rows } = hoursOf(draft);
   const edit = (next: HoursDraft) => {
     setDraft(next);
@@ -44,36 +73,37 @@ function HoursForm({ initial, save }: { initial: HoursDraft; save: ReturnType<ty
   // The hub names a refused weekly interval by its index in what was sent; `rows` says which day and interval that is.
   const weeklyError = (day: string, index: number) => {
     const row = rows.findIndex((r) => r.day === day && r.index === index);
-    return form.error(`settings.businessHours.weekly.${row}` as 'settings.businessHours');
+    return form.error(`${field}.weekly.${row}`);
   };
   const sentDates = hours ? { holidays: hours.holidays ?? [], exceptions: (hours.exceptions ?? []).map((e) => e.date) } : { holidays: [], exceptions: [] };
   const dateError = (date: string) =>
-    form.error(`settings.businessHours.holidays.${sentDates.holidays.indexOf(date)}` as 'settings.businessHours') ??
-    form.error(`settings.businessHours.exceptions.${sentDates.exceptions.indexOf(date)}` as 'settings.businessHours');
-  const rowErrorShown = rows.some((_, i) => form.error(`settings.businessHours.weekly.${i}` as 'settings.businessHours'));
-  const weekError = rowErrorShown ? undefined : form.error('settings.businessHours.weekly' as 'settings.businessHours');
+    form.error(`${field}.holidays.${sentDates.holidays.indexOf(date)}`) ?? form.error(`${field}.exceptions.${sentDates.exceptions.indexOf(date)}`);
+  const rowErrorShown = rows.some((_, i) => form.error(`${field}.weekly.${i}`));
+  const weekError = rowErrorShown ? undefined : form.error(`${field}.weekly`);
   // Any other refusal of the hours (a date in a month not on screen): said again by the button, where it is seen.
-  const hoursError = rowErrorShown || weekError ? undefined : form.error('settings.businessHours');
+  const hoursError = rowErrorShown || weekError ? undefined : form.error(field);
   const copyMondayToWeekdays = () =>
     edit({ ...draft, week: { ...draft.week, ...Object.fromEntries(['tue', 'wed', 'thu', 'fri'].map((day) => [day, draft.week.mon.map((i) => ({ ...i }))])) } });
 
   return (
-    <section aria-label={text.businessHours}>
-      <h2>{text.businessHours}</h2>
-      <form onSubmit={submit} aria-label={text.businessHours} noValidate className="hours-form">
+    <section aria-label={title}>
+      <h2>{title}</h2>
+      <form onSubmit={submit} aria-label={title} noValidate className="hours-form">
         <HoursPreview hours={hours} timeZone={draft.timeZone} />
-        <Field form={form} name="timeZone" label={words.timeZone} hint={words.timeZoneHint}>
-          {(control) => (
-            <select {...control} value={draft.timeZone} onChange={(e) => edit({ ...draft, timeZone: e.target.value })}>
-              {timeZones(draft.timeZone).map((zone) => (
-                <option key={zone} value={zone}>
-                  {zone}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Switch id="always-open-hint" label={words.alwaysOpen} hint={words.alwaysOpenHint} checked={draft.alwaysOpen} onChange={(on) => edit({ ...draft, alwaysOpen: on })} />
+        {editTimeZone && (
+          <Field form={form} name="timeZone" label={words.timeZone} hint={words.timeZoneHint}>
+            {(control) => (
+              <select {...control} value={draft.timeZone} onChange={(e) => edit({ ...draft, timeZone: e.target.value })}>
+                {timeZones(draft.timeZone).map((zone) => (
+                  <option key={zone} value={zone}>
+                    {zone}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+        <Switch id={`${field}-without-hint`} label={withoutHours.label} hint={withoutHours.hint} checked={draft.alwaysOpen} onChange={(on) => edit({ ...draft, alwaysOpen: on })} />
         {!draft.alwaysOpen && (
           <>
             <fieldset className="week">
@@ -96,8 +126,8 @@ function HoursForm({ initial, save }: { initial: HoursDraft; save: ReturnType<ty
               </button>
             </fieldset>
             <HoursCalendar draft={draft} onChange={edit} errorOf={dateError} />
-            <Switch id="national-holidays-hint" label={words.nationalHolidays} hint={words.nationalHolidaysHint} checked={draft.nationalHolidays} onChange={(on) => edit({ ...draft, nationalHolidays: on })} />
-            <Switch id="switch-members-hint" label={words.switchMembers} hint={words.switchMembersHint} checked={draft.switchMembers} onChange={(on) => edit({ ...draft, switchMembers: on })} />
+            <Switch id={`${field}-national-holidays-hint`} label={words.nationalHolidays} hint={words.nationalHolidaysHint} checked={draft.nationalHolidays} onChange={(on) => edit({ ...draft, nationalHolidays: on })} />
+            <Switch id={`${field}-switch-members-hint`} label={words.switchMembers} hint={words.switchMembersHint} checked={draft.switchMembers} onChange={(on) => edit({ ...draft, switchMembers: on })} />
           </>
         )}
         {hoursError && (

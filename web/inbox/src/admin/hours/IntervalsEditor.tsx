@@ -5,7 +5,8 @@ import { hoursWords } from './words';
 /**
  * The opening intervals of one day (a weekday, or a date with hours of its own): a pair of time inputs per interval,
  * a button to add one (a lunch break is the gap between two) and one to remove each. `errorOf` is the hub's sentence
- * about an interval, shown under it.
+ * about an interval, shown under it. A time input cannot say 24:00, so midnight shows as 23:59 and 23:59 typed is
+ * midnight (an evening shift to 24:00).
  */
 export function IntervalsEditor(props: { name: string; intervals: Interval[]; onChange: (next: Interval[]) => void; errorOf?: (index: number) => string | undefined; max?: number }) {
   const words = useWords(hoursWords);
@@ -36,7 +37,7 @@ export function IntervalsEditor(props: { name: string; intervals: Interval[]; on
             <label>
               <span className="visually-hidden">{`${label} `}</span>
               {words.close}
-              <input type="time" value={interval.close === '24:00' ? '23:59' : interval.close} aria-invalid={!!error} onChange={(e) => set(index, { close: e.target.value })} />
+              <input type="time" value={interval.close === '24:00' ? '23:59' : interval.close} aria-invalid={!!error} onChange={(e) => set(index, { close: e.target.value === '23:59' ? '24:00' : e.target.value })} />
             </label>
             <button type="button" className="secondary" aria-label={`${label} ${words.removeInterval}`} onClick={() => onChange(intervals.filter((_, i) => i !== index))}>
               {words.removeInterval}

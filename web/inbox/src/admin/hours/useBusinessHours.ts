@@ -21,3 +21,10 @@ export function useBusinessHours() {
 /** Open now or not, until when and the next opening, for hours not saved yet, by the hub's clock (nothing is stored). */
 export const previewHours = (businessHours: BusinessHours | null, timeZone: string) =>
   answer(hub.POST('/api/business-hours/preview', { body: { businessHours, timeZone } }));
+
+/** A member group's own shift (null: it follows the team's hours), saving it back, and what the saved one means now. */
+export const loadGroupHours = (id: string) => answer(hub.GET('/api/groups/{id}/hours', { params: { path: { id } } }));
+export const saveGroupHours = (id: string, businessHours: BusinessHours | null) =>
+  answer(hub.PUT('/api/groups/{id}/hours', { params: { path: { id } }, body: { businessHours } }));
+export const groupShiftPreview = (id: string) => answer(hub.GET('/api/groups/{id}/hours/preview', { params: { path: { id } } }));
+export const loadGroups = async () => (await answer(hub.GET('/api/groups'))).items;

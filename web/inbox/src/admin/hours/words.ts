@@ -36,6 +36,15 @@ const ja = {
   previewSeparator: ' · ',
   alwaysOpenPreview: '常に営業',
   noNextOpening: 'この先1年以上、営業日がありません',
+  groupShifts: 'グループのシフト',
+  groupShiftsHint: 'グループごとに担当時間を決めると、その時間だけ新しいチャットが届き、開始・終了時刻にメンバーの状態が切り替わります。チームの営業時間外と、チームの休業日（祝日を含む）はどのグループも休みです。',
+  noGroups: 'グループがありません。メンバーの画面でグループを作ってください。',
+  group: 'グループ',
+  pickGroup: 'グループを選ぶ',
+  groupShiftOf: '{name}のシフト',
+  groupShiftNow: '{name}の現在（保存済み・チームの営業時間を含む）',
+  followTeam: 'チームの営業時間に従う',
+  followTeamHint: 'オンにすると、このグループはチームの営業時間中ずっと担当します。',
 };
 
 const en: typeof ja = {
@@ -75,6 +84,15 @@ const en: typeof ja = {
   previewSeparator: '; ',
   alwaysOpenPreview: 'Always open',
   noNextOpening: 'No opening within a year',
+  groupShifts: 'Group shifts',
+  groupShiftsHint: 'A group with a shift gets new chats only during it, and its members are switched at its start and end. Outside the team’s hours and on the team’s closed days (national holidays included) no group is on shift.',
+  noGroups: 'No groups yet: create one on the members page.',
+  group: 'Group',
+  pickGroup: 'Pick a group',
+  groupShiftOf: 'Shift of {name}',
+  groupShiftNow: '{name} now (saved, with the team’s hours)',
+  followTeam: 'Follow the team’s hours',
+  followTeamHint: 'When on, the group is on shift whenever the team is open.',
 };
 
 export const hoursWords = { ja, en };

@@ -1,17 +1,19 @@
 import { useState } from 'react';
 import { useText, useWords } from '../../i18n';
 import { Field, FormSubmit, useServerForm } from '../../shared/forms';
+import { GroupOrderCard } from './GroupOrderCard';
 import { numberOrOff, typedNumber, useTeamSettings } from './useTeamSettings';
 import type { SettingsFormProps } from './useTeamSettings';
 import { routingWords } from './words';
 
-/** `/app/admin/routing`: how new chats are offered to members, and who is credited with a sale. */
+/** `/app/admin/routing`: how new chats are offered to members (and to groups, in order), and who is credited with a sale. */
 export function RoutingSection() {
   const { settings, save } = useTeamSettings();
   if (!settings) return null;
   return (
     <>
       <RoutingSettingsForm settings={settings} save={save} />
+      <GroupOrderCard />
       <AttributionForm settings={settings} save={save} />
     </>
   );

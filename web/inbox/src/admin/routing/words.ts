@@ -23,6 +23,14 @@ const ja = {
   attributionModel: '複数のメンバーが対応したとき',
   lastTouch: '最後に対応したメンバー',
   firstTouch: '最初に対応したメンバー',
+  groupOrder: 'グループの順番',
+  groupOrderHint: '新しいチャットは、この順番でシフト中のグループに届きます。先のグループに対応できる人がいなければ次のグループへ。順番に入れたグループがどれもシフト外のときは、全員に届きます。',
+  inOrder: '{name}を順番に入れる',
+  moveUp: '{name}を上へ',
+  moveDown: '{name}を下へ',
+  position: '{n}番目',
+  notInOrder: '順番に入れない',
+  noGroups: 'グループがありません。メンバーの画面でグループを作ってください。',
 };
 
 const en: typeof ja = {
@@ -49,6 +57,14 @@ const en: typeof ja = {
   attributionModel: 'When several members served the customer',
   lastTouch: 'The last one',
   firstTouch: 'The first one',
+  groupOrder: 'Group order',
+  groupOrderHint: 'A new chat goes to the groups on shift in this order: the next group when nobody in the one before has room. When no group of the order is on shift, it goes to everyone.',
+  inOrder: 'Put {name} in the order',
+  moveUp: 'Move {name} up',
+  moveDown: 'Move {name} down',
+  position: 'No. {n}',
+  notInOrder: 'Not in the order',
+  noGroups: 'No groups yet: create one on the members page.',
 };
 
 export const routingWords = { ja, en };
