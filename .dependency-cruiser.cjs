@@ -32,6 +32,9 @@ const layers = {
   inbox: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog'],
   // The shop's catalog: its feeds and search stand on their own.
   catalog: ['teams'],
+  // Follow-up work: a ticket links a conversation and its contact, and reaches agents through the inbox's news.
+  // Nothing imports it but the composition root (and an automation module, through its index).
+  tickets: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'inbox'],
 };
 
 const modules = Object.keys(layers);
