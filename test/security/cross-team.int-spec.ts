@@ -28,6 +28,8 @@ const TWILIO = { accountSid: 'AC' + 'c'.repeat(32), authToken: 'twilio-auth-toke
 const WA_CLOUD = { accessToken: 'wa-cloud-token', appSecret: 'wa-cloud-secret', verifyToken: 'wa-verify', phoneNumberId: '1098765432' };
 /** A 1x1 PNG: the smallest image the upload route takes. */
 const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+/** The title of the ticket B makes while A's socket listens. */
+const LIVE_TICKET = 'B live ticket';
 const LINE_FIXTURES = join(process.cwd(), 'test', 'fixtures', 'providers', 'line');
 
 /** Team B's resources, one of each kind a route can name. */
@@ -64,6 +66,8 @@ interface Victim {
   catalogSource: string;
   catalogSync: string;
   product: string;
+  /** A ticket made from B's web chat, with a comment. */
+  ticket: string;
 }
 
 /** Team A's own resources: a body names these, so that the only foreign thing in a call is the path's id. */
@@ -75,6 +79,7 @@ interface Attacker {
   smsChannel: string;
   conversation: string;
   visitorId: string;
+  ticket: string;
 }
 
 type Call = { path: string; body?: object };
@@ -171,6 +176,12 @@ const CASES: Record<string, Case> = {
   'GET /api/catalog/sources/:id/syncs': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}/syncs` }),
   'GET /api/catalog/sources/:id/syncs/:syncId': (b) => ({ path: `/api/catalog/sources/${b.catalogSource}/syncs/${b.catalogSync}` }),
   'GET /api/catalog/products/:id': (b) => ({ path: `/api/catalog/products/${b.product}` }),
+  'GET /api/tickets/:id': (b) => ({ path: `/api/tickets/${b.ticket}` }),
+  'PATCH /api/tickets/:id': (b, a) => ({ path: `/api/tickets/${b.ticket}`, body: { status: 'solved', assigneeId: a.admin.id, title: 'taken over' } }),
+  'POST /api/tickets/:id/comments': (b) => ({ path: `/api/tickets/${b.ticket}/comments`, body: { body: 'written by another team' } }),
+  'GET /api/conversations/:id/tickets': (b) => ({ path: `/api/conversations/${b.conversation}/tickets` }),
+  'POST /api/conversations/:id/tickets': (b) => ({ path: `/api/conversations/${b.conversation}/tickets`, body: { title: 'a ticket on another team’s chat' } }),
+  'GET /api/contacts/:id/tickets': (b) => ({ path: `/api/contacts/${b.contact}/tickets` }),
 };
 
 /** Routes whose path id does not name a team's resource, and why they are not in the matrix. */
@@ -241,7 +252,7 @@ describe('Cross-team access', () => {
     const db = hub.infra.db;
     const where = { teamId };
     const orderBy = { id: 'asc' } as const;
-    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products] = await Promise.all([
+    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products, tickets, ticketComments, ticketActivities] = await Promise.all([
       db.conversation.findMany({ where, orderBy }),
       db.message.findMany({ where, orderBy }),
       db.contact.findMany({ where, orderBy }),
@@ -264,8 +275,12 @@ describe('Cross-team access', () => {
       db.catalogSource.findMany({ where, orderBy }),
       db.catalogSync.findMany({ where, orderBy }),
       db.product.findMany({ where, orderBy }),
+      // B's own ticket made live during the socket test is B's doing, not A's.
+      db.ticket.findMany({ where: { teamId, title: { not: LIVE_TICKET } }, orderBy }),
+      db.ticketComment.findMany({ where: { ticket: { teamId, title: { not: LIVE_TICKET } } }, orderBy }),
+      db.ticketActivity.findMany({ where: { ticket: { teamId, title: { not: LIVE_TICKET } } }, orderBy }),
     ]);
-    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products };
+    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products, tickets, ticketComments, ticketActivities };
   }
 
   /** A setup call that must succeed; a refusal shows its body. */
@@ -372,6 +387,8 @@ describe('Cross-team access', () => {
     const catalogSync = (await hub.http.post(`/api/catalog/sources/${catalogSource}/feed`).set(admin.auth).attach('file', Buffer.from(feed), 'feed.xml').expect(202)).body.id as string;
     await eventually(() => hub.infra.db.catalogSync.findUnique({ where: { id: catalogSync } }), (sync) => sync?.status === 'done');
     const product = (await hub.infra.db.product.findFirstOrThrow({ where: { sourceId: catalogSource } })).id;
+    const ticket = (await created(`/api/conversations/${chat.conversationId}/tickets`, admin.auth, { title: 'B のフォローアップ' })).body.id as string;
+    await created(`/api/tickets/${ticket}/comments`, admin.auth, { body: 'B internal note' });
 
     return {
       admin,
@@ -403,6 +420,7 @@ describe('Cross-team access', () => {
       catalogSource,
       catalogSync,
       product,
+      ticket,
     };
   }
 
@@ -422,6 +440,7 @@ describe('Cross-team access', () => {
       smsChannel: (await post('/api/channels', { type: 'sms', provider: 'twilio', name: 'A SMS', config: { ...TWILIO, from: '+15005550007', apiBaseUrl: twilio.url } })).body.id,
       conversation: chat.conversationId,
       visitorId: chat.visitorId,
+      ticket: (await post('/api/tickets', { title: 'A ticket', contactId: contact })).body.id,
     };
   }
 
@@ -497,6 +516,10 @@ describe('Cross-team access', () => {
       ['put A’s member in B’s group', (v, o, f) => ({ method: 'patch', path: `/api/members/${o.admin.id}`, body: { groupIds: [f(v.group)] } })],
       ['a category under B’s', (v, _o, f) => ({ method: 'post', path: '/api/categories', body: { name: `sub ${randomBytes(3).toString('hex')}`, parentId: f(v.category) } })],
       ['a canned reply under B’s category', (v, _o, f) => ({ method: 'post', path: '/api/canned-replies', body: { shortCode: `x${randomBytes(3).toString('hex')}`, title: 't', body: 'b', categoryId: f(v.category) } })],
+      ['a ticket for B’s contact', (v, _o, f) => ({ method: 'post', path: '/api/tickets', body: { title: 't', contactId: f(v.contact) } })],
+      ['a ticket from B’s conversation', (v, _o, f) => ({ method: 'post', path: '/api/tickets', body: { title: 't', conversationId: f(v.conversation) } })],
+      ['assign A’s ticket to B’s member', (v, o, f) => ({ method: 'patch', path: `/api/tickets/${o.ticket}`, body: { assigneeId: f(v.member) } })],
+      ['give A’s ticket to B’s group', (v, o, f) => ({ method: 'patch', path: `/api/tickets/${o.ticket}`, body: { groupId: f(v.group) } })],
       ['report to B’s LINE channel', (v, _o, f) => ({ method: 'put', path: '/api/teams/current/report-targets', body: { callCenter: { channelId: f(v.channels.line), groupId: 'C' + '0'.repeat(32) } } })],
     ];
 
@@ -534,10 +557,11 @@ describe('Cross-team access', () => {
         `/api/conversation-history?memberId=${b.member}`, `/api/conversation-history?categoryId=${b.category}`,
         `/api/conversations?contactId=${b.contact}`, '/api/notifications',
         `/api/messages/search?q=secret&memberId=${b.member}`, `/api/messages/search?q=secret&categoryId=${b.category}`,
+        '/api/tickets', `/api/tickets?assigneeId=${b.admin.id}`, '/api/tickets?view=mine', '/api/tickets?view=overdue', '/api/reports/tickets',
       ];
       for (const path of paths) {
         const found = JSON.stringify((await hub.http.get(path).set(a.admin.auth).expect(200)).body);
-        for (const id of [b.conversation, b.lineConversation, b.contact, b.member, b.group, b.category, b.cannedReply, b.draft, b.sale, b.report, ...Object.values(b.channels)]) {
+        for (const id of [b.conversation, b.lineConversation, b.contact, b.member, b.group, b.category, b.cannedReply, b.draft, b.sale, b.report, b.ticket, ...Object.values(b.channels)]) {
           expect({ path, leaked: found.includes(id) ? id : null }).toEqual({ path, leaked: null });
         }
       }
@@ -618,11 +642,17 @@ describe('Cross-team access', () => {
       const heardByB = nextEvent(own, 'typing');
       expect(await emitWithAck(bVisitor, 'typing', { draft: 'B typing' })).toMatchObject({ ok: true });
       await heardByB;
+      // B makes a ticket: B's agents hear its frame, A's do not.
+      const ticketOfB = nextEvent<{ id: string }>(own, 'ticket.updated');
+      const live = await hub.http.post(`/api/conversations/${b.conversation}/tickets`).set(b.admin.auth).send({ title: LIVE_TICKET }).expect(201);
+      expect((await ticketOfB).id).toBe(live.body.id);
       const ownOfA = nextEvent(spy, 'message.created');
       await hub.http.post(`/api/conversations/${a.conversation}/messages`).set(a.admin.auth).send({ body: 'A note', kind: 'note' }).expect(201);
       await ownOfA;
       const heard = JSON.stringify(heardBySpy);
       expect(heard).not.toContain(b.conversation);
+      expect(heard).not.toContain(b.ticket);
+      expect(heard).not.toContain(LIVE_TICKET);
       expect(heard).not.toContain('B typing');
     });
 
