@@ -242,4 +242,33 @@ describe('Tickets', () => {
     // Operators do not read the team's figures.
     await hub.http.get('/api/reports/tickets').set(agent.auth).expect(403);
   });
+
+  it('lists my groups’ tickets by due time, filters the team’s, and reminds every member of the group', async () => {
+    const team = { inviteCode: (await hub.infra.db.team.findUniqueOrThrow({ where: { id: agent.teamId } })).inviteCode, admin };
+    const colleague = await addMember(hub, team, { name: '夜間 ミカ' });
+    const group = (await hub.http.post('/api/groups').set(admin.auth).send({ name: '夜間', memberIds: [agent.id, colleague.id] }).expect(201)).body.id as string;
+    const at = (hours: number) => new Date(clock.now().getTime() + hours * HOUR).toISOString();
+    const later = (await hub.http.post('/api/tickets').set(admin.auth).send({ title: '後で', groupId: group, assigneeId: null, dueAt: at(5) }).expect(201)).body as TicketFrame;
+    const sooner = (await hub.http.post('/api/tickets').set(admin.auth).send({ title: '先に', groupId: group, assigneeId: null, dueAt: at(2), priority: 'urgent' }).expect(201)).body as TicketFrame;
+    const undated = (await hub.http.post('/api/tickets').set(admin.auth).send({ title: '期限なし', groupId: group, assigneeId: null }).expect(201)).body as TicketFrame;
+
+    const groups = await hub.http.get('/api/tickets').query({ view: 'groups' }).set(colleague.auth).expect(200);
+    expect(groups.body.items.map((t: TicketFrame) => t.id)).toEqual([sooner.id, later.id, undated.id]);
+    const urgent = await hub.http.get('/api/tickets').query({ priority: 'urgent' }).set(colleague.auth).expect(200);
+    expect(urgent.body.items.map((t: TicketFrame) => t.id)).toEqual([sooner.id]);
+    const solved = await hub.http.get('/api/tickets').query({ status: 'solved', assigneeId: agent.id }).set(colleague.auth).expect(200);
+    expect(solved.body.items.map((t: TicketFrame) => t.id)).toEqual([ticket.id]);
+
+    // The reminder of a group's ticket: each member of the group, once.
+    const heard = nextEvent<{ type: string; data: Record<string, unknown> }>(await open(colleague), 'notification.added', (n) => n.type === 'ticket_reminder' && n.data.ticketId === sooner.id);
+    const reminder = new Date(Date.parse(sooner.dueAt!) - HOUR);
+    await eventually(async () => clock.pending().map((d) => d.getTime()), (pending) => pending.includes(reminder.getTime()));
+    clock.set(reminder);
+    await heard;
+    const told = await eventually(
+      () => hub.infra.db.notification.findMany({ where: { type: 'ticket_reminder', payload: { path: ['ticketId'], equals: sooner.id } }, select: { memberId: true } }),
+      (rows) => rows.length === 2,
+    );
+    expect(told.map((r) => r.memberId).sort()).toEqual([agent.id, colleague.id].sort());
+  });
 });
