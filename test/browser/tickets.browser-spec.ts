@@ -26,7 +26,8 @@ describe('Tickets in a real browser', () => {
   let browser: Browser;
   let hub: TestHub;
   let fake: TwilioFake;
-  let agent: TestMember & { email: string };
+  let agent: TestMember;
+  let admin: TestMember;
   let sms: string;
 
   beforeAll(async () => {
@@ -34,6 +35,7 @@ describe('Tickets in a real browser', () => {
     fake = await startTwilioFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
     hub = await startTestHub({ PUBLIC_URL }, { clock });
     const team = await createTeam(hub, 'つなぎ通販');
+    admin = team.admin;
     agent = await addMember(hub, team, { name: '担当 ネネ' });
     const config = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: fake.url, from: HUB_NUMBER, sendsPerSecond: 200 };
     sms = (await hub.http.post('/api/channels').set(team.admin.auth).send({ type: 'sms', provider: 'twilio', name: 'SMS', config }).expect(201)).body.id;
@@ -103,6 +105,17 @@ describe('Tickets in a real browser', () => {
     expect(await page.getByLabel('ステータス').inputValue()).toBe('pending_us');
     await page.screenshot({ path: join(SCREENSHOTS, 'tickets-reply-joined.png') });
     expect(page.dialogs).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a supervisor the tickets opened, solved and gone overdue by day', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+    const page = await openPage(context, `${hub.url}/app/login`);
+    await logIn(page, admin.email);
+    await page.goto(`${hub.url}/app/tickets`);
+    const report = page.getByRole('region', { name: '日別のチケット' });
+    await report.getByText('合計: 作成 1件 / 解決 0件 / 期限切れ 1件').waitFor();
+    expect(await report.getByRole('row').count()).toBe(2);
     await context.close();
   });
 });

@@ -6,6 +6,7 @@ import type { Message, RequestBody, Views } from '../api';
 import { useWords } from '../i18n';
 import { useSession } from '../shared/session';
 import { TicketItem } from './TicketLinks';
+import { TicketReport } from './TicketReport';
 import { useTicket, useTicketList } from './useTickets';
 import type { TicketDetail } from './useTickets';
 import { ticketWords } from './words';
@@ -17,7 +18,20 @@ type UpdateBody = RequestBody<'/api/tickets/{id}', 'patch'>;
 /** `/app/tickets`: the lists (mine, my groups', overdue, all); `/app/tickets/:id`: one ticket's page. */
 export default function TicketsArea() {
   const { id } = useParams();
-  return <main className="pane tickets-area">{id ? <TicketPage key={id} id={id} /> : <TicketLists />}</main>;
+  const { member } = useSession();
+  const supervising = member.role === 'supervisor' || member.role === 'administrator';
+  return (
+    <main className="pane tickets-area">
+      {id ? (
+        <TicketPage key={id} id={id} />
+      ) : (
+        <>
+          <TicketLists />
+          {supervising && <TicketReport />}
+        </>
+      )}
+    </main>
+  );
 }
 
 function TicketLists() {

@@ -48,6 +48,13 @@ const ja = {
   conversationTickets: 'この会話のチケット',
   contactTickets: 'チケット',
   more: 'さらに表示',
+  report: '日別のチケット',
+  reportPeriod: '{from}〜{to}（{zone}）',
+  date: '日付',
+  opened: '作成',
+  solved: '解決',
+  totals: '合計: 作成 {opened}件 / 解決 {solved}件 / 期限切れ {overdue}件',
+  downloadCsv: 'CSVをダウンロード',
 };
 
 const en: typeof ja = {
@@ -99,6 +106,13 @@ const en: typeof ja = {
   conversationTickets: 'Tickets of this conversation',
   contactTickets: 'Tickets',
   more: 'Show more',
+  report: 'Tickets by day',
+  reportPeriod: '{from} to {to} ({zone})',
+  date: 'Day',
+  opened: 'Opened',
+  solved: 'Solved',
+  totals: 'Totals: opened {opened} / solved {solved} / overdue {overdue}',
+  downloadCsv: 'Download CSV',
 };
 
 export const ticketWords = { ja, en };
