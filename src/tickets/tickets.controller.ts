@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -14,6 +14,7 @@ import {
   createTicketBody,
   ticketCommentView,
   ticketDetailView,
+  ticketItems,
   ticketListView,
   ticketReportQuery,
   ticketReportView,
@@ -21,8 +22,6 @@ import {
   ticketView,
   updateTicketBody,
 } from './tickets.schema.js';
-
-const ticketItems = z.object({ items: z.array(ticketView) }).meta({ id: 'TicketList' });
 
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -93,7 +92,6 @@ export class TicketsController {
   /** "チケットにする": a ticket from the conversation, its contact and history linked. */
   @Answers(ticketView)
   @Post('conversations/:id/tickets')
-  @HttpCode(201)
   fromConversation(@CurrentMember() member: AuthMember, @Param('id') id: string, @ValidBody(conversationTicketBody) body: z.output<typeof conversationTicketBody>) {
     return this.tickets.fromConversation(member, id, body);
   }

@@ -61,6 +61,8 @@ export type TicketReportQuery = z.output<typeof ticketReportQuery>;
 
 export const ticketView = inboxTicketView;
 export const ticketListView = z.object({ items: z.array(ticketView), nextCursor: z.string().nullable() }).meta({ id: 'TicketPage' });
+/** A conversation's or a contact's tickets: a handful, whole. */
+export const ticketItems = z.object({ items: z.array(ticketView) }).meta({ id: 'TicketList' });
 
 export const ticketCommentView = z.object({ id: z.string(), authorId: z.string(), authorName: z.string().nullable(), body: z.string(), createdAt: z.string() }).meta({ id: 'TicketComment' });
 
