@@ -32,11 +32,14 @@ const layers = {
   inbox: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog'],
   // The shop's catalog: its feeds and search stand on their own.
   catalog: ['teams'],
+  // Follow-up work: a ticket links a conversation and its contact, and reaches agents through the inbox's news.
+  // Nothing imports it but the composition root (and an automation module, through its index).
+  tickets: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'inbox'],
   // Outgoing webhooks: the hub's events, posted to the team's endpoints. Only the composition root (and, through its
   // index, automation) uses it.
   webhooks: ['teams', 'channels', 'contacts', 'conversations'],
   // Rules act through the other modules (assign, reply, report, ...); the inbox stays above them.
-  automation: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog', 'webhooks'],
+  automation: ['teams', 'channels', 'contacts', 'conversations', 'routing', 'reports', 'sales', 'supervision', 'catalog', 'webhooks', 'tickets'],
 };
 
 const modules = Object.keys(layers);

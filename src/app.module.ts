@@ -10,13 +10,14 @@ import { HealthController } from './common/health.controller.js';
 import { MetricsController } from './common/metrics/metrics.controller.js';
 import { ContactsModule } from './contacts/index.js';
 import { ConversationsModule } from './conversations/index.js';
-import { InboxModule } from './inbox/inbox.module.js';
+import { InboxModule } from './inbox/index.js';
 import { ReportsModule } from './reports/index.js';
 import { RoutingModule } from './routing/index.js';
 import { SupervisionModule } from './supervision/index.js';
 import { SalesModule } from './sales/index.js';
 import { TeamsModule } from './teams/index.js';
 import { WebhooksModule } from './webhooks/index.js';
+import { TicketsModule } from './tickets/index.js';
 
 /** Providers given at start that modules look up by token (tests hand in fakes at the edge this way). */
 @Module({})
@@ -28,7 +29,7 @@ export class AppModule {
     const extra: DynamicModule = { module: HubOverridesModule, global: true, providers: overrides, exports: overrides.map((p) => ('provide' in p ? p.provide : p)) };
     return {
       module: AppModule,
-      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, InboxModule, CatalogModule, WebhooksModule, AutomationModule],
+      imports: [CommonModule.register(infra), extra, TeamsModule, ChannelsModule, ContactsModule, ConversationsModule, RoutingModule, SupervisionModule, ReportsModule, SalesModule, InboxModule, CatalogModule, TicketsModule, WebhooksModule, AutomationModule],
       controllers: [HealthController, MetricsController],
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
     };

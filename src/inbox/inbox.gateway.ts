@@ -42,6 +42,7 @@ import { ACCESS_TOKENS, AccessTokens, MemberActivity, MemberDevices, TeamEvents,
 import type { AuthMember } from '../teams/index.js';
 import { PresenceWatch } from './presence-watch.js';
 import { NotificationsService } from './notifications.service.js';
+import { MemberNews } from './member-news.service.js';
 
 export const teamRoom = (teamId: string) => `team:${teamId}`;
 export const memberRoom = (memberId: string) => `member:${memberId}`;
@@ -113,6 +114,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly activity: MemberActivity,
     private readonly bells: NotificationsService,
     private readonly calls: CallsService,
+    private readonly news: MemberNews,
   ) {}
 
   afterInit(namespace: InboxNamespace): void {
@@ -131,6 +133,7 @@ export class InboxGateway implements OnGatewayInit, OnModuleDestroy {
       );
     });
     this.presence.attach(namespace, memberRoom);
+    this.news.attach(namespace);
     // The members list's devices: the team's sockets on every process (the adapter asks the others).
     this.devices.attach(async (teamId) =>
       (await namespace.in(teamRoom(teamId)).fetchSockets()).map((socket) => {

@@ -17,6 +17,7 @@ import { MessagesController } from './messages.controller.js';
 import { NotificationsController } from './notifications.controller.js';
 import { NotificationsService } from './notifications.service.js';
 import { PresenceWatch } from './presence-watch.js';
+import { MemberNews } from './member-news.service.js';
 import { QueueController } from './queue.controller.js';
 import { HUB_CONFIG } from '../common/config/config.js';
 import type { HubConfig } from '../common/config/config.js';
@@ -47,7 +48,8 @@ import type { VapidKeys } from './push/web-push.sender.js';
     PushSubscriptionsService,
     PushDeliveriesService,
     PushRelay,
+    MemberNews,
   ],
-  exports: [PresenceWatch],
+  exports: [PresenceWatch, MemberNews],
 })
 export class InboxModule {}

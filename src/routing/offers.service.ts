@@ -268,12 +268,14 @@ export class OffersService implements OnModuleInit, ResumableWork {
    * available.
    */
   private async ranked(teamId: string, conversationId: string, sticky: boolean, options: { pendingCountsAsLoad?: boolean }): Promise<Candidate[]> {
+    // Cached per team: a team without a routing order of groups (most) spends no statement on shifts.
+    const shifts = await this.groups.routing(teamId, this.clock.now());
+    // Without an order, a rule's group or else the intake's group is read in the members' own statement.
+    if (shifts.order.length === 0) return this.rankedAmong(teamId, conversationId, sticky, options, { conversationGroup: true });
     const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { intakeGroupId: true, ruleGroupId: true } });
     if (!conversation) return [];
     // A rule that picks a member assigns the chat itself (it is never offered); one that picks a group leaves it here.
     const rule = { memberId: null, groupId: conversation.ruleGroupId };
-    // The shifts are read only when nothing before them decides.
-    const shifts = rule.memberId || rule.groupId || conversation.intakeGroupId ? { order: [], onShift: new Set<string>() } : await this.groups.routing(teamId, this.clock.now());
     const target = routeTarget({ rule, intakeGroupId: conversation.intakeGroupId, groupOrder: shifts.order, groupsOnShift: shifts.onShift });
     if (target.kind === 'everyone') return this.rankedAmong(teamId, conversationId, sticky, options, {});
     if (target.kind === 'member') return this.rankedAmong(teamId, conversationId, sticky, options, { memberId: target.memberId });
@@ -295,7 +297,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
     conversationId: string,
     sticky: boolean,
     options: { pendingCountsAsLoad?: boolean },
-    among: { memberId?: string; groupId?: string },
+    among: { memberId?: string; groupId?: string; conversationGroup?: true },
   ): Promise<Candidate[]> {
     const members = await this.sql.query<Candidate>(
       Prisma.sql`
@@ -307,7 +309,11 @@ export class OffersService implements OnModuleInit, ResumableWork {
         FROM members m WHERE m.team_id = ${teamId} AND m.status = 'online' AND m.deactivated_at IS NULL
           AND (${among.memberId ?? null}::text IS NULL OR m.id = ${among.memberId ?? null})
           AND (${among.groupId ?? null}::text IS NULL
-            OR EXISTS (SELECT 1 FROM member_group_members g WHERE g.group_id = ${among.groupId ?? null} AND g.member_id = m.id))`,
+            OR EXISTS (SELECT 1 FROM member_group_members g WHERE g.group_id = ${among.groupId ?? null} AND g.member_id = m.id))
+          -- The conversation's own group, a rule's before the intake's: that group's members only.
+          AND (NOT ${among.conversationGroup === true}::boolean OR NOT EXISTS (
+            SELECT 1 FROM conversations c WHERE c.id = ${conversationId} AND COALESCE(c.rule_group_id, c.intake_group_id) IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM member_group_members g WHERE g.group_id = COALESCE(c.rule_group_id, c.intake_group_id) AND g.member_id = m.id)))`,
       ROUTING_WAIT_MS,
     );
     if (members.length === 0) return [];

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import type { OpeningPreview, groupView } from './teams.schema.js';
 import { Inject, Injectable } from '@nestjs/common';
+import { CACHE_INVALIDATION } from '../common/cache/cache-invalidation.js';
+import type { CacheInvalidation } from '../common/cache/cache-invalidation.js';
+import { InvalidatedCache } from '../common/cache/invalidated-cache.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
@@ -12,6 +15,11 @@ import { groupOnShift, groupShiftPreview } from './group-shifts.js';
 import type { TeamSchedule } from './group-shifts.js';
 import { readTeamSettings } from './team-settings.schema.js';
 import { TeamEvents } from './team.events.js';
+import { TeamsService } from './teams.service.js';
+
+/** The groups in a team's routing order with their own hours, first first: read on every offer, so kept. */
+type RoutingGroups = { id: string; hours: BusinessHours | null }[];
+const ROUTING_CACHE = { ttlMs: 10 * 60_000, maxEntries: 10_000 };
 
 export type GroupView = z.output<typeof groupView>;
 
@@ -38,7 +46,13 @@ export class GroupsService {
     @Inject(DATABASE) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly events: TeamEvents,
-  ) {}
+    private readonly teams: TeamsService,
+    @Inject(CACHE_INVALIDATION) invalidation: CacheInvalidation,
+  ) {
+    this.routingGroups = new InvalidatedCache(invalidation, 'group-routing', ROUTING_CACHE);
+  }
+
+  private readonly routingGroups: InvalidatedCache<RoutingGroups>;
 
   async list(teamId: string): Promise<GroupView[]> {
     const rows = await this.db.memberGroup.findMany({ where: { teamId }, include: { members: true }, orderBy: { name: 'asc' } });
@@ -83,6 +97,7 @@ export class GroupsService {
   async remove(teamId: string, id: string): Promise<void> {
     const { count } = await this.db.memberGroup.deleteMany({ where: { id, teamId } });
     if (count === 0) throw notFound('The group');
+    await this.routingGroups.changed(teamId);
     this.events.emit('team.updated', { teamId });
   }
 
@@ -97,6 +112,7 @@ export class GroupsService {
   async setHours(teamId: string, id: string, hours: BusinessHours | null): Promise<BusinessHours | null> {
     const { count } = await this.db.memberGroup.updateMany({ where: { id, teamId }, data: { businessHours: hours ?? Prisma.DbNull } });
     if (count === 0) throw notFound('The group');
+    await this.routingGroups.changed(teamId);
     this.events.emit('team.updated', { teamId });
     return hours;
   }
@@ -128,9 +144,16 @@ export class GroupsService {
 
   /** The team's routing order and which of its groups are on shift at `now`. */
   async routing(teamId: string, now: Date): Promise<{ order: string[]; onShift: Set<string> }> {
-    const shifts = await this.shifts(teamId);
-    const ordered = shifts.groups.filter((g) => g.routingPosition !== null).sort((a, b) => a.routingPosition! - b.routingPosition!);
-    return { order: ordered.map((g) => g.id), onShift: new Set(ordered.filter((g) => groupOnShift(shifts.team, g.hours, now)).map((g) => g.id)) };
+    const ordered = await this.routingGroups.get(teamId, async () => {
+      const rows = await this.db.memberGroup.findMany({ where: { teamId, routingPosition: { not: null } }, orderBy: { routingPosition: 'asc' }, select: { id: true, businessHours: true } });
+      return rows.map((row) => ({ id: row.id, hours: readHours(row.businessHours) }));
+    });
+    if (ordered.length === 0) return { order: [], onShift: new Set() };
+    // The team's hours bound every group's: read through the team's own cache (a change of them drops it).
+    const profile = await this.teams.profile(teamId);
+    if (!profile) return { order: [], onShift: new Set() };
+    const schedule = { hours: profile.settings.businessHours, timeZone: profile.timeZone };
+    return { order: ordered.map((g) => g.id), onShift: new Set(ordered.filter((g) => groupOnShift(schedule, g.hours, now)).map((g) => g.id)) };
   }
 
   async routingOrder(teamId: string): Promise<string[]> {
@@ -151,6 +174,7 @@ export class GroupsService {
       await tx.memberGroup.updateMany({ where: { teamId }, data: { routingPosition: null } });
       for (const [position, id] of groupIds.entries()) await tx.memberGroup.update({ where: { id }, data: { routingPosition: position } });
     });
+    await this.routingGroups.changed(teamId);
     return this.routingOrder(teamId);
   }
 

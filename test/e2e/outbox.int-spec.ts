@@ -72,7 +72,7 @@ describe('Outbox when the provider fails', () => {
   it('has every kind of work a restart leaves behind registered, pending deliveries among it', async () => {
     const counts = await hub.infra.resumableWork.resumeAll();
     expect(Object.keys(counts).sort()).toEqual(
-      ['business hours', 'catalog syncs', 'contacts to name', 'logged events', 'media to fetch', 'message follow-ups', 'offer timers', 'outgoing webhook deliveries', 'pending deliveries', 'pending reports', 'presence checks', 'pushes to send', 'slow reply timers', 'taking posts of chats just taken', 'transcripts to mail', 'unsent system mail', 'unsent uploads to remove'].sort(),
+      ['business hours', 'catalog syncs', 'contacts to name', 'logged events', 'media to fetch', 'message follow-ups', 'offer timers', 'outgoing webhook deliveries', 'pending deliveries', 'pending reports', 'presence checks', 'pushes to send', 'slow reply timers', 'taking posts of chats just taken', 'ticket replies', 'ticket timers', 'transcripts to mail', 'unsent system mail', 'unsent uploads to remove'].sort(),
     );
   });
 });

@@ -28,6 +28,8 @@ const TWILIO = { accountSid: 'AC' + 'c'.repeat(32), authToken: 'twilio-auth-toke
 const WA_CLOUD = { accessToken: 'wa-cloud-token', appSecret: 'wa-cloud-secret', verifyToken: 'wa-verify', phoneNumberId: '1098765432' };
 /** A 1x1 PNG: the smallest image the upload route takes. */
 const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+/** The title of the ticket B makes while A's socket listens. */
+const LIVE_TICKET = 'B live ticket';
 const LINE_FIXTURES = join(process.cwd(), 'test', 'fixtures', 'providers', 'line');
 
 /** Team B's resources, one of each kind a route can name. */
@@ -69,6 +71,8 @@ interface Victim {
   /** B's outgoing webhook endpoint, and the delivery its test ping made. */
   webhookEndpoint: string;
   webhookDelivery: string;
+  /** A ticket made from B's web chat, with a comment. */
+  ticket: string;
 }
 
 /** Team A's own resources: a body names these, so that the only foreign thing in a call is the path's id. */
@@ -80,6 +84,7 @@ interface Attacker {
   smsChannel: string;
   conversation: string;
   visitorId: string;
+  ticket: string;
 }
 
 type Call = { path: string; body?: object };
@@ -190,6 +195,12 @@ const CASES: Record<string, Case> = {
   'GET /api/webhooks/endpoints/:id/deliveries/:deliveryId': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}/deliveries/${b.webhookDelivery}` }),
   'POST /api/webhooks/endpoints/:id/deliveries/:deliveryId/replay': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}/deliveries/${b.webhookDelivery}/replay` }),
   'POST /api/webhooks/endpoints/:id/replay': (b) => ({ path: `/api/webhooks/endpoints/${b.webhookEndpoint}/replay`, body: { since: '2000-01-01T00:00:00Z' } }),
+  'GET /api/tickets/:id': (b) => ({ path: `/api/tickets/${b.ticket}` }),
+  'PATCH /api/tickets/:id': (b, a) => ({ path: `/api/tickets/${b.ticket}`, body: { status: 'solved', assigneeId: a.admin.id, title: 'taken over' } }),
+  'POST /api/tickets/:id/comments': (b) => ({ path: `/api/tickets/${b.ticket}/comments`, body: { body: 'written by another team' } }),
+  'GET /api/conversations/:id/tickets': (b) => ({ path: `/api/conversations/${b.conversation}/tickets` }),
+  'POST /api/conversations/:id/tickets': (b) => ({ path: `/api/conversations/${b.conversation}/tickets`, body: { title: 'a ticket on another team’s chat' } }),
+  'GET /api/contacts/:id/tickets': (b) => ({ path: `/api/contacts/${b.contact}/tickets` }),
 };
 
 /** Routes whose path id does not name a team's resource, and why they are not in the matrix. */
@@ -260,7 +271,7 @@ describe('Cross-team access', () => {
     const db = hub.infra.db;
     const where = { teamId };
     const orderBy = { id: 'asc' } as const;
-    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products, webhookEndpoints, webhookDeliveries] = await Promise.all([
+    const [conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products, webhookEndpoints, webhookDeliveries, tickets, ticketComments, ticketActivities] = await Promise.all([
       db.conversation.findMany({ where, orderBy }),
       db.message.findMany({ where, orderBy }),
       db.contact.findMany({ where, orderBy }),
@@ -286,8 +297,12 @@ describe('Cross-team access', () => {
       // What A could change; B's own ping keeps retrying meanwhile (its attempts and failing streak move on their own).
       db.webhookEndpoint.findMany({ where, orderBy, select: { id: true, url: true, description: true, events: true, enabled: true, secret: true } }),
       db.webhookDelivery.findMany({ where, orderBy, select: { id: true, eventId: true, body: true, state: true } }),
+      // B's own ticket made live during the socket test is B's doing, not A's.
+      db.ticket.findMany({ where: { teamId, title: { not: LIVE_TICKET } }, orderBy }),
+      db.ticketComment.findMany({ where: { ticket: { teamId, title: { not: LIVE_TICKET } } }, orderBy }),
+      db.ticketActivity.findMany({ where: { ticket: { teamId, title: { not: LIVE_TICKET } } }, orderBy }),
     ]);
-    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products, webhookEndpoints, webhookDeliveries };
+    return { conversations, messages, contacts, identities, merges, channels, members, groups, categories, replies, keys, sales, reports, targets, events, favorites, notifications, pushSubscriptions, catalogSources, catalogSyncs, products, webhookEndpoints, webhookDeliveries, tickets, ticketComments, ticketActivities };
   }
 
   /** A setup call that must succeed; a refusal shows its body. */
@@ -398,6 +413,8 @@ describe('Cross-team access', () => {
     // Nothing listens on the discard port: the ping fails at once and its delivery stays pending.
     const webhookEndpoint = (await created('/api/webhooks/endpoints', admin.auth, { url: 'http://127.0.0.1:9/bookings', events: ['conversation.resolved'] })).body.id as string;
     const webhookDelivery = (await hub.http.post(`/api/webhooks/endpoints/${webhookEndpoint}/ping`).set(admin.auth).expect(200)).body.id as string;
+    const ticket = (await created(`/api/conversations/${chat.conversationId}/tickets`, admin.auth, { title: 'B のフォローアップ' })).body.id as string;
+    await created(`/api/tickets/${ticket}/comments`, admin.auth, { body: 'B internal note' });
 
     return {
       admin,
@@ -432,6 +449,7 @@ describe('Cross-team access', () => {
       product,
       webhookEndpoint,
       webhookDelivery,
+      ticket,
     };
   }
 
@@ -451,6 +469,7 @@ describe('Cross-team access', () => {
       smsChannel: (await post('/api/channels', { type: 'sms', provider: 'twilio', name: 'A SMS', config: { ...TWILIO, from: '+15005550007', apiBaseUrl: twilio.url } })).body.id,
       conversation: chat.conversationId,
       visitorId: chat.visitorId,
+      ticket: (await post('/api/tickets', { title: 'A ticket', contactId: contact })).body.id,
     };
   }
 
@@ -527,6 +546,10 @@ describe('Cross-team access', () => {
       ['route A’s chats to B’s group', (v, o, f) => ({ method: 'put', path: '/api/routing/group-order', body: { groupIds: [o.group, f(v.group)] } })],
       ['a category under B’s', (v, _o, f) => ({ method: 'post', path: '/api/categories', body: { name: `sub ${randomBytes(3).toString('hex')}`, parentId: f(v.category) } })],
       ['a canned reply under B’s category', (v, _o, f) => ({ method: 'post', path: '/api/canned-replies', body: { shortCode: `x${randomBytes(3).toString('hex')}`, title: 't', body: 'b', categoryId: f(v.category) } })],
+      ['a ticket for B’s contact', (v, _o, f) => ({ method: 'post', path: '/api/tickets', body: { title: 't', contactId: f(v.contact) } })],
+      ['a ticket from B’s conversation', (v, _o, f) => ({ method: 'post', path: '/api/tickets', body: { title: 't', conversationId: f(v.conversation) } })],
+      ['assign A’s ticket to B’s member', (v, o, f) => ({ method: 'patch', path: `/api/tickets/${o.ticket}`, body: { assigneeId: f(v.member) } })],
+      ['give A’s ticket to B’s group', (v, o, f) => ({ method: 'patch', path: `/api/tickets/${o.ticket}`, body: { groupId: f(v.group) } })],
       ['report to B’s LINE channel', (v, _o, f) => ({ method: 'put', path: '/api/teams/current/report-targets', body: { callCenter: { channelId: f(v.channels.line), groupId: 'C' + '0'.repeat(32) } } })],
     ];
 
@@ -564,10 +587,11 @@ describe('Cross-team access', () => {
         `/api/conversation-history?memberId=${b.member}`, `/api/conversation-history?categoryId=${b.category}`,
         `/api/conversations?contactId=${b.contact}`, '/api/notifications',
         `/api/messages/search?q=secret&memberId=${b.member}`, `/api/messages/search?q=secret&categoryId=${b.category}`,
+        '/api/tickets', `/api/tickets?assigneeId=${b.admin.id}`, '/api/tickets?view=mine', '/api/tickets?view=overdue', '/api/reports/tickets',
       ];
       for (const path of paths) {
         const found = JSON.stringify((await hub.http.get(path).set(a.admin.auth).expect(200)).body);
-        for (const id of [b.conversation, b.lineConversation, b.contact, b.member, b.group, b.category, b.cannedReply, b.draft, b.sale, b.report, ...Object.values(b.channels)]) {
+        for (const id of [b.conversation, b.lineConversation, b.contact, b.member, b.group, b.category, b.cannedReply, b.draft, b.sale, b.report, b.ticket, ...Object.values(b.channels)]) {
           expect({ path, leaked: found.includes(id) ? id : null }).toEqual({ path, leaked: null });
         }
       }
@@ -648,11 +672,17 @@ describe('Cross-team access', () => {
       const heardByB = nextEvent(own, 'typing');
       expect(await emitWithAck(bVisitor, 'typing', { draft: 'B typing' })).toMatchObject({ ok: true });
       await heardByB;
+      // B makes a ticket: B's agents hear its frame, A's do not.
+      const ticketOfB = nextEvent<{ id: string }>(own, 'ticket.updated');
+      const live = await hub.http.post(`/api/conversations/${b.conversation}/tickets`).set(b.admin.auth).send({ title: LIVE_TICKET }).expect(201);
+      expect((await ticketOfB).id).toBe(live.body.id);
       const ownOfA = nextEvent(spy, 'message.created');
       await hub.http.post(`/api/conversations/${a.conversation}/messages`).set(a.admin.auth).send({ body: 'A note', kind: 'note' }).expect(201);
       await ownOfA;
       const heard = JSON.stringify(heardBySpy);
       expect(heard).not.toContain(b.conversation);
+      expect(heard).not.toContain(b.ticket);
+      expect(heard).not.toContain(LIVE_TICKET);
       expect(heard).not.toContain('B typing');
     });
 

@@ -115,6 +115,15 @@ export const ERROR_CODES = [
   'report_target_missing',
   'not_your_sale',
   'unknown_order',
+  // Tickets
+  /** A closed ticket is final: nothing about it changes any more. */
+  'ticket_closed',
+  /** The status asked for cannot follow the ticket's status (a solved ticket is reopened or closed, nothing else). */
+  'ticket_status_not_allowed',
+  /** A reminder time was given for a ticket without a due time. */
+  'reminder_without_due',
+  /** The reminder time is after the due time. */
+  'reminder_after_due',
   // Web chat visitors
   'chat_unavailable',
   'address_unproven',

@@ -17,6 +17,9 @@ export const LOGGED_EVENT_TYPES = [
   'sale.created',
   'sale.reversed',
   'offer.missed',
+  'ticket.created',
+  'ticket.updated',
+  'ticket.solved',
   'ticket.overdue',
 ] as const;
 export type LoggedEventType = (typeof LOGGED_EVENT_TYPES)[number];

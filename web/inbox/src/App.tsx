@@ -20,6 +20,7 @@ const AdminArea = lazy(() => import('./admin/AdminArea'));
 const SearchPage = lazy(() => import('./records/SearchPage'));
 const HistoryPage = lazy(() => import('./records/HistoryPage'));
 const ContactsArea = lazy(() => import('./contacts/ContactsArea'));
+const TicketsArea = lazy(() => import('./tickets/TicketsArea'));
 const AccountPage = lazy(() => import('./account/AccountPage'));
 const LoginPage = lazy(() => import('./account/LoginPage'));
 const JoinPage = lazy(() => import('./account/JoinPage'));
@@ -120,6 +121,8 @@ export function App() {
                   <Route path="search" element={value && value.member.role !== 'operator' ? <SearchPage /> : <Navigate to="/" replace />} />
                   <Route path="history" element={value && value.member.role !== 'operator' ? <HistoryPage /> : <Navigate to="/" replace />} />
                   <Route path="admin/*" element={value?.member.role === 'administrator' ? <AdminArea /> : <Navigate to="/" replace />} />
+                  <Route path="tickets" element={<TicketsArea />} />
+                  <Route path="tickets/:id" element={<TicketsArea />} />
                   <Route path="contacts" element={<ContactsArea />} />
                   <Route path="contacts/:id" element={<ContactsArea />} />
                   <Route path="account" element={<AccountPage />} />

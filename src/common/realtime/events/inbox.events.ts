@@ -13,6 +13,7 @@ import type {
 } from './inbox-views.schema.js';
 import type { Answer, Frame, NamespaceCatalog } from './socket.events.js';
 import type { CallEnded, CallIce, CallSignal } from './call.events.js';
+import type { InboxTicket } from './ticket.schema.js';
 
 // The `/inbox` namespace: agents' devices and the hub. Every socket is in its team's room and its member's room, so
 // every device of a member hears what is theirs. Described for people in docs/socket-protocols.md.
@@ -92,7 +93,11 @@ export type InboxMemberNotice =
   /** Nobody took a chat the member transferred: it stayed theirs. */
   | { type: 'transfer_expired'; transferId: string; conversationId: string }
   | { type: 'draft_approved' | 'draft_rejected'; messageId: string; conversationId: string; feedback: string | null }
-  | { type: 'sale_credited'; saleId: string; orderId: string; amount: number; currency: string; conversationId: string };
+  | { type: 'sale_credited'; saleId: string; orderId: string; amount: number; currency: string; conversationId: string }
+  /** A ticket of the member's (or of their group's) comes due at `dueAt`. */
+  | { type: 'ticket_reminder'; ticketId: string; number: number; dueAt: string }
+  /** The customer answered a ticket of the member's (or of their group's) that waited on them. */
+  | { type: 'ticket_reply'; ticketId: string; number: number; messageId: string; conversationId: string };
 
 /** A notification as the bell keeps it. */
 export type InboxStoredNotification = z.output<typeof inboxStoredNotificationView>;
@@ -130,6 +135,8 @@ export interface InboxServerEvents {
   'call.restart': (event: { callId: string }) => void;
   /** A call of the member's is over (declined, hung up by the visitor, or ended on another device). */
   'call.ended': (event: CallEnded) => void;
+  /** A ticket of the team was made or changed (status, assignment, due time, a comment, a reply joined). */
+  'ticket.updated': (ticket: InboxTicket) => void;
 }
 
 /** What each frame's acknowledgement carries. */
@@ -180,5 +187,6 @@ export const inboxCatalog: NamespaceCatalog<InboxClientEvents, InboxServerEvents
     'call.signal': 'The visitor’s browser’s answer or ICE candidate.',
     'call.restart': 'The visitor’s browser lost the call’s connection.',
     'call.ended': 'A video call of the member’s ended or failed.',
+    'ticket.updated': 'A ticket of the team was made or changed.',
   },
 };

@@ -11,3 +11,4 @@ export * from './widget.events.js';
 export * from './widget.schema.js';
 export * from './call.events.js';
 export * from './call.schema.js';
+export * from './ticket.schema.js';

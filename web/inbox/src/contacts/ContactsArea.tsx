@@ -9,6 +9,7 @@ import { useSocket } from '../shared/socket';
 import { useContact } from './useContact';
 import { contactsWords } from './words';
 import './contacts.css';
+import { ContactTickets } from '../tickets/TicketLinks';
 
 type Contact = Views['Contact'];
 
@@ -251,6 +252,8 @@ function ContactPage({ id }: { id: string }) {
         </ul>
         {lastWebChat && <ShopperPanel conversationId={lastWebChat.id} socket={socket} />}
       </section>
+
+      <ContactTickets contactId={contact.id} />
 
       {supervisor && (
         <section aria-labelledby="contact-proposals">

@@ -5,6 +5,7 @@ import { CurrentLanguage, useText } from '../i18n';
 import { describeError } from '../shared/error-catalog';
 import { IntakePanel } from './IntakePanel';
 import { CatalogPanel } from './catalog/CatalogPanel';
+import { ConversationTickets } from '../tickets/TicketLinks';
 
 type Contact = Views['Contact'];
 type Category = Views['Category'];
@@ -91,6 +92,8 @@ export function SidePanel({ conversation, memberId, reportsChanged, onSendProduc
       </section>
 
       <IntakePanel conversationId={conversation.id} />
+
+      <ConversationTickets conversationId={conversation.id} />
 
       <CatalogPanel conversationId={conversation.id} onSend={onSendProducts} />
 

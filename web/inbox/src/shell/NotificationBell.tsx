@@ -7,9 +7,10 @@ import { notificationWords } from './notification-words';
 import { useNotifications } from './useNotifications';
 import type { StoredNotification } from './useNotifications';
 
-/** Where a notice leads: the contact, the conversation, or the reports settings. */
+/** Where a notice leads: the ticket, the contact, the conversation, or the reports settings. */
 function placeOf(notification: StoredNotification): string | null {
   const { data } = notification;
+  if (typeof data.ticketId === 'string') return `/tickets/${data.ticketId}`;
   if (typeof data.contactId === 'string') return `/contacts/${data.contactId}`;
   if (typeof data.conversationId === 'string') return `/conversations/${data.conversationId}`;
   if (notification.type === 'report_target_gone') return '/admin/reports';

@@ -93,6 +93,7 @@ function Frame() {
             {text.inbox}
           </NavLink>
           <NavLink to="/contacts">{text.contacts}</NavLink>
+          <NavLink to="/tickets">{text.tickets}</NavLink>
           {supervisor && <NavLink to="/supervision">{text.supervise}</NavLink>}
           {supervisor && <NavLink to="/reports">{text.teamReports}</NavLink>}
           <NavLink to="/sales">{text.salesList}</NavLink>

@@ -14,6 +14,8 @@ const ja = {
     draft_approved: '下書きが承認され、送信されます。',
     draft_rejected: '下書きが差し戻されました: {feedback}',
     sale_credited: '売上が計上されました（{amount}）。',
+    ticket_reminder: 'チケット #{number} の期限が近づいています。',
+    ticket_reply: 'チケット #{number} にお客様から返信がありました。',
   } as Record<string, string>,
   other: 'お知らせ（{type}）',
 };
@@ -33,6 +35,8 @@ const en: typeof ja = {
     draft_approved: 'Your draft was approved and goes out.',
     draft_rejected: 'Your draft was sent back: {feedback}',
     sale_credited: 'A sale was credited to you ({amount}).',
+    ticket_reminder: 'Ticket #{number} is coming due.',
+    ticket_reply: 'The customer answered ticket #{number}.',
   },
   other: 'Notification ({type})',
 };
