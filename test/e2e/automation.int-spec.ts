@@ -139,6 +139,34 @@ describe('Automation rules', () => {
     await hub.http.delete(`/api/automation/rules/${dry.id}`).set(team.admin.auth).expect(204);
   });
 
+  // The tickets module is not wired into this hub: a rule naming a ticket records why it did nothing, and the
+  // action after it still runs (a failed action does not stop the rule).
+  it('records action_unavailable for a ticket when the hub has no tickets, and still runs the later actions', async () => {
+    const ticketRule = await rule({
+      name: '予約 → チケット',
+      event: 'conversation.resolved',
+      conditions: [{ kind: 'outcome', outcomes: ['booked'] }],
+      actions: [
+        { kind: 'create_ticket', title: '予約の確認' },
+        { kind: 'note', text: 'チケットの代わりにメモ' },
+      ],
+    });
+    const conversationId = await visitorChat('来週の予約をお願いします');
+    await hub.http.post(`/api/conversations/${conversationId}/accept`).set(agent.auth).expect(200);
+    await hub.http.post(`/api/conversations/${conversationId}/resolve`).set(agent.auth).send({ outcome: 'booked' }).expect(200);
+    const [run] = await eventually(() => runsOf(conversationId), (runs) => runs.length === 1 && runs[0].status === 'matched');
+    expect(run).toMatchObject({
+      ruleId: ticketRule.id,
+      conditions: [{ kind: 'outcome', matched: true }],
+      actions: [
+        { kind: 'create_ticket', status: 'failed', code: 'action_unavailable' },
+        { kind: 'note', status: 'done' },
+      ],
+    });
+    expect(await hub.infra.db.message.count({ where: { conversationId, kind: 'note', body: 'チケットの代わりにメモ' } })).toBe(1);
+    await hub.http.delete(`/api/automation/rules/${ticketRule.id}`).set(team.admin.auth).expect(204);
+  });
+
   it('lets administrators only edit rules, and refuses a group of another team', async () => {
     await hub.http.get('/api/automation/rules').set(agent.auth).expect(403);
     await hub.http.post('/api/automation/rules').set(agent.auth).send({ name: 'x', event: 'conversation.created', actions: [{ kind: 'note', text: 'x' }] }).expect(403);
