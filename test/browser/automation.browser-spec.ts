@@ -7,7 +7,7 @@ import { bookingsGroup } from '../support/bookings-group.js';
 import { eventually } from '../support/eventually.js';
 import { emitWithAck, socketPool } from '../support/sockets.js';
 import { TestHub, TestMember, addMember, createTeam, createWebchat, startTestHub } from '../support/test-hub.js';
-import { SCREENSHOTS, launchBrowser, logIn, openPage } from './browser.js';
+import { SCREENSHOTS, WIDTHS, launchBrowser, logIn, openPage } from './browser.js';
 
 const LINE = { token: 'line-token-rules-page', secret: 'line-secret-rules-page' };
 const REPORT = '【自動化】予約が入りました';
@@ -88,6 +88,11 @@ describe('The automation rules page in a real browser', () => {
     await editor.getByRole('button', { name: '操作を追加' }).click();
     await editor.getByLabel('報告の種類').selectOption({ label: '予約' });
     await editor.getByLabel('報告する文').fill(REPORT);
+    // Actions run in the order of their rows: the report is moved above the note and back.
+    await editor.getByRole('group', { name: '2. LINEグループに報告' }).getByRole('button', { name: '上へ' }).click();
+    await editor.getByRole('group', { name: '2. メモを追加' }).waitFor();
+    await editor.getByRole('group', { name: '1. LINEグループに報告' }).getByRole('button', { name: '下へ' }).click();
+    expect(await editor.getByRole('group', { name: '1. メモを追加' }).getByLabel('メモの内容').inputValue()).toBe('予約あり：受付で確認済み');
     await page.screenshot({ path: join(SCREENSHOTS, 'automation-editor-desktop.png'), fullPage: true });
     await editor.getByRole('button', { name: '保存' }).click();
     await rules.getByRole('listitem', { name: '予約 → メモと報告' }).waitFor();
@@ -139,6 +144,7 @@ describe('The automation rules page in a real browser', () => {
       (n) => n === 1,
     );
     expect(await row.getByRole('cell').nth(1).innerText()).toBe('会話が完了したとき');
+    expect(new URL(await row.getByRole('link', { name: '会話を開く' }).evaluate((a) => (a as HTMLAnchorElement).href)).pathname).toBe(`/app/conversations/${booked}`);
     expect(await row.getByRole('cell').nth(3).innerText()).toBe('一致');
     expect(await row.getByRole('listitem').allInnerTexts()).toEqual(['メモを追加: 完了', 'LINEグループに報告: 完了']);
     expect(await hub.infra.db.message.findMany({ where: { conversationId: booked, kind: 'note' }, select: { body: true } })).toEqual([{ body: '予約あり：受付で確認済み' }]);
@@ -183,5 +189,34 @@ describe('The automation rules page in a real browser', () => {
     ]);
     await page.screenshot({ path: join(SCREENSHOTS, 'automation-order-desktop.png'), fullPage: true });
     expect(page.dialogs).toEqual([]);
+
+    // Every rule of an event, in order, against a chat still open: the booked rule names the condition that failed,
+    // and the rule switched off (of another event besides) is not tried.
+    const open = await takenChat('予約の相談です');
+    await page.reload();
+    const tester = page.getByRole('region', { name: '過去の会話でテスト' });
+    const conversation = tester.getByLabel('会話', { exact: true });
+    await eventually(() => conversation.locator(`option[value="${open}"]`).count(), (n) => n === 1);
+    await conversation.selectOption(open);
+    await tester.getByLabel('テストするルール').selectOption({ label: 'すべてのルール（順番どおり）' });
+    await tester.getByLabel('イベント').selectOption({ label: '会話が完了したとき' });
+    await tester.getByRole('button', { name: 'テスト' }).click();
+    const verdict = tester.getByRole('article', { name: '予約 → メモと報告' });
+    await verdict.getByRole('heading', { name: '予約 → メモと報告: 不一致' }).waitFor();
+    expect(await verdict.getByRole('list', { name: '条件（すべて合うとき）' }).innerText()).toBe('完了の結果: 合わない');
+    expect(await verdict.getByRole('list', { name: '実行される操作' }).count()).toBe(0);
+    expect(await tester.getByRole('article').count()).toBe(1);
+
+    // The same page on a phone: the list and its buttons fit the width.
+    const phone = await browser.newContext(WIDTHS[1].options);
+    const small = await openPage(phone, `${hub.url}/app/login`);
+    await logIn(small, team.admin.email);
+    await small.goto(`${hub.url}/app/admin/automation`);
+    const item = small.getByRole('list', { name: '自動化ルール' }).getByRole('listitem', { name: '予約 → メモと報告' });
+    await item.waitFor();
+    const box = (await item.getByRole('button', { name: '削除' }).boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    await small.screenshot({ path: join(SCREENSHOTS, 'automation-phone.png'), fullPage: true });
+    await phone.close();
   });
 });

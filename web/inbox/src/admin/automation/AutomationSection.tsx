@@ -1,4 +1,5 @@
 import { useContext, useState } from 'react';
+import { Link } from 'react-router';
 import { CurrentLanguage, useWords } from '../../i18n';
 import { useServerForm, FormRefusal } from '../../shared/forms';
 import { RuleEditor } from './RuleEditor';
@@ -113,7 +114,7 @@ function RunsLog({ runs, reload }: ReturnType<typeof useRuns>) {
               <th>{words.event}</th>
               <th>{words.rule}</th>
               <th>{words.result}</th>
-              <th>{words.actions}</th>
+              <th>{words.actionResults}</th>
             </tr>
           </thead>
           <tbody>
@@ -123,7 +124,15 @@ function RunsLog({ runs, reload }: ReturnType<typeof useRuns>) {
                 <tr key={run.id}>
                   <td>{new Date(run.createdAt).toLocaleString(language === 'ja' ? 'ja-JP' : 'en-GB')}</td>
                   <td>{words.events[run.eventType as keyof typeof words.events] ?? run.eventType}</td>
-                  <td>{run.ruleName}</td>
+                  <td>
+                    {run.ruleName}
+                    {run.conversationId && (
+                      <>
+                        {' '}
+                        <Link to={`/conversations/${run.conversationId}`}>{words.openConversation}</Link>
+                      </>
+                    )}
+                  </td>
                   <td>
                     {words.statuses[run.status]}
                     {mismatch && ` (${words.firstMismatch}: ${conditionOf(mismatch.kind)})`}

@@ -146,7 +146,17 @@ export function RuleEditor(props: { rule: Rule | null; choices: Choices; save: (
       <fieldset aria-label={words.actions}>
         <legend>{words.actions}</legend>
         {actions.map((row, index) => (
-          <RowBox key={row.key} form={form} name={`actions.${index}`} legend={`${index + 1}. ${words.actionKinds[row.value.kind]}`} remove={() => setActions(actions.filter((r) => r.key !== row.key))} words={words}>
+          <RowBox
+            key={row.key}
+            form={form}
+            name={`actions.${index}`}
+            legend={`${index + 1}. ${words.actionKinds[row.value.kind]}`}
+            remove={() => setActions(actions.filter((r) => r.key !== row.key))}
+            move={(by) => setActions(swapped(actions, index, by))}
+            first={index === 0}
+            last={index === actions.length - 1}
+            words={words}
+          >
             <ActionFields action={row.value} index={index} form={form} scope={scope} choices={choices} words={words} set={(value) => setAction(row.key, value)} />
           </RowBox>
         ))}
@@ -187,17 +197,36 @@ export function RuleEditor(props: { rule: Rule | null; choices: Choices; save: (
 }
 
 /** One condition or action: its fields, a remove button, and the hub's refusal of it when it named no single field. */
-function RowBox(props: { form: ServerForm<string>; name: string; legend: string; remove: () => void; words: Words; children: ReactNode }) {
-  const { form, name, legend, remove, words, children } = props;
+function RowBox(props: { form: ServerForm<string>; name: string; legend: string; remove: () => void; move?: (by: -1 | 1) => void; first?: boolean; last?: boolean; words: Words; children: ReactNode }) {
+  const { form, name, legend, remove, move, first, last, words, children } = props;
   return (
-    <fieldset className={`rule-row${form.error(name) ? ' invalid' : ''}`}>
+    <fieldset className={`rule-row${form.error(name) ? ' invalid' : ''}`} aria-label={legend}>
       <legend>{legend}</legend>
       {children}
-      <button type="button" className="secondary" onClick={remove}>
-        {words.remove}
-      </button>
+      <div className="actions">
+        {move && (
+          <>
+            <button type="button" className="secondary" disabled={first} onClick={() => move(-1)}>
+              {words.up}
+            </button>
+            <button type="button" className="secondary" disabled={last} onClick={() => move(1)}>
+              {words.down}
+            </button>
+          </>
+        )}
+        <button type="button" className="secondary" onClick={remove}>
+          {words.remove}
+        </button>
+      </div>
     </fieldset>
   );
+}
+
+/** The rows with the one at `index` moved up (-1) or down (1); actions run in the order the rows are in. */
+function swapped<T>(rows: T[], index: number, by: -1 | 1): T[] {
+  const next = [...rows];
+  [next[index], next[index + by]] = [next[index + by], next[index]];
+  return next;
 }
 
 /** Checkboxes for "any of" a list; the hub's refusal of the list below them. */

@@ -66,7 +66,7 @@ export function RuleTester({ rules, test }: { rules: Rule[]; test: (body: TestIn
               <option value="">{conversations.length === 0 ? words.noConversations : words.choose}</option>
               {conversations.map((c) => (
                 <option key={c.id} value={c.id}>
-                  {`${c.contactName} · ${c.channelName} · ${at(c.createdAt)} · ${c.resolvedAt ? (c.outcome ?? '—') : words.unresolvedOutcome}`}
+                  {`${c.contactName} · ${c.channelName} · ${at(c.createdAt)} · ${c.resolvedAt ? (c.outcome ? (words.outcomeNames[c.outcome] ?? c.outcome) : '—') : words.unresolvedOutcome}`}
                 </option>
               ))}
             </select>
@@ -115,6 +115,7 @@ export function RuleTester({ rules, test }: { rules: Rule[]; test: (body: TestIn
                   </li>
                 ))}
               </ul>
+              {r.actions.length > 0 && <h5>{words.wouldRun}</h5>}
               {r.actions.length > 0 && (
                 <ul className="plain" aria-label={words.wouldRun}>
                   {r.actions.map((a, index) => (

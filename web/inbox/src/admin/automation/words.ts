@@ -120,6 +120,9 @@ const ja = {
   done: '完了',
   failed: '失敗',
   unresolvedOutcome: '未完了',
+  outcomeNames: { booked: '予約あり', not_booked: '予約なし' } as Record<string, string>,
+  actionResults: '操作の結果',
+  openConversation: '会話を開く',
 };
 
 const en: typeof ja = {
@@ -241,6 +244,9 @@ const en: typeof ja = {
   done: 'done',
   failed: 'failed',
   unresolvedOutcome: 'open',
+  outcomeNames: { booked: 'booked', not_booked: 'not booked' },
+  actionResults: 'Actions',
+  openConversation: 'Open the conversation',
 };
 
 export const automationWords = { ja, en };
