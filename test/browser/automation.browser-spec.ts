@@ -110,6 +110,10 @@ describe('The automation rules page in a real browser', () => {
     const tester = page.getByRole('region', { name: '過去の会話でテスト' });
     const conversation = tester.getByLabel('会話', { exact: true });
     await eventually(() => conversation.locator('option').count(), (n) => n > 1);
+    // Found by a word the customer wrote: the one chat that has it is the only choice.
+    await tester.getByLabel('メッセージの言葉').fill('来週');
+    await tester.getByRole('button', { name: '会話を探す' }).click();
+    await eventually(() => conversation.locator('option').allInnerTexts(), (texts) => texts.length === 2 && texts[1].includes('「来週の予約をお願いします」'));
     await conversation.selectOption({ index: 1 });
     expect(await conversation.inputValue()).toBe(past);
     await tester.getByLabel('テストするルール').selectOption({ label: '予約 → メモと報告' });

@@ -1,8 +1,7 @@
-import { useCallback, useContext, useState } from 'react';
+import { useCallback, useContext, useEffect, useState } from 'react';
 import { answer, hub } from '../../api';
 import { CurrentLanguage, useWords } from '../../i18n';
 import { Field, FormSubmit, useServerForm } from '../../shared/forms';
-import { useResource } from '../../shared/useResource';
 import { RULE_EVENTS } from './useAutomation';
 import type { Action, Rule, RuleEvent, TestInput, TestResult } from './useAutomation';
 import { automationWords } from './words';
@@ -11,25 +10,44 @@ const PAGE = 50;
 
 /**
  * A dry run of the rules against a past conversation, picked from the team's history (newest first, narrowed by
- * dates): which conditions match, or the first that does not, and the actions that would run. The hub does nothing.
+ * dates) or found by the words of its messages: which conditions match, or the first that does not, and the actions that would run. The hub does nothing.
  */
 export function RuleTester({ rules, test }: { rules: Rule[]; test: (body: TestInput) => Promise<TestResult> }) {
   const words = useWords(automationWords);
   const language = useContext(CurrentLanguage);
-  const [period, setPeriod] = useState({ from: '', to: '' });
-  const [terms, setTerms] = useState({ from: '', to: '' });
-  const load = useCallback(
-    () => answer(hub.GET('/api/conversation-history', { params: { query: { ...(terms.from ? { from: terms.from } : {}), ...(terms.to ? { to: terms.to } : {}), limit: PAGE } } })).then((page) => page.items),
-    [terms],
-  );
-  const conversations = useResource(load).data ?? [];
+  const [period, setPeriod] = useState({ q: '', from: '', to: '' });
+  const [conversations, setConversations] = useState<{ id: string; label: string }[]>([]);
+  // The labels are in the member's language: the newest are read again when it changes.
+  const search = useCallback(async (terms: { q: string; from: string; to: string }): Promise<{ id: string; label: string }[]> => {
+    const at = (iso: string) => new Date(iso).toLocaleString(language === 'ja' ? 'ja-JP' : 'en-GB');
+    const dates = { ...(terms.from ? { from: terms.from } : {}), ...(terms.to ? { to: terms.to } : {}) };
+    if (terms.q.trim()) {
+      // Words: the conversations of the messages found (the search's own ranking, newest first), each once.
+      const page = await answer(hub.GET('/api/messages/search', { params: { query: { ...dates, q: terms.q, limit: PAGE } } }));
+      const seen = new Set<string>();
+      return page.items
+        .filter((hit) => !seen.has(hit.conversationId) && seen.add(hit.conversationId))
+        .map((hit) => ({ id: hit.conversationId, label: `${hit.contactName} · ${at(hit.createdAt)} · 「${hit.body.slice(0, 40)}」` }));
+    }
+    const page = await answer(hub.GET('/api/conversation-history', { params: { query: { ...dates, limit: PAGE } } }));
+    return page.items.map((c) => ({
+      id: c.id,
+      label: `${c.contactName} · ${c.channelName} · ${at(c.createdAt)} · ${c.resolvedAt ? (c.outcome ? (words.outcomeNames[c.outcome] ?? c.outcome) : '—') : words.unresolvedOutcome}`,
+    }));
+  }, [words, language]);
+  useEffect(() => {
+    let current = true;
+    void search({ q: '', from: '', to: '' }).then((found) => current && setConversations(found));
+    return () => {
+      current = false;
+    };
+  }, [search]);
   const [conversationId, setConversationId] = useState('');
   const [ruleId, setRuleId] = useState('');
   const [event, setEvent] = useState<RuleEvent>('conversation.resolved');
   const [result, setResult] = useState<TestResult | null>(null);
   const form = useServerForm(['conversationId', 'ruleId', 'event'] as const);
-  const find = useServerForm(['from', 'to'] as const);
-  const at = (iso: string) => new Date(iso).toLocaleString(language === 'ja' ? 'ja-JP' : 'en-GB');
+  const find = useServerForm(['q', 'from', 'to'] as const);
   const kindOf = (kind: string) => words.actionKinds[kind as Action['kind']] ?? kind;
   const conditionOf = (kind: string) => words.conditionKinds[kind as keyof typeof words.conditionKinds] ?? kind;
 
@@ -47,10 +65,13 @@ export function RuleTester({ rules, test }: { rules: Rule[]; test: (body: TestIn
         aria-label={words.find}
         noValidate
         onSubmit={find.handle(async () => {
-          setTerms(period);
+          setConversations(await search(period));
           setConversationId('');
         })}
       >
+        <Field form={find} name="q" label={words.searchWords} scope="tester">
+          {(control) => <input {...control} type="search" value={period.q} onChange={(e) => setPeriod({ ...period, q: e.target.value })} />}
+        </Field>
         <Field form={find} name="from" label={words.from} scope="tester">
           {(control) => <input {...control} type="date" value={period.from} onChange={(e) => setPeriod({ ...period, from: e.target.value })} />}
         </Field>
@@ -66,7 +87,7 @@ export function RuleTester({ rules, test }: { rules: Rule[]; test: (body: TestIn
               <option value="">{conversations.length === 0 ? words.noConversations : words.choose}</option>
               {conversations.map((c) => (
                 <option key={c.id} value={c.id}>
-                  {`${c.contactName} · ${c.channelName} · ${at(c.createdAt)} · ${c.resolvedAt ? (c.outcome ? (words.outcomeNames[c.outcome] ?? c.outcome) : '—') : words.unresolvedOutcome}`}
+                  {c.label}
                 </option>
               ))}
             </select>
