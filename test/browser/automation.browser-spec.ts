@@ -155,7 +155,7 @@ describe('The automation rules page in a real browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'automation-runs-desktop.png'), fullPage: true });
   });
 
-  it('moves a rule up and keeps the order over a reload', async () => {
+  it('moves a rule up and keeps the order over a reload, switches one off, tries every rule of an event, and deletes one after asking', async () => {
     await page.goto(`${hub.url}/app/admin/automation`);
     const rules = page.getByRole('region', { name: '自動化ルール' });
     await rules.getByRole('button', { name: 'ルールを追加' }).click();
@@ -222,5 +222,16 @@ describe('The automation rules page in a real browser', () => {
     expect(box.x + box.width).toBeLessThanOrEqual(390);
     await small.screenshot({ path: join(SCREENSHOTS, 'automation-phone.png'), fullPage: true });
     await phone.close();
+
+    // Deleting asks first, in the page; the rule's past runs stay in the log.
+    const bookedRule = list.getByRole('listitem', { name: '予約 → メモと報告' });
+    await bookedRule.getByRole('button', { name: '削除' }).click();
+    const asked = bookedRule.getByRole('group', { name: '削除' });
+    await asked.getByText('このルールを削除しますか？').waitFor();
+    await asked.getByRole('button', { name: '削除' }).click();
+    await bookedRule.waitFor({ state: 'detached' });
+    expect(await rulesOnHub()).toEqual(['夜間の問い合わせ']);
+    await page.reload();
+    await page.getByRole('region', { name: '実行履歴（最新100件）' }).getByRole('row').filter({ hasText: '予約 → メモと報告' }).waitFor();
   });
 });

@@ -2,6 +2,7 @@ import { useContext, useState } from 'react';
 import { Link } from 'react-router';
 import { CurrentLanguage, useWords } from '../../i18n';
 import { useServerForm, FormRefusal } from '../../shared/forms';
+import { ConfirmButton } from '../members/ConfirmButton';
 import { RuleEditor } from './RuleEditor';
 import { RuleTester } from './RuleTester';
 import { useChoices, useRules, useRuns } from './useAutomation';
@@ -60,9 +61,7 @@ export function AutomationSection() {
                 <button type="button" className="secondary" onClick={() => setEditing(rule.id)}>
                   {words.edit}
                 </button>
-                <button type="button" className="danger" onClick={form.handle(() => remove(rule.id))}>
-                  {words.delete}
-                </button>
+                <ConfirmButton label={words.delete} question={words.deleteQuestion} yes={words.delete} no={words.cancel} className="danger" onConfirm={form.handle(() => remove(rule.id))} />
               </div>
             </li>
           ))}
