@@ -79,8 +79,8 @@ describe('The automation rules page in a real browser', () => {
     await editor.getByRole('button', { name: '操作を追加' }).click();
     await editor.getByRole('button', { name: '保存' }).click();
     const note = editor.getByLabel('メモの内容');
-    await expect(note.getAttribute('aria-invalid')).resolves.toBe('true');
     await editor.getByRole('alert').filter({ hasText: 'この項目の内容を確認してください。' }).waitFor();
+    expect(await note.getAttribute('aria-invalid')).toBe('true');
     expect(await rulesOnHub()).toEqual([]);
 
     await note.fill('予約あり：受付で確認済み');
@@ -140,15 +140,16 @@ describe('The automation rules page in a real browser', () => {
     await eventually(async () => line.pushesTo(groupId).filter((push) => push.messages.some((m) => m.text === REPORT)).length, (n) => n === 1);
     const runs = page.getByRole('region', { name: '実行履歴（最新100件）' });
     const row = runs.getByRole('row').filter({ hasText: '予約 → メモと報告' });
+    // The run is written as its actions finish: read again until it has finished.
     await eventually(
       async () => {
         await runs.getByRole('button', { name: '更新' }).click();
-        return row.count();
+        return (await row.count()) === 1 ? row.getByRole('cell').nth(3).innerText() : '';
       },
-      (n) => n === 1,
+      (status) => status === '一致',
     );
     expect(await row.getByRole('cell').nth(1).innerText()).toBe('会話が完了したとき');
-    expect(new URL(await row.getByRole('link', { name: '会話を開く' }).evaluate((a) => (a as HTMLAnchorElement).href)).pathname).toBe(`/app/conversations/${booked}`);
+    expect(await row.getByRole('link', { name: '会話を開く' }).getAttribute('href')).toBe(`/app/conversations/${booked}`);
     expect(await row.getByRole('cell').nth(3).innerText()).toBe('一致');
     expect(await row.getByRole('listitem').allInnerTexts()).toEqual(['メモを追加: 完了', 'LINEグループに報告: 完了']);
     expect(await hub.infra.db.message.findMany({ where: { conversationId: booked, kind: 'note' }, select: { body: true } })).toEqual([{ body: '予約あり：受付で確認済み' }]);
