@@ -165,6 +165,42 @@ describe('Automation rules', () => {
     await hub.http.delete(`/api/automation/rules/${dry.id}`).set(team.admin.auth).expect(204);
   });
 
+  // A rule's ticket is made once per event: the action's key is the ticket's dedupe key, so an event handed again
+  // (as after a crash before its consumer was marked done) finds the first ticket; the action after it runs too.
+  it('makes one ticket for a booked resolution, linked to its chat, however often the event is handed', async () => {
+    const ticketRule = await rule({
+      name: '予約 → チケット',
+      event: 'conversation.resolved',
+      conditions: [{ kind: 'outcome', outcomes: ['booked'] }],
+      actions: [
+        { kind: 'create_ticket', title: '予約の確認' },
+        { kind: 'note', text: '確認のチケットを作りました' },
+      ],
+    });
+    const conversationId = await visitorChat('来週の予約をお願いします');
+    await hub.http.post(`/api/conversations/${conversationId}/accept`).set(agent.auth).expect(200);
+    await hub.http.post(`/api/conversations/${conversationId}/resolve`).set(agent.auth).send({ outcome: 'booked' }).expect(200);
+    const [run] = await eventually(() => runsOf(conversationId), (runs) => runs.length === 1 && runs[0].status === 'matched');
+    expect(run).toMatchObject({
+      ruleId: ticketRule.id,
+      conditions: [{ kind: 'outcome', matched: true }],
+      actions: [
+        { kind: 'create_ticket', status: 'done' },
+        { kind: 'note', status: 'done' },
+      ],
+    });
+    const tickets = await hub.http.get(`/api/conversations/${conversationId}/tickets`).set(agent.auth).expect(200);
+    expect(tickets.body.items).toEqual([expect.objectContaining({ title: '予約の確認', status: 'open' })]);
+
+    await hub.infra.db.$executeRaw`UPDATE event_log SET pending = ARRAY['automation'] WHERE conversation_id = ${conversationId} AND type = 'conversation.resolved'`;
+    await hub.stop();
+    hub = await start();
+    await eventually(async () => (await hub.infra.db.eventLog.findFirstOrThrow({ where: { conversationId, type: 'conversation.resolved' } })).pending, (p) => p.length === 0);
+    expect(await hub.infra.db.ticket.count({ where: { conversationId } })).toBe(1);
+    expect(await hub.infra.db.message.count({ where: { conversationId, kind: 'note', body: '確認のチケットを作りました' } })).toBe(1);
+    await hub.http.delete(`/api/automation/rules/${ticketRule.id}`).set(team.admin.auth).expect(204);
+  });
+
   it('lets administrators only edit rules, and refuses a group of another team', async () => {
     await hub.http.get('/api/automation/rules').set(agent.auth).expect(403);
     await hub.http.post('/api/automation/rules').set(agent.auth).send({ name: 'x', event: 'conversation.created', actions: [{ kind: 'note', text: 'x' }] }).expect(403);

@@ -550,6 +550,8 @@ describe('Cross-team access', () => {
       ['a ticket from B’s conversation', (v, _o, f) => ({ method: 'post', path: '/api/tickets', body: { title: 't', conversationId: f(v.conversation) } })],
       ['assign A’s ticket to B’s member', (v, o, f) => ({ method: 'patch', path: `/api/tickets/${o.ticket}`, body: { assigneeId: f(v.member) } })],
       ['give A’s ticket to B’s group', (v, o, f) => ({ method: 'patch', path: `/api/tickets/${o.ticket}`, body: { groupId: f(v.group) } })],
+      ['dry-run a rule against B’s conversation', (v, _o, f) => ({ method: 'post', path: '/api/automation/rules/test', body: { conversationId: f(v.conversation) } })],
+      ['dry-run B’s rule against A’s conversation', (v, o, f) => ({ method: 'post', path: '/api/automation/rules/test', body: { conversationId: o.conversation, ruleId: f(v.automationRule) } })],
       ['report to B’s LINE channel', (v, _o, f) => ({ method: 'put', path: '/api/teams/current/report-targets', body: { callCenter: { channelId: f(v.channels.line), groupId: 'C' + '0'.repeat(32) } } })],
     ];
 
@@ -566,6 +568,12 @@ describe('Cross-team access', () => {
       const withNothing = await send(() => '01900000-0000-7000-8000-000000000000');
       expect(withB).toEqual(withNothing);
       expect(withB.status).toBeGreaterThanOrEqual(400);
+    });
+
+    // Attack: a dry run names its conversation in the body, not the path: team B's chat must read as one that is not there.
+    it('answers 404 to a dry run of team A’s rules against team B’s conversation', async () => {
+      const response = await hub.http.post('/api/automation/rules/test').set(a.admin.auth).send({ conversationId: b.conversation });
+      expect({ status: response.status, code: response.body.code }).toEqual({ status: 404, code: 'not_found' });
     });
 
     // Attack: the shop's API key of team A names team B's order.

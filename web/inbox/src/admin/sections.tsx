@@ -10,6 +10,7 @@ import { StoresSection } from './stores/StoresSection';
 import { ReportsSection } from './reports/ReportsSection';
 import { ApiKeysSection } from './api-keys/ApiKeysSection';
 import { CatalogSection } from './catalog/CatalogSection';
+import { AutomationSection } from './automation/AutomationSection';
 import { WebhooksSection } from './webhooks/WebhooksSection';
 
 /** One admin screen: its address under `/app/admin/`, its name in the catalog, and the component that draws it. */
@@ -30,6 +31,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   { path: 'stores', label: (text) => text.adminStores, component: StoresSection },
   { path: 'reports', label: (text) => text.adminReports, component: ReportsSection },
   { path: 'catalog', label: (text) => text.adminCatalog, component: CatalogSection },
+  { path: 'automation', label: (text) => text.adminAutomation, component: AutomationSection },
   { path: 'api-keys', label: (text) => text.apiKeys, component: ApiKeysSection },
   { path: 'webhooks', label: (text) => text.adminWebhooks, component: WebhooksSection },
 ];
