@@ -406,9 +406,7 @@ function ActionFields(props: { action: Action; index: number; form: ServerForm<s
       );
     case 'webhook':
       return (
-        <Field form={form} name={`${at}.endpointId`} label={words.endpoint} scope={scope}>
-          {(control) => <input {...control} value={a.endpointId} onChange={(e) => set({ ...a, endpointId: e.target.value })} />}
-        </Field>
+        <Choice {...common} name={`${at}.endpointId`} label={words.endpoint} value={a.endpointId} options={choices.endpoints} set={(endpointId) => set({ ...a, endpointId })} />
       );
     case 'note':
       return (

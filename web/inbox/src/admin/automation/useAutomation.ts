@@ -56,7 +56,7 @@ export function useRuns() {
 export type Choices = Awaited<ReturnType<typeof loadChoices>>;
 
 const loadChoices = async () => {
-  const [channels, categories, groups, members, replies, targets, team] = await Promise.all([
+  const [channels, categories, groups, members, replies, targets, team, endpoints] = await Promise.all([
     answer(hub.GET('/api/channels')),
     answer(hub.GET('/api/categories')),
     answer(hub.GET('/api/groups')),
@@ -64,6 +64,7 @@ const loadChoices = async () => {
     answer(hub.GET('/api/canned-replies')),
     answer(hub.GET('/api/teams/current/report-targets')),
     answer(hub.GET('/api/teams/current')),
+    answer(hub.GET('/api/webhooks/endpoints')),
   ]);
   const stores = team.settings.stores;
   // The stores a chat can be told to be at: those of the URL patterns, and the default one.
@@ -76,6 +77,8 @@ const loadChoices = async () => {
     // Only team-wide replies: a member's own reply is not the rule's to send.
     replies: replies.items.filter((r) => r.ownerId === null).map((r) => ({ id: r.id, name: r.title })),
     purposes: Object.keys(targets),
+    // An endpoint is named by its description where it has one, else by its URL.
+    endpoints: endpoints.items.map((e) => ({ id: e.id, name: e.description || e.url })),
     stores: storeNames,
   };
 };
