@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { useText, useWords } from '../../i18n';
 import { Field, FormSubmit, useServerForm } from '../../shared/forms';
 import type { ServerForm } from '../../shared/forms';
-import { RULE_EVENTS } from './useAutomation';
+import { EventSelect } from './EventSelect';
 import type { Action, Choices, Condition, Rule, RuleBody, RuleEvent } from './useAutomation';
 import { automationWords } from './words';
 
@@ -107,15 +107,7 @@ export function RuleEditor(props: { rule: Rule | null; choices: Choices; save: (
         {(control) => <input {...control} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>
       <Field form={form} name="event" label={words.when} scope={scope}>
-        {(control) => (
-          <select {...control} value={event} onChange={(e) => setEvent(e.target.value as RuleEvent)}>
-            {RULE_EVENTS.map((type) => (
-              <option key={type} value={type}>
-                {words.events[type]}
-              </option>
-            ))}
-          </select>
-        )}
+        {(control) => <EventSelect control={control} value={event} set={setEvent} names={words.events} />}
       </Field>
 
       <fieldset aria-label={words.conditions}>

@@ -2,7 +2,7 @@ import { useCallback, useContext, useEffect, useState } from 'react';
 import { answer, hub } from '../../api';
 import { CurrentLanguage, useWords } from '../../i18n';
 import { Field, FormSubmit, useServerForm } from '../../shared/forms';
-import { RULE_EVENTS } from './useAutomation';
+import { EventSelect } from './EventSelect';
 import type { Action, Rule, RuleEvent, TestInput, TestResult } from './useAutomation';
 import { automationWords } from './words';
 
@@ -107,15 +107,7 @@ export function RuleTester({ rules, test }: { rules: Rule[]; test: (body: TestIn
         </Field>
         {!ruleId && (
           <Field form={form} name="event" label={words.testEvent} scope="tester">
-            {(control) => (
-              <select {...control} value={event} onChange={(e) => setEvent(e.target.value as RuleEvent)}>
-                {RULE_EVENTS.map((type) => (
-                  <option key={type} value={type}>
-                    {words.events[type]}
-                  </option>
-                ))}
-              </select>
-            )}
+            {(control) => <EventSelect control={control} value={event} set={setEvent} names={words.events} />}
           </Field>
         )}
         <FormSubmit form={form} label={words.runTest} />
