@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { runHubExpectingFailure, startHubProcess } from '../support/hub-process.js';
+import { START_DEADLINE_MS, runHubExpectingFailure, startHubProcess } from '../support/hub-process.js';
 
 // What a newcomer gets from `npm start`: no configuration at all, the embedded database under ./data.
 describe('npm start', () => {
@@ -14,13 +14,16 @@ describe('npm start', () => {
     return dir;
   };
 
+  // Each start logs its steps, so a stalled one shows in the failure how far it got.
+  const startHub = (env: Record<string, string>) => startHubProcess({ LOG_LEVEL: 'info', ...env });
+
   afterAll(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
   it('starts with no configuration, prints where to go and how to log in, and keeps the data across a restart', async () => {
     const dataDir = await tempDir();
-    const first = await startHubProcess({ HUB_DATA_DIR: dataDir, PORT: '0' });
+    const first = await startHub({ HUB_DATA_DIR: dataDir, PORT: '0' });
     expect(first.output()).toContain('/api/docs');
     expect(first.login.password).toBeTruthy();
     await request(first.url).get('/health').expect(200);
@@ -35,7 +38,7 @@ describe('npm start', () => {
 
     expect(await first.stop()).toBe(0);
 
-    const second = await startHubProcess({ HUB_DATA_DIR: dataDir, PORT: '0' });
+    const second = await startHub({ HUB_DATA_DIR: dataDir, PORT: '0' });
     try {
       expect(second.login).toEqual(first.login);
       const again = await request(second.url).post('/api/auth/login').send({ email: first.login.email, password: first.login.password }).expect(200);
@@ -44,11 +47,11 @@ describe('npm start', () => {
     } finally {
       expect(await second.stop()).toBe(0);
     }
-  });
+  }, 3 * START_DEADLINE_MS);
 
   it('creates the configured team and administrator instead of the demo', async () => {
     const dataDir = await tempDir();
-    const hub = await startHubProcess({ HUB_DATA_DIR: dataDir, PORT: '0', HUB_ADMIN_EMAIL: 'owner@clinic.example', HUB_ADMIN_PASSWORD: 'a long secret', HUB_TEAM_NAME: '駅前クリニック' });
+    const hub = await startHub({ HUB_DATA_DIR: dataDir, PORT: '0', HUB_ADMIN_EMAIL: 'owner@clinic.example', HUB_ADMIN_PASSWORD: 'a long secret', HUB_TEAM_NAME: '駅前クリニック' });
     try {
       expect(hub.login).toEqual({ email: 'owner@clinic.example', password: null });
       const session = await request(hub.url).post('/api/auth/login').send({ email: 'owner@clinic.example', password: 'a long secret' }).expect(200);
@@ -57,7 +60,7 @@ describe('npm start', () => {
     } finally {
       await hub.stop();
     }
-  });
+  }, 2 * START_DEADLINE_MS);
 
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],

@@ -20,10 +20,17 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /**
+ * How long a start may take before the test gives up on it with the hub's output (its `start: step done` lines at
+ * LOG_LEVEL info tell how far it got). A test that starts hubs gives itself longer than this per start, so that a
+ * stalled start fails here, with that output, and not as a bare jest timeout.
+ */
+export const START_DEADLINE_MS = 60_000;
+
+/**
  * Runs `node dist/main.js` (what `npm start` runs after building) and waits for its start-up lines. `nodeArgs` go
  * before the script (`--import` a module that watches the process).
  */
-export function startHubProcess(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<HubProcess> {
+export function startHubProcess(env: Record<string, string>, timeoutMs = START_DEADLINE_MS, nodeArgs: string[] = []): Promise<HubProcess> {
   const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));

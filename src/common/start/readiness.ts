@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logger } from '../logging/logger.js';
 import { sharedRead } from '../shared-read.js';
 import type { SharedRead } from '../shared-read.js';
 
@@ -34,9 +35,12 @@ export class HubReadiness {
    * most once a second.
    */
   private databaseAnswer: SharedRead<boolean> | null = null;
+  private readonly startedAt = performance.now();
 
+  /** Logged at info with the time since the process began starting, so a start that stalls shows where. */
   markDone(step: ReadinessStep): void {
     this.done.add(step);
+    logger.info({ step, ms: Math.round(performance.now() - this.startedAt) }, 'start: step done');
   }
 
   /** How to ask the database at each check once it is open (`SELECT 1`). */
