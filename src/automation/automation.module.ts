@@ -7,11 +7,12 @@ import { OutgoingWebhooksService, WebhooksModule } from '../webhooks/index.js';
 import { AutomationController } from './automation.controller.js';
 import { AUTOMATION_TICKETS, AUTOMATION_WEBHOOKS } from './automation.ports.js';
 import { AutomationService } from './automation.service.js';
+import { AutomationContacts } from './automation-contacts.js';
 
 @Module({
   imports: [ConversationsModule, ReportsModule, TeamsModule, TicketsModule, WebhooksModule],
   controllers: [AutomationController],
-  providers: [AutomationService, { provide: AUTOMATION_TICKETS, useExisting: TicketsService }, { provide: AUTOMATION_WEBHOOKS, useExisting: OutgoingWebhooksService }],
+  providers: [AutomationContacts, AutomationService, { provide: AUTOMATION_TICKETS, useExisting: TicketsService }, { provide: AUTOMATION_WEBHOOKS, useExisting: OutgoingWebhooksService }],
   exports: [AutomationService],
 })
 export class AutomationModule {}

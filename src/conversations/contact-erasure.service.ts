@@ -2,16 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { eraseLoggedEvents } from '../common/events/event-log.js';
 import { STORAGE } from '../common/storage/storage.js';
 import type { Storage } from '../common/storage/storage.js';
 import { ConsentService, deleteContact, suppressAddresses } from '../contacts/index.js';
 import type { ConsentChannel } from '../contacts/index.js';
 import type { AuthMember } from '../teams/index.js';
+import { ContactRecordHolders } from './contact-record-holders.js';
 
 /**
  * `DELETE /api/contacts/:id`: the person is forgotten. Their messages (with the files they sent), their
- * conversations, identities, consent ledger and invitations are deleted; only a hashed suppression per address
- * and opted-out channel stays, so that an opt-out survives the erasure.
+ * conversations, identities, consent ledger and invitations are deleted, with the logged events about them and what
+ * other modules keep about them (tickets, webhook deliveries, rule runs, report posts: `ContactRecordHolders`); only
+ * a hashed suppression per address and opted-out channel stays, so that an opt-out survives the erasure.
  */
 @Injectable()
 export class ContactErasureService {
@@ -19,6 +22,7 @@ export class ContactErasureService {
     @Inject(DATABASE) private readonly db: Db,
     @Inject(STORAGE) private readonly storage: Storage,
     private readonly consent: ConsentService,
+    private readonly holders: ContactRecordHolders,
   ) {}
 
   async erase(member: AuthMember, contactId: string): Promise<void> {
@@ -32,7 +36,11 @@ export class ContactErasureService {
       where: { teamId: member.teamId, OR: [{ conversation: { contactId } }, { authorType: 'contact', authorId: contactId }] },
       select: { id: true },
     });
+    const conversationIds = (await this.db.conversation.findMany({ where: { contactId }, select: { id: true } })).map((row) => row.id);
     await this.db.$transaction(async (tx: Tx) => {
+      const eventIds = await eraseLoggedEvents(tx, member.teamId, contactId, conversationIds);
+      const erased = { teamId: member.teamId, contactId, conversationIds, messageIds: messages.map((m) => m.id), eventIds };
+      for (const holder of this.holders.all()) await holder.eraseRecords(tx, erased);
       for (const [channelType] of optedOut) {
         const channelId = lastOptOut.find((event) => event.channelType === channelType)?.channelId ?? '';
         await suppressAddresses(tx, member.teamId, contact.identities, { type: channelType as ConsentChannel, id: channelId });

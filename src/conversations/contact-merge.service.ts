@@ -7,16 +7,20 @@ import type { ContactRecordIds, MergedContactFields } from '../contacts/index.js
 import type { AuthMember } from '../teams/index.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
+import { ContactRecordHolders } from './contact-record-holders.js';
 
 interface Moved extends ContactRecordIds {
   conversationIds: string[];
   messageIds: string[];
   source: MergedContactFields;
+  /** Other modules' records moved, by holder name (none in a merge made before holders moved theirs). */
+  held?: Record<string, string[]>;
 }
 
 /**
  * Two contacts that are one person become one: identities, conversations (with the customer's messages),
- * the consent ledger and invitations move to the contact that stays. What moved is recorded by id, so that
+ * the consent ledger, invitations and other modules' records (tickets: `ContactRecordHolders`) move to the contact that
+ * stays. What moved is recorded by id, so that
  * an undo moves exactly that back. It lives here, not in contacts, because it moves conversations too; it is
  * one transaction so that nobody ever sees half a merge.
  */
@@ -25,6 +29,7 @@ export class ContactMergeService {
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly holders: ContactRecordHolders,
   ) {}
 
   async merge(member: AuthMember, sourceId: string, targetId: string): Promise<{ mergeId: string }> {
@@ -52,6 +57,10 @@ export class ContactMergeService {
         source: { name: source.name, ownerId: source.ownerId, blocked: source.blocked },
       };
       await this.move(tx, moved, target.id);
+      moved.held = {};
+      for (const holder of this.holders.all()) {
+        if (holder.moveRecords) moved.held[holder.name] = await holder.moveRecords(tx, member.teamId, source.id, target.id);
+      }
       await markMerged(tx, member.teamId, source.id, target.id);
       const merge = await tx.contactMerge.create({
         data: { teamId: member.teamId, sourceId: source.id, targetId: target.id, mergedBy: member.id, moved: moved as unknown as Prisma.InputJsonObject },
@@ -68,6 +77,10 @@ export class ContactMergeService {
       if (merge.undoneAt) throw new DomainError('conflict', 'merge_undone', 'This merge has already been undone.');
       const moved = merge.moved as unknown as Moved;
       await this.move(tx, moved, merge.sourceId);
+      for (const holder of this.holders.all()) {
+        const ids = moved.held?.[holder.name];
+        if (ids?.length && holder.moveRecordsBack) await holder.moveRecordsBack(tx, ids, merge.sourceId);
+      }
       // What the customer wrote in those conversations while merged was written through the source's addresses.
       await tx.message.updateMany({
         where: { conversationId: { in: moved.conversationIds }, authorType: 'contact', authorId: merge.targetId },

@@ -4,6 +4,7 @@ import { ContactsModule } from '../contacts/index.js';
 import { TeamsModule } from '../teams/index.js';
 import { ConsentKeywordHandler } from './consent-keywords.service.js';
 import { ContactNamingJob } from './contact-naming.service.js';
+import { ContactRecordHolders } from './contact-record-holders.js';
 import { ContactErasureService } from './contact-erasure.service.js';
 import { ContactMergeService } from './contact-merge.service.js';
 import { ConversationEvents } from './conversation.events.js';
@@ -25,7 +26,7 @@ import { CallsService } from './calls.service.js';
 
 @Module({
   imports: [ChannelsModule, ContactsModule, TeamsModule],
-  providers: [ConversationEvents, ConversationsService, MessageWithdrawalService, IngestService, OutboxService, SendPolicy, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier, ProductLinksService, CallEventsService, CallsService],
-  exports: [ConversationEvents, MessageFollowUps, ConversationsService, MessageWithdrawalService, OutboxService, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, ProductLinksService, CallsService],
+  providers: [ConversationEvents, ConversationsService, MessageWithdrawalService, IngestService, OutboxService, SendPolicy, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, ContactRecordHolders, TranscriptService, VisitorClaimsService, ConsentKeywordHandler, ContactNamingJob, MessageFollowUps, WebchatSessionService, ProviderEventApplier, ProductLinksService, CallEventsService, CallsService],
+  exports: [ConversationEvents, MessageFollowUps, ContactRecordHolders, ConversationsService, MessageWithdrawalService, OutboxService, MediaService, MessageFilesService, ContactMergeService, ContactErasureService, TranscriptService, ProductLinksService, CallsService],
 })
 export class ConversationsModule {}

@@ -17,6 +17,8 @@ export { TranscriptService } from './transcript.service.js';
 export { CallsService } from './calls.service.js';
 export { ContactMergeService } from './contact-merge.service.js';
 export { ContactErasureService } from './contact-erasure.service.js';
+export { ContactRecordHolders } from './contact-record-holders.js';
+export type { ContactRecordHolder, ErasedContact } from './contact-record-holders.js';
 export { ConversationEvents } from './conversation.events.js';
 export type { ConversationEventMap } from './conversation.events.js';
 export type { ConversationView, MessageView } from './conversation.views.js';

@@ -10,11 +10,12 @@ import { TicketTimers } from './ticket-timers.service.js';
 import { TicketWaits } from './ticket-waits.service.js';
 import { TicketsController } from './tickets.controller.js';
 import { TicketsService } from './tickets.service.js';
+import { TicketContacts } from './ticket-contacts.js';
 
 @Module({
   imports: [ConversationsModule, InboxModule, TeamsModule],
   controllers: [TicketsController],
-  providers: [TicketEvents, TicketNews, TicketWaits, TicketTimers, TicketReplies, TicketsService, TicketReportService],
+  providers: [TicketContacts, TicketEvents, TicketNews, TicketWaits, TicketTimers, TicketReplies, TicketsService, TicketReportService],
   exports: [TicketEvents, TicketsService],
 })
 export class TicketsModule {}

@@ -6,6 +6,9 @@ import { formBody, signTwilioForm, startTwilioFake } from '../fakes/twilio-fake.
 import type { TwilioFake } from '../fakes/twilio-fake.js';
 import { startLineFake } from '../fakes/line-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
+import { startWebhookReceiverFake } from '../fakes/webhook-receiver-fake.js';
+import type { WebhookReceiverFake } from '../fakes/webhook-receiver-fake.js';
+import { systemClock } from '../../src/common/clock.js';
 import { itKeepsOnePersonOncePerTeam } from '../support/contact-dedup.scenario.js';
 import { eventually } from '../support/eventually.js';
 import { connect, emitWithAck, nextEvent, sessionOf, sleep } from '../support/sockets.js';
@@ -30,8 +33,10 @@ describe('Contacts and consent', () => {
   let whatsapp: string;
   let lineChannel: string;
   let agent: Socket;
+  let receiver: WebhookReceiverFake;
 
   beforeAll(async () => {
+    receiver = await startWebhookReceiverFake(systemClock);
     twilio = await startTwilioFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
     line = await startLineFake({ channelAccessToken: 'token' });
     hub = await startTestHub({ PUBLIC_URL });
@@ -51,6 +56,7 @@ describe('Contacts and consent', () => {
     await hub?.stop();
     await twilio?.close();
     await line?.close();
+    await receiver?.close();
   });
 
   function twilioMessage(channelId: string, from: string, body: string) {
@@ -362,6 +368,7 @@ describe('Contacts and consent', () => {
         conversations: (await db.conversation.findMany({ where: { contactId: id }, orderBy: { id: 'asc' } })).map((c) => c.id),
         authored: (await db.message.findMany({ where: { authorId: id }, orderBy: { id: 'asc' } })).map((m) => m.id),
         ledger: (await db.contactEvent.findMany({ where: { contactId: id }, orderBy: { id: 'asc' } })).map((e) => e.id),
+        tickets: (await db.ticket.findMany({ where: { contactId: id }, orderBy: { id: 'asc' } })).map((t) => t.id),
       });
       return { phone: await of(byPhone.id), email: await of(byEmail.id) };
     };
@@ -372,9 +379,12 @@ describe('Contacts and consent', () => {
     expect(await proposed).toMatchObject({ otherContactId: byEmail.id });
     const proposals = (await hub.http.get('/api/contacts/merge-proposals').set(admin.auth).expect(200)).body.items;
     expect(proposals).toContainEqual(expect.objectContaining({ id: clash.body.details.mergeProposalId, contactId: byPhone.id, otherContactId: byEmail.id, reason: 'email' }));
+    // A follow-up on the phone contact's chat: it goes where the contact goes.
+    const ticket = (await hub.http.post(`/api/conversations/${(await snapshot()).phone.conversations[0]}/tickets`).set(admin.auth).send({ title: '折り返し' }).expect(201)).body;
     const before = await snapshot();
     expect(before.phone.conversations).toHaveLength(1);
     expect(before.phone.ledger).toHaveLength(1);
+    expect(before.phone.tickets).toEqual([ticket.id]);
 
     const associate = await addMember(hub, team);
     await hub.http.get('/api/contacts/merge-proposals').set(associate.auth).expect(403);
@@ -387,6 +397,8 @@ describe('Contacts and consent', () => {
     expect(open.map((p: { id: string }) => p.id)).not.toContain(clash.body.details.mergeProposalId);
     const list = (await hub.http.get('/api/contacts').query({ q: '統合' }).set(admin.auth).expect(200)).body.items.map((c: { id: string }) => c.id);
     expect(list).toEqual([byEmail.id]);
+    const intoTickets = (await hub.http.get(`/api/contacts/${byEmail.id}/tickets`).set(admin.auth).expect(200)).body.items;
+    expect(intoTickets.map((t: { id: string }) => t.id)).toEqual([ticket.id]);
     // A message from the merged number now joins the contact that stayed.
     await twilioMessage(sms, '+818012123434', 'while merged');
     const during = await hub.infra.db.message.findFirstOrThrow({ where: { body: 'while merged' } });
@@ -400,6 +412,7 @@ describe('Contacts and consent', () => {
     expect(after.phone.identities).toEqual(before.phone.identities);
     expect(after.phone.conversations).toEqual(before.phone.conversations);
     expect(after.phone.ledger).toEqual(before.phone.ledger);
+    expect(after.phone.tickets).toEqual(before.phone.tickets);
     expect(after.phone.authored).toEqual([...before.phone.authored, during.id]);
     await hub.http.post(`/api/contacts/merges/${merged.body.mergeId}/undo`).set(admin.auth).expect(409);
   });
@@ -419,6 +432,24 @@ describe('Contacts and consent', () => {
     }
     await hub.http.get(stored[0].url!).set(admin.auth).expect(200);
 
+    // What other modules keep about them: a follow-up ticket with a comment, the webhook deliveries of their messages
+    // and consent change (with the logged events behind them), and a rule's run on their words.
+    const endpoint = (await hub.http.post('/api/webhooks/endpoints').set(admin.auth).send({ url: `${receiver.url}/crm`, events: ['message.created', 'contact.consent_changed', 'ticket.*'] }).expect(201)).body;
+    receiver.secrets.set('/crm', endpoint.secret);
+    const rule = (await hub.http.post('/api/automation/rules').set(admin.auth).send({ name: '秘密', event: 'message.created', conditions: [{ kind: 'words', words: ['SECRET'] }], actions: [{ kind: 'note', text: '要確認' }] }).expect(201)).body;
+    await twilioMessage(sms, '+818045456767', 'ERASE-ME-SECRET-BODY again');
+    // Back in and out again: their consent changes reach the endpoint, and they end opted out as before.
+    await twilioMessage(sms, '+818045456767', 'START');
+    await twilioMessage(sms, '+818045456767', 'STOP');
+    const conversationId = (await hub.infra.db.message.findFirstOrThrow({ where: { body: 'ERASE-ME-SECRET-BODY again' } })).conversationId;
+    const ticket = (await hub.http.post(`/api/conversations/${conversationId}/tickets`).set(admin.auth).send({ title: '消去 五郎 さんへ折り返し' }).expect(201)).body;
+    await hub.http.post(`/api/tickets/${ticket.id}/comments`).set(admin.auth).send({ body: 'ERASE-ME-SECRET-BODY の件' }).expect(201);
+    await eventually(
+      async () => ({ types: new Set(receiver.received.map((hit) => hit.type)), runs: await hub.infra.db.automationRun.count({ where: { ruleId: rule.id, conversationId, status: 'matched' } }) }),
+      ({ types, runs }) => ['message.created', 'contact.consent_changed', 'ticket.created'].every((type) => types.has(type)) && runs === 1,
+    );
+    expect(receiver.unverified).toBe(0);
+
     const associate = await addMember(hub, team, { role: 'supervisor' });
     await hub.http.delete(`/api/contacts/${person.id}`).set(associate.auth).expect(403);
     await hub.http.delete(`/api/contacts/${person.id}`).set(admin.auth).expect(204);
@@ -429,7 +460,7 @@ describe('Contacts and consent', () => {
     const columns = await hub.infra.db.$queryRaw<{ table_name: string; column_name: string }[]>`
       SELECT table_name, column_name FROM information_schema.columns
        WHERE table_schema = 'public' AND data_type IN ('text', 'jsonb', 'character varying')`;
-    const needles = ['ERASE-ME-SECRET-BODY', '+818045456767', lineUser, '消去 五郎', 'カルテ.pdf'];
+    const needles = ['ERASE-ME-SECRET-BODY', '+818045456767', lineUser, '消去 五郎', 'カルテ.pdf', person.id];
     const found: string[] = [];
     for (const { table_name, column_name } of columns) {
       for (const needle of needles) {
@@ -438,6 +469,8 @@ describe('Contacts and consent', () => {
       }
     }
     expect(found).toEqual([]);
+    await hub.http.delete(`/api/automation/rules/${rule.id}`).set(admin.auth).expect(204);
+    await hub.http.delete(`/api/webhooks/endpoints/${endpoint.id}`).set(admin.auth).expect(204);
 
     // They write again: a new contact, still opted out of SMS.
     await twilioMessage(sms, '+818045456767', 'hello again');

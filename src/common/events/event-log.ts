@@ -81,6 +81,18 @@ interface DeliverJob {
 }
 
 /**
+ * Deletes the logged events of these conversations and those naming the contact (its consent changes, its tickets),
+ * for an erasure, in its transaction; answers their ids, so that what was made from them goes too.
+ */
+export async function eraseLoggedEvents(tx: Tx, teamId: string, contactId: string, conversationIds: string[]): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    DELETE FROM event_log
+     WHERE team_id = ${teamId} AND (conversation_id = ANY(${conversationIds}::text[]) OR data->>'contactId' = ${contactId})
+    RETURNING id`;
+  return rows.map((row) => row.id);
+}
+
+/**
  * The durable log of the events outside reactions need. A producer appends in the transaction of its change (or
  * inside the change's one statement, `insertSql`), so a process dying after the commit loses no event; each row
  * names the consumers still to handle it, each is handed it in a job after the commit, and takes its name out when
