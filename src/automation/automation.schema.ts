@@ -26,6 +26,12 @@ export const action = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('assign_member'), memberId: id }),
   z.object({ kind: z.literal('set_category'), categoryId: id }),
   z.object({ kind: z.literal('reply'), cannedReplyId: id }),
+  // One of the conversation's channel's approved templates (WhatsApp); a value may hold `{contact.name}`.
+  z.object({
+    kind: z.literal('template'),
+    name: z.string().trim().min(1).max(512),
+    variables: z.record(z.string().min(1).max(100), z.string().max(1000)).default({}),
+  }),
   z.object({ kind: z.literal('create_ticket'), title: z.string().min(1).max(200), priority: z.enum(['low', 'normal', 'high', 'urgent']).default('normal'), groupId: id.nullable().default(null), assigneeId: id.nullable().default(null) }),
   z.object({ kind: z.literal('report'), purpose: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/), text: z.string().min(1).max(2000) }),
   z.object({ kind: z.literal('webhook'), endpointId: id }),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database.js';
@@ -13,9 +13,9 @@ import type { JobQueue } from '../common/jobs/index.js';
 import { logger } from '../common/logging/logger.js';
 import { ConversationsService, MessageFollowUps } from '../conversations/index.js';
 import { ReportsService } from '../reports/index.js';
+import { TicketsService } from '../tickets/index.js';
+import { OutgoingWebhooksService } from '../webhooks/index.js';
 import { isOpen, readTeamSettings } from '../teams/index.js';
-import { AUTOMATION_TICKETS, AUTOMATION_WEBHOOKS } from './automation.ports.js';
-import type { AutomationTickets, AutomationWebhooks } from './automation.ports.js';
 import { ruleBody } from './automation.schema.js';
 import type { Action, ActionResult, Condition, RuleInput, RuleView, RunView } from './automation.schema.js';
 import { matchConditions } from './conditions.js';
@@ -47,8 +47,8 @@ export class AutomationService implements OnModuleInit, EventConsumer {
     private readonly conversations: ConversationsService,
     private readonly followUps: MessageFollowUps,
     private readonly reports: ReportsService,
-    @Optional() @Inject(AUTOMATION_TICKETS) private readonly tickets?: AutomationTickets,
-    @Optional() @Inject(AUTOMATION_WEBHOOKS) private readonly webhooks?: AutomationWebhooks,
+    private readonly tickets: TicketsService,
+    private readonly webhooks: OutgoingWebhooksService,
   ) {}
 
   onModuleInit(): void {
@@ -124,11 +124,21 @@ export class AutomationService implements OnModuleInit, EventConsumer {
       if (a.kind === 'assign_member') await check(`${field}.memberId`, this.db.member.findFirst({ where: { id: a.memberId, teamId }, select: { id: true } }));
       if (a.kind === 'set_category') await check(`${field}.categoryId`, this.db.category.findFirst({ where: { id: a.categoryId, teamId }, select: { id: true } }));
       if (a.kind === 'reply') await check(`${field}.cannedReplyId`, this.db.cannedReply.findFirst({ where: { id: a.cannedReplyId, teamId }, select: { id: true } }));
+      if (a.kind === 'template') await check(`${field}.name`, this.templateListed(teamId, a.name));
       if (a.kind === 'webhook') await check(`${field}.endpointId`, this.db.webhookEndpoint.findFirst({ where: { id: a.endpointId, teamId }, select: { id: true } }));
       if (a.kind === 'create_ticket' && a.groupId) await check(`${field}.groupId`, this.db.memberGroup.findFirst({ where: { id: a.groupId, teamId }, select: { id: true } }));
       if (a.kind === 'create_ticket' && a.assigneeId) await check(`${field}.assigneeId`, this.db.member.findFirst({ where: { id: a.assigneeId, teamId }, select: { id: true } }));
     }
     if (details.length > 0) throw new DomainError('invalid', 'invalid_rule', 'The rule names something that is not your team’s.', details);
+  }
+
+  /** Whether one of the team's channels lists an approved template of that name (a rule may act on any of them). */
+  private async templateListed(teamId: string, name: string): Promise<boolean> {
+    const channels = await this.db.channel.findMany({ where: { teamId }, select: { settings: true } });
+    return channels.some((channel) => {
+      const templates = (channel.settings as { templates?: unknown } | null)?.templates;
+      return Array.isArray(templates) && templates.some((template) => (template as { name?: unknown }).name === name);
+    });
   }
 
   // --- runs ---
@@ -218,6 +228,14 @@ export class AutomationService implements OnModuleInit, EventConsumer {
           const verdict = await this.conversations.systemReply(conversationId, canned.body, 'automatic', undefined, idOf(key));
           return verdict.ok ? { kind: action.kind, status: 'done' } : failed(verdict.code, 'The send policy refused the reply.');
         }
+        case 'template': {
+          if (!conversationId) return failed('no_conversation', 'This event is not about a conversation.');
+          const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { contact: { select: { name: true } } } });
+          const contactName = conversation?.contact.name ?? '';
+          const variables = Object.fromEntries(Object.entries(action.variables).map(([name, value]) => [name, value.replaceAll('{contact.name}', contactName)]));
+          const verdict = await this.conversations.systemTemplate(conversationId, { name: action.name, variables }, idOf(key));
+          return verdict.ok ? { kind: action.kind, status: 'done' } : failed(verdict.code, 'The send policy refused the template.');
+        }
         case 'note':
           if (!conversationId) return failed('no_conversation', 'This event is not about a conversation.');
           await this.conversations.systemNote(conversationId, action.text, idOf(key));
@@ -228,7 +246,6 @@ export class AutomationService implements OnModuleInit, EventConsumer {
           return report.status === 'failed' ? failed(report.errorCode ?? 'report_failed', report.error ?? 'The report failed.') : { kind: action.kind, status: 'done' };
         }
         case 'create_ticket': {
-          if (!this.tickets) return failed('action_unavailable', 'Tickets are not available on this hub.');
           const ticket = await this.tickets.createTicket({
             teamId: event.teamId,
             title: action.title,
@@ -243,12 +260,12 @@ export class AutomationService implements OnModuleInit, EventConsumer {
           return { kind: action.kind, status: 'done', detail: `#${ticket.number}` };
         }
         case 'webhook':
-          if (!this.webhooks) return failed('action_unavailable', 'Outgoing webhooks are not available on this hub.');
           await this.webhooks.publish(event, { endpointId: action.endpointId });
           return { kind: action.kind, status: 'done' };
       }
     } catch (error) {
       // A failed action is recorded, not retried: the run log shows it, and the later actions still run.
+      if (error instanceof DomainError) return failed(error.code, error.message);
       logger.warn({ err: error, ruleId: rule.id, eventId: event.id, action: action.kind, facts: facts.channelId }, 'automation action failed');
       return failed('action_failed', error instanceof Error ? error.message : String(error));
     }

@@ -6,7 +6,7 @@ import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { Page } from '../common/http/validation.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../common/http/keyset-cursor.js';
-import type { ProductCard, TemplateChoice } from '../channels/index.js';
+import type { OutboundTemplate, ProductCard, TemplateChoice } from '../channels/index.js';
 import { ChannelRegistry, ChannelsService, ThreadKey } from '../channels/index.js';
 import { logger } from '../common/logging/logger.js';
 import type { AuthMember } from '../teams/index.js';
@@ -136,14 +136,36 @@ export class ConversationsService {
    * message that caused it is stored either way. Answers the policy's verdict.
    */
   async systemReply(conversationId: string, body: string, purpose: 'automatic' | 'confirmation', at?: Date, messageId?: string): Promise<SendVerdict> {
-    const now = this.clock.now();
+    return this.sendSystem(await this.systemTarget(conversationId), { body, template: null }, purpose, at, messageId);
+  }
+
+  /**
+   * One of the channel's approved templates, sent by an automation rule (on WhatsApp, what may still go after the
+   * 24-hour window), through the send policy like the hub's other automatic replies. A channel without templates, or
+   * a template it does not list, throws the composer's refusal; its id (from the action's key) makes a re-run send none.
+   */
+  async systemTemplate(conversationId: string, choice: TemplateChoice, messageId: string): Promise<SendVerdict> {
     const conversation = await this.systemTarget(conversationId);
-    const verdict = await this.policy.verdict(conversation, { purpose, body, template: false, files: [] }, at ?? now);
+    const { template, preview } = await this.resolveTemplate(conversation.channelId, choice);
+    return this.sendSystem(conversation, { body: preview, template }, 'automatic', undefined, messageId);
+  }
+
+  private async sendSystem(
+    conversation: Awaited<ReturnType<ConversationsService['systemTarget']>>,
+    content: { body: string; template: OutboundTemplate | null },
+    purpose: 'automatic' | 'confirmation',
+    at?: Date,
+    messageId?: string,
+  ): Promise<SendVerdict> {
+    const now = this.clock.now();
+    const { body, template } = content;
+    const conversationId = conversation.id;
+    const verdict = await this.policy.verdict(conversation, { purpose, body, template: template !== null, files: [] }, at ?? now);
     if (!verdict.ok) {
       logger.warn({ conversationId, code: verdict.code, purpose }, 'automatic reply not sent');
       return verdict;
     }
-    const message = { ...(messageId ? { id: messageId } : {}), teamId: conversation.teamId, conversationId, channelId: conversation.channelId, body, template: null, author: { type: 'system' }, createdAt: now } as const;
+    const message = { ...(messageId ? { id: messageId } : {}), teamId: conversation.teamId, conversationId, channelId: conversation.channelId, body, template, author: { type: 'system' }, createdAt: now } as const;
     try {
       await this.enqueue({ kind: 'new', message, held: false });
     } catch (error) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { startLineFake } from '../fakes/line-fake.js';
+import { startWhatsAppCloudFake } from '../fakes/whatsapp-cloud-fake.js';
 import type { LineFake } from '../fakes/line-fake.js';
 import { bookingsGroup } from '../support/bookings-group.js';
 import { eventually } from '../support/eventually.js';
@@ -234,5 +235,38 @@ describe('The automation rules page in a real browser', () => {
     expect(await rulesOnHub()).toEqual(['夜間の問い合わせ']);
     await page.reload();
     await page.getByRole('region', { name: '実行履歴（最新100件）' }).getByRole('row').filter({ hasText: '予約 → メモと報告' }).waitFor();
+  });
+
+  it('sends an approved WhatsApp template: picked from the channels’ templates, a field for each of its variables', async () => {
+    const whatsapp = await startWhatsAppCloudFake({ accessToken: 'wa-token-rules', phoneNumberId: '106540352242922' });
+    try {
+      const config = { accessToken: 'wa-token-rules', appSecret: 'wa-secret-rules', verifyToken: 'wa-verify-rules', phoneNumberId: '106540352242922', apiBaseUrl: whatsapp.apiBaseUrl };
+      const templates = [
+        { name: 'order_ready', language: 'ja', variables: ['name', 'order'], text: '{{1}}様、ご注文{{2}}の準備ができました。' },
+        { name: 'hello_world', language: 'en_US' },
+      ];
+      await hub.http.post('/api/channels').set(team.admin.auth).send({ type: 'whatsapp', provider: 'whatsapp-cloud', name: '店舗WhatsApp', config: { ...config, templates } }).expect(201);
+      await page.goto(`${hub.url}/app/admin/automation`);
+      const rules = page.getByRole('region', { name: '自動化ルール' });
+      await rules.getByRole('button', { name: 'ルールを追加' }).click();
+      const editor = rules.getByRole('form', { name: '新しいルール' });
+      await editor.getByLabel('ルール名').fill('受け取り案内');
+      await editor.getByLabel('いつ').selectOption({ label: '会話が始まったとき' });
+      await editor.getByLabel('追加する操作').selectOption({ label: 'テンプレートを送信（WhatsApp）' });
+      await editor.getByRole('button', { name: '操作を追加' }).click();
+      const template = editor.getByLabel('テンプレート', { exact: true });
+      expect(await template.locator('option').allInnerTexts()).toEqual(['選んでください', 'order_ready (店舗WhatsApp)', 'hello_world (店舗WhatsApp)']);
+      await template.selectOption({ label: 'order_ready (店舗WhatsApp)' });
+      await editor.getByLabel('変数「name」（{contact.name} で顧客名）').fill('{contact.name}');
+      await editor.getByLabel('変数「order」（{contact.name} で顧客名）').fill('A-1001');
+      await editor.getByRole('button', { name: '保存' }).click();
+      await rules.getByRole('list', { name: '自動化ルール' }).getByRole('listitem', { name: '受け取り案内' }).waitFor();
+      const saved = ((await hub.http.get('/api/automation/rules').set(team.admin.auth).expect(200)).body.items as { id: string; name: string; actions: unknown[] }[]).find((rule) => rule.name === '受け取り案内')!;
+      expect(saved.actions).toEqual([{ kind: 'template', name: 'order_ready', variables: { name: '{contact.name}', order: 'A-1001' } }]);
+      await hub.http.delete(`/api/automation/rules/${saved.id}`).set(team.admin.auth).expect(204);
+      expect(page.dialogs).toEqual([]);
+    } finally {
+      await whatsapp.close();
+    }
   });
 });

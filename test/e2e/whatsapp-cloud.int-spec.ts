@@ -305,6 +305,45 @@ describe('WhatsApp Cloud API', () => {
       await hub.http.post(`/api/conversations/${conversationId}/messages`).set(admin.auth).send({ template: { name: 'hello_world' } }).expect(201);
     });
 
+    it('sends an automation rule’s template with the customer’s name, once, and refuses a rule naming a template no channel has', async () => {
+      const { channelId, conversationId, waId } = await conversation();
+      const contactId = (await hub.infra.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).contactId;
+      await hub.http.patch(`/api/contacts/${contactId}`).set(admin.auth).send({ name: '鈴木' }).expect(200);
+      const unknown = await hub.http
+        .post('/api/automation/rules')
+        .set(admin.auth)
+        .send({ name: 'x', event: 'message.created', actions: [{ kind: 'template', name: 'order_readyy', variables: {} }] })
+        .expect(400);
+      expect(unknown.body).toMatchObject({ code: 'invalid_rule', details: [{ field: 'actions.0.name', message: expect.any(String) }] });
+      const rule = (
+        await hub.http
+          .post('/api/automation/rules')
+          .set(admin.auth)
+          .send({
+            name: '受け取り案内',
+            event: 'message.created',
+            conditions: [{ kind: 'channel', channelIds: [channelId] }, { kind: 'words', words: ['受け取り'] }],
+            actions: [{ kind: 'template', name: 'order_ready', variables: { name: '{contact.name}', order: 'A-2002' } }],
+          })
+          .expect(201)
+      ).body;
+      const calls = () => fake.sent.filter((s) => s.body.to === waId && s.body.type === 'template');
+      const message = JSON.stringify(JSON.parse(batch([textMessage(`wamid.pickup-${waId}`, '受け取りはいつですか', waId)])));
+      await deliver(channelId, message).expect(200);
+      await eventually(async () => calls(), (sent) => sent.length === 1);
+      expect(calls()[0].body).toMatchObject({
+        template: { name: 'order_ready', language: { code: 'ja' }, components: [{ type: 'body', parameters: [{ type: 'text', text: '鈴木' }, { type: 'text', text: 'A-2002' }] }] },
+      });
+      const stored = await hub.infra.db.message.findFirstOrThrow({ where: { conversationId, direction: 'out', authorType: 'system' } });
+      expect(stored).toMatchObject({ body: '鈴木様、ご注文A-2002の準備ができました。' });
+      const runs = (await hub.http.get('/api/automation/runs').set(admin.auth).expect(200)).body.items.filter((run: { ruleId: string }) => run.ruleId === rule.id);
+      expect(runs).toEqual([expect.objectContaining({ status: 'matched', actions: [{ kind: 'template', status: 'done' }] })]);
+      // The same webhook again (Meta redelivers): no second run, no second template.
+      await deliver(channelId, message).expect(200);
+      await hub.http.delete(`/api/automation/rules/${rule.id}`).set(admin.auth).expect(204);
+      expect(calls()).toHaveLength(1);
+    });
+
     it('leaves 131047 failed with WhatsApp’s words, and sends once after 130429 and a 500 (delayed, never dropped)', async () => {
       const { conversationId } = await conversation();
       fake.failNext({ status: 400, code: 131047 });

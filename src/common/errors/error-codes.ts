@@ -190,7 +190,6 @@ export const ERROR_CODES = [
   'product_has_no_url',
   'invalid_rule',
   'invalid_rule_order',
-  'action_unavailable',
   // Outgoing webhooks
   'webhook_url_not_allowed',
   'webhook_url_invalid',

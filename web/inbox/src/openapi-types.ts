@@ -7418,6 +7418,14 @@ export interface operations {
                                 cannedReplyId: string;
                             } | {
                                 /** @enum {string} */
+                                kind: "template";
+                                name: string;
+                                /** @default {} */
+                                variables: {
+                                    [key: string]: string;
+                                };
+                            } | {
+                                /** @enum {string} */
                                 kind: "create_ticket";
                                 title: string;
                                 /**
@@ -7529,6 +7537,14 @@ export interface operations {
                         cannedReplyId: string;
                     } | {
                         /** @constant */
+                        kind: "template";
+                        name: string;
+                        /** @default {} */
+                        variables?: {
+                            [key: string]: string;
+                        };
+                    } | {
+                        /** @constant */
                         kind: "create_ticket";
                         title: string;
                         /**
@@ -7629,6 +7645,14 @@ export interface operations {
                             /** @enum {string} */
                             kind: "reply";
                             cannedReplyId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "template";
+                            name: string;
+                            /** @default {} */
+                            variables: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @enum {string} */
                             kind: "create_ticket";
@@ -7751,6 +7775,14 @@ export interface operations {
                                 /** @enum {string} */
                                 kind: "reply";
                                 cannedReplyId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "template";
+                                name: string;
+                                /** @default {} */
+                                variables: {
+                                    [key: string]: string;
+                                };
                             } | {
                                 /** @enum {string} */
                                 kind: "create_ticket";
@@ -7914,6 +7946,14 @@ export interface operations {
                         cannedReplyId: string;
                     } | {
                         /** @constant */
+                        kind: "template";
+                        name: string;
+                        /** @default {} */
+                        variables?: {
+                            [key: string]: string;
+                        };
+                    } | {
+                        /** @constant */
                         kind: "create_ticket";
                         title: string;
                         /**
@@ -8013,6 +8053,14 @@ export interface operations {
                             /** @enum {string} */
                             kind: "reply";
                             cannedReplyId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "template";
+                            name: string;
+                            /** @default {} */
+                            variables: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @enum {string} */
                             kind: "create_ticket";

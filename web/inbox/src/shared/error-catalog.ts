@@ -168,7 +168,6 @@ const ja: Catalog = {
   product_has_no_url: 'この商品には商品ページのURLがないため、カードとして送れません。',
   invalid_rule: 'ルールに、このチームのものではないグループ・メンバー・チャネル・カテゴリーが含まれています。',
   invalid_rule_order: '並べ替えでは、チームのすべてのルールを一度ずつ指定してください。',
-  action_unavailable: 'この操作はこのハブでは使えません。',
   webhook_url_not_allowed: 'このURLには送信できません（社内ネットワークなどのアドレス）。社内のシステムに送るには、運用者がHUB_ALLOWED_API_ORIGINSにそのオリジンを登録してください。',
   webhook_url_invalid: 'URLにユーザー名やパスワードを含めないでください。受信側は署名で確認します。',
 };
@@ -335,7 +334,6 @@ const en: Catalog = {
   product_has_no_url: 'This product has no page on the shop, so it cannot be sent as a card.',
   invalid_rule: 'The rule names a group, member, channel or category that is not your team’s.',
   invalid_rule_order: 'Name every rule of your team exactly once, in the new order.',
-  action_unavailable: 'This action is not available on this hub.',
   webhook_url_not_allowed: 'The hub does not post to this URL (a private or special address). The operator lists a private system\'s origin in HUB_ALLOWED_API_ORIGINS to allow it.',
   webhook_url_invalid: 'The URL must not carry a user name or password; receivers verify the signature instead.',
 };

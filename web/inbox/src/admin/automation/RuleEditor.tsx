@@ -22,7 +22,7 @@ let rowKeys = 0;
 const rowOf = <T,>(value: T, raw = ''): Row<T> => ({ key: rowKeys++, value, raw });
 
 const CONDITION_KINDS: ConditionKind[] = ['channel', 'store', 'category', 'intake_answer', 'words', 'business_hours', 'contact_attribute', 'outcome'];
-const ACTION_KINDS: ActionKind[] = ['assign_group', 'assign_member', 'set_category', 'reply', 'create_ticket', 'report', 'webhook', 'note'];
+const ACTION_KINDS: ActionKind[] = ['assign_group', 'assign_member', 'set_category', 'reply', 'template', 'create_ticket', 'report', 'webhook', 'note'];
 /** The outcomes the resolve dialog offers; any other a team's API callers send is typed in by hand. */
 const KNOWN_OUTCOMES = ['booked', 'not_booked'];
 
@@ -58,6 +58,8 @@ function newAction(kind: ActionKind, choices: Choices): Action {
       return { kind, categoryId: '' };
     case 'reply':
       return { kind, cannedReplyId: '' };
+    case 'template':
+      return { kind, name: '', variables: {} };
     case 'create_ticket':
       return { kind, title: '', priority: 'normal', groupId: null, assigneeId: null };
     case 'report':
@@ -365,6 +367,28 @@ function ActionFields(props: { action: Action; index: number; form: ServerForm<s
       return <Choice {...common} name={`${at}.categoryId`} label={words.category} value={a.categoryId} options={choices.categories} set={(categoryId) => set({ ...a, categoryId })} />;
     case 'reply':
       return <Choice {...common} name={`${at}.cannedReplyId`} label={words.cannedReply} value={a.cannedReplyId} options={choices.replies} set={(cannedReplyId) => set({ ...a, cannedReplyId })} />;
+    case 'template': {
+      const chosen = choices.templates.find((t) => t.name === a.name);
+      return (
+        <>
+          {choices.templates.length === 0 && <p className="hint">{words.noTemplates}</p>}
+          <Choice
+            {...common}
+            name={`${at}.name`}
+            label={words.template}
+            value={a.name}
+            options={choices.templates.map((t) => ({ id: t.name, name: `${t.name} (${t.channels.join(', ')})` }))}
+            // A new template keeps only the values of the variables it has too.
+            set={(name) => set({ ...a, name, variables: Object.fromEntries(Object.entries(a.variables).filter(([v]) => choices.templates.find((t) => t.name === name)?.variables.includes(v))) })}
+          />
+          {chosen?.variables.map((variable) => (
+            <Field key={variable} form={form} name={`${at}.variables.${variable}`} label={words.variable(variable)} scope={scope}>
+              {(control) => <input {...control} value={a.variables[variable] ?? ''} onChange={(e) => set({ ...a, variables: { ...a.variables, [variable]: e.target.value } })} />}
+            </Field>
+          ))}
+        </>
+      );
+    }
     case 'create_ticket':
       return (
         <>

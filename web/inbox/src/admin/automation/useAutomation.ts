@@ -79,9 +79,36 @@ const loadChoices = async () => {
     purposes: Object.keys(targets),
     // An endpoint is named by its description where it has one, else by its URL.
     endpoints: endpoints.items.map((e) => ({ id: e.id, name: e.description || e.url })),
+    templates: templatesOf(channels.items),
     stores: storeNames,
   };
 };
+
+/** A channel's approved template as its config lists it (WhatsApp Cloud API). */
+export interface TemplateChoice {
+  name: string;
+  variables: string[];
+  /** The channels that list it, for the select's label. */
+  channels: string[];
+}
+
+/** The approved templates of the team's channels, once per name (a rule sends by name on whichever channel the chat is). */
+function templatesOf(channels: { name: string; config: Record<string, unknown> }[]): TemplateChoice[] {
+  const byName = new Map<string, TemplateChoice>();
+  for (const channel of channels) {
+    const listed = Array.isArray(channel.config.templates) ? (channel.config.templates as { name?: unknown; variables?: unknown }[]) : [];
+    for (const template of listed) {
+      if (typeof template.name !== 'string') continue;
+      const variables = Array.isArray(template.variables) ? template.variables.filter((v): v is string => typeof v === 'string') : [];
+      const known = byName.get(template.name);
+      if (known) {
+        if (!known.channels.includes(channel.name)) known.channels.push(channel.name);
+        for (const v of variables) if (!known.variables.includes(v)) known.variables.push(v);
+      } else byName.set(template.name, { name: template.name, variables, channels: [channel.name] });
+    }
+  }
+  return [...byName.values()];
+}
 
 export function useChoices(): Choices | null {
   return useResource(loadChoices).data;
