@@ -263,7 +263,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
   }
 
   /**
-   * Who may be offered the conversation, best first: its route (routeTarget: a rule's member or group, the intake's
+   * Who may be offered the conversation, best first: its route (routeTarget: a rule's group, the intake's
    * group, the groups on shift in the team's order, or everyone), and of a list of groups the first with a member
    * available.
    */
@@ -274,11 +274,8 @@ export class OffersService implements OnModuleInit, ResumableWork {
     if (shifts.order.length === 0) return this.rankedAmong(teamId, conversationId, sticky, options, { conversationGroup: true });
     const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { intakeGroupId: true, ruleGroupId: true } });
     if (!conversation) return [];
-    // A rule that picks a member assigns the chat itself (it is never offered); one that picks a group leaves it here.
-    const rule = { memberId: null, groupId: conversation.ruleGroupId };
-    const target = routeTarget({ rule, intakeGroupId: conversation.intakeGroupId, groupOrder: shifts.order, groupsOnShift: shifts.onShift });
+    const target = routeTarget({ ruleGroupId: conversation.ruleGroupId, intakeGroupId: conversation.intakeGroupId, groupOrder: shifts.order, groupsOnShift: shifts.onShift });
     if (target.kind === 'everyone') return this.rankedAmong(teamId, conversationId, sticky, options, {});
-    if (target.kind === 'member') return this.rankedAmong(teamId, conversationId, sticky, options, { memberId: target.memberId });
     for (const groupId of target.groupIds) {
       const candidates = await this.rankedAmong(teamId, conversationId, sticky, options, { groupId });
       if (candidates.length > 0) return candidates;
@@ -287,7 +284,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
   }
 
   /**
-   * The online members with room for the conversation (the one named, or of the group named), best first (see
+   * The online members with room for the conversation (of the group named, if one is), best first (see
    * rankCandidates). One statement reads them with the open chats each holds and, from the queue
    * (`pendingCountsAsLoad`), the other chats each is being offered, so that a member is offered no more chats than
    * they have room for.
@@ -297,7 +294,7 @@ export class OffersService implements OnModuleInit, ResumableWork {
     conversationId: string,
     sticky: boolean,
     options: { pendingCountsAsLoad?: boolean },
-    among: { memberId?: string; groupId?: string; conversationGroup?: true },
+    among: { groupId?: string; conversationGroup?: true },
   ): Promise<Candidate[]> {
     const members = await this.sql.query<Candidate>(
       Prisma.sql`
@@ -307,7 +304,6 @@ export class OffersService implements OnModuleInit, ResumableWork {
               THEN (SELECT count(*)::int FROM offers o WHERE o.member_id = m.id AND o.status = 'pending' AND o.conversation_id <> ${conversationId})
               ELSE 0 END AS load
         FROM members m WHERE m.team_id = ${teamId} AND m.status = 'online' AND m.deactivated_at IS NULL
-          AND (${among.memberId ?? null}::text IS NULL OR m.id = ${among.memberId ?? null})
           AND (${among.groupId ?? null}::text IS NULL
             OR EXISTS (SELECT 1 FROM member_group_members g WHERE g.group_id = ${among.groupId ?? null} AND g.member_id = m.id))
           -- The conversation's own group, a rule's before the intake's: that group's members only.

@@ -7,7 +7,7 @@ const EVENING = 'g-evening';
 const RESERVATIONS = 'g-reservations';
 
 const inputs = (overrides: Partial<RouteInputs> = {}): RouteInputs => ({
-  rule: { memberId: null, groupId: null },
+  ruleGroupId: null,
   intakeGroupId: null,
   groupOrder: [CALL_CENTER, EVENING],
   groupsOnShift: new Set([CALL_CENTER, EVENING]),
@@ -15,12 +15,8 @@ const inputs = (overrides: Partial<RouteInputs> = {}): RouteInputs => ({
 });
 
 describe(routeTarget.name, () => {
-  it('sends a chat a rule gave to a member to that member, before any group', () => {
-    expect(routeTarget(inputs({ rule: { memberId: 'm-1', groupId: RESERVATIONS }, intakeGroupId: RESERVATIONS }))).toEqual({ kind: 'member', memberId: 'm-1' });
-  });
-
   it('sends a chat a rule gave to a group to that group, before the intake step and the shifts', () => {
-    expect(routeTarget(inputs({ rule: { memberId: null, groupId: RESERVATIONS }, intakeGroupId: CALL_CENTER }))).toEqual({ kind: 'groups', groupIds: [RESERVATIONS], reason: 'rule' });
+    expect(routeTarget(inputs({ ruleGroupId: RESERVATIONS, intakeGroupId: CALL_CENTER }))).toEqual({ kind: 'groups', groupIds: [RESERVATIONS], reason: 'rule' });
   });
 
   // The intake's group is not narrowed by shifts: the visitor chose it, and it is offered even off its shift.
