@@ -246,6 +246,13 @@ export interface OutboundMessage {
    * derive theirs from it. Absent: derived from `messageId`.
    */
   retryKey?: string;
+  /**
+   * A message the provider takes in several calls (WhatsApp's product cards, a message each): how many calls earlier
+   * attempts already made, which this one skips, so a retry after a failed later part never sends an earlier one
+   * again. The sender calls `partSent` after each call but the last, and waits for it before making the next.
+   */
+  partsSent?: number;
+  partSent?(count: number): Promise<void>;
 }
 
 /** A message that came before an outbound one in its conversation, for threading headers and subjects. */

@@ -10,6 +10,7 @@ import type { MessageRow, MessageView } from './conversation.views.js';
 export interface DeliveryToSend {
   state: string;
   attempts: number;
+  partsSent: number;
   messageId: string;
   teamId: string;
   channelId: string;
@@ -34,7 +35,7 @@ export interface DeliveryToSend {
 
 export async function deliveryToSend(db: Db, deliveryId: string): Promise<DeliveryToSend | null> {
   const [row] = await db.$queryRaw<DeliveryToSend[]>`
-    SELECT d.state::text AS state, d.attempts,
+    SELECT d.state::text AS state, d.attempts, d.parts_sent AS "partsSent",
            m.id AS "messageId", m.team_id AS "teamId", m.channel_id AS "channelId", m.conversation_id AS "conversationId",
            m.body, m.attachments, m.author_type::text AS "authorType", m.author_id AS "authorId", a.name AS "authorName", m.seq, m.template, m.products,
            m.created_at AS "createdAt",

@@ -130,6 +130,11 @@ export class OutboxService implements OnModuleInit, ResumableWork {
       seq: delivery.seq.toString(),
       ...(delivery.template ? { template: delivery.template as unknown as OutboundTemplate } : {}),
       ...(delivery.products ? { products: outboundCards(delivery.products, this.config.publicUrl) } : {}),
+      partsSent: delivery.partsSent,
+      // Recorded under this attempt's claim: an attempt overtaken by another records nothing.
+      partSent: async (count) => {
+        await this.db.delivery.updateMany({ where: { id: deliveryId, state: 'pending', attempts: attempt + 1 }, data: { partsSent: count } });
+      },
     };
 
     if (channel && adapter && slotAt === undefined) {

@@ -193,11 +193,25 @@ describe('Product cards', () => {
     // Nothing but the card: the agent wrote no text.
     expect(whatsapp.sent.filter((m) => m.body.to === waId)).toHaveLength(1);
 
+    // Text and two cards are three calls. The last fails (a 500): the retry sends only it, never the text or the
+    // first card again.
+    whatsapp.failNext({ delayMs: 0 }, { delayMs: 0 }, { status: 500, code: 1 });
+    const pair = await send(conversationId, { body: 'ほかにもどうぞ', products: [dress.id, tote.id] }).expect(201);
+    await eventually(() => hub.infra.db.message.findUniqueOrThrow({ where: { id: pair.body.id } }), (m) => m.status === 'sent', 15_000);
+    const later = whatsapp.sent.filter((m) => m.body.to === waId).slice(1);
+    expect(later.map((m) => (m.body.type === 'text' ? (m.body.text as { body: string }).body : (m.body.interactive as { body: { text: string } }).body.text.split('\n')[0]))).toEqual([
+      'ほかにもどうぞ',
+      'リネン ワンピース ネイビー S (S / ネイビー)',
+      tote.name,
+    ]);
+    expect(whatsapp.requests.filter((r) => (r.json as { to?: string } | null)?.to === waId)).toHaveLength(5);
+
     // A day later the window is closed: a card is free-form, so the send policy refuses it before it is written.
     await hub.infra.db.conversation.update({ where: { id: conversationId }, data: { lastCustomerMessageAt: new Date(Date.now() - 25 * 3600_000) } });
+    const links = await hub.infra.db.productLink.count({ where: { conversationId } });
     const refused = await send(conversationId, { products: [tote.id] });
     expect(refused.body.code).toBe('reply_window_closed');
-    expect(await hub.infra.db.productLink.count({ where: { conversationId } })).toBe(1);
+    expect(await hub.infra.db.productLink.count({ where: { conversationId } })).toBe(links);
   });
 
   it('sends cards by Twilio SMS as text with each product’s price and link', async () => {

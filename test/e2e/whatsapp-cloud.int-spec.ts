@@ -336,7 +336,9 @@ describe('WhatsApp Cloud API', () => {
       });
       const stored = await hub.infra.db.message.findFirstOrThrow({ where: { conversationId, direction: 'out', authorType: 'system' } });
       expect(stored).toMatchObject({ body: '鈴木様、ご注文A-2002の準備ができました。' });
-      const runs = (await hub.http.get('/api/automation/runs').set(admin.auth).expect(200)).body.items.filter((run: { ruleId: string }) => run.ruleId === rule.id);
+      // The run is finished a moment after the template is handed to the outbox, which may already have sent it.
+      const runsOf = async () => (await hub.http.get('/api/automation/runs').set(admin.auth).expect(200)).body.items.filter((run: { ruleId: string }) => run.ruleId === rule.id);
+      const runs = await eventually(runsOf, (found: { status: string }[]) => found.some((run) => run.status !== 'running'));
       expect(runs).toEqual([expect.objectContaining({ status: 'matched', actions: [{ kind: 'template', status: 'done' }] })]);
       // The same webhook again (Meta redelivers): no second run, no second template.
       await deliver(channelId, message).expect(200);

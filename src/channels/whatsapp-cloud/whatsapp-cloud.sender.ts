@@ -73,9 +73,11 @@ export class WhatsAppCloudSender {
       return { ok: false, retry: false, code: 'attachment_too_large', reason: 'WhatsApp takes files of up to 100 MB.', details: { maxBytes: MAX_DOCUMENT_BYTES } };
     }
     const captioned = type !== 'audio' && message.body.length <= MAX_CAPTION_LENGTH;
-    if (message.body && !captioned) {
+    // A text sent by an earlier attempt (whose upload then failed) is not sent again.
+    if (message.body && !captioned && (message.partsSent ?? 0) === 0) {
       const text = await this.post(channel, { type: 'text', text: { body: message.body.slice(0, MAX_TEXT_LENGTH), preview_url: false } }, message);
       if (!text.ok) return text;
+      await message.partSent?.(1);
     }
     const uploaded = await this.upload(channel, data, contentType, file.name ?? 'file');
     if ('ok' in uploaded) return uploaded;
@@ -94,28 +96,32 @@ export class WhatsAppCloudSender {
    * Interactive messages are free-form: the send policy has already kept them inside the 24-hour window.
    */
   private async sendCards(channel: WhatsAppCloudAccount, message: OutboundMessage, cards: readonly OutboundProductCard[]): Promise<SendResult> {
-    let last: SendResult | null = null;
-    if (message.body) {
-      last = await this.post(channel, { type: 'text', text: { body: message.body.slice(0, MAX_TEXT_LENGTH), preview_url: false } }, message);
-      if (!last.ok) return last;
-    }
     const label = viewLabelFor(cards).slice(0, MAX_BUTTON_TEXT_LENGTH);
-    for (const card of cards) {
-      const image = httpsImageOf(card);
-      const text = [card.variant ? `${card.name} (${card.variant})` : card.name, card.priceText].filter(Boolean).join('\n');
-      last = await this.post(channel, {
-        type: 'interactive',
-        interactive: {
-          type: 'cta_url',
-          ...(image ? { header: { type: 'image', image: { link: image } } } : {}),
-          body: { text: text.slice(0, MAX_CAPTION_LENGTH) },
-          action: { name: 'cta_url', parameters: { display_text: label, url: card.link } },
-        },
-      }, message);
-      if (!last.ok) return last;
+    const parts: Record<string, unknown>[] = [
+      ...(message.body ? [{ type: 'text', text: { body: message.body.slice(0, MAX_TEXT_LENGTH), preview_url: false } }] : []),
+      ...cards.map((card) => {
+        const image = httpsImageOf(card);
+        const text = [card.variant ? `${card.name} (${card.variant})` : card.name, card.priceText].filter(Boolean).join('\n');
+        return {
+          type: 'interactive',
+          interactive: {
+            type: 'cta_url',
+            ...(image ? { header: { type: 'image', image: { link: image } } } : {}),
+            body: { text: text.slice(0, MAX_CAPTION_LENGTH) },
+            action: { name: 'cta_url', parameters: { display_text: label, url: card.link } },
+          },
+        };
+      }),
+    ];
+    // What an earlier attempt sent is skipped; the last part is always sent here (its success ends the message).
+    const from = Math.min(message.partsSent ?? 0, parts.length - 1);
+    for (let index = from; index < parts.length - 1; index++) {
+      const sent = await this.post(channel, parts[index], message);
+      if (!sent.ok) return sent;
+      await message.partSent?.(index + 1);
     }
     // The last card's id: its statuses (delivered, read) are the message's.
-    return last!;
+    return this.post(channel, parts[parts.length - 1], message);
   }
 
   /** The bytes to the number's media store: the id a message names (Meta keeps it for 30 days). */

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "deliveries" ADD COLUMN     "parts_sent" INTEGER NOT NULL DEFAULT 0;
