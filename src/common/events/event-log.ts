@@ -101,6 +101,8 @@ export async function eraseLoggedEvents(tx: Tx, teamId: string, contactId: strin
 export class EventLog implements ResumableWork {
   readonly name = 'logged events';
   private readonly consumers = new Map<string, { consumer: EventConsumer; interest: InvalidatedCache<string[]> }>();
+  /** This process's start, naming the jobs its resume adds. */
+  private readonly startedAt = uuidv7();
 
   constructor(
     private readonly db: Db,
@@ -174,10 +176,10 @@ export class EventLog implements ResumableWork {
   }
 
   /** After the commit: each consumer's job. Never throws: a job not added now is added at the next start. */
-  async dispatch(appended: AppendedEvent[]): Promise<void> {
+  async dispatch(appended: AppendedEvent[], resumedBy?: string): Promise<void> {
     for (const { id, pending } of appended) {
       for (const consumer of pending) {
-        await this.schedule(consumer, id).catch((error: unknown) => logger.warn({ err: error, eventId: id, consumer }, 'event job not added; taken up at the next start'));
+        await this.schedule(consumer, id, resumedBy).catch((error: unknown) => logger.warn({ err: error, eventId: id, consumer }, 'event job not added; taken up at the next start'));
       }
     }
   }
@@ -190,7 +192,7 @@ export class EventLog implements ResumableWork {
       const rows = await this.db.$queryRaw<{ id: string; pending: string[] }[]>`
         SELECT id, pending FROM event_log WHERE cardinality(pending) > 0 ${after ? Prisma.sql`AND id > ${after}` : Prisma.empty}
         ORDER BY id LIMIT ${RESUME_BATCH}`;
-      await this.dispatch(rows);
+      await this.dispatch(rows, this.startedAt);
       count += rows.length;
       if (rows.length < RESUME_BATCH) break;
       after = rows[rows.length - 1].id;
@@ -199,8 +201,14 @@ export class EventLog implements ResumableWork {
     return count;
   }
 
-  private schedule(consumer: string, eventId: string): Promise<void> {
-    return this.jobs.add<DeliverJob>(DELIVER, { consumer, eventId }, { jobId: `${consumer}-${eventId}`, attempts: ATTEMPTS });
+  /**
+   * `resumedBy`: the start that schedules it again. A job the dead process held (BullMQ's active job) keeps its id
+   * until its lock expires and it is taken as stalled, up to a minute later; a job under another id runs now, and
+   * the stalled one then finds the event handled.
+   */
+  private schedule(consumer: string, eventId: string, resumedBy?: string): Promise<void> {
+    const jobId = resumedBy ? `${consumer}-${eventId}-resumed-${resumedBy}` : `${consumer}-${eventId}`;
+    return this.jobs.add<DeliverJob>(DELIVER, { consumer, eventId }, { jobId, attempts: ATTEMPTS });
   }
 
   /**
