@@ -83,6 +83,8 @@ export async function enqueueOutbound(tx: Tx, outbound: Outbound) {
         position,
         productId: card.productId,
         targetUrl: card.url,
+        // Sent when its message was, by the hub's clock: the reports compare it with a purchase's time.
+        createdAt: input.createdAt,
       })),
     });
   }

@@ -5,7 +5,7 @@ import { ApiError } from '../api';
 import { CurrentLanguage, fill, useText, useWords } from '../i18n';
 import { money } from '../shared/time';
 import { useTeam } from '../shared/useTeam';
-import { chartSpec, groupRows, memberRows, METRIC_NAMES, METRICS } from './figures';
+import { chartSpec, GROUP_METRIC_NAMES, groupRows, memberRows, METRIC_NAMES } from './figures';
 import type { Metric, SectionRow } from './figures';
 import { ReportChart } from '../shared/ReportChart';
 import { downloadCsv, useTeamReport } from './useTeamReport';
@@ -108,6 +108,8 @@ function ReportSection({ breakdown, period, rows, words }: { breakdown: Breakdow
   const labelled = useMemo(() => (breakdown === 'channel' ? rows.map((row) => ({ ...row, labels: [text.channel[row.key] ?? row.key] })) : rows), [breakdown, rows, text]);
   const spec = useMemo(() => chartSpec(breakdown, labelled, metric, words.metrics[metric]), [breakdown, labelled, metric, words]);
   const headers = breakdown === 'member' ? [words.day, words.keyColumn.member] : [words.keyColumn[breakdown]];
+  // A member's day counts no product cards or calls (nor does the member CSV): those columns are the groups'.
+  const groupMetrics = breakdown === 'member' ? [] : GROUP_METRIC_NAMES;
 
   const csv = async () => {
     setFailure(null);
@@ -125,7 +127,7 @@ function ReportSection({ breakdown, period, rows, words }: { breakdown: Breakdow
         <label>
           {words.metric}
           <select value={metric} onChange={(e) => setMetric(e.target.value as Metric)}>
-            {METRIC_NAMES.map((name) => (
+            {[...METRIC_NAMES, ...groupMetrics].map((name) => (
               <option key={name} value={name}>
                 {words.metrics[name]}
               </option>
@@ -162,11 +164,12 @@ function ReportSection({ breakdown, period, rows, words }: { breakdown: Breakdow
                     </th>
                   ))}
                   {METRIC_NAMES.map((name) => (
-                    <th key={name} scope="col" className={name === metric ? 'charted' : undefined}>
-                      {words.metrics[name]}
-                    </th>
+                    <MetricHeader key={name} name={name} metric={metric} words={words} />
                   ))}
                   <th scope="col">{words.metrics.salesAmount}</th>
+                  {groupMetrics.map((name) => (
+                    <MetricHeader key={name} name={name} metric={metric} words={words} />
+                  ))}
                 </tr>
               </thead>
               <tbody>
@@ -174,11 +177,12 @@ function ReportSection({ breakdown, period, rows, words }: { breakdown: Breakdow
                   <tr key={row.key}>
                     {row.labels.map((label, index) => (index === 0 ? <th key={index} scope="row">{label}</th> : <td key={index}>{label}</td>))}
                     {METRIC_NAMES.map((name) => (
-                      <td key={name} className={name === metric ? 'charted' : undefined}>
-                        {METRICS[name](row.figures) ?? '–'}
-                      </td>
+                      <MetricCell key={name} name={name} metric={metric} row={row} />
                     ))}
-                    <td>{money(Object.fromEntries(row.figures.sales.amounts.map(({ currency, amount }) => [currency, amount])), language)}</td>
+                    <td>{money(Object.fromEntries(row.amounts.map(({ currency, amount }) => [currency, amount])), language)}</td>
+                    {groupMetrics.map((name) => (
+                      <MetricCell key={name} name={name} metric={metric} row={row} />
+                    ))}
                   </tr>
                 ))}
               </tbody>
@@ -188,4 +192,16 @@ function ReportSection({ breakdown, period, rows, words }: { breakdown: Breakdow
       )}
     </section>
   );
+}
+
+function MetricHeader({ name, metric, words }: { name: Metric; metric: Metric; words: ReportWords }) {
+  return (
+    <th scope="col" className={name === metric ? 'charted' : undefined}>
+      {words.metrics[name]}
+    </th>
+  );
+}
+
+function MetricCell({ name, metric, row }: { name: Metric; metric: Metric; row: SectionRow }) {
+  return <td className={name === metric ? 'charted' : undefined}>{row.values[name] ?? '–'}</td>;
 }

@@ -34,6 +34,11 @@ const ja = {
     cannedReplyUses: '定型文の利用',
     sales: '売上件数',
     salesAmount: '売上金額',
+    productCardsSent: '商品カード 送信',
+    productCardsOpened: '商品カード 開封',
+    productCardsBought: '商品カード 購入',
+    videoCalls: 'ビデオ通話 件数',
+    videoCallMinutes: 'ビデオ通話 時間（分）',
   },
 };
 
@@ -72,6 +77,11 @@ const en: typeof ja = {
     cannedReplyUses: 'Canned replies used',
     sales: 'Sales',
     salesAmount: 'Sales amount',
+    productCardsSent: 'Product cards sent',
+    productCardsOpened: 'Product cards opened',
+    productCardsBought: 'Product cards bought',
+    videoCalls: 'Video calls',
+    videoCallMinutes: 'Video calls, length (min)',
   },
 };
 
