@@ -67,11 +67,14 @@ describe('Webhooks screen in a real browser', () => {
     const log = card.getByRole('table', { name: '送信履歴' });
     const row = log.getByRole('row').filter({ hasText: 'conversation.resolved' });
     await row.getByText('送信済み').waitFor();
-    await row.getByText('200').waitFor();
+    // Exactly: the answer beside the status carries the event's id, which may hold "200".
+    await row.getByText('200', { exact: true }).waitFor();
     expect(await row.locator('code.response').textContent()).toContain(event.id);
 
     await row.getByRole('button', { name: /^再送: conversation\.resolved/ }).click();
     await eventually(async () => receiver.received.filter((hit) => hit.id === event.id).length, (count) => count === 2);
+    // The receiver has it before the hub records the answer: the log is read once the attempt's job is done.
+    await hub.infra.jobs.idle();
     const detail = await hub.http.get(`/api/webhooks/endpoints/${endpoint.id}/deliveries`).set(team.admin.auth).expect(200);
     expect(detail.body.items[0]).toMatchObject({ eventId: event.id, state: 'delivered', attempts: 2 });
     expect(receiver.unverified).toBe(0);
