@@ -12,6 +12,7 @@ import { eventually } from '../support/eventually.js';
 import { MovableClock } from '../support/movable-clock.js';
 import { createHubDatabase } from '../support/test-database.js';
 import { TestHub, TestMember, addMember, createTeam, startTestHub } from '../support/test-hub.js';
+import { passRetries } from '../support/webhook-retries.js';
 
 const HOUR = 3_600_000;
 
@@ -71,25 +72,8 @@ describe('Outgoing webhooks', () => {
   const deliveryOf = (endpointId: string, eventId: string) => hub.infra.db.webhookDelivery.findUniqueOrThrow({ where: { endpointId_eventId: { endpointId, eventId } } });
   const receivedIds = (path: string) => receiver.received.filter((hit) => hit.path === path).map((hit) => hit.id);
 
-  /**
-   * Moves the clock from retry to retry of the endpoint's deliveries, up to `until`, letting each run: the way hours
-   * pass for the hub, with every timer firing at its time.
-   */
-  async function passTime(endpointId: string, until: Date): Promise<void> {
-    for (;;) {
-      await hub.infra.jobs.idle();
-      const next = await hub.infra.db.webhookDelivery.findFirst({
-        where: { endpointId, state: 'pending', attempts: { gt: 0 }, endpoint: { enabled: true }, nextAttemptAt: { gt: clock.now(), lte: until } },
-        orderBy: { nextAttemptAt: 'asc' },
-      });
-      if (!next) break;
-      // Moved once the retry's timer is set (the hub sets it after recording the failure).
-      await eventually(async () => clock.pending().map((at) => at.getTime()), (due) => due.includes(next.nextAttemptAt.getTime()));
-      clock.set(next.nextAttemptAt);
-    }
-    if (until > clock.now()) clock.set(until);
-    await hub.infra.jobs.idle();
-  }
+  /** Hours passing for the hub: every retry of the endpoint's deliveries runs at its time, up to `until`. */
+  const passTime = (endpointId: string, until: Date) => passRetries(hub, clock, endpointId, until);
 
   it('refuses a private or loopback target that the operator did not allow, naming the code', async () => {
     for (const url of ['http://10.0.0.8/reservations', 'http://169.254.169.254/latest', 'http://localhost:8080/hook', 'http://[::1]/hook']) {

@@ -27,6 +27,13 @@ export function elapsed(since: string | null, now: number): string {
   return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
 
+/** `datetime-local` speaks the browser's local time without a zone; the hub takes an instant. */
+export const toLocalInput = (iso: string | null) => {
+  if (!iso) return '';
+  const at = new Date(iso);
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
 /** Amounts in each currency's minor unit (yen, cents), written the way the currency is. */
 export function money(amounts: Record<string, number>, language: string): string {
   return Object.entries(amounts)

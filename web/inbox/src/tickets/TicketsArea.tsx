@@ -5,6 +5,7 @@ import { answer, ApiError, hub } from '../api';
 import type { Message, RequestBody, Views } from '../api';
 import { useWords } from '../i18n';
 import { useSession } from '../shared/session';
+import { toLocalInput } from '../shared/time';
 import { TicketItem } from './TicketLinks';
 import { TicketReport } from './TicketReport';
 import { useTicket, useTicketList } from './useTickets';
@@ -63,13 +64,6 @@ function TicketLists() {
     </section>
   );
 }
-
-/** `datetime-local` speaks the browser's local time without a zone; the hub takes an instant. */
-const toLocalInput = (iso: string | null) => {
-  if (!iso) return '';
-  const at = new Date(iso);
-  return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
 
 function TicketPage({ id }: { id: string }) {
   const words = useWords(ticketWords);

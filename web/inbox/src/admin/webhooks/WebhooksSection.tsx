@@ -1,17 +1,19 @@
 import { useState } from 'react';
 import { fill, useWords } from '../../i18n';
 import { Field, FormRefusal, FormSubmit, useServerForm } from '../../shared/forms';
+import { toLocalInput } from '../../shared/time';
 import { ConfirmButton } from '../members/ConfirmButton';
 import { useDeliveries, useWebhooks } from './useWebhooks';
 import type { WebhookDelivery, WebhookEndpoint, WebhookSubscription } from './useWebhooks';
 import { webhooksWords } from './words';
 
 const when = (iso: string) => new Date(iso).toLocaleString();
+const DAY_MS = 24 * 3_600_000;
 
 /**
  * `/app/admin/webhooks`: add an endpoint (its signing secret shown once, with a copy button), choose its events,
  * switch it on and off, send a test event, and read each endpoint's delivery log with the receiver's answers and
- * a replay button.
+ * a replay button, a page at a time; and send again every delivery that failed for good since a time.
  */
 export function WebhooksSection() {
   const words = useWords(webhooksWords);
@@ -93,7 +95,7 @@ function SecretShown({ name, secret }: { name: string; secret: string }) {
 function EndpointCard(props: { endpoint: WebhookEndpoint; onToggle: () => Promise<void>; onPing: () => Promise<void>; onRotate: () => Promise<void>; onRemove: () => Promise<void> }) {
   const { endpoint } = props;
   const words = useWords(webhooksWords);
-  const { deliveries, reload, replay } = useDeliveries(endpoint.id);
+  const log = useDeliveries(endpoint.id);
   const actions = useServerForm([] as const);
   const name = endpoint.description || endpoint.url;
   const state = endpoint.enabled ? words.enabled : endpoint.disabledReason === 'failing' ? words.disabledFailing : words.disabledByHand;
@@ -110,22 +112,39 @@ function EndpointCard(props: { endpoint: WebhookEndpoint; onToggle: () => Promis
       </p>
       <p>{endpoint.events.map((event) => words.eventLabels[event]).join('、')}</p>
       <FormRefusal form={actions} />
-      <button type="button" onClick={actions.handle(async () => (await props.onToggle(), reload()))}>
+      <button type="button" onClick={actions.handle(async () => (await props.onToggle(), log.reload()))}>
         {endpoint.enabled ? words.disable : words.enable}
       </button>{' '}
-      <button type="button" onClick={actions.handle(async () => (await props.onPing(), reload()))}>
+      <button type="button" onClick={actions.handle(async () => (await props.onPing(), log.reload()))}>
         {words.ping}
       </button>{' '}
       <button type="button" onClick={actions.handle(props.onRotate)}>
         {words.rotate}
       </button>{' '}
       <ConfirmButton label={words.remove} question={words.removeQuestion} yes={words.yes} no={words.no} className="danger" onConfirm={actions.handle(props.onRemove)} />
-      <DeliveryLog deliveries={deliveries} onRefresh={reload} onReplay={(id) => actions.handle(() => replay(id))()} />
+      <DeliveryLog
+        endpointId={endpoint.id}
+        deliveries={log.deliveries}
+        hasMore={log.hasMore}
+        onRefresh={log.reload}
+        onMore={actions.handle(log.more)}
+        onReplay={(id) => actions.handle(() => log.replay(id))()}
+        onReplayFailed={log.replayFailed}
+      />
     </article>
   );
 }
 
-function DeliveryLog({ deliveries, onRefresh, onReplay }: { deliveries: WebhookDelivery[]; onRefresh: () => Promise<void>; onReplay: (id: string) => void }) {
+function DeliveryLog(props: {
+  endpointId: string;
+  deliveries: WebhookDelivery[];
+  hasMore: boolean;
+  onRefresh: () => Promise<void>;
+  onMore: () => void;
+  onReplay: (id: string) => void;
+  onReplayFailed: (since: string) => Promise<number>;
+}) {
+  const { deliveries, onRefresh, onReplay } = props;
   const words = useWords(webhooksWords);
   return (
     <>
@@ -135,6 +154,7 @@ function DeliveryLog({ deliveries, onRefresh, onReplay }: { deliveries: WebhookD
           {words.refresh}
         </button>
       </h4>
+      {deliveries.length > 0 && <ReplayFailedForm endpointId={props.endpointId} onReplayFailed={props.onReplayFailed} />}
       {deliveries.length === 0 ? (
         <p>{words.noDeliveries}</p>
       ) : (
@@ -179,6 +199,33 @@ function DeliveryLog({ deliveries, onRefresh, onReplay }: { deliveries: WebhookD
           </tbody>
         </table>
       )}
+      {props.hasMore && (
+        <button type="button" onClick={props.onMore}>
+          {words.more}
+        </button>
+      )}
     </>
+  );
+}
+
+/** Sends again what failed for good among the events since a time: by default the last day, in the browser's time. */
+function ReplayFailedForm({ endpointId, onReplayFailed }: { endpointId: string; onReplayFailed: (since: string) => Promise<number> }) {
+  const words = useWords(webhooksWords);
+  const form = useServerForm(['since'] as const);
+  const [since, setSince] = useState(() => toLocalInput(new Date(Date.now() - DAY_MS).toISOString()));
+  const [replayed, setReplayed] = useState<number | null>(null);
+  const submit = form.handle(async () => {
+    setReplayed(null);
+    // An emptied field goes as it is: the hub's refusal names it, and the sentence shows under it.
+    setReplayed(await onReplayFailed(since ? new Date(since).toISOString() : since));
+  });
+  return (
+    <form className="replay-failed" onSubmit={submit} aria-label={words.replayFailed} noValidate>
+      <Field form={form} name="since" label={words.replaySince} hint={words.replaySinceHint} scope={`replay-${endpointId}`}>
+        {(control) => <input {...control} type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />}
+      </Field>
+      <FormSubmit form={form} label={words.replayFailed} />
+      {replayed !== null && <p role="status">{replayed === 0 ? words.replayedNone : fill(words.replayedFailed, { n: replayed })}</p>}
+    </form>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { answer, hub } from '../../api';
 import type { RequestBody, Views } from '../../api';
 import { useResource } from '../../shared/useResource';
@@ -35,13 +35,43 @@ export function useWebhooks() {
   return { endpoints: data ?? [], reload, create, setEnabled, rotate, ping, remove };
 }
 
-/** One endpoint's delivery log, newest first. */
+/** Deliveries read at a time: "show more" reads the next ones. */
+const PAGE = 50;
+
+/**
+ * One endpoint's delivery log, newest first, a page at a time. `reload` reads the first page again (after a replay the
+ * newest rows are the ones that changed); `more` appends the page after the last one shown.
+ */
 export function useDeliveries(endpointId: string) {
-  const load = useCallback(() => answer(hub.GET('/api/webhooks/endpoints/{id}/deliveries', { params: { path: { id: endpointId }, query: { limit: 50 } } })).then((page) => page.items), [endpointId]);
-  const { data, reload } = useResource(load);
+  const [listed, setListed] = useState<{ items: WebhookDelivery[]; nextCursor: string | null } | null>(null);
+  // A slower earlier read (a page appended while the log is read again) must not overwrite a later one's list.
+  const latest = useRef(0);
+  const read = useCallback((cursor?: string) => answer(hub.GET('/api/webhooks/endpoints/{id}/deliveries', { params: { path: { id: endpointId }, query: { limit: PAGE, cursor } } })), [endpointId]);
+
+  const reload = useCallback(async () => {
+    const asked = ++latest.current;
+    const page = await read();
+    if (asked === latest.current) setListed(page);
+  }, [read]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const more = async () => {
+    if (!listed?.nextCursor) return;
+    const asked = ++latest.current;
+    const page = await read(listed.nextCursor);
+    if (asked === latest.current) setListed({ items: [...listed.items, ...page.items], nextCursor: page.nextCursor });
+  };
   const replay = async (deliveryId: string) => {
     await answer(hub.POST('/api/webhooks/endpoints/{id}/deliveries/{deliveryId}/replay', { params: { path: { id: endpointId, deliveryId } } }));
     await reload();
   };
-  return { deliveries: data ?? [], reload, replay };
+  /** Sends again what failed for good among the events since `since` (an instant); answers how many. */
+  const replayFailed = async (since: string) => {
+    const { replayed } = await answer(hub.POST('/api/webhooks/endpoints/{id}/replay', { params: { path: { id: endpointId } }, body: { since } }));
+    await reload();
+    return replayed;
+  };
+  return { deliveries: listed?.items ?? [], hasMore: !!listed?.nextCursor, reload, more, replay, replayFailed };
 }

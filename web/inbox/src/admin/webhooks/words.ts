@@ -51,6 +51,12 @@ const ja = {
   states: { pending: '再試行待ち', delivered: '送信済み', failed: '失敗（再試行終了）' },
   replay: '再送',
   replayed: '再送しました',
+  more: 'さらに表示',
+  replayFailed: '失敗した配信を再送',
+  replaySince: 'この日時以降の出来事',
+  replaySinceHint: '3日間の再試行が終わって失敗となった配信を、もう一度送ります。',
+  replayedFailed: '失敗した配信を{n}件再送しました',
+  replayedNone: 'この日時以降に失敗した配信はありません。再送したものはありません',
 };
 
 const en: typeof ja = {
@@ -103,6 +109,12 @@ const en: typeof ja = {
   states: { pending: 'Waiting to retry', delivered: 'Delivered', failed: 'Failed (retries over)' },
   replay: 'Replay',
   replayed: 'Replayed',
+  more: 'Show more',
+  replayFailed: 'Replay failed deliveries',
+  replaySince: 'Events since',
+  replaySinceHint: 'Sends again every delivery whose 3 days of retries ended in failure.',
+  replayedFailed: 'Failed deliveries sent again: {n}',
+  replayedNone: 'No delivery failed since then; nothing was sent again',
 };
 
 export const webhooksWords = { ja, en };
