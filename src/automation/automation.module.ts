@@ -6,7 +6,7 @@ import { TicketsModule } from '../tickets/index.js';
 import { WebhooksModule } from '../webhooks/index.js';
 import { AutomationController } from './automation.controller.js';
 import { AutomationService } from './automation.service.js';
-import { AutomationContacts } from './automation-contacts.js';
+import { AutomationContacts } from './automation-contacts.service.js';
 
 @Module({
   imports: [ConversationsModule, ReportsModule, TeamsModule, TicketsModule, WebhooksModule],

@@ -2,9 +2,10 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DATABASE } from '../common/database/database.js';
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { EventLog } from '../common/events/event-log.js';
 import type { ErrorDetail } from '../common/errors/domain-error.js';
 import { ChannelEvents } from '../channels/index.js';
-import { ReportEvents } from './report.events.js';
+import { REPORTS_CONSUMER, ReportEvents } from './report.events.js';
 
 export interface ReportTargetView {
   channelId: string;
@@ -22,6 +23,7 @@ export class ReportTargetsService implements OnModuleInit {
     @Inject(DATABASE) private readonly db: Db,
     private readonly channelEvents: ChannelEvents,
     private readonly events: ReportEvents,
+    private readonly eventLog: EventLog,
   ) {}
 
   onModuleInit(): void {
@@ -72,6 +74,8 @@ export class ReportTargetsService implements OnModuleInit {
         });
       }
     });
+    // Whether the team's resolutions are logged for their reports follows whether it reports anywhere.
+    await this.eventLog.interestChanged(REPORTS_CONSUMER, teamId);
     return this.read(teamId);
   }
 

@@ -63,9 +63,6 @@ export class ReportTriggersService implements OnModuleInit, ResumableWork {
     this.resumable.register(this);
     this.conversationEvents.on('conversation.accepted', ({ conversationId, memberId }) => this.persistently(() => this.taking(conversationId, memberId)));
     this.conversationEvents.on('conversation.assigned', ({ conversationId, memberId }) => this.persistently(() => this.taking(conversationId, memberId)));
-    this.conversationEvents.on('conversation.resolved', ({ conversationId, memberId, assigneeId, outcome, resolvedAt }) =>
-      this.persistently(() => this.resolved(conversationId, assigneeId ?? memberId, outcome, resolvedAt)),
-    );
     this.teamEvents.on('presence.updated', ({ teamId, memberId, status, reason }) => this.presence(teamId, memberId, status, reason));
   }
 
@@ -156,7 +153,8 @@ export class ReportTriggersService implements OnModuleInit, ResumableWork {
   }
 
   /** booked -> the bookings group; anything else -> the call center, as a reply to the taking post. */
-  private async resolved(conversationId: string, memberId: string, outcome: string | null, resolvedAt: Date): Promise<ReportView | null> {
+  /** "{agent} ended {contact}'s chat: booked / not booked", from the resolution's logged event (ResolutionReports). */
+  async resolved(conversationId: string, memberId: string, outcome: string | null, resolvedAt: Date): Promise<ReportView | null> {
     // A chat ended without an outcome never started (the customer left before the agent answered): nothing to report.
     if (outcome === null) return null;
     const context = await this.context(conversationId, memberId);

@@ -11,3 +11,6 @@ export interface ReportEventMap {
 }
 
 export class ReportEvents extends DomainEvents<ReportEventMap> {}
+
+/** The event log's consumer name for the reports module; its interest changes with the team's report targets. */
+export const REPORTS_CONSUMER = 'reports';

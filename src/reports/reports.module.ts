@@ -8,12 +8,13 @@ import { ReportTriggersService } from './report-triggers.service.js';
 import { ConversationReportsController, ReportTargetsController, ReportsController } from './reports.controller.js';
 import { ReportsService } from './reports.service.js';
 import { StoresService } from './stores.service.js';
-import { ReportContacts } from './report-contacts.js';
+import { ReportContacts } from './report-contacts.service.js';
+import { ResolutionReports } from './resolution-reports.service.js';
 
 @Module({
   imports: [ChannelsModule, ConversationsModule, TeamsModule],
   controllers: [ReportTargetsController, ReportsController, ConversationReportsController],
-  providers: [ReportContacts, ReportEvents, ReportTargetsService, ReportsService, ReportTriggersService, StoresService],
+  providers: [ReportContacts, ResolutionReports, ReportEvents, ReportTargetsService, ReportsService, ReportTriggersService, StoresService],
   exports: [ReportEvents, ReportsService],
 })
 export class ReportsModule {}

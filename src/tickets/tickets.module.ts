@@ -10,7 +10,7 @@ import { TicketTimers } from './ticket-timers.service.js';
 import { TicketWaits } from './ticket-waits.service.js';
 import { TicketsController } from './tickets.controller.js';
 import { TicketsService } from './tickets.service.js';
-import { TicketContacts } from './ticket-contacts.js';
+import { TicketContacts } from './ticket-contacts.service.js';
 
 @Module({
   imports: [ConversationsModule, InboxModule, TeamsModule],

@@ -5,7 +5,7 @@ import { OutgoingWebhooksService } from './outgoing-webhooks.service.js';
 import { WebhookEventConsumer } from './webhook-consumer.service.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 import { WebhooksController } from './webhooks.controller.js';
-import { WebhookContacts } from './webhook-contacts.js';
+import { WebhookContacts } from './webhook-contacts.service.js';
 
 /** Outgoing webhooks: the team's events posted, signed, to the URLs its administrators subscribe. */
 @Module({
