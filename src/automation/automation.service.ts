@@ -6,7 +6,7 @@ import { DATABASE, Prisma, isUniqueViolation } from '../common/database/database
 import type { Db, Tx } from '../common/database/database.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import type { ErrorDetail } from '../common/errors/domain-error.js';
-import { EventLog } from '../common/events/event-log.js';
+import { EventLog, eventStillLogged } from '../common/events/event-log.js';
 import type { EventConsumer, LoggedEvent } from '../common/events/event-log.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
@@ -173,24 +173,29 @@ export class AutomationService implements OnModuleInit, EventConsumer {
     const verdict = matchConditions(conditions, facts);
     let run;
     try {
-      run = await this.db.automationRun.create({
-        data: {
-          teamId: event.teamId,
-          eventId: event.id,
-          eventType: event.type,
-          ruleId: rule.id,
-          ruleName: rule.name,
-          conversationId: event.conversationId,
-          status: verdict.matched ? 'running' : 'skipped',
-          conditions: verdict.results,
-          ...(verdict.matched ? {} : { finishedAt: this.clock.now() }),
-        },
+      // Written while the event is held: an event its contact's erasure deleted runs no rule.
+      run = await this.db.$transaction(async (tx: Tx) => {
+        if (!(await eventStillLogged(tx, event.id))) return null;
+        return tx.automationRun.create({
+          data: {
+            teamId: event.teamId,
+            eventId: event.id,
+            eventType: event.type,
+            ruleId: rule.id,
+            ruleName: rule.name,
+            conversationId: event.conversationId,
+            status: verdict.matched ? 'running' : 'skipped',
+            conditions: verdict.results,
+            ...(verdict.matched ? {} : { finishedAt: this.clock.now() }),
+          },
+        });
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Run before (a redelivered event, a process that died mid-run): what it did not finish is finished now.
       run = await this.db.automationRun.findUniqueOrThrow({ where: { eventId_ruleId: { eventId: event.id, ruleId: rule.id } } });
     }
+    if (run === null) return true;
     if (run.status === 'skipped') return false;
     const results = [...(run.actions as ActionResult[])];
     if (run.status === 'running') {

@@ -31,13 +31,15 @@ export class ContactErasureService {
     if (!contact) throw notFound('The contact');
     const optedOut = Object.entries(await this.consent.states(member.teamId, contactId)).filter(([, state]) => state === 'opted_out');
     const lastOptOut = await this.db.contactEvent.findMany({ where: { contactId, kind: { in: ['opt_out', 'unfollow'] } }, orderBy: { occurredAt: 'desc' } });
-    // Every message of theirs: in their conversations, and what they wrote in groups held by another contact.
-    const messages = await this.db.message.findMany({
-      where: { teamId: member.teamId, OR: [{ conversation: { contactId } }, { authorType: 'contact', authorId: contactId }] },
-      select: { id: true },
-    });
-    const conversationIds = (await this.db.conversation.findMany({ where: { contactId }, select: { id: true } })).map((row) => row.id);
-    await this.db.$transaction(async (tx: Tx) => {
+    const messages = await this.db.$transaction(async (tx: Tx) => {
+      // Held from here to the commit: a conversation the contact opens meanwhile waits, and is not left half erased.
+      await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${contactId} FOR UPDATE`;
+      // Every message of theirs: in their conversations, and what they wrote in groups held by another contact.
+      const messages = await tx.message.findMany({
+        where: { teamId: member.teamId, OR: [{ conversation: { contactId } }, { authorType: 'contact', authorId: contactId }] },
+        select: { id: true },
+      });
+      const conversationIds = (await tx.conversation.findMany({ where: { contactId }, select: { id: true } })).map((row) => row.id);
       const eventIds = await eraseLoggedEvents(tx, member.teamId, contactId, conversationIds);
       const erased = { teamId: member.teamId, contactId, conversationIds, messageIds: messages.map((m) => m.id), eventIds };
       for (const holder of this.holders.all()) await holder.eraseRecords(tx, erased);
@@ -54,6 +56,7 @@ export class ContactErasureService {
       await tx.visitorClaim.deleteMany({ where: { teamId: member.teamId, OR: [{ contactId }, { visitorId: { in: visitorIds } }] } });
       await tx.contactMerge.deleteMany({ where: { OR: [{ sourceId: contactId }, { targetId: contactId }] } });
       await deleteContact(tx, contactId);
+      return messages;
     });
     // Files after the rows: a crash in between leaves files nobody can reach, never a row pointing at nothing.
     for (const message of messages) await this.storage.remove(`${member.teamId}/${message.id}`);

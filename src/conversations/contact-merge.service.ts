@@ -78,8 +78,8 @@ export class ContactMergeService {
       const moved = merge.moved as unknown as Moved;
       await this.move(tx, moved, merge.sourceId);
       for (const holder of this.holders.all()) {
-        const ids = moved.held?.[holder.name];
-        if (ids?.length && holder.moveRecordsBack) await holder.moveRecordsBack(tx, ids, merge.sourceId);
+        const ids = moved.held?.[holder.name] ?? [];
+        await holder.moveRecordsBack?.(tx, { ids, conversationIds: moved.conversationIds, targetId: merge.targetId }, merge.sourceId);
       }
       // What the customer wrote in those conversations while merged was written through the source's addresses.
       await tx.message.updateMany({

@@ -23,8 +23,11 @@ export interface ContactRecordHolder {
   readonly name: string;
   /** Moves the merged contact's records to the one that stays; answers their ids. */
   moveRecords?(tx: Tx, teamId: string, fromContactId: string, toContactId: string): Promise<string[]>;
-  /** Moves exactly these records (a merge's) back to `contactId`. */
-  moveRecordsBack?(tx: Tx, ids: string[], contactId: string): Promise<void>;
+  /**
+   * An undone merge: moves back to `contactId` the records the merge moved (`ids`), and what was made while merged
+   * on one of the conversations going back with it (a ticket opened on it then), which the target holds.
+   */
+  moveRecordsBack?(tx: Tx, undone: { ids: string[]; conversationIds: string[]; targetId: string }, contactId: string): Promise<void>;
   eraseRecords(tx: Tx, erased: ErasedContact): Promise<void>;
 }
 

@@ -25,8 +25,11 @@ export class TicketContacts implements OnModuleInit, ContactRecordHolder {
     return ids;
   }
 
-  async moveRecordsBack(tx: Tx, ids: string[], contactId: string): Promise<void> {
-    await tx.ticket.updateMany({ where: { id: { in: ids } }, data: { contactId } });
+  async moveRecordsBack(tx: Tx, undone: { ids: string[]; conversationIds: string[]; targetId: string }, contactId: string): Promise<void> {
+    await tx.ticket.updateMany({
+      where: { OR: [{ id: { in: undone.ids } }, { contactId: undone.targetId, conversationId: { in: undone.conversationIds } }] },
+      data: { contactId },
+    });
   }
 
   async eraseRecords(tx: Tx, erased: ErasedContact): Promise<void> {

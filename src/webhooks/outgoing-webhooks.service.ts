@@ -4,10 +4,10 @@ import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
 import { DATABASE } from '../common/database/database.js';
-import type { Db } from '../common/database/database.js';
+import type { Db, Tx } from '../common/database/database.js';
 import { JOB_QUEUE } from '../common/jobs/index.js';
 import type { JobQueue } from '../common/jobs/index.js';
-import { EventLog } from '../common/events/event-log.js';
+import { EventLog, eventStillLogged } from '../common/events/event-log.js';
 import { logger } from '../common/logging/logger.js';
 import { MAILER } from '../common/mail/mailer.js';
 import type { Mailer } from '../common/mail/mailer.js';
@@ -82,20 +82,24 @@ export class OutgoingWebhooksService implements OnModuleInit, ResumableWork {
     const now = this.clock.now();
     const body = webhookBody(event);
     // One statement: all rows or none. The unique (endpoint, event) pair skips what an earlier publish wrote, which
-    // that publish scheduled (or, had it died first, the start's resume does).
-    const rows = await this.db.webhookDelivery.createManyAndReturn({
-      data: targets.map((endpoint) => ({
-        teamId: event.teamId,
-        endpointId: endpoint.id,
-        eventId: event.id,
-        eventType: event.type,
-        conversationId: event.conversationId,
-        body,
-        nextAttemptAt: now,
-        createdAt: now,
-      })),
-      skipDuplicates: true,
-      select: { id: true },
+    // that publish scheduled (or, had it died first, the start's resume does). Written while the event is held: an
+    // event its contact's erasure deleted is never sent.
+    const rows = await this.db.$transaction(async (tx: Tx) => {
+      if (!(await eventStillLogged(tx, event.id))) return [];
+      return tx.webhookDelivery.createManyAndReturn({
+        data: targets.map((endpoint) => ({
+          teamId: event.teamId,
+          endpointId: endpoint.id,
+          eventId: event.id,
+          eventType: event.type,
+          conversationId: event.conversationId,
+          body,
+          nextAttemptAt: now,
+          createdAt: now,
+        })),
+        skipDuplicates: true,
+        select: { id: true },
+      });
     });
     for (const row of rows) await this.schedule(row.id, 0);
     return rows.length;

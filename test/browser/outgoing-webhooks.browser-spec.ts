@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { v7 as uuidv7 } from 'uuid';
-import { OutgoingWebhooksService } from '../../src/webhooks/index.js';
 import { startWebhookReceiverFake } from '../fakes/webhook-receiver-fake.js';
 import type { WebhookReceiverFake } from '../fakes/webhook-receiver-fake.js';
 import { eventually } from '../support/eventually.js';
 import { MovableClock } from '../support/movable-clock.js';
 import { TestHub, createTeam, startTestHub } from '../support/test-hub.js';
-import { passRetries } from '../support/webhook-retries.js';
+import { passRetries, publishLogged } from '../support/webhook-retries.js';
 import { WIDTHS, launchBrowser, logIn, openPage } from './browser.js';
 
 const HOUR = 3_600_000;
@@ -67,7 +66,7 @@ describe('Webhooks screen in a real browser', () => {
 
     // A chat resolved "booked", as the event log publishes it.
     const event = { id: uuidv7(), teamId: team.teamId, type: 'conversation.resolved', conversationId: uuidv7(), data: { outcome: 'booked' }, occurredAt: new Date() };
-    await hub.app.get(OutgoingWebhooksService).publish(event);
+    await publishLogged(hub, event);
     await eventually(async () => receiver.received.map((hit) => hit.id), (ids) => ids.includes(event.id));
 
     await card.getByRole('button', { name: '更新' }).click();
@@ -103,7 +102,7 @@ describe('Webhooks screen in a real browser', () => {
     receiver.secrets.set('/crm', created.body.secret);
     const start = clock.now();
     const event = (type: string) => ({ id: uuidv7(), teamId: team.teamId, type, conversationId: null, data: { at: clock.now().toISOString() }, occurredAt: clock.now() });
-    const publish = (e: ReturnType<typeof event>) => hub.app.get(OutgoingWebhooksService).publish(e);
+    const publish = (e: ReturnType<typeof event>) => publishLogged(hub, e);
 
     // More than the log's first page (50): the three oldest are on the next one.
     const messages = Array.from({ length: 47 }, () => event('message.created'));

@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { OutgoingWebhooksService } from '../../src/webhooks/index.js';
 import { startSmtpFake } from '../fakes/smtp-fake.js';
 import type { SmtpFake } from '../fakes/smtp-fake.js';
 import { startWebhookReceiverFake } from '../fakes/webhook-receiver-fake.js';
@@ -12,7 +11,7 @@ import { eventually } from '../support/eventually.js';
 import { MovableClock } from '../support/movable-clock.js';
 import { createHubDatabase } from '../support/test-database.js';
 import { TestHub, TestMember, addMember, createTeam, startTestHub } from '../support/test-hub.js';
-import { passRetries } from '../support/webhook-retries.js';
+import { passRetries, publishLogged } from '../support/webhook-retries.js';
 
 const HOUR = 3_600_000;
 
@@ -68,7 +67,7 @@ describe('Outgoing webhooks', () => {
     return { id: uuidv7(), teamId, type, conversationId, data: { n: ++n, conversationId, text: 'ご予約ありがとうございます' }, occurredAt: clock.now() };
   }
 
-  const publish = (e: ReturnType<typeof event>) => hub.app.get(OutgoingWebhooksService).publish(e);
+  const publish = (e: ReturnType<typeof event>) => publishLogged(hub, e);
   const deliveryOf = (endpointId: string, eventId: string) => hub.infra.db.webhookDelivery.findUniqueOrThrow({ where: { endpointId_eventId: { endpointId, eventId } } });
   const receivedIds = (path: string) => receiver.received.filter((hit) => hit.path === path).map((hit) => hit.id);
 
@@ -276,7 +275,7 @@ describe('Outgoing webhooks', () => {
     const list = await hub.http.get('/api/webhooks/endpoints').set(other.admin.auth).expect(200);
     expect(list.body.items).toEqual([]);
     // Another team's event never reaches this team's endpoint.
-    expect(await hub.app.get(OutgoingWebhooksService).publish({ ...event('conv-x'), teamId: other.teamId })).toBe(0);
-    expect(await hub.app.get(OutgoingWebhooksService).publish({ ...event('conv-x'), teamId: other.teamId }, { endpointId: id })).toBe(0);
+    expect(await publishLogged(hub, { ...event('conv-x'), teamId: other.teamId })).toBe(0);
+    expect(await publishLogged(hub, { ...event('conv-x'), teamId: other.teamId }, { endpointId: id })).toBe(0);
   });
 });

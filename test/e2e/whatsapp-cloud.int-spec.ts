@@ -340,10 +340,14 @@ describe('WhatsApp Cloud API', () => {
       const runsOf = async () => (await hub.http.get('/api/automation/runs').set(admin.auth).expect(200)).body.items.filter((run: { ruleId: string }) => run.ruleId === rule.id);
       const runs = await eventually(runsOf, (found: { status: string }[]) => found.some((run) => run.status !== 'running'));
       expect(runs).toEqual([expect.objectContaining({ status: 'matched', actions: [{ kind: 'template', status: 'done' }] })]);
-      // The same webhook again (Meta redelivers): no second run, no second template.
+      // The same webhook again (Meta redelivers): no second run, no second template, once everything it set off is done.
       await deliver(channelId, message).expect(200);
-      await hub.http.delete(`/api/automation/rules/${rule.id}`).set(admin.auth).expect(204);
+      await hub.infra.jobs.idle();
+      // (The template's own message.created is judged too, and skipped: its words are not the customer's.)
+      expect(await hub.infra.db.automationRun.count({ where: { ruleId: rule.id, status: 'matched' } })).toBe(1);
+      expect(await hub.infra.db.message.count({ where: { conversationId, direction: 'out', authorType: 'system' } })).toBe(1);
       expect(calls()).toHaveLength(1);
+      await hub.http.delete(`/api/automation/rules/${rule.id}`).set(admin.auth).expect(204);
     });
 
     it('leaves 131047 failed with WhatsApp’s words, and sends once after 130429 and a 500 (delayed, never dropped)', async () => {

@@ -81,6 +81,16 @@ interface DeliverJob {
 }
 
 /**
+ * Whether the event is still logged, holding it (FOR SHARE) until `tx` ends: a consumer writing what it makes of the
+ * event (a webhook delivery, a rule's run) in `tx` either commits before an erasure deletes the event, and the erasure
+ * (which waits for the hold) deletes that too, or finds the event gone and writes nothing.
+ */
+export async function eventStillLogged(tx: Tx, eventId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM event_log WHERE id = ${eventId} FOR SHARE`;
+  return rows.length > 0;
+}
+
+/**
  * Deletes the logged events of these conversations and those naming the contact (its consent changes, its tickets),
  * for an erasure, in its transaction; answers their ids, so that what was made from them goes too.
  */
