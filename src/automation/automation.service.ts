@@ -118,27 +118,19 @@ export class AutomationService implements OnModuleInit, EventConsumer {
       if (c.kind === 'channel') for (const id of c.channelIds) await check(`conditions.${i}.channelIds`, this.db.channel.findFirst({ where: { id, teamId }, select: { id: true } }));
       if (c.kind === 'category') for (const id of c.categoryIds) await check(`conditions.${i}.categoryIds`, this.db.category.findFirst({ where: { id, teamId }, select: { id: true } }));
     }
+    let templates: { name: string; variables: string[] }[] | undefined;
     for (const [i, a] of input.actions.entries()) {
       const field = `actions.${i}`;
       if (a.kind === 'assign_group') await check(`${field}.groupId`, this.db.memberGroup.findFirst({ where: { id: a.groupId, teamId }, select: { id: true } }));
       if (a.kind === 'assign_member') await check(`${field}.memberId`, this.db.member.findFirst({ where: { id: a.memberId, teamId }, select: { id: true } }));
       if (a.kind === 'set_category') await check(`${field}.categoryId`, this.db.category.findFirst({ where: { id: a.categoryId, teamId }, select: { id: true } }));
       if (a.kind === 'reply') await check(`${field}.cannedReplyId`, this.db.cannedReply.findFirst({ where: { id: a.cannedReplyId, teamId }, select: { id: true } }));
-      if (a.kind === 'template') await check(`${field}.name`, this.templateListed(teamId, a.name));
+      if (a.kind === 'template') details.push(...templateProblems(field, a, (templates ??= await this.conversations.teamTemplates(teamId))));
       if (a.kind === 'webhook') await check(`${field}.endpointId`, this.db.webhookEndpoint.findFirst({ where: { id: a.endpointId, teamId }, select: { id: true } }));
       if (a.kind === 'create_ticket' && a.groupId) await check(`${field}.groupId`, this.db.memberGroup.findFirst({ where: { id: a.groupId, teamId }, select: { id: true } }));
       if (a.kind === 'create_ticket' && a.assigneeId) await check(`${field}.assigneeId`, this.db.member.findFirst({ where: { id: a.assigneeId, teamId }, select: { id: true } }));
     }
-    if (details.length > 0) throw new DomainError('invalid', 'invalid_rule', 'The rule names something that is not your team’s.', details);
-  }
-
-  /** Whether one of the team's channels lists an approved template of that name (a rule may act on any of them). */
-  private async templateListed(teamId: string, name: string): Promise<boolean> {
-    const channels = await this.db.channel.findMany({ where: { teamId }, select: { settings: true } });
-    return channels.some((channel) => {
-      const templates = (channel.settings as { templates?: unknown } | null)?.templates;
-      return Array.isArray(templates) && templates.some((template) => (template as { name?: unknown }).name === name);
-    });
+    if (details.length > 0) throw new DomainError('invalid', 'invalid_rule', 'The rule names something that is not your team’s, or leaves out what it needs.', details);
   }
 
   // --- runs ---
@@ -383,4 +375,15 @@ function toRunView(row: Awaited<ReturnType<Db['automationRun']['findFirstOrThrow
     createdAt: row.createdAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };
+}
+
+/**
+ * A template action names an approved template of one of the team's channels that are on, and gives every variable
+ * it has (a value may be `{contact.name}`): refused when saved, not found out at every run.
+ */
+function templateProblems(field: string, action: { name: string; variables: Record<string, string> }, templates: { name: string; variables: string[] }[]): ErrorDetail[] {
+  const named = templates.filter((template) => template.name === action.name);
+  if (named.length === 0) return [{ field: `${field}.name`, message: 'is not an approved template of your team’s channels that are on' }];
+  const required = [...new Set(named.flatMap((template) => template.variables))];
+  return required.filter((variable) => !action.variables[variable]?.trim()).map((variable) => ({ field: `${field}.variables.${variable}`, message: 'is required by the template' }));
 }

@@ -686,6 +686,12 @@ export class ConversationsService {
     return { ok: false, code: verdict.code, reason: verdict.reason, templateOnly, templates, maxTextLength };
   }
 
+  /** The approved templates of the team's channels that are switched on (what an automation rule may name). */
+  async teamTemplates(teamId: string): Promise<Sendability['templates']> {
+    const channels = (await this.channels.list(teamId)).filter((channel) => channel.active);
+    return (await Promise.all(channels.map((channel) => this.templatesOf(channel.id)))).flat();
+  }
+
   private async templatesOf(channelId: string): Promise<Sendability['templates']> {
     const channel = await this.channels.account(channelId);
     return (channel && this.registry.get(channel.provider).templates?.(channel)) || [];

@@ -245,7 +245,7 @@ describe('The automation rules page in a real browser', () => {
         { name: 'order_ready', language: 'ja', variables: ['name', 'order'], text: '{{1}}様、ご注文{{2}}の準備ができました。' },
         { name: 'hello_world', language: 'en_US' },
       ];
-      await hub.http.post('/api/channels').set(team.admin.auth).send({ type: 'whatsapp', provider: 'whatsapp-cloud', name: '店舗WhatsApp', config: { ...config, templates } }).expect(201);
+      const channel = await hub.http.post('/api/channels').set(team.admin.auth).send({ type: 'whatsapp', provider: 'whatsapp-cloud', name: '店舗WhatsApp', config: { ...config, templates } }).expect(201);
       await page.goto(`${hub.url}/app/admin/automation`);
       const rules = page.getByRole('region', { name: '自動化ルール' });
       await rules.getByRole('button', { name: 'ルールを追加' }).click();
@@ -264,6 +264,7 @@ describe('The automation rules page in a real browser', () => {
       const saved = ((await hub.http.get('/api/automation/rules').set(team.admin.auth).expect(200)).body.items as { id: string; name: string; actions: unknown[] }[]).find((rule) => rule.name === '受け取り案内')!;
       expect(saved.actions).toEqual([{ kind: 'template', name: 'order_ready', variables: { name: '{contact.name}', order: 'A-1001' } }]);
       await hub.http.delete(`/api/automation/rules/${saved.id}`).set(team.admin.auth).expect(204);
+      await hub.http.delete(`/api/channels/${channel.body.id}`).set(team.admin.auth).expect(204);
       expect(page.dialogs).toEqual([]);
     } finally {
       await whatsapp.close();

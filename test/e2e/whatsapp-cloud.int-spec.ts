@@ -315,6 +315,12 @@ describe('WhatsApp Cloud API', () => {
         .send({ name: 'x', event: 'message.created', actions: [{ kind: 'template', name: 'order_readyy', variables: {} }] })
         .expect(400);
       expect(unknown.body).toMatchObject({ code: 'invalid_rule', details: [{ field: 'actions.0.name', message: expect.any(String) }] });
+      const incomplete = await hub.http
+        .post('/api/automation/rules')
+        .set(admin.auth)
+        .send({ name: 'x', event: 'message.created', actions: [{ kind: 'template', name: 'order_ready', variables: { name: '{contact.name}' } }] })
+        .expect(400);
+      expect(incomplete.body.details).toEqual([{ field: 'actions.0.variables.order', message: 'is required by the template' }]);
       const rule = (
         await hub.http
           .post('/api/automation/rules')
