@@ -9,6 +9,7 @@ import { ConsentService, deleteContact, suppressAddresses } from '../contacts/in
 import type { ConsentChannel } from '../contacts/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { ContactRecordHolders } from './contact-record-holders.js';
+import type { ErasedContact } from './contact-record-holders.js';
 
 /**
  * `DELETE /api/contacts/:id`: the person is forgotten. Their messages (with the files they sent), their
@@ -31,6 +32,7 @@ export class ContactErasureService {
     if (!contact) throw notFound('The contact');
     const optedOut = Object.entries(await this.consent.states(member.teamId, contactId)).filter(([, state]) => state === 'opted_out');
     const lastOptOut = await this.db.contactEvent.findMany({ where: { contactId, kind: { in: ['opt_out', 'unfollow'] } }, orderBy: { occurredAt: 'desc' } });
+    let erased: ErasedContact | undefined;
     const messages = await this.db.$transaction(async (tx: Tx) => {
       // Held from here to the commit: a conversation the contact opens meanwhile waits, and is not left half erased.
       await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${contactId} FOR UPDATE`;
@@ -40,8 +42,9 @@ export class ContactErasureService {
         select: { id: true },
       });
       const conversationIds = (await tx.conversation.findMany({ where: { contactId }, select: { id: true } })).map((row) => row.id);
-      const eventIds = await eraseLoggedEvents(tx, member.teamId, contactId, conversationIds);
-      const erased = { teamId: member.teamId, contactId, conversationIds, messageIds: messages.map((m) => m.id), eventIds };
+      const messageIds = messages.map((m) => m.id);
+      const eventIds = await eraseLoggedEvents(tx, { teamId: member.teamId, contactId, conversationIds, messageIds });
+      erased = { teamId: member.teamId, contactId, conversationIds, messageIds, eventIds };
       for (const holder of this.holders.all()) await holder.eraseRecords(tx, erased);
       for (const [channelType] of optedOut) {
         const channelId = lastOptOut.find((event) => event.channelType === channelType)?.channelId ?? '';
@@ -58,6 +61,7 @@ export class ContactErasureService {
       await deleteContact(tx, contactId);
       return messages;
     });
+    for (const holder of this.holders.all()) await holder.afterErase?.(erased!);
     // Files after the rows: a crash in between leaves files nobody can reach, never a row pointing at nothing.
     for (const message of messages) await this.storage.remove(`${member.teamId}/${message.id}`);
   }

@@ -29,6 +29,8 @@ export interface ContactRecordHolder {
    */
   moveRecordsBack?(tx: Tx, undone: { ids: string[]; conversationIds: string[]; targetId: string }, contactId: string): Promise<void>;
   eraseRecords(tx: Tx, erased: ErasedContact): Promise<void>;
+  /** After the erasure's commit: what its deletions held up may go on (another conversation's later deliveries). */
+  afterErase?(erased: ErasedContact): Promise<void>;
 }
 
 /** The holders registered by other modules, in the order they registered. */

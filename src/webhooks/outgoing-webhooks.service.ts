@@ -277,6 +277,15 @@ export class OutgoingWebhooksService implements OnModuleInit, ResumableWork {
     await this.disableIfFailing(delivery.teamId, delivery.endpointId, now);
   }
 
+  /**
+   * The conversation's first pending delivery to the endpoint, due when its backoff ends: the one it waited for is
+   * gone (deleted by an erasure of what another contact wrote in the conversation).
+   */
+  async conversationFreed(endpointId: string, conversationId: string): Promise<void> {
+    const next = await this.db.webhookDelivery.findFirst({ where: { endpointId, conversationId, state: 'pending' }, orderBy: { seq: 'asc' }, select: { id: true, attempts: true, nextAttemptAt: true } });
+    if (next) await this.schedule(next.id, next.attempts, Math.max(0, next.nextAttemptAt.getTime() - this.clock.now().getTime()), 'freed');
+  }
+
   /** The conversation's next pending delivery to the endpoint, now that the one before it is done. */
   private async sendNext(endpointId: string, conversationId: string, doneId: string): Promise<void> {
     const next = await this.db.webhookDelivery.findFirst({ where: { endpointId, conversationId, state: 'pending' }, orderBy: { seq: 'asc' }, select: { id: true, attempts: true } });

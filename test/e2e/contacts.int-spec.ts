@@ -484,6 +484,29 @@ describe('Contacts and consent', () => {
     expect((await consent(again)).sms).toBe('opted_out');
   });
 
+  // What the erased person wrote in a LINE group (held by the group's contact) goes from a webhook's queue too; the
+  // group's later message, which waited behind it for an endpoint that was down, is sent once the erasure commits.
+  it('sends the later deliveries of a group conversation once an erasure took out the one they waited behind', async () => {
+    const group = 'C' + randomBytes(16).toString('hex');
+    const person = 'U' + randomBytes(16).toString('hex');
+    const endpoint = (await hub.http.post('/api/webhooks/endpoints').set(admin.auth).send({ url: `${receiver.url}/group`, events: ['message.created'] }).expect(201)).body;
+    receiver.secrets.set('/group', endpoint.secret);
+    receiver.down.add('/group');
+    const deliveries = () => hub.infra.db.webhookDelivery.findMany({ where: { endpointId: endpoint.id }, orderBy: { seq: 'asc' } });
+    await lineEvent({ type: 'message', source: { type: 'group', groupId: group, userId: person }, message: { id: `g-${person}`, type: 'text', text: 'GROUP-SECRET', quoteToken: 'q1' } });
+    await eventually(deliveries, (rows) => rows.length === 1 && rows[0].failures >= 1);
+    await lineEvent({ type: 'message', source: { type: 'group', groupId: group, userId: 'U' + randomBytes(16).toString('hex') }, message: { id: `g-other-${person}`, type: 'text', text: '別の人です', quoteToken: 'q2' } });
+    await eventually(deliveries, (rows) => rows.length === 2);
+
+    const contactId = (await hub.infra.db.contactIdentity.findFirstOrThrow({ where: { teamId: admin.teamId, address: person } })).contactId;
+    await hub.http.delete(`/api/contacts/${contactId}`).set(admin.auth).expect(204);
+    receiver.down.delete('/group');
+    const received = await eventually(async () => receiver.received.filter((hit) => hit.path === '/group'), (hits) => hits.length === 1);
+    expect(received[0].data).toMatchObject({ text: '別の人です' });
+    expect(await deliveries()).toEqual([expect.objectContaining({ state: 'delivered' })]);
+    await hub.http.delete(`/api/webhooks/endpoints/${endpoint.id}`).set(admin.auth).expect(204);
+  });
+
   it('proposes a merge when a web visitor gives a known email, and joins them only when a supervisor merges', async () => {
     const known = (await hub.http.post('/api/contacts').set(admin.auth).send({ name: '常連 花子', email: 'regular@example.com' }).expect(201)).body;
     const channelId = (await hub.http.post('/api/channels').set(admin.auth).send({ type: 'webchat', provider: 'webchat', name: 'Shop 2', config: {} }).expect(201)).body.id;

@@ -91,13 +91,17 @@ export async function eventStillLogged(tx: Tx, eventId: string): Promise<boolean
 }
 
 /**
- * Deletes the logged events of these conversations and those naming the contact (its consent changes, its tickets),
- * for an erasure, in its transaction; answers their ids, so that what was made from them goes too.
+ * Deletes the logged events of these conversations, of these messages (what the contact wrote in a group held by
+ * another) and those naming the contact (its consent changes, its tickets), for an erasure, in its transaction;
+ * answers their ids, so that what was made from them goes too.
  */
-export async function eraseLoggedEvents(tx: Tx, teamId: string, contactId: string, conversationIds: string[]): Promise<string[]> {
+export async function eraseLoggedEvents(tx: Tx, erased: { teamId: string; contactId: string; conversationIds: string[]; messageIds: string[] }): Promise<string[]> {
   const rows = await tx.$queryRaw<{ id: string }[]>`
     DELETE FROM event_log
-     WHERE team_id = ${teamId} AND (conversation_id = ANY(${conversationIds}::text[]) OR data->>'contactId' = ${contactId})
+     WHERE team_id = ${erased.teamId}
+       AND (conversation_id = ANY(${erased.conversationIds}::text[])
+            OR data->>'contactId' = ${erased.contactId}
+            OR data->>'messageId' = ANY(${erased.messageIds}::text[]))
     RETURNING id`;
   return rows.map((row) => row.id);
 }
