@@ -552,6 +552,14 @@ describe('Cross-team access', () => {
       ['give A’s ticket to B’s group', (v, o, f) => ({ method: 'patch', path: `/api/tickets/${o.ticket}`, body: { groupId: f(v.group) } })],
       ['dry-run a rule against B’s conversation', (v, _o, f) => ({ method: 'post', path: '/api/automation/rules/test', body: { conversationId: f(v.conversation) } })],
       ['dry-run B’s rule against A’s conversation', (v, o, f) => ({ method: 'post', path: '/api/automation/rules/test', body: { conversationId: o.conversation, ruleId: f(v.automationRule) } })],
+      ['a rule assigning to B’s group', (v, _o, f) => ({ method: 'post', path: '/api/automation/rules', body: { name: 'r', event: 'conversation.created', actions: [{ kind: 'assign_group', groupId: f(v.group) }] } })],
+      ['a rule assigning to B’s member', (v, _o, f) => ({ method: 'post', path: '/api/automation/rules', body: { name: 'r', event: 'conversation.created', actions: [{ kind: 'assign_member', memberId: f(v.member) }] } })],
+      ['a rule on B’s channel', (v, _o, f) => ({ method: 'post', path: '/api/automation/rules', body: { name: 'r', event: 'conversation.created', conditions: [{ kind: 'channel', channelIds: [f(v.channels.sms)] }], actions: [{ kind: 'note', text: 'n' }] } })],
+      ['a rule filing under B’s category', (v, _o, f) => ({ method: 'post', path: '/api/automation/rules', body: { name: 'r', event: 'conversation.created', actions: [{ kind: 'set_category', categoryId: f(v.category) }] } })],
+      ['a rule replying with B’s canned reply', (v, _o, f) => ({ method: 'post', path: '/api/automation/rules', body: { name: 'r', event: 'conversation.created', actions: [{ kind: 'reply', cannedReplyId: f(v.cannedReply) }] } })],
+      ['a rule posting to B’s webhook endpoint', (v, _o, f) => ({ method: 'post', path: '/api/automation/rules', body: { name: 'r', event: 'conversation.resolved', actions: [{ kind: 'webhook', endpointId: f(v.webhookEndpoint) }] } })],
+      ['a rule ticketing B’s group', (v, _o, f) => ({ method: 'post', path: '/api/automation/rules', body: { name: 'r', event: 'conversation.resolved', actions: [{ kind: 'create_ticket', title: 't', groupId: f(v.group) }] } })],
+      ['A’s rules ordered with B’s rule', (v, _o, f) => ({ method: 'put', path: '/api/automation/rules/order', body: { ruleIds: [f(v.automationRule)] } })],
       ['report to B’s LINE channel', (v, _o, f) => ({ method: 'put', path: '/api/teams/current/report-targets', body: { callCenter: { channelId: f(v.channels.line), groupId: 'C' + '0'.repeat(32) } } })],
     ];
 
