@@ -8,6 +8,7 @@ import { csvLine, UTF8_BOM } from '../common/text/csv.js';
 import { hasRole } from '../teams/index.js';
 import type { AuthMember } from '../teams/index.js';
 import { CLOCK } from '../common/clock.js';
+import { reportDays } from '../common/report-days.js';
 import type { Clock } from '../common/clock.js';
 import { SalesFiguresService } from './sales-figures.service.js';
 import type { z } from 'zod';
@@ -19,8 +20,6 @@ import type { SaleView, SalesFigure } from './sales.views.js';
 /** The report's type is its view's (sales.schema.ts): the route sends it as it is. */
 export type SalesReport = z.output<typeof salesReportView>;
 export type SalesReportRow = SalesReport['rows'][number];
-
-const REPORT_MAX_DAYS = 366;
 
 @Injectable()
 export class SalesService {
@@ -84,13 +83,9 @@ export class SalesService {
     const team = await this.db.team.findUnique({ where: { id: member.teamId }, select: { timeZone: true } });
     if (!team) throw notFound('The team');
     const zone = team.timeZone;
-    const to = query.to ? DateTime.fromISO(query.to, { zone }) : DateTime.fromJSDate(this.clock.now(), { zone }).startOf('day');
-    const from = query.from ? DateTime.fromISO(query.from, { zone }) : to.minus({ days: 29 });
-    if (to.diff(from, 'days').days >= REPORT_MAX_DAYS) {
-      throw new DomainError('invalid', 'invalid_request', 'The request is not valid.', [{ field: 'from', message: `must be at most ${REPORT_MAX_DAYS} days before to` }]);
-    }
+    const { from, to, period } = reportDays(zone, query, this.clock.now());
     const sales = await this.db.sale.findMany({
-      where: { teamId: member.teamId, status: 'completed', occurredAt: { gte: from.toJSDate(), lt: to.plus({ days: 1 }).toJSDate() } },
+      where: { teamId: member.teamId, status: 'completed', occurredAt: period },
       select: { memberId: true, amount: true, currency: true, occurredAt: true },
     });
     const names = new Map((await this.db.member.findMany({ where: { teamId: member.teamId }, select: { id: true, name: true } })).map((m) => [m.id, m.name]));

@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { CLOCK } from '../common/clock.js';
+import { reportDays } from '../common/report-days.js';
 import type { Clock } from '../common/clock.js';
 import { DATABASE } from '../common/database/database.js';
 import type { Db } from '../common/database/database.js';
-import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { notFound } from '../common/errors/domain-error.js';
 import { csvLine, UTF8_BOM } from '../common/text/csv.js';
 import type { AuthMember } from '../teams/index.js';
 import type { TicketReport, TicketReportQuery } from './tickets.schema.js';
-
-const REPORT_MAX_DAYS = 366;
 
 /**
  * Tickets opened, solved and gone overdue per day of the team's time zone, read from the tickets' own history (a
@@ -27,12 +26,7 @@ export class TicketReportService {
     const team = await this.db.team.findUnique({ where: { id: member.teamId }, select: { timeZone: true } });
     if (!team) throw notFound('The team');
     const zone = team.timeZone;
-    const to = query.to ? DateTime.fromISO(query.to, { zone }) : DateTime.fromJSDate(this.clock.now(), { zone }).startOf('day');
-    const from = query.from ? DateTime.fromISO(query.from, { zone }) : to.minus({ days: 29 });
-    if (to.diff(from, 'days').days >= REPORT_MAX_DAYS) {
-      throw new DomainError('invalid', 'invalid_request', 'The request is not valid.', [{ field: 'from', message: `must be at most ${REPORT_MAX_DAYS} days before to` }]);
-    }
-    const period = { gte: from.toJSDate(), lt: to.plus({ days: 1 }).toJSDate() };
+    const { from, to, period } = reportDays(zone, query, this.clock.now());
     const [opened, activities] = await Promise.all([
       this.db.ticket.findMany({ where: { teamId: member.teamId, createdAt: period }, select: { createdAt: true } }),
       this.db.ticketActivity.findMany({ where: { ticket: { teamId: member.teamId }, kind: { in: ['status', 'overdue'] }, createdAt: period }, select: { kind: true, data: true, createdAt: true } }),
