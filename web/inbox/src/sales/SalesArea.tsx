@@ -9,6 +9,7 @@ import type { Sale } from './useSales';
 import './sales.css';
 import { salesWords } from './words';
 import type { SalesFilter } from './words';
+import { RadioFilter } from '../shared/RadioFilter';
 
 /**
  * `/app/sales`, every member: their own sales, new ones in blue until opened (as the store app shows them), with why
@@ -52,14 +53,7 @@ function TeamSales() {
     <>
       <section aria-label={words.team}>
         <h2>{words.team}</h2>
-        <fieldset className="filters">
-          <legend>{words.filter}</legend>
-          {(Object.keys(words.filters) as SalesFilter[]).map((name) => (
-            <label key={name}>
-              <input type="radio" name="sales-filter" value={name} checked={filter === name} onChange={() => setFilter(name)} /> {words.filters[name]}
-            </label>
-          ))}
-        </fieldset>
+        <RadioFilter legend={words.filter} name="sales-filter" labels={words.filters as Record<SalesFilter, string>} value={filter} onChange={setFilter} />
         {list.items?.length === 0 && <p className="empty">{words.teamEmpty}</p>}
         <ul className="sales" aria-label={words.team} aria-busy={list.loading}>
           {list.items?.map((sale) => <SaleItem key={sale.id} sale={sale} memberName={sale.attributedTo ? (names?.get(sale.attributedTo.memberId) ?? '') : words.unattributed} />)}

@@ -13,6 +13,7 @@ import type { TicketDetail } from './useTickets';
 import { ticketWords } from './words';
 import type { TicketList } from './words';
 import './tickets.css';
+import { RadioFilter } from '../shared/RadioFilter';
 
 type UpdateBody = RequestBody<'/api/tickets/{id}', 'patch'>;
 
@@ -42,14 +43,7 @@ function TicketLists() {
   return (
     <section aria-label={words.tickets}>
       <h2>{words.tickets}</h2>
-      <fieldset className="filters">
-        <legend>{words.lists}</legend>
-        {(Object.keys(words.views) as TicketList[]).map((name) => (
-          <label key={name}>
-            <input type="radio" name="ticket-list" value={name} checked={view === name} onChange={() => setView(name)} /> {words.views[name]}
-          </label>
-        ))}
-      </fieldset>
+      <RadioFilter legend={words.lists} name="ticket-list" labels={words.views as Record<TicketList, string>} value={view} onChange={setView} />
       {items?.length === 0 && <p className="empty">{words.empty}</p>}
       <ul className="tickets" aria-label={words.views[view]}>
         {items?.map((ticket) => (
