@@ -81,9 +81,12 @@ describe('Automation rules', () => {
     hub = await start({ startJobs: false });
     await hub.http.post(`/api/conversations/${conversationId}/resolve`).set(team.admin.auth).send({ outcome: 'booked', confirmed: true }).expect(200);
     expect(await hub.infra.db.eventLog.findMany({ where: { conversationId, type: 'conversation.resolved' } })).toEqual([expect.objectContaining({ pending: expect.arrayContaining(['automation', 'reports']) })]);
+    // The team's own "booked" report waits in the log with the rule: nothing was posted by the hub that stopped.
+    expect(await hub.infra.db.report.count({ where: { conversationId, kind: 'resolved' } })).toBe(0);
     await hub.stop();
 
     hub = await start();
+    await eventually(() => hub.infra.db.report.findMany({ where: { conversationId, kind: 'resolved' } }), (rows) => rows.length === 1 && rows[0].status === 'sent');
     await eventually(async () => line.pushesTo(groupId).filter((p) => p.messages.some((m) => m.text === '【自動化】予約連絡')).length, (n) => n === 1);
     const delivered = () => receiver.received.filter((hit) => hit.path === '/reservations' && hit.data.conversationId === conversationId);
     await eventually(async () => delivered().length, (n) => n === 1);
